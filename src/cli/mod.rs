@@ -1,0 +1,239 @@
+//! Command-line interface: argument parsing and thin subcommands over `core` and `formats`.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::core::project::{Project, ProjectError};
+use crate::core::{Workspace, stats, validate};
+use crate::formats::{self, ExportFilter, Format};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tagdesk",
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("TAGDESK_GIT_COMMIT"), ")"),
+    about = "Annotation workbench: highlight spans in texts, tag them, export, review.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// A project folder, or a plain folder of .txt files, to open in the app.
+    /// Without it, the last project opens (else the bundled sample).
+    pub path: Option<PathBuf>,
+    /// A document to show first, relative to the source folder (e.g. `news/a.txt`).
+    pub document: Option<String>,
+    /// Annotate as this annotator (otherwise the remembered name is used, or asked once).
+    #[arg(long)]
+    pub annotator: Option<String>,
+    /// Write one line per frame (index, CPU ms, what was laid out) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub frame_stats: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Make a project (a manifest with the default label schema) without the GUI.
+    Init {
+        /// The project folder (created if missing).
+        project_dir: PathBuf,
+        /// The folder of source texts; by default the project folder itself.
+        #[arg(long)]
+        sources: Option<PathBuf>,
+        /// The project's name; by default the folder's name.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Export annotations.
+    Export {
+        project: PathBuf,
+        /// Output format.
+        #[arg(long, value_parser = ["jsonl"])]
+        format: String,
+        /// Only this annotator's layer.
+        #[arg(long)]
+        annotator: Option<String>,
+        /// Output file (written atomically); standard output when absent.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Check every annotation file and every annotation against its source text.
+    /// Exit status: 0 clean, 1 problems found, 2 usage error.
+    Validate { project: PathBuf },
+    /// Documents, and annotations per label per annotator.
+    Stats {
+        project: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Exit status for "the command could not run as asked" (as clap uses for bad arguments).
+const USAGE: u8 = 2;
+
+/// Runs a subcommand; prints its own errors.
+pub fn run(command: Command) -> ExitCode {
+    match command {
+        Command::Init {
+            project_dir,
+            sources,
+            name,
+        } => init(&project_dir, sources.as_deref(), name.as_deref()),
+        Command::Export {
+            project,
+            format,
+            annotator,
+            output,
+        } => export(&project, &format, annotator, output.as_deref()),
+        Command::Validate { project } => validate_cmd(&project),
+        Command::Stats { project, json } => stats_cmd(&project, json),
+    }
+}
+
+fn open(project: &Path) -> Result<Workspace, ExitCode> {
+    Workspace::open(project).map_err(|err| {
+        eprintln!("error: {err}");
+        ExitCode::from(USAGE)
+    })
+}
+
+fn init(dir: &Path, sources: Option<&Path>, name: Option<&str>) -> ExitCode {
+    match Project::init(dir, sources, name) {
+        Ok(project) => {
+            println!(
+                "Made project \"{}\" in {} with {} documents from {}.",
+                project.name(),
+                dir.display(),
+                project.documents.len(),
+                project.source_dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(USAGE)
+        }
+    }
+}
+
+fn export(project: &Path, format: &str, annotator: Option<String>, output: Option<&Path>) -> ExitCode {
+    let Some(format) = Format::from_name(format) else {
+        eprintln!("error: unknown format {format}");
+        return ExitCode::from(USAGE);
+    };
+    let mut workspace = match open(project) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    let filter = ExportFilter { annotator };
+    let mut buffer = Vec::new();
+    let result = formats::exporter(format).export(&mut workspace, &filter, &mut buffer);
+    let report = match result {
+        Ok(report) => report,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(USAGE);
+        }
+    };
+    let written = match output {
+        Some(path) => crate::core::project::write_atomic(path, &buffer)
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => std::io::stdout()
+            .lock()
+            .write_all(&buffer)
+            .map_err(|e| format!("cannot write to standard output: {e}")),
+    };
+    if let Err(err) = written {
+        eprintln!("error: {err}");
+        return ExitCode::FAILURE;
+    }
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
+    eprintln!(
+        "Exported {} annotations in {} records as {}{}.",
+        report.annotations,
+        report.records,
+        format.name(),
+        output.map(|p| format!(" to {}", p.display())).unwrap_or_default()
+    );
+    ExitCode::SUCCESS
+}
+
+fn validate_cmd(project: &Path) -> ExitCode {
+    let project = match Project::open(project) {
+        Ok(p) => p,
+        Err(err @ (ProjectError::NotAProject { .. } | ProjectError::Io { .. })) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(USAGE);
+        }
+        Err(err) => {
+            println!("{err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let problems = validate::validate(&project);
+    for problem in &problems {
+        println!("{problem}");
+    }
+    let annotations: usize = project.layers.values().map(|l| l.len()).sum();
+    if problems.is_empty() {
+        eprintln!(
+            "OK: {} documents, {} annotation files, {annotations} annotations.",
+            project.documents.len(),
+            project.layers.len()
+        );
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("{} problems found.", problems.len());
+        ExitCode::FAILURE
+    }
+}
+
+fn stats_cmd(project: &Path, json: bool) -> ExitCode {
+    let workspace = match open(project) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    let stats = stats::project_stats(&workspace.project);
+    if json {
+        println!("{}", crate::core::project::to_pretty_json(&stats).trim_end());
+        return ExitCode::SUCCESS;
+    }
+    println!(
+        "{}: {} documents, {} annotations",
+        stats.name, stats.documents, stats.annotations
+    );
+    let labels: Vec<&String> = workspace
+        .project
+        .schema()
+        .labels
+        .iter()
+        .map(|l| &l.name)
+        .chain(
+            stats
+                .annotators
+                .iter()
+                .flat_map(|a| a.per_label.keys())
+                .filter(|k| workspace.project.schema().get(k).is_none()),
+        )
+        .collect();
+    let mut header = format!("{:<20} {:>6} {:>6}", "annotator", "docs", "done");
+    for label in &labels {
+        header.push_str(&format!(" {label:>12}"));
+    }
+    header.push_str(&format!(" {:>8}", "total"));
+    println!("{header}");
+    for a in &stats.annotators {
+        let mut row = format!("{:<20} {:>6} {:>6}", a.annotator, a.documents, a.done);
+        for label in &labels {
+            row.push_str(&format!(" {:>12}", a.per_label.get(*label).copied().unwrap_or(0)));
+        }
+        row.push_str(&format!(" {:>8}", a.annotations));
+        println!("{row}");
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,306 @@
+//! Annotations, annotation layers (one per annotator per document) and the edits on them.
+//!
+//! Edits are values. [`AnnotationLayer::apply`] applies one and returns its exact inverse, so
+//! undo/redo is a history of inverses — never a copy of the store.
+
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+/// One labelled span. Field order here is the field order on disk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Annotation {
+    /// Stable, unique: never reused, never renumbered.
+    pub id: String,
+    pub label: String,
+    /// Code-point offset, inclusive.
+    pub start: usize,
+    /// Code-point offset, exclusive.
+    pub end: usize,
+    /// The covered text, as it was when the span was made or last changed.
+    pub text: String,
+    pub author: String,
+    /// RFC 3339, UTC.
+    pub created: String,
+    /// RFC 3339, UTC.
+    pub modified: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Annotation {
+    /// The order annotations are kept in, in memory and on disk.
+    pub fn sort_key(&self) -> (usize, usize, &str, &str) {
+        (self.start, self.end, &self.label, &self.id)
+    }
+
+    pub fn contains(&self, char_offset: usize) -> bool {
+        self.start <= char_offset && char_offset < self.end
+    }
+
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.end <= self.start
+    }
+}
+
+/// A new unique annotation id: 16 hex digits (64 random bits).
+pub fn new_annotation_id() -> String {
+    format!("{:016x}", fastrand::u64(..))
+}
+
+/// The current time as RFC 3339 (UTC, whole seconds).
+pub fn now_rfc3339() -> String {
+    humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
+}
+
+/// Where an annotator stands with a document.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum DocStatus {
+    #[default]
+    New,
+    InProgress,
+    Done,
+}
+
+impl DocStatus {
+    pub const ALL: [Self; 3] = [Self::New, Self::InProgress, Self::Done];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::New => "new",
+            Self::InProgress => "in progress",
+            Self::Done => "done",
+        }
+    }
+}
+
+/// An edit of one layer. Applying it returns its inverse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Edit {
+    /// Add a span (its id must be new to the layer).
+    Add(Annotation),
+    /// Remove the span with this id.
+    Remove { id: String },
+    /// Replace the span with the same id by this value: relabel, resize, note.
+    Replace(Annotation),
+    SetStatus(DocStatus),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EditError {
+    #[error("an annotation with id {0} already exists")]
+    DuplicateId(String),
+    #[error("no annotation with id {0}")]
+    UnknownId(String),
+    #[error("empty or inverted span {start}..{end}")]
+    EmptySpan { start: usize, end: usize },
+}
+
+/// The annotations of one annotator on one document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnnotationLayer {
+    pub document: String,
+    pub annotator: String,
+    /// `sha256:<hex>` of the source file's bytes when the layer was last saved against it.
+    pub source_sha256: String,
+    pub status: DocStatus,
+    /// Sorted by [`Annotation::sort_key`].
+    annotations: Vec<Annotation>,
+    revision: u64,
+}
+
+impl AnnotationLayer {
+    pub fn new(document: impl Into<String>, annotator: impl Into<String>) -> Self {
+        Self {
+            document: document.into(),
+            annotator: annotator.into(),
+            source_sha256: String::new(),
+            status: DocStatus::New,
+            annotations: Vec::new(),
+            revision: 0,
+        }
+    }
+
+    /// Builds a layer from annotations in any order (they are sorted).
+    pub fn with_annotations(mut self, mut annotations: Vec<Annotation>) -> Self {
+        annotations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.annotations = annotations;
+        self
+    }
+
+    pub fn annotations(&self) -> &[Annotation] {
+        &self.annotations
+    }
+
+    pub fn len(&self) -> usize {
+        self.annotations.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.annotations.is_empty()
+    }
+
+    /// Bumped by every applied edit; GUI caches key on it.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Annotation> {
+        self.annotations.iter().find(|a| a.id == id)
+    }
+
+    /// Annotations overlapping the char range `[start, end)` (or touching `start` when empty).
+    pub fn overlapping(&self, start: usize, end: usize) -> impl Iterator<Item = &Annotation> {
+        // Sorted by start: everything starting at or after `end` is out.
+        let upto = self
+            .annotations
+            .partition_point(|a| a.start < end.max(start + 1));
+        self.annotations[..upto]
+            .iter()
+            .filter(move |a| a.end > start)
+    }
+
+    /// Applies `edit` and returns its inverse.
+    pub fn apply(&mut self, edit: Edit) -> Result<Edit, EditError> {
+        let inverse = match edit {
+            Edit::Add(annotation) => {
+                if annotation.is_empty() {
+                    return Err(EditError::EmptySpan {
+                        start: annotation.start,
+                        end: annotation.end,
+                    });
+                }
+                if self.get(&annotation.id).is_some() {
+                    return Err(EditError::DuplicateId(annotation.id));
+                }
+                let id = annotation.id.clone();
+                self.insert_sorted(annotation);
+                Edit::Remove { id }
+            }
+            Edit::Remove { id } => {
+                let index = self.index_of(&id)?;
+                Edit::Add(self.annotations.remove(index))
+            }
+            Edit::Replace(annotation) => {
+                if annotation.is_empty() {
+                    return Err(EditError::EmptySpan {
+                        start: annotation.start,
+                        end: annotation.end,
+                    });
+                }
+                let index = self.index_of(&annotation.id)?;
+                let old = self.annotations.remove(index);
+                self.insert_sorted(annotation);
+                Edit::Replace(old)
+            }
+            Edit::SetStatus(status) => Edit::SetStatus(std::mem::replace(&mut self.status, status)),
+        };
+        self.revision += 1;
+        Ok(inverse)
+    }
+
+    fn index_of(&self, id: &str) -> Result<usize, EditError> {
+        self.annotations
+            .iter()
+            .position(|a| a.id == id)
+            .ok_or_else(|| EditError::UnknownId(id.to_owned()))
+    }
+
+    fn insert_sorted(&mut self, annotation: Annotation) {
+        let at = self
+            .annotations
+            .partition_point(|a| a.sort_key() < annotation.sort_key());
+        self.annotations.insert(at, annotation);
+    }
+
+    /// Count of annotations per label name.
+    pub fn count_by_label(&self) -> std::collections::BTreeMap<&str, usize> {
+        let mut counts = std::collections::BTreeMap::new();
+        for a in &self.annotations {
+            *counts.entry(a.label.as_str()).or_insert(0) += 1;
+        }
+        counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(id: &str, label: &str, start: usize, end: usize) -> Annotation {
+        Annotation {
+            id: id.into(),
+            label: label.into(),
+            start,
+            end,
+            text: "x".repeat(end - start),
+            author: "ana".into(),
+            created: "2026-01-01T00:00:00Z".into(),
+            modified: "2026-01-01T00:00:00Z".into(),
+            note: None,
+        }
+    }
+
+    #[test]
+    fn each_edit_and_its_inverse_restore_the_layer() {
+        let mut layer = AnnotationLayer::new("a.txt", "ana")
+            .with_annotations(vec![span("b", "claim", 5, 9), span("a", "actor", 0, 4)]);
+        assert_eq!(layer.annotations()[0].id, "a", "kept sorted");
+        let edits = vec![
+            Edit::Add(span("c", "actor", 2, 3)),
+            Edit::Remove { id: "b".into() },
+            Edit::Replace(Annotation {
+                label: "disagreement".into(),
+                note: Some("n".into()),
+                ..span("a", "actor", 0, 7)
+            }),
+            Edit::SetStatus(DocStatus::Done),
+        ];
+        for edit in edits {
+            let before = layer.clone();
+            let inverse = layer.apply(edit).unwrap();
+            assert!(
+                layer.annotations() != before.annotations() || layer.status != before.status,
+                "the edit changed nothing: {inverse:?}"
+            );
+            layer.apply(inverse).unwrap();
+            assert_eq!(layer.annotations(), before.annotations());
+            assert_eq!(layer.status, before.status);
+        }
+    }
+
+    #[test]
+    fn bad_edits_are_refused_and_change_nothing() {
+        let mut layer =
+            AnnotationLayer::new("a.txt", "ana").with_annotations(vec![span("a", "actor", 0, 4)]);
+        let before = layer.clone();
+        assert_eq!(
+            layer.apply(Edit::Add(span("a", "claim", 1, 2))),
+            Err(EditError::DuplicateId("a".into()))
+        );
+        assert_eq!(
+            layer.apply(Edit::Remove { id: "zz".into() }),
+            Err(EditError::UnknownId("zz".into()))
+        );
+        assert!(layer.apply(Edit::Add(span("e", "claim", 3, 3))).is_err());
+        assert_eq!(layer, before);
+    }
+
+    #[test]
+    fn overlapping_finds_nested_and_crossing_spans() {
+        let layer = AnnotationLayer::new("a.txt", "ana").with_annotations(vec![
+            span("outer", "claim", 0, 20),
+            span("inner", "actor", 5, 10),
+            span("later", "actor", 30, 35),
+        ]);
+        let ids: Vec<_> = layer.overlapping(6, 7).map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["outer", "inner"]);
+        let ids: Vec<_> = layer.overlapping(10, 31).map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["outer", "later"]);
+    }
+}

@@ -1,0 +1,85 @@
+//! Undo/redo: a history of groups of inverse edits.
+//!
+//! A step records, for one layer, the inverses of the edits it applied, in application order.
+//! Undo applies them in reverse and turns the result into a redo step. Steps with the same
+//! coalescing tag that follow each other (typing a note, dragging an edge) merge into one.
+
+use super::annotation::Edit;
+use super::project::LayerKey;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub key: LayerKey,
+    /// What the step did, for menus ("Undo add actor").
+    pub description: String,
+    /// Inverses of the applied edits, in the order the edits were applied.
+    pub inverses: Vec<Edit>,
+    /// Consecutive steps with the same tag merge into one undo step.
+    pub coalesce: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct History {
+    undo: Vec<Step>,
+    redo: Vec<Step>,
+    /// Set by [`History::break_coalescing`]: the next step starts a new group.
+    sealed: bool,
+}
+
+impl History {
+    /// Records a new step; clears the redo stack.
+    pub fn push(&mut self, step: Step) {
+        self.redo.clear();
+        if !self.sealed
+            && let Some(last) = self.undo.last_mut()
+            && step.coalesce.is_some()
+            && last.coalesce == step.coalesce
+            && last.key == step.key
+        {
+            last.inverses.extend(step.inverses);
+            return;
+        }
+        self.sealed = false;
+        self.undo.push(step);
+    }
+
+    /// Ends the current coalescing group (e.g. when the note field loses focus).
+    pub fn break_coalescing(&mut self) {
+        self.sealed = true;
+    }
+
+    pub fn pop_undo(&mut self) -> Option<Step> {
+        self.sealed = true;
+        self.undo.pop()
+    }
+
+    pub fn pop_redo(&mut self) -> Option<Step> {
+        self.sealed = true;
+        self.redo.pop()
+    }
+
+    pub fn push_redo(&mut self, step: Step) {
+        self.redo.push(step);
+    }
+
+    /// Pushes onto the undo stack without clearing redo (used by redo itself).
+    pub fn push_undo_keep_redo(&mut self, step: Step) {
+        self.undo.push(step);
+    }
+
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
+    pub fn can_redo(&self) -> bool {
+        !self.redo.is_empty()
+    }
+
+    pub fn undo_description(&self) -> Option<&str> {
+        self.undo.last().map(|s| s.description.as_str())
+    }
+
+    pub fn redo_description(&self) -> Option<&str> {
+        self.redo.last().map(|s| s.description.as_str())
+    }
+}

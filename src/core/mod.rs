@@ -1,0 +1,18 @@
+//! The GUI-free core: texts and offsets, annotations and edits, the label schema, undo history,
+//! project persistence, validation and statistics. Nothing here may use egui, eframe or rfd:
+//! the CLI and the GUI both drive these functions (`tests/architecture.rs` checks it).
+
+pub mod annotation;
+pub mod history;
+pub mod project;
+pub mod schema;
+pub mod stats;
+pub mod text;
+pub mod validate;
+pub mod workspace;
+
+pub use annotation::{Annotation, AnnotationLayer, DocStatus, Edit};
+pub use project::{LayerKey, Project, ProjectError};
+pub use schema::{LabelDef, Schema};
+pub use text::SourceText;
+pub use workspace::Workspace;

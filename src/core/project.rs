@@ -1,0 +1,687 @@
+//! A project on disk: a plain folder with a manifest `tagdesk.json` and one annotation file per
+//! annotator per document under `annotations/<annotator>/<document path>.json`.
+//! See `docs/FORMAT.md`.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::Digest as _;
+
+use super::annotation::{Annotation, AnnotationLayer, DocStatus};
+use super::schema::Schema;
+use super::text::{SourceText, TextError};
+
+pub const MANIFEST_FILE: &str = "tagdesk.json";
+pub const ANNOTATIONS_DIR: &str = "annotations";
+/// Per-machine state (locks, journal); ignored by git.
+pub const PRIVATE_DIR: &str = ".tagdesk";
+/// The newest manifest format this program reads and writes.
+pub const PROJECT_FORMAT_VERSION: u32 = 1;
+/// The newest annotation-file format this program reads and writes.
+pub const LAYER_FORMAT_VERSION: u32 = 1;
+
+/// (document path, annotator).
+pub type LayerKey = (String, String);
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    #[error("not a tagdesk project (no {MANIFEST_FILE}): {}", path.display())]
+    NotAProject { path: PathBuf },
+    #[error("already a tagdesk project: {}", path.display())]
+    AlreadyAProject { path: PathBuf },
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error(
+        "{}: format version {found} is newer than this tagdesk understands (up to {supported}); \
+         update tagdesk. The file was not changed.",
+        path.display()
+    )]
+    TooNew {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error("{message}: {}", path.display())]
+    Invalid { path: PathBuf, message: String },
+    #[error("{what}: {source}: {}", path.display())]
+    Io {
+        what: &'static str,
+        path: PathBuf,
+        source: io::Error,
+    },
+}
+
+impl ProjectError {
+    fn io(what: &'static str, path: &Path, source: io::Error) -> Self {
+        Self::Io {
+            what,
+            path: path.to_owned(),
+            source,
+        }
+    }
+
+    fn parse(path: &Path, err: &serde_json::Error) -> Self {
+        Self::Parse {
+            path: path.to_owned(),
+            line: err.line(),
+            column: err.column(),
+            message: strip_serde_position(&err.to_string()),
+        }
+    }
+}
+
+/// serde_json appends " at line L column C"; we print the place ourselves, first.
+fn strip_serde_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// The manifest, `tagdesk.json`. Field order here is the order on disk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Always `"tagdesk-project"`.
+    pub format: String,
+    pub version: u32,
+    pub name: String,
+    /// The source folder: relative to the project folder, or absolute.
+    pub sources: String,
+    pub labels: Schema,
+}
+
+impl Manifest {
+    pub fn new(name: impl Into<String>, sources: impl Into<String>) -> Self {
+        Self {
+            format: "tagdesk-project".to_owned(),
+            version: PROJECT_FORMAT_VERSION,
+            name: name.into(),
+            sources: sources.into(),
+            labels: Schema::default(),
+        }
+    }
+}
+
+/// An annotation file. Field order here is the order on disk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerFile {
+    /// Always `"tagdesk-annotations"`.
+    pub format: String,
+    pub version: u32,
+    pub document: String,
+    pub annotator: String,
+    pub source_sha256: String,
+    #[serde(default)]
+    pub status: DocStatus,
+    pub annotations: Vec<Annotation>,
+}
+
+impl LayerFile {
+    pub fn from_layer(layer: &AnnotationLayer) -> Self {
+        Self {
+            format: "tagdesk-annotations".to_owned(),
+            version: LAYER_FORMAT_VERSION,
+            document: layer.document.clone(),
+            annotator: layer.annotator.clone(),
+            source_sha256: layer.source_sha256.clone(),
+            status: layer.status,
+            annotations: layer.annotations().to_vec(),
+        }
+    }
+
+    pub fn into_layer(self) -> AnnotationLayer {
+        let mut layer = AnnotationLayer::new(self.document, self.annotator)
+            .with_annotations(self.annotations);
+        layer.source_sha256 = self.source_sha256;
+        layer.status = self.status;
+        layer
+    }
+}
+
+/// Stable, pretty-printed JSON with a final newline: what every project file looks like.
+pub fn to_pretty_json<T: Serialize>(value: &T) -> String {
+    let mut out = serde_json::to_string_pretty(value).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+/// Serialises a layer exactly as it is stored.
+pub fn layer_to_json(layer: &AnnotationLayer) -> String {
+    to_pretty_json(&LayerFile::from_layer(layer))
+}
+
+/// Parses an annotation file's text; errors carry line and column.
+pub fn parse_layer(path: &Path, json: &str) -> Result<LayerFile, ProjectError> {
+    check_version(path, json, "tagdesk-annotations", LAYER_FORMAT_VERSION)?;
+    let file: LayerFile =
+        serde_json::from_str(json).map_err(|e| ProjectError::parse(path, &e))?;
+    for a in &file.annotations {
+        if a.start >= a.end {
+            return Err(ProjectError::Invalid {
+                path: path.to_owned(),
+                message: format!(
+                    "annotation {} has an empty or inverted span {}..{}",
+                    a.id, a.start, a.end
+                ),
+            });
+        }
+    }
+    Ok(file)
+}
+
+/// Refuses files of a newer format version before anything else is read from them.
+fn check_version(path: &Path, json: &str, format: &str, supported: u32) -> Result<(), ProjectError> {
+    #[derive(Deserialize)]
+    struct Probe {
+        format: Option<String>,
+        version: Option<u32>,
+    }
+    let probe: Probe = serde_json::from_str(json).map_err(|e| ProjectError::parse(path, &e))?;
+    if probe.format.as_deref() != Some(format) {
+        return Err(ProjectError::Invalid {
+            path: path.to_owned(),
+            message: format!("\"format\" must be \"{format}\""),
+        });
+    }
+    match probe.version {
+        Some(found) if found > supported => Err(ProjectError::TooNew {
+            path: path.to_owned(),
+            found,
+            supported,
+        }),
+        Some(_) => Ok(()),
+        None => Err(ProjectError::Invalid {
+            path: path.to_owned(),
+            message: "\"version\" is missing".to_owned(),
+        }),
+    }
+}
+
+/// `sha256:<hex>` of some bytes.
+pub fn content_hash(bytes: &[u8]) -> String {
+    let digest = sha2::Sha256::digest(bytes);
+    let mut out = String::with_capacity(7 + 64);
+    out.push_str("sha256:");
+    for b in digest {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// Writes a file atomically: a temporary file in the same folder, fsync, rename, fsync of the
+/// folder. A reader sees the old or the new content, never half of it.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write as _;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tagdesk-tmp-")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    #[cfg(unix)]
+    if let Ok(dir) = std::fs::File::open(dir) {
+        // Makes the rename durable; not all file systems support it, so failure is not fatal.
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}
+
+/// Whether `name` can be an annotator (a folder name under `annotations/`). Names starting with
+/// `_` are reserved for derived layers (the curated layer), `.` for hidden files.
+pub fn valid_annotator_name(name: &str) -> Result<(), String> {
+    if name.trim().is_empty() {
+        return Err("the annotator name is empty".to_owned());
+    }
+    if name.chars().count() > 64 {
+        return Err("the annotator name is longer than 64 characters".to_owned());
+    }
+    if name.starts_with('.') || name.starts_with('_') {
+        return Err("an annotator name cannot start with '.' or '_'".to_owned());
+    }
+    if name
+        .chars()
+        .any(|c| c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|'))
+    {
+        return Err("an annotator name cannot contain / \\ : * ? \" < > | or control characters".to_owned());
+    }
+    if name != name.trim() {
+        return Err("an annotator name cannot start or end with a space".to_owned());
+    }
+    Ok(())
+}
+
+/// Whether a document path is a safe relative path (`a/b.txt`): no `..`, not absolute.
+pub fn valid_document_path(path: &str) -> bool {
+    !path.is_empty()
+        && !path.contains('\\')
+        && Path::new(path)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+}
+
+/// A source document found in the source folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentEntry {
+    /// Relative to the source folder, with `/`.
+    pub path: String,
+    pub size_bytes: u64,
+}
+
+/// An annotation file that could not be read. Its layer is locked: never overwritten.
+#[derive(Debug, Clone)]
+pub struct LayerLoadError {
+    pub key: LayerKey,
+    pub file: PathBuf,
+    pub message: String,
+}
+
+/// Why a document cannot be opened.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DocumentError {
+    #[error("{0}")]
+    Text(#[from] TextError),
+    #[error("cannot read: {0}")]
+    Io(String),
+    #[error("not in the source folder")]
+    Missing,
+}
+
+/// A source text as loaded, with the hash of its bytes.
+#[derive(Debug, Clone)]
+pub struct LoadedText {
+    pub text: SourceText,
+    pub sha256: String,
+}
+
+/// An open project: manifest, document list and every annotation layer found on disk.
+#[derive(Debug)]
+pub struct Project {
+    pub root: PathBuf,
+    pub manifest: Manifest,
+    pub source_dir: PathBuf,
+    pub documents: Vec<DocumentEntry>,
+    pub layers: BTreeMap<LayerKey, AnnotationLayer>,
+    /// Annotation files that failed to load. Their layers are read-only this session.
+    pub layer_errors: Vec<LayerLoadError>,
+    /// Problems found while loading that do not block opening (e.g. a file whose name and
+    /// content disagree).
+    pub warnings: Vec<String>,
+}
+
+impl Project {
+    pub fn manifest_path(root: &Path) -> PathBuf {
+        root.join(MANIFEST_FILE)
+    }
+
+    pub fn is_project(dir: &Path) -> bool {
+        Self::manifest_path(dir).is_file()
+    }
+
+    /// Makes `dir` a project (creating the folder if needed). With no `sources`, the project
+    /// folder is its own source folder. Refuses to touch an existing project.
+    pub fn init(dir: &Path, sources: Option<&Path>, name: Option<&str>) -> Result<Self, ProjectError> {
+        let manifest_path = Self::manifest_path(dir);
+        if manifest_path.exists() {
+            return Err(ProjectError::AlreadyAProject {
+                path: dir.to_owned(),
+            });
+        }
+        std::fs::create_dir_all(dir).map_err(|e| ProjectError::io("cannot create the folder", dir, e))?;
+        let sources = match sources {
+            None => ".".to_owned(),
+            Some(src) => {
+                if !src.is_dir() {
+                    return Err(ProjectError::Invalid {
+                        path: src.to_owned(),
+                        message: "the source folder does not exist".to_owned(),
+                    });
+                }
+                relative_or_absolute(src, dir)
+            }
+        };
+        let name = match name {
+            Some(n) => n.to_owned(),
+            None => dir
+                .canonicalize()
+                .ok()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| "project".to_owned()),
+        };
+        let manifest = Manifest::new(name, sources);
+        write_atomic(&manifest_path, to_pretty_json(&manifest).as_bytes())
+            .map_err(|e| ProjectError::io("cannot write", &manifest_path, e))?;
+        let gitignore = dir.join(".gitignore");
+        if !gitignore.exists() {
+            write_atomic(&gitignore, format!("{PRIVATE_DIR}/\n").as_bytes())
+                .map_err(|e| ProjectError::io("cannot write", &gitignore, e))?;
+        }
+        Self::open(dir)
+    }
+
+    /// Opens a project folder: reads the manifest, lists the documents and loads every
+    /// annotation file. A broken annotation file does not stop the project from opening.
+    pub fn open(root: &Path) -> Result<Self, ProjectError> {
+        let manifest_path = Self::manifest_path(root);
+        if !manifest_path.is_file() {
+            return Err(ProjectError::NotAProject {
+                path: root.to_owned(),
+            });
+        }
+        let json = std::fs::read_to_string(&manifest_path)
+            .map_err(|e| ProjectError::io("cannot read", &manifest_path, e))?;
+        check_version(&manifest_path, &json, "tagdesk-project", PROJECT_FORMAT_VERSION)?;
+        let manifest: Manifest =
+            serde_json::from_str(&json).map_err(|e| ProjectError::parse(&manifest_path, &e))?;
+        let problems = manifest.labels.problems();
+        if !problems.is_empty() {
+            return Err(ProjectError::Invalid {
+                path: manifest_path,
+                message: format!("bad label schema: {}", problems.join("; ")),
+            });
+        }
+        let source_dir = root.join(&manifest.sources);
+        if !source_dir.is_dir() {
+            return Err(ProjectError::Invalid {
+                path: source_dir,
+                message: format!("the source folder \"{}\" does not exist", manifest.sources),
+            });
+        }
+        let documents = scan_documents(root, &source_dir)
+            .map_err(|e| ProjectError::io("cannot list the source folder", &source_dir, e))?;
+        let mut project = Self {
+            root: root.to_owned(),
+            manifest,
+            source_dir,
+            documents,
+            layers: BTreeMap::new(),
+            layer_errors: Vec::new(),
+            warnings: Vec::new(),
+        };
+        project.load_layers();
+        Ok(project)
+    }
+
+    fn load_layers(&mut self) {
+        let dir = self.root.join(ANNOTATIONS_DIR);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return; // No annotations yet.
+        };
+        let mut annotators: Vec<_> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+            .filter(|name| !name.starts_with('.'))
+            .collect();
+        annotators.sort();
+        for annotator in annotators {
+            let mut files = Vec::new();
+            collect_files(&dir.join(&annotator), "", &mut files, &|name| {
+                name.ends_with(".json")
+            });
+            for (rel, path) in files {
+                let document = rel.trim_end_matches(".json").to_owned();
+                let key = (document.clone(), annotator.clone());
+                match std::fs::read_to_string(&path)
+                    .map_err(|e| ProjectError::io("cannot read", &path, e))
+                    .and_then(|json| parse_layer(&path, &json))
+                {
+                    Ok(file) => {
+                        if file.document != document || file.annotator != annotator {
+                            self.warnings.push(format!(
+                                "{}: the file says document \"{}\" by \"{}\", its place says \
+                                 \"{document}\" by \"{annotator}\"; its place wins",
+                                path.display(),
+                                file.document,
+                                file.annotator
+                            ));
+                        }
+                        let mut layer = file.into_layer();
+                        layer.document = document;
+                        layer.annotator = annotator.clone();
+                        self.layers.insert(key, layer);
+                    }
+                    Err(err) => self.layer_errors.push(LayerLoadError {
+                        key,
+                        file: path,
+                        message: err.to_string(),
+                    }),
+                }
+            }
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.manifest.name
+    }
+
+    pub fn schema(&self) -> &Schema {
+        &self.manifest.labels
+    }
+
+    pub fn document(&self, path: &str) -> Option<&DocumentEntry> {
+        self.documents
+            .binary_search_by(|d| d.path.as_str().cmp(path))
+            .ok()
+            .map(|i| &self.documents[i])
+    }
+
+    pub fn document_file(&self, path: &str) -> PathBuf {
+        self.source_dir.join(path)
+    }
+
+    pub fn layer_file(&self, key: &LayerKey) -> PathBuf {
+        self.root
+            .join(ANNOTATIONS_DIR)
+            .join(&key.1)
+            .join(format!("{}.json", key.0))
+    }
+
+    /// Reads and decodes a document.
+    pub fn read_text(&self, path: &str) -> Result<LoadedText, DocumentError> {
+        if !valid_document_path(path) || self.document(path).is_none() {
+            return Err(DocumentError::Missing);
+        }
+        let bytes = std::fs::read(self.document_file(path)).map_err(|e| DocumentError::Io(e.to_string()))?;
+        let sha256 = content_hash(&bytes);
+        let text = SourceText::from_bytes(&bytes)?;
+        Ok(LoadedText { text, sha256 })
+    }
+
+    /// Annotators with a layer in this project, sorted.
+    pub fn annotators(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.layers.keys().map(|(_, a)| a.clone()).collect();
+        names.extend(self.layer_errors.iter().map(|e| e.key.1.clone()));
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    pub fn is_locked(&self, key: &LayerKey) -> bool {
+        self.layer_errors.iter().any(|e| &e.key == key)
+    }
+
+    /// Writes one layer to its file, atomically. Refuses locked layers (their file on disk
+    /// could not be read, and would be lost).
+    pub fn save_layer(&self, key: &LayerKey) -> Result<(), ProjectError> {
+        let path = self.layer_file(key);
+        if self.is_locked(key) {
+            return Err(ProjectError::Invalid {
+                path,
+                message: "this annotation file could not be read when the project was opened; \
+                          it is not overwritten"
+                    .to_owned(),
+            });
+        }
+        let Some(layer) = self.layers.get(key) else {
+            return Ok(());
+        };
+        write_atomic(&path, layer_to_json(layer).as_bytes())
+            .map_err(|e| ProjectError::io("cannot save", &path, e))
+    }
+
+    /// Writes the manifest atomically.
+    pub fn save_manifest(&self) -> Result<(), ProjectError> {
+        let path = Self::manifest_path(&self.root);
+        write_atomic(&path, to_pretty_json(&self.manifest).as_bytes())
+            .map_err(|e| ProjectError::io("cannot save", &path, e))
+    }
+}
+
+/// Lists every `.txt` under `source_dir`, recursively, skipping hidden folders and the
+/// project's own folders. Sorted by path.
+pub fn scan_documents(root: &Path, source_dir: &Path) -> io::Result<Vec<DocumentEntry>> {
+    // Skip the project's own folders when the sources contain the project.
+    let canon_root = root.canonicalize()?;
+    let canon_src = source_dir.canonicalize()?;
+    let skip: Vec<PathBuf> = if canon_root == canon_src {
+        vec![canon_root.join(ANNOTATIONS_DIR), canon_root.join(PRIVATE_DIR)]
+    } else {
+        vec![canon_root]
+    };
+    let mut files = Vec::new();
+    collect_files_skipping(&canon_src, "", &mut files, &skip);
+    let mut documents: Vec<DocumentEntry> = files
+        .into_iter()
+        .map(|(path, abs)| DocumentEntry {
+            path,
+            size_bytes: std::fs::metadata(abs).map_or(0, |m| m.len()),
+        })
+        .collect();
+    documents.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(documents)
+}
+
+fn collect_files_skipping(dir: &Path, prefix: &str, out: &mut Vec<(String, PathBuf)>, skip: &[PathBuf]) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+            continue; // Not UTF-8: cannot be named in a project file.
+        };
+        if name.starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        let rel = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}/{name}")
+        };
+        let Ok(file_type) = entry.file_type() else {
+            continue;
+        };
+        if file_type.is_dir() {
+            // Symlinked folders are not followed: no loops, nothing outside the source folder.
+            if !skip.iter().any(|s| *s == path) {
+                collect_files_skipping(&path, &rel, out, skip);
+            }
+        } else if file_type.is_file()
+            && Path::new(&name)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
+        {
+            out.push((rel, path));
+        }
+    }
+}
+
+fn collect_files(dir: &Path, prefix: &str, out: &mut Vec<(String, PathBuf)>, keep: &dyn Fn(&str) -> bool) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+            continue;
+        };
+        if name.starts_with('.') {
+            continue;
+        }
+        let rel = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}/{name}")
+        };
+        let Ok(file_type) = entry.file_type() else {
+            continue;
+        };
+        if file_type.is_dir() {
+            collect_files(&entry.path(), &rel, out, keep);
+        } else if file_type.is_file() && keep(&name) {
+            out.push((rel, entry.path()));
+        }
+    }
+}
+
+/// `target` relative to `base` when one contains the other's ancestor chain; else absolute.
+fn relative_or_absolute(target: &Path, base: &Path) -> String {
+    let (Ok(target), Ok(base)) = (target.canonicalize(), base.canonicalize()) else {
+        return target.to_string_lossy().into_owned();
+    };
+    let t: Vec<_> = target.components().collect();
+    let b: Vec<_> = base.components().collect();
+    let common = t.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common <= 1 {
+        return target.to_string_lossy().into_owned(); // Only the root in common.
+    }
+    let mut parts: Vec<String> = std::iter::repeat_n("..".to_owned(), b.len() - common).collect();
+    parts.extend(t[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
+    if parts.is_empty() {
+        ".".to_owned()
+    } else {
+        parts.join("/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_sources_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("proj");
+        let b = dir.path().join("texts/news");
+        std::fs::create_dir_all(&a).unwrap();
+        std::fs::create_dir_all(&b).unwrap();
+        assert_eq!(relative_or_absolute(&b, &a), "../texts/news");
+        assert_eq!(relative_or_absolute(&a, &a), ".");
+    }
+
+    #[test]
+    fn annotator_names() {
+        assert!(valid_annotator_name("ana").is_ok());
+        assert!(valid_annotator_name("Ana María").is_ok());
+        assert!(valid_annotator_name("").is_err());
+        assert!(valid_annotator_name("../x").is_err());
+        assert!(valid_annotator_name("_curated").is_err());
+    }
+
+    #[test]
+    fn document_paths() {
+        assert!(valid_document_path("a/b.txt"));
+        assert!(!valid_document_path("../b.txt"));
+        assert!(!valid_document_path("/etc/passwd"));
+        assert!(!valid_document_path(""));
+    }
+
+    #[test]
+    fn content_hash_is_sha256() {
+        assert_eq!(
+            content_hash(b"abc"),
+            "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

@@ -1,0 +1,129 @@
+//! Checks a project: every annotation file's syntax, every annotation against its source text.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use super::project::Project;
+
+/// One problem, with the file it is in and, when known, the line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.file.display(), self.message),
+            None => write!(f, "{}: {}", self.file.display(), self.message),
+        }
+    }
+}
+
+/// Every problem in the project, in a stable order (files sorted, then annotation order).
+pub fn validate(project: &Project) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for warning in &project.warnings {
+        problems.push(Problem {
+            file: project.root.join(super::project::MANIFEST_FILE),
+            line: None,
+            message: warning.clone(),
+        });
+    }
+    for err in &project.layer_errors {
+        problems.push(Problem {
+            file: err.file.clone(),
+            line: None,
+            message: err.message.clone(),
+        });
+    }
+    for doc in &project.documents {
+        if let Err(err) = project.read_text(&doc.path) {
+            problems.push(Problem {
+                file: project.document_file(&doc.path),
+                line: None,
+                message: format!("source text cannot be opened: {err}"),
+            });
+        }
+    }
+    for (key, layer) in &project.layers {
+        let file = project.layer_file(key);
+        let file_text = std::fs::read_to_string(&file).unwrap_or_default();
+        let line_of = |id: &str| {
+            let needle = format!("\"id\": \"{id}\"");
+            file_text
+                .find(&needle)
+                .map(|at| 1 + file_text[..at].matches('\n').count())
+        };
+        let mut report = |line: Option<usize>, message: String| {
+            problems.push(Problem {
+                file: file.clone(),
+                line,
+                message,
+            });
+        };
+        let text = match project.read_text(&key.0) {
+            Ok(text) => text,
+            Err(err) => {
+                report(
+                    None,
+                    format!(
+                        "document \"{}\": {err}; its {} annotations cannot be checked",
+                        key.0,
+                        layer.len()
+                    ),
+                );
+                continue;
+            }
+        };
+        if !layer.source_sha256.is_empty() && layer.source_sha256 != text.sha256 {
+            report(
+                None,
+                format!(
+                    "the source text changed since these annotations were saved ({} then, {} now)",
+                    short_hash(&layer.source_sha256),
+                    short_hash(&text.sha256)
+                ),
+            );
+        }
+        let len = text.text.char_len();
+        let mut ids = HashSet::new();
+        for a in layer.annotations() {
+            let line = line_of(&a.id);
+            if !ids.insert(a.id.as_str()) {
+                report(line, format!("annotation id {} is used twice", a.id));
+            }
+            if project.schema().get(&a.label).is_none() {
+                report(line, format!("annotation {}: label \"{}\" is not in the schema", a.id, a.label));
+            }
+            if a.end > len {
+                report(
+                    line,
+                    format!(
+                        "annotation {}: span {}..{} ends past the end of the text ({len} characters)",
+                        a.id, a.start, a.end
+                    ),
+                );
+                continue;
+            }
+            let actual = text.text.slice(a.start..a.end);
+            if actual != a.text {
+                report(
+                    line,
+                    format!(
+                        "annotation {}: span {}..{} covers {:?} in the source, the file says {:?}",
+                        a.id, a.start, a.end, actual, a.text
+                    ),
+                );
+            }
+        }
+    }
+    problems
+}
+
+fn short_hash(hash: &str) -> &str {
+    let hex = hash.strip_prefix("sha256:").unwrap_or(hash);
+    &hex[..hex.len().min(12)]
+}
