@@ -1,2 +1,57 @@
-pub struct Options { pub path: Option<std::path::PathBuf>, pub document: Option<String>, pub annotator: Option<String>, pub frame_stats: Option<std::path::PathBuf> }
-pub fn run(_o: Options) -> anyhow::Result<()> { Ok(()) }
+//! The desktop app. The only module that may use egui, eframe or rfd.
+
+mod app;
+pub mod commands;
+pub mod document_view;
+mod fonts;
+mod frame_stats;
+
+use std::path::PathBuf;
+
+pub use app::{Action, App};
+
+/// How the app was started (from the command line).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Project or plain folder to open; else the last project, else the sample.
+    pub path: Option<PathBuf>,
+    /// Document to show first, relative to the source folder.
+    pub document: Option<String>,
+    pub annotator: Option<String>,
+    pub frame_stats: Option<PathBuf>,
+}
+
+/// The sample project shipped in `projects/`: next to the executable's source tree when run
+/// with cargo, or in a `projects/` folder beside the executable.
+pub fn sample_project() -> Option<PathBuf> {
+    let name = "syria-talks";
+    let from_source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("projects").join(name);
+    let beside_exe = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|d| d.join("projects").join(name)));
+    [Some(from_source), beside_exe]
+        .into_iter()
+        .flatten()
+        .find(|p| p.join(crate::core::project::MANIFEST_FILE).is_file())
+}
+
+/// Opens the window and runs until it is closed.
+pub fn run(options: Options) -> anyhow::Result<()> {
+    let native = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("tagdesk")
+            .with_app_id("tagdesk")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([640.0, 400.0])
+            .with_drag_and_drop(true),
+        renderer: eframe::Renderer::Glow,
+        persist_window: true,
+        ..Default::default()
+    };
+    eframe::run_native(
+        "tagdesk",
+        native,
+        Box::new(move |cc| Ok(Box::new(App::new(cc, options)))),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+}

@@ -1,0 +1,1201 @@
+//! The application: state, frame loop, panels, dialogs. UI code pushes [`Action`]s; they are
+//! applied at the end of the frame, in order.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::time::{Duration, Instant};
+
+use egui::{Color32, RichText};
+
+use super::Options;
+use super::commands::{Command, pressed_commands};
+use super::document_view::{DocumentView, ViewEvent, ViewInput};
+use super::frame_stats::FrameStats;
+use crate::core::project::{LayerKey, Project};
+use crate::core::{DocStatus, Workspace};
+use crate::formats::{self, ExportFilter, Format};
+
+/// Autosave runs this long after the last edit.
+const AUTOSAVE_DELAY: Duration = Duration::from_secs(3);
+const STORAGE_ANNOTATOR: &str = "annotator";
+const STORAGE_LAST_PROJECT: &str = "last_project";
+const STORAGE_RECENT: &str = "recent_projects";
+
+/// Everything the UI can ask for. Applied at the end of the frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Command(Command),
+    OpenPath(PathBuf, Option<String>),
+    InitProject(PathBuf),
+    SelectDocument(String),
+    ApplyLabel(String),
+    SelectAnnotation(Option<String>),
+    SetSelection(Option<Range<usize>>),
+    SetNote { id: String, note: String },
+    SetStatus(DocStatus),
+    SetAnnotator(String),
+    ExportTo(PathBuf),
+}
+
+/// What the background scan found out about a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum DocProbe {
+    Ok { chars: usize },
+    Unusable(String),
+}
+
+#[derive(Debug, Clone)]
+struct StatusMessage {
+    text: String,
+    is_error: bool,
+}
+
+pub struct App {
+    workspace: Option<Workspace>,
+    annotator: String,
+    /// `Some` while the annotator dialog is open (the name being typed).
+    annotator_draft: Option<String>,
+    current_doc: Option<String>,
+    view: DocumentView,
+    selected: Option<String>,
+    selection: Option<Range<usize>>,
+    note_draft: String,
+    note_for: Option<String>,
+    actions: Vec<Action>,
+    probes: HashMap<String, DocProbe>,
+    probe_rx: Option<Receiver<(String, DocProbe)>>,
+    dialog_tx: SyncSender<Action>,
+    dialog_rx: Receiver<Action>,
+    last_edit: Option<Instant>,
+    status: Option<StatusMessage>,
+    /// Errors the user must acknowledge (a modal).
+    alerts: Vec<String>,
+    /// A plain folder the user opened: offer to make it a project.
+    offer_init: Option<PathBuf>,
+    show_about: bool,
+    recent: Vec<PathBuf>,
+    frame_stats: Option<FrameStats>,
+    window_title: String,
+    close_confirmed: bool,
+}
+
+impl App {
+    /// Creates the app inside eframe: fonts, stored preferences, the project to open.
+    pub fn new(cc: &eframe::CreationContext<'_>, options: Options) -> Self {
+        super::fonts::install(&cc.egui_ctx);
+        let storage = cc.storage;
+        let stored = |key: &str| storage.and_then(|s| s.get_string(key));
+        let recent: Vec<PathBuf> = storage
+            .and_then(|s| eframe::get_value::<Vec<PathBuf>>(s, STORAGE_RECENT))
+            .unwrap_or_default();
+        let path = options
+            .path
+            .clone()
+            .or_else(|| stored(STORAGE_LAST_PROJECT).map(PathBuf::from).filter(|p| p.is_dir()))
+            .or_else(super::sample_project);
+        let mut app = Self::with_annotator(options.annotator.clone().or_else(|| stored(STORAGE_ANNOTATOR)));
+        app.recent = recent;
+        if let Some(path) = &options.frame_stats {
+            match FrameStats::create(path) {
+                Ok(stats) => app.frame_stats = Some(stats),
+                Err(err) => app.alerts.push(format!("cannot write frame stats: {err}: {}", path.display())),
+            }
+        }
+        if let Some(path) = path {
+            app.actions.push(Action::OpenPath(path, options.document));
+        }
+        app
+    }
+
+    /// An app with no project open. With no annotator name, the first frame asks for one.
+    pub fn with_annotator(annotator: Option<String>) -> Self {
+        let (dialog_tx, dialog_rx) = sync_channel(8);
+        let (annotator, annotator_draft) = match annotator {
+            Some(name) if crate::core::project::valid_annotator_name(&name).is_ok() => (name, None),
+            _ => {
+                let default = default_annotator_name();
+                (default.clone(), Some(default))
+            }
+        };
+        Self {
+            workspace: None,
+            annotator,
+            annotator_draft,
+            current_doc: None,
+            view: DocumentView::default(),
+            selected: None,
+            selection: None,
+            note_draft: String::new(),
+            note_for: None,
+            actions: Vec::new(),
+            probes: HashMap::new(),
+            probe_rx: None,
+            dialog_tx,
+            dialog_rx,
+            last_edit: None,
+            status: None,
+            alerts: Vec::new(),
+            offer_init: None,
+            show_about: false,
+            recent: Vec::new(),
+            frame_stats: None,
+            window_title: String::new(),
+            close_confirmed: false,
+        }
+    }
+
+    // ---- Read access, for tests and the frame-stats line. ----
+
+    pub fn workspace(&self) -> Option<&Workspace> {
+        self.workspace.as_ref()
+    }
+
+    pub fn current_document(&self) -> Option<&str> {
+        self.current_doc.as_deref()
+    }
+
+    pub fn annotator(&self) -> &str {
+        &self.annotator
+    }
+
+    pub fn selected_annotation(&self) -> Option<&str> {
+        self.selected.as_deref()
+    }
+
+    pub fn pending_selection(&self) -> Option<Range<usize>> {
+        self.selection.clone()
+    }
+
+    pub fn alerts(&self) -> &[String] {
+        &self.alerts
+    }
+
+    /// Queues an action as if the UI had asked for it.
+    pub fn push_action(&mut self, action: Action) {
+        self.actions.push(action);
+    }
+
+    /// Screen position of the middle of a character of the current document, if visible.
+    pub fn char_screen_pos(&self, char_offset: usize) -> Option<egui::Pos2> {
+        let text = self.current_text()?;
+        self.view.char_screen_pos(&text.text, char_offset)
+    }
+
+    /// Screen position of the caret before a character of the current document, if visible.
+    pub fn caret_screen_pos(&self, char_offset: usize) -> Option<egui::Pos2> {
+        let text = self.current_text()?;
+        self.view.caret_screen_pos(&text.text, char_offset)
+    }
+
+    fn current_text(&self) -> Option<std::sync::Arc<crate::core::project::LoadedText>> {
+        let ws = self.workspace.as_ref()?;
+        let doc = self.current_doc.as_ref()?;
+        ws.cached_text(doc)?.as_ref().ok().cloned()
+    }
+
+    fn current_key(&self) -> Option<LayerKey> {
+        Some((self.current_doc.clone()?, self.annotator.clone()))
+    }
+
+    fn text_has_focus(ctx: &egui::Context) -> bool {
+        ctx.memory(|m| m.focused().is_some())
+    }
+
+    fn modal_open(&self) -> bool {
+        self.annotator_draft.is_some() || !self.alerts.is_empty() || self.offer_init.is_some() || self.show_about
+    }
+
+    // ---- The frame. ----
+
+    /// One frame: input, panels, dialogs, then the queued actions.
+    pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
+        let started = Instant::now();
+        let ctx = ui.ctx().clone();
+        self.poll_background(&ctx);
+        self.keyboard(&ctx);
+        self.dropped_files(&ctx);
+
+        self.menu_bar_ui(ui);
+        self.status_bar_ui(ui);
+        self.documents_panel_ui(ui);
+        self.side_panel_ui(ui);
+        egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui));
+        self.modals_ui(&ctx);
+
+        let actions = std::mem::take(&mut self.actions);
+        for action in actions {
+            self.apply(&ctx, action);
+        }
+        self.autosave(&ctx);
+        self.handle_close(&ctx);
+        self.update_title(&ctx);
+        if let Some(stats) = &mut self.frame_stats {
+            stats.record(started.elapsed(), self.view.stats);
+        }
+    }
+
+    fn poll_background(&mut self, ctx: &egui::Context) {
+        while let Ok(action) = self.dialog_rx.try_recv() {
+            self.actions.push(action);
+        }
+        if let Some(rx) = &self.probe_rx {
+            let mut got = false;
+            while let Ok((path, probe)) = rx.try_recv() {
+                self.probes.insert(path, probe);
+                got = true;
+            }
+            if got {
+                ctx.request_repaint();
+            }
+        }
+    }
+
+    fn keyboard(&mut self, ctx: &egui::Context) {
+        if self.modal_open() {
+            return;
+        }
+        let text_focused = Self::text_has_focus(ctx);
+        for command in pressed_commands(ctx, text_focused) {
+            self.actions.push(Action::Command(command));
+        }
+        if text_focused {
+            return;
+        }
+        let Some(ws) = &self.workspace else { return };
+        let keys: Vec<egui::Key> = ctx.input(|i| {
+            i.events
+                .iter()
+                .filter_map(|e| match e {
+                    egui::Event::Key {
+                        key,
+                        pressed: true,
+                        modifiers,
+                        ..
+                    } if modifiers.is_none() || *modifiers == egui::Modifiers::SHIFT => Some(*key),
+                    _ => None,
+                })
+                .collect()
+        });
+        for key in keys {
+            if let Some(label) = ws.project.schema().by_hotkey(key.name()) {
+                self.actions.push(Action::ApplyLabel(label.name.clone()));
+            }
+        }
+    }
+
+    fn dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_owned()).collect());
+        if let Some(path) = dropped.into_iter().next() {
+            let folder = if path.is_dir() {
+                path
+            } else {
+                path.parent().map(Path::to_owned).unwrap_or(path)
+            };
+            self.actions.push(Action::OpenPath(folder, None));
+        }
+    }
+
+    // ---- Panels. ----
+
+    fn menu_bar_ui(&mut self, ui: &mut egui::Ui) {
+        egui::Panel::top("menu_bar").show(ui, |ui| {
+            egui::MenuBar::new().ui(ui, |ui| {
+                ui.menu_button("File", |ui| {
+                    self.command_button(ui, Command::OpenProject);
+                    self.command_button(ui, Command::OpenFolder);
+                    if !self.recent.is_empty() {
+                        ui.menu_button("Open recent", |ui| {
+                            for path in self.recent.clone() {
+                                if ui.button(path.display().to_string()).clicked() {
+                                    self.actions.push(Action::OpenPath(path, None));
+                                }
+                            }
+                        });
+                    }
+                    ui.separator();
+                    self.command_button(ui, Command::Save);
+                    self.command_button(ui, Command::Export);
+                    ui.separator();
+                    self.command_button(ui, Command::Quit);
+                });
+                ui.menu_button("Edit", |ui| {
+                    self.command_button(ui, Command::Undo);
+                    self.command_button(ui, Command::Redo);
+                    ui.separator();
+                    self.command_button(ui, Command::DeleteAnnotation);
+                    self.command_button(ui, Command::ClearSelection);
+                });
+                ui.menu_button("Document", |ui| {
+                    self.command_button(ui, Command::NextDocument);
+                    self.command_button(ui, Command::PreviousDocument);
+                    self.command_button(ui, Command::MarkDone);
+                    ui.separator();
+                    self.command_button(ui, Command::ChangeAnnotator);
+                });
+                ui.menu_button("Help", |ui| {
+                    self.command_button(ui, Command::About);
+                });
+            });
+        });
+    }
+
+    fn command_button(&mut self, ui: &mut egui::Ui, command: Command) {
+        let enabled = self.command_enabled(command);
+        let mut title = command.title().to_owned();
+        if let Some(ws) = &self.workspace {
+            let detail = match command {
+                Command::Undo => ws.history().undo_description(),
+                Command::Redo => ws.history().redo_description(),
+                _ => None,
+            };
+            if let Some(detail) = detail {
+                title = format!("{title} {detail}");
+            }
+        }
+        let button = egui::Button::new(title).shortcut_text(command.shortcut_text(ui.ctx()));
+        if ui.add_enabled(enabled, button).clicked() {
+            self.actions.push(Action::Command(command));
+            ui.close();
+        }
+    }
+
+    fn command_enabled(&self, command: Command) -> bool {
+        let ws = self.workspace.as_ref();
+        match command {
+            Command::Save => ws.is_some_and(Workspace::is_dirty),
+            Command::Export | Command::NextDocument | Command::PreviousDocument | Command::MarkDone => ws.is_some(),
+            Command::Undo => ws.is_some_and(|w| w.history().can_undo()),
+            Command::Redo => ws.is_some_and(|w| w.history().can_redo()),
+            Command::DeleteAnnotation => self.selected.is_some(),
+            Command::ClearSelection => self.selected.is_some() || self.selection.is_some(),
+            _ => true,
+        }
+    }
+
+    fn status_bar_ui(&mut self, ui: &mut egui::Ui) {
+        egui::Panel::bottom("status_bar").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                if ui
+                    .button(format!("Annotator: {}", self.annotator))
+                    .on_hover_text("The annotator you annotate as. Click to change.")
+                    .clicked()
+                {
+                    self.actions.push(Action::Command(Command::ChangeAnnotator));
+                }
+                ui.separator();
+                if let Some(ws) = &self.workspace {
+                    let unsaved = ws.dirty_layers().len();
+                    if unsaved > 0 {
+                        ui.label(RichText::new(format!("• {unsaved} unsaved")).color(ui.visuals().warn_fg_color));
+                    } else {
+                        ui.label("All changes saved");
+                    }
+                    ui.separator();
+                }
+                if let Some(status) = &self.status {
+                    let color = if status.is_error {
+                        ui.visuals().error_fg_color
+                    } else {
+                        ui.visuals().text_color()
+                    };
+                    ui.label(RichText::new(&status.text).color(color));
+                }
+            });
+        });
+    }
+
+    fn documents_panel_ui(&mut self, ui: &mut egui::Ui) {
+        egui::Panel::left("documents")
+            .resizable(true)
+            .default_size(300.0)
+            .min_size(200.0)
+            .show(ui, |ui| {
+                let Some(ws) = &self.workspace else {
+                    ui.label("No project open.");
+                    return;
+                };
+                ui.heading(ws.project.name());
+                ui.label(
+                    RichText::new(format!("{} documents", ws.project.documents.len()))
+                        .small()
+                        .weak(),
+                );
+                ui.separator();
+                let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+                let docs = &ws.project.documents;
+                egui::ScrollArea::vertical()
+                    .auto_shrink([false, false])
+                    .show_rows(ui, row_height, docs.len(), |ui, rows| {
+                        for doc in &docs[rows] {
+                            let key = (doc.path.clone(), self.annotator.clone());
+                            let layer = ws.project.layers.get(&key);
+                            let count = layer.map_or(0, crate::core::AnnotationLayer::len);
+                            let (status, weak) = match self.probes.get(&doc.path) {
+                                Some(DocProbe::Unusable(reason)) => (format!("⚠ {reason}"), true),
+                                _ if ws.project.is_locked(&key) => ("⚠ file unreadable".to_owned(), true),
+                                _ => (
+                                    layer.map_or(DocStatus::New, |l| l.status).as_str().to_owned(),
+                                    false,
+                                ),
+                            };
+                            let dirty = if ws.dirty_layers().contains(&key) { " •" } else { "" };
+                            let selected = self.current_doc.as_deref() == Some(doc.path.as_str());
+                            let response = ui
+                                .horizontal(|ui| {
+                                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                                        let info = RichText::new(format!("{count} · {status}")).small();
+                                        let info = if weak { info.color(ui.visuals().warn_fg_color) } else { info.weak() };
+                                        ui.add(egui::Label::new(info).truncate());
+                                        ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                                            ui.add(
+                                                egui::Button::selectable(selected, format!("{}{dirty}", doc.path))
+                                                    .truncate(),
+                                            )
+                                        })
+                                        .inner
+                                    })
+                                    .inner
+                                })
+                                .inner;
+                            if let Some(DocProbe::Unusable(reason)) = self.probes.get(&doc.path) {
+                                response.clone().on_hover_text(format!("Cannot be opened: {reason}"));
+                            }
+                            if response.clicked() {
+                                self.actions.push(Action::SelectDocument(doc.path.clone()));
+                            }
+                        }
+                    });
+            });
+    }
+
+    fn side_panel_ui(&mut self, ui: &mut egui::Ui) {
+        egui::Panel::right("labels")
+            .resizable(true)
+            .default_size(300.0)
+            .size_range(240.0..=520.0)
+            .show(ui, |ui| {
+                let Some(ws) = &self.workspace else { return };
+                let key = self.current_key();
+                let layer = key.as_ref().and_then(|k| ws.project.layers.get(k));
+                let counts = layer.map(crate::core::AnnotationLayer::count_by_label).unwrap_or_default();
+                ui.heading("Labels");
+                ui.label(
+                    RichText::new("Select text, then press a label's key or click it.")
+                        .small()
+                        .weak(),
+                );
+                for label in &ws.project.schema().labels {
+                    ui.horizontal(|ui| {
+                        let [r, g, b] = label.rgb();
+                        let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
+                        ui.painter().rect_filled(rect, 3.0, Color32::from_rgb(r, g, b));
+                        let key = label.hotkey.as_deref().map(|k| format!("[{k}] ")).unwrap_or_default();
+                        let count = counts.get(label.name.as_str()).copied().unwrap_or(0);
+                        let response = ui
+                            .button(format!("{key}{}", label.name))
+                            .on_hover_text(&label.description);
+                        if response.clicked() {
+                            self.actions.push(Action::ApplyLabel(label.name.clone()));
+                        }
+                        ui.label(RichText::new(count.to_string()).weak());
+                    });
+                }
+                ui.separator();
+                if let (Some(key), Some(layer_status)) =
+                    (key.as_ref(), key.as_ref().map(|k| ws.project.layers.get(k).map_or(DocStatus::New, |l| l.status)))
+                {
+                    ui.horizontal(|ui| {
+                        ui.label("Document status:");
+                        for status in DocStatus::ALL {
+                            if ui.selectable_label(layer_status == status, status.as_str()).clicked() {
+                                self.actions.push(Action::SetStatus(status));
+                            }
+                        }
+                    });
+                    if ws.project.is_locked(key) {
+                        ui.colored_label(
+                            ui.visuals().error_fg_color,
+                            "Your annotation file for this document could not be read; it is read-only \
+                             until fixed (see tagdesk validate).",
+                        );
+                    }
+                    ui.separator();
+                }
+                self.selected_annotation_ui(ui);
+            });
+    }
+
+    fn selected_annotation_ui(&mut self, ui: &mut egui::Ui) {
+        ui.heading("Annotation");
+        let Some(ws) = &self.workspace else { return };
+        let annotation = self
+            .current_key()
+            .and_then(|k| ws.project.layers.get(&k))
+            .and_then(|l| self.selected.as_deref().and_then(|id| l.get(id)))
+            .cloned();
+        let Some(annotation) = annotation else {
+            let hint = match &self.selection {
+                Some(sel) => format!(
+                    "Selected characters {}–{}. Press a label key to tag them.",
+                    sel.start, sel.end
+                ),
+                None => "Click a highlight to select it.".to_owned(),
+            };
+            ui.label(RichText::new(hint).weak());
+            return;
+        };
+        if self.note_for.as_deref() != Some(annotation.id.as_str()) {
+            self.note_for = Some(annotation.id.clone());
+            self.note_draft = annotation.note.clone().unwrap_or_default();
+        }
+        egui::Grid::new("annotation_grid").num_columns(2).show(ui, |ui| {
+            ui.label("Label");
+            let mut label = annotation.label.clone();
+            egui::ComboBox::from_id_salt("annotation_label")
+                .selected_text(&label)
+                .show_ui(ui, |ui| {
+                    for def in &ws.project.schema().labels {
+                        ui.selectable_value(&mut label, def.name.clone(), &def.name);
+                    }
+                });
+            if label != annotation.label {
+                self.actions.push(Action::ApplyLabel(label));
+            }
+            ui.end_row();
+            ui.label("Characters");
+            ui.label(format!("{}–{}", annotation.start, annotation.end));
+            ui.end_row();
+            ui.label("By");
+            ui.label(format!("{} · {}", annotation.author, annotation.modified));
+            ui.end_row();
+        });
+        let shown: String = annotation.text.chars().take(400).collect();
+        let ellipsis = if annotation.text.chars().count() > 400 { "…" } else { "" };
+        ui.add(egui::Label::new(RichText::new(format!("“{shown}{ellipsis}”")).italics()).wrap());
+        ui.add_space(4.0);
+        let note_label = ui.label("Note");
+        let response = ui.add(
+            egui::TextEdit::multiline(&mut self.note_draft)
+                .desired_rows(3)
+                .hint_text("A note on this annotation")
+                .desired_width(f32::INFINITY),
+        );
+        let response = response.labelled_by(note_label.id);
+        if response.changed() {
+            self.actions.push(Action::SetNote {
+                id: annotation.id.clone(),
+                note: self.note_draft.clone(),
+            });
+        }
+        if response.lost_focus()
+            && let Some(ws) = &mut self.workspace
+        {
+            ws.break_coalescing();
+        }
+        ui.add_space(6.0);
+        if ui.button("Delete annotation").clicked() {
+            self.actions.push(Action::Command(Command::DeleteAnnotation));
+        }
+    }
+
+    fn central_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(ws) = &mut self.workspace else {
+            ui.vertical_centered(|ui| {
+                ui.add_space(80.0);
+                ui.heading("tagdesk");
+                ui.label("Open a project, or a folder of .txt files, to start annotating.");
+                ui.add_space(12.0);
+                if ui.button(Command::OpenProject.title()).clicked() {
+                    self.actions.push(Action::Command(Command::OpenProject));
+                }
+                if ui.button(Command::OpenFolder.title()).clicked() {
+                    self.actions.push(Action::Command(Command::OpenFolder));
+                }
+                ui.label(RichText::new("…or drop a folder on this window.").weak());
+            });
+            return;
+        };
+        let Some(doc) = self.current_doc.clone() else {
+            ui.label("This project has no documents: add .txt files to its source folder.");
+            return;
+        };
+        ui.horizontal(|ui| {
+            ui.strong(&doc);
+            if let Some(Ok(text)) = ws.cached_text(&doc) {
+                ui.label(
+                    RichText::new(format!("{} characters · {} lines", text.text.char_len(), text.text.blocks().len()))
+                        .weak(),
+                );
+            }
+        });
+        ui.separator();
+        let text = match ws.text(&doc) {
+            Ok(text) => text,
+            Err(err) => {
+                ui.colored_label(ui.visuals().error_fg_color, format!("This document cannot be opened: {err}"));
+                return;
+            }
+        };
+        let key = (doc.clone(), self.annotator.clone());
+        let input = ViewInput {
+            text: &text.text,
+            layer: ws.project.layers.get(&key),
+            schema: ws.project.schema(),
+            selected: self.selected.as_deref(),
+            selection: self.selection.clone(),
+        };
+        for event in self.view.show(ui, &input) {
+            match event {
+                ViewEvent::Selected(range) => {
+                    self.actions.push(Action::SelectAnnotation(None));
+                    self.actions.push(Action::SetSelection(Some(range)));
+                }
+                ViewEvent::ClickedAnnotation(id) => {
+                    self.actions.push(Action::SetSelection(None));
+                    self.actions.push(Action::SelectAnnotation(Some(id)));
+                }
+                ViewEvent::ClickedEmpty => {
+                    self.actions.push(Action::SetSelection(None));
+                    self.actions.push(Action::SelectAnnotation(None));
+                }
+            }
+        }
+    }
+
+    fn modals_ui(&mut self, ctx: &egui::Context) {
+        if let Some(draft) = &mut self.annotator_draft {
+            let mut done = None;
+            egui::Modal::new(egui::Id::unique("annotator_modal")).show(ctx, |ui| {
+                ui.heading("Who is annotating?");
+                ui.label("Your annotations are saved under this name, apart from your colleagues'.");
+                let label = ui.label("Annotator name");
+                let response = ui.add(egui::TextEdit::singleline(draft)).labelled_by(label.id);
+                response.request_focus();
+                let problem = crate::core::project::valid_annotator_name(draft).err();
+                if let Some(problem) = &problem {
+                    ui.colored_label(ui.visuals().error_fg_color, problem);
+                }
+                let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                if (ui.add_enabled(problem.is_none(), egui::Button::new("OK")).clicked() || enter) && problem.is_none() {
+                    done = Some(draft.clone());
+                }
+            });
+            if let Some(name) = done {
+                self.actions.push(Action::SetAnnotator(name));
+            }
+        }
+        if let Some(folder) = self.offer_init.clone() {
+            egui::Modal::new(egui::Id::unique("init_modal")).show(ctx, |ui| {
+                ui.heading("Make this folder a project?");
+                ui.label(format!(
+                    "{} has no {}. tagdesk can make it a project in place: it adds the manifest and \
+                     an annotations/ folder, and never changes your .txt files.",
+                    folder.display(),
+                    crate::core::project::MANIFEST_FILE
+                ));
+                ui.horizontal(|ui| {
+                    if ui.button("Make it a project").clicked() {
+                        self.actions.push(Action::InitProject(folder.clone()));
+                        self.offer_init = None;
+                    }
+                    if ui.button("Cancel").clicked() {
+                        self.offer_init = None;
+                    }
+                });
+            });
+        }
+        if !self.alerts.is_empty() {
+            egui::Modal::new(egui::Id::unique("alerts_modal")).show(ctx, |ui| {
+                ui.heading("Please note");
+                egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
+                    for alert in &self.alerts {
+                        ui.label(alert);
+                        ui.add_space(4.0);
+                    }
+                });
+                if ui.button("OK").clicked() {
+                    self.alerts.clear();
+                }
+            });
+        }
+        if self.show_about {
+            egui::Modal::new(egui::Id::unique("about_modal")).show(ctx, |ui| {
+                ui.heading("tagdesk");
+                ui.label("A native desktop annotation workbench.");
+                ui.label(format!(
+                    "Version {} · commit {} · built {}",
+                    crate::build_info::VERSION,
+                    crate::build_info::GIT_COMMIT,
+                    crate::build_info::BUILD_DATE
+                ));
+                ui.label("Fonts: Noto Sans Georgian, Arabic, Hebrew, Armenian (SIL Open Font License).");
+                if ui.button("Close").clicked() {
+                    self.show_about = false;
+                }
+            });
+        }
+    }
+
+    // ---- Applying actions. ----
+
+    fn apply(&mut self, ctx: &egui::Context, action: Action) {
+        match action {
+            Action::Command(command) => self.run_command(ctx, command),
+            Action::OpenPath(path, doc) => self.open_path(ctx, &path, doc),
+            Action::InitProject(path) => match Project::init(&path, None, None) {
+                Ok(_) => self.open_path(ctx, &path, None),
+                Err(err) => self.alerts.push(err.to_string()),
+            },
+            Action::SelectDocument(doc) => self.select_document(&doc),
+            Action::ApplyLabel(label) => self.apply_label(&label),
+            Action::SelectAnnotation(id) => {
+                self.selected = id;
+                if let Some(ws) = &mut self.workspace {
+                    ws.break_coalescing();
+                }
+            }
+            Action::SetSelection(range) => self.selection = range,
+            Action::SetNote { id, note } => {
+                let note = (!note.trim().is_empty()).then_some(note);
+                self.edit(|ws, key| ws.set_note(key, &id, note));
+            }
+            Action::SetStatus(status) => {
+                self.edit(|ws, key| ws.set_status(key, status));
+            }
+            Action::SetAnnotator(name) => self.set_annotator(&name),
+            Action::ExportTo(path) => self.export_to(&path),
+        }
+    }
+
+    fn run_command(&mut self, ctx: &egui::Context, command: Command) {
+        if !self.command_enabled(command) {
+            return;
+        }
+        match command {
+            Command::OpenProject | Command::OpenFolder => {
+                let title = if command == Command::OpenProject {
+                    "Open a tagdesk project"
+                } else {
+                    "Open a folder of .txt files"
+                };
+                self.spawn_dialog(ctx, title, false);
+            }
+            Command::Save => self.save(),
+            Command::Export => self.spawn_dialog(ctx, "Export annotations as JSONL", true),
+            Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+            Command::Undo | Command::Redo => self.undo_redo(command == Command::Undo),
+            Command::DeleteAnnotation => {
+                if let Some(id) = self.selected.take() {
+                    self.edit(|ws, key| ws.remove_span(key, &id));
+                }
+            }
+            Command::ClearSelection => {
+                self.selected = None;
+                self.selection = None;
+            }
+            Command::NextDocument | Command::PreviousDocument => {
+                self.step_document(if command == Command::NextDocument { 1 } else { -1 });
+            }
+            Command::MarkDone => self.edit(|ws, key| ws.set_status(key, DocStatus::Done)),
+            Command::ChangeAnnotator => self.annotator_draft = Some(self.annotator.clone()),
+            Command::About => self.show_about = true,
+        }
+    }
+
+    /// Runs an edit on the current layer; reports failures in the status bar.
+    fn edit(&mut self, f: impl FnOnce(&mut Workspace, &LayerKey) -> Result<(), crate::core::workspace::WorkspaceError>) {
+        let Some(key) = self.current_key() else { return };
+        let Some(ws) = self.workspace.as_mut() else { return };
+        match f(ws, &key) {
+            Ok(()) => self.last_edit = Some(Instant::now()),
+            Err(err) => self.set_status(err.to_string(), true),
+        }
+    }
+
+    fn apply_label(&mut self, label: &str) {
+        let (Some(ws), Some(doc)) = (self.workspace.as_mut(), self.current_doc.clone()) else {
+            return;
+        };
+        if let Some(range) = self.selection.clone() {
+            match ws.add_span(&doc, &self.annotator, range, label) {
+                Ok(id) => {
+                    self.selected = Some(id);
+                    self.selection = None;
+                    self.last_edit = Some(Instant::now());
+                }
+                Err(err) => self.set_status(err.to_string(), true),
+            }
+        } else if let Some(id) = self.selected.clone() {
+            self.edit(|ws, key| ws.relabel(key, &id, label));
+        } else {
+            self.set_status("Select some text first (drag over it), then press the label's key.", false);
+        }
+    }
+
+    fn undo_redo(&mut self, undo: bool) {
+        let Some(ws) = &mut self.workspace else { return };
+        let changed = if undo { ws.undo() } else { ws.redo() };
+        let Some((doc, _)) = changed else { return };
+        self.last_edit = Some(Instant::now());
+        if self.current_doc.as_deref() != Some(doc.as_str()) {
+            self.select_document(&doc);
+        }
+        let verb = if undo { "Undid" } else { "Redid" };
+        self.set_status(format!("{verb} an edit in {doc}"), false);
+        // The selected annotation may be gone now.
+        if let (Some(id), Some(key)) = (&self.selected, self.current_key())
+            && self
+                .workspace
+                .as_ref()
+                .and_then(|w| w.project.layers.get(&key))
+                .and_then(|l| l.get(id))
+                .is_none()
+        {
+            self.selected = None;
+        }
+        self.note_for = None;
+    }
+
+    fn step_document(&mut self, delta: isize) {
+        let Some(ws) = &self.workspace else { return };
+        let docs = &ws.project.documents;
+        if docs.is_empty() {
+            return;
+        }
+        let current = self
+            .current_doc
+            .as_deref()
+            .and_then(|d| docs.iter().position(|x| x.path == d));
+        let next = match current {
+            Some(i) => i.saturating_add_signed(delta).min(docs.len() - 1),
+            None => 0,
+        };
+        let path = docs[next].path.clone();
+        self.select_document(&path);
+    }
+
+    fn select_document(&mut self, doc: &str) {
+        if self.current_doc.as_deref() == Some(doc) {
+            return;
+        }
+        self.current_doc = Some(doc.to_owned());
+        self.selected = None;
+        self.selection = None;
+        self.note_for = None;
+        self.view.reset();
+        if let Some(ws) = &mut self.workspace {
+            ws.break_coalescing();
+            if let Err(err) = ws.text(doc) {
+                self.set_status(err.to_string(), true);
+            }
+        }
+    }
+
+    fn open_path(&mut self, ctx: &egui::Context, path: &Path, doc: Option<String>) {
+        let path = if path.is_file() {
+            path.parent().map(Path::to_owned).unwrap_or_default()
+        } else {
+            path.to_owned()
+        };
+        if !path.is_dir() {
+            self.alerts.push(format!("Cannot open: no such folder: {}", path.display()));
+            return;
+        }
+        if !Project::is_project(&path) {
+            self.offer_init = Some(path);
+            return;
+        }
+        // Save the open project first; if that fails, stay (nothing may be lost).
+        if let Some(ws) = &mut self.workspace
+            && ws.is_dirty()
+        {
+            let report = ws.save();
+            if !report.errors.is_empty() {
+                self.alerts.push(format!(
+                    "Could not save the current project, so it stays open:\n{}",
+                    report.errors.join("\n")
+                ));
+                return;
+            }
+        }
+        let ws = match Workspace::open(&path) {
+            Ok(ws) => ws,
+            Err(err) => {
+                self.alerts.push(format!("Cannot open the project: {err}"));
+                return;
+            }
+        };
+        for err in &ws.project.layer_errors {
+            self.alerts.push(format!(
+                "{}\nThis annotation file was not loaded and will not be overwritten; the rest of \
+                 the project is open.",
+                err.message
+            ));
+        }
+        self.alerts.extend(ws.project.warnings.iter().cloned());
+        self.start_probe(ctx, &ws.project);
+        let first = doc.clone().or_else(|| ws.project.documents.first().map(|d| d.path.clone()));
+        if let Some(doc) = &doc
+            && ws.project.document(doc).is_none()
+        {
+            self.alerts.push(format!(
+                "There is no document \"{doc}\" in {}; opened the first one instead.",
+                ws.project.source_dir.display()
+            ));
+        }
+        let canonical = path.canonicalize().unwrap_or(path);
+        self.recent.retain(|p| *p != canonical);
+        self.recent.insert(0, canonical);
+        self.recent.truncate(10);
+        self.set_status(
+            format!("Opened {} ({} documents)", ws.project.name(), ws.project.documents.len()),
+            false,
+        );
+        self.workspace = Some(ws);
+        self.current_doc = None;
+        let first = first.filter(|d| self.workspace.as_ref().is_some_and(|w| w.project.document(d).is_some()));
+        let first = first.or_else(|| {
+            self.workspace
+                .as_ref()
+                .and_then(|w| w.project.documents.first().map(|d| d.path.clone()))
+        });
+        if let Some(first) = first {
+            self.select_document(&first);
+        }
+    }
+
+    /// Reads every document in the background to list unusable ones (binary, not UTF-8, empty).
+    fn start_probe(&mut self, ctx: &egui::Context, project: &Project) {
+        self.probes.clear();
+        let (tx, rx) = sync_channel(256);
+        let files: Vec<(String, PathBuf)> = project
+            .documents
+            .iter()
+            .map(|d| (d.path.clone(), project.document_file(&d.path)))
+            .collect();
+        let ctx = ctx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("tagdesk-probe".to_owned())
+            .spawn(move || {
+                for (path, file) in files {
+                    let probe = match std::fs::read(&file) {
+                        Ok(bytes) => match crate::core::SourceText::from_bytes(&bytes) {
+                            Ok(text) => DocProbe::Ok { chars: text.char_len() },
+                            Err(err) => DocProbe::Unusable(err.to_string()),
+                        },
+                        Err(err) => DocProbe::Unusable(format!("cannot read: {err}")),
+                    };
+                    if tx.send((path, probe)).is_err() {
+                        return; // Another project was opened.
+                    }
+                    ctx.request_repaint();
+                }
+            });
+        self.probe_rx = spawned.is_ok().then_some(rx);
+    }
+
+    /// Native dialogs block, so they run on their own thread and answer with an action.
+    fn spawn_dialog(&mut self, ctx: &egui::Context, title: &'static str, save: bool) {
+        let tx = self.dialog_tx.clone();
+        let ctx = ctx.clone();
+        let start_dir = self
+            .workspace
+            .as_ref()
+            .map(|w| w.project.root.clone())
+            .or_else(|| std::env::current_dir().ok());
+        let file_name = self
+            .workspace
+            .as_ref()
+            .map(|w| format!("{}.{}", w.project.name(), Format::Jsonl.file_extension()));
+        let spawned = std::thread::Builder::new()
+            .name("tagdesk-dialog".to_owned())
+            .spawn(move || {
+                let mut dialog = rfd::FileDialog::new().set_title(title);
+                if let Some(dir) = start_dir {
+                    dialog = dialog.set_directory(dir);
+                }
+                let action = if save {
+                    if let Some(name) = file_name {
+                        dialog = dialog.set_file_name(name);
+                    }
+                    dialog
+                        .add_filter("JSON Lines", &["jsonl"])
+                        .save_file()
+                        .map(Action::ExportTo)
+                } else {
+                    dialog.pick_folder().map(|p| Action::OpenPath(p, None))
+                };
+                if let Some(action) = action {
+                    let _ = tx.send(action);
+                    ctx.request_repaint();
+                }
+            });
+        if let Err(err) = spawned {
+            self.set_status(format!("Cannot open a dialog: {err}"), true);
+        }
+    }
+
+    fn save(&mut self) {
+        let Some(ws) = &mut self.workspace else { return };
+        let report = ws.save();
+        if report.errors.is_empty() {
+            self.set_status(format!("Saved {} file(s)", report.saved.len()), false);
+            self.last_edit = None;
+        } else {
+            self.alerts.push(format!(
+                "Some annotations could not be saved. They stay in memory; saving is retried.\n{}",
+                report.errors.join("\n")
+            ));
+            self.last_edit = Some(Instant::now());
+        }
+    }
+
+    fn autosave(&mut self, ctx: &egui::Context) {
+        let Some(last) = self.last_edit else { return };
+        if !self.workspace.as_ref().is_some_and(Workspace::is_dirty) {
+            self.last_edit = None;
+            return;
+        }
+        let elapsed = last.elapsed();
+        if elapsed >= AUTOSAVE_DELAY && self.alerts.is_empty() {
+            self.save();
+        } else {
+            ctx.request_repaint_after(AUTOSAVE_DELAY.saturating_sub(elapsed).max(Duration::from_millis(50)));
+        }
+    }
+
+    fn handle_close(&mut self, ctx: &egui::Context) {
+        if !ctx.input(|i| i.viewport().close_requested()) || self.close_confirmed {
+            return;
+        }
+        if let Some(ws) = &mut self.workspace
+            && ws.is_dirty()
+        {
+            let report = ws.save();
+            if !report.errors.is_empty() {
+                ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                self.alerts.push(format!(
+                    "Not closing: these annotations could not be saved and would be lost.\n{}",
+                    report.errors.join("\n")
+                ));
+                return;
+            }
+        }
+        self.close_confirmed = true;
+    }
+
+    fn set_annotator(&mut self, name: &str) {
+        if crate::core::project::valid_annotator_name(name).is_err() {
+            return;
+        }
+        self.annotator = name.to_owned();
+        self.annotator_draft = None;
+        self.selected = None;
+        self.selection = None;
+        self.note_for = None;
+        self.set_status(format!("Annotating as {name}"), false);
+    }
+
+    fn export_to(&mut self, path: &Path) {
+        let Some(ws) = &mut self.workspace else { return };
+        let mut buffer = Vec::new();
+        let result = formats::exporter(Format::Jsonl).export(ws, &ExportFilter::default(), &mut buffer);
+        match result.map_err(|e| e.to_string()).and_then(|report| {
+            crate::core::project::write_atomic(path, &buffer)
+                .map(|()| report)
+                .map_err(|e| format!("cannot write: {e}: {}", path.display()))
+        }) {
+            Ok(report) => {
+                self.set_status(
+                    format!(
+                        "Exported {} annotations in {} records to {}",
+                        report.annotations,
+                        report.records,
+                        path.display()
+                    ),
+                    false,
+                );
+                if !report.warnings.is_empty() {
+                    self.alerts.push(format!("Export warnings:\n{}", report.warnings.join("\n")));
+                }
+            }
+            Err(err) => self.alerts.push(format!("Export failed: {err}")),
+        }
+    }
+
+    fn set_status(&mut self, text: impl Into<String>, is_error: bool) {
+        self.status = Some(StatusMessage {
+            text: text.into(),
+            is_error,
+        });
+    }
+
+    fn update_title(&mut self, ctx: &egui::Context) {
+        let mut title = String::from("tagdesk");
+        if let Some(ws) = &self.workspace {
+            title = format!("{} — {title}", ws.project.name());
+            if let Some(doc) = &self.current_doc {
+                title = format!("{doc} — {title}");
+            }
+            if ws.is_dirty() {
+                title = format!("● {title}");
+            }
+        }
+        if title != self.window_title {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Title(title.clone()));
+            self.window_title = title;
+        }
+    }
+
+    /// The window title as last sent (shows "●" when there are unsaved changes).
+    pub fn window_title(&self) -> &str {
+        &self.window_title
+    }
+
+    /// Stores preferences (not project data) in eframe's storage.
+    pub fn store_preferences(&self, storage: &mut dyn eframe::Storage) {
+        storage.set_string(STORAGE_ANNOTATOR, self.annotator.clone());
+        if let Some(ws) = &self.workspace {
+            let root = ws.project.root.canonicalize().unwrap_or_else(|_| ws.project.root.clone());
+            storage.set_string(STORAGE_LAST_PROJECT, root.display().to_string());
+        }
+        eframe::set_value(storage, STORAGE_RECENT, &self.recent);
+    }
+
+    /// Saves unsaved work; used when the app exits.
+    pub fn save_on_exit(&mut self) {
+        if let Some(ws) = &mut self.workspace
+            && ws.is_dirty()
+        {
+            let report = ws.save();
+            for err in report.errors {
+                eprintln!("error: {err}");
+            }
+        }
+    }
+}
+
+impl eframe::App for App {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.frame_ui(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.store_preferences(storage);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.save_on_exit();
+    }
+}
+
+/// The OS user name, else "annotator".
+fn default_annotator_name() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok())
+        .filter(|n| crate::core::project::valid_annotator_name(n).is_ok())
+        .unwrap_or_else(|| "annotator".to_owned())
+}

@@ -1,0 +1,493 @@
+//! The document view: the text with highlights, virtualised.
+//!
+//! The text is cut into blocks (lines; see `core::text`). Each block is laid out as its own
+//! galley, and only the blocks inside the viewport are laid out and painted
+//! (`ScrollArea::show_viewport` plus our own prefix sums of block heights: estimated until a
+//! block is first laid out, then measured). Galleys depend only on the text and the wrap width,
+//! so adding or removing an annotation repaints without any re-layout: highlights are painted
+//! as rectangles behind the text (fills) and stacked bars under it (one level per overlap
+//! depth), so nested and crossing spans all stay visible and clickable.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::Arc;
+
+use egui::text::{CCursor, CharIndex, LayoutJob};
+use egui::{Color32, FontId, Galley, Pos2, Rect, Sense, Stroke, TextFormat, pos2, vec2};
+
+use crate::core::{AnnotationLayer, Schema, SourceText};
+
+const FONT_SIZE: f32 = 16.0;
+const LINE_HEIGHT: f32 = 29.0;
+const MARGIN_X: f32 = 12.0;
+const BAR_THICKNESS: f32 = 2.0;
+const BAR_STEP: f32 = 3.0;
+/// Most stacked bars drawn under a row; deeper spans still get their fill and stay clickable.
+const MAX_BAR_LEVELS: u8 = 4;
+
+/// What the user did in the view this frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ViewEvent {
+    /// A finished drag selection, already snapped (to words, or graphemes with Alt).
+    Selected(Range<usize>),
+    /// A click on a highlight.
+    ClickedAnnotation(String),
+    /// A click on plain text.
+    ClickedEmpty,
+}
+
+/// What the view shows this frame.
+pub struct ViewInput<'a> {
+    pub text: &'a SourceText,
+    pub layer: Option<&'a AnnotationLayer>,
+    pub schema: &'a Schema,
+    pub selected: Option<&'a str>,
+    pub selection: Option<Range<usize>>,
+}
+
+#[derive(Clone)]
+struct VisibleBlock {
+    index: usize,
+    /// Screen position of the galley's top-left.
+    origin: Pos2,
+    galley: Arc<Galley>,
+}
+
+/// Per-frame numbers for `--frame-stats`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ViewStats {
+    pub blocks_total: usize,
+    pub blocks_visible: usize,
+    pub blocks_laid_out: usize,
+}
+
+#[derive(Default)]
+pub struct DocumentView {
+    /// Identity of the text shown (its address), to reset caches when it changes.
+    text_id: usize,
+    wrap_width: f32,
+    heights: Vec<f32>,
+    prefix: Vec<f64>,
+    prefix_dirty: bool,
+    galleys: HashMap<usize, Arc<Galley>>,
+    /// Bar level per annotation id, for the layer revision it was computed at.
+    levels: HashMap<String, u8>,
+    levels_key: (usize, u64),
+    drag_anchor: Option<usize>,
+    drag_head: Option<usize>,
+    pending_scroll: Option<f32>,
+    visible: Vec<VisibleBlock>,
+    text_len: usize,
+    pub stats: ViewStats,
+}
+
+impl DocumentView {
+    /// Forgets everything about the previous document.
+    pub fn reset(&mut self) {
+        *self = Self::default();
+    }
+
+    /// Scrolls so that `char_offset` is near the top on the next frame.
+    pub fn scroll_to_char(&mut self, text: &SourceText, char_offset: usize) {
+        self.ensure_text(text);
+        let block = text.block_index_at_char(char_offset);
+        if self.prefix_dirty {
+            self.rebuild_prefix();
+        }
+        #[expect(clippy::cast_possible_truncation)]
+        let y = self.prefix.get(block).copied().unwrap_or(0.0) as f32;
+        self.pending_scroll = Some((y - 3.0 * LINE_HEIGHT).max(0.0));
+    }
+
+    /// Screen position of the middle of the character at `char_offset`, if it is visible.
+    pub fn char_screen_pos(&self, text: &SourceText, char_offset: usize) -> Option<Pos2> {
+        let block_index = text.block_index_at_char(char_offset);
+        let vb = self.visible.iter().find(|v| v.index == block_index)?;
+        let block = text.blocks()[block_index];
+        let local = char_offset.checked_sub(block.char_start)?;
+        let left = vb.galley.pos_from_cursor(CCursor::new(local));
+        let right = vb.galley.pos_from_cursor(CCursor::new(local + 1));
+        let x = if (right.center().y - left.center().y).abs() < 1.0 {
+            f32::midpoint(left.center().x, right.center().x)
+        } else {
+            left.center().x + 2.0
+        };
+        Some(vb.origin + vec2(x, left.center().y))
+    }
+
+    /// Screen position of the caret before `char_offset`, if visible (for drag tests).
+    pub fn caret_screen_pos(&self, text: &SourceText, char_offset: usize) -> Option<Pos2> {
+        let block_index = text.block_index_at_char(char_offset);
+        let vb = self.visible.iter().find(|v| v.index == block_index)?;
+        let local = char_offset.checked_sub(text.blocks()[block_index].char_start)?;
+        Some(vb.origin + vb.galley.pos_from_cursor(CCursor::new(local)).center().to_vec2())
+    }
+
+    fn ensure_text(&mut self, text: &SourceText) {
+        let id = std::ptr::from_ref(text) as usize;
+        if self.text_id != id || self.heights.len() != text.blocks().len() {
+            let pending_scroll = self.pending_scroll;
+            self.reset();
+            self.pending_scroll = pending_scroll;
+            self.text_id = id;
+            self.text_len = text.char_len();
+            self.heights = vec![0.0; text.blocks().len()];
+            self.estimate_heights(text);
+        }
+    }
+
+    fn estimate_heights(&mut self, text: &SourceText) {
+        let width = if self.wrap_width > 0.0 { self.wrap_width } else { 800.0 };
+        // ~0.5 em per character for proportional Latin text.
+        let chars_per_row = (width / (FONT_SIZE * 0.5)).max(1.0);
+        for (height, block) in self.heights.iter_mut().zip(text.blocks()) {
+            #[expect(clippy::cast_precision_loss)]
+            let rows = (block.char_len() as f32 / chars_per_row).ceil().max(1.0);
+            *height = rows * LINE_HEIGHT;
+        }
+        self.prefix_dirty = true;
+    }
+
+    fn rebuild_prefix(&mut self) {
+        self.prefix.clear();
+        self.prefix.reserve(self.heights.len() + 1);
+        let mut y = 0.0f64;
+        self.prefix.push(y);
+        for &h in &self.heights {
+            y += f64::from(h);
+            self.prefix.push(y);
+        }
+        self.prefix_dirty = false;
+    }
+
+    fn levels_for(&mut self, layer: Option<&AnnotationLayer>) {
+        let key = layer.map_or((0, 0), |l| (std::ptr::from_ref(l) as usize, l.revision()));
+        if key == self.levels_key && !self.levels.is_empty() {
+            return;
+        }
+        self.levels_key = key;
+        self.levels.clear();
+        let Some(layer) = layer else { return };
+        // Greedy interval colouring: each span takes the lowest level free at its start.
+        let mut level_ends: Vec<usize> = Vec::new();
+        for a in layer.annotations() {
+            let level = match level_ends.iter().position(|&end| end <= a.start) {
+                Some(level) => {
+                    level_ends[level] = a.end;
+                    level
+                }
+                None => {
+                    level_ends.push(a.end);
+                    level_ends.len() - 1
+                }
+            };
+            self.levels
+                .insert(a.id.clone(), u8::try_from(level).unwrap_or(u8::MAX));
+        }
+    }
+
+    pub fn show(&mut self, ui: &mut egui::Ui, input: &ViewInput<'_>) -> Vec<ViewEvent> {
+        self.ensure_text(input.text);
+        self.levels_for(input.layer);
+        self.stats = ViewStats {
+            blocks_total: input.text.blocks().len(),
+            ..ViewStats::default()
+        };
+        let mut events = Vec::new();
+        let mut scroll = egui::ScrollArea::vertical()
+            .id_salt("document_scroll")
+            .auto_shrink([false, false]);
+        if let Some(offset) = self.pending_scroll.take() {
+            scroll = scroll.vertical_scroll_offset(offset);
+        }
+        scroll.show_viewport(ui, |ui, viewport| {
+            events = self.viewport_ui(ui, viewport, input);
+        });
+        events
+    }
+
+    fn viewport_ui(&mut self, ui: &mut egui::Ui, viewport: Rect, input: &ViewInput<'_>) -> Vec<ViewEvent> {
+        let text = input.text;
+        let content_origin = ui.max_rect().min;
+        let wrap_width = (ui.max_rect().width() - 2.0 * MARGIN_X).max(50.0);
+        if (wrap_width - self.wrap_width).abs() > 0.5 {
+            self.wrap_width = wrap_width;
+            self.galleys.clear();
+            self.estimate_heights(text);
+        }
+        if self.prefix_dirty {
+            self.rebuild_prefix();
+        }
+
+        // Lay out the visible blocks, measuring their real heights.
+        let font_id = FontId::proportional(FONT_SIZE);
+        let text_color = ui.visuals().strong_text_color();
+        let first = self
+            .prefix
+            .partition_point(|&y| y <= f64::from(viewport.min.y))
+            .saturating_sub(1);
+        self.visible.clear();
+        let mut index = first;
+        let mut top = self.prefix.get(first).copied().unwrap_or(0.0);
+        while index < text.blocks().len() && top <= f64::from(viewport.max.y) {
+            let galley = if let Some(g) = self.galleys.get(&index) {
+                g.clone()
+            } else {
+                let block = &text.blocks()[index];
+                let mut job = LayoutJob::single_section(
+                    text.block_text(block).to_owned(),
+                    TextFormat {
+                        font_id: font_id.clone(),
+                        color: text_color,
+                        line_height: Some(LINE_HEIGHT),
+                        ..TextFormat::default()
+                    },
+                );
+                job.wrap.max_width = wrap_width;
+                let galley = ui.painter().layout_job(job);
+                self.galleys.insert(index, galley.clone());
+                self.stats.blocks_laid_out += 1;
+                galley
+            };
+            let height = galley.size().y.max(LINE_HEIGHT);
+            if (height - self.heights[index]).abs() > 0.5 {
+                self.heights[index] = height;
+                self.prefix_dirty = true;
+            }
+            #[expect(clippy::cast_possible_truncation)]
+            let origin = content_origin + vec2(MARGIN_X, top as f32);
+            self.visible.push(VisibleBlock {
+                index,
+                origin,
+                galley,
+            });
+            top += f64::from(height);
+            index += 1;
+        }
+        self.stats.blocks_visible = self.visible.len();
+        // Keep the cache to what is near the viewport.
+        if self.galleys.len() > 4 * self.visible.len() + 64 {
+            let keep: Range<usize> = first.saturating_sub(64)..index + 64;
+            self.galleys.retain(|i, _| keep.contains(i));
+        }
+        if self.prefix_dirty {
+            // Heights measured this frame take effect in the total size now and in positions
+            // next frame (no jump within a frame).
+            self.rebuild_prefix();
+            ui.ctx().request_repaint();
+        }
+        #[expect(clippy::cast_possible_truncation)]
+        let total_height = self.prefix.last().copied().unwrap_or(0.0) as f32;
+        ui.set_min_size(vec2(ui.max_rect().width(), total_height));
+
+        let visible_rect = Rect::from_min_size(content_origin + viewport.min.to_vec2(), viewport.size());
+        let response = ui.interact(visible_rect, ui.make_persistent_id("document_text"), Sense::click_and_drag());
+        response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Document, true, "Document text"));
+        if response.hovered() {
+            ui.ctx().set_cursor_icon(egui::CursorIcon::Text);
+        }
+
+        self.paint(ui, input);
+        self.handle_pointer(ui, &response, input)
+    }
+
+    fn paint(&self, ui: &egui::Ui, input: &ViewInput<'_>) {
+        let painter = ui.painter();
+        let text = input.text;
+        let selection_fill = ui.visuals().selection.bg_fill;
+        let outline = ui.visuals().strong_text_color();
+        for vb in &self.visible {
+            let block = text.blocks()[vb.index];
+            let block_range = block.char_range();
+            // Fills.
+            if let Some(layer) = input.layer {
+                for a in layer.overlapping(block.char_start, block.char_end.max(block.char_start + 1)) {
+                    let [r, g, b] = input.schema.get(&a.label).map_or([0x99; 3], |l| l.rgb());
+                    let alpha = if input.selected == Some(a.id.as_str()) { 110 } else { 55 };
+                    let fill = Color32::from_rgba_unmultiplied(r, g, b, alpha);
+                    for rect in range_rects(&vb.galley, local_range(&block_range, a.start..a.end)) {
+                        painter.rect_filled(text_band(rect).translate(vb.origin.to_vec2()), 2.0, fill);
+                    }
+                }
+            }
+            // The pending selection, or the drag in progress.
+            let live = match (self.drag_anchor, self.drag_head) {
+                (Some(a), Some(h)) => Some(a.min(h)..a.max(h)),
+                _ => input.selection.clone(),
+            };
+            if let Some(sel) = live {
+                for rect in range_rects(&vb.galley, local_range(&block_range, sel)) {
+                    painter.rect_filled(text_band(rect).translate(vb.origin.to_vec2()), 0.0, selection_fill);
+                }
+            }
+            painter.galley(vb.origin, vb.galley.clone(), ui.visuals().text_color());
+            // Bars under the text, one level per overlap depth; the selected span outlined.
+            if let Some(layer) = input.layer {
+                for a in layer.overlapping(block.char_start, block.char_end.max(block.char_start + 1)) {
+                    let [r, g, b] = input.schema.get(&a.label).map_or([0x99; 3], |l| l.rgb());
+                    let color = Color32::from_rgb(r, g, b);
+                    let level = self.levels.get(&a.id).copied().unwrap_or(0);
+                    let is_selected = input.selected == Some(a.id.as_str());
+                    for rect in range_rects(&vb.galley, local_range(&block_range, a.start..a.end)) {
+                        let band = text_band(rect).translate(vb.origin.to_vec2());
+                        if level < MAX_BAR_LEVELS {
+                            let y = band.max.y + 1.0 + f32::from(level) * BAR_STEP;
+                            let bar = Rect::from_x_y_ranges(band.x_range(), y..=y + BAR_THICKNESS);
+                            painter.rect_filled(bar, 0.0, color);
+                        }
+                        if is_selected {
+                            painter.rect_stroke(
+                                band.expand(1.0),
+                                2.0,
+                                Stroke::new(1.5, outline),
+                                egui::StrokeKind::Outside,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn handle_pointer(&mut self, ui: &egui::Ui, response: &egui::Response, input: &ViewInput<'_>) -> Vec<ViewEvent> {
+        let mut events = Vec::new();
+        if response.drag_started() {
+            // Anchor where the button went down: the pointer has already moved by now.
+            let origin = ui.input(|i| i.pointer.press_origin());
+            self.drag_anchor = origin.and_then(|p| self.caret_at(input.text, p));
+            self.drag_head = self.drag_anchor;
+        }
+        if response.dragged()
+            && let Some(pos) = response.interact_pointer_pos()
+            && let Some(c) = self.caret_at(input.text, pos)
+        {
+            self.drag_head = Some(c);
+        }
+        if response.drag_stopped() {
+            if let (Some(anchor), Some(head)) = (self.drag_anchor.take(), self.drag_head.take()) {
+                let raw = anchor.min(head)..anchor.max(head);
+                let exact = ui.input(|i| i.modifiers.alt);
+                let snapped = if exact {
+                    Some(input.text.snap_to_graphemes(raw)).filter(|r| !r.is_empty())
+                } else {
+                    input.text.snap_to_words(raw)
+                };
+                if let Some(range) = snapped {
+                    events.push(ViewEvent::Selected(range));
+                }
+            }
+        } else if response.clicked()
+            && let Some(pos) = response.interact_pointer_pos()
+        {
+            events.push(self.click(input, pos));
+        }
+        events
+    }
+
+    /// Which annotation a click picks: the bar under the pointer if any, else the innermost
+    /// span at the character; clicking again on a selected span cycles to the next one there.
+    fn click(&self, input: &ViewInput<'_>, pos: Pos2) -> ViewEvent {
+        let Some(layer) = input.layer else {
+            return ViewEvent::ClickedEmpty;
+        };
+        let Some((char_offset, bar_level)) = self.char_under(input.text, pos) else {
+            return ViewEvent::ClickedEmpty;
+        };
+        let mut here: Vec<_> = layer
+            .overlapping(char_offset, char_offset + 1)
+            .filter(|a| a.contains(char_offset))
+            .collect();
+        if here.is_empty() {
+            return ViewEvent::ClickedEmpty;
+        }
+        if let Some(level) = bar_level
+            && let Some(a) = here.iter().find(|a| self.levels.get(&a.id) == Some(&level))
+        {
+            return ViewEvent::ClickedAnnotation(a.id.clone());
+        }
+        here.sort_by_key(|a| (a.len(), a.start));
+        let next = match input.selected.and_then(|s| here.iter().position(|a| a.id == s)) {
+            Some(i) => here[(i + 1) % here.len()],
+            None => here[0],
+        };
+        ViewEvent::ClickedAnnotation(next.id.clone())
+    }
+
+    /// The caret position (a char boundary) nearest to a screen position.
+    fn caret_at(&self, text: &SourceText, pos: Pos2) -> Option<usize> {
+        let vb = self.block_at_y(pos.y)?;
+        let block = text.blocks()[vb.index];
+        let local = vb.galley.cursor_from_pos(pos - vb.origin).index.0;
+        Some((block.char_start + local).min(block.char_end))
+    }
+
+    /// The character under a screen position, and the bar level if the pointer is on the bars.
+    fn char_under(&self, text: &SourceText, pos: Pos2) -> Option<(usize, Option<u8>)> {
+        let vb = self.block_at_y(pos.y)?;
+        let block = text.blocks()[vb.index];
+        let local_pos = pos - vb.origin;
+        let mut row_start = 0usize;
+        for row in &vb.galley.rows {
+            if local_pos.y >= row.min_y() && local_pos.y < row.max_y() {
+                let x = local_pos.x - row.pos.x;
+                let glyph = row
+                    .glyphs
+                    .iter()
+                    .position(|g| g.logical_rect().x_range().contains(x))?;
+                let band = text_band(row.rect());
+                let below = local_pos.y - band.max.y - 1.0;
+                #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let level = (below >= 0.0).then(|| (below / BAR_STEP) as u8);
+                return Some((block.char_start + row_start + glyph, level));
+            }
+            row_start += row.char_count_including_newline().0;
+        }
+        None
+    }
+
+    fn block_at_y(&self, y: f32) -> Option<&VisibleBlock> {
+        let found = self
+            .visible
+            .iter()
+            .find(|v| y < v.origin.y + v.galley.size().y.max(LINE_HEIGHT));
+        found.or_else(|| self.visible.last())
+    }
+}
+
+/// `range` (document chars) as a range local to the block, clamped; may be empty.
+fn local_range(block: &Range<usize>, range: Range<usize>) -> Range<usize> {
+    let start = range.start.clamp(block.start, block.end) - block.start;
+    let end = range.end.clamp(block.start, block.end) - block.start;
+    start..end
+}
+
+/// Rectangles (galley coordinates) covering chars `range` of a galley, one per row.
+fn range_rects(galley: &Galley, range: Range<usize>) -> Vec<Rect> {
+    let mut rects = Vec::new();
+    if range.is_empty() {
+        return rects;
+    }
+    let mut row_start = 0usize;
+    for row in &galley.rows {
+        let row_end = row_start + row.char_count_excluding_newline().0;
+        let start = range.start.max(row_start);
+        let end = range.end.min(row_end);
+        if start < end {
+            let x0 = row.pos.x + row.x_offset(CharIndex(start - row_start));
+            let x1 = row.pos.x + row.x_offset(CharIndex(end - row_start));
+            rects.push(Rect::from_min_max(pos2(x0, row.min_y()), pos2(x1, row.max_y())));
+        }
+        row_start += row.char_count_including_newline().0;
+        if row_start >= range.end {
+            break;
+        }
+    }
+    rects
+}
+
+/// The part of a row's rectangle the glyphs occupy (rows are taller than the font, to leave
+/// room for the bars).
+fn text_band(row_rect: Rect) -> Rect {
+    let pad = (LINE_HEIGHT - FONT_SIZE * 1.25) / 2.0;
+    Rect::from_x_y_ranges(row_rect.x_range(), row_rect.min.y + pad..=row_rect.max.y - pad)
+}
