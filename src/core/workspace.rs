@@ -25,6 +25,8 @@ pub enum WorkspaceError {
     OutOfRange { start: usize, end: usize, len: usize },
     #[error("{0}")]
     BadAnnotator(String),
+    #[error("characters {start}..{end} are already annotated as {label}")]
+    AlreadyAnnotated { start: usize, end: usize, label: String },
     #[error(
         "this layer is read-only: its file could not be read when the project was opened ({})",
         .0.display()
@@ -210,6 +212,16 @@ impl Workspace {
                 start: chars.start,
                 end: chars.end,
                 len,
+            });
+        }
+        if self
+            .layer(document, annotator)
+            .is_some_and(|l| l.overlapping(chars.start, chars.end).any(|a| a.start == chars.start && a.end == chars.end && a.label == label))
+        {
+            return Err(WorkspaceError::AlreadyAnnotated {
+                start: chars.start,
+                end: chars.end,
+                label: label.to_owned(),
             });
         }
         let now = now_rfc3339();

@@ -1,0 +1,163 @@
+//! The app driven through egui_kittest: real widgets, real input events, no GPU needed.
+
+use egui::{Key, Modifiers, vec2};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use tagdesk::core::Project;
+use tagdesk::gui::{App, Options};
+
+use crate::support::{char_offset_of, sample_copy};
+
+const DOC: &str = "000_6960b4d936e3359c.txt";
+
+fn open_app(root: &std::path::Path, annotator: &str) -> Harness<'static, App> {
+    let options = Options {
+        path: Some(root.to_owned()),
+        document: Some(DOC.to_owned()),
+        annotator: Some(annotator.to_owned()),
+        frame_stats: None,
+    };
+    let mut harness = Harness::builder()
+        .with_size(vec2(1280.0, 800.0))
+        .build_eframe(move |cc| App::new(cc, options));
+    steps(&mut harness, 4);
+    harness
+}
+
+/// A few frames: the app keeps asking for repaints (autosave timer, background scan), so
+/// `run()` would not settle.
+fn steps(harness: &mut Harness<'_, App>, n: usize) {
+    harness.run_steps(n);
+}
+
+fn source(root: &std::path::Path) -> String {
+    std::fs::read_to_string(root.join("sources").join(DOC)).unwrap()
+}
+
+/// Drags from the caret before `start` to the caret before `end`, as a user would.
+fn drag_select(harness: &mut Harness<'_, App>, start: usize, end: usize) {
+    let from = harness.state().caret_screen_pos(start).expect("start visible");
+    let to = harness.state().caret_screen_pos(end).expect("end visible");
+    // Start a little inside the first letter and end a little inside the last one: word
+    // snapping must still give exactly the words.
+    harness.drag_at(from + vec2(3.0, 0.0));
+    steps(harness, 1);
+    harness.hover_at(from + (to - from) * 0.5);
+    steps(harness, 1);
+    harness.hover_at(to - vec2(3.0, 0.0));
+    steps(harness, 1);
+    harness.drop_at(to - vec2(3.0, 0.0));
+    steps(harness, 2);
+}
+
+#[test]
+fn drag_select_press_1_save_and_reload_from_disk() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "tester");
+    assert_eq!(harness.state().current_document(), Some(DOC));
+    assert!(harness.state().alerts().is_empty(), "{:?}", harness.state().alerts());
+
+    let text = source(&root);
+    let start = char_offset_of(&text, "John Kerry", 0);
+    let end = start + "John Kerry".chars().count();
+    drag_select(&mut harness, start, end);
+    assert_eq!(harness.state().pending_selection(), Some(start..end), "snapped to the words");
+
+    harness.key_press(Key::Num1);
+    steps(&mut harness, 2);
+    assert!(harness.state().window_title().starts_with('●'), "title shows unsaved changes");
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    steps(&mut harness, 2);
+    assert!(!harness.state().window_title().starts_with('●'));
+
+    let project = Project::open(&root).unwrap();
+    let layer = project
+        .layers
+        .get(&(DOC.to_owned(), "tester".to_owned()))
+        .expect("the tester's annotation file");
+    assert_eq!(layer.len(), 1);
+    let a = &layer.annotations()[0];
+    assert_eq!((a.start, a.end), (start, end));
+    assert_eq!(a.label, "actor");
+    assert_eq!(a.text, "John Kerry");
+    assert_eq!(a.author, "tester");
+}
+
+#[test]
+fn undo_redo_delete_and_relabel_from_the_keyboard() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "tester");
+    let text = source(&root);
+    let start = char_offset_of(&text, "Geneva", 0);
+    let end = start + "Geneva".len();
+    let count = |h: &Harness<'_, App>| {
+        h.state()
+            .workspace()
+            .unwrap()
+            .layer(DOC, "tester")
+            .map_or(0, tagdesk::core::AnnotationLayer::len)
+    };
+    let label_of_selected = |h: &Harness<'_, App>| {
+        let id = h.state().selected_annotation()?;
+        Some(h.state().workspace()?.layer(DOC, "tester")?.get(id)?.label.clone())
+    };
+
+    drag_select(&mut harness, start, end);
+    harness.key_press(Key::Num1);
+    steps(&mut harness, 2);
+    assert_eq!(count(&harness), 1);
+    assert_eq!(label_of_selected(&harness).as_deref(), Some("actor"), "the new span is selected");
+
+    harness.key_press(Key::Num2); // a label key on a selected span relabels it
+    steps(&mut harness, 2);
+    assert_eq!(label_of_selected(&harness).as_deref(), Some("claim"));
+
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    steps(&mut harness, 2);
+    assert_eq!(label_of_selected(&harness).as_deref(), Some("actor"), "undo relabel");
+
+    harness.key_press(Key::Escape);
+    steps(&mut harness, 1);
+    assert_eq!(harness.state().selected_annotation(), None);
+
+    // Click the highlight to select it, then Delete.
+    let middle = harness.state().char_screen_pos(start + 2).unwrap();
+    harness.hover_at(middle);
+    harness.drag_at(middle);
+    steps(&mut harness, 1);
+    harness.drop_at(middle);
+    steps(&mut harness, 2);
+    assert_eq!(label_of_selected(&harness).as_deref(), Some("actor"), "clicked");
+    harness.key_press(Key::Delete);
+    steps(&mut harness, 2);
+    assert_eq!(count(&harness), 0);
+
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    steps(&mut harness, 2);
+    assert_eq!(count(&harness), 1, "undo delete");
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    steps(&mut harness, 2);
+    assert_eq!(count(&harness), 0, "redo with Ctrl+Shift+Z");
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    steps(&mut harness, 2);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Y);
+    steps(&mut harness, 2);
+    assert_eq!(count(&harness), 1, "redo with Ctrl+Y");
+}
+
+#[test]
+fn clicking_a_label_button_tags_the_selection() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "tester");
+    let text = source(&root);
+    let start = char_offset_of(&text, "Russia's foreign minister", 0);
+    let end = start + "Russia's foreign minister".len();
+    drag_select(&mut harness, start, end);
+    harness.get_by_label("[3] disagreement").click();
+    steps(&mut harness, 2);
+    let ws = harness.state().workspace().unwrap();
+    let layer = ws.layer(DOC, "tester").unwrap();
+    assert_eq!(layer.annotations()[0].label, "disagreement");
+    assert_eq!(layer.annotations()[0].text, "Russia's foreign minister");
+}

@@ -1,0 +1,209 @@
+//! The project on disk: stable files, exact reloads, refusals that change nothing.
+
+use tagdesk::core::project::{LayerFile, Project, layer_to_json};
+use tagdesk::core::{DocStatus, Workspace};
+
+use crate::support::{char_offset_of, project_with, sample_copy};
+
+fn two_docs() -> (tempfile::TempDir, std::path::PathBuf) {
+    project_with(&[
+        ("news/a.txt", "John Kerry met Sergey Lavrov in Geneva.".as_bytes()),
+        ("b.txt", "Talks failed.".as_bytes()),
+    ])
+}
+
+#[test]
+fn documents_are_listed_recursively_with_slash_paths_skipping_project_folders() {
+    let (_dir, root) = two_docs();
+    std::fs::create_dir_all(root.join("annotations/ana")).unwrap();
+    std::fs::write(root.join("annotations/ana/stray.txt"), "not a source").unwrap();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::write(root.join(".git/x.txt"), "hidden").unwrap();
+    std::fs::write(root.join("notes.md"), "not .txt").unwrap();
+    let project = Project::open(&root).unwrap();
+    let paths: Vec<_> = project.documents.iter().map(|d| d.path.as_str()).collect();
+    assert_eq!(paths, ["b.txt", "news/a.txt"]);
+}
+
+#[test]
+fn save_then_reload_is_identical_and_files_are_stable() {
+    let (_dir, root) = two_docs();
+    let mut ws = Workspace::open(&root).unwrap();
+    let kerry = ws.add_span("news/a.txt", "ana", 0..10, "actor").unwrap();
+    ws.add_span("news/a.txt", "ana", 15..28, "actor").unwrap();
+    ws.add_span("news/a.txt", "ana", 0..39, "claim").unwrap();
+    ws.set_note(&("news/a.txt".into(), "ana".into()), &kerry, Some("US Secretary of State".into()))
+        .unwrap();
+    assert!(ws.save().errors.is_empty());
+    let file = root.join("annotations/ana/news/a.txt.json");
+    let first = std::fs::read_to_string(&file).unwrap();
+
+    let reloaded = Workspace::open(&root).unwrap();
+    let before = ws.layer("news/a.txt", "ana").unwrap();
+    let after = reloaded.layer("news/a.txt", "ana").unwrap();
+    assert_eq!(before.annotations(), after.annotations());
+    assert_eq!(before.status, DocStatus::InProgress);
+    assert_eq!(after.status, before.status);
+    assert_eq!(after.source_sha256, before.source_sha256);
+    assert!(after.source_sha256.starts_with("sha256:"));
+
+    // Writing again gives the same bytes; annotations are sorted by (start, end, label, id).
+    assert_eq!(layer_to_json(after), first);
+    let parsed: LayerFile = serde_json::from_str(&first).unwrap();
+    let keys: Vec<_> = parsed.annotations.iter().map(|a| (a.start, a.end, a.label.clone())).collect();
+    assert_eq!(
+        keys,
+        [(0, 10, "actor".to_owned()), (0, 39, "claim".to_owned()), (15, 28, "actor".to_owned())]
+    );
+    // One field order, pretty-printed.
+    let id_at = first.find("\"id\"").unwrap();
+    let label_at = first.find("\"label\"").unwrap();
+    let start_at = first.find("\"start\"").unwrap();
+    assert!(id_at < label_at && label_at < start_at);
+    assert!(first.ends_with("}\n"));
+}
+
+#[test]
+fn one_new_annotation_is_a_small_diff() {
+    let (_dir, root) = two_docs();
+    let mut ws = Workspace::open(&root).unwrap();
+    ws.add_span("news/a.txt", "ana", 0..10, "actor").unwrap();
+    ws.add_span("news/a.txt", "ana", 32..38, "actor").unwrap();
+    ws.save();
+    let file = root.join("annotations/ana/news/a.txt.json");
+    let before = std::fs::read_to_string(&file).unwrap();
+    ws.add_span("news/a.txt", "ana", 15..28, "actor").unwrap();
+    ws.save();
+    let after = std::fs::read_to_string(&file).unwrap();
+    let before_lines: Vec<_> = before.lines().collect();
+    let after_lines: Vec<_> = after.lines().collect();
+    // Everything before stays, in order; the new annotation adds one block of ~10 lines.
+    let added = after_lines.len() - before_lines.len();
+    assert!((9..=11).contains(&added), "added {added} lines");
+    let common_prefix = before_lines.iter().zip(&after_lines).take_while(|(a, b)| a == b).count();
+    let common_suffix = before_lines
+        .iter()
+        .rev()
+        .zip(after_lines.iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    assert!(common_prefix + common_suffix >= before_lines.len(), "only an insertion, no rewrite");
+}
+
+#[test]
+fn undo_and_redo_restore_exact_states() {
+    let (_dir, root) = two_docs();
+    let mut ws = Workspace::open(&root).unwrap();
+    let key = ("news/a.txt".to_owned(), "ana".to_owned());
+    let id = ws.add_span("news/a.txt", "ana", 0..10, "actor").unwrap();
+    let after_add = ws.layer("news/a.txt", "ana").unwrap().clone();
+    ws.relabel(&key, &id, "claim").unwrap();
+    ws.resize(&key, &id, 0..4).unwrap();
+    ws.set_note(&key, &id, Some("n".into())).unwrap();
+    ws.set_note(&key, &id, Some("no".into())).unwrap();
+    ws.set_note(&key, &id, Some("note".into())).unwrap();
+    let end_state = ws.layer("news/a.txt", "ana").unwrap().clone();
+    assert_eq!(end_state.get(&id).unwrap().text, "John");
+
+    assert_eq!(ws.undo(), Some(key.clone()), "the three note edits are one step");
+    assert_eq!(ws.layer("news/a.txt", "ana").unwrap().get(&id).unwrap().note, None);
+    ws.undo(); // resize
+    ws.undo(); // relabel
+    assert_eq!(ws.layer("news/a.txt", "ana").unwrap().annotations(), after_add.annotations());
+    ws.undo(); // add (and the status change with it)
+    let layer = ws.layer("news/a.txt", "ana").unwrap();
+    assert!(layer.is_empty());
+    assert_eq!(layer.status, DocStatus::New);
+    assert_eq!(ws.undo(), None);
+    for _ in 0..4 {
+        ws.redo().unwrap();
+    }
+    assert_eq!(ws.layer("news/a.txt", "ana").unwrap().annotations(), end_state.annotations());
+    assert_eq!(ws.redo(), None);
+    // A new edit clears the redo stack.
+    ws.undo();
+    ws.remove_span(&key, &id).unwrap();
+    assert_eq!(ws.redo(), None);
+}
+
+#[test]
+fn a_newer_manifest_is_refused_and_left_unchanged() {
+    let (_dir, root) = two_docs();
+    let manifest = root.join("tagdesk.json");
+    let text = std::fs::read_to_string(&manifest).unwrap().replace("\"version\": 1", "\"version\": 99");
+    std::fs::write(&manifest, &text).unwrap();
+    let err = Project::open(&root).unwrap_err().to_string();
+    assert!(err.contains("version 99 is newer"), "{err}");
+    assert!(err.contains("tagdesk.json"), "{err}");
+    assert_eq!(std::fs::read_to_string(&manifest).unwrap(), text);
+}
+
+#[test]
+fn a_broken_annotation_file_names_its_place_and_is_never_overwritten() {
+    let (_dir, root) = two_docs();
+    let mut ws = Workspace::open(&root).unwrap();
+    ws.add_span("news/a.txt", "ana", 0..10, "actor").unwrap();
+    ws.add_span("b.txt", "ana", 0..5, "actor").unwrap();
+    ws.save();
+    let broken = root.join("annotations/ana/news/a.txt.json");
+    let text = std::fs::read_to_string(&broken).unwrap();
+    let truncated = &text[..text.len() / 2];
+    std::fs::write(&broken, truncated).unwrap();
+
+    let mut ws = Workspace::open(&root).unwrap();
+    assert_eq!(ws.project.layer_errors.len(), 1);
+    let message = &ws.project.layer_errors[0].message;
+    assert!(message.contains("a.txt.json:"), "{message}");
+    assert!(message.contains(&format!(":{}:", truncated.lines().count())), "line of the error in {message}");
+    // The rest of the project is open.
+    assert_eq!(ws.layer("b.txt", "ana").unwrap().len(), 1);
+    // Editing that layer is refused; saving never touches the file.
+    let refused = ws.add_span("news/a.txt", "ana", 0..4, "actor").unwrap_err().to_string();
+    assert!(refused.contains("read-only"), "{refused}");
+    ws.add_span("b.txt", "ana", 6..12, "claim").unwrap();
+    assert!(ws.save().errors.is_empty());
+    assert_eq!(std::fs::read_to_string(&broken).unwrap(), truncated);
+}
+
+#[test]
+fn unusable_sources_are_listed_with_the_reason() {
+    let (_dir, root) = project_with(&[
+        ("good.txt", "fine".as_bytes()),
+        ("latin1.txt", b"caf\xE9 au lait"),
+        ("empty.txt", b""),
+        ("binary.txt", b"\x89PNG\r\n\x1a\n\0\0"),
+    ]);
+    let mut ws = Workspace::open(&root).unwrap();
+    assert_eq!(ws.project.documents.len(), 4, "listed, not hidden");
+    assert!(ws.text("good.txt").is_ok());
+    let reason = |ws: &mut Workspace, doc: &str| ws.text(doc).unwrap_err().to_string();
+    assert!(reason(&mut ws, "latin1.txt").contains("not UTF-8 (invalid byte at line 1, byte 3)"));
+    assert!(reason(&mut ws, "empty.txt").contains("empty file"));
+    assert!(reason(&mut ws, "binary.txt").contains("binary file"));
+}
+
+#[test]
+fn init_refuses_an_existing_project_and_a_plain_folder_becomes_one_in_place() {
+    let (_dir, root) = two_docs();
+    assert!(Project::init(&root, None, None).is_err_and(|e| e.to_string().contains("already")));
+    let plain = tempfile::tempdir().unwrap();
+    std::fs::write(plain.path().join("x.txt"), "text").unwrap();
+    assert!(!Project::is_project(plain.path()));
+    let project = Project::init(plain.path(), None, None).unwrap();
+    assert_eq!(project.documents.len(), 1);
+    assert_eq!(project.manifest.sources, ".");
+    assert_eq!(std::fs::read_to_string(plain.path().join("x.txt")).unwrap(), "text");
+}
+
+#[test]
+fn the_sample_project_opens_clean_with_two_annotators() {
+    let (_dir, root) = sample_copy();
+    let project = Project::open(&root).unwrap();
+    assert_eq!(project.documents.len(), 5);
+    assert!(project.layer_errors.is_empty());
+    assert!(project.annotators().len() >= 2, "{:?}", project.annotators());
+    assert!(tagdesk::core::validate::validate(&project).is_empty());
+    let georgian = project.read_text("003_3a31fb68b867da90.txt").unwrap();
+    let at = char_offset_of(georgian.text.as_str(), "დონალდ", 0);
+    assert_eq!(georgian.text.slice(at..at + 6), "დონალდ");
+}

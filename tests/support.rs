@@ -1,0 +1,90 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+
+/// Parses the span notation `"[John Kerry]{actor} said [the talks failed]{claim}"` into the
+/// plain text and its spans as (start, end, label) in code points.
+pub fn marked(notation: &str) -> (String, Vec<(usize, usize, String)>) {
+    let mut text = String::new();
+    let mut spans = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    let mut chars = notation.chars().peekable();
+    let mut pos = 0;
+    while let Some(c) = chars.next() {
+        match c {
+            '[' => open.push(pos),
+            ']' => {
+                let start = open.pop().expect("unbalanced ]");
+                assert_eq!(chars.next(), Some('{'), "] must be followed by {{label}}");
+                let label: String = chars.by_ref().take_while(|&c| c != '}').collect();
+                spans.push((start, pos, label));
+            }
+            _ => {
+                text.push(c);
+                pos += 1;
+            }
+        }
+    }
+    spans.sort();
+    (text, spans)
+}
+
+/// The repository's sample project.
+pub fn sample_project() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/syria-talks")
+}
+
+/// Copies a folder tree.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A copy of the sample project in a temporary folder.
+pub fn sample_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("syria-talks");
+    copy_tree(&sample_project(), &root);
+    (dir, root)
+}
+
+/// A new project whose folder is its own source folder, holding these files.
+pub fn project_with(files: &[(&str, &[u8])]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("proj");
+    for (path, bytes) in files {
+        let file = root.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, bytes).unwrap();
+    }
+    tagdesk::core::Project::init(&root, None, Some("test")).unwrap();
+    (dir, root)
+}
+
+/// Code-point offset of the `n`th occurrence of `needle` in `text`.
+pub fn char_offset_of(text: &str, needle: &str, n: usize) -> usize {
+    let (byte, _) = text.match_indices(needle).nth(n).expect("needle not found");
+    text[..byte].chars().count()
+}
+
+#[test]
+fn notation_parses_nested_spans() {
+    let (text, spans) = marked("[[John Kerry]{actor} said [no]{claim}]{disagreement}");
+    assert_eq!(text, "John Kerry said no");
+    assert_eq!(
+        spans,
+        vec![
+            (0, 10, "actor".to_owned()),
+            (0, 18, "disagreement".to_owned()),
+            (16, 18, "claim".to_owned())
+        ]
+    );
+}
