@@ -37,6 +37,8 @@ pub enum Action {
     SetStatus(DocStatus),
     SetAnnotator(String),
     ExportTo(PathBuf),
+    /// Scrolls the document view so this character is near the top.
+    RevealChar(usize),
 }
 
 /// What the background scan found out about a document.
@@ -766,6 +768,11 @@ impl App {
             }
             Action::SetAnnotator(name) => self.set_annotator(&name),
             Action::ExportTo(path) => self.export_to(&path),
+            Action::RevealChar(char_offset) => {
+                if let Some(text) = self.current_text() {
+                    self.view.scroll_to_char(&text.text, char_offset);
+                }
+            }
         }
     }
 
