@@ -28,7 +28,10 @@ fn stamp_git_commit() {
         let git_dir = PathBuf::from(git_dir);
         println!("cargo:rerun-if-changed={}", git_dir.join("HEAD").display());
         if let Some(head_ref) = git(&["symbolic-ref", "-q", "HEAD"]) {
-            println!("cargo:rerun-if-changed={}", git_dir.join(head_ref).display());
+            println!(
+                "cargo:rerun-if-changed={}",
+                git_dir.join(head_ref).display()
+            );
         }
     }
 }
@@ -80,7 +83,8 @@ fn embed_fonts() {
          pub const BUNDLED_FONTS: &[(&str, &[u8])] = &[\n",
     );
     for path in &fonts {
-        let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read font {}: {e}", path.display()));
+        let bytes = std::fs::read(path)
+            .unwrap_or_else(|e| panic!("cannot read font {}: {e}", path.display()));
         let magic = bytes.get(..4).unwrap_or_default();
         assert!(
             matches!(magic, [0, 1, 0, 0] | b"OTTO" | b"true"),
@@ -88,10 +92,19 @@ fn embed_fonts() {
              is it a git-LFS pointer or a truncated download?",
             path.display()
         );
-        let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        writeln!(code, "    ({name:?}, include_bytes!({:?})),", path.display().to_string()).ok();
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        writeln!(
+            code,
+            "    ({name:?}, include_bytes!({:?})),",
+            path.display().to_string()
+        )
+        .ok();
     }
     code.push_str("];\n");
-    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("fonts.rs");
+    let out =
+        PathBuf::from(std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("fonts.rs");
     std::fs::write(&out, code).unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
 }

@@ -48,7 +48,10 @@ fn only_the_gui_module_names_egui_eframe_or_rfd() {
             offenders.push(format!("{}:{line}", file.display()));
         }
     }
-    assert!(offenders.is_empty(), "GUI crates used outside src/gui: {offenders:?}");
+    assert!(
+        offenders.is_empty(),
+        "GUI crates used outside src/gui: {offenders:?}"
+    );
 }
 
 #[test]

@@ -6,7 +6,10 @@ use std::process::{Command, Output};
 use crate::support::{project_with, sample_copy};
 
 fn tagdesk(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tagdesk")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_tagdesk"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn stdout(out: &Output) -> String {
@@ -28,13 +31,26 @@ fn init_makes_a_project_with_the_default_schema() {
     std::fs::create_dir_all(sources.join("sub")).unwrap();
     std::fs::write(sources.join("sub/a.txt"), "John Kerry").unwrap();
     let project = dir.path().join("proj");
-    let out = tagdesk(&["init", path(&project), "--sources", path(&sources), "--name", "Talks"]);
+    let out = tagdesk(&[
+        "init",
+        path(&project),
+        "--sources",
+        path(&sources),
+        "--name",
+        "Talks",
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(project.join("tagdesk.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(project.join("tagdesk.json")).unwrap())
+            .unwrap();
     assert_eq!(manifest["name"], "Talks");
     assert_eq!(manifest["sources"], "../texts");
-    let labels: Vec<_> = manifest["labels"].as_array().unwrap().iter().map(|l| l["name"].clone()).collect();
+    let labels: Vec<_> = manifest["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].clone())
+        .collect();
     assert_eq!(labels, ["actor", "claim", "disagreement"]);
     let again = tagdesk(&["init", path(&project)]);
     assert_eq!(again.status.code(), Some(2));
@@ -45,7 +61,14 @@ fn init_makes_a_project_with_the_default_schema() {
 fn export_writes_jsonl_to_a_file_or_stdout() {
     let (_dir, root) = sample_copy();
     let file = root.join("out.jsonl");
-    let out = tagdesk(&["export", path(&root), "--format", "jsonl", "-o", path(&file)]);
+    let out = tagdesk(&[
+        "export",
+        path(&root),
+        "--format",
+        "jsonl",
+        "-o",
+        path(&file),
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let written = std::fs::read_to_string(&file).unwrap();
     let to_stdout = tagdesk(&["export", path(&root), "--format", "jsonl"]);
@@ -65,12 +88,28 @@ fn export_writes_jsonl_to_a_file_or_stdout() {
 fn validate_exit_status_is_0_clean_1_problems_2_usage() {
     let (_dir, root) = sample_copy();
     let clean = tagdesk(&["validate", path(&root)]);
-    assert_eq!(clean.status.code(), Some(0), "{}{}", stdout(&clean), stderr(&clean));
+    assert_eq!(
+        clean.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&clean),
+        stderr(&clean)
+    );
 
     // Corrupt one annotation's text and add an unreadable source.
     let annotations = root.join("annotations");
-    let annotator = std::fs::read_dir(&annotations).unwrap().next().unwrap().unwrap().path();
-    let file = std::fs::read_dir(&annotator).unwrap().next().unwrap().unwrap().path();
+    let annotator = std::fs::read_dir(&annotations)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let file = std::fs::read_dir(&annotator)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
     let json = std::fs::read_to_string(&file).unwrap();
     let (before, after) = json.split_once("\"text\": \"").unwrap();
     std::fs::write(&file, format!("{before}\"text\": \"XX{after}")).unwrap();
@@ -80,11 +119,24 @@ fn validate_exit_status_is_0_clean_1_problems_2_usage() {
     let report = stdout(&problems);
     let lines: Vec<_> = report.lines().collect();
     assert_eq!(lines.len(), 2, "{report}");
-    assert!(lines.iter().any(|l| l.contains("bad.txt") && l.contains("not UTF-8")), "{report}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("bad.txt") && l.contains("not UTF-8")),
+        "{report}"
+    );
     let file_line = lines.iter().find(|l| l.contains(".json:")).unwrap();
     assert!(file_line.contains("covers"), "{file_line}");
     // file:line: names the line of that annotation's id.
-    let line_no: usize = file_line.split(".json:").nth(1).unwrap().split(':').next().unwrap().parse().unwrap();
+    let line_no: usize = file_line
+        .split(".json:")
+        .nth(1)
+        .unwrap()
+        .split(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     let on_disk = std::fs::read_to_string(&file).unwrap();
     assert!(on_disk.lines().nth(line_no - 1).unwrap().contains("\"id\""));
 
@@ -112,5 +164,9 @@ fn stats_counts_per_label_per_annotator() {
     assert_eq!(stats["annotators"][0]["per_label"]["claim"], 0);
     assert_eq!(stats["annotators"][1]["per_label"]["claim"], 1);
     let table = stdout(&tagdesk(&["stats", path(&root)]));
-    assert!(table.lines().any(|l| l.starts_with("ana") && l.split_whitespace().collect::<Vec<_>>() == ["ana", "1", "0", "2", "0", "0", "2"]), "{table}");
+    assert!(
+        table.lines().any(|l| l.starts_with("ana")
+            && l.split_whitespace().collect::<Vec<_>>() == ["ana", "1", "0", "2", "0", "0", "2"]),
+        "{table}"
+    );
 }

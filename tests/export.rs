@@ -5,7 +5,10 @@ use tagdesk::formats::{self, ExportFilter, Format};
 
 use crate::support::sample_copy;
 
-fn export(ws: &mut Workspace, annotator: Option<&str>) -> (Vec<serde_json::Value>, formats::ExportReport) {
+fn export(
+    ws: &mut Workspace,
+    annotator: Option<&str>,
+) -> (Vec<serde_json::Value>, formats::ExportReport) {
     let mut out = Vec::new();
     let report = formats::exporter(Format::Jsonl)
         .export(
@@ -17,7 +20,12 @@ fn export(ws: &mut Workspace, annotator: Option<&str>) -> (Vec<serde_json::Value
         )
         .unwrap();
     let text = String::from_utf8(out).unwrap();
-    (text.lines().map(|l| serde_json::from_str(l).unwrap()).collect(), report)
+    (
+        text.lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect(),
+        report,
+    )
 }
 
 #[test]
@@ -38,8 +46,8 @@ fn every_exported_span_matches_the_source_text() {
         let labels = record["label"].as_array().unwrap();
         assert_eq!(spans.len(), labels.len());
         for (span, label) in spans.iter().zip(labels) {
-            let start = span["start"].as_u64().unwrap() as usize;
-            let end = span["end"].as_u64().unwrap() as usize;
+            let start = usize::try_from(span["start"].as_u64().unwrap()).unwrap();
+            let end = usize::try_from(span["end"].as_u64().unwrap()).unwrap();
             let covered: String = chars[start..end].iter().collect();
             assert_eq!(span["text"], covered.as_str(), "{doc} {start}..{end}");
             assert_eq!(label[0], start);
@@ -62,7 +70,13 @@ fn export_filters_by_annotator_and_refuses_unknown_ones() {
     assert!(records.iter().all(|r| r["annotator"] == first.as_str()));
     let mut out = Vec::new();
     let err = formats::exporter(Format::Jsonl)
-        .export(&mut ws, &ExportFilter { annotator: Some("nobody".into()) }, &mut out)
+        .export(
+            &mut ws,
+            &ExportFilter {
+                annotator: Some("nobody".into()),
+            },
+            &mut out,
+        )
         .unwrap_err();
     assert!(err.to_string().contains("nobody"));
 }
@@ -79,7 +93,10 @@ fn a_changed_source_is_reported_not_silently_exported() {
     let mut ws = Workspace::open(&root).unwrap();
     let (_, report) = export(&mut ws, None);
     assert!(
-        report.warnings.iter().any(|w| w.contains(&doc) && w.contains("validate")),
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains(&doc) && w.contains("validate")),
         "{:?}",
         report.warnings
     );

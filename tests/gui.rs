@@ -1,4 +1,4 @@
-//! The app driven through egui_kittest: real widgets, real input events, no GPU needed.
+//! The app driven through `egui_kittest`: real widgets, real input events, no GPU needed.
 
 use egui::{Key, Modifiers, vec2};
 use egui_kittest::Harness;
@@ -36,7 +36,10 @@ fn source(root: &std::path::Path) -> String {
 
 /// Drags from the caret before `start` to the caret before `end`, as a user would.
 fn drag_select(harness: &mut Harness<'_, App>, start: usize, end: usize) {
-    let from = harness.state().caret_screen_pos(start).expect("start visible");
+    let from = harness
+        .state()
+        .caret_screen_pos(start)
+        .expect("start visible");
     let to = harness.state().caret_screen_pos(end).expect("end visible");
     // Start a little inside the first letter and end a little inside the last one: word
     // snapping must still give exactly the words.
@@ -55,17 +58,28 @@ fn drag_select_press_1_save_and_reload_from_disk() {
     let (_dir, root) = sample_copy();
     let mut harness = open_app(&root, "tester");
     assert_eq!(harness.state().current_document(), Some(DOC));
-    assert!(harness.state().alerts().is_empty(), "{:?}", harness.state().alerts());
+    assert!(
+        harness.state().alerts().is_empty(),
+        "{:?}",
+        harness.state().alerts()
+    );
 
     let text = source(&root);
     let start = char_offset_of(&text, "John Kerry", 0);
     let end = start + "John Kerry".chars().count();
     drag_select(&mut harness, start, end);
-    assert_eq!(harness.state().pending_selection(), Some(start..end), "snapped to the words");
+    assert_eq!(
+        harness.state().pending_selection(),
+        Some(start..end),
+        "snapped to the words"
+    );
 
     harness.key_press(Key::Num1);
     steps(&mut harness, 2);
-    assert!(harness.state().window_title().starts_with('●'), "title shows unsaved changes");
+    assert!(
+        harness.state().window_title().starts_with('●'),
+        "title shows unsaved changes"
+    );
     harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
     steps(&mut harness, 2);
     assert!(!harness.state().window_title().starts_with('●'));
@@ -99,14 +113,25 @@ fn undo_redo_delete_and_relabel_from_the_keyboard() {
     };
     let label_of_selected = |h: &Harness<'_, App>| {
         let id = h.state().selected_annotation()?;
-        Some(h.state().workspace()?.layer(DOC, "tester")?.get(id)?.label.clone())
+        Some(
+            h.state()
+                .workspace()?
+                .layer(DOC, "tester")?
+                .get(id)?
+                .label
+                .clone(),
+        )
     };
 
     drag_select(&mut harness, start, end);
     harness.key_press(Key::Num1);
     steps(&mut harness, 2);
     assert_eq!(count(&harness), 1);
-    assert_eq!(label_of_selected(&harness).as_deref(), Some("actor"), "the new span is selected");
+    assert_eq!(
+        label_of_selected(&harness).as_deref(),
+        Some("actor"),
+        "the new span is selected"
+    );
 
     harness.key_press(Key::Num2); // a label key on a selected span relabels it
     steps(&mut harness, 2);
@@ -114,7 +139,11 @@ fn undo_redo_delete_and_relabel_from_the_keyboard() {
 
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     steps(&mut harness, 2);
-    assert_eq!(label_of_selected(&harness).as_deref(), Some("actor"), "undo relabel");
+    assert_eq!(
+        label_of_selected(&harness).as_deref(),
+        Some("actor"),
+        "undo relabel"
+    );
 
     harness.key_press(Key::Escape);
     steps(&mut harness, 1);
@@ -127,7 +156,11 @@ fn undo_redo_delete_and_relabel_from_the_keyboard() {
     steps(&mut harness, 1);
     harness.drop_at(middle);
     steps(&mut harness, 2);
-    assert_eq!(label_of_selected(&harness).as_deref(), Some("actor"), "clicked");
+    assert_eq!(
+        label_of_selected(&harness).as_deref(),
+        Some("actor"),
+        "clicked"
+    );
     harness.key_press(Key::Delete);
     steps(&mut harness, 2);
     assert_eq!(count(&harness), 0);

@@ -1,5 +1,8 @@
 //! Integration tests, in one binary (faster to link than many on a 2-core machine).
 
+// Test helpers fail the test by panicking, like assertions do.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 mod architecture;

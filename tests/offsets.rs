@@ -8,12 +8,36 @@ use crate::support::{marked, project_with};
 
 /// (file name, prefix bytes, notation).
 const CASES: [(&str, &[u8], &str); 6] = [
-    ("emoji.txt", b"", "[Анна]{actor} 😊 said 👍🏽 that [the talks failed]{claim} 🇺🇸."),
-    ("combining.txt", b"", "[Cafe\u{301} Mu\u{308}ller]{actor} met [José]{actor} (precomposed)."),
-    ("georgian.txt", b"", "[დონალდ ტრამპი]{actor} და [მელანია ტრამპი]{actor}, 20 იანვარი"),
-    ("crlf.txt", b"", "line one\r\n[John Kerry]{actor} said\r\n[the talks failed]{claim}\r\n"),
-    ("bom.txt", b"\xEF\xBB\xBF", "[Lavrov]{actor} spoke; [Kerry]{actor} listened."),
-    ("nested.txt", b"", "[[Kerry]{actor} said [no deal]{claim}]{disagreement}"),
+    (
+        "emoji.txt",
+        b"",
+        "[Анна]{actor} 😊 said 👍🏽 that [the talks failed]{claim} 🇺🇸.",
+    ),
+    (
+        "combining.txt",
+        b"",
+        "[Cafe\u{301} Mu\u{308}ller]{actor} met [José]{actor} (precomposed).",
+    ),
+    (
+        "georgian.txt",
+        b"",
+        "[დონალდ ტრამპი]{actor} და [მელანია ტრამპი]{actor}, 20 იანვარი",
+    ),
+    (
+        "crlf.txt",
+        b"",
+        "line one\r\n[John Kerry]{actor} said\r\n[the talks failed]{claim}\r\n",
+    ),
+    (
+        "bom.txt",
+        b"\xEF\xBB\xBF",
+        "[Lavrov]{actor} spoke; [Kerry]{actor} listened.",
+    ),
+    (
+        "nested.txt",
+        b"",
+        "[[Kerry]{actor} said [no deal]{claim}]{disagreement}",
+    ),
 ];
 
 fn files() -> Vec<(String, Vec<u8>)> {
@@ -36,13 +60,20 @@ fn py_slice(text: &str, start: usize, end: usize) -> String {
 #[test]
 fn spans_survive_store_save_reload_and_export_exactly() {
     let files = files();
-    let borrowed: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    let borrowed: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
     let (_dir, root) = project_with(&borrowed);
     let mut ws = Workspace::open(&root).unwrap();
     for (name, _, notation) in CASES {
         let (text, spans) = marked(notation);
         let loaded = ws.text(name).unwrap();
-        assert_eq!(loaded.text.as_str(), text, "{name}: BOM dropped, nothing else changed");
+        assert_eq!(
+            loaded.text.as_str(),
+            text,
+            "{name}: BOM dropped, nothing else changed"
+        );
         for (start, end, label) in &spans {
             ws.add_span(name, "ana", *start..*end, label).unwrap();
         }
@@ -57,7 +88,10 @@ fn spans_survive_store_save_reload_and_export_exactly() {
         .unwrap();
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
     let exported = String::from_utf8(exported).unwrap();
-    let records: Vec<serde_json::Value> = exported.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let records: Vec<serde_json::Value> = exported
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(records.len(), CASES.len());
 
     for (name, _, notation) in CASES {
@@ -70,15 +104,27 @@ fn spans_survive_store_save_reload_and_export_exactly() {
             .collect();
         assert_eq!(stored, spans, "{name}: reloaded offsets");
         for a in layer.annotations() {
-            assert_eq!(a.text, py_slice(&text, a.start, a.end), "{name}: stored covered text");
+            assert_eq!(
+                a.text,
+                py_slice(&text, a.start, a.end),
+                "{name}: stored covered text"
+            );
         }
         let record = records.iter().find(|r| r["id"] == name).unwrap();
         assert_eq!(record["text"], text.as_str());
         for span in record["spans"].as_array().unwrap() {
-            let (s, e) = (span["start"].as_u64().unwrap() as usize, span["end"].as_u64().unwrap() as usize);
-            assert_eq!(span["text"], py_slice(&text, s, e).as_str(), "{name}: exported span text");
+            let (s, e) = (
+                usize::try_from(span["start"].as_u64().unwrap()).unwrap(),
+                usize::try_from(span["end"].as_u64().unwrap()).unwrap(),
+            );
+            assert_eq!(
+                span["text"],
+                py_slice(&text, s, e).as_str(),
+                "{name}: exported span text"
+            );
         }
-        let labels: Vec<(usize, usize, String)> = serde_json::from_value(record["label"].clone()).unwrap();
+        let labels: Vec<(usize, usize, String)> =
+            serde_json::from_value(record["label"].clone()).unwrap();
         assert_eq!(labels, spans, "{name}: doccano-style label triples");
     }
 }
@@ -98,4 +144,3 @@ fn spans_cannot_end_past_the_text_or_be_empty() {
     );
     assert_eq!(ws.layer("a.txt", "ana").unwrap().len(), 2);
 }
-

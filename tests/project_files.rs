@@ -7,7 +7,10 @@ use crate::support::{char_offset_of, project_with, sample_copy};
 
 fn two_docs() -> (tempfile::TempDir, std::path::PathBuf) {
     project_with(&[
-        ("news/a.txt", "John Kerry met Sergey Lavrov in Geneva.".as_bytes()),
+        (
+            "news/a.txt",
+            "John Kerry met Sergey Lavrov in Geneva.".as_bytes(),
+        ),
         ("b.txt", "Talks failed.".as_bytes()),
     ])
 }
@@ -32,8 +35,12 @@ fn save_then_reload_is_identical_and_files_are_stable() {
     let kerry = ws.add_span("news/a.txt", "ana", 0..10, "actor").unwrap();
     ws.add_span("news/a.txt", "ana", 15..28, "actor").unwrap();
     ws.add_span("news/a.txt", "ana", 0..39, "claim").unwrap();
-    ws.set_note(&("news/a.txt".into(), "ana".into()), &kerry, Some("US Secretary of State".into()))
-        .unwrap();
+    ws.set_note(
+        &("news/a.txt".into(), "ana".into()),
+        &kerry,
+        Some("US Secretary of State".into()),
+    )
+    .unwrap();
     assert!(ws.save().errors.is_empty());
     let file = root.join("annotations/ana/news/a.txt.json");
     let first = std::fs::read_to_string(&file).unwrap();
@@ -50,10 +57,18 @@ fn save_then_reload_is_identical_and_files_are_stable() {
     // Writing again gives the same bytes; annotations are sorted by (start, end, label, id).
     assert_eq!(layer_to_json(after), first);
     let parsed: LayerFile = serde_json::from_str(&first).unwrap();
-    let keys: Vec<_> = parsed.annotations.iter().map(|a| (a.start, a.end, a.label.clone())).collect();
+    let keys: Vec<_> = parsed
+        .annotations
+        .iter()
+        .map(|a| (a.start, a.end, a.label.clone()))
+        .collect();
     assert_eq!(
         keys,
-        [(0, 10, "actor".to_owned()), (0, 39, "claim".to_owned()), (15, 28, "actor".to_owned())]
+        [
+            (0, 10, "actor".to_owned()),
+            (0, 39, "claim".to_owned()),
+            (15, 28, "actor".to_owned())
+        ]
     );
     // One field order, pretty-printed.
     let id_at = first.find("\"id\"").unwrap();
@@ -80,14 +95,21 @@ fn one_new_annotation_is_a_small_diff() {
     // Everything before stays, in order; the new annotation adds one block of ~10 lines.
     let added = after_lines.len() - before_lines.len();
     assert!((9..=11).contains(&added), "added {added} lines");
-    let common_prefix = before_lines.iter().zip(&after_lines).take_while(|(a, b)| a == b).count();
+    let common_prefix = before_lines
+        .iter()
+        .zip(&after_lines)
+        .take_while(|(a, b)| a == b)
+        .count();
     let common_suffix = before_lines
         .iter()
         .rev()
         .zip(after_lines.iter().rev())
         .take_while(|(a, b)| a == b)
         .count();
-    assert!(common_prefix + common_suffix >= before_lines.len(), "only an insertion, no rewrite");
+    assert!(
+        common_prefix + common_suffix >= before_lines.len(),
+        "only an insertion, no rewrite"
+    );
 }
 
 #[test]
@@ -105,11 +127,25 @@ fn undo_and_redo_restore_exact_states() {
     let end_state = ws.layer("news/a.txt", "ana").unwrap().clone();
     assert_eq!(end_state.get(&id).unwrap().text, "John");
 
-    assert_eq!(ws.undo(), Some(key.clone()), "the three note edits are one step");
-    assert_eq!(ws.layer("news/a.txt", "ana").unwrap().get(&id).unwrap().note, None);
+    assert_eq!(
+        ws.undo(),
+        Some(key.clone()),
+        "the three note edits are one step"
+    );
+    assert_eq!(
+        ws.layer("news/a.txt", "ana")
+            .unwrap()
+            .get(&id)
+            .unwrap()
+            .note,
+        None
+    );
     ws.undo(); // resize
     ws.undo(); // relabel
-    assert_eq!(ws.layer("news/a.txt", "ana").unwrap().annotations(), after_add.annotations());
+    assert_eq!(
+        ws.layer("news/a.txt", "ana").unwrap().annotations(),
+        after_add.annotations()
+    );
     ws.undo(); // add (and the status change with it)
     let layer = ws.layer("news/a.txt", "ana").unwrap();
     assert!(layer.is_empty());
@@ -118,7 +154,10 @@ fn undo_and_redo_restore_exact_states() {
     for _ in 0..4 {
         ws.redo().unwrap();
     }
-    assert_eq!(ws.layer("news/a.txt", "ana").unwrap().annotations(), end_state.annotations());
+    assert_eq!(
+        ws.layer("news/a.txt", "ana").unwrap().annotations(),
+        end_state.annotations()
+    );
     assert_eq!(ws.redo(), None);
     // A new edit clears the redo stack.
     ws.undo();
@@ -130,7 +169,9 @@ fn undo_and_redo_restore_exact_states() {
 fn a_newer_manifest_is_refused_and_left_unchanged() {
     let (_dir, root) = two_docs();
     let manifest = root.join("tagdesk.json");
-    let text = std::fs::read_to_string(&manifest).unwrap().replace("\"version\": 1", "\"version\": 99");
+    let text = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("\"version\": 1", "\"version\": 99");
     std::fs::write(&manifest, &text).unwrap();
     let err = Project::open(&root).unwrap_err().to_string();
     assert!(err.contains("version 99 is newer"), "{err}");
@@ -154,11 +195,17 @@ fn a_broken_annotation_file_names_its_place_and_is_never_overwritten() {
     assert_eq!(ws.project.layer_errors.len(), 1);
     let message = &ws.project.layer_errors[0].message;
     assert!(message.contains("a.txt.json:"), "{message}");
-    assert!(message.contains(&format!(":{}:", truncated.lines().count())), "line of the error in {message}");
+    assert!(
+        message.contains(&format!(":{}:", truncated.lines().count())),
+        "line of the error in {message}"
+    );
     // The rest of the project is open.
     assert_eq!(ws.layer("b.txt", "ana").unwrap().len(), 1);
     // Editing that layer is refused; saving never touches the file.
-    let refused = ws.add_span("news/a.txt", "ana", 0..4, "actor").unwrap_err().to_string();
+    let refused = ws
+        .add_span("news/a.txt", "ana", 0..4, "actor")
+        .unwrap_err()
+        .to_string();
     assert!(refused.contains("read-only"), "{refused}");
     ws.add_span("b.txt", "ana", 6..12, "claim").unwrap();
     assert!(ws.save().errors.is_empty());
@@ -192,7 +239,10 @@ fn init_refuses_an_existing_project_and_a_plain_folder_becomes_one_in_place() {
     let project = Project::init(plain.path(), None, None).unwrap();
     assert_eq!(project.documents.len(), 1);
     assert_eq!(project.manifest.sources, ".");
-    assert_eq!(std::fs::read_to_string(plain.path().join("x.txt")).unwrap(), "text");
+    assert_eq!(
+        std::fs::read_to_string(plain.path().join("x.txt")).unwrap(),
+        "text"
+    );
 }
 
 #[test]
@@ -201,7 +251,11 @@ fn the_sample_project_opens_clean_with_two_annotators() {
     let project = Project::open(&root).unwrap();
     assert_eq!(project.documents.len(), 5);
     assert!(project.layer_errors.is_empty());
-    assert!(project.annotators().len() >= 2, "{:?}", project.annotators());
+    assert!(
+        project.annotators().len() >= 2,
+        "{:?}",
+        project.annotators()
+    );
     assert!(tagdesk::core::validate::validate(&project).is_empty());
     let georgian = project.read_text("003_3a31fb68b867da90.txt").unwrap();
     let at = char_offset_of(georgian.text.as_str(), "დონალდ", 0);

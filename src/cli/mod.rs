@@ -1,5 +1,6 @@
 //! Command-line interface: argument parsing and thin subcommands over `core` and `formats`.
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -119,7 +120,12 @@ fn init(dir: &Path, sources: Option<&Path>, name: Option<&str>) -> ExitCode {
     }
 }
 
-fn export(project: &Path, format: &str, annotator: Option<String>, output: Option<&Path>) -> ExitCode {
+fn export(
+    project: &Path,
+    format: &str,
+    annotator: Option<String>,
+    output: Option<&Path>,
+) -> ExitCode {
     let Some(format) = Format::from_name(format) else {
         eprintln!("error: unknown format {format}");
         return ExitCode::from(USAGE);
@@ -158,7 +164,9 @@ fn export(project: &Path, format: &str, annotator: Option<String>, output: Optio
         report.annotations,
         report.records,
         format.name(),
-        output.map(|p| format!(" to {}", p.display())).unwrap_or_default()
+        output
+            .map(|p| format!(" to {}", p.display()))
+            .unwrap_or_default()
     );
     ExitCode::SUCCESS
 }
@@ -179,7 +187,11 @@ fn validate_cmd(project: &Path) -> ExitCode {
     for problem in &problems {
         println!("{problem}");
     }
-    let annotations: usize = project.layers.values().map(|l| l.len()).sum();
+    let annotations: usize = project
+        .layers
+        .values()
+        .map(crate::core::AnnotationLayer::len)
+        .sum();
     if problems.is_empty() {
         eprintln!(
             "OK: {} documents, {} annotation files, {annotations} annotations.",
@@ -200,7 +212,10 @@ fn stats_cmd(project: &Path, json: bool) -> ExitCode {
     };
     let stats = stats::project_stats(&workspace.project);
     if json {
-        println!("{}", crate::core::project::to_pretty_json(&stats).trim_end());
+        println!(
+            "{}",
+            crate::core::project::to_pretty_json(&stats).trim_end()
+        );
         return ExitCode::SUCCESS;
     }
     println!(
@@ -223,16 +238,20 @@ fn stats_cmd(project: &Path, json: bool) -> ExitCode {
         .collect();
     let mut header = format!("{:<20} {:>6} {:>6}", "annotator", "docs", "done");
     for label in &labels {
-        header.push_str(&format!(" {label:>12}"));
+        let _ = write!(header, " {label:>12}");
     }
-    header.push_str(&format!(" {:>8}", "total"));
+    let _ = write!(header, " {:>8}", "total");
     println!("{header}");
     for a in &stats.annotators {
         let mut row = format!("{:<20} {:>6} {:>6}", a.annotator, a.documents, a.done);
         for label in &labels {
-            row.push_str(&format!(" {:>12}", a.per_label.get(*label).copied().unwrap_or(0)));
+            let _ = write!(
+                row,
+                " {:>12}",
+                a.per_label.get(*label).copied().unwrap_or(0)
+            );
         }
-        row.push_str(&format!(" {:>8}", a.annotations));
+        let _ = write!(row, " {:>8}", a.annotations);
         println!("{row}");
     }
     ExitCode::SUCCESS

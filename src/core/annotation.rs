@@ -85,7 +85,9 @@ pub enum Edit {
     /// Add a span (its id must be new to the layer).
     Add(Annotation),
     /// Remove the span with this id.
-    Remove { id: String },
+    Remove {
+        id: String,
+    },
     /// Replace the span with the same id by this value: relabel, resize, note.
     Replace(Annotation),
     SetStatus(DocStatus),
@@ -127,6 +129,7 @@ impl AnnotationLayer {
     }
 
     /// Builds a layer from annotations in any order (they are sorted).
+    #[must_use]
     pub fn with_annotations(mut self, mut annotations: Vec<Annotation>) -> Self {
         annotations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.annotations = annotations;

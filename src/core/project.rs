@@ -3,6 +3,7 @@
 //! See `docs/FORMAT.md`.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
@@ -77,7 +78,7 @@ impl ProjectError {
     }
 }
 
-/// serde_json appends " at line L column C"; we print the place ourselves, first.
+/// `serde_json` appends " at line L column C"; we print the place ourselves, first.
 fn strip_serde_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(i) => message[..i].to_owned(),
@@ -137,8 +138,8 @@ impl LayerFile {
     }
 
     pub fn into_layer(self) -> AnnotationLayer {
-        let mut layer = AnnotationLayer::new(self.document, self.annotator)
-            .with_annotations(self.annotations);
+        let mut layer =
+            AnnotationLayer::new(self.document, self.annotator).with_annotations(self.annotations);
         layer.source_sha256 = self.source_sha256;
         layer.status = self.status;
         layer
@@ -160,8 +161,7 @@ pub fn layer_to_json(layer: &AnnotationLayer) -> String {
 /// Parses an annotation file's text; errors carry line and column.
 pub fn parse_layer(path: &Path, json: &str) -> Result<LayerFile, ProjectError> {
     check_version(path, json, "tagdesk-annotations", LAYER_FORMAT_VERSION)?;
-    let file: LayerFile =
-        serde_json::from_str(json).map_err(|e| ProjectError::parse(path, &e))?;
+    let file: LayerFile = serde_json::from_str(json).map_err(|e| ProjectError::parse(path, &e))?;
     for a in &file.annotations {
         if a.start >= a.end {
             return Err(ProjectError::Invalid {
@@ -177,7 +177,12 @@ pub fn parse_layer(path: &Path, json: &str) -> Result<LayerFile, ProjectError> {
 }
 
 /// Refuses files of a newer format version before anything else is read from them.
-fn check_version(path: &Path, json: &str, format: &str, supported: u32) -> Result<(), ProjectError> {
+fn check_version(
+    path: &Path,
+    json: &str,
+    format: &str,
+    supported: u32,
+) -> Result<(), ProjectError> {
     #[derive(Deserialize)]
     struct Probe {
         format: Option<String>,
@@ -210,7 +215,7 @@ pub fn content_hash(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(7 + 64);
     out.push_str("sha256:");
     for b in digest {
-        out.push_str(&format!("{b:02x}"));
+        let _ = write!(out, "{b:02x}");
     }
     out
 }
@@ -250,11 +255,12 @@ pub fn valid_annotator_name(name: &str) -> Result<(), String> {
     if name.starts_with('.') || name.starts_with('_') {
         return Err("an annotator name cannot start with '.' or '_'".to_owned());
     }
-    if name
-        .chars()
-        .any(|c| c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|'))
-    {
-        return Err("an annotator name cannot contain / \\ : * ? \" < > | or control characters".to_owned());
+    if name.chars().any(|c| {
+        c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+    }) {
+        return Err(
+            "an annotator name cannot contain / \\ : * ? \" < > | or control characters".to_owned(),
+        );
     }
     if name != name.trim() {
         return Err("an annotator name cannot start or end with a space".to_owned());
@@ -331,14 +337,19 @@ impl Project {
 
     /// Makes `dir` a project (creating the folder if needed). With no `sources`, the project
     /// folder is its own source folder. Refuses to touch an existing project.
-    pub fn init(dir: &Path, sources: Option<&Path>, name: Option<&str>) -> Result<Self, ProjectError> {
+    pub fn init(
+        dir: &Path,
+        sources: Option<&Path>,
+        name: Option<&str>,
+    ) -> Result<Self, ProjectError> {
         let manifest_path = Self::manifest_path(dir);
         if manifest_path.exists() {
             return Err(ProjectError::AlreadyAProject {
                 path: dir.to_owned(),
             });
         }
-        std::fs::create_dir_all(dir).map_err(|e| ProjectError::io("cannot create the folder", dir, e))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| ProjectError::io("cannot create the folder", dir, e))?;
         let sources = match sources {
             None => ".".to_owned(),
             Some(src) => {
@@ -381,7 +392,12 @@ impl Project {
         }
         let json = std::fs::read_to_string(&manifest_path)
             .map_err(|e| ProjectError::io("cannot read", &manifest_path, e))?;
-        check_version(&manifest_path, &json, "tagdesk-project", PROJECT_FORMAT_VERSION)?;
+        check_version(
+            &manifest_path,
+            &json,
+            "tagdesk-project",
+            PROJECT_FORMAT_VERSION,
+        )?;
         let manifest: Manifest =
             serde_json::from_str(&json).map_err(|e| ProjectError::parse(&manifest_path, &e))?;
         let problems = manifest.labels.problems();
@@ -428,10 +444,12 @@ impl Project {
         for annotator in annotators {
             let mut files = Vec::new();
             collect_files(&dir.join(&annotator), "", &mut files, &|name| {
-                name.ends_with(".json")
+                Path::new(name)
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("json"))
             });
             for (rel, path) in files {
-                let document = rel.trim_end_matches(".json").to_owned();
+                let document = rel[..rel.len() - ".json".len()].to_owned();
                 let key = (document.clone(), annotator.clone());
                 match std::fs::read_to_string(&path)
                     .map_err(|e| ProjectError::io("cannot read", &path, e))
@@ -493,7 +511,8 @@ impl Project {
         if !valid_document_path(path) || self.document(path).is_none() {
             return Err(DocumentError::Missing);
         }
-        let bytes = std::fs::read(self.document_file(path)).map_err(|e| DocumentError::Io(e.to_string()))?;
+        let bytes = std::fs::read(self.document_file(path))
+            .map_err(|e| DocumentError::Io(e.to_string()))?;
         let sha256 = content_hash(&bytes);
         let text = SourceText::from_bytes(&bytes)?;
         Ok(LoadedText { text, sha256 })
@@ -546,7 +565,10 @@ pub fn scan_documents(root: &Path, source_dir: &Path) -> io::Result<Vec<Document
     let canon_root = root.canonicalize()?;
     let canon_src = source_dir.canonicalize()?;
     let skip: Vec<PathBuf> = if canon_root == canon_src {
-        vec![canon_root.join(ANNOTATIONS_DIR), canon_root.join(PRIVATE_DIR)]
+        vec![
+            canon_root.join(ANNOTATIONS_DIR),
+            canon_root.join(PRIVATE_DIR),
+        ]
     } else {
         vec![canon_root]
     };
@@ -563,7 +585,12 @@ pub fn scan_documents(root: &Path, source_dir: &Path) -> io::Result<Vec<Document
     Ok(documents)
 }
 
-fn collect_files_skipping(dir: &Path, prefix: &str, out: &mut Vec<(String, PathBuf)>, skip: &[PathBuf]) {
+fn collect_files_skipping(
+    dir: &Path,
+    prefix: &str,
+    out: &mut Vec<(String, PathBuf)>,
+    skip: &[PathBuf],
+) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -585,7 +612,7 @@ fn collect_files_skipping(dir: &Path, prefix: &str, out: &mut Vec<(String, PathB
         };
         if file_type.is_dir() {
             // Symlinked folders are not followed: no loops, nothing outside the source folder.
-            if !skip.iter().any(|s| *s == path) {
+            if !skip.contains(&path) {
                 collect_files_skipping(&path, &rel, out, skip);
             }
         } else if file_type.is_file()
@@ -598,7 +625,12 @@ fn collect_files_skipping(dir: &Path, prefix: &str, out: &mut Vec<(String, PathB
     }
 }
 
-fn collect_files(dir: &Path, prefix: &str, out: &mut Vec<(String, PathBuf)>, keep: &dyn Fn(&str) -> bool) {
+fn collect_files(
+    dir: &Path,
+    prefix: &str,
+    out: &mut Vec<(String, PathBuf)>,
+    keep: &dyn Fn(&str) -> bool,
+) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -637,7 +669,11 @@ fn relative_or_absolute(target: &Path, base: &Path) -> String {
         return target.to_string_lossy().into_owned(); // Only the root in common.
     }
     let mut parts: Vec<String> = std::iter::repeat_n("..".to_owned(), b.len() - common).collect();
-    parts.extend(t[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
+    parts.extend(
+        t[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
     if parts.is_empty() {
         ".".to_owned()
     } else {

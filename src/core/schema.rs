@@ -79,9 +79,11 @@ impl Schema {
     }
 
     pub fn by_hotkey(&self, key: &str) -> Option<&LabelDef> {
-        self.labels
-            .iter()
-            .find(|l| l.hotkey.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(key)))
+        self.labels.iter().find(|l| {
+            l.hotkey
+                .as_deref()
+                .is_some_and(|h| h.eq_ignore_ascii_case(key))
+        })
     }
 
     /// Problems that make the schema unusable: empty or duplicate names, duplicate hotkeys,

@@ -79,7 +79,7 @@ impl SourceText {
             Ok(text) => text.to_owned(),
             Err(err) => {
                 let valid = err.valid_up_to();
-                let line = 1 + body[..valid].iter().filter(|&&b| b == b'\n').count();
+                let line = body[..valid].split(|&b| b == b'\n').count();
                 return Err(TextError::NotUtf8 {
                     line,
                     byte_offset: valid + usize::from(had_bom) * 3,
@@ -293,7 +293,7 @@ fn index_blocks(text: &str) -> Vec<Block> {
     blocks
 }
 
-/// Number of UTF-16 code units in `s` (what Java tools and WebAnno TSV count).
+/// Number of UTF-16 code units in `s` (what Java tools and `WebAnno` TSV count).
 pub fn utf16_len(s: &str) -> usize {
     s.chars().map(char::len_utf16).sum()
 }
@@ -346,7 +346,11 @@ mod tests {
         assert_eq!(text.char_of_byte("cafe\u{301} 😊 ".len()), 8);
         assert_eq!(char_to_utf16(text.as_str(), 8), 9);
         assert_eq!(utf16_to_char(text.as_str(), 9), Some(8));
-        assert_eq!(utf16_to_char(text.as_str(), 7), None, "inside the surrogate pair");
+        assert_eq!(
+            utf16_to_char(text.as_str(), 7),
+            None,
+            "inside the surrogate pair"
+        );
         // Selecting only the "e" grows to the whole grapheme "é".
         assert_eq!(text.snap_to_graphemes(3..4), 3..5);
     }
@@ -371,7 +375,10 @@ mod tests {
     #[test]
     fn bad_bytes_are_refused_with_place() {
         assert_eq!(SourceText::from_bytes(b""), Err(TextError::Empty));
-        assert_eq!(SourceText::from_bytes(b"\xEF\xBB\xBF"), Err(TextError::Empty));
+        assert_eq!(
+            SourceText::from_bytes(b"\xEF\xBB\xBF"),
+            Err(TextError::Empty)
+        );
         assert_eq!(
             SourceText::from_bytes(b"ab\0c"),
             Err(TextError::Binary { byte_offset: 2 })

@@ -96,7 +96,13 @@ pub fn validate(project: &Project) -> Vec<Problem> {
                 report(line, format!("annotation id {} is used twice", a.id));
             }
             if project.schema().get(&a.label).is_none() {
-                report(line, format!("annotation {}: label \"{}\" is not in the schema", a.id, a.label));
+                report(
+                    line,
+                    format!(
+                        "annotation {}: label \"{}\" is not in the schema",
+                        a.id, a.label
+                    ),
+                );
             }
             if a.end > len {
                 report(

@@ -6,9 +6,13 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::annotation::{Annotation, AnnotationLayer, DocStatus, Edit, EditError, new_annotation_id, now_rfc3339};
+use super::annotation::{
+    Annotation, AnnotationLayer, DocStatus, Edit, EditError, new_annotation_id, now_rfc3339,
+};
 use super::history::{History, Step};
-use super::project::{DocumentError, LayerKey, LoadedText, Project, ProjectError, valid_annotator_name};
+use super::project::{
+    DocumentError, LayerKey, LoadedText, Project, ProjectError, valid_annotator_name,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorkspaceError {
@@ -22,11 +26,19 @@ pub enum WorkspaceError {
     #[error("unknown label \"{0}\"")]
     UnknownLabel(String),
     #[error("span {start}..{end} is outside the text ({len} characters)")]
-    OutOfRange { start: usize, end: usize, len: usize },
+    OutOfRange {
+        start: usize,
+        end: usize,
+        len: usize,
+    },
     #[error("{0}")]
     BadAnnotator(String),
     #[error("characters {start}..{end} are already annotated as {label}")]
-    AlreadyAnnotated { start: usize, end: usize, label: String },
+    AlreadyAnnotated {
+        start: usize,
+        end: usize,
+        label: String,
+    },
     #[error(
         "this layer is read-only: its file could not be read when the project was opened ({})",
         .0.display()
@@ -214,10 +226,10 @@ impl Workspace {
                 len,
             });
         }
-        if self
-            .layer(document, annotator)
-            .is_some_and(|l| l.overlapping(chars.start, chars.end).any(|a| a.start == chars.start && a.end == chars.end && a.label == label))
-        {
+        if self.layer(document, annotator).is_some_and(|l| {
+            l.overlapping(chars.start, chars.end)
+                .any(|a| a.start == chars.start && a.end == chars.end && a.label == label)
+        }) {
             return Err(WorkspaceError::AlreadyAnnotated {
                 start: chars.start,
                 end: chars.end,
@@ -239,7 +251,10 @@ impl Workspace {
         };
         let key = (document.to_owned(), annotator.to_owned());
         let mut edits = vec![Edit::Add(annotation)];
-        if self.layer(document, annotator).is_none_or(|l| l.status == DocStatus::New) {
+        if self
+            .layer(document, annotator)
+            .is_none_or(|l| l.status == DocStatus::New)
+        {
             edits.push(Edit::SetStatus(DocStatus::InProgress));
         }
         self.apply(&key, format!("add {label}"), None, edits)?;
@@ -273,7 +288,12 @@ impl Workspace {
     }
 
     /// Moves a span's edges; the covered text follows.
-    pub fn resize(&mut self, key: &LayerKey, id: &str, chars: Range<usize>) -> Result<(), WorkspaceError> {
+    pub fn resize(
+        &mut self,
+        key: &LayerKey,
+        id: &str,
+        chars: Range<usize>,
+    ) -> Result<(), WorkspaceError> {
         let text = self.text(&key.0)?;
         let len = text.text.char_len();
         if chars.start >= chars.end || chars.end > len {
@@ -297,7 +317,12 @@ impl Workspace {
     }
 
     /// Sets or clears a note. Consecutive note edits of one span are one undo step.
-    pub fn set_note(&mut self, key: &LayerKey, id: &str, note: Option<String>) -> Result<(), WorkspaceError> {
+    pub fn set_note(
+        &mut self,
+        key: &LayerKey,
+        id: &str,
+        note: Option<String>,
+    ) -> Result<(), WorkspaceError> {
         let mut annotation = self.existing(key, id)?;
         let note = note.filter(|n| !n.is_empty());
         if annotation.note == note {
@@ -314,7 +339,13 @@ impl Workspace {
     }
 
     pub fn set_status(&mut self, key: &LayerKey, status: DocStatus) -> Result<(), WorkspaceError> {
-        if self.project.layers.get(key).map_or(DocStatus::New, |l| l.status) == status {
+        if self
+            .project
+            .layers
+            .get(key)
+            .map_or(DocStatus::New, |l| l.status)
+            == status
+        {
             return Ok(());
         }
         self.apply(

@@ -33,7 +33,10 @@ pub enum Action {
     ApplyLabel(String),
     SelectAnnotation(Option<String>),
     SetSelection(Option<Range<usize>>),
-    SetNote { id: String, note: String },
+    SetNote {
+        id: String,
+        note: String,
+    },
     SetStatus(DocStatus),
     SetAnnotator(String),
     ExportTo(PathBuf),
@@ -95,14 +98,26 @@ impl App {
         let path = options
             .path
             .clone()
-            .or_else(|| stored(STORAGE_LAST_PROJECT).map(PathBuf::from).filter(|p| p.is_dir()))
+            .or_else(|| {
+                stored(STORAGE_LAST_PROJECT)
+                    .map(PathBuf::from)
+                    .filter(|p| p.is_dir())
+            })
             .or_else(super::sample_project);
-        let mut app = Self::with_annotator(options.annotator.clone().or_else(|| stored(STORAGE_ANNOTATOR)));
+        let mut app = Self::with_annotator(
+            options
+                .annotator
+                .clone()
+                .or_else(|| stored(STORAGE_ANNOTATOR)),
+        );
         app.recent = recent;
         if let Some(path) = &options.frame_stats {
             match FrameStats::create(path) {
                 Ok(stats) => app.frame_stats = Some(stats),
-                Err(err) => app.alerts.push(format!("cannot write frame stats: {err}: {}", path.display())),
+                Err(err) => app.alerts.push(format!(
+                    "cannot write frame stats: {err}: {}",
+                    path.display()
+                )),
             }
         }
         if let Some(path) = path {
@@ -206,7 +221,10 @@ impl App {
     }
 
     fn modal_open(&self) -> bool {
-        self.annotator_draft.is_some() || !self.alerts.is_empty() || self.offer_init.is_some() || self.show_about
+        self.annotator_draft.is_some()
+            || !self.alerts.is_empty()
+            || self.offer_init.is_some()
+            || self.show_about
     }
 
     // ---- The frame. ----
@@ -288,7 +306,13 @@ impl App {
     }
 
     fn dropped_files(&mut self, ctx: &egui::Context) {
-        let dropped: Vec<PathBuf> = ctx.input(|i| i.raw.dropped_files.iter().map(|f| f.path().to_owned()).collect());
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_owned())
+                .collect()
+        });
         if let Some(path) = dropped.into_iter().next() {
             let folder = if path.is_dir() {
                 path
@@ -367,7 +391,10 @@ impl App {
         let ws = self.workspace.as_ref();
         match command {
             Command::Save => ws.is_some_and(Workspace::is_dirty),
-            Command::Export | Command::NextDocument | Command::PreviousDocument | Command::MarkDone => ws.is_some(),
+            Command::Export
+            | Command::NextDocument
+            | Command::PreviousDocument
+            | Command::MarkDone => ws.is_some(),
             Command::Undo => ws.is_some_and(|w| w.history().can_undo()),
             Command::Redo => ws.is_some_and(|w| w.history().can_redo()),
             Command::DeleteAnnotation => self.selected.is_some(),
@@ -390,7 +417,10 @@ impl App {
                 if let Some(ws) = &self.workspace {
                     let unsaved = ws.dirty_layers().len();
                     if unsaved > 0 {
-                        ui.label(RichText::new(format!("• {unsaved} unsaved")).color(ui.visuals().warn_fg_color));
+                        ui.label(
+                            RichText::new(format!("• {unsaved} unsaved"))
+                                .color(ui.visuals().warn_fg_color),
+                        );
                     } else {
                         ui.label("All changes saved");
                     }
@@ -436,33 +466,58 @@ impl App {
                             let count = layer.map_or(0, crate::core::AnnotationLayer::len);
                             let (status, weak) = match self.probes.get(&doc.path) {
                                 Some(DocProbe::Unusable(reason)) => (format!("⚠ {reason}"), true),
-                                _ if ws.project.is_locked(&key) => ("⚠ file unreadable".to_owned(), true),
+                                _ if ws.project.is_locked(&key) => {
+                                    ("⚠ file unreadable".to_owned(), true)
+                                }
                                 _ => (
-                                    layer.map_or(DocStatus::New, |l| l.status).as_str().to_owned(),
+                                    layer
+                                        .map_or(DocStatus::New, |l| l.status)
+                                        .as_str()
+                                        .to_owned(),
                                     false,
                                 ),
                             };
-                            let dirty = if ws.dirty_layers().contains(&key) { " •" } else { "" };
+                            let dirty = if ws.dirty_layers().contains(&key) {
+                                " •"
+                            } else {
+                                ""
+                            };
                             let selected = self.current_doc.as_deref() == Some(doc.path.as_str());
                             let response = ui
                                 .horizontal(|ui| {
-                                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                                        let info = RichText::new(format!("{count} · {status}")).small();
-                                        let info = if weak { info.color(ui.visuals().warn_fg_color) } else { info.weak() };
-                                        ui.add(egui::Label::new(info).truncate());
-                                        ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
-                                            ui.add(
-                                                egui::Button::selectable(selected, format!("{}{dirty}", doc.path))
-                                                    .truncate(),
+                                    ui.with_layout(
+                                        egui::Layout::right_to_left(egui::Align::Center),
+                                        |ui| {
+                                            let info = RichText::new(format!("{count} · {status}"))
+                                                .small();
+                                            let info = if weak {
+                                                info.color(ui.visuals().warn_fg_color)
+                                            } else {
+                                                info.weak()
+                                            };
+                                            ui.add(egui::Label::new(info).truncate());
+                                            ui.with_layout(
+                                                egui::Layout::left_to_right(egui::Align::Center),
+                                                |ui| {
+                                                    ui.add(
+                                                        egui::Button::selectable(
+                                                            selected,
+                                                            format!("{}{dirty}", doc.path),
+                                                        )
+                                                        .truncate(),
+                                                    )
+                                                },
                                             )
-                                        })
-                                        .inner
-                                    })
+                                            .inner
+                                        },
+                                    )
                                     .inner
                                 })
                                 .inner;
                             if let Some(DocProbe::Unusable(reason)) = self.probes.get(&doc.path) {
-                                response.clone().on_hover_text(format!("Cannot be opened: {reason}"));
+                                response
+                                    .clone()
+                                    .on_hover_text(format!("Cannot be opened: {reason}"));
                             }
                             if response.clicked() {
                                 self.actions.push(Action::SelectDocument(doc.path.clone()));
@@ -552,29 +607,35 @@ impl App {
             self.note_for = Some(annotation.id.clone());
             self.note_draft = annotation.note.clone().unwrap_or_default();
         }
-        egui::Grid::new("annotation_grid").num_columns(2).show(ui, |ui| {
-            ui.label("Label");
-            let mut label = annotation.label.clone();
-            egui::ComboBox::from_id_salt("annotation_label")
-                .selected_text(&label)
-                .show_ui(ui, |ui| {
-                    for def in &ws.project.schema().labels {
-                        ui.selectable_value(&mut label, def.name.clone(), &def.name);
-                    }
-                });
-            if label != annotation.label {
-                self.actions.push(Action::ApplyLabel(label));
-            }
-            ui.end_row();
-            ui.label("Characters");
-            ui.label(format!("{}–{}", annotation.start, annotation.end));
-            ui.end_row();
-            ui.label("By");
-            ui.label(format!("{} · {}", annotation.author, annotation.modified));
-            ui.end_row();
-        });
+        egui::Grid::new("annotation_grid")
+            .num_columns(2)
+            .show(ui, |ui| {
+                ui.label("Label");
+                let mut label = annotation.label.clone();
+                egui::ComboBox::from_id_salt("annotation_label")
+                    .selected_text(&label)
+                    .show_ui(ui, |ui| {
+                        for def in &ws.project.schema().labels {
+                            ui.selectable_value(&mut label, def.name.clone(), &def.name);
+                        }
+                    });
+                if label != annotation.label {
+                    self.actions.push(Action::ApplyLabel(label));
+                }
+                ui.end_row();
+                ui.label("Characters");
+                ui.label(format!("{}–{}", annotation.start, annotation.end));
+                ui.end_row();
+                ui.label("By");
+                ui.label(format!("{} · {}", annotation.author, annotation.modified));
+                ui.end_row();
+            });
         let shown: String = annotation.text.chars().take(400).collect();
-        let ellipsis = if annotation.text.chars().count() > 400 { "…" } else { "" };
+        let ellipsis = if annotation.text.chars().count() > 400 {
+            "…"
+        } else {
+            ""
+        };
         ui.add(egui::Label::new(RichText::new(format!("“{shown}{ellipsis}”")).italics()).wrap());
         ui.add_space(4.0);
         let note_label = ui.label("Note");
@@ -598,7 +659,8 @@ impl App {
         }
         ui.add_space(6.0);
         if ui.button("Delete annotation").clicked() {
-            self.actions.push(Action::Command(Command::DeleteAnnotation));
+            self.actions
+                .push(Action::Command(Command::DeleteAnnotation));
         }
     }
 
@@ -627,8 +689,12 @@ impl App {
             ui.strong(&doc);
             if let Some(Ok(text)) = ws.cached_text(&doc) {
                 ui.label(
-                    RichText::new(format!("{} characters · {} lines", text.text.char_len(), text.text.blocks().len()))
-                        .weak(),
+                    RichText::new(format!(
+                        "{} characters · {} lines",
+                        text.text.char_len(),
+                        text.text.blocks().len()
+                    ))
+                    .weak(),
                 );
             }
         });
@@ -636,7 +702,10 @@ impl App {
         let text = match ws.text(&doc) {
             Ok(text) => text,
             Err(err) => {
-                ui.colored_label(ui.visuals().error_fg_color, format!("This document cannot be opened: {err}"));
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    format!("This document cannot be opened: {err}"),
+                );
                 return;
             }
         };
@@ -671,16 +740,25 @@ impl App {
             let mut done = None;
             egui::Modal::new(egui::Id::unique("annotator_modal")).show(ctx, |ui| {
                 ui.heading("Who is annotating?");
-                ui.label("Your annotations are saved under this name, apart from your colleagues'.");
+                ui.label(
+                    "Your annotations are saved under this name, apart from your colleagues'.",
+                );
                 let label = ui.label("Annotator name");
-                let response = ui.add(egui::TextEdit::singleline(draft)).labelled_by(label.id);
+                let response = ui
+                    .add(egui::TextEdit::singleline(draft))
+                    .labelled_by(label.id);
                 response.request_focus();
                 let problem = crate::core::project::valid_annotator_name(draft).err();
                 if let Some(problem) = &problem {
                     ui.colored_label(ui.visuals().error_fg_color, problem);
                 }
                 let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                if (ui.add_enabled(problem.is_none(), egui::Button::new("OK")).clicked() || enter) && problem.is_none() {
+                if (ui
+                    .add_enabled(problem.is_none(), egui::Button::new("OK"))
+                    .clicked()
+                    || enter)
+                    && problem.is_none()
+                {
                     done = Some(draft.clone());
                 }
             });
@@ -711,12 +789,14 @@ impl App {
         if !self.alerts.is_empty() {
             egui::Modal::new(egui::Id::unique("alerts_modal")).show(ctx, |ui| {
                 ui.heading("Please note");
-                egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
-                    for alert in &self.alerts {
-                        ui.label(alert);
-                        ui.add_space(4.0);
-                    }
-                });
+                egui::ScrollArea::vertical()
+                    .max_height(320.0)
+                    .show(ui, |ui| {
+                        for alert in &self.alerts {
+                            ui.label(alert);
+                            ui.add_space(4.0);
+                        }
+                    });
                 if ui.button("OK").clicked() {
                     self.alerts.clear();
                 }
@@ -732,7 +812,9 @@ impl App {
                     crate::build_info::GIT_COMMIT,
                     crate::build_info::BUILD_DATE
                 ));
-                ui.label("Fonts: Noto Sans Georgian, Arabic, Hebrew, Armenian (SIL Open Font License).");
+                ui.label(
+                    "Fonts: Noto Sans Georgian, Arabic, Hebrew, Armenian (SIL Open Font License).",
+                );
                 if ui.button("Close").clicked() {
                     self.show_about = false;
                 }
@@ -745,7 +827,7 @@ impl App {
     fn apply(&mut self, ctx: &egui::Context, action: Action) {
         match action {
             Action::Command(command) => self.run_command(ctx, command),
-            Action::OpenPath(path, doc) => self.open_path(ctx, &path, doc),
+            Action::OpenPath(path, doc) => self.open_path(ctx, &path, doc.as_deref()),
             Action::InitProject(path) => match Project::init(&path, None, None) {
                 Ok(_) => self.open_path(ctx, &path, None),
                 Err(err) => self.alerts.push(err.to_string()),
@@ -803,7 +885,11 @@ impl App {
                 self.selection = None;
             }
             Command::NextDocument | Command::PreviousDocument => {
-                self.step_document(if command == Command::NextDocument { 1 } else { -1 });
+                self.step_document(if command == Command::NextDocument {
+                    1
+                } else {
+                    -1
+                });
             }
             Command::MarkDone => self.edit(|ws, key| ws.set_status(key, DocStatus::Done)),
             Command::ChangeAnnotator => self.annotator_draft = Some(self.annotator.clone()),
@@ -812,9 +898,16 @@ impl App {
     }
 
     /// Runs an edit on the current layer; reports failures in the status bar.
-    fn edit(&mut self, f: impl FnOnce(&mut Workspace, &LayerKey) -> Result<(), crate::core::workspace::WorkspaceError>) {
-        let Some(key) = self.current_key() else { return };
-        let Some(ws) = self.workspace.as_mut() else { return };
+    fn edit(
+        &mut self,
+        f: impl FnOnce(&mut Workspace, &LayerKey) -> Result<(), crate::core::workspace::WorkspaceError>,
+    ) {
+        let Some(key) = self.current_key() else {
+            return;
+        };
+        let Some(ws) = self.workspace.as_mut() else {
+            return;
+        };
         match f(ws, &key) {
             Ok(()) => self.last_edit = Some(Instant::now()),
             Err(err) => self.set_status(err.to_string(), true),
@@ -837,12 +930,17 @@ impl App {
         } else if let Some(id) = self.selected.clone() {
             self.edit(|ws, key| ws.relabel(key, &id, label));
         } else {
-            self.set_status("Select some text first (drag over it), then press the label's key.", false);
+            self.set_status(
+                "Select some text first (drag over it), then press the label's key.",
+                false,
+            );
         }
     }
 
     fn undo_redo(&mut self, undo: bool) {
-        let Some(ws) = &mut self.workspace else { return };
+        let Some(ws) = &mut self.workspace else {
+            return;
+        };
         let changed = if undo { ws.undo() } else { ws.redo() };
         let Some((doc, _)) = changed else { return };
         self.last_edit = Some(Instant::now());
@@ -900,14 +998,15 @@ impl App {
         }
     }
 
-    fn open_path(&mut self, ctx: &egui::Context, path: &Path, doc: Option<String>) {
+    fn open_path(&mut self, ctx: &egui::Context, path: &Path, doc: Option<&str>) {
         let path = if path.is_file() {
             path.parent().map(Path::to_owned).unwrap_or_default()
         } else {
             path.to_owned()
         };
         if !path.is_dir() {
-            self.alerts.push(format!("Cannot open: no such folder: {}", path.display()));
+            self.alerts
+                .push(format!("Cannot open: no such folder: {}", path.display()));
             return;
         }
         if !Project::is_project(&path) {
@@ -943,7 +1042,9 @@ impl App {
         }
         self.alerts.extend(ws.project.warnings.iter().cloned());
         self.start_probe(ctx, &ws.project);
-        let first = doc.clone().or_else(|| ws.project.documents.first().map(|d| d.path.clone()));
+        let first = doc
+            .map(str::to_owned)
+            .or_else(|| ws.project.documents.first().map(|d| d.path.clone()));
         if let Some(doc) = &doc
             && ws.project.document(doc).is_none()
         {
@@ -957,12 +1058,20 @@ impl App {
         self.recent.insert(0, canonical);
         self.recent.truncate(10);
         self.set_status(
-            format!("Opened {} ({} documents)", ws.project.name(), ws.project.documents.len()),
+            format!(
+                "Opened {} ({} documents)",
+                ws.project.name(),
+                ws.project.documents.len()
+            ),
             false,
         );
         self.workspace = Some(ws);
         self.current_doc = None;
-        let first = first.filter(|d| self.workspace.as_ref().is_some_and(|w| w.project.document(d).is_some()));
+        let first = first.filter(|d| {
+            self.workspace
+                .as_ref()
+                .is_some_and(|w| w.project.document(d).is_some())
+        });
         let first = first.or_else(|| {
             self.workspace
                 .as_ref()
@@ -989,7 +1098,9 @@ impl App {
                 for (path, file) in files {
                     let probe = match std::fs::read(&file) {
                         Ok(bytes) => match crate::core::SourceText::from_bytes(&bytes) {
-                            Ok(text) => DocProbe::Ok { chars: text.char_len() },
+                            Ok(text) => DocProbe::Ok {
+                                chars: text.char_len(),
+                            },
                             Err(err) => DocProbe::Unusable(err.to_string()),
                         },
                         Err(err) => DocProbe::Unusable(format!("cannot read: {err}")),
@@ -1045,7 +1156,9 @@ impl App {
     }
 
     fn save(&mut self) {
-        let Some(ws) = &mut self.workspace else { return };
+        let Some(ws) = &mut self.workspace else {
+            return;
+        };
         let report = ws.save();
         if report.errors.is_empty() {
             self.set_status(format!("Saved {} file(s)", report.saved.len()), false);
@@ -1069,7 +1182,11 @@ impl App {
         if elapsed >= AUTOSAVE_DELAY && self.alerts.is_empty() {
             self.save();
         } else {
-            ctx.request_repaint_after(AUTOSAVE_DELAY.saturating_sub(elapsed).max(Duration::from_millis(50)));
+            ctx.request_repaint_after(
+                AUTOSAVE_DELAY
+                    .saturating_sub(elapsed)
+                    .max(Duration::from_millis(50)),
+            );
         }
     }
 
@@ -1106,9 +1223,12 @@ impl App {
     }
 
     fn export_to(&mut self, path: &Path) {
-        let Some(ws) = &mut self.workspace else { return };
+        let Some(ws) = &mut self.workspace else {
+            return;
+        };
         let mut buffer = Vec::new();
-        let result = formats::exporter(Format::Jsonl).export(ws, &ExportFilter::default(), &mut buffer);
+        let result =
+            formats::exporter(Format::Jsonl).export(ws, &ExportFilter::default(), &mut buffer);
         match result.map_err(|e| e.to_string()).and_then(|report| {
             crate::core::project::write_atomic(path, &buffer)
                 .map(|()| report)
@@ -1125,7 +1245,8 @@ impl App {
                     false,
                 );
                 if !report.warnings.is_empty() {
-                    self.alerts.push(format!("Export warnings:\n{}", report.warnings.join("\n")));
+                    self.alerts
+                        .push(format!("Export warnings:\n{}", report.warnings.join("\n")));
                 }
             }
             Err(err) => self.alerts.push(format!("Export failed: {err}")),
@@ -1165,7 +1286,11 @@ impl App {
     pub fn store_preferences(&self, storage: &mut dyn eframe::Storage) {
         storage.set_string(STORAGE_ANNOTATOR, self.annotator.clone());
         if let Some(ws) = &self.workspace {
-            let root = ws.project.root.canonicalize().unwrap_or_else(|_| ws.project.root.clone());
+            let root = ws
+                .project
+                .root
+                .canonicalize()
+                .unwrap_or_else(|_| ws.project.root.clone());
             storage.set_string(STORAGE_LAST_PROJECT, root.display().to_string());
         }
         eframe::set_value(storage, STORAGE_RECENT, &self.recent);

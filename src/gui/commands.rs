@@ -77,8 +77,12 @@ impl Command {
             Self::Redo => const { &[sc(CTRL_SHIFT, Key::Z), sc(CTRL, Key::Y)] },
             Self::DeleteAnnotation => const { &[sc(NONE, Key::Delete), sc(NONE, Key::Backspace)] },
             Self::ClearSelection => const { &[sc(NONE, Key::Escape)] },
-            Self::NextDocument => const { &[sc(Modifiers::ALT, Key::ArrowDown), sc(CTRL, Key::PageDown)] },
-            Self::PreviousDocument => const { &[sc(Modifiers::ALT, Key::ArrowUp), sc(CTRL, Key::PageUp)] },
+            Self::NextDocument => {
+                const { &[sc(Modifiers::ALT, Key::ArrowDown), sc(CTRL, Key::PageDown)] }
+            }
+            Self::PreviousDocument => {
+                const { &[sc(Modifiers::ALT, Key::ArrowUp), sc(CTRL, Key::PageUp)] }
+            }
             Self::MarkDone => const { &[sc(CTRL, Key::D)] },
             Self::ChangeAnnotator | Self::About => &[],
         }
@@ -106,7 +110,9 @@ impl Command {
 pub fn pressed_commands(ctx: &egui::Context, text_focused: bool) -> Vec<Command> {
     let mut all: Vec<(Command, KeyboardShortcut)> = Command::ALL
         .iter()
-        .filter(|c| !(text_focused && (c.is_plain_key() || matches!(c, Command::Undo | Command::Redo))))
+        .filter(|c| {
+            !(text_focused && (c.is_plain_key() || matches!(c, Command::Undo | Command::Redo)))
+        })
         .flat_map(|&c| c.shortcuts().iter().map(move |&s| (c, s)))
         .collect();
     // Ctrl+Shift+Z before Ctrl+Z: egui matches shortcuts ignoring extra Shift.

@@ -120,7 +120,13 @@ impl DocumentView {
         let block_index = text.block_index_at_char(char_offset);
         let vb = self.visible.iter().find(|v| v.index == block_index)?;
         let local = char_offset.checked_sub(text.blocks()[block_index].char_start)?;
-        Some(vb.origin + vb.galley.pos_from_cursor(CCursor::new(local)).center().to_vec2())
+        Some(
+            vb.origin
+                + vb.galley
+                    .pos_from_cursor(CCursor::new(local))
+                    .center()
+                    .to_vec2(),
+        )
     }
 
     fn ensure_text(&mut self, text: &SourceText) {
@@ -137,7 +143,11 @@ impl DocumentView {
     }
 
     fn estimate_heights(&mut self, text: &SourceText) {
-        let width = if self.wrap_width > 0.0 { self.wrap_width } else { 800.0 };
+        let width = if self.wrap_width > 0.0 {
+            self.wrap_width
+        } else {
+            800.0
+        };
         // ~0.5 em per character for proportional Latin text.
         let chars_per_row = (width / (FONT_SIZE * 0.5)).max(1.0);
         for (height, block) in self.heights.iter_mut().zip(text.blocks()) {
@@ -171,15 +181,12 @@ impl DocumentView {
         // Greedy interval colouring: each span takes the lowest level free at its start.
         let mut level_ends: Vec<usize> = Vec::new();
         for a in layer.annotations() {
-            let level = match level_ends.iter().position(|&end| end <= a.start) {
-                Some(level) => {
-                    level_ends[level] = a.end;
-                    level
-                }
-                None => {
-                    level_ends.push(a.end);
-                    level_ends.len() - 1
-                }
+            let level = if let Some(level) = level_ends.iter().position(|&end| end <= a.start) {
+                level_ends[level] = a.end;
+                level
+            } else {
+                level_ends.push(a.end);
+                level_ends.len() - 1
             };
             self.levels
                 .insert(a.id.clone(), u8::try_from(level).unwrap_or(u8::MAX));
@@ -206,7 +213,12 @@ impl DocumentView {
         events
     }
 
-    fn viewport_ui(&mut self, ui: &mut egui::Ui, viewport: Rect, input: &ViewInput<'_>) -> Vec<ViewEvent> {
+    fn viewport_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        viewport: Rect,
+        input: &ViewInput<'_>,
+    ) -> Vec<ViewEvent> {
         let text = input.text;
         let content_origin = ui.max_rect().min;
         let wrap_width = (ui.max_rect().width() - 2.0 * MARGIN_X).max(50.0);
@@ -280,9 +292,15 @@ impl DocumentView {
         let total_height = self.prefix.last().copied().unwrap_or(0.0) as f32;
         ui.set_min_size(vec2(ui.max_rect().width(), total_height));
 
-        let visible_rect = Rect::from_min_size(content_origin + viewport.min.to_vec2(), viewport.size());
-        let response = ui.interact(visible_rect, ui.make_persistent_id("document_text"), Sense::click_and_drag());
-        response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Document, true, "Document text"));
+        let visible_rect =
+            Rect::from_min_size(content_origin + viewport.min.to_vec2(), viewport.size());
+        let response = ui.interact(
+            visible_rect,
+            ui.make_persistent_id("document_text"),
+            Sense::click_and_drag(),
+        );
+        response
+            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Document, true, "Document text"));
         if response.hovered() {
             ui.ctx().set_cursor_icon(egui::CursorIcon::Text);
         }
@@ -301,12 +319,22 @@ impl DocumentView {
             let block_range = block.char_range();
             // Fills.
             if let Some(layer) = input.layer {
-                for a in layer.overlapping(block.char_start, block.char_end.max(block.char_start + 1)) {
-                    let [r, g, b] = input.schema.get(&a.label).map_or([0x99; 3], |l| l.rgb());
-                    let alpha = if input.selected == Some(a.id.as_str()) { 110 } else { 55 };
+                for a in
+                    layer.overlapping(block.char_start, block.char_end.max(block.char_start + 1))
+                {
+                    let [r, g, b] = label_rgb(input.schema, &a.label);
+                    let alpha = if input.selected == Some(a.id.as_str()) {
+                        110
+                    } else {
+                        55
+                    };
                     let fill = Color32::from_rgba_unmultiplied(r, g, b, alpha);
                     for rect in range_rects(&vb.galley, local_range(&block_range, a.start..a.end)) {
-                        painter.rect_filled(text_band(rect).translate(vb.origin.to_vec2()), 2.0, fill);
+                        painter.rect_filled(
+                            text_band(rect).translate(vb.origin.to_vec2()),
+                            2.0,
+                            fill,
+                        );
                     }
                 }
             }
@@ -317,14 +345,20 @@ impl DocumentView {
             };
             if let Some(sel) = live {
                 for rect in range_rects(&vb.galley, local_range(&block_range, sel)) {
-                    painter.rect_filled(text_band(rect).translate(vb.origin.to_vec2()), 0.0, selection_fill);
+                    painter.rect_filled(
+                        text_band(rect).translate(vb.origin.to_vec2()),
+                        0.0,
+                        selection_fill,
+                    );
                 }
             }
             painter.galley(vb.origin, vb.galley.clone(), ui.visuals().text_color());
             // Bars under the text, one level per overlap depth; the selected span outlined.
             if let Some(layer) = input.layer {
-                for a in layer.overlapping(block.char_start, block.char_end.max(block.char_start + 1)) {
-                    let [r, g, b] = input.schema.get(&a.label).map_or([0x99; 3], |l| l.rgb());
+                for a in
+                    layer.overlapping(block.char_start, block.char_end.max(block.char_start + 1))
+                {
+                    let [r, g, b] = label_rgb(input.schema, &a.label);
                     let color = Color32::from_rgb(r, g, b);
                     let level = self.levels.get(&a.id).copied().unwrap_or(0);
                     let is_selected = input.selected == Some(a.id.as_str());
@@ -349,7 +383,12 @@ impl DocumentView {
         }
     }
 
-    fn handle_pointer(&mut self, ui: &egui::Ui, response: &egui::Response, input: &ViewInput<'_>) -> Vec<ViewEvent> {
+    fn handle_pointer(
+        &mut self,
+        ui: &egui::Ui,
+        response: &egui::Response,
+        input: &ViewInput<'_>,
+    ) -> Vec<ViewEvent> {
         let mut events = Vec::new();
         if response.drag_started() {
             // Anchor where the button went down: the pointer has already moved by now.
@@ -406,7 +445,10 @@ impl DocumentView {
             return ViewEvent::ClickedAnnotation(a.id.clone());
         }
         here.sort_by_key(|a| (a.len(), a.start));
-        let next = match input.selected.and_then(|s| here.iter().position(|a| a.id == s)) {
+        let next = match input
+            .selected
+            .and_then(|s| here.iter().position(|a| a.id == s))
+        {
             Some(i) => here[(i + 1) % here.len()],
             None => here[0],
         };
@@ -454,6 +496,13 @@ impl DocumentView {
     }
 }
 
+/// A label's colour; grey for a label missing from the schema.
+fn label_rgb(schema: &Schema, label: &str) -> [u8; 3] {
+    schema
+        .get(label)
+        .map_or([0x99; 3], crate::core::LabelDef::rgb)
+}
+
 /// `range` (document chars) as a range local to the block, clamped; may be empty.
 fn local_range(block: &Range<usize>, range: Range<usize>) -> Range<usize> {
     let start = range.start.clamp(block.start, block.end) - block.start;
@@ -475,7 +524,10 @@ fn range_rects(galley: &Galley, range: Range<usize>) -> Vec<Rect> {
         if start < end {
             let x0 = row.pos.x + row.x_offset(CharIndex(start - row_start));
             let x1 = row.pos.x + row.x_offset(CharIndex(end - row_start));
-            rects.push(Rect::from_min_max(pos2(x0, row.min_y()), pos2(x1, row.max_y())));
+            rects.push(Rect::from_min_max(
+                pos2(x0, row.min_y()),
+                pos2(x1, row.max_y()),
+            ));
         }
         row_start += row.char_count_including_newline().0;
         if row_start >= range.end {
@@ -489,5 +541,8 @@ fn range_rects(galley: &Galley, range: Range<usize>) -> Vec<Rect> {
 /// room for the bars).
 fn text_band(row_rect: Rect) -> Rect {
     let pad = (LINE_HEIGHT - FONT_SIZE * 1.25) / 2.0;
-    Rect::from_x_y_ranges(row_rect.x_range(), row_rect.min.y + pad..=row_rect.max.y - pad)
+    Rect::from_x_y_ranges(
+        row_rect.x_range(),
+        row_rect.min.y + pad..=row_rect.max.y - pad,
+    )
 }

@@ -9,11 +9,16 @@ include!(concat!(env!("OUT_DIR"), "/fonts.rs"));
 pub fn install(ctx: &egui::Context) {
     let mut fonts = egui::FontDefinitions::default();
     for (name, bytes) in BUNDLED_FONTS {
-        fonts
-            .font_data
-            .insert((*name).to_owned(), Arc::new(egui::FontData::from_static(bytes)));
+        fonts.font_data.insert(
+            (*name).to_owned(),
+            Arc::new(egui::FontData::from_static(bytes)),
+        );
         for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
-            fonts.families.entry(family).or_default().push((*name).to_owned());
+            fonts
+                .families
+                .entry(family)
+                .or_default()
+                .push((*name).to_owned());
         }
     }
     ctx.set_fonts(fonts);

@@ -25,7 +25,9 @@ pub struct Options {
 /// with cargo, or in a `projects/` folder beside the executable.
 pub fn sample_project() -> Option<PathBuf> {
     let name = "syria-talks";
-    let from_source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("projects").join(name);
+    let from_source = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("projects")
+        .join(name);
     let beside_exe = std::env::current_exe()
         .ok()
         .and_then(|exe| exe.parent().map(|d| d.join("projects").join(name)));
