@@ -324,9 +324,9 @@ impl DocumentView {
                 {
                     let [r, g, b] = label_rgb(input.schema, &a.label);
                     let alpha = if input.selected == Some(a.id.as_str()) {
-                        110
+                        170
                     } else {
-                        55
+                        90
                     };
                     let fill = Color32::from_rgba_unmultiplied(r, g, b, alpha);
                     for rect in range_rects(&vb.galley, local_range(&block_range, a.start..a.end)) {
