@@ -4,7 +4,7 @@ use egui::{Key, Modifiers, vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use tagdesk::core::Project;
-use tagdesk::gui::{App, Options};
+use tagdesk::gui::{Action, App, Options};
 
 use crate::support::{char_offset_of, sample_copy};
 
@@ -193,4 +193,213 @@ fn clicking_a_label_button_tags_the_selection() {
     let layer = ws.layer(DOC, "tester").unwrap();
     assert_eq!(layer.annotations()[0].label, "disagreement");
     assert_eq!(layer.annotations()[0].text, "Russia's foreign minister");
+}
+
+/// Scrolls through every line of every document: the harness panics on any glyph missing from
+/// the fonts, so this proves every seed (Georgian included) renders completely.
+#[test]
+fn every_sample_document_renders_without_missing_glyphs() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "tester");
+    let documents: Vec<String> = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .project
+        .documents
+        .iter()
+        .map(|d| d.path.clone())
+        .collect();
+    assert_eq!(documents.len(), 5);
+    for doc in documents {
+        harness
+            .state_mut()
+            .push_action(Action::SelectDocument(doc.clone()));
+        steps(&mut harness, 2);
+        let text = std::fs::read_to_string(root.join("sources").join(&doc)).unwrap();
+        let len = text.chars().count();
+        let mut offset = 0;
+        while offset < len {
+            harness.state_mut().push_action(Action::RevealChar(offset));
+            steps(&mut harness, 3);
+            assert!(
+                harness.state().char_screen_pos(offset).is_some(),
+                "{doc}: {offset} shown"
+            );
+            offset += 400;
+        }
+    }
+}
+
+#[test]
+#[should_panic(expected = "No glyph for \"პ\" (U+10DE)")]
+fn without_the_bundled_fonts_georgian_would_be_missing() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "tester");
+    harness.ctx.set_fonts(egui::FontDefinitions::default());
+    harness
+        .state_mut()
+        .push_action(Action::SelectDocument("003_3a31fb68b867da90.txt".into()));
+    steps(&mut harness, 6);
+}
+
+#[test]
+fn overlapping_spans_are_each_clickable() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "tester");
+    let text = source(&root);
+    let outer_start = char_offset_of(&text, "Secretary of State John Kerry", 0);
+    let outer_end = outer_start + "Secretary of State John Kerry".len();
+    let inner_start = char_offset_of(&text, "John Kerry", 0);
+    let inner_end = inner_start + "John Kerry".len();
+    drag_select(&mut harness, outer_start, outer_end);
+    harness.key_press(Key::Num1);
+    steps(&mut harness, 2);
+    drag_select(&mut harness, inner_start, inner_end);
+    harness.key_press(Key::Num1);
+    steps(&mut harness, 2);
+    harness.key_press(Key::Escape);
+    steps(&mut harness, 1);
+    let selected_range = |h: &Harness<'_, App>| {
+        let id = h.state().selected_annotation()?;
+        let a = h
+            .state()
+            .workspace()?
+            .layer(DOC, "tester")?
+            .get(id)?
+            .clone();
+        Some((a.start, a.end))
+    };
+    let click = |h: &mut Harness<'_, App>, offset: usize| {
+        let p = h.state().char_screen_pos(offset).unwrap();
+        h.hover_at(p);
+        h.drag_at(p);
+        steps(h, 1);
+        h.drop_at(p);
+        steps(h, 2);
+    };
+    // Inside both: the innermost first, then the next click cycles to the outer one.
+    click(&mut harness, inner_start + 1);
+    assert_eq!(selected_range(&harness), Some((inner_start, inner_end)));
+    click(&mut harness, inner_start + 1);
+    assert_eq!(selected_range(&harness), Some((outer_start, outer_end)));
+    // Only in the outer one.
+    harness.key_press(Key::Escape);
+    steps(&mut harness, 1);
+    click(&mut harness, outer_start + 1);
+    assert_eq!(selected_range(&harness), Some((outer_start, outer_end)));
+}
+
+#[test]
+fn the_note_field_edits_the_selected_annotation_and_undo_restores_it() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "tester");
+    let text = source(&root);
+    let start = char_offset_of(&text, "Geneva", 0);
+    drag_select(&mut harness, start, start + 6);
+    harness.key_press(Key::Num1);
+    steps(&mut harness, 2);
+    harness.get_by_label("Note").focus();
+    steps(&mut harness, 1);
+    harness.get_by_label("Note").type_text("the talks' venue");
+    steps(&mut harness, 3);
+    let note = |h: &Harness<'_, App>| {
+        let id = h.state().selected_annotation()?;
+        h.state()
+            .workspace()?
+            .layer(DOC, "tester")?
+            .get(id)?
+            .note
+            .clone()
+    };
+    assert_eq!(note(&harness).as_deref(), Some("the talks' venue"));
+    // Leave the field, then one undo takes the whole note back.
+    harness.key_press(Key::Escape);
+    steps(&mut harness, 1);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    steps(&mut harness, 2);
+    let layer_note = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .layer(DOC, "tester")
+        .unwrap()
+        .annotations()[0]
+        .note
+        .clone();
+    assert_eq!(layer_note, None);
+}
+
+#[test]
+fn the_annotator_is_asked_once_when_unknown() {
+    let (_dir, root) = sample_copy();
+    let options = Options {
+        path: Some(root.clone()),
+        ..Options::default()
+    };
+    let mut harness = Harness::builder()
+        .with_size(vec2(1280.0, 800.0))
+        .build_eframe(move |cc| App::new(cc, options));
+    steps(&mut harness, 3);
+    harness.get_by_label("Annotator name").focus();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness
+        .get_by_label("Annotator name")
+        .type_text("new-person");
+    steps(&mut harness, 2);
+    harness.get_by_label("OK").click();
+    steps(&mut harness, 2);
+    assert_eq!(harness.state().annotator(), "new-person");
+    assert!(
+        harness.query_by_label("Annotator name").is_none(),
+        "the dialog closed"
+    );
+}
+
+#[test]
+fn a_plain_folder_is_offered_to_become_a_project() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("note.txt"), "John Kerry met Sergey Lavrov.").unwrap();
+    let options = Options {
+        path: Some(dir.path().to_owned()),
+        annotator: Some("tester".into()),
+        ..Options::default()
+    };
+    let mut harness = Harness::builder()
+        .with_size(vec2(1280.0, 800.0))
+        .build_eframe(move |cc| App::new(cc, options));
+    steps(&mut harness, 3);
+    assert!(harness.state().workspace().is_none());
+    harness.get_by_label("Make it a project").click();
+    steps(&mut harness, 3);
+    assert!(dir.path().join("tagdesk.json").is_file());
+    assert_eq!(harness.state().current_document(), Some("note.txt"));
+}
+
+#[test]
+fn a_folder_dropped_on_the_window_opens() {
+    #[derive(Debug)]
+    struct Dropped(std::path::PathBuf);
+    impl egui::DroppedFile for Dropped {
+        fn path(&self) -> &std::path::Path {
+            &self.0
+        }
+        fn bytes(&self) -> Result<Vec<u8>, String> {
+            Err("a folder".into())
+        }
+    }
+    let (_dir, root) = sample_copy();
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(other.path().join("x.txt"), "text").unwrap();
+    tagdesk::core::Project::init(other.path(), None, Some("dropped")).unwrap();
+    let mut harness = open_app(&root, "tester");
+    harness
+        .input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(Dropped(other.path().to_owned())));
+    steps(&mut harness, 3);
+    assert_eq!(
+        harness.state().workspace().unwrap().project.name(),
+        "dropped"
+    );
 }

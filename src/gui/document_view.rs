@@ -76,6 +76,9 @@ pub struct DocumentView {
     drag_anchor: Option<usize>,
     drag_head: Option<usize>,
     pending_scroll: Option<f32>,
+    /// A block being scrolled to, and how many corrections are left: positions above it are
+    /// estimates until laid out, so the first jump can land a little off.
+    reveal: Option<(usize, u8)>,
     visible: Vec<VisibleBlock>,
     text_len: usize,
     pub stats: ViewStats,
@@ -94,9 +97,15 @@ impl DocumentView {
         if self.prefix_dirty {
             self.rebuild_prefix();
         }
+        self.pending_scroll = Some(self.reveal_offset(block));
+        self.reveal = Some((block, 4));
+    }
+
+    /// The scroll offset that shows `block` a few lines below the top.
+    fn reveal_offset(&self, block: usize) -> f32 {
         #[expect(clippy::cast_possible_truncation)]
         let y = self.prefix.get(block).copied().unwrap_or(0.0) as f32;
-        self.pending_scroll = Some((y - 3.0 * LINE_HEIGHT).max(0.0));
+        (y - 3.0 * LINE_HEIGHT).max(0.0)
     }
 
     /// Screen position of the middle of the character at `char_offset`, if it is visible.
@@ -134,7 +143,8 @@ impl DocumentView {
         if self.text_id != id || self.heights.len() != text.blocks().len() {
             let pending_scroll = self.pending_scroll;
             self.reset();
-            self.pending_scroll = pending_scroll;
+            // A new text starts at the top (the scroll area remembers the old offset).
+            self.pending_scroll = pending_scroll.or(Some(0.0));
             self.text_id = id;
             self.text_len = text.char_len();
             self.heights = vec![0.0; text.blocks().len()];
@@ -287,6 +297,17 @@ impl DocumentView {
             // next frame (no jump within a frame).
             self.rebuild_prefix();
             ui.ctx().request_repaint();
+        }
+        if let Some((block, corrections)) = self.reveal {
+            // Heights measured this frame may have moved the target: correct the scroll.
+            let wanted = self.reveal_offset(block);
+            if (wanted - viewport.min.y).abs() > 1.0 && corrections > 0 {
+                self.pending_scroll = Some(wanted);
+                self.reveal = Some((block, corrections - 1));
+                ui.ctx().request_repaint();
+            } else {
+                self.reveal = None;
+            }
         }
         #[expect(clippy::cast_possible_truncation)]
         let total_height = self.prefix.last().copied().unwrap_or(0.0) as f32;
