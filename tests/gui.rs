@@ -403,3 +403,53 @@ fn a_folder_dropped_on_the_window_opens() {
         "dropped"
     );
 }
+
+#[test]
+fn unusable_documents_are_listed_with_the_reason_and_not_opened() {
+    let (_dir, root) = crate::support::project_with(&[
+        (
+            "a-good.txt",
+            "John Kerry 😊 👍🏽 said “no” — in Genève; ✓ ☎ ★".as_bytes(),
+        ),
+        ("b-latin1.txt", b"caf\xE9"),
+        ("c-empty.txt", b""),
+        ("d-binary.txt", b"PK\x03\x04\0\0"),
+    ]);
+    let options = Options {
+        path: Some(root.clone()),
+        annotator: Some("tester".into()),
+        ..Options::default()
+    };
+    let mut harness = Harness::builder()
+        .with_size(vec2(1280.0, 800.0))
+        .build_eframe(move |cc| App::new(cc, options));
+    // Let the background scan finish.
+    for _ in 0..50 {
+        steps(&mut harness, 1);
+        if harness.query_by_label_contains("binary file").is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(
+        harness.state().current_document(),
+        Some("a-good.txt"),
+        "emoji render"
+    );
+    assert!(harness.query_by_label_contains("not UTF-8").is_some());
+    assert!(harness.query_by_label_contains("empty file").is_some());
+    assert!(harness.query_by_label_contains("binary file").is_some());
+    harness
+        .state_mut()
+        .push_action(Action::SelectDocument("b-latin1.txt".into()));
+    steps(&mut harness, 2);
+    assert!(
+        harness
+            .query_by_label_contains("This document cannot be opened: b-latin1.txt: not UTF-8")
+            .is_some()
+    );
+    assert_eq!(
+        std::fs::read(root.join("b-latin1.txt")).unwrap(),
+        b"caf\xE9"
+    );
+}

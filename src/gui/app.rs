@@ -465,9 +465,9 @@ impl App {
                             let layer = ws.project.layers.get(&key);
                             let count = layer.map_or(0, crate::core::AnnotationLayer::len);
                             let (status, weak) = match self.probes.get(&doc.path) {
-                                Some(DocProbe::Unusable(reason)) => (format!("⚠ {reason}"), true),
+                                Some(DocProbe::Unusable(reason)) => (reason.clone(), true),
                                 _ if ws.project.is_locked(&key) => {
-                                    ("⚠ file unreadable".to_owned(), true)
+                                    ("annotation file unreadable".to_owned(), true)
                                 }
                                 _ => (
                                     layer
