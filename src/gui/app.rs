@@ -813,7 +813,8 @@ impl App {
                     crate::build_info::BUILD_DATE
                 ));
                 ui.label(
-                    "Fonts: Noto Sans Georgian, Arabic, Hebrew, Armenian (SIL Open Font License).",
+                    "Fonts: Noto Sans Georgian, Arabic, Hebrew, Armenian, Symbols 2 and Noto Emoji \
+                     (SIL Open Font License).",
                 );
                 if ui.button("Close").clicked() {
                     self.show_about = false;
