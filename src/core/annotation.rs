@@ -104,7 +104,7 @@ pub enum EditError {
 }
 
 /// The annotations of one annotator on one document.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct AnnotationLayer {
     pub document: String,
     pub annotator: String,
@@ -113,8 +113,24 @@ pub struct AnnotationLayer {
     pub status: DocStatus,
     /// Sorted by [`Annotation::sort_key`].
     annotations: Vec<Annotation>,
+    /// An upper bound on the longest span (never lowered on removal; still a bound), so an
+    /// overlap query only looks at spans starting within that distance before it.
+    max_span_len: usize,
     revision: u64,
 }
+
+/// Equal content: bookkeeping (revision, the span-length bound) does not count.
+impl PartialEq for AnnotationLayer {
+    fn eq(&self, other: &Self) -> bool {
+        self.document == other.document
+            && self.annotator == other.annotator
+            && self.source_sha256 == other.source_sha256
+            && self.status == other.status
+            && self.annotations == other.annotations
+    }
+}
+
+impl Eq for AnnotationLayer {}
 
 impl AnnotationLayer {
     pub fn new(document: impl Into<String>, annotator: impl Into<String>) -> Self {
@@ -124,6 +140,7 @@ impl AnnotationLayer {
             source_sha256: String::new(),
             status: DocStatus::New,
             annotations: Vec::new(),
+            max_span_len: 0,
             revision: 0,
         }
     }
@@ -132,6 +149,7 @@ impl AnnotationLayer {
     #[must_use]
     pub fn with_annotations(mut self, mut annotations: Vec<Annotation>) -> Self {
         annotations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.max_span_len = annotations.iter().map(Annotation::len).max().unwrap_or(0);
         self.annotations = annotations;
         self
     }
@@ -158,12 +176,16 @@ impl AnnotationLayer {
     }
 
     /// Annotations overlapping the char range `[start, end)` (or touching `start` when empty).
+    /// O(log n + spans starting within the longest span's length before `start`).
     pub fn overlapping(&self, start: usize, end: usize) -> impl Iterator<Item = &Annotation> {
-        // Sorted by start: everything starting at or after `end` is out.
+        // Sorted by start: everything starting at or after `end` is out, and so is everything
+        // starting so early that even the longest span would end before `start`.
         let upto = self
             .annotations
             .partition_point(|a| a.start < end.max(start + 1));
-        self.annotations[..upto]
+        let earliest = start.saturating_sub(self.max_span_len);
+        let from = self.annotations[..upto].partition_point(|a| a.start < earliest);
+        self.annotations[from..upto]
             .iter()
             .filter(move |a| a.end > start)
     }
@@ -215,6 +237,7 @@ impl AnnotationLayer {
     }
 
     fn insert_sorted(&mut self, annotation: Annotation) {
+        self.max_span_len = self.max_span_len.max(annotation.len());
         let at = self
             .annotations
             .partition_point(|a| a.sort_key() < annotation.sort_key());
