@@ -8,6 +8,7 @@ pub mod cli;
 pub mod core;
 pub mod formats;
 pub mod gui;
+pub mod synth;
 
 /// Facts stamped by `build.rs`.
 pub mod build_info {

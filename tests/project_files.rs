@@ -261,3 +261,20 @@ fn the_sample_project_opens_clean_with_two_annotators() {
     let at = char_offset_of(georgian.text.as_str(), "დონალდ", 0);
     assert_eq!(georgian.text.slice(at..at + 6), "დონალდ");
 }
+
+#[cfg(unix)]
+#[test]
+fn saved_files_are_readable_by_others_and_keep_their_mode() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let (_dir, root) = two_docs();
+    let mut ws = Workspace::open(&root).unwrap();
+    ws.add_span("b.txt", "ana", 0..5, "actor").unwrap();
+    ws.save();
+    let file = root.join("annotations/ana/b.txt.json");
+    let mode = |f: &std::path::Path| std::fs::metadata(f).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&file), 0o644);
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o664)).unwrap();
+    ws.add_span("b.txt", "ana", 6..12, "claim").unwrap();
+    ws.save();
+    assert_eq!(mode(&file), 0o664);
+}

@@ -138,6 +138,11 @@ impl DocumentView {
         )
     }
 
+    /// The caret (char offset) nearest to a screen position in the visible text, as a drag uses.
+    pub fn char_at_screen_pos(&self, text: &SourceText, pos: Pos2) -> Option<usize> {
+        self.caret_at(text, pos)
+    }
+
     fn ensure_text(&mut self, text: &SourceText) {
         let id = std::ptr::from_ref(text) as usize;
         if self.text_id != id || self.heights.len() != text.blocks().len() {

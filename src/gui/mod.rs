@@ -3,7 +3,7 @@
 mod app;
 pub mod commands;
 pub mod document_view;
-mod fonts;
+pub mod fonts;
 mod frame_stats;
 
 use std::path::PathBuf;

@@ -1,0 +1,153 @@
+//! Benchmarks of the document path: indexing a long text, offset conversion, edits in a big
+//! layer, overlap queries, and the document view's frames (layout of the visible part only).
+//!
+//! `cargo bench --bench document` — numbers in BENCHMARKS.md.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use tagdesk::core::annotation::{Annotation, AnnotationLayer, Edit};
+use tagdesk::core::{Schema, SourceText};
+use tagdesk::gui::document_view::{DocumentView, ViewInput};
+
+const MB: usize = 1024 * 1024;
+
+fn big_text(bytes: usize) -> String {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/syria-talks/sources");
+    let paragraphs = tagdesk::synth::paragraphs(&seeds).unwrap_or_default();
+    tagdesk::synth::text(&paragraphs, bytes, 1)
+}
+
+fn layer_with(text: &SourceText, count: usize) -> AnnotationLayer {
+    let mut rng = fastrand::Rng::with_seed(7);
+    let labels = ["actor", "claim", "disagreement"];
+    let annotations = (0..count)
+        .filter_map(|i| {
+            let range = tagdesk::synth::random_span(text, &mut rng)?;
+            Some(Annotation {
+                id: format!("{i:016x}"),
+                label: labels[i % 3].to_owned(),
+                text: text.slice(range.clone()).to_owned(),
+                start: range.start,
+                end: range.end,
+                author: "bench".to_owned(),
+                created: "2026-01-01T00:00:00Z".to_owned(),
+                modified: "2026-01-01T00:00:00Z".to_owned(),
+                note: None,
+            })
+        })
+        .collect();
+    AnnotationLayer::new("big.txt", "bench").with_annotations(annotations)
+}
+
+fn text_benches(c: &mut Criterion) {
+    let raw = big_text(5 * MB);
+    c.bench_function("text/index_5mb", |b| {
+        b.iter_batched(
+            || raw.clone(),
+            |t| black_box(SourceText::new(t)),
+            BatchSize::LargeInput,
+        );
+    });
+    let text = SourceText::new(raw);
+    let mut rng = fastrand::Rng::with_seed(3);
+    let offsets: Vec<usize> = (0..1000).map(|_| rng.usize(..text.char_len())).collect();
+    c.bench_function("text/byte_of_char_x1000_5mb", |b| {
+        b.iter(|| offsets.iter().map(|&o| text.byte_of_char(o)).sum::<usize>());
+    });
+}
+
+fn layer_benches(c: &mut Criterion) {
+    let text = SourceText::new(big_text(10 * MB));
+    let mut layer = layer_with(&text, 100_000);
+    let middle = text.char_len() / 2;
+    let new_span = Annotation {
+        id: "ffffffffffffffff".to_owned(),
+        label: "actor".to_owned(),
+        start: middle,
+        end: middle + 10,
+        text: text.slice(middle..middle + 10).to_owned(),
+        author: "bench".to_owned(),
+        created: "2026-01-01T00:00:00Z".to_owned(),
+        modified: "2026-01-01T00:00:00Z".to_owned(),
+        note: None,
+    };
+    c.bench_function("layer/add_and_undo_in_100k_10mb", |b| {
+        b.iter(|| {
+            let inverse = layer.apply(Edit::Add(new_span.clone())).ok();
+            if let Some(inverse) = inverse {
+                black_box(layer.apply(inverse).ok());
+            }
+        });
+    });
+    c.bench_function("layer/overlapping_2000_chars_in_100k", |b| {
+        b.iter(|| layer.overlapping(middle, middle + 2000).count());
+    });
+}
+
+fn frame(ctx: &egui::Context, view: &mut DocumentView, input: &ViewInput<'_>) {
+    let raw = egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(1000.0, 800.0),
+        )),
+        ..Default::default()
+    };
+    let out = ctx.run_ui(raw, |ui| {
+        egui::CentralPanel::default().show(ui, |ui| {
+            black_box(view.show(ui, input));
+        });
+    });
+    black_box(ctx.tessellate(out.shapes.clone(), out.pixels_per_point));
+    out.drop_without_applying_deltas();
+}
+
+fn view_benches(c: &mut Criterion) {
+    let text = SourceText::new(big_text(10 * MB));
+    let layer = layer_with(&text, 100_000);
+    let schema = Schema::default();
+    let ctx = egui::Context::default();
+    tagdesk::gui::fonts::install(&ctx);
+    let input = ViewInput {
+        text: &text,
+        layer: Some(&layer),
+        schema: &schema,
+        selected: None,
+        selection: None,
+    };
+    frame(&ctx, &mut DocumentView::default(), &input); // Fonts and atlas warm.
+    c.bench_function("view/open_first_frame_10mb_100k", |b| {
+        b.iter(|| {
+            let mut view = DocumentView::default();
+            frame(&ctx, &mut view, &input);
+            frame(&ctx, &mut view, &input);
+        });
+    });
+    let mut view = DocumentView::default();
+    for _ in 0..3 {
+        frame(&ctx, &mut view, &input);
+    }
+    c.bench_function("view/steady_frame_10mb_100k", |b| {
+        b.iter(|| frame(&ctx, &mut view, &input))
+    });
+    let mut rng = fastrand::Rng::with_seed(5);
+    c.bench_function("view/jump_to_random_char_10mb_100k", |b| {
+        b.iter(|| {
+            view.scroll_to_char(&text, rng.usize(..text.char_len()));
+            frame(&ctx, &mut view, &input);
+            frame(&ctx, &mut view, &input);
+        });
+    });
+    let pos = egui::pos2(400.0, 300.0);
+    c.bench_function("view/pointer_to_char", |b| {
+        b.iter(|| view.char_at_screen_pos(&text, black_box(pos)))
+    });
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20);
+    targets = text_benches, layer_benches, view_benches
+}
+criterion_main!(benches);
