@@ -193,6 +193,15 @@ fn clicking_a_label_button_tags_the_selection() {
     let layer = ws.layer(DOC, "tester").unwrap();
     assert_eq!(layer.annotations()[0].label, "disagreement");
     assert_eq!(layer.annotations()[0].text, "Russia's foreign minister");
+    // The clicked button keeps focus; the keyboard must still work.
+    harness.key_press(Key::Num2);
+    steps(&mut harness, 2);
+    let ws = harness.state().workspace().unwrap();
+    assert_eq!(ws.layer(DOC, "tester").unwrap().annotations()[0].label, "claim");
+    harness.key_press(Key::Delete);
+    steps(&mut harness, 2);
+    let ws = harness.state().workspace().unwrap();
+    assert!(ws.layer(DOC, "tester").unwrap().is_empty());
 }
 
 /// Scrolls through every line of every document: the harness panics on any glyph missing from

@@ -216,8 +216,10 @@ impl App {
         Some((self.current_doc.clone()?, self.annotator.clone()))
     }
 
+    /// Whether the user is typing in a text field (a focused button does not count: label keys
+    /// must keep working after clicking one).
     fn text_has_focus(ctx: &egui::Context) -> bool {
-        ctx.memory(|m| m.focused().is_some())
+        ctx.text_edit_focused()
     }
 
     fn modal_open(&self) -> bool {
