@@ -129,7 +129,7 @@ fn view_benches(c: &mut Criterion) {
         frame(&ctx, &mut view, &input);
     }
     c.bench_function("view/steady_frame_10mb_100k", |b| {
-        b.iter(|| frame(&ctx, &mut view, &input))
+        b.iter(|| frame(&ctx, &mut view, &input));
     });
     let mut rng = fastrand::Rng::with_seed(5);
     c.bench_function("view/jump_to_random_char_10mb_100k", |b| {
@@ -141,7 +141,7 @@ fn view_benches(c: &mut Criterion) {
     });
     let pos = egui::pos2(400.0, 300.0);
     c.bench_function("view/pointer_to_char", |b| {
-        b.iter(|| view.char_at_screen_pos(&text, black_box(pos)))
+        b.iter(|| view.char_at_screen_pos(&text, black_box(pos)));
     });
 }
 

@@ -197,7 +197,10 @@ fn clicking_a_label_button_tags_the_selection() {
     harness.key_press(Key::Num2);
     steps(&mut harness, 2);
     let ws = harness.state().workspace().unwrap();
-    assert_eq!(ws.layer(DOC, "tester").unwrap().annotations()[0].label, "claim");
+    assert_eq!(
+        ws.layer(DOC, "tester").unwrap().annotations()[0].label,
+        "claim"
+    );
     harness.key_press(Key::Delete);
     steps(&mut harness, 2);
     let ws = harness.state().workspace().unwrap();

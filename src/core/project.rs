@@ -452,11 +452,13 @@ impl Project {
         annotators.sort();
         for annotator in annotators {
             let mut files = Vec::new();
-            collect_files(&dir.join(&annotator), "", &mut files, &|name| {
-                Path::new(name)
-                    .extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-            });
+            collect_files(
+                &dir.join(&annotator),
+                "",
+                &mut files,
+                &|name| has_extension(name, "json"),
+                &[],
+            );
             for (rel, path) in files {
                 let document = rel[..rel.len() - ".json".len()].to_owned();
                 let key = (document.clone(), annotator.clone());
@@ -582,7 +584,13 @@ pub fn scan_documents(root: &Path, source_dir: &Path) -> io::Result<Vec<Document
         vec![canon_root]
     };
     let mut files = Vec::new();
-    collect_files_skipping(&canon_src, "", &mut files, &skip);
+    collect_files(
+        &canon_src,
+        "",
+        &mut files,
+        &|name| has_extension(name, "txt"),
+        &skip,
+    );
     let mut documents: Vec<DocumentEntry> = files
         .into_iter()
         .map(|(path, abs)| DocumentEntry {
@@ -594,10 +602,15 @@ pub fn scan_documents(root: &Path, source_dir: &Path) -> io::Result<Vec<Document
     Ok(documents)
 }
 
-fn collect_files_skipping(
+/// Walks `dir` recursively, collecting (relative path with `/`, absolute path) of the files
+/// whose name `keep` accepts. Hidden entries, non-UTF-8 names (they cannot be named in a
+/// project file) and the folders in `skip` are left out; symlinked folders are not followed
+/// (no loops, nothing outside the folder).
+fn collect_files(
     dir: &Path,
     prefix: &str,
     out: &mut Vec<(String, PathBuf)>,
+    keep: &dyn Fn(&str) -> bool,
     skip: &[PathBuf],
 ) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -605,7 +618,10 @@ fn collect_files_skipping(
     };
     for entry in entries.filter_map(Result::ok) {
         let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
-            continue; // Not UTF-8: cannot be named in a project file.
+            continue;
+        };
+        let Ok(file_type) = entry.file_type() else {
+            continue;
         };
         if name.starts_with('.') {
             continue;
@@ -616,54 +632,20 @@ fn collect_files_skipping(
         } else {
             format!("{prefix}/{name}")
         };
-        let Ok(file_type) = entry.file_type() else {
-            continue;
-        };
         if file_type.is_dir() {
-            // Symlinked folders are not followed: no loops, nothing outside the source folder.
             if !skip.contains(&path) {
-                collect_files_skipping(&path, &rel, out, skip);
+                collect_files(&path, &rel, out, keep, skip);
             }
-        } else if file_type.is_file()
-            && Path::new(&name)
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
-        {
+        } else if file_type.is_file() && keep(&name) {
             out.push((rel, path));
         }
     }
 }
 
-fn collect_files(
-    dir: &Path,
-    prefix: &str,
-    out: &mut Vec<(String, PathBuf)>,
-    keep: &dyn Fn(&str) -> bool,
-) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.filter_map(Result::ok) {
-        let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
-            continue;
-        };
-        if name.starts_with('.') {
-            continue;
-        }
-        let rel = if prefix.is_empty() {
-            name.clone()
-        } else {
-            format!("{prefix}/{name}")
-        };
-        let Ok(file_type) = entry.file_type() else {
-            continue;
-        };
-        if file_type.is_dir() {
-            collect_files(&entry.path(), &rel, out, keep);
-        } else if file_type.is_file() && keep(&name) {
-            out.push((rel, entry.path()));
-        }
-    }
+fn has_extension(name: &str, extension: &str) -> bool {
+    Path::new(name)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(extension))
 }
 
 /// `target` relative to `base` when one contains the other's ancestor chain; else absolute.

@@ -218,14 +218,7 @@ impl Workspace {
     ) -> Result<String, WorkspaceError> {
         self.check_label(label)?;
         let text = self.text(document)?;
-        let len = text.text.char_len();
-        if chars.start >= chars.end || chars.end > len {
-            return Err(WorkspaceError::OutOfRange {
-                start: chars.start,
-                end: chars.end,
-                len,
-            });
-        }
+        check_range(&chars, text.text.char_len())?;
         if self.layer(document, annotator).is_some_and(|l| {
             l.overlapping(chars.start, chars.end)
                 .any(|a| a.start == chars.start && a.end == chars.end && a.label == label)
@@ -295,14 +288,7 @@ impl Workspace {
         chars: Range<usize>,
     ) -> Result<(), WorkspaceError> {
         let text = self.text(&key.0)?;
-        let len = text.text.char_len();
-        if chars.start >= chars.end || chars.end > len {
-            return Err(WorkspaceError::OutOfRange {
-                start: chars.start,
-                end: chars.end,
-                len,
-            });
-        }
+        check_range(&chars, text.text.char_len())?;
         let mut annotation = self.existing(key, id)?;
         annotation.start = chars.start;
         annotation.end = chars.end;
@@ -371,6 +357,18 @@ impl Workspace {
             .cloned()
             .ok_or_else(|| EditError::UnknownId(id.to_owned()).into())
     }
+}
+
+/// A span must be non-empty and inside the text.
+fn check_range(chars: &Range<usize>, len: usize) -> Result<(), WorkspaceError> {
+    if chars.start >= chars.end || chars.end > len {
+        return Err(WorkspaceError::OutOfRange {
+            start: chars.start,
+            end: chars.end,
+            len,
+        });
+    }
+    Ok(())
 }
 
 /// Applies edits in order; on failure rolls back and returns the error.
