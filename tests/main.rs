@@ -9,5 +9,6 @@ mod architecture;
 mod cli;
 mod export;
 mod gui;
+mod history;
 mod offsets;
 mod project_files;
