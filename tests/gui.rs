@@ -465,3 +465,31 @@ fn unusable_documents_are_listed_with_the_reason_and_not_opened() {
         b"caf\xE9"
     );
 }
+
+#[test]
+fn alt_drag_selects_exact_characters() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "tester");
+    let text = source(&root);
+    // "Kerr" of "John Kerry": inside a word, so word snapping would grow it.
+    let start = char_offset_of(&text, "John Kerry", 0) + 5;
+    let end = start + 4;
+    let from = harness.state().caret_screen_pos(start).unwrap();
+    let to = harness.state().caret_screen_pos(end).unwrap();
+    harness.event(egui::Event::ModifiersChanged(Modifiers::ALT));
+    harness.drag_at(from);
+    steps(&mut harness, 1);
+    harness.hover_at(to);
+    steps(&mut harness, 1);
+    harness.drop_at(to);
+    steps(&mut harness, 2);
+    harness.event(egui::Event::ModifiersChanged(Modifiers::NONE));
+    assert_eq!(harness.state().pending_selection(), Some(start..end));
+    harness.key_press(Key::Num1);
+    steps(&mut harness, 2);
+    let ws = harness.state().workspace().unwrap();
+    assert_eq!(
+        ws.layer(DOC, "tester").unwrap().annotations()[0].text,
+        "Kerr"
+    );
+}
