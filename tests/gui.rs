@@ -493,3 +493,169 @@ fn alt_drag_selects_exact_characters() {
         "Kerr"
     );
 }
+
+/// The selected annotation's (start, end, text).
+fn selected_span(h: &Harness<'_, App>) -> Option<(usize, usize, String)> {
+    let id = h.state().selected_annotation()?;
+    let a = h
+        .state()
+        .workspace()?
+        .layer(DOC, "tester")?
+        .get(id)?
+        .clone();
+    Some((a.start, a.end, a.text))
+}
+
+#[test]
+fn spans_resize_from_the_keyboard_and_one_undo_restores_them() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "tester");
+    let text = source(&root);
+    let start = char_offset_of(&text, "John Kerry", 0);
+    drag_select(&mut harness, start, start + 10);
+    harness.key_press(Key::Num1);
+    steps(&mut harness, 2);
+    harness.key_press_modifiers(Modifiers::SHIFT, Key::ArrowRight);
+    steps(&mut harness, 1);
+    assert_eq!(selected_span(&harness).unwrap().2, "John Kerry,");
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::ArrowLeft);
+    steps(&mut harness, 1);
+    assert_eq!(
+        selected_span(&harness).unwrap().2,
+        "John Kerry",
+        "back to the previous word end"
+    );
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::ArrowLeft);
+    steps(&mut harness, 1);
+    assert_eq!(selected_span(&harness).unwrap().2, "John");
+    harness.key_press_modifiers(Modifiers::ALT | Modifiers::SHIFT, Key::ArrowLeft);
+    steps(&mut harness, 1);
+    assert_eq!(
+        selected_span(&harness).unwrap().2,
+        " John",
+        "start grows by a character"
+    );
+    harness.key_press_modifiers(
+        Modifiers::COMMAND | Modifiers::ALT | Modifiers::SHIFT,
+        Key::ArrowLeft,
+    );
+    steps(&mut harness, 1);
+    assert_eq!(
+        selected_span(&harness).unwrap().2,
+        "State John",
+        "start grows by a word"
+    );
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    steps(&mut harness, 2);
+    assert_eq!(
+        selected_span(&harness),
+        Some((start, start + 10, "John Kerry".to_owned())),
+        "the resizes of one span are one undo step"
+    );
+}
+
+#[test]
+fn tab_walks_annotations_and_enter_edits_the_note() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "tester");
+    let text = source(&root);
+    let kerry = char_offset_of(&text, "John Kerry", 0);
+    let geneva = char_offset_of(&text, "Geneva", 0);
+    drag_select(&mut harness, geneva, geneva + 6);
+    harness.key_press(Key::Num1);
+    steps(&mut harness, 2);
+    drag_select(&mut harness, kerry, kerry + 10);
+    harness.key_press(Key::Num1);
+    steps(&mut harness, 2);
+    harness.key_press(Key::Escape);
+    steps(&mut harness, 2);
+    assert_eq!(harness.state().selected_annotation(), None);
+    harness.key_press(Key::Tab);
+    steps(&mut harness, 1);
+    // "Geneva" first appears in the headline, before "John Kerry".
+    assert!(geneva < kerry);
+    assert_eq!(
+        selected_span(&harness).unwrap().2,
+        "Geneva",
+        "first in document order"
+    );
+    harness.key_press(Key::Tab);
+    steps(&mut harness, 2);
+    assert_eq!(selected_span(&harness).unwrap().2, "John Kerry");
+    harness.key_press(Key::Tab);
+    steps(&mut harness, 2);
+    assert_eq!(selected_span(&harness).unwrap().2, "Geneva", "wraps around");
+    harness.key_press_modifiers(Modifiers::SHIFT, Key::Tab);
+    steps(&mut harness, 2);
+    assert_eq!(selected_span(&harness).unwrap().2, "John Kerry");
+
+    harness.key_press(Key::Enter);
+    steps(&mut harness, 2);
+    harness.event(egui::Event::Text("Secretary of State".into()));
+    steps(&mut harness, 2);
+    // Keys typed in the note do not act on the document (1 is text here, not "actor").
+    harness.event(egui::Event::Text(" 1".into()));
+    harness.key_press(Key::Num1);
+    steps(&mut harness, 2);
+    let id = harness.state().selected_annotation().unwrap().to_owned();
+    let ws = harness.state().workspace().unwrap();
+    let a = ws.layer(DOC, "tester").unwrap().get(&id).unwrap();
+    assert_eq!(a.note.as_deref(), Some("Secretary of State 1"));
+    assert_eq!(a.label, "actor");
+}
+
+#[test]
+fn the_command_palette_runs_an_action() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "tester");
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::P);
+    steps(&mut harness, 2);
+    assert!(
+        harness.query_by_label("Command").is_some(),
+        "the palette is open"
+    );
+    assert!(harness.query_by_label_contains("Next document").is_some());
+    harness.event(egui::Event::Text("next doc".into()));
+    steps(&mut harness, 2);
+    harness.key_press(Key::Enter);
+    steps(&mut harness, 3);
+    assert_eq!(
+        harness.state().current_document(),
+        Some("001_966120f5ee3f0c58.txt")
+    );
+    assert!(
+        harness.query_by_label("Command").is_none(),
+        "the palette closed"
+    );
+}
+
+#[test]
+fn the_annotation_list_selects_and_shows_a_span() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "maria");
+    // maria's last annotation in document 000 is far down the text.
+    let last = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .layer(DOC, "maria")
+        .unwrap()
+        .annotations()
+        .last()
+        .unwrap()
+        .clone();
+    assert!(
+        harness.state().char_screen_pos(last.start).is_none(),
+        "not visible at first"
+    );
+    harness.get_by_label_contains(&last.text).click();
+    steps(&mut harness, 5);
+    assert_eq!(
+        harness.state().selected_annotation(),
+        Some(last.id.as_str())
+    );
+    assert!(
+        harness.state().char_screen_pos(last.start).is_some(),
+        "scrolled into view"
+    );
+}

@@ -15,6 +15,14 @@ use unicode_segmentation::UnicodeSegmentation as _;
 /// one is near), so that layout and hit-testing stay cheap on texts without line breaks.
 const MAX_BLOCK_BYTES: usize = 16 * 1024;
 
+/// What a keyboard edge move steps over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EdgeUnit {
+    Grapheme,
+    WordStart,
+    WordEnd,
+}
+
 /// Why a file cannot be used as a source text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TextError {
@@ -206,6 +214,41 @@ impl SourceText {
         Some(self.char_of_byte(start_byte)..self.char_of_byte(end_byte))
     }
 
+    /// The next boundary after (`forward`) or before `char_offset` of the given `unit`, for
+    /// moving a span's edge from the keyboard: a grapheme cluster, or a word's start or end.
+    /// `None` when there is none within reach (the text's ends, or no word nearby).
+    pub fn edge_step(&self, char_offset: usize, forward: bool, unit: EdgeUnit) -> Option<usize> {
+        let pos = self.byte_of_char(char_offset);
+        let win_start = floor_char_boundary(&self.text, pos.saturating_sub(512));
+        let win_end = ceil_char_boundary(&self.text, (pos + 512).min(self.text.len()));
+        let window = &self.text[win_start..win_end];
+        let boundaries: Vec<usize> = match unit {
+            EdgeUnit::Grapheme => window
+                .grapheme_indices(true)
+                .map(|(i, _)| win_start + i)
+                .chain(std::iter::once(win_end))
+                .collect(),
+            EdgeUnit::WordStart | EdgeUnit::WordEnd => window
+                .split_word_bound_indices()
+                .filter(|(_, w)| w.chars().any(char::is_alphanumeric))
+                .map(|(i, w)| {
+                    win_start
+                        + if unit == EdgeUnit::WordStart {
+                            i
+                        } else {
+                            i + w.len()
+                        }
+                })
+                .collect(),
+        };
+        let byte = if forward {
+            boundaries.into_iter().filter(|&b| b > pos).min()
+        } else {
+            boundaries.into_iter().filter(|&b| b < pos).max()
+        }?;
+        Some(self.char_of_byte(byte))
+    }
+
     /// Moves the edges of `chars` to grapheme-cluster boundaries (outward), so a span never
     /// splits an emoji or a base letter from its combining marks.
     pub fn snap_to_graphemes(&self, chars: Range<usize>) -> Range<usize> {
@@ -370,6 +413,24 @@ mod tests {
         assert_eq!(text.snap_to_words(28..31), Some(24..29)); // "y, " -> "Kerry"
         assert_eq!(text.snap_to_words(29..30), None); // "," alone
         assert_eq!(text.snap_to_words(41..41), Some(40..46)); // caret inside "Geneva"
+    }
+
+    #[test]
+    fn edges_step_by_grapheme_and_word() {
+        let text = SourceText::new("Kerry 👍🏽 said no.");
+        assert_eq!(text.edge_step(5, true, EdgeUnit::Grapheme), Some(6));
+        assert_eq!(
+            text.edge_step(6, true, EdgeUnit::Grapheme),
+            Some(8),
+            "skin tone stays attached"
+        );
+        assert_eq!(text.edge_step(8, false, EdgeUnit::Grapheme), Some(6));
+        assert_eq!(text.edge_step(5, true, EdgeUnit::WordEnd), Some(13)); // "said"
+        assert_eq!(text.edge_step(13, false, EdgeUnit::WordEnd), Some(5)); // back to "Kerry"
+        assert_eq!(text.edge_step(0, true, EdgeUnit::WordStart), Some(9));
+        assert_eq!(text.edge_step(9, false, EdgeUnit::WordStart), Some(0));
+        assert_eq!(text.edge_step(0, false, EdgeUnit::Grapheme), None);
+        assert_eq!(text.edge_step(17, true, EdgeUnit::WordEnd), None);
     }
 
     #[test]

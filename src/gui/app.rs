@@ -14,6 +14,7 @@ use super::commands::{Command, pressed_commands};
 use super::document_view::{DocumentView, ViewEvent, ViewInput};
 use super::frame_stats::FrameStats;
 use crate::core::project::{LayerKey, Project};
+use crate::core::text::EdgeUnit;
 use crate::core::{DocStatus, Workspace};
 use crate::formats::{self, ExportFilter, Format};
 
@@ -42,6 +43,13 @@ pub enum Action {
     ExportTo(PathBuf),
     /// Scrolls the document view so this character is near the top.
     RevealChar(usize),
+}
+
+/// How the annotation list is sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ListOrder {
+    Position,
+    Label,
 }
 
 /// What the background scan found out about a document.
@@ -80,6 +88,10 @@ pub struct App {
     /// A plain folder the user opened: offer to make it a project.
     offer_init: Option<PathBuf>,
     show_about: bool,
+    palette: Option<super::palette::Palette>,
+    /// Move keyboard focus to the note field on the next frame (Enter).
+    focus_note: bool,
+    list_order: ListOrder,
     recent: Vec<PathBuf>,
     frame_stats: Option<FrameStats>,
     window_title: String,
@@ -156,6 +168,9 @@ impl App {
             alerts: Vec::new(),
             offer_init: None,
             show_about: false,
+            palette: None,
+            focus_note: false,
+            list_order: ListOrder::Position,
             recent: Vec::new(),
             frame_stats: None,
             window_title: String::new(),
@@ -227,6 +242,7 @@ impl App {
             || !self.alerts.is_empty()
             || self.offer_init.is_some()
             || self.show_about
+            || self.palette.is_some()
     }
 
     // ---- The frame. ----
@@ -354,6 +370,24 @@ impl App {
                     ui.separator();
                     self.command_button(ui, Command::DeleteAnnotation);
                     self.command_button(ui, Command::ClearSelection);
+                    ui.separator();
+                    self.command_button(ui, Command::NextAnnotation);
+                    self.command_button(ui, Command::PreviousAnnotation);
+                    self.command_button(ui, Command::EditNote);
+                    ui.menu_button("Resize span", |ui| {
+                        for command in [
+                            Command::GrowEnd,
+                            Command::ShrinkEnd,
+                            Command::GrowEndWord,
+                            Command::ShrinkEndWord,
+                            Command::GrowStart,
+                            Command::ShrinkStart,
+                            Command::GrowStartWord,
+                            Command::ShrinkStartWord,
+                        ] {
+                            self.command_button(ui, command);
+                        }
+                    });
                 });
                 ui.menu_button("Document", |ui| {
                     self.command_button(ui, Command::NextDocument);
@@ -363,6 +397,7 @@ impl App {
                     self.command_button(ui, Command::ChangeAnnotator);
                 });
                 ui.menu_button("Help", |ui| {
+                    self.command_button(ui, Command::CommandPalette);
                     self.command_button(ui, Command::About);
                 });
             });
@@ -399,7 +434,20 @@ impl App {
             | Command::MarkDone => ws.is_some(),
             Command::Undo => ws.is_some_and(|w| w.history().can_undo()),
             Command::Redo => ws.is_some_and(|w| w.history().can_redo()),
-            Command::DeleteAnnotation => self.selected.is_some(),
+            Command::DeleteAnnotation
+            | Command::GrowEnd
+            | Command::ShrinkEnd
+            | Command::GrowEndWord
+            | Command::ShrinkEndWord
+            | Command::GrowStart
+            | Command::ShrinkStart
+            | Command::GrowStartWord
+            | Command::ShrinkStartWord
+            | Command::EditNote => self.selected.is_some(),
+            Command::NextAnnotation | Command::PreviousAnnotation => self
+                .current_key()
+                .and_then(|k| ws?.project.layers.get(&k))
+                .is_some_and(|l| !l.is_empty()),
             Command::ClearSelection => self.selected.is_some() || self.selection.is_some(),
             _ => true,
         }
@@ -583,6 +631,8 @@ impl App {
                     ui.separator();
                 }
                 self.selected_annotation_ui(ui);
+                ui.separator();
+                self.annotation_list_ui(ui);
             });
     }
 
@@ -648,6 +698,9 @@ impl App {
                 .desired_width(f32::INFINITY),
         );
         let response = response.labelled_by(note_label.id);
+        if std::mem::take(&mut self.focus_note) {
+            response.request_focus();
+        }
         if response.changed() {
             self.actions.push(Action::SetNote {
                 id: annotation.id.clone(),
@@ -663,6 +716,64 @@ impl App {
         if ui.button("Delete annotation").clicked() {
             self.actions
                 .push(Action::Command(Command::DeleteAnnotation));
+        }
+    }
+
+    /// Every annotation of the current document, sortable; a click selects and shows it.
+    fn annotation_list_ui(&mut self, ui: &mut egui::Ui) {
+        let Some(layer) = self
+            .current_key()
+            .and_then(|k| self.workspace.as_ref()?.project.layers.get(&k))
+        else {
+            return;
+        };
+        let schema = &self
+            .workspace
+            .as_ref()
+            .map(|w| w.project.schema().clone())
+            .unwrap_or_default();
+        ui.horizontal(|ui| {
+            ui.strong(format!("Annotations ({})", layer.len()));
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.selectable_value(&mut self.list_order, ListOrder::Label, "by label");
+                ui.selectable_value(&mut self.list_order, ListOrder::Position, "by position");
+            });
+        });
+        let mut order: Vec<&crate::core::Annotation> = layer.annotations().iter().collect();
+        if self.list_order == ListOrder::Label {
+            order.sort_by(|a, b| (a.label.as_str(), a.start).cmp(&(b.label.as_str(), b.start)));
+        }
+        let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+        let mut clicked = None;
+        egui::ScrollArea::vertical()
+            .id_salt("annotation_list")
+            .auto_shrink([false, false])
+            .show_rows(ui, row_height, order.len(), |ui, rows| {
+                ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+                for a in &order[rows] {
+                    ui.horizontal(|ui| {
+                        let [r, g, b] = schema
+                            .get(&a.label)
+                            .map_or([0x99; 3], crate::core::LabelDef::rgb);
+                        let (swatch, _) =
+                            ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+                        ui.painter()
+                            .rect_filled(swatch, 2.0, Color32::from_rgb(r, g, b));
+                        let selected = self.selected.as_deref() == Some(a.id.as_str());
+                        let text = format!("{:>6}  {}", a.start, a.text.replace(['\n', '\r'], " "));
+                        if ui
+                            .add(egui::Button::selectable(selected, text).truncate())
+                            .clicked()
+                        {
+                            clicked = Some((a.id.clone(), a.start));
+                        }
+                    });
+                }
+            });
+        if let Some((id, start)) = clicked {
+            self.actions.push(Action::SetSelection(None));
+            self.actions.push(Action::SelectAnnotation(Some(id)));
+            self.actions.push(Action::RevealChar(start));
         }
     }
 
@@ -804,6 +915,28 @@ impl App {
                 }
             });
         }
+        if let Some(mut palette) = self.palette.take() {
+            let labels: Vec<(String, Option<String>)> = self
+                .workspace
+                .as_ref()
+                .map(|w| {
+                    w.project
+                        .schema()
+                        .labels
+                        .iter()
+                        .map(|l| (l.name.clone(), l.hotkey.clone()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let entries = super::palette::entries(ctx, |c| self.command_enabled(c), &labels);
+            let (run, close) = palette.ui(ctx, &entries);
+            if let Some(action) = run {
+                self.actions.push(action);
+            }
+            if !close {
+                self.palette = Some(palette);
+            }
+        }
         if self.show_about {
             egui::Modal::new(egui::Id::unique("about_modal")).show(ctx, |ui| {
                 ui.heading("tagdesk");
@@ -897,6 +1030,19 @@ impl App {
             Command::MarkDone => self.edit(|ws, key| ws.set_status(key, DocStatus::Done)),
             Command::ChangeAnnotator => self.annotator_draft = Some(self.annotator.clone()),
             Command::About => self.show_about = true,
+            Command::NextAnnotation | Command::PreviousAnnotation => {
+                self.step_annotation(command == Command::NextAnnotation);
+            }
+            Command::GrowEnd => self.move_edge(false, true, EdgeUnit::Grapheme),
+            Command::ShrinkEnd => self.move_edge(false, false, EdgeUnit::Grapheme),
+            Command::GrowEndWord => self.move_edge(false, true, EdgeUnit::WordEnd),
+            Command::ShrinkEndWord => self.move_edge(false, false, EdgeUnit::WordEnd),
+            Command::GrowStart => self.move_edge(true, false, EdgeUnit::Grapheme),
+            Command::ShrinkStart => self.move_edge(true, true, EdgeUnit::Grapheme),
+            Command::GrowStartWord => self.move_edge(true, false, EdgeUnit::WordStart),
+            Command::ShrinkStartWord => self.move_edge(true, true, EdgeUnit::WordStart),
+            Command::EditNote => self.focus_note = true,
+            Command::CommandPalette => self.palette = Some(super::palette::Palette::default()),
         }
     }
 
@@ -914,6 +1060,66 @@ impl App {
         match f(ws, &key) {
             Ok(()) => self.last_edit = Some(Instant::now()),
             Err(err) => self.set_status(err.to_string(), true),
+        }
+    }
+
+    /// Selects the next (or previous) annotation in document order, scrolling to it if needed.
+    fn step_annotation(&mut self, forward: bool) {
+        let Some(key) = self.current_key() else {
+            return;
+        };
+        let Some(layer) = self
+            .workspace
+            .as_ref()
+            .and_then(|w| w.project.layers.get(&key))
+        else {
+            return;
+        };
+        let all = layer.annotations();
+        let current = self
+            .selected
+            .as_deref()
+            .and_then(|id| all.iter().position(|a| a.id == id));
+        let next = match (current, forward) {
+            (Some(i), true) => (i + 1) % all.len(),
+            (Some(i), false) => (i + all.len() - 1) % all.len(),
+            (None, true) => 0,
+            (None, false) => all.len() - 1,
+        };
+        let Some(target) = all.get(next) else { return };
+        let (id, start) = (target.id.clone(), target.start);
+        self.selected = Some(id);
+        self.selection = None;
+        if self.char_screen_pos(start).is_none() {
+            self.actions.push(Action::RevealChar(start));
+        }
+    }
+
+    /// Moves one edge of the selected span by a grapheme or a word (Shift+arrows).
+    fn move_edge(&mut self, start_edge: bool, forward: bool, unit: EdgeUnit) {
+        let (Some(key), Some(id), Some(text)) = (
+            self.current_key(),
+            self.selected.clone(),
+            self.current_text(),
+        ) else {
+            return;
+        };
+        let Some(annotation) = self
+            .workspace
+            .as_ref()
+            .and_then(|w| w.project.layers.get(&key))
+            .and_then(|l| l.get(&id))
+        else {
+            return;
+        };
+        let (start, end) = (annotation.start, annotation.end);
+        let edge = if start_edge { start } else { end };
+        let Some(moved) = text.text.edge_step(edge, forward, unit) else {
+            return;
+        };
+        let range = if start_edge { moved..end } else { start..moved };
+        if range.start < range.end {
+            self.edit(|ws, key| ws.resize(key, &id, range));
         }
     }
 

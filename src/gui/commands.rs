@@ -20,10 +20,22 @@ pub enum Command {
     MarkDone,
     ChangeAnnotator,
     About,
+    NextAnnotation,
+    PreviousAnnotation,
+    GrowEnd,
+    ShrinkEnd,
+    GrowEndWord,
+    ShrinkEndWord,
+    GrowStart,
+    ShrinkStart,
+    GrowStartWord,
+    ShrinkStartWord,
+    EditNote,
+    CommandPalette,
 }
 
 impl Command {
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 26] = [
         Self::OpenProject,
         Self::OpenFolder,
         Self::Save,
@@ -38,6 +50,18 @@ impl Command {
         Self::MarkDone,
         Self::ChangeAnnotator,
         Self::About,
+        Self::NextAnnotation,
+        Self::PreviousAnnotation,
+        Self::GrowEnd,
+        Self::ShrinkEnd,
+        Self::GrowEndWord,
+        Self::ShrinkEndWord,
+        Self::GrowStart,
+        Self::ShrinkStart,
+        Self::GrowStartWord,
+        Self::ShrinkStartWord,
+        Self::EditNote,
+        Self::CommandPalette,
     ];
 
     pub fn title(self) -> &'static str {
@@ -56,6 +80,18 @@ impl Command {
             Self::MarkDone => "Mark document done",
             Self::ChangeAnnotator => "Change annotator…",
             Self::About => "About tagdesk",
+            Self::NextAnnotation => "Next annotation",
+            Self::PreviousAnnotation => "Previous annotation",
+            Self::GrowEnd => "Grow span end by a character",
+            Self::ShrinkEnd => "Shrink span end by a character",
+            Self::GrowEndWord => "Grow span end by a word",
+            Self::ShrinkEndWord => "Shrink span end by a word",
+            Self::GrowStart => "Grow span start by a character",
+            Self::ShrinkStart => "Shrink span start by a character",
+            Self::GrowStartWord => "Grow span start by a word",
+            Self::ShrinkStartWord => "Shrink span start by a word",
+            Self::EditNote => "Edit note",
+            Self::CommandPalette => "Command palette…",
         }
     }
 
@@ -64,6 +100,11 @@ impl Command {
         const CTRL: Modifiers = Modifiers::COMMAND;
         const CTRL_SHIFT: Modifiers = Modifiers::COMMAND.plus(Modifiers::SHIFT);
         const NONE: Modifiers = Modifiers::NONE;
+        const SHIFT: Modifiers = Modifiers::SHIFT;
+        const ALT_SHIFT: Modifiers = Modifiers::ALT.plus(Modifiers::SHIFT);
+        const CTRL_ALT_SHIFT: Modifiers = Modifiers::COMMAND
+            .plus(Modifiers::ALT)
+            .plus(Modifiers::SHIFT);
         const fn sc(modifiers: Modifiers, key: Key) -> KeyboardShortcut {
             KeyboardShortcut::new(modifiers, key)
         }
@@ -85,15 +126,36 @@ impl Command {
             }
             Self::MarkDone => const { &[sc(CTRL, Key::D)] },
             Self::ChangeAnnotator | Self::About => &[],
+            Self::NextAnnotation => const { &[sc(NONE, Key::Tab)] },
+            Self::PreviousAnnotation => const { &[sc(SHIFT, Key::Tab)] },
+            Self::GrowEnd => const { &[sc(SHIFT, Key::ArrowRight)] },
+            Self::ShrinkEnd => const { &[sc(SHIFT, Key::ArrowLeft)] },
+            Self::GrowEndWord => const { &[sc(CTRL_SHIFT, Key::ArrowRight)] },
+            Self::ShrinkEndWord => const { &[sc(CTRL_SHIFT, Key::ArrowLeft)] },
+            Self::GrowStart => const { &[sc(ALT_SHIFT, Key::ArrowLeft)] },
+            Self::ShrinkStart => const { &[sc(ALT_SHIFT, Key::ArrowRight)] },
+            Self::GrowStartWord => const { &[sc(CTRL_ALT_SHIFT, Key::ArrowLeft)] },
+            Self::ShrinkStartWord => const { &[sc(CTRL_ALT_SHIFT, Key::ArrowRight)] },
+            Self::EditNote => const { &[sc(NONE, Key::Enter)] },
+            Self::CommandPalette => const { &[sc(CTRL_SHIFT, Key::P)] },
         }
     }
 
-    /// Commands that take plain keys and so must not fire while the user types in a text field.
-    pub fn is_plain_key(self) -> bool {
-        self.shortcuts()
-            .iter()
-            .all(|s| s.modifiers.is_none() || s.modifiers == Modifiers::ALT)
-            && !self.shortcuts().is_empty()
+    /// Commands that also work while the user types in a text field (the rest would steal
+    /// keys the field needs: Delete, arrows, Tab, Enter, Ctrl+Z…).
+    pub fn works_while_typing(self) -> bool {
+        matches!(
+            self,
+            Self::OpenProject
+                | Self::OpenFolder
+                | Self::Save
+                | Self::Export
+                | Self::Quit
+                | Self::NextDocument
+                | Self::PreviousDocument
+                | Self::MarkDone
+                | Self::CommandPalette
+        )
     }
 
     /// Text for menus ("Ctrl+S").
@@ -106,16 +168,15 @@ impl Command {
 }
 
 /// The commands whose shortcut was pressed this frame (and consumes those key presses).
-/// With `text_focused`, plain-key commands are left to the text field.
+/// With `text_focused`, only commands that work while typing are taken.
 pub fn pressed_commands(ctx: &egui::Context, text_focused: bool) -> Vec<Command> {
     let mut all: Vec<(Command, KeyboardShortcut)> = Command::ALL
         .iter()
-        .filter(|c| {
-            !(text_focused && (c.is_plain_key() || matches!(c, Command::Undo | Command::Redo)))
-        })
+        .filter(|c| !text_focused || c.works_while_typing())
         .flat_map(|&c| c.shortcuts().iter().map(move |&s| (c, s)))
         .collect();
-    // Ctrl+Shift+Z before Ctrl+Z: egui matches shortcuts ignoring extra Shift.
+    // Most specific first: egui matches a shortcut even when Shift or Alt are also held, so
+    // Ctrl+Shift+Z must be tried before Ctrl+Z, Alt+Shift+← before Shift+←.
     all.sort_by_key(|(_, s)| std::cmp::Reverse(modifier_count(s.modifiers)));
     ctx.input_mut(|input| {
         all.into_iter()

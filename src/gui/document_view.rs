@@ -416,6 +416,23 @@ impl DocumentView {
         input: &ViewInput<'_>,
     ) -> Vec<ViewEvent> {
         let mut events = Vec::new();
+        if response.hovered()
+            && self.drag_anchor.is_none()
+            && let Some(layer) = input.layer
+            && let Some(pos) = response.hover_pos()
+            && let Some((char_offset, _)) = self.char_under(input.text, pos)
+        {
+            let mut here: Vec<_> = layer
+                .overlapping(char_offset, char_offset + 1)
+                .filter(|a| a.contains(char_offset))
+                .collect();
+            if !here.is_empty() {
+                here.sort_by_key(|a| (a.len(), a.start));
+                response
+                    .clone()
+                    .on_hover_ui_at_pointer(|ui| hover_ui(ui, input.schema, &here));
+            }
+        }
         if response.drag_started() {
             // Anchor where the button went down: the pointer has already moved by now.
             let origin = ui.input(|i| i.pointer.press_origin());
@@ -519,6 +536,33 @@ impl DocumentView {
             .iter()
             .find(|v| y < v.origin.y + v.galley.size().y.max(LINE_HEIGHT));
         found.or_else(|| self.visible.last())
+    }
+}
+
+/// The tooltip over a highlight: each span under the pointer, innermost first.
+fn hover_ui(ui: &mut egui::Ui, schema: &Schema, annotations: &[&crate::core::Annotation]) {
+    for (i, a) in annotations.iter().enumerate() {
+        if i > 0 {
+            ui.separator();
+        }
+        let [r, g, b] = label_rgb(schema, &a.label);
+        ui.horizontal(|ui| {
+            let (swatch, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), Sense::hover());
+            ui.painter()
+                .rect_filled(swatch, 2.0, Color32::from_rgb(r, g, b));
+            ui.strong(&a.label);
+            ui.weak(format!("{}–{}", a.start, a.end));
+        });
+        let shown: String = a.text.chars().take(120).collect();
+        let more = if a.text.chars().count() > 120 {
+            "…"
+        } else {
+            ""
+        };
+        ui.label(egui::RichText::new(format!("“{shown}{more}”")).italics());
+        if let Some(note) = &a.note {
+            ui.label(format!("Note: {note}"));
+        }
     }
 }
 

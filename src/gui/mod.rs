@@ -5,6 +5,7 @@ pub mod commands;
 pub mod document_view;
 pub mod fonts;
 mod frame_stats;
+mod palette;
 
 use std::path::PathBuf;
 

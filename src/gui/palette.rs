@@ -1,0 +1,116 @@
+//! The command palette (Ctrl+Shift+P): every command with its shortcut, plus one entry per
+//! label, filtered as you type; ↑/↓ choose, Enter runs, Esc closes.
+
+use egui::{Key, RichText};
+
+use super::app::Action;
+use super::commands::Command;
+
+/// One line of the palette.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub title: String,
+    pub shortcut: String,
+    pub action: Action,
+    pub enabled: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Palette {
+    pub filter: String,
+    pub chosen: usize,
+}
+
+impl Palette {
+    /// Draws the palette; returns the action to run and whether it should close.
+    pub fn ui(&mut self, ctx: &egui::Context, entries: &[Entry]) -> (Option<Action>, bool) {
+        let needle = self.filter.to_lowercase();
+        let shown: Vec<&Entry> = entries
+            .iter()
+            .filter(|e| {
+                needle
+                    .split_whitespace()
+                    .all(|w| e.title.to_lowercase().contains(w))
+            })
+            .collect();
+        self.chosen = self.chosen.min(shown.len().saturating_sub(1));
+        let mut run = None;
+        let mut close = false;
+        let modal = egui::Modal::new(egui::Id::unique("command_palette")).show(ctx, |ui| {
+            ui.set_width(460.0);
+            let label = ui.label("Command");
+            let response = ui
+                .add(egui::TextEdit::singleline(&mut self.filter).hint_text("Type to filter…"))
+                .labelled_by(label.id);
+            response.request_focus();
+            if response.changed() {
+                self.chosen = 0;
+            }
+            let (down, up, enter, escape) = ui.input_mut(|i| {
+                (
+                    i.consume_key(egui::Modifiers::NONE, Key::ArrowDown),
+                    i.consume_key(egui::Modifiers::NONE, Key::ArrowUp),
+                    i.consume_key(egui::Modifiers::NONE, Key::Enter),
+                    i.consume_key(egui::Modifiers::NONE, Key::Escape),
+                )
+            });
+            if down {
+                self.chosen = (self.chosen + 1).min(shown.len().saturating_sub(1));
+            }
+            if up {
+                self.chosen = self.chosen.saturating_sub(1);
+            }
+            egui::ScrollArea::vertical()
+                .max_height(360.0)
+                .show(ui, |ui| {
+                    for (i, entry) in shown.iter().enumerate() {
+                        let text = if entry.enabled {
+                            RichText::new(&entry.title)
+                        } else {
+                            RichText::new(&entry.title).weak()
+                        };
+                        let button = egui::Button::selectable(i == self.chosen, text)
+                            .shortcut_text(entry.shortcut.clone());
+                        let response = ui.add_sized([ui.available_width(), 20.0], button);
+                        if i == self.chosen && (down || up) {
+                            response.scroll_to_me(None);
+                        }
+                        if response.clicked() && entry.enabled {
+                            run = Some(entry.action.clone());
+                        }
+                    }
+                });
+            if enter && let Some(entry) = shown.get(self.chosen).filter(|e| e.enabled) {
+                run = Some(entry.action.clone());
+            }
+            close = escape;
+        });
+        close |= modal.should_close() || run.is_some();
+        (run, close)
+    }
+}
+
+/// Every command, then one "Label as …" entry per label.
+pub fn entries(
+    ctx: &egui::Context,
+    enabled: impl Fn(Command) -> bool,
+    labels: &[(String, Option<String>)],
+) -> Vec<Entry> {
+    let mut entries: Vec<Entry> = Command::ALL
+        .iter()
+        .filter(|&&c| c != Command::CommandPalette)
+        .map(|&c| Entry {
+            title: c.title().trim_end_matches('…').to_owned(),
+            shortcut: c.shortcut_text(ctx),
+            action: Action::Command(c),
+            enabled: enabled(c),
+        })
+        .collect();
+    entries.extend(labels.iter().map(|(name, hotkey)| Entry {
+        title: format!("Label as {name}"),
+        shortcut: hotkey.clone().unwrap_or_default(),
+        action: Action::ApplyLabel(name.clone()),
+        enabled: true,
+    }));
+    entries
+}
