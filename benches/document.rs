@@ -31,6 +31,7 @@ fn layer_with(text: &SourceText, count: usize) -> AnnotationLayer {
                 text: text.slice(range.clone()).to_owned(),
                 start: range.start,
                 end: range.end,
+                attributes: tagdesk::core::schema::Attributes::new(),
                 author: "bench".to_owned(),
                 created: "2026-01-01T00:00:00Z".to_owned(),
                 modified: "2026-01-01T00:00:00Z".to_owned(),
@@ -68,6 +69,7 @@ fn layer_benches(c: &mut Criterion) {
         start: middle,
         end: middle + 10,
         text: text.slice(middle..middle + 10).to_owned(),
+        attributes: tagdesk::core::schema::Attributes::new(),
         author: "bench".to_owned(),
         created: "2026-01-01T00:00:00Z".to_owned(),
         modified: "2026-01-01T00:00:00Z".to_owned(),
@@ -115,6 +117,7 @@ fn view_benches(c: &mut Criterion) {
         schema: &schema,
         selected: None,
         selection: None,
+        link_target: None,
     };
     frame(&ctx, &mut DocumentView::default(), &input); // Fonts and atlas warm.
     c.bench_function("view/open_first_frame_10mb_100k", |b| {

@@ -659,3 +659,93 @@ fn the_annotation_list_selects_and_shows_a_span() {
         "scrolled into view"
     );
 }
+
+#[test]
+fn a_relation_is_made_from_the_keyboard_and_deleted_with_its_span() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "tester");
+    let text = source(&root);
+    let kerry = char_offset_of(&text, "John Kerry", 0);
+    let claim_text = "both condemned this";
+    let claim = char_offset_of(&text, claim_text, 0);
+    drag_select(&mut harness, kerry, kerry + 10);
+    harness.key_press(Key::Num1);
+    steps(&mut harness, 2);
+    drag_select(&mut harness, claim, claim + claim_text.len());
+    harness.key_press(Key::Num2);
+    steps(&mut harness, 2);
+    assert_eq!(selected_span(&harness).unwrap().2, claim_text);
+
+    // R, then Tab to the target, Enter: the only type from claim to actor is said_by.
+    harness.key_press(Key::R);
+    steps(&mut harness, 1);
+    harness.key_press(Key::Tab);
+    steps(&mut harness, 2);
+    harness.key_press(Key::Enter);
+    steps(&mut harness, 3);
+    let layer = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .layer(DOC, "tester")
+        .unwrap()
+        .clone();
+    assert_eq!(layer.relations().len(), 1);
+    let relation = &layer.relations()[0];
+    assert_eq!(relation.kind, "said_by");
+    assert_eq!(layer.get(&relation.from).unwrap().text, claim_text);
+    assert_eq!(layer.get(&relation.to).unwrap().text, "John Kerry");
+    assert!(
+        harness
+            .query_by_label_contains("said_by → “John Kerry”")
+            .is_some(),
+        "listed on the span"
+    );
+
+    // The stance, from the palette.
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::P);
+    steps(&mut harness, 2);
+    harness.event(egui::Event::Text("stance oppose".into()));
+    steps(&mut harness, 1);
+    harness.key_press(Key::Enter);
+    steps(&mut harness, 3);
+    let id = harness.state().selected_annotation().unwrap().to_owned();
+    let ws = harness.state().workspace().unwrap();
+    assert_eq!(
+        ws.layer(DOC, "tester")
+            .unwrap()
+            .get(&id)
+            .unwrap()
+            .attributes
+            .get("stance"),
+        Some(&tagdesk::core::schema::AttributeValue::Text(
+            "oppose".into()
+        ))
+    );
+
+    // Deleting the actor deletes the relation too; one undo brings both back.
+    harness
+        .state_mut()
+        .push_action(Action::SelectAnnotation(Some(relation.to.clone())));
+    steps(&mut harness, 1);
+    harness.key_press(Key::Delete);
+    steps(&mut harness, 2);
+    let layer = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .layer(DOC, "tester")
+        .unwrap()
+        .clone();
+    assert!(layer.relations().is_empty());
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    steps(&mut harness, 2);
+    let layer = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .layer(DOC, "tester")
+        .unwrap()
+        .clone();
+    assert_eq!(layer.relations().len(), 1);
+}

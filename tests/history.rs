@@ -2,7 +2,8 @@
 //! every earlier state, and redoing walks forward again.
 
 use proptest::prelude::*;
-use tagdesk::core::{AnnotationLayer, DocStatus, Workspace};
+use tagdesk::core::schema::AttributeValue;
+use tagdesk::core::{AnnotationLayer, DocStatus, Schema, Workspace};
 
 use crate::support::project_with;
 
@@ -34,7 +35,33 @@ enum Op {
         note: Option<String>,
     },
     Status(usize),
+    Link {
+        from: usize,
+        to: usize,
+        kind: usize,
+    },
+    Unlink {
+        pick: usize,
+    },
+    Stance {
+        pick: usize,
+        value: Option<usize>,
+    },
+    RenameLabel {
+        label: usize,
+        suffix: u8,
+    },
+    RemoveLabel {
+        label: usize,
+    },
+    Recolour {
+        label: usize,
+        colour: u8,
+    },
 }
+
+const KINDS: [&str; 3] = ["said_by", "disputes", "between"];
+const STANCES: [&str; 3] = ["support", "oppose", "neutral"];
 
 fn op() -> impl Strategy<Value = Op> {
     let n = TEXT.chars().count();
@@ -45,33 +72,60 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (any::<usize>(), 0..n, 1..12usize).prop_map(|(pick, start, len)| Op::Resize { pick, start, len }),
         1 => (any::<usize>(), proptest::option::of("[a-z ]{0,8}")).prop_map(|(pick, note)| Op::Note { pick, note }),
         1 => (0..3usize).prop_map(Op::Status),
+        2 => (any::<usize>(), any::<usize>(), 0..3usize).prop_map(|(from, to, kind)| Op::Link { from, to, kind }),
+        1 => any::<usize>().prop_map(|pick| Op::Unlink { pick }),
+        1 => (any::<usize>(), proptest::option::of(0..3usize)).prop_map(|(pick, value)| Op::Stance { pick, value }),
+        1 => (0..3usize, any::<u8>()).prop_map(|(label, suffix)| Op::RenameLabel { label, suffix }),
+        1 => (0..3usize).prop_map(|label| Op::RemoveLabel { label }),
+        1 => (0..3usize, any::<u8>()).prop_map(|(label, colour)| Op::Recolour { label, colour }),
     ]
 }
 
-fn state(ws: &Workspace) -> Option<AnnotationLayer> {
+fn layer(ws: &Workspace) -> Option<AnnotationLayer> {
     ws.layer("t.txt", "ana").cloned()
+}
+
+/// Everything an edit may change: the layer and the schema.
+fn state(ws: &Workspace) -> (Option<AnnotationLayer>, Schema) {
+    (layer(ws), ws.project.schema().clone())
 }
 
 /// Runs one op; returns whether it made an undo step.
 fn run(ws: &mut Workspace, op: &Op) -> bool {
     let key = ("t.txt".to_owned(), "ana".to_owned());
     let n = TEXT.chars().count();
-    let ids: Vec<String> = state(ws)
+    let current = layer(ws);
+    let ids: Vec<String> = current
+        .as_ref()
         .map(|l| l.annotations().iter().map(|a| a.id.clone()).collect())
         .unwrap_or_default();
+    let relation_ids: Vec<String> = current
+        .as_ref()
+        .map(|l| l.relations().iter().map(|r| r.id.clone()).collect())
+        .unwrap_or_default();
+    let labels: Vec<String> = ws
+        .project
+        .schema()
+        .labels
+        .iter()
+        .map(|l| l.name.clone())
+        .collect();
     let id = |pick: usize| (!ids.is_empty()).then(|| ids[pick % ids.len()].clone());
     let steps_before = count_undo_steps(ws);
     let result = match op {
-        Op::Add { start, len, label } => ws
-            .add_span("t.txt", "ana", *start..(start + len).min(n), LABELS[*label])
-            .map(|_| ()),
+        Op::Add { start, len, label } => match labels.get(*label) {
+            Some(label) => ws
+                .add_span("t.txt", "ana", *start..(start + len).min(n), label)
+                .map(|_| ()),
+            None => return false,
+        },
         Op::Remove { pick } => match id(*pick) {
             Some(id) => ws.remove_span(&key, &id),
             None => return false,
         },
-        Op::Relabel { pick, label } => match id(*pick) {
-            Some(id) => ws.relabel(&key, &id, LABELS[*label]),
-            None => return false,
+        Op::Relabel { pick, label } => match (id(*pick), labels.get(*label)) {
+            (Some(id), Some(label)) => ws.relabel(&key, &id, label),
+            _ => return false,
         },
         Op::Resize { pick, start, len } => match id(*pick) {
             Some(id) => ws.resize(&key, &id, *start..(start + len).min(n)),
@@ -82,6 +136,39 @@ fn run(ws: &mut Workspace, op: &Op) -> bool {
             None => return false,
         },
         Op::Status(s) => ws.set_status(&key, DocStatus::ALL[*s]),
+        Op::Link { from, to, kind } => match (id(*from), id(*to)) {
+            (Some(from), Some(to)) => ws.add_relation(&key, KINDS[*kind], &from, &to).map(|_| ()),
+            _ => return false,
+        },
+        Op::Unlink { pick } => match relation_ids.get(pick % relation_ids.len().max(1)) {
+            Some(id) => ws.remove_relation(&key, id),
+            None => return false,
+        },
+        Op::Stance { pick, value } => match id(*pick) {
+            Some(id) => ws.set_attribute(
+                &key,
+                &id,
+                "stance",
+                value.map(|v| AttributeValue::Text(STANCES[v].to_owned())),
+            ),
+            None => return false,
+        },
+        Op::RenameLabel { label, suffix } => match labels.get(*label) {
+            Some(old) => ws.rename_label(old, &format!("{}{suffix}", LABELS[*label])),
+            None => return false,
+        },
+        Op::RemoveLabel { label } => match labels.get(*label) {
+            Some(name) if labels.len() > 1 => ws.remove_label(name),
+            _ => return false,
+        },
+        Op::Recolour { label, colour } => {
+            let mut schema = ws.project.schema().clone();
+            let Some(def) = schema.labels.get_mut(*label) else {
+                return false;
+            };
+            def.color = format!("#{colour:02x}{colour:02x}40");
+            ws.set_schema(schema, "recolour")
+        }
     };
     ws.break_coalescing();
     result.is_ok() && count_undo_steps(ws) > steps_before
@@ -92,7 +179,7 @@ fn count_undo_steps(ws: &Workspace) -> usize {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(128))]
 
     #[test]
     fn undo_and_redo_walk_exactly_through_every_state(ops in proptest::collection::vec(op(), 1..40)) {
@@ -104,19 +191,29 @@ proptest! {
                 states.push(state(&ws));
             }
         }
-        // Every stored span covers exactly its text.
-        if let Some(layer) = state(&ws) {
+        // Every stored span covers exactly its text, has a label of the schema, and every
+        // relation joins two existing spans.
+        if let Some(layer) = layer(&ws) {
             for a in layer.annotations() {
                 let covered: String = TEXT.chars().skip(a.start).take(a.end - a.start).collect();
                 prop_assert_eq!(&a.text, &covered);
+                prop_assert!(ws.project.schema().get(&a.label).is_some(), "label {} in schema", a.label);
+            }
+            for r in layer.relations() {
+                prop_assert!(layer.get(&r.from).is_some() && layer.get(&r.to).is_some());
             }
         }
-        let same = |a: &Option<AnnotationLayer>, b: &Option<AnnotationLayer>| {
-            let empty = |l: &Option<AnnotationLayer>| l.as_ref().is_none_or(|l| l.is_empty() && l.status == DocStatus::New);
-            match (a, b) {
-                (Some(a), Some(b)) => a.annotations() == b.annotations() && a.status == b.status,
-                _ => empty(a) && empty(b),
-            }
+        let same = |a: &(Option<AnnotationLayer>, Schema), b: &(Option<AnnotationLayer>, Schema)| {
+            let empty = |l: &Option<AnnotationLayer>| {
+                l.as_ref().is_none_or(|l| l.is_empty() && l.relations().is_empty() && l.status == DocStatus::New)
+            };
+            a.1 == b.1
+                && match (&a.0, &b.0) {
+                    (Some(x), Some(y)) => {
+                        x.annotations() == y.annotations() && x.relations() == y.relations() && x.status == y.status
+                    }
+                    _ => empty(&a.0) && empty(&b.0),
+                }
         };
         for expected in states.iter().rev().skip(1) {
             prop_assert!(ws.undo().is_some());

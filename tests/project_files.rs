@@ -128,8 +128,8 @@ fn undo_and_redo_restore_exact_states() {
     assert_eq!(end_state.get(&id).unwrap().text, "John");
 
     assert_eq!(
-        ws.undo(),
-        Some(key.clone()),
+        ws.undo().and_then(|r| r.document).as_deref(),
+        Some("news/a.txt"),
         "the three note edits are one step"
     );
     assert_eq!(
@@ -277,4 +277,129 @@ fn saved_files_are_readable_by_others_and_keep_their_mode() {
     ws.add_span("b.txt", "ana", 6..12, "claim").unwrap();
     ws.save();
     assert_eq!(mode(&file), 0o664);
+}
+
+#[test]
+fn relations_attributes_and_statuses_survive_save_and_reload() {
+    use tagdesk::core::schema::AttributeValue;
+    let (_dir, root) = project_with(&[(
+        "a.txt",
+        "John Kerry said the talks failed; Lavrov disagreed.".as_bytes(),
+    )]);
+    let mut ws = Workspace::open(&root).unwrap();
+    let key = ("a.txt".to_owned(), "ana".to_owned());
+    let kerry = ws.add_span("a.txt", "ana", 0..10, "actor").unwrap();
+    let claim = ws.add_span("a.txt", "ana", 16..32, "claim").unwrap();
+    let lavrov = ws.add_span("a.txt", "ana", 34..40, "actor").unwrap();
+    let dispute = ws.add_span("a.txt", "ana", 34..50, "disagreement").unwrap();
+    ws.add_relation(&key, "said_by", &claim, &kerry).unwrap();
+    ws.add_relation(&key, "disputes", &dispute, &claim).unwrap();
+    ws.add_relation(&key, "between", &dispute, &lavrov).unwrap();
+    let refused = ws
+        .add_relation(&key, "said_by", &kerry, &claim)
+        .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("no relation type \"said_by\" goes from actor to claim")
+    );
+    ws.set_attribute(
+        &key,
+        &claim,
+        "stance",
+        Some(AttributeValue::Text("oppose".into())),
+    )
+    .unwrap();
+    assert!(
+        ws.set_attribute(
+            &key,
+            &claim,
+            "stance",
+            Some(AttributeValue::Text("maybe".into()))
+        )
+        .is_err()
+    );
+    assert!(
+        ws.set_attribute(
+            &key,
+            &kerry,
+            "stance",
+            Some(AttributeValue::Text("oppose".into()))
+        )
+        .is_err()
+    );
+    ws.set_status(&key, DocStatus::Done).unwrap();
+    assert!(ws.save().errors.is_empty());
+
+    let reloaded = Workspace::open(&root).unwrap();
+    assert_eq!(reloaded.layer("a.txt", "ana"), ws.layer("a.txt", "ana"));
+    let layer = reloaded.layer("a.txt", "ana").unwrap();
+    assert_eq!(layer.relations().len(), 3);
+    assert_eq!(layer.status, DocStatus::Done);
+    assert_eq!(
+        layer.get(&claim).unwrap().attributes.get("stance"),
+        Some(&AttributeValue::Text("oppose".into()))
+    );
+    let json = std::fs::read_to_string(root.join("annotations/ana/a.txt.json")).unwrap();
+    assert!(json.contains("\"type\": \"said_by\""), "{json}");
+    assert!(json.contains("\"stance\": \"oppose\""));
+}
+
+#[test]
+fn deleting_a_span_deletes_its_relations_in_the_same_undo_step() {
+    let (_dir, root) = project_with(&[("a.txt", "John Kerry said no.".as_bytes())]);
+    let mut ws = Workspace::open(&root).unwrap();
+    let key = ("a.txt".to_owned(), "ana".to_owned());
+    let kerry = ws.add_span("a.txt", "ana", 0..10, "actor").unwrap();
+    let claim = ws.add_span("a.txt", "ana", 16..18, "claim").unwrap();
+    ws.add_relation(&key, "said_by", &claim, &kerry).unwrap();
+    let before = ws.layer("a.txt", "ana").unwrap().clone();
+    ws.remove_span(&key, &kerry).unwrap();
+    let after = ws.layer("a.txt", "ana").unwrap();
+    assert!(after.relations().is_empty());
+    assert_eq!(after.len(), 1);
+    ws.undo().unwrap();
+    assert_eq!(ws.layer("a.txt", "ana").unwrap(), &before);
+}
+
+#[test]
+fn schema_renames_and_removals_change_every_layer_and_undo_in_one_step() {
+    let (_dir, root) = project_with(&[("a.txt", "John Kerry said no.".as_bytes())]);
+    let mut ws = Workspace::open(&root).unwrap();
+    let key = ("a.txt".to_owned(), "ana".to_owned());
+    let kerry = ws.add_span("a.txt", "ana", 0..10, "actor").unwrap();
+    ws.add_span("a.txt", "ben", 0..4, "actor").unwrap();
+    let claim = ws.add_span("a.txt", "ana", 16..18, "claim").unwrap();
+    ws.add_relation(&key, "said_by", &claim, &kerry).unwrap();
+    ws.save();
+
+    ws.rename_label("actor", "speaker").unwrap();
+    assert!(ws.layer("a.txt", "ana").unwrap().get(&kerry).unwrap().label == "speaker");
+    assert!(ws.layer("a.txt", "ben").unwrap().annotations()[0].label == "speaker");
+    assert_eq!(
+        ws.project.schema().relation("said_by").unwrap().to,
+        ["speaker"]
+    );
+    assert!(ws.manifest_dirty());
+    assert!(ws.save().errors.is_empty());
+    let manifest = std::fs::read_to_string(root.join("tagdesk.json")).unwrap();
+    assert!(manifest.contains("\"name\": \"speaker\""));
+    assert_eq!(Workspace::open(&root).unwrap().label_usage("speaker"), 2);
+
+    ws.undo().unwrap();
+    assert_eq!(ws.label_usage("actor"), 2);
+    assert!(ws.project.schema().get("speaker").is_none());
+
+    assert_eq!(ws.label_usage("claim"), 1);
+    ws.remove_label("claim").unwrap();
+    assert_eq!(ws.label_usage("claim"), 0);
+    assert!(ws.project.schema().get("claim").is_none());
+    assert!(
+        ws.project.schema().relation("said_by").is_none(),
+        "a type without its source label goes"
+    );
+    assert!(ws.layer("a.txt", "ana").unwrap().relations().is_empty());
+    ws.undo().unwrap();
+    assert_eq!(ws.label_usage("claim"), 1);
+    assert_eq!(ws.layer("a.txt", "ana").unwrap().relations().len(), 1);
 }

@@ -7,6 +7,8 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
+use super::schema::Attributes;
+
 /// One labelled span. Field order here is the field order on disk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Annotation {
@@ -19,6 +21,9 @@ pub struct Annotation {
     pub end: usize,
     /// The covered text, as it was when the span was made or last changed.
     pub text: String,
+    /// Schema-defined attribute values (e.g. a claim's `stance`).
+    #[serde(default, skip_serializing_if = "Attributes::is_empty")]
+    pub attributes: Attributes,
     pub author: String,
     /// RFC 3339, UTC.
     pub created: String,
@@ -57,6 +62,31 @@ pub fn now_rfc3339() -> String {
     humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
 }
 
+/// A typed, directed link between two annotations of the same layer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Relation {
+    pub id: String,
+    /// The relation type's name in the schema (e.g. `said_by`).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Source annotation id.
+    pub from: String,
+    /// Target annotation id.
+    pub to: String,
+    pub author: String,
+    pub created: String,
+}
+
+impl Relation {
+    pub fn sort_key(&self) -> (&str, &str, &str, &str) {
+        (&self.from, &self.to, &self.kind, &self.id)
+    }
+
+    pub fn touches(&self, annotation_id: &str) -> bool {
+        self.from == annotation_id || self.to == annotation_id
+    }
+}
+
 /// Where an annotator stands with a document.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Hash)]
 #[serde(rename_all = "kebab-case")]
@@ -91,10 +121,20 @@ pub enum Edit {
     /// Replace the span with the same id by this value: relabel, resize, note.
     Replace(Annotation),
     SetStatus(DocStatus),
+    /// Add a relation (both ends must exist in the layer).
+    AddRelation(Relation),
+    /// Remove the relation with this id.
+    RemoveRelation {
+        id: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EditError {
+    #[error("annotation {0} is still linked by a relation")]
+    HasRelations(String),
+    #[error("a relation needs both of its annotations ({0} is missing)")]
+    DanglingRelation(String),
     #[error("an annotation with id {0} already exists")]
     DuplicateId(String),
     #[error("no annotation with id {0}")]
@@ -113,6 +153,8 @@ pub struct AnnotationLayer {
     pub status: DocStatus,
     /// Sorted by [`Annotation::sort_key`].
     annotations: Vec<Annotation>,
+    /// Sorted by [`Relation::sort_key`].
+    relations: Vec<Relation>,
     /// An upper bound on the longest span (never lowered on removal; still a bound), so an
     /// overlap query only looks at spans starting within that distance before it.
     max_span_len: usize,
@@ -127,6 +169,7 @@ impl PartialEq for AnnotationLayer {
             && self.source_sha256 == other.source_sha256
             && self.status == other.status
             && self.annotations == other.annotations
+            && self.relations == other.relations
     }
 }
 
@@ -140,6 +183,7 @@ impl AnnotationLayer {
             source_sha256: String::new(),
             status: DocStatus::New,
             annotations: Vec::new(),
+            relations: Vec::new(),
             max_span_len: 0,
             revision: 0,
         }
@@ -156,6 +200,29 @@ impl AnnotationLayer {
 
     pub fn annotations(&self) -> &[Annotation] {
         &self.annotations
+    }
+
+    pub fn relations(&self) -> &[Relation] {
+        &self.relations
+    }
+
+    /// Builds a layer's relations from any order (they are sorted). Relations are not checked
+    /// against the annotations here; `tagdesk validate` reports dangling ones.
+    #[must_use]
+    pub fn with_relations(mut self, mut relations: Vec<Relation>) -> Self {
+        relations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.relations = relations;
+        self
+    }
+
+    /// Relations from or to an annotation.
+    pub fn relations_of<'a>(
+        &'a self,
+        annotation_id: &'a str,
+    ) -> impl Iterator<Item = &'a Relation> {
+        self.relations
+            .iter()
+            .filter(move |r| r.touches(annotation_id))
     }
 
     pub fn len(&self) -> usize {
@@ -209,6 +276,9 @@ impl AnnotationLayer {
             }
             Edit::Remove { id } => {
                 let index = self.index_of(&id)?;
+                if self.relations.iter().any(|r| r.touches(&id)) {
+                    return Err(EditError::HasRelations(id));
+                }
                 Edit::Add(self.annotations.remove(index))
             }
             Edit::Replace(annotation) => {
@@ -224,6 +294,30 @@ impl AnnotationLayer {
                 Edit::Replace(old)
             }
             Edit::SetStatus(status) => Edit::SetStatus(std::mem::replace(&mut self.status, status)),
+            Edit::AddRelation(relation) => {
+                for end in [&relation.from, &relation.to] {
+                    if self.get(end).is_none() {
+                        return Err(EditError::DanglingRelation(end.clone()));
+                    }
+                }
+                if self.relations.iter().any(|r| r.id == relation.id) {
+                    return Err(EditError::DuplicateId(relation.id));
+                }
+                let id = relation.id.clone();
+                let at = self
+                    .relations
+                    .partition_point(|r| r.sort_key() < relation.sort_key());
+                self.relations.insert(at, relation);
+                Edit::RemoveRelation { id }
+            }
+            Edit::RemoveRelation { id } => {
+                let index = self
+                    .relations
+                    .iter()
+                    .position(|r| r.id == id)
+                    .ok_or(EditError::UnknownId(id))?;
+                Edit::AddRelation(self.relations.remove(index))
+            }
         };
         self.revision += 1;
         Ok(inverse)
@@ -265,11 +359,44 @@ mod tests {
             start,
             end,
             text: "x".repeat(end - start),
+            attributes: Attributes::new(),
             author: "ana".into(),
             created: "2026-01-01T00:00:00Z".into(),
             modified: "2026-01-01T00:00:00Z".into(),
             note: None,
         }
+    }
+
+    fn link(id: &str, kind: &str, from: &str, to: &str) -> Relation {
+        Relation {
+            id: id.into(),
+            kind: kind.into(),
+            from: from.into(),
+            to: to.into(),
+            author: "ana".into(),
+            created: "2026-01-01T00:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn relations_need_both_ends_and_hold_their_annotations() {
+        let mut layer = AnnotationLayer::new("a.txt", "ana")
+            .with_annotations(vec![span("c", "claim", 0, 9), span("a", "actor", 10, 15)]);
+        assert_eq!(
+            layer.apply(Edit::AddRelation(link("r", "said_by", "c", "zz"))),
+            Err(EditError::DanglingRelation("zz".into()))
+        );
+        let inverse = layer
+            .apply(Edit::AddRelation(link("r", "said_by", "c", "a")))
+            .unwrap();
+        assert_eq!(layer.relations_of("a").count(), 1);
+        assert_eq!(
+            layer.apply(Edit::Remove { id: "a".into() }),
+            Err(EditError::HasRelations("a".into()))
+        );
+        layer.apply(inverse).unwrap();
+        assert!(layer.relations().is_empty());
+        assert!(layer.apply(Edit::Remove { id: "a".into() }).is_ok());
     }
 
     #[test]

@@ -1,21 +1,40 @@
-//! Undo/redo: a history of groups of inverse edits.
+//! Undo/redo: a history of steps; a step is a list of changes, each the inverse of what was
+//! applied — edits of one layer, or the previous schema.
 //!
-//! A step records, for one layer, the inverses of the edits it applied, in application order.
-//! Undo applies them in reverse and turns the result into a redo step. Steps with the same
-//! coalescing tag that follow each other (typing a note, dragging an edge) merge into one.
+//! Undo applies a step's changes in reverse and turns the result into a redo step. Steps with
+//! the same coalescing tag that follow each other (typing a note, resizing a span) merge.
 
 use super::annotation::Edit;
 use super::project::LayerKey;
+use super::schema::Schema;
+
+/// One part of a step, holding what reverts it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Inverses of edits applied to one layer, in the order the edits were applied.
+    Layer { key: LayerKey, inverses: Vec<Edit> },
+    /// The schema as it was before.
+    Schema(Schema),
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
-    pub key: LayerKey,
     /// What the step did, for menus ("Undo add actor").
     pub description: String,
-    /// Inverses of the applied edits, in the order the edits were applied.
-    pub inverses: Vec<Edit>,
+    /// In the order they were applied.
+    pub changes: Vec<Change>,
     /// Consecutive steps with the same tag merge into one undo step.
     pub coalesce: Option<String>,
+}
+
+impl Step {
+    /// The document of the first layer the step changed, if any (for "show what was undone").
+    pub fn document(&self) -> Option<&str> {
+        self.changes.iter().find_map(|c| match c {
+            Change::Layer { key, .. } => Some(key.0.as_str()),
+            Change::Schema(_) => None,
+        })
+    }
 }
 
 #[derive(Debug, Default)]
@@ -34,9 +53,8 @@ impl History {
             && let Some(last) = self.undo.last_mut()
             && step.coalesce.is_some()
             && last.coalesce == step.coalesce
-            && last.key == step.key
         {
-            last.inverses.extend(step.inverses);
+            last.changes.extend(step.changes);
             return;
         }
         self.sealed = false;

@@ -10,7 +10,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
 
-use super::annotation::{Annotation, AnnotationLayer, DocStatus};
+use super::annotation::{Annotation, AnnotationLayer, DocStatus, Relation};
 use super::schema::Schema;
 use super::text::{SourceText, TextError};
 
@@ -95,7 +95,9 @@ pub struct Manifest {
     pub name: String,
     /// The source folder: relative to the project folder, or absolute.
     pub sources: String,
-    pub labels: Schema,
+    /// `"labels"` and `"relations"`.
+    #[serde(flatten)]
+    pub schema: Schema,
 }
 
 impl Manifest {
@@ -105,7 +107,7 @@ impl Manifest {
             version: PROJECT_FORMAT_VERSION,
             name: name.into(),
             sources: sources.into(),
-            labels: Schema::default(),
+            schema: Schema::default(),
         }
     }
 }
@@ -122,6 +124,8 @@ pub struct LayerFile {
     #[serde(default)]
     pub status: DocStatus,
     pub annotations: Vec<Annotation>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relations: Vec<Relation>,
 }
 
 impl LayerFile {
@@ -134,12 +138,14 @@ impl LayerFile {
             source_sha256: layer.source_sha256.clone(),
             status: layer.status,
             annotations: layer.annotations().to_vec(),
+            relations: layer.relations().to_vec(),
         }
     }
 
     pub fn into_layer(self) -> AnnotationLayer {
-        let mut layer =
-            AnnotationLayer::new(self.document, self.annotator).with_annotations(self.annotations);
+        let mut layer = AnnotationLayer::new(self.document, self.annotator)
+            .with_annotations(self.annotations)
+            .with_relations(self.relations);
         layer.source_sha256 = self.source_sha256;
         layer.status = self.status;
         layer
@@ -409,7 +415,7 @@ impl Project {
         )?;
         let manifest: Manifest =
             serde_json::from_str(&json).map_err(|e| ProjectError::parse(&manifest_path, &e))?;
-        let problems = manifest.labels.problems();
+        let problems = manifest.schema.problems();
         if !problems.is_empty() {
             return Err(ProjectError::Invalid {
                 path: manifest_path,
@@ -496,7 +502,7 @@ impl Project {
     }
 
     pub fn schema(&self) -> &Schema {
-        &self.manifest.labels
+        &self.manifest.schema
     }
 
     pub fn document(&self, path: &str) -> Option<&DocumentEntry> {

@@ -1,4 +1,6 @@
-//! The label schema: which labels exist, their colours, hotkeys and descriptions.
+//! The schema: labels (colour, hotkey, description, attributes) and relation types.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -13,7 +15,86 @@ pub struct LabelDef {
     pub hotkey: Option<String>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
+    /// Fields an annotation with this label can carry.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<AttributeDef>,
 }
+
+/// A schema-defined field on a label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttributeDef {
+    pub name: String,
+    #[serde(flatten)]
+    pub kind: AttributeKind,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+}
+
+/// What values an attribute takes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum AttributeKind {
+    /// One of a fixed list of values (e.g. stance: support / oppose / neutral).
+    Choice { values: Vec<String> },
+    /// Set or not.
+    Flag,
+    /// Free text.
+    Text,
+}
+
+/// An attribute's value on an annotation: a choice or text is a string, a flag a boolean.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AttributeValue {
+    Flag(bool),
+    Text(String),
+}
+
+impl std::fmt::Display for AttributeValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Flag(b) => write!(f, "{}", if *b { "yes" } else { "no" }),
+            Self::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+impl AttributeDef {
+    /// Whether `value` fits this attribute.
+    pub fn accepts(&self, value: &AttributeValue) -> bool {
+        match (&self.kind, value) {
+            (AttributeKind::Choice { values }, AttributeValue::Text(v)) => values.contains(v),
+            (AttributeKind::Flag, AttributeValue::Flag(_))
+            | (AttributeKind::Text, AttributeValue::Text(_)) => true,
+            _ => false,
+        }
+    }
+}
+
+/// A typed, directed link between two annotations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelationDef {
+    pub name: String,
+    /// Labels the source may have; empty means any.
+    #[serde(default)]
+    pub from: Vec<String>,
+    /// Labels the target may have; empty means any.
+    #[serde(default)]
+    pub to: Vec<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+}
+
+impl RelationDef {
+    /// Whether a relation of this type may go from a `from_label` span to a `to_label` span.
+    pub fn allows(&self, from_label: &str, to_label: &str) -> bool {
+        (self.from.is_empty() || self.from.iter().any(|l| l == from_label))
+            && (self.to.is_empty() || self.to.iter().any(|l| l == to_label))
+    }
+}
+
+/// Attribute values of one annotation, by attribute name (sorted: stable files).
+pub type Attributes = BTreeMap<String, AttributeValue>;
 
 impl LabelDef {
     /// The colour as RGB bytes; a grey when the string is not `#rrggbb`.
@@ -32,22 +113,50 @@ pub fn parse_hex_color(s: &str) -> Option<[u8; 3]> {
     Some([byte(0)?, byte(2)?, byte(4)?])
 }
 
-/// The labels of a project, in display order.
+/// The labels and relation types of a project, in display order. Stored flattened into the
+/// manifest (`"labels"`, `"relations"`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
 pub struct Schema {
     pub labels: Vec<LabelDef>,
+    #[serde(default)]
+    pub relations: Vec<RelationDef>,
 }
 
 impl Default for Schema {
-    /// actor / claim / disagreement: who said what, against whom.
+    /// actor / claim / disagreement: who said what, against whom; a claim's stance; the
+    /// relations `said_by` (claim → actor), `disputes` (disagreement → claim) and `between`
+    /// (disagreement → actor).
     fn default() -> Self {
         let label = |name: &str, color: &str, hotkey: &str, description: &str| LabelDef {
             name: name.to_owned(),
             color: color.to_owned(),
             hotkey: Some(hotkey.to_owned()),
             description: description.to_owned(),
+            attributes: Vec::new(),
         };
+        let relation = |name: &str, from: &str, to: &str, description: &str| RelationDef {
+            name: name.to_owned(),
+            from: vec![from.to_owned()],
+            to: vec![to.to_owned()],
+            description: description.to_owned(),
+        };
+        let mut claim = label(
+            "claim",
+            "#f28e2b",
+            "2",
+            "A statement an actor makes about the world or a policy.",
+        );
+        claim.attributes.push(AttributeDef {
+            name: "stance".to_owned(),
+            kind: AttributeKind::Choice {
+                values: vec![
+                    "support".to_owned(),
+                    "oppose".to_owned(),
+                    "neutral".to_owned(),
+                ],
+            },
+            description: "Does the claim support or oppose the talks' aims?".to_owned(),
+        });
         Self {
             labels: vec![
                 label(
@@ -56,17 +165,27 @@ impl Default for Schema {
                     "1",
                     "A person, government or organisation that speaks or acts.",
                 ),
-                label(
-                    "claim",
-                    "#f28e2b",
-                    "2",
-                    "A statement an actor makes about the world or a policy.",
-                ),
+                claim,
                 label(
                     "disagreement",
                     "#e15759",
                     "3",
                     "A passage where actors oppose each other or a claim.",
+                ),
+            ],
+            relations: vec![
+                relation("said_by", "claim", "actor", "Who made the claim."),
+                relation(
+                    "disputes",
+                    "disagreement",
+                    "claim",
+                    "The claim a disagreement is about.",
+                ),
+                relation(
+                    "between",
+                    "disagreement",
+                    "actor",
+                    "An actor taking part in a disagreement.",
                 ),
             ],
         }
@@ -76,6 +195,18 @@ impl Default for Schema {
 impl Schema {
     pub fn get(&self, name: &str) -> Option<&LabelDef> {
         self.labels.iter().find(|l| l.name == name)
+    }
+
+    pub fn relation(&self, name: &str) -> Option<&RelationDef> {
+        self.relations.iter().find(|r| r.name == name)
+    }
+
+    /// Relation types allowed from a `from_label` span to a `to_label` span.
+    pub fn relations_between(&self, from_label: &str, to_label: &str) -> Vec<&RelationDef> {
+        self.relations
+            .iter()
+            .filter(|r| r.allows(from_label, to_label))
+            .collect()
     }
 
     pub fn by_hotkey(&self, key: &str) -> Option<&LabelDef> {
@@ -120,6 +251,38 @@ impl Schema {
                 }
             }
         }
+        for (i, relation) in self.relations.iter().enumerate() {
+            if relation.name.trim().is_empty() {
+                problems.push(format!("relation type #{} has an empty name", i + 1));
+            }
+            if self.relations[..i].iter().any(|r| r.name == relation.name) {
+                problems.push(format!(
+                    "relation type \"{}\" is defined twice",
+                    relation.name
+                ));
+            }
+            for label in relation.from.iter().chain(&relation.to) {
+                if self.get(label).is_none() {
+                    problems.push(format!(
+                        "relation type \"{}\" names label \"{label}\", which is not defined",
+                        relation.name
+                    ));
+                }
+            }
+        }
+        for label in &self.labels {
+            for (i, attribute) in label.attributes.iter().enumerate() {
+                if label.attributes[..i]
+                    .iter()
+                    .any(|a| a.name == attribute.name)
+                {
+                    problems.push(format!(
+                        "label \"{}\": attribute \"{}\" is defined twice",
+                        label.name, attribute.name
+                    ));
+                }
+            }
+        }
         problems
     }
 }
@@ -136,6 +299,30 @@ mod tests {
         assert_eq!(schema.by_hotkey("2").unwrap().name, "claim");
         assert_eq!(schema.by_hotkey("3").unwrap().name, "disagreement");
         assert_eq!(schema.get("actor").unwrap().rgb(), [0x4e, 0x79, 0xa7]);
+        let names: Vec<_> = schema
+            .relations_between("claim", "actor")
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect();
+        assert_eq!(names, ["said_by"]);
+        assert!(schema.relations_between("actor", "claim").is_empty());
+        let stance = &schema.get("claim").unwrap().attributes[0];
+        assert!(stance.accepts(&AttributeValue::Text("oppose".into())));
+        assert!(!stance.accepts(&AttributeValue::Text("maybe".into())));
+        assert!(!stance.accepts(&AttributeValue::Flag(true)));
+    }
+
+    #[test]
+    fn attribute_values_are_plain_json() {
+        let mut attributes = Attributes::new();
+        attributes.insert("stance".into(), AttributeValue::Text("oppose".into()));
+        attributes.insert("hedged".into(), AttributeValue::Flag(true));
+        let json = serde_json::to_string(&attributes).unwrap();
+        assert_eq!(json, r#"{"hedged":true,"stance":"oppose"}"#);
+        assert_eq!(
+            serde_json::from_str::<Attributes>(&json).unwrap(),
+            attributes
+        );
     }
 
     #[test]

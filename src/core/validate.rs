@@ -88,6 +88,7 @@ pub fn validate(project: &Project) -> Vec<Problem> {
                 ),
             );
         }
+        check_relations(project, layer, &mut report);
         let len = text.text.char_len();
         let mut ids = HashSet::new();
         for a in layer.annotations() {
@@ -114,6 +115,27 @@ pub fn validate(project: &Project) -> Vec<Problem> {
                 );
                 continue;
             }
+            if let Some(def) = project.schema().get(&a.label) {
+                for (name, value) in &a.attributes {
+                    match def.attributes.iter().find(|d| &d.name == name) {
+                        None => report(
+                            line,
+                            format!(
+                                "annotation {}: label {} has no attribute \"{name}\"",
+                                a.id, a.label
+                            ),
+                        ),
+                        Some(d) if !d.accepts(value) => report(
+                            line,
+                            format!(
+                                "annotation {}: \"{value}\" is not a value of attribute \"{name}\"",
+                                a.id
+                            ),
+                        ),
+                        Some(_) => {}
+                    }
+                }
+            }
             let actual = text.text.slice(a.start..a.end);
             if actual != a.text {
                 report(
@@ -127,6 +149,40 @@ pub fn validate(project: &Project) -> Vec<Problem> {
         }
     }
     problems
+}
+
+/// Relations must join two spans of their layer, with a type the schema allows between them.
+fn check_relations(
+    project: &Project,
+    layer: &super::AnnotationLayer,
+    report: &mut dyn FnMut(Option<usize>, String),
+) {
+    for r in layer.relations() {
+        let (Some(from), Some(to)) = (layer.get(&r.from), layer.get(&r.to)) else {
+            report(
+                None,
+                format!("relation {} ({}) links a missing annotation", r.id, r.kind),
+            );
+            continue;
+        };
+        match project.schema().relation(&r.kind) {
+            None => report(
+                None,
+                format!(
+                    "relation {}: type \"{}\" is not in the schema",
+                    r.id, r.kind
+                ),
+            ),
+            Some(def) if !def.allows(&from.label, &to.label) => report(
+                None,
+                format!(
+                    "relation {}: \"{}\" does not go from {} to {}",
+                    r.id, r.kind, from.label, to.label
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
 }
 
 fn short_hash(hash: &str) -> &str {

@@ -7,12 +7,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::annotation::{
-    Annotation, AnnotationLayer, DocStatus, Edit, EditError, new_annotation_id, now_rfc3339,
+    Annotation, AnnotationLayer, DocStatus, Edit, EditError, Relation, new_annotation_id,
+    now_rfc3339,
 };
-use super::history::{History, Step};
+use super::history::{Change, History, Step};
 use super::project::{
     DocumentError, LayerKey, LoadedText, Project, ProjectError, valid_annotator_name,
 };
+use super::schema::{AttributeValue, Schema};
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorkspaceError {
@@ -44,6 +46,33 @@ pub enum WorkspaceError {
         .0.display()
     )]
     Locked(PathBuf),
+    #[error("no relation type \"{kind}\" goes from {from_label} to {to_label}")]
+    RelationNotAllowed {
+        kind: String,
+        from_label: String,
+        to_label: String,
+    },
+    #[error("label {label} has no attribute \"{name}\"")]
+    UnknownAttribute { label: String, name: String },
+    #[error("\"{value}\" is not a value of attribute \"{name}\"")]
+    BadAttributeValue { name: String, value: String },
+    #[error("the schema would be invalid: {0}")]
+    BadSchema(String),
+}
+
+/// What an undo or redo changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replayed {
+    pub description: String,
+    /// The first document it changed (none for a schema-only step).
+    pub document: Option<String>,
+}
+
+/// A change to make, before it is applied (its inverse goes to the history).
+#[derive(Debug, Clone)]
+pub enum Pending {
+    Layer(LayerKey, Vec<Edit>),
+    Schema(Schema),
 }
 
 /// What a save did.
@@ -58,6 +87,7 @@ pub struct Workspace {
     texts: HashMap<String, Result<Arc<LoadedText>, DocumentError>>,
     history: History,
     dirty: BTreeSet<LayerKey>,
+    manifest_dirty: bool,
 }
 
 impl Workspace {
@@ -67,6 +97,7 @@ impl Workspace {
             texts: HashMap::new(),
             history: History::default(),
             dirty: BTreeSet::new(),
+            manifest_dirty: false,
         }
     }
 
@@ -103,7 +134,12 @@ impl Workspace {
     }
 
     pub fn is_dirty(&self) -> bool {
-        !self.dirty.is_empty()
+        !self.dirty.is_empty() || self.manifest_dirty
+    }
+
+    /// Whether the manifest (the schema) has unsaved changes.
+    pub fn manifest_dirty(&self) -> bool {
+        self.manifest_dirty
     }
 
     pub fn dirty_layers(&self) -> &BTreeSet<LayerKey> {
@@ -128,58 +164,146 @@ impl Workspace {
         coalesce: Option<String>,
         edits: Vec<Edit>,
     ) -> Result<(), WorkspaceError> {
-        if self.project.is_locked(key) {
-            return Err(WorkspaceError::Locked(self.project.layer_file(key)));
+        self.apply_changes(
+            description,
+            coalesce,
+            vec![Pending::Layer(key.clone(), edits)],
+        )
+    }
+
+    /// Applies changes to several layers and the schema as one undo step; all or nothing.
+    pub fn apply_changes(
+        &mut self,
+        description: impl Into<String>,
+        coalesce: Option<String>,
+        pending: Vec<Pending>,
+    ) -> Result<(), WorkspaceError> {
+        for change in &pending {
+            if let Pending::Layer(key, _) = change {
+                if self.project.is_locked(key) {
+                    return Err(WorkspaceError::Locked(self.project.layer_file(key)));
+                }
+                valid_annotator_name(&key.1).map_err(WorkspaceError::BadAnnotator)?;
+            }
         }
-        valid_annotator_name(&key.1).map_err(WorkspaceError::BadAnnotator)?;
-        let source_sha256 = self
-            .texts
-            .get(&key.0)
-            .and_then(|t| t.as_ref().ok())
-            .map(|t| t.sha256.clone());
-        let layer = self.project.layers.entry(key.clone()).or_insert_with(|| {
-            let mut layer = AnnotationLayer::new(key.0.clone(), key.1.clone());
-            layer.source_sha256 = source_sha256.unwrap_or_default();
-            layer
-        });
-        let inverses = apply_all(layer, edits)?;
+        let mut applied: Vec<Change> = Vec::with_capacity(pending.len());
+        for change in pending {
+            match self.apply_pending(change) {
+                Ok(inverse) => applied.push(inverse),
+                Err(err) => {
+                    for inverse in applied.into_iter().rev() {
+                        // Inverses of changes just applied always apply.
+                        let _ = self.apply_change(&inverse);
+                    }
+                    return Err(err);
+                }
+            }
+        }
         self.history.push(Step {
-            key: key.clone(),
             description: description.into(),
-            inverses,
+            changes: applied,
             coalesce,
         });
-        self.dirty.insert(key.clone());
         Ok(())
     }
 
-    /// Undoes the last step; returns the layer it changed.
-    pub fn undo(&mut self) -> Option<LayerKey> {
+    fn apply_pending(&mut self, change: Pending) -> Result<Change, WorkspaceError> {
+        match change {
+            Pending::Layer(key, edits) => {
+                let source_sha256 = self
+                    .texts
+                    .get(&key.0)
+                    .and_then(|t| t.as_ref().ok())
+                    .map(|t| t.sha256.clone());
+                let layer = self.project.layers.entry(key.clone()).or_insert_with(|| {
+                    let mut layer = AnnotationLayer::new(key.0.clone(), key.1.clone());
+                    layer.source_sha256 = source_sha256.unwrap_or_default();
+                    layer
+                });
+                let inverses = apply_all(layer, edits)?;
+                self.dirty.insert(key.clone());
+                Ok(Change::Layer { key, inverses })
+            }
+            Pending::Schema(schema) => {
+                let problems = schema.problems();
+                if !problems.is_empty() {
+                    return Err(WorkspaceError::BadSchema(problems.join("; ")));
+                }
+                let previous = std::mem::replace(&mut self.project.manifest.schema, schema);
+                self.manifest_dirty = true;
+                Ok(Change::Schema(previous))
+            }
+        }
+    }
+
+    /// Applies a recorded change (inverses of a layer's edits, in reverse; or a schema) and
+    /// returns the change that reverts it.
+    fn apply_change(&mut self, change: &Change) -> Result<Change, WorkspaceError> {
+        match change {
+            Change::Layer { key, inverses } => {
+                let edits = inverses.iter().rev().cloned().collect();
+                let layer = self
+                    .project
+                    .layers
+                    .get_mut(key)
+                    .ok_or_else(|| EditError::UnknownId(key.0.clone()))?;
+                let inverses = apply_all(layer, edits)?;
+                self.dirty.insert(key.clone());
+                Ok(Change::Layer {
+                    key: key.clone(),
+                    inverses,
+                })
+            }
+            Change::Schema(schema) => {
+                let previous = std::mem::replace(&mut self.project.manifest.schema, schema.clone());
+                self.manifest_dirty = true;
+                Ok(Change::Schema(previous))
+            }
+        }
+    }
+
+    /// Undoes the last step.
+    pub fn undo(&mut self) -> Option<Replayed> {
         let step = self.history.pop_undo()?;
         let redo = self.replay(&step)?;
+        let done = Replayed {
+            description: step.description.clone(),
+            document: step.document().map(str::to_owned),
+        };
         self.history.push_redo(redo);
-        Some(step.key)
+        Some(done)
     }
 
-    /// Redoes the last undone step; returns the layer it changed.
-    pub fn redo(&mut self) -> Option<LayerKey> {
+    /// Redoes the last undone step.
+    pub fn redo(&mut self) -> Option<Replayed> {
         let step = self.history.pop_redo()?;
         let undo = self.replay(&step)?;
+        let done = Replayed {
+            description: step.description.clone(),
+            document: step.document().map(str::to_owned),
+        };
         self.history.push_undo_keep_redo(undo);
-        Some(step.key)
+        Some(done)
     }
 
-    /// Applies a step's inverses in reverse order and returns the step that reverts that.
+    /// Applies a step's changes in reverse order and returns the step that reverts that.
     fn replay(&mut self, step: &Step) -> Option<Step> {
-        let layer = self.project.layers.get_mut(&step.key)?;
-        let edits: Vec<Edit> = step.inverses.iter().rev().cloned().collect();
-        // Inverses of a consistent history always apply; if one does not, nothing changes.
-        let inverses = apply_all(layer, edits).ok()?;
-        self.dirty.insert(step.key.clone());
+        let mut produced = Vec::with_capacity(step.changes.len());
+        for change in step.changes.iter().rev() {
+            let Ok(inverse) = self.apply_change(change) else {
+                // A consistent history always replays; if not, put back what was done.
+                for inverse in produced.into_iter().rev() {
+                    let _ = self.apply_change(&inverse);
+                }
+                return None;
+            };
+            produced.push(inverse);
+        }
+        // `produced` is in the order it was applied, which is the order "changes" are kept in:
+        // replaying it walks it backwards again.
         Some(Step {
-            key: step.key.clone(),
             description: step.description.clone(),
-            inverses,
+            changes: produced,
             coalesce: None,
         })
     }
@@ -198,6 +322,17 @@ impl Workspace {
                 Ok(()) => {
                     self.dirty.remove(&key);
                     report.saved.push(self.project.layer_file(&key));
+                }
+                Err(err) => report.errors.push(err.to_string()),
+            }
+        }
+        if self.manifest_dirty {
+            match self.project.save_manifest() {
+                Ok(()) => {
+                    self.manifest_dirty = false;
+                    report
+                        .saved
+                        .push(Project::manifest_path(&self.project.root));
                 }
                 Err(err) => report.errors.push(err.to_string()),
             }
@@ -237,6 +372,7 @@ impl Workspace {
             start: chars.start,
             end: chars.end,
             text: text.text.slice(chars).to_owned(),
+            attributes: super::schema::Attributes::new(),
             author: annotator.to_owned(),
             created: now.clone(),
             modified: now,
@@ -254,14 +390,227 @@ impl Workspace {
         Ok(id)
     }
 
+    /// Deletes a span and, in the same step, every relation from or to it.
     pub fn remove_span(&mut self, key: &LayerKey, id: &str) -> Result<(), WorkspaceError> {
         let label = self.existing(key, id)?.label;
+        let mut edits: Vec<Edit> = self
+            .project
+            .layers
+            .get(key)
+            .map(|l| {
+                l.relations_of(id)
+                    .map(|r| Edit::RemoveRelation { id: r.id.clone() })
+                    .collect()
+            })
+            .unwrap_or_default();
+        edits.push(Edit::Remove { id: id.to_owned() });
+        self.apply(key, format!("delete {label}"), None, edits)
+    }
+
+    /// Links two spans of a layer with a relation of `kind`; returns its id. The schema must
+    /// allow that type between their labels.
+    pub fn add_relation(
+        &mut self,
+        key: &LayerKey,
+        kind: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<String, WorkspaceError> {
+        let (from_label, to_label) = (
+            self.existing(key, from)?.label,
+            self.existing(key, to)?.label,
+        );
+        if !self
+            .project
+            .schema()
+            .relation(kind)
+            .is_some_and(|r| r.allows(&from_label, &to_label))
+        {
+            return Err(WorkspaceError::RelationNotAllowed {
+                kind: kind.to_owned(),
+                from_label,
+                to_label,
+            });
+        }
+        let id = new_annotation_id();
+        let relation = Relation {
+            id: id.clone(),
+            kind: kind.to_owned(),
+            from: from.to_owned(),
+            to: to.to_owned(),
+            author: key.1.clone(),
+            created: now_rfc3339(),
+        };
         self.apply(
             key,
-            format!("delete {label}"),
+            format!("link {kind}"),
             None,
-            vec![Edit::Remove { id: id.to_owned() }],
+            vec![Edit::AddRelation(relation)],
+        )?;
+        Ok(id)
+    }
+
+    pub fn remove_relation(&mut self, key: &LayerKey, id: &str) -> Result<(), WorkspaceError> {
+        self.apply(
+            key,
+            "delete relation",
+            None,
+            vec![Edit::RemoveRelation { id: id.to_owned() }],
         )
+    }
+
+    /// Sets (or with `None` clears) an attribute of a span; the schema must define it for the
+    /// span's label and accept the value.
+    pub fn set_attribute(
+        &mut self,
+        key: &LayerKey,
+        id: &str,
+        name: &str,
+        value: Option<AttributeValue>,
+    ) -> Result<(), WorkspaceError> {
+        let mut annotation = self.existing(key, id)?;
+        let definition = self
+            .project
+            .schema()
+            .get(&annotation.label)
+            .and_then(|l| l.attributes.iter().find(|a| a.name == name))
+            .ok_or_else(|| WorkspaceError::UnknownAttribute {
+                label: annotation.label.clone(),
+                name: name.to_owned(),
+            })?;
+        if let Some(value) = &value
+            && !definition.accepts(value)
+        {
+            return Err(WorkspaceError::BadAttributeValue {
+                name: name.to_owned(),
+                value: value.to_string(),
+            });
+        }
+        if annotation.attributes.get(name) == value.as_ref() {
+            return Ok(());
+        }
+        match value {
+            Some(value) => annotation.attributes.insert(name.to_owned(), value),
+            None => annotation.attributes.remove(name),
+        };
+        annotation.modified = now_rfc3339();
+        self.apply(
+            key,
+            format!("set {name}"),
+            Some(format!("attribute:{id}:{name}")),
+            vec![Edit::Replace(annotation)],
+        )
+    }
+
+    // ---- Schema edits: undoable like any other; they may touch every layer. ----
+
+    /// Replaces the schema (colours, keys, descriptions, new labels, attributes, relation
+    /// types). Renaming or removing a label in use goes through [`Self::rename_label`] and
+    /// [`Self::remove_label`], which also change the annotations.
+    pub fn set_schema(&mut self, schema: Schema, description: &str) -> Result<(), WorkspaceError> {
+        if *self.project.schema() == schema {
+            return Ok(());
+        }
+        self.apply_changes(description, None, vec![Pending::Schema(schema)])
+    }
+
+    /// Renames a label; every annotation with it, in every readable layer, is relabelled in the
+    /// same undo step, and relation types naming it follow.
+    pub fn rename_label(&mut self, old: &str, new: &str) -> Result<(), WorkspaceError> {
+        if old == new {
+            return Ok(());
+        }
+        let mut schema = self.project.schema().clone();
+        let Some(label) = schema.labels.iter_mut().find(|l| l.name == old) else {
+            return Err(WorkspaceError::UnknownLabel(old.to_owned()));
+        };
+        new.clone_into(&mut label.name);
+        for relation in &mut schema.relations {
+            for name in relation.from.iter_mut().chain(relation.to.iter_mut()) {
+                if name == old {
+                    new.clone_into(name);
+                }
+            }
+        }
+        let now = now_rfc3339();
+        let mut pending = vec![Pending::Schema(schema)];
+        for (key, layer) in &self.project.layers {
+            let edits: Vec<Edit> = layer
+                .annotations()
+                .iter()
+                .filter(|a| a.label == old)
+                .map(|a| {
+                    let mut a = a.clone();
+                    new.clone_into(&mut a.label);
+                    a.modified.clone_from(&now);
+                    Edit::Replace(a)
+                })
+                .collect();
+            if !edits.is_empty() && !self.project.is_locked(key) {
+                pending.push(Pending::Layer(key.clone(), edits));
+            }
+        }
+        self.apply_changes(format!("rename label {old} to {new}"), None, pending)
+    }
+
+    /// How many annotations (in all layers) carry `label`.
+    pub fn label_usage(&self, label: &str) -> usize {
+        self.project
+            .layers
+            .values()
+            .map(|l| l.annotations().iter().filter(|a| a.label == label).count())
+            .sum()
+    }
+
+    /// Removes a label from the schema and, in the same undo step, every annotation with it
+    /// (and their relations) in every readable layer.
+    pub fn remove_label(&mut self, name: &str) -> Result<(), WorkspaceError> {
+        let mut schema = self.project.schema().clone();
+        let before = schema.labels.len();
+        schema.labels.retain(|l| l.name != name);
+        if schema.labels.len() == before {
+            return Err(WorkspaceError::UnknownLabel(name.to_owned()));
+        }
+        // A relation type that loses its only source or target label goes too (an empty list
+        // would mean "any label").
+        let mut dropped_types = Vec::new();
+        for relation in &mut schema.relations {
+            let was_limited = (!relation.from.is_empty(), !relation.to.is_empty());
+            relation.from.retain(|l| l != name);
+            relation.to.retain(|l| l != name);
+            if (was_limited.0 && relation.from.is_empty())
+                || (was_limited.1 && relation.to.is_empty())
+            {
+                dropped_types.push(relation.name.clone());
+            }
+        }
+        schema
+            .relations
+            .retain(|r| !dropped_types.contains(&r.name));
+        let mut pending = vec![Pending::Schema(schema)];
+        for (key, layer) in &self.project.layers {
+            if self.project.is_locked(key) {
+                continue;
+            }
+            let doomed: Vec<&Annotation> = layer
+                .annotations()
+                .iter()
+                .filter(|a| a.label == name)
+                .collect();
+            let mut edits: Vec<Edit> = layer
+                .relations()
+                .iter()
+                .filter(|r| {
+                    dropped_types.contains(&r.kind) || doomed.iter().any(|a| r.touches(&a.id))
+                })
+                .map(|r| Edit::RemoveRelation { id: r.id.clone() })
+                .collect();
+            edits.extend(doomed.iter().map(|a| Edit::Remove { id: a.id.clone() }));
+            if !edits.is_empty() {
+                pending.push(Pending::Layer(key.clone(), edits));
+            }
+        }
+        self.apply_changes(format!("remove label {name}"), None, pending)
     }
 
     pub fn relabel(&mut self, key: &LayerKey, id: &str, label: &str) -> Result<(), WorkspaceError> {

@@ -1,6 +1,8 @@
 //! tagdesk JSONL: one JSON object per line per (document, annotator):
-//! `{"id", "annotator", "text", "spans": [{"id","start","end","label","text"}], "label": [[s, e, "L"]]}`.
-//! `spans` is what spaCy/Prodigy read, `label` is doccano's shape. Offsets are code points.
+//! `{"id", "annotator", "text", "spans": [{"id","start","end","label","text","attributes"}],
+//! "relations": [{"id","type","from","to"}], "label": [[s, e, "L"]]}`.
+//! `spans` is what spaCy/Prodigy read, `label` is doccano's shape. Offsets are code points;
+//! relation ends are span ids.
 
 use std::io::Write;
 
@@ -8,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ExportError, ExportFilter, ExportReport, Exporter};
 use crate::core::Workspace;
+use crate::core::schema::Attributes;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
@@ -16,7 +19,17 @@ pub struct Record {
     pub annotator: String,
     pub text: String,
     pub spans: Vec<Span>,
+    pub relations: Vec<Link>,
     pub label: Vec<(usize, usize, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub from: String,
+    pub to: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +39,7 @@ pub struct Span {
     pub end: usize,
     pub label: String,
     pub text: String,
+    pub attributes: Attributes,
 }
 
 pub struct Jsonl;
@@ -95,9 +109,29 @@ impl Exporter for Jsonl {
                     end: a.end,
                     label: a.label.clone(),
                     text: covered.to_owned(),
+                    attributes: a.attributes.clone(),
                 });
             }
+            let exported: std::collections::HashSet<&str> =
+                spans.iter().map(|s| s.id.as_str()).collect();
+            let mut relations = Vec::with_capacity(layer.relations().len());
+            for r in layer.relations() {
+                if exported.contains(r.from.as_str()) && exported.contains(r.to.as_str()) {
+                    relations.push(Link {
+                        id: r.id.clone(),
+                        kind: r.kind.clone(),
+                        from: r.from.clone(),
+                        to: r.to.clone(),
+                    });
+                } else {
+                    report.warnings.push(format!(
+                        "skipped relation {} ({}) in {} by {}: one of its spans was not exported",
+                        r.id, r.kind, key.0, key.1
+                    ));
+                }
+            }
             let record = Record {
+                relations,
                 id: key.0.clone(),
                 annotator: key.1.clone(),
                 text: text.text.as_str().to_owned(),

@@ -14,6 +14,7 @@ use super::commands::{Command, pressed_commands};
 use super::document_view::{DocumentView, ViewEvent, ViewInput};
 use super::frame_stats::FrameStats;
 use crate::core::project::{LayerKey, Project};
+use crate::core::schema::{AttributeKind, AttributeValue};
 use crate::core::text::EdgeUnit;
 use crate::core::{DocStatus, Workspace};
 use crate::formats::{self, ExportFilter, Format};
@@ -41,8 +42,36 @@ pub enum Action {
     SetStatus(DocStatus),
     SetAnnotator(String),
     ExportTo(PathBuf),
+    /// Sets (or clears) an attribute of an annotation of the current layer.
+    SetAttribute {
+        id: String,
+        name: String,
+        value: Option<AttributeValue>,
+    },
+    /// Links two annotations of the current layer.
+    AddRelation {
+        kind: String,
+        from: String,
+        to: String,
+    },
+    RemoveRelation(String),
     /// Scrolls the document view so this character is near the top.
     RevealChar(usize),
+}
+
+/// A relation being made: its source, and the target candidate (Tab moves it).
+#[derive(Debug, Clone)]
+struct Linking {
+    from: String,
+    target: Option<String>,
+}
+
+/// Relation types to choose from for a source and target.
+#[derive(Debug, Clone)]
+struct RelationChoice {
+    from: String,
+    to: String,
+    kinds: Vec<String>,
 }
 
 /// How the annotation list is sorted.
@@ -92,6 +121,10 @@ pub struct App {
     /// Move keyboard focus to the note field on the next frame (Enter).
     focus_note: bool,
     list_order: ListOrder,
+    /// Choosing the target of a new relation (after R).
+    linking: Option<Linking>,
+    /// Several relation types fit: the user picks one.
+    relation_choice: Option<RelationChoice>,
     recent: Vec<PathBuf>,
     frame_stats: Option<FrameStats>,
     window_title: String,
@@ -171,6 +204,8 @@ impl App {
             palette: None,
             focus_note: false,
             list_order: ListOrder::Position,
+            linking: None,
+            relation_choice: None,
             recent: Vec::new(),
             frame_stats: None,
             window_title: String::new(),
@@ -243,6 +278,7 @@ impl App {
             || self.offer_init.is_some()
             || self.show_about
             || self.palette.is_some()
+            || self.relation_choice.is_some()
     }
 
     // ---- The frame. ----
@@ -443,7 +479,8 @@ impl App {
             | Command::ShrinkStart
             | Command::GrowStartWord
             | Command::ShrinkStartWord
-            | Command::EditNote => self.selected.is_some(),
+            | Command::EditNote
+            | Command::LinkRelation => self.selected.is_some(),
             Command::NextAnnotation | Command::PreviousAnnotation => self
                 .current_key()
                 .and_then(|k| ws?.project.layers.get(&k))
@@ -712,10 +749,165 @@ impl App {
         {
             ws.break_coalescing();
         }
+        self.attributes_ui(ui, &annotation);
+        self.relations_ui(ui, &annotation);
         ui.add_space(6.0);
-        if ui.button("Delete annotation").clicked() {
-            self.actions
-                .push(Action::Command(Command::DeleteAnnotation));
+        ui.horizontal(|ui| {
+            if ui
+                .button("Link…")
+                .on_hover_text("Link this span to another (R)")
+                .clicked()
+            {
+                self.actions.push(Action::Command(Command::LinkRelation));
+            }
+            if ui.button("Delete annotation").clicked() {
+                self.actions
+                    .push(Action::Command(Command::DeleteAnnotation));
+            }
+        });
+    }
+
+    /// The schema's attributes for the selected span's label, editable.
+    fn attributes_ui(&mut self, ui: &mut egui::Ui, annotation: &crate::core::Annotation) {
+        let Some(ws) = &self.workspace else { return };
+        let Some(label) = ws.project.schema().get(&annotation.label) else {
+            return;
+        };
+        for def in &label.attributes {
+            let current = annotation.attributes.get(&def.name);
+            let set = |value: Option<AttributeValue>| Action::SetAttribute {
+                id: annotation.id.clone(),
+                name: def.name.clone(),
+                value,
+            };
+            ui.horizontal_wrapped(|ui| {
+                let name = ui.label(&def.name).on_hover_text(&def.description);
+                match &def.kind {
+                    AttributeKind::Choice { values } => {
+                        for value in values {
+                            let on = current == Some(&AttributeValue::Text(value.clone()));
+                            if ui.selectable_label(on, value).clicked() {
+                                self.actions
+                                    .push(set((!on).then(|| AttributeValue::Text(value.clone()))));
+                            }
+                        }
+                    }
+                    AttributeKind::Flag => {
+                        let mut on = current == Some(&AttributeValue::Flag(true));
+                        if ui.checkbox(&mut on, "").labelled_by(name.id).changed() {
+                            self.actions
+                                .push(set(on.then_some(AttributeValue::Flag(true))));
+                        }
+                    }
+                    AttributeKind::Text => {
+                        let mut text = match current {
+                            Some(AttributeValue::Text(t)) => t.clone(),
+                            _ => String::new(),
+                        };
+                        let response = ui.text_edit_singleline(&mut text).labelled_by(name.id);
+                        if response.changed() {
+                            self.actions.push(set(
+                                (!text.is_empty()).then(|| AttributeValue::Text(text.clone()))
+                            ));
+                        }
+                    }
+                }
+            });
+        }
+    }
+
+    /// "Set stance: oppose"-style palette entries for the selected span: attributes from the
+    /// keyboard.
+    fn attribute_palette_entries(&self) -> Vec<super::palette::Entry> {
+        let Some(ws) = &self.workspace else {
+            return Vec::new();
+        };
+        let Some(annotation) = self
+            .current_key()
+            .and_then(|k| ws.project.layers.get(&k))
+            .and_then(|l| l.get(self.selected.as_deref()?))
+        else {
+            return Vec::new();
+        };
+        let Some(label) = ws.project.schema().get(&annotation.label) else {
+            return Vec::new();
+        };
+        let mut entries = Vec::new();
+        for def in &label.attributes {
+            let set = |value: Option<AttributeValue>| Action::SetAttribute {
+                id: annotation.id.clone(),
+                name: def.name.clone(),
+                value,
+            };
+            let values: Vec<(String, Option<AttributeValue>)> = match &def.kind {
+                AttributeKind::Choice { values } => values
+                    .iter()
+                    .map(|v| (v.clone(), Some(AttributeValue::Text(v.clone()))))
+                    .collect(),
+                AttributeKind::Flag => vec![
+                    ("yes".to_owned(), Some(AttributeValue::Flag(true))),
+                    ("no".to_owned(), None),
+                ],
+                AttributeKind::Text => Vec::new(),
+            };
+            for (shown, value) in values {
+                entries.push(super::palette::Entry {
+                    title: format!("Set {}: {shown}", def.name),
+                    shortcut: String::new(),
+                    action: set(value),
+                    enabled: true,
+                });
+            }
+            entries.push(super::palette::Entry {
+                title: format!("Clear {}", def.name),
+                shortcut: String::new(),
+                action: set(None),
+                enabled: annotation.attributes.contains_key(&def.name),
+            });
+        }
+        entries
+    }
+
+    /// Relations from and to the selected span: click one to go to its other end.
+    fn relations_ui(&mut self, ui: &mut egui::Ui, annotation: &crate::core::Annotation) {
+        let Some(layer) = self
+            .current_key()
+            .and_then(|k| self.workspace.as_ref()?.project.layers.get(&k))
+        else {
+            return;
+        };
+        let relations: Vec<_> = layer.relations_of(&annotation.id).cloned().collect();
+        if relations.is_empty() {
+            return;
+        }
+        ui.add_space(4.0);
+        ui.strong("Relations");
+        for r in relations {
+            let outgoing = r.from == annotation.id;
+            let other_id = if outgoing { &r.to } else { &r.from };
+            let Some(other) = layer.get(other_id) else {
+                continue;
+            };
+            let shown: String = other.text.chars().take(40).collect();
+            let text = if outgoing {
+                format!("{} → “{shown}”", r.kind)
+            } else {
+                format!("“{shown}” → {} → this", r.kind)
+            };
+            let (other_id, other_start) = (other.id.clone(), other.start);
+            ui.horizontal(|ui| {
+                if ui
+                    .small_button("delete")
+                    .on_hover_text("Delete this relation")
+                    .clicked()
+                {
+                    self.actions.push(Action::RemoveRelation(r.id.clone()));
+                }
+                if ui.link(text).clicked() {
+                    self.actions.push(Action::SelectAnnotation(Some(other_id)));
+                    self.actions.push(Action::RevealChar(other_start));
+                }
+            });
         }
     }
 
@@ -829,6 +1021,7 @@ impl App {
             schema: ws.project.schema(),
             selected: self.selected.as_deref(),
             selection: self.selection.clone(),
+            link_target: self.linking.as_ref().and_then(|l| l.target.as_deref()),
         };
         for event in self.view.show(ui, &input) {
             match event {
@@ -837,8 +1030,14 @@ impl App {
                     self.actions.push(Action::SetSelection(Some(range)));
                 }
                 ViewEvent::ClickedAnnotation(id) => {
-                    self.actions.push(Action::SetSelection(None));
-                    self.actions.push(Action::SelectAnnotation(Some(id)));
+                    if let Some(linking) = self.linking.clone() {
+                        if linking.from != id {
+                            self.finish_link(&linking.from, &id);
+                        }
+                    } else {
+                        self.actions.push(Action::SetSelection(None));
+                        self.actions.push(Action::SelectAnnotation(Some(id)));
+                    }
                 }
                 ViewEvent::ClickedEmpty => {
                     self.actions.push(Action::SetSelection(None));
@@ -915,6 +1114,67 @@ impl App {
                 }
             });
         }
+        if let Some(choice) = self.relation_choice.clone() {
+            let mut picked = None;
+            let mut cancel = false;
+            egui::Modal::new(egui::Id::unique("relation_choice")).show(ctx, |ui| {
+                ui.heading("Which relation?");
+                for (i, kind) in choice.kinds.iter().enumerate() {
+                    let description = self
+                        .workspace
+                        .as_ref()
+                        .and_then(|w| w.project.schema().relation(kind))
+                        .map(|r| r.description.clone())
+                        .unwrap_or_default();
+                    let number = i + 1;
+                    if ui
+                        .button(format!("{number}  {kind}"))
+                        .on_hover_text(description)
+                        .clicked()
+                    {
+                        picked = Some(kind.clone());
+                    }
+                }
+                if ui.button("Cancel").clicked() {
+                    cancel = true;
+                }
+                ui.input_mut(|input| {
+                    for (i, key) in [
+                        egui::Key::Num1,
+                        egui::Key::Num2,
+                        egui::Key::Num3,
+                        egui::Key::Num4,
+                        egui::Key::Num5,
+                        egui::Key::Num6,
+                        egui::Key::Num7,
+                        egui::Key::Num8,
+                        egui::Key::Num9,
+                    ]
+                    .into_iter()
+                    .enumerate()
+                    {
+                        if input.consume_key(egui::Modifiers::NONE, key)
+                            && let Some(kind) = choice.kinds.get(i)
+                        {
+                            picked = Some(kind.clone());
+                        }
+                    }
+                    if input.consume_key(egui::Modifiers::NONE, egui::Key::Escape) {
+                        cancel = true;
+                    }
+                });
+            });
+            if let Some(kind) = picked {
+                self.actions.push(Action::AddRelation {
+                    kind,
+                    from: choice.from.clone(),
+                    to: choice.to.clone(),
+                });
+                self.relation_choice = None;
+            } else if cancel {
+                self.relation_choice = None;
+            }
+        }
         if let Some(mut palette) = self.palette.take() {
             let labels: Vec<(String, Option<String>)> = self
                 .workspace
@@ -928,7 +1188,8 @@ impl App {
                         .collect()
                 })
                 .unwrap_or_default();
-            let entries = super::palette::entries(ctx, |c| self.command_enabled(c), &labels);
+            let mut entries = super::palette::entries(ctx, |c| self.command_enabled(c), &labels);
+            entries.extend(self.attribute_palette_entries());
             let (run, close) = palette.ui(ctx, &entries);
             if let Some(action) = run {
                 self.actions.push(action);
@@ -948,7 +1209,7 @@ impl App {
                     crate::build_info::BUILD_DATE
                 ));
                 ui.label(
-                    "Fonts: Noto Sans Georgian, Arabic, Hebrew, Armenian, Symbols 2 and Noto Emoji \
+                    "Fonts: Noto Sans Georgian, Arabic, Hebrew, Armenian, Symbols 2, Math and Noto Emoji \
                      (SIL Open Font License).",
                 );
                 if ui.button("Close").clicked() {
@@ -986,6 +1247,25 @@ impl App {
             }
             Action::SetAnnotator(name) => self.set_annotator(&name),
             Action::ExportTo(path) => self.export_to(&path),
+            Action::SetAttribute { id, name, value } => {
+                self.edit(|ws, key| ws.set_attribute(key, &id, &name, value));
+            }
+            Action::AddRelation { kind, from, to } => {
+                let Some(key) = self.current_key() else {
+                    return;
+                };
+                let Some(ws) = self.workspace.as_mut() else {
+                    return;
+                };
+                match ws.add_relation(&key, &kind, &from, &to) {
+                    Ok(_) => {
+                        self.last_edit = Some(Instant::now());
+                        self.set_status(format!("Linked: {kind}"), false);
+                    }
+                    Err(err) => self.set_status(err.to_string(), true),
+                }
+            }
+            Action::RemoveRelation(id) => self.edit(|ws, key| ws.remove_relation(key, &id)),
             Action::RevealChar(char_offset) => {
                 if let Some(text) = self.current_text() {
                     self.view.scroll_to_char(&text.text, char_offset);
@@ -995,6 +1275,9 @@ impl App {
     }
 
     fn run_command(&mut self, ctx: &egui::Context, command: Command) {
+        if self.linking.is_some() && self.linking_command(command) {
+            return;
+        }
         if !self.command_enabled(command) {
             return;
         }
@@ -1042,6 +1325,15 @@ impl App {
             Command::GrowStartWord => self.move_edge(true, false, EdgeUnit::WordStart),
             Command::ShrinkStartWord => self.move_edge(true, true, EdgeUnit::WordStart),
             Command::EditNote => self.focus_note = true,
+            Command::LinkRelation => {
+                if let Some(from) = self.selected.clone() {
+                    self.linking = Some(Linking { from, target: None });
+                    self.set_status(
+                        "Linking: click the target span, or Tab to it and press Enter (Esc cancels).",
+                        false,
+                    );
+                }
+            }
             Command::CommandPalette => self.palette = Some(super::palette::Palette::default()),
         }
     }
@@ -1060,6 +1352,108 @@ impl App {
         match f(ws, &key) {
             Ok(()) => self.last_edit = Some(Instant::now()),
             Err(err) => self.set_status(err.to_string(), true),
+        }
+    }
+
+    /// While linking, Tab/Shift+Tab move the target, Enter confirms, Esc cancels. Returns
+    /// whether the command was used up.
+    fn linking_command(&mut self, command: Command) -> bool {
+        let Some(linking) = self.linking.clone() else {
+            return false;
+        };
+        match command {
+            Command::NextAnnotation | Command::PreviousAnnotation => {
+                let forward = command == Command::NextAnnotation;
+                let Some(layer) = self
+                    .current_key()
+                    .and_then(|k| self.workspace.as_ref()?.project.layers.get(&k))
+                else {
+                    return true;
+                };
+                let all: Vec<&crate::core::Annotation> = layer
+                    .annotations()
+                    .iter()
+                    .filter(|a| a.id != linking.from)
+                    .collect();
+                if all.is_empty() {
+                    return true;
+                }
+                let anchor = linking.target.as_deref().unwrap_or(&linking.from);
+                let anchor_key = layer.get(anchor).map(|a| (a.start, a.end));
+                let next = if forward {
+                    all.iter()
+                        .find(|a| Some((a.start, a.end)) > anchor_key)
+                        .or(all.first())
+                } else {
+                    all.iter()
+                        .rev()
+                        .find(|a| Some((a.start, a.end)) < anchor_key)
+                        .or(all.last())
+                };
+                if let Some(next) = next {
+                    let (id, start) = (next.id.clone(), next.start);
+                    if self.char_screen_pos(start).is_none() {
+                        self.actions.push(Action::RevealChar(start));
+                    }
+                    self.linking = Some(Linking {
+                        from: linking.from,
+                        target: Some(id),
+                    });
+                }
+                true
+            }
+            Command::EditNote => {
+                if let Some(target) = linking.target {
+                    self.finish_link(&linking.from, &target);
+                }
+                true
+            }
+            Command::ClearSelection => {
+                self.linking = None;
+                self.set_status("Linking cancelled.", false);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Links `from` to `to` with the one relation type that fits, or asks which.
+    fn finish_link(&mut self, from: &str, to: &str) {
+        self.linking = None;
+        let Some(key) = self.current_key() else {
+            return;
+        };
+        let Some(ws) = &self.workspace else { return };
+        let layer = ws.project.layers.get(&key);
+        let labels =
+            layer.and_then(|l| Some((l.get(from)?.label.clone(), l.get(to)?.label.clone())));
+        let Some((from_label, to_label)) = labels else {
+            return;
+        };
+        let kinds: Vec<String> = ws
+            .project
+            .schema()
+            .relations_between(&from_label, &to_label)
+            .iter()
+            .map(|r| r.name.clone())
+            .collect();
+        match kinds.as_slice() {
+            [] => self.set_status(
+                format!("No relation type goes from {from_label} to {to_label} (see the schema)."),
+                true,
+            ),
+            [kind] => self.actions.push(Action::AddRelation {
+                kind: kind.clone(),
+                from: from.to_owned(),
+                to: to.to_owned(),
+            }),
+            _ => {
+                self.relation_choice = Some(RelationChoice {
+                    from: from.to_owned(),
+                    to: to.to_owned(),
+                    kinds,
+                });
+            }
         }
     }
 
@@ -1151,13 +1545,15 @@ impl App {
             return;
         };
         let changed = if undo { ws.undo() } else { ws.redo() };
-        let Some((doc, _)) = changed else { return };
+        let Some(replayed) = changed else { return };
         self.last_edit = Some(Instant::now());
-        if self.current_doc.as_deref() != Some(doc.as_str()) {
-            self.select_document(&doc);
+        if let Some(doc) = &replayed.document
+            && self.current_doc.as_deref() != Some(doc.as_str())
+        {
+            self.select_document(doc);
         }
         let verb = if undo { "Undid" } else { "Redid" };
-        self.set_status(format!("{verb} an edit in {doc}"), false);
+        self.set_status(format!("{verb}: {}", replayed.description), false);
         // The selected annotation may be gone now.
         if let (Some(id), Some(key)) = (&self.selected, self.current_key())
             && self

@@ -32,10 +32,11 @@ pub enum Command {
     ShrinkStartWord,
     EditNote,
     CommandPalette,
+    LinkRelation,
 }
 
 impl Command {
-    pub const ALL: [Self; 26] = [
+    pub const ALL: [Self; 27] = [
         Self::OpenProject,
         Self::OpenFolder,
         Self::Save,
@@ -62,6 +63,7 @@ impl Command {
         Self::ShrinkStartWord,
         Self::EditNote,
         Self::CommandPalette,
+        Self::LinkRelation,
     ];
 
     pub fn title(self) -> &'static str {
@@ -92,6 +94,7 @@ impl Command {
             Self::ShrinkStartWord => "Shrink span start by a word",
             Self::EditNote => "Edit note",
             Self::CommandPalette => "Command palette…",
+            Self::LinkRelation => "Link to another span…",
         }
     }
 
@@ -138,6 +141,7 @@ impl Command {
             Self::ShrinkStartWord => const { &[sc(CTRL_ALT_SHIFT, Key::ArrowRight)] },
             Self::EditNote => const { &[sc(NONE, Key::Enter)] },
             Self::CommandPalette => const { &[sc(CTRL_SHIFT, Key::P)] },
+            Self::LinkRelation => const { &[sc(NONE, Key::R)] },
         }
     }
 

@@ -43,6 +43,8 @@ pub struct ViewInput<'a> {
     pub schema: &'a Schema,
     pub selected: Option<&'a str>,
     pub selection: Option<Range<usize>>,
+    /// While linking: the candidate target span, outlined in its own colour.
+    pub link_target: Option<&'a str>,
 }
 
 #[derive(Clone)]
@@ -340,6 +342,9 @@ impl DocumentView {
         let text = input.text;
         let selection_fill = ui.visuals().selection.bg_fill;
         let outline = ui.visuals().strong_text_color();
+        let target_outline = ui.visuals().warn_fg_color;
+        // Where each visible span starts on screen: the anchor of its relation arcs.
+        let mut anchors: HashMap<&str, Rect> = HashMap::new();
         for vb in &self.visible {
             let block = text.blocks()[vb.index];
             let block_range = block.char_range();
@@ -388,8 +393,18 @@ impl DocumentView {
                     let color = Color32::from_rgb(r, g, b);
                     let level = self.levels.get(&a.id).copied().unwrap_or(0);
                     let is_selected = input.selected == Some(a.id.as_str());
+                    let is_target = input.link_target == Some(a.id.as_str());
                     for rect in range_rects(&vb.galley, local_range(&block_range, a.start..a.end)) {
                         let band = text_band(rect).translate(vb.origin.to_vec2());
+                        anchors.entry(a.id.as_str()).or_insert(band);
+                        if is_target {
+                            painter.rect_stroke(
+                                band.expand(2.0),
+                                2.0,
+                                Stroke::new(2.0, target_outline),
+                                egui::StrokeKind::Outside,
+                            );
+                        }
                         if level < MAX_BAR_LEVELS {
                             let y = band.max.y + 1.0 + f32::from(level) * BAR_STEP;
                             let bar = Rect::from_x_y_ranges(band.x_range(), y..=y + BAR_THICKNESS);
@@ -405,6 +420,31 @@ impl DocumentView {
                         }
                     }
                 }
+            }
+        }
+        if let Some(layer) = input.layer {
+            let text_color = ui.visuals().text_color();
+            let background = ui.visuals().extreme_bg_color;
+            for r in layer.relations() {
+                let (Some(from), Some(to)) =
+                    (anchors.get(r.from.as_str()), anchors.get(r.to.as_str()))
+                else {
+                    continue;
+                };
+                let focused = input.selected.is_some_and(|id| r.touches(id));
+                let color = if focused {
+                    outline
+                } else {
+                    text_color.gamma_multiply(0.55)
+                };
+                relation_arc(
+                    painter,
+                    *from,
+                    *to,
+                    &r.kind,
+                    color,
+                    focused.then_some(background),
+                );
             }
         }
     }
@@ -537,6 +577,53 @@ impl DocumentView {
             .find(|v| y < v.origin.y + v.galley.size().y.max(LINE_HEIGHT));
         found.or_else(|| self.visible.last())
     }
+}
+
+/// A relation drawn as an arc over the text from the source span's start to the target's,
+/// with an arrow tip and the type's name at the top (on a background when `label_bg`).
+fn relation_arc(
+    painter: &egui::Painter,
+    from: Rect,
+    to: Rect,
+    kind: &str,
+    color: Color32,
+    label_bg: Option<Color32>,
+) {
+    let start = pos2(from.min.x + 4.0, from.min.y);
+    let end = pos2(to.min.x + 4.0, to.min.y);
+    let rise = 12.0 + ((end.x - start.x).abs() / 12.0).min(24.0);
+    let top = start.y.min(end.y) - rise;
+    let c1 = pos2(start.x, top);
+    let c2 = pos2(end.x, top);
+    let stroke = Stroke::new(if label_bg.is_some() { 1.8 } else { 1.0 }, color);
+    painter.add(egui::epaint::CubicBezierShape::from_points_stroke(
+        [start, c1, c2, end],
+        false,
+        Color32::TRANSPARENT,
+        stroke,
+    ));
+    // Arrow tip pointing down into the target.
+    let tip = [
+        end,
+        pos2(end.x - 4.0, end.y - 7.0),
+        pos2(end.x + 4.0, end.y - 7.0),
+    ];
+    painter.add(egui::Shape::convex_polygon(
+        tip.to_vec(),
+        color,
+        Stroke::NONE,
+    ));
+    let apex = pos2(
+        f32::midpoint(start.x, end.x),
+        top + 0.25 * (start.y.min(end.y) - top),
+    );
+    let font = FontId::proportional(11.0);
+    let galley = painter.layout_no_wrap(kind.to_owned(), font, color);
+    let rect = Rect::from_center_size(apex, galley.size()).expand(2.0);
+    if let Some(bg) = label_bg {
+        painter.rect_filled(rect, 3.0, bg);
+    }
+    painter.galley(rect.min + vec2(2.0, 2.0), galley, color);
 }
 
 /// The tooltip over a highlight: each span under the pointer, innermost first.
