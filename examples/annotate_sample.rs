@@ -145,22 +145,157 @@ const SAM: &[Span] = &[
     ),
 ];
 
+/// (document prefix, source span text, target span text): linked by clicking the target after R.
+type Link = (&'static str, &'static str, &'static str);
+/// (document prefix, span text, palette entry): e.g. "stance oppose".
+type Attribute = (&'static str, &'static str, &'static str);
+
+const MARIA_LINKS: &[Link] = &[
+    (
+        "000",
+        "the U.S. has really little leverage here",
+        "Michele Kelemen",
+    ),
+    (
+        "000",
+        "they're very skeptical about this",
+        "Pentagon officials",
+    ),
+    (
+        "001",
+        "Russia needs to change its targeting in Syria",
+        "John Kerry",
+    ),
+    (
+        "001",
+        "Kerry says that the Russians have been dropping dumb bombs in Aleppo",
+        "Kerry",
+    ),
+    (
+        "001",
+        "Kerry says that the Russians have been dropping dumb bombs in Aleppo",
+        "the Russians",
+    ),
+    ("001", "is a road to nowhere", "Sergei Lavrov"),
+    (
+        "001",
+        "everyone should stop demonizing Assad and focus on ISIS",
+        "Sergei Lavrov",
+    ),
+    ("002", "dismissed talk of compromise", "The Kremlin"),
+    (
+        "002",
+        "the Russians feel they can ride out any American pressure",
+        "Christopher Phillips",
+    ),
+    (
+        "004",
+        "the chances of a breakthrough during Kerry's visit are minimal",
+        "Mark Katz",
+    ),
+];
+
+const MARIA_ATTRIBUTES: &[Attribute] = &[
+    (
+        "000",
+        "the U.S. has really little leverage here",
+        "stance neutral",
+    ),
+    (
+        "001",
+        "Russia needs to change its targeting in Syria",
+        "stance support",
+    ),
+    ("001", "is a road to nowhere", "stance oppose"),
+    (
+        "001",
+        "everyone should stop demonizing Assad and focus on ISIS",
+        "stance oppose",
+    ),
+    (
+        "002",
+        "the Russians feel they can ride out any American pressure",
+        "stance neutral",
+    ),
+    (
+        "004",
+        "the chances of a breakthrough during Kerry's visit are minimal",
+        "stance oppose",
+    ),
+];
+
+const SAM_LINKS: &[Link] = &[
+    (
+        "000",
+        "the U.S. has really little leverage",
+        "Michele Kelemen",
+    ),
+    (
+        "000",
+        "they're very skeptical about this",
+        "Pentagon officials",
+    ),
+    ("001", "is a road to nowhere", "Sergei Lavrov"),
+    (
+        "004",
+        "the chances of a breakthrough during Kerry's visit are minimal",
+        "Mark Katz",
+    ),
+];
+
+const SAM_ATTRIBUTES: &[Attribute] = &[
+    (
+        "000",
+        "the U.S. has really little leverage",
+        "stance oppose",
+    ),
+    ("000", "they're very skeptical about this", "stance oppose"),
+    (
+        "004",
+        "the chances of a breakthrough during Kerry's visit are minimal",
+        "stance neutral",
+    ),
+];
+
+/// What one annotator does.
+struct Work {
+    annotator: &'static str,
+    spans: &'static [Span],
+    links: &'static [Link],
+    attributes: &'static [Attribute],
+    done: &'static [&'static str],
+}
+
 fn main() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/syria-talks");
     let annotations = root.join("annotations");
     if annotations.exists() {
         std::fs::remove_dir_all(&annotations).expect("remove the old annotations");
     }
-    for (annotator, spans, done) in [
-        ("maria", MARIA, &["000", "001", "003"][..]),
-        ("sam", SAM, &["000", "004"][..]),
-    ] {
-        annotate(&root, annotator, spans, done);
+    let work = [
+        Work {
+            annotator: "maria",
+            spans: MARIA,
+            links: MARIA_LINKS,
+            attributes: MARIA_ATTRIBUTES,
+            done: &["000", "001", "003"],
+        },
+        Work {
+            annotator: "sam",
+            spans: SAM,
+            links: SAM_LINKS,
+            attributes: SAM_ATTRIBUTES,
+            done: &["000", "004"],
+        },
+    ];
+    for w in &work {
+        annotate(&root, w);
     }
     println!("Annotated {}", root.display());
 }
 
-fn annotate(root: &std::path::Path, annotator: &str, spans: &[Span], done: &[&str]) {
+fn annotate(root: &std::path::Path, work: &Work) {
+    let (annotator, spans, done) = (work.annotator, work.spans, work.done);
     let options = Options {
         path: Some(root.to_owned()),
         annotator: Some(annotator.to_owned()),
@@ -216,6 +351,30 @@ fn annotate(root: &std::path::Path, annotator: &str, spans: &[Span], done: &[&st
             harness.key_press(key);
             harness.run_steps(2);
         }
+        for &(_, from, to) in work.links.iter().filter(|l| l.0 == prefix) {
+            let count = |h: &Harness<'_, App>| {
+                h.state()
+                    .workspace()
+                    .and_then(|w| w.layer(doc, annotator))
+                    .map_or(0, |l| l.relations().len())
+            };
+            let before = count(&harness);
+            link(&mut harness, doc, annotator, from, to);
+            assert_eq!(
+                count(&harness),
+                before + 1,
+                "{annotator} {doc}: linking {from:?} to {to:?}"
+            );
+        }
+        for &(_, span, entry) in work.attributes.iter().filter(|a| a.0 == prefix) {
+            select(&mut harness, doc, annotator, span);
+            harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::P);
+            harness.run_steps(2);
+            harness.event(egui::Event::Text(entry.into()));
+            harness.run_steps(1);
+            harness.key_press(Key::Enter);
+            harness.run_steps(2);
+        }
         if done.contains(&prefix) {
             harness.key_press_modifiers(Modifiers::COMMAND, Key::D);
             harness.run_steps(2);
@@ -225,6 +384,16 @@ fn annotate(root: &std::path::Path, annotator: &str, spans: &[Span], done: &[&st
     harness.run_steps(2);
     let ws = harness.state().workspace().expect("workspace");
     assert!(!ws.is_dirty(), "saved");
+    let relations: usize = documents
+        .iter()
+        .filter_map(|d| ws.layer(d, annotator))
+        .map(|l| l.relations().len())
+        .sum();
+    assert_eq!(
+        relations,
+        work.links.len(),
+        "{annotator}: every relation made"
+    );
     let total: usize = documents
         .iter()
         .filter_map(|d| ws.layer(d, annotator))
@@ -232,4 +401,62 @@ fn annotate(root: &std::path::Path, annotator: &str, spans: &[Span], done: &[&st
         .sum();
     assert_eq!(total, spans.len(), "{annotator}: every span made");
     println!("{annotator}: {total} annotations");
+}
+
+/// Selects the span with this text and shows it.
+fn select(
+    harness: &mut Harness<'_, App>,
+    doc: &str,
+    annotator: &str,
+    text: &str,
+) -> (String, usize) {
+    let layer = harness
+        .state()
+        .workspace()
+        .and_then(|w| w.layer(doc, annotator))
+        .expect("layer");
+    let span = layer
+        .annotations()
+        .iter()
+        .find(|a| a.text == text)
+        .expect(text);
+    let (id, start) = (span.id.clone(), span.start);
+    harness
+        .state_mut()
+        .push_action(Action::SelectAnnotation(Some(id.clone())));
+    harness.state_mut().push_action(Action::RevealChar(start));
+    harness.run_steps(4);
+    (id, start)
+}
+
+/// R on the source span, then a click on the target span: the way a user links two spans.
+fn link(harness: &mut Harness<'_, App>, doc: &str, annotator: &str, from: &str, to: &str) {
+    select(harness, doc, annotator, from);
+    let layer = harness
+        .state()
+        .workspace()
+        .and_then(|w| w.layer(doc, annotator))
+        .expect("layer");
+    let target = layer.annotations().iter().find(|a| a.text == to).expect(to);
+    // Click inside the target, away from any span nested in it.
+    let (at, target_id) = (target.start + 1, target.id.clone());
+    harness.key_press(Key::R);
+    harness.run_steps(1);
+    if let Some(pos) = harness.state().char_screen_pos(at) {
+        harness.hover_at(pos);
+        harness.drag_at(pos);
+        harness.run_steps(1);
+        harness.drop_at(pos);
+    } else {
+        // Off screen: Tab through the spans to it, then Enter.
+        for _ in 0..200 {
+            if harness.state().link_target() == Some(target_id.as_str()) {
+                break;
+            }
+            harness.key_press(Key::Tab);
+            harness.run_steps(1);
+        }
+        harness.key_press(Key::Enter);
+    }
+    harness.run_steps(3);
 }

@@ -235,6 +235,11 @@ impl App {
         self.selection.clone()
     }
 
+    /// While linking (after R): the chosen target span.
+    pub fn link_target(&self) -> Option<&str> {
+        self.linking.as_ref().and_then(|l| l.target.as_deref())
+    }
+
     pub fn alerts(&self) -> &[String] {
         &self.alerts
     }

@@ -82,6 +82,8 @@ pub struct DocumentView {
     /// estimates until laid out, so the first jump can land a little off.
     reveal: Option<(usize, u8)>,
     visible: Vec<VisibleBlock>,
+    /// The part of the screen the text is shown in (last frame); `None` before the first.
+    visible_rect: Option<Rect>,
     text_len: usize,
     pub stats: ViewStats,
 }
@@ -123,7 +125,10 @@ impl DocumentView {
         } else {
             left.center().x + 2.0
         };
-        Some(vb.origin + vec2(x, left.center().y))
+        let pos = vb.origin + vec2(x, left.center().y);
+        self.visible_rect
+            .is_some_and(|r| r.contains(pos))
+            .then_some(pos)
     }
 
     /// Screen position of the caret before `char_offset`, if visible (for drag tests).
@@ -131,13 +136,14 @@ impl DocumentView {
         let block_index = text.block_index_at_char(char_offset);
         let vb = self.visible.iter().find(|v| v.index == block_index)?;
         let local = char_offset.checked_sub(text.blocks()[block_index].char_start)?;
-        Some(
-            vb.origin
-                + vb.galley
-                    .pos_from_cursor(CCursor::new(local))
-                    .center()
-                    .to_vec2(),
-        )
+        let pos = vb.origin
+            + vb.galley
+                .pos_from_cursor(CCursor::new(local))
+                .center()
+                .to_vec2();
+        self.visible_rect
+            .is_some_and(|r| r.contains(pos))
+            .then_some(pos)
     }
 
     /// The caret (char offset) nearest to a screen position in the visible text, as a drag uses.
@@ -222,7 +228,13 @@ impl DocumentView {
             .id_salt("document_scroll")
             .auto_shrink([false, false]);
         if let Some(offset) = self.pending_scroll.take() {
-            scroll = scroll.vertical_scroll_offset(offset);
+            // Stay inside the content: an offset past its end would make egui rubber-band back,
+            // and that motion would carry on past later jumps.
+            #[expect(clippy::cast_possible_truncation)]
+            let total = self.prefix.last().copied().unwrap_or(0.0) as f32;
+            let view_height = self.visible_rect.map_or(0.0, |r| r.height());
+            scroll =
+                scroll.vertical_scroll_offset(offset.clamp(0.0, (total - view_height).max(0.0)));
         }
         scroll.show_viewport(ui, |ui, viewport| {
             events = self.viewport_ui(ui, viewport, input);
@@ -307,7 +319,10 @@ impl DocumentView {
         }
         if let Some((block, corrections)) = self.reveal {
             // Heights measured this frame may have moved the target: correct the scroll.
-            let wanted = self.reveal_offset(block);
+            #[expect(clippy::cast_possible_truncation)]
+            let max_offset =
+                (self.prefix.last().copied().unwrap_or(0.0) as f32 - viewport.height()).max(0.0);
+            let wanted = self.reveal_offset(block).min(max_offset);
             if (wanted - viewport.min.y).abs() > 1.0 && corrections > 0 {
                 self.pending_scroll = Some(wanted);
                 self.reveal = Some((block, corrections - 1));
@@ -322,6 +337,7 @@ impl DocumentView {
 
         let visible_rect =
             Rect::from_min_size(content_origin + viewport.min.to_vec2(), viewport.size());
+        self.visible_rect = Some(visible_rect);
         let response = ui.interact(
             visible_rect,
             ui.make_persistent_id("document_text"),
