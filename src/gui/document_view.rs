@@ -18,7 +18,8 @@ use egui::{Color32, FontId, Galley, Pos2, Rect, Sense, Stroke, TextFormat, pos2,
 use crate::core::{AnnotationLayer, Schema, SourceText};
 
 const FONT_SIZE: f32 = 16.0;
-const LINE_HEIGHT: f32 = 29.0;
+/// Rows are taller than the font: room under the text for overlap bars, above it for arcs.
+const LINE_HEIGHT: f32 = 34.0;
 const MARGIN_X: f32 = 12.0;
 const BAR_THICKNESS: f32 = 2.0;
 const BAR_STEP: f32 = 3.0;
@@ -449,18 +450,11 @@ impl DocumentView {
                 };
                 let focused = input.selected.is_some_and(|id| r.touches(id));
                 let color = if focused {
-                    outline
+                    target_outline
                 } else {
-                    text_color.gamma_multiply(0.55)
+                    text_color.gamma_multiply(0.8)
                 };
-                relation_arc(
-                    painter,
-                    *from,
-                    *to,
-                    &r.kind,
-                    color,
-                    focused.then_some(background),
-                );
+                relation_arc(painter, *from, *to, &r.kind, color, background, focused);
             }
         }
     }
@@ -603,15 +597,18 @@ fn relation_arc(
     to: Rect,
     kind: &str,
     color: Color32,
-    label_bg: Option<Color32>,
+    label_bg: Color32,
+    focused: bool,
 ) {
-    let start = pos2(from.min.x + 4.0, from.min.y);
-    let end = pos2(to.min.x + 4.0, to.min.y);
-    let rise = 12.0 + ((end.x - start.x).abs() / 12.0).min(24.0);
+    // Leave from the middle of the source's first piece, arrive near the target's start, so
+    // spans that start together still get a visible arc.
+    let start = pos2(from.center().x, from.min.y);
+    let end = pos2(to.min.x + (to.width() / 2.0).min(8.0), to.min.y);
+    let rise = 14.0 + ((end.x - start.x).abs() / 12.0).min(24.0);
     let top = start.y.min(end.y) - rise;
     let c1 = pos2(start.x, top);
     let c2 = pos2(end.x, top);
-    let stroke = Stroke::new(if label_bg.is_some() { 1.8 } else { 1.0 }, color);
+    let stroke = Stroke::new(if focused { 2.0 } else { 1.2 }, color);
     painter.add(egui::epaint::CubicBezierShape::from_points_stroke(
         [start, c1, c2, end],
         false,
@@ -636,9 +633,7 @@ fn relation_arc(
     let font = FontId::proportional(11.0);
     let galley = painter.layout_no_wrap(kind.to_owned(), font, color);
     let rect = Rect::from_center_size(apex, galley.size()).expand(2.0);
-    if let Some(bg) = label_bg {
-        painter.rect_filled(rect, 3.0, bg);
-    }
+    painter.rect_filled(rect, 3.0, label_bg.gamma_multiply(if focused { 1.0 } else { 0.85 }));
     painter.galley(rect.min + vec2(2.0, 2.0), galley, color);
 }
 
