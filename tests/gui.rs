@@ -749,3 +749,53 @@ fn a_relation_is_made_from_the_keyboard_and_deleted_with_its_span() {
         .clone();
     assert_eq!(layer.relations().len(), 1);
 }
+
+#[test]
+fn find_steps_through_matches_and_a_label_key_tags_the_match() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "tester");
+    let text = source(&root);
+    let first = char_offset_of(&text, "Geneva", 0);
+    let second = char_offset_of(&text, "Geneva", 1);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::F);
+    steps(&mut harness, 2);
+    harness.event(egui::Event::Text("geneva".into()));
+    steps(&mut harness, 1);
+    harness.key_press(Key::Enter);
+    steps(&mut harness, 2);
+    assert_eq!(harness.state().pending_selection(), Some(first..first + 6));
+    assert!(harness.query_by_label_contains("1 of 4").is_some());
+    harness.key_press(Key::Enter);
+    steps(&mut harness, 2);
+    assert_eq!(
+        harness.state().pending_selection(),
+        Some(second..second + 6)
+    );
+    // Typing "1" in the field is text; leave the field first, then 1 tags the match.
+    harness.key_press(Key::Escape);
+    steps(&mut harness, 1);
+    assert_eq!(
+        harness.state().pending_selection(),
+        Some(second..second + 6),
+        "Esc only left the field"
+    );
+    harness.key_press(Key::Num1);
+    steps(&mut harness, 2);
+    let ws = harness.state().workspace().unwrap();
+    let a = &ws.layer(DOC, "tester").unwrap().annotations()[0];
+    assert_eq!((a.start, a.label.as_str()), (second, "actor"));
+    // F3 goes on to the next match; the bar's button labels it.
+    harness.key_press(Key::F3);
+    steps(&mut harness, 2);
+    harness.get_by_label("as claim").click();
+    steps(&mut harness, 2);
+    let ws = harness.state().workspace().unwrap();
+    let third = char_offset_of(&text, "Geneva", 2);
+    assert!(
+        ws.layer(DOC, "tester")
+            .unwrap()
+            .annotations()
+            .iter()
+            .any(|a| a.start == third && a.label == "claim")
+    );
+}

@@ -6,6 +6,7 @@ pub mod annotation;
 pub mod history;
 pub mod project;
 pub mod schema;
+pub mod search;
 pub mod stats;
 pub mod text;
 pub mod validate;

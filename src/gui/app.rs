@@ -74,6 +74,18 @@ struct RelationChoice {
     kinds: Vec<String>,
 }
 
+/// Find in document: the query, its matches in the current document, the current one.
+#[derive(Debug, Clone, Default)]
+struct FindBar {
+    query: String,
+    /// The document and query the matches were computed for.
+    matched: Option<(String, String)>,
+    matches: Vec<Range<usize>>,
+    current: Option<usize>,
+    /// Give the query field keyboard focus on the next frame.
+    focus: bool,
+}
+
 /// How the annotation list is sorted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ListOrder {
@@ -125,6 +137,12 @@ pub struct App {
     linking: Option<Linking>,
     /// Several relation types fit: the user picks one.
     relation_choice: Option<RelationChoice>,
+    /// The find bar, when open.
+    find: Option<FindBar>,
+    /// A text field had keyboard focus at the end of the last frame. egui drops focus on
+    /// Escape before the frame's code runs, so this is what tells "Esc left the field" from
+    /// "Esc clears the selection".
+    was_typing: bool,
     recent: Vec<PathBuf>,
     frame_stats: Option<FrameStats>,
     window_title: String,
@@ -206,6 +224,8 @@ impl App {
             list_order: ListOrder::Position,
             linking: None,
             relation_choice: None,
+            find: None,
+            was_typing: false,
             recent: Vec::new(),
             frame_stats: None,
             window_title: String::new(),
@@ -307,6 +327,7 @@ impl App {
         for action in actions {
             self.apply(&ctx, action);
         }
+        self.was_typing = Self::text_has_focus(&ctx);
         self.autosave(&ctx);
         self.handle_close(&ctx);
         self.update_title(&ctx);
@@ -335,7 +356,7 @@ impl App {
         if self.modal_open() {
             return;
         }
-        let text_focused = Self::text_has_focus(ctx);
+        let text_focused = Self::text_has_focus(ctx) || self.was_typing;
         for command in pressed_commands(ctx, text_focused) {
             self.actions.push(Action::Command(command));
         }
@@ -1009,6 +1030,13 @@ impl App {
             }
         });
         ui.separator();
+        if self.find.is_some() {
+            self.find_bar_ui(ui);
+            ui.separator();
+        }
+        let Some(ws) = &mut self.workspace else {
+            return;
+        };
         let text = match ws.text(&doc) {
             Ok(text) => text,
             Err(err) => {
@@ -1330,6 +1358,20 @@ impl App {
             Command::GrowStartWord => self.move_edge(true, false, EdgeUnit::WordStart),
             Command::ShrinkStartWord => self.move_edge(true, true, EdgeUnit::WordStart),
             Command::EditNote => self.focus_note = true,
+            Command::Find => {
+                let find = self.find.get_or_insert_with(FindBar::default);
+                find.focus = true;
+            }
+            Command::FindNext | Command::FindPrevious => {
+                if self.find.is_none() {
+                    self.find = Some(FindBar {
+                        focus: true,
+                        ..FindBar::default()
+                    });
+                } else {
+                    self.step_match(command == Command::FindNext);
+                }
+            }
             Command::LinkRelation => {
                 if let Some(from) = self.selected.clone() {
                     self.linking = Some(Linking { from, target: None });
@@ -1459,6 +1501,135 @@ impl App {
                     kinds,
                 });
             }
+        }
+    }
+
+    /// Recomputes the find bar's matches when the query or the document changed.
+    fn refresh_matches(&mut self) {
+        let (Some(doc), Some(text)) = (self.current_doc.clone(), self.current_text()) else {
+            return;
+        };
+        let Some(find) = &mut self.find else { return };
+        let key = (doc, find.query.clone());
+        if find.matched.as_ref() != Some(&key) {
+            find.matches = crate::core::search::find_all(&text.text, &find.query);
+            find.current = None;
+            find.matched = Some(key);
+        }
+    }
+
+    /// Moves to the next (or previous) match after the current one, wrapping around; the match
+    /// becomes the pending selection, so a label key tags it.
+    fn step_match(&mut self, forward: bool) {
+        self.refresh_matches();
+        let Some(find) = &mut self.find else { return };
+        let count = find.matches.len();
+        if count == 0 {
+            return;
+        }
+        let next = match (find.current, forward) {
+            (Some(i), true) => (i + 1) % count,
+            (Some(i), false) => (i + count - 1) % count,
+            (None, true) => 0,
+            (None, false) => count - 1,
+        };
+        find.current = Some(next);
+        let range = find.matches[next].clone();
+        self.selected = None;
+        self.selection = Some(range.clone());
+        if self.caret_screen_pos(range.start).is_none() {
+            self.actions.push(Action::RevealChar(range.start));
+        }
+    }
+
+    /// The find bar over the document: query, "n of m", next/previous, label the match.
+    fn find_bar_ui(&mut self, ui: &mut egui::Ui) {
+        self.refresh_matches();
+        let labels: Vec<(String, Option<String>)> = self
+            .workspace
+            .as_ref()
+            .map(|w| {
+                w.project
+                    .schema()
+                    .labels
+                    .iter()
+                    .map(|l| (l.name.clone(), l.hotkey.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let Some(find) = &mut self.find else { return };
+        let mut step = None;
+        let mut close = false;
+        ui.horizontal(|ui| {
+            let label = ui.label("Find");
+            let response = ui
+                .add(
+                    egui::TextEdit::singleline(&mut find.query)
+                        .desired_width(220.0)
+                        .hint_text("text in this document"),
+                )
+                .labelled_by(label.id);
+            if std::mem::take(&mut find.focus) {
+                response.request_focus();
+            }
+            if response.has_focus() {
+                let (enter, shift, escape) = ui.input_mut(|i| {
+                    let shift = i.modifiers.shift;
+                    (
+                        i.consume_key(egui::Modifiers::SHIFT, egui::Key::Enter)
+                            || i.consume_key(egui::Modifiers::NONE, egui::Key::Enter),
+                        shift,
+                        i.consume_key(egui::Modifiers::NONE, egui::Key::Escape),
+                    )
+                });
+                if enter {
+                    step = Some(!shift);
+                }
+                close |= escape;
+            } else if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                // Enter in a single-line field ends editing: treat it as "next" and keep going.
+                step = Some(!ui.input(|i| i.modifiers.shift));
+                find.focus = true;
+            }
+            let count = find.matches.len();
+            let place = match (find.current, count) {
+                (_, 0) if !find.query.is_empty() => "no matches".to_owned(),
+                (_, 0) => String::new(),
+                (Some(i), n) => format!("{} of {n}", i + 1),
+                (None, n) => format!("{n} matches"),
+            };
+            ui.label(RichText::new(place).weak());
+            if ui.button("Previous").clicked() {
+                step = Some(false);
+            }
+            if ui.button("Next").clicked() {
+                step = Some(true);
+            }
+            if find.current.is_some() {
+                ui.separator();
+                ui.label("Label the match");
+                for (name, hotkey) in &labels {
+                    let hint = hotkey.as_ref().map_or_else(String::new, |k| {
+                        format!("Or leave the field (Esc) and press {k}")
+                    });
+                    if ui
+                        .small_button(format!("as {name}"))
+                        .on_hover_text(hint)
+                        .clicked()
+                    {
+                        self.actions.push(Action::ApplyLabel(name.clone()));
+                    }
+                }
+            }
+            if ui.small_button("Close").clicked() {
+                close = true;
+            }
+        });
+        if let Some(forward) = step {
+            self.step_match(forward);
+        }
+        if close {
+            self.find = None;
         }
     }
 

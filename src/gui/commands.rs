@@ -33,10 +33,13 @@ pub enum Command {
     EditNote,
     CommandPalette,
     LinkRelation,
+    Find,
+    FindNext,
+    FindPrevious,
 }
 
 impl Command {
-    pub const ALL: [Self; 27] = [
+    pub const ALL: [Self; 30] = [
         Self::OpenProject,
         Self::OpenFolder,
         Self::Save,
@@ -64,6 +67,9 @@ impl Command {
         Self::EditNote,
         Self::CommandPalette,
         Self::LinkRelation,
+        Self::Find,
+        Self::FindNext,
+        Self::FindPrevious,
     ];
 
     pub fn title(self) -> &'static str {
@@ -95,6 +101,9 @@ impl Command {
             Self::EditNote => "Edit note",
             Self::CommandPalette => "Command palette…",
             Self::LinkRelation => "Link to another span…",
+            Self::Find => "Find in document…",
+            Self::FindNext => "Find next",
+            Self::FindPrevious => "Find previous",
         }
     }
 
@@ -142,6 +151,9 @@ impl Command {
             Self::EditNote => const { &[sc(NONE, Key::Enter)] },
             Self::CommandPalette => const { &[sc(CTRL_SHIFT, Key::P)] },
             Self::LinkRelation => const { &[sc(NONE, Key::R)] },
+            Self::Find => const { &[sc(CTRL, Key::F)] },
+            Self::FindNext => const { &[sc(NONE, Key::F3), sc(CTRL, Key::G)] },
+            Self::FindPrevious => const { &[sc(SHIFT, Key::F3), sc(CTRL_SHIFT, Key::G)] },
         }
     }
 
@@ -159,6 +171,9 @@ impl Command {
                 | Self::PreviousDocument
                 | Self::MarkDone
                 | Self::CommandPalette
+                | Self::Find
+                | Self::FindNext
+                | Self::FindPrevious
         )
     }
 

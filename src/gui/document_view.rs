@@ -633,7 +633,11 @@ fn relation_arc(
     let font = FontId::proportional(11.0);
     let galley = painter.layout_no_wrap(kind.to_owned(), font, color);
     let rect = Rect::from_center_size(apex, galley.size()).expand(2.0);
-    painter.rect_filled(rect, 3.0, label_bg.gamma_multiply(if focused { 1.0 } else { 0.85 }));
+    painter.rect_filled(
+        rect,
+        3.0,
+        label_bg.gamma_multiply(if focused { 1.0 } else { 0.85 }),
+    );
     painter.galley(rect.min + vec2(2.0, 2.0), galley, color);
 }
 
