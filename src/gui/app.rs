@@ -74,6 +74,17 @@ struct RelationChoice {
     kinds: Vec<String>,
 }
 
+/// Keyboard focus bookkeeping across frames.
+#[derive(Debug, Default)]
+struct KeyboardFocus {
+    /// Move keyboard focus to the note field on the next frame (Enter).
+    focus_note: bool,
+    /// A text field had keyboard focus at the end of the last frame. egui drops focus on
+    /// Escape before the frame's code runs, so this is what tells "Esc left the field" from
+    /// "Esc clears the selection".
+    was_typing: bool,
+}
+
 /// Find in document: the query, its matches in the current document, the current one.
 #[derive(Debug, Clone, Default)]
 struct FindBar {
@@ -130,8 +141,7 @@ pub struct App {
     offer_init: Option<PathBuf>,
     show_about: bool,
     palette: Option<super::palette::Palette>,
-    /// Move keyboard focus to the note field on the next frame (Enter).
-    focus_note: bool,
+    keyboard: KeyboardFocus,
     list_order: ListOrder,
     /// Choosing the target of a new relation (after R).
     linking: Option<Linking>,
@@ -139,10 +149,6 @@ pub struct App {
     relation_choice: Option<RelationChoice>,
     /// The find bar, when open.
     find: Option<FindBar>,
-    /// A text field had keyboard focus at the end of the last frame. egui drops focus on
-    /// Escape before the frame's code runs, so this is what tells "Esc left the field" from
-    /// "Esc clears the selection".
-    was_typing: bool,
     recent: Vec<PathBuf>,
     frame_stats: Option<FrameStats>,
     window_title: String,
@@ -220,12 +226,11 @@ impl App {
             offer_init: None,
             show_about: false,
             palette: None,
-            focus_note: false,
+            keyboard: KeyboardFocus::default(),
             list_order: ListOrder::Position,
             linking: None,
             relation_choice: None,
             find: None,
-            was_typing: false,
             recent: Vec::new(),
             frame_stats: None,
             window_title: String::new(),
@@ -327,7 +332,7 @@ impl App {
         for action in actions {
             self.apply(&ctx, action);
         }
-        self.was_typing = Self::text_has_focus(&ctx);
+        self.keyboard.was_typing = Self::text_has_focus(&ctx);
         self.autosave(&ctx);
         self.handle_close(&ctx);
         self.update_title(&ctx);
@@ -356,7 +361,7 @@ impl App {
         if self.modal_open() {
             return;
         }
-        let text_focused = Self::text_has_focus(ctx) || self.was_typing;
+        let text_focused = Self::text_has_focus(ctx) || self.keyboard.was_typing;
         for command in pressed_commands(ctx, text_focused) {
             self.actions.push(Action::Command(command));
         }
@@ -761,7 +766,7 @@ impl App {
                 .desired_width(f32::INFINITY),
         );
         let response = response.labelled_by(note_label.id);
-        if std::mem::take(&mut self.focus_note) {
+        if std::mem::take(&mut self.keyboard.focus_note) {
             response.request_focus();
         }
         if response.changed() {
@@ -1357,7 +1362,7 @@ impl App {
             Command::ShrinkStart => self.move_edge(true, true, EdgeUnit::Grapheme),
             Command::GrowStartWord => self.move_edge(true, false, EdgeUnit::WordStart),
             Command::ShrinkStartWord => self.move_edge(true, true, EdgeUnit::WordStart),
-            Command::EditNote => self.focus_note = true,
+            Command::EditNote => self.keyboard.focus_note = true,
             Command::Find => {
                 let find = self.find.get_or_insert_with(FindBar::default);
                 find.focus = true;
