@@ -13,6 +13,14 @@ const LABELS: [&str; 3] = ["actor", "claim", "disagreement"];
 
 #[derive(Debug, Clone)]
 enum Op {
+    /// Drops a stance value from the schema (annotations with it lose it).
+    DropStance {
+        value: usize,
+    },
+    /// Drops a relation type (its relations go).
+    DropRelationType {
+        kind: usize,
+    },
     Add {
         start: usize,
         len: usize,
@@ -78,6 +86,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..3usize, any::<u8>()).prop_map(|(label, suffix)| Op::RenameLabel { label, suffix }),
         1 => (0..3usize).prop_map(|label| Op::RemoveLabel { label }),
         1 => (0..3usize, any::<u8>()).prop_map(|(label, colour)| Op::Recolour { label, colour }),
+        1 => (0..3usize).prop_map(|value| Op::DropStance { value }),
+        1 => (0..3usize).prop_map(|kind| Op::DropRelationType { kind }),
     ]
 }
 
@@ -167,7 +177,25 @@ fn run(ws: &mut Workspace, op: &Op) -> bool {
                 return false;
             };
             def.color = format!("#{colour:02x}{colour:02x}40");
-            ws.set_schema(schema, "recolour")
+            ws.set_schema(schema, "recolour", None)
+        }
+        Op::DropStance { value } => {
+            let mut schema = ws.project.schema().clone();
+            for label in &mut schema.labels {
+                for attribute in &mut label.attributes {
+                    if let tagdesk::core::schema::AttributeKind::Choice { values } =
+                        &mut attribute.kind
+                    {
+                        values.retain(|v| v != STANCES[*value]);
+                    }
+                }
+            }
+            ws.set_schema(schema, "drop a stance value", None)
+        }
+        Op::DropRelationType { kind } => {
+            let mut schema = ws.project.schema().clone();
+            schema.relations.retain(|r| r.name != KINDS[*kind]);
+            ws.set_schema(schema, "drop a relation type", None)
         }
     };
     ws.break_coalescing();
@@ -199,8 +227,20 @@ proptest! {
                 prop_assert_eq!(&a.text, &covered);
                 prop_assert!(ws.project.schema().get(&a.label).is_some(), "label {} in schema", a.label);
             }
+            let schema = ws.project.schema();
             for r in layer.relations() {
-                prop_assert!(layer.get(&r.from).is_some() && layer.get(&r.to).is_some());
+                let (from, to) = (layer.get(&r.from), layer.get(&r.to));
+                prop_assert!(from.is_some() && to.is_some());
+                let allowed = schema.relation(&r.kind).is_some_and(|d| {
+                    d.allows(&from.unwrap().label, &to.unwrap().label)
+                });
+                prop_assert!(allowed, "relation {} fits the schema", r.kind);
+            }
+            for a in layer.annotations() {
+                let label = schema.get(&a.label).unwrap();
+                for (name, value) in &a.attributes {
+                    prop_assert!(label.attributes.iter().any(|d| &d.name == name && d.accepts(value)));
+                }
             }
         }
         let same = |a: &(Option<AnnotationLayer>, Schema), b: &(Option<AnnotationLayer>, Schema)| {

@@ -68,6 +68,14 @@ pub struct Replayed {
     pub document: Option<String>,
 }
 
+/// What a schema change would remove from the annotations.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SchemaImpact {
+    /// Annotations that lose attribute values.
+    pub annotations: usize,
+    pub relations: usize,
+}
+
 /// A change to make, before it is applied (its inverse goes to the history).
 #[derive(Debug, Clone)]
 pub enum Pending {
@@ -507,11 +515,85 @@ impl Workspace {
     /// Replaces the schema (colours, keys, descriptions, new labels, attributes, relation
     /// types). Renaming or removing a label in use goes through [`Self::rename_label`] and
     /// [`Self::remove_label`], which also change the annotations.
-    pub fn set_schema(&mut self, schema: Schema, description: &str) -> Result<(), WorkspaceError> {
+    ///
+    /// What the new schema no longer allows is removed in the same undo step: attribute values
+    /// it does not define or accept, and relations whose type is gone or no longer fits their
+    /// spans' labels. [`Self::schema_impact`] tells how much that is, to ask first.
+    pub fn set_schema(
+        &mut self,
+        schema: Schema,
+        description: &str,
+        coalesce: Option<String>,
+    ) -> Result<(), WorkspaceError> {
         if *self.project.schema() == schema {
             return Ok(());
         }
-        self.apply_changes(description, None, vec![Pending::Schema(schema)])
+        let mut pending = self.prune_for(&schema);
+        pending.insert(0, Pending::Schema(schema));
+        self.apply_changes(description, coalesce, pending)
+    }
+
+    /// How many attribute values and relations a new schema would remove.
+    pub fn schema_impact(&self, schema: &Schema) -> SchemaImpact {
+        let mut impact = SchemaImpact::default();
+        for change in self.prune_for(schema) {
+            if let Pending::Layer(_, edits) = change {
+                for edit in edits {
+                    match edit {
+                        Edit::RemoveRelation { .. } => impact.relations += 1,
+                        Edit::Replace(_) => impact.annotations += 1,
+                        _ => {}
+                    }
+                }
+            }
+        }
+        impact
+    }
+
+    /// Edits that make every readable layer fit `schema` (see [`Self::set_schema`]).
+    fn prune_for(&self, schema: &Schema) -> Vec<Pending> {
+        let now = now_rfc3339();
+        let mut pending = Vec::new();
+        for (key, layer) in &self.project.layers {
+            if self.project.is_locked(key) {
+                continue;
+            }
+            let mut edits: Vec<Edit> = layer
+                .relations()
+                .iter()
+                .filter(|r| {
+                    let labels = layer.get(&r.from).zip(layer.get(&r.to));
+                    !labels.is_some_and(|(from, to)| {
+                        schema
+                            .relation(&r.kind)
+                            .is_some_and(|d| d.allows(&from.label, &to.label))
+                    })
+                })
+                .map(|r| Edit::RemoveRelation { id: r.id.clone() })
+                .collect();
+            for a in layer.annotations() {
+                let Some(label) = schema.get(&a.label) else {
+                    continue;
+                };
+                let fits = |name: &String, value: &AttributeValue| {
+                    label
+                        .attributes
+                        .iter()
+                        .any(|d| &d.name == name && d.accepts(value))
+                };
+                if a.attributes.iter().all(|(n, v)| fits(n, v)) {
+                    continue;
+                }
+                let mut kept = a.clone();
+                kept.attributes.retain(|n, v| fits(n, v));
+                kept.modified.clone_from(&now);
+                edits.push(Edit::Replace(kept));
+            }
+            if !edits.is_empty() {
+                pending.push(Pending::Layer(key.clone(), edits));
+            }
+        }
+        pending
     }
 
     /// Renames a label; every annotation with it, in every readable layer, is relabelled in the
@@ -621,12 +703,38 @@ impl Workspace {
         }
         annotation.label = label.to_owned();
         annotation.modified = now_rfc3339();
-        self.apply(
-            key,
-            format!("relabel as {label}"),
-            None,
-            vec![Edit::Replace(annotation)],
-        )
+        // What the new label does not allow goes in the same step: attribute values it does
+        // not define, relations whose type does not fit it.
+        let schema = self.project.schema();
+        if let Some(def) = schema.get(label) {
+            annotation.attributes.retain(|name, value| {
+                def.attributes
+                    .iter()
+                    .any(|d| &d.name == name && d.accepts(value))
+            });
+        }
+        let mut edits: Vec<Edit> = Vec::new();
+        if let Some(layer) = self.project.layers.get(key) {
+            for r in layer.relations_of(id) {
+                let other = if r.from == id { &r.to } else { &r.from };
+                let Some(other) = layer.get(other) else {
+                    continue;
+                };
+                let (from_label, to_label) = if r.from == id {
+                    (label, other.label.as_str())
+                } else {
+                    (other.label.as_str(), label)
+                };
+                if !schema
+                    .relation(&r.kind)
+                    .is_some_and(|d| d.allows(from_label, to_label))
+                {
+                    edits.push(Edit::RemoveRelation { id: r.id.clone() });
+                }
+            }
+        }
+        edits.push(Edit::Replace(annotation));
+        self.apply(key, format!("relabel as {label}"), None, edits)
     }
 
     /// Moves a span's edges; the covered text follows.

@@ -48,6 +48,17 @@ pub enum Action {
         name: String,
         value: Option<AttributeValue>,
     },
+    /// Replaces the schema (pruning what it no longer allows).
+    SetSchema {
+        schema: crate::core::Schema,
+        description: String,
+        coalesce: Option<String>,
+    },
+    RenameLabel {
+        old: String,
+        new: String,
+    },
+    RemoveLabel(String),
     /// Links two annotations of the current layer.
     AddRelation {
         kind: String,
@@ -149,6 +160,8 @@ pub struct App {
     relation_choice: Option<RelationChoice>,
     /// The find bar, when open.
     find: Option<FindBar>,
+    /// The schema editor window, when open.
+    schema_editor: Option<super::schema_editor::SchemaEditor>,
     recent: Vec<PathBuf>,
     frame_stats: Option<FrameStats>,
     window_title: String,
@@ -231,6 +244,7 @@ impl App {
             linking: None,
             relation_choice: None,
             find: None,
+            schema_editor: None,
             recent: Vec::new(),
             frame_stats: None,
             window_title: String::new(),
@@ -460,6 +474,7 @@ impl App {
                     self.command_button(ui, Command::NextDocument);
                     self.command_button(ui, Command::PreviousDocument);
                     self.command_button(ui, Command::MarkDone);
+                    self.command_button(ui, Command::EditSchema);
                     ui.separator();
                     self.command_button(ui, Command::ChangeAnnotator);
                 });
@@ -1152,6 +1167,20 @@ impl App {
                 }
             });
         }
+        if let Some(mut editor) = self.schema_editor.take() {
+            let mut open = true;
+            let mut actions = Vec::new();
+            if let Some(ws) = &self.workspace {
+                egui::Window::new("Schema")
+                    .open(&mut open)
+                    .default_size([720.0, 480.0])
+                    .show(ctx, |ui| actions = editor.ui(ui, ws));
+            }
+            self.actions.extend(actions);
+            if open && self.workspace.is_some() {
+                self.schema_editor = Some(editor);
+            }
+        }
         if let Some(choice) = self.relation_choice.clone() {
             let mut picked = None;
             let mut cancel = false;
@@ -1304,6 +1333,13 @@ impl App {
                 }
             }
             Action::RemoveRelation(id) => self.edit(|ws, key| ws.remove_relation(key, &id)),
+            Action::SetSchema {
+                schema,
+                description,
+                coalesce,
+            } => self.schema_edit(|ws| ws.set_schema(schema, &description, coalesce)),
+            Action::RenameLabel { old, new } => self.schema_edit(|ws| ws.rename_label(&old, &new)),
+            Action::RemoveLabel(name) => self.schema_edit(|ws| ws.remove_label(&name)),
             Action::RevealChar(char_offset) => {
                 if let Some(text) = self.current_text() {
                     self.view.scroll_to_char(&text.text, char_offset);
@@ -1363,6 +1399,11 @@ impl App {
             Command::GrowStartWord => self.move_edge(true, false, EdgeUnit::WordStart),
             Command::ShrinkStartWord => self.move_edge(true, true, EdgeUnit::WordStart),
             Command::EditNote => self.keyboard.focus_note = true,
+            Command::EditSchema => {
+                if self.schema_editor.is_none() {
+                    self.schema_editor = Some(super::schema_editor::SchemaEditor::default());
+                }
+            }
             Command::Find => {
                 let find = self.find.get_or_insert_with(FindBar::default);
                 find.focus = true;
@@ -1695,6 +1736,20 @@ impl App {
         let range = if start_edge { moved..end } else { start..moved };
         if range.start < range.end {
             self.edit(|ws, key| ws.resize(key, &id, range));
+        }
+    }
+
+    /// Runs a schema edit; reports failures (e.g. a duplicate name) in the status bar.
+    fn schema_edit(
+        &mut self,
+        f: impl FnOnce(&mut Workspace) -> Result<(), crate::core::workspace::WorkspaceError>,
+    ) {
+        let Some(ws) = self.workspace.as_mut() else {
+            return;
+        };
+        match f(ws) {
+            Ok(()) => self.last_edit = Some(Instant::now()),
+            Err(err) => self.set_status(err.to_string(), true),
         }
     }
 

@@ -36,10 +36,11 @@ pub enum Command {
     Find,
     FindNext,
     FindPrevious,
+    EditSchema,
 }
 
 impl Command {
-    pub const ALL: [Self; 30] = [
+    pub const ALL: [Self; 31] = [
         Self::OpenProject,
         Self::OpenFolder,
         Self::Save,
@@ -70,6 +71,7 @@ impl Command {
         Self::Find,
         Self::FindNext,
         Self::FindPrevious,
+        Self::EditSchema,
     ];
 
     pub fn title(self) -> &'static str {
@@ -104,6 +106,7 @@ impl Command {
             Self::Find => "Find in document…",
             Self::FindNext => "Find next",
             Self::FindPrevious => "Find previous",
+            Self::EditSchema => "Edit schema…",
         }
     }
 
@@ -138,6 +141,7 @@ impl Command {
             }
             Self::MarkDone => const { &[sc(CTRL, Key::D)] },
             Self::ChangeAnnotator | Self::About => &[],
+            Self::EditSchema => const { &[sc(CTRL_SHIFT, Key::L)] },
             Self::NextAnnotation => const { &[sc(NONE, Key::Tab)] },
             Self::PreviousAnnotation => const { &[sc(SHIFT, Key::Tab)] },
             Self::GrowEnd => const { &[sc(SHIFT, Key::ArrowRight)] },

@@ -6,6 +6,7 @@ pub mod document_view;
 pub mod fonts;
 mod frame_stats;
 mod palette;
+mod schema_editor;
 
 use std::path::PathBuf;
 
