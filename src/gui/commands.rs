@@ -201,10 +201,13 @@ pub fn pressed_commands(ctx: &egui::Context, text_focused: bool) -> Vec<Command>
     // Most specific first: egui matches a shortcut even when Shift or Alt are also held, so
     // Ctrl+Shift+Z must be tried before Ctrl+Z, Alt+Shift+← before Shift+←.
     all.sort_by_key(|(_, s)| std::cmp::Reverse(modifier_count(s.modifiers)));
+    // A key pressed several times within one frame runs its command that many times.
     ctx.input_mut(|input| {
         all.into_iter()
-            .filter(|(_, s)| input.consume_shortcut(s))
-            .map(|(c, _)| c)
+            .flat_map(|(c, s)| {
+                let times = input.count_and_consume_key(s.modifiers, s.logical_key);
+                std::iter::repeat_n(c, times)
+            })
             .collect()
     })
 }

@@ -156,7 +156,7 @@ impl SchemaEditor {
                     next.labels[i].color = format!("#{:02x}{:02x}{:02x}", rgb[0], rgb[1], rgb[2]);
                     actions.push(Self::set(next, &format!("recolour {}", label.name), Some(format!("colour:{}", label.name))));
                 }
-                let response = ui.add(egui::TextEdit::singleline(&mut self.names[i]).desired_width(120.0));
+                let response = ui.add_sized([130.0, 20.0], egui::TextEdit::singleline(&mut self.names[i]));
                 named(&response, format!("Name of label {}", label.name));
                 if response.lost_focus() {
                     let new = self.names[i].trim().to_owned();
@@ -172,7 +172,7 @@ impl SchemaEditor {
                     next.labels[i].hotkey = (!key.is_empty()).then_some(key);
                     actions.push(Self::set(next, &format!("re-key {}", label.name), None));
                 }
-                let response = ui.add(egui::TextEdit::singleline(&mut self.descriptions[i]).desired_width(220.0));
+                let response = ui.add_sized([300.0, 20.0], egui::TextEdit::singleline(&mut self.descriptions[i]));
                 named(&response, format!("Description of label {}", label.name));
                 if response.lost_focus() && self.descriptions[i] != label.description {
                     let mut next = schema.clone();
