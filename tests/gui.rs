@@ -902,3 +902,40 @@ fn removing_a_label_in_use_asks_first() {
         "its relation types went too"
     );
 }
+
+#[test]
+fn dragging_a_selected_span_edge_resizes_it_in_one_undo_step() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "tester");
+    let text = source(&root);
+    let start = char_offset_of(&text, "John Kerry", 0);
+    drag_select(&mut harness, start, start + 10);
+    harness.key_press(Key::Num1);
+    steps(&mut harness, 2);
+    // Grab the end edge and drag it past ", who's".
+    let edge = harness.state().caret_screen_pos(start + 10).unwrap();
+    let target = harness.state().caret_screen_pos(start + 17).unwrap();
+    harness.hover_at(edge);
+    steps(&mut harness, 1);
+    harness.drag_at(edge);
+    steps(&mut harness, 1);
+    harness.hover_at(edge + (target - edge) * 0.5);
+    steps(&mut harness, 1);
+    harness.hover_at(target);
+    steps(&mut harness, 1);
+    harness.drop_at(target);
+    steps(&mut harness, 2);
+    assert_eq!(selected_span(&harness).unwrap().2, "John Kerry, who's");
+    assert_eq!(
+        harness.state().pending_selection(),
+        None,
+        "an edge drag does not select text"
+    );
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    steps(&mut harness, 2);
+    assert_eq!(
+        selected_span(&harness).unwrap().2,
+        "John Kerry",
+        "the whole drag is one step"
+    );
+}

@@ -48,6 +48,13 @@ pub enum Action {
         name: String,
         value: Option<AttributeValue>,
     },
+    /// Moves a span's edges (dragging an edge; consecutive moves are one undo step).
+    ResizeSpan {
+        id: String,
+        range: Range<usize>,
+    },
+    /// A drag gesture ended: the next edit starts a new undo step.
+    EndGesture,
     /// Replaces the schema (pruning what it no longer allows).
     SetSchema {
         schema: crate::core::Schema,
@@ -1092,6 +1099,12 @@ impl App {
                         self.actions.push(Action::SelectAnnotation(Some(id)));
                     }
                 }
+                ViewEvent::ResizeSelected(range) => {
+                    if let Some(id) = self.selected.clone() {
+                        self.actions.push(Action::ResizeSpan { id, range });
+                    }
+                }
+                ViewEvent::ResizeEnded => self.actions.push(Action::EndGesture),
                 ViewEvent::ClickedEmpty => {
                     self.actions.push(Action::SetSelection(None));
                     self.actions.push(Action::SelectAnnotation(None));
@@ -1333,6 +1346,12 @@ impl App {
                 }
             }
             Action::RemoveRelation(id) => self.edit(|ws, key| ws.remove_relation(key, &id)),
+            Action::ResizeSpan { id, range } => self.edit(|ws, key| ws.resize(key, &id, range)),
+            Action::EndGesture => {
+                if let Some(ws) = &mut self.workspace {
+                    ws.break_coalescing();
+                }
+            }
             Action::SetSchema {
                 schema,
                 description,

@@ -35,6 +35,17 @@ pub enum ViewEvent {
     ClickedAnnotation(String),
     /// A click on plain text.
     ClickedEmpty,
+    /// The selected span's edge is being dragged: its new range.
+    ResizeSelected(Range<usize>),
+    /// The edge drag ended.
+    ResizeEnded,
+}
+
+/// Which edge of the selected span a drag moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Edge {
+    Start,
+    End,
 }
 
 /// What the view shows this frame.
@@ -78,6 +89,8 @@ pub struct DocumentView {
     levels_key: (usize, u64),
     drag_anchor: Option<usize>,
     drag_head: Option<usize>,
+    /// Dragging an edge of the selected span (instead of selecting text).
+    edge_drag: Option<Edge>,
     pending_scroll: Option<f32>,
     /// A block being scrolled to, and how many corrections are left: positions above it are
     /// estimates until laid out, so the first jump can land a little off.
@@ -483,11 +496,44 @@ impl DocumentView {
                     .on_hover_ui_at_pointer(|ui| hover_ui(ui, input.schema, &here));
             }
         }
+        let edge_under_pointer =
+            |view: &Self, pos: Option<Pos2>| pos.and_then(|p| view.edge_at(input, p));
+        if self.drag_anchor.is_none()
+            && self.edge_drag.is_none()
+            && edge_under_pointer(self, response.hover_pos()).is_some()
+        {
+            ui.ctx().set_cursor_icon(egui::CursorIcon::ResizeHorizontal);
+        }
         if response.drag_started() {
             // Anchor where the button went down: the pointer has already moved by now.
             let origin = ui.input(|i| i.pointer.press_origin());
-            self.drag_anchor = origin.and_then(|p| self.caret_at(input.text, p));
-            self.drag_head = self.drag_anchor;
+            self.edge_drag = edge_under_pointer(self, origin);
+            if self.edge_drag.is_none() {
+                self.drag_anchor = origin.and_then(|p| self.caret_at(input.text, p));
+                self.drag_head = self.drag_anchor;
+            }
+        }
+        if let Some(edge) = self.edge_drag {
+            ui.ctx().set_cursor_icon(egui::CursorIcon::ResizeHorizontal);
+            if response.dragged()
+                && let Some(pos) = response.interact_pointer_pos()
+                && let Some(c) = self.caret_at(input.text, pos)
+                && let Some(selected) = input.selected.and_then(|id| input.layer?.get(id))
+            {
+                let c = input.text.snap_to_graphemes(c..c).start;
+                let range = match edge {
+                    Edge::Start => c..selected.end,
+                    Edge::End => selected.start..c,
+                };
+                if range.start < range.end && range != (selected.start..selected.end) {
+                    events.push(ViewEvent::ResizeSelected(range));
+                }
+            }
+            if response.drag_stopped() {
+                self.edge_drag = None;
+                events.push(ViewEvent::ResizeEnded);
+            }
+            return events;
         }
         if response.dragged()
             && let Some(pos) = response.interact_pointer_pos()
@@ -514,6 +560,21 @@ impl DocumentView {
             events.push(self.click(input, pos));
         }
         events
+    }
+
+    /// The edge of the selected span within a few points of `pos`, if any.
+    fn edge_at(&self, input: &ViewInput<'_>, pos: Pos2) -> Option<Edge> {
+        let selected = input.selected.and_then(|id| input.layer?.get(id))?;
+        let near = |p: Option<Pos2>| {
+            p.is_some_and(|p| (p.x - pos.x).abs() <= 4.0 && (p.y - pos.y).abs() <= FONT_SIZE * 0.7)
+        };
+        if near(self.caret_screen_pos(input.text, selected.start)) {
+            Some(Edge::Start)
+        } else if near(self.caret_screen_pos(input.text, selected.end)) {
+            Some(Edge::End)
+        } else {
+            None
+        }
     }
 
     /// Which annotation a click picks: the bar under the pointer if any, else the innermost
