@@ -939,3 +939,23 @@ fn dragging_a_selected_span_edge_resizes_it_in_one_undo_step() {
         "the whole drag is one step"
     );
 }
+
+#[test]
+fn ctrl_drag_adds_a_piece_to_the_selected_span() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "tester");
+    let text = source(&root);
+    let start = char_offset_of(&text, "Kerry got the news", 0);
+    drag_select(&mut harness, start, start + 5);
+    harness.key_press(Key::Num1);
+    steps(&mut harness, 2);
+    let piece = char_offset_of(&text, "he says", 0);
+    harness.event(egui::Event::ModifiersChanged(Modifiers::COMMAND));
+    drag_select(&mut harness, piece, piece + 7);
+    harness.event(egui::Event::ModifiersChanged(Modifiers::NONE));
+    steps(&mut harness, 1);
+    let (s, e, covered) = selected_span(&harness).unwrap();
+    assert_eq!((s, e), (start, piece + 7));
+    assert_eq!(covered, "Kerry he says");
+    assert_eq!(harness.state().pending_selection(), None);
+}

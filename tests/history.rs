@@ -13,6 +13,12 @@ const LABELS: [&str; 3] = ["actor", "claim", "disagreement"];
 
 #[derive(Debug, Clone)]
 enum Op {
+    /// Adds a piece to a span (discontinuous spans).
+    Fragment {
+        pick: usize,
+        start: usize,
+        len: usize,
+    },
     /// Drops a stance value from the schema (annotations with it lose it).
     DropStance {
         value: usize,
@@ -87,6 +93,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..3usize).prop_map(|label| Op::RemoveLabel { label }),
         1 => (0..3usize, any::<u8>()).prop_map(|(label, colour)| Op::Recolour { label, colour }),
         1 => (0..3usize).prop_map(|value| Op::DropStance { value }),
+        2 => (any::<usize>(), 0..n, 1..6usize).prop_map(|(pick, start, len)| Op::Fragment { pick, start, len }),
         1 => (0..3usize).prop_map(|kind| Op::DropRelationType { kind }),
     ]
 }
@@ -179,6 +186,10 @@ fn run(ws: &mut Workspace, op: &Op) -> bool {
             def.color = format!("#{colour:02x}{colour:02x}40");
             ws.set_schema(schema, "recolour", None)
         }
+        Op::Fragment { pick, start, len } => match id(*pick) {
+            Some(id) => ws.add_fragment(&key, &id, *start..(start + len).min(n)),
+            None => return false,
+        },
         Op::DropStance { value } => {
             let mut schema = ws.project.schema().clone();
             for label in &mut schema.labels {
@@ -223,8 +234,12 @@ proptest! {
         // relation joins two existing spans.
         if let Some(layer) = layer(&ws) {
             for a in layer.annotations() {
-                let covered: String = TEXT.chars().skip(a.start).take(a.end - a.start).collect();
-                prop_assert_eq!(&a.text, &covered);
+                prop_assert!(a.fragments_ok());
+                let covered: Vec<String> = a
+                    .pieces()
+                    .map(|p| TEXT.chars().skip(p.start).take(p.end - p.start).collect())
+                    .collect();
+                prop_assert_eq!(&a.text, &covered.join(" "));
                 prop_assert!(ws.project.schema().get(&a.label).is_some(), "label {} in schema", a.label);
             }
             let schema = ws.project.schema();

@@ -403,3 +403,59 @@ fn schema_renames_and_removals_change_every_layer_and_undo_in_one_step() {
     assert_eq!(ws.label_usage("claim"), 1);
     assert_eq!(ws.layer("a.txt", "ana").unwrap().relations().len(), 1);
 }
+
+#[test]
+fn discontinuous_spans_merge_resize_save_reload_and_export() {
+    use tagdesk::formats::{self, ExportFilter, Format};
+    let (_dir, root) = project_with(&[("a.txt", "Kerry, after a pause, said no.".as_bytes())]);
+    let mut ws = Workspace::open(&root).unwrap();
+    let key = ("a.txt".to_owned(), "ana".to_owned());
+    let id = ws.add_span("a.txt", "ana", 0..5, "actor").unwrap();
+    ws.add_fragment(&key, &id, 22..26).unwrap(); // "said"
+    let a = ws.layer("a.txt", "ana").unwrap().get(&id).unwrap().clone();
+    assert_eq!((a.start, a.end), (0, 26));
+    assert_eq!(a.fragments, vec![[0, 5], [22, 26]]);
+    assert_eq!(a.text, "Kerry said");
+    assert!(a.contains(23) && !a.contains(10));
+    // A piece touching another merges with it.
+    ws.add_fragment(&key, &id, 26..29).unwrap();
+    let a = ws.layer("a.txt", "ana").unwrap().get(&id).unwrap().clone();
+    assert_eq!(a.fragments, vec![[0, 5], [22, 29]]);
+    assert_eq!(a.text, "Kerry said no");
+    // Resizing moves the outer edges.
+    ws.resize(&key, &id, 0..30).unwrap();
+    let a = ws.layer("a.txt", "ana").unwrap().get(&id).unwrap().clone();
+    assert_eq!(a.fragments, vec![[0, 5], [22, 30]]);
+    assert_eq!(a.text, "Kerry said no.");
+    assert!(ws.save().errors.is_empty());
+
+    let mut reloaded = Workspace::open(&root).unwrap();
+    assert_eq!(reloaded.layer("a.txt", "ana"), ws.layer("a.txt", "ana"));
+    assert!(tagdesk::core::validate::validate(&reloaded.project).is_empty());
+    let mut out = Vec::new();
+    formats::exporter(Format::Jsonl)
+        .export(&mut reloaded, &ExportFilter::default(), &mut out)
+        .unwrap();
+    let record: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(record["spans"][0]["text"], "Kerry said no.");
+    assert_eq!(
+        record["spans"][0]["fragments"],
+        serde_json::json!([[0, 5], [22, 30]])
+    );
+    assert_eq!(
+        record["label"],
+        serde_json::json!([[0, 5, "actor"], [22, 30, "actor"]])
+    );
+
+    // Undo walks back through each change.
+    ws.undo();
+    ws.undo();
+    assert_eq!(
+        ws.layer("a.txt", "ana").unwrap().get(&id).unwrap().text,
+        "Kerry said"
+    );
+    ws.undo();
+    let a = ws.layer("a.txt", "ana").unwrap().get(&id).unwrap().clone();
+    assert!(a.fragments.is_empty());
+    assert_eq!(a.text, "Kerry");
+}

@@ -19,7 +19,11 @@ pub struct Annotation {
     pub start: usize,
     /// Code-point offset, exclusive.
     pub end: usize,
-    /// The covered text, as it was when the span was made or last changed.
+    /// A discontinuous span's pieces, `[start, end]` each, sorted and apart (brat's `0 5;10 15`);
+    /// `start` is the first piece's start and `end` the last piece's end. Empty when continuous.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fragments: Vec<[usize; 2]>,
+    /// The covered text (the pieces' texts joined by a space when discontinuous), as it was when the span was made or last changed.
     pub text: String,
     /// Schema-defined attribute values (e.g. a claim's `stance`).
     #[serde(default, skip_serializing_if = "Attributes::is_empty")]
@@ -40,7 +44,28 @@ impl Annotation {
     }
 
     pub fn contains(&self, char_offset: usize) -> bool {
-        self.start <= char_offset && char_offset < self.end
+        self.pieces().any(|p| p.contains(&char_offset))
+    }
+
+    /// The covered ranges: the fragments, or the one range `start..end`.
+    pub fn pieces(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        let whole = self.fragments.is_empty().then_some(self.start..self.end);
+        whole
+            .into_iter()
+            .chain(self.fragments.iter().map(|&[s, e]| s..e))
+    }
+
+    /// Whether the fragments are well formed: none, or at least two, each non-empty, sorted,
+    /// apart, and framing `start..end`.
+    pub fn fragments_ok(&self) -> bool {
+        if self.fragments.is_empty() {
+            return true;
+        }
+        self.fragments.len() >= 2
+            && self.fragments.iter().all(|[s, e]| s < e)
+            && self.fragments.windows(2).all(|w| w[0][1] < w[1][0])
+            && self.fragments.first().is_some_and(|f| f[0] == self.start)
+            && self.fragments.last().is_some_and(|f| f[1] == self.end)
     }
 
     pub fn len(&self) -> usize {
@@ -141,6 +166,8 @@ pub enum EditError {
     UnknownId(String),
     #[error("empty or inverted span {start}..{end}")]
     EmptySpan { start: usize, end: usize },
+    #[error("annotation {0}: its fragments must be sorted, apart, and frame its start and end")]
+    BadFragments(String),
 }
 
 /// The annotations of one annotator on one document.
@@ -267,6 +294,9 @@ impl AnnotationLayer {
                         end: annotation.end,
                     });
                 }
+                if !annotation.fragments_ok() {
+                    return Err(EditError::BadFragments(annotation.id));
+                }
                 if self.get(&annotation.id).is_some() {
                     return Err(EditError::DuplicateId(annotation.id));
                 }
@@ -287,6 +317,9 @@ impl AnnotationLayer {
                         start: annotation.start,
                         end: annotation.end,
                     });
+                }
+                if !annotation.fragments_ok() {
+                    return Err(EditError::BadFragments(annotation.id));
                 }
                 let index = self.index_of(&annotation.id)?;
                 let old = self.annotations.remove(index);
@@ -359,12 +392,31 @@ mod tests {
             start,
             end,
             text: "x".repeat(end - start),
+            fragments: Vec::new(),
             attributes: Attributes::new(),
             author: "ana".into(),
             created: "2026-01-01T00:00:00Z".into(),
             modified: "2026-01-01T00:00:00Z".into(),
             note: None,
         }
+    }
+
+    #[test]
+    fn fragments_cover_only_their_pieces() {
+        let mut a = span("d", "actor", 0, 15);
+        a.fragments = vec![[0, 5], [10, 15]];
+        assert!(a.fragments_ok());
+        assert!(a.contains(3) && !a.contains(7) && a.contains(12));
+        assert_eq!(a.pieces().collect::<Vec<_>>(), vec![0..5, 10..15]);
+        a.fragments = vec![[0, 5], [5, 15]];
+        assert!(!a.fragments_ok(), "touching pieces are one piece");
+        a.fragments = vec![[0, 15]];
+        assert!(!a.fragments_ok(), "one piece is a continuous span");
+        let mut layer = AnnotationLayer::new("a.txt", "ana");
+        assert_eq!(
+            layer.apply(Edit::Add(a)),
+            Err(EditError::BadFragments("d".into()))
+        );
     }
 
     fn link(id: &str, kind: &str, from: &str, to: &str) -> Relation {

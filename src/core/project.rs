@@ -169,6 +169,15 @@ pub fn parse_layer(path: &Path, json: &str) -> Result<LayerFile, ProjectError> {
     check_version(path, json, "tagdesk-annotations", LAYER_FORMAT_VERSION)?;
     let file: LayerFile = serde_json::from_str(json).map_err(|e| ProjectError::parse(path, &e))?;
     for a in &file.annotations {
+        if !a.fragments_ok() {
+            return Err(ProjectError::Invalid {
+                path: path.to_owned(),
+                message: format!(
+                    "annotation {}: fragments {:?} must be sorted, apart, and frame {}..{}",
+                    a.id, a.fragments, a.start, a.end
+                ),
+            });
+        }
         if a.start >= a.end {
             return Err(ProjectError::Invalid {
                 path: path.to_owned(),

@@ -136,7 +136,14 @@ pub fn validate(project: &Project) -> Vec<Problem> {
                     }
                 }
             }
-            let actual = text.text.slice(a.start..a.end);
+            if !a.fragments_ok() {
+                report(
+                    line,
+                    format!("annotation {}: malformed fragments {:?}", a.id, a.fragments),
+                );
+                continue;
+            }
+            let actual = super::workspace::covered_text(&text.text, a.pieces());
             if actual != a.text {
                 report(
                     line,

@@ -380,6 +380,7 @@ impl Workspace {
             start: chars.start,
             end: chars.end,
             text: text.text.slice(chars).to_owned(),
+            fragments: Vec::new(),
             attributes: super::schema::Attributes::new(),
             author: annotator.to_owned(),
             created: now.clone(),
@@ -746,17 +747,50 @@ impl Workspace {
     ) -> Result<(), WorkspaceError> {
         let text = self.text(&key.0)?;
         check_range(&chars, text.text.char_len())?;
-        let mut annotation = self.existing(key, id)?;
-        annotation.start = chars.start;
-        annotation.end = chars.end;
-        annotation.text = text.text.slice(chars).to_owned();
-        annotation.modified = now_rfc3339();
+        let annotation = self.existing(key, id)?;
+        // A discontinuous span's outer edges move: its first piece's start, its last's end.
+        let mut pieces: Vec<Range<usize>> = annotation.pieces().collect();
+        let last = pieces.len() - 1;
+        pieces[0].start = chars.start;
+        pieces[last].end = chars.end;
+        if pieces.iter().any(|p| p.start >= p.end) {
+            return Err(WorkspaceError::OutOfRange {
+                start: chars.start,
+                end: chars.end,
+                len: text.text.char_len(),
+            });
+        }
+        let annotation = with_pieces(annotation, &pieces, &text.text);
         self.apply(
             key,
             "resize span",
             Some(format!("resize:{id}")),
             vec![Edit::Replace(annotation)],
         )
+    }
+
+    /// Adds a piece to a span, making it discontinuous (pieces that overlap or touch merge).
+    pub fn add_fragment(
+        &mut self,
+        key: &LayerKey,
+        id: &str,
+        chars: Range<usize>,
+    ) -> Result<(), WorkspaceError> {
+        let text = self.text(&key.0)?;
+        check_range(&chars, text.text.char_len())?;
+        let annotation = self.existing(key, id)?;
+        let mut pieces: Vec<Range<usize>> = annotation.pieces().collect();
+        pieces.push(chars);
+        pieces.sort_by_key(|p| (p.start, p.end));
+        let mut merged: Vec<Range<usize>> = Vec::with_capacity(pieces.len());
+        for piece in pieces {
+            match merged.last_mut() {
+                Some(last) if piece.start <= last.end => last.end = last.end.max(piece.end),
+                _ => merged.push(piece),
+            }
+        }
+        let annotation = with_pieces(annotation, &merged, &text.text);
+        self.apply(key, "add a fragment", None, vec![Edit::Replace(annotation)])
     }
 
     /// Sets or clears a note. Consecutive note edits of one span are one undo step.
@@ -814,6 +848,33 @@ impl Workspace {
             .cloned()
             .ok_or_else(|| EditError::UnknownId(id.to_owned()).into())
     }
+}
+
+/// `annotation` covering `pieces` (sorted, apart): extent, fragments and covered text follow.
+fn with_pieces(
+    mut annotation: Annotation,
+    pieces: &[Range<usize>],
+    text: &super::SourceText,
+) -> Annotation {
+    annotation.start = pieces.first().map_or(annotation.start, |p| p.start);
+    annotation.end = pieces.last().map_or(annotation.end, |p| p.end);
+    annotation.fragments = if pieces.len() > 1 {
+        pieces.iter().map(|p| [p.start, p.end]).collect()
+    } else {
+        Vec::new()
+    };
+    annotation.text = covered_text(text, pieces.iter().cloned());
+    annotation.modified = now_rfc3339();
+    annotation
+}
+
+/// The text a span covers: its pieces' texts, joined by a space when discontinuous (as brat
+/// writes it).
+pub fn covered_text(
+    text: &super::SourceText,
+    pieces: impl Iterator<Item = Range<usize>>,
+) -> String {
+    pieces.map(|p| text.slice(p)).collect::<Vec<_>>().join(" ")
 }
 
 /// A span must be non-empty and inside the text.

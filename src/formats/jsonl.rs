@@ -39,6 +39,9 @@ pub struct Span {
     pub end: usize,
     pub label: String,
     pub text: String,
+    /// Only for discontinuous spans: the pieces, `[start, end]` each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fragments: Vec<[usize; 2]>,
     pub attributes: Attributes,
 }
 
@@ -95,7 +98,7 @@ impl Exporter for Jsonl {
                     ));
                     continue;
                 }
-                let covered = text.text.slice(a.start..a.end);
+                let covered = crate::core::workspace::covered_text(&text.text, a.pieces());
                 if covered != a.text {
                     report.warnings.push(format!(
                         "annotation {} in {} by {}: the source now reads {covered:?} where {:?} \
@@ -108,7 +111,8 @@ impl Exporter for Jsonl {
                     start: a.start,
                     end: a.end,
                     label: a.label.clone(),
-                    text: covered.to_owned(),
+                    text: covered.clone(),
+                    fragments: a.fragments.clone(),
                     attributes: a.attributes.clone(),
                 });
             }
@@ -135,9 +139,17 @@ impl Exporter for Jsonl {
                 id: key.0.clone(),
                 annotator: key.1.clone(),
                 text: text.text.as_str().to_owned(),
+                // doccano has no discontinuous spans: each piece is a triple of its own.
                 label: spans
                     .iter()
-                    .map(|s| (s.start, s.end, s.label.clone()))
+                    .flat_map(|s| {
+                        let pieces: Vec<[usize; 2]> = if s.fragments.is_empty() {
+                            vec![[s.start, s.end]]
+                        } else {
+                            s.fragments.clone()
+                        };
+                        pieces.into_iter().map(|[a, b]| (a, b, s.label.clone()))
+                    })
                     .collect(),
                 spans,
             };

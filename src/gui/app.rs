@@ -53,6 +53,11 @@ pub enum Action {
         id: String,
         range: Range<usize>,
     },
+    /// Adds a piece to a span (Ctrl+drag), making it discontinuous.
+    AddFragment {
+        id: String,
+        range: Range<usize>,
+    },
     /// A drag gesture ended: the next edit starts a new undo step.
     EndGesture,
     /// Replaces the schema (pruning what it no longer allows).
@@ -1105,6 +1110,11 @@ impl App {
                     }
                 }
                 ViewEvent::ResizeEnded => self.actions.push(Action::EndGesture),
+                ViewEvent::AddFragment(range) => {
+                    if let Some(id) = self.selected.clone() {
+                        self.actions.push(Action::AddFragment { id, range });
+                    }
+                }
                 ViewEvent::ClickedEmpty => {
                     self.actions.push(Action::SetSelection(None));
                     self.actions.push(Action::SelectAnnotation(None));
@@ -1347,6 +1357,9 @@ impl App {
             }
             Action::RemoveRelation(id) => self.edit(|ws, key| ws.remove_relation(key, &id)),
             Action::ResizeSpan { id, range } => self.edit(|ws, key| ws.resize(key, &id, range)),
+            Action::AddFragment { id, range } => {
+                self.edit(|ws, key| ws.add_fragment(key, &id, range));
+            }
             Action::EndGesture => {
                 if let Some(ws) = &mut self.workspace {
                     ws.break_coalescing();

@@ -37,6 +37,8 @@ pub enum ViewEvent {
     ClickedEmpty,
     /// The selected span's edge is being dragged: its new range.
     ResizeSelected(Range<usize>),
+    /// A Ctrl+drag with a span selected: add this piece to it (a discontinuous span).
+    AddFragment(Range<usize>),
     /// The edge drag ended.
     ResizeEnded,
 }
@@ -390,7 +392,10 @@ impl DocumentView {
                         90
                     };
                     let fill = Color32::from_rgba_unmultiplied(r, g, b, alpha);
-                    for rect in range_rects(&vb.galley, local_range(&block_range, a.start..a.end)) {
+                    for rect in a
+                        .pieces()
+                        .flat_map(|p| range_rects(&vb.galley, local_range(&block_range, p)))
+                    {
                         painter.rect_filled(
                             text_band(rect).translate(vb.origin.to_vec2()),
                             2.0,
@@ -424,7 +429,10 @@ impl DocumentView {
                     let level = self.levels.get(&a.id).copied().unwrap_or(0);
                     let is_selected = input.selected == Some(a.id.as_str());
                     let is_target = input.link_target == Some(a.id.as_str());
-                    for rect in range_rects(&vb.galley, local_range(&block_range, a.start..a.end)) {
+                    for rect in a
+                        .pieces()
+                        .flat_map(|p| range_rects(&vb.galley, local_range(&block_range, p)))
+                    {
                         let band = text_band(rect).translate(vb.origin.to_vec2());
                         anchors.entry(a.id.as_str()).or_insert(band);
                         if is_target {
@@ -550,8 +558,11 @@ impl DocumentView {
                 } else {
                     input.text.snap_to_words(raw)
                 };
-                if let Some(range) = snapped {
-                    events.push(ViewEvent::Selected(range));
+                let add_piece = ui.input(|i| i.modifiers.command) && input.selected.is_some();
+                match snapped {
+                    Some(range) if add_piece => events.push(ViewEvent::AddFragment(range)),
+                    Some(range) => events.push(ViewEvent::Selected(range)),
+                    None => {}
                 }
             }
         } else if response.clicked()
