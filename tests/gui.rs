@@ -959,3 +959,61 @@ fn ctrl_drag_adds_a_piece_to_the_selected_span() {
     assert_eq!(covered, "Kerry he says");
     assert_eq!(harness.state().pending_selection(), None);
 }
+
+#[test]
+fn attribute_values_are_added_and_removed_in_the_schema_editor() {
+    use tagdesk::core::schema::{AttributeKind, AttributeValue};
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "maria");
+    let stance_values = |h: &Harness<'_, App>| {
+        let schema = h.state().workspace().unwrap().project.schema().clone();
+        match &schema.get("claim").unwrap().attributes[0].kind {
+            AttributeKind::Choice { values } => values.clone(),
+            _ => Vec::new(),
+        }
+    };
+    let opposed = |h: &Harness<'_, App>| {
+        h.state()
+            .workspace()
+            .unwrap()
+            .project
+            .layers
+            .values()
+            .flat_map(tagdesk::core::AnnotationLayer::annotations)
+            .filter(|a| a.attributes.get("stance") == Some(&AttributeValue::Text("oppose".into())))
+            .count()
+    };
+    let before = opposed(&harness);
+    assert!(before >= 3);
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::L);
+    steps(&mut harness, 4);
+    harness.get_by_label("New value of stance").focus();
+    harness
+        .get_by_label("New value of stance")
+        .type_text("mixed");
+    steps(&mut harness, 1);
+    harness.key_press(Key::Enter);
+    steps(&mut harness, 3);
+    assert_eq!(
+        stance_values(&harness),
+        ["support", "oppose", "neutral", "mixed"]
+    );
+
+    harness
+        .get_by_label("Remove value oppose of stance")
+        .click();
+    steps(&mut harness, 2);
+    assert!(
+        harness
+            .query_by_label_contains("annotations lose a value")
+            .is_some(),
+        "asks first"
+    );
+    harness.get_by_label("Remove").click();
+    steps(&mut harness, 2);
+    assert_eq!(stance_values(&harness), ["support", "neutral", "mixed"]);
+    assert_eq!(opposed(&harness), 0);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    steps(&mut harness, 2);
+    assert_eq!(opposed(&harness), before, "undo gives the values back");
+}

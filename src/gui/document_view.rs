@@ -734,6 +734,9 @@ fn hover_ui(ui: &mut egui::Ui, schema: &Schema, annotations: &[&crate::core::Ann
             ""
         };
         ui.label(egui::RichText::new(format!("“{shown}{more}”")).italics());
+        for (name, value) in &a.attributes {
+            ui.label(format!("{name}: {value}"));
+        }
         if let Some(note) = &a.note {
             ui.label(format!("Note: {note}"));
         }

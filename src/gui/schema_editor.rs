@@ -21,6 +21,8 @@ pub struct SchemaEditor {
     new_label: String,
     new_attribute: NewAttribute,
     new_relation: NewRelation,
+    /// Values being typed for choice attributes, by (label index, attribute index).
+    new_values: std::collections::HashMap<(usize, usize), String>,
     /// A destructive change waiting for "Remove" / "Cancel".
     confirm: Option<(String, Action)>,
 }
@@ -203,12 +205,47 @@ impl SchemaEditor {
                     ui.label("");
                     ui.label(RichText::new(format!("  {}", attribute.name)).italics());
                     ui.label("");
-                    let kind = match &attribute.kind {
-                        AttributeKind::Choice { values } => format!("choice: {}", values.join(", ")),
-                        AttributeKind::Flag => "flag".to_owned(),
-                        AttributeKind::Text => "text".to_owned(),
-                    };
-                    ui.label(RichText::new(kind).weak());
+                    match &attribute.kind {
+                        AttributeKind::Choice { values } => {
+                            ui.horizontal_wrapped(|ui| {
+                                ui.label(RichText::new("choice:").weak());
+                                for (v, value) in values.iter().enumerate() {
+                                    let response = ui
+                                        .small_button(format!("{value} ×"))
+                                        .on_hover_text(format!("Remove the value {value}"));
+                                    let what = format!("Remove value {value} of {}", attribute.name);
+                                    response.widget_info(move || {
+                                        egui::WidgetInfo::labeled(egui::Role::Button, true, &what)
+                                    });
+                                    if response.clicked() {
+                                        let mut next = schema.clone();
+                                        if let AttributeKind::Choice { values } = &mut next.labels[i].attributes[a].kind {
+                                            values.remove(v);
+                                        }
+                                        self.set_or_confirm(ws, next, &format!("remove value {value}"), actions);
+                                    }
+                                }
+                                let draft = self.new_values.entry((i, a)).or_default();
+                                let response = ui.add(egui::TextEdit::singleline(draft).hint_text("new value").desired_width(80.0));
+                                named(&response, format!("New value of {}", attribute.name));
+                                let value = draft.trim().to_owned();
+                                if response.lost_focus() && !value.is_empty() && !values.contains(&value) {
+                                    let mut next = schema.clone();
+                                    if let AttributeKind::Choice { values } = &mut next.labels[i].attributes[a].kind {
+                                        values.push(value.clone());
+                                    }
+                                    actions.push(Self::set(next, &format!("add value {value}"), None));
+                                    draft.clear();
+                                }
+                            });
+                        }
+                        AttributeKind::Flag => {
+                            ui.label(RichText::new("flag").weak());
+                        }
+                        AttributeKind::Text => {
+                            ui.label(RichText::new("text").weak());
+                        }
+                    }
                     if remove_button(ui, format!("Remove attribute {} of {}", attribute.name, label.name)) {
                         let mut next = schema.clone();
                         next.labels[i].attributes.remove(a);
