@@ -1266,18 +1266,7 @@ impl App {
             }
         }
         if let Some(mut palette) = self.palette.take() {
-            let labels: Vec<(String, Option<String>)> = self
-                .workspace
-                .as_ref()
-                .map(|w| {
-                    w.project
-                        .schema()
-                        .labels
-                        .iter()
-                        .map(|l| (l.name.clone(), l.hotkey.clone()))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let labels = self.label_keys();
             let mut entries = super::palette::entries(ctx, |c| self.command_enabled(c), &labels);
             entries.extend(self.attribute_palette_entries());
             let (run, close) = palette.ui(ctx, &entries);
@@ -1582,6 +1571,21 @@ impl App {
         }
     }
 
+    /// The schema's labels with their keys, for menus of labels.
+    fn label_keys(&self) -> Vec<(String, Option<String>)> {
+        self.workspace
+            .as_ref()
+            .map(|w| {
+                w.project
+                    .schema()
+                    .labels
+                    .iter()
+                    .map(|l| (l.name.clone(), l.hotkey.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Recomputes the find bar's matches when the query or the document changed.
     fn refresh_matches(&mut self) {
         let (Some(doc), Some(text)) = (self.current_doc.clone(), self.current_text()) else {
@@ -1623,18 +1627,7 @@ impl App {
     /// The find bar over the document: query, "n of m", next/previous, label the match.
     fn find_bar_ui(&mut self, ui: &mut egui::Ui) {
         self.refresh_matches();
-        let labels: Vec<(String, Option<String>)> = self
-            .workspace
-            .as_ref()
-            .map(|w| {
-                w.project
-                    .schema()
-                    .labels
-                    .iter()
-                    .map(|l| (l.name.clone(), l.hotkey.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let labels = self.label_keys();
         let Some(find) = &mut self.find else { return };
         let mut step = None;
         let mut close = false;
