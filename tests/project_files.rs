@@ -459,3 +459,26 @@ fn discontinuous_spans_merge_resize_save_reload_and_export() {
     assert!(a.fragments.is_empty());
     assert_eq!(a.text, "Kerry");
 }
+
+#[test]
+fn a_refused_first_edit_leaves_no_layer_behind() {
+    use tagdesk::core::Edit;
+    let (_dir, root) = two_docs();
+    let mut ws = Workspace::open(&root).unwrap();
+    let key = ("b.txt".to_owned(), "ana".to_owned());
+    let refused = ws.apply(
+        &key,
+        "remove",
+        None,
+        vec![Edit::Remove { id: "nope".into() }],
+    );
+    assert!(refused.is_err());
+    assert!(
+        ws.project.layers.is_empty(),
+        "no empty layer is left to be saved or exported"
+    );
+    assert!(!ws.is_dirty());
+    ws.set_status(&key, DocStatus::Done).unwrap();
+    assert_eq!(ws.project.layers.len(), 1);
+    assert_eq!(ws.dirty_layers().len(), 1);
+}

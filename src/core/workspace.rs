@@ -223,14 +223,25 @@ impl Workspace {
                     .get(&key.0)
                     .and_then(|t| t.as_ref().ok())
                     .map(|t| t.sha256.clone());
+                let created = !self.project.layers.contains_key(&key);
                 let layer = self.project.layers.entry(key.clone()).or_insert_with(|| {
                     let mut layer = AnnotationLayer::new(key.0.clone(), key.1.clone());
                     layer.source_sha256 = source_sha256.unwrap_or_default();
                     layer
                 });
-                let inverses = apply_all(layer, edits)?;
-                self.dirty.insert(key.clone());
-                Ok(Change::Layer { key, inverses })
+                match apply_all(layer, edits) {
+                    Ok(inverses) => {
+                        self.dirty.insert(key.clone());
+                        Ok(Change::Layer { key, inverses })
+                    }
+                    Err(err) => {
+                        if created {
+                            // A refused first edit leaves no empty layer behind.
+                            self.project.layers.remove(&key);
+                        }
+                        Err(err.into())
+                    }
+                }
             }
             Pending::Schema(schema) => {
                 let problems = schema.problems();

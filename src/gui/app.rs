@@ -1717,6 +1717,9 @@ impl App {
             return;
         };
         let all = layer.annotations();
+        if all.is_empty() {
+            return;
+        }
         let current = self
             .selected
             .as_deref()
