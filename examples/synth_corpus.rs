@@ -1,44 +1,96 @@
-//! Makes a synthetic project for measuring: one long document built from the sample texts'
-//! paragraphs in a seeded pseudo-random order, optionally with annotations.
+//! Makes synthetic projects for measuring, from the sample texts' paragraphs in a seeded
+//! pseudo-random order (the same arguments give the same bytes):
 //!
-//! `cargo run --release --example synth_corpus -- OUT_DIR [MEGABYTES] [ANNOTATIONS] [SEED]`
-//! (defaults: 5 MB, 0 annotations, seed 1). The same arguments give the same bytes.
+//! * one long document: `cargo run --release --example synth_corpus -- OUT --big-mb 5 --annotations 20000`
+//! * a corpus of many files: `cargo run --release --example synth_corpus -- OUT --files 10000
+//!   --file-kb 2.5 --annotations-per-file 100`
 
 use std::path::PathBuf;
 
-use tagdesk::core::{Project, Workspace};
+use clap::Parser;
+use tagdesk::core::{AnnotationLayer, Project, SourceText, Workspace};
+
+#[derive(Parser)]
+struct Args {
+    /// The project folder to make (its sources go to OUT/sources).
+    out: PathBuf,
+    /// One document of this many megabytes.
+    #[arg(long)]
+    big_mb: Option<f64>,
+    /// Annotations on the big document (made through the workspace, as edits).
+    #[arg(long, default_value_t = 0)]
+    annotations: usize,
+    /// Many documents instead: how many.
+    #[arg(long)]
+    files: Option<usize>,
+    /// Size of each of the many documents, in kilobytes.
+    #[arg(long, default_value_t = 2.5)]
+    file_kb: f64,
+    /// Annotations per document (written directly as annotation files).
+    #[arg(long, default_value_t = 0)]
+    annotations_per_file: usize,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
 
 fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
-    let out =
-        PathBuf::from(args.next().ok_or_else(|| {
-            anyhow::anyhow!("usage: synth_corpus OUT_DIR [MB] [ANNOTATIONS] [SEED]")
-        })?);
-    let megabytes: f64 = args.next().map_or(Ok(5.0), |s| s.parse())?;
-    let annotations: usize = args.next().map_or(Ok(0), |s| s.parse())?;
-    let seed: u64 = args.next().map_or(Ok(1), |s| s.parse())?;
-
+    let args = Args::parse();
     let seeds = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("projects/syria-talks/sources");
     let paragraphs = tagdesk::synth::paragraphs(&seeds)?;
-    #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let bytes = (megabytes * 1024.0 * 1024.0) as usize;
-    let text = tagdesk::synth::text(&paragraphs, bytes, seed);
-    let sources = out.join("sources");
+    let sources = args.out.join("sources");
     std::fs::create_dir_all(&sources)?;
-    std::fs::write(sources.join("big.txt"), &text)?;
-    if !Project::is_project(&out) {
-        Project::init(&out, Some(&sources), Some("synthetic"))?;
+    let kb = |x: f64| {
+        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let bytes = (x * 1024.0) as usize;
+        bytes
+    };
+    let mut written = 0usize;
+    let mut documents = Vec::new();
+    if let Some(mb) = args.big_mb {
+        let text = tagdesk::synth::text(&paragraphs, kb(mb * 1024.0), args.seed);
+        std::fs::write(sources.join("big.txt"), &text)?;
+        written += text.len();
     }
-    if annotations > 0 {
-        let mut ws = Workspace::open(&out)?;
-        tagdesk::synth::annotate(&mut ws, "big.txt", "synth", annotations, seed)?;
+    if let Some(files) = args.files {
+        for i in 0..files {
+            // Folders of 500 files, as a real corpus might be organised.
+            let path = format!("part{:03}/doc{i:06}.txt", i / 500);
+            let text = tagdesk::synth::text(&paragraphs, kb(args.file_kb), args.seed + i as u64);
+            let file = sources.join(&path);
+            std::fs::create_dir_all(file.parent().unwrap_or(&sources))?;
+            std::fs::write(&file, &text)?;
+            written += text.len();
+            documents.push((path, text));
+        }
+    }
+    if !Project::is_project(&args.out) {
+        Project::init(&args.out, Some(&sources), Some("synthetic"))?;
+    }
+    if args.annotations > 0 && args.big_mb.is_some() {
+        let mut ws = Workspace::open(&args.out)?;
+        tagdesk::synth::annotate(&mut ws, "big.txt", "synth", args.annotations, args.seed)?;
         let report = ws.save();
         anyhow::ensure!(report.errors.is_empty(), "{:?}", report.errors);
     }
+    let mut annotations = 0;
+    if args.annotations_per_file > 0 {
+        let mut project = Project::open(&args.out)?;
+        for (i, (path, text)) in documents.iter().enumerate() {
+            let source = SourceText::new(text.clone());
+            let spans = tagdesk::synth::annotations(&source, "synth", args.annotations_per_file, args.seed + i as u64);
+            annotations += spans.len();
+            let mut layer = AnnotationLayer::new(path.clone(), "synth").with_annotations(spans);
+            layer.source_sha256 = tagdesk::core::project::content_hash(text.as_bytes());
+            let key = (path.clone(), "synth".to_owned());
+            project.layers.insert(key.clone(), layer);
+            project.save_layer(&key)?;
+        }
+    }
     println!(
-        "{}: {} bytes, {annotations} annotations",
-        out.display(),
-        text.len()
+        "{}: {} documents, {written} bytes of text, {} annotations",
+        args.out.display(),
+        documents.len() + usize::from(args.big_mb.is_some()),
+        annotations + args.annotations
     );
     Ok(())
 }

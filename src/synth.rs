@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::core::workspace::WorkspaceError;
-use crate::core::{SourceText, Workspace};
+use crate::core::{Annotation, SourceText, Workspace};
 
 /// Paragraphs (lines over 40 bytes) of every `.txt` in `dir`, in file-name order.
 pub fn paragraphs(dir: &Path) -> std::io::Result<Vec<String>> {
@@ -63,4 +63,36 @@ pub fn annotate(
 pub fn random_span(text: &SourceText, rng: &mut fastrand::Rng) -> Option<std::ops::Range<usize>> {
     let start = rng.usize(..text.char_len().saturating_sub(60).max(1));
     text.snap_to_words(start..start + rng.usize(1..40))
+}
+
+/// `count` random word-snapped spans over `text` (distinct ranges, default labels), made
+/// directly rather than through edits: for building big projects fast.
+pub fn annotations(text: &SourceText, annotator: &str, count: usize, seed: u64) -> Vec<Annotation> {
+    let labels = ["actor", "claim", "disagreement"];
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(count);
+    let mut attempts = 0;
+    while out.len() < count && attempts < count * 20 {
+        attempts += 1;
+        let Some(range) = random_span(text, &mut rng) else { continue };
+        let label = labels[rng.usize(..3)];
+        if !seen.insert((range.start, range.end, label)) {
+            continue;
+        }
+        out.push(Annotation {
+            id: format!("{:016x}", rng.u64(..)),
+            label: label.to_owned(),
+            start: range.start,
+            end: range.end,
+            fragments: Vec::new(),
+            text: text.slice(range).to_owned(),
+            attributes: crate::core::schema::Attributes::new(),
+            author: annotator.to_owned(),
+            created: "2026-01-01T00:00:00Z".to_owned(),
+            modified: "2026-01-01T00:00:00Z".to_owned(),
+            note: None,
+        });
+    }
+    out
 }

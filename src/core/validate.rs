@@ -1,6 +1,6 @@
 //! Checks a project: every annotation file's syntax, every annotation against its source text.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use super::project::Project;
@@ -39,8 +39,14 @@ pub fn validate(project: &Project) -> Vec<Problem> {
             message: err.message.clone(),
         });
     }
+    // Each source is read (and hashed) once.
+    let mut texts: HashMap<&str, Result<super::project::LoadedText, super::project::DocumentError>> =
+        HashMap::new();
     for doc in &project.documents {
-        if let Err(err) = project.read_text(&doc.path) {
+        let loaded = project.read_text(&doc.path);
+        let failed = loaded.as_ref().err().cloned();
+        texts.insert(doc.path.as_str(), loaded);
+        if let Some(err) = failed {
             problems.push(Problem {
                 file: project.document_file(&doc.path),
                 line: None,
@@ -51,12 +57,16 @@ pub fn validate(project: &Project) -> Vec<Problem> {
     for (key, layer) in &project.layers {
         let file = project.layer_file(key);
         let file_text = std::fs::read_to_string(&file).unwrap_or_default();
-        let line_of = |id: &str| {
-            let needle = format!("\"id\": \"{id}\"");
-            file_text
-                .find(&needle)
-                .map(|at| 1 + file_text[..at].matches('\n').count())
-        };
+        // Where each id is written, in one pass over the file.
+        let mut id_lines: HashMap<&str, usize> = HashMap::new();
+        for (n, line) in file_text.lines().enumerate() {
+            if let Some(rest) = line.trim_start().strip_prefix("\"id\": \"")
+                && let Some(id) = rest.split('"').next()
+            {
+                id_lines.entry(id).or_insert(n + 1);
+            }
+        }
+        let line_of = |id: &str| id_lines.get(id).copied();
         let mut report = |line: Option<usize>, message: String| {
             problems.push(Problem {
                 file: file.clone(),
@@ -64,7 +74,11 @@ pub fn validate(project: &Project) -> Vec<Problem> {
                 message,
             });
         };
-        let text = match project.read_text(&key.0) {
+        let text = match texts
+            .get(key.0.as_str())
+            .cloned()
+            .unwrap_or_else(|| project.read_text(&key.0))
+        {
             Ok(text) => text,
             Err(err) => {
                 report(
