@@ -77,7 +77,12 @@ fn main() -> anyhow::Result<()> {
         let mut project = Project::open(&args.out)?;
         for (i, (path, text)) in documents.iter().enumerate() {
             let source = SourceText::new(text.clone());
-            let spans = tagdesk::synth::annotations(&source, "synth", args.annotations_per_file, args.seed + i as u64);
+            let spans = tagdesk::synth::annotations(
+                &source,
+                "synth",
+                args.annotations_per_file,
+                args.seed + i as u64,
+            );
             annotations += spans.len();
             let mut layer = AnnotationLayer::new(path.clone(), "synth").with_annotations(spans);
             layer.source_sha256 = tagdesk::core::project::content_hash(text.as_bytes());

@@ -70,14 +70,16 @@ pub fn random_span(text: &SourceText, rng: &mut fastrand::Rng) -> Option<std::op
 pub fn annotations(text: &SourceText, annotator: &str, count: usize, seed: u64) -> Vec<Annotation> {
     let labels = ["actor", "claim", "disagreement"];
     let mut rng = fastrand::Rng::with_seed(seed);
-    let mut seen = std::collections::HashSet::new();
+    let mut taken = std::collections::HashSet::new();
     let mut out = Vec::with_capacity(count);
     let mut attempts = 0;
     while out.len() < count && attempts < count * 20 {
         attempts += 1;
-        let Some(range) = random_span(text, &mut rng) else { continue };
+        let Some(range) = random_span(text, &mut rng) else {
+            continue;
+        };
         let label = labels[rng.usize(..3)];
-        if !seen.insert((range.start, range.end, label)) {
+        if !taken.insert((range.start, range.end, label)) {
             continue;
         }
         out.push(Annotation {

@@ -10,5 +10,6 @@ mod cli;
 mod export;
 mod gui;
 mod history;
+mod malformed;
 mod offsets;
 mod project_files;

@@ -203,6 +203,20 @@ fn check_version(
         format: Option<String>,
         version: Option<u32>,
     }
+    // Anything but an object (an array, a number, binary junk) is refused in plain words
+    // rather than with the probe's internals.
+    let first = json.trim_start().chars().next();
+    if first.is_some() && first != Some('{') {
+        let line = 1 + json[..json.len() - json.trim_start().len()]
+            .matches('\n')
+            .count();
+        return Err(ProjectError::Parse {
+            path: path.to_owned(),
+            line,
+            column: 1,
+            message: "expected a JSON object ({ … })".to_owned(),
+        });
+    }
     let probe: Probe = serde_json::from_str(json).map_err(|e| ProjectError::parse(path, &e))?;
     if probe.format.as_deref() != Some(format) {
         return Err(ProjectError::Invalid {

@@ -40,8 +40,10 @@ pub fn validate(project: &Project) -> Vec<Problem> {
         });
     }
     // Each source is read (and hashed) once.
-    let mut texts: HashMap<&str, Result<super::project::LoadedText, super::project::DocumentError>> =
-        HashMap::new();
+    let mut texts: HashMap<
+        &str,
+        Result<super::project::LoadedText, super::project::DocumentError>,
+    > = HashMap::new();
     for doc in &project.documents {
         let loaded = project.read_text(&doc.path);
         let failed = loaded.as_ref().err().cloned();
