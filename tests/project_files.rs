@@ -482,3 +482,60 @@ fn a_refused_first_edit_leaves_no_layer_behind() {
     assert_eq!(ws.project.layers.len(), 1);
     assert_eq!(ws.dirty_layers().len(), 1);
 }
+
+#[test]
+fn a_file_changed_on_disk_is_never_overwritten_and_our_edits_are_kept_aside() {
+    let (_dir, root) = two_docs();
+    let mut ws = Workspace::open(&root).unwrap();
+    ws.add_span("b.txt", "ana", 0..5, "actor").unwrap();
+    assert!(ws.save().errors.is_empty());
+    // Saving again after our own write is fine (no false conflict).
+    ws.add_span("b.txt", "ana", 6..12, "claim").unwrap();
+    assert!(ws.save().errors.is_empty());
+
+    // Someone else rewrites the file (git pull, a sync client)…
+    let file = root.join("annotations/ana/b.txt.json");
+    let theirs = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("\"claim\"", "\"disagreement\"");
+    std::fs::write(&file, &theirs).unwrap();
+    // …while we have an unsaved edit.
+    let key = ("b.txt".to_owned(), "ana".to_owned());
+    let id = ws.layer("b.txt", "ana").unwrap().annotations()[0]
+        .id
+        .clone();
+    ws.set_note(&key, &id, Some("mine".into())).unwrap();
+    let report = ws.save();
+    assert_eq!(report.errors.len(), 1);
+    assert!(
+        report.errors[0].contains("changed on disk"),
+        "{}",
+        report.errors[0]
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        theirs,
+        "theirs is untouched"
+    );
+    let kept = ws.project.conflicts.get(&key).unwrap().clone();
+    assert!(
+        std::fs::read_to_string(&kept)
+            .unwrap()
+            .contains("\"note\": \"mine\""),
+        "ours is kept"
+    );
+    assert!(
+        kept.starts_with(root.join(".tagdesk")),
+        "in the private folder git ignores"
+    );
+    // The layer is read-only now; nothing retries or loops.
+    assert!(ws.set_note(&key, &id, Some("more".into())).is_err());
+    assert!(ws.save().errors.is_empty());
+    // Reopening loads theirs, and the kept copy is not taken for an annotation file.
+    let reopened = Workspace::open(&root).unwrap();
+    assert_eq!(
+        reopened.layer("b.txt", "ana").unwrap().annotations()[1].label,
+        "disagreement"
+    );
+    assert!(reopened.project.layer_errors.is_empty());
+}

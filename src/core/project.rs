@@ -2,7 +2,7 @@
 //! annotator per document under `annotations/<annotator>/<document path>.json`.
 //! See `docs/FORMAT.md`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -51,6 +51,14 @@ pub enum ProjectError {
     },
     #[error("{message}: {}", path.display())]
     Invalid { path: PathBuf, message: String },
+    #[error(
+        "{}: changed on disk since tagdesk read it (another program, git or a colleague wrote \
+         it). It was not overwritten; your version is kept in {}. Reopen the project to load \
+         the file on disk.",
+        path.display(),
+        kept.display()
+    )]
+    ChangedOnDisk { path: PathBuf, kept: PathBuf },
     #[error("{what}: {source}: {}", path.display())]
     Io {
         what: &'static str,
@@ -362,6 +370,12 @@ pub struct Project {
     /// Problems found while loading that do not block opening (e.g. a file whose name and
     /// content disagree).
     pub warnings: Vec<String>,
+    /// Hash of each annotation file as last read or written: a save first checks the file on
+    /// disk still has it, so another writer's changes are never overwritten.
+    on_disk: HashMap<LayerKey, String>,
+    /// Layers whose file changed on disk under unsaved edits: where our version was kept.
+    /// Read-only until the project is reopened.
+    pub conflicts: BTreeMap<LayerKey, PathBuf>,
 }
 
 impl Project {
@@ -462,6 +476,8 @@ impl Project {
             layers: BTreeMap::new(),
             layer_errors: Vec::new(),
             warnings: Vec::new(),
+            on_disk: HashMap::new(),
+            conflicts: BTreeMap::new(),
         };
         project.load_layers();
         Ok(project)
@@ -508,6 +524,9 @@ impl Project {
                         let mut layer = file.into_layer();
                         layer.document = document;
                         layer.annotator = annotator.clone();
+                        if let Ok(bytes) = std::fs::read(&path) {
+                            self.on_disk.insert(key.clone(), content_hash(&bytes));
+                        }
                         self.layers.insert(key, layer);
                     }
                     Err(err) => self.layer_errors.push(LayerLoadError {
@@ -567,14 +586,22 @@ impl Project {
         names
     }
 
+    /// A layer that may not be edited or saved: its file could not be read, or it changed on
+    /// disk under unsaved edits.
     pub fn is_locked(&self, key: &LayerKey) -> bool {
-        self.layer_errors.iter().any(|e| &e.key == key)
+        self.layer_errors.iter().any(|e| &e.key == key) || self.conflicts.contains_key(key)
     }
 
     /// Writes one layer to its file, atomically. Refuses locked layers (their file on disk
     /// could not be read, and would be lost).
-    pub fn save_layer(&self, key: &LayerKey) -> Result<(), ProjectError> {
+    pub fn save_layer(&mut self, key: &LayerKey) -> Result<(), ProjectError> {
         let path = self.layer_file(key);
+        if let Some(kept) = self.conflicts.get(key) {
+            return Err(ProjectError::ChangedOnDisk {
+                path,
+                kept: kept.clone(),
+            });
+        }
         if self.is_locked(key) {
             return Err(ProjectError::Invalid {
                 path,
@@ -586,8 +613,35 @@ impl Project {
         let Some(layer) = self.layers.get(key) else {
             return Ok(());
         };
-        write_atomic(&path, layer_to_json(layer).as_bytes())
-            .map_err(|e| ProjectError::io("cannot save", &path, e))
+        let json = layer_to_json(layer);
+        // helix-style: never overwrite a file someone else changed since we read it.
+        let current = std::fs::read(&path).ok().map(|bytes| content_hash(&bytes));
+        if current.is_some() && current.as_ref() != self.on_disk.get(key) {
+            let kept = self.keep_conflicting_copy(key, &json)?;
+            self.conflicts.insert(key.clone(), kept.clone());
+            return Err(ProjectError::ChangedOnDisk { path, kept });
+        }
+        write_atomic(&path, json.as_bytes())
+            .map_err(|e| ProjectError::io("cannot save", &path, e))?;
+        self.on_disk
+            .insert(key.clone(), content_hash(json.as_bytes()));
+        Ok(())
+    }
+
+    /// Writes our version of a conflicting layer under `.tagdesk/conflicts/` (ignored by git).
+    fn keep_conflicting_copy(&self, key: &LayerKey, json: &str) -> Result<PathBuf, ProjectError> {
+        let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+            .to_string()
+            .replace(':', "-");
+        let kept = self
+            .root
+            .join(PRIVATE_DIR)
+            .join("conflicts")
+            .join(&key.1)
+            .join(format!("{}.{stamp}.json", key.0));
+        write_atomic(&kept, json.as_bytes())
+            .map_err(|e| ProjectError::io("cannot keep your version", &kept, e))?;
+        Ok(kept)
     }
 
     /// Writes the manifest atomically.

@@ -42,7 +42,8 @@ pub enum WorkspaceError {
         label: String,
     },
     #[error(
-        "this layer is read-only: its file could not be read when the project was opened ({})",
+        "this annotation file is read-only until the project is reopened (it could not be read, \
+         or it changed on disk under unsaved edits): {}",
         .0.display()
     )]
     Locked(PathBuf),
@@ -341,6 +342,11 @@ impl Workspace {
                 Ok(()) => {
                     self.dirty.remove(&key);
                     report.saved.push(self.project.layer_file(&key));
+                }
+                Err(err @ ProjectError::ChangedOnDisk { .. }) => {
+                    // Our version is kept aside; retrying would only repeat the conflict.
+                    self.dirty.remove(&key);
+                    report.errors.push(err.to_string());
                 }
                 Err(err) => report.errors.push(err.to_string()),
             }
