@@ -539,3 +539,34 @@ fn a_file_changed_on_disk_is_never_overwritten_and_our_edits_are_kept_aside() {
     );
     assert!(reopened.project.layer_errors.is_empty());
 }
+
+#[test]
+fn a_manifest_changed_on_disk_is_not_overwritten_by_a_schema_edit() {
+    let (_dir, root) = two_docs();
+    let mut ws = Workspace::open(&root).unwrap();
+    let manifest = root.join("tagdesk.json");
+    let theirs = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("\"name\": \"test\"", "\"name\": \"renamed\"");
+    std::fs::write(&manifest, &theirs).unwrap();
+    let mut schema = ws.project.schema().clone();
+    schema.labels[0].color = "#000000".into();
+    ws.set_schema(schema, "recolour", None).unwrap();
+    let report = ws.save();
+    assert!(
+        report.errors.iter().any(|e| e.contains("changed on disk")),
+        "{:?}",
+        report.errors
+    );
+    assert_eq!(std::fs::read_to_string(&manifest).unwrap(), theirs);
+    // Our own saves do not trip the check.
+    let (_dir2, root2) = two_docs();
+    let mut ws2 = Workspace::open(&root2).unwrap();
+    let mut schema = ws2.project.schema().clone();
+    schema.labels[0].color = "#000000".into();
+    ws2.set_schema(schema.clone(), "recolour", None).unwrap();
+    assert!(ws2.save().errors.is_empty());
+    schema.labels[0].color = "#111111".into();
+    ws2.set_schema(schema, "recolour", None).unwrap();
+    assert!(ws2.save().errors.is_empty());
+}

@@ -376,6 +376,8 @@ pub struct Project {
     /// Layers whose file changed on disk under unsaved edits: where our version was kept.
     /// Read-only until the project is reopened.
     pub conflicts: BTreeMap<LayerKey, PathBuf>,
+    /// Hash of the manifest as last read or written.
+    manifest_on_disk: String,
 }
 
 impl Project {
@@ -478,6 +480,7 @@ impl Project {
             warnings: Vec::new(),
             on_disk: HashMap::new(),
             conflicts: BTreeMap::new(),
+            manifest_on_disk: content_hash(json.as_bytes()),
         };
         project.load_layers();
         Ok(project)
@@ -644,11 +647,29 @@ impl Project {
         Ok(kept)
     }
 
-    /// Writes the manifest atomically.
-    pub fn save_manifest(&self) -> Result<(), ProjectError> {
+    /// Writes the manifest atomically, unless someone else changed it since it was read: then
+    /// our version is kept under `.tagdesk/conflicts/` and the file is left alone.
+    pub fn save_manifest(&mut self) -> Result<(), ProjectError> {
         let path = Self::manifest_path(&self.root);
-        write_atomic(&path, to_pretty_json(&self.manifest).as_bytes())
-            .map_err(|e| ProjectError::io("cannot save", &path, e))
+        let json = to_pretty_json(&self.manifest);
+        let current = std::fs::read(&path).ok().map(|bytes| content_hash(&bytes));
+        if current.as_ref() != Some(&self.manifest_on_disk) {
+            let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+                .to_string()
+                .replace(':', "-");
+            let kept = self
+                .root
+                .join(PRIVATE_DIR)
+                .join("conflicts")
+                .join(format!("{MANIFEST_FILE}.{stamp}"));
+            write_atomic(&kept, json.as_bytes())
+                .map_err(|e| ProjectError::io("cannot keep your version", &kept, e))?;
+            return Err(ProjectError::ChangedOnDisk { path, kept });
+        }
+        write_atomic(&path, json.as_bytes())
+            .map_err(|e| ProjectError::io("cannot save", &path, e))?;
+        self.manifest_on_disk = content_hash(json.as_bytes());
+        Ok(())
     }
 }
 

@@ -359,6 +359,11 @@ impl Workspace {
                         .saved
                         .push(Project::manifest_path(&self.project.root));
                 }
+                Err(err @ ProjectError::ChangedOnDisk { .. }) => {
+                    // Our schema is kept aside; the manifest on disk wins on reopening.
+                    self.manifest_dirty = false;
+                    report.errors.push(err.to_string());
+                }
                 Err(err) => report.errors.push(err.to_string()),
             }
         }
