@@ -570,3 +570,82 @@ fn a_manifest_changed_on_disk_is_not_overwritten_by_a_schema_edit() {
     ws2.set_schema(schema, "recolour", None).unwrap();
     assert!(ws2.save().errors.is_empty());
 }
+
+#[test]
+fn edits_survive_a_crash_through_the_journal() {
+    let (_dir, root) = two_docs();
+    let key = ("news/a.txt".to_owned(), "ana".to_owned());
+    let expected = {
+        let mut ws = Workspace::open(&root).unwrap();
+        let kerry = ws.add_span("news/a.txt", "ana", 0..10, "actor").unwrap();
+        ws.save();
+        // Unsaved edits of every kind, then the process "dies" (the workspace is dropped
+        // without saving).
+        let lavrov = ws.add_span("news/a.txt", "ana", 15..28, "actor").unwrap();
+        let claim = ws.add_span("news/a.txt", "ana", 0..39, "claim").unwrap();
+        ws.add_relation(&key, "said_by", &claim, &kerry).unwrap();
+        ws.set_note(&key, &lavrov, Some("Russian FM".into()))
+            .unwrap();
+        ws.remove_span(&key, &kerry).unwrap();
+        ws.undo().unwrap(); // undo and redo are journaled too
+        ws.relabel(&key, &lavrov, "disagreement").unwrap();
+        let mut schema = ws.project.schema().clone();
+        schema.labels[0].color = "#123456".into();
+        ws.set_schema(schema, "recolour", None).unwrap();
+        (
+            ws.layer("news/a.txt", "ana").unwrap().clone(),
+            ws.project.schema().clone(),
+        )
+    };
+    let mut ws = Workspace::open(&root).unwrap();
+    assert_ne!(
+        ws.layer("news/a.txt", "ana").unwrap(),
+        &expected.0,
+        "the file has only the saved edit"
+    );
+    let report = ws.recover();
+    assert!(report.iter().any(|l| l.contains("recovered")), "{report:?}");
+    assert_eq!(
+        ws.layer("news/a.txt", "ana").unwrap().annotations(),
+        expected.0.annotations()
+    );
+    assert_eq!(
+        ws.layer("news/a.txt", "ana").unwrap().relations(),
+        expected.0.relations()
+    );
+    assert_eq!(ws.project.schema(), &expected.1);
+    assert!(ws.is_dirty());
+    assert!(ws.save().errors.is_empty());
+    // Saved: the journal is gone, nothing is replayed twice.
+    let mut again = Workspace::open(&root).unwrap();
+    assert!(again.recover().is_empty());
+    assert_eq!(
+        again.layer("news/a.txt", "ana").unwrap().annotations(),
+        expected.0.annotations()
+    );
+}
+
+#[test]
+fn a_journal_over_a_file_that_changed_is_set_aside_not_replayed() {
+    let (_dir, root) = two_docs();
+    {
+        let mut ws = Workspace::open(&root).unwrap();
+        ws.add_span("b.txt", "ana", 0..5, "actor").unwrap();
+        ws.save();
+        ws.add_span("b.txt", "ana", 6..12, "claim").unwrap(); // unsaved, journaled
+    }
+    let file = root.join("annotations/ana/b.txt.json");
+    let theirs = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("\"actor\"", "\"claim\"");
+    std::fs::write(&file, &theirs).unwrap();
+    let mut ws = Workspace::open(&root).unwrap();
+    let report = ws.recover();
+    assert!(
+        report.iter().any(|l| l.contains("not replayed")),
+        "{report:?}"
+    );
+    assert_eq!(ws.layer("b.txt", "ana").unwrap().len(), 1);
+    assert!(root.join(".tagdesk/conflicts/ana").is_dir());
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), theirs);
+}

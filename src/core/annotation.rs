@@ -134,8 +134,10 @@ impl DocStatus {
     }
 }
 
-/// An edit of one layer. Applying it returns its inverse.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An edit of one layer. Applying it returns its inverse. Serialisable: the crash journal
+/// stores edits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Edit {
     /// Add a span (its id must be new to the layer).
     Add(Annotation),

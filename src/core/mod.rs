@@ -4,6 +4,7 @@
 
 pub mod annotation;
 pub mod history;
+pub mod journal;
 pub mod project;
 pub mod schema;
 pub mod search;

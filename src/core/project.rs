@@ -589,6 +589,16 @@ impl Project {
         names
     }
 
+    /// Hash of a layer's file as last read or written; `None` when there is no file yet.
+    pub fn disk_hash(&self, key: &LayerKey) -> Option<&str> {
+        self.on_disk.get(key).map(String::as_str)
+    }
+
+    /// Hash of the manifest as last read or written.
+    pub fn manifest_hash(&self) -> &str {
+        &self.manifest_on_disk
+    }
+
     /// A layer that may not be edited or saved: its file could not be read, or it changed on
     /// disk under unsaved edits.
     pub fn is_locked(&self, key: &LayerKey) -> bool {

@@ -11,6 +11,7 @@ use super::annotation::{
     now_rfc3339,
 };
 use super::history::{Change, History, Step};
+use super::journal::{Entry, Journal};
 use super::project::{
     DocumentError, LayerKey, LoadedText, Project, ProjectError, valid_annotator_name,
 };
@@ -77,6 +78,12 @@ pub struct SchemaImpact {
     pub relations: usize,
 }
 
+/// What was applied, forward, for the crash journal.
+enum Applied {
+    Layer(LayerKey, Vec<Edit>),
+    Schema(Schema),
+}
+
 /// A change to make, before it is applied (its inverse goes to the history).
 #[derive(Debug, Clone)]
 pub enum Pending {
@@ -97,16 +104,22 @@ pub struct Workspace {
     history: History,
     dirty: BTreeSet<LayerKey>,
     manifest_dirty: bool,
+    journal: Journal,
+    /// The last failure to write the journal, if any (shown to the user: edits are not safe
+    /// against a crash until saved).
+    journal_error: Option<String>,
 }
 
 impl Workspace {
     pub fn new(project: Project) -> Self {
         Self {
+            journal: Journal::new(&project.root),
             project,
             texts: HashMap::new(),
             history: History::default(),
             dirty: BTreeSet::new(),
             manifest_dirty: false,
+            journal_error: None,
         }
     }
 
@@ -195,6 +208,13 @@ impl Workspace {
                 valid_annotator_name(&key.1).map_err(WorkspaceError::BadAnnotator)?;
             }
         }
+        let forward: Vec<Applied> = pending
+            .iter()
+            .map(|p| match p {
+                Pending::Layer(key, edits) => Applied::Layer(key.clone(), edits.clone()),
+                Pending::Schema(schema) => Applied::Schema(schema.clone()),
+            })
+            .collect();
         let mut applied: Vec<Change> = Vec::with_capacity(pending.len());
         for change in pending {
             match self.apply_pending(change) {
@@ -213,7 +233,125 @@ impl Workspace {
             changes: applied,
             coalesce,
         });
+        self.write_journal(&forward);
         Ok(())
+    }
+
+    /// Appends what was just applied to the crash journal, before the caller shows it.
+    fn write_journal(&mut self, applied: &[Applied]) {
+        for a in applied {
+            let result = match a {
+                Applied::Layer(key, edits) => {
+                    let base = self.project.disk_hash(key).unwrap_or_default().to_owned();
+                    self.journal.append(
+                        &self.journal.layer_path(key),
+                        &base,
+                        &[Entry::Edits(edits.clone())],
+                    )
+                }
+                Applied::Schema(schema) => self.journal.append(
+                    &self.journal.manifest_path(),
+                    self.project.manifest_hash(),
+                    &[Entry::Schema(schema.clone())],
+                ),
+            };
+            if let Err(err) = result {
+                self.journal_error = Some(format!(
+                    "cannot write the crash journal ({err}); unsaved edits would be lost in a crash"
+                ));
+            }
+        }
+    }
+
+    /// Why the crash journal could not be written, if it could not.
+    pub fn journal_error(&self) -> Option<&str> {
+        self.journal_error.as_deref()
+    }
+
+    /// Replays the crash journal of a session that ended without saving: the edits come back
+    /// (unsaved, outside the undo history). Returns one line per journal, for the user. A journal
+    /// whose annotation file changed since is not replayed but set aside under
+    /// `.tagdesk/conflicts/`.
+    pub fn recover(&mut self) -> Vec<String> {
+        let mut report = Vec::new();
+        for (key, path) in self.journal.layer_journals() {
+            let Ok(file) = Journal::read(&path) else {
+                continue;
+            };
+            let current = self.project.disk_hash(&key).unwrap_or_default();
+            if file.base != current || self.project.is_locked(&key) {
+                let kept = self.journal.set_aside(&path);
+                report.push(format!(
+                    "{} ({}): unsaved edits from an earlier session were not replayed because the \
+                     annotation file changed since; they are kept in {}",
+                    key.0,
+                    key.1,
+                    kept.display()
+                ));
+                continue;
+            }
+            let layer = self
+                .project
+                .layers
+                .entry(key.clone())
+                .or_insert_with(|| AnnotationLayer::new(key.0.clone(), key.1.clone()));
+            let mut count = 0;
+            let mut failed = None;
+            for entry in file.entries {
+                if let Entry::Edits(edits) = entry {
+                    let n = edits.len();
+                    match apply_all(layer, edits) {
+                        Ok(_) => count += n,
+                        Err(err) => {
+                            failed = Some(err);
+                            break;
+                        }
+                    }
+                }
+            }
+            if count > 0 {
+                self.dirty.insert(key.clone());
+                report.push(format!(
+                    "{} ({}): recovered {count} unsaved edits from a session that ended without saving",
+                    key.0, key.1
+                ));
+            }
+            if let Some(err) = failed {
+                report.push(format!(
+                    "{} ({}): the rest of the journal could not be replayed: {err}",
+                    key.0, key.1
+                ));
+            }
+            if file.torn {
+                report.push(format!(
+                    "{} ({}): the last journal line was cut short and is ignored",
+                    key.0, key.1
+                ));
+            }
+        }
+        let manifest_journal = self.journal.manifest_path();
+        if let Ok(file) = Journal::read(&manifest_journal) {
+            if file.base == self.project.manifest_hash() {
+                let last = file.entries.into_iter().rev().find_map(|e| match e {
+                    Entry::Schema(schema) => Some(schema),
+                    _ => None,
+                });
+                if let Some(schema) = last
+                    && schema.problems().is_empty()
+                {
+                    self.project.manifest.schema = schema;
+                    self.manifest_dirty = true;
+                    report.push("recovered an unsaved schema change".to_owned());
+                }
+            } else {
+                let kept = self.journal.set_aside(&manifest_journal);
+                report.push(format!(
+                    "an unsaved schema change was not replayed because tagdesk.json changed since; kept in {}",
+                    kept.display()
+                ));
+            }
+        }
+        report
     }
 
     fn apply_pending(&mut self, change: Pending) -> Result<Change, WorkspaceError> {
@@ -259,25 +397,37 @@ impl Workspace {
     /// Applies a recorded change (inverses of a layer's edits, in reverse; or a schema) and
     /// returns the change that reverts it.
     fn apply_change(&mut self, change: &Change) -> Result<Change, WorkspaceError> {
+        self.apply_change_recorded(change)
+            .map(|(inverse, _)| inverse)
+    }
+
+    /// [`Self::apply_change`], also returning what was applied (for the journal).
+    fn apply_change_recorded(
+        &mut self,
+        change: &Change,
+    ) -> Result<(Change, Applied), WorkspaceError> {
         match change {
             Change::Layer { key, inverses } => {
-                let edits = inverses.iter().rev().cloned().collect();
+                let edits: Vec<Edit> = inverses.iter().rev().cloned().collect();
                 let layer = self
                     .project
                     .layers
                     .get_mut(key)
                     .ok_or_else(|| EditError::UnknownId(key.0.clone()))?;
-                let inverses = apply_all(layer, edits)?;
+                let inverses = apply_all(layer, edits.clone())?;
                 self.dirty.insert(key.clone());
-                Ok(Change::Layer {
-                    key: key.clone(),
-                    inverses,
-                })
+                Ok((
+                    Change::Layer {
+                        key: key.clone(),
+                        inverses,
+                    },
+                    Applied::Layer(key.clone(), edits),
+                ))
             }
             Change::Schema(schema) => {
                 let previous = std::mem::replace(&mut self.project.manifest.schema, schema.clone());
                 self.manifest_dirty = true;
-                Ok(Change::Schema(previous))
+                Ok((Change::Schema(previous), Applied::Schema(schema.clone())))
             }
         }
     }
@@ -309,8 +459,9 @@ impl Workspace {
     /// Applies a step's changes in reverse order and returns the step that reverts that.
     fn replay(&mut self, step: &Step) -> Option<Step> {
         let mut produced = Vec::with_capacity(step.changes.len());
+        let mut applied = Vec::with_capacity(step.changes.len());
         for change in step.changes.iter().rev() {
-            let Ok(inverse) = self.apply_change(change) else {
+            let Ok((inverse, forward)) = self.apply_change_recorded(change) else {
                 // A consistent history always replays; if not, put back what was done.
                 for inverse in produced.into_iter().rev() {
                     let _ = self.apply_change(&inverse);
@@ -318,7 +469,9 @@ impl Workspace {
                 return None;
             };
             produced.push(inverse);
+            applied.push(forward);
         }
+        self.write_journal(&applied);
         // `produced` is in the order it was applied, which is the order "changes" are kept in:
         // replaying it walks it backwards again.
         Some(Step {
@@ -341,11 +494,13 @@ impl Workspace {
             match self.project.save_layer(&key) {
                 Ok(()) => {
                     self.dirty.remove(&key);
+                    Journal::clear(&self.journal.layer_path(&key));
                     report.saved.push(self.project.layer_file(&key));
                 }
                 Err(err @ ProjectError::ChangedOnDisk { .. }) => {
-                    // Our version is kept aside; retrying would only repeat the conflict.
+                    // Our version is kept aside (whole); retrying would only repeat the conflict.
                     self.dirty.remove(&key);
+                    Journal::clear(&self.journal.layer_path(&key));
                     report.errors.push(err.to_string());
                 }
                 Err(err) => report.errors.push(err.to_string()),
@@ -355,6 +510,7 @@ impl Workspace {
             match self.project.save_manifest() {
                 Ok(()) => {
                     self.manifest_dirty = false;
+                    Journal::clear(&self.journal.manifest_path());
                     report
                         .saved
                         .push(Project::manifest_path(&self.project.root));
@@ -362,6 +518,7 @@ impl Workspace {
                 Err(err @ ProjectError::ChangedOnDisk { .. }) => {
                     // Our schema is kept aside; the manifest on disk wins on reopening.
                     self.manifest_dirty = false;
+                    Journal::clear(&self.journal.manifest_path());
                     report.errors.push(err.to_string());
                 }
                 Err(err) => report.errors.push(err.to_string()),

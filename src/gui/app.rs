@@ -385,6 +385,10 @@ impl App {
 
     fn keyboard(&mut self, ctx: &egui::Context) {
         if self.modal_open() {
+            // Quitting (which saves) still works with a dialog open.
+            if ctx.input_mut(|i| i.consume_shortcut(&Command::Quit.shortcuts()[0])) {
+                self.actions.push(Action::Command(Command::Quit));
+            }
             return;
         }
         let text_focused = Self::text_has_focus(ctx) || self.keyboard.was_typing;
@@ -569,6 +573,10 @@ impl App {
                     } else {
                         ui.label("All changes saved");
                     }
+                    ui.separator();
+                }
+                if let Some(err) = self.workspace.as_ref().and_then(Workspace::journal_error) {
+                    ui.label(RichText::new(err).color(ui.visuals().error_fg_color));
                     ui.separator();
                 }
                 if let Some(status) = &self.status {
@@ -1795,7 +1803,20 @@ impl App {
                 Err(err) => self.set_status(err.to_string(), true),
             }
         } else if let Some(id) = self.selected.clone() {
+            let relations = |app: &Self| {
+                app.current_key()
+                    .and_then(|k| app.workspace.as_ref()?.project.layers.get(&k))
+                    .map_or(0, |l| l.relations().len())
+            };
+            let before = relations(self);
             self.edit(|ws, key| ws.relabel(key, &id, label));
+            let dropped = before.saturating_sub(relations(self));
+            if dropped > 0 {
+                self.set_status(
+                    format!("Relabelled as {label}; {dropped} relation(s) that no longer fit were removed (Ctrl+Z undoes)."),
+                    false,
+                );
+            }
         } else {
             self.set_status(
                 "Select some text first (drag over it), then press the label's key.",
@@ -1895,7 +1916,7 @@ impl App {
                 return;
             }
         }
-        let ws = match Workspace::open(&path) {
+        let mut ws = match Workspace::open(&path) {
             Ok(ws) => ws,
             Err(err) => {
                 self.alerts.push(format!("Cannot open the project: {err}"));
@@ -1910,6 +1931,15 @@ impl App {
             ));
         }
         self.alerts.extend(ws.project.warnings.iter().cloned());
+        let recovered = ws.recover();
+        if !recovered.is_empty() {
+            self.alerts.push(format!(
+                "The last session ended without saving. From its journal:\n{}\n\nThe recovered \
+                 edits are not saved yet; they will be with the next save.",
+                recovered.join("\n")
+            ));
+            self.last_edit = Some(Instant::now());
+        }
         self.start_probe(ctx, &ws.project);
         let first = doc
             .map(str::to_owned)

@@ -1,0 +1,176 @@
+//! The crash journal: every applied edit is appended (and fsynced) to a per-layer file under
+//! `.tagdesk/journal/` before the GUI shows it, and the file is deleted once the layer is saved.
+//! After a crash, opening the project replays what was not saved.
+//!
+//! A journal file starts with the hash of the annotation file it builds on; if that file changed
+//! since (a colleague's write, a git pull), the journal is not replayed but moved aside, and the
+//! user is told.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::annotation::Edit;
+use super::project::{LayerKey, PRIVATE_DIR};
+use super::schema::Schema;
+
+/// One line of a journal file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Entry {
+    /// First line: the hash of the file the edits apply to (empty when there was none).
+    Base(String),
+    /// Edits applied to the layer, in order.
+    Edits(Vec<Edit>),
+    /// The schema after a change (manifest journal only).
+    Schema(Schema),
+}
+
+#[derive(Debug, Clone)]
+pub struct Journal {
+    dir: PathBuf,
+}
+
+impl Journal {
+    pub fn new(project_root: &Path) -> Self {
+        Self {
+            dir: project_root.join(PRIVATE_DIR).join("journal"),
+        }
+    }
+
+    pub fn layer_path(&self, key: &LayerKey) -> PathBuf {
+        self.dir.join(&key.1).join(format!("{}.jsonl", key.0))
+    }
+
+    pub fn manifest_path(&self) -> PathBuf {
+        self.dir.join("_manifest.jsonl")
+    }
+
+    /// Appends entries to a journal file (creating it with its base line), then fsyncs.
+    pub fn append(&self, path: &Path, base: &str, entries: &[Entry]) -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let new = !path.exists();
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        let mut buffer = Vec::new();
+        if new {
+            serde_json::to_writer(&mut buffer, &Entry::Base(base.to_owned()))?;
+            buffer.push(b'\n');
+        }
+        for entry in entries {
+            serde_json::to_writer(&mut buffer, entry)?;
+            buffer.push(b'\n');
+        }
+        file.write_all(&buffer)?;
+        file.sync_data()
+    }
+
+    /// Forgets a journal (its edits are saved).
+    pub fn clear(path: &Path) {
+        // Nothing to do when it does not exist; a failure only means a replay that finds
+        // nothing new, since the base hash will not match the saved file.
+        let _ = std::fs::remove_file(path);
+    }
+
+    /// Every layer journal on disk: (key, path).
+    pub fn layer_journals(&self) -> Vec<(LayerKey, PathBuf)> {
+        let mut out = Vec::new();
+        let Ok(annotators) = std::fs::read_dir(&self.dir) else {
+            return out;
+        };
+        for annotator in annotators.filter_map(Result::ok) {
+            if !annotator.file_type().is_ok_and(|t| t.is_dir()) {
+                continue;
+            }
+            let Some(name) = annotator.file_name().to_str().map(str::to_owned) else {
+                continue;
+            };
+            collect(&annotator.path(), "", &mut |rel, path| {
+                if let Some(doc) = rel.strip_suffix(".jsonl") {
+                    out.push(((doc.to_owned(), name.clone()), path.to_owned()));
+                }
+            });
+        }
+        out.sort();
+        out
+    }
+
+    /// Reads a journal file: its base hash and entries. Stops at the first line that does not
+    /// parse (a write cut short by the crash), which is reported in `torn`.
+    pub fn read(path: &Path) -> std::io::Result<JournalFile> {
+        let text = std::fs::read_to_string(path)?;
+        let mut base = None;
+        let mut entries = Vec::new();
+        let mut torn = false;
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            match serde_json::from_str::<Entry>(line) {
+                Ok(Entry::Base(hash)) if base.is_none() => base = Some(hash),
+                Ok(entry) => entries.push(entry),
+                Err(_) => {
+                    torn = true;
+                    break;
+                }
+            }
+        }
+        Ok(JournalFile {
+            base: base.unwrap_or_default(),
+            entries,
+            torn,
+        })
+    }
+
+    /// Moves a journal that cannot be replayed next to the other kept copies.
+    pub fn set_aside(&self, path: &Path) -> PathBuf {
+        let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+            .to_string()
+            .replace(':', "-");
+        let rel = path.strip_prefix(&self.dir).unwrap_or(path);
+        let target = self
+            .dir
+            .with_file_name("conflicts")
+            .join(format!("{}.{stamp}", rel.display()));
+        if let Some(dir) = target.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        match std::fs::rename(path, &target) {
+            Ok(()) => target,
+            Err(_) => path.to_owned(),
+        }
+    }
+}
+
+/// A journal file as read.
+#[derive(Debug, Clone)]
+pub struct JournalFile {
+    pub base: String,
+    pub entries: Vec<Entry>,
+    /// The last line was cut short (ignored).
+    pub torn: bool,
+}
+
+fn collect(dir: &Path, prefix: &str, found: &mut dyn FnMut(&str, &Path)) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+            continue;
+        };
+        let rel = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}/{name}")
+        };
+        let path = entry.path();
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            collect(&path, &rel, found);
+        } else {
+            found(&rel, &path);
+        }
+    }
+}
