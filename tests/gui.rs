@@ -1017,3 +1017,77 @@ fn attribute_values_are_added_and_removed_in_the_schema_editor() {
     steps(&mut harness, 2);
     assert_eq!(opposed(&harness), before, "undo gives the values back");
 }
+
+/// Steps frames (with real time passing) until `done` holds, for at most two seconds.
+fn wait_until(harness: &mut Harness<'_, App>, done: impl Fn(&Harness<'_, App>) -> bool) -> bool {
+    for _ in 0..40 {
+        steps(harness, 1);
+        if done(harness) {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    false
+}
+
+#[test]
+fn changes_on_disk_show_up_and_a_conflict_asks_the_user() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "tester");
+    // A document added by another program appears within a second or two.
+    std::fs::write(
+        root.join("sources/005_new.txt"),
+        "Lavrov and Kerry met again.",
+    )
+    .unwrap();
+    assert!(
+        wait_until(&mut harness, |h| h
+            .state()
+            .workspace()
+            .unwrap()
+            .project
+            .document("005_new.txt")
+            .is_some()),
+        "the new document is listed"
+    );
+    // Our unsaved edit, then someone else writes the same annotation file.
+    let text = source(&root);
+    let start = char_offset_of(&text, "John Kerry", 0);
+    drag_select(&mut harness, start, start + 10);
+    harness.key_press(Key::Num1);
+    steps(&mut harness, 2);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    steps(&mut harness, 2);
+    drag_select(&mut harness, start + 30, start + 36);
+    harness.key_press(Key::Num1);
+    steps(&mut harness, 2);
+    let file = root.join("annotations/tester").join(format!("{DOC}.json"));
+    let theirs = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("\"actor\"", "\"claim\"");
+    std::fs::write(&file, &theirs).unwrap();
+    assert!(
+        wait_until(&mut harness, |h| h.query_by_label("Keep both").is_some()),
+        "the conflict dialog opens"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        theirs,
+        "nothing overwritten meanwhile"
+    );
+    harness.get_by_label("Keep both").click();
+    steps(&mut harness, 2);
+    let layer = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .layer(DOC, "tester")
+        .unwrap()
+        .clone();
+    assert_eq!(layer.len(), 1);
+    assert_eq!(layer.annotations()[0].label, "claim", "theirs is loaded");
+    let kept = std::fs::read_dir(root.join(".tagdesk/conflicts/tester"))
+        .unwrap()
+        .count();
+    assert_eq!(kept, 1, "ours is kept as a copy");
+}

@@ -10,6 +10,7 @@ mod cli;
 mod export;
 mod gui;
 mod history;
+mod live;
 mod malformed;
 mod offsets;
 mod project_files;

@@ -589,6 +589,123 @@ impl Project {
         names
     }
 
+    /// Lists the source folder again. Returns the documents added and removed. Annotations of a
+    /// removed document stay (see [`Self::orphaned_layers`]).
+    pub fn rescan_documents(&mut self) -> Result<(Vec<String>, Vec<String>), ProjectError> {
+        let documents = scan_documents(&self.root, &self.source_dir)
+            .map_err(|e| ProjectError::io("cannot list the source folder", &self.source_dir, e))?;
+        let old: std::collections::BTreeSet<&str> =
+            self.documents.iter().map(|d| d.path.as_str()).collect();
+        let new: std::collections::BTreeSet<&str> =
+            documents.iter().map(|d| d.path.as_str()).collect();
+        let added = new.difference(&old).map(|s| (*s).to_owned()).collect();
+        let removed = old.difference(&new).map(|s| (*s).to_owned()).collect();
+        self.documents = documents;
+        Ok((added, removed))
+    }
+
+    /// Layers whose document is not in the source folder (any more): kept, never deleted.
+    pub fn orphaned_layers(&self) -> Vec<&LayerKey> {
+        self.layers
+            .keys()
+            .filter(|(doc, _)| self.document(doc).is_none())
+            .collect()
+    }
+
+    /// The document a path in the source folder names, if it is a `.txt` under it.
+    pub fn document_for_path(&self, path: &Path) -> Option<String> {
+        let rel = path.strip_prefix(&self.source_dir).ok()?;
+        let rel = rel.to_str()?.replace('\\', "/");
+        (has_extension(&rel, "txt") && valid_document_path(&rel)).then_some(rel)
+    }
+
+    /// The layer an annotation file path belongs to, if it is one.
+    pub fn layer_key_for_path(&self, path: &Path) -> Option<LayerKey> {
+        let rel = path.strip_prefix(self.root.join(ANNOTATIONS_DIR)).ok()?;
+        let rel = rel.to_str()?.replace('\\', "/");
+        let (annotator, file) = rel.split_once('/')?;
+        let document = file.strip_suffix(".json")?;
+        (valid_annotator_name(annotator).is_ok() && valid_document_path(document))
+            .then(|| (document.to_owned(), annotator.to_owned()))
+    }
+
+    /// Whether a layer's file on disk differs from what was last read or written.
+    pub fn layer_file_changed(&self, key: &LayerKey) -> bool {
+        let current = std::fs::read(self.layer_file(key))
+            .ok()
+            .map(|b| content_hash(&b));
+        current.as_deref() != self.disk_hash(key)
+    }
+
+    /// Reads a layer's file again and takes it as the layer (the file on disk wins). A file
+    /// that is gone removes the layer; one that does not parse locks it, as at opening.
+    pub fn reload_layer(&mut self, key: &LayerKey) {
+        let path = self.layer_file(key);
+        self.layer_errors.retain(|e| &e.key != key);
+        self.conflicts.remove(key);
+        let Ok(bytes) = std::fs::read(&path) else {
+            self.layers.remove(key);
+            self.on_disk.remove(key);
+            return;
+        };
+        let parsed = std::str::from_utf8(&bytes)
+            .map_err(|e| ProjectError::Invalid {
+                path: path.clone(),
+                message: format!("not UTF-8: {e}"),
+            })
+            .and_then(|json| parse_layer(&path, json));
+        match parsed {
+            Ok(file) => {
+                let mut layer = file.into_layer();
+                layer.document.clone_from(&key.0);
+                layer.annotator.clone_from(&key.1);
+                self.layers.insert(key.clone(), layer);
+                self.on_disk.insert(key.clone(), content_hash(&bytes));
+            }
+            Err(err) => {
+                self.layers.remove(key);
+                self.layer_errors.push(LayerLoadError {
+                    key: key.clone(),
+                    file: path,
+                    message: err.to_string(),
+                });
+            }
+        }
+    }
+
+    /// Takes the file on disk as the base of the next save (used when the user chooses to keep
+    /// their own version over a changed file; the other version is copied aside first).
+    pub fn adopt_disk_version_as_base(
+        &mut self,
+        key: &LayerKey,
+    ) -> Result<Option<PathBuf>, ProjectError> {
+        let path = self.layer_file(key);
+        let Ok(bytes) = std::fs::read(&path) else {
+            self.on_disk.remove(key);
+            return Ok(None);
+        };
+        let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+            .to_string()
+            .replace(':', "-");
+        let kept = self
+            .root
+            .join(PRIVATE_DIR)
+            .join("conflicts")
+            .join(&key.1)
+            .join(format!("{}.theirs.{stamp}.json", key.0));
+        write_atomic(&kept, &bytes)
+            .map_err(|e| ProjectError::io("cannot keep their version", &kept, e))?;
+        self.on_disk.insert(key.clone(), content_hash(&bytes));
+        self.conflicts.remove(key);
+        Ok(Some(kept))
+    }
+
+    /// Keeps a copy of a layer as it is in memory under `.tagdesk/conflicts/`.
+    pub fn keep_copy(&self, key: &LayerKey) -> Result<PathBuf, ProjectError> {
+        let json = self.layers.get(key).map(layer_to_json).unwrap_or_default();
+        self.keep_conflicting_copy(key, &json)
+    }
+
     /// Hash of a layer's file as last read or written; `None` when there is no file yet.
     pub fn disk_hash(&self, key: &LayerKey) -> Option<&str> {
         self.on_disk.get(key).map(String::as_str)

@@ -60,6 +60,8 @@ pub enum WorkspaceError {
     BadAttributeValue { name: String, value: String },
     #[error("the schema would be invalid: {0}")]
     BadSchema(String),
+    #[error("{0}")]
+    Disk(String),
 }
 
 /// What an undo or redo changed.
@@ -76,6 +78,36 @@ pub struct SchemaImpact {
     /// Annotations that lose attribute values.
     pub annotations: usize,
     pub relations: usize,
+}
+
+/// What [`Workspace::sync_from_disk`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub documents_added: Vec<String>,
+    pub documents_removed: Vec<String>,
+    /// Documents whose text changed on disk (reloaded when next shown).
+    pub documents_changed: Vec<String>,
+    /// Layers reloaded from disk (no unsaved edits of ours).
+    pub layers_reloaded: Vec<LayerKey>,
+    /// Layers changed on disk while we have unsaved edits: the user chooses.
+    pub conflicts: Vec<LayerKey>,
+}
+
+impl SyncReport {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// How to settle an annotation file that changed on disk under unsaved edits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    /// Ours is saved over theirs (theirs is copied to `.tagdesk/conflicts/` first).
+    KeepMine,
+    /// Theirs is loaded; our unsaved edits are dropped.
+    TakeTheirs,
+    /// Theirs is loaded; ours is kept as a copy in `.tagdesk/conflicts/`.
+    KeepBoth,
 }
 
 /// What was applied, forward, for the crash journal.
@@ -261,6 +293,89 @@ impl Workspace {
                 ));
             }
         }
+    }
+
+    /// Takes in changes made on disk by others (a watcher saw these paths change): the document
+    /// list, changed texts, and annotation files — reloaded when we have no unsaved edits on
+    /// them, reported as conflicts when we do. Our own writes are recognised by their hash.
+    pub fn sync_from_disk(&mut self, paths: &[PathBuf]) -> SyncReport {
+        let mut report = SyncReport::default();
+        let touches_sources = paths
+            .iter()
+            .any(|p| p.starts_with(&self.project.source_dir));
+        if touches_sources && let Ok((added, removed)) = self.project.rescan_documents() {
+            report.documents_added = added;
+            report.documents_removed = removed;
+        }
+        let mut seen = BTreeSet::new();
+        for path in paths {
+            if let Some(doc) = self.project.document_for_path(path)
+                && self.project.document(&doc).is_some()
+                && let Some(Ok(loaded)) = self.texts.get(&doc)
+            {
+                let now = std::fs::read(path)
+                    .ok()
+                    .map(|b| super::project::content_hash(&b));
+                if now.as_deref() != Some(loaded.sha256.as_str()) && seen.insert(doc.clone()) {
+                    self.texts.remove(&doc);
+                    report.documents_changed.push(doc);
+                }
+            }
+            let Some(key) = self.project.layer_key_for_path(path) else {
+                continue;
+            };
+            if report.layers_reloaded.contains(&key)
+                || report.conflicts.contains(&key)
+                || !self.project.layer_file_changed(&key)
+            {
+                continue;
+            }
+            if self.dirty.contains(&key) {
+                report.conflicts.push(key);
+            } else {
+                self.project.reload_layer(&key);
+                report.layers_reloaded.push(key);
+            }
+        }
+        for doc in &report.documents_removed {
+            self.texts.remove(doc);
+        }
+        report
+    }
+
+    /// Settles a layer that changed on disk under unsaved edits. Returns where a copy was kept.
+    pub fn resolve_conflict(
+        &mut self,
+        key: &LayerKey,
+        resolution: Resolution,
+    ) -> Result<Option<PathBuf>, WorkspaceError> {
+        let kept = match resolution {
+            Resolution::KeepMine => {
+                let kept = self
+                    .project
+                    .adopt_disk_version_as_base(key)
+                    .map_err(|e| WorkspaceError::Disk(e.to_string()))?;
+                self.dirty.insert(key.clone());
+                kept
+            }
+            Resolution::TakeTheirs | Resolution::KeepBoth => {
+                let kept = if resolution == Resolution::KeepBoth {
+                    Some(
+                        self.project
+                            .keep_copy(key)
+                            .map_err(|e| WorkspaceError::Disk(e.to_string()))?,
+                    )
+                } else {
+                    None
+                };
+                self.project.reload_layer(key);
+                self.dirty.remove(key);
+                Journal::clear(&self.journal.layer_path(key));
+                kept
+            }
+        };
+        self.history.break_coalescing();
+        Ok(kept)
     }
 
     /// Why the crash journal could not be written, if it could not.

@@ -174,6 +174,12 @@ pub struct App {
     find: Option<FindBar>,
     /// The schema editor window, when open.
     schema_editor: Option<super::schema_editor::SchemaEditor>,
+    /// Watches the project and source folders for changes made by others.
+    watcher: Option<super::watcher::FolderWatcher>,
+    /// Changed paths not yet taken in (debounced), and when the last one came.
+    disk_changes: (Vec<PathBuf>, Option<Instant>),
+    /// Annotation files changed on disk under unsaved edits: the user chooses, one at a time.
+    disk_conflicts: Vec<LayerKey>,
     recent: Vec<PathBuf>,
     frame_stats: Option<FrameStats>,
     window_title: String,
@@ -257,6 +263,9 @@ impl App {
             relation_choice: None,
             find: None,
             schema_editor: None,
+            watcher: None,
+            disk_changes: (Vec::new(), None),
+            disk_conflicts: Vec::new(),
             recent: Vec::new(),
             frame_stats: None,
             window_title: String::new(),
@@ -335,6 +344,7 @@ impl App {
             || self.show_about
             || self.palette.is_some()
             || self.relation_choice.is_some()
+            || !self.disk_conflicts.is_empty()
     }
 
     // ---- The frame. ----
@@ -359,6 +369,7 @@ impl App {
             self.apply(&ctx, action);
         }
         self.keyboard.was_typing = Self::text_has_focus(&ctx);
+        self.take_in_disk_changes(&ctx);
         self.autosave(&ctx);
         self.handle_close(&ctx);
         self.update_title(&ctx);
@@ -609,6 +620,33 @@ impl App {
                 );
                 ui.separator();
                 let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+                let orphans: Vec<String> = ws
+                    .project
+                    .orphaned_layers()
+                    .into_iter()
+                    .filter(|(_, annotator)| *annotator == self.annotator)
+                    .map(|(doc, _)| doc.clone())
+                    .collect();
+                if !orphans.is_empty() {
+                    ui.label(
+                        RichText::new("Missing from the source folder (annotations kept):")
+                            .small()
+                            .color(ui.visuals().warn_fg_color),
+                    );
+                    for doc in orphans {
+                        let selected = self.current_doc.as_deref() == Some(doc.as_str());
+                        if ui
+                            .add(
+                                egui::Button::selectable(selected, format!("{doc} (missing)"))
+                                    .truncate(),
+                            )
+                            .clicked()
+                        {
+                            self.actions.push(Action::SelectDocument(doc));
+                        }
+                    }
+                    ui.separator();
+                }
                 let docs = &ws.project.documents;
                 egui::ScrollArea::vertical()
                     .auto_shrink([false, false])
@@ -1210,6 +1248,42 @@ impl App {
             self.actions.extend(actions);
             if open && self.workspace.is_some() {
                 self.schema_editor = Some(editor);
+            }
+        }
+        if let Some(key) = self.disk_conflicts.first().cloned() {
+            let mut choice = None;
+            egui::Modal::new(egui::Id::unique("disk_conflict")).show(ctx, |ui| {
+                ui.heading("Changed on disk");
+                ui.label(format!(
+                    "The annotations of {} on {} changed on disk (another tagdesk, git, a sync \
+                     client) while you have unsaved edits on them. Nothing has been overwritten.",
+                    key.1, key.0
+                ));
+                ui.horizontal(|ui| {
+                    if ui.button("Keep mine").on_hover_text("Save your version; theirs is copied to .tagdesk/conflicts").clicked() {
+                        choice = Some(crate::core::workspace::Resolution::KeepMine);
+                    }
+                    if ui.button("Take theirs").on_hover_text("Load the file on disk; your unsaved edits are dropped").clicked() {
+                        choice = Some(crate::core::workspace::Resolution::TakeTheirs);
+                    }
+                    if ui.button("Keep both").on_hover_text("Load the file on disk; your version is kept as a copy in .tagdesk/conflicts").clicked() {
+                        choice = Some(crate::core::workspace::Resolution::KeepBoth);
+                    }
+                });
+            });
+            if let Some(resolution) = choice
+                && let Some(ws) = &mut self.workspace
+            {
+                self.disk_conflicts.remove(0);
+                match ws.resolve_conflict(&key, resolution) {
+                    Ok(Some(kept)) => {
+                        self.set_status(format!("A copy was kept in {}", kept.display()), false);
+                    }
+                    Ok(None) => self.set_status("Settled.", false),
+                    Err(err) => self.alerts.push(err.to_string()),
+                }
+                self.selected = None;
+                self.last_edit = Some(Instant::now());
             }
         }
         if let Some(choice) = self.relation_choice.clone() {
@@ -1941,6 +2015,29 @@ impl App {
             self.last_edit = Some(Instant::now());
         }
         self.start_probe(ctx, &ws.project);
+        self.disk_changes = (Vec::new(), None);
+        self.disk_conflicts.clear();
+        self.watcher = match super::watcher::FolderWatcher::start(
+            ctx,
+            &ws.project.root,
+            &ws.project.source_dir,
+        ) {
+            Ok(watcher) => {
+                if watcher.polling {
+                    self.set_status(
+                        "This folder gives no change events: it is polled every second.",
+                        false,
+                    );
+                }
+                Some(watcher)
+            }
+            Err(err) => {
+                self.alerts.push(format!(
+                    "Changes made on disk by others will not show until the project is reopened: {err}"
+                ));
+                None
+            }
+        };
         let first = doc
             .map(str::to_owned)
             .or_else(|| ws.project.documents.first().map(|d| d.path.clone()));
@@ -1981,15 +2078,126 @@ impl App {
         }
     }
 
+    /// Collects what the folder watcher saw; 300 ms after the last event, hands it to the
+    /// workspace and shows the result. Conflicts (our unsaved edits vs. a changed file) go to a
+    /// dialog.
+    fn take_in_disk_changes(&mut self, ctx: &egui::Context) {
+        const SETTLE: Duration = Duration::from_millis(300);
+        let Some(watcher) = &self.watcher else { return };
+        for change in watcher.drain() {
+            let paths = match change {
+                super::watcher::Change::Paths(paths) => paths,
+                super::watcher::Change::Everything => self.every_watched_path(),
+            };
+            self.disk_changes.0.extend(paths);
+            self.disk_changes.1 = Some(Instant::now());
+        }
+        let Some(last) = self.disk_changes.1 else {
+            return;
+        };
+        if last.elapsed() < SETTLE {
+            ctx.request_repaint_after(SETTLE.saturating_sub(last.elapsed()));
+            return;
+        }
+        let mut paths = std::mem::take(&mut self.disk_changes.0);
+        self.disk_changes.1 = None;
+        paths.sort();
+        paths.dedup();
+        let Some(ws) = &mut self.workspace else {
+            return;
+        };
+        let report = ws.sync_from_disk(&paths);
+        if report.is_empty() {
+            return;
+        }
+        if (!report.documents_added.is_empty() || !report.documents_removed.is_empty())
+            && let Some(ws) = &self.workspace
+        {
+            let documents: Vec<(String, PathBuf)> = ws
+                .project
+                .documents
+                .iter()
+                .map(|d| (d.path.clone(), ws.project.document_file(&d.path)))
+                .collect();
+            self.probe_files(ctx, documents);
+        }
+        if let Some(doc) = &self.current_doc
+            && (report.documents_changed.contains(doc) || report.documents_removed.contains(doc))
+        {
+            self.view.reset();
+        }
+        // The selected span may have gone with a reloaded file.
+        if let (Some(id), Some(key)) = (&self.selected, self.current_key())
+            && self
+                .workspace
+                .as_ref()
+                .and_then(|w| w.project.layers.get(&key))
+                .and_then(|l| l.get(id))
+                .is_none()
+        {
+            self.selected = None;
+        }
+        let mut parts = Vec::new();
+        if !report.documents_added.is_empty() {
+            parts.push(format!(
+                "{} document(s) added",
+                report.documents_added.len()
+            ));
+        }
+        if !report.documents_removed.is_empty() {
+            parts.push(format!(
+                "{} removed (their annotations are kept)",
+                report.documents_removed.len()
+            ));
+        }
+        if !report.documents_changed.is_empty() {
+            parts.push(format!(
+                "{} text(s) changed",
+                report.documents_changed.len()
+            ));
+        }
+        if !report.layers_reloaded.is_empty() {
+            parts.push(format!(
+                "{} annotation file(s) reloaded",
+                report.layers_reloaded.len()
+            ));
+        }
+        if !parts.is_empty() {
+            self.set_status(format!("On disk: {}", parts.join(", ")), false);
+        }
+        self.disk_conflicts.extend(report.conflicts);
+    }
+
+    /// Every path the watcher covers, for a full look after lost events.
+    fn every_watched_path(&self) -> Vec<PathBuf> {
+        let Some(ws) = &self.workspace else {
+            return Vec::new();
+        };
+        let mut paths = vec![ws.project.source_dir.clone()];
+        paths.extend(
+            ws.project
+                .documents
+                .iter()
+                .map(|d| ws.project.document_file(&d.path)),
+        );
+        paths.extend(ws.project.layers.keys().map(|k| ws.project.layer_file(k)));
+        paths
+    }
+
     /// Reads every document in the background to list unusable ones (binary, not UTF-8, empty).
     fn start_probe(&mut self, ctx: &egui::Context, project: &Project) {
         self.probes.clear();
-        let (tx, rx) = sync_channel(256);
         let files: Vec<(String, PathBuf)> = project
             .documents
             .iter()
             .map(|d| (d.path.clone(), project.document_file(&d.path)))
             .collect();
+        self.probe_files(ctx, files);
+    }
+
+    /// Decodes these documents on a background thread, reporting each as usable or not.
+    fn probe_files(&mut self, ctx: &egui::Context, files: Vec<(String, PathBuf)>) {
+        let (tx, rx) = sync_channel(256);
         let ctx = ctx.clone();
         let spawned = std::thread::Builder::new()
             .name("tagdesk-probe".to_owned())
@@ -2078,7 +2286,7 @@ impl App {
             return;
         }
         let elapsed = last.elapsed();
-        if elapsed >= AUTOSAVE_DELAY && self.alerts.is_empty() {
+        if elapsed >= AUTOSAVE_DELAY && self.alerts.is_empty() && self.disk_conflicts.is_empty() {
             self.save();
         } else {
             ctx.request_repaint_after(

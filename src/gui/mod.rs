@@ -7,6 +7,7 @@ pub mod fonts;
 mod frame_stats;
 mod palette;
 mod schema_editor;
+mod watcher;
 
 use std::path::PathBuf;
 
