@@ -268,9 +268,12 @@ struct Work {
 
 fn main() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/syria-talks");
-    let annotations = root.join("annotations");
-    if annotations.exists() {
-        std::fs::remove_dir_all(&annotations).expect("remove the old annotations");
+    // Start from the texts alone: no annotations, no journal or kept copies of an earlier run.
+    for dir in ["annotations", ".tagdesk"] {
+        let dir = root.join(dir);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).expect("remove the old annotations");
+        }
     }
     let work = [
         Work {

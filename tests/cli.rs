@@ -170,3 +170,53 @@ fn stats_counts_per_label_per_annotator() {
         "{table}"
     );
 }
+
+#[test]
+fn validate_write_reanchors_after_the_source_changed_and_flags_what_needs_a_person() {
+    let (_dir, root) = sample_copy();
+    let doc = root.join("sources/001_966120f5ee3f0c58.txt");
+    let text = std::fs::read_to_string(&doc).unwrap();
+    let edited = format!(
+        "EDITOR'S NOTE: this transcript was corrected.\n\n{}",
+        text.replace("is a road to nowhere", "is a road to somewhere")
+    );
+    std::fs::write(&doc, &edited).unwrap();
+
+    let before = tagdesk(&["validate", path(&root)]);
+    assert_eq!(before.status.code(), Some(1));
+    let report = stdout(&before);
+    assert!(report.contains("re-anchors them"), "{report}");
+    assert!(report.contains("its text moved from"), "{report}");
+    assert!(
+        report.contains("needs review: its text was edited or removed"),
+        "{report}"
+    );
+
+    let write = tagdesk(&["validate", "--write", path(&root)]);
+    assert_eq!(
+        write.status.code(),
+        Some(1),
+        "the edited span still needs a person"
+    );
+    let after = stdout(&write);
+    assert!(
+        !after.contains("its text moved from"),
+        "moves are stored: {after}"
+    );
+    assert!(after.contains("needs review"), "{after}");
+
+    // Every moved span covers its text again; the flagged one kept its place and says why.
+    let ws = tagdesk::core::Workspace::open(&root).unwrap();
+    let chars: Vec<char> = edited.chars().collect();
+    for annotator in ["maria", "sam"] {
+        let layer = ws.layer("001_966120f5ee3f0c58.txt", annotator).unwrap();
+        for a in layer.annotations() {
+            let covered: String = chars[a.start..a.end].iter().collect();
+            if a.review.is_some() {
+                assert!(a.text.contains("nowhere"));
+            } else {
+                assert_eq!(covered, a.text, "{annotator} {}", a.id);
+            }
+        }
+    }
+}

@@ -1091,3 +1091,57 @@ fn changes_on_disk_show_up_and_a_conflict_asks_the_user() {
         .count();
     assert_eq!(kept, 1, "ours is kept as a copy");
 }
+
+#[test]
+fn a_changed_source_is_reanchored_on_opening_and_flagged_spans_can_be_reviewed() {
+    let (_dir, root) = sample_copy();
+    let file = root.join("sources").join(DOC);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let edited = format!(
+        "Transcript corrected.\n{}",
+        text.replace("Pentagon officials", "Defense officials")
+    );
+    std::fs::write(&file, &edited).unwrap();
+    let mut harness = open_app(&root, "maria");
+    assert!(
+        harness
+            .query_by_label_contains("moved with their text")
+            .is_some(),
+        "the user is told: {:?}",
+        harness.state().alerts()
+    );
+    harness.get_by_label("OK").click();
+    steps(&mut harness, 2);
+    let layer = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .layer(DOC, "maria")
+        .unwrap()
+        .clone();
+    let chars: Vec<char> = edited.chars().collect();
+    let flagged: Vec<_> = layer
+        .annotations()
+        .iter()
+        .filter(|a| a.review.is_some())
+        .collect();
+    assert_eq!(flagged.len(), 1, "only the edited span needs a person");
+    assert_eq!(flagged[0].text, "Pentagon officials");
+    for a in layer.annotations().iter().filter(|a| a.review.is_none()) {
+        assert_eq!(chars[a.start..a.end].iter().collect::<String>(), a.text);
+    }
+    harness
+        .get_by_label_contains("[review] Pentagon officials")
+        .click();
+    steps(&mut harness, 5);
+    harness.get_by_label("Mark reviewed").click();
+    steps(&mut harness, 2);
+    let layer = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .layer(DOC, "maria")
+        .unwrap()
+        .clone();
+    assert!(layer.annotations().iter().all(|a| a.review.is_none()));
+}

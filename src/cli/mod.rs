@@ -62,7 +62,13 @@ pub enum Command {
     },
     /// Check every annotation file and every annotation against its source text.
     /// Exit status: 0 clean, 1 problems found, 2 usage error.
-    Validate { project: PathBuf },
+    Validate {
+        project: PathBuf,
+        /// Re-anchor annotations whose source text changed (moving them where their text now is,
+        /// flagging the ones that need a person) and save, before checking.
+        #[arg(long)]
+        write: bool,
+    },
     /// Documents, and annotations per label per annotator.
     Stats {
         project: PathBuf,
@@ -89,7 +95,12 @@ pub fn run(command: Command) -> ExitCode {
             annotator,
             output,
         } => export(&project, &format, annotator, output.as_deref()),
-        Command::Validate { project } => validate_cmd(&project),
+        Command::Validate { project, write } => {
+            if write && let Err(code) = reanchor_all(&project) {
+                return code;
+            }
+            validate_cmd(&project)
+        }
         Command::Stats { project, json } => stats_cmd(&project, json),
     }
 }
@@ -169,6 +180,35 @@ fn export(
             .unwrap_or_default()
     );
     ExitCode::SUCCESS
+}
+
+/// `validate --write`: re-anchors every layer whose source changed, and saves.
+fn reanchor_all(project: &Path) -> Result<(), ExitCode> {
+    let mut ws = open(project)?;
+    let keys: Vec<_> = ws.project.layers.keys().cloned().collect();
+    for key in keys {
+        match ws.reanchor(&key) {
+            Ok(Some(report)) => eprintln!(
+                "{} ({}): {} unchanged, {} moved, {} need review",
+                key.0,
+                key.1,
+                report.unchanged,
+                report.moved.len(),
+                report.needs_review.len()
+            ),
+            Ok(None) => {}
+            Err(err) => eprintln!("{} ({}): not re-anchored: {err}", key.0, key.1),
+        }
+    }
+    let report = ws.save();
+    for err in &report.errors {
+        eprintln!("error: {err}");
+    }
+    if report.errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ExitCode::FAILURE)
+    }
 }
 
 fn validate_cmd(project: &Path) -> ExitCode {

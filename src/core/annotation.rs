@@ -25,6 +25,17 @@ pub struct Annotation {
     pub fragments: Vec<[usize; 2]>,
     /// The covered text (the pieces' texts joined by a space when discontinuous), as it was when the span was made or last changed.
     pub text: String,
+    /// Up to [`CONTEXT_CHARS`] characters before the span, to find it again when the source
+    /// text changes (as a W3C `TextQuoteSelector` does).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub prefix: String,
+    /// Up to [`CONTEXT_CHARS`] characters after the span.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub suffix: String,
+    /// Set when the source text changed and the span could not be placed with certainty:
+    /// why. The span keeps its last known position until a person checks it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<String>,
     /// Schema-defined attribute values (e.g. a claim's `stance`).
     #[serde(default, skip_serializing_if = "Attributes::is_empty")]
     pub attributes: Attributes,
@@ -76,6 +87,9 @@ impl Annotation {
         self.end <= self.start
     }
 }
+
+/// How much context an annotation keeps on each side.
+pub const CONTEXT_CHARS: usize = 24;
 
 /// A new unique annotation id: 16 hex digits (64 random bits).
 pub fn new_annotation_id() -> String {
@@ -154,6 +168,8 @@ pub enum Edit {
     RemoveRelation {
         id: String,
     },
+    /// Record the source text the layer now matches (after re-anchoring).
+    SetSourceHash(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -329,6 +345,9 @@ impl AnnotationLayer {
                 Edit::Replace(old)
             }
             Edit::SetStatus(status) => Edit::SetStatus(std::mem::replace(&mut self.status, status)),
+            Edit::SetSourceHash(hash) => {
+                Edit::SetSourceHash(std::mem::replace(&mut self.source_sha256, hash))
+            }
             Edit::AddRelation(relation) => {
                 for end in [&relation.from, &relation.to] {
                     if self.get(end).is_none() {
@@ -395,6 +414,9 @@ mod tests {
             end,
             text: "x".repeat(end - start),
             fragments: Vec::new(),
+            prefix: String::new(),
+            suffix: String::new(),
+            review: None,
             attributes: Attributes::new(),
             author: "ana".into(),
             created: "2026-01-01T00:00:00Z".into(),

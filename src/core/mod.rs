@@ -6,6 +6,7 @@ pub mod annotation;
 pub mod history;
 pub mod journal;
 pub mod project;
+pub mod reanchor;
 pub mod schema;
 pub mod search;
 pub mod stats;

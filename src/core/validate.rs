@@ -94,15 +94,33 @@ pub fn validate(project: &Project) -> Vec<Problem> {
                 continue;
             }
         };
+        // Spans explained by re-anchoring are reported as such, not as text mismatches.
+        let mut placed: HashSet<String> = HashSet::new();
         if !layer.source_sha256.is_empty() && layer.source_sha256 != text.sha256 {
             report(
                 None,
                 format!(
-                    "the source text changed since these annotations were saved ({} then, {} now)",
+                    "the source text changed since these annotations were saved ({} then, {} now); \
+                     `tagdesk validate --write` re-anchors them",
                     short_hash(&layer.source_sha256),
                     short_hash(&text.sha256)
                 ),
             );
+            let (plan, _) = super::workspace::plan_reanchor(layer, &text.text);
+            for (id, from, to) in plan.moved {
+                report(
+                    line_of(&id),
+                    format!("annotation {id}: its text moved from {from} to {to}"),
+                );
+                placed.insert(id);
+            }
+            for (id, why) in plan.needs_review {
+                report(
+                    line_of(&id),
+                    format!("annotation {id}: needs review: {why}"),
+                );
+                placed.insert(id);
+            }
         }
         check_relations(project, layer, &mut report);
         let len = text.text.char_len();
@@ -157,6 +175,13 @@ pub fn validate(project: &Project) -> Vec<Problem> {
                     line,
                     format!("annotation {}: malformed fragments {:?}", a.id, a.fragments),
                 );
+                continue;
+            }
+            if placed.contains(&a.id) {
+                continue;
+            }
+            if let Some(why) = &a.review {
+                report(line, format!("annotation {}: needs review: {why}", a.id));
                 continue;
             }
             let actual = super::workspace::covered_text(&text.text, a.pieces());

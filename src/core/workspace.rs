@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::annotation::{
-    Annotation, AnnotationLayer, DocStatus, Edit, EditError, Relation, new_annotation_id,
-    now_rfc3339,
+    Annotation, AnnotationLayer, CONTEXT_CHARS, DocStatus, Edit, EditError, Relation,
+    new_annotation_id, now_rfc3339,
 };
 use super::history::{Change, History, Step};
 use super::journal::{Entry, Journal};
@@ -108,6 +108,16 @@ pub enum Resolution {
     TakeTheirs,
     /// Theirs is loaded; ours is kept as a copy in `.tagdesk/conflicts/`.
     KeepBoth,
+}
+
+/// What re-anchoring a layer did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReanchorReport {
+    pub unchanged: usize,
+    /// (id, old start, new start).
+    pub moved: Vec<(String, usize, usize)>,
+    /// (id, why).
+    pub needs_review: Vec<(String, String)>,
 }
 
 /// What was applied, forward, for the crash journal.
@@ -376,6 +386,35 @@ impl Workspace {
         };
         self.history.break_coalescing();
         Ok(kept)
+    }
+
+    /// Whether a layer was made against another version of its source text.
+    pub fn source_changed(&mut self, key: &LayerKey) -> bool {
+        let Some(layer) = self.project.layers.get(key) else {
+            return false;
+        };
+        if layer.source_sha256.is_empty() {
+            return false;
+        }
+        let recorded = layer.source_sha256.clone();
+        self.text(&key.0).is_ok_and(|t| t.sha256 != recorded)
+    }
+
+    /// After the source text changed: moves each span to where its text now is, flags the ones
+    /// that cannot be placed with certainty, and records the new text's hash — one undo step.
+    /// `None` when the layer already matches its text.
+    pub fn reanchor(&mut self, key: &LayerKey) -> Result<Option<ReanchorReport>, WorkspaceError> {
+        if !self.source_changed(key) {
+            return Ok(None);
+        }
+        let text = self.text(&key.0)?;
+        let Some(layer) = self.project.layers.get(key) else {
+            return Ok(None);
+        };
+        let (report, mut edits) = plan_reanchor(layer, &text.text);
+        edits.push(Edit::SetSourceHash(text.sha256.clone()));
+        self.apply(key, "re-anchor after the text changed", None, edits)?;
+        Ok(Some(report))
     }
 
     /// Why the crash journal could not be written, if it could not.
@@ -673,7 +712,10 @@ impl Workspace {
             label: label.to_owned(),
             start: chars.start,
             end: chars.end,
-            text: text.text.slice(chars).to_owned(),
+            text: text.text.slice(chars.clone()).to_owned(),
+            prefix: context_before(&text.text, chars.start),
+            suffix: context_after(&text.text, chars.end),
+            review: None,
             fragments: Vec::new(),
             attributes: super::schema::Attributes::new(),
             author: annotator.to_owned(),
@@ -1109,6 +1151,21 @@ impl Workspace {
         )
     }
 
+    /// Clears a span's "needs review" flag (a person checked it).
+    pub fn mark_reviewed(&mut self, key: &LayerKey, id: &str) -> Result<(), WorkspaceError> {
+        let mut annotation = self.existing(key, id)?;
+        if annotation.review.is_none() {
+            return Ok(());
+        }
+        let text = self.text(&key.0)?;
+        annotation.review = None;
+        annotation.text = covered_text(&text.text, annotation.pieces());
+        annotation.prefix = context_before(&text.text, annotation.start);
+        annotation.suffix = context_after(&text.text, annotation.end);
+        annotation.modified = now_rfc3339();
+        self.apply(key, "mark reviewed", None, vec![Edit::Replace(annotation)])
+    }
+
     pub fn set_status(&mut self, key: &LayerKey, status: DocStatus) -> Result<(), WorkspaceError> {
         if self
             .project
@@ -1158,8 +1215,23 @@ fn with_pieces(
         Vec::new()
     };
     annotation.text = covered_text(text, pieces.iter().cloned());
+    annotation.prefix = context_before(text, annotation.start);
+    annotation.suffix = context_after(text, annotation.end);
+    annotation.review = None;
     annotation.modified = now_rfc3339();
     annotation
+}
+
+/// Up to [`CONTEXT_CHARS`] characters before `char_offset`.
+pub fn context_before(text: &super::SourceText, char_offset: usize) -> String {
+    text.slice(char_offset.saturating_sub(CONTEXT_CHARS)..char_offset)
+        .to_owned()
+}
+
+/// Up to [`CONTEXT_CHARS`] characters from `char_offset` on.
+pub fn context_after(text: &super::SourceText, char_offset: usize) -> String {
+    text.slice(char_offset..char_offset + CONTEXT_CHARS)
+        .to_owned()
 }
 
 /// The text a span covers: its pieces' texts, joined by a space when discontinuous (as brat
@@ -1169,6 +1241,39 @@ pub fn covered_text(
     pieces: impl Iterator<Item = Range<usize>>,
 ) -> String {
     pieces.map(|p| text.slice(p)).collect::<Vec<_>>().join(" ")
+}
+
+/// Where each span of `layer` goes in `text`, and the edits that put them there.
+pub fn plan_reanchor(
+    layer: &AnnotationLayer,
+    text: &super::SourceText,
+) -> (ReanchorReport, Vec<Edit>) {
+    use super::reanchor::{Placement, place};
+    let now = now_rfc3339();
+    let mut report = ReanchorReport::default();
+    let mut edits = Vec::new();
+    for a in layer.annotations() {
+        match place(a, text) {
+            Placement::Unchanged => report.unchanged += 1,
+            Placement::Moved { start, end } => {
+                report.moved.push((a.id.clone(), a.start, start));
+                let piece = start..end;
+                let mut moved = with_pieces(a.clone(), std::slice::from_ref(&piece), text);
+                moved.modified.clone_from(&now);
+                edits.push(Edit::Replace(moved));
+            }
+            Placement::NeedsReview(why) => {
+                report.needs_review.push((a.id.clone(), why.clone()));
+                if a.review.as_deref() != Some(why.as_str()) {
+                    let mut flagged = a.clone();
+                    flagged.review = Some(why);
+                    flagged.modified.clone_from(&now);
+                    edits.push(Edit::Replace(flagged));
+                }
+            }
+        }
+    }
+    (report, edits)
 }
 
 /// A span must be non-empty and inside the text.

@@ -53,6 +53,8 @@ pub enum Action {
         id: String,
         range: Range<usize>,
     },
+    /// Clears a span's "needs review" flag.
+    MarkReviewed(String),
     /// Adds a piece to a span (Ctrl+drag), making it discontinuous.
     AddFragment {
         id: String,
@@ -853,6 +855,17 @@ impl App {
         {
             ws.break_coalescing();
         }
+        if let Some(why) = &annotation.review {
+            ui.colored_label(ui.visuals().warn_fg_color, format!("Needs review: {why}"));
+            if ui
+                .button("Mark reviewed")
+                .on_hover_text("Its place and text are right now")
+                .clicked()
+            {
+                self.actions
+                    .push(Action::MarkReviewed(annotation.id.clone()));
+            }
+        }
         self.attributes_ui(ui, &annotation);
         self.relations_ui(ui, &annotation);
         ui.add_space(6.0);
@@ -1056,7 +1069,12 @@ impl App {
                         ui.painter()
                             .rect_filled(swatch, 2.0, Color32::from_rgb(r, g, b));
                         let selected = self.selected.as_deref() == Some(a.id.as_str());
-                        let text = format!("{:>6}  {}", a.start, a.text.replace(['\n', '\r'], " "));
+                        let flag = if a.review.is_some() { "[review] " } else { "" };
+                        let text = format!(
+                            "{:>6}  {flag}{}",
+                            a.start,
+                            a.text.replace(['\n', '\r'], " ")
+                        );
                         if ui
                             .add(egui::Button::selectable(selected, text).truncate())
                             .clicked()
@@ -1126,6 +1144,29 @@ impl App {
             }
         };
         let key = (doc.clone(), self.annotator.clone());
+        if !ws.project.is_locked(&key) && ws.source_changed(&key) {
+            match ws.reanchor(&key) {
+                Ok(Some(report)) => {
+                    self.alerts.push(format!(
+                        "The text of {doc} changed since your annotations were made. {} spans are \
+                         where they were, {} moved with their text, {} need review (marked \
+                         [review] in the annotation list; their last position is kept). \
+                         Ctrl+Z undoes this.",
+                        report.unchanged,
+                        report.moved.len(),
+                        report.needs_review.len()
+                    ));
+                    self.last_edit = Some(Instant::now());
+                }
+                Ok(None) => {}
+                Err(err) => {
+                    self.status = Some(StatusMessage {
+                        text: err.to_string(),
+                        is_error: true,
+                    });
+                }
+            }
+        }
         let input = ViewInput {
             text: &text.text,
             layer: ws.project.layers.get(&key),
@@ -1428,6 +1469,7 @@ impl App {
             }
             Action::RemoveRelation(id) => self.edit(|ws, key| ws.remove_relation(key, &id)),
             Action::ResizeSpan { id, range } => self.edit(|ws, key| ws.resize(key, &id, range)),
+            Action::MarkReviewed(id) => self.edit(|ws, key| ws.mark_reviewed(key, &id)),
             Action::AddFragment { id, range } => {
                 self.edit(|ws, key| ws.add_fragment(key, &id, range));
             }

@@ -576,12 +576,17 @@ impl DocumentView {
     /// The edge of the selected span within a few points of `pos`, if any.
     fn edge_at(&self, input: &ViewInput<'_>, pos: Pos2) -> Option<Edge> {
         let selected = input.selected.and_then(|id| input.layer?.get(id))?;
-        let near = |p: Option<Pos2>| {
-            p.is_some_and(|p| (p.x - pos.x).abs() <= 4.0 && (p.y - pos.y).abs() <= FONT_SIZE * 0.7)
+        // The grab zone is the edge and just outside it: pressing on the span's first letter
+        // starts a selection (of a nested span, say), not a resize.
+        let near = |p: Option<Pos2>, outward: f32| {
+            p.is_some_and(|p| {
+                let dx = (pos.x - p.x) * outward;
+                (-1.0..=4.0).contains(&dx) && (p.y - pos.y).abs() <= FONT_SIZE * 0.7
+            })
         };
-        if near(self.caret_screen_pos(input.text, selected.start)) {
+        if near(self.caret_screen_pos(input.text, selected.start), -1.0) {
             Some(Edge::Start)
-        } else if near(self.caret_screen_pos(input.text, selected.end)) {
+        } else if near(self.caret_screen_pos(input.text, selected.end), 1.0) {
             Some(Edge::End)
         } else {
             None
