@@ -1145,3 +1145,47 @@ fn a_changed_source_is_reanchored_on_opening_and_flagged_spans_can_be_reviewed()
         .clone();
     assert!(layer.annotations().iter().all(|a| a.review.is_none()));
 }
+
+#[test]
+fn a_second_tagdesk_for_the_same_annotator_is_read_only() {
+    let (_dir, root) = sample_copy();
+    // Another live process (pid 1 always runs) holds the lock for "tester" on this machine.
+    let lock = tagdesk::core::lock::AnnotatorLock::path(&root, "tester");
+    std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
+    let host = tagdesk::core::lock::this_host();
+    std::fs::write(
+        &lock,
+        format!(r#"{{"pid": 1, "host": "{host}", "since": "2026-01-01T00:00:00Z"}}"#),
+    )
+    .unwrap();
+    let mut harness = open_app(&root, "tester");
+    assert!(
+        harness
+            .state()
+            .alerts()
+            .iter()
+            .any(|a| a.contains("another tagdesk")),
+        "{:?}",
+        harness.state().alerts()
+    );
+    harness.get_by_label("OK").click();
+    steps(&mut harness, 2);
+    let text = source(&root);
+    let start = char_offset_of(&text, "John Kerry", 0);
+    drag_select(&mut harness, start, start + 10);
+    harness.key_press(Key::Num1);
+    steps(&mut harness, 2);
+    assert!(
+        harness
+            .state()
+            .workspace()
+            .unwrap()
+            .layer(DOC, "tester")
+            .is_none(),
+        "nothing was written"
+    );
+    assert!(
+        harness.query_by_label_contains("read-only").is_some(),
+        "the status bar says why"
+    );
+}

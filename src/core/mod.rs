@@ -5,6 +5,7 @@
 pub mod annotation;
 pub mod history;
 pub mod journal;
+pub mod lock;
 pub mod project;
 pub mod reanchor;
 pub mod schema;

@@ -62,6 +62,8 @@ pub enum WorkspaceError {
     BadSchema(String),
     #[error("{0}")]
     Disk(String),
+    #[error("another tagdesk is annotating as {0}; this window is read-only for them")]
+    HeldElsewhere(String),
 }
 
 /// What an undo or redo changed.
@@ -147,6 +149,8 @@ pub struct Workspace {
     dirty: BTreeSet<LayerKey>,
     manifest_dirty: bool,
     journal: Journal,
+    /// Annotators another tagdesk is annotating as: their layers are read-only here.
+    held_elsewhere: BTreeSet<String>,
     /// The last failure to write the journal, if any (shown to the user: edits are not safe
     /// against a crash until saved).
     journal_error: Option<String>,
@@ -162,6 +166,7 @@ impl Workspace {
             dirty: BTreeSet::new(),
             manifest_dirty: false,
             journal_error: None,
+            held_elsewhere: BTreeSet::new(),
         }
     }
 
@@ -244,6 +249,9 @@ impl Workspace {
     ) -> Result<(), WorkspaceError> {
         for change in &pending {
             if let Pending::Layer(key, _) = change {
+                if self.held_elsewhere.contains(&key.1) {
+                    return Err(WorkspaceError::HeldElsewhere(key.1.clone()));
+                }
                 if self.project.is_locked(key) {
                     return Err(WorkspaceError::Locked(self.project.layer_file(key)));
                 }
@@ -415,6 +423,16 @@ impl Workspace {
         edits.push(Edit::SetSourceHash(text.sha256.clone()));
         self.apply(key, "re-anchor after the text changed", None, edits)?;
         Ok(Some(report))
+    }
+
+    /// Makes an annotator's layers read-only here (another instance holds their lock), or
+    /// writable again.
+    pub fn set_held_elsewhere(&mut self, annotator: &str, held: bool) {
+        if held {
+            self.held_elsewhere.insert(annotator.to_owned());
+        } else {
+            self.held_elsewhere.remove(annotator);
+        }
     }
 
     /// Why the crash journal could not be written, if it could not.

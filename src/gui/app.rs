@@ -182,6 +182,8 @@ pub struct App {
     disk_changes: (Vec<PathBuf>, Option<Instant>),
     /// Annotation files changed on disk under unsaved edits: the user chooses, one at a time.
     disk_conflicts: Vec<LayerKey>,
+    /// This instance's claim on the current annotator in the open project.
+    lock: Option<crate::core::lock::AnnotatorLock>,
     recent: Vec<PathBuf>,
     frame_stats: Option<FrameStats>,
     window_title: String,
@@ -268,6 +270,7 @@ impl App {
             watcher: None,
             disk_changes: (Vec::new(), None),
             disk_conflicts: Vec::new(),
+            lock: None,
             recent: Vec::new(),
             frame_stats: None,
             window_title: String::new(),
@@ -2104,6 +2107,7 @@ impl App {
             false,
         );
         self.workspace = Some(ws);
+        self.take_annotator_lock();
         self.current_doc = None;
         let first = first.filter(|d| {
             self.workspace
@@ -2359,11 +2363,43 @@ impl App {
         self.close_confirmed = true;
     }
 
+    /// Claims the current annotator in the open project; if another live tagdesk holds them,
+    /// their layers are read-only here and the user is told.
+    fn take_annotator_lock(&mut self) {
+        self.lock = None; // Releases the previous claim first.
+        let Some(ws) = &mut self.workspace else {
+            return;
+        };
+        match crate::core::lock::AnnotatorLock::acquire(&ws.project.root, &self.annotator) {
+            Ok(lock) => {
+                ws.set_held_elsewhere(&self.annotator, false);
+                if let Some(old) = &lock.took_over {
+                    self.status = Some(StatusMessage {
+                        text: format!(
+                            "Took over the lock of a tagdesk that ended without closing (process {}).",
+                            old.pid
+                        ),
+                        is_error: false,
+                    });
+                }
+                self.lock = Some(lock);
+            }
+            Err(err) => {
+                ws.set_held_elsewhere(&self.annotator, true);
+                self.alerts.push(err.to_string());
+            }
+        }
+    }
+
     fn set_annotator(&mut self, name: &str) {
         if crate::core::project::valid_annotator_name(name).is_err() {
             return;
         }
+        if let Some(ws) = &mut self.workspace {
+            ws.set_held_elsewhere(&self.annotator, false);
+        }
         self.annotator = name.to_owned();
+        self.take_annotator_lock();
         self.annotator_draft = None;
         self.selected = None;
         self.selection = None;
