@@ -650,3 +650,72 @@ fn a_journal_over_a_file_that_changed_is_set_aside_not_replayed() {
     assert!(root.join(".tagdesk/conflicts/ana").is_dir());
     assert_eq!(std::fs::read_to_string(&file).unwrap(), theirs);
 }
+
+#[test]
+fn a_failed_save_keeps_the_edits_in_memory_and_in_the_journal_and_a_retry_succeeds() {
+    let (_dir, root) = two_docs();
+    // Something that is not a folder stands where the annotator's folder must go (as a full
+    // disk or a read-only folder would, the write fails).
+    std::fs::create_dir_all(root.join("annotations")).unwrap();
+    std::fs::write(root.join("annotations/ana"), "in the way").unwrap();
+    let mut ws = Workspace::open(&root).unwrap();
+    ws.add_span("b.txt", "ana", 0..5, "actor").unwrap();
+    let report = ws.save();
+    assert_eq!(report.errors.len(), 1);
+    assert!(
+        report.errors[0].contains("cannot save"),
+        "{}",
+        report.errors[0]
+    );
+    assert!(
+        report.errors[0].contains("b.txt.json"),
+        "names the file: {}",
+        report.errors[0]
+    );
+    assert!(ws.is_dirty(), "the edit is still there, unsaved");
+    assert!(
+        root.join(".tagdesk/journal/ana/b.txt.jsonl").is_file(),
+        "and journaled"
+    );
+    std::fs::remove_file(root.join("annotations/ana")).unwrap();
+    assert!(ws.save().errors.is_empty(), "the retry writes it");
+    assert_eq!(
+        Workspace::open(&root)
+            .unwrap()
+            .layer("b.txt", "ana")
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_never_lead_outside_the_project() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.txt"), "outside text").unwrap();
+    std::fs::create_dir_all(outside.path().join("dir")).unwrap();
+    std::fs::write(outside.path().join("dir/more.txt"), "more").unwrap();
+    let (_dir, root) = two_docs();
+    std::os::unix::fs::symlink(outside.path().join("secret.txt"), root.join("link.txt")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("dir"), root.join("linked-dir")).unwrap();
+    std::fs::create_dir_all(root.join("annotations/ana")).unwrap();
+    std::fs::write(outside.path().join("x.txt.json"), "{}").unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("x.txt.json"),
+        root.join("annotations/ana/b.txt.json"),
+    )
+    .unwrap();
+    let project = Project::open(&root).unwrap();
+    let paths: Vec<_> = project.documents.iter().map(|d| d.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        ["b.txt", "news/a.txt"],
+        "linked files and folders are not followed"
+    );
+    assert!(
+        project.layers.is_empty() && project.layer_errors.is_empty(),
+        "nor linked annotation files"
+    );
+    assert!(Workspace::open(&root).unwrap().text("link.txt").is_err());
+}
