@@ -103,7 +103,11 @@ impl Journal {
     /// Reads a journal file: its base hash and entries. Stops at the first line that does not
     /// parse (a write cut short by the crash), which is reported in `torn`.
     pub fn read(path: &Path) -> std::io::Result<JournalFile> {
-        let text = std::fs::read_to_string(path)?;
+        Ok(Self::parse(&std::fs::read_to_string(path)?))
+    }
+
+    /// Parses a journal file's text (see [`Self::read`]).
+    pub fn parse(text: &str) -> JournalFile {
         let mut base = None;
         let mut entries = Vec::new();
         let mut torn = false;
@@ -117,11 +121,11 @@ impl Journal {
                 }
             }
         }
-        Ok(JournalFile {
+        JournalFile {
             base: base.unwrap_or_default(),
             entries,
             torn,
-        })
+        }
     }
 
     /// Moves a journal that cannot be replayed next to the other kept copies.

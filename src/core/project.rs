@@ -199,6 +199,21 @@ pub fn parse_layer(path: &Path, json: &str) -> Result<LayerFile, ProjectError> {
     Ok(file)
 }
 
+/// Parses a manifest's text: version first, then fields, then the schema's consistency.
+pub fn parse_manifest(path: &Path, json: &str) -> Result<Manifest, ProjectError> {
+    check_version(path, json, "tagdesk-project", PROJECT_FORMAT_VERSION)?;
+    let manifest: Manifest =
+        serde_json::from_str(json).map_err(|e| ProjectError::parse(path, &e))?;
+    let problems = manifest.schema.problems();
+    if !problems.is_empty() {
+        return Err(ProjectError::Invalid {
+            path: path.to_owned(),
+            message: format!("bad label schema: {}", problems.join("; ")),
+        });
+    }
+    Ok(manifest)
+}
+
 /// Refuses files of a newer format version before anything else is read from them.
 fn check_version(
     path: &Path,
@@ -446,21 +461,7 @@ impl Project {
         }
         let json = std::fs::read_to_string(&manifest_path)
             .map_err(|e| ProjectError::io("cannot read", &manifest_path, e))?;
-        check_version(
-            &manifest_path,
-            &json,
-            "tagdesk-project",
-            PROJECT_FORMAT_VERSION,
-        )?;
-        let manifest: Manifest =
-            serde_json::from_str(&json).map_err(|e| ProjectError::parse(&manifest_path, &e))?;
-        let problems = manifest.schema.problems();
-        if !problems.is_empty() {
-            return Err(ProjectError::Invalid {
-                path: manifest_path,
-                message: format!("bad label schema: {}", problems.join("; ")),
-            });
-        }
+        let manifest = parse_manifest(&manifest_path, &json)?;
         let source_dir = root.join(&manifest.sources);
         if !source_dir.is_dir() {
             return Err(ProjectError::Invalid {
