@@ -126,3 +126,41 @@ proptest! {
         prop_assert_eq!(std::fs::read(&manifest).unwrap(), bytes);
     }
 }
+
+#[test]
+fn offsets_past_the_end_are_reported_not_trusted() {
+    let (_dir, root) = sample_copy();
+    let file = root.join("annotations/maria/001_966120f5ee3f0c58.txt.json");
+    let json = std::fs::read_to_string(&file).unwrap();
+    let broken = json.replacen("\"end\": ", "\"end\": 99999", 1);
+    std::fs::write(&file, &broken).unwrap();
+    let project = Project::open(&root).unwrap();
+    let problems = tagdesk::core::validate::validate(&project);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.to_string().contains("past the end of the text")),
+        "{problems:?}"
+    );
+    // Exporting skips it with a warning rather than writing a bad span.
+    let mut ws = tagdesk::core::Workspace::new(project);
+    let mut out = Vec::new();
+    let report = tagdesk::formats::exporter(tagdesk::formats::Format::Jsonl)
+        .export(
+            &mut ws,
+            &tagdesk::formats::ExportFilter::default(),
+            &mut out,
+        )
+        .unwrap();
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains("ends past the text"))
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        broken,
+        "nothing rewritten"
+    );
+}

@@ -69,6 +69,26 @@ pub enum Command {
         #[arg(long)]
         write: bool,
     },
+    /// Test channel: applies span additions from FILE (lines `add DOC START END LABEL`) one by
+    /// one as ANNOTATOR, printing `ack N` once line N is safe (journaled), so a crash test can kill
+    /// the process at any moment and check that nothing acknowledged is lost. Replays the journal
+    /// of an earlier run first.
+    #[command(hide = true)]
+    Script {
+        project: PathBuf,
+        file: PathBuf,
+        #[arg(long)]
+        annotator: String,
+        /// Start at this line (1-based); earlier lines were acknowledged by an earlier run.
+        #[arg(long, default_value_t = 1)]
+        from: usize,
+        /// Save after every N lines (0: never).
+        #[arg(long, default_value_t = 0)]
+        save_every: usize,
+        /// Pause between lines, in milliseconds.
+        #[arg(long, default_value_t = 0)]
+        delay_ms: u64,
+    },
     /// Documents, and annotations per label per annotator.
     Stats {
         project: PathBuf,
@@ -102,6 +122,14 @@ pub fn run(command: Command) -> ExitCode {
             validate_cmd(&project)
         }
         Command::Stats { project, json } => stats_cmd(&project, json),
+        Command::Script {
+            project,
+            file,
+            annotator,
+            from,
+            save_every,
+            delay_ms,
+        } => script(&project, &file, &annotator, from, save_every, delay_ms),
     }
 }
 
@@ -209,6 +237,71 @@ fn reanchor_all(project: &Path) -> Result<(), ExitCode> {
     } else {
         Err(ExitCode::FAILURE)
     }
+}
+
+fn script(
+    project: &Path,
+    file: &Path,
+    annotator: &str,
+    from: usize,
+    save_every: usize,
+    delay_ms: u64,
+) -> ExitCode {
+    let mut ws = match open(project) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    for line in ws.recover() {
+        eprintln!("{line}");
+    }
+    let Ok(lines) = std::fs::read_to_string(file) else {
+        eprintln!("error: cannot read {}", file.display());
+        return ExitCode::from(USAGE);
+    };
+    let mut out = std::io::stdout().lock();
+    for (n, line) in lines
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l))
+        .skip(from.saturating_sub(1))
+    {
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        let [_, doc, start, end, label] = parts.as_slice() else {
+            eprintln!(
+                "error: {}:{n}: expected `add DOC START END LABEL`",
+                file.display()
+            );
+            return ExitCode::from(USAGE);
+        };
+        let (Ok(start), Ok(end)) = (start.parse::<usize>(), end.parse::<usize>()) else {
+            eprintln!("error: {}:{n}: offsets must be numbers", file.display());
+            return ExitCode::from(USAGE);
+        };
+        match ws.add_span(doc, annotator, start..end, label) {
+            // Already there: a line applied just before an earlier run was killed.
+            Ok(_) | Err(crate::core::workspace::WorkspaceError::AlreadyAnnotated { .. }) => {}
+            Err(err) => {
+                eprintln!("error: {}:{n}: {err}", file.display());
+                return ExitCode::FAILURE;
+            }
+        }
+        if let Some(err) = ws.journal_error() {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+        if writeln!(out, "ack {n}").and_then(|()| out.flush()).is_err() {
+            return ExitCode::FAILURE;
+        }
+        if save_every > 0 && n % save_every == 0 {
+            for err in ws.save().errors {
+                eprintln!("error: {err}");
+            }
+        }
+        if delay_ms > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn validate_cmd(project: &Path) -> ExitCode {
