@@ -2,6 +2,7 @@
 //! moments, restarted, and every acknowledged edit must be there — many times over.
 
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -35,10 +36,10 @@ fn nothing_acknowledged_is_lost_to_sigkill_at_random_moments() {
         .map(|i| (i * 8, i * 8 + 7, labels[i % 3].to_owned()))
         .collect();
     let script = root.join("script.txt");
-    let body: String = lines
-        .iter()
-        .map(|(s, e, l)| format!("add a.txt {s} {e} {l}\n"))
-        .collect();
+    let mut body = String::new();
+    for (s, e, l) in &lines {
+        writeln!(body, "add a.txt {s} {e} {l}").unwrap();
+    }
     std::fs::write(&script, body).unwrap();
 
     let mut rng = fastrand::Rng::with_seed(42);
