@@ -60,7 +60,7 @@ fn nothing_acknowledged_is_lost_to_sigkill_at_random_moments() {
                 "--save-every",
                 "13",
                 "--delay-ms",
-                "2",
+                "5",
             ])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -74,9 +74,10 @@ fn nothing_acknowledged_is_lost_to_sigkill_at_random_moments() {
                 .filter_map(|l| l.strip_prefix("ack ").and_then(|n| n.parse::<usize>().ok()))
                 .max()
         });
-        let finish = kills >= 12;
+        // Kill at a random moment until the last few lines; then let it finish.
+        let finish = acked + 10 >= lines.len();
         if !finish {
-            std::thread::sleep(Duration::from_millis(rng.u64(5..80)));
+            std::thread::sleep(Duration::from_millis(rng.u64(5..60)));
             child.kill().unwrap(); // SIGKILL on Unix
             kills += 1;
         }
@@ -97,7 +98,10 @@ fn nothing_acknowledged_is_lost_to_sigkill_at_random_moments() {
             "at most the one edit in flight beyond the acknowledged"
         );
     }
-    assert!(kills >= 12, "the test killed the process at random moments");
+    assert!(
+        kills >= 8,
+        "the test killed the process at random moments ({kills} times)"
+    );
     let all: BTreeSet<_> = lines.into_iter().collect();
     assert_eq!(spans_after_recovery(&root), all);
 }
