@@ -130,3 +130,131 @@ fn a_conflict_resolved_take_theirs_or_keep_both() {
         "{ours}"
     );
 }
+
+mod reanchoring {
+    use proptest::prelude::*;
+    use tagdesk::core::SourceText;
+    use tagdesk::core::workspace::plan_reanchor;
+    use tagdesk::core::{AnnotationLayer, Workspace};
+
+    use crate::support::project_with;
+
+    /// A text of unique tokens: every span's text occurs once, so placement is never ambiguous
+    /// unless an edit touches the span.
+    fn text() -> String {
+        (0..60)
+            .map(|i| format!("tok{i:02}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Spans over tokens 5, 15, 25, 35, 45, and one over 50–52.
+    fn layer_for(source: &str) -> AnnotationLayer {
+        let (_dir, root) = project_with(&[("a.txt", source.as_bytes())]);
+        let mut ws = Workspace::open(&root).unwrap();
+        for i in [5usize, 15, 25, 35, 45] {
+            ws.add_span("a.txt", "ana", i * 6..i * 6 + 5, "actor")
+                .unwrap();
+        }
+        ws.add_span("a.txt", "ana", 50 * 6..52 * 6 + 5, "claim")
+            .unwrap();
+        ws.layer("a.txt", "ana").unwrap().clone()
+    }
+
+    #[derive(Debug, Clone)]
+    enum Change {
+        Insert(usize, String),
+        Delete(usize, usize),
+        Replace(usize, usize, String),
+    }
+
+    fn apply(text: &str, change: &Change) -> String {
+        let chars: Vec<char> = text.chars().collect();
+        let clamp = |i: usize| i.min(chars.len());
+        let (at, cut, with) = match change {
+            Change::Insert(at, s) => (clamp(*at), 0, s.clone()),
+            Change::Delete(at, n) => (clamp(*at), *n, String::new()),
+            Change::Replace(at, n, s) => (clamp(*at), *n, s.clone()),
+        };
+        let end = clamp(at + cut);
+        chars[..at].iter().collect::<String>() + &with + &chars[end..].iter().collect::<String>()
+    }
+
+    fn change() -> impl Strategy<Value = Change> {
+        let n = text().chars().count();
+        prop_oneof![
+            (0..=n, "[a-z ]{1,12}").prop_map(|(at, s)| Change::Insert(at, s)),
+            (0..n, 1..10usize).prop_map(|(at, k)| Change::Delete(at, k)),
+            (0..n, 1..6usize, "[A-Z]{1,6}").prop_map(|(at, k, s)| Change::Replace(at, k, s)),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// After any edits: nothing is dropped, every span either covers exactly its text again
+        /// or needs review; spans the edits did not touch are never flagged.
+        #[test]
+        fn spans_follow_inserted_deleted_and_edited_text(changes in proptest::collection::vec(change(), 1..4)) {
+            let old = text();
+            let layer = layer_for(&old);
+            let mut new = old.clone();
+            for c in &changes {
+                new = apply(&new, c);
+            }
+            let source = SourceText::new(new.clone());
+            let (report, edits) = plan_reanchor(&layer, &source);
+            prop_assert_eq!(report.unchanged + report.moved.len() + report.needs_review.len(), layer.len());
+            let mut after = layer.clone();
+            for edit in edits {
+                after.apply(edit).unwrap();
+            }
+            prop_assert_eq!(after.len(), layer.len());
+            let chars: Vec<char> = new.chars().collect();
+            for a in after.annotations() {
+                if a.review.is_none() {
+                    prop_assert!(a.end <= chars.len());
+                    prop_assert_eq!(chars[a.start..a.end].iter().collect::<String>(), a.text.clone());
+                } else {
+                    // Flagged only when its own text is no longer there intact.
+                    prop_assert_ne!(new.matches(a.text.as_str()).count(), 1, "{} was findable", a.text);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn edits_before_inside_and_after_spans() {
+        let old = text();
+        let layer = layer_for(&old);
+        let place = |new: String| {
+            let source = SourceText::new(new);
+            let (report, edits) = plan_reanchor(&layer, &source);
+            let mut after = layer.clone();
+            for edit in edits {
+                after.apply(edit).unwrap();
+            }
+            (report, after)
+        };
+        // Before every span: all move by the inserted length.
+        let (report, after) = place(format!("NEW TEXT {old}"));
+        assert_eq!(report.moved.len(), 6);
+        assert!(after.annotations().iter().all(|a| a.review.is_none()));
+        // After every span: nothing moves.
+        let (report, _) = place(format!("{old} THE END"));
+        assert_eq!(report.unchanged, 6);
+        // Deleted before a span: it moves back.
+        let (report, after) = place(old.replacen("tok10 ", "", 1));
+        assert_eq!(report.moved.len(), 5);
+        assert_eq!(after.annotations()[0].start, 30);
+        // Inside a span: flagged, kept where it was.
+        let (report, after) = place(old.replacen("tok25", "tokXX", 1));
+        assert_eq!(report.needs_review.len(), 1);
+        let flagged = after
+            .annotations()
+            .iter()
+            .find(|a| a.review.is_some())
+            .unwrap();
+        assert_eq!((flagged.start, flagged.text.as_str()), (150, "tok25"));
+    }
+}
