@@ -1189,3 +1189,42 @@ fn a_second_tagdesk_for_the_same_annotator_is_read_only() {
         "the status bar says why"
     );
 }
+
+#[test]
+fn a_source_deleted_and_a_text_changed_while_open_are_noticed() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "maria");
+    let removed = "004_3227888d328b7612.txt";
+    std::fs::remove_file(root.join("sources").join(removed)).unwrap();
+    assert!(
+        wait_until(&mut harness, |h| h
+            .state()
+            .workspace()
+            .unwrap()
+            .project
+            .document(removed)
+            .is_none()),
+        "the deleted document leaves the list"
+    );
+    steps(&mut harness, 2);
+    let ws = harness.state().workspace().unwrap();
+    assert!(
+        ws.layer(removed, "maria").is_some(),
+        "its annotations are kept"
+    );
+    assert!(
+        harness.query_by_label_contains("(missing)").is_some(),
+        "and listed as missing"
+    );
+    // The open document's text changes: it is re-read and the spans re-anchored.
+    let file = root.join("sources").join(DOC);
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("A new first line.\n{text}")).unwrap();
+    assert!(
+        wait_until(&mut harness, |h| h
+            .query_by_label_contains("moved with their text")
+            .is_some()),
+        "{:?}",
+        harness.state().alerts()
+    );
+}
