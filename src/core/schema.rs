@@ -103,6 +103,9 @@ impl LabelDef {
     }
 }
 
+/// Single keys the app uses itself, which a label cannot take.
+pub const RESERVED_KEYS: [&str; 1] = ["r"];
+
 /// Parses `#rrggbb` (or `rrggbb`).
 pub fn parse_hex_color(s: &str) -> Option<[u8; 3]> {
     let hex = s.strip_prefix('#').unwrap_or(s);
@@ -235,7 +238,12 @@ impl Schema {
                 ));
             }
             if let Some(key) = &label.hotkey {
-                if key.chars().count() != 1 {
+                if RESERVED_KEYS.iter().any(|r| r.eq_ignore_ascii_case(key)) {
+                    problems.push(format!(
+                        "label \"{}\": key \"{key}\" is taken by the app (R links spans)",
+                        label.name
+                    ));
+                } else if key.chars().count() != 1 {
                     problems.push(format!(
                         "label \"{}\": hotkey \"{key}\" must be a single character",
                         label.name
@@ -323,6 +331,13 @@ mod tests {
             serde_json::from_str::<Attributes>(&json).unwrap(),
             attributes
         );
+    }
+
+    #[test]
+    fn the_link_key_is_reserved() {
+        let mut schema = Schema::default();
+        schema.labels[0].hotkey = Some("R".into());
+        assert!(schema.problems()[0].contains("taken by the app"));
     }
 
     #[test]
