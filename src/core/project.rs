@@ -685,15 +685,7 @@ impl Project {
             self.on_disk.remove(key);
             return Ok(None);
         };
-        let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
-            .to_string()
-            .replace(':', "-");
-        let kept = self
-            .root
-            .join(PRIVATE_DIR)
-            .join("conflicts")
-            .join(&key.1)
-            .join(format!("{}.theirs.{stamp}.json", key.0));
+        let kept = self.conflict_copy_path(&format!("{}/{}.theirs", key.1, key.0));
         write_atomic(&kept, &bytes)
             .map_err(|e| ProjectError::io("cannot keep their version", &kept, e))?;
         self.on_disk.insert(key.clone(), content_hash(&bytes));
@@ -759,17 +751,20 @@ impl Project {
         Ok(())
     }
 
-    /// Writes our version of a conflicting layer under `.tagdesk/conflicts/` (ignored by git).
-    fn keep_conflicting_copy(&self, key: &LayerKey, json: &str) -> Result<PathBuf, ProjectError> {
+    /// Where a kept copy of `name` goes: `.tagdesk/conflicts/<name>.<time>.json` (ignored by git).
+    fn conflict_copy_path(&self, name: &str) -> PathBuf {
         let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
             .to_string()
             .replace(':', "-");
-        let kept = self
-            .root
+        self.root
             .join(PRIVATE_DIR)
             .join("conflicts")
-            .join(&key.1)
-            .join(format!("{}.{stamp}.json", key.0));
+            .join(format!("{name}.{stamp}.json"))
+    }
+
+    /// Writes our version of a conflicting layer under `.tagdesk/conflicts/` (ignored by git).
+    fn keep_conflicting_copy(&self, key: &LayerKey, json: &str) -> Result<PathBuf, ProjectError> {
+        let kept = self.conflict_copy_path(&format!("{}/{}", key.1, key.0));
         write_atomic(&kept, json.as_bytes())
             .map_err(|e| ProjectError::io("cannot keep your version", &kept, e))?;
         Ok(kept)
@@ -782,14 +777,7 @@ impl Project {
         let json = to_pretty_json(&self.manifest);
         let current = std::fs::read(&path).ok().map(|bytes| content_hash(&bytes));
         if current.as_ref() != Some(&self.manifest_on_disk) {
-            let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
-                .to_string()
-                .replace(':', "-");
-            let kept = self
-                .root
-                .join(PRIVATE_DIR)
-                .join("conflicts")
-                .join(format!("{MANIFEST_FILE}.{stamp}"));
+            let kept = self.conflict_copy_path(MANIFEST_FILE);
             write_atomic(&kept, json.as_bytes())
                 .map_err(|e| ProjectError::io("cannot keep your version", &kept, e))?;
             return Err(ProjectError::ChangedOnDisk { path, kept });

@@ -1959,16 +1959,7 @@ impl App {
         let verb = if undo { "Undid" } else { "Redid" };
         self.set_status(format!("{verb}: {}", replayed.description), false);
         // The selected annotation may be gone now.
-        if let (Some(id), Some(key)) = (&self.selected, self.current_key())
-            && self
-                .workspace
-                .as_ref()
-                .and_then(|w| w.project.layers.get(&key))
-                .and_then(|l| l.get(id))
-                .is_none()
-        {
-            self.selected = None;
-        }
+        self.forget_vanished_selection();
         self.note_for = None;
     }
 
@@ -2173,16 +2164,7 @@ impl App {
             self.view.reset();
         }
         // The selected span may have gone with a reloaded file.
-        if let (Some(id), Some(key)) = (&self.selected, self.current_key())
-            && self
-                .workspace
-                .as_ref()
-                .and_then(|w| w.project.layers.get(&key))
-                .and_then(|l| l.get(id))
-                .is_none()
-        {
-            self.selected = None;
-        }
+        self.forget_vanished_selection();
         let mut parts = Vec::new();
         if !report.documents_added.is_empty() {
             parts.push(format!(
@@ -2212,6 +2194,20 @@ impl App {
             self.set_status(format!("On disk: {}", parts.join(", ")), false);
         }
         self.disk_conflicts.extend(report.conflicts);
+    }
+
+    /// Clears the selection if the selected span no longer exists (after undo or a reload).
+    fn forget_vanished_selection(&mut self) {
+        if let (Some(id), Some(key)) = (&self.selected, self.current_key())
+            && self
+                .workspace
+                .as_ref()
+                .and_then(|w| w.project.layers.get(&key))
+                .and_then(|l| l.get(id))
+                .is_none()
+        {
+            self.selected = None;
+        }
     }
 
     /// Every path the watcher covers, for a full look after lost events.
