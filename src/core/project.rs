@@ -346,6 +346,32 @@ pub struct DocumentEntry {
     pub size_bytes: u64,
 }
 
+/// One annotation file as read on a worker thread.
+struct LoadedLayer {
+    key: LayerKey,
+    path: PathBuf,
+    result: Result<(LayerFile, String), ProjectError>,
+}
+
+/// Reads (once) and parses an annotation file, with the hash of its bytes.
+fn load_layer_file(key: &LayerKey, path: &Path) -> LoadedLayer {
+    let result = std::fs::read(path)
+        .map_err(|e| ProjectError::io("cannot read", path, e))
+        .and_then(|bytes| {
+            let json = std::str::from_utf8(&bytes).map_err(|e| ProjectError::Invalid {
+                path: path.to_owned(),
+                message: format!("not UTF-8 (invalid byte at byte {})", e.valid_up_to()),
+            })?;
+            let file = parse_layer(path, json)?;
+            Ok((file, content_hash(&bytes)))
+        });
+    LoadedLayer {
+        key: key.clone(),
+        path: path.to_owned(),
+        result,
+    }
+}
+
 /// An annotation file that could not be read. Its layer is locked: never overwritten.
 #[derive(Debug, Clone)]
 pub struct LayerLoadError {
@@ -499,6 +525,7 @@ impl Project {
             .filter(|name| !name.starts_with('.'))
             .collect();
         annotators.sort();
+        let mut jobs: Vec<(LayerKey, PathBuf)> = Vec::new();
         for annotator in annotators {
             let mut files = Vec::new();
             collect_files(
@@ -510,35 +537,48 @@ impl Project {
             );
             for (rel, path) in files {
                 let document = rel[..rel.len() - ".json".len()].to_owned();
-                let key = (document.clone(), annotator.clone());
-                match std::fs::read_to_string(&path)
-                    .map_err(|e| ProjectError::io("cannot read", &path, e))
-                    .and_then(|json| parse_layer(&path, &json))
-                {
-                    Ok(file) => {
-                        if file.document != document || file.annotator != annotator {
-                            self.warnings.push(format!(
-                                "{}: the file says document \"{}\" by \"{}\", its place says \
-                                 \"{document}\" by \"{annotator}\"; its place wins",
-                                path.display(),
-                                file.document,
-                                file.annotator
-                            ));
-                        }
-                        let mut layer = file.into_layer();
-                        layer.document = document;
-                        layer.annotator = annotator.clone();
-                        if let Ok(bytes) = std::fs::read(&path) {
-                            self.on_disk.insert(key.clone(), content_hash(&bytes));
-                        }
-                        self.layers.insert(key, layer);
+                jobs.push(((document, annotator.clone()), path));
+            }
+        }
+        // Files are read and parsed on every core; results are taken in, in order.
+        let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let chunk = jobs.len().div_ceil(workers).max(1);
+        let results: Vec<Vec<LoadedLayer>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = jobs
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || part.iter().map(|(k, p)| load_layer_file(k, p)).collect())
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        for loaded in results.into_iter().flatten() {
+            match loaded.result {
+                Ok((file, hash)) => {
+                    let (document, annotator) = &loaded.key;
+                    if &file.document != document || &file.annotator != annotator {
+                        self.warnings.push(format!(
+                            "{}: the file says document \"{}\" by \"{}\", its place says \
+                             \"{document}\" by \"{annotator}\"; its place wins",
+                            loaded.path.display(),
+                            file.document,
+                            file.annotator
+                        ));
                     }
-                    Err(err) => self.layer_errors.push(LayerLoadError {
-                        key,
-                        file: path,
-                        message: err.to_string(),
-                    }),
+                    let mut layer = file.into_layer();
+                    layer.document.clone_from(document);
+                    layer.annotator.clone_from(annotator);
+                    self.on_disk.insert(loaded.key.clone(), hash);
+                    self.layers.insert(loaded.key, layer);
                 }
+                Err(err) => self.layer_errors.push(LayerLoadError {
+                    key: loaded.key,
+                    file: loaded.path,
+                    message: err.to_string(),
+                }),
             }
         }
     }
