@@ -307,7 +307,13 @@ fn annotate(root: &std::path::Path, work: &Work) {
     let mut harness = Harness::builder()
         .with_size(vec2(1280.0, 900.0))
         .build_eframe(move |cc| App::new(cc, options));
-    harness.run_steps(4);
+    for _ in 0..500 {
+        harness.run_steps(1);
+        if harness.state().current_document().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     let documents: Vec<String> = harness
         .state()
         .workspace()

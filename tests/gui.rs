@@ -20,8 +20,21 @@ fn open_app(root: &std::path::Path, annotator: &str) -> Harness<'static, App> {
     let mut harness = Harness::builder()
         .with_size(vec2(1280.0, 800.0))
         .build_eframe(move |cc| App::new(cc, options));
+    wait_for_project(&mut harness);
     steps(&mut harness, 4);
     harness
+}
+
+/// Projects open on a background thread: step until one is open.
+fn wait_for_project(harness: &mut Harness<'_, App>) {
+    for _ in 0..200 {
+        steps(harness, 1);
+        if harness.state().workspace().is_some() && harness.state().current_document().is_some() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("the project did not open: {:?}", harness.state().alerts());
 }
 
 /// A few frames: the app keeps asking for repaints (autosave timer, background scan), so
@@ -352,7 +365,7 @@ fn the_annotator_is_asked_once_when_unknown() {
     let mut harness = Harness::builder()
         .with_size(vec2(1280.0, 800.0))
         .build_eframe(move |cc| App::new(cc, options));
-    steps(&mut harness, 3);
+    wait_for_project(&mut harness);
     harness.get_by_label("Annotator name").focus();
     harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
     harness
@@ -383,7 +396,8 @@ fn a_plain_folder_is_offered_to_become_a_project() {
     steps(&mut harness, 3);
     assert!(harness.state().workspace().is_none());
     harness.get_by_label("Make it a project").click();
-    steps(&mut harness, 3);
+    steps(&mut harness, 1);
+    wait_for_project(&mut harness);
     assert!(dir.path().join("tagdesk.json").is_file());
     assert_eq!(harness.state().current_document(), Some("note.txt"));
 }
@@ -409,7 +423,8 @@ fn a_folder_dropped_on_the_window_opens() {
         .input_mut()
         .dropped_files
         .push(std::sync::Arc::new(Dropped(other.path().to_owned())));
-    steps(&mut harness, 3);
+    steps(&mut harness, 1);
+    wait_for_project(&mut harness);
     assert_eq!(
         harness.state().workspace().unwrap().project.name(),
         "dropped"

@@ -99,6 +99,13 @@ struct RelationChoice {
     kinds: Vec<String>,
 }
 
+/// A project being opened in the background.
+struct Opening {
+    path: PathBuf,
+    document: Option<String>,
+    result: Receiver<Result<Workspace, String>>,
+}
+
 /// Keyboard focus bookkeeping across frames.
 #[derive(Debug, Default)]
 struct KeyboardFocus {
@@ -184,6 +191,8 @@ pub struct App {
     disk_conflicts: Vec<LayerKey>,
     /// This instance's claim on the current annotator in the open project.
     lock: Option<crate::core::lock::AnnotatorLock>,
+    /// A project being read on a background thread.
+    opening: Option<Opening>,
     recent: Vec<PathBuf>,
     frame_stats: Option<FrameStats>,
     window_title: String,
@@ -271,6 +280,7 @@ impl App {
             disk_changes: (Vec::new(), None),
             disk_conflicts: Vec::new(),
             lock: None,
+            opening: None,
             recent: Vec::new(),
             frame_stats: None,
             window_title: String::new(),
@@ -384,6 +394,29 @@ impl App {
     }
 
     fn poll_background(&mut self, ctx: &egui::Context) {
+        if let Some(opening) = &self.opening {
+            match opening.result.try_recv() {
+                Ok(result) => {
+                    let Some(opening) = self.opening.take() else {
+                        return;
+                    };
+                    match result {
+                        Ok(ws) => {
+                            self.finish_open(ctx, opening.path, opening.document.as_deref(), ws);
+                        }
+                        Err(err) => self.alerts.push(format!("Cannot open the project: {err}")),
+                    }
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => {
+                    ctx.request_repaint_after(Duration::from_millis(50));
+                }
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    self.opening = None;
+                    self.alerts
+                        .push("Opening the project failed unexpectedly.".to_owned());
+                }
+            }
+        }
         while let Ok(action) = self.dialog_rx.try_recv() {
             self.actions.push(action);
         }
@@ -1095,6 +1128,14 @@ impl App {
     }
 
     fn central_ui(&mut self, ui: &mut egui::Ui) {
+        if let Some(opening) = &self.opening {
+            ui.vertical_centered(|ui| {
+                ui.add_space(80.0);
+                ui.spinner();
+                ui.label(format!("Opening {}…", opening.path.display()));
+            });
+            return;
+        }
         let Some(ws) = &mut self.workspace else {
             ui.vertical_centered(|ui| {
                 ui.add_space(80.0);
@@ -2026,13 +2067,46 @@ impl App {
                 return;
             }
         }
-        let mut ws = match Workspace::open(&path) {
-            Ok(ws) => ws,
-            Err(err) => {
-                self.alerts.push(format!("Cannot open the project: {err}"));
-                return;
+        // Reading a big project takes a while: it happens on its own thread, the window stays
+        // responsive, and `poll_background` finishes the job.
+        let (tx, rx) = sync_channel(1);
+        let (thread_path, thread_ctx) = (path.clone(), ctx.clone());
+        let spawned = std::thread::Builder::new()
+            .name("tagdesk-open".to_owned())
+            .spawn(move || {
+                let result = Workspace::open(&thread_path).map_err(|e| e.to_string());
+                let _ = tx.send(result);
+                thread_ctx.request_repaint();
+            });
+        match spawned {
+            Ok(_) => {
+                // The previous project is saved (above) and closed: nothing can be edited in it
+                // while the next one loads.
+                self.workspace = None;
+                self.watcher = None;
+                self.lock = None;
+                self.current_doc = None;
+                self.selected = None;
+                self.selection = None;
+                self.set_status(format!("Opening {}…", path.display()), false);
+                self.opening = Some(Opening {
+                    path,
+                    document: doc.map(str::to_owned),
+                    result: rx,
+                });
             }
-        };
+            Err(err) => self.alerts.push(format!("Cannot open the project: {err}")),
+        }
+    }
+
+    /// Takes in a project read on the background thread.
+    fn finish_open(
+        &mut self,
+        ctx: &egui::Context,
+        path: PathBuf,
+        doc: Option<&str>,
+        mut ws: Workspace,
+    ) {
         for err in &ws.project.layer_errors {
             self.alerts.push(format!(
                 "{}\nThis annotation file was not loaded and will not be overwritten; the rest of \
