@@ -156,9 +156,47 @@ fn view_benches(c: &mut Criterion) {
     });
 }
 
+/// A project of 200 documents with 100 annotations each, on disk: one edit and a save writes
+/// only that document's file (with fsync), whatever the size of the project.
+fn project_benches(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let root = dir.path().join("p");
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/syria-talks/sources");
+    let paragraphs = tagdesk::synth::paragraphs(&seeds).unwrap_or_default();
+    std::fs::create_dir_all(root.join("sources")).ok();
+    for i in 0..200u64 {
+        let text = tagdesk::synth::text(&paragraphs, 4 * 1024, i);
+        std::fs::write(root.join(format!("sources/d{i:03}.txt")), text).ok();
+    }
+    tagdesk::core::Project::init(&root, Some(&root.join("sources")), Some("bench")).ok();
+    let mut ws = tagdesk::core::Workspace::open(&root).unwrap_or_else(|e| panic!("{e}"));
+    for i in 0..200u64 {
+        let doc = format!("d{i:03}.txt");
+        let _ = tagdesk::synth::annotate(&mut ws, &doc, "bench", 100, i);
+    }
+    ws.save();
+    let key = ("d100.txt".to_owned(), "bench".to_owned());
+    let id = ws
+        .layer("d100.txt", "bench")
+        .map(|l| l.annotations()[0].id.clone())
+        .unwrap_or_default();
+    let mut flip = false;
+    c.bench_function("project/edit_and_save_one_document_of_200", |b| {
+        b.iter(|| {
+            flip = !flip;
+            let label = if flip { "claim" } else { "actor" };
+            let _ = ws.relabel(&key, &id, label);
+            black_box(ws.save());
+        });
+    });
+    c.bench_function("project/open_200_docs_20k_annotations", |b| {
+        b.iter(|| black_box(tagdesk::core::Workspace::open(&root).map(|w| w.project.layers.len())));
+    });
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20);
-    targets = text_benches, layer_benches, view_benches
+    targets = text_benches, layer_benches, view_benches, project_benches
 }
 criterion_main!(benches);
