@@ -7,7 +7,7 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use tagdesk::core::annotation::{Annotation, AnnotationLayer, Edit};
+use tagdesk::core::annotation::{AnnotationLayer, Edit};
 use tagdesk::core::{Schema, SourceText};
 use tagdesk::gui::document_view::{DocumentView, ViewInput};
 
@@ -20,29 +20,7 @@ fn big_text(bytes: usize) -> String {
 }
 
 fn layer_with(text: &SourceText, count: usize) -> AnnotationLayer {
-    let mut rng = fastrand::Rng::with_seed(7);
-    let labels = ["actor", "claim", "disagreement"];
-    let annotations = (0..count)
-        .filter_map(|i| {
-            let range = tagdesk::synth::random_span(text, &mut rng)?;
-            Some(Annotation {
-                id: format!("{i:016x}"),
-                label: labels[i % 3].to_owned(),
-                text: text.slice(range.clone()).to_owned(),
-                start: range.start,
-                end: range.end,
-                fragments: Vec::new(),
-                prefix: String::new(),
-                suffix: String::new(),
-                review: None,
-                attributes: tagdesk::core::schema::Attributes::new(),
-                author: "bench".to_owned(),
-                created: "2026-01-01T00:00:00Z".to_owned(),
-                modified: "2026-01-01T00:00:00Z".to_owned(),
-                note: None,
-            })
-        })
-        .collect();
+    let annotations = tagdesk::synth::annotations(text, "bench", count, 7);
     AnnotationLayer::new("big.txt", "bench").with_annotations(annotations)
 }
 
@@ -67,22 +45,13 @@ fn layer_benches(c: &mut Criterion) {
     let text = SourceText::new(big_text(10 * MB));
     let mut layer = layer_with(&text, 100_000);
     let middle = text.char_len() / 2;
-    let new_span = Annotation {
-        id: "ffffffffffffffff".to_owned(),
-        label: "actor".to_owned(),
-        start: middle,
-        end: middle + 10,
-        text: text.slice(middle..middle + 10).to_owned(),
-        fragments: Vec::new(),
-        prefix: String::new(),
-        suffix: String::new(),
-        review: None,
-        attributes: tagdesk::core::schema::Attributes::new(),
-        author: "bench".to_owned(),
-        created: "2026-01-01T00:00:00Z".to_owned(),
-        modified: "2026-01-01T00:00:00Z".to_owned(),
-        note: None,
-    };
+    let new_span = tagdesk::synth::span(
+        &text,
+        middle..middle + 10,
+        "actor",
+        "bench",
+        "ffffffffffffffff".to_owned(),
+    );
     c.bench_function("layer/add_and_undo_in_100k_10mb", |b| {
         b.iter(|| {
             let inverse = layer.apply(Edit::Add(new_span.clone())).ok();

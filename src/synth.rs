@@ -82,22 +82,39 @@ pub fn annotations(text: &SourceText, annotator: &str, count: usize, seed: u64) 
         if !taken.insert((range.start, range.end, label)) {
             continue;
         }
-        out.push(Annotation {
-            id: format!("{:016x}", rng.u64(..)),
-            label: label.to_owned(),
-            start: range.start,
-            end: range.end,
-            fragments: Vec::new(),
-            prefix: String::new(),
-            suffix: String::new(),
-            review: None,
-            text: text.slice(range).to_owned(),
-            attributes: crate::core::schema::Attributes::new(),
-            author: annotator.to_owned(),
-            created: "2026-01-01T00:00:00Z".to_owned(),
-            modified: "2026-01-01T00:00:00Z".to_owned(),
-            note: None,
-        });
+        out.push(span(
+            text,
+            range,
+            label,
+            annotator,
+            format!("{:016x}", rng.u64(..)),
+        ));
     }
     out
+}
+
+/// A plain span of `text` (no context, fixed times): the annotation benchmarks and generators use.
+pub fn span(
+    text: &SourceText,
+    range: std::ops::Range<usize>,
+    label: &str,
+    annotator: &str,
+    id: String,
+) -> Annotation {
+    Annotation {
+        id,
+        label: label.to_owned(),
+        start: range.start,
+        end: range.end,
+        fragments: Vec::new(),
+        text: text.slice(range).to_owned(),
+        prefix: String::new(),
+        suffix: String::new(),
+        review: None,
+        attributes: crate::core::schema::Attributes::new(),
+        author: annotator.to_owned(),
+        created: "2026-01-01T00:00:00Z".to_owned(),
+        modified: "2026-01-01T00:00:00Z".to_owned(),
+        note: None,
+    }
 }
