@@ -220,3 +220,41 @@ fn validate_write_reanchors_after_the_source_changed_and_flags_what_needs_a_pers
         }
     }
 }
+
+#[test]
+fn a_failed_export_leaves_the_previous_file_alone() {
+    let (_dir, root) = sample_copy();
+    let file = root.join("out.jsonl");
+    std::fs::write(&file, "previous export\n").unwrap();
+    let unknown = tagdesk(&[
+        "export",
+        path(&root),
+        "--format",
+        "jsonl",
+        "--annotator",
+        "nobody",
+        "-o",
+        path(&file),
+    ]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).contains("nobody"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "previous export\n");
+    let ok = tagdesk(&[
+        "export",
+        path(&root),
+        "--format",
+        "jsonl",
+        "--annotator",
+        "sam",
+        "-o",
+        path(&file),
+    ]);
+    assert!(ok.status.success());
+    assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 5);
+    let leftovers: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".tagdesk-tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporary file left behind");
+}

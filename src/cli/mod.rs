@@ -173,28 +173,44 @@ fn export(
         Ok(ws) => ws,
         Err(code) => return code,
     };
+    if let Some(name) = &annotator
+        && !workspace.project.annotators().contains(name)
+    {
+        eprintln!("error: no annotator \"{name}\" in this project");
+        return ExitCode::from(USAGE);
+    }
     let filter = ExportFilter { annotator };
-    let mut buffer = Vec::new();
-    let result = formats::exporter(format).export(&mut workspace, &filter, &mut buffer);
+    // Streamed: into a temporary file put in place only when complete, or to standard output.
+    let exporter = formats::exporter(format);
+    let result = if let Some(path) = output {
+        crate::core::project::AtomicFile::create(path)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))
+            .and_then(|mut file| {
+                let report = exporter
+                    .export(&mut workspace, &filter, &mut file)
+                    .map_err(|e| e.to_string())?;
+                file.commit()
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                Ok(report)
+            })
+    } else {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        exporter
+            .export(&mut workspace, &filter, &mut out)
+            .map_err(|e| e.to_string())
+            .and_then(|report| {
+                out.flush()
+                    .map_err(|e| format!("cannot write to standard output: {e}"))?;
+                Ok(report)
+            })
+    };
     let report = match result {
         Ok(report) => report,
         Err(err) => {
             eprintln!("error: {err}");
-            return ExitCode::from(USAGE);
+            return ExitCode::FAILURE;
         }
     };
-    let written = match output {
-        Some(path) => crate::core::project::write_atomic(path, &buffer)
-            .map_err(|e| format!("cannot write {}: {e}", path.display())),
-        None => std::io::stdout()
-            .lock()
-            .write_all(&buffer)
-            .map_err(|e| format!("cannot write to standard output: {e}")),
-    };
-    if let Err(err) = written {
-        eprintln!("error: {err}");
-        return ExitCode::FAILURE;
-    }
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }

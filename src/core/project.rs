@@ -276,32 +276,73 @@ pub fn content_hash(bytes: &[u8]) -> String {
 /// folder. A reader sees the old or the new content, never half of it.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     use std::io::Write as _;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tagdesk-tmp-")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    #[cfg(unix)]
-    {
-        // The temporary file is private (0600); give the result the target's permissions,
-        // or the usual 0644 for a new file, so colleagues and sync tools can read it.
-        use std::os::unix::fs::PermissionsExt as _;
-        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(mode))?;
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(bytes)?;
+    file.commit()
+}
+
+/// A file written in full before it replaces its target (temporary file in the same folder,
+/// fsync, rename, folder fsync). Dropped without [`AtomicFile::commit`], it leaves the target
+/// untouched: an export either completes or changes nothing.
+pub struct AtomicFile {
+    path: PathBuf,
+    dir: PathBuf,
+    writer: io::BufWriter<tempfile::NamedTempFile>,
+}
+
+impl AtomicFile {
+    pub fn create(path: &Path) -> io::Result<Self> {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_owned();
+        std::fs::create_dir_all(&dir)?;
+        let tmp = tempfile::Builder::new()
+            .prefix(".tagdesk-tmp-")
+            .tempfile_in(&dir)?;
+        Ok(Self {
+            path: path.to_owned(),
+            dir,
+            writer: io::BufWriter::with_capacity(1 << 20, tmp),
+        })
     }
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    #[cfg(unix)]
-    if let Ok(dir) = std::fs::File::open(dir) {
-        // Makes the rename durable; not all file systems support it, so failure is not fatal.
-        let _ = dir.sync_all();
+
+    /// Flushes, syncs and puts the file in place.
+    pub fn commit(self) -> io::Result<()> {
+        let tmp = self
+            .writer
+            .into_inner()
+            .map_err(io::IntoInnerError::into_error)?;
+        #[cfg(unix)]
+        {
+            // The temporary file is private (0600); give the result the target's permissions,
+            // or the usual 0644 for a new file, so colleagues and sync tools can read it.
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode =
+                std::fs::metadata(&self.path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+            tmp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(mode))?;
+        }
+        tmp.as_file().sync_all()?;
+        tmp.persist(&self.path).map_err(|e| e.error)?;
+        #[cfg(unix)]
+        if let Ok(dir) = std::fs::File::open(&self.dir) {
+            // Makes the rename durable; not all file systems support it, so failure is not fatal.
+            let _ = dir.sync_all();
+        }
+        Ok(())
     }
-    Ok(())
+}
+
+impl io::Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.writer.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
 }
 
 /// Whether `name` can be an annotator (a folder name under `annotations/`). Names starting with
