@@ -66,6 +66,13 @@ fn drag_select(harness: &mut Harness<'_, App>, start: usize, end: usize) {
     steps(harness, 2);
 }
 
+/// Drag-selects `start..end` and presses a label key: the usual way a span is made.
+fn tag(harness: &mut Harness<'_, App>, start: usize, end: usize, key: Key) {
+    drag_select(harness, start, end);
+    harness.key_press(key);
+    steps(harness, 2);
+}
+
 #[test]
 fn drag_select_press_1_save_and_reload_from_disk() {
     let (_dir, root) = sample_copy();
@@ -136,9 +143,7 @@ fn undo_redo_delete_and_relabel_from_the_keyboard() {
         )
     };
 
-    drag_select(&mut harness, start, end);
-    harness.key_press(Key::Num1);
-    steps(&mut harness, 2);
+    tag(&mut harness, start, end, Key::Num1);
     assert_eq!(count(&harness), 1);
     assert_eq!(
         label_of_selected(&harness).as_deref(),
@@ -277,12 +282,8 @@ fn overlapping_spans_are_each_clickable() {
     let outer_end = outer_start + "Secretary of State John Kerry".len();
     let inner_start = char_offset_of(&text, "John Kerry", 0);
     let inner_end = inner_start + "John Kerry".len();
-    drag_select(&mut harness, outer_start, outer_end);
-    harness.key_press(Key::Num1);
-    steps(&mut harness, 2);
-    drag_select(&mut harness, inner_start, inner_end);
-    harness.key_press(Key::Num1);
-    steps(&mut harness, 2);
+    tag(&mut harness, outer_start, outer_end, Key::Num1);
+    tag(&mut harness, inner_start, inner_end, Key::Num1);
     harness.key_press(Key::Escape);
     steps(&mut harness, 1);
     let selected_range = |h: &Harness<'_, App>| {
@@ -321,9 +322,7 @@ fn the_note_field_edits_the_selected_annotation_and_undo_restores_it() {
     let mut harness = open_app(&root, "tester");
     let text = source(&root);
     let start = char_offset_of(&text, "Geneva", 0);
-    drag_select(&mut harness, start, start + 6);
-    harness.key_press(Key::Num1);
-    steps(&mut harness, 2);
+    tag(&mut harness, start, start + 6, Key::Num1);
     harness.get_by_label("Note").focus();
     steps(&mut harness, 1);
     harness.get_by_label("Note").type_text("the talks' venue");
@@ -527,9 +526,7 @@ fn spans_resize_from_the_keyboard_and_one_undo_restores_them() {
     let mut harness = open_app(&root, "tester");
     let text = source(&root);
     let start = char_offset_of(&text, "John Kerry", 0);
-    drag_select(&mut harness, start, start + 10);
-    harness.key_press(Key::Num1);
-    steps(&mut harness, 2);
+    tag(&mut harness, start, start + 10, Key::Num1);
     harness.key_press_modifiers(Modifiers::SHIFT, Key::ArrowRight);
     steps(&mut harness, 1);
     assert_eq!(selected_span(&harness).unwrap().2, "John Kerry,");
@@ -576,12 +573,8 @@ fn tab_walks_annotations_and_enter_edits_the_note() {
     let text = source(&root);
     let kerry = char_offset_of(&text, "John Kerry", 0);
     let geneva = char_offset_of(&text, "Geneva", 0);
-    drag_select(&mut harness, geneva, geneva + 6);
-    harness.key_press(Key::Num1);
-    steps(&mut harness, 2);
-    drag_select(&mut harness, kerry, kerry + 10);
-    harness.key_press(Key::Num1);
-    steps(&mut harness, 2);
+    tag(&mut harness, geneva, geneva + 6, Key::Num1);
+    tag(&mut harness, kerry, kerry + 10, Key::Num1);
     harness.key_press(Key::Escape);
     steps(&mut harness, 2);
     assert_eq!(harness.state().selected_annotation(), None);
@@ -683,12 +676,8 @@ fn a_relation_is_made_from_the_keyboard_and_deleted_with_its_span() {
     let kerry = char_offset_of(&text, "John Kerry", 0);
     let claim_text = "both condemned this";
     let claim = char_offset_of(&text, claim_text, 0);
-    drag_select(&mut harness, kerry, kerry + 10);
-    harness.key_press(Key::Num1);
-    steps(&mut harness, 2);
-    drag_select(&mut harness, claim, claim + claim_text.len());
-    harness.key_press(Key::Num2);
-    steps(&mut harness, 2);
+    tag(&mut harness, kerry, kerry + 10, Key::Num1);
+    tag(&mut harness, claim, claim + claim_text.len(), Key::Num2);
     assert_eq!(selected_span(&harness).unwrap().2, claim_text);
 
     // R, then Tab to the target, Enter: the only type from claim to actor is said_by.
@@ -924,9 +913,7 @@ fn dragging_a_selected_span_edge_resizes_it_in_one_undo_step() {
     let mut harness = open_app(&root, "tester");
     let text = source(&root);
     let start = char_offset_of(&text, "John Kerry", 0);
-    drag_select(&mut harness, start, start + 10);
-    harness.key_press(Key::Num1);
-    steps(&mut harness, 2);
+    tag(&mut harness, start, start + 10, Key::Num1);
     // Grab the end edge and drag it past ", who's".
     let edge = harness.state().caret_screen_pos(start + 10).unwrap();
     let target = harness.state().caret_screen_pos(start + 17).unwrap();
@@ -961,9 +948,7 @@ fn ctrl_drag_adds_a_piece_to_the_selected_span() {
     let mut harness = open_app(&root, "tester");
     let text = source(&root);
     let start = char_offset_of(&text, "Kerry got the news", 0);
-    drag_select(&mut harness, start, start + 5);
-    harness.key_press(Key::Num1);
-    steps(&mut harness, 2);
+    tag(&mut harness, start, start + 5, Key::Num1);
     let piece = char_offset_of(&text, "he says", 0);
     harness.event(egui::Event::ModifiersChanged(Modifiers::COMMAND));
     drag_select(&mut harness, piece, piece + 7);
@@ -1068,14 +1053,10 @@ fn changes_on_disk_show_up_and_a_conflict_asks_the_user() {
     // Our unsaved edit, then someone else writes the same annotation file.
     let text = source(&root);
     let start = char_offset_of(&text, "John Kerry", 0);
-    drag_select(&mut harness, start, start + 10);
-    harness.key_press(Key::Num1);
-    steps(&mut harness, 2);
+    tag(&mut harness, start, start + 10, Key::Num1);
     harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
     steps(&mut harness, 2);
-    drag_select(&mut harness, start + 30, start + 36);
-    harness.key_press(Key::Num1);
-    steps(&mut harness, 2);
+    tag(&mut harness, start + 30, start + 36, Key::Num1);
     let file = root.join("annotations/tester").join(format!("{DOC}.json"));
     let theirs = std::fs::read_to_string(&file)
         .unwrap()
@@ -1187,9 +1168,7 @@ fn a_second_tagdesk_for_the_same_annotator_is_read_only() {
     steps(&mut harness, 2);
     let text = source(&root);
     let start = char_offset_of(&text, "John Kerry", 0);
-    drag_select(&mut harness, start, start + 10);
-    harness.key_press(Key::Num1);
-    steps(&mut harness, 2);
+    tag(&mut harness, start, start + 10, Key::Num1);
     assert!(
         harness
             .state()
@@ -1232,9 +1211,12 @@ fn a_source_deleted_and_a_text_changed_while_open_are_noticed() {
         "and listed as missing"
     );
     // The open document's text changes: it is re-read and the spans re-anchored.
+    // Saved the way many editors do: a temporary file renamed over the original.
     let file = root.join("sources").join(DOC);
     let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, format!("A new first line.\n{text}")).unwrap();
+    let temp = root.join("sources").join(".editor-save.tmp");
+    std::fs::write(&temp, format!("A new first line.\n{text}")).unwrap();
+    std::fs::rename(&temp, &file).unwrap();
     assert!(
         wait_until(&mut harness, |h| h
             .query_by_label_contains("moved with their text")

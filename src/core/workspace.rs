@@ -1099,11 +1099,8 @@ impl Workspace {
         id: &str,
         chars: Range<usize>,
     ) -> Result<(), WorkspaceError> {
-        let text = self.text(&key.0)?;
-        check_range(&chars, text.text.char_len())?;
-        let annotation = self.existing(key, id)?;
+        let (text, annotation, mut pieces) = self.span_pieces(key, id, &chars)?;
         // A discontinuous span's outer edges move: its first piece's start, its last's end.
-        let mut pieces: Vec<Range<usize>> = annotation.pieces().collect();
         let last = pieces.len() - 1;
         pieces[0].start = chars.start;
         pieces[last].end = chars.end;
@@ -1123,6 +1120,20 @@ impl Workspace {
         )
     }
 
+    /// For an edit of a span's extent: its text (checking `chars` fits), the span, its pieces.
+    fn span_pieces(
+        &mut self,
+        key: &LayerKey,
+        id: &str,
+        chars: &Range<usize>,
+    ) -> Result<SpanPieces, WorkspaceError> {
+        let text = self.text(&key.0)?;
+        check_range(chars, text.text.char_len())?;
+        let annotation = self.existing(key, id)?;
+        let pieces = annotation.pieces().collect();
+        Ok((text, annotation, pieces))
+    }
+
     /// Adds a piece to a span, making it discontinuous (pieces that overlap or touch merge).
     pub fn add_fragment(
         &mut self,
@@ -1130,10 +1141,7 @@ impl Workspace {
         id: &str,
         chars: Range<usize>,
     ) -> Result<(), WorkspaceError> {
-        let text = self.text(&key.0)?;
-        check_range(&chars, text.text.char_len())?;
-        let annotation = self.existing(key, id)?;
-        let mut pieces: Vec<Range<usize>> = annotation.pieces().collect();
+        let (text, annotation, mut pieces) = self.span_pieces(key, id, &chars)?;
         pieces.push(chars);
         pieces.sort_by_key(|p| (p.start, p.end));
         let mut merged: Vec<Range<usize>> = Vec::with_capacity(pieces.len());
@@ -1293,6 +1301,9 @@ pub fn plan_reanchor(
     }
     (report, edits)
 }
+
+/// A span's text, the span, and its pieces (see `Workspace::span_pieces`).
+type SpanPieces = (Arc<LoadedText>, Annotation, Vec<Range<usize>>);
 
 /// A span must be non-empty and inside the text.
 fn check_range(chars: &Range<usize>, len: usize) -> Result<(), WorkspaceError> {
