@@ -10,15 +10,15 @@ fn export(
     annotator: Option<&str>,
 ) -> (Vec<serde_json::Value>, formats::ExportReport) {
     let mut out = Vec::new();
-    let report = formats::exporter(Format::Jsonl)
-        .export(
-            ws,
-            &ExportFilter {
-                annotator: annotator.map(str::to_owned),
-            },
-            &mut out,
-        )
-        .unwrap();
+    let report = formats::export(
+        ws,
+        Format::Jsonl,
+        &ExportFilter {
+            annotator: annotator.map(str::to_owned),
+        },
+        formats::Sink::Stream(Box::new(&mut out)),
+    )
+    .unwrap();
     let text = String::from_utf8(out).unwrap();
     (
         text.lines()
@@ -69,15 +69,15 @@ fn export_filters_by_annotator_and_refuses_unknown_ones() {
     assert!(!records.is_empty());
     assert!(records.iter().all(|r| r["annotator"] == first.as_str()));
     let mut out = Vec::new();
-    let err = formats::exporter(Format::Jsonl)
-        .export(
-            &mut ws,
-            &ExportFilter {
-                annotator: Some("nobody".into()),
-            },
-            &mut out,
-        )
-        .unwrap_err();
+    let err = formats::export(
+        &mut ws,
+        Format::Jsonl,
+        &ExportFilter {
+            annotator: Some("nobody".into()),
+        },
+        formats::Sink::Stream(Box::new(&mut out)),
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("nobody"));
 }
 

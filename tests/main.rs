@@ -9,6 +9,7 @@ mod architecture;
 mod cli;
 mod crash;
 mod export;
+mod formats;
 mod gui;
 mod history;
 mod live;

@@ -145,13 +145,13 @@ fn offsets_past_the_end_are_reported_not_trusted() {
     // Exporting skips it with a warning rather than writing a bad span.
     let mut ws = tagdesk::core::Workspace::new(project);
     let mut out = Vec::new();
-    let report = tagdesk::formats::exporter(tagdesk::formats::Format::Jsonl)
-        .export(
-            &mut ws,
-            &tagdesk::formats::ExportFilter::default(),
-            &mut out,
-        )
-        .unwrap();
+    let report = tagdesk::formats::export(
+        &mut ws,
+        tagdesk::formats::Format::Jsonl,
+        &tagdesk::formats::ExportFilter::default(),
+        tagdesk::formats::Sink::Stream(Box::new(&mut out)),
+    )
+    .unwrap();
     assert!(
         report
             .warnings

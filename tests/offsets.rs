@@ -83,9 +83,13 @@ fn spans_survive_store_save_reload_and_export_exactly() {
     let ws = Workspace::open(&root).unwrap();
     let mut exported = Vec::new();
     let mut ws = ws;
-    let report = formats::exporter(Format::Jsonl)
-        .export(&mut ws, &ExportFilter::default(), &mut exported)
-        .unwrap();
+    let report = formats::export(
+        &mut ws,
+        Format::Jsonl,
+        &ExportFilter::default(),
+        formats::Sink::Stream(Box::new(&mut exported)),
+    )
+    .unwrap();
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
     let exported = String::from_utf8(exported).unwrap();
     let records: Vec<serde_json::Value> = exported

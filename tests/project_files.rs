@@ -434,9 +434,13 @@ fn discontinuous_spans_merge_resize_save_reload_and_export() {
     assert_eq!(reloaded.layer("a.txt", "ana"), ws.layer("a.txt", "ana"));
     assert!(tagdesk::core::validate::validate(&reloaded.project).is_empty());
     let mut out = Vec::new();
-    formats::exporter(Format::Jsonl)
-        .export(&mut reloaded, &ExportFilter::default(), &mut out)
-        .unwrap();
+    formats::export(
+        &mut reloaded,
+        Format::Jsonl,
+        &ExportFilter::default(),
+        formats::Sink::Stream(Box::new(&mut out)),
+    )
+    .unwrap();
     let record: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(record["spans"][0]["text"], "Kerry said no.");
     assert_eq!(

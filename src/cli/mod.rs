@@ -50,15 +50,43 @@ pub enum Command {
     /// Export annotations.
     Export {
         project: PathBuf,
-        /// Output format.
-        #[arg(long, value_parser = ["jsonl"])]
+        /// Output format (brat and webanno-tsv write a folder).
+        #[arg(long, value_parser = Format::names())]
         format: String,
-        /// Only this annotator's layer.
+        /// Only this annotator's layer (or the curated layer).
         #[arg(long)]
         annotator: Option<String>,
-        /// Output file (written atomically); standard output when absent.
+        /// Output file (written atomically) or folder; standard output when absent.
         #[arg(short, long)]
         output: Option<PathBuf>,
+    },
+    /// Import annotations from another tool into the project, as one step (all or nothing).
+    Import {
+        project: PathBuf,
+        #[arg(long, value_parser = Format::import_names())]
+        format: String,
+        /// Import into this annotator's layer; without it, each layer goes to the annotator the
+        /// input names.
+        #[arg(long)]
+        annotator: Option<String>,
+        /// Add documents the project does not have (with the input's text) to its source folder.
+        #[arg(long)]
+        add_documents: bool,
+        /// Add labels, relation types, attributes and values the schema lacks.
+        #[arg(long)]
+        add_labels: bool,
+        /// A file, or a folder (brat, webanno-tsv).
+        input: PathBuf,
+    },
+    /// Convert annotations between formats without a project.
+    Convert {
+        #[arg(long, value_parser = Format::import_names())]
+        from: String,
+        #[arg(long, value_parser = Format::names())]
+        to: String,
+        input: PathBuf,
+        /// Output file, or folder for brat and webanno-tsv.
+        output: PathBuf,
     },
     /// Check every annotation file and every annotation against its source text.
     /// Exit status: 0 clean, 1 problems found, 2 usage error.
@@ -115,6 +143,29 @@ pub fn run(command: Command) -> ExitCode {
             annotator,
             output,
         } => export(&project, &format, annotator, output.as_deref()),
+        Command::Import {
+            project,
+            format,
+            annotator,
+            add_documents,
+            add_labels,
+            input,
+        } => import(
+            &project,
+            &format,
+            &input,
+            &formats::import::ImportOptions {
+                annotator,
+                add_documents,
+                add_labels,
+            },
+        ),
+        Command::Convert {
+            from,
+            to,
+            input,
+            output,
+        } => convert(&from, &to, &input, &output),
         Command::Validate { project, write } => {
             if write && let Err(code) = reanchor_all(&project) {
                 return code;
@@ -176,34 +227,16 @@ fn export(
     if let Some(name) = &annotator
         && !workspace.project.annotators().contains(name)
     {
-        eprintln!("error: no annotator \"{name}\" in this project");
+        eprintln!(
+            "error: no annotator \"{name}\" in this project (it has: {})",
+            workspace.project.annotators().join(", ")
+        );
         return ExitCode::from(USAGE);
     }
     let filter = ExportFilter { annotator };
-    // Streamed: into a temporary file put in place only when complete, or to standard output.
-    let exporter = formats::exporter(format);
-    let result = if let Some(path) = output {
-        crate::core::project::AtomicFile::create(path)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))
-            .and_then(|mut file| {
-                let report = exporter
-                    .export(&mut workspace, &filter, &mut file)
-                    .map_err(|e| e.to_string())?;
-                file.commit()
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-                Ok(report)
-            })
-    } else {
-        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        exporter
-            .export(&mut workspace, &filter, &mut out)
-            .map_err(|e| e.to_string())
-            .and_then(|report| {
-                out.flush()
-                    .map_err(|e| format!("cannot write to standard output: {e}"))?;
-                Ok(report)
-            })
-    };
+    let result = write_output(format, output, |sink| {
+        formats::export(&mut workspace, format, &filter, sink).map_err(|e| e.to_string())
+    });
     let report = match result {
         Ok(report) => report,
         Err(err) => {
@@ -215,8 +248,9 @@ fn export(
         eprintln!("warning: {warning}");
     }
     eprintln!(
-        "Exported {} annotations in {} records as {}{}.",
+        "Exported {} annotations and {} relations in {} records as {}{}.",
         report.annotations,
+        report.relations,
         report.records,
         format.name(),
         output
@@ -224,6 +258,120 @@ fn export(
             .unwrap_or_default()
     );
     ExitCode::SUCCESS
+}
+
+/// Runs `write` on the right sink: a folder for folder formats (which need `--output`), else a
+/// temporary file put in place only when complete, or standard output.
+fn write_output(
+    format: Format,
+    output: Option<&Path>,
+    write: impl FnOnce(formats::Sink<'_>) -> Result<formats::ExportReport, String>,
+) -> Result<formats::ExportReport, String> {
+    if format.writes_folder() {
+        let Some(dir) = output else {
+            return Err(format!(
+                "{format} writes a folder of files: give one with --output DIR"
+            ));
+        };
+        if dir.is_file() {
+            return Err(format!(
+                "{} is a file; {format} writes a folder",
+                dir.display()
+            ));
+        }
+        return write(formats::Sink::Folder(dir.to_path_buf()));
+    }
+    if let Some(path) = output {
+        let mut file = crate::core::project::AtomicFile::create(path)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        let report = write(formats::Sink::Stream(Box::new(&mut file)))?;
+        file.commit()
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        Ok(report)
+    } else {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let report = write(formats::Sink::Stream(Box::new(&mut out)))?;
+        out.flush()
+            .map_err(|e| format!("cannot write to standard output: {e}"))?;
+        Ok(report)
+    }
+}
+
+fn import(
+    project: &Path,
+    format: &str,
+    input: &Path,
+    options: &formats::import::ImportOptions,
+) -> ExitCode {
+    let Some(format) = Format::from_name(format) else {
+        eprintln!("error: unknown format {format}");
+        return ExitCode::from(USAGE);
+    };
+    let mut workspace = match open(project) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    let recovered = workspace.recover();
+    for message in recovered {
+        eprintln!("{message}");
+    }
+    let plan = match formats::import::read_and_plan(&mut workspace, format, input, options) {
+        Ok(plan) => plan,
+        Err(err) => {
+            eprintln!("error: nothing was imported:\n{err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let report = match formats::import::apply(&mut workspace, plan) {
+        Ok(report) => report,
+        Err(err) => {
+            eprintln!("error: nothing was imported: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let saved = workspace.save();
+    for err in &saved.errors {
+        eprintln!("error: {err}");
+    }
+    eprintln!("{}", report.summary());
+    if saved.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn convert(from: &str, to: &str, input: &Path, output: &Path) -> ExitCode {
+    let (Some(from), Some(to)) = (Format::from_name(from), Format::from_name(to)) else {
+        eprintln!("error: unknown format");
+        return ExitCode::from(USAGE);
+    };
+    let mut warnings = Vec::new();
+    let result = write_output(to, Some(output), |sink| {
+        let report = formats::convert(from, input, to, sink)?;
+        warnings = report.read_warnings;
+        Ok(report.export)
+    });
+    match result {
+        Ok(report) => {
+            for w in warnings.iter().chain(&report.warnings) {
+                eprintln!("warning: {w}");
+            }
+            eprintln!(
+                "Converted {} annotations and {} relations in {} records from {from} to {to} \
+                 ({}).",
+                report.annotations,
+                report.relations,
+                report.records,
+                output.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// `validate --write`: re-anchors every layer whose source changed, and saves.

@@ -1,15 +1,17 @@
 //! tagdesk JSONL: one JSON object per line per (document, annotator):
-//! `{"id", "annotator", "text", "spans": [{"id","start","end","label","text","attributes"}],
-//! "relations": [{"id","type","from","to"}], "label": [[s, e, "L"]]}`.
+//! `{"id", "annotator", "text", "spans": [{"id","start","end","label","text","fragments"?,
+//! "attributes","note"?}], "relations": [{"id","type","from","to"}], "label": [[s, e, "L"]]}`.
 //! `spans` is what spaCy/Prodigy read, `label` is doccano's shape. Offsets are code points;
-//! relation ends are span ids.
+//! relation ends are span ids. It carries everything tagdesk has: the lossless format.
 
 use std::io::Write;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ExportError, ExportFilter, ExportReport, Exporter};
-use crate::core::Workspace;
+use super::{
+    CharIndex, Corpus, Document, ExportError, ExportReport, ImportError, Layer, Link, Place,
+};
 use crate::core::schema::Attributes;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,12 +21,14 @@ pub struct Record {
     pub annotator: String,
     pub text: String,
     pub spans: Vec<Span>,
-    pub relations: Vec<Link>,
+    #[serde(default)]
+    pub relations: Vec<RecordLink>,
+    #[serde(default)]
     pub label: Vec<(usize, usize, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Link {
+pub struct RecordLink {
     pub id: String,
     #[serde(rename = "type")]
     pub kind: String,
@@ -42,123 +46,141 @@ pub struct Span {
     /// Only for discontinuous spans: the pieces, `[start, end]` each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fragments: Vec<[usize; 2]>,
+    #[serde(default)]
     pub attributes: Attributes,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
-pub struct Jsonl;
+pub struct Writer<'a> {
+    out: Box<dyn Write + 'a>,
+}
 
-impl Exporter for Jsonl {
-    fn export(
-        &self,
-        workspace: &mut Workspace,
-        filter: &ExportFilter,
-        out: &mut dyn Write,
-    ) -> Result<ExportReport, ExportError> {
-        if let Some(name) = &filter.annotator
-            && !workspace.project.annotators().contains(name)
-        {
-            return Err(ExportError::UnknownAnnotator(name.clone()));
-        }
-        let mut report = ExportReport::default();
-        for err in &workspace.project.layer_errors {
-            if filter.annotator.as_ref().is_none_or(|a| *a == err.key.1) {
-                report.warnings.push(format!(
-                    "skipped {} by {}: its annotation file could not be read ({})",
-                    err.key.0, err.key.1, err.message
-                ));
-            }
-        }
-        let keys: Vec<_> = workspace
-            .project
-            .layers
-            .keys()
-            .filter(|(_, a)| filter.annotator.as_ref().is_none_or(|f| f == a))
-            .cloned()
-            .collect();
-        for key in keys {
-            let text = match workspace.text(&key.0) {
-                Ok(text) => text,
-                Err(err) => {
-                    report
-                        .warnings
-                        .push(format!("skipped {} by {}: {err}", key.0, key.1));
-                    continue;
-                }
-            };
-            let Some(layer) = workspace.project.layers.get(&key) else {
-                continue;
-            };
-            let len = text.text.char_len();
-            let mut spans = Vec::with_capacity(layer.len());
-            for a in layer.annotations() {
-                if a.end > len {
-                    report.warnings.push(format!(
-                        "skipped annotation {} in {} by {}: span {}..{} ends past the text ({len})",
-                        a.id, key.0, key.1, a.start, a.end
-                    ));
-                    continue;
-                }
-                let covered = crate::core::workspace::covered_text(&text.text, a.pieces());
-                if covered != a.text {
-                    report.warnings.push(format!(
-                        "annotation {} in {} by {}: the source now reads {covered:?} where {:?} \
-                         was annotated; exported with the source's text (run `tagdesk validate`)",
-                        a.id, key.0, key.1, a.text
-                    ));
-                }
-                spans.push(Span {
-                    id: a.id.clone(),
-                    start: a.start,
-                    end: a.end,
-                    label: a.label.clone(),
-                    text: covered.clone(),
-                    fragments: a.fragments.clone(),
-                    attributes: a.attributes.clone(),
-                });
-            }
-            let exported: std::collections::HashSet<&str> =
-                spans.iter().map(|s| s.id.as_str()).collect();
-            let mut relations = Vec::with_capacity(layer.relations().len());
-            for r in layer.relations() {
-                if exported.contains(r.from.as_str()) && exported.contains(r.to.as_str()) {
-                    relations.push(Link {
+impl<'a> Writer<'a> {
+    pub fn new(out: Box<dyn Write + 'a>) -> Self {
+        Self { out }
+    }
+}
+
+impl super::Writer for Writer<'_> {
+    fn document(&mut self, doc: &Document, report: &mut ExportReport) -> Result<(), ExportError> {
+        let index = CharIndex::new(&doc.text);
+        for layer in &doc.layers {
+            let spans: Vec<Span> = layer
+                .spans
+                .iter()
+                .map(|s| Span {
+                    id: s.id.clone(),
+                    start: s.start(),
+                    end: s.end(),
+                    label: s.label.clone(),
+                    text: super::covered(&doc.text, &index, &s.pieces),
+                    fragments: if s.pieces.len() > 1 {
+                        s.pieces.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    attributes: s.attributes.clone(),
+                    note: s.note.clone(),
+                })
+                .collect();
+            let record = Record {
+                id: doc.path.clone().unwrap_or_default(),
+                annotator: layer.annotator.clone().unwrap_or_default(),
+                text: doc.text.clone(),
+                // doccano has no discontinuous spans: each piece is a triple of its own.
+                label: layer
+                    .spans
+                    .iter()
+                    .flat_map(|s| s.pieces.iter().map(|[a, b]| (*a, *b, s.label.clone())))
+                    .collect(),
+                relations: layer
+                    .relations
+                    .iter()
+                    .map(|r| RecordLink {
                         id: r.id.clone(),
                         kind: r.kind.clone(),
                         from: r.from.clone(),
                         to: r.to.clone(),
-                    });
-                } else {
-                    report.warnings.push(format!(
-                        "skipped relation {} ({}) in {} by {}: one of its spans was not exported",
-                        r.id, r.kind, key.0, key.1
-                    ));
-                }
-            }
-            let record = Record {
-                relations,
-                id: key.0.clone(),
-                annotator: key.1.clone(),
-                text: text.text.as_str().to_owned(),
-                // doccano has no discontinuous spans: each piece is a triple of its own.
-                label: spans
-                    .iter()
-                    .flat_map(|s| {
-                        let pieces: Vec<[usize; 2]> = if s.fragments.is_empty() {
-                            vec![[s.start, s.end]]
-                        } else {
-                            s.fragments.clone()
-                        };
-                        pieces.into_iter().map(|[a, b]| (a, b, s.label.clone()))
                     })
                     .collect(),
                 spans,
             };
-            report.annotations += record.spans.len();
-            serde_json::to_writer(&mut *out, &record).map_err(std::io::Error::from)?;
-            out.write_all(b"\n")?;
+            serde_json::to_writer(&mut self.out, &record).map_err(std::io::Error::from)?;
+            self.out.write_all(b"\n")?;
             report.records += 1;
+            report.annotations += record.spans.len();
+            report.relations += record.relations.len();
         }
-        out.flush()?;
-        Ok(report)
+        Ok(())
     }
+
+    fn finish(&mut self, _report: &mut ExportReport) -> Result<(), ExportError> {
+        self.out.flush()?;
+        Ok(())
+    }
+}
+
+/// Reads a tagdesk JSONL file: records of the same document merge into one document with a
+/// layer per annotator.
+pub fn read(path: &Path) -> Result<Corpus, ImportError> {
+    let content = super::read_utf8(path)?;
+    let mut corpus = Corpus::default();
+    for (i, line) in content.lines().enumerate() {
+        let n = i + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record: Record = serde_json::from_str(line)
+            .map_err(|e| ImportError::bad(path, n, format!("not a tagdesk JSONL record: {e}")))?;
+        let at = Place::new(path, n);
+        let layer = Layer {
+            annotator: (!record.annotator.is_empty()).then_some(record.annotator),
+            spans: record
+                .spans
+                .into_iter()
+                .map(|s| super::Span {
+                    pieces: if s.fragments.is_empty() {
+                        vec![[s.start, s.end]]
+                    } else {
+                        s.fragments
+                    },
+                    id: s.id,
+                    label: s.label,
+                    attributes: s.attributes,
+                    note: s.note,
+                    at: at.clone(),
+                })
+                .collect(),
+            relations: record
+                .relations
+                .into_iter()
+                .map(|r| Link {
+                    id: r.id,
+                    kind: r.kind,
+                    from: r.from,
+                    to: r.to,
+                    at: at.clone(),
+                })
+                .collect(),
+        };
+        let path_of = (!record.id.is_empty()).then_some(record.id);
+        if let Some(doc) = corpus
+            .documents
+            .iter_mut()
+            .find(|d| d.path.is_some() && d.path == path_of && d.text == record.text)
+        {
+            doc.layers.push(layer);
+        } else {
+            corpus.documents.push(Document {
+                path: path_of,
+                text: record.text,
+                bom: false,
+                rebuilt: false,
+                layers: vec![layer],
+                at,
+            });
+        }
+    }
+    Ok(corpus)
 }

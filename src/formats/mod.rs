@@ -1,75 +1,618 @@
-//! Interchange formats. One module per format; each exporter implements [`Exporter`], so the
-//! CLI and the GUI call the same code. To add a format: a module here, a variant of
-//! [`Format`], and a line in [`exporter`].
+//! Interchange formats: import, export and convert, with exact offsets.
+//!
+//! Every format goes through one neutral model, [`Document`] (a text and one [`Layer`] per
+//! annotator, spans in code points), so the CLI, the GUI and `convert` call the same code:
+//!
+//! * a reader turns an input file or folder into a [`Corpus`] ([`read`]);
+//! * a [`Writer`] takes documents one at a time (exports stream: nothing holds the whole
+//!   project twice) and writes a file or a folder ([`writer`]);
+//! * [`export::export`] feeds a project's layers to a writer; [`import::plan`] checks a corpus
+//!   against a project and turns it into one undoable workspace step.
+//!
+//! To add a format: a module here with a reader and/or a writer, a [`Format`] variant, and an
+//! arm in [`read`] and [`writer`]. Its mapping goes in docs/FORMATS.md.
 
+pub mod brat;
+pub mod conll;
+pub mod csv;
+pub mod doccano;
+pub mod export;
+pub mod import;
 pub mod jsonl;
+pub mod label_studio;
+mod tokens;
+pub mod w3c;
+pub mod webanno;
 
+use std::collections::BTreeMap;
+use std::fmt;
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
-use crate::core::Workspace;
+use crate::core::schema::{Attributes, Schema};
 
-/// The formats tagdesk can write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub use export::{ExportFilter, export};
+
+/// The formats tagdesk reads and writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
-    /// tagdesk JSONL: one object per (document, annotator), spaCy-style `spans` and doccano-style `label`.
+    /// tagdesk JSONL: one object per (document, annotator).
     Jsonl,
+    Doccano,
+    /// A folder of `.txt` + `.ann` and an `annotation.conf`.
+    Brat,
+    /// IOB2, one token per line.
+    Conll,
+    LabelStudio,
+    /// `WebAnno` TSV 3.3, one file per document and annotator.
+    WebannoTsv,
+    /// Export only: one row per annotation.
+    Csv,
+    /// Export only: W3C Web Annotation JSON-LD.
+    W3c,
 }
 
 impl Format {
-    pub const ALL: [Self; 1] = [Self::Jsonl];
+    pub const ALL: [Self; 8] = [
+        Self::Jsonl,
+        Self::Doccano,
+        Self::Brat,
+        Self::Conll,
+        Self::LabelStudio,
+        Self::WebannoTsv,
+        Self::Csv,
+        Self::W3c,
+    ];
 
+    /// The `--format` value.
     pub fn name(self) -> &'static str {
         match self {
             Self::Jsonl => "jsonl",
+            Self::Doccano => "doccano",
+            Self::Brat => "brat",
+            Self::Conll => "conll",
+            Self::LabelStudio => "label-studio",
+            Self::WebannoTsv => "webanno-tsv",
+            Self::Csv => "csv",
+            Self::W3c => "w3c",
         }
     }
 
+    /// A name for menus.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Jsonl => "tagdesk JSONL",
+            Self::Doccano => "doccano JSONL",
+            Self::Brat => "brat standoff (folder)",
+            Self::Conll => "CoNLL IOB2",
+            Self::LabelStudio => "Label Studio JSON",
+            Self::WebannoTsv => "WebAnno TSV 3.3 (folder)",
+            Self::Csv => "CSV (one row per annotation)",
+            Self::W3c => "W3C Web Annotation (JSON-LD)",
+        }
+    }
+
+    /// The extension of the file an export writes (folder formats: none).
     pub fn file_extension(self) -> &'static str {
         match self {
-            Self::Jsonl => "jsonl",
+            Self::Jsonl | Self::Doccano => "jsonl",
+            Self::Brat | Self::WebannoTsv => "",
+            Self::Conll => "conll",
+            Self::LabelStudio => "json",
+            Self::Csv => "csv",
+            Self::W3c => "jsonld",
         }
     }
 
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|f| f.name() == name)
     }
+
+    /// Whether tagdesk can read this format.
+    pub fn can_import(self) -> bool {
+        !matches!(self, Self::Csv | Self::W3c)
+    }
+
+    /// Whether an export is a folder (else one file, or standard output).
+    pub fn writes_folder(self) -> bool {
+        matches!(self, Self::Brat | Self::WebannoTsv)
+    }
+
+    /// The `--format` values, for help texts and clap.
+    pub fn names() -> Vec<&'static str> {
+        Self::ALL.into_iter().map(Self::name).collect()
+    }
+
+    pub fn import_names() -> Vec<&'static str> {
+        Self::ALL
+            .into_iter()
+            .filter(|f| f.can_import())
+            .map(Self::name)
+            .collect()
+    }
 }
 
-/// Which layers to export.
-#[derive(Debug, Clone, Default)]
-pub struct ExportFilter {
-    /// Only this annotator; all when `None`.
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Where something was read: file and 1-based line (0 when the whole file is meant).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Place {
+    pub file: PathBuf,
+    pub line: usize,
+}
+
+impl Place {
+    pub fn new(file: &Path, line: usize) -> Self {
+        Self {
+            file: file.to_path_buf(),
+            line,
+        }
+    }
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}", self.file.display())
+        } else {
+            write!(f, "{}:{}", self.file.display(), self.line)
+        }
+    }
+}
+
+/// A span in the neutral model. Offsets are code points into [`Document::text`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    /// Unique within its layer (the format's own id when it has one).
+    pub id: String,
+    pub label: String,
+    /// `[start, end)` pieces, sorted; more than one for a discontinuous span.
+    pub pieces: Vec<[usize; 2]>,
+    pub attributes: Attributes,
+    pub note: Option<String>,
+    pub at: Place,
+}
+
+impl Span {
+    pub fn start(&self) -> usize {
+        self.pieces.first().map_or(0, |p| p[0])
+    }
+
+    pub fn end(&self) -> usize {
+        self.pieces.last().map_or(0, |p| p[1])
+    }
+}
+
+/// A relation in the neutral model; `from` and `to` are span ids of the same layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub id: String,
+    pub kind: String,
+    pub from: String,
+    pub to: String,
+    pub at: Place,
+}
+
+/// One annotator's work on one document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Layer {
+    /// Who made it, when the format says.
     pub annotator: Option<String>,
+    pub spans: Vec<Span>,
+    pub relations: Vec<Link>,
 }
 
-/// What an export wrote and what it could not.
+/// A text and its layers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// The document's path relative to the source folder (`a.txt`, `news/b.txt`), when the
+    /// format carries one.
+    pub path: Option<String>,
+    /// The text without a byte-order mark; offsets count from its first character.
+    pub text: String,
+    /// The source file started with a UTF-8 BOM (formats that count it, like brat, shift).
+    pub bom: bool,
+    /// The text was rebuilt from tokens (`CoNLL`, `WebAnno` TSV): its whitespace may differ from the
+    /// original; an import aligns it on the project's text by its non-whitespace characters.
+    pub rebuilt: bool,
+    pub layers: Vec<Layer>,
+    pub at: Place,
+}
+
+/// What a reader produced.
+#[derive(Debug, Clone, Default)]
+pub struct Corpus {
+    pub documents: Vec<Document>,
+    /// Labels, relation types and attributes the input declares (brat's annotation.conf);
+    /// those it only uses are added by [`Corpus::used_schema`].
+    pub declared: Schema,
+    /// Things read but not carried, with counts or places. Never silent.
+    pub warnings: Vec<String>,
+}
+
+impl Corpus {
+    /// The declared schema extended by every label, relation type and attribute in use.
+    pub fn used_schema(&self) -> Schema {
+        let mut schema = self.declared.clone();
+        for doc in &self.documents {
+            for layer in &doc.layers {
+                let labels: BTreeMap<&str, &str> = layer
+                    .spans
+                    .iter()
+                    .map(|s| (s.id.as_str(), s.label.as_str()))
+                    .collect();
+                for span in &layer.spans {
+                    import::extend_schema_for_span(&mut schema, &span.label, &span.attributes);
+                }
+                for link in &layer.relations {
+                    if let (Some(from), Some(to)) = (labels.get(&*link.from), labels.get(&*link.to))
+                    {
+                        import::extend_schema_for_link(&mut schema, &link.kind, from, to);
+                    }
+                }
+            }
+        }
+        schema
+    }
+
+    pub fn annotation_count(&self) -> usize {
+        self.documents
+            .iter()
+            .flat_map(|d| &d.layers)
+            .map(|l| l.spans.len())
+            .sum()
+    }
+}
+
+/// What an export or a conversion wrote and what it could not.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExportReport {
+    /// Documents (per annotator) written.
     pub records: usize,
     pub annotations: usize,
-    /// One line per thing skipped or changed, with the reason. Never silent.
+    pub relations: usize,
+    /// One line per kind of thing not carried, with counts. Never silent.
     pub warnings: Vec<String>,
+    /// Counts behind the warnings, merged at the end ([`Lossy`]).
+    pub lossy: Lossy,
+}
+
+/// Counters of what a format cannot carry, turned into warnings by [`ExportReport::finish`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lossy(BTreeMap<String, usize>);
+
+impl Lossy {
+    pub fn add(&mut self, what: impl Into<String>, n: usize) {
+        if n > 0 {
+            *self.0.entry(what.into()).or_default() += n;
+        }
+    }
+}
+
+impl ExportReport {
+    /// Turns the counters into warnings.
+    pub fn finish(&mut self) {
+        for (what, n) in std::mem::take(&mut self.lossy).0 {
+            self.warnings.push(format!("{n} {what}"));
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error("cannot write the export: {0}")]
     Io(#[from] std::io::Error),
+    #[error("cannot write {path}: {source}")]
+    File {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("no annotator \"{0}\" in this project")]
     UnknownAnnotator(String),
+    /// The format cannot hold what was asked (e.g. several annotators in one `CoNLL` file).
+    #[error("{0}")]
+    Unsupported(String),
 }
 
-pub trait Exporter {
-    fn export(
-        &self,
-        workspace: &mut Workspace,
-        filter: &ExportFilter,
-        out: &mut dyn Write,
-    ) -> Result<ExportReport, ExportError>;
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Bad input, at a place.
+    #[error("{at}: {message}")]
+    Bad { at: Place, message: String },
+    /// The input does not fit the project (several problems, one per line).
+    #[error("{}", .0.join("\n"))]
+    Mismatch(Vec<String>),
+    #[error("{0}")]
+    Project(String),
 }
 
-pub fn exporter(format: Format) -> Box<dyn Exporter> {
-    match format {
-        Format::Jsonl => Box::new(jsonl::Jsonl),
+impl ImportError {
+    pub fn bad(file: &Path, line: usize, message: impl Into<String>) -> Self {
+        Self::Bad {
+            at: Place::new(file, line),
+            message: message.into(),
+        }
     }
+
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        Self::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Where a writer puts its output.
+pub enum Sink<'a> {
+    /// One file, or standard output.
+    Stream(Box<dyn Write + 'a>),
+    /// A folder (brat, `WebAnno` TSV): created if missing; files in it with the names written
+    /// are replaced, each atomically.
+    Folder(PathBuf),
+}
+
+/// Takes documents one at a time. `annotators` given to [`writer`] are all the layers that
+/// will come, so folder formats know whether to make one subfolder per annotator.
+pub trait Writer {
+    fn document(&mut self, doc: &Document, report: &mut ExportReport) -> Result<(), ExportError>;
+    /// Called once after the last document.
+    fn finish(&mut self, report: &mut ExportReport) -> Result<(), ExportError>;
+}
+
+/// A writer for `format`; `schema` is what the exported layers use (brat writes it as
+/// annotation.conf), `annotators` every layer that will be written.
+pub fn writer<'a>(
+    format: Format,
+    sink: Sink<'a>,
+    schema: &Schema,
+    annotators: &[String],
+) -> Result<Box<dyn Writer + 'a>, ExportError> {
+    let stream = |sink: Sink<'a>| match sink {
+        Sink::Stream(out) => Ok(out),
+        Sink::Folder(path) => Err(ExportError::Unsupported(format!(
+            "{format} writes one file; {} is a folder",
+            path.display()
+        ))),
+    };
+    let folder = |sink: Sink<'a>| match sink {
+        Sink::Folder(path) => Ok(path),
+        Sink::Stream(_) => Err(ExportError::Unsupported(format!(
+            "{format} writes a folder of files: give one with --output DIR"
+        ))),
+    };
+    Ok(match format {
+        Format::Jsonl => Box::new(jsonl::Writer::new(stream(sink)?)),
+        Format::Doccano => Box::new(doccano::Writer::new(stream(sink)?)),
+        Format::Brat => Box::new(brat::Writer::new(folder(sink)?, schema, annotators)?),
+        Format::Conll => Box::new(conll::Writer::new(stream(sink)?, annotators)?),
+        Format::LabelStudio => Box::new(label_studio::Writer::new(stream(sink)?)),
+        Format::WebannoTsv => Box::new(webanno::Writer::new(folder(sink)?, schema, annotators)),
+        Format::Csv => Box::new(csv::Writer::new(stream(sink)?)),
+        Format::W3c => Box::new(w3c::Writer::new(stream(sink)?)),
+    })
+}
+
+/// Reads `input` (a file or a folder, as the format has it).
+pub fn read(format: Format, input: &Path) -> Result<Corpus, ImportError> {
+    match format {
+        Format::Jsonl => jsonl::read(input),
+        Format::Doccano => doccano::read(input),
+        Format::Brat => brat::read(input),
+        Format::Conll => conll::read(input),
+        Format::LabelStudio => label_studio::read(input),
+        Format::WebannoTsv => webanno::read(input),
+        Format::Csv | Format::W3c => Err(ImportError::Project(format!(
+            "tagdesk does not read {format} (it is an export format)"
+        ))),
+    }
+}
+
+/// Reads one input in one format and writes it in another, document by document.
+pub fn convert(
+    from: Format,
+    input: &Path,
+    to: Format,
+    sink: Sink<'_>,
+) -> Result<ConvertReport, String> {
+    let corpus = read(from, input).map_err(|e| e.to_string())?;
+    let schema = corpus.used_schema();
+    let mut annotators: Vec<String> = corpus
+        .documents
+        .iter()
+        .flat_map(|d| &d.layers)
+        .map(|l| l.annotator.clone().unwrap_or_default())
+        .collect();
+    annotators.sort();
+    annotators.dedup();
+    let mut report = ExportReport::default();
+    let mut out = writer(to, sink, &schema, &annotators).map_err(|e| e.to_string())?;
+    for doc in &corpus.documents {
+        out.document(doc, &mut report).map_err(|e| e.to_string())?;
+    }
+    out.finish(&mut report).map_err(|e| e.to_string())?;
+    report.finish();
+    Ok(ConvertReport {
+        read_warnings: corpus.warnings,
+        export: report,
+    })
+}
+
+#[derive(Debug, Default)]
+pub struct ConvertReport {
+    pub read_warnings: Vec<String>,
+    pub export: ExportReport,
+}
+
+/// The text of a span's pieces, joined by a space (brat's convention for discontinuous spans).
+pub fn covered(text: &str, index: &CharIndex, pieces: &[[usize; 2]]) -> String {
+    let mut out = String::new();
+    for (i, [s, e]) in pieces.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(&text[index.byte(*s)..index.byte(*e)]);
+    }
+    out
+}
+
+/// Code point ↔ byte offsets of one text, precomputed (O(1) lookups; formats convert many
+/// offsets per document).
+pub struct CharIndex {
+    /// Byte offset of each char, plus the text's length at the end.
+    bytes: Vec<usize>,
+}
+
+impl CharIndex {
+    pub fn new(text: &str) -> Self {
+        let mut bytes: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        bytes.push(text.len());
+        Self { bytes }
+    }
+
+    pub fn char_len(&self) -> usize {
+        self.bytes.len() - 1
+    }
+
+    /// The byte offset of a char offset (clamped to the end).
+    pub fn byte(&self, char_offset: usize) -> usize {
+        self.bytes[char_offset.min(self.bytes.len() - 1)]
+    }
+
+    /// The char offset of a byte offset on a char boundary.
+    pub fn char_of_byte(&self, byte: usize) -> Option<usize> {
+        self.bytes.binary_search(&byte).ok()
+    }
+}
+
+/// UTF-16 ↔ code point offsets of one text, precomputed.
+pub struct Utf16Index {
+    /// UTF-16 offset of each char, plus the total at the end.
+    units: Vec<usize>,
+}
+
+impl Utf16Index {
+    pub fn new(text: &str) -> Self {
+        let mut units = Vec::with_capacity(text.len() + 1);
+        let mut n = 0;
+        for c in text.chars() {
+            units.push(n);
+            n += c.len_utf16();
+        }
+        units.push(n);
+        Self { units }
+    }
+
+    pub fn utf16(&self, char_offset: usize) -> usize {
+        self.units[char_offset.min(self.units.len() - 1)]
+    }
+
+    /// The char offset at a UTF-16 offset; `None` inside a surrogate pair or past the end.
+    pub fn char_of(&self, utf16: usize) -> Option<usize> {
+        self.units.binary_search(&utf16).ok()
+    }
+}
+
+/// Reads a file as UTF-8, naming the file and the byte where it is not.
+pub fn read_utf8(path: &Path) -> Result<String, ImportError> {
+    let bytes = std::fs::read(path).map_err(|e| ImportError::io(path, e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let line = bytecount(&e.as_bytes()[..valid], b'\n') + 1;
+        ImportError::bad(
+            path,
+            line,
+            format!("not UTF-8 text (invalid byte at offset {valid})"),
+        )
+    })
+}
+
+fn bytecount(bytes: &[u8], byte: u8) -> usize {
+    bytes.iter().fold(0, |n, b| n + usize::from(*b == byte))
+}
+
+/// Splits a leading BOM off a text.
+pub fn strip_bom(text: String) -> (String, bool) {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => (rest.to_owned(), true),
+        None => (text, false),
+    }
+}
+
+/// Files under `dir` with extension `ext`, sorted, as (path, path relative to `dir`).
+pub fn files_with_extension(dir: &Path, ext: &str) -> Result<Vec<(PathBuf, String)>, ImportError> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d).map_err(|e| ImportError::io(&d, e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| ImportError::io(&d, e))?;
+            let path = entry.path();
+            let kind = entry.file_type().map_err(|e| ImportError::io(&path, e))?;
+            if kind.is_dir() {
+                if !entry.file_name().to_string_lossy().starts_with('.') {
+                    stack.push(path);
+                }
+            } else if path.extension().is_some_and(|e| e == ext) {
+                let rel = path
+                    .strip_prefix(dir)
+                    .unwrap_or(&path)
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                out.push((path, rel));
+            }
+        }
+    }
+    out.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(out)
+}
+
+/// Path of `rel` under `dir` with its extension replaced by `ext`, for folder writers.
+pub fn out_path(dir: &Path, annotator_dir: Option<&str>, rel: &str, ext: &str) -> PathBuf {
+    let mut p = dir.to_path_buf();
+    if let Some(a) = annotator_dir {
+        p.push(a);
+    }
+    for part in rel.split('/') {
+        p.push(part);
+    }
+    p.set_extension(ext);
+    p
+}
+
+/// Writes one file of a folder export atomically, creating its parent folders.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
+    let err = |source| ExportError::File {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(err)?;
+    }
+    crate::core::project::write_atomic(path, bytes).map_err(err)
+}
+
+/// Normalises a span's pieces: sorted, overlapping or touching pieces merged, empty ones
+/// dropped. `None` when nothing is left.
+pub fn normalise_pieces(mut pieces: Vec<[usize; 2]>) -> Option<Vec<[usize; 2]>> {
+    pieces.retain(|[s, e]| s < e);
+    pieces.sort_unstable();
+    let mut out: Vec<[usize; 2]> = Vec::with_capacity(pieces.len());
+    for [s, e] in pieces {
+        match out.last_mut() {
+            Some(last) if s <= last[1] => last[1] = last[1].max(e),
+            _ => out.push([s, e]),
+        }
+    }
+    (!out.is_empty()).then_some(out)
 }

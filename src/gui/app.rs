@@ -2482,8 +2482,12 @@ impl App {
             return;
         };
         let mut buffer = Vec::new();
-        let result =
-            formats::exporter(Format::Jsonl).export(ws, &ExportFilter::default(), &mut buffer);
+        let result = formats::export(
+            ws,
+            Format::Jsonl,
+            &ExportFilter::default(),
+            formats::Sink::Stream(Box::new(&mut buffer)),
+        );
         match result.map_err(|e| e.to_string()).and_then(|report| {
             crate::core::project::write_atomic(path, &buffer)
                 .map(|()| report)

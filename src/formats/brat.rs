@@ -1,0 +1,695 @@
+//! brat standoff: a folder of `name.txt` + `name.ann`, and `annotation.conf`.
+//!
+//! Offsets are code points of the `.txt` as stored — brat counts a byte-order mark as a
+//! character, so offsets shift by one in files that have one.
+//!
+//! | brat | tagdesk |
+//! |---|---|
+//! | `T1 Label s e;s e  text` | a span (several pieces: discontinuous) |
+//! | `R1 Type Arg1:T1 Arg2:T2` | a relation |
+//! | `A1 Name T1 [Value]`, `M1` | an attribute (a flag without a value) |
+//! | `#1 AnnotatorNotes T1  text` | the span's note |
+//! | `E1 Type:T1 Role:T2 …` | read: the trigger span, and a relation `Role` from it to each argument |
+//! | `N1 Type T1 db:id  text` | read: an attribute `Type` = `db:id` |
+//! | `* Equiv T1 T2 …` | read: relations `Equiv` T1→T2, T2→T3 … |
+//!
+//! Events, normalisations and equivalences are written back as what they became (relations,
+//! attributes); the report says how many were converted.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::{
+    CharIndex, Corpus, Document, ExportError, ExportReport, ImportError, Layer, Link, Place, Span,
+};
+use crate::core::schema::{AttributeDef, AttributeKind, AttributeValue, RelationDef, Schema};
+
+pub struct Writer {
+    dir: PathBuf,
+    per_annotator: bool,
+}
+
+impl Writer {
+    pub fn new(dir: PathBuf, schema: &Schema, annotators: &[String]) -> Result<Self, ExportError> {
+        let per_annotator = annotators.len() > 1;
+        super::write_file(
+            &dir.join("annotation.conf"),
+            annotation_conf(schema).as_bytes(),
+        )?;
+        Ok(Self { dir, per_annotator })
+    }
+}
+
+/// brat type names cannot hold spaces.
+fn type_name(name: &str) -> String {
+    name.replace(char::is_whitespace, "_")
+}
+
+impl super::Writer for Writer {
+    fn document(&mut self, doc: &Document, report: &mut ExportReport) -> Result<(), ExportError> {
+        let index = CharIndex::new(&doc.text);
+        let shift = usize::from(doc.bom);
+        let rel = doc
+            .path
+            .clone()
+            .unwrap_or_else(|| format!("doc-{}", report.records + 1));
+        for layer in &doc.layers {
+            let sub = self
+                .per_annotator
+                .then(|| layer.annotator.clone().unwrap_or_else(|| "unnamed".into()));
+            let txt = super::out_path(&self.dir, sub.as_deref(), &rel, "txt");
+            let mut bytes = Vec::with_capacity(doc.text.len() + 3);
+            if doc.bom {
+                bytes.extend_from_slice(b"\xEF\xBB\xBF");
+            }
+            bytes.extend_from_slice(doc.text.as_bytes());
+            super::write_file(&txt, &bytes)?;
+            let mut ann = String::new();
+            let mut tids: HashMap<&str, String> = HashMap::new();
+            let (mut a_n, mut note_n) = (0, 0);
+            for (i, s) in layer.spans.iter().enumerate() {
+                let t = format!("T{}", i + 1);
+                let offsets: Vec<String> = s
+                    .pieces
+                    .iter()
+                    .map(|[a, b]| format!("{} {}", a + shift, b + shift))
+                    .collect();
+                let covered =
+                    super::covered(&doc.text, &index, &s.pieces).replace(['\n', '\r'], " ");
+                let _ = writeln!(
+                    ann,
+                    "{t}\t{} {}\t{covered}",
+                    type_name(&s.label),
+                    offsets.join(";")
+                );
+                for (name, value) in &s.attributes {
+                    match value {
+                        AttributeValue::Flag(false) => {}
+                        AttributeValue::Flag(true) => {
+                            a_n += 1;
+                            let _ = writeln!(ann, "A{a_n}\t{} {t}", type_name(name));
+                        }
+                        AttributeValue::Text(v) => {
+                            a_n += 1;
+                            if v.contains(char::is_whitespace) {
+                                report.lossy.add(
+                                    "attribute values with spaces written with _ (brat values \
+                                     are single words)",
+                                    1,
+                                );
+                            }
+                            let _ =
+                                writeln!(ann, "A{a_n}\t{} {t} {}", type_name(name), type_name(v));
+                        }
+                    }
+                }
+                if let Some(note) = &s.note {
+                    note_n += 1;
+                    let _ = writeln!(
+                        ann,
+                        "#{note_n}\tAnnotatorNotes {t}\t{}",
+                        note.replace(['\n', '\r', '\t'], " ")
+                    );
+                }
+                tids.insert(&s.id, t);
+            }
+            for (i, r) in layer.relations.iter().enumerate() {
+                let (Some(from), Some(to)) = (tids.get(r.from.as_str()), tids.get(r.to.as_str()))
+                else {
+                    continue;
+                };
+                let _ = writeln!(
+                    ann,
+                    "R{}\t{} Arg1:{from} Arg2:{to}\t",
+                    i + 1,
+                    type_name(&r.kind)
+                );
+            }
+            let renamed = layer
+                .spans
+                .iter()
+                .filter(|s| s.label.contains(char::is_whitespace))
+                .count();
+            report.lossy.add(
+                "labels with spaces written with _ (brat type names are single words)",
+                renamed,
+            );
+            super::write_file(
+                &super::out_path(&self.dir, sub.as_deref(), &rel, "ann"),
+                ann.as_bytes(),
+            )?;
+            report.records += 1;
+            report.annotations += layer.spans.len();
+            report.relations += layer.relations.len();
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _report: &mut ExportReport) -> Result<(), ExportError> {
+        Ok(())
+    }
+}
+
+/// The schema as brat's annotation.conf.
+pub fn annotation_conf(schema: &Schema) -> String {
+    let mut s = String::from("# Written by tagdesk from the project's schema.\n\n[entities]\n");
+    for l in &schema.labels {
+        let _ = writeln!(s, "{}", type_name(&l.name));
+    }
+    s.push_str("\n[relations]\n");
+    let arg = |labels: &[String]| {
+        if labels.is_empty() {
+            "<ENTITY>".to_owned()
+        } else {
+            labels
+                .iter()
+                .map(|l| type_name(l))
+                .collect::<Vec<_>>()
+                .join("|")
+        }
+    };
+    for r in &schema.relations {
+        let _ = writeln!(
+            s,
+            "{}\tArg1:{}, Arg2:{}",
+            type_name(&r.name),
+            arg(&r.from),
+            arg(&r.to)
+        );
+    }
+    s.push_str(
+        "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>\n\n[events]\n\n[attributes]\n",
+    );
+    // One line per attribute name; its labels and (for choices) values merged.
+    let mut attrs: BTreeMap<String, (Vec<String>, Option<Vec<String>>)> = BTreeMap::new();
+    for l in &schema.labels {
+        for a in &l.attributes {
+            let entry = attrs.entry(type_name(&a.name)).or_default();
+            entry.0.push(type_name(&l.name));
+            match &a.kind {
+                AttributeKind::Choice { values } => {
+                    let list = entry.1.get_or_insert_with(Vec::new);
+                    for v in values {
+                        if !list.contains(&type_name(v)) {
+                            list.push(type_name(v));
+                        }
+                    }
+                }
+                AttributeKind::Text => {
+                    entry.1.get_or_insert_with(Vec::new);
+                }
+                AttributeKind::Flag => {}
+            }
+        }
+    }
+    for (name, (labels, values)) in attrs {
+        let _ = write!(s, "{name}\tArg:{}", labels.join("|"));
+        if let Some(values) = values.filter(|v| !v.is_empty()) {
+            let _ = write!(s, ", Value:{}", values.join("|"));
+        }
+        s.push('\n');
+    }
+    s
+}
+
+/// Reads a brat folder (every `.ann` under it, with the `.txt` beside it) or one `.ann` file,
+/// and the nearest `annotation.conf`.
+pub fn read(input: &Path) -> Result<Corpus, ImportError> {
+    let (root, files) = if input.is_dir() {
+        (
+            input.to_path_buf(),
+            super::files_with_extension(input, "ann")?,
+        )
+    } else {
+        let name = input
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        (
+            input.parent().unwrap_or(Path::new(".")).to_path_buf(),
+            vec![(input.to_path_buf(), name)],
+        )
+    };
+    let mut corpus = Corpus::default();
+    let conf = root.join("annotation.conf");
+    if conf.is_file() {
+        corpus.declared = read_conf(&conf)?;
+    }
+    let mut counts = Counts::default();
+    for (ann_path, rel) in files {
+        let txt_path = ann_path.with_extension("txt");
+        let raw = super::read_utf8(&txt_path)?;
+        let (text, bom) = super::strip_bom(raw);
+        let ann = super::read_utf8(&ann_path)?;
+        let layer = read_ann(
+            &ann_path,
+            &ann,
+            &text,
+            bom,
+            &mut counts,
+            &mut corpus.warnings,
+        )?;
+        let path = rel.strip_suffix(".ann").map(|s| format!("{s}.txt"));
+        corpus.documents.push(Document {
+            path,
+            text,
+            bom,
+            rebuilt: false,
+            layers: vec![layer],
+            at: Place::new(&ann_path, 0),
+        });
+    }
+    counts.warn(&mut corpus.warnings);
+    Ok(corpus)
+}
+
+#[derive(Default)]
+struct Counts {
+    events: usize,
+    normalizations: usize,
+    equivalences: usize,
+}
+
+impl Counts {
+    fn warn(&self, warnings: &mut Vec<String>) {
+        if self.events > 0 {
+            warnings.push(format!(
+                "{} events (E) read as their trigger span plus one relation per argument, named \
+                 by its role",
+                self.events
+            ));
+        }
+        if self.normalizations > 0 {
+            warnings.push(format!(
+                "{} normalizations (N) read as attributes (type = database:id)",
+                self.normalizations
+            ));
+        }
+        if self.equivalences > 0 {
+            warnings.push(format!(
+                "{} equivalence groups (*) read as chains of relations",
+                self.equivalences
+            ));
+        }
+    }
+}
+
+#[allow(clippy::too_many_lines)] // one match arm per brat line kind, read in one pass
+fn read_ann(
+    path: &Path,
+    ann: &str,
+    text: &str,
+    bom: bool,
+    counts: &mut Counts,
+    warnings: &mut Vec<String>,
+) -> Result<Layer, ImportError> {
+    let index = CharIndex::new(text);
+    let len = index.char_len();
+    let shift = usize::from(bom);
+    let mut layer = Layer::default();
+    // Events' ids → their trigger span; read after the spans (lines come in any order).
+    let mut triggers: HashMap<String, String> = HashMap::new();
+    let mut deferred: Vec<(usize, &str)> = Vec::new();
+    let mut relation_n = 0usize;
+    for (i, line) in ann.lines().enumerate() {
+        let n = i + 1;
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() {
+            continue;
+        }
+        let bad = |m: String| ImportError::bad(path, n, m);
+        let mut fields = line.splitn(3, '\t');
+        let id = fields.next().unwrap_or_default();
+        let Some(body) = fields.next() else {
+            return Err(bad(format!("no tab after the id: {line:?}")));
+        };
+        if !id.starts_with('T') {
+            deferred.push((n, line));
+            continue;
+        }
+        let covered_in_file = fields.next();
+        let (label, offsets) = body
+            .split_once(' ')
+            .ok_or_else(|| bad(format!("expected \"Label start end\", found {body:?}")))?;
+        let mut pieces = Vec::new();
+        for part in offsets.split(';') {
+            let (s, e) = part
+                .trim()
+                .split_once(' ')
+                .ok_or_else(|| bad(format!("expected \"start end\", found {part:?}")))?;
+            let s: usize = s
+                .parse()
+                .map_err(|_| bad(format!("start {s:?} is not a number")))?;
+            let e: usize = e
+                .parse()
+                .map_err(|_| bad(format!("end {e:?} is not a number")))?;
+            let (s, e) = (s.checked_sub(shift), e.checked_sub(shift));
+            let (Some(s), Some(e)) = (s, e) else {
+                return Err(bad("the span covers the byte-order mark".into()));
+            };
+            if s > e || e > len {
+                return Err(bad(format!(
+                    "span {s}..{e} does not fit the text of {} ({len} characters)",
+                    path.with_extension("txt").display()
+                )));
+            }
+            pieces.push([s, e]);
+        }
+        let span = Span {
+            id: id.to_owned(),
+            label: label.to_owned(),
+            pieces,
+            attributes: crate::core::schema::Attributes::new(),
+            note: None,
+            at: Place::new(path, n),
+        };
+        if let Some(written) = covered_in_file {
+            let actual = super::covered(text, &index, &span.pieces);
+            let norm = |s: &str| s.replace(['\n', '\r'], " ");
+            if norm(&actual) != norm(written) {
+                warnings.push(format!(
+                    "{}:{n}: {id} says it covers {written:?} but the text there is {actual:?} \
+                     (the offsets are used)",
+                    path.display()
+                ));
+            }
+        }
+        layer.spans.push(span);
+    }
+    let span_index = |layer: &Layer, id: &str| layer.spans.iter().position(|s| s.id == id);
+    // Events first: other lines may refer to them.
+    for &(n, line) in &deferred {
+        let (id, body) = line.split_once('\t').unwrap_or_default();
+        if !id.starts_with('E') {
+            continue;
+        }
+        let body = body.split('\t').next().unwrap_or_default();
+        let mut args = body.split_whitespace();
+        let head = args.next().unwrap_or_default();
+        let Some((kind, trigger)) = head.split_once(':') else {
+            warnings.push(format!(
+                "{}:{n}: event {id} has no Type:Trigger; skipped",
+                path.display()
+            ));
+            continue;
+        };
+        match span_index(&layer, trigger) {
+            Some(t) if layer.spans[t].label == kind => {
+                triggers.insert(id.to_owned(), trigger.to_owned());
+            }
+            Some(t) => warnings.push(format!(
+                "{}:{n}: event {id} is malformed: its trigger {trigger} is a {} span, not {kind}; \
+                 skipped",
+                path.display(),
+                layer.spans[t].label
+            )),
+            None => warnings.push(format!(
+                "{}:{n}: event {id} names an unknown trigger {trigger}; skipped",
+                path.display()
+            )),
+        }
+    }
+    let resolve = |target: &str| -> Option<String> {
+        if target.starts_with('E') {
+            triggers.get(target).cloned()
+        } else {
+            Some(target.to_owned())
+        }
+    };
+    for (n, line) in deferred {
+        let at = Place::new(path, n);
+        let (id, rest) = line.split_once('\t').unwrap_or_default();
+        let mut fields = rest.split('\t');
+        let body = fields.next().unwrap_or_default();
+        let tail = fields.next();
+        let words: Vec<&str> = body.split_whitespace().collect();
+        let skip = |warnings: &mut Vec<String>, why: &str| {
+            warnings.push(format!("{}:{n}: {id} skipped: {why}", path.display()));
+        };
+        let mut push_link = |layer: &mut Layer, kind: &str, from: &str, to: &str| {
+            relation_n += 1;
+            layer.relations.push(Link {
+                id: format!("{id}#{relation_n}"),
+                kind: kind.to_owned(),
+                from: from.to_owned(),
+                to: to.to_owned(),
+                at: at.clone(),
+            });
+        };
+        match id.chars().next() {
+            Some('E') => {
+                let Some(trigger) = triggers.get(id).cloned() else {
+                    continue; // reported above
+                };
+                counts.events += 1;
+                for arg in words.iter().skip(1) {
+                    let Some((role, target)) = arg.split_once(':') else {
+                        skip(warnings, &format!("argument {arg:?} is not Role:Id"));
+                        continue;
+                    };
+                    match resolve(target).filter(|t| span_index(&layer, t).is_some()) {
+                        Some(t) => push_link(&mut layer, role, &trigger, &t),
+                        None => skip(
+                            warnings,
+                            &format!("argument {role} refers to unknown {target}"),
+                        ),
+                    }
+                }
+            }
+            Some('R') => {
+                let (Some(kind), Some(a1), Some(a2)) = (words.first(), words.get(1), words.get(2))
+                else {
+                    skip(warnings, "expected \"Type Arg1:Id Arg2:Id\"");
+                    continue;
+                };
+                let target = |a: &str| a.split_once(':').and_then(|(_, t)| resolve(t));
+                match (target(a1), target(a2)) {
+                    (Some(f), Some(t))
+                        if span_index(&layer, &f).is_some() && span_index(&layer, &t).is_some() =>
+                    {
+                        push_link(&mut layer, kind, &f, &t);
+                    }
+                    _ => skip(
+                        warnings,
+                        "a relation argument refers to an unknown annotation",
+                    ),
+                }
+            }
+            Some('A' | 'M') => {
+                let (Some(name), Some(target)) = (words.first(), words.get(1)) else {
+                    skip(warnings, "expected \"Name Id [Value]\"");
+                    continue;
+                };
+                let value = words.get(2).map_or(AttributeValue::Flag(true), |v| {
+                    AttributeValue::Text((*v).to_owned())
+                });
+                match resolve(target).and_then(|t| span_index(&layer, &t)) {
+                    Some(i) => {
+                        layer.spans[i].attributes.insert((*name).to_owned(), value);
+                    }
+                    None => skip(warnings, &format!("attribute of unknown {target}")),
+                }
+            }
+            Some('N') => {
+                let (Some(kind), Some(target), Some(reference)) =
+                    (words.first(), words.get(1), words.get(2))
+                else {
+                    skip(warnings, "expected \"Type Id db:id\"");
+                    continue;
+                };
+                match resolve(target).and_then(|t| span_index(&layer, &t)) {
+                    Some(i) => {
+                        counts.normalizations += 1;
+                        layer.spans[i].attributes.insert(
+                            (*kind).to_owned(),
+                            AttributeValue::Text((*reference).to_owned()),
+                        );
+                    }
+                    None => skip(warnings, &format!("normalization of unknown {target}")),
+                }
+            }
+            Some('*') => {
+                let Some(kind) = words.first() else {
+                    skip(warnings, "empty equivalence");
+                    continue;
+                };
+                let members: Vec<String> = words[1..]
+                    .iter()
+                    .filter_map(|t| resolve(t))
+                    .filter(|t| span_index(&layer, t).is_some())
+                    .collect();
+                if members.len() + 1 != words.len() {
+                    skip(warnings, "an equivalence member is unknown");
+                    continue;
+                }
+                counts.equivalences += 1;
+                for pair in members.windows(2) {
+                    push_link(&mut layer, kind, &pair[0], &pair[1]);
+                }
+            }
+            Some('#') => {
+                let (Some(target), Some(note)) = (words.get(1), tail) else {
+                    skip(warnings, "expected \"AnnotatorNotes Id<TAB>text\"");
+                    continue;
+                };
+                match resolve(target).and_then(|t| span_index(&layer, &t)) {
+                    Some(i) if target.starts_with(['T', 'E']) => {
+                        let span = &mut layer.spans[i];
+                        span.note = Some(match span.note.take() {
+                            Some(old) => format!("{old}\n{note}"),
+                            None => note.to_owned(),
+                        });
+                    }
+                    _ => skip(
+                        warnings,
+                        &format!(
+                            "a note on {target}, which is not a span (tagdesk keeps notes on spans)"
+                        ),
+                    ),
+                }
+            }
+            _ => skip(warnings, "unknown annotation kind"),
+        }
+    }
+    Ok(layer)
+}
+
+/// Reads annotation.conf: entity and event types become labels, relations relation types
+/// (with their argument labels), attributes attributes of the labels they apply to.
+pub fn read_conf(path: &Path) -> Result<Schema, ImportError> {
+    let content = super::read_utf8(path)?;
+    let mut section = String::new();
+    let mut macros: HashMap<String, String> = HashMap::new();
+    let mut entities: Vec<String> = Vec::new();
+    let mut events: Vec<String> = Vec::new();
+    let mut relations: Vec<RelationDef> = Vec::new();
+    let mut attributes: Vec<(String, Vec<String>, Option<Vec<String>>)> = Vec::new();
+    for (i, raw) in content.lines().enumerate() {
+        let line = raw.split('#').next().unwrap_or_default().trim_end();
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        if let Some(name) = trimmed.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
+            name.clone_into(&mut section);
+            continue;
+        }
+        if let Some((name, value)) = trimmed.split_once('=')
+            && name.starts_with('<')
+            && !trimmed.contains(char::is_whitespace)
+        {
+            macros.insert(name.to_owned(), value.to_owned());
+            continue;
+        }
+        let expand = |s: &str| -> Vec<String> {
+            let s = macros.get(s).map_or(s, String::as_str);
+            s.split('|')
+                .filter(|x| !x.starts_with('<'))
+                .map(str::to_owned)
+                .collect()
+        };
+        let mut parts = trimmed.splitn(2, char::is_whitespace);
+        let name = parts.next().unwrap_or_default();
+        let args = parts.next().unwrap_or_default().trim();
+        let name_clean = name.trim_start_matches('!');
+        match section.as_str() {
+            "entities" | "spans" if !name.starts_with('!') => {
+                entities.push(name_clean.to_owned());
+            }
+            "events" if !name.starts_with('!') => events.push(name_clean.to_owned()),
+            "relations" if !name.starts_with('<') => {
+                let mut def = RelationDef {
+                    name: name.to_owned(),
+                    from: Vec::new(),
+                    to: Vec::new(),
+                    description: String::new(),
+                };
+                for arg in args.split(',') {
+                    let Some((role, types)) = arg.trim().split_once(':') else {
+                        continue;
+                    };
+                    match role {
+                        "Arg1" => def.from = expand(types),
+                        "Arg2" => def.to = expand(types),
+                        _ => {}
+                    }
+                }
+                relations.push(def);
+            }
+            "attributes" => {
+                let mut applies = Vec::new();
+                let mut values = None;
+                for arg in args.split(',') {
+                    match arg.trim().split_once(':') {
+                        Some(("Arg", t)) => {
+                            applies = macros
+                                .get(t)
+                                .map_or(t, String::as_str)
+                                .split('|')
+                                .map(str::to_owned)
+                                .collect();
+                        }
+                        Some(("Value", v)) => {
+                            values = Some(
+                                v.split('|')
+                                    .map(|x| x.split('=').next().unwrap_or(x).to_owned())
+                                    .collect(),
+                            );
+                        }
+                        _ => {}
+                    }
+                }
+                attributes.push((name.to_owned(), applies, values));
+            }
+            "" => {
+                return Err(ImportError::bad(
+                    path,
+                    i + 1,
+                    format!("a line outside any [section]: {trimmed:?}"),
+                ));
+            }
+            // Other sections (and hierarchy-only `!` types) carry nothing tagdesk keeps.
+            _ => {}
+        }
+    }
+    let mut schema = Schema {
+        labels: Vec::new(),
+        relations,
+    };
+    let mut seen = BTreeSet::new();
+    for label in entities.iter().chain(&events) {
+        if seen.insert(label.clone()) {
+            super::import::extend_schema_for_span(
+                &mut schema,
+                label,
+                &crate::core::schema::Attributes::new(),
+            );
+        }
+    }
+    for (name, applies, values) in attributes {
+        let targets: Vec<String> = applies
+            .iter()
+            .flat_map(|a| match a.as_str() {
+                "<ENTITY>" => entities.clone(),
+                "<EVENT>" => events.clone(),
+                "<ANY>" => entities.iter().chain(&events).cloned().collect(),
+                other => vec![other.to_owned()],
+            })
+            .collect();
+        for label in schema
+            .labels
+            .iter_mut()
+            .filter(|l| targets.contains(&l.name))
+        {
+            label.attributes.push(AttributeDef {
+                name: name.clone(),
+                kind: match &values {
+                    Some(v) => AttributeKind::Choice { values: v.clone() },
+                    None => AttributeKind::Flag,
+                },
+                description: String::new(),
+            });
+        }
+    }
+    Ok(schema)
+}

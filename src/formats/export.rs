@@ -1,0 +1,138 @@
+//! Project → writer: each document's layers, one document at a time.
+
+use std::collections::HashSet;
+
+use super::{Document, ExportError, ExportReport, Format, Layer, Link, Place, Sink, Span};
+use crate::core::Workspace;
+use crate::core::workspace::covered_text;
+
+/// Which layers to export.
+#[derive(Debug, Clone, Default)]
+pub struct ExportFilter {
+    /// Only this annotator; all when `None`.
+    pub annotator: Option<String>,
+}
+
+/// Exports the project's layers (all annotators, or the filter's) in `format` to `sink`.
+/// Annotations whose source text changed are exported with the source's text and reported.
+pub fn export(
+    workspace: &mut Workspace,
+    format: Format,
+    filter: &ExportFilter,
+    sink: Sink<'_>,
+) -> Result<ExportReport, ExportError> {
+    let all = workspace.project.annotators();
+    if let Some(name) = &filter.annotator
+        && !all.contains(name)
+    {
+        return Err(ExportError::UnknownAnnotator(name.clone()));
+    }
+    let annotators: Vec<String> = match &filter.annotator {
+        Some(a) => vec![a.clone()],
+        None => all,
+    };
+    let mut report = ExportReport::default();
+    for err in &workspace.project.layer_errors {
+        if annotators.contains(&err.key.1) {
+            report.warnings.push(format!(
+                "skipped {} by {}: its annotation file could not be read ({})",
+                err.key.0, err.key.1, err.message
+            ));
+        }
+    }
+    let schema = workspace.project.schema().clone();
+    let mut out = super::writer(format, sink, &schema, &annotators)?;
+    // Layers grouped by document (the map is sorted by document, then annotator).
+    let mut documents: Vec<(String, Vec<String>)> = Vec::new();
+    for (doc, annotator) in workspace.project.layers.keys() {
+        if !annotators.contains(annotator) {
+            continue;
+        }
+        match documents.last_mut() {
+            Some((d, list)) if d == doc => list.push(annotator.clone()),
+            _ => documents.push((doc.clone(), vec![annotator.clone()])),
+        }
+    }
+    for (path, layer_annotators) in documents {
+        let text = match workspace.text(&path) {
+            Ok(text) => text,
+            Err(err) => {
+                report.warnings.push(format!(
+                    "skipped {path} ({} layers): {err}",
+                    layer_annotators.len()
+                ));
+                continue;
+            }
+        };
+        let len = text.text.char_len();
+        let mut doc = Document {
+            path: Some(path.clone()),
+            text: text.text.as_str().to_owned(),
+            bom: text.text.had_bom(),
+            rebuilt: false,
+            layers: Vec::with_capacity(layer_annotators.len()),
+            at: Place::default(),
+        };
+        for annotator in layer_annotators {
+            let Some(layer) = workspace.layer(&path, &annotator) else {
+                continue;
+            };
+            let mut spans = Vec::with_capacity(layer.len());
+            for a in layer.annotations() {
+                if a.end > len {
+                    report.warnings.push(format!(
+                        "skipped annotation {} in {path} by {annotator}: span {}..{} ends past \
+                         the text ({len})",
+                        a.id, a.start, a.end
+                    ));
+                    continue;
+                }
+                let source = covered_text(&text.text, a.pieces());
+                if source != a.text {
+                    report.warnings.push(format!(
+                        "annotation {} in {path} by {annotator}: the source now reads {source:?} \
+                         where {:?} was annotated; exported with the source's text (run \
+                         `tagdesk validate`)",
+                        a.id, a.text
+                    ));
+                }
+                spans.push(Span {
+                    id: a.id.clone(),
+                    label: a.label.clone(),
+                    pieces: a.pieces().map(|r| [r.start, r.end]).collect(),
+                    attributes: a.attributes.clone(),
+                    note: a.note.clone(),
+                    at: Place::default(),
+                });
+            }
+            let exported: HashSet<&str> = spans.iter().map(|s| s.id.as_str()).collect();
+            let mut relations = Vec::with_capacity(layer.relations().len());
+            for r in layer.relations() {
+                if exported.contains(r.from.as_str()) && exported.contains(r.to.as_str()) {
+                    relations.push(Link {
+                        id: r.id.clone(),
+                        kind: r.kind.clone(),
+                        from: r.from.clone(),
+                        to: r.to.clone(),
+                        at: Place::default(),
+                    });
+                } else {
+                    report.warnings.push(format!(
+                        "skipped relation {} ({}) in {path} by {annotator}: one of its spans was \
+                         not exported",
+                        r.id, r.kind
+                    ));
+                }
+            }
+            doc.layers.push(Layer {
+                annotator: Some(annotator),
+                spans,
+                relations,
+            });
+        }
+        out.document(&doc, &mut report)?;
+    }
+    out.finish(&mut report)?;
+    report.finish();
+    Ok(report)
+}

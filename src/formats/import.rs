@@ -1,0 +1,694 @@
+//! Corpus → project: match documents, check texts, labels and offsets, and build one undoable
+//! step. Nothing changes until [`apply`]; a plan that fails changes nothing.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::{Corpus, Document, ImportError, Place};
+use crate::core::annotation::{
+    Annotation, DocStatus, Edit, Relation, new_annotation_id, now_rfc3339,
+};
+use crate::core::project::{LayerKey, valid_annotator_name, valid_document_path};
+use crate::core::schema::{
+    AttributeDef, AttributeKind, AttributeValue, Attributes, LabelDef, RelationDef, Schema,
+};
+use crate::core::workspace::{Pending, context_after, context_before, covered_text};
+use crate::core::{SourceText, Workspace};
+
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Put every layer into this annotator's; else each layer goes to the annotator the input
+    /// names.
+    pub annotator: Option<String>,
+    /// Documents the project does not have are added to its source folder with their text.
+    pub add_documents: bool,
+    /// Labels, relation types, attributes and values the schema lacks are added to it.
+    pub add_labels: bool,
+}
+
+/// What an import did (or will do).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    pub documents: usize,
+    pub annotations: usize,
+    pub relations: usize,
+    /// Already in the layer (same label and extent, or same relation): not added twice.
+    pub duplicates: usize,
+    pub added_documents: Vec<String>,
+    /// What was added to the schema.
+    pub schema_added: Vec<String>,
+    /// What was read but not imported, and why. Never silent.
+    pub warnings: Vec<String>,
+}
+
+impl ImportReport {
+    /// A few lines for a message box or the terminal.
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "Imported {} annotations and {} relations into {} documents",
+            self.annotations, self.relations, self.documents
+        );
+        if self.duplicates > 0 {
+            let _ = write!(
+                s,
+                "; {} were already there and were not added again",
+                self.duplicates
+            );
+        }
+        s.push('.');
+        if !self.added_documents.is_empty() {
+            let _ = write!(s, "\nAdded documents: {}", self.added_documents.join(", "));
+        }
+        if !self.schema_added.is_empty() {
+            let _ = write!(s, "\nAdded to the schema: {}", self.schema_added.join(", "));
+        }
+        for w in &self.warnings {
+            s.push_str("\nwarning: ");
+            s.push_str(w);
+        }
+        s
+    }
+}
+
+/// A checked import, ready to apply.
+#[derive(Debug, Clone)]
+pub struct ImportPlan {
+    pending: Vec<Pending>,
+    /// Documents to write into the source folder first: (path, text, BOM).
+    new_documents: Vec<(String, String, bool)>,
+    pub report: ImportReport,
+}
+
+/// Reads `input` in `format` and plans its import.
+pub fn read_and_plan(
+    workspace: &mut Workspace,
+    format: super::Format,
+    input: &Path,
+    options: &ImportOptions,
+) -> Result<ImportPlan, ImportError> {
+    let corpus = super::read(format, input)?;
+    plan(workspace, corpus, options)
+}
+
+/// Checks `corpus` against the project and builds the step that imports it.
+pub fn plan(
+    workspace: &mut Workspace,
+    corpus: Corpus,
+    options: &ImportOptions,
+) -> Result<ImportPlan, ImportError> {
+    if let Some(a) = &options.annotator {
+        valid_annotator_name(a).map_err(ImportError::Project)?;
+    }
+    let mut report = ImportReport {
+        warnings: corpus.warnings.clone(),
+        ..ImportReport::default()
+    };
+    let mut problems: Vec<String> = Vec::new();
+    let mut schema = workspace.project.schema().clone();
+    let mut unknown: BTreeMap<String, Place> = BTreeMap::new();
+    let mut layers: BTreeMap<LayerKey, Vec<Edit>> = BTreeMap::new();
+    let mut new_documents: Vec<(String, String, bool)> = Vec::new();
+    let mut zero_length = 0usize;
+    let now = now_rfc3339();
+    for (n, doc) in corpus.documents.into_iter().enumerate() {
+        let Some((path, text)) = match_document(workspace, &doc, n, options, &mut new_documents)
+            .map_err(|e| problems.push(e))
+            .ok()
+        else {
+            continue;
+        };
+        let map = match offset_map(&doc, &text) {
+            Ok(map) => map,
+            Err(e) => {
+                problems.push(e);
+                continue;
+            }
+        };
+        let len = text.char_len();
+        if doc.layers.len() > 1 && options.annotator.is_some() {
+            let names: Vec<String> = doc
+                .layers
+                .iter()
+                .map(|l| l.annotator.clone().unwrap_or_else(|| "(unnamed)".into()))
+                .collect();
+            problems.push(format!(
+                "{}: {} has {} layers in the input ({}); import without --annotator to keep them \
+                 apart",
+                doc.at,
+                path,
+                doc.layers.len(),
+                names.join(", ")
+            ));
+            continue;
+        }
+        report.documents += 1;
+        for layer in doc.layers {
+            let Some(annotator) = options.annotator.clone().or(layer.annotator) else {
+                problems.push(format!(
+                    "{}: the input does not say who annotated {path}; choose an annotator",
+                    doc.at
+                ));
+                continue;
+            };
+            if let Err(e) = valid_annotator_name(&annotator) {
+                problems.push(format!("{}: {e}", doc.at));
+                continue;
+            }
+            let key = (path.clone(), annotator.clone());
+            let existing = workspace.layer(&key.0, &key.1);
+            let mut ids: HashMap<String, String> = HashMap::new();
+            let mut labels: HashMap<String, String> = HashMap::new();
+            let mut seen: HashMap<(String, Vec<[usize; 2]>), String> = existing
+                .map(|l| {
+                    l.annotations()
+                        .iter()
+                        .map(|a| {
+                            (
+                                (
+                                    a.label.clone(),
+                                    a.pieces().map(|r| [r.start, r.end]).collect(),
+                                ),
+                                a.id.clone(),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            if let Some(l) = existing {
+                labels.extend(
+                    l.annotations()
+                        .iter()
+                        .map(|a| (a.id.clone(), a.label.clone())),
+                );
+            }
+            let edits = layers.entry(key.clone()).or_default();
+            if existing.is_none_or(|l| l.status == DocStatus::New)
+                && !edits.iter().any(|e| matches!(e, Edit::SetStatus(_)))
+            {
+                edits.push(Edit::SetStatus(DocStatus::InProgress));
+            }
+            for span in layer.spans {
+                let mapped: Option<Vec<[usize; 2]>> =
+                    span.pieces.iter().map(|[s, e]| map.span(*s, *e)).collect();
+                let Some(mapped) = mapped else {
+                    problems.push(format!(
+                        "{}: span {} ({}) at {:?} is outside the text ({} characters)",
+                        span.at, span.id, span.label, span.pieces, len
+                    ));
+                    continue;
+                };
+                if mapped.iter().any(|[_, e]| *e > len) {
+                    problems.push(format!(
+                        "{}: span {} ({}) at {:?} ends past the text ({} characters)",
+                        span.at, span.id, span.label, span.pieces, len
+                    ));
+                    continue;
+                }
+                let Some(pieces) = super::normalise_pieces(mapped) else {
+                    zero_length += 1;
+                    continue;
+                };
+                if !fits_span(&schema, &span.label, &span.attributes) {
+                    if options.add_labels {
+                        report.schema_added.extend(extend_schema_for_span(
+                            &mut schema,
+                            &span.label,
+                            &span.attributes,
+                        ));
+                    }
+                    if !fits_span(&schema, &span.label, &span.attributes) {
+                        let what = if schema.get(&span.label).is_none() {
+                            format!("label \"{}\"", span.label)
+                        } else {
+                            format!(
+                                "attributes {} on \"{}\"",
+                                describe(&span.attributes),
+                                span.label
+                            )
+                        };
+                        unknown.entry(what).or_insert_with(|| span.at.clone());
+                        continue;
+                    }
+                }
+                let sig = (span.label.clone(), pieces.clone());
+                if let Some(id) = seen.get(&sig) {
+                    ids.insert(span.id, id.clone());
+                    report.duplicates += 1;
+                    continue;
+                }
+                let id = new_annotation_id();
+                seen.insert(sig, id.clone());
+                ids.insert(span.id, id.clone());
+                labels.insert(id.clone(), span.label.clone());
+                let start = pieces[0][0];
+                let end = pieces[pieces.len() - 1][1];
+                edits.push(Edit::Add(Annotation {
+                    id,
+                    label: span.label,
+                    start,
+                    end,
+                    text: covered_text(&text, pieces.iter().map(|[s, e]| *s..*e)),
+                    prefix: context_before(&text, start),
+                    suffix: context_after(&text, end),
+                    review: None,
+                    fragments: if pieces.len() > 1 { pieces } else { Vec::new() },
+                    attributes: span.attributes,
+                    author: annotator.clone(),
+                    created: now.clone(),
+                    modified: now.clone(),
+                    note: span.note,
+                }));
+                report.annotations += 1;
+            }
+            let mut seen_links: std::collections::HashSet<(String, String, String)> = existing
+                .map(|l| {
+                    l.relations()
+                        .iter()
+                        .map(|r| (r.kind.clone(), r.from.clone(), r.to.clone()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            for link in layer.relations {
+                let (Some(from), Some(to)) = (ids.get(&link.from), ids.get(&link.to)) else {
+                    let missing = if ids.contains_key(&link.from) {
+                        &link.to
+                    } else {
+                        &link.from
+                    };
+                    report.warnings.push(format!(
+                        "{}: relation {} ({}) skipped: its span {missing} was not imported",
+                        link.at, link.id, link.kind
+                    ));
+                    continue;
+                };
+                let (from_label, to_label) = (labels[from].clone(), labels[to].clone());
+                let fits = schema
+                    .relation(&link.kind)
+                    .is_some_and(|d| d.allows(&from_label, &to_label));
+                if !fits {
+                    if options.add_labels {
+                        report.schema_added.extend(extend_schema_for_link(
+                            &mut schema,
+                            &link.kind,
+                            &from_label,
+                            &to_label,
+                        ));
+                    } else {
+                        unknown
+                            .entry(format!(
+                                "relation \"{}\" from {from_label} to {to_label}",
+                                link.kind
+                            ))
+                            .or_insert_with(|| link.at.clone());
+                        continue;
+                    }
+                }
+                if !seen_links.insert((link.kind.clone(), from.clone(), to.clone())) {
+                    report.duplicates += 1;
+                    continue;
+                }
+                edits.push(Edit::AddRelation(Relation {
+                    id: new_annotation_id(),
+                    kind: link.kind,
+                    from: from.clone(),
+                    to: to.clone(),
+                    author: annotator.clone(),
+                    created: now.clone(),
+                }));
+                report.relations += 1;
+            }
+        }
+    }
+    for (what, at) in &unknown {
+        problems.push(format!(
+            "{at}: {what} is not in the project's schema (first use; add it in the schema editor, \
+             or import with \"add labels\" / --add-labels)"
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(ImportError::Mismatch(problems));
+    }
+    if zero_length > 0 {
+        report.warnings.push(format!(
+            "{zero_length} zero-length spans skipped (tagdesk spans cover at least one character)"
+        ));
+    }
+    report.schema_added.sort();
+    report.schema_added.dedup();
+    report.added_documents = new_documents.iter().map(|d| d.0.clone()).collect();
+    let mut pending: Vec<Pending> = Vec::new();
+    if schema != *workspace.project.schema() {
+        pending.push(Pending::Schema(schema));
+    }
+    for (key, edits) in layers {
+        // A layer where nothing new arrived is left alone (not even its status).
+        if edits.iter().any(|e| !matches!(e, Edit::SetStatus(_))) {
+            pending.push(Pending::Layer(key, edits));
+        }
+    }
+    Ok(ImportPlan {
+        pending,
+        new_documents,
+        report,
+    })
+}
+
+/// Carries out a plan as one undo step: new documents are written to the source folder first
+/// (never over an existing file), then the edits are applied. On failure nothing is left.
+pub fn apply(workspace: &mut Workspace, plan: ImportPlan) -> Result<ImportReport, ImportError> {
+    let mut written = Vec::new();
+    let undo_files = |written: &[std::path::PathBuf]| {
+        for p in written {
+            let _ = std::fs::remove_file(p);
+        }
+    };
+    for (path, text, bom) in &plan.new_documents {
+        let file = workspace.project.document_file(path);
+        if file.exists() {
+            undo_files(&written);
+            return Err(ImportError::Project(format!(
+                "{} already exists; it is not replaced",
+                file.display()
+            )));
+        }
+        let mut bytes = Vec::with_capacity(text.len() + 3);
+        if *bom {
+            bytes.extend_from_slice(b"\xEF\xBB\xBF");
+        }
+        bytes.extend_from_slice(text.as_bytes());
+        if let Some(parent) = file.parent()
+            && let Err(e) = std::fs::create_dir_all(parent)
+        {
+            undo_files(&written);
+            return Err(ImportError::io(parent, e));
+        }
+        if let Err(e) = crate::core::project::write_atomic(&file, &bytes) {
+            undo_files(&written);
+            return Err(ImportError::io(&file, e));
+        }
+        written.push(file);
+    }
+    if !written.is_empty()
+        && let Err(e) = workspace.project.rescan_documents()
+    {
+        undo_files(&written);
+        return Err(ImportError::Project(e.to_string()));
+    }
+    if plan.pending.is_empty() {
+        return Ok(plan.report);
+    }
+    let description = format!("import {} annotations", plan.report.annotations);
+    if let Err(e) = workspace.apply_changes(description, None, plan.pending) {
+        undo_files(&written);
+        if !written.is_empty() {
+            let _ = workspace.project.rescan_documents();
+        }
+        return Err(ImportError::Project(e.to_string()));
+    }
+    Ok(plan.report)
+}
+
+/// The project document an input document goes to, and its text.
+fn match_document(
+    workspace: &mut Workspace,
+    doc: &Document,
+    n: usize,
+    options: &ImportOptions,
+    new_documents: &mut Vec<(String, String, bool)>,
+) -> Result<(String, SourceText), String> {
+    if let Some(path) = &doc.path
+        && workspace.project.document(path).is_some()
+    {
+        let text = workspace.text(path).map_err(|e| e.to_string())?;
+        return Ok((path.clone(), text.text.clone()));
+    }
+    // No path, or one the project does not have: the project document with the same text.
+    let wanted = fingerprint(&doc.text, doc.rebuilt);
+    let paths: Vec<String> = workspace
+        .project
+        .documents
+        .iter()
+        .map(|d| d.path.clone())
+        .collect();
+    for path in paths {
+        let Ok(text) = workspace.text(&path) else {
+            continue;
+        };
+        if fingerprint(text.text.as_str(), doc.rebuilt) == wanted {
+            return Ok((path, text.text.clone()));
+        }
+    }
+    if !options.add_documents {
+        return Err(format!(
+            "{}: the project has no document {} — no source with that path or that text; \
+             import with \"add documents\" / --add-documents to add it",
+            doc.at,
+            doc.path.as_deref().unwrap_or("(unnamed)")
+        ));
+    }
+    let mut path = doc.path.clone().unwrap_or_else(|| {
+        let stem = doc
+            .at
+            .file
+            .file_stem()
+            .map_or("imported".into(), |s| s.to_string_lossy().into_owned());
+        format!("imported/{stem}-{}.txt", n + 1)
+    });
+    if !Path::new(&path)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
+    {
+        path.push_str(".txt");
+    }
+    if !valid_document_path(&path) {
+        return Err(format!(
+            "{}: {path} is not a document path inside the source folder",
+            doc.at
+        ));
+    }
+    if new_documents.iter().any(|d| d.0 == path) || workspace.project.document(&path).is_some() {
+        return Err(format!(
+            "{}: document {path} comes twice in the input",
+            doc.at
+        ));
+    }
+    if workspace.project.document_file(&path).exists() {
+        return Err(format!(
+            "{}: {} exists but is not a document of the project; it is not replaced",
+            doc.at,
+            workspace.project.document_file(&path).display()
+        ));
+    }
+    new_documents.push((path.clone(), doc.text.clone(), doc.bom));
+    let text = SourceText::new(doc.text.clone());
+    Ok((path, text))
+}
+
+/// A text's identity for matching: the text itself, or for a rebuilt text its
+/// non-whitespace characters.
+fn fingerprint(text: &str, rebuilt: bool) -> String {
+    if rebuilt {
+        text.chars().filter(|c| !c.is_whitespace()).collect()
+    } else {
+        text.to_owned()
+    }
+}
+
+/// Input offsets → project offsets.
+enum OffsetMap {
+    Same(usize),
+    /// For each input char offset, the project char offset (input whitespace maps to the
+    /// next non-whitespace position).
+    Aligned(Vec<usize>),
+}
+
+impl OffsetMap {
+    fn span(&self, start: usize, end: usize) -> Option<[usize; 2]> {
+        match self {
+            Self::Same(len) => (start <= end && end <= *len).then_some([start, end]),
+            Self::Aligned(map) => {
+                if start > end || end >= map.len() {
+                    return None;
+                }
+                if start == end {
+                    return Some([map[start], map[start]]);
+                }
+                // The end maps through the last covered character.
+                Some([map[start], map[end - 1] + 1])
+            }
+        }
+    }
+}
+
+fn offset_map(doc: &Document, text: &SourceText) -> Result<OffsetMap, String> {
+    let project = text.as_str();
+    if !doc.rebuilt {
+        if doc.text == project {
+            return Ok(OffsetMap::Same(text.char_len()));
+        }
+        let (i, (a, b)) = doc
+            .text
+            .chars()
+            .zip(project.chars())
+            .enumerate()
+            .find(|(_, (a, b))| a != b)
+            .unwrap_or((doc.text.chars().count().min(text.char_len()), (' ', ' ')));
+        let _ = (a, b);
+        let excerpt = |s: &str| {
+            s.chars()
+                .skip(i.saturating_sub(10))
+                .take(30)
+                .collect::<String>()
+        };
+        return Err(format!(
+            "{}: the text of {} differs from the project's source from character {i} on \
+             (input: {:?}, project: {:?})",
+            doc.at,
+            doc.path.as_deref().unwrap_or("the document"),
+            excerpt(&doc.text),
+            excerpt(project)
+        ));
+    }
+    // Walk both texts over their non-whitespace characters.
+    let mut map = Vec::with_capacity(doc.text.len() + 1);
+    let mut theirs = project
+        .chars()
+        .enumerate()
+        .filter(|(_, c)| !c.is_whitespace());
+    let mut pending_ws = 0usize;
+    for (i, c) in doc.text.chars().enumerate() {
+        if c.is_whitespace() {
+            pending_ws += 1;
+            continue;
+        }
+        match theirs.next() {
+            Some((j, d)) if d == c => {
+                map.extend(std::iter::repeat_n(j, pending_ws));
+                pending_ws = 0;
+                map.push(j);
+            }
+            other => {
+                return Err(format!(
+                    "{}: the tokens of {} do not match the project's source at input character \
+                     {i} ({c:?} vs {:?})",
+                    doc.at,
+                    doc.path.as_deref().unwrap_or("the document"),
+                    other.map(|(_, d)| d)
+                ));
+            }
+        }
+    }
+    let end = text.char_len();
+    map.extend(std::iter::repeat_n(end, pending_ws + 1));
+    Ok(OffsetMap::Aligned(map))
+}
+
+fn describe(attributes: &Attributes) -> String {
+    attributes
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn fits_span(schema: &Schema, label: &str, attributes: &Attributes) -> bool {
+    schema.get(label).is_some_and(|def| {
+        attributes
+            .iter()
+            .all(|(n, v)| def.attributes.iter().any(|d| &d.name == n && d.accepts(v)))
+    })
+}
+
+/// Colours for labels added by an import (Tableau 10, after the default schema's three).
+const PALETTE: [&str; 10] = [
+    "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#76b7b2", "#bab0ac", "#4e79a7",
+    "#f28e2b", "#e15759",
+];
+
+/// Adds `label` and its attributes to `schema` where missing; returns what was added.
+pub fn extend_schema_for_span(
+    schema: &mut Schema,
+    label: &str,
+    attributes: &Attributes,
+) -> Vec<String> {
+    let mut added = Vec::new();
+    if schema.get(label).is_none() {
+        let used_keys: Vec<String> = schema
+            .labels
+            .iter()
+            .filter_map(|l| l.hotkey.clone())
+            .collect();
+        let hotkey = (1..=9)
+            .map(|d| d.to_string())
+            .find(|k| !used_keys.contains(k));
+        schema.labels.push(LabelDef {
+            name: label.to_owned(),
+            color: PALETTE[schema.labels.len() % PALETTE.len()].to_owned(),
+            hotkey,
+            description: String::new(),
+            attributes: Vec::new(),
+        });
+        added.push(format!("label {label}"));
+    }
+    let Some(def) = schema.labels.iter_mut().find(|l| l.name == label) else {
+        return added;
+    };
+    for (name, value) in attributes {
+        match def.attributes.iter_mut().find(|d| &d.name == name) {
+            None => {
+                def.attributes.push(AttributeDef {
+                    name: name.clone(),
+                    kind: match value {
+                        AttributeValue::Flag(_) => AttributeKind::Flag,
+                        AttributeValue::Text(_) => AttributeKind::Text,
+                    },
+                    description: String::new(),
+                });
+                added.push(format!("attribute {label}.{name}"));
+            }
+            Some(d) => {
+                if let (AttributeKind::Choice { values }, AttributeValue::Text(v)) =
+                    (&mut d.kind, value)
+                    && !values.contains(v)
+                {
+                    values.push(v.clone());
+                    added.push(format!("value {label}.{name}={v}"));
+                }
+            }
+        }
+    }
+    added
+}
+
+/// Makes `schema` allow a `kind` relation from a `from` span to a `to` span.
+pub fn extend_schema_for_link(
+    schema: &mut Schema,
+    kind: &str,
+    from: &str,
+    to: &str,
+) -> Vec<String> {
+    match schema.relations.iter_mut().find(|r| r.name == kind) {
+        None => {
+            schema.relations.push(RelationDef {
+                name: kind.to_owned(),
+                from: vec![from.to_owned()],
+                to: vec![to.to_owned()],
+                description: String::new(),
+            });
+            vec![format!("relation {kind}")]
+        }
+        Some(def) => {
+            let mut added = Vec::new();
+            if !def.from.is_empty() && !def.from.iter().any(|l| l == from) {
+                def.from.push(from.to_owned());
+                added.push(format!("relation {kind} from {from}"));
+            }
+            if !def.to.is_empty() && !def.to.iter().any(|l| l == to) {
+                def.to.push(to.to_owned());
+                added.push(format!("relation {kind} to {to}"));
+            }
+            added
+        }
+    }
+}

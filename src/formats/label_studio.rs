@@ -1,0 +1,356 @@
+//! Label Studio JSON (the task export): a list of tasks
+//! `{"id", "data": {"text", "document"}, "annotations": [{"id", "completed_by", "result": [...]}]}`
+//! with one annotation per annotator. Results: `labels` regions (`value.start/end/text/labels`),
+//! per-region `choices` (choice attributes) and `textarea` (text attributes; `from_name`
+//! `note` is the note), and `relation` results (`from_id`, `to_id`, `labels`). Offsets are
+//! code points.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+
+use serde_json::{Map, Value, json};
+
+use super::{Corpus, Document, ExportError, ExportReport, ImportError, Layer, Link, Place, Span};
+use crate::core::schema::AttributeValue;
+
+pub struct Writer<'a> {
+    out: Box<dyn Write + 'a>,
+    tasks: usize,
+}
+
+impl<'a> Writer<'a> {
+    pub fn new(out: Box<dyn Write + 'a>) -> Self {
+        Self { out, tasks: 0 }
+    }
+}
+
+impl super::Writer for Writer<'_> {
+    fn document(&mut self, doc: &Document, report: &mut ExportReport) -> Result<(), ExportError> {
+        let index = super::CharIndex::new(&doc.text);
+        let mut annotations = Vec::new();
+        for (k, layer) in doc.layers.iter().enumerate() {
+            let mut result = Vec::new();
+            let mut region_of: HashMap<&str, String> = HashMap::new();
+            for s in &layer.spans {
+                if s.pieces.len() > 1 {
+                    report.lossy.add(
+                        "discontinuous spans written as one Label Studio region per piece \
+                         (relations attach to the first)",
+                        1,
+                    );
+                }
+                for (p, [a, b]) in s.pieces.iter().enumerate() {
+                    let region = if p == 0 {
+                        s.id.clone()
+                    } else {
+                        format!("{}-{p}", s.id)
+                    };
+                    let value = |extra: (&str, Value)| {
+                        let mut v = json!({"start": a, "end": b});
+                        v[extra.0] = extra.1;
+                        v
+                    };
+                    let mut labels = value(("labels", json!([s.label])));
+                    labels["text"] = json!(&doc.text[index.byte(*a)..index.byte(*b)]);
+                    result.push(json!({
+                        "id": region, "type": "labels", "from_name": "label", "to_name": "text",
+                        "value": labels,
+                    }));
+                    for (name, v) in &s.attributes {
+                        let (kind, payload) = match v {
+                            AttributeValue::Flag(true) => ("choices", json!(["yes"])),
+                            AttributeValue::Flag(false) => continue,
+                            AttributeValue::Text(t) => ("choices", json!([t])),
+                        };
+                        result.push(json!({
+                            "id": region, "type": kind, "from_name": name, "to_name": "text",
+                            "value": value((kind, payload)),
+                        }));
+                    }
+                    if let Some(note) = &s.note {
+                        result.push(json!({
+                            "id": region, "type": "textarea", "from_name": "note",
+                            "to_name": "text", "value": value(("text", json!([note]))),
+                        }));
+                    }
+                }
+                region_of.insert(&s.id, s.id.clone());
+            }
+            for r in &layer.relations {
+                result.push(json!({
+                    "type": "relation", "from_id": r.from, "to_id": r.to,
+                    "direction": "right", "labels": [r.kind],
+                }));
+            }
+            annotations.push(json!({
+                "id": k + 1,
+                "completed_by": layer.annotator,
+                "result": result,
+            }));
+            report.records += 1;
+            report.annotations += layer.spans.len();
+            report.relations += layer.relations.len();
+        }
+        self.tasks += 1;
+        let task = json!({
+            "id": self.tasks,
+            "data": {"text": doc.text, "document": doc.path},
+            "annotations": annotations,
+        });
+        self.out
+            .write_all(if self.tasks == 1 { b"[\n" } else { b",\n" })?;
+        serde_json::to_writer(&mut self.out, &task).map_err(std::io::Error::from)?;
+        Ok(())
+    }
+
+    fn finish(&mut self, _report: &mut ExportReport) -> Result<(), ExportError> {
+        self.out
+            .write_all(if self.tasks == 0 { b"[]\n" } else { b"\n]\n" })?;
+        self.out.flush()?;
+        Ok(())
+    }
+}
+
+#[allow(clippy::too_many_lines)] // one pass over tasks, annotations and results
+pub fn read(path: &Path) -> Result<Corpus, ImportError> {
+    let content = super::read_utf8(path)?;
+    let value: Value = serde_json::from_str(&content)
+        .map_err(|e| ImportError::bad(path, e.line(), format!("not Label Studio JSON: {e}")))?;
+    let tasks = match value {
+        Value::Array(tasks) => tasks,
+        task @ Value::Object(_) => vec![task],
+        _ => return Err(ImportError::bad(path, 1, "expected a list of tasks")),
+    };
+    let mut corpus = Corpus::default();
+    let (mut predictions, mut cancelled, mut other) = (0usize, 0usize, 0usize);
+    for (t, task) in tasks.iter().enumerate() {
+        let at = Place::new(path, 0);
+        let bad = |m: String| ImportError::bad(path, 0, format!("task {}: {m}", t + 1));
+        let Some(data) = task.get("data").and_then(Value::as_object) else {
+            return Err(bad("no \"data\" object".into()));
+        };
+        let Some(text) = data.get("text").and_then(Value::as_str) else {
+            return Err(bad("no data.text string".into()));
+        };
+        let len = text.chars().count();
+        predictions += task
+            .get("predictions")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        let mut layers = Vec::new();
+        for (k, annotation) in task
+            .get("annotations")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            if annotation.get("was_cancelled").and_then(Value::as_bool) == Some(true) {
+                cancelled += 1;
+                continue;
+            }
+            let annotator = annotator_name(annotation.get("completed_by"));
+            let mut layer = Layer {
+                annotator,
+                ..Layer::default()
+            };
+            let mut regions: HashMap<String, usize> = HashMap::new();
+            let results: &[Value] = annotation
+                .get("result")
+                .and_then(Value::as_array)
+                .map_or(&[], Vec::as_slice);
+            let where_ = |r: usize| format!("annotation {} result {}", k + 1, r + 1);
+            // Regions first, then what hangs on them.
+            for (r, result) in results.iter().enumerate() {
+                if result.get("type").and_then(Value::as_str) != Some("labels") {
+                    continue;
+                }
+                let v = result.get("value").cloned().unwrap_or_default();
+                let (Some(s), Some(e)) = (
+                    v.get("start").and_then(Value::as_u64),
+                    v.get("end").and_then(Value::as_u64),
+                ) else {
+                    return Err(bad(format!("{}: a region without start/end", where_(r))));
+                };
+                let (s, e) = (
+                    usize::try_from(s).unwrap_or(usize::MAX),
+                    usize::try_from(e).unwrap_or(usize::MAX),
+                );
+                if s > e || e > len {
+                    return Err(bad(format!(
+                        "{}: region {s}..{e} does not fit the text ({len} characters)",
+                        where_(r)
+                    )));
+                }
+                if let Some(written) = v.get("text").and_then(Value::as_str) {
+                    let actual: String = text.chars().skip(s).take(e - s).collect();
+                    if actual != written {
+                        return Err(bad(format!(
+                            "{}: region {s}..{e} says {written:?} but the text there is \
+                             {actual:?}",
+                            where_(r)
+                        )));
+                    }
+                }
+                let id = result
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .map_or_else(|| format!("r{r}"), str::to_owned);
+                let labels: Vec<&str> = v
+                    .get("labels")
+                    .and_then(Value::as_array)
+                    .map(|l| l.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                for (j, label) in labels.iter().enumerate() {
+                    let span_id = if j == 0 {
+                        id.clone()
+                    } else {
+                        format!("{id}+{j}")
+                    };
+                    if j == 0 {
+                        regions.insert(id.clone(), layer.spans.len());
+                    }
+                    layer.spans.push(Span {
+                        id: span_id,
+                        label: (*label).to_owned(),
+                        pieces: vec![[s, e]],
+                        attributes: crate::core::schema::Attributes::new(),
+                        note: None,
+                        at: at.clone(),
+                    });
+                }
+            }
+            for (r, result) in results.iter().enumerate() {
+                let kind = result
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let v = result
+                    .get("value")
+                    .cloned()
+                    .unwrap_or(Value::Object(Map::new()));
+                match kind {
+                    "labels" => {}
+                    "relation" => {
+                        let end = |name: &str| {
+                            result
+                                .get(name)
+                                .and_then(Value::as_str)
+                                .map(str::to_owned)
+                                .filter(|id| regions.contains_key(id))
+                        };
+                        let (Some(from), Some(to)) = (end("from_id"), end("to_id")) else {
+                            return Err(bad(format!(
+                                "{}: a relation refers to an unknown region",
+                                where_(r)
+                            )));
+                        };
+                        let labels: Vec<String> = result
+                            .get("labels")
+                            .and_then(Value::as_array)
+                            .map(|l| {
+                                l.iter()
+                                    .filter_map(Value::as_str)
+                                    .map(str::to_owned)
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        let (from, to) = match result.get("direction").and_then(Value::as_str) {
+                            Some("left") => (to, from),
+                            _ => (from, to),
+                        };
+                        let kinds = if labels.is_empty() {
+                            vec!["related".to_owned()]
+                        } else {
+                            labels
+                        };
+                        for kind in kinds {
+                            layer.relations.push(Link {
+                                id: format!("{}-{}", k + 1, r + 1),
+                                kind,
+                                from: from.clone(),
+                                to: to.clone(),
+                                at: at.clone(),
+                            });
+                        }
+                    }
+                    "choices" | "textarea" => {
+                        let region = result
+                            .get("id")
+                            .and_then(Value::as_str)
+                            .and_then(|id| regions.get(id).copied());
+                        let name = result
+                            .get("from_name")
+                            .and_then(Value::as_str)
+                            .unwrap_or(kind)
+                            .to_owned();
+                        let field = if kind == "choices" { "choices" } else { "text" };
+                        let values: Vec<&str> = v
+                            .get(field)
+                            .and_then(Value::as_array)
+                            .map(|l| l.iter().filter_map(Value::as_str).collect())
+                            .unwrap_or_default();
+                        let Some(i) = region else {
+                            other += 1; // a task-level choice or text: not about a span
+                            continue;
+                        };
+                        let joined = values.join(", ");
+                        if kind == "textarea" && name == "note" {
+                            layer.spans[i].note = Some(joined);
+                        } else {
+                            layer.spans[i]
+                                .attributes
+                                .insert(name, AttributeValue::Text(joined));
+                        }
+                    }
+                    _ => other += 1,
+                }
+            }
+            layers.push(layer);
+        }
+        let (text, bom) = super::strip_bom(text.to_owned());
+        corpus.documents.push(Document {
+            path: data
+                .get("document")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            text,
+            bom,
+            rebuilt: false,
+            layers,
+            at: Place::new(path, 0),
+        });
+    }
+    if predictions > 0 {
+        corpus.warnings.push(format!(
+            "{predictions} predictions not imported (only annotations are)"
+        ));
+    }
+    if cancelled > 0 {
+        corpus
+            .warnings
+            .push(format!("{cancelled} cancelled annotations not imported"));
+    }
+    if other > 0 {
+        corpus.warnings.push(format!(
+            "{other} results that are not about a span (ratings, task-level choices …) not \
+             imported"
+        ));
+    }
+    Ok(corpus)
+}
+
+fn annotator_name(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(format!("user-{n}")),
+        Value::Object(o) => ["email", "username", "id"].iter().find_map(|k| {
+            o.get(*k).map(|v| match v {
+                Value::String(s) => s.split('@').next().unwrap_or(s).to_owned(),
+                other => format!("user-{other}"),
+            })
+        }),
+        _ => None,
+    }
+}
