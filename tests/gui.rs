@@ -1225,3 +1225,107 @@ fn a_source_deleted_and_a_text_changed_while_open_are_noticed() {
         harness.state().alerts()
     );
 }
+
+/// Opens the first drop-down list on screen.
+fn open_first_combo(harness: &mut Harness<'_, App>) {
+    harness
+        .get_all_by_role(egui::accesskit::Role::ComboBox)
+        .next()
+        .expect("a drop-down list")
+        .click();
+    steps(harness, 2);
+}
+
+/// Steps until `done` holds (background jobs report through channels).
+fn wait_for(harness: &mut Harness<'_, App>, what: &str, done: impl Fn(&Harness<'_, App>) -> bool) {
+    for _ in 0..500 {
+        steps(harness, 1);
+        if done(harness) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[test]
+fn export_window_writes_brat_in_the_background_and_reports() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "maria");
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::E);
+    steps(&mut harness, 2);
+    // Choose brat in the format list (the first list of the window).
+    open_first_combo(&mut harness);
+    steps(&mut harness, 2);
+    harness.get_by_label("brat standoff (folder)").click();
+    steps(&mut harness, 2);
+    let out = tempfile::tempdir().unwrap();
+    let target = out.path().join("brat-out");
+    harness.get_by_label("Folder").focus();
+    steps(&mut harness, 1);
+    harness
+        .get_by_label("Folder")
+        .type_text(&target.display().to_string());
+    steps(&mut harness, 2);
+    harness.get_by_label("Export").click();
+    wait_for(&mut harness, "the export report", |h| {
+        h.query_by_label_contains("Exported 66 annotations")
+            .is_some()
+    });
+    // Two annotators: one folder each, with the schema as annotation.conf.
+    assert!(target.join("annotation.conf").is_file());
+    assert!(
+        target
+            .join("maria")
+            .join(DOC)
+            .with_extension("ann")
+            .is_file()
+    );
+    assert!(target.join("sam").join(DOC).with_extension("txt").is_file());
+}
+
+#[test]
+fn import_window_brings_in_a_colleagues_file_as_one_undo_step() {
+    let (_dir, root) = sample_copy();
+    // A colleague's doccano file for the sample document, made from maria's spans.
+    let text = source(&root);
+    let kerry = char_offset_of(&text, "Kerry", 0);
+    let line = serde_json::json!({
+        "text": text,
+        "label": [[kerry, kerry + 5, "actor"]],
+        "document": DOC,
+        "annotator": "colleague",
+    });
+    let input = root.join("colleague.jsonl");
+    std::fs::write(&input, format!("{line}\n")).unwrap();
+    let mut harness = open_app(&root, "maria");
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::I);
+    steps(&mut harness, 2);
+    open_first_combo(&mut harness);
+    harness.get_by_label("doccano JSONL").click();
+    steps(&mut harness, 2);
+    // The file says who made it.
+    harness
+        .get_by_label("Use the annotators the input names")
+        .click();
+    harness.get_by_label("Input").focus();
+    steps(&mut harness, 1);
+    harness
+        .get_by_label("Input")
+        .type_text(&input.display().to_string());
+    steps(&mut harness, 2);
+    harness.get_by_label("Import").click();
+    wait_for(&mut harness, "the import report", |h| {
+        h.query_all_by_label_contains("Imported 1 annotations")
+            .next()
+            .is_some()
+    });
+    let ws = harness.state().workspace().unwrap();
+    let layer = ws.layer(DOC, "colleague").unwrap();
+    assert_eq!(layer.annotations()[0].text, "Kerry");
+    // Undo takes it all back.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    steps(&mut harness, 2);
+    let ws = harness.state().workspace().unwrap();
+    assert!(ws.layer(DOC, "colleague").is_none_or(tagdesk::core::AnnotationLayer::is_empty));
+}

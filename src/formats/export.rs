@@ -21,6 +21,17 @@ pub fn export(
     filter: &ExportFilter,
     sink: Sink<'_>,
 ) -> Result<ExportReport, ExportError> {
+    export_with_progress(workspace, format, filter, sink, &|_, _| {})
+}
+
+/// [`export`], calling `progress(done, total)` after each document.
+pub fn export_with_progress(
+    workspace: &mut Workspace,
+    format: Format,
+    filter: &ExportFilter,
+    sink: Sink<'_>,
+    progress: &dyn Fn(usize, usize),
+) -> Result<ExportReport, ExportError> {
     let all = workspace.project.annotators();
     if let Some(name) = &filter.annotator
         && !all.contains(name)
@@ -53,7 +64,9 @@ pub fn export(
             _ => documents.push((doc.clone(), vec![annotator.clone()])),
         }
     }
-    for (path, layer_annotators) in documents {
+    let total = documents.len();
+    for (done, (path, layer_annotators)) in documents.into_iter().enumerate() {
+        progress(done, total);
         let text = match workspace.text(&path) {
             Ok(text) => text,
             Err(err) => {
@@ -133,6 +146,7 @@ pub fn export(
         out.document(&doc, &mut report)?;
     }
     out.finish(&mut report)?;
+    progress(total, total);
     report.finish();
     Ok(report)
 }

@@ -17,7 +17,6 @@ use crate::core::project::{LayerKey, Project};
 use crate::core::schema::{AttributeKind, AttributeValue};
 use crate::core::text::EdgeUnit;
 use crate::core::{DocStatus, Workspace};
-use crate::formats::{self, ExportFilter, Format};
 
 /// Autosave runs this long after the last edit.
 const AUTOSAVE_DELAY: Duration = Duration::from_secs(3);
@@ -41,7 +40,6 @@ pub enum Action {
     },
     SetStatus(DocStatus),
     SetAnnotator(String),
-    ExportTo(PathBuf),
     /// Sets (or clears) an attribute of an annotation of the current layer.
     SetAttribute {
         id: String,
@@ -183,6 +181,8 @@ pub struct App {
     find: Option<FindBar>,
     /// The schema editor window, when open.
     schema_editor: Option<super::schema_editor::SchemaEditor>,
+    /// The import or export window, when open.
+    interchange: Option<super::interchange::Interchange>,
     /// Watches the project and source folders for changes made by others.
     watcher: Option<super::watcher::FolderWatcher>,
     /// Changed paths not yet taken in (debounced), and when the last one came.
@@ -276,6 +276,7 @@ impl App {
             relation_choice: None,
             find: None,
             schema_editor: None,
+            interchange: None,
             watcher: None,
             disk_changes: (Vec::new(), None),
             disk_conflicts: Vec::new(),
@@ -506,6 +507,7 @@ impl App {
                     }
                     ui.separator();
                     self.command_button(ui, Command::Save);
+                    self.command_button(ui, Command::Import);
                     self.command_button(ui, Command::Export);
                     ui.separator();
                     self.command_button(ui, Command::Quit);
@@ -576,6 +578,7 @@ impl App {
         match command {
             Command::Save => ws.is_some_and(Workspace::is_dirty),
             Command::Export
+            | Command::Import
             | Command::NextDocument
             | Command::PreviousDocument
             | Command::MarkDone => ws.is_some(),
@@ -1321,6 +1324,7 @@ impl App {
                 }
             });
         }
+        self.interchange_ui(ctx);
         if let Some(mut editor) = self.schema_editor.take() {
             let mut open = true;
             let mut actions = Vec::new();
@@ -1492,7 +1496,6 @@ impl App {
                 self.edit(|ws, key| ws.set_status(key, status));
             }
             Action::SetAnnotator(name) => self.set_annotator(&name),
-            Action::ExportTo(path) => self.export_to(&path),
             Action::SetAttribute { id, name, value } => {
                 self.edit(|ws, key| ws.set_attribute(key, &id, &name, value));
             }
@@ -1551,10 +1554,20 @@ impl App {
                 } else {
                     "Open a folder of .txt files"
                 };
-                self.spawn_dialog(ctx, title, false);
+                self.spawn_dialog(ctx, title);
             }
             Command::Save => self.save(),
-            Command::Export => self.spawn_dialog(ctx, "Export annotations as JSONL", true),
+            Command::Export | Command::Import => {
+                let mode = if command == Command::Export {
+                    super::interchange::Mode::Export
+                } else {
+                    super::interchange::Mode::Import
+                };
+                if self.interchange.as_ref().is_none_or(|w| w.mode != mode) {
+                    self.interchange =
+                        Some(super::interchange::Interchange::new(mode, &self.annotator));
+                }
+            }
             Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
             Command::Undo | Command::Redo => self.undo_redo(command == Command::Undo),
             Command::DeleteAnnotation => {
@@ -2338,7 +2351,7 @@ impl App {
     }
 
     /// Native dialogs block, so they run on their own thread and answer with an action.
-    fn spawn_dialog(&mut self, ctx: &egui::Context, title: &'static str, save: bool) {
+    fn spawn_dialog(&mut self, ctx: &egui::Context, title: &'static str) {
         let tx = self.dialog_tx.clone();
         let ctx = ctx.clone();
         let start_dir = self
@@ -2346,10 +2359,6 @@ impl App {
             .as_ref()
             .map(|w| w.project.root.clone())
             .or_else(|| std::env::current_dir().ok());
-        let file_name = self
-            .workspace
-            .as_ref()
-            .map(|w| format!("{}.{}", w.project.name(), Format::Jsonl.file_extension()));
         let spawned = std::thread::Builder::new()
             .name("tagdesk-dialog".to_owned())
             .spawn(move || {
@@ -2357,17 +2366,7 @@ impl App {
                 if let Some(dir) = start_dir {
                     dialog = dialog.set_directory(dir);
                 }
-                let action = if save {
-                    if let Some(name) = file_name {
-                        dialog = dialog.set_file_name(name);
-                    }
-                    dialog
-                        .add_filter("JSON Lines", &["jsonl"])
-                        .save_file()
-                        .map(Action::ExportTo)
-                } else {
-                    dialog.pick_folder().map(|p| Action::OpenPath(p, None))
-                };
+                let action = dialog.pick_folder().map(|p| Action::OpenPath(p, None));
                 if let Some(action) = action {
                     let _ = tx.send(action);
                     ctx.request_repaint();
@@ -2477,38 +2476,63 @@ impl App {
         self.set_status(format!("Annotating as {name}"), false);
     }
 
-    fn export_to(&mut self, path: &Path) {
-        let Some(ws) = &mut self.workspace else {
+    /// The import / export window, and what it asks for.
+    fn interchange_ui(&mut self, ctx: &egui::Context) {
+        let Some(mut window) = self.interchange.take() else {
             return;
         };
-        let mut buffer = Vec::new();
-        let result = formats::export(
-            ws,
-            Format::Jsonl,
-            &ExportFilter::default(),
-            formats::Sink::Stream(Box::new(&mut buffer)),
-        );
-        match result.map_err(|e| e.to_string()).and_then(|report| {
-            crate::core::project::write_atomic(path, &buffer)
-                .map(|()| report)
-                .map_err(|e| format!("cannot write: {e}: {}", path.display()))
-        }) {
-            Ok(report) => {
-                self.set_status(
-                    format!(
-                        "Exported {} annotations in {} records to {}",
-                        report.annotations,
-                        report.records,
-                        path.display()
-                    ),
-                    false,
-                );
-                if !report.warnings.is_empty() {
-                    self.alerts
-                        .push(format!("Export warnings:\n{}", report.warnings.join("\n")));
+        let Some(ws) = &self.workspace else {
+            return;
+        };
+        let mut open = true;
+        let title = match window.mode {
+            super::interchange::Mode::Export => "Export annotations",
+            super::interchange::Mode::Import => "Import annotations",
+        };
+        let mut intent = None;
+        egui::Window::new(title)
+            .open(&mut open)
+            .collapsible(false)
+            .default_width(560.0)
+            .show(ctx, |ui| intent = window.ui(ui, ws));
+        match intent {
+            Some(super::interchange::Intent::Export) => {
+                self.save();
+                match &self.workspace {
+                    Some(ws) if !ws.is_dirty() => {
+                        window.start_export(ctx, ws.project.root.clone());
+                    }
+                    _ => {
+                        window.outcome = Some(Err(
+                            "The project could not be saved; the export would miss unsaved \
+                             edits. Nothing was exported."
+                                .to_owned(),
+                        ));
+                    }
                 }
             }
-            Err(err) => self.alerts.push(format!("Export failed: {err}")),
+            Some(super::interchange::Intent::Import(corpus, options)) => {
+                if let Some(ws) = &mut self.workspace {
+                    let result = crate::formats::import::plan(ws, corpus, &options)
+                        .and_then(|plan| crate::formats::import::apply(ws, plan))
+                        .map_err(|e| e.to_string());
+                    if let Ok(report) = &result {
+                        self.last_edit = Some(Instant::now());
+                        self.set_status(
+                            format!(
+                                "Imported {} annotations (Ctrl+Z undoes the import)",
+                                report.annotations
+                            ),
+                            false,
+                        );
+                    }
+                    window.imported(result);
+                }
+            }
+            None => {}
+        }
+        if open || window.is_running() {
+            self.interchange = Some(window);
         }
     }
 

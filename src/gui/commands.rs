@@ -10,6 +10,7 @@ pub enum Command {
     OpenFolder,
     Save,
     Export,
+    Import,
     Quit,
     Undo,
     Redo,
@@ -40,11 +41,12 @@ pub enum Command {
 }
 
 impl Command {
-    pub const ALL: [Self; 31] = [
+    pub const ALL: [Self; 32] = [
         Self::OpenProject,
         Self::OpenFolder,
         Self::Save,
         Self::Export,
+        Self::Import,
         Self::Quit,
         Self::Undo,
         Self::Redo,
@@ -79,7 +81,8 @@ impl Command {
             Self::OpenProject => "Open project…",
             Self::OpenFolder => "Open folder…",
             Self::Save => "Save",
-            Self::Export => "Export JSONL…",
+            Self::Export => "Export…",
+            Self::Import => "Import…",
             Self::Quit => "Quit",
             Self::Undo => "Undo",
             Self::Redo => "Redo",
@@ -128,6 +131,7 @@ impl Command {
             Self::OpenFolder => const { &[sc(CTRL_SHIFT, Key::O)] },
             Self::Save => const { &[sc(CTRL, Key::S)] },
             Self::Export => const { &[sc(CTRL, Key::E)] },
+            Self::Import => const { &[sc(CTRL, Key::I)] },
             Self::Quit => const { &[sc(CTRL, Key::Q)] },
             Self::Undo => const { &[sc(CTRL, Key::Z)] },
             Self::Redo => const { &[sc(CTRL_SHIFT, Key::Z), sc(CTRL, Key::Y)] },
@@ -170,6 +174,7 @@ impl Command {
                 | Self::OpenFolder
                 | Self::Save
                 | Self::Export
+                | Self::Import
                 | Self::Quit
                 | Self::NextDocument
                 | Self::PreviousDocument

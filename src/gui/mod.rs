@@ -5,6 +5,7 @@ pub mod commands;
 pub mod document_view;
 pub mod fonts;
 mod frame_stats;
+mod interchange;
 mod palette;
 mod schema_editor;
 mod watcher;

@@ -1,0 +1,374 @@
+//! File → Import / Export: a window to pick the format, annotator and path; the work runs on a
+//! background thread with progress, and ends in a report of what was converted, what was
+//! skipped and why.
+//!
+//! Export reads the saved project afresh on its thread (the app saves first), so the UI
+//! thread never waits on disk. Import reads and parses the input on its thread; the checked
+//! plan is applied on the UI thread as one undo step.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use crate::core::Workspace;
+use crate::formats::import::{ImportOptions, ImportReport};
+use crate::formats::{self, Corpus, ExportFilter, ExportReport, Format};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Import,
+    Export,
+}
+
+/// What the window asks the app to do.
+#[derive(Debug)]
+pub enum Intent {
+    /// Save, then export on a background thread.
+    Export,
+    /// Apply a corpus read by the background thread.
+    Import(Corpus, ImportOptions),
+}
+
+enum Message {
+    Picked(PathBuf),
+    Progress(usize, usize),
+    Exported(Result<ExportReport, String>),
+    Read(Result<Corpus, String>),
+}
+
+pub struct Interchange {
+    pub mode: Mode,
+    pub format: Format,
+    /// Export: empty for every annotator. Import: the layer to import into.
+    pub annotator: String,
+    /// Import: keep the annotators the input names instead.
+    pub use_named_annotators: bool,
+    pub path: String,
+    pub add_documents: bool,
+    pub add_labels: bool,
+    /// (done, total) while a job runs.
+    running: Option<(usize, usize)>,
+    /// The last outcome, shown in the window.
+    pub outcome: Option<Result<String, String>>,
+    /// A corpus read on the background thread, to hand to the app.
+    pending_corpus: Option<Corpus>,
+    tx: Sender<Message>,
+    rx: Receiver<Message>,
+}
+
+impl Interchange {
+    pub fn new(mode: Mode, annotator: &str) -> Self {
+        let (tx, rx) = channel();
+        Self {
+            mode,
+            format: if mode == Mode::Export {
+                Format::Jsonl
+            } else {
+                Format::Brat
+            },
+            annotator: if mode == Mode::Export {
+                String::new()
+            } else {
+                annotator.to_owned()
+            },
+            use_named_annotators: false,
+            path: String::new(),
+            add_documents: false,
+            add_labels: true,
+            running: None,
+            outcome: None,
+            pending_corpus: None,
+            tx,
+            rx,
+        }
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.running.is_some()
+    }
+
+    /// The window's contents. Returns what the app must do.
+    pub fn ui(&mut self, ui: &mut egui::Ui, ws: &Workspace) -> Option<Intent> {
+        self.poll(ui.ctx());
+        let mut intent = None;
+        let running = self.running.is_some();
+        ui.add_enabled_ui(!running, |ui| {
+            egui::Grid::new("interchange")
+                .num_columns(2)
+                .show(ui, |ui| {
+                    ui.label("Format");
+                    egui::ComboBox::from_id_salt("format")
+                        .selected_text(self.format.title())
+                        .show_ui(ui, |ui| {
+                            for f in Format::ALL {
+                                if self.mode == Mode::Import && !f.can_import() {
+                                    continue;
+                                }
+                                ui.selectable_value(&mut self.format, f, f.title());
+                            }
+                        });
+                    ui.end_row();
+                    let annotator_label = ui.label("Annotator");
+                    match self.mode {
+                        Mode::Export => {
+                            let shown = if self.annotator.is_empty() {
+                                "All annotators".to_owned()
+                            } else {
+                                self.annotator.clone()
+                            };
+                            egui::ComboBox::from_id_salt("annotator")
+                                .selected_text(shown)
+                                .show_ui(ui, |ui| {
+                                    ui.selectable_value(
+                                        &mut self.annotator,
+                                        String::new(),
+                                        "All annotators",
+                                    );
+                                    for a in ws.project.annotators() {
+                                        ui.selectable_value(&mut self.annotator, a.clone(), a);
+                                    }
+                                });
+                        }
+                        Mode::Import => {
+                            ui.vertical(|ui| {
+                                ui.add_enabled(
+                                    !self.use_named_annotators,
+                                    egui::TextEdit::singleline(&mut self.annotator)
+                                        .desired_width(200.0),
+                                )
+                                .labelled_by(annotator_label.id);
+                                ui.checkbox(
+                                    &mut self.use_named_annotators,
+                                    "Use the annotators the input names",
+                                );
+                            });
+                        }
+                    }
+                    ui.end_row();
+                    let what = match (self.mode, self.format.writes_folder()) {
+                        (Mode::Export, true) => "Folder",
+                        (Mode::Export, false) => "File",
+                        (Mode::Import, _) => "Input",
+                    };
+                    let path_label = ui.label(what);
+                    ui.horizontal(|ui| {
+                        ui.add(
+                            egui::TextEdit::singleline(&mut self.path)
+                                .desired_width(320.0)
+                                .hint_text(match self.mode {
+                                    Mode::Export => "where to write",
+                                    Mode::Import => "file or folder to read",
+                                }),
+                        )
+                        .labelled_by(path_label.id);
+                        if ui.button("Choose…").clicked() {
+                            self.pick(ui.ctx(), ws);
+                        }
+                    });
+                    ui.end_row();
+                    if self.mode == Mode::Import {
+                        ui.label("");
+                        ui.vertical(|ui| {
+                            ui.checkbox(
+                                &mut self.add_documents,
+                                "Add documents the project does not have",
+                            );
+                            ui.checkbox(
+                                &mut self.add_labels,
+                                "Add labels, relation types and attributes the schema lacks",
+                            );
+                        });
+                        ui.end_row();
+                    }
+                });
+            ui.add_space(6.0);
+            let verb = match self.mode {
+                Mode::Export => "Export",
+                Mode::Import => "Import",
+            };
+            if ui
+                .add_enabled(!self.path.trim().is_empty(), egui::Button::new(verb))
+                .clicked()
+            {
+                self.outcome = None;
+                match self.mode {
+                    Mode::Export => intent = Some(Intent::Export),
+                    Mode::Import => self.start_read(ui.ctx()),
+                }
+            }
+        });
+        if let Some((done, total)) = self.running {
+            #[allow(clippy::cast_precision_loss)] // a progress fraction
+            let fraction = if total == 0 {
+                0.0
+            } else {
+                done as f32 / total as f32
+            };
+            ui.add(
+                egui::ProgressBar::new(fraction)
+                    .text(format!("{done} of {total} documents"))
+                    .animate(true),
+            );
+        }
+        if let Some(outcome) = &self.outcome {
+            ui.separator();
+            let (text, color) = match outcome {
+                Ok(text) => (text, ui.visuals().text_color()),
+                Err(text) => (text, ui.visuals().error_fg_color),
+            };
+            egui::ScrollArea::vertical()
+                .max_height(220.0)
+                .show(ui, |ui| ui.colored_label(color, text));
+        }
+        if self.mode == Mode::Import
+            && let Some(corpus) = self.take_read()
+        {
+            let options = ImportOptions {
+                annotator: (!self.use_named_annotators).then(|| self.annotator.trim().to_owned()),
+                add_documents: self.add_documents,
+                add_labels: self.add_labels,
+            };
+            intent = Some(Intent::Import(corpus, options));
+        }
+        intent
+    }
+
+    /// A corpus read and waiting to be applied.
+    fn take_read(&mut self) -> Option<Corpus> {
+        self.pending_corpus.take()
+    }
+
+    fn poll(&mut self, ctx: &egui::Context) {
+        while let Ok(message) = self.rx.try_recv() {
+            match message {
+                Message::Picked(path) => self.path = path.display().to_string(),
+                Message::Progress(done, total) => self.running = Some((done, total)),
+                Message::Exported(result) => {
+                    self.running = None;
+                    self.outcome = Some(result.map(|r| export_summary(&r, &self.path)));
+                }
+                Message::Read(result) => {
+                    self.running = None;
+                    match result {
+                        Ok(corpus) => self.pending_corpus = Some(corpus),
+                        Err(e) => self.outcome = Some(Err(format!("Nothing was imported.\n{e}"))),
+                    }
+                }
+            }
+            ctx.request_repaint();
+        }
+        if self.running.is_some() {
+            ctx.request_repaint_after(std::time::Duration::from_millis(50));
+        }
+    }
+
+    fn pick(&self, ctx: &egui::Context, ws: &Workspace) {
+        let tx = self.tx.clone();
+        let ctx = ctx.clone();
+        let (mode, format) = (self.mode, self.format);
+        let start = ws.project.root.clone();
+        let name = format!("{}.{}", ws.project.name(), format.file_extension());
+        let _ = std::thread::Builder::new()
+            .name("tagdesk-dialog".into())
+            .spawn(move || {
+                let dialog = rfd::FileDialog::new().set_directory(start);
+                let picked = match (mode, format.writes_folder() || format == Format::WebannoTsv) {
+                    (_, true) => dialog.pick_folder(),
+                    (Mode::Export, false) => dialog.set_file_name(name).save_file(),
+                    (Mode::Import, false) => dialog.pick_file(),
+                };
+                if let Some(path) = picked {
+                    let _ = tx.send(Message::Picked(path));
+                    ctx.request_repaint();
+                }
+            });
+    }
+
+    fn start_read(&mut self, ctx: &egui::Context) {
+        let tx = self.tx.clone();
+        let ctx = ctx.clone();
+        let (format, path) = (self.format, PathBuf::from(self.path.trim()));
+        self.running = Some((0, 1));
+        let _ = std::thread::Builder::new()
+            .name("tagdesk-import".into())
+            .spawn(move || {
+                let result = formats::read(format, &path).map_err(|e| e.to_string());
+                let _ = tx.send(Message::Read(result));
+                ctx.request_repaint();
+            });
+    }
+
+    /// Starts the export of the saved project at `root` on a background thread.
+    pub fn start_export(&mut self, ctx: &egui::Context, root: PathBuf) {
+        let tx = self.tx.clone();
+        let ctx = ctx.clone();
+        let format = self.format;
+        let path = PathBuf::from(self.path.trim());
+        let filter = ExportFilter {
+            annotator: (!self.annotator.is_empty()).then(|| self.annotator.clone()),
+        };
+        self.running = Some((0, 0));
+        let _ = std::thread::Builder::new()
+            .name("tagdesk-export".into())
+            .spawn(move || {
+                let result = run_export(&root, format, &filter, &path, &|done, total| {
+                    let _ = tx.send(Message::Progress(done, total));
+                    ctx.request_repaint();
+                });
+                let _ = tx.send(Message::Exported(result));
+                ctx.request_repaint();
+            });
+    }
+
+    /// Shows the outcome of an import applied by the app.
+    pub fn imported(&mut self, result: Result<ImportReport, String>) {
+        self.outcome = Some(match result {
+            Ok(report) => Ok(report.summary()),
+            Err(e) => Err(format!("Nothing was imported.\n{e}")),
+        });
+    }
+}
+
+fn export_summary(report: &ExportReport, path: &str) -> String {
+    let mut s = format!(
+        "Exported {} annotations and {} relations in {} records to {path}.",
+        report.annotations, report.relations, report.records
+    );
+    for w in &report.warnings {
+        s.push_str("\nwarning: ");
+        s.push_str(w);
+    }
+    s
+}
+
+fn run_export(
+    root: &std::path::Path,
+    format: Format,
+    filter: &ExportFilter,
+    path: &std::path::Path,
+    progress: &dyn Fn(usize, usize),
+) -> Result<ExportReport, String> {
+    let mut ws = Workspace::open(root).map_err(|e| e.to_string())?;
+    if format.writes_folder() {
+        return formats::export::export_with_progress(
+            &mut ws,
+            format,
+            filter,
+            formats::Sink::Folder(path.to_path_buf()),
+            progress,
+        )
+        .map_err(|e| e.to_string());
+    }
+    let mut file = crate::core::project::AtomicFile::create(path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let report = formats::export::export_with_progress(
+        &mut ws,
+        format,
+        filter,
+        formats::Sink::Stream(Box::new(&mut file)),
+        progress,
+    )
+    .map_err(|e| e.to_string())?;
+    file.commit()
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(report)
+}
