@@ -2497,7 +2497,9 @@ impl App {
             .show(ctx, |ui| intent = window.ui(ui, ws));
         match intent {
             Some(super::interchange::Intent::Export) => {
-                self.save();
+                if self.workspace.as_ref().is_some_and(Workspace::is_dirty) {
+                    self.save();
+                }
                 match &self.workspace {
                     Some(ws) if !ws.is_dirty() => {
                         window.start_export(ctx, ws.project.root.clone());
