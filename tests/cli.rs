@@ -258,3 +258,120 @@ fn a_failed_export_leaves_the_previous_file_alone() {
         .collect();
     assert!(leftovers.is_empty(), "no temporary file left behind");
 }
+
+#[test]
+fn export_import_and_convert_through_the_binary() {
+    let (_dir, root) = sample_copy();
+    let out = tempfile::tempdir().unwrap();
+    // A folder format needs a folder.
+    let no_dir = tagdesk(&["export", path(&root), "--format", "brat"]);
+    assert_eq!(no_dir.status.code(), Some(1), "{}", stderr(&no_dir));
+    assert!(stderr(&no_dir).contains("--output DIR"));
+    let brat = out.path().join("brat");
+    let exported = tagdesk(&[
+        "export",
+        path(&root),
+        "--format",
+        "brat",
+        "--annotator",
+        "sam",
+        "-o",
+        path(&brat),
+    ]);
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    assert!(
+        stderr(&exported).contains("Exported 29 annotations"),
+        "{}",
+        stderr(&exported)
+    );
+    // Imported back as a new annotator: the same 29 spans, one step, saved.
+    let imported = tagdesk(&[
+        "import",
+        path(&root),
+        "--format",
+        "brat",
+        "--annotator",
+        "sam-copy",
+        path(&brat),
+    ]);
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    assert!(
+        stderr(&imported).contains("Imported 29 annotations"),
+        "{}",
+        stderr(&imported)
+    );
+    let stats = tagdesk(&["stats", path(&root), "--json"]);
+    let stats: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert!(stats.to_string().contains("sam-copy"), "{stats}");
+    // Again: nothing new, nothing doubled.
+    let again = tagdesk(&[
+        "import",
+        path(&root),
+        "--format",
+        "brat",
+        "--annotator",
+        "sam-copy",
+        path(&brat),
+    ]);
+    assert!(
+        stderr(&again).contains("Imported 0 annotations"),
+        "{}",
+        stderr(&again)
+    );
+    assert!(
+        stderr(&again).contains("were already there"),
+        "{}",
+        stderr(&again)
+    );
+    // convert brat → WebAnno TSV → CoNLL needs no project.
+    let tsv = out.path().join("tsv");
+    let converted = tagdesk(&[
+        "convert",
+        "--from",
+        "brat",
+        "--to",
+        "webanno-tsv",
+        path(&brat),
+        path(&tsv),
+    ]);
+    assert!(converted.status.success(), "{}", stderr(&converted));
+    let conll = out.path().join("all.conll");
+    let converted = tagdesk(&[
+        "convert",
+        "--from",
+        "webanno-tsv",
+        "--to",
+        "conll",
+        path(&tsv),
+        path(&conll),
+    ]);
+    assert!(converted.status.success(), "{}", stderr(&converted));
+    assert!(
+        std::fs::read_to_string(&conll)
+            .unwrap()
+            .contains("\tB-actor")
+    );
+    // Bad input: a clear error, exit 1, nothing changed.
+    let bad = out.path().join("bad.jsonl");
+    std::fs::write(&bad, "{\"text\": \"x\", \"label\": [[0, 9, \"actor\"]]}\n").unwrap();
+    let before = std::fs::read_dir(root.join("annotations")).unwrap().count();
+    let failed = tagdesk(&[
+        "import",
+        path(&root),
+        "--format",
+        "doccano",
+        "--annotator",
+        "z",
+        path(&bad),
+    ]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(
+        stderr(&failed).contains("bad.jsonl:1"),
+        "{}",
+        stderr(&failed)
+    );
+    assert_eq!(
+        std::fs::read_dir(root.join("annotations")).unwrap().count(),
+        before
+    );
+}

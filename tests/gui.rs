@@ -1327,5 +1327,8 @@ fn import_window_brings_in_a_colleagues_file_as_one_undo_step() {
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     steps(&mut harness, 2);
     let ws = harness.state().workspace().unwrap();
-    assert!(ws.layer(DOC, "colleague").is_none_or(tagdesk::core::AnnotationLayer::is_empty));
+    assert!(
+        ws.layer(DOC, "colleague")
+            .is_none_or(tagdesk::core::AnnotationLayer::is_empty)
+    );
 }
