@@ -375,3 +375,28 @@ fn export_import_and_convert_through_the_binary() {
         before
     );
 }
+
+#[test]
+fn agree_reports_span_f1_per_label_and_refuses_unknown_annotators() {
+    let root = crate::support::sample_project();
+    let out = tagdesk(&["agree", path(&root), "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let actor = value["exact"]["per_label"]["actor"]["mean"]
+        .as_f64()
+        .unwrap();
+    assert!((0.0..=1.0).contains(&actor));
+    assert_eq!(
+        value["exact"]["annotators"],
+        serde_json::json!(["maria", "sam"])
+    );
+    let table = tagdesk(&["agree", path(&root), "--labels", "actor"]);
+    assert!(
+        stdout(&table).contains("per label\n  actor"),
+        "{}",
+        stdout(&table)
+    );
+    let bad = tagdesk(&["agree", path(&root), "--annotators", "maria,nobody"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("nobody"));
+}

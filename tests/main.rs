@@ -5,6 +5,7 @@
 
 mod support;
 
+mod agreement;
 mod architecture;
 mod cli;
 mod crash;

@@ -117,6 +117,20 @@ pub enum Command {
         #[arg(long, default_value_t = 0)]
         delay_ms: u64,
     },
+    /// Inter-annotator agreement: pairwise span F1 (exact and overlap), mean and SD over pairs,
+    /// per label and per document, on the documents all the annotators annotated.
+    Agree {
+        project: PathBuf,
+        /// Comma-separated; by default every annotator.
+        #[arg(long, value_delimiter = ',')]
+        annotators: Vec<String>,
+        /// Comma-separated; by default every label.
+        #[arg(long, value_delimiter = ',')]
+        labels: Vec<String>,
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
     /// Documents, and annotations per label per annotator.
     Stats {
         project: PathBuf,
@@ -173,6 +187,12 @@ pub fn run(command: Command) -> ExitCode {
             validate_cmd(&project)
         }
         Command::Stats { project, json } => stats_cmd(&project, json),
+        Command::Agree {
+            project,
+            annotators,
+            labels,
+            json,
+        } => agree(&project, annotators, &labels, json),
         Command::Script {
             project,
             file,
@@ -372,6 +392,95 @@ fn convert(from: &str, to: &str, input: &Path, output: &Path) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn agree(project: &Path, annotators: Vec<String>, labels: &[String], json: bool) -> ExitCode {
+    use crate::core::agreement::{Matching, SpanAgreement, span_agreement};
+    let ws = match open(project) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    let known = ws.project.annotators();
+    let annotators = if annotators.is_empty() {
+        known.clone()
+    } else {
+        annotators
+    };
+    if let Some(unknown) = annotators.iter().find(|a| !known.contains(a)) {
+        eprintln!(
+            "error: no annotator \"{unknown}\" in this project (it has: {})",
+            known.join(", ")
+        );
+        return ExitCode::from(USAGE);
+    }
+    if annotators.len() < 2 {
+        eprintln!(
+            "error: agreement needs two or more annotators (this project has: {})",
+            known.join(", ")
+        );
+        return ExitCode::from(USAGE);
+    }
+    let labels = (!labels.is_empty()).then_some(labels);
+    let exact = span_agreement(&ws.project, &annotators, labels, Matching::Exact);
+    let overlap = span_agreement(&ws.project, &annotators, labels, Matching::Overlap);
+    if json {
+        let value = serde_json::json!({"exact": exact, "overlap": overlap});
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
+        return ExitCode::SUCCESS;
+    }
+    let cell = |s: Option<&crate::core::agreement::MeanSd>| {
+        s.map_or_else(
+            || "    –        –  ".to_owned(),
+            |s| format!("{:>6.3}  {:>6.3}", s.mean, s.sd),
+        )
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Span agreement of {} on {} documents (F1, mean and SD over {} pairs)\n",
+        annotators.join(", "),
+        exact.documents.len(),
+        exact.pairs.len()
+    );
+    let _ = writeln!(out, "{:<32} {:^14}  {:^14}", "", "exact", "overlap");
+    let _ = writeln!(
+        out,
+        "{:<32} {}  {}",
+        "overall",
+        cell(exact.overall.as_ref()),
+        cell(overlap.overall.as_ref())
+    );
+    let table =
+        |out: &mut String,
+         title: &str,
+         e: &std::collections::BTreeMap<String, crate::core::agreement::MeanSd>,
+         o: &std::collections::BTreeMap<String, crate::core::agreement::MeanSd>| {
+            let _ = writeln!(out, "\n{title}");
+            for (k, v) in e {
+                let _ = writeln!(out, "  {k:<30} {}  {}", cell(Some(v)), cell(o.get(k)));
+            }
+        };
+    table(&mut out, "per label", &exact.per_label, &overlap.per_label);
+    table(
+        &mut out,
+        "per document",
+        &exact.per_document,
+        &overlap.per_document,
+    );
+    let _ = writeln!(out, "\npairs (exact F1)");
+    let SpanAgreement { pairs, .. } = &exact;
+    for (a, b, f1) in pairs {
+        let _ = writeln!(
+            out,
+            "  {a} – {b}: {}",
+            f1.map_or("–".to_owned(), |f| format!("{f:.3}"))
+        );
+    }
+    print!("{out}");
+    ExitCode::SUCCESS
 }
 
 /// `validate --write`: re-anchors every layer whose source changed, and saves.

@@ -2,6 +2,7 @@
 //! project persistence, validation and statistics. Nothing here may use egui, eframe or rfd:
 //! the CLI and the GUI both drive these functions (`tests/architecture.rs` checks it).
 
+pub mod agreement;
 pub mod annotation;
 pub mod history;
 pub mod journal;
