@@ -139,9 +139,7 @@ impl super::Writer for Writer {
                 &super::out_path(&self.dir, sub.as_deref(), &rel, "ann"),
                 ann.as_bytes(),
             )?;
-            report.records += 1;
-            report.annotations += layer.spans.len();
-            report.relations += layer.relations.len();
+            report.wrote(layer);
         }
         Ok(())
     }

@@ -180,15 +180,8 @@ pub fn read(path: &Path) -> Result<Corpus, ImportError> {
                 s.label
             )));
         }
-        let (text, bom) = super::strip_bom(text.to_owned());
-        if bom {
-            for s in &mut layer.spans {
-                for p in &mut s.pieces {
-                    p[0] = p[0].saturating_sub(1);
-                    p[1] = p[1].saturating_sub(1);
-                }
-            }
-        }
+        let mut layers = vec![layer];
+        let (text, bom) = super::strip_bom_shifting(text, &mut layers);
         corpus.documents.push(Document {
             path: value
                 .get("document")
@@ -197,7 +190,7 @@ pub fn read(path: &Path) -> Result<Corpus, ImportError> {
             text,
             bom,
             rebuilt: false,
-            layers: vec![layer],
+            layers,
             at,
         });
     }

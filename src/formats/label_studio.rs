@@ -88,9 +88,7 @@ impl super::Writer for Writer<'_> {
                 "completed_by": layer.annotator,
                 "result": result,
             }));
-            report.records += 1;
-            report.annotations += layer.spans.len();
-            report.relations += layer.relations.len();
+            report.wrote(layer);
         }
         self.tasks += 1;
         let task = json!({
@@ -309,7 +307,7 @@ pub fn read(path: &Path) -> Result<Corpus, ImportError> {
             }
             layers.push(layer);
         }
-        let (text, bom) = super::strip_bom(text.to_owned());
+        let (text, bom) = super::strip_bom_shifting(text, &mut layers);
         corpus.documents.push(Document {
             path: data
                 .get("document")

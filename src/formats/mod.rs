@@ -294,6 +294,13 @@ impl Lossy {
 }
 
 impl ExportReport {
+    /// Counts one layer written whole.
+    pub fn wrote(&mut self, layer: &Layer) {
+        self.records += 1;
+        self.annotations += layer.spans.len();
+        self.relations += layer.relations.len();
+    }
+
     /// Turns the counters into warnings.
     pub fn finish(&mut self) {
         for (what, n) in std::mem::take(&mut self.lossy).0 {
@@ -537,6 +544,20 @@ pub fn read_utf8(path: &Path) -> Result<String, ImportError> {
 
 fn bytecount(bytes: &[u8], byte: u8) -> usize {
     bytes.iter().fold(0, |n, b| n + usize::from(*b == byte))
+}
+
+/// Splits a leading BOM off a text whose offsets counted it, shifting the layers' spans.
+pub fn strip_bom_shifting(text: &str, layers: &mut [Layer]) -> (String, bool) {
+    let (text, bom) = strip_bom(text.to_owned());
+    if bom {
+        for span in layers.iter_mut().flat_map(|l| &mut l.spans) {
+            for p in &mut span.pieces {
+                p[0] = p[0].saturating_sub(1);
+                p[1] = p[1].saturating_sub(1);
+            }
+        }
+    }
+    (text, bom)
 }
 
 /// Splits a leading BOM off a text.

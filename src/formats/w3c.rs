@@ -117,9 +117,7 @@ impl super::Writer for Writer<'_> {
                 });
                 self.item(&item)?;
             }
-            report.records += 1;
-            report.annotations += layer.spans.len();
-            report.relations += layer.relations.len();
+            report.wrote(layer);
         }
         Ok(())
     }

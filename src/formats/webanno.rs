@@ -289,9 +289,7 @@ impl super::Writer for Writer {
                 &super::out_path(&self.dir, sub.as_deref(), &rel, "tsv"),
                 out.as_bytes(),
             )?;
-            report.records += 1;
-            report.annotations += layer.spans.len();
-            report.relations += layer.relations.len();
+            report.wrote(layer);
         }
         Ok(())
     }
