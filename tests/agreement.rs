@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use tagdesk::core::Workspace;
 use tagdesk::core::agreement::{
-    Matching, cohen_kappa, fleiss_kappa, krippendorff_alpha_nominal, scott_pi, span_agreement,
+    Matching, Report, Study, StudyDocument, Tokens, Unit, cohen_kappa, fleiss_kappa,
+    krippendorff_alpha_nominal, scott_pi, span_agreement, token_agreement, unitizing_agreement,
+    unitizing_disagreement, unitizing_distance,
 };
 use tagdesk::formats::Format;
 use tagdesk::formats::import::{ImportOptions, apply, read_and_plan};
@@ -41,6 +43,15 @@ fn bratiaa_project() -> (tempfile::TempDir, Workspace) {
     (dir, ws)
 }
 
+/// `x` is within `tolerance` of `expected` (the tolerances `DKPro` Statistics' tests use for
+/// figures the literature gives truncated).
+fn assert_close(x: f64, expected: f64, tolerance: f64, what: &str) {
+    assert!(
+        (x - expected).abs() <= tolerance,
+        "{what}: {x} is not within {tolerance} of {expected}"
+    );
+}
+
 /// `x` rounds to `published` at the published precision.
 fn assert_rounds_to(x: f64, published: f64, decimals: i32, what: &str) {
     let half = 0.5 * 10f64.powi(-decimals);
@@ -54,7 +65,8 @@ fn assert_rounds_to(x: f64, published: f64, decimals: i32, what: &str) {
 fn span_f1_matches_bratiaas_published_report() {
     let (_dir, ws) = bratiaa_project();
     let annotators: Vec<String> = ANNOTATORS.iter().map(|s| (*s).to_owned()).collect();
-    let agreement = span_agreement(&ws.project, &annotators, None, Matching::Exact);
+    let study = Study::from_project(&ws.project, &annotators, None);
+    let agreement = span_agreement(&study, Matching::Exact, Tokens::Whitespace);
     assert_eq!(agreement.documents.len(), 7);
     let overall = agreement.overall.unwrap();
     // "Mean F1: 0.890, SD F1: 0.053"
@@ -86,7 +98,7 @@ fn span_f1_matches_bratiaas_published_report() {
         assert_rounds_to(s.sd, sd, 3, doc);
     }
     // Overlap matching can only agree more.
-    let overlap = span_agreement(&ws.project, &annotators, None, Matching::Overlap);
+    let overlap = span_agreement(&study, Matching::Overlap, Tokens::Whitespace);
     assert!(overlap.overall.unwrap().mean >= overall.mean);
 }
 
@@ -128,4 +140,268 @@ fn coefficients_match_artstein_and_poesio() {
     );
     // With two coders Fleiss' kappa is Scott's pi.
     assert_rounds_to(fleiss_kappa(&lists), 0.79953, 5, "fleiss_kappa");
+}
+
+#[test]
+fn token_f1_matches_bratiaas_published_report() {
+    let (_dir, ws) = bratiaa_project();
+    let annotators: Vec<String> = ANNOTATORS.iter().map(|s| (*s).to_owned()).collect();
+    let mut study = Study::from_project(&ws.project, &annotators, None);
+    study.load_texts(&ws.project.source_dir);
+    assert!(study.warnings.is_empty(), "{:?}", study.warnings);
+    let agreement = span_agreement(&study, Matching::Tokens, Tokens::Whitespace);
+    assert_eq!(agreement.documents.len(), 7);
+    // token-agreement-report.md: "Mean F1: 0.964, SD F1: 0.015"
+    let overall = agreement.overall.unwrap();
+    assert_rounds_to(overall.mean, 0.964, 3, "token mean F1");
+    assert_rounds_to(overall.sd, 0.015, 3, "token SD F1");
+    for (label, mean, sd) in [
+        ("LOC", 0.963, 0.013),
+        ("MISC", 0.918, 0.045),
+        ("ORG", 0.972, 0.015),
+        ("PER", 0.983, 0.006),
+    ] {
+        let s = agreement.per_label[label];
+        assert_rounds_to(s.mean, mean, 3, label);
+        assert_rounds_to(s.sd, sd, 3, label);
+    }
+    for (doc, mean, sd) in [
+        ("esp.train-doc-100.txt", 0.972, 0.009),
+        ("esp.train-doc-1400.txt", 0.945, 0.034),
+        ("esp.train-doc-29.txt", 0.928, 0.047),
+        ("esp.train-doc-423.txt", 0.943, 0.035),
+        ("esp.train-doc-46.txt", 0.974, 0.013),
+        ("esp.train-doc-503.txt", 0.977, 0.010),
+        ("esp.train-doc-896.txt", 0.952, 0.020),
+    ] {
+        let s = agreement.per_document[doc];
+        assert_rounds_to(s.mean, mean, 3, doc);
+        assert_rounds_to(s.sd, sd, 3, doc);
+    }
+    // The whole report: token coefficients are defined and agree with the F1 picture (high).
+    let report = Report::compute(&study, Tokens::Whitespace);
+    let kappa = report.token.overall.cohen_mean.unwrap();
+    assert_eq!(report.token.overall.cohen.len(), 6);
+    assert!(kappa.mean > 0.9 && kappa.mean < 1.0, "{kappa:?}");
+    assert!(report.token.overall.fleiss.unwrap() > 0.9);
+    assert!(report.token.overall.alpha.unwrap() > 0.9);
+    assert_eq!(report.token.per_label.len(), 4);
+    assert!(report.unitizing.overall.unwrap() > 0.8);
+    let csv = report.to_csv();
+    assert!(csv.starts_with("measure,scope,key,annotator_a,annotator_b,value,sd,pairs"));
+    assert!(csv.contains("f1_token,overall,,,,0.96"), "{csv}");
+}
+
+/// A study of one text of `n` one-letter tokens ("a a a …") with two coders' units given in
+/// tokens `[from, to)` per label.
+fn token_study(n: usize, coders: &[&[(&str, usize, usize)]]) -> Study {
+    let text = vec!["a"; n].join(" ");
+    Study {
+        annotators: (0..coders.len()).map(|i| format!("coder{i}")).collect(),
+        documents: vec![StudyDocument {
+            path: "t.txt".into(),
+            text: Some(std::sync::Arc::new(tagdesk::core::SourceText::new(text))),
+            units: coders
+                .iter()
+                .map(|units| {
+                    units
+                        .iter()
+                        .map(|&(label, from, to)| Unit {
+                            label: label.into(),
+                            start: 2 * from,
+                            end: 2 * to - 1,
+                        })
+                        .collect()
+                })
+                .collect(),
+        }],
+        warnings: Vec::new(),
+    }
+}
+
+#[test]
+fn token_coefficients_match_krippendorffs_digitized_example() {
+    // Krippendorff (1995: 57), case A, digitized as DKPro Statistics' test does:
+    // Bertha 0 0|1 1 1 1 1 1 1 1|0 0 0 0|1 1 1 1 1 1|0 0 0 0
+    // Bill   0 0 0 0|1 1 1 1|0 0 0 0 0 0 0|1 1|0 0 0 0 0 0 0
+    let study = token_study(
+        24,
+        &[
+            &[("A", 2, 10), ("A", 14, 20)],
+            &[("A", 4, 8), ("A", 15, 17)],
+        ],
+    );
+    let t = token_agreement(&study, Tokens::Whitespace);
+    assert_eq!(t.items, 24);
+    let a = &t.per_label["A"];
+    assert_rounds_to(a.cohen[0].2.unwrap(), 0.385, 3, "Cohen's kappa");
+    assert_rounds_to(a.alpha.unwrap(), 0.329, 3, "Krippendorff's alpha");
+    // Two coders: Fleiss' kappa is Scott's pi.
+    assert_rounds_to(a.fleiss.unwrap(), 0.314, 3, "Scott's pi");
+    // One label: overall is the same.
+    assert_rounds_to(t.overall.alpha.unwrap(), 0.329, 3, "overall alpha");
+}
+
+#[test]
+#[allow(clippy::float_cmp)] // integer distances, exact in f64
+fn unitizing_alpha_matches_krippendorff_2004() {
+    // The distance of DKPro Statistics' Krippendorff2004Test.
+    assert_eq!(unitizing_distance((225, 295, true), (220, 300, true)), 50.0);
+    assert_eq!(
+        unitizing_distance((370, 400, true), (355, 375, true)),
+        850.0
+    );
+    assert_eq!(
+        unitizing_distance((400, 450, false), (400, 420, true)),
+        400.0
+    );
+    assert_eq!(unitizing_distance((5, 11, true), (5, 7, true)), 16.0);
+    // Krippendorff (2004: 254): a continuum 150..450 of two coders, categories c and k. The
+    // continuum starts at 150: shift everything by 150 onto 0..300.
+    let units = |list: &[(u64, u64)]| -> Vec<(u64, u64)> {
+        list.iter().map(|&(b, l)| (b - 150, b - 150 + l)).collect()
+    };
+    let c = [
+        units(&[(225, 70), (370, 30)]),
+        units(&[(220, 80), (355, 20), (400, 20)]),
+    ];
+    let (o, e) = unitizing_disagreement(&c, 300);
+    assert_rounds_to(o, 0.0144, 4, "D_o(c)");
+    assert_rounds_to(e, 0.0532, 4, "D_e(c)");
+    assert_rounds_to(1.0 - o / e, 0.7286, 4, "alpha(c)");
+    let k = [
+        units(&[(180, 60), (300, 50)]),
+        units(&[(180, 60), (300, 50)]),
+    ];
+    let (ok, ek) = unitizing_disagreement(&k, 300);
+    assert_rounds_to(ok, 0.0, 4, "D_o(k)");
+    assert_rounds_to(ek, 0.0490, 4, "D_e(k)");
+    // Overall: 1 - mean D_o / mean D_e; the book's 0.8591 is computed from the rounded
+    // disagreements above (1 - 0.0144 / 0.1022), hence DKPro's tolerance of 0.0005.
+    assert_close(1.0 - (o + ok) / (e + ek), 0.8591, 0.0005, "alpha");
+}
+
+#[test]
+fn unitizing_alpha_matches_krippendorff_1995() {
+    // Observed disagreement of the four cases of Krippendorff (1995: 57) on a continuum of 24.
+    let case = |a: &[(u64, u64)], b: &[(u64, u64)]| {
+        let spans = |l: &[(u64, u64)]| l.iter().map(|&(s, n)| (s, s + n)).collect::<Vec<_>>();
+        unitizing_disagreement(&[spans(a), spans(b)], 24).0
+    };
+    assert_rounds_to(
+        case(&[(2, 8), (14, 6)], &[(4, 4), (15, 2)]),
+        0.03125,
+        5,
+        "A",
+    );
+    // In case B Jill's units touch: one coder's units of a label may touch, not overlap.
+    let case_b = case(
+        &[(0, 18)],
+        &[(0, 2), (2, 1), (3, 1), (4, 1), (5, 1), (6, 3), (9, 1)],
+    );
+    assert_rounds_to(case_b, 2.26736, 5, "B");
+    let case_c = case(
+        &[(2, 6), (10, 2), (14, 4), (20, 2)],
+        &[(0, 2), (4, 4), (10, 4), (16, 2), (20, 2)],
+    );
+    assert_close(case_c, 0.02777, 0.00001, "C");
+    let case_d = case(
+        &[(0, 2), (2, 8), (10, 4), (14, 6), (20, 4)],
+        &[(0, 4), (4, 4), (8, 7), (15, 2), (17, 7)],
+    );
+    assert_close(case_d, 0.38715, 0.00001, "D");
+    // Expected disagreement and alpha, with the continuum stretched 50,000 times as DKPro's
+    // test does (Krippendorff's figures assume a practically continuous scale).
+    let stretched = |a: &[(u64, u64)], b: &[(u64, u64)]| {
+        let spans = |l: &[(u64, u64)]| {
+            l.iter()
+                .map(|&(s, n)| (s * 50_000, (s + n) * 50_000))
+                .collect::<Vec<_>>()
+        };
+        let (o, e) = unitizing_disagreement(&[spans(a), spans(b)], 24 * 50_000);
+        (e, 1.0 - o / e)
+    };
+    for (name, a, b, expected, alpha) in [
+        (
+            "A",
+            &[(2, 8), (14, 6)][..],
+            &[(4, 4), (15, 2)][..],
+            0.06990,
+            0.553,
+        ),
+        (
+            "B",
+            &[(0, 18)],
+            &[(0, 2), (2, 1), (3, 1), (4, 1), (5, 1), (6, 3), (9, 1)],
+            1.17731,
+            -0.926,
+        ),
+        (
+            "C",
+            &[(2, 6), (10, 2), (14, 4), (20, 2)],
+            &[(0, 2), (4, 4), (10, 4), (16, 2), (20, 2)],
+            0.08642,
+            0.679,
+        ),
+        (
+            "D",
+            &[(0, 2), (2, 8), (10, 4), (14, 6), (20, 4)],
+            &[(0, 4), (4, 4), (8, 7), (15, 2), (17, 7)],
+            0.41445,
+            0.066,
+        ),
+    ] {
+        let (e, al) = stretched(a, b);
+        assert_close(e, expected, 0.005, &format!("D_e({name})"));
+        assert_close(al, alpha, 0.02, &format!("alpha({name})"));
+    }
+    // Through a study of a 24-character text: the same observed disagreement for case C.
+    let text = "x".repeat(24);
+    let unit = |&(s, n): &(usize, usize)| Unit {
+        label: "C".into(),
+        start: s,
+        end: s + n,
+    };
+    let study = Study {
+        annotators: vec!["Gerret".into(), "Gill".into()],
+        documents: vec![StudyDocument {
+            path: "c.txt".into(),
+            text: Some(std::sync::Arc::new(tagdesk::core::SourceText::new(text))),
+            units: vec![
+                [(2, 6), (10, 2), (14, 4), (20, 2)]
+                    .iter()
+                    .map(unit)
+                    .collect(),
+                [(0, 2), (4, 4), (10, 4), (16, 2), (20, 2)]
+                    .iter()
+                    .map(unit)
+                    .collect(),
+            ],
+        }],
+        warnings: Vec::new(),
+    };
+    let u = unitizing_agreement(&study);
+    let l = u.per_label["C"];
+    assert_eq!(u.length, 24);
+    assert_close(l.observed, 0.02777, 0.00001, "D_o via study");
+    assert_close(
+        l.alpha.unwrap(),
+        1.0 - l.observed / l.expected,
+        1e-12,
+        "alpha via study",
+    );
+    assert_eq!(u.overall, l.alpha);
+}
+
+#[test]
+fn tokens_are_cut_in_code_points() {
+    let text = "Hi 👍🏽 there,  ქართული!";
+    assert_eq!(
+        Tokens::Whitespace.cut(text),
+        vec![[0, 2], [3, 5], [6, 12], [14, 22]]
+    );
+    let words = Tokens::Words.cut(text);
+    assert_eq!(words.first(), Some(&[0, 2]));
+    assert!(words.contains(&[11, 12])); // the comma alone
+    assert_eq!(words.last(), Some(&[21, 22])); // "!"
 }

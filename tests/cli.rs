@@ -377,7 +377,7 @@ fn export_import_and_convert_through_the_binary() {
 }
 
 #[test]
-fn agree_reports_span_f1_per_label_and_refuses_unknown_annotators() {
+fn agree_reports_every_measure_as_json_csv_or_table_and_refuses_unknown_annotators() {
     let root = crate::support::sample_project();
     let out = tagdesk(&["agree", path(&root), "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -396,6 +396,30 @@ fn agree_reports_span_f1_per_label_and_refuses_unknown_annotators() {
         "{}",
         stdout(&table)
     );
+    // Token and character measures are in every output.
+    let kappa = value["token"]["overall"]["cohen"][0][2].as_f64().unwrap();
+    assert!((-1.0..=1.0).contains(&kappa));
+    assert!(value["unitizing"]["per_label"]["actor"]["alpha"].is_number());
+    let csv = tagdesk(&["agree", path(&root), "--csv", "--tokens", "words"]);
+    assert!(csv.status.success(), "{}", stderr(&csv));
+    let csv = stdout(&csv);
+    let mut rows = csv.lines();
+    assert_eq!(
+        rows.next(),
+        Some("measure,scope,key,annotator_a,annotator_b,value,sd,pairs")
+    );
+    for measure in [
+        "f1_exact,",
+        "f1_overlap,",
+        "f1_token,",
+        "cohen_kappa,label,actor,maria,sam,",
+        "fleiss_kappa,",
+        "krippendorff_alpha,",
+        "alpha_unitizing,",
+    ] {
+        assert!(csv.contains(measure), "{measure} missing:\n{csv}");
+    }
+    assert!(csv.lines().all(|l| l.split(',').count() == 8));
     let bad = tagdesk(&["agree", path(&root), "--annotators", "maria,nobody"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("nobody"));

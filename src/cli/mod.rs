@@ -117,19 +117,17 @@ pub enum Command {
         #[arg(long, default_value_t = 0)]
         delay_ms: u64,
     },
-    /// Inter-annotator agreement: pairwise span F1 (exact and overlap), mean and SD over pairs,
-    /// per label and per document, on the documents all the annotators annotated.
+    /// Inter-annotator agreement on the documents all the annotators annotated: pairwise F1
+    /// (exact spans, overlap, tokens) with mean and SD over pairs, per label and per document;
+    /// Cohen's, Fleiss' kappa and Krippendorff's alpha on tokens (untagged = O); Krippendorff's
+    /// alpha for unitizing on characters.
     Agree {
         project: PathBuf,
-        /// Comma-separated; by default every annotator.
+        /// Comma-separated; by default every annotator (`_curated` is the curated layer).
         #[arg(long, value_delimiter = ',')]
         annotators: Vec<String>,
-        /// Comma-separated; by default every label.
-        #[arg(long, value_delimiter = ',')]
-        labels: Vec<String>,
-        /// Print JSON instead of tables.
-        #[arg(long)]
-        json: bool,
+        #[command(flatten)]
+        options: AgreeOptions,
     },
     /// Documents, and annotations per label per annotator.
     Stats {
@@ -138,6 +136,39 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AgreeOptions {
+    /// Comma-separated; by default every label.
+    #[arg(long, value_delimiter = ',')]
+    labels: Vec<String>,
+    /// How texts are cut into tokens for the token measures.
+    #[arg(long, value_enum, default_value_t = TokensArg::Whitespace)]
+    tokens: TokensArg,
+    /// Print JSON instead of tables.
+    #[arg(long, conflicts_with = "csv")]
+    json: bool,
+    /// Print CSV (one row per figure) instead of tables.
+    #[arg(long)]
+    csv: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum TokensArg {
+    /// Runs of non-whitespace, as bratiaa cuts them.
+    Whitespace,
+    /// Unicode words and punctuation (UAX #29).
+    Words,
+}
+
+impl From<TokensArg> for crate::core::agreement::Tokens {
+    fn from(t: TokensArg) -> Self {
+        match t {
+            TokensArg::Whitespace => Self::Whitespace,
+            TokensArg::Words => Self::Words,
+        }
+    }
 }
 
 /// Exit status for "the command could not run as asked" (as clap uses for bad arguments).
@@ -190,9 +221,8 @@ pub fn run(command: Command) -> ExitCode {
         Command::Agree {
             project,
             annotators,
-            labels,
-            json,
-        } => agree(&project, annotators, &labels, json),
+            options,
+        } => agree(&project, annotators, &options),
         Command::Script {
             project,
             file,
@@ -394,8 +424,8 @@ fn convert(from: &str, to: &str, input: &Path, output: &Path) -> ExitCode {
     }
 }
 
-fn agree(project: &Path, annotators: Vec<String>, labels: &[String], json: bool) -> ExitCode {
-    use crate::core::agreement::{Matching, SpanAgreement, span_agreement};
+fn agree(project: &Path, annotators: Vec<String>, options: &AgreeOptions) -> ExitCode {
+    use crate::core::agreement::{Report, Study};
     let ws = match open(project) {
         Ok(ws) => ws,
         Err(code) => return code,
@@ -420,67 +450,117 @@ fn agree(project: &Path, annotators: Vec<String>, labels: &[String], json: bool)
         );
         return ExitCode::from(USAGE);
     }
-    let labels = (!labels.is_empty()).then_some(labels);
-    let exact = span_agreement(&ws.project, &annotators, labels, Matching::Exact);
-    let overlap = span_agreement(&ws.project, &annotators, labels, Matching::Overlap);
-    if json {
-        let value = serde_json::json!({"exact": exact, "overlap": overlap});
+    let labels = (!options.labels.is_empty()).then_some(options.labels.as_slice());
+    let mut study = Study::from_project(&ws.project, &annotators, labels);
+    study.load_texts(&ws.project.source_dir);
+    let report = Report::compute(&study, options.tokens.into());
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    if options.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
+            serde_json::to_string_pretty(&report).unwrap_or_default()
         );
-        return ExitCode::SUCCESS;
+    } else if options.csv {
+        print!("{}", report.to_csv());
+    } else {
+        print!("{}", agreement_tables(&report));
     }
-    let cell = |s: Option<&crate::core::agreement::MeanSd>| {
+    ExitCode::SUCCESS
+}
+
+/// The agreement report as plain-text tables.
+fn agreement_tables(report: &crate::core::agreement::Report) -> String {
+    use crate::core::agreement::MeanSd;
+    let cell = |s: Option<&MeanSd>| {
         s.map_or_else(
-            || "    –        –  ".to_owned(),
+            || format!("{:^14}", "–"),
             |s| format!("{:>6.3}  {:>6.3}", s.mean, s.sd),
         )
     };
+    let num = |x: Option<f64>| x.map_or_else(|| format!("{:>7}", "–"), |x| format!("{x:>7.3}"));
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Span agreement of {} on {} documents (F1, mean and SD over {} pairs)\n",
-        annotators.join(", "),
-        exact.documents.len(),
-        exact.pairs.len()
+        "Agreement of {} on {} documents (F1: mean and SD over {} pairs)\n",
+        report.annotators.join(", "),
+        report.documents.len(),
+        report.exact.pairs.len()
     );
-    let _ = writeln!(out, "{:<32} {:^14}  {:^14}", "", "exact", "overlap");
     let _ = writeln!(
         out,
-        "{:<32} {}  {}",
-        "overall",
-        cell(exact.overall.as_ref()),
-        cell(overlap.overall.as_ref())
+        "{:<32} {:^14}  {:^14}  {:^14}",
+        "F1", "exact spans", "overlap", "tokens"
     );
-    let table =
+    let f1_row =
         |out: &mut String,
-         title: &str,
-         e: &std::collections::BTreeMap<String, crate::core::agreement::MeanSd>,
-         o: &std::collections::BTreeMap<String, crate::core::agreement::MeanSd>| {
-            let _ = writeln!(out, "\n{title}");
-            for (k, v) in e {
-                let _ = writeln!(out, "  {k:<30} {}  {}", cell(Some(v)), cell(o.get(k)));
-            }
+         key: &str,
+         pick: &dyn Fn(&crate::core::agreement::SpanAgreement) -> Option<MeanSd>| {
+            let _ = writeln!(
+                out,
+                "  {key:<30} {}  {}  {}",
+                cell(pick(&report.exact).as_ref()),
+                cell(pick(&report.overlap).as_ref()),
+                cell(pick(&report.token_f1).as_ref())
+            );
         };
-    table(&mut out, "per label", &exact.per_label, &overlap.per_label);
-    table(
-        &mut out,
-        "per document",
-        &exact.per_document,
-        &overlap.per_document,
+    f1_row(&mut out, "overall", &|a| a.overall);
+    let _ = writeln!(out, "per label");
+    for k in report.exact.per_label.keys() {
+        f1_row(&mut out, k, &|a| a.per_label.get(k).copied());
+    }
+    let _ = writeln!(out, "per document");
+    for k in &report.documents {
+        f1_row(&mut out, k, &|a| a.per_document.get(k).copied());
+    }
+    let _ = writeln!(out, "pairs (exact F1)");
+    for (a, b, f1) in &report.exact.pairs {
+        let _ = writeln!(out, "  {a} – {b}: {}", num(*f1).trim());
+    }
+    let t = &report.token;
+    let _ = writeln!(
+        out,
+        "\nTokens ({} tokens, {}; untagged = O)",
+        t.items,
+        match t.tokens {
+            crate::core::agreement::Tokens::Whitespace => "cut at whitespace",
+            crate::core::agreement::Tokens::Words => "Unicode words",
+        }
     );
-    let _ = writeln!(out, "\npairs (exact F1)");
-    let SpanAgreement { pairs, .. } = &exact;
-    for (a, b, f1) in pairs {
+    let _ = writeln!(
+        out,
+        "{:<32} {:>7} {:>7}  {:>7}  {:>7}  {:>7}",
+        "", "κ Cohen", "(SD)", "κ Fleiss", "α", "αU"
+    );
+    let coeff_row = |out: &mut String,
+                     key: &str,
+                     c: &crate::core::agreement::Coefficients,
+                     unitizing: Option<f64>| {
         let _ = writeln!(
             out,
-            "  {a} – {b}: {}",
-            f1.map_or("–".to_owned(), |f| format!("{f:.3}"))
+            "  {key:<30} {} {}  {}  {}  {}",
+            num(c.cohen_mean.map(|m| m.mean)),
+            num(c.cohen_mean.map(|m| m.sd)),
+            num(c.fleiss),
+            num(c.alpha),
+            num(unitizing)
+        );
+    };
+    coeff_row(&mut out, "overall", &t.overall, report.unitizing.overall);
+    for (k, c) in &t.per_label {
+        coeff_row(
+            &mut out,
+            k,
+            c,
+            report.unitizing.per_label.get(k).and_then(|l| l.alpha),
         );
     }
-    print!("{out}");
-    ExitCode::SUCCESS
+    let _ = writeln!(out, "pairs (Cohen's κ, overall)");
+    for (a, b, k) in &t.overall.cohen {
+        let _ = writeln!(out, "  {a} – {b}: {}", num(*k).trim());
+    }
+    out
 }
 
 /// `validate --write`: re-anchors every layer whose source changed, and saves.
