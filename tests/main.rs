@@ -17,3 +17,4 @@ mod live;
 mod malformed;
 mod offsets;
 mod project_files;
+mod review;

@@ -126,6 +126,43 @@ impl Relation {
     }
 }
 
+/// A curator's "no" to a span an annotator made: kept in the curated layer so the decision
+/// shows (read-only) to the annotators and review can skip what is decided. Identified by
+/// label and extent, not by id: every annotator's identical span gets the same answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejection {
+    pub label: String,
+    pub start: usize,
+    pub end: usize,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fragments: Vec<[usize; 2]>,
+    /// The covered text when rejected.
+    pub text: String,
+    /// Who made the rejected span.
+    pub from: Vec<String>,
+    /// Who rejected it.
+    pub by: String,
+    /// RFC 3339, UTC.
+    pub at: String,
+}
+
+impl Rejection {
+    /// Whether it is the answer to `annotation` (same label and extent).
+    pub fn is_for(&self, annotation: &Annotation) -> bool {
+        self.label == annotation.label
+            && self.start == annotation.start
+            && self.end == annotation.end
+            && self.fragments == annotation.fragments
+    }
+
+    fn same_target(&self, other: &Self) -> bool {
+        self.label == other.label
+            && self.start == other.start
+            && self.end == other.end
+            && self.fragments == other.fragments
+    }
+}
+
 /// Where an annotator stands with a document.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Hash)]
 #[serde(rename_all = "kebab-case")]
@@ -170,6 +207,10 @@ pub enum Edit {
     },
     /// Record the source text the layer now matches (after re-anchoring).
     SetSourceHash(String),
+    /// Record a curator's rejection (the curated layer).
+    Reject(Rejection),
+    /// Take back the rejection of the same label and extent.
+    Unreject(Rejection),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -186,6 +227,18 @@ pub enum EditError {
     EmptySpan { start: usize, end: usize },
     #[error("annotation {0}: its fragments must be sorted, apart, and frame its start and end")]
     BadFragments(String),
+    #[error("{label} at {start}..{end} is already rejected")]
+    AlreadyRejected {
+        label: String,
+        start: usize,
+        end: usize,
+    },
+    #[error("{label} at {start}..{end} is not rejected")]
+    NotRejected {
+        label: String,
+        start: usize,
+        end: usize,
+    },
 }
 
 /// The annotations of one annotator on one document.
@@ -200,6 +253,8 @@ pub struct AnnotationLayer {
     annotations: Vec<Annotation>,
     /// Sorted by [`Relation::sort_key`].
     relations: Vec<Relation>,
+    /// The curator's rejections (only the curated layer has any), sorted by extent.
+    rejections: Vec<Rejection>,
     /// An upper bound on the longest span (never lowered on removal; still a bound), so an
     /// overlap query only looks at spans starting within that distance before it.
     max_span_len: usize,
@@ -215,6 +270,7 @@ impl PartialEq for AnnotationLayer {
             && self.status == other.status
             && self.annotations == other.annotations
             && self.relations == other.relations
+            && self.rejections == other.rejections
     }
 }
 
@@ -229,6 +285,7 @@ impl AnnotationLayer {
             status: DocStatus::New,
             annotations: Vec::new(),
             relations: Vec::new(),
+            rejections: Vec::new(),
             max_span_len: 0,
             revision: 0,
         }
@@ -257,6 +314,23 @@ impl AnnotationLayer {
     pub fn with_relations(mut self, mut relations: Vec<Relation>) -> Self {
         relations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.relations = relations;
+        self
+    }
+
+    pub fn rejections(&self) -> &[Rejection] {
+        &self.rejections
+    }
+
+    /// The rejection answering `annotation`, if any.
+    pub fn rejection_of(&self, annotation: &Annotation) -> Option<&Rejection> {
+        self.rejections.iter().find(|r| r.is_for(annotation))
+    }
+
+    /// Builds a layer's rejections from any order (they are sorted).
+    #[must_use]
+    pub fn with_rejections(mut self, mut rejections: Vec<Rejection>) -> Self {
+        rejections.sort_by(|a, b| (a.start, a.end, &a.label).cmp(&(b.start, b.end, &b.label)));
+        self.rejections = rejections;
         self
     }
 
@@ -371,6 +445,33 @@ impl AnnotationLayer {
                     .position(|r| r.id == id)
                     .ok_or(EditError::UnknownId(id))?;
                 Edit::AddRelation(self.relations.remove(index))
+            }
+            Edit::Reject(rejection) => {
+                if self.rejections.iter().any(|r| r.same_target(&rejection)) {
+                    return Err(EditError::AlreadyRejected {
+                        label: rejection.label,
+                        start: rejection.start,
+                        end: rejection.end,
+                    });
+                }
+                let key = (rejection.start, rejection.end, rejection.label.clone());
+                let at = self
+                    .rejections
+                    .partition_point(|r| (r.start, r.end, r.label.clone()) < key);
+                self.rejections.insert(at, rejection.clone());
+                Edit::Unreject(rejection)
+            }
+            Edit::Unreject(rejection) => {
+                let index = self
+                    .rejections
+                    .iter()
+                    .position(|r| r.same_target(&rejection))
+                    .ok_or(EditError::NotRejected {
+                        label: rejection.label,
+                        start: rejection.start,
+                        end: rejection.end,
+                    })?;
+                Edit::Reject(self.rejections.remove(index))
             }
         };
         self.revision += 1;

@@ -9,6 +9,7 @@ pub mod journal;
 pub mod lock;
 pub mod project;
 pub mod reanchor;
+pub mod review;
 pub mod schema;
 pub mod search;
 pub mod stats;

@@ -10,7 +10,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
 
-use super::annotation::{Annotation, AnnotationLayer, DocStatus, Relation};
+use super::annotation::{Annotation, AnnotationLayer, DocStatus, Rejection, Relation};
 use super::schema::Schema;
 use super::text::{SourceText, TextError};
 
@@ -134,6 +134,9 @@ pub struct LayerFile {
     pub annotations: Vec<Annotation>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub relations: Vec<Relation>,
+    /// The curator's rejections (curated layer only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rejected: Vec<Rejection>,
 }
 
 impl LayerFile {
@@ -147,13 +150,15 @@ impl LayerFile {
             status: layer.status,
             annotations: layer.annotations().to_vec(),
             relations: layer.relations().to_vec(),
+            rejected: layer.rejections().to_vec(),
         }
     }
 
     pub fn into_layer(self) -> AnnotationLayer {
         let mut layer = AnnotationLayer::new(self.document, self.annotator)
             .with_annotations(self.annotations)
-            .with_relations(self.relations);
+            .with_relations(self.relations)
+            .with_rejections(self.rejected);
         layer.source_sha256 = self.source_sha256;
         layer.status = self.status;
         layer
@@ -342,6 +347,18 @@ impl io::Write for AtomicFile {
 
     fn flush(&mut self) -> io::Result<()> {
         self.writer.flush()
+    }
+}
+
+/// The curated layer's annotator name: the gold layer a curator builds from the annotators'.
+pub const CURATED: &str = "_curated";
+
+/// Whether `name` can own a layer: an annotator, or the curated layer.
+pub fn valid_layer_name(name: &str) -> Result<(), String> {
+    if name == CURATED {
+        Ok(())
+    } else {
+        valid_annotator_name(name)
     }
 }
 
@@ -707,7 +724,7 @@ impl Project {
         let rel = rel.to_str()?.replace('\\', "/");
         let (annotator, file) = rel.split_once('/')?;
         let document = file.strip_suffix(".json")?;
-        (valid_annotator_name(annotator).is_ok() && valid_document_path(document))
+        (valid_layer_name(annotator).is_ok() && valid_document_path(document))
             .then(|| (document.to_owned(), annotator.to_owned()))
     }
 

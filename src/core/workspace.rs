@@ -13,7 +13,7 @@ use super::annotation::{
 use super::history::{Change, History, Step};
 use super::journal::{Entry, Journal};
 use super::project::{
-    DocumentError, LayerKey, LoadedText, Project, ProjectError, valid_annotator_name,
+    DocumentError, LayerKey, LoadedText, Project, ProjectError, valid_layer_name,
 };
 use super::schema::{AttributeValue, Schema};
 
@@ -64,6 +64,8 @@ pub enum WorkspaceError {
     Disk(String),
     #[error("another tagdesk is annotating as {0}; this window is read-only for them")]
     HeldElsewhere(String),
+    #[error("{0}")]
+    Review(String),
 }
 
 /// What an undo or redo changed.
@@ -255,7 +257,7 @@ impl Workspace {
                 if self.project.is_locked(key) {
                     return Err(WorkspaceError::Locked(self.project.layer_file(key)));
                 }
-                valid_annotator_name(&key.1).map_err(WorkspaceError::BadAnnotator)?;
+                valid_layer_name(&key.1).map_err(WorkspaceError::BadAnnotator)?;
             }
         }
         let forward: Vec<Applied> = pending

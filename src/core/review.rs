@@ -1,0 +1,652 @@
+//! Review: colleagues' layers side by side, and adjudication into the curated layer.
+//!
+//! * [`diff`] compares two or more layers of a document. Spans that overlap across the layers
+//!   form a [`Cluster`]; a cluster is a disagreement unless every layer has the same spans
+//!   (label, extent and attributes) in it. Relations are compared by what they link (type, and
+//!   both ends' label and extent), since ids differ between layers.
+//! * The curated layer ([`CURATED`]) is an ordinary layer with a reserved name, so exports,
+//!   agreement and the editor treat it as any annotator. [`accept`] copies annotators' spans or
+//!   relations into it, [`reject`] records a "no" (a [`Rejection`], kept in the curated file),
+//!   [`accept_agreed`] takes everything all the compared annotators agree on. Each is one undo
+//!   step, and none of them ever changes an annotator's layer.
+//! * [`decision`] tells an annotator what the curator decided about one of their spans.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use super::annotation::{Annotation, AnnotationLayer, DocStatus, Edit, Rejection, Relation};
+use super::annotation::{new_annotation_id, now_rfc3339};
+use super::project::{LayerKey, Project};
+use super::workspace::{Pending, Workspace, WorkspaceError};
+
+pub use super::project::CURATED;
+
+/// How the layers differ in one cluster. Ordered from agreeing to most different.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiffKind {
+    /// Every layer has the same spans here.
+    Agree,
+    /// Same labels and extents, different attribute values.
+    Attributes,
+    /// Same labels, different extents.
+    Extent,
+    /// Different labels.
+    Label,
+    /// Some layer has nothing here.
+    Missing,
+}
+
+impl DiffKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Agree => "match",
+            Self::Attributes => "attributes differ",
+            Self::Extent => "extent differs",
+            Self::Label => "label differs",
+            Self::Missing => "only in some layers",
+        }
+    }
+}
+
+/// Spans of the compared layers that overlap one another (transitively).
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    /// From the first start to the last end, in code points.
+    pub range: Range<usize>,
+    /// Per compared layer (in [`DocDiff::layers`] order), its spans here.
+    pub spans: Vec<Vec<Annotation>>,
+    pub kind: DiffKind,
+    /// The curated layer already has a span here, or rejected every span here.
+    pub decided: bool,
+}
+
+impl Cluster {
+    pub fn is_disagreement(&self) -> bool {
+        self.kind != DiffKind::Agree
+    }
+}
+
+/// What a relation links, independent of ids: type, and both ends' label and extent.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RelationSignature {
+    pub kind: String,
+    pub from: (String, usize, usize),
+    pub to: (String, usize, usize),
+}
+
+/// A relation not in every compared layer.
+#[derive(Debug, Clone)]
+pub struct RelationDiff {
+    pub signature: RelationSignature,
+    /// Per compared layer, its relation with that signature, if it has one.
+    pub present: Vec<Option<Relation>>,
+}
+
+/// The comparison of some layers of one document.
+#[derive(Debug, Clone, Default)]
+pub struct DocDiff {
+    pub document: String,
+    pub layers: Vec<String>,
+    pub clusters: Vec<Cluster>,
+    /// Relations that some layers lack; relations all layers share are not listed.
+    pub relations: Vec<RelationDiff>,
+    /// Relations every layer has.
+    pub shared_relations: usize,
+}
+
+impl DocDiff {
+    pub fn disagreements(&self) -> impl Iterator<Item = &Cluster> {
+        self.clusters.iter().filter(|c| c.is_disagreement())
+    }
+}
+
+fn signature_key(a: &Annotation) -> (String, usize, usize, Vec<[usize; 2]>) {
+    (a.label.clone(), a.start, a.end, a.fragments.clone())
+}
+
+/// Compares `layers` (annotators, or [`CURATED`]) on `document`. A missing layer counts as
+/// empty.
+pub fn diff(project: &Project, document: &str, layers: &[String]) -> DocDiff {
+    let empty = AnnotationLayer::new(document, "");
+    let got: Vec<&AnnotationLayer> = layers
+        .iter()
+        .map(|a| {
+            project
+                .layers
+                .get(&(document.to_owned(), a.clone()))
+                .unwrap_or(&empty)
+        })
+        .collect();
+    // Every span of every layer, by start: sweep into clusters of overlapping spans.
+    let mut all: Vec<(usize, &Annotation)> = got
+        .iter()
+        .enumerate()
+        .flat_map(|(i, l)| l.annotations().iter().map(move |a| (i, a)))
+        .collect();
+    all.sort_by_key(|(i, a)| (a.start, a.end, *i));
+    let curated = project
+        .layers
+        .get(&(document.to_owned(), CURATED.to_owned()));
+    let mut clusters: Vec<Cluster> = Vec::new();
+    for (i, a) in all {
+        match clusters.last_mut() {
+            Some(c) if a.start < c.range.end => {
+                c.range.end = c.range.end.max(a.end);
+                c.spans[i].push(a.clone());
+            }
+            _ => {
+                let mut spans = vec![Vec::new(); got.len()];
+                spans[i].push(a.clone());
+                clusters.push(Cluster {
+                    range: a.start..a.end,
+                    spans,
+                    kind: DiffKind::Agree,
+                    decided: false,
+                });
+            }
+        }
+    }
+    for c in &mut clusters {
+        c.kind = classify(&c.spans);
+        c.decided = curated.is_some_and(|cur| {
+            cur.overlapping(c.range.start, c.range.end).next().is_some()
+                || c.spans
+                    .iter()
+                    .flatten()
+                    .all(|a| cur.rejection_of(a).is_some())
+        });
+    }
+    // Relations by signature.
+    let mut by_signature: std::collections::BTreeMap<RelationSignature, Vec<Option<Relation>>> =
+        std::collections::BTreeMap::new();
+    for (i, layer) in got.iter().enumerate() {
+        for r in layer.relations() {
+            if let Some(sig) = relation_signature(layer, r) {
+                by_signature
+                    .entry(sig)
+                    .or_insert_with(|| vec![None; got.len()])[i] = Some(r.clone());
+            }
+        }
+    }
+    let mut shared_relations = 0;
+    let mut relations = Vec::new();
+    for (signature, present) in by_signature {
+        if present.iter().all(Option::is_some) {
+            shared_relations += 1;
+        } else {
+            relations.push(RelationDiff { signature, present });
+        }
+    }
+    DocDiff {
+        document: document.to_owned(),
+        layers: layers.to_vec(),
+        clusters,
+        relations,
+        shared_relations,
+    }
+}
+
+fn classify(spans: &[Vec<Annotation>]) -> DiffKind {
+    if spans.iter().any(Vec::is_empty) {
+        return DiffKind::Missing;
+    }
+    // Each layer's spans here, described down to what is compared; equal for all layers?
+    let all_equal = |describe: &dyn Fn(&Annotation) -> String| {
+        let set = |layer: &Vec<Annotation>| {
+            let mut v: Vec<String> = layer.iter().map(describe).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let first = set(&spans[0]);
+        spans[1..].iter().all(|s| set(s) == first)
+    };
+    if all_equal(&|a| {
+        format!(
+            "{}|{}|{}|{:?}|{:?}",
+            a.label, a.start, a.end, a.fragments, a.attributes
+        )
+    }) {
+        DiffKind::Agree
+    } else if all_equal(&|a| format!("{}|{}|{}|{:?}", a.label, a.start, a.end, a.fragments)) {
+        DiffKind::Attributes
+    } else if all_equal(&|a| a.label.clone()) {
+        DiffKind::Extent
+    } else {
+        DiffKind::Label
+    }
+}
+
+fn relation_signature(layer: &AnnotationLayer, r: &Relation) -> Option<RelationSignature> {
+    let from = layer.get(&r.from)?;
+    let to = layer.get(&r.to)?;
+    Some(RelationSignature {
+        kind: r.kind.clone(),
+        from: (from.label.clone(), from.start, from.end),
+        to: (to.label.clone(), to.start, to.end),
+    })
+}
+
+/// Where the next (or previous) disagreement is, from `(document, char offset)`, over the
+/// documents in project order (wrapping around). `undecided_only` skips clusters the curator
+/// has decided.
+pub fn next_disagreement(
+    project: &Project,
+    layers: &[String],
+    from: (&str, usize),
+    forward: bool,
+    undecided_only: bool,
+) -> Option<(String, Range<usize>)> {
+    let docs: Vec<&str> = project.documents.iter().map(|d| d.path.as_str()).collect();
+    if docs.is_empty() {
+        return None;
+    }
+    let here = docs.iter().position(|d| *d == from.0).unwrap_or(0);
+    let wanted = |c: &Cluster| c.is_disagreement() && !(undecided_only && c.decided);
+    // The current document (after/before the offset), the others in order, then the current
+    // document again (before/after the offset) to wrap around.
+    for step in 0..=docs.len() {
+        let index = if forward {
+            (here + step) % docs.len()
+        } else {
+            (here + docs.len() * 2 - step) % docs.len()
+        };
+        let doc = docs[index];
+        let d = diff(project, doc, layers);
+        let mut candidates = d.clusters.iter().filter(|c| wanted(c));
+        let found = match (step, forward) {
+            (0, true) => candidates.find(|c| c.range.start > from.1),
+            (0, false) => candidates.rev().find(|c| c.range.start < from.1),
+            (s, true) if s == docs.len() => candidates.find(|c| c.range.start <= from.1),
+            (s, false) if s == docs.len() => candidates.rev().find(|c| c.range.start >= from.1),
+            (_, true) => candidates.next(),
+            (_, false) => candidates.next_back(),
+        };
+        if let Some(c) = found {
+            return Some((doc.to_owned(), c.range.clone()));
+        }
+    }
+    None
+}
+
+/// What the curator decided about one annotator's span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// The curated layer has the same span.
+    Accepted,
+    /// The curated layer has something else here: its label and extent.
+    Changed {
+        label: String,
+        range: Range<usize>,
+    },
+    Rejected,
+    /// Not curated yet.
+    Open,
+}
+
+impl Decision {
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Accepted => "accepted by the curator".to_owned(),
+            Self::Changed { label, range } => format!(
+                "the curator chose {label} at {}..{} instead",
+                range.start, range.end
+            ),
+            Self::Rejected => "rejected by the curator".to_owned(),
+            Self::Open => "not curated yet".to_owned(),
+        }
+    }
+}
+
+/// What the curator decided about `annotation` (a span of some annotator's layer).
+pub fn decision(project: &Project, document: &str, annotation: &Annotation) -> Decision {
+    let Some(curated) = project
+        .layers
+        .get(&(document.to_owned(), CURATED.to_owned()))
+    else {
+        return Decision::Open;
+    };
+    if curated.rejection_of(annotation).is_some() {
+        return Decision::Rejected;
+    }
+    let others: Vec<&Annotation> = curated
+        .overlapping(annotation.start, annotation.end)
+        .collect();
+    if others.iter().any(|c| same_span(c, annotation)) {
+        return Decision::Accepted;
+    }
+    match others.first() {
+        Some(c) => Decision::Changed {
+            label: c.label.clone(),
+            range: c.start..c.end,
+        },
+        None => Decision::Open,
+    }
+}
+
+/// Same label, extent and pieces (attributes aside).
+fn same_span(a: &Annotation, b: &Annotation) -> bool {
+    signature_key(a) == signature_key(b)
+}
+
+fn curated_key(document: &str) -> LayerKey {
+    (document.to_owned(), CURATED.to_owned())
+}
+
+/// The edits that copy `spans` (from `annotator`'s layer) into the curated layer, skipping any
+/// it already has and taking back their rejections. Returns the edits and, per span, the id it
+/// has in the curated layer.
+fn copy_edits(
+    project: &Project,
+    document: &str,
+    spans: &[Annotation],
+    planned: &mut Vec<Annotation>,
+) -> (Vec<Edit>, Vec<String>) {
+    let curated = project.layers.get(&curated_key(document));
+    let now = now_rfc3339();
+    let mut edits = Vec::new();
+    let mut ids = Vec::new();
+    for a in spans {
+        let existing = curated
+            .and_then(|c| c.overlapping(a.start, a.end).find(|c| same_span(c, a)))
+            .or_else(|| planned.iter().find(|c| same_span(c, a)));
+        if let Some(e) = existing {
+            ids.push(e.id.clone());
+            continue;
+        }
+        if let Some(r) = curated.and_then(|c| c.rejection_of(a)) {
+            edits.push(Edit::Unreject(r.clone()));
+        }
+        let copy = Annotation {
+            id: new_annotation_id(),
+            review: None,
+            modified: now.clone(),
+            ..a.clone()
+        };
+        ids.push(copy.id.clone());
+        planned.push(copy.clone());
+        edits.push(Edit::Add(copy));
+    }
+    if curated.is_none_or(|c| c.status == DocStatus::New) && !edits.is_empty() {
+        edits.push(Edit::SetStatus(DocStatus::InProgress));
+    }
+    (edits, ids)
+}
+
+/// Copies spans of `annotator`'s layer (by id) into the curated layer, with their attributes and
+/// notes, as one undo step. Spans the curated layer already has are left as they are.
+pub fn accept(
+    ws: &mut Workspace,
+    document: &str,
+    annotator: &str,
+    ids: &[String],
+) -> Result<usize, WorkspaceError> {
+    let spans = source_spans(ws, document, annotator, ids)?;
+    let (edits, _) = copy_edits(&ws.project, document, &spans, &mut Vec::new());
+    let added = edits.iter().filter(|e| matches!(e, Edit::Add(_))).count();
+    if edits.is_empty() {
+        return Ok(0);
+    }
+    let what = match spans.as_slice() {
+        [one] => format!("accept {} from {annotator}", one.label),
+        _ => format!("accept {added} spans from {annotator}"),
+    };
+    ws.apply(&curated_key(document), what, None, edits)?;
+    Ok(added)
+}
+
+/// Copies a relation of `annotator`'s layer into the curated layer, and its two spans if the
+/// curated layer does not have them yet; one undo step.
+pub fn accept_relation(
+    ws: &mut Workspace,
+    document: &str,
+    annotator: &str,
+    relation_id: &str,
+) -> Result<(), WorkspaceError> {
+    let layer = ws
+        .layer(document, annotator)
+        .ok_or_else(|| WorkspaceError::Review(format!("{annotator} has no layer on {document}")))?;
+    let relation = layer
+        .relations()
+        .iter()
+        .find(|r| r.id == relation_id)
+        .cloned()
+        .ok_or_else(|| WorkspaceError::Review(format!("no relation {relation_id}")))?;
+    let ends = source_spans(
+        ws,
+        document,
+        annotator,
+        &[relation.from.clone(), relation.to.clone()],
+    )?;
+    let mut planned = Vec::new();
+    let (mut edits, ids) = copy_edits(&ws.project, document, &ends, &mut planned);
+    let exists = ws.layer(document, CURATED).is_some_and(|c| {
+        c.relations()
+            .iter()
+            .any(|r| r.kind == relation.kind && r.from == ids[0] && r.to == ids[1])
+    });
+    if !exists {
+        edits.push(Edit::AddRelation(Relation {
+            id: new_annotation_id(),
+            from: ids[0].clone(),
+            to: ids[1].clone(),
+            created: now_rfc3339(),
+            ..relation.clone()
+        }));
+    }
+    if edits.is_empty() {
+        return Ok(());
+    }
+    ws.apply(
+        &curated_key(document),
+        format!("accept {} from {annotator}", relation.kind),
+        None,
+        edits,
+    )
+}
+
+fn source_spans(
+    ws: &Workspace,
+    document: &str,
+    annotator: &str,
+    ids: &[String],
+) -> Result<Vec<Annotation>, WorkspaceError> {
+    let layer = ws
+        .layer(document, annotator)
+        .ok_or_else(|| WorkspaceError::Review(format!("{annotator} has no layer on {document}")))?;
+    ids.iter()
+        .map(|id| {
+            layer
+                .get(id)
+                .cloned()
+                .ok_or_else(|| super::annotation::EditError::UnknownId(id.clone()).into())
+        })
+        .collect()
+}
+
+/// Rejects a span of `annotator`'s layer: records the rejection in the curated layer and, if
+/// the curated layer has that very span, removes it (and its relations); one undo step.
+pub fn reject(
+    ws: &mut Workspace,
+    document: &str,
+    annotator: &str,
+    id: &str,
+) -> Result<(), WorkspaceError> {
+    let span = source_spans(ws, document, annotator, &[id.to_owned()])?.remove(0);
+    let curated = ws.layer(document, CURATED);
+    if curated.is_some_and(|c| c.rejection_of(&span).is_some()) {
+        return Ok(());
+    }
+    let mut edits = Vec::new();
+    if let Some(c) = curated
+        && let Some(same) = c
+            .overlapping(span.start, span.end)
+            .find(|c| same_span(c, &span))
+    {
+        edits.extend(
+            c.relations_of(&same.id)
+                .map(|r| Edit::RemoveRelation { id: r.id.clone() }),
+        );
+        edits.push(Edit::Remove {
+            id: same.id.clone(),
+        });
+    }
+    // Everyone who made this very span.
+    let from: Vec<String> = ws
+        .project
+        .layers
+        .iter()
+        .filter(|((d, a), _)| d == document && a != CURATED)
+        .filter(|(_, l)| {
+            l.overlapping(span.start, span.end)
+                .any(|o| same_span(o, &span))
+        })
+        .map(|((_, a), _)| a.clone())
+        .collect();
+    edits.push(Edit::Reject(Rejection {
+        label: span.label.clone(),
+        start: span.start,
+        end: span.end,
+        fragments: span.fragments.clone(),
+        text: span.text.clone(),
+        from,
+        by: CURATED.to_owned(),
+        at: now_rfc3339(),
+    }));
+    if curated.is_none_or(|c| c.status == DocStatus::New) {
+        edits.push(Edit::SetStatus(DocStatus::InProgress));
+    }
+    ws.apply(
+        &curated_key(document),
+        format!("reject {} of {annotator}", span.label),
+        None,
+        edits,
+    )
+}
+
+/// What [`accept_agreed`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Agreed {
+    pub spans: usize,
+    pub relations: usize,
+    pub documents: usize,
+}
+
+/// Takes into the curated layer every span all `annotators` made identically (label, extent
+/// and attributes) and every relation all of them made between such spans, on `documents`;
+/// rejected ones stay rejected. One undo step over all the documents.
+pub fn accept_agreed(
+    ws: &mut Workspace,
+    documents: &[String],
+    annotators: &[String],
+) -> Result<Agreed, WorkspaceError> {
+    if annotators.len() < 2 {
+        return Err(WorkspaceError::Review(
+            "pick two or more annotators to take what they agree on".to_owned(),
+        ));
+    }
+    let mut done = Agreed::default();
+    let mut pending = Vec::new();
+    for document in documents {
+        if !annotators.iter().all(|a| ws.layer(document, a).is_some()) {
+            continue;
+        }
+        let d = diff(&ws.project, document, annotators);
+        let curated = ws.layer(document, CURATED);
+        let agreed: Vec<Annotation> = d
+            .clusters
+            .iter()
+            .filter(|c| c.kind == DiffKind::Agree)
+            .flat_map(|c| c.spans[0].iter().cloned())
+            .filter(|a| curated.is_none_or(|c| c.rejection_of(a).is_none()))
+            .collect();
+        let mut planned = Vec::new();
+        let (mut edits, _) = copy_edits(&ws.project, document, &agreed, &mut planned);
+        let spans_added = edits.iter().filter(|e| matches!(e, Edit::Add(_))).count();
+        // Relations every annotator has, between spans now in (or going into) the curated layer.
+        let in_curated = |end: &(String, usize, usize)| -> Option<String> {
+            let matches = |a: &Annotation| a.label == end.0 && a.start == end.1 && a.end == end.2;
+            curated
+                .and_then(|c| c.overlapping(end.1, end.2).find(|a| matches(a)))
+                .or_else(|| planned.iter().find(|a| matches(a)))
+                .map(|a| a.id.clone())
+        };
+        let shared = shared_relations(&ws.project, document, annotators);
+        let mut relations_added = 0;
+        for sig in shared {
+            let (Some(from), Some(to)) = (in_curated(&sig.from), in_curated(&sig.to)) else {
+                continue;
+            };
+            let exists = curated.is_some_and(|c| {
+                c.relations()
+                    .iter()
+                    .any(|r| r.kind == sig.kind && r.from == from && r.to == to)
+            });
+            if !exists {
+                edits.push(Edit::AddRelation(Relation {
+                    id: new_annotation_id(),
+                    kind: sig.kind.clone(),
+                    from,
+                    to,
+                    author: annotators[0].clone(),
+                    created: now_rfc3339(),
+                }));
+                relations_added += 1;
+            }
+        }
+        if spans_added + relations_added > 0 {
+            if curated.is_none_or(|c| c.status == DocStatus::New)
+                && !edits.iter().any(|e| matches!(e, Edit::SetStatus(_)))
+            {
+                edits.push(Edit::SetStatus(DocStatus::InProgress));
+            }
+            done.spans += spans_added;
+            done.relations += relations_added;
+            done.documents += 1;
+            pending.push(Pending::Layer(curated_key(document), edits));
+        }
+    }
+    if !pending.is_empty() {
+        ws.apply_changes(
+            format!(
+                "accept {} agreed spans and {} relations",
+                done.spans, done.relations
+            ),
+            None,
+            pending,
+        )?;
+    }
+    Ok(done)
+}
+
+/// Signatures of the relations every one of `layers` has on `document`.
+fn shared_relations(
+    project: &Project,
+    document: &str,
+    layers: &[String],
+) -> Vec<RelationSignature> {
+    let sets: Vec<BTreeSet<RelationSignature>> = layers
+        .iter()
+        .map(|a| {
+            project
+                .layers
+                .get(&(document.to_owned(), a.clone()))
+                .map(|l| {
+                    l.relations()
+                        .iter()
+                        .filter_map(|r| relation_signature(l, r))
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+        .collect();
+    let Some((first, rest)) = sets.split_first() else {
+        return Vec::new();
+    };
+    first
+        .iter()
+        .filter(|s| rest.iter().all(|o| o.contains(s)))
+        .cloned()
+        .collect()
+}

@@ -1,0 +1,281 @@
+//! Review: the diff of colleagues' layers, next-disagreement navigation, and adjudication into
+//! the curated layer (accept, reject, accept what all agree on), each one undo step that never
+//! touches an annotator's layer.
+
+use tagdesk::core::Workspace;
+use tagdesk::core::review::{
+    CURATED, Decision, DiffKind, accept, accept_agreed, accept_relation, decision, diff,
+    next_disagreement, reject,
+};
+use tagdesk::core::schema::AttributeValue;
+
+use crate::support::{char_offset_of, project_with};
+
+const DOC1: &str = "a.txt";
+const DOC2: &str = "b.txt";
+const TEXT1: &str = "Kerry met Lavrov in Geneva and said the talks failed.";
+const TEXT2: &str = "Moscow rejected the plan.";
+
+fn span(ws: &mut Workspace, doc: &str, who: &str, needle: &str, label: &str) -> String {
+    let text = if doc == DOC1 { TEXT1 } else { TEXT2 };
+    let start = char_offset_of(text, needle, 0);
+    ws.add_span(doc, who, start..start + needle.chars().count(), label)
+        .unwrap()
+}
+
+/// Two annotators, ana and ben, who agree on some spans and differ in every way on others.
+fn two_annotators() -> (tempfile::TempDir, Workspace) {
+    let (dir, root) = project_with(&[(DOC1, TEXT1.as_bytes()), (DOC2, TEXT2.as_bytes())]);
+    let mut ws = Workspace::open(&root).unwrap();
+    // a.txt
+    let kerry_a = span(&mut ws, DOC1, "ana", "Kerry", "actor");
+    span(&mut ws, DOC1, "ana", "Lavrov", "actor");
+    span(&mut ws, DOC1, "ana", "Geneva", "actor");
+    let claim_a = span(&mut ws, DOC1, "ana", "the talks failed", "claim");
+    let ana = (DOC1.to_owned(), "ana".to_owned());
+    ws.add_relation(&ana, "said_by", &claim_a, &kerry_a)
+        .unwrap();
+    let kerry_b = span(&mut ws, DOC1, "ben", "Kerry", "actor");
+    span(&mut ws, DOC1, "ben", "Lavrov", "claim");
+    let claim_b = span(&mut ws, DOC1, "ben", "said the talks failed", "claim");
+    let ben = (DOC1.to_owned(), "ben".to_owned());
+    ws.add_relation(&ben, "said_by", &claim_b, &kerry_b)
+        .unwrap();
+    // b.txt: one agreed actor, one claim whose stance differs.
+    span(&mut ws, DOC2, "ana", "Moscow", "actor");
+    span(&mut ws, DOC2, "ben", "Moscow", "actor");
+    for (who, stance) in [("ana", "oppose"), ("ben", "neutral")] {
+        let id = span(&mut ws, DOC2, who, "rejected the plan", "claim");
+        ws.set_attribute(
+            &(DOC2.to_owned(), who.to_owned()),
+            &id,
+            "stance",
+            Some(AttributeValue::Text(stance.into())),
+        )
+        .unwrap();
+    }
+    (dir, ws)
+}
+
+fn pair() -> Vec<String> {
+    vec!["ana".to_owned(), "ben".to_owned()]
+}
+
+fn ids(ws: &Workspace, doc: &str, who: &str, label: &str, needle: &str) -> String {
+    ws.layer(doc, who)
+        .unwrap()
+        .annotations()
+        .iter()
+        .find(|a| a.label == label && a.text == needle)
+        .unwrap()
+        .id
+        .clone()
+}
+
+#[test]
+fn diff_sorts_every_cluster_by_how_the_layers_differ() {
+    let (_dir, ws) = two_annotators();
+    let d = diff(&ws.project, DOC1, &pair());
+    let kinds: Vec<(String, DiffKind)> = d
+        .clusters
+        .iter()
+        .map(|c| {
+            (
+                TEXT1
+                    .chars()
+                    .skip(c.range.start)
+                    .take(c.range.len())
+                    .collect(),
+                c.kind,
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("Kerry".to_owned(), DiffKind::Agree),
+            ("Lavrov".to_owned(), DiffKind::Label),
+            ("Geneva".to_owned(), DiffKind::Missing),
+            ("said the talks failed".to_owned(), DiffKind::Extent),
+        ]
+    );
+    // The said_by relations link different claims: each is in one layer only.
+    assert_eq!(d.shared_relations, 0);
+    assert_eq!(d.relations.len(), 2);
+    assert!(
+        d.relations
+            .iter()
+            .all(|r| r.present.iter().filter(|p| p.is_some()).count() == 1)
+    );
+    let d2 = diff(&ws.project, DOC2, &pair());
+    let kinds2: Vec<DiffKind> = d2.clusters.iter().map(|c| c.kind).collect();
+    assert_eq!(kinds2, [DiffKind::Agree, DiffKind::Attributes]);
+}
+
+#[test]
+fn next_disagreement_walks_across_documents_both_ways_and_wraps() {
+    let (_dir, ws) = two_annotators();
+    let lavrov = char_offset_of(TEXT1, "Lavrov", 0);
+    let geneva = char_offset_of(TEXT1, "Geneva", 0);
+    let said = char_offset_of(TEXT1, "said", 0);
+    let rejected = char_offset_of(TEXT2, "rejected", 0);
+    let next = |doc: &str, at: usize, forward: bool| {
+        next_disagreement(&ws.project, &pair(), (doc, at), forward, false)
+            .map(|(d, r)| (d, r.start))
+    };
+    assert_eq!(next(DOC1, 0, true), Some((DOC1.into(), lavrov)));
+    assert_eq!(next(DOC1, lavrov, true), Some((DOC1.into(), geneva)));
+    assert_eq!(next(DOC1, said, true), Some((DOC2.into(), rejected)));
+    // Past the last one: around to the first.
+    assert_eq!(next(DOC2, rejected, true), Some((DOC1.into(), lavrov)));
+    assert_eq!(next(DOC2, rejected, false), Some((DOC1.into(), said)));
+    assert_eq!(next(DOC1, lavrov, false), Some((DOC2.into(), rejected)));
+}
+
+#[test]
+fn accept_all_agreed_is_one_undo_step_and_leaves_annotators_alone() {
+    let (_dir, mut ws) = two_annotators();
+    let before_ana = ws.layer(DOC1, "ana").unwrap().clone();
+    let before_ben = ws.layer(DOC2, "ben").unwrap().clone();
+    let done = accept_agreed(&mut ws, &[DOC1.to_owned(), DOC2.to_owned()], &pair()).unwrap();
+    assert_eq!((done.spans, done.relations, done.documents), (2, 0, 2));
+    let curated: Vec<String> = [DOC1, DOC2]
+        .iter()
+        .flat_map(|d| {
+            ws.layer(d, CURATED)
+                .unwrap()
+                .annotations()
+                .iter()
+                .map(|a| a.text.clone())
+        })
+        .collect();
+    assert_eq!(curated, ["Kerry", "Moscow"]);
+    // Again: nothing new.
+    let again = accept_agreed(&mut ws, &[DOC1.to_owned(), DOC2.to_owned()], &pair()).unwrap();
+    assert_eq!(again.spans, 0);
+    // One undo takes both documents back.
+    ws.undo().unwrap();
+    for d in [DOC1, DOC2] {
+        assert!(
+            ws.layer(d, CURATED)
+                .is_none_or(tagdesk::core::AnnotationLayer::is_empty)
+        );
+    }
+    ws.redo().unwrap();
+    assert_eq!(ws.layer(DOC2, CURATED).unwrap().len(), 1);
+    assert_eq!(ws.layer(DOC1, "ana").unwrap(), &before_ana);
+    assert_eq!(ws.layer(DOC2, "ben").unwrap(), &before_ben);
+    // Agreed relations come along once both ends are in: make ben's claim match ana's.
+    let claim_b = ids(&ws, DOC1, "ben", "claim", "said the talks failed");
+    let start = char_offset_of(TEXT1, "the talks failed", 0);
+    ws.resize(
+        &(DOC1.to_owned(), "ben".to_owned()),
+        &claim_b,
+        start..start + 16,
+    )
+    .unwrap();
+    let done = accept_agreed(&mut ws, &[DOC1.to_owned()], &pair()).unwrap();
+    assert_eq!((done.spans, done.relations), (1, 1));
+    let curated = ws.layer(DOC1, CURATED).unwrap();
+    let rel = &curated.relations()[0];
+    assert_eq!(rel.kind, "said_by");
+    assert_eq!(curated.get(&rel.from).unwrap().text, "the talks failed");
+    assert_eq!(curated.get(&rel.to).unwrap().text, "Kerry");
+}
+
+#[test]
+fn accept_and_reject_record_decisions_the_annotators_can_read() {
+    let (_dir, mut ws) = two_annotators();
+    let claim_a = ids(&ws, DOC1, "ana", "claim", "the talks failed");
+    let claim_b = ids(&ws, DOC1, "ben", "claim", "said the talks failed");
+    let geneva = ids(&ws, DOC1, "ana", "actor", "Geneva");
+    let decided = |ws: &Workspace, who: &str, id: &str| {
+        let a = ws.layer(DOC1, who).unwrap().get(id).unwrap().clone();
+        decision(&ws.project, DOC1, &a)
+    };
+    assert_eq!(decided(&ws, "ana", &claim_a), Decision::Open);
+    // The curator takes ben's version of the claim.
+    assert_eq!(
+        accept(&mut ws, DOC1, "ben", std::slice::from_ref(&claim_b)).unwrap(),
+        1
+    );
+    assert_eq!(decided(&ws, "ben", &claim_b), Decision::Accepted);
+    let start = char_offset_of(TEXT1, "said", 0);
+    assert_eq!(
+        decided(&ws, "ana", &claim_a),
+        Decision::Changed {
+            label: "claim".into(),
+            range: start..start + 21
+        }
+    );
+    // Rejecting Geneva: recorded, the cluster counts as decided, undo takes it back.
+    reject(&mut ws, DOC1, "ana", &geneva).unwrap();
+    assert_eq!(decided(&ws, "ana", &geneva), Decision::Rejected);
+    let d = diff(&ws.project, DOC1, &pair());
+    let geneva_cluster = d
+        .clusters
+        .iter()
+        .find(|c| c.kind == DiffKind::Missing)
+        .unwrap();
+    assert!(geneva_cluster.decided);
+    assert!(
+        next_disagreement(&ws.project, &pair(), (DOC1, start), false, true)
+            .is_none_or(|(_, r)| r.start != geneva_cluster.range.start)
+    );
+    ws.undo().unwrap();
+    assert_eq!(decided(&ws, "ana", &geneva), Decision::Open);
+    ws.redo().unwrap();
+    // Accepting after a rejection takes the rejection back in the same step.
+    accept(&mut ws, DOC1, "ana", std::slice::from_ref(&geneva)).unwrap();
+    assert_eq!(decided(&ws, "ana", &geneva), Decision::Accepted);
+    assert!(ws.layer(DOC1, CURATED).unwrap().rejections().is_empty());
+    ws.undo().unwrap();
+    assert_eq!(decided(&ws, "ana", &geneva), Decision::Rejected);
+    // Rejecting a span the curated layer has removes it there (with its relations).
+    let said_by = ws.layer(DOC1, "ben").unwrap().relations()[0].id.clone();
+    accept_relation(&mut ws, DOC1, "ben", &said_by).unwrap();
+    let curated = ws.layer(DOC1, CURATED).unwrap();
+    assert_eq!((curated.len(), curated.relations().len()), (2, 1));
+    reject(&mut ws, DOC1, "ben", &claim_b).unwrap();
+    let curated = ws.layer(DOC1, CURATED).unwrap();
+    assert_eq!((curated.len(), curated.relations().len()), (1, 0));
+    assert_eq!(decided(&ws, "ben", &claim_b), Decision::Rejected);
+    // Saved as annotations/_curated/a.txt.json and read back with the rejections.
+    let report = ws.save();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let file = ws.project.root.join("annotations/_curated/a.txt.json");
+    let json = std::fs::read_to_string(&file).unwrap();
+    assert!(json.contains("\"rejected\""), "{json}");
+    let reopened = Workspace::open(&ws.project.root).unwrap();
+    assert_eq!(
+        reopened.layer(DOC1, CURATED).unwrap(),
+        ws.layer(DOC1, CURATED).unwrap()
+    );
+    let a = reopened
+        .layer(DOC1, "ana")
+        .unwrap()
+        .get(&geneva)
+        .unwrap()
+        .clone();
+    assert_eq!(decision(&reopened.project, DOC1, &a), Decision::Rejected);
+}
+
+#[test]
+fn the_curated_layer_exports_like_any_annotator() {
+    let (_dir, mut ws) = two_annotators();
+    accept_agreed(&mut ws, &[DOC1.to_owned(), DOC2.to_owned()], &pair()).unwrap();
+    ws.save();
+    let mut out = Vec::new();
+    let report = tagdesk::formats::export::export(
+        &mut ws,
+        tagdesk::formats::Format::Jsonl,
+        &tagdesk::formats::export::ExportFilter {
+            annotator: Some(CURATED.to_owned()),
+        },
+        tagdesk::formats::Sink::Stream(Box::new(&mut out)),
+    )
+    .unwrap();
+    assert_eq!(report.annotations, 2);
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("\"annotator\":\"_curated\""), "{text}");
+}
