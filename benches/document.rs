@@ -95,6 +95,7 @@ fn view_benches(c: &mut Criterion) {
         selected: None,
         selection: None,
         link_target: None,
+        marks: &[],
     };
     frame(&ctx, &mut DocumentView::default(), &input); // Fonts and atlas warm.
     c.bench_function("view/open_first_frame_10mb_100k", |b| {

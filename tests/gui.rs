@@ -1332,3 +1332,105 @@ fn import_window_brings_in_a_colleagues_file_as_one_undo_step() {
             .is_none_or(tagdesk::core::AnnotationLayer::is_empty)
     );
 }
+
+#[test]
+fn review_accepts_a_disagreement_into_the_curated_layer_and_undo_takes_it_back() {
+    use tagdesk::core::review::CURATED;
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "maria");
+    let before: Vec<_> = ["maria", "sam"]
+        .iter()
+        .map(|a| {
+            harness
+                .state()
+                .workspace()
+                .unwrap()
+                .layer(DOC, a)
+                .unwrap()
+                .clone()
+        })
+        .collect();
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::R);
+    steps(&mut harness, 3);
+    assert!(harness.state().reviewing());
+    assert_eq!(harness.state().layer_name(), CURATED);
+    // F8 jumps to the first disagreement: maria's claim against sam's actor.
+    harness.key_press(Key::F8);
+    steps(&mut harness, 3);
+    assert!(harness.get_all_by_label("label differs").count() >= 1);
+    // The first ✔ is maria's version of it.
+    harness.get_all_by_label("✔").next().unwrap().click();
+    steps(&mut harness, 3);
+    let ws = harness.state().workspace().unwrap();
+    let curated = ws.layer(DOC, CURATED).unwrap();
+    assert_eq!(curated.len(), 1);
+    let accepted = &curated.annotations()[0];
+    let source = before[0]
+        .annotations()
+        .iter()
+        .find(|a| a.start == accepted.start && a.end == accepted.end)
+        .expect("the accepted span is maria's");
+    assert_eq!(
+        (&accepted.label, &accepted.text),
+        (&source.label, &source.text)
+    );
+    // The annotators' layers did not change.
+    assert_eq!(ws.layer(DOC, "maria").unwrap(), &before[0]);
+    assert_eq!(ws.layer(DOC, "sam").unwrap(), &before[1]);
+    // Ctrl+Z takes the decision back.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    steps(&mut harness, 2);
+    let ws = harness.state().workspace().unwrap();
+    assert!(
+        ws.layer(DOC, CURATED)
+            .is_none_or(tagdesk::core::AnnotationLayer::is_empty)
+    );
+    // Everything both agree on, in one click; then saved under annotations/_curated.
+    harness.get_by_label("Accept all agreed").click();
+    steps(&mut harness, 2);
+    let agreed = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .layer(DOC, CURATED)
+        .unwrap()
+        .len();
+    assert!(agreed >= 1);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    steps(&mut harness, 2);
+    let saved = Project::open(&root).unwrap();
+    assert_eq!(
+        saved.layers[&(DOC.to_owned(), CURATED.to_owned())].len(),
+        agreed
+    );
+    // As maria again: her span shows the curator's decision, read-only.
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::R);
+    steps(&mut harness, 2);
+    assert_eq!(harness.state().layer_name(), "maria");
+}
+
+#[test]
+fn the_agreement_window_computes_in_the_background_and_saves_csv() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "maria");
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::A);
+    steps(&mut harness, 2);
+    harness.get_by_label("Compute").click();
+    wait_for(&mut harness, "the agreement report", |h| {
+        h.query_by_label("Krippendorff's α").is_some() && h.query_by_label("overall").is_some()
+    });
+    // The span F1 of maria and sam, as `tagdesk agree` prints it.
+    harness.get_by_label("0.606");
+    harness.get_by_label("Save CSV").click();
+    steps(&mut harness, 2);
+    let csv = std::fs::read_to_string(root.join("agreement.csv")).unwrap();
+    assert!(csv.contains("f1_exact,overall,,,,0.606061"), "{csv}");
+    // Saving again asks before replacing.
+    harness.get_by_label("Save CSV").click();
+    steps(&mut harness, 2);
+    assert!(
+        harness
+            .query_by_label_contains("press Save again")
+            .is_some()
+    );
+}

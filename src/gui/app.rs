@@ -183,6 +183,10 @@ pub struct App {
     schema_editor: Option<super::schema_editor::SchemaEditor>,
     /// The import or export window, when open.
     interchange: Option<super::interchange::Interchange>,
+    /// The review panel, when open.
+    review: Option<super::review::Review>,
+    /// The agreement window, when open.
+    agreement: Option<super::agreement::AgreementWindow>,
     /// Watches the project and source folders for changes made by others.
     watcher: Option<super::watcher::FolderWatcher>,
     /// Changed paths not yet taken in (debounced), and when the last one came.
@@ -277,6 +281,8 @@ impl App {
             find: None,
             schema_editor: None,
             interchange: None,
+            review: None,
+            agreement: None,
             watcher: None,
             disk_changes: (Vec::new(), None),
             disk_conflicts: Vec::new(),
@@ -344,7 +350,22 @@ impl App {
     }
 
     fn current_key(&self) -> Option<LayerKey> {
-        Some((self.current_doc.clone()?, self.annotator.clone()))
+        Some((self.current_doc.clone()?, self.layer_name().to_owned()))
+    }
+
+    /// The layer the document view shows and edits: one's own, or the curated layer while
+    /// curating.
+    pub fn layer_name(&self) -> &str {
+        if self.review.as_ref().is_some_and(|r| r.curating) {
+            crate::core::review::CURATED
+        } else {
+            &self.annotator
+        }
+    }
+
+    /// Whether the review panel is open.
+    pub fn reviewing(&self) -> bool {
+        self.review.is_some()
     }
 
     /// Whether the user is typing in a text field (a focused button does not count: label keys
@@ -377,8 +398,10 @@ impl App {
         self.status_bar_ui(ui);
         self.documents_panel_ui(ui);
         self.side_panel_ui(ui);
+        self.review_panel_ui(ui);
         egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui));
         self.modals_ui(&ctx);
+        self.agreement_ui(&ctx);
 
         let actions = std::mem::take(&mut self.actions);
         for action in actions {
@@ -545,6 +568,13 @@ impl App {
                     ui.separator();
                     self.command_button(ui, Command::ChangeAnnotator);
                 });
+                ui.menu_button("Review", |ui| {
+                    self.command_button(ui, Command::Review);
+                    self.command_button(ui, Command::NextDisagreement);
+                    self.command_button(ui, Command::PreviousDisagreement);
+                    ui.separator();
+                    self.command_button(ui, Command::Agreement);
+                });
                 ui.menu_button("Help", |ui| {
                     self.command_button(ui, Command::CommandPalette);
                     self.command_button(ui, Command::About);
@@ -581,7 +611,11 @@ impl App {
             | Command::Import
             | Command::NextDocument
             | Command::PreviousDocument
-            | Command::MarkDone => ws.is_some(),
+            | Command::MarkDone
+            | Command::Review
+            | Command::Agreement
+            | Command::NextDisagreement
+            | Command::PreviousDisagreement => ws.is_some(),
             Command::Undo => ws.is_some_and(|w| w.history().can_undo()),
             Command::Redo => ws.is_some_and(|w| w.history().can_redo()),
             Command::DeleteAnnotation
@@ -613,6 +647,12 @@ impl App {
                     .clicked()
                 {
                     self.actions.push(Action::Command(Command::ChangeAnnotator));
+                }
+                if self.layer_name() == crate::core::review::CURATED {
+                    ui.label(
+                        RichText::new("✎ editing the curated layer")
+                            .color(ui.visuals().warn_fg_color),
+                    );
                 }
                 ui.separator();
                 if let Some(ws) = &self.workspace {
@@ -841,6 +881,14 @@ impl App {
             self.note_for = Some(annotation.id.clone());
             self.note_draft = annotation.note.clone().unwrap_or_default();
         }
+        let curator_decision = self
+            .current_doc
+            .as_deref()
+            .filter(|doc| {
+                self.layer_name() != crate::core::review::CURATED
+                    && ws.layer(doc, crate::core::review::CURATED).is_some()
+            })
+            .map(|doc| crate::core::review::decision(&ws.project, doc, &annotation));
         egui::Grid::new("annotation_grid")
             .num_columns(2)
             .show(ui, |ui| {
@@ -863,6 +911,18 @@ impl App {
                 ui.label("By");
                 ui.label(format!("{} · {}", annotation.author, annotation.modified));
                 ui.end_row();
+                // What the curator decided about one's own span (read-only).
+                if let Some(decision) = &curator_decision {
+                    ui.label("Curator");
+                    let color = match decision {
+                        crate::core::review::Decision::Accepted => Color32::from_rgb(89, 161, 79),
+                        crate::core::review::Decision::Rejected => ui.visuals().error_fg_color,
+                        crate::core::review::Decision::Changed { .. } => ui.visuals().warn_fg_color,
+                        crate::core::review::Decision::Open => ui.visuals().weak_text_color(),
+                    };
+                    ui.colored_label(color, decision.describe());
+                    ui.end_row();
+                }
             });
         let shown: String = annotation.text.chars().take(400).collect();
         let ellipsis = if annotation.text.chars().count() > 400 {
@@ -1177,6 +1237,7 @@ impl App {
             self.find_bar_ui(ui);
             ui.separator();
         }
+        let layer_name = self.layer_name().to_owned();
         let Some(ws) = &mut self.workspace else {
             return;
         };
@@ -1190,7 +1251,7 @@ impl App {
                 return;
             }
         };
-        let key = (doc.clone(), self.annotator.clone());
+        let key = (doc.clone(), layer_name);
         if !ws.project.is_locked(&key) && ws.source_changed(&key) {
             match ws.reanchor(&key) {
                 Ok(Some(report)) => {
@@ -1214,6 +1275,12 @@ impl App {
                 }
             }
         }
+        let marks = self
+            .review
+            .as_mut()
+            .filter(|r| r.compare.len() >= 2)
+            .map(|r| r.marks(ws, &doc))
+            .unwrap_or_default();
         let input = ViewInput {
             text: &text.text,
             layer: ws.project.layers.get(&key),
@@ -1221,6 +1288,7 @@ impl App {
             selected: self.selected.as_deref(),
             selection: self.selection.clone(),
             link_target: self.linking.as_ref().and_then(|l| l.target.as_deref()),
+            marks: &marks,
         };
         for event in self.view.show(ui, &input) {
             match event {
@@ -1629,6 +1697,29 @@ impl App {
                     );
                 }
             }
+            Command::Review => {
+                self.review = match (self.review.take(), &self.workspace) {
+                    (None, Some(ws)) => Some(super::review::Review::new(ws)),
+                    _ => None,
+                };
+                self.selected = None;
+            }
+            Command::NextDisagreement | Command::PreviousDisagreement => {
+                if self.review.is_none()
+                    && let Some(ws) = &self.workspace
+                {
+                    self.review = Some(super::review::Review::new(ws));
+                }
+                self.review_intent(super::review::Intent::Step(
+                    command == Command::NextDisagreement,
+                ));
+            }
+            Command::Agreement => {
+                self.agreement = match (self.agreement.take(), &self.workspace) {
+                    (None, Some(ws)) => Some(super::agreement::AgreementWindow::new(ws)),
+                    _ => None,
+                };
+            }
             Command::CommandPalette => self.palette = Some(super::palette::Palette::default()),
         }
     }
@@ -1963,11 +2054,12 @@ impl App {
     }
 
     fn apply_label(&mut self, label: &str) {
+        let layer = self.layer_name().to_owned();
         let (Some(ws), Some(doc)) = (self.workspace.as_mut(), self.current_doc.clone()) else {
             return;
         };
         if let Some(range) = self.selection.clone() {
-            match ws.add_span(&doc, &self.annotator, range, label) {
+            match ws.add_span(&doc, &layer, range, label) {
                 Ok(id) => {
                     self.selected = Some(id);
                     self.selection = None;
@@ -2535,6 +2627,137 @@ impl App {
         }
         if open || window.is_running() {
             self.interchange = Some(window);
+        }
+    }
+
+    fn review_panel_ui(&mut self, ui: &mut egui::Ui) {
+        let (Some(mut review), Some(ws), Some(doc)) = (
+            self.review.take(),
+            self.workspace.as_ref(),
+            self.current_doc.clone(),
+        ) else {
+            return;
+        };
+        let mut intents = Vec::new();
+        egui::Panel::bottom("review")
+            .resizable(true)
+            .default_size(230.0)
+            .size_range(120.0..=600.0)
+            .show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    ui.heading("Review");
+                    ui.label(
+                        RichText::new(
+                            "Colleagues' layers are read-only; ✔ and ✖ decide into the curated \
+                             layer (Ctrl+Z undoes).",
+                        )
+                        .weak(),
+                    );
+                });
+                intents = review.ui(ui, ws, &doc);
+            });
+        self.review = Some(review);
+        for intent in intents {
+            self.review_intent(intent);
+        }
+    }
+
+    fn review_intent(&mut self, intent: super::review::Intent) {
+        use super::review::Intent;
+        use crate::core::review;
+        let (Some(ws), Some(doc)) = (self.workspace.as_mut(), self.current_doc.clone()) else {
+            return;
+        };
+        let Some(r) = self.review.as_mut() else {
+            return;
+        };
+        let result = match intent {
+            Intent::Accept { annotator, ids } => review::accept(ws, &doc, &annotator, &ids)
+                .map(|n| format!("Accepted {n} span(s) from {annotator}")),
+            Intent::AcceptRelation { annotator, id } => {
+                review::accept_relation(ws, &doc, &annotator, &id)
+                    .map(|()| format!("Accepted a relation from {annotator}"))
+            }
+            Intent::Reject { annotator, id } => review::reject(ws, &doc, &annotator, &id)
+                .map(|()| format!("Rejected a span of {annotator}")),
+            Intent::AcceptAgreed { all_documents } => {
+                let documents: Vec<String> = if all_documents {
+                    ws.project
+                        .documents
+                        .iter()
+                        .map(|d| d.path.clone())
+                        .collect()
+                } else {
+                    vec![doc.clone()]
+                };
+                let annotators: Vec<String> = r
+                    .compare
+                    .iter()
+                    .filter(|a| *a != review::CURATED)
+                    .cloned()
+                    .collect();
+                review::accept_agreed(ws, &documents, &annotators).map(|done| {
+                    format!(
+                        "Accepted {} agreed spans and {} relations in {} document(s) (Ctrl+Z undoes)",
+                        done.spans, done.relations, done.documents
+                    )
+                })
+            }
+            Intent::Focus(range) => {
+                r.focus = Some(range.clone());
+                self.actions.push(Action::RevealChar(range.start));
+                return;
+            }
+            Intent::Step(forward) => {
+                let from = r.focus.as_ref().map_or(0, |f| f.start);
+                let from = if r.focus.is_none() && !forward {
+                    usize::MAX
+                } else {
+                    from
+                };
+                match review::next_disagreement(
+                    &ws.project,
+                    &r.compare,
+                    (&doc, from),
+                    forward,
+                    r.undecided_only,
+                ) {
+                    Some((next_doc, range)) => {
+                        r.focus = Some(range.clone());
+                        if next_doc != doc {
+                            self.select_document(&next_doc);
+                            if let Some(r) = self.review.as_mut() {
+                                r.focus = Some(range.clone());
+                            }
+                        }
+                        self.actions.push(Action::RevealChar(range.start));
+                    }
+                    None => self.set_status("No disagreements among the compared layers", false),
+                }
+                return;
+            }
+        };
+        match result {
+            Ok(message) => {
+                self.last_edit = Some(Instant::now());
+                self.set_status(message, false);
+            }
+            Err(err) => self.set_status(err.to_string(), true),
+        }
+    }
+
+    fn agreement_ui(&mut self, ctx: &egui::Context) {
+        let (Some(mut window), Some(ws)) = (self.agreement.take(), self.workspace.as_ref()) else {
+            return;
+        };
+        let mut open = true;
+        egui::Window::new("Agreement")
+            .open(&mut open)
+            .default_width(720.0)
+            .default_height(560.0)
+            .show(ctx, |ui| window.ui(ui, ws));
+        if open {
+            self.agreement = Some(window);
         }
     }
 

@@ -38,10 +38,14 @@ pub enum Command {
     FindNext,
     FindPrevious,
     EditSchema,
+    Review,
+    Agreement,
+    NextDisagreement,
+    PreviousDisagreement,
 }
 
 impl Command {
-    pub const ALL: [Self; 32] = [
+    pub const ALL: [Self; 36] = [
         Self::OpenProject,
         Self::OpenFolder,
         Self::Save,
@@ -74,6 +78,10 @@ impl Command {
         Self::FindNext,
         Self::FindPrevious,
         Self::EditSchema,
+        Self::Review,
+        Self::Agreement,
+        Self::NextDisagreement,
+        Self::PreviousDisagreement,
     ];
 
     pub fn title(self) -> &'static str {
@@ -110,6 +118,10 @@ impl Command {
             Self::FindNext => "Find next",
             Self::FindPrevious => "Find previous",
             Self::EditSchema => "Edit schema…",
+            Self::Review => "Review and curate",
+            Self::Agreement => "Agreement…",
+            Self::NextDisagreement => "Next disagreement",
+            Self::PreviousDisagreement => "Previous disagreement",
         }
     }
 
@@ -146,6 +158,10 @@ impl Command {
             Self::MarkDone => const { &[sc(CTRL, Key::D)] },
             Self::ChangeAnnotator | Self::About => &[],
             Self::EditSchema => const { &[sc(CTRL_SHIFT, Key::L)] },
+            Self::Review => const { &[sc(CTRL_SHIFT, Key::R)] },
+            Self::Agreement => const { &[sc(CTRL_SHIFT, Key::A)] },
+            Self::NextDisagreement => const { &[sc(NONE, Key::F8)] },
+            Self::PreviousDisagreement => const { &[sc(SHIFT, Key::F8)] },
             Self::NextAnnotation => const { &[sc(NONE, Key::Tab)] },
             Self::PreviousAnnotation => const { &[sc(SHIFT, Key::Tab)] },
             Self::GrowEnd => const { &[sc(SHIFT, Key::ArrowRight)] },

@@ -59,6 +59,8 @@ pub struct ViewInput<'a> {
     pub selection: Option<Range<usize>>,
     /// While linking: the candidate target span, outlined in its own colour.
     pub link_target: Option<&'a str>,
+    /// Outlined ranges (review: where the compared layers disagree), sorted by start and apart.
+    pub marks: &'a [super::review::Mark],
 }
 
 #[derive(Clone)]
@@ -419,6 +421,24 @@ impl DocumentView {
                 }
             }
             painter.galley(vb.origin, vb.galley.clone(), ui.visuals().text_color());
+            // Review outlines.
+            let first = input
+                .marks
+                .partition_point(|m| m.range.end <= block.char_start);
+            for m in input.marks[first..]
+                .iter()
+                .take_while(|m| m.range.start < block.char_end.max(block.char_start + 1))
+            {
+                let width = if m.strong { 3.0 } else { 1.5 };
+                for rect in range_rects(&vb.galley, local_range(&block_range, m.range.clone())) {
+                    painter.rect_stroke(
+                        text_band(rect).translate(vb.origin.to_vec2()).expand(2.5),
+                        3.0,
+                        Stroke::new(width, m.color),
+                        egui::StrokeKind::Outside,
+                    );
+                }
+            }
             // Bars under the text, one level per overlap depth; the selected span outlined.
             if let Some(layer) = input.layer {
                 for a in

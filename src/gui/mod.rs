@@ -1,5 +1,6 @@
 //! The desktop app. The only module that may use egui, eframe or rfd.
 
+mod agreement;
 mod app;
 pub mod commands;
 pub mod document_view;
@@ -7,6 +8,7 @@ pub mod fonts;
 mod frame_stats;
 mod interchange;
 mod palette;
+pub mod review;
 mod schema_editor;
 mod watcher;
 

@@ -1,0 +1,362 @@
+//! Review → Review and curate: a bottom panel that compares annotators' layers of the current
+//! document (and the curated layer), lists every disagreement with each layer's version, and
+//! lets the curator accept or reject them into the curated layer. Colleagues' layers are only
+//! read here; every decision is an edit of the curated layer, one undo step each.
+//!
+//! The document view shows the disagreements as outlines coloured by kind (see [`marks`]).
+
+use std::ops::Range;
+
+use egui::{Color32, RichText};
+
+use crate::core::Workspace;
+use crate::core::review::{CURATED, Cluster, DiffKind, DocDiff, diff};
+
+/// What the panel asks the app to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Intent {
+    Accept {
+        annotator: String,
+        ids: Vec<String>,
+    },
+    AcceptRelation {
+        annotator: String,
+        id: String,
+    },
+    Reject {
+        annotator: String,
+        id: String,
+    },
+    /// Take everything the compared annotators agree on: this document, or all.
+    AcceptAgreed {
+        all_documents: bool,
+    },
+    /// Scroll to and outline this cluster.
+    Focus(Range<usize>),
+    /// Next (`true`) or previous disagreement, across documents.
+    Step(bool),
+}
+
+/// An outline the document view draws around a range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mark {
+    pub range: Range<usize>,
+    pub color: Color32,
+    pub strong: bool,
+}
+
+pub struct Review {
+    /// Layers compared: annotators (and maybe the curated layer), in project order.
+    pub compare: Vec<String>,
+    /// Edit the curated layer (instead of one's own) in the document view.
+    pub curating: bool,
+    /// Next/previous skips what the curator already decided.
+    pub undecided_only: bool,
+    /// The cluster last stepped to or clicked.
+    pub focus: Option<Range<usize>>,
+    /// The diff of the current document, and what it was computed from.
+    cache: Option<(CacheKey, DocDiff)>,
+}
+
+type CacheKey = (String, Vec<String>, Vec<(u64, usize, usize)>);
+
+pub fn kind_color(kind: DiffKind) -> Color32 {
+    match kind {
+        DiffKind::Agree => Color32::from_rgb(89, 161, 79),
+        DiffKind::Attributes => Color32::from_rgb(78, 121, 167),
+        DiffKind::Extent => Color32::from_rgb(242, 142, 43),
+        DiffKind::Label => Color32::from_rgb(225, 87, 89),
+        DiffKind::Missing => Color32::from_rgb(176, 122, 161),
+    }
+}
+
+impl Review {
+    /// Compares every annotator of the project (not the curated layer) to start with.
+    pub fn new(ws: &Workspace) -> Self {
+        let compare = ws
+            .project
+            .annotators()
+            .into_iter()
+            .filter(|a| a != CURATED)
+            .collect();
+        Self {
+            compare,
+            curating: true,
+            undecided_only: false,
+            focus: None,
+            cache: None,
+        }
+    }
+
+    /// The diff of `doc`, recomputed only when a compared layer (or the curated one) changed.
+    pub fn diff(&mut self, ws: &Workspace, doc: &str) -> &DocDiff {
+        let mut stamp: Vec<(u64, usize, usize)> = self
+            .compare
+            .iter()
+            .chain(std::iter::once(&CURATED.to_owned()))
+            .map(|a| {
+                ws.layer(doc, a)
+                    .map_or((0, 0, 0), |l| (l.revision(), l.len(), l.rejections().len()))
+            })
+            .collect();
+        stamp.push((0, self.compare.len(), 0));
+        let key: CacheKey = (doc.to_owned(), self.compare.clone(), stamp);
+        let fresh = match self.cache.take() {
+            Some((k, d)) if k == key => (k, d),
+            _ => {
+                let d = diff(&ws.project, doc, &self.compare);
+                (key, d)
+            }
+        };
+        &self.cache.insert(fresh).1
+    }
+
+    /// Outlines for the document view: every disagreement, the focused one strong.
+    pub fn marks(&mut self, ws: &Workspace, doc: &str) -> Vec<Mark> {
+        let focus = self.focus.clone();
+        self.diff(ws, doc)
+            .disagreements()
+            .map(|c| Mark {
+                range: c.range.clone(),
+                color: kind_color(c.kind),
+                strong: focus.as_ref() == Some(&c.range),
+            })
+            .collect()
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, ws: &Workspace, doc: &str) -> Vec<Intent> {
+        let mut intents = Vec::new();
+        let annotators: Vec<String> = ws.project.annotators();
+        ui.horizontal_wrapped(|ui| {
+            ui.strong("Compare:");
+            for a in &annotators {
+                let mut on = self.compare.contains(a);
+                let name = if a == CURATED { "curated" } else { a.as_str() };
+                if ui.checkbox(&mut on, name).changed() {
+                    if on {
+                        self.compare.push(a.clone());
+                        self.compare
+                            .sort_by_key(|x| annotators.iter().position(|y| y == x));
+                    } else {
+                        self.compare.retain(|x| x != a);
+                    }
+                }
+            }
+            ui.separator();
+            ui.checkbox(&mut self.curating, "Edit the curated layer")
+                .on_hover_text(
+                    "The document view shows and edits the curated layer; colleagues' layers \
+                     stay read-only.",
+                );
+            ui.checkbox(&mut self.undecided_only, "Skip decided");
+        });
+        if self.compare.len() < 2 {
+            ui.label(
+                RichText::new("Tick two or more layers to compare them.")
+                    .color(ui.visuals().warn_fg_color),
+            );
+            return intents;
+        }
+        let compare = self.compare.clone();
+        let d = self.diff(ws, doc).clone();
+        ui.horizontal_wrapped(|ui| {
+            if ui
+                .button("◀ Previous")
+                .on_hover_text("Previous disagreement (Shift+F8), across documents")
+                .clicked()
+            {
+                intents.push(Intent::Step(false));
+            }
+            if ui
+                .button("Next ▶")
+                .on_hover_text("Next disagreement (F8), across documents")
+                .clicked()
+            {
+                intents.push(Intent::Step(true));
+            }
+            ui.separator();
+            let agreeing = compare.iter().filter(|a| *a != CURATED).count() >= 2;
+            if ui
+                .add_enabled(agreeing, egui::Button::new("Accept all agreed"))
+                .on_hover_text(
+                    "Copy into the curated layer every span and relation all the compared \
+                     annotators made identically, in this document (one undo step)",
+                )
+                .clicked()
+            {
+                intents.push(Intent::AcceptAgreed {
+                    all_documents: false,
+                });
+            }
+            if ui
+                .add_enabled(agreeing, egui::Button::new("… in all documents"))
+                .clicked()
+            {
+                intents.push(Intent::AcceptAgreed {
+                    all_documents: true,
+                });
+            }
+            ui.separator();
+            for kind in [
+                DiffKind::Agree,
+                DiffKind::Attributes,
+                DiffKind::Extent,
+                DiffKind::Label,
+                DiffKind::Missing,
+            ] {
+                let n = d.clusters.iter().filter(|c| c.kind == kind).count();
+                ui.label(
+                    RichText::new(format!("■ {} {n}", kind.describe())).color(kind_color(kind)),
+                );
+            }
+            if !d.relations.is_empty() {
+                ui.label(format!(
+                    "· relations: {} shared, {} differ",
+                    d.shared_relations,
+                    d.relations.len()
+                ));
+            }
+        });
+        ui.separator();
+        let text = ws.cached_text(doc).and_then(|t| t.as_ref().ok()).cloned();
+        let excerpt = |range: &Range<usize>| -> String {
+            text.as_ref().map_or_else(String::new, |t| {
+                let s = t.text.slice(range.clone());
+                let mut out: String = s.chars().take(40).collect();
+                if s.chars().count() > 40 {
+                    out.push('…');
+                }
+                out.replace('\n', " ")
+            })
+        };
+        egui::ScrollArea::both()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                egui::Grid::new("review-grid")
+                    .striped(true)
+                    .num_columns(compare.len() + 1)
+                    .show(ui, |ui| {
+                        ui.strong("Where");
+                        for a in &compare {
+                            ui.strong(if a == CURATED { "curated" } else { a.as_str() });
+                        }
+                        ui.end_row();
+                        let disagreements: Vec<&Cluster> = d.disagreements().collect();
+                        if disagreements.is_empty() {
+                            ui.label("The compared layers agree on this document.");
+                            ui.end_row();
+                        }
+                        for c in disagreements {
+                            self.cluster_row(ui, c, &compare, &excerpt(&c.range), &mut intents);
+                            ui.end_row();
+                        }
+                        for r in &d.relations {
+                            let s = &r.signature;
+                            ui.label(format!(
+                                "{} → {}: {}",
+                                excerpt(&(s.from.1..s.from.2)),
+                                excerpt(&(s.to.1..s.to.2)),
+                                s.kind
+                            ))
+                            .on_hover_text("A relation not every compared layer has");
+                            for (a, present) in compare.iter().zip(&r.present) {
+                                match present {
+                                    Some(rel) if a != CURATED => {
+                                        if ui
+                                            .small_button(format!("{} ✔ accept", rel.kind))
+                                            .clicked()
+                                        {
+                                            intents.push(Intent::AcceptRelation {
+                                                annotator: a.clone(),
+                                                id: rel.id.clone(),
+                                            });
+                                        }
+                                    }
+                                    Some(rel) => {
+                                        ui.label(&rel.kind);
+                                    }
+                                    None => {
+                                        ui.weak("—");
+                                    }
+                                }
+                            }
+                            ui.end_row();
+                        }
+                    });
+            });
+        intents
+    }
+
+    fn cluster_row(
+        &self,
+        ui: &mut egui::Ui,
+        c: &Cluster,
+        compare: &[String],
+        excerpt: &str,
+        intents: &mut Vec<Intent>,
+    ) {
+        let focused = self.focus.as_ref() == Some(&c.range);
+        ui.vertical(|ui| {
+            let title = RichText::new(format!("{}{excerpt}", if focused { "▶ " } else { "" }));
+            if ui
+                .add(egui::Button::new(if focused { title.strong() } else { title }).frame(false))
+                .on_hover_text("Show it in the text")
+                .clicked()
+            {
+                intents.push(Intent::Focus(c.range.clone()));
+            }
+            let mut tag = c.kind.describe().to_owned();
+            if c.decided {
+                tag.push_str(" · decided");
+            }
+            ui.label(RichText::new(tag).small().color(kind_color(c.kind)));
+        });
+        for (a, spans) in compare.iter().zip(&c.spans) {
+            ui.vertical(|ui| {
+                if spans.is_empty() {
+                    ui.weak("—");
+                }
+                for s in spans {
+                    ui.horizontal(|ui| {
+                        let attrs = if s.attributes.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                " {}",
+                                s.attributes
+                                    .iter()
+                                    .map(|(k, v)| format!("{k}={v}"))
+                                    .collect::<Vec<_>>()
+                                    .join(" ")
+                            )
+                        };
+                        ui.label(format!("{} {}..{}{attrs}", s.label, s.start, s.end))
+                            .on_hover_text(&s.text);
+                        if a != CURATED {
+                            if ui
+                                .small_button("✔")
+                                .on_hover_text("Accept into the curated layer")
+                                .clicked()
+                            {
+                                intents.push(Intent::Accept {
+                                    annotator: a.clone(),
+                                    ids: vec![s.id.clone()],
+                                });
+                            }
+                            if ui
+                                .small_button("✖")
+                                .on_hover_text("Reject (recorded in the curated layer)")
+                                .clicked()
+                            {
+                                intents.push(Intent::Reject {
+                                    annotator: a.clone(),
+                                    id: s.id.clone(),
+                                });
+                            }
+                        }
+                    });
+                }
+            });
+        }
+    }
+}
