@@ -9,7 +9,7 @@ use super::{Corpus, Document, ImportError, Place};
 use crate::core::annotation::{
     Annotation, DocStatus, Edit, Relation, new_annotation_id, now_rfc3339,
 };
-use crate::core::project::{LayerKey, valid_annotator_name, valid_document_path};
+use crate::core::project::{LayerKey, valid_document_path, valid_layer_name};
 use crate::core::schema::{
     AttributeDef, AttributeKind, AttributeValue, Attributes, LabelDef, RelationDef, Schema,
 };
@@ -98,7 +98,7 @@ pub fn plan(
     options: &ImportOptions,
 ) -> Result<ImportPlan, ImportError> {
     if let Some(a) = &options.annotator {
-        valid_annotator_name(a).map_err(ImportError::Project)?;
+        valid_layer_name(a).map_err(ImportError::Project)?;
     }
     let mut report = ImportReport {
         warnings: corpus.warnings.clone(),
@@ -151,7 +151,7 @@ pub fn plan(
                 ));
                 continue;
             };
-            if let Err(e) = valid_annotator_name(&annotator) {
+            if let Err(e) = valid_layer_name(&annotator) {
                 problems.push(format!("{}: {e}", doc.at));
                 continue;
             }

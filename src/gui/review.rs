@@ -222,8 +222,8 @@ impl Review {
         let excerpt = |range: &Range<usize>| -> String {
             text.as_ref().map_or_else(String::new, |t| {
                 let s = t.text.slice(range.clone());
-                let mut out: String = s.chars().take(40).collect();
-                if s.chars().count() > 40 {
+                let mut out: String = s.chars().take(32).collect();
+                if s.chars().count() > 32 {
                     out.push('…');
                 }
                 out.replace('\n', " ")
