@@ -279,3 +279,102 @@ fn the_curated_layer_exports_like_any_annotator() {
     let text = String::from_utf8(out).unwrap();
     assert!(text.contains("\"annotator\":\"_curated\""), "{text}");
 }
+
+/// A project with INCEpTION's curation test case imported: user1 and user2 as two annotators,
+/// INCEpTION's curated result as a third layer to compare with.
+fn inception_case(case: &str) -> (tempfile::TempDir, Workspace, String) {
+    use tagdesk::formats::Format;
+    use tagdesk::formats::import::{ImportOptions, apply, read_and_plan};
+    let dir_in = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/testdata/webanno_tsv3_two_annotators")
+        .join(case);
+    let (dir, root) = project_with(&[("readme.txt", b"not annotated")]);
+    let mut ws = Workspace::open(&root).unwrap();
+    for (file, annotator) in [
+        ("user1", "user1"),
+        ("user2", "user2"),
+        ("curator", "inception"),
+    ] {
+        let options = ImportOptions {
+            annotator: Some(annotator.into()),
+            add_documents: true,
+            add_labels: true,
+        };
+        let path = dir_in.join(format!("{file}.tsv"));
+        let plan = read_and_plan(&mut ws, Format::WebannoTsv, &path, &options).unwrap();
+        apply(&mut ws, plan).unwrap();
+    }
+    let doc = ws
+        .project
+        .layers
+        .keys()
+        .find(|(_, a)| a == "user1")
+        .unwrap()
+        .0
+        .clone();
+    (dir, ws, doc)
+}
+
+#[test]
+fn accept_agreed_merges_like_inceptions_curation_of_two_annotators() {
+    // relationLabelTest: the two annotators agree on every POS tag and on every dependency but
+    // one ("sich": OBJA against XXX). INCEpTION's merge takes all the tags and all the other
+    // dependencies.
+    let (_dir, mut ws, doc) = inception_case("relationLabelTest");
+    let users = vec!["user1".to_owned(), "user2".to_owned()];
+    let d = diff(&ws.project, &doc, &users);
+    assert_eq!(
+        d.relations.len(),
+        2,
+        "the OBJA/XXX dependency, once per user"
+    );
+    let done = accept_agreed(&mut ws, std::slice::from_ref(&doc), &users).unwrap();
+    assert!(done.spans > 0);
+    let curated = ws.layer(&doc, CURATED).unwrap();
+    let inception = ws.layer(&doc, "inception").unwrap();
+    // Every span of INCEpTION's result is in ours (ours also has the lemmas its layer set left
+    // out), and exactly its relations.
+    for s in inception.annotations() {
+        assert!(
+            curated
+                .annotations()
+                .iter()
+                .any(|c| c.label == s.label && c.start == s.start && c.end == s.end),
+            "{} {}..{} missing",
+            s.label,
+            s.start,
+            s.end
+        );
+    }
+    let signatures = |l: &tagdesk::core::AnnotationLayer| {
+        let mut v: Vec<(String, usize, usize)> = l
+            .relations()
+            .iter()
+            .map(|r| {
+                let (from, to) = (l.get(&r.from).unwrap(), l.get(&r.to).unwrap());
+                (r.kind.clone(), from.start, to.start)
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(signatures(curated), signatures(inception));
+    assert_eq!(done.relations, inception.relations().len());
+}
+
+#[test]
+fn a_label_disagreement_stays_for_the_curator_as_in_inception() {
+    // simpleSpanDiffWithLabelTest: "sentence" is NN for user1 and NE for user2; INCEpTION's
+    // merge leaves it out, and so do we; the diff calls it a label difference.
+    let (_dir, mut ws, doc) = inception_case("simpleSpanDiffWithLabelTest");
+    let users = vec!["user1".to_owned(), "user2".to_owned()];
+    let d = diff(&ws.project, &doc, &users);
+    assert_eq!(d.clusters.len(), 1);
+    assert_eq!(d.clusters[0].kind, DiffKind::Label);
+    let done = accept_agreed(&mut ws, std::slice::from_ref(&doc), &users).unwrap();
+    assert_eq!(done.spans, 0);
+    assert!(
+        ws.layer(&doc, "inception")
+            .is_none_or(tagdesk::core::AnnotationLayer::is_empty)
+    );
+}
