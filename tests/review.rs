@@ -280,8 +280,8 @@ fn the_curated_layer_exports_like_any_annotator() {
     assert!(text.contains("\"annotator\":\"_curated\""), "{text}");
 }
 
-/// A project with INCEpTION's curation test case imported: user1 and user2 as two annotators,
-/// INCEpTION's curated result as a third layer to compare with.
+/// A project with `INCEpTION`'s curation test case imported: user1 and user2 as two annotators,
+/// `INCEpTION`'s curated result as a third layer to compare with.
 fn inception_case(case: &str) -> (tempfile::TempDir, Workspace, String) {
     use tagdesk::formats::Format;
     use tagdesk::formats::import::{ImportOptions, apply, read_and_plan};
