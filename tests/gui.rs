@@ -1358,6 +1358,8 @@ fn review_accepts_a_disagreement_into_the_curated_layer_and_undo_takes_it_back()
     harness.key_press(Key::F8);
     steps(&mut harness, 3);
     assert!(harness.get_all_by_label("label differs").count() >= 1);
+    // The row stepped to is marked as the focused one.
+    assert!(harness.query_by_label_contains("▶ ").is_some());
     // The first ✔ is maria's version of it.
     harness.get_all_by_label("✔").next().unwrap().click();
     steps(&mut harness, 3);

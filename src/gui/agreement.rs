@@ -57,15 +57,9 @@ impl AgreementWindow {
             .collect()
     }
 
-    /// Computes on a thread: the spans are copied here, the texts read there.
+    /// Computes on a thread: the spans are copied here, the texts read (from disk) there.
     pub fn start(&mut self, ctx: &egui::Context, ws: &Workspace) {
         let mut study = Study::from_project(&ws.project, &self.chosen(), None);
-        for doc in &mut study.documents {
-            doc.text = ws
-                .cached_text(&doc.path)
-                .and_then(|t| t.as_ref().ok())
-                .map(|t| std::sync::Arc::new(t.text.clone()));
-        }
         let source_dir = ws.project.source_dir.clone();
         let tokens = self.tokens;
         let (tx, rx) = channel();

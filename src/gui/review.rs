@@ -158,7 +158,11 @@ impl Review {
             return intents;
         }
         let compare = self.compare.clone();
-        let d = self.diff(ws, doc).clone();
+        self.diff(ws, doc);
+        // Borrow the cached diff for this frame instead of copying it.
+        let Some((key, d)) = self.cache.take() else {
+            return intents;
+        };
         ui.horizontal_wrapped(|ui| {
             if ui
                 .button("◀ Previous")
@@ -284,6 +288,7 @@ impl Review {
                         }
                     });
             });
+        self.cache = Some((key, d));
         intents
     }
 
