@@ -1398,13 +1398,41 @@ fn review_accepts_a_disagreement_into_the_curated_layer_and_undo_takes_it_back()
         .unwrap()
         .len();
     assert!(agreed >= 1);
+    // A relation only one of them made: the last ✖ (relation rows follow the span rows)
+    // rejects it; the rejection is kept in the curated layer, and undo takes it back.
+    let relation_rejections = |h: &Harness<'_, App>| {
+        h.state()
+            .workspace()
+            .unwrap()
+            .layer(DOC, CURATED)
+            .unwrap()
+            .relation_rejections()
+            .len()
+    };
+    // Scroll the review list down to it, as a user would.
+    for _ in 0..10 {
+        if harness.get_all_by_label("✖").last().unwrap().rect().max.y < 760.0 {
+            break;
+        }
+        harness.get_by_label("Where").scroll_down();
+        steps(&mut harness, 2);
+    }
+    harness.get_all_by_label("✖").last().unwrap().click();
+    steps(&mut harness, 2);
+    assert_eq!(relation_rejections(&harness), 1);
+    harness.get_by_label_contains("relation in some layers · decided");
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    steps(&mut harness, 2);
+    assert_eq!(relation_rejections(&harness), 0);
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    steps(&mut harness, 2);
+    assert_eq!(relation_rejections(&harness), 1);
     harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
     steps(&mut harness, 2);
     let saved = Project::open(&root).unwrap();
-    assert_eq!(
-        saved.layers[&(DOC.to_owned(), CURATED.to_owned())].len(),
-        agreed
-    );
+    let saved_curated = &saved.layers[&(DOC.to_owned(), CURATED.to_owned())];
+    assert_eq!(saved_curated.len(), agreed);
+    assert_eq!(saved_curated.relation_rejections().len(), 1);
     // As maria again: her span shows the curator's decision, read-only.
     harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::R);
     steps(&mut harness, 2);

@@ -5,7 +5,7 @@
 use tagdesk::core::Workspace;
 use tagdesk::core::review::{
     CURATED, Decision, DiffKind, accept, accept_agreed, accept_relation, decision, diff,
-    next_disagreement, reject,
+    next_disagreement, reject, reject_relation, relation_decision,
 };
 use tagdesk::core::schema::AttributeValue;
 
@@ -261,6 +261,119 @@ fn accept_and_reject_record_decisions_the_annotators_can_read() {
 }
 
 #[test]
+fn rejecting_a_relation_is_a_decision_kept_in_the_curated_layer() {
+    let (_dir, mut ws) = two_annotators();
+    let before: Vec<_> = ["ana", "ben"]
+        .iter()
+        .map(|w| ws.layer(DOC1, w).unwrap().clone())
+        .collect();
+    let rel = |ws: &Workspace, who: &str| ws.layer(DOC1, who).unwrap().relations()[0].clone();
+    let (ana_rel, ben_rel) = (rel(&ws, "ana"), rel(&ws, "ben"));
+    let decided =
+        |ws: &Workspace, who: &str| relation_decision(&ws.project, DOC1, who, &rel(ws, who));
+    // ana's and ben's said_by link different claims: two relation differences, undecided.
+    let d = diff(&ws.project, DOC1, &pair());
+    assert_eq!(d.relations.len(), 2);
+    assert!(d.relations.iter().all(|r| !r.decided));
+    assert_eq!(decided(&ws, "ana"), Decision::Open);
+
+    // Reject ana's: recorded by what it links, shown to ana, the difference counts as decided.
+    reject_relation(&mut ws, DOC1, "ana", &ana_rel.id).unwrap();
+    let curated = ws.layer(DOC1, CURATED).unwrap();
+    assert_eq!(curated.relation_rejections().len(), 1);
+    let rejection = &curated.relation_rejections()[0];
+    assert_eq!(rejection.relation.kind, "said_by");
+    assert_eq!(rejection.relation.from.label, "claim");
+    assert_eq!(rejection.relation.to.start, 0);
+    assert_eq!(rejection.annotators, vec!["ana".to_owned()]);
+    assert_eq!(decided(&ws, "ana"), Decision::Rejected);
+    assert_eq!(decided(&ws, "ben"), Decision::Open);
+    let d = diff(&ws.project, DOC1, &pair());
+    let decided_flags: Vec<bool> = d.relations.iter().map(|r| r.decided).collect();
+    assert_eq!(decided_flags.iter().filter(|d| **d).count(), 1);
+    // Rejecting twice changes nothing.
+    reject_relation(&mut ws, DOC1, "ana", &ana_rel.id).unwrap();
+    assert_eq!(
+        ws.layer(DOC1, CURATED).unwrap().relation_rejections().len(),
+        1
+    );
+
+    // Accepting it afterwards takes the rejection back in the same undo step.
+    accept_relation(&mut ws, DOC1, "ana", &ana_rel.id).unwrap();
+    assert_eq!(decided(&ws, "ana"), Decision::Accepted);
+    assert!(
+        ws.layer(DOC1, CURATED)
+            .unwrap()
+            .relation_rejections()
+            .is_empty()
+    );
+    ws.undo().unwrap();
+    assert_eq!(decided(&ws, "ana"), Decision::Rejected);
+    ws.undo().unwrap();
+    assert_eq!(decided(&ws, "ana"), Decision::Open);
+    ws.redo().unwrap();
+
+    // Rejecting a relation the curated layer has removes the relation, not its ends.
+    accept_relation(&mut ws, DOC1, "ben", &ben_rel.id).unwrap();
+    assert_eq!(decided(&ws, "ben"), Decision::Accepted);
+    reject_relation(&mut ws, DOC1, "ben", &ben_rel.id).unwrap();
+    let curated = ws.layer(DOC1, CURATED).unwrap();
+    assert_eq!((curated.len(), curated.relations().len()), (2, 0));
+    assert_eq!(curated.relation_rejections().len(), 2);
+    assert_eq!(decided(&ws, "ben"), Decision::Rejected);
+
+    // The annotators' layers were never touched.
+    for (w, layer) in ["ana", "ben"].iter().zip(&before) {
+        assert_eq!(ws.layer(DOC1, w).unwrap(), layer);
+    }
+
+    // Saved beside the span rejections, and read back.
+    let report = ws.save();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let json =
+        std::fs::read_to_string(ws.project.root.join("annotations/_curated/a.txt.json")).unwrap();
+    assert!(json.contains("\"rejected_relations\""), "{json}");
+    assert!(json.contains("\"type\": \"said_by\""), "{json}");
+    let reopened = Workspace::open(&ws.project.root).unwrap();
+    assert_eq!(
+        reopened.layer(DOC1, CURATED).unwrap(),
+        ws.layer(DOC1, CURATED).unwrap()
+    );
+    assert_eq!(decided(&reopened, "ana"), Decision::Rejected);
+}
+
+#[test]
+fn accept_all_agreed_leaves_a_rejected_relation_out() {
+    let (_dir, mut ws) = two_annotators();
+    // On b.txt ana and ben now agree on both spans and link them the same way.
+    let key = |w: &str| (DOC2.to_owned(), w.to_owned());
+    for who in ["ana", "ben"] {
+        let claim = ids(&ws, DOC2, who, "claim", "rejected the plan");
+        let moscow = ids(&ws, DOC2, who, "actor", "Moscow");
+        ws.set_attribute(
+            &key(who),
+            &claim,
+            "stance",
+            Some(AttributeValue::Text("oppose".into())),
+        )
+        .unwrap();
+        ws.add_relation(&key(who), "said_by", &claim, &moscow)
+            .unwrap();
+    }
+    let docs = [DOC2.to_owned()];
+    let done = accept_agreed(&mut ws, &docs, &pair()).unwrap();
+    assert_eq!((done.spans, done.relations), (2, 1));
+    ws.undo().unwrap();
+    let shared = ws.layer(DOC2, "ben").unwrap().relations()[0].id.clone();
+    reject_relation(&mut ws, DOC2, "ben", &shared).unwrap();
+    let rejection = &ws.layer(DOC2, CURATED).unwrap().relation_rejections()[0];
+    assert_eq!(rejection.annotators, pair(), "both made it");
+    let done = accept_agreed(&mut ws, &docs, &pair()).unwrap();
+    assert_eq!((done.spans, done.relations), (2, 0));
+    assert!(ws.layer(DOC2, CURATED).unwrap().relations().is_empty());
+}
+
+#[test]
 fn the_curated_layer_exports_like_any_annotator() {
     let (_dir, mut ws) = two_annotators();
     accept_agreed(&mut ws, &[DOC1.to_owned(), DOC2.to_owned()], &pair()).unwrap();
@@ -377,4 +490,20 @@ fn a_label_disagreement_stays_for_the_curator_as_in_inception() {
         ws.layer(&doc, "inception")
             .is_none_or(tagdesk::core::AnnotationLayer::is_empty)
     );
+}
+
+#[test]
+fn an_unsaved_relation_rejection_survives_a_crash_through_the_journal() {
+    let (_dir, mut ws) = two_annotators();
+    assert!(ws.save().errors.is_empty());
+    let ana_rel = ws.layer(DOC1, "ana").unwrap().relations()[0].id.clone();
+    reject_relation(&mut ws, DOC1, "ana", &ana_rel).unwrap();
+    let expected = ws.layer(DOC1, CURATED).unwrap().clone();
+    let root = ws.project.root.clone();
+    drop(ws); // the process "dies" without saving
+    let mut ws = Workspace::open(&root).unwrap();
+    assert!(ws.layer(DOC1, CURATED).is_none());
+    let report = ws.recover();
+    assert!(report.iter().any(|l| l.contains("recovered")), "{report:?}");
+    assert_eq!(ws.layer(DOC1, CURATED).unwrap(), &expected);
 }

@@ -163,6 +163,64 @@ impl Rejection {
     }
 }
 
+/// One end of a relation named by what it is (label and extent), not by id: ids differ
+/// between annotators' layers.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct SpanRef {
+    pub label: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl SpanRef {
+    pub fn of(annotation: &Annotation) -> Self {
+        Self {
+            label: annotation.label.clone(),
+            start: annotation.start,
+            end: annotation.end,
+        }
+    }
+}
+
+/// What a relation links, independent of ids: type, and both ends' label and extent.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct RelationSignature {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub from: SpanRef,
+    pub to: SpanRef,
+}
+
+impl std::fmt::Display for RelationSignature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} from {} at {}..{} to {} at {}..{}",
+            self.kind,
+            self.from.label,
+            self.from.start,
+            self.from.end,
+            self.to.label,
+            self.to.start,
+            self.to.end
+        )
+    }
+}
+
+/// A curator's "no" to a relation annotators made, kept in the curated layer beside the span
+/// rejections. Identified by its [`RelationSignature`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelationRejection {
+    #[serde(flatten)]
+    pub relation: RelationSignature,
+    /// Who made the rejected relation.
+    pub annotators: Vec<String>,
+    /// Who rejected it.
+    pub by: String,
+    /// RFC 3339, UTC.
+    pub at: String,
+}
+
 /// Where an annotator stands with a document.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, Hash)]
 #[serde(rename_all = "kebab-case")]
@@ -211,6 +269,10 @@ pub enum Edit {
     Reject(Rejection),
     /// Take back the rejection of the same label and extent.
     Unreject(Rejection),
+    /// Record a curator's rejection of a relation (the curated layer).
+    RejectRelation(RelationRejection),
+    /// Take back the rejection of the relation with the same signature.
+    UnrejectRelation(RelationRejection),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -239,6 +301,10 @@ pub enum EditError {
         start: usize,
         end: usize,
     },
+    #[error("the relation {0} is already rejected")]
+    RelationAlreadyRejected(String),
+    #[error("the relation {0} is not rejected")]
+    RelationNotRejected(String),
 }
 
 /// The annotations of one annotator on one document.
@@ -255,6 +321,8 @@ pub struct AnnotationLayer {
     relations: Vec<Relation>,
     /// The curator's rejections (only the curated layer has any), sorted by extent.
     rejections: Vec<Rejection>,
+    /// The curator's rejections of relations, sorted by signature.
+    relation_rejections: Vec<RelationRejection>,
     /// An upper bound on the longest span (never lowered on removal; still a bound), so an
     /// overlap query only looks at spans starting within that distance before it.
     max_span_len: usize,
@@ -271,6 +339,7 @@ impl PartialEq for AnnotationLayer {
             && self.annotations == other.annotations
             && self.relations == other.relations
             && self.rejections == other.rejections
+            && self.relation_rejections == other.relation_rejections
     }
 }
 
@@ -286,6 +355,7 @@ impl AnnotationLayer {
             annotations: Vec::new(),
             relations: Vec::new(),
             rejections: Vec::new(),
+            relation_rejections: Vec::new(),
             max_span_len: 0,
             revision: 0,
         }
@@ -332,6 +402,39 @@ impl AnnotationLayer {
         rejections.sort_by(|a, b| (a.start, a.end, &a.label).cmp(&(b.start, b.end, &b.label)));
         self.rejections = rejections;
         self
+    }
+
+    pub fn relation_rejections(&self) -> &[RelationRejection] {
+        &self.relation_rejections
+    }
+
+    /// The rejection of relations with this signature, if any.
+    pub fn relation_rejection_of(
+        &self,
+        signature: &RelationSignature,
+    ) -> Option<&RelationRejection> {
+        self.relation_rejections
+            .binary_search_by(|r| r.relation.cmp(signature))
+            .ok()
+            .map(|i| &self.relation_rejections[i])
+    }
+
+    /// Builds a layer's relation rejections from any order (they are sorted).
+    #[must_use]
+    pub fn with_relation_rejections(mut self, mut rejections: Vec<RelationRejection>) -> Self {
+        rejections.sort_by(|a, b| a.relation.cmp(&b.relation));
+        rejections.dedup_by(|a, b| a.relation == b.relation);
+        self.relation_rejections = rejections;
+        self
+    }
+
+    /// What `relation` (of this layer) links, or `None` if an end is missing.
+    pub fn signature_of(&self, relation: &Relation) -> Option<RelationSignature> {
+        Some(RelationSignature {
+            kind: relation.kind.clone(),
+            from: SpanRef::of(self.get(&relation.from)?),
+            to: SpanRef::of(self.get(&relation.to)?),
+        })
     }
 
     /// Relations from or to an annotation.
@@ -472,6 +575,27 @@ impl AnnotationLayer {
                         end: rejection.end,
                     })?;
                 Edit::Reject(self.rejections.remove(index))
+            }
+            Edit::RejectRelation(rejection) => {
+                match self
+                    .relation_rejections
+                    .binary_search_by(|r| r.relation.cmp(&rejection.relation))
+                {
+                    Ok(_) => {
+                        return Err(EditError::RelationAlreadyRejected(
+                            rejection.relation.to_string(),
+                        ));
+                    }
+                    Err(at) => self.relation_rejections.insert(at, rejection.clone()),
+                }
+                Edit::UnrejectRelation(rejection)
+            }
+            Edit::UnrejectRelation(rejection) => {
+                let index = self
+                    .relation_rejections
+                    .binary_search_by(|r| r.relation.cmp(&rejection.relation))
+                    .map_err(|_| EditError::RelationNotRejected(rejection.relation.to_string()))?;
+                Edit::RejectRelation(self.relation_rejections.remove(index))
             }
         };
         self.revision += 1;

@@ -10,7 +10,9 @@ use std::path::{Component, Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::Digest as _;
 
-use super::annotation::{Annotation, AnnotationLayer, DocStatus, Rejection, Relation};
+use super::annotation::{
+    Annotation, AnnotationLayer, DocStatus, Rejection, Relation, RelationRejection,
+};
 use super::schema::Schema;
 use super::text::{SourceText, TextError};
 
@@ -137,6 +139,9 @@ pub struct LayerFile {
     /// The curator's rejections (curated layer only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rejected: Vec<Rejection>,
+    /// The curator's rejections of relations (curated layer only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rejected_relations: Vec<RelationRejection>,
 }
 
 impl LayerFile {
@@ -151,6 +156,7 @@ impl LayerFile {
             annotations: layer.annotations().to_vec(),
             relations: layer.relations().to_vec(),
             rejected: layer.rejections().to_vec(),
+            rejected_relations: layer.relation_rejections().to_vec(),
         }
     }
 
@@ -158,7 +164,8 @@ impl LayerFile {
         let mut layer = AnnotationLayer::new(self.document, self.annotator)
             .with_annotations(self.annotations)
             .with_relations(self.relations)
-            .with_rejections(self.rejected);
+            .with_rejections(self.rejected)
+            .with_relation_rejections(self.rejected_relations);
         layer.source_sha256 = self.source_sha256;
         layer.status = self.status;
         layer

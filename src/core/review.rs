@@ -14,11 +14,14 @@
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use super::annotation::{Annotation, AnnotationLayer, DocStatus, Edit, Rejection, Relation};
+use super::annotation::{
+    Annotation, AnnotationLayer, DocStatus, Edit, Rejection, Relation, RelationRejection,
+};
 use super::annotation::{new_annotation_id, now_rfc3339};
 use super::project::{LayerKey, Project};
 use super::workspace::{Pending, Workspace, WorkspaceError};
 
+pub use super::annotation::{RelationSignature, SpanRef};
 pub use super::project::CURATED;
 
 /// How the layers differ in one cluster. Ordered from agreeing to most different.
@@ -67,20 +70,14 @@ impl Cluster {
     }
 }
 
-/// What a relation links, independent of ids: type, and both ends' label and extent.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct RelationSignature {
-    pub kind: String,
-    pub from: (String, usize, usize),
-    pub to: (String, usize, usize),
-}
-
 /// A relation not in every compared layer.
 #[derive(Debug, Clone)]
 pub struct RelationDiff {
     pub signature: RelationSignature,
     /// Per compared layer, its relation with that signature, if it has one.
     pub present: Vec<Option<Relation>>,
+    /// The curated layer has this relation, or rejected it.
+    pub decided: bool,
 }
 
 /// The comparison of some layers of one document.
@@ -162,7 +159,7 @@ pub fn diff(project: &Project, document: &str, layers: &[String]) -> DocDiff {
         std::collections::BTreeMap::new();
     for (i, layer) in got.iter().enumerate() {
         for r in layer.relations() {
-            if let Some(sig) = relation_signature(layer, r) {
+            if let Some(sig) = layer.signature_of(r) {
                 by_signature
                     .entry(sig)
                     .or_insert_with(|| vec![None; got.len()])[i] = Some(r.clone());
@@ -175,7 +172,18 @@ pub fn diff(project: &Project, document: &str, layers: &[String]) -> DocDiff {
         if present.iter().all(Option::is_some) {
             shared_relations += 1;
         } else {
-            relations.push(RelationDiff { signature, present });
+            let decided = curated.is_some_and(|cur| {
+                cur.relation_rejection_of(&signature).is_some()
+                    || cur
+                        .relations()
+                        .iter()
+                        .any(|r| cur.signature_of(r).as_ref() == Some(&signature))
+            });
+            relations.push(RelationDiff {
+                signature,
+                present,
+                decided,
+            });
         }
     }
     DocDiff {
@@ -216,16 +224,6 @@ fn classify(spans: &[Vec<Annotation>]) -> DiffKind {
     } else {
         DiffKind::Label
     }
-}
-
-fn relation_signature(layer: &AnnotationLayer, r: &Relation) -> Option<RelationSignature> {
-    let from = layer.get(&r.from)?;
-    let to = layer.get(&r.to)?;
-    Some(RelationSignature {
-        kind: r.kind.clone(),
-        from: (from.label.clone(), from.start, from.end),
-        to: (to.label.clone(), to.start, to.end),
-    })
 }
 
 /// Where the next (or previous) disagreement is, from `(document, char offset)`, over the
@@ -426,6 +424,15 @@ pub fn accept_relation(
             .iter()
             .any(|r| r.kind == relation.kind && r.from == ids[0] && r.to == ids[1])
     });
+    if let Some(signature) = ws
+        .layer(document, annotator)
+        .and_then(|l| l.signature_of(&relation))
+        && let Some(r) = ws
+            .layer(document, CURATED)
+            .and_then(|c| c.relation_rejection_of(&signature))
+    {
+        edits.push(Edit::UnrejectRelation(r.clone()));
+    }
     if !exists {
         edits.push(Edit::AddRelation(Relation {
             id: new_annotation_id(),
@@ -525,6 +532,97 @@ pub fn reject(
     )
 }
 
+/// Rejects a relation of `annotator`'s layer: records the rejection (by what the relation
+/// links) in the curated layer and, if the curated layer has that relation, removes it (its
+/// ends stay: they may have been accepted on their own); one undo step.
+pub fn reject_relation(
+    ws: &mut Workspace,
+    document: &str,
+    annotator: &str,
+    relation_id: &str,
+) -> Result<(), WorkspaceError> {
+    let layer = ws
+        .layer(document, annotator)
+        .ok_or_else(|| WorkspaceError::Review(format!("{annotator} has no layer on {document}")))?;
+    let signature = layer
+        .relations()
+        .iter()
+        .find(|r| r.id == relation_id)
+        .and_then(|r| layer.signature_of(r))
+        .ok_or_else(|| {
+            WorkspaceError::Review(format!("no relation {relation_id} with both ends"))
+        })?;
+    let curated = ws.layer(document, CURATED);
+    if curated.is_some_and(|c| c.relation_rejection_of(&signature).is_some()) {
+        return Ok(());
+    }
+    let mut edits: Vec<Edit> = curated
+        .map(|c| {
+            c.relations()
+                .iter()
+                .filter(|r| c.signature_of(r).as_ref() == Some(&signature))
+                .map(|r| Edit::RemoveRelation { id: r.id.clone() })
+                .collect()
+        })
+        .unwrap_or_default();
+    // Everyone who made this very relation.
+    let annotators: Vec<String> = ws
+        .project
+        .layers
+        .iter()
+        .filter(|((d, a), _)| d == document && a != CURATED)
+        .filter(|(_, l)| {
+            l.relations()
+                .iter()
+                .any(|r| l.signature_of(r).as_ref() == Some(&signature))
+        })
+        .map(|((_, a), _)| a.clone())
+        .collect();
+    let what = format!("reject {} of {annotator}", signature.kind);
+    edits.push(Edit::RejectRelation(RelationRejection {
+        relation: signature,
+        annotators,
+        by: CURATED.to_owned(),
+        at: now_rfc3339(),
+    }));
+    if curated.is_none_or(|c| c.status == DocStatus::New) {
+        edits.push(Edit::SetStatus(DocStatus::InProgress));
+    }
+    ws.apply(&curated_key(document), what, None, edits)
+}
+
+/// What the curator decided about `relation` of `annotator`'s layer: accepted (the curated
+/// layer has a relation linking the same things), rejected, or open.
+pub fn relation_decision(
+    project: &Project,
+    document: &str,
+    annotator: &str,
+    relation: &Relation,
+) -> Decision {
+    let (Some(layer), Some(curated)) = (
+        project
+            .layers
+            .get(&(document.to_owned(), annotator.to_owned())),
+        project.layers.get(&curated_key(document)),
+    ) else {
+        return Decision::Open;
+    };
+    let Some(signature) = layer.signature_of(relation) else {
+        return Decision::Open;
+    };
+    if curated.relation_rejection_of(&signature).is_some() {
+        Decision::Rejected
+    } else if curated
+        .relations()
+        .iter()
+        .any(|r| curated.signature_of(r).as_ref() == Some(&signature))
+    {
+        Decision::Accepted
+    } else {
+        Decision::Open
+    }
+}
+
 /// What [`accept_agreed`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Agreed {
@@ -565,16 +663,19 @@ pub fn accept_agreed(
         let (mut edits, _) = copy_edits(&ws.project, document, &agreed, &mut planned);
         let spans_added = edits.iter().filter(|e| matches!(e, Edit::Add(_))).count();
         // Relations every annotator has, between spans now in (or going into) the curated layer.
-        let in_curated = |end: &(String, usize, usize)| -> Option<String> {
-            let matches = |a: &Annotation| a.label == end.0 && a.start == end.1 && a.end == end.2;
+        let in_curated = |end: &SpanRef| -> Option<String> {
+            let matches = |a: &Annotation| SpanRef::of(a) == *end;
             curated
-                .and_then(|c| c.overlapping(end.1, end.2).find(|a| matches(a)))
+                .and_then(|c| c.overlapping(end.start, end.end).find(|a| matches(a)))
                 .or_else(|| planned.iter().find(|a| matches(a)))
                 .map(|a| a.id.clone())
         };
         let shared = shared_relations(&ws.project, document, annotators);
         let mut relations_added = 0;
         for sig in shared {
+            if curated.is_some_and(|c| c.relation_rejection_of(&sig).is_some()) {
+                continue;
+            }
             let (Some(from), Some(to)) = (in_curated(&sig.from), in_curated(&sig.to)) else {
                 continue;
             };
@@ -635,7 +736,7 @@ fn shared_relations(
                 .map(|l| {
                     l.relations()
                         .iter()
-                        .filter_map(|r| relation_signature(l, r))
+                        .filter_map(|r| l.signature_of(r))
                         .collect()
                 })
                 .unwrap_or_default()

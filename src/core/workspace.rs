@@ -464,11 +464,19 @@ impl Workspace {
                 ));
                 continue;
             }
-            let layer = self
-                .project
-                .layers
-                .entry(key.clone())
-                .or_insert_with(|| AnnotationLayer::new(key.0.clone(), key.1.clone()));
+            // A layer first made in the lost session is made against the text as it is.
+            let source_sha256 = if self.project.layers.contains_key(&key) {
+                String::new()
+            } else {
+                self.text(&key.0)
+                    .map(|t| t.sha256.clone())
+                    .unwrap_or_default()
+            };
+            let layer = self.project.layers.entry(key.clone()).or_insert_with(|| {
+                let mut layer = AnnotationLayer::new(key.0.clone(), key.1.clone());
+                layer.source_sha256 = source_sha256;
+                layer
+            });
             let mut count = 0;
             let mut failed = None;
             for entry in file.entries {

@@ -914,13 +914,10 @@ impl App {
                 // What the curator decided about one's own span (read-only).
                 if let Some(decision) = &curator_decision {
                     ui.label("Curator");
-                    let color = match decision {
-                        crate::core::review::Decision::Accepted => Color32::from_rgb(89, 161, 79),
-                        crate::core::review::Decision::Rejected => ui.visuals().error_fg_color,
-                        crate::core::review::Decision::Changed { .. } => ui.visuals().warn_fg_color,
-                        crate::core::review::Decision::Open => ui.visuals().weak_text_color(),
-                    };
-                    ui.colored_label(color, decision.describe());
+                    ui.colored_label(
+                        super::review::decision_color(ui, decision),
+                        decision.describe(),
+                    );
                     ui.end_row();
                 }
             });
@@ -1096,9 +1093,22 @@ impl App {
         if relations.is_empty() {
             return;
         }
+        // What the curator decided about each (read-only), when one is curating this document.
+        let ws = self.workspace.as_ref();
+        let decisions: Vec<Option<crate::core::review::Decision>> = relations
+            .iter()
+            .map(|r| {
+                let ws = ws?;
+                let doc = self.current_doc.as_deref()?;
+                let annotator = self.layer_name();
+                (annotator != crate::core::review::CURATED
+                    && ws.layer(doc, crate::core::review::CURATED).is_some())
+                .then(|| crate::core::review::relation_decision(&ws.project, doc, annotator, r))
+            })
+            .collect();
         ui.add_space(4.0);
         ui.strong("Relations");
-        for r in relations {
+        for (r, decision) in relations.into_iter().zip(decisions) {
             let outgoing = r.from == annotation.id;
             let other_id = if outgoing { &r.to } else { &r.from };
             let Some(other) = layer.get(other_id) else {
@@ -1122,6 +1132,12 @@ impl App {
                 if ui.link(text).clicked() {
                     self.actions.push(Action::SelectAnnotation(Some(other_id)));
                     self.actions.push(Action::RevealChar(other_start));
+                }
+                if let Some(decision) = &decision {
+                    ui.colored_label(
+                        super::review::decision_color(ui, decision),
+                        RichText::new(decision.describe()).small(),
+                    );
                 }
             });
         }
@@ -2680,6 +2696,10 @@ impl App {
             }
             Intent::Reject { annotator, id } => review::reject(ws, &doc, &annotator, &id)
                 .map(|()| format!("Rejected a span of {annotator}")),
+            Intent::RejectRelation { annotator, id } => {
+                review::reject_relation(ws, &doc, &annotator, &id)
+                    .map(|()| format!("Rejected a relation of {annotator}"))
+            }
             Intent::AcceptAgreed { all_documents } => {
                 let documents: Vec<String> = if all_documents {
                     ws.project

@@ -10,7 +10,7 @@ use std::ops::Range;
 use egui::{Color32, RichText};
 
 use crate::core::Workspace;
-use crate::core::review::{CURATED, Cluster, DiffKind, DocDiff, diff};
+use crate::core::review::{CURATED, Cluster, DiffKind, DocDiff, RelationDiff, diff};
 
 /// What the panel asks the app to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +24,10 @@ pub enum Intent {
         id: String,
     },
     Reject {
+        annotator: String,
+        id: String,
+    },
+    RejectRelation {
         annotator: String,
         id: String,
     },
@@ -126,7 +130,11 @@ impl Review {
 
     pub fn ui(&mut self, ui: &mut egui::Ui, ws: &Workspace, doc: &str) -> Vec<Intent> {
         let mut intents = Vec::new();
-        let annotators: Vec<String> = ws.project.annotators();
+        // The curated layer is always offered (last), so the row does not shift when the
+        // first decision creates it.
+        let mut annotators: Vec<String> = ws.project.annotators();
+        annotators.retain(|a| a != CURATED);
+        annotators.push(CURATED.to_owned());
         ui.horizontal_wrapped(|ui| {
             ui.strong("Compare:");
             for a in &annotators {
@@ -236,6 +244,8 @@ impl Review {
         egui::ScrollArea::both()
             .auto_shrink([false, false])
             .show(ui, |ui| {
+                // One line per version: excerpts are short, and the area scrolls sideways.
+                ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
                 egui::Grid::new("review-grid")
                     .striped(true)
                     .num_columns(compare.len() + 1)
@@ -255,35 +265,7 @@ impl Review {
                             ui.end_row();
                         }
                         for r in &d.relations {
-                            let s = &r.signature;
-                            ui.label(format!(
-                                "{} → {}: {}",
-                                excerpt(&(s.from.1..s.from.2)),
-                                excerpt(&(s.to.1..s.to.2)),
-                                s.kind
-                            ))
-                            .on_hover_text("A relation not every compared layer has");
-                            for (a, present) in compare.iter().zip(&r.present) {
-                                match present {
-                                    Some(rel) if a != CURATED => {
-                                        if ui
-                                            .small_button(format!("{} ✔ accept", rel.kind))
-                                            .clicked()
-                                        {
-                                            intents.push(Intent::AcceptRelation {
-                                                annotator: a.clone(),
-                                                id: rel.id.clone(),
-                                            });
-                                        }
-                                    }
-                                    Some(rel) => {
-                                        ui.label(&rel.kind);
-                                    }
-                                    None => {
-                                        ui.weak("—");
-                                    }
-                                }
-                            }
+                            relation_row(ui, r, &compare, &excerpt, &mut intents);
                             ui.end_row();
                         }
                     });
@@ -363,5 +345,77 @@ impl Review {
                 }
             });
         }
+    }
+}
+
+/// One relation some compared layers lack: what it links, and per layer its type with ✔/✖.
+fn relation_row(
+    ui: &mut egui::Ui,
+    r: &RelationDiff,
+    compare: &[String],
+    excerpt: &dyn Fn(&Range<usize>) -> String,
+    intents: &mut Vec<Intent>,
+) {
+    let s = &r.signature;
+    ui.vertical(|ui| {
+        ui.label(format!(
+            "{} → {}",
+            excerpt(&(s.from.start..s.from.end)),
+            excerpt(&(s.to.start..s.to.end)),
+        ))
+        .on_hover_text(s.to_string());
+        let mut tag = "relation in some layers".to_owned();
+        if r.decided {
+            tag.push_str(" · decided");
+        }
+        ui.label(
+            RichText::new(tag)
+                .small()
+                .color(kind_color(DiffKind::Missing)),
+        );
+    });
+    for (a, present) in compare.iter().zip(&r.present) {
+        ui.horizontal(|ui| match present {
+            Some(rel) if a != CURATED => {
+                ui.label(&rel.kind);
+                if ui
+                    .small_button("✔")
+                    .on_hover_text("Accept the relation (and its ends) into the curated layer")
+                    .clicked()
+                {
+                    intents.push(Intent::AcceptRelation {
+                        annotator: a.clone(),
+                        id: rel.id.clone(),
+                    });
+                }
+                if ui
+                    .small_button("✖")
+                    .on_hover_text("Reject the relation (recorded in the curated layer)")
+                    .clicked()
+                {
+                    intents.push(Intent::RejectRelation {
+                        annotator: a.clone(),
+                        id: rel.id.clone(),
+                    });
+                }
+            }
+            Some(rel) => {
+                ui.label(&rel.kind);
+            }
+            None => {
+                ui.weak("—");
+            }
+        });
+    }
+}
+
+/// The colour a curator's decision is shown in (to annotators, read-only).
+pub fn decision_color(ui: &egui::Ui, decision: &crate::core::review::Decision) -> Color32 {
+    use crate::core::review::Decision;
+    match decision {
+        Decision::Accepted => Color32::from_rgb(89, 161, 79),
+        Decision::Rejected => ui.visuals().error_fg_color,
+        Decision::Changed { .. } => ui.visuals().warn_fg_color,
+        Decision::Open => ui.visuals().weak_text_color(),
     }
 }
