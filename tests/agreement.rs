@@ -405,3 +405,50 @@ fn tokens_are_cut_in_code_points() {
     assert!(words.contains(&[11, 12])); // the comma alone
     assert_eq!(words.last(), Some(&[21, 22])); // "!"
 }
+
+#[test]
+fn pairs_report_precision_and_recall_with_the_second_annotator_as_reference() {
+    // coder0 marks four spans, coder1 two: one identical actor, one claim that only overlaps.
+    let study = token_study(
+        10,
+        &[
+            &[
+                ("actor", 0, 1),
+                ("actor", 2, 3),
+                ("claim", 4, 6),
+                ("claim", 7, 8),
+            ],
+            &[("actor", 0, 1), ("claim", 4, 5)],
+        ],
+    );
+    let exact = span_agreement(&study, Matching::Exact, Tokens::Whitespace);
+    let pair = &exact.pairs[0];
+    assert_eq!((pair.a.as_str(), pair.b.as_str()), ("coder0", "coder1"));
+    assert_eq!(pair.overall.counts.matched, 1);
+    assert_eq!(pair.overall.precision, Some(0.25));
+    assert_eq!(pair.overall.recall, Some(0.5));
+    assert_close(pair.overall.f1.unwrap(), 1.0 / 3.0, 1e-12, "exact F1");
+    assert_eq!(exact.pair_f1("coder1", "coder0"), pair.overall.f1);
+    let actor = &pair.per_label["actor"];
+    assert_eq!((actor.precision, actor.recall), (Some(0.5), Some(1.0)));
+    let claim = &pair.per_label["claim"];
+    assert_eq!(
+        (claim.precision, claim.recall, claim.f1),
+        (Some(0.0), Some(0.0), Some(0.0))
+    );
+    let overlap = span_agreement(&study, Matching::Overlap, Tokens::Whitespace);
+    let o = &overlap.pairs[0].overall;
+    assert_eq!((o.precision, o.recall), (Some(0.5), Some(1.0)));
+    assert_close(o.f1.unwrap(), 2.0 / 3.0, 1e-12, "overlap F1");
+    // The CSV carries them per pair, overall and per label.
+    let report = Report::compute(&study, Tokens::Whitespace);
+    let csv = report.to_csv();
+    assert!(
+        csv.contains("precision_exact,overall,,coder0,coder1,0.25"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("recall_overlap,label,claim,coder0,coder1,1"),
+        "{csv}"
+    );
+}

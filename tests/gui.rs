@@ -1447,10 +1447,13 @@ fn the_agreement_window_computes_in_the_background_and_saves_csv() {
     steps(&mut harness, 2);
     harness.get_by_label("Compute").click();
     wait_for(&mut harness, "the agreement report", |h| {
-        h.query_by_label("Krippendorff's α").is_some() && h.query_by_label("overall").is_some()
+        h.query_by_label("Krippendorff's α").is_some() && h.query_by_label("maria – sam").is_some()
     });
-    // The span F1 of maria and sam, as `tagdesk agree` prints it.
-    harness.get_by_label("0.606");
+    // The span F1 of maria and sam, as `tagdesk agree` prints it (summary and pair table), and
+    // maria's precision and recall against sam.
+    assert_eq!(harness.query_all_by_label("0.606").count(), 2);
+    harness.get_by_label("0.541");
+    harness.get_by_label("0.690");
     harness.get_by_label("Save CSV").click();
     steps(&mut harness, 2);
     let csv = std::fs::read_to_string(root.join("agreement.csv")).unwrap();

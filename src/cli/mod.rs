@@ -514,9 +514,25 @@ fn agreement_tables(report: &crate::core::agreement::Report) -> String {
     for k in &report.documents {
         f1_row(&mut out, k, &|a| a.per_document.get(k).copied());
     }
-    let _ = writeln!(out, "pairs (exact F1)");
-    for (a, b, f1) in &report.exact.pairs {
-        let _ = writeln!(out, "  {a} – {b}: {}", num(*f1).trim());
+    let _ = writeln!(out, "pairs (the first against the second as reference)");
+    let _ = writeln!(out, "  {:<30} {:^23}  {:^23}", "", "exact spans", "overlap");
+    let _ = writeln!(
+        out,
+        "  {:<30} {:>7} {:>7} {:>7}  {:>7} {:>7} {:>7}",
+        "", "P", "R", "F1", "P", "R", "F1"
+    );
+    for (e, o) in report.exact.pairs.iter().zip(&report.overlap.pairs) {
+        let _ = writeln!(
+            out,
+            "  {:<30} {} {} {}  {} {} {}",
+            format!("{} – {}", e.a, e.b),
+            num(e.overall.precision),
+            num(e.overall.recall),
+            num(e.overall.f1),
+            num(o.overall.precision),
+            num(o.overall.recall),
+            num(o.overall.f1),
+        );
     }
     let t = &report.token;
     let _ = writeln!(

@@ -32,7 +32,7 @@ pub struct Unit {
 }
 
 /// Matches of one layer against another.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Counts {
     pub matched: usize,
     /// In the first layer only.
@@ -54,6 +54,51 @@ impl Counts {
         let denominator = 2 * self.matched + self.only_a + self.only_b;
         (denominator > 0).then(|| (2 * self.matched) as f64 / denominator as f64)
     }
+
+    /// The first layer's precision with the second as reference; `None` when the first is empty.
+    #[allow(clippy::cast_precision_loss)]
+    pub fn precision(self) -> Option<f64> {
+        let n = self.matched + self.only_a;
+        (n > 0).then(|| self.matched as f64 / n as f64)
+    }
+
+    /// The first layer's recall with the second as reference; `None` when the second is empty.
+    #[allow(clippy::cast_precision_loss)]
+    pub fn recall(self) -> Option<f64> {
+        let n = self.matched + self.only_b;
+        (n > 0).then(|| self.matched as f64 / n as f64)
+    }
+}
+
+/// One pair's precision, recall and F1 (the first annotator against the second as reference),
+/// with the counts they come from.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct PairFigures {
+    #[serde(flatten)]
+    pub counts: Counts,
+    pub precision: Option<f64>,
+    pub recall: Option<f64>,
+    pub f1: Option<f64>,
+}
+
+impl From<Counts> for PairFigures {
+    fn from(counts: Counts) -> Self {
+        Self {
+            counts,
+            precision: counts.precision(),
+            recall: counts.recall(),
+            f1: counts.f1(),
+        }
+    }
+}
+
+/// One pair of annotators: over everything and per label.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PairScore {
+    pub a: String,
+    pub b: String,
+    pub overall: PairFigures,
+    pub per_label: BTreeMap<String, PairFigures>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -333,8 +378,18 @@ pub struct SpanAgreement {
     pub overall: Option<MeanSd>,
     pub per_label: BTreeMap<String, MeanSd>,
     pub per_document: BTreeMap<String, MeanSd>,
-    /// F1 of each pair over everything: (a, b, F1).
-    pub pairs: Vec<(String, String, Option<f64>)>,
+    /// Precision, recall and F1 of each pair, overall and per label.
+    pub pairs: Vec<PairScore>,
+}
+
+impl SpanAgreement {
+    /// The F1 of `a` and `b` (either order) over everything.
+    pub fn pair_f1(&self, a: &str, b: &str) -> Option<f64> {
+        self.pairs
+            .iter()
+            .find(|p| (p.a == a && p.b == b) || (p.a == b && p.b == a))
+            .and_then(|p| p.overall.f1)
+    }
 }
 
 /// Pairwise span agreement (exact or overlap matching), or bratiaa's token-based F1 with
@@ -380,15 +435,23 @@ pub fn span_agreement(study: &Study, matching: Matching, tokens: Tokens) -> Span
                         .add(compare(&pick(ua), &pick(ub), matching));
                 }
             }
-            for (label, counts) in by_label {
+            for (label, counts) in &by_label {
                 if let Some(f1) = counts.f1() {
-                    per_label.entry(label.to_owned()).or_default().push(f1);
+                    per_label.entry((*label).to_owned()).or_default().push(f1);
                 }
             }
             if let Some(f1) = total.f1() {
                 overall.push(f1);
             }
-            pairs.push((annotators[i].clone(), annotators[j].clone(), total.f1()));
+            pairs.push(PairScore {
+                a: annotators[i].clone(),
+                b: annotators[j].clone(),
+                overall: total.into(),
+                per_label: by_label
+                    .into_iter()
+                    .map(|(k, c)| (k.to_owned(), c.into()))
+                    .collect(),
+            });
         }
     }
     SpanAgreement {
@@ -778,10 +841,20 @@ impl Report {
                 spread: spread.copied(),
             });
         };
-        for (measure, f1) in [
-            ("f1_exact", &self.exact),
-            ("f1_overlap", &self.overlap),
-            ("f1_token", &self.token_f1),
+        for (measure, precision, recall, f1) in [
+            ("f1_exact", "precision_exact", "recall_exact", &self.exact),
+            (
+                "f1_overlap",
+                "precision_overlap",
+                "recall_overlap",
+                &self.overlap,
+            ),
+            (
+                "f1_token",
+                "precision_token",
+                "recall_token",
+                &self.token_f1,
+            ),
         ] {
             let o = f1.overall.as_ref();
             row(measure, "overall", "", None, o.map(|s| s.mean), o);
@@ -791,8 +864,14 @@ impl Report {
             for (k, s) in &f1.per_document {
                 row(measure, "document", k, None, Some(s.mean), Some(s));
             }
-            for (a, b, v) in &f1.pairs {
-                row(measure, "pair", "", Some((a, b)), *v, None);
+            for p in &f1.pairs {
+                let pair = Some((p.a.as_str(), p.b.as_str()));
+                let labels = p.per_label.iter().map(|(k, f)| ("label", k.as_str(), f));
+                for (scope, key, f) in std::iter::once(("overall", "", &p.overall)).chain(labels) {
+                    row(measure, scope, key, pair, f.f1, None);
+                    row(precision, scope, key, pair, f.precision, None);
+                    row(recall, scope, key, pair, f.recall, None);
+                }
             }
         }
         let token = std::iter::once(("overall", "", &self.token.overall)).chain(

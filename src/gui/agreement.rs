@@ -136,6 +136,9 @@ impl AgreementWindow {
             ui.add_space(8.0);
             ui.strong("Pairs (exact span F1 · Cohen's κ on tokens)");
             pair_matrix(ui, &report);
+            ui.add_space(8.0);
+            ui.strong("Pairs: precision, recall, F1 (the first against the second as reference)");
+            pair_table(ui, &report);
         });
     }
 
@@ -307,8 +310,11 @@ fn label_chart(ui: &mut egui::Ui, report: &Report) {
 /// Annotator × annotator: exact span F1 above the diagonal, token kappa below.
 fn pair_matrix(ui: &mut egui::Ui, report: &Report) {
     let names = &report.annotators;
-    let lookup = |pairs: &[(String, String, Option<f64>)], a: &str, b: &str| {
-        pairs
+    let kappa = |a: &str, b: &str| {
+        report
+            .token
+            .overall
+            .cohen
             .iter()
             .find(|(x, y, _)| (x == a && y == b) || (x == b && y == a))
             .and_then(|p| p.2)
@@ -324,8 +330,8 @@ fn pair_matrix(ui: &mut egui::Ui, report: &Report) {
             for (j, b) in names.iter().enumerate() {
                 let value = match i.cmp(&j) {
                     std::cmp::Ordering::Equal => None,
-                    std::cmp::Ordering::Less => lookup(&report.exact.pairs, a, b),
-                    std::cmp::Ordering::Greater => lookup(&report.token.overall.cohen, a, b),
+                    std::cmp::Ordering::Less => report.exact.pair_f1(a, b),
+                    std::cmp::Ordering::Greater => kappa(a, b),
                 };
                 let (rect, _) =
                     ui.allocate_exact_size(egui::vec2(64.0, 24.0), egui::Sense::hover());
@@ -347,6 +353,44 @@ fn pair_matrix(ui: &mut egui::Ui, report: &Report) {
             .small()
             .weak(),
     );
+}
+
+/// Per pair, overall and per label: P / R / F1 with exact and with overlap matching.
+fn pair_table(ui: &mut egui::Ui, report: &Report) {
+    let num = |x: Option<f64>| x.map_or_else(|| "—".to_owned(), |v| format!("{v:.3}"));
+    egui::Grid::new("agreement-pairs")
+        .striped(true)
+        .num_columns(8)
+        .show(ui, |ui| {
+            for h in ["Pair", "Scope", "P exact", "R exact", "F1 exact"] {
+                ui.strong(h);
+            }
+            for h in ["P overlap", "R overlap", "F1 overlap"] {
+                ui.strong(h);
+            }
+            ui.end_row();
+            for (e, o) in report.exact.pairs.iter().zip(&report.overlap.pairs) {
+                let rows = std::iter::once(("overall", &e.overall, &o.overall)).chain(
+                    e.per_label
+                        .iter()
+                        .filter_map(|(k, f)| Some((k.as_str(), f, o.per_label.get(k)?))),
+                );
+                for (i, (scope, fe, fo)) in rows.enumerate() {
+                    if i == 0 {
+                        ui.label(format!("{} – {}", e.a, e.b));
+                    } else {
+                        ui.label("");
+                    }
+                    ui.label(scope);
+                    for f in [fe, fo] {
+                        ui.label(num(f.precision));
+                        ui.label(num(f.recall));
+                        ui.label(num(f.f1));
+                    }
+                    ui.end_row();
+                }
+            }
+        });
 }
 
 /// Low agreement red, high green.
