@@ -432,10 +432,10 @@ fn select(
     let (id, start) = (span.id.clone(), span.start);
     harness
         .state_mut()
-        .push_action(Action::SelectAnnotation(Some(id.clone())));
+        .push_action(Action::SelectAnnotation(Some(id.to_string())));
     harness.state_mut().push_action(Action::RevealChar(start));
     harness.run_steps(4);
-    (id, start)
+    (id.to_string(), start)
 }
 
 /// R on the source span, then a click on the target span: the way a user links two spans.

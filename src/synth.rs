@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use crate::core::workspace::WorkspaceError;
+use crate::core::annotation::Str;
 use crate::core::{Annotation, SourceText, Workspace};
 
 /// Paragraphs (lines over 40 bytes) of every `.txt` in `dir`, in file-name order.
@@ -102,19 +103,19 @@ pub fn span(
     id: String,
 ) -> Annotation {
     Annotation {
-        id,
-        label: label.to_owned(),
+        id: id.into(),
+        label: label.to_owned().into(),
         start: range.start,
         end: range.end,
         fragments: Vec::new(),
-        text: text.slice(range).to_owned(),
-        prefix: String::new(),
-        suffix: String::new(),
+        text: text.slice(range).to_owned().into(),
+        prefix: Str::default(),
+        suffix: Str::default(),
         review: None,
         attributes: crate::core::schema::Attributes::new(),
-        author: annotator.to_owned(),
-        created: "2026-01-01T00:00:00Z".to_owned(),
-        modified: "2026-01-01T00:00:00Z".to_owned(),
+        author: annotator.to_owned().into(),
+        created: "2026-01-01T00:00:00Z".to_owned().into(),
+        modified: "2026-01-01T00:00:00Z".to_owned().into(),
         note: None,
     }
 }

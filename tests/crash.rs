@@ -19,7 +19,7 @@ fn spans_after_recovery(root: &std::path::Path) -> BTreeSet<(usize, usize, Strin
         .map(|l| {
             l.annotations()
                 .iter()
-                .map(|a| (a.start, a.end, a.label.clone()))
+                .map(|a| (a.start, a.end, a.label.to_string()))
                 .collect()
         })
         .unwrap_or_default()

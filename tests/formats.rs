@@ -586,7 +586,7 @@ fn round_trip(root: &Path, format: Format) -> (SpanSet, SpanSet, usize, usize) {
                     (
                         k.0.clone(),
                         a.pieces().map(|r| [r.start, r.end]).collect(),
-                        a.label.clone(),
+                        a.label.to_string(),
                     )
                 })
             })

@@ -517,7 +517,7 @@ fn selected_span(h: &Harness<'_, App>) -> Option<(usize, usize, String)> {
         .layer(DOC, "tester")?
         .get(id)?
         .clone();
-    Some((a.start, a.end, a.text))
+    Some((a.start, a.end, a.text.to_string()))
 }
 
 #[test]

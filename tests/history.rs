@@ -114,7 +114,7 @@ fn run(ws: &mut Workspace, op: &Op) -> bool {
     let current = layer(ws);
     let ids: Vec<String> = current
         .as_ref()
-        .map(|l| l.annotations().iter().map(|a| a.id.clone()).collect())
+        .map(|l| l.annotations().iter().map(|a| a.id.to_string()).collect())
         .unwrap_or_default();
     let relation_ids: Vec<String> = current
         .as_ref()

@@ -86,7 +86,7 @@ fn labels(ws: &Workspace) -> Vec<String> {
         .unwrap()
         .annotations()
         .iter()
-        .map(|a| a.label.clone())
+        .map(|a| a.label.to_string())
         .collect()
 }
 

@@ -104,7 +104,7 @@ fn spans_survive_store_save_reload_and_export_exactly() {
         let stored: Vec<_> = layer
             .annotations()
             .iter()
-            .map(|a| (a.start, a.end, a.label.clone()))
+            .map(|a| (a.start, a.end, a.label.to_string()))
             .collect();
         assert_eq!(stored, spans, "{name}: reloaded offsets");
         for a in layer.annotations() {

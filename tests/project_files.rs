@@ -60,7 +60,7 @@ fn save_then_reload_is_identical_and_files_are_stable() {
     let keys: Vec<_> = parsed
         .annotations
         .iter()
-        .map(|a| (a.start, a.end, a.label.clone()))
+        .map(|a| (a.start, a.end, a.label.to_string()))
         .collect();
     assert_eq!(
         keys,

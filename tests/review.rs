@@ -69,7 +69,7 @@ fn ids(ws: &Workspace, doc: &str, who: &str, label: &str, needle: &str) -> Strin
         .find(|a| a.label == label && a.text == needle)
         .unwrap()
         .id
-        .clone()
+        .to_string()
 }
 
 #[test]
@@ -146,7 +146,7 @@ fn accept_all_agreed_is_one_undo_step_and_leaves_annotators_alone() {
                 .unwrap()
                 .annotations()
                 .iter()
-                .map(|a| a.text.clone())
+                .map(|a| a.text.to_string())
         })
         .collect();
     assert_eq!(curated, ["Kerry", "Moscow"]);

@@ -353,14 +353,14 @@ fn units(project: &Project, doc: &str, annotator: &str, labels: Option<&[String]
         .map(|l| {
             l.annotations()
                 .iter()
-                .filter(|a| labels.is_none_or(|ls| ls.contains(&a.label)))
+                .filter(|a| labels.is_none_or(|ls| ls.iter().any(|l| *l == a.label)))
                 .flat_map(|a| {
                     let whole = a.fragments.is_empty().then_some([a.start, a.end]);
                     whole
                         .into_iter()
                         .chain(a.fragments.iter().copied())
                         .map(|[start, end]| Unit {
-                            label: a.label.clone(),
+                            label: a.label.to_string(),
                             start,
                             end,
                         })

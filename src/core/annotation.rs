@@ -9,12 +9,17 @@ use serde::{Deserialize, Serialize};
 
 use super::schema::Attributes;
 
+/// The strings of an annotation: up to 24 bytes (ids, labels, authors, timestamps, most covered
+/// texts and contexts) live inside the struct with no heap allocation, which keeps a
+/// million-annotation project within its memory budget. Derefs to `str`.
+pub type Str = compact_str::CompactString;
+
 /// One labelled span. Field order here is the field order on disk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Annotation {
     /// Stable, unique: never reused, never renumbered.
-    pub id: String,
-    pub label: String,
+    pub id: Str,
+    pub label: Str,
     /// Code-point offset, inclusive.
     pub start: usize,
     /// Code-point offset, exclusive.
@@ -24,14 +29,14 @@ pub struct Annotation {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fragments: Vec<[usize; 2]>,
     /// The covered text (the pieces' texts joined by a space when discontinuous), as it was when the span was made or last changed.
-    pub text: String,
+    pub text: Str,
     /// Up to [`CONTEXT_CHARS`] characters before the span, to find it again when the source
     /// text changes (as a W3C `TextQuoteSelector` does).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub prefix: String,
+    #[serde(default, skip_serializing_if = "Str::is_empty")]
+    pub prefix: Str,
     /// Up to [`CONTEXT_CHARS`] characters after the span.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub suffix: String,
+    #[serde(default, skip_serializing_if = "Str::is_empty")]
+    pub suffix: Str,
     /// Set when the source text changed and the span could not be placed with certainty:
     /// why. The span keeps its last known position until a person checks it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -39,11 +44,11 @@ pub struct Annotation {
     /// Schema-defined attribute values (e.g. a claim's `stance`).
     #[serde(default, skip_serializing_if = "Attributes::is_empty")]
     pub attributes: Attributes,
-    pub author: String,
+    pub author: Str,
     /// RFC 3339, UTC.
-    pub created: String,
+    pub created: Str,
     /// RFC 3339, UTC.
-    pub modified: String,
+    pub modified: Str,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -175,7 +180,7 @@ pub struct SpanRef {
 impl SpanRef {
     pub fn of(annotation: &Annotation) -> Self {
         Self {
-            label: annotation.label.clone(),
+            label: annotation.label.to_string(),
             start: annotation.start,
             end: annotation.end,
         }
@@ -365,6 +370,8 @@ impl AnnotationLayer {
     #[must_use]
     pub fn with_annotations(mut self, mut annotations: Vec<Annotation>) -> Self {
         annotations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        // A parsed file's vector grew by doubling: up to half of it is slack.
+        annotations.shrink_to_fit();
         self.max_span_len = annotations.iter().map(Annotation::len).max().unwrap_or(0);
         self.annotations = annotations;
         self
@@ -490,14 +497,14 @@ impl AnnotationLayer {
                     });
                 }
                 if !annotation.fragments_ok() {
-                    return Err(EditError::BadFragments(annotation.id));
+                    return Err(EditError::BadFragments(annotation.id.to_string()));
                 }
                 if self.get(&annotation.id).is_some() {
-                    return Err(EditError::DuplicateId(annotation.id));
+                    return Err(EditError::DuplicateId(annotation.id.to_string()));
                 }
                 let id = annotation.id.clone();
                 self.insert_sorted(annotation);
-                Edit::Remove { id }
+                Edit::Remove { id: id.to_string() }
             }
             Edit::Remove { id } => {
                 let index = self.index_of(&id)?;
@@ -514,7 +521,7 @@ impl AnnotationLayer {
                     });
                 }
                 if !annotation.fragments_ok() {
-                    return Err(EditError::BadFragments(annotation.id));
+                    return Err(EditError::BadFragments(annotation.id.to_string()));
                 }
                 let index = self.index_of(&annotation.id)?;
                 let old = self.annotations.remove(index);
@@ -637,10 +644,10 @@ mod tests {
             label: label.into(),
             start,
             end,
-            text: "x".repeat(end - start),
+            text: "x".repeat(end - start).into(),
             fragments: Vec::new(),
-            prefix: String::new(),
-            suffix: String::new(),
+            prefix: Str::default(),
+            suffix: Str::default(),
             review: None,
             attributes: Attributes::new(),
             author: "ana".into(),

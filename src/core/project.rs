@@ -415,7 +415,9 @@ pub struct DocumentEntry {
 struct LoadedLayer {
     key: LayerKey,
     path: PathBuf,
-    result: Result<(LayerFile, String), ProjectError>,
+    /// The layer as its file names it (document and annotator not yet checked against the
+    /// file's place), and the hash of the file's bytes.
+    result: Result<(AnnotationLayer, String), ProjectError>,
 }
 
 /// Reads (once) and parses an annotation file, with the hash of its bytes.
@@ -427,8 +429,10 @@ fn load_layer_file(key: &LayerKey, path: &Path) -> LoadedLayer {
                 path: path.to_owned(),
                 message: format!("not UTF-8 (invalid byte at byte {})", e.valid_up_to()),
             })?;
-            let file = parse_layer(path, json)?;
-            Ok((file, content_hash(&bytes)))
+            // Made into a layer here, on the worker, so the parsed vectors' slack is given
+            // back file by file rather than held for the whole project at once.
+            let layer = parse_layer(path, json)?.into_layer();
+            Ok((layer, content_hash(&bytes)))
         });
     LoadedLayer {
         key: key.clone(),
@@ -622,18 +626,17 @@ impl Project {
         });
         for loaded in results.into_iter().flatten() {
             match loaded.result {
-                Ok((file, hash)) => {
+                Ok((mut layer, hash)) => {
                     let (document, annotator) = &loaded.key;
-                    if &file.document != document || &file.annotator != annotator {
+                    if &layer.document != document || &layer.annotator != annotator {
                         self.warnings.push(format!(
                             "{}: the file says document \"{}\" by \"{}\", its place says \
                              \"{document}\" by \"{annotator}\"; its place wins",
                             loaded.path.display(),
-                            file.document,
-                            file.annotator
+                            layer.document,
+                            layer.annotator
                         ));
                     }
-                    let mut layer = file.into_layer();
                     layer.document.clone_from(document);
                     layer.annotator.clone_from(annotator);
                     self.on_disk.insert(loaded.key.clone(), hash);

@@ -85,6 +85,7 @@ fn common_suffix(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::annotation::Str;
 
     fn span(text: &SourceText, start: usize, end: usize) -> Annotation {
         Annotation {
@@ -94,13 +95,13 @@ mod tests {
             end,
             fragments: Vec::new(),
             text: text.slice(start..end).into(),
-            prefix: super::super::workspace::context_before(text, start),
-            suffix: super::super::workspace::context_after(text, end),
+            prefix: super::super::workspace::context_before(text, start).into(),
+            suffix: super::super::workspace::context_after(text, end).into(),
             review: None,
             attributes: super::super::schema::Attributes::new(),
             author: "ana".into(),
-            created: String::new(),
-            modified: String::new(),
+            created: Str::default(),
+            modified: Str::default(),
             note: None,
         }
     }

@@ -99,7 +99,7 @@ impl DocDiff {
 }
 
 fn signature_key(a: &Annotation) -> (String, usize, usize, Vec<[usize; 2]>) {
-    (a.label.clone(), a.start, a.end, a.fragments.clone())
+    (a.label.to_string(), a.start, a.end, a.fragments.clone())
 }
 
 /// Compares `layers` (annotators, or [`CURATED`]) on `document`. A missing layer counts as
@@ -219,7 +219,7 @@ fn classify(spans: &[Vec<Annotation>]) -> DiffKind {
         DiffKind::Agree
     } else if all_equal(&|a| format!("{}|{}|{}|{:?}", a.label, a.start, a.end, a.fragments)) {
         DiffKind::Attributes
-    } else if all_equal(&|a| a.label.clone()) {
+    } else if all_equal(&|a| a.label.to_string()) {
         DiffKind::Extent
     } else {
         DiffKind::Label
@@ -316,7 +316,7 @@ pub fn decision(project: &Project, document: &str, annotation: &Annotation) -> D
     }
     match others.first() {
         Some(c) => Decision::Changed {
-            label: c.label.clone(),
+            label: c.label.to_string(),
             range: c.start..c.end,
         },
         None => Decision::Open,
@@ -350,19 +350,19 @@ fn copy_edits(
             .and_then(|c| c.overlapping(a.start, a.end).find(|c| same_span(c, a)))
             .or_else(|| planned.iter().find(|c| same_span(c, a)));
         if let Some(e) = existing {
-            ids.push(e.id.clone());
+            ids.push(e.id.to_string());
             continue;
         }
         if let Some(r) = curated.and_then(|c| c.rejection_of(a)) {
             edits.push(Edit::Unreject(r.clone()));
         }
         let copy = Annotation {
-            id: new_annotation_id(),
+            id: new_annotation_id().into(),
             review: None,
-            modified: now.clone(),
+            modified: now.clone().into(),
             ..a.clone()
         };
-        ids.push(copy.id.clone());
+        ids.push(copy.id.to_string());
         planned.push(copy.clone());
         edits.push(Edit::Add(copy));
     }
@@ -496,7 +496,7 @@ pub fn reject(
                 .map(|r| Edit::RemoveRelation { id: r.id.clone() }),
         );
         edits.push(Edit::Remove {
-            id: same.id.clone(),
+            id: same.id.to_string(),
         });
     }
     // Everyone who made this very span.
@@ -512,11 +512,11 @@ pub fn reject(
         .map(|((_, a), _)| a.clone())
         .collect();
     edits.push(Edit::Reject(Rejection {
-        label: span.label.clone(),
+        label: span.label.to_string(),
         start: span.start,
         end: span.end,
         fragments: span.fragments.clone(),
-        text: span.text.clone(),
+        text: span.text.to_string(),
         from,
         by: CURATED.to_owned(),
         at: now_rfc3339(),
@@ -668,7 +668,7 @@ pub fn accept_agreed(
             curated
                 .and_then(|c| c.overlapping(end.start, end.end).find(|a| matches(a)))
                 .or_else(|| planned.iter().find(|a| matches(a)))
-                .map(|a| a.id.clone())
+                .map(|a| a.id.to_string())
         };
         let shared = shared_relations(&ws.project, document, annotators);
         let mut relations_added = 0;

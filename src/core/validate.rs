@@ -177,7 +177,7 @@ pub fn validate(project: &Project) -> Vec<Problem> {
                 );
                 continue;
             }
-            if placed.contains(&a.id) {
+            if placed.contains(a.id.as_str()) {
                 continue;
             }
             if let Some(why) = &a.review {

@@ -736,19 +736,19 @@ impl Workspace {
         let now = now_rfc3339();
         let id = new_annotation_id();
         let annotation = Annotation {
-            id: id.clone(),
-            label: label.to_owned(),
+            id: id.clone().into(),
+            label: label.to_owned().into(),
             start: chars.start,
             end: chars.end,
-            text: text.text.slice(chars.clone()).to_owned(),
-            prefix: context_before(&text.text, chars.start),
-            suffix: context_after(&text.text, chars.end),
+            text: text.text.slice(chars.clone()).to_owned().into(),
+            prefix: context_before(&text.text, chars.start).into(),
+            suffix: context_after(&text.text, chars.end).into(),
             review: None,
             fragments: Vec::new(),
             attributes: super::schema::Attributes::new(),
-            author: annotator.to_owned(),
-            created: now.clone(),
-            modified: now,
+            author: annotator.to_owned().into(),
+            created: now.clone().into(),
+            modified: now.into(),
             note: None,
         };
         let key = (document.to_owned(), annotator.to_owned());
@@ -801,8 +801,8 @@ impl Workspace {
         {
             return Err(WorkspaceError::RelationNotAllowed {
                 kind: kind.to_owned(),
-                from_label,
-                to_label,
+                from_label: from_label.to_string(),
+                to_label: to_label.to_string(),
             });
         }
         let id = new_annotation_id();
@@ -848,7 +848,7 @@ impl Workspace {
             .get(&annotation.label)
             .and_then(|l| l.attributes.iter().find(|a| a.name == name))
             .ok_or_else(|| WorkspaceError::UnknownAttribute {
-                label: annotation.label.clone(),
+                label: annotation.label.to_string(),
                 name: name.to_owned(),
             })?;
         if let Some(value) = &value
@@ -866,7 +866,7 @@ impl Workspace {
             Some(value) => annotation.attributes.insert(name.to_owned(), value),
             None => annotation.attributes.remove(name),
         };
-        annotation.modified = now_rfc3339();
+        annotation.modified = now_rfc3339().into();
         self.apply(
             key,
             format!("set {name}"),
@@ -951,7 +951,7 @@ impl Workspace {
                 }
                 let mut kept = a.clone();
                 kept.attributes.retain(|n, v| fits(n, v));
-                kept.modified.clone_from(&now);
+                kept.modified = now.as_str().into();
                 edits.push(Edit::Replace(kept));
             }
             if !edits.is_empty() {
@@ -988,8 +988,8 @@ impl Workspace {
                 .filter(|a| a.label == old)
                 .map(|a| {
                     let mut a = a.clone();
-                    new.clone_into(&mut a.label);
-                    a.modified.clone_from(&now);
+                    a.label = new.into();
+                    a.modified = now.as_str().into();
                     Edit::Replace(a)
                 })
                 .collect();
@@ -1052,7 +1052,7 @@ impl Workspace {
                 })
                 .map(|r| Edit::RemoveRelation { id: r.id.clone() })
                 .collect();
-            edits.extend(doomed.iter().map(|a| Edit::Remove { id: a.id.clone() }));
+            edits.extend(doomed.iter().map(|a| Edit::Remove { id: a.id.to_string() }));
             if !edits.is_empty() {
                 pending.push(Pending::Layer(key.clone(), edits));
             }
@@ -1066,8 +1066,8 @@ impl Workspace {
         if annotation.label == label {
             return Ok(());
         }
-        annotation.label = label.to_owned();
-        annotation.modified = now_rfc3339();
+        annotation.label = label.to_owned().into();
+        annotation.modified = now_rfc3339().into();
         // What the new label does not allow goes in the same step: attribute values it does
         // not define, relations whose type does not fit it.
         let schema = self.project.schema();
@@ -1178,7 +1178,7 @@ impl Workspace {
             return Ok(());
         }
         annotation.note = note;
-        annotation.modified = now_rfc3339();
+        annotation.modified = now_rfc3339().into();
         self.apply(
             key,
             "edit note",
@@ -1195,10 +1195,10 @@ impl Workspace {
         }
         let text = self.text(&key.0)?;
         annotation.review = None;
-        annotation.text = covered_text(&text.text, annotation.pieces());
-        annotation.prefix = context_before(&text.text, annotation.start);
-        annotation.suffix = context_after(&text.text, annotation.end);
-        annotation.modified = now_rfc3339();
+        annotation.text = covered_text(&text.text, annotation.pieces()).into();
+        annotation.prefix = context_before(&text.text, annotation.start).into();
+        annotation.suffix = context_after(&text.text, annotation.end).into();
+        annotation.modified = now_rfc3339().into();
         self.apply(key, "mark reviewed", None, vec![Edit::Replace(annotation)])
     }
 
@@ -1250,11 +1250,11 @@ fn with_pieces(
     } else {
         Vec::new()
     };
-    annotation.text = covered_text(text, pieces.iter().cloned());
-    annotation.prefix = context_before(text, annotation.start);
-    annotation.suffix = context_after(text, annotation.end);
+    annotation.text = covered_text(text, pieces.iter().cloned()).into();
+    annotation.prefix = context_before(text, annotation.start).into();
+    annotation.suffix = context_after(text, annotation.end).into();
     annotation.review = None;
-    annotation.modified = now_rfc3339();
+    annotation.modified = now_rfc3339().into();
     annotation
 }
 
@@ -1292,18 +1292,18 @@ pub fn plan_reanchor(
         match place(a, text) {
             Placement::Unchanged => report.unchanged += 1,
             Placement::Moved { start, end } => {
-                report.moved.push((a.id.clone(), a.start, start));
+                report.moved.push((a.id.to_string(), a.start, start));
                 let piece = start..end;
                 let mut moved = with_pieces(a.clone(), std::slice::from_ref(&piece), text);
-                moved.modified.clone_from(&now);
+                moved.modified = now.as_str().into();
                 edits.push(Edit::Replace(moved));
             }
             Placement::NeedsReview(why) => {
-                report.needs_review.push((a.id.clone(), why.clone()));
+                report.needs_review.push((a.id.to_string(), why.clone()));
                 if a.review.as_deref() != Some(why.as_str()) {
                     let mut flagged = a.clone();
                     flagged.review = Some(why);
-                    flagged.modified.clone_from(&now);
+                    flagged.modified = now.as_str().into();
                     edits.push(Edit::Replace(flagged));
                 }
             }

@@ -110,8 +110,8 @@ pub fn export_with_progress(
                     ));
                 }
                 spans.push(Span {
-                    id: a.id.clone(),
-                    label: a.label.clone(),
+                    id: a.id.to_string(),
+                    label: a.label.to_string(),
                     pieces: a.pieces().map(|r| [r.start, r.end]).collect(),
                     attributes: a.attributes.clone(),
                     note: a.note.clone(),

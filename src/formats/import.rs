@@ -166,10 +166,10 @@ pub fn plan(
                         .map(|a| {
                             (
                                 (
-                                    a.label.clone(),
+                                    a.label.to_string(),
                                     a.pieces().map(|r| [r.start, r.end]).collect(),
                                 ),
-                                a.id.clone(),
+                                a.id.to_string(),
                             )
                         })
                         .collect()
@@ -179,7 +179,7 @@ pub fn plan(
                 labels.extend(
                     l.annotations()
                         .iter()
-                        .map(|a| (a.id.clone(), a.label.clone())),
+                        .map(|a| (a.id.to_string(), a.label.to_string())),
                 );
             }
             let edits = layers.entry(key.clone()).or_default();
@@ -244,19 +244,19 @@ pub fn plan(
                 let start = pieces[0][0];
                 let end = pieces[pieces.len() - 1][1];
                 edits.push(Edit::Add(Annotation {
-                    id,
-                    label: span.label,
+                    id: id.into(),
+                    label: span.label.into(),
                     start,
                     end,
-                    text: covered_text(&text, pieces.iter().map(|[s, e]| *s..*e)),
-                    prefix: context_before(&text, start),
-                    suffix: context_after(&text, end),
+                    text: covered_text(&text, pieces.iter().map(|[s, e]| *s..*e)).into(),
+                    prefix: context_before(&text, start).into(),
+                    suffix: context_after(&text, end).into(),
                     review: None,
                     fragments: if pieces.len() > 1 { pieces } else { Vec::new() },
                     attributes: span.attributes,
-                    author: annotator.clone(),
-                    created: now.clone(),
-                    modified: now.clone(),
+                    author: annotator.clone().into(),
+                    created: now.clone().into(),
+                    modified: now.clone().into(),
                     note: span.note,
                 }));
                 report.annotations += 1;

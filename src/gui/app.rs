@@ -878,7 +878,7 @@ impl App {
             return;
         };
         if self.note_for.as_deref() != Some(annotation.id.as_str()) {
-            self.note_for = Some(annotation.id.clone());
+            self.note_for = Some(annotation.id.to_string());
             self.note_draft = annotation.note.clone().unwrap_or_default();
         }
         let curator_decision = self
@@ -895,14 +895,14 @@ impl App {
                 ui.label("Label");
                 let mut label = annotation.label.clone();
                 egui::ComboBox::from_id_salt("annotation_label")
-                    .selected_text(&label)
+                    .selected_text(&*label)
                     .show_ui(ui, |ui| {
                         for def in &ws.project.schema().labels {
-                            ui.selectable_value(&mut label, def.name.clone(), &def.name);
+                            ui.selectable_value(&mut label, def.name.clone().into(), &def.name);
                         }
                     });
                 if label != annotation.label {
-                    self.actions.push(Action::ApplyLabel(label));
+                    self.actions.push(Action::ApplyLabel(label.to_string()));
                 }
                 ui.end_row();
                 ui.label("Characters");
@@ -942,7 +942,7 @@ impl App {
         }
         if response.changed() {
             self.actions.push(Action::SetNote {
-                id: annotation.id.clone(),
+                id: annotation.id.to_string(),
                 note: self.note_draft.clone(),
             });
         }
@@ -959,7 +959,7 @@ impl App {
                 .clicked()
             {
                 self.actions
-                    .push(Action::MarkReviewed(annotation.id.clone()));
+                    .push(Action::MarkReviewed(annotation.id.to_string()));
             }
         }
         self.attributes_ui(ui, &annotation);
@@ -989,7 +989,7 @@ impl App {
         for def in &label.attributes {
             let current = annotation.attributes.get(&def.name);
             let set = |value: Option<AttributeValue>| Action::SetAttribute {
-                id: annotation.id.clone(),
+                id: annotation.id.to_string(),
                 name: def.name.clone(),
                 value,
             };
@@ -1048,7 +1048,7 @@ impl App {
         let mut entries = Vec::new();
         for def in &label.attributes {
             let set = |value: Option<AttributeValue>| Action::SetAttribute {
-                id: annotation.id.clone(),
+                id: annotation.id.to_string(),
                 name: def.name.clone(),
                 value,
             };
@@ -1130,7 +1130,7 @@ impl App {
                     self.actions.push(Action::RemoveRelation(r.id.clone()));
                 }
                 if ui.link(text).clicked() {
-                    self.actions.push(Action::SelectAnnotation(Some(other_id)));
+                    self.actions.push(Action::SelectAnnotation(Some(other_id.to_string())));
                     self.actions.push(Action::RevealChar(other_start));
                 }
                 if let Some(decision) = &decision {
@@ -1201,7 +1201,7 @@ impl App {
             });
         if let Some((id, start)) = clicked {
             self.actions.push(Action::SetSelection(None));
-            self.actions.push(Action::SelectAnnotation(Some(id)));
+            self.actions.push(Action::SelectAnnotation(Some(id.to_string())));
             self.actions.push(Action::RevealChar(start));
         }
     }
@@ -1799,7 +1799,7 @@ impl App {
                     }
                     self.linking = Some(Linking {
                         from: linking.from,
-                        target: Some(id),
+                        target: Some(id.to_string()),
                     });
                 }
                 true
@@ -2020,7 +2020,7 @@ impl App {
         };
         let Some(target) = all.get(next) else { return };
         let (id, start) = (target.id.clone(), target.start);
-        self.selected = Some(id);
+        self.selected = Some(id.to_string());
         self.selection = None;
         if self.char_screen_pos(start).is_none() {
             self.actions.push(Action::RevealChar(start));

@@ -230,7 +230,7 @@ impl DocumentView {
                 level_ends.len() - 1
             };
             self.levels
-                .insert(a.id.clone(), u8::try_from(level).unwrap_or(u8::MAX));
+                .insert(a.id.to_string(), u8::try_from(level).unwrap_or(u8::MAX));
         }
     }
 
@@ -446,7 +446,7 @@ impl DocumentView {
                 {
                     let [r, g, b] = label_rgb(input.schema, &a.label);
                     let color = Color32::from_rgb(r, g, b);
-                    let level = self.levels.get(&a.id).copied().unwrap_or(0);
+                    let level = self.levels.get(a.id.as_str()).copied().unwrap_or(0);
                     let is_selected = input.selected == Some(a.id.as_str());
                     let is_target = input.link_target == Some(a.id.as_str());
                     for rect in a
@@ -630,9 +630,9 @@ impl DocumentView {
             return ViewEvent::ClickedEmpty;
         }
         if let Some(level) = bar_level
-            && let Some(a) = here.iter().find(|a| self.levels.get(&a.id) == Some(&level))
+            && let Some(a) = here.iter().find(|a| self.levels.get(a.id.as_str()) == Some(&level))
         {
-            return ViewEvent::ClickedAnnotation(a.id.clone());
+            return ViewEvent::ClickedAnnotation(a.id.to_string());
         }
         here.sort_by_key(|a| (a.len(), a.start));
         let next = match input
@@ -642,7 +642,7 @@ impl DocumentView {
             Some(i) => here[(i + 1) % here.len()],
             None => here[0],
         };
-        ViewEvent::ClickedAnnotation(next.id.clone())
+        ViewEvent::ClickedAnnotation(next.id.to_string())
     }
 
     /// The caret position (a char boundary) nearest to a screen position.
@@ -749,7 +749,7 @@ fn hover_ui(ui: &mut egui::Ui, schema: &Schema, annotations: &[&crate::core::Ann
             let (swatch, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), Sense::hover());
             ui.painter()
                 .rect_filled(swatch, 2.0, Color32::from_rgb(r, g, b));
-            ui.strong(&a.label);
+            ui.strong(&*a.label);
             ui.weak(format!("{}–{}", a.start, a.end));
         });
         let shown: String = a.text.chars().take(120).collect();

@@ -318,7 +318,7 @@ impl Review {
                             )
                         };
                         ui.label(format!("{} {}..{}{attrs}", s.label, s.start, s.end))
-                            .on_hover_text(&s.text);
+                            .on_hover_text(&*s.text);
                         if a != CURATED {
                             if ui
                                 .small_button("✔")
@@ -327,7 +327,7 @@ impl Review {
                             {
                                 intents.push(Intent::Accept {
                                     annotator: a.clone(),
-                                    ids: vec![s.id.clone()],
+                                    ids: vec![s.id.to_string()],
                                 });
                             }
                             if ui
@@ -337,7 +337,7 @@ impl Review {
                             {
                                 intents.push(Intent::Reject {
                                     annotator: a.clone(),
-                                    id: s.id.clone(),
+                                    id: s.id.to_string(),
                                 });
                             }
                         }
