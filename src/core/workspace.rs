@@ -1274,9 +1274,24 @@ pub fn context_after(text: &super::SourceText, char_offset: usize) -> String {
 /// writes it).
 pub fn covered_text(
     text: &super::SourceText,
-    pieces: impl Iterator<Item = Range<usize>>,
-) -> String {
-    pieces.map(|p| text.slice(p)).collect::<Vec<_>>().join(" ")
+    mut pieces: impl Iterator<Item = Range<usize>>,
+) -> std::borrow::Cow<'_, str> {
+    let Some(first) = pieces.next() else {
+        return std::borrow::Cow::Borrowed("");
+    };
+    let first = text.slice(first);
+    match pieces.next() {
+        // One piece (nearly every span): the text itself, no copy.
+        None => std::borrow::Cow::Borrowed(first),
+        Some(second) => {
+            let mut out = format!("{first} {}", text.slice(second));
+            for p in pieces {
+                out.push(' ');
+                out.push_str(text.slice(p));
+            }
+            std::borrow::Cow::Owned(out)
+        }
+    }
 }
 
 /// Where each span of `layer` goes in `text`, and the edits that put them there.

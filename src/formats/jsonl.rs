@@ -52,13 +52,52 @@ pub struct Span {
     pub note: Option<String>,
 }
 
+/// [`Record`] as written: the same fields in the same order, borrowed.
+#[derive(Serialize)]
+struct RecordOut<'a> {
+    id: &'a str,
+    annotator: &'a str,
+    text: &'a str,
+    spans: Vec<SpanOut<'a>>,
+    relations: Vec<RecordLinkOut<'a>>,
+    label: Vec<(usize, usize, &'a str)>,
+}
+
+#[derive(Serialize)]
+struct RecordLinkOut<'a> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    from: &'a str,
+    to: &'a str,
+}
+
+/// [`Span`] as written, borrowed.
+#[derive(Serialize)]
+struct SpanOut<'a> {
+    id: &'a str,
+    start: usize,
+    end: usize,
+    label: &'a str,
+    text: std::borrow::Cow<'a, str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    fragments: &'a [[usize; 2]],
+    attributes: &'a Attributes,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
+}
+
 pub struct Writer<'a> {
     out: Box<dyn Write + 'a>,
+    line: Vec<u8>,
 }
 
 impl<'a> Writer<'a> {
     pub fn new(out: Box<dyn Write + 'a>) -> Self {
-        Self { out }
+        Self {
+            out,
+            line: Vec::new(),
+        }
     }
 }
 
@@ -66,48 +105,52 @@ impl super::Writer for Writer<'_> {
     fn document(&mut self, doc: &Document, report: &mut ExportReport) -> Result<(), ExportError> {
         let index = CharIndex::new(&doc.text);
         for layer in &doc.layers {
-            let spans: Vec<Span> = layer
+            // Written from borrowed views of the document: no copy of its text or strings.
+            let spans: Vec<SpanOut<'_>> = layer
                 .spans
                 .iter()
-                .map(|s| Span {
-                    id: s.id.clone(),
+                .map(|s| SpanOut {
+                    id: &s.id,
                     start: s.start(),
                     end: s.end(),
-                    label: s.label.clone(),
-                    text: super::covered(&doc.text, &index, &s.pieces),
+                    label: &s.label,
+                    text: super::covered_slice(&doc.text, &index, &s.pieces),
                     fragments: if s.pieces.len() > 1 {
-                        s.pieces.clone()
+                        &s.pieces
                     } else {
-                        Vec::new()
+                        &[]
                     },
-                    attributes: s.attributes.clone(),
-                    note: s.note.clone(),
+                    attributes: &s.attributes,
+                    note: s.note.as_deref(),
                 })
                 .collect();
-            let record = Record {
-                id: doc.path.clone().unwrap_or_default(),
-                annotator: layer.annotator.clone().unwrap_or_default(),
-                text: doc.text.clone(),
+            let record = RecordOut {
+                id: doc.path.as_deref().unwrap_or_default(),
+                annotator: layer.annotator.as_deref().unwrap_or_default(),
+                text: &doc.text,
                 // doccano has no discontinuous spans: each piece is a triple of its own.
                 label: layer
                     .spans
                     .iter()
-                    .flat_map(|s| s.pieces.iter().map(|[a, b]| (*a, *b, s.label.clone())))
+                    .flat_map(|s| s.pieces.iter().map(|[a, b]| (*a, *b, s.label.as_str())))
                     .collect(),
                 relations: layer
                     .relations
                     .iter()
-                    .map(|r| RecordLink {
-                        id: r.id.clone(),
-                        kind: r.kind.clone(),
-                        from: r.from.clone(),
-                        to: r.to.clone(),
+                    .map(|r| RecordLinkOut {
+                        id: &r.id,
+                        kind: &r.kind,
+                        from: &r.from,
+                        to: &r.to,
                     })
                     .collect(),
                 spans,
             };
-            serde_json::to_writer(&mut self.out, &record).map_err(std::io::Error::from)?;
-            self.out.write_all(b"\n")?;
+            // Into a reused buffer, then one write: serde's many small writes stay in memory.
+            self.line.clear();
+            serde_json::to_writer(&mut self.line, &record).map_err(std::io::Error::from)?;
+            self.line.push(b'\n');
+            self.out.write_all(&self.line)?;
             report.records += 1;
             report.annotations += record.spans.len();
             report.relations += record.relations.len();

@@ -459,6 +459,18 @@ pub struct ConvertReport {
     pub export: ExportReport,
 }
 
+/// [`covered`], borrowing the text when the span is one piece.
+pub fn covered_slice<'a>(
+    text: &'a str,
+    index: &CharIndex,
+    pieces: &[[usize; 2]],
+) -> std::borrow::Cow<'a, str> {
+    match pieces {
+        [[s, e]] => std::borrow::Cow::Borrowed(&text[index.byte(*s)..index.byte(*e)]),
+        _ => std::borrow::Cow::Owned(covered(text, index, pieces)),
+    }
+}
+
 /// The text of a span's pieces, joined by a space (brat's convention for discontinuous spans).
 pub fn covered(text: &str, index: &CharIndex, pieces: &[[usize; 2]]) -> String {
     let mut out = String::new();
