@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use crate::core::workspace::WorkspaceError;
 use crate::core::annotation::Str;
+use crate::core::workspace::WorkspaceError;
 use crate::core::{Annotation, SourceText, Workspace};
 
 /// Paragraphs (lines over 40 bytes) of every `.txt` in `dir`, in file-name order.

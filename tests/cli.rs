@@ -424,3 +424,47 @@ fn agree_reports_every_measure_as_json_csv_or_table_and_refuses_unknown_annotato
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("nobody"));
 }
+
+#[test]
+fn search_prints_each_match_with_its_place_and_refuses_a_bad_pattern() {
+    let root = crate::support::sample_project();
+    let out = tagdesk(&[
+        "search",
+        path(&root),
+        r"\bLavrov\b",
+        "--regex",
+        "--case-sensitive",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let first = text.lines().next().unwrap();
+    assert_eq!(
+        first,
+        "000_6960b4d936e3359c.txt:15:185: Korea and Japan. And both he and Sergey [Lavrov] at \
+         their opening session of the talks h"
+    );
+    assert!(text.lines().all(|l| l.contains("[Lavrov]")));
+    assert!(stderr(&out).contains(&format!("{} matches in 5 documents", text.lines().count())));
+    // JSON lines carry code-point ranges into the text.
+    let out = tagdesk(&["search", path(&root), "დონალდ", "--json"]);
+    let hit: serde_json::Value =
+        serde_json::from_str(stdout(&out).lines().next().unwrap()).unwrap();
+    let doc = hit["document"].as_str().unwrap();
+    let project = tagdesk::core::Project::open(&root).unwrap();
+    let text = project.read_text(doc).unwrap().text;
+    let at = |k: &str| usize::try_from(hit["range"][k].as_u64().unwrap()).unwrap();
+    let range = at("start")..at("end");
+    assert_eq!(text.slice(range), "დონალდ");
+    // Nothing found: exit 1; a bad pattern: exit 2 with the reason.
+    assert_eq!(
+        tagdesk(&["search", path(&root), "zzqqxx"]).status.code(),
+        Some(1)
+    );
+    let bad = tagdesk(&["search", path(&root), "(", "--regex"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("not a valid pattern"),
+        "{}",
+        stderr(&bad)
+    );
+}

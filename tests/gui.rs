@@ -2,7 +2,7 @@
 
 use egui::{Key, Modifiers, vec2};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use tagdesk::core::Project;
 use tagdesk::gui::{Action, App, Options};
 
@@ -1466,4 +1466,67 @@ fn the_agreement_window_computes_in_the_background_and_saves_csv() {
             .query_by_label_contains("press Save again")
             .is_some()
     );
+}
+
+#[test]
+fn searching_all_documents_streams_hits_and_a_click_selects_the_match() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "tester");
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::F);
+    steps(&mut harness, 2);
+    harness.event(egui::Event::Text("lavrov".into()));
+    steps(&mut harness, 1);
+    harness.key_press(Key::Enter);
+    wait_for(&mut harness, "the search to finish", |h| {
+        h.query_by_label_contains("matches in 5 documents")
+            .is_some()
+    });
+    // The CLI finds the same matches.
+    let project = Project::open(&root).unwrap();
+    let documents: Vec<(String, std::path::PathBuf)> = project
+        .documents
+        .iter()
+        .map(|d| (d.path.clone(), project.document_file(&d.path)))
+        .collect();
+    let query = tagdesk::core::search::Query {
+        pattern: "lavrov".into(),
+        ..Default::default()
+    };
+    let summary = tagdesk::core::search::search_corpus(
+        &documents,
+        &query.compile().unwrap(),
+        1000,
+        &std::sync::atomic::AtomicBool::new(false),
+        &mut |_| {},
+    );
+    harness.get_by_label(&format!("{} matches in 5 documents", summary.hits));
+    // A hit in another document: the click opens it with the match selected.
+    let place = harness
+        .query_all_by_label_contains("001_966120f5ee3f0c58.txt:")
+        .next()
+        .unwrap()
+        .accesskit_node()
+        .label()
+        .unwrap();
+    let [_, line, column] = place.split(':').collect::<Vec<_>>()[..] else {
+        panic!("{place}")
+    };
+    harness.get_by_label(&place).click();
+    steps(&mut harness, 3);
+    assert_eq!(
+        harness.state().current_document(),
+        Some("001_966120f5ee3f0c58.txt")
+    );
+    let selected = harness.state().pending_selection().unwrap();
+    let text = project.read_text("001_966120f5ee3f0c58.txt").unwrap().text;
+    assert_eq!(text.slice(selected.clone()).to_lowercase(), "lavrov");
+    let line: usize = line.parse().unwrap();
+    let column: usize = column.parse().unwrap();
+    let line_start = text
+        .as_str()
+        .split('\n')
+        .take(line - 1)
+        .map(|l| l.chars().count() + 1)
+        .sum::<usize>();
+    assert_eq!(selected.start, line_start + column - 1);
 }

@@ -18,3 +18,4 @@ mod malformed;
 mod offsets;
 mod project_files;
 mod review;
+mod search;

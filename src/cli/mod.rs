@@ -129,6 +129,24 @@ pub enum Command {
         #[command(flatten)]
         options: AgreeOptions,
     },
+    /// Search every source text of the project: one line per match (document:line:column:
+    /// the line with the match in [brackets]), printed as documents are searched.
+    Search {
+        project: PathBuf,
+        pattern: String,
+        /// PATTERN is a regular expression (Rust regex syntax), not literal text.
+        #[arg(long)]
+        regex: bool,
+        /// Upper and lower case differ.
+        #[arg(long)]
+        case_sensitive: bool,
+        /// Stop after this many matches.
+        #[arg(long, default_value_t = 100_000)]
+        max: usize,
+        /// One JSON object per match (document, range in code points, line, column, context).
+        #[arg(long)]
+        json: bool,
+    },
     /// Documents, and annotations per label per annotator.
     Stats {
         project: PathBuf,
@@ -218,6 +236,23 @@ pub fn run(command: Command) -> ExitCode {
             validate_cmd(&project)
         }
         Command::Stats { project, json } => stats_cmd(&project, json),
+        Command::Search {
+            project,
+            pattern,
+            regex,
+            case_sensitive,
+            max,
+            json,
+        } => search_cmd(
+            &project,
+            &crate::core::search::Query {
+                pattern,
+                regex,
+                case_sensitive,
+            },
+            max,
+            json,
+        ),
         Command::Agree {
             project,
             annotators,
@@ -704,6 +739,83 @@ fn validate_cmd(project: &Path) -> ExitCode {
     } else {
         eprintln!("{} problems found.", problems.len());
         ExitCode::FAILURE
+    }
+}
+
+fn search_cmd(
+    project: &Path,
+    query: &crate::core::search::Query,
+    max: usize,
+    json: bool,
+) -> ExitCode {
+    use crate::core::search::{SearchEvent, search_corpus};
+    let pattern = match query.compile() {
+        Ok(p) => p,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(USAGE);
+        }
+    };
+    let project = match crate::core::Project::scan(project) {
+        Ok(p) => p,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(USAGE);
+        }
+    };
+    let documents: Vec<(String, PathBuf)> = project
+        .documents
+        .iter()
+        .map(|d| (d.path.clone(), project.document_file(&d.path)))
+        .collect();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut failed = false;
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let summary = search_corpus(
+        &documents,
+        &pattern,
+        max,
+        &never,
+        &mut |event| match event {
+            SearchEvent::Hits(hits) => {
+                for h in hits {
+                    let line = if json {
+                        serde_json::to_string(&h).unwrap_or_default()
+                    } else {
+                        format!(
+                            "{}:{}:{}: {}[{}]{}",
+                            h.document, h.line, h.column, h.before, h.matched, h.after
+                        )
+                    };
+                    failed |= writeln!(out, "{line}").is_err();
+                }
+                // Each document's matches as soon as they are found.
+                failed |= out.flush().is_err();
+            }
+            SearchEvent::Unreadable { document, message } => {
+                eprintln!("warning: {document}: {message}");
+            }
+            SearchEvent::Searched(_) | SearchEvent::Done(_) => {}
+        },
+    );
+    if failed {
+        eprintln!("error: cannot write to standard output");
+        return ExitCode::FAILURE;
+    }
+    eprintln!(
+        "{} matches in {} documents searched{}",
+        summary.hits,
+        summary.searched,
+        if summary.truncated {
+            format!(" (stopped at --max {max})")
+        } else {
+            String::new()
+        }
+    );
+    if summary.hits == 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

@@ -548,6 +548,14 @@ impl Project {
     /// Opens a project folder: reads the manifest, lists the documents and loads every
     /// annotation file. A broken annotation file does not stop the project from opening.
     pub fn open(root: &Path) -> Result<Self, ProjectError> {
+        let mut project = Self::scan(root)?;
+        project.load_layers();
+        Ok(project)
+    }
+
+    /// The manifest and the list of documents, without reading any annotation file: what a
+    /// corpus search needs (layers stay empty; do not save such a project).
+    pub fn scan(root: &Path) -> Result<Self, ProjectError> {
         let manifest_path = Self::manifest_path(root);
         if !manifest_path.is_file() {
             return Err(ProjectError::NotAProject {
@@ -566,7 +574,7 @@ impl Project {
         }
         let documents = scan_documents(root, &source_dir)
             .map_err(|e| ProjectError::io("cannot list the source folder", &source_dir, e))?;
-        let mut project = Self {
+        Ok(Self {
             root: root.to_owned(),
             manifest,
             source_dir,
@@ -577,9 +585,7 @@ impl Project {
             on_disk: HashMap::new(),
             conflicts: BTreeMap::new(),
             manifest_on_disk: content_hash(json.as_bytes()),
-        };
-        project.load_layers();
-        Ok(project)
+        })
     }
 
     fn load_layers(&mut self) {

@@ -1052,7 +1052,9 @@ impl Workspace {
                 })
                 .map(|r| Edit::RemoveRelation { id: r.id.clone() })
                 .collect();
-            edits.extend(doomed.iter().map(|a| Edit::Remove { id: a.id.to_string() }));
+            edits.extend(doomed.iter().map(|a| Edit::Remove {
+                id: a.id.to_string(),
+            }));
             if !edits.is_empty() {
                 pending.push(Pending::Layer(key.clone(), edits));
             }

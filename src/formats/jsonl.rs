@@ -115,11 +115,7 @@ impl super::Writer for Writer<'_> {
                     end: s.end(),
                     label: &s.label,
                     text: super::covered_slice(&doc.text, &index, &s.pieces),
-                    fragments: if s.pieces.len() > 1 {
-                        &s.pieces
-                    } else {
-                        &[]
-                    },
+                    fragments: if s.pieces.len() > 1 { &s.pieces } else { &[] },
                     attributes: &s.attributes,
                     note: s.note.as_deref(),
                 })

@@ -187,6 +187,8 @@ pub struct App {
     review: Option<super::review::Review>,
     /// The agreement window, when open.
     agreement: Option<super::agreement::AgreementWindow>,
+    /// The corpus search window, when open.
+    corpus_search: Option<super::corpus_search::CorpusSearch>,
     /// Watches the project and source folders for changes made by others.
     watcher: Option<super::watcher::FolderWatcher>,
     /// Changed paths not yet taken in (debounced), and when the last one came.
@@ -283,6 +285,7 @@ impl App {
             interchange: None,
             review: None,
             agreement: None,
+            corpus_search: None,
             watcher: None,
             disk_changes: (Vec::new(), None),
             disk_conflicts: Vec::new(),
@@ -402,6 +405,7 @@ impl App {
         egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui));
         self.modals_ui(&ctx);
         self.agreement_ui(&ctx);
+        self.corpus_search_ui(&ctx);
 
         let actions = std::mem::take(&mut self.actions);
         for action in actions {
@@ -559,6 +563,9 @@ impl App {
                             self.command_button(ui, command);
                         }
                     });
+                    ui.separator();
+                    self.command_button(ui, Command::Find);
+                    self.command_button(ui, Command::SearchCorpus);
                 });
                 ui.menu_button("Document", |ui| {
                     self.command_button(ui, Command::NextDocument);
@@ -614,6 +621,7 @@ impl App {
             | Command::MarkDone
             | Command::Review
             | Command::Agreement
+            | Command::SearchCorpus
             | Command::NextDisagreement
             | Command::PreviousDisagreement => ws.is_some(),
             Command::Undo => ws.is_some_and(|w| w.history().can_undo()),
@@ -1130,7 +1138,8 @@ impl App {
                     self.actions.push(Action::RemoveRelation(r.id.clone()));
                 }
                 if ui.link(text).clicked() {
-                    self.actions.push(Action::SelectAnnotation(Some(other_id.to_string())));
+                    self.actions
+                        .push(Action::SelectAnnotation(Some(other_id.to_string())));
                     self.actions.push(Action::RevealChar(other_start));
                 }
                 if let Some(decision) = &decision {
@@ -1201,7 +1210,8 @@ impl App {
             });
         if let Some((id, start)) = clicked {
             self.actions.push(Action::SetSelection(None));
-            self.actions.push(Action::SelectAnnotation(Some(id.to_string())));
+            self.actions
+                .push(Action::SelectAnnotation(Some(id.to_string())));
             self.actions.push(Action::RevealChar(start));
         }
     }
@@ -1729,6 +1739,13 @@ impl App {
                 self.review_intent(super::review::Intent::Step(
                     command == Command::NextDisagreement,
                 ));
+            }
+            Command::SearchCorpus => {
+                if self.workspace.is_some() {
+                    self.corpus_search
+                        .get_or_insert_with(super::corpus_search::CorpusSearch::default)
+                        .focus = true;
+                }
             }
             Command::Agreement => {
                 self.agreement = match (self.agreement.take(), &self.workspace) {
@@ -2763,6 +2780,32 @@ impl App {
                 self.set_status(message, false);
             }
             Err(err) => self.set_status(err.to_string(), true),
+        }
+    }
+
+    fn corpus_search_ui(&mut self, ctx: &egui::Context) {
+        let (Some(mut search), Some(ws)) = (self.corpus_search.take(), self.workspace.as_ref())
+        else {
+            return;
+        };
+        let mut open = true;
+        let picked = egui::Window::new("Search all documents")
+            .open(&mut open)
+            .default_width(760.0)
+            .default_height(420.0)
+            .show(ctx, |ui| search.ui(ui, ws))
+            .and_then(|r| r.inner)
+            .flatten();
+        if let Some(hit) = picked {
+            self.actions.push(Action::SelectDocument(hit.document));
+            self.actions
+                .push(Action::SetSelection(Some(hit.range.clone())));
+            self.actions.push(Action::RevealChar(hit.range.start));
+        }
+        if open {
+            self.corpus_search = Some(search);
+        } else {
+            search.stop();
         }
     }
 

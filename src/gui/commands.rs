@@ -37,6 +37,7 @@ pub enum Command {
     Find,
     FindNext,
     FindPrevious,
+    SearchCorpus,
     EditSchema,
     Review,
     Agreement,
@@ -45,7 +46,7 @@ pub enum Command {
 }
 
 impl Command {
-    pub const ALL: [Self; 36] = [
+    pub const ALL: [Self; 37] = [
         Self::OpenProject,
         Self::OpenFolder,
         Self::Save,
@@ -77,6 +78,7 @@ impl Command {
         Self::Find,
         Self::FindNext,
         Self::FindPrevious,
+        Self::SearchCorpus,
         Self::EditSchema,
         Self::Review,
         Self::Agreement,
@@ -117,6 +119,7 @@ impl Command {
             Self::Find => "Find in document…",
             Self::FindNext => "Find next",
             Self::FindPrevious => "Find previous",
+            Self::SearchCorpus => "Search all documents…",
             Self::EditSchema => "Edit schema…",
             Self::Review => "Review and curate",
             Self::Agreement => "Agreement…",
@@ -176,6 +179,7 @@ impl Command {
             Self::CommandPalette => const { &[sc(CTRL_SHIFT, Key::P)] },
             Self::LinkRelation => const { &[sc(NONE, Key::R)] },
             Self::Find => const { &[sc(CTRL, Key::F)] },
+            Self::SearchCorpus => const { &[sc(CTRL_SHIFT, Key::F)] },
             Self::FindNext => const { &[sc(NONE, Key::F3), sc(CTRL, Key::G)] },
             Self::FindPrevious => const { &[sc(SHIFT, Key::F3), sc(CTRL_SHIFT, Key::G)] },
         }

@@ -630,7 +630,9 @@ impl DocumentView {
             return ViewEvent::ClickedEmpty;
         }
         if let Some(level) = bar_level
-            && let Some(a) = here.iter().find(|a| self.levels.get(a.id.as_str()) == Some(&level))
+            && let Some(a) = here
+                .iter()
+                .find(|a| self.levels.get(a.id.as_str()) == Some(&level))
         {
             return ViewEvent::ClickedAnnotation(a.id.to_string());
         }

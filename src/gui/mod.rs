@@ -3,6 +3,7 @@
 mod agreement;
 mod app;
 pub mod commands;
+mod corpus_search;
 pub mod document_view;
 pub mod fonts;
 mod frame_stats;

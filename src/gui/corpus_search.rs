@@ -1,0 +1,217 @@
+//! Edit → Search all documents (Ctrl+Shift+F): a regex or literal search over every source text,
+//! run on worker threads by [`crate::core::search::search_corpus`]; hits stream into the list
+//! document by document while the window stays responsive, and a click opens the document with
+//! the match selected (so a label key tags it at once).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, channel};
+
+use egui::RichText;
+
+use crate::core::Workspace;
+use crate::core::search::{Hit, Query, SearchEvent, SearchSummary, search_corpus};
+
+/// Most hits one search lists.
+pub const MAX_HITS: usize = 100_000;
+
+#[derive(Default)]
+pub struct CorpusSearch {
+    pub query: Query,
+    pub focus: bool,
+    pub hits: Vec<Hit>,
+    /// Documents that could not be read, and why.
+    pub unreadable: Vec<(String, String)>,
+    /// Documents searched so far (of `total`).
+    pub searched: usize,
+    pub total: usize,
+    pub summary: Option<SearchSummary>,
+    pub error: Option<String>,
+    job: Option<Job>,
+}
+
+struct Job {
+    events: Receiver<SearchEvent>,
+    cancel: Arc<AtomicBool>,
+}
+
+/// What the user picked: open this document with this range selected.
+pub struct Open {
+    pub document: String,
+    pub range: std::ops::Range<usize>,
+}
+
+impl CorpusSearch {
+    pub fn is_running(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Starts a search on a thread (stopping one under way).
+    pub fn start(&mut self, ctx: &egui::Context, ws: &Workspace) {
+        self.stop();
+        self.hits.clear();
+        self.unreadable.clear();
+        self.summary = None;
+        self.searched = 0;
+        let pattern = match self.query.compile() {
+            Ok(p) => p,
+            Err(e) => {
+                self.error = Some(e);
+                return;
+            }
+        };
+        self.error = None;
+        let documents: Vec<(String, std::path::PathBuf)> = ws
+            .project
+            .documents
+            .iter()
+            .map(|d| (d.path.clone(), ws.project.document_file(&d.path)))
+            .collect();
+        self.total = documents.len();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (tx, rx) = channel();
+        let ctx = ctx.clone();
+        let stop = Arc::clone(&cancel);
+        let _ = std::thread::Builder::new()
+            .name("tagdesk-search".into())
+            .spawn(move || {
+                search_corpus(&documents, &pattern, MAX_HITS, &stop, &mut |event| {
+                    let _ = tx.send(event);
+                    ctx.request_repaint();
+                });
+            });
+        self.job = Some(Job { events: rx, cancel });
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(job) = self.job.take() {
+            job.cancel.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Takes in what the worker found since the last frame.
+    fn poll(&mut self) {
+        let Some(job) = &self.job else { return };
+        let mut done = false;
+        while let Ok(event) = job.events.try_recv() {
+            match event {
+                SearchEvent::Searched(n) => self.searched = n,
+                SearchEvent::Hits(hits) => self.hits.extend(hits),
+                SearchEvent::Unreadable { document, message } => {
+                    self.unreadable.push((document, message));
+                }
+                SearchEvent::Done(summary) => {
+                    self.searched = summary.searched;
+                    self.summary = Some(summary);
+                    done = true;
+                }
+            }
+        }
+        if done {
+            self.job = None;
+        }
+    }
+
+    pub fn ui(&mut self, ui: &mut egui::Ui, ws: &Workspace) -> Option<Open> {
+        self.poll();
+        let mut run = false;
+        ui.horizontal(|ui| {
+            let field = ui.add(
+                egui::TextEdit::singleline(&mut self.query.pattern)
+                    .hint_text("text or pattern")
+                    .desired_width(280.0),
+            );
+            if self.focus {
+                field.request_focus();
+                self.focus = false;
+            }
+            run |= field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            ui.checkbox(&mut self.query.regex, "Regex")
+                .on_hover_text("Rust regex syntax, e.g. \\bLavrov\\b or Kerry|Lavrov");
+            ui.checkbox(&mut self.query.case_sensitive, "Match case");
+            run |= ui.button("Search").clicked();
+            if self.is_running() && ui.button("Stop").clicked() {
+                self.stop();
+            }
+        });
+        if run {
+            self.start(ui.ctx(), ws);
+        }
+        if let Some(e) = &self.error {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+        ui.horizontal(|ui| {
+            if self.is_running() {
+                #[expect(clippy::cast_precision_loss)]
+                let fraction = self.searched as f32 / self.total.max(1) as f32;
+                ui.add(
+                    egui::ProgressBar::new(fraction)
+                        .desired_width(160.0)
+                        .text(format!("{} of {}", self.searched, self.total)),
+                );
+                ui.label(format!("{} matches so far", self.hits.len()));
+            } else if let Some(s) = &self.summary {
+                let mut line = format!("{} matches in {} documents", s.hits, s.searched);
+                if s.truncated {
+                    line.push_str(" (listing the first ");
+                    line.push_str(&MAX_HITS.to_string());
+                    line.push(')');
+                }
+                if s.cancelled {
+                    line.push_str(" (stopped)");
+                }
+                ui.label(line);
+            }
+            if !self.unreadable.is_empty() {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!("{} documents could not be read", self.unreadable.len()),
+                )
+                .on_hover_text(
+                    self.unreadable
+                        .iter()
+                        .map(|(d, m)| format!("{d}: {m}"))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                );
+            }
+        });
+        ui.separator();
+        let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+        let mut picked = None;
+        egui::ScrollArea::both()
+            .auto_shrink([false, false])
+            .show_rows(ui, row_height, self.hits.len(), |ui, rows| {
+                ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+                for hit in &self.hits[rows] {
+                    ui.horizontal(|ui| {
+                        let place = format!("{}:{}:{}", hit.document, hit.line, hit.column);
+                        let clicked = ui
+                            .add(egui::Button::new(RichText::new(place).monospace()).frame(false))
+                            .on_hover_text("Open the document with the match selected")
+                            .clicked();
+                        // The line around the match as one piece of text, the match in bold.
+                        let mut job = egui::text::LayoutJob::default();
+                        let font = egui::TextStyle::Body.resolve(ui.style());
+                        let weak = ui.visuals().weak_text_color();
+                        let strong = ui.visuals().strong_text_color();
+                        for (part, color) in [
+                            (&hit.before, weak),
+                            (&hit.matched, strong),
+                            (&hit.after, weak),
+                        ] {
+                            job.append(part, 0.0, egui::TextFormat::simple(font.clone(), color));
+                        }
+                        let matched = ui.add(egui::Label::new(job).sense(egui::Sense::click()));
+                        if clicked || matched.clicked() {
+                            picked = Some(Open {
+                                document: hit.document.clone(),
+                                range: hit.range.clone(),
+                            });
+                        }
+                    });
+                }
+            });
+        picked
+    }
+}
