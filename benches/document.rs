@@ -162,6 +162,23 @@ fn project_benches(c: &mut Criterion) {
     c.bench_function("project/open_200_docs_20k_annotations", |b| {
         b.iter(|| black_box(tagdesk::core::Workspace::open(&root).map(|w| w.project.layers.len())));
     });
+    // Export of a freshly opened project (texts read in the timed part, as the CLI does).
+    c.bench_function("project/export_jsonl_200_docs_20k_annotations", |b| {
+        b.iter_batched(
+            || tagdesk::core::Workspace::open(&root).unwrap_or_else(|e| panic!("{e}")),
+            |mut ws| {
+                let mut out = Vec::with_capacity(8 * MB);
+                let report = tagdesk::formats::export::export(
+                    &mut ws,
+                    tagdesk::formats::Format::Jsonl,
+                    &tagdesk::formats::export::ExportFilter::default(),
+                    tagdesk::formats::Sink::Stream(Box::new(&mut out)),
+                );
+                black_box((report.map(|r| r.annotations).ok(), out.len()))
+            },
+            BatchSize::LargeInput,
+        );
+    });
 }
 
 criterion_group! {

@@ -41,6 +41,14 @@ fn wait_for_project(harness: &mut Harness<'_, App>) {
 /// `run()` would not settle.
 fn steps(harness: &mut Harness<'_, App>, n: usize) {
     harness.run_steps(n);
+    // A document's text is read on a thread: let it arrive before the test looks.
+    for _ in 0..500 {
+        if !harness.state().text_pending() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        harness.run_steps(1);
+    }
 }
 
 fn source(root: &std::path::Path) -> String {

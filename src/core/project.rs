@@ -460,6 +460,15 @@ pub enum DocumentError {
     Missing,
 }
 
+/// Reads and decodes a source file (any thread): what [`Project::read_text`] does once it
+/// has checked the document is in the project.
+pub fn load_text_file(file: &Path) -> Result<LoadedText, DocumentError> {
+    let bytes = std::fs::read(file).map_err(|e| DocumentError::Io(e.to_string()))?;
+    let sha256 = content_hash(&bytes);
+    let text = SourceText::from_bytes(&bytes)?;
+    Ok(LoadedText { text, sha256 })
+}
+
 /// A source text as loaded, with the hash of its bytes.
 #[derive(Debug, Clone)]
 pub struct LoadedText {
@@ -688,11 +697,7 @@ impl Project {
         if !valid_document_path(path) || self.document(path).is_none() {
             return Err(DocumentError::Missing);
         }
-        let bytes = std::fs::read(self.document_file(path))
-            .map_err(|e| DocumentError::Io(e.to_string()))?;
-        let sha256 = content_hash(&bytes);
-        let text = SourceText::from_bytes(&bytes)?;
-        Ok(LoadedText { text, sha256 })
+        load_text_file(&self.document_file(path))
     }
 
     /// Annotators with a layer in this project, sorted.

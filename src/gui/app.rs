@@ -134,6 +134,12 @@ enum ListOrder {
     Label,
 }
 
+/// A document's text read off the UI thread.
+struct TextJob {
+    document: String,
+    result: Receiver<Result<crate::core::project::LoadedText, crate::core::project::DocumentError>>,
+}
+
 /// What the background scan found out about a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum DocProbe {
@@ -161,6 +167,8 @@ pub struct App {
     actions: Vec<Action>,
     probes: HashMap<String, DocProbe>,
     probe_rx: Option<Receiver<(String, DocProbe)>>,
+    /// The current document's text being read on a background thread.
+    text_job: Option<TextJob>,
     dialog_tx: SyncSender<Action>,
     dialog_rx: Receiver<Action>,
     last_edit: Option<Instant>,
@@ -268,6 +276,7 @@ impl App {
             actions: Vec::new(),
             probes: HashMap::new(),
             probe_rx: None,
+            text_job: None,
             dialog_tx,
             dialog_rx,
             last_edit: None,
@@ -367,6 +376,14 @@ impl App {
     }
 
     /// Whether the review panel is open.
+    /// The current document's text is still being read (in the background).
+    pub fn text_pending(&self) -> bool {
+        match (&self.workspace, &self.current_doc) {
+            (Some(ws), Some(doc)) => ws.cached_text(doc).is_none(),
+            _ => false,
+        }
+    }
+
     pub fn reviewing(&self) -> bool {
         self.review.is_some()
     }
@@ -448,6 +465,7 @@ impl App {
         while let Ok(action) = self.dialog_rx.try_recv() {
             self.actions.push(action);
         }
+        self.poll_text(ctx);
         if let Some(rx) = &self.probe_rx {
             let mut got = false;
             while let Ok((path, probe)) = rx.try_recv() {
@@ -456,6 +474,61 @@ impl App {
             }
             if got {
                 ctx.request_repaint();
+            }
+        }
+    }
+
+    /// The current document's text is read on a thread the first time it is shown (a 10 MB
+    /// file takes tens of milliseconds); the view says "Loading…" meanwhile.
+    fn poll_text(&mut self, ctx: &egui::Context) {
+        let Some(ws) = &mut self.workspace else {
+            self.text_job = None;
+            return;
+        };
+        if let Some(job) = &self.text_job {
+            match job.result.try_recv() {
+                Ok(result) => {
+                    let document = job.document.clone();
+                    self.text_job = None;
+                    ws.insert_text(&document, result.map(std::sync::Arc::new));
+                    ctx.request_repaint();
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => {}
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => self.text_job = None,
+            }
+        }
+        let Some(doc) = self.current_doc.clone() else {
+            return;
+        };
+        if ws.cached_text(&doc).is_some()
+            || self.text_job.as_ref().is_some_and(|j| j.document == doc)
+        {
+            return;
+        }
+        if ws.project.document(&doc).is_none() {
+            // Not in the source folder (an orphaned layer): nothing to read.
+            ws.insert_text(&doc, ws.project.read_text(&doc).map(std::sync::Arc::new));
+            return;
+        }
+        let file = ws.project.document_file(&doc);
+        let (tx, rx) = sync_channel(1);
+        let ctx = ctx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("tagdesk-text".to_owned())
+            .spawn(move || {
+                let _ = tx.send(crate::core::project::load_text_file(&file));
+                ctx.request_repaint();
+            });
+        match spawned {
+            Ok(_) => {
+                self.text_job = Some(TextJob {
+                    document: doc,
+                    result: rx,
+                });
+            }
+            // No thread to be had: read it here rather than not at all.
+            Err(_) => {
+                let _ = ws.text(&doc);
             }
         }
     }
@@ -707,6 +780,33 @@ impl App {
                         .small()
                         .weak(),
                 );
+                // The list is usable at once; every file is read in the background to flag
+                // the unusable ones.
+                let total = ws.project.documents.len();
+                let checked = self.probes.len().min(total);
+                if self.probe_rx.is_some() && checked < total {
+                    #[expect(clippy::cast_precision_loss)]
+                    let fraction = checked as f32 / total as f32;
+                    ui.add(
+                        egui::ProgressBar::new(fraction)
+                            .desired_height(12.0)
+                            .text(RichText::new(format!("reading {checked} of {total}")).small()),
+                    )
+                    .on_hover_text("Each file is read in the background to find unusable ones");
+                } else {
+                    let unusable = self
+                        .probes
+                        .values()
+                        .filter(|p| matches!(p, DocProbe::Unusable(_)))
+                        .count();
+                    if unusable > 0 {
+                        ui.label(
+                            RichText::new(format!("{unusable} cannot be opened"))
+                                .small()
+                                .color(ui.visuals().warn_fg_color),
+                        );
+                    }
+                }
                 ui.separator();
                 let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
                 let orphans: Vec<String> = ws
@@ -1267,12 +1367,19 @@ impl App {
         let Some(ws) = &mut self.workspace else {
             return;
         };
-        let text = match ws.text(&doc) {
-            Ok(text) => text,
-            Err(err) => {
+        let text = match ws.cached_text(&doc).cloned() {
+            None => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(format!("Loading {doc}…"));
+                });
+                return;
+            }
+            Some(Ok(text)) => text,
+            Some(Err(err)) => {
                 ui.colored_label(
                     ui.visuals().error_fg_color,
-                    format!("This document cannot be opened: {err}"),
+                    format!("This document cannot be opened: {doc}: {err}"),
                 );
                 return;
             }
@@ -2171,8 +2278,10 @@ impl App {
         self.view.reset();
         if let Some(ws) = &mut self.workspace {
             ws.break_coalescing();
-            if let Err(err) = ws.text(doc) {
-                self.set_status(err.to_string(), true);
+            // The text is read in the background (`poll_text`); a known failure shows now.
+            if let Some(Err(err)) = ws.cached_text(doc) {
+                let message = format!("{doc}: {err}");
+                self.set_status(message, true);
             }
         }
     }
