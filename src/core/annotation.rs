@@ -334,6 +334,12 @@ pub struct AnnotationLayer {
     revision: u64,
 }
 
+/// A process-wide counter behind [`AnnotationLayer::revision`].
+fn next_revision() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Equal content: bookkeeping (revision, the span-length bound) does not count.
 impl PartialEq for AnnotationLayer {
     fn eq(&self, other: &Self) -> bool {
@@ -362,7 +368,7 @@ impl AnnotationLayer {
             rejections: Vec::new(),
             relation_rejections: Vec::new(),
             max_span_len: 0,
-            revision: 0,
+            revision: next_revision(),
         }
     }
 
@@ -462,7 +468,8 @@ impl AnnotationLayer {
         self.annotations.is_empty()
     }
 
-    /// Bumped by every applied edit; GUI caches key on it.
+    /// Changed by every applied edit, and unique across all layers of the process (a layer
+    /// reloaded from disk gets a new one too), so caches can key on it alone.
     pub fn revision(&self) -> u64 {
         self.revision
     }
@@ -605,7 +612,7 @@ impl AnnotationLayer {
                 Edit::RejectRelation(self.relation_rejections.remove(index))
             }
         };
-        self.revision += 1;
+        self.revision = next_revision();
         Ok(inverse)
     }
 

@@ -169,6 +169,10 @@ pub struct App {
     probe_rx: Option<Receiver<(String, DocProbe)>>,
     /// The current document's text being read on a background thread.
     text_job: Option<TextJob>,
+    /// Spans per label of the current layer, at its revision.
+    label_counts: (Option<u64>, std::collections::BTreeMap<String, usize>),
+    /// The annotation list's order by label (indices into the layer), at its revision.
+    label_order: (Option<u64>, Vec<usize>),
     dialog_tx: SyncSender<Action>,
     dialog_rx: Receiver<Action>,
     last_edit: Option<Instant>,
@@ -277,6 +281,8 @@ impl App {
             probes: HashMap::new(),
             probe_rx: None,
             text_job: None,
+            label_counts: (None, std::collections::BTreeMap::new()),
+            label_order: (None, Vec::new()),
             dialog_tx,
             dialog_rx,
             last_edit: None,
@@ -916,7 +922,17 @@ impl App {
                 let Some(ws) = &self.workspace else { return };
                 let key = self.current_key();
                 let layer = key.as_ref().and_then(|k| ws.project.layers.get(k));
-                let counts = layer.map(crate::core::AnnotationLayer::count_by_label).unwrap_or_default();
+                // Counting walks every span: done again only when the layer changes.
+                let revision = layer.map(crate::core::AnnotationLayer::revision);
+                if self.label_counts.0 != revision {
+                    self.label_counts = (
+                        revision,
+                        layer
+                            .map(|l| l.count_by_label().into_iter().map(|(k, n)| (k.to_owned(), n)).collect())
+                            .unwrap_or_default(),
+                    );
+                }
+                let counts = &self.label_counts.1;
                 ui.heading("Labels");
                 ui.label(
                     RichText::new("Select text, then press a label's key or click it.")
@@ -1272,18 +1288,28 @@ impl App {
                 ui.selectable_value(&mut self.list_order, ListOrder::Position, "by position");
             });
         });
-        let mut order: Vec<&crate::core::Annotation> = layer.annotations().iter().collect();
-        if self.list_order == ListOrder::Label {
-            order.sort_by(|a, b| (a.label.as_str(), a.start).cmp(&(b.label.as_str(), b.start)));
+        let annotations = layer.annotations();
+        // Sorting 100k spans by label each frame would cost milliseconds: the order is kept
+        // until the layer changes. By position is the layer's own order.
+        let by_label = self.list_order == ListOrder::Label;
+        if by_label && self.label_order.0 != Some(layer.revision()) {
+            let mut order: Vec<usize> = (0..annotations.len()).collect();
+            order.sort_by_key(|&i| (annotations[i].label.as_str(), annotations[i].start));
+            self.label_order = (Some(layer.revision()), order);
         }
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
         let mut clicked = None;
         egui::ScrollArea::vertical()
             .id_salt("annotation_list")
             .auto_shrink([false, false])
-            .show_rows(ui, row_height, order.len(), |ui, rows| {
+            .show_rows(ui, row_height, annotations.len(), |ui, rows| {
                 ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
-                for a in &order[rows] {
+                for row in rows {
+                    let a = &annotations[if by_label {
+                        self.label_order.1[row]
+                    } else {
+                        row
+                    }];
                     ui.horizontal(|ui| {
                         let [r, g, b] = schema
                             .get(&a.label)
