@@ -1,6 +1,7 @@
 //! Project → writer: each document's layers, one document at a time.
 
 use std::collections::HashSet;
+use std::io::Write as _;
 
 use super::{Document, ExportError, ExportReport, Format, Layer, Link, Place, Sink, Span};
 use crate::core::Workspace;
@@ -51,8 +52,6 @@ pub fn export_with_progress(
             ));
         }
     }
-    let schema = workspace.project.schema().clone();
-    let mut out = super::writer(format, sink, &schema, &annotators)?;
     // Layers grouped by document (the map is sorted by document, then annotator).
     let mut documents: Vec<(String, Vec<String>)> = Vec::new();
     for (doc, annotator) in workspace.project.layers.keys() {
@@ -65,88 +64,166 @@ pub fn export_with_progress(
         }
     }
     let total = documents.len();
-    for (done, (path, layer_annotators)) in documents.into_iter().enumerate() {
-        progress(done, total);
-        let text = match workspace.text(&path) {
-            Ok(text) => text,
-            Err(err) => {
-                report.warnings.push(format!(
-                    "skipped {path} ({} layers): {err}",
-                    layer_annotators.len()
-                ));
-                continue;
-            }
-        };
-        let len = text.text.char_len();
-        let mut doc = Document {
-            path: Some(path.clone()),
-            text: text.text.as_str().to_owned(),
-            bom: text.text.had_bom(),
-            rebuilt: false,
-            layers: Vec::with_capacity(layer_annotators.len()),
-            at: Place::default(),
-        };
-        for annotator in layer_annotators {
-            let Some(layer) = workspace.layer(&path, &annotator) else {
-                continue;
-            };
-            let mut spans = Vec::with_capacity(layer.len());
-            for a in layer.annotations() {
-                if a.end > len {
-                    report.warnings.push(format!(
-                        "skipped annotation {} in {path} by {annotator}: span {}..{} ends past \
-                         the text ({len})",
-                        a.id, a.start, a.end
-                    ));
-                    continue;
-                }
-                let source = covered_text(&text.text, a.pieces());
-                if source != a.text {
-                    report.warnings.push(format!(
-                        "annotation {} in {path} by {annotator}: the source now reads {source:?} \
-                         where {:?} was annotated; exported with the source's text (run \
-                         `tagdesk validate`)",
-                        a.id, a.text
-                    ));
-                }
-                spans.push(Span {
-                    id: a.id.to_string(),
-                    label: a.label.to_string(),
-                    pieces: a.pieces().map(|r| [r.start, r.end]).collect(),
-                    attributes: a.attributes.clone(),
-                    note: a.note.clone(),
-                    at: Place::default(),
-                });
-            }
-            let exported: HashSet<&str> = spans.iter().map(|s| s.id.as_str()).collect();
-            let mut relations = Vec::with_capacity(layer.relations().len());
-            for r in layer.relations() {
-                if exported.contains(r.from.as_str()) && exported.contains(r.to.as_str()) {
-                    relations.push(Link {
-                        id: r.id.clone(),
-                        kind: r.kind.clone(),
-                        from: r.from.clone(),
-                        to: r.to.clone(),
-                        at: Place::default(),
+    let ws: &Workspace = workspace;
+    match (format, sink) {
+        // One line per record, each independent of the others: documents are read, gathered
+        // and formatted on every core, a batch at a time, and written in order.
+        (Format::Jsonl, Sink::Stream(mut out)) => {
+            let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+            let mut done = 0;
+            for batch in documents.chunks(workers * JSONL_CHUNK) {
+                progress(done, total);
+                let parts: Vec<Result<(Vec<u8>, ExportReport), ExportError>> =
+                    std::thread::scope(|scope| {
+                        let handles: Vec<_> = batch
+                            .chunks(JSONL_CHUNK)
+                            .map(|chunk| scope.spawn(move || jsonl_part(ws, chunk)))
+                            .collect();
+                        handles
+                            .into_iter()
+                            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                            .collect()
                     });
-                } else {
-                    report.warnings.push(format!(
-                        "skipped relation {} ({}) in {path} by {annotator}: one of its spans was \
-                         not exported",
-                        r.id, r.kind
-                    ));
+                for part in parts {
+                    let (bytes, part_report) = part?;
+                    out.write_all(&bytes)?;
+                    report.merge(part_report);
+                }
+                done += batch.len();
+            }
+            out.flush()?;
+        }
+        (format, sink) => {
+            let schema = ws.project.schema().clone();
+            let mut out = super::writer(format, sink, &schema, &annotators)?;
+            for (done, (path, layer_annotators)) in documents.iter().enumerate() {
+                progress(done, total);
+                if let Some(doc) = gather(ws, path, layer_annotators, &mut report) {
+                    out.document(&doc, &mut report)?;
                 }
             }
-            doc.layers.push(Layer {
-                annotator: Some(annotator),
-                spans,
-                relations,
-            });
+            out.finish(&mut report)?;
         }
-        out.document(&doc, &mut report)?;
     }
-    out.finish(&mut report)?;
     progress(total, total);
     report.finish();
     Ok(report)
+}
+
+/// Documents per JSONL worker task.
+const JSONL_CHUNK: usize = 32;
+
+/// Some documents as JSONL lines, with what was written and skipped.
+fn jsonl_part(
+    ws: &Workspace,
+    documents: &[(String, Vec<String>)],
+) -> Result<(Vec<u8>, ExportReport), ExportError> {
+    let mut bytes = Vec::new();
+    let mut report = ExportReport::default();
+    {
+        let mut writer = super::jsonl::Writer::new(Box::new(&mut bytes));
+        for (path, annotators) in documents {
+            if let Some(doc) = gather(ws, path, annotators, &mut report) {
+                super::Writer::document(&mut writer, &doc, &mut report)?;
+            }
+        }
+    }
+    Ok((bytes, report))
+}
+
+/// One document with the chosen layers, ready for a writer; `None` (and a warning) when its
+/// text cannot be read. Texts come from the workspace's cache, else from disk (not cached: an
+/// export must not keep every text in memory).
+fn gather(
+    ws: &Workspace,
+    path: &str,
+    layer_annotators: &[String],
+    report: &mut ExportReport,
+) -> Option<Document> {
+    let loaded = match ws.cached_text(path) {
+        Some(Ok(text)) => Ok(std::sync::Arc::clone(text)),
+        Some(Err(err)) => Err(err.to_string()),
+        None => ws
+            .project
+            .read_text(path)
+            .map(std::sync::Arc::new)
+            .map_err(|e| e.to_string()),
+    };
+    let text = match loaded {
+        Ok(text) => text,
+        Err(err) => {
+            report.warnings.push(format!(
+                "skipped {path} ({} layers): {path}: {err}",
+                layer_annotators.len()
+            ));
+            return None;
+        }
+    };
+    let len = text.text.char_len();
+    let mut doc = Document {
+        path: Some(path.to_owned()),
+        text: text.text.as_str().to_owned(),
+        bom: text.text.had_bom(),
+        rebuilt: false,
+        layers: Vec::with_capacity(layer_annotators.len()),
+        at: Place::default(),
+    };
+    for annotator in layer_annotators {
+        let Some(layer) = ws.layer(path, annotator) else {
+            continue;
+        };
+        let mut spans = Vec::with_capacity(layer.len());
+        for a in layer.annotations() {
+            if a.end > len {
+                report.warnings.push(format!(
+                    "skipped annotation {} in {path} by {annotator}: span {}..{} ends past \
+                     the text ({len})",
+                    a.id, a.start, a.end
+                ));
+                continue;
+            }
+            let source = covered_text(&text.text, a.pieces());
+            if source != a.text {
+                report.warnings.push(format!(
+                    "annotation {} in {path} by {annotator}: the source now reads {source:?} \
+                     where {:?} was annotated; exported with the source's text (run \
+                     `tagdesk validate`)",
+                    a.id, a.text
+                ));
+            }
+            spans.push(Span {
+                id: a.id.to_string(),
+                label: a.label.to_string(),
+                pieces: a.pieces().map(|r| [r.start, r.end]).collect(),
+                attributes: a.attributes.clone(),
+                note: a.note.clone(),
+                at: Place::default(),
+            });
+        }
+        let exported: HashSet<&str> = spans.iter().map(|s| s.id.as_str()).collect();
+        let mut relations = Vec::with_capacity(layer.relations().len());
+        for r in layer.relations() {
+            if exported.contains(r.from.as_str()) && exported.contains(r.to.as_str()) {
+                relations.push(Link {
+                    id: r.id.clone(),
+                    kind: r.kind.clone(),
+                    from: r.from.clone(),
+                    to: r.to.clone(),
+                    at: Place::default(),
+                });
+            } else {
+                report.warnings.push(format!(
+                    "skipped relation {} ({}) in {path} by {annotator}: one of its spans was \
+                     not exported",
+                    r.id, r.kind
+                ));
+            }
+        }
+        doc.layers.push(Layer {
+            annotator: Some(annotator.clone()),
+            spans,
+            relations,
+        });
+    }
+    Some(doc)
 }

@@ -301,6 +301,17 @@ impl ExportReport {
         self.relations += layer.relations.len();
     }
 
+    /// Adds what another part of the same export wrote and skipped.
+    pub fn merge(&mut self, other: Self) {
+        self.records += other.records;
+        self.annotations += other.annotations;
+        self.relations += other.relations;
+        self.warnings.extend(other.warnings);
+        for (what, n) in other.lossy.0 {
+            *self.lossy.0.entry(what).or_default() += n;
+        }
+    }
+
     /// Turns the counters into warnings.
     pub fn finish(&mut self) {
         for (what, n) in std::mem::take(&mut self.lossy).0 {
