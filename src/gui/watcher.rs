@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
 use std::time::Duration;
 
+use notify::event::{AccessKind, AccessMode};
 use notify::{PollWatcher, RecursiveMode};
 
 /// What the watcher reports.
@@ -38,6 +39,14 @@ fn handler(tx: SyncSender<Change>, ctx: egui::Context) -> impl notify::EventHand
     move |event: notify::Result<notify::Event>| {
         let change = match event {
             Ok(event) => {
+                // Opening or reading a file is no change, and the app reads files itself (a
+                // sync reads the changed text: reporting that would loop). A file closed after
+                // writing is.
+                if let notify::EventKind::Access(kind) = event.kind
+                    && kind != AccessKind::Close(AccessMode::Write)
+                {
+                    return;
+                }
                 let paths: Vec<PathBuf> =
                     event.paths.into_iter().filter(|p| !is_private(p)).collect();
                 if paths.is_empty() {
@@ -95,6 +104,38 @@ impl FolderWatcher {
                 Ok(change) => out.push(change),
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => return out,
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::EventHandler as _;
+    use notify::event::{CreateKind, EventKind, ModifyKind};
+
+    #[test]
+    fn reads_are_not_changes_but_writes_are() {
+        let (tx, rx) = sync_channel(16);
+        let mut handle = handler(tx, egui::Context::default());
+        let event = |kind| notify::Event::new(kind).add_path(PathBuf::from("/p/sources/a.txt"));
+        handle.handle_event(Ok(event(EventKind::Access(AccessKind::Open(
+            AccessMode::Any,
+        )))));
+        handle.handle_event(Ok(event(EventKind::Access(AccessKind::Close(
+            AccessMode::Read,
+        )))));
+        assert!(rx.try_recv().is_err(), "opening and reading are ignored");
+        for kind in [
+            EventKind::Access(AccessKind::Close(AccessMode::Write)),
+            EventKind::Modify(ModifyKind::Any),
+            EventKind::Create(CreateKind::File),
+        ] {
+            handle.handle_event(Ok(event(kind)));
+            assert_eq!(
+                rx.try_recv(),
+                Ok(Change::Paths(vec![PathBuf::from("/p/sources/a.txt")]))
+            );
         }
     }
 }
