@@ -640,13 +640,13 @@ impl AnnotationLayer {
         for a in &self.annotations {
             let label = a.label.as_str();
             if counts.get(last).is_none_or(|(l, _)| *l != label) {
-                last = match counts.iter().position(|(l, _)| *l == label) {
-                    Some(i) => i,
-                    None => {
+                last = counts
+                    .iter()
+                    .position(|(l, _)| *l == label)
+                    .unwrap_or_else(|| {
                         counts.push((label, 0));
                         counts.len() - 1
-                    }
-                };
+                    });
             }
             counts[last].1 += 1;
         }
