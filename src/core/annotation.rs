@@ -678,6 +678,21 @@ mod tests {
     }
 
     #[test]
+    fn counts_spans_per_label_in_any_order() {
+        let layer = AnnotationLayer::new("d", "a").with_annotations(vec![
+            span("1", "actor", 0, 5),
+            span("2", "claim", 1, 5),
+            span("3", "actor", 2, 5),
+            span("4", "disagreement", 3, 5),
+            span("5", "claim", 4, 5),
+            span("6", "claim", 6, 9),
+        ]);
+        let counts: Vec<(&str, usize)> = layer.count_by_label().into_iter().collect();
+        assert_eq!(counts, vec![("actor", 2), ("claim", 3), ("disagreement", 1)]);
+        assert!(AnnotationLayer::new("d", "a").count_by_label().is_empty());
+    }
+
+    #[test]
     fn fragments_cover_only_their_pieces() {
         let mut a = span("d", "actor", 0, 15);
         a.fragments = vec![[0, 5], [10, 15]];
