@@ -489,6 +489,35 @@ fn a_refused_first_edit_leaves_no_layer_behind() {
 }
 
 #[test]
+fn a_same_size_change_on_disk_is_seen_even_when_size_and_time_are_trusted() {
+    let (_dir, root) = two_docs();
+    let key = ("b.txt".to_owned(), "ana".to_owned());
+    {
+        let mut ws = Workspace::open(&root).unwrap();
+        ws.add_span("b.txt", "ana", 0..5, "actor").unwrap();
+        assert!(ws.save().errors.is_empty());
+    }
+    // Old enough that its size and time are trusted when the project opens.
+    std::thread::sleep(std::time::Duration::from_millis(80));
+    let mut ws = Workspace::open(&root).unwrap();
+    assert!(!ws.project.layer_file_changed(&key));
+    std::thread::sleep(std::time::Duration::from_millis(80));
+    // A colleague's change of the same length ("actor" → "claim"): the time moved.
+    let file = root.join("annotations/ana/b.txt.json");
+    let before = std::fs::read_to_string(&file).unwrap();
+    let theirs = before.replace("\"actor\"", "\"claim\"");
+    assert_eq!(theirs.len(), before.len());
+    std::fs::write(&file, &theirs).unwrap();
+    assert!(ws.project.layer_file_changed(&key));
+    let id = ws.layer("b.txt", "ana").unwrap().annotations()[0]
+        .id
+        .clone();
+    ws.set_note(&key, &id, Some("mine".into())).unwrap();
+    assert_eq!(ws.save().errors.len(), 1, "never overwritten");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), theirs);
+}
+
+#[test]
 fn a_file_changed_on_disk_is_never_overwritten_and_our_edits_are_kept_aside() {
     let (_dir, root) = two_docs();
     let mut ws = Workspace::open(&root).unwrap();

@@ -688,7 +688,10 @@ mod tests {
             span("6", "claim", 6, 9),
         ]);
         let counts: Vec<(&str, usize)> = layer.count_by_label().into_iter().collect();
-        assert_eq!(counts, vec![("actor", 2), ("claim", 3), ("disagreement", 1)]);
+        assert_eq!(
+            counts,
+            vec![("actor", 2), ("claim", 3), ("disagreement", 1)]
+        );
         assert!(AnnotationLayer::new("d", "a").count_by_label().is_empty());
     }
 

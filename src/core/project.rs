@@ -179,9 +179,71 @@ pub fn to_pretty_json<T: Serialize>(value: &T) -> String {
     out
 }
 
+/// [`LayerFile`] as written, borrowing the layer (a 100k-span layer is not copied to be saved).
+#[derive(Serialize)]
+struct LayerFileRef<'a> {
+    format: &'a str,
+    version: u32,
+    document: &'a str,
+    annotator: &'a str,
+    source_sha256: &'a str,
+    status: DocStatus,
+    annotations: &'a [Annotation],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    relations: &'a [Relation],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    rejected: &'a [Rejection],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    rejected_relations: &'a [RelationRejection],
+}
+
 /// Serialises a layer exactly as it is stored.
 pub fn layer_to_json(layer: &AnnotationLayer) -> String {
-    to_pretty_json(&LayerFile::from_layer(layer))
+    to_pretty_json(&LayerFileRef {
+        format: "tagdesk-annotations",
+        version: LAYER_FORMAT_VERSION,
+        document: &layer.document,
+        annotator: &layer.annotator,
+        source_sha256: &layer.source_sha256,
+        status: layer.status,
+        annotations: layer.annotations(),
+        relations: layer.relations(),
+        rejected: layer.rejections(),
+        rejected_relations: layer.relation_rejections(),
+    })
+}
+
+/// Size and modification time of a file: when both are as we left them, the file is taken as
+/// unchanged without reading and hashing it again (saving a 35 MB layer would otherwise read
+/// it back twice on the UI thread).
+/// A stamp taken within [`RACY`] of the file's modification time is not trusted (as git treats
+/// "racily clean" entries): file times come from a coarse clock, so another write in the same
+/// tick could leave size and time as they were.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FileStamp {
+    len: u64,
+    modified: std::time::SystemTime,
+    inode: u64,
+}
+
+const RACY: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// The file's stamp, if it can be trusted to tell "unchanged" (see [`FileStamp`]).
+fn file_stamp(path: &Path) -> Option<FileStamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    let modified = meta.modified().ok()?;
+    let settled = std::time::SystemTime::now()
+        .duration_since(modified)
+        .is_ok_and(|age| age > RACY);
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    settled.then_some(FileStamp {
+        len: meta.len(),
+        modified,
+        inode,
+    })
 }
 
 /// Parses an annotation file's text; errors carry line and column.
@@ -418,6 +480,7 @@ struct LoadedLayer {
     /// The layer as its file names it (document and annotator not yet checked against the
     /// file's place), and the hash of the file's bytes.
     result: Result<(AnnotationLayer, String), ProjectError>,
+    stamp: Option<FileStamp>,
 }
 
 /// Reads (once) and parses an annotation file, with the hash of its bytes.
@@ -438,6 +501,7 @@ fn load_layer_file(key: &LayerKey, path: &Path) -> LoadedLayer {
         key: key.clone(),
         path: path.to_owned(),
         result,
+        stamp: file_stamp(path),
     }
 }
 
@@ -492,6 +556,8 @@ pub struct Project {
     /// Hash of each annotation file as last read or written: a save first checks the file on
     /// disk still has it, so another writer's changes are never overwritten.
     on_disk: HashMap<LayerKey, String>,
+    /// Size and time of each layer file as last read or written (see [`FileStamp`]).
+    disk_stamps: HashMap<LayerKey, FileStamp>,
     /// Layers whose file changed on disk under unsaved edits: where our version was kept.
     /// Read-only until the project is reopened.
     pub conflicts: BTreeMap<LayerKey, PathBuf>,
@@ -592,6 +658,7 @@ impl Project {
             layer_errors: Vec::new(),
             warnings: Vec::new(),
             on_disk: HashMap::new(),
+            disk_stamps: HashMap::new(),
             conflicts: BTreeMap::new(),
             manifest_on_disk: content_hash(json.as_bytes()),
         })
@@ -655,6 +722,9 @@ impl Project {
                     layer.document.clone_from(document);
                     layer.annotator.clone_from(annotator);
                     self.on_disk.insert(loaded.key.clone(), hash);
+                    if let Some(stamp) = loaded.stamp {
+                        self.disk_stamps.insert(loaded.key.clone(), stamp);
+                    }
                     self.layers.insert(loaded.key, layer);
                 }
                 Err(err) => self.layer_errors.push(LayerLoadError {
@@ -749,12 +819,32 @@ impl Project {
             .then(|| (document.to_owned(), annotator.to_owned()))
     }
 
-    /// Whether a layer's file on disk differs from what was last read or written.
-    pub fn layer_file_changed(&self, key: &LayerKey) -> bool {
-        let current = std::fs::read(self.layer_file(key))
-            .ok()
-            .map(|b| content_hash(&b));
-        current.as_deref() != self.disk_hash(key)
+    /// The layer's file has the size and time it had when we last read or wrote it.
+    fn stamp_unchanged(&self, key: &LayerKey) -> bool {
+        self.disk_stamps
+            .get(key)
+            .is_some_and(|s| file_stamp(&self.layer_file(key)).as_ref() == Some(s))
+    }
+
+    /// Whether a layer's file on disk differs from what was last read or written. When it is
+    /// the same (by hash), its stamp is taken, so later checks and saves need not read it.
+    pub fn layer_file_changed(&mut self, key: &LayerKey) -> bool {
+        if self.stamp_unchanged(key) {
+            return false;
+        }
+        let path = self.layer_file(key);
+        let stamp = file_stamp(&path);
+        let current = std::fs::read(&path).ok().map(|b| content_hash(&b));
+        let changed = current.as_deref() != self.disk_hash(key);
+        match stamp {
+            Some(stamp) if !changed => {
+                self.disk_stamps.insert(key.clone(), stamp);
+            }
+            _ => {
+                self.disk_stamps.remove(key);
+            }
+        }
+        changed
     }
 
     /// Reads a layer's file again and takes it as the layer (the file on disk wins). A file
@@ -763,6 +853,7 @@ impl Project {
         let path = self.layer_file(key);
         self.layer_errors.retain(|e| &e.key != key);
         self.conflicts.remove(key);
+        self.disk_stamps.remove(key);
         let Ok(bytes) = std::fs::read(&path) else {
             self.layers.remove(key);
             self.on_disk.remove(key);
@@ -781,6 +872,9 @@ impl Project {
                 layer.annotator.clone_from(&key.1);
                 self.layers.insert(key.clone(), layer);
                 self.on_disk.insert(key.clone(), content_hash(&bytes));
+                if let Some(stamp) = file_stamp(&path) {
+                    self.disk_stamps.insert(key.clone(), stamp);
+                }
             }
             Err(err) => {
                 self.layers.remove(key);
@@ -800,6 +894,7 @@ impl Project {
         key: &LayerKey,
     ) -> Result<Option<PathBuf>, ProjectError> {
         let path = self.layer_file(key);
+        self.disk_stamps.remove(key);
         let Ok(bytes) = std::fs::read(&path) else {
             self.on_disk.remove(key);
             return Ok(None);
@@ -856,8 +951,13 @@ impl Project {
             return Ok(());
         };
         let json = layer_to_json(layer);
-        // helix-style: never overwrite a file someone else changed since we read it.
-        let current = std::fs::read(&path).ok().map(|bytes| content_hash(&bytes));
+        // helix-style: never overwrite a file someone else changed since we read it (read and
+        // compared by hash unless size and time show it is as we left it).
+        let current = if self.stamp_unchanged(key) {
+            self.on_disk.get(key).cloned()
+        } else {
+            std::fs::read(&path).ok().map(|bytes| content_hash(&bytes))
+        };
         if current.is_some() && current.as_ref() != self.on_disk.get(key) {
             let kept = self.keep_conflicting_copy(key, &json)?;
             self.conflicts.insert(key.clone(), kept.clone());
@@ -867,6 +967,10 @@ impl Project {
             .map_err(|e| ProjectError::io("cannot save", &path, e))?;
         self.on_disk
             .insert(key.clone(), content_hash(json.as_bytes()));
+        match file_stamp(&path) {
+            Some(stamp) => self.disk_stamps.insert(key.clone(), stamp),
+            None => self.disk_stamps.remove(key),
+        };
         Ok(())
     }
 

@@ -642,9 +642,7 @@ impl DocumentView {
             return ViewEvent::ClickedEmpty;
         }
         if let Some(level) = bar_level
-            && let Some(a) = here
-                .iter()
-                .find(|a| self.level_of(layer, a) == level)
+            && let Some(a) = here.iter().find(|a| self.level_of(layer, a) == level)
         {
             return ViewEvent::ClickedAnnotation(a.id.to_string());
         }
