@@ -216,11 +216,76 @@ pub fn layer_to_json(layer: &AnnotationLayer) -> String {
 /// Size and modification time of a file: when both are as we left them, the file is taken as
 /// unchanged without reading and hashing it again (saving a 35 MB layer would otherwise read
 /// it back twice on the UI thread).
+/// The layer a [`LayerWrite`] writes: serialised already, or a copy to serialise there.
+enum LayerSource {
+    Json(String),
+    Owned(Box<AnnotationLayer>),
+}
+
+/// One layer's file write, self-contained so it can run on a worker thread: serialise, check
+/// that the file on disk is still the one we read (else keep ours aside and write nothing),
+/// write atomically, hash.
+pub struct LayerWrite {
+    pub key: LayerKey,
+    path: PathBuf,
+    source: LayerSource,
+    /// Hash of the file as last read or written; `None` when there was none.
+    base: Option<String>,
+    /// Size, time and inode showed the file unchanged when the write was prepared.
+    base_unchanged: bool,
+    conflict_copy: PathBuf,
+}
+
+/// What a [`LayerWrite`] did: the new file's hash and stamp, or why nothing was written.
+pub struct LayerWritten {
+    pub key: LayerKey,
+    outcome: Result<(String, Option<FileStamp>), ProjectError>,
+}
+
+impl LayerWrite {
+    pub fn run(self) -> LayerWritten {
+        let json = match self.source {
+            LayerSource::Json(json) => json,
+            LayerSource::Owned(layer) => layer_to_json(&layer),
+        };
+        // helix-style: never overwrite a file someone else changed since we read it (read and
+        // compared by hash unless size and time showed it as we left it).
+        let current = if self.base_unchanged {
+            self.base.clone()
+        } else {
+            std::fs::read(&self.path)
+                .ok()
+                .map(|bytes| content_hash(&bytes))
+        };
+        let outcome = if current.is_some() && current != self.base {
+            match write_atomic(&self.conflict_copy, json.as_bytes()) {
+                Ok(()) => Err(ProjectError::ChangedOnDisk {
+                    path: self.path.clone(),
+                    kept: self.conflict_copy.clone(),
+                }),
+                Err(e) => Err(ProjectError::io(
+                    "cannot keep your version",
+                    &self.conflict_copy,
+                    e,
+                )),
+            }
+        } else {
+            write_atomic(&self.path, json.as_bytes())
+                .map_err(|e| ProjectError::io("cannot save", &self.path, e))
+                .map(|()| (content_hash(json.as_bytes()), file_stamp(&self.path)))
+        };
+        LayerWritten {
+            key: self.key,
+            outcome,
+        }
+    }
+}
+
 /// A stamp taken within [`RACY`] of the file's modification time is not trusted (as git treats
 /// "racily clean" entries): file times come from a coarse clock, so another write in the same
 /// tick could leave size and time as they were.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct FileStamp {
+pub struct FileStamp {
     len: u64,
     modified: std::time::SystemTime,
     inode: u64,
@@ -932,6 +997,22 @@ impl Project {
     /// Writes one layer to its file, atomically. Refuses locked layers (their file on disk
     /// could not be read, and would be lost).
     pub fn save_layer(&mut self, key: &LayerKey) -> Result<(), ProjectError> {
+        let Some(job) = self.prepare_layer_write(key, None)? else {
+            return Ok(());
+        };
+        let written = job.run();
+        self.finish_layer_write(written)
+    }
+
+    /// What writing a layer needs, taken from the project so it can run on another thread
+    /// ([`LayerWrite::run`]); `snapshot` is the layer to write (a copy), or the project's own
+    /// when `None` (then the write must run before the layer changes). `Ok(None)`: nothing to
+    /// write.
+    pub fn prepare_layer_write(
+        &self,
+        key: &LayerKey,
+        snapshot: Option<AnnotationLayer>,
+    ) -> Result<Option<LayerWrite>, ProjectError> {
         let path = self.layer_file(key);
         if let Some(kept) = self.conflicts.get(key) {
             return Err(ProjectError::ChangedOnDisk {
@@ -947,31 +1028,41 @@ impl Project {
                     .to_owned(),
             });
         }
-        let Some(layer) = self.layers.get(key) else {
-            return Ok(());
+        let json = match snapshot {
+            Some(layer) => LayerSource::Owned(Box::new(layer)),
+            None => match self.layers.get(key) {
+                Some(layer) => LayerSource::Json(layer_to_json(layer)),
+                None => return Ok(None),
+            },
         };
-        let json = layer_to_json(layer);
-        // helix-style: never overwrite a file someone else changed since we read it (read and
-        // compared by hash unless size and time show it is as we left it).
-        let current = if self.stamp_unchanged(key) {
-            self.on_disk.get(key).cloned()
-        } else {
-            std::fs::read(&path).ok().map(|bytes| content_hash(&bytes))
-        };
-        if current.is_some() && current.as_ref() != self.on_disk.get(key) {
-            let kept = self.keep_conflicting_copy(key, &json)?;
-            self.conflicts.insert(key.clone(), kept.clone());
-            return Err(ProjectError::ChangedOnDisk { path, kept });
+        Ok(Some(LayerWrite {
+            key: key.clone(),
+            path,
+            source: json,
+            base: self.on_disk.get(key).cloned(),
+            base_unchanged: self.stamp_unchanged(key),
+            conflict_copy: self.conflict_copy_path(&format!("{}/{}", key.1, key.0)),
+        }))
+    }
+
+    /// Takes in the outcome of a [`LayerWrite`]: the file's new hash, or the conflict.
+    pub fn finish_layer_write(&mut self, written: LayerWritten) -> Result<(), ProjectError> {
+        match written.outcome {
+            Ok((hash, stamp)) => {
+                self.on_disk.insert(written.key.clone(), hash);
+                match stamp {
+                    Some(stamp) => self.disk_stamps.insert(written.key, stamp),
+                    None => self.disk_stamps.remove(&written.key),
+                };
+                Ok(())
+            }
+            Err(err) => {
+                if let ProjectError::ChangedOnDisk { kept, .. } = &err {
+                    self.conflicts.insert(written.key, kept.clone());
+                }
+                Err(err)
+            }
         }
-        write_atomic(&path, json.as_bytes())
-            .map_err(|e| ProjectError::io("cannot save", &path, e))?;
-        self.on_disk
-            .insert(key.clone(), content_hash(json.as_bytes()));
-        match file_stamp(&path) {
-            Some(stamp) => self.disk_stamps.insert(key.clone(), stamp),
-            None => self.disk_stamps.remove(key),
-        };
-        Ok(())
     }
 
     /// Where a kept copy of `name` goes: `.tagdesk/conflicts/<name>.<time>.json` (ignored by git).
