@@ -752,3 +752,63 @@ fn symlinks_never_lead_outside_the_project() {
     );
     assert!(Workspace::open(&root).unwrap().text("link.txt").is_err());
 }
+
+#[test]
+fn a_background_save_that_edits_outran_keeps_them_dirty_and_journaled_on_the_new_file() {
+    let (_dir, root) = two_docs();
+    let key = ("news/a.txt".to_owned(), "ana".to_owned());
+    let file = root.join("annotations/ana/news/a.txt.json");
+    let mut ws = Workspace::open(&root).unwrap();
+    ws.add_span("news/a.txt", "ana", 0..10, "actor").unwrap();
+    // Nothing edited while it runs: saved, clean, journal gone.
+    let started = ws.save_in_background().unwrap();
+    assert!(started.errors.is_empty());
+    assert!(ws.saving_in_background());
+    assert!(ws.save_in_background().is_none(), "one at a time");
+    let report = ws.finish_background_save(true).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.saved, vec![file.clone()]);
+    assert!(!ws.is_dirty());
+    assert!(!root.join(".tagdesk/journal/ana/news/a.txt.jsonl").exists());
+    assert_eq!(
+        Project::open(&root).unwrap().layers[&key],
+        *ws.layer("news/a.txt", "ana").unwrap()
+    );
+
+    // An edit made while the copy is written: the file has the copy, the edit stays unsaved
+    // and journaled against the new file, so a crash now loses nothing.
+    ws.add_span("news/a.txt", "ana", 15..28, "actor").unwrap();
+    ws.save_in_background().unwrap();
+    ws.add_span("news/a.txt", "ana", 32..38, "actor").unwrap();
+    let report = ws.finish_background_save(true).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(ws.is_dirty(), "the later edit is not in the file");
+    let on_disk = Project::open(&root).unwrap();
+    assert_eq!(on_disk.layers[&key].len(), 2);
+    let expected = ws.layer("news/a.txt", "ana").unwrap().clone();
+    assert_eq!(expected.len(), 3);
+    drop(ws); // the process "dies"
+    let mut ws = Workspace::open(&root).unwrap();
+    let recovered = ws.recover();
+    assert!(
+        recovered.iter().any(|l| l.contains("recovered 1 unsaved")),
+        "{recovered:?}"
+    );
+    assert_eq!(
+        ws.layer("news/a.txt", "ana").unwrap().annotations(),
+        expected.annotations()
+    );
+    // A plain save waits for one under way and writes everything.
+    ws.save_in_background().unwrap();
+    ws.add_span("b.txt", "ana", 0..5, "claim").unwrap();
+    let report = ws.save();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(!ws.is_dirty());
+    assert!(!ws.saving_in_background());
+    let reopened = Project::open(&root).unwrap();
+    assert_eq!(reopened.layers[&key].len(), 3);
+    assert_eq!(
+        reopened.layers[&("b.txt".to_owned(), "ana".to_owned())].len(),
+        1
+    );
+}

@@ -70,6 +70,22 @@ impl Journal {
         file.sync_data()
     }
 
+    /// Replaces a journal with a new base and these entries, atomically (after a save that the
+    /// layer outran: the edits made while it was written now build on the new file).
+    pub fn replace(&self, path: &Path, base: &str, entries: &[Entry]) -> std::io::Result<()> {
+        let mut buffer = Vec::new();
+        serde_json::to_writer(&mut buffer, &Entry::Base(base.to_owned()))?;
+        buffer.push(b'\n');
+        for entry in entries {
+            serde_json::to_writer(&mut buffer, entry)?;
+            buffer.push(b'\n');
+        }
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        super::project::write_atomic(path, &buffer)
+    }
+
     /// Forgets a journal (its edits are saved).
     pub fn clear(path: &Path) {
         // Nothing to do when it does not exist; a failure only means a replay that finds

@@ -156,6 +156,17 @@ pub struct Workspace {
     /// The last failure to write the journal, if any (shown to the user: edits are not safe
     /// against a crash until saved).
     journal_error: Option<String>,
+    /// A save running on a thread ([`Self::save_in_background`]).
+    background: Option<BackgroundSave>,
+}
+
+/// Layers being written on a thread, and what happened to them meanwhile.
+struct BackgroundSave {
+    handle: std::thread::JoinHandle<Vec<super::project::LayerWritten>>,
+    /// Each layer written, with its revision when it was copied.
+    revisions: Vec<(LayerKey, u64)>,
+    /// Edits applied to those layers while they were written, as journaled.
+    later: HashMap<LayerKey, Vec<Entry>>,
 }
 
 impl Workspace {
@@ -169,6 +180,7 @@ impl Workspace {
             manifest_dirty: false,
             journal_error: None,
             held_elsewhere: BTreeSet::new(),
+            background: None,
         }
     }
 
@@ -294,6 +306,14 @@ impl Workspace {
         for a in applied {
             let result = match a {
                 Applied::Layer(key, edits) => {
+                    if let Some(bg) = &mut self.background
+                        && bg.revisions.iter().any(|(k, _)| k == key)
+                    {
+                        bg.later
+                            .entry(key.clone())
+                            .or_default()
+                            .push(Entry::Edits(edits.clone()));
+                    }
                     let base = self.project.disk_hash(key).unwrap_or_default().to_owned();
                     self.journal.append(
                         &self.journal.layer_path(key),
@@ -665,7 +685,8 @@ impl Workspace {
 
     /// Writes every changed layer to disk. Layers that fail stay unsaved and are reported.
     pub fn save(&mut self) -> SaveReport {
-        let mut report = SaveReport::default();
+        // A save under way on a thread finishes first: two writers never race on a file.
+        let mut report = self.finish_background_save(true).unwrap_or_default();
         let keys: Vec<LayerKey> = self.dirty.iter().cloned().collect();
         for key in keys {
             if let Some(Ok(text)) = self.texts.get(&key.0)
@@ -689,24 +710,149 @@ impl Workspace {
             }
         }
         if self.manifest_dirty {
-            match self.project.save_manifest() {
+            self.save_manifest_now(&mut report);
+        }
+        report
+    }
+
+    fn save_manifest_now(&mut self, report: &mut SaveReport) {
+        match self.project.save_manifest() {
+            Ok(()) => {
+                self.manifest_dirty = false;
+                Journal::clear(&self.journal.manifest_path());
+                report
+                    .saved
+                    .push(Project::manifest_path(&self.project.root));
+            }
+            Err(err @ ProjectError::ChangedOnDisk { .. }) => {
+                // Our schema is kept aside; the manifest on disk wins on reopening.
+                self.manifest_dirty = false;
+                Journal::clear(&self.journal.manifest_path());
+                report.errors.push(err.to_string());
+            }
+            Err(err) => report.errors.push(err.to_string()),
+        }
+    }
+
+    /// Whether a [`Self::save_in_background`] is under way.
+    pub fn saving_in_background(&self) -> bool {
+        self.background.is_some()
+    }
+
+    /// Starts saving the unsaved layers on a thread (copies of them; editing goes on). The
+    /// manifest, small, is written here. Returns what could not even start (locked or
+    /// conflicting layers) — `None` when a save is already under way. Take the outcome in with
+    /// [`Self::finish_background_save`]; [`Self::save`] waits for it.
+    pub fn save_in_background(&mut self) -> Option<SaveReport> {
+        if self.background.is_some() {
+            return None;
+        }
+        let mut report = SaveReport::default();
+        let mut jobs = Vec::new();
+        let mut revisions = Vec::new();
+        for key in self.dirty.clone() {
+            if let Some(Ok(text)) = self.texts.get(&key.0)
+                && let Some(layer) = self.project.layers.get_mut(&key)
+            {
+                layer.source_sha256.clone_from(&text.sha256);
+            }
+            let Some(layer) = self.project.layers.get(&key) else {
+                continue;
+            };
+            let revision = layer.revision();
+            match self.project.prepare_layer_write(&key, Some(layer.clone())) {
+                Ok(Some(job)) => {
+                    jobs.push(job);
+                    revisions.push((key, revision));
+                }
+                Ok(None) => {}
+                Err(err) => report.errors.push(err.to_string()),
+            }
+        }
+        if self.manifest_dirty {
+            self.save_manifest_now(&mut report);
+        }
+        if !jobs.is_empty() {
+            let spawned = std::thread::Builder::new()
+                .name("tagdesk-save".to_owned())
+                .spawn(move || {
+                    jobs.into_iter()
+                        .map(super::project::LayerWrite::run)
+                        .collect()
+                });
+            match spawned {
+                Ok(handle) => {
+                    self.background = Some(BackgroundSave {
+                        handle,
+                        revisions,
+                        later: HashMap::new(),
+                    });
+                }
+                Err(err) => report
+                    .errors
+                    .push(format!("cannot start saving in the background: {err}")),
+            }
+        }
+        Some(report)
+    }
+
+    /// Takes in a background save once it is done (or, with `wait`, waits for it): layers not
+    /// edited meanwhile become saved and their journals go; a layer edited meanwhile stays
+    /// unsaved and its journal keeps just the later edits, on the new file. `None` while it
+    /// runs, or when there is none.
+    pub fn finish_background_save(&mut self, wait: bool) -> Option<SaveReport> {
+        if !wait && !self.background.as_ref()?.handle.is_finished() {
+            return None;
+        }
+        let bg = self.background.take()?;
+        let mut report = SaveReport::default();
+        let Ok(written) = bg.handle.join() else {
+            report
+                .errors
+                .push("saving stopped unexpectedly; your edits are kept".to_owned());
+            return Some(report);
+        };
+        let mut later = bg.later;
+        for w in written {
+            let key = w.key.clone();
+            let path = self.project.layer_file(&key);
+            let journal = self.journal.layer_path(&key);
+            let revision = bg
+                .revisions
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, r)| *r);
+            match self.project.finish_layer_write(w) {
                 Ok(()) => {
-                    self.manifest_dirty = false;
-                    Journal::clear(&self.journal.manifest_path());
-                    report
-                        .saved
-                        .push(Project::manifest_path(&self.project.root));
+                    let unchanged = self
+                        .project
+                        .layers
+                        .get(&key)
+                        .is_some_and(|l| Some(l.revision()) == revision);
+                    if unchanged {
+                        self.dirty.remove(&key);
+                        Journal::clear(&journal);
+                    } else {
+                        let base = self.project.disk_hash(&key).unwrap_or_default().to_owned();
+                        let entries = later.remove(&key).unwrap_or_default();
+                        if let Err(err) = self.journal.replace(&journal, &base, &entries) {
+                            self.journal_error = Some(format!(
+                                "cannot write the crash journal ({err}); unsaved edits would be \
+                                 lost in a crash"
+                            ));
+                        }
+                    }
+                    report.saved.push(path);
                 }
                 Err(err @ ProjectError::ChangedOnDisk { .. }) => {
-                    // Our schema is kept aside; the manifest on disk wins on reopening.
-                    self.manifest_dirty = false;
-                    Journal::clear(&self.journal.manifest_path());
+                    self.dirty.remove(&key);
+                    Journal::clear(&journal);
                     report.errors.push(err.to_string());
                 }
                 Err(err) => report.errors.push(err.to_string()),
             }
         }
-        report
+        Some(report)
     }
 
     // ---- Domain operations: each builds edits and applies them as one undo step. ----

@@ -2490,6 +2490,13 @@ impl App {
         let Some(ws) = &mut self.workspace else {
             return;
         };
+        // Our own write under way must land (and be recorded) before files are compared.
+        if let Some(saved) = ws.finish_background_save(true) {
+            self.save_report(&saved);
+        }
+        let Some(ws) = &mut self.workspace else {
+            return;
+        };
         let report = ws.sync_from_disk(&paths);
         if report.is_empty() {
             return;
@@ -2654,7 +2661,33 @@ impl App {
         }
     }
 
+    /// Takes in what a background save did (see `autosave`).
+    fn save_report(&mut self, report: &crate::core::workspace::SaveReport) {
+        if report.errors.is_empty() {
+            if !report.saved.is_empty() {
+                self.set_status(format!("Saved {} file(s)", report.saved.len()), false);
+            }
+        } else {
+            self.alerts.push(format!(
+                "Some annotations could not be saved. They stay in memory; saving is retried.\n{}",
+                report.errors.join("\n")
+            ));
+            self.last_edit = Some(Instant::now());
+        }
+    }
+
+    /// Autosave writes on a thread (a 100k-span layer is tens of megabytes of JSON); edits go
+    /// on meanwhile, and what they changed stays unsaved for the next round.
     fn autosave(&mut self, ctx: &egui::Context) {
+        if let Some(ws) = &mut self.workspace
+            && ws.saving_in_background()
+        {
+            let Some(report) = ws.finish_background_save(false) else {
+                ctx.request_repaint_after(Duration::from_millis(30));
+                return;
+            };
+            self.save_report(&report);
+        }
         let Some(last) = self.last_edit else { return };
         if !self.workspace.as_ref().is_some_and(Workspace::is_dirty) {
             self.last_edit = None;
@@ -2662,7 +2695,17 @@ impl App {
         }
         let elapsed = last.elapsed();
         if elapsed >= AUTOSAVE_DELAY && self.alerts.is_empty() && self.disk_conflicts.is_empty() {
-            self.save();
+            if let Some(report) = self
+                .workspace
+                .as_mut()
+                .and_then(Workspace::save_in_background)
+            {
+                self.last_edit = None;
+                if !report.errors.is_empty() {
+                    self.save_report(&report);
+                }
+                ctx.request_repaint_after(Duration::from_millis(30));
+            }
         } else {
             ctx.request_repaint_after(
                 AUTOSAVE_DELAY
