@@ -812,3 +812,28 @@ fn a_background_save_that_edits_outran_keeps_them_dirty_and_journaled_on_the_new
         1
     );
 }
+
+#[test]
+fn a_project_opened_read_only_reads_the_same_and_refuses_to_save() {
+    let (_dir, root) = two_docs();
+    let mut ws = Workspace::open(&root).unwrap();
+    ws.add_span("b.txt", "ana", 0..5, "actor").unwrap();
+    assert!(ws.save().errors.is_empty());
+    let file = root.join("annotations/ana/b.txt.json");
+    let before = std::fs::read(&file).unwrap();
+    let mut ro = Workspace::open_read_only(&root).unwrap();
+    assert_eq!(ro.project.layers, ws.project.layers);
+    ro.add_span("b.txt", "ana", 6..12, "claim").unwrap();
+    let report = ro.save();
+    assert_eq!(report.errors.len(), 1);
+    assert!(
+        report.errors[0].contains("read-only"),
+        "{:?}",
+        report.errors
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), before, "nothing written");
+    assert!(
+        !root.join(".tagdesk/journal/ana/b.txt.jsonl").exists(),
+        "nor journaled"
+    );
+}

@@ -276,6 +276,14 @@ fn open(project: &Path) -> Result<Workspace, ExitCode> {
     })
 }
 
+/// For commands that only read the project (faster: annotation files are not hashed).
+fn open_read_only(project: &Path) -> Result<Workspace, ExitCode> {
+    Workspace::open_read_only(project).map_err(|err| {
+        eprintln!("error: {err}");
+        ExitCode::from(USAGE)
+    })
+}
+
 fn init(dir: &Path, sources: Option<&Path>, name: Option<&str>) -> ExitCode {
     match Project::init(dir, sources, name) {
         Ok(project) => {
@@ -305,7 +313,7 @@ fn export(
         eprintln!("error: unknown format {format}");
         return ExitCode::from(USAGE);
     };
-    let mut workspace = match open(project) {
+    let mut workspace = match open_read_only(project) {
         Ok(ws) => ws,
         Err(code) => return code,
     };
@@ -461,7 +469,7 @@ fn convert(from: &str, to: &str, input: &Path, output: &Path) -> ExitCode {
 
 fn agree(project: &Path, annotators: Vec<String>, options: &AgreeOptions) -> ExitCode {
     use crate::core::agreement::{Report, Study};
-    let ws = match open(project) {
+    let ws = match open_read_only(project) {
         Ok(ws) => ws,
         Err(code) => return code,
     };
@@ -820,7 +828,7 @@ fn search_cmd(
 }
 
 fn stats_cmd(project: &Path, json: bool) -> ExitCode {
-    let workspace = match open(project) {
+    let workspace = match open_read_only(project) {
         Ok(ws) => ws,
         Err(code) => return code,
     };

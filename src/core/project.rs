@@ -548,8 +548,9 @@ struct LoadedLayer {
     stamp: Option<FileStamp>,
 }
 
-/// Reads (once) and parses an annotation file, with the hash of its bytes.
-fn load_layer_file(key: &LayerKey, path: &Path) -> LoadedLayer {
+/// Reads (once) and parses an annotation file, with the hash of its bytes (empty when `hash`
+/// is off: a read-only project never writes, so it needs no base to compare with).
+fn load_layer_file(key: &LayerKey, path: &Path, hash: bool) -> LoadedLayer {
     let result = std::fs::read(path)
         .map_err(|e| ProjectError::io("cannot read", path, e))
         .and_then(|bytes| {
@@ -560,7 +561,14 @@ fn load_layer_file(key: &LayerKey, path: &Path) -> LoadedLayer {
             // Made into a layer here, on the worker, so the parsed vectors' slack is given
             // back file by file rather than held for the whole project at once.
             let layer = parse_layer(path, json)?.into_layer();
-            Ok((layer, content_hash(&bytes)))
+            Ok((
+                layer,
+                if hash {
+                    content_hash(&bytes)
+                } else {
+                    String::new()
+                },
+            ))
         });
     LoadedLayer {
         key: key.clone(),
@@ -621,6 +629,8 @@ pub struct Project {
     /// Hash of each annotation file as last read or written: a save first checks the file on
     /// disk still has it, so another writer's changes are never overwritten.
     on_disk: HashMap<LayerKey, String>,
+    /// Opened with [`Self::open_read_only`]: never written.
+    read_only: bool,
     /// Size and time of each layer file as last read or written (see [`FileStamp`]).
     disk_stamps: HashMap<LayerKey, FileStamp>,
     /// Layers whose file changed on disk under unsaved edits: where our version was kept.
@@ -693,6 +703,20 @@ impl Project {
         Ok(project)
     }
 
+    /// Opened with [`Self::open_read_only`].
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// Opens a project to read it only (export, statistics, agreement): annotation files are
+    /// not hashed — nothing will be compared with them — and saving is refused.
+    pub fn open_read_only(root: &Path) -> Result<Self, ProjectError> {
+        let mut project = Self::scan(root)?;
+        project.read_only = true;
+        project.load_layers();
+        Ok(project)
+    }
+
     /// The manifest and the list of documents, without reading any annotation file: what a
     /// corpus search needs (layers stay empty; do not save such a project).
     pub fn scan(root: &Path) -> Result<Self, ProjectError> {
@@ -723,6 +747,7 @@ impl Project {
             layer_errors: Vec::new(),
             warnings: Vec::new(),
             on_disk: HashMap::new(),
+            read_only: false,
             disk_stamps: HashMap::new(),
             conflicts: BTreeMap::new(),
             manifest_on_disk: content_hash(json.as_bytes()),
@@ -730,6 +755,7 @@ impl Project {
     }
 
     fn load_layers(&mut self) {
+        let hash = !self.read_only;
         let dir = self.root.join(ANNOTATIONS_DIR);
         let Ok(entries) = std::fs::read_dir(&dir) else {
             return; // No annotations yet.
@@ -763,7 +789,11 @@ impl Project {
             let handles: Vec<_> = jobs
                 .chunks(chunk)
                 .map(|part| {
-                    scope.spawn(move || part.iter().map(|(k, p)| load_layer_file(k, p)).collect())
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|(k, p)| load_layer_file(k, p, hash))
+                            .collect()
+                    })
                 })
                 .collect();
             handles
@@ -1014,6 +1044,12 @@ impl Project {
         snapshot: Option<AnnotationLayer>,
     ) -> Result<Option<LayerWrite>, ProjectError> {
         let path = self.layer_file(key);
+        if self.read_only {
+            return Err(ProjectError::Invalid {
+                path,
+                message: "the project was opened read-only".to_owned(),
+            });
+        }
         if let Some(kept) = self.conflicts.get(key) {
             return Err(ProjectError::ChangedOnDisk {
                 path,
@@ -1088,6 +1124,12 @@ impl Project {
     /// our version is kept under `.tagdesk/conflicts/` and the file is left alone.
     pub fn save_manifest(&mut self) -> Result<(), ProjectError> {
         let path = Self::manifest_path(&self.root);
+        if self.read_only {
+            return Err(ProjectError::Invalid {
+                path,
+                message: "the project was opened read-only".to_owned(),
+            });
+        }
         let json = to_pretty_json(&self.manifest);
         let current = std::fs::read(&path).ok().map(|bytes| content_hash(&bytes));
         if current.as_ref() != Some(&self.manifest_on_disk) {

@@ -188,6 +188,12 @@ impl Workspace {
         Project::open(root).map(Self::new)
     }
 
+    /// A workspace to read only (see [`Project::open_read_only`]): the CLI's export, stats and
+    /// agreement.
+    pub fn open_read_only(root: &Path) -> Result<Self, ProjectError> {
+        Project::open_read_only(root).map(Self::new)
+    }
+
     /// The document's text, read from disk on first use and cached.
     pub fn text(&mut self, document: &str) -> Result<Arc<LoadedText>, WorkspaceError> {
         let loaded = self
@@ -303,6 +309,9 @@ impl Workspace {
 
     /// Appends what was just applied to the crash journal, before the caller shows it.
     fn write_journal(&mut self, applied: &[Applied]) {
+        if self.project.is_read_only() {
+            return; // Never saved, so nothing to recover.
+        }
         for a in applied {
             let result = match a {
                 Applied::Layer(key, edits) => {
