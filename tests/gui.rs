@@ -41,9 +41,10 @@ fn wait_for_project(harness: &mut Harness<'_, App>) {
 /// `run()` would not settle.
 fn steps(harness: &mut Harness<'_, App>, n: usize) {
     harness.run_steps(n);
-    // A document's text is read on a thread: let it arrive before the test looks.
+    // A document's text is read, and saves are written, on threads: let them finish before
+    // the test looks.
     for _ in 0..500 {
-        if !harness.state().text_pending() {
+        if !harness.state().text_pending() && !harness.state().saving() {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(2));

@@ -382,6 +382,13 @@ impl App {
     }
 
     /// Whether the review panel is open.
+    /// A save is being written in the background.
+    pub fn saving(&self) -> bool {
+        self.workspace
+            .as_ref()
+            .is_some_and(Workspace::saving_in_background)
+    }
+
     /// The current document's text is still being read (in the background).
     pub fn text_pending(&self) -> bool {
         match (&self.workspace, &self.current_doc) {
@@ -1783,7 +1790,7 @@ impl App {
                 };
                 self.spawn_dialog(ctx, title);
             }
-            Command::Save => self.save(),
+            Command::Save => self.save_soon(),
             Command::Export | Command::Import => {
                 let mode = if command == Command::Export {
                     super::interchange::Mode::Export
@@ -2641,6 +2648,27 @@ impl App {
             });
         if let Err(err) = spawned {
             self.set_status(format!("Cannot open a dialog: {err}"), true);
+        }
+    }
+
+    /// Ctrl+S: everything unsaved is written on a thread (after a save under way, which may
+    /// predate the latest edits); the status bar says when it is done.
+    fn save_soon(&mut self) {
+        if let Some(ws) = &mut self.workspace
+            && let Some(report) = ws.finish_background_save(true)
+        {
+            self.save_report(&report);
+        }
+        let Some(ws) = &mut self.workspace else {
+            return;
+        };
+        if let Some(report) = ws.save_in_background() {
+            self.last_edit = None;
+            if report.errors.is_empty() {
+                self.set_status("Saving…", false);
+            } else {
+                self.save_report(&report);
+            }
         }
     }
 
