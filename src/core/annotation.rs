@@ -450,6 +450,16 @@ impl AnnotationLayer {
         })
     }
 
+    /// This layer's relations that link what `signature` names.
+    pub fn relations_like<'a>(
+        &'a self,
+        signature: &'a RelationSignature,
+    ) -> impl Iterator<Item = &'a Relation> {
+        self.relations
+            .iter()
+            .filter(move |r| self.signature_of(r).as_ref() == Some(signature))
+    }
+
     /// Relations from or to an annotation.
     pub fn relations_of<'a>(
         &'a self,

@@ -174,10 +174,7 @@ pub fn diff(project: &Project, document: &str, layers: &[String]) -> DocDiff {
         } else {
             let decided = curated.is_some_and(|cur| {
                 cur.relation_rejection_of(&signature).is_some()
-                    || cur
-                        .relations()
-                        .iter()
-                        .any(|r| cur.signature_of(r).as_ref() == Some(&signature))
+                    || cur.relations_like(&signature).next().is_some()
             });
             relations.push(RelationDiff {
                 signature,
@@ -402,9 +399,7 @@ pub fn accept_relation(
     annotator: &str,
     relation_id: &str,
 ) -> Result<(), WorkspaceError> {
-    let layer = ws
-        .layer(document, annotator)
-        .ok_or_else(|| WorkspaceError::Review(format!("{annotator} has no layer on {document}")))?;
+    let layer = annotator_layer(ws, document, annotator)?;
     let relation = layer
         .relations()
         .iter()
@@ -453,15 +448,23 @@ pub fn accept_relation(
     )
 }
 
+/// `annotator`'s layer on `document`, or why there is none.
+fn annotator_layer<'a>(
+    ws: &'a Workspace,
+    document: &str,
+    annotator: &str,
+) -> Result<&'a AnnotationLayer, WorkspaceError> {
+    ws.layer(document, annotator)
+        .ok_or_else(|| WorkspaceError::Review(format!("{annotator} has no layer on {document}")))
+}
+
 fn source_spans(
     ws: &Workspace,
     document: &str,
     annotator: &str,
     ids: &[String],
 ) -> Result<Vec<Annotation>, WorkspaceError> {
-    let layer = ws
-        .layer(document, annotator)
-        .ok_or_else(|| WorkspaceError::Review(format!("{annotator} has no layer on {document}")))?;
+    let layer = annotator_layer(ws, document, annotator)?;
     ids.iter()
         .map(|id| {
             layer
@@ -541,9 +544,7 @@ pub fn reject_relation(
     annotator: &str,
     relation_id: &str,
 ) -> Result<(), WorkspaceError> {
-    let layer = ws
-        .layer(document, annotator)
-        .ok_or_else(|| WorkspaceError::Review(format!("{annotator} has no layer on {document}")))?;
+    let layer = annotator_layer(ws, document, annotator)?;
     let signature = layer
         .relations()
         .iter()
@@ -558,9 +559,7 @@ pub fn reject_relation(
     }
     let mut edits: Vec<Edit> = curated
         .map(|c| {
-            c.relations()
-                .iter()
-                .filter(|r| c.signature_of(r).as_ref() == Some(&signature))
+            c.relations_like(&signature)
                 .map(|r| Edit::RemoveRelation { id: r.id.clone() })
                 .collect()
         })
@@ -571,11 +570,7 @@ pub fn reject_relation(
         .layers
         .iter()
         .filter(|((d, a), _)| d == document && a != CURATED)
-        .filter(|(_, l)| {
-            l.relations()
-                .iter()
-                .any(|r| l.signature_of(r).as_ref() == Some(&signature))
-        })
+        .filter(|(_, l)| l.relations_like(&signature).next().is_some())
         .map(|((_, a), _)| a.clone())
         .collect();
     let what = format!("reject {} of {annotator}", signature.kind);
@@ -612,11 +607,7 @@ pub fn relation_decision(
     };
     if curated.relation_rejection_of(&signature).is_some() {
         Decision::Rejected
-    } else if curated
-        .relations()
-        .iter()
-        .any(|r| curated.signature_of(r).as_ref() == Some(&signature))
-    {
+    } else if curated.relations_like(&signature).next().is_some() {
         Decision::Accepted
     } else {
         Decision::Open
