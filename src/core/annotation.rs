@@ -450,6 +450,11 @@ impl AnnotationLayer {
         })
     }
 
+    /// The relation with this id.
+    pub fn relation(&self, id: &str) -> Option<&Relation> {
+        self.relations.iter().find(|r| r.id == id)
+    }
+
     /// This layer's relations that link what `signature` names.
     pub fn relations_like<'a>(
         &'a self,

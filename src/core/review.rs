@@ -401,9 +401,7 @@ pub fn accept_relation(
 ) -> Result<(), WorkspaceError> {
     let layer = annotator_layer(ws, document, annotator)?;
     let relation = layer
-        .relations()
-        .iter()
-        .find(|r| r.id == relation_id)
+        .relation(relation_id)
         .cloned()
         .ok_or_else(|| WorkspaceError::Review(format!("no relation {relation_id}")))?;
     let ends = source_spans(
@@ -546,9 +544,7 @@ pub fn reject_relation(
 ) -> Result<(), WorkspaceError> {
     let layer = annotator_layer(ws, document, annotator)?;
     let signature = layer
-        .relations()
-        .iter()
-        .find(|r| r.id == relation_id)
+        .relation(relation_id)
         .and_then(|r| layer.signature_of(r))
         .ok_or_else(|| {
             WorkspaceError::Review(format!("no relation {relation_id} with both ends"))

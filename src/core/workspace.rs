@@ -144,6 +144,13 @@ pub struct SaveReport {
     pub errors: Vec<String>,
 }
 
+impl SaveReport {
+    fn merge(&mut self, other: Self) {
+        self.saved.extend(other.saved);
+        self.errors.extend(other.errors);
+    }
+}
+
 pub struct Workspace {
     pub project: Project,
     texts: HashMap<String, Result<Arc<LoadedText>, DocumentError>>,
@@ -160,13 +167,19 @@ pub struct Workspace {
     background: Option<BackgroundSave>,
 }
 
-/// Layers being written on a thread, and what happened to them meanwhile.
+/// Layers being written (on a thread, or already written in place), and what happened to
+/// them meanwhile.
 struct BackgroundSave {
-    handle: std::thread::JoinHandle<Vec<super::project::LayerWritten>>,
+    writes: Writes,
     /// Each layer written, with its revision when it was copied.
     revisions: Vec<(LayerKey, u64)>,
     /// Edits applied to those layers while they were written, as journaled.
     later: HashMap<LayerKey, Vec<Entry>>,
+}
+
+enum Writes {
+    Running(std::thread::JoinHandle<Vec<super::project::LayerWritten>>),
+    Done(Vec<super::project::LayerWritten>),
 }
 
 impl Workspace {
@@ -692,34 +705,13 @@ impl Workspace {
         })
     }
 
-    /// Writes every changed layer to disk. Layers that fail stay unsaved and are reported.
+    /// Writes every changed layer to disk, here and now (after a save under way on a thread:
+    /// two writers never race on a file). Layers that fail stay unsaved and are reported.
     pub fn save(&mut self) -> SaveReport {
-        // A save under way on a thread finishes first: two writers never race on a file.
         let mut report = self.finish_background_save(true).unwrap_or_default();
-        let keys: Vec<LayerKey> = self.dirty.iter().cloned().collect();
-        for key in keys {
-            if let Some(Ok(text)) = self.texts.get(&key.0)
-                && let Some(layer) = self.project.layers.get_mut(&key)
-            {
-                layer.source_sha256.clone_from(&text.sha256);
-            }
-            match self.project.save_layer(&key) {
-                Ok(()) => {
-                    self.dirty.remove(&key);
-                    Journal::clear(&self.journal.layer_path(&key));
-                    report.saved.push(self.project.layer_file(&key));
-                }
-                Err(err @ ProjectError::ChangedOnDisk { .. }) => {
-                    // Our version is kept aside (whole); retrying would only repeat the conflict.
-                    self.dirty.remove(&key);
-                    Journal::clear(&self.journal.layer_path(&key));
-                    report.errors.push(err.to_string());
-                }
-                Err(err) => report.errors.push(err.to_string()),
-            }
-        }
-        if self.manifest_dirty {
-            self.save_manifest_now(&mut report);
+        report.merge(self.start_save(false));
+        if let Some(done) = self.finish_background_save(true) {
+            report.merge(done);
         }
         report
     }
@@ -753,9 +745,12 @@ impl Workspace {
     /// conflicting layers) — `None` when a save is already under way. Take the outcome in with
     /// [`Self::finish_background_save`]; [`Self::save`] waits for it.
     pub fn save_in_background(&mut self) -> Option<SaveReport> {
-        if self.background.is_some() {
-            return None;
-        }
+        (self.background.is_none()).then(|| self.start_save(true))
+    }
+
+    /// Prepares a write of every unsaved layer and runs them on a thread (`threaded`: each
+    /// layer copied first) or here; [`Self::finish_background_save`] takes the outcome in.
+    fn start_save(&mut self, threaded: bool) -> SaveReport {
         let mut report = SaveReport::default();
         let mut jobs = Vec::new();
         let mut revisions = Vec::new();
@@ -769,7 +764,8 @@ impl Workspace {
                 continue;
             };
             let revision = layer.revision();
-            match self.project.prepare_layer_write(&key, Some(layer.clone())) {
+            let snapshot = threaded.then(|| layer.clone());
+            match self.project.prepare_layer_write(&key, snapshot) {
                 Ok(Some(job)) => {
                     jobs.push(job);
                     revisions.push((key, revision));
@@ -781,28 +777,41 @@ impl Workspace {
         if self.manifest_dirty {
             self.save_manifest_now(&mut report);
         }
-        if !jobs.is_empty() {
+        if jobs.is_empty() {
+            return report;
+        }
+        let run = |jobs: Vec<super::project::LayerWrite>| -> Vec<super::project::LayerWritten> {
+            jobs.into_iter()
+                .map(super::project::LayerWrite::run)
+                .collect()
+        };
+        let writes = if threaded {
+            // The jobs come back if no thread can be had; then they run here.
+            let (tx, rx) = std::sync::mpsc::sync_channel(1);
             let spawned = std::thread::Builder::new()
                 .name("tagdesk-save".to_owned())
                 .spawn(move || {
-                    jobs.into_iter()
-                        .map(super::project::LayerWrite::run)
-                        .collect()
+                    let jobs: Vec<super::project::LayerWrite> = rx.recv().unwrap_or_default();
+                    run(jobs)
                 });
             match spawned {
+                // (Should the thread be gone already, nothing is written: the layers stay
+                // unsaved and journaled.)
                 Ok(handle) => {
-                    self.background = Some(BackgroundSave {
-                        handle,
-                        revisions,
-                        later: HashMap::new(),
-                    });
+                    let _ = tx.send(jobs);
+                    Writes::Running(handle)
                 }
-                Err(err) => report
-                    .errors
-                    .push(format!("cannot start saving in the background: {err}")),
+                Err(_) => Writes::Done(run(jobs)),
             }
-        }
-        Some(report)
+        } else {
+            Writes::Done(run(jobs))
+        };
+        self.background = Some(BackgroundSave {
+            writes,
+            revisions,
+            later: HashMap::new(),
+        });
+        report
     }
 
     /// Takes in a background save once it is done (or, with `wait`, waits for it): layers not
@@ -810,16 +819,25 @@ impl Workspace {
     /// unsaved and its journal keeps just the later edits, on the new file. `None` while it
     /// runs, or when there is none.
     pub fn finish_background_save(&mut self, wait: bool) -> Option<SaveReport> {
-        if !wait && !self.background.as_ref()?.handle.is_finished() {
+        if let Writes::Running(handle) = &self.background.as_ref()?.writes
+            && !wait
+            && !handle.is_finished()
+        {
             return None;
         }
         let bg = self.background.take()?;
         let mut report = SaveReport::default();
-        let Ok(written) = bg.handle.join() else {
-            report
-                .errors
-                .push("saving stopped unexpectedly; your edits are kept".to_owned());
-            return Some(report);
+        let written = match bg.writes {
+            Writes::Done(written) => written,
+            Writes::Running(handle) => {
+                let Ok(written) = handle.join() else {
+                    report
+                        .errors
+                        .push("saving stopped unexpectedly; your edits are kept".to_owned());
+                    return Some(report);
+                };
+                written
+            }
         };
         let mut later = bg.later;
         for w in written {
@@ -854,6 +872,7 @@ impl Workspace {
                     report.saved.push(path);
                 }
                 Err(err @ ProjectError::ChangedOnDisk { .. }) => {
+                    // Our version is kept aside (whole); retrying would only repeat the conflict.
                     self.dirty.remove(&key);
                     Journal::clear(&journal);
                     report.errors.push(err.to_string());

@@ -2672,21 +2672,16 @@ impl App {
         }
     }
 
+    /// Saves here and now (before an export from the window, which reads the files).
     fn save(&mut self) {
         let Some(ws) = &mut self.workspace else {
             return;
         };
         let report = ws.save();
         if report.errors.is_empty() {
-            self.set_status(format!("Saved {} file(s)", report.saved.len()), false);
             self.last_edit = None;
-        } else {
-            self.alerts.push(format!(
-                "Some annotations could not be saved. They stay in memory; saving is retried.\n{}",
-                report.errors.join("\n")
-            ));
-            self.last_edit = Some(Instant::now());
         }
+        self.save_report(&report);
     }
 
     /// Takes in what a background save did (see `autosave`).
@@ -2723,17 +2718,8 @@ impl App {
         }
         let elapsed = last.elapsed();
         if elapsed >= AUTOSAVE_DELAY && self.alerts.is_empty() && self.disk_conflicts.is_empty() {
-            if let Some(report) = self
-                .workspace
-                .as_mut()
-                .and_then(Workspace::save_in_background)
-            {
-                self.last_edit = None;
-                if !report.errors.is_empty() {
-                    self.save_report(&report);
-                }
-                ctx.request_repaint_after(Duration::from_millis(30));
-            }
+            self.save_soon();
+            ctx.request_repaint_after(Duration::from_millis(30));
         } else {
             ctx.request_repaint_after(
                 AUTOSAVE_DELAY
