@@ -109,9 +109,15 @@ fn drag_select_press_1_save_and_reload_from_disk() {
         harness.state().window_title().starts_with('●'),
         "title shows unsaved changes"
     );
+    // Ctrl+S writes on a thread; the status bar says when it is done.
     harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
     steps(&mut harness, 2);
     assert!(!harness.state().window_title().starts_with('●'));
+    harness.get_by_label("Saved 1 file(s)");
+    // Nothing left to save: no "Saving…" that never ends.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    steps(&mut harness, 2);
+    assert!(harness.query_by_label("Saving…").is_none());
 
     let project = Project::open(&root).unwrap();
     let layer = project

@@ -2664,9 +2664,11 @@ impl App {
         };
         if let Some(report) = ws.save_in_background() {
             self.last_edit = None;
-            if report.errors.is_empty() {
+            let writing = ws.saving_in_background();
+            if report.errors.is_empty() && writing {
                 self.set_status("Saving…", false);
             } else {
+                // Nothing went to the thread (nothing unsaved, or only the manifest).
                 self.save_report(&report);
             }
         }
