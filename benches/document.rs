@@ -60,6 +60,23 @@ fn layer_benches(c: &mut Criterion) {
             }
         });
     });
+    // Relabelling (and resizing) replaces a span: the commonest edit.
+    let existing = layer.annotations()[layer.len() / 2].clone();
+    let mut relabelled = existing.clone();
+    relabelled.label = if existing.label == "actor" {
+        "claim"
+    } else {
+        "actor"
+    }
+    .into();
+    c.bench_function("layer/relabel_and_undo_in_100k_10mb", |b| {
+        b.iter(|| {
+            let inverse = layer.apply(Edit::Replace(relabelled.clone())).ok();
+            if let Some(inverse) = inverse {
+                black_box(layer.apply(inverse).ok());
+            }
+        });
+    });
     c.bench_function("layer/overlapping_2000_chars_in_100k", |b| {
         b.iter(|| layer.overlapping(middle, middle + 2000).count());
     });

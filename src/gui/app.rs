@@ -101,7 +101,17 @@ struct RelationChoice {
 struct Opening {
     path: PathBuf,
     document: Option<String>,
-    result: Receiver<Result<Workspace, String>>,
+    /// Who the lock was taken for (the annotator may be changed while the project loads).
+    annotator: String,
+    result: Receiver<Result<Opened, String>>,
+}
+
+/// What the opening thread hands over: the project, and the annotator's lock and the folder
+/// watcher (each costs milliseconds of disk work the UI thread should not wait for).
+struct Opened {
+    ws: Workspace,
+    lock: Result<crate::core::lock::AnnotatorLock, crate::core::lock::LockError>,
+    watcher: Result<super::watcher::FolderWatcher, String>,
 }
 
 /// Keyboard focus bookkeeping across frames.
@@ -169,8 +179,6 @@ pub struct App {
     probe_rx: Option<Receiver<(String, DocProbe)>>,
     /// The current document's text being read on a background thread.
     text_job: Option<TextJob>,
-    /// Spans per label of the current layer, at its revision.
-    label_counts: (Option<u64>, std::collections::BTreeMap<String, usize>),
     /// The annotation list's order by label (indices into the layer), at its revision.
     label_order: (Option<u64>, Vec<usize>),
     dialog_tx: SyncSender<Action>,
@@ -281,7 +289,6 @@ impl App {
             probes: HashMap::new(),
             probe_rx: None,
             text_job: None,
-            label_counts: (None, std::collections::BTreeMap::new()),
             label_order: (None, Vec::new()),
             dialog_tx,
             dialog_rx,
@@ -459,8 +466,8 @@ impl App {
                         return;
                     };
                     match result {
-                        Ok(ws) => {
-                            self.finish_open(ctx, opening.path, opening.document.as_deref(), ws);
+                        Ok(opened) => {
+                            self.finish_open(ctx, &opening, opened);
                         }
                         Err(err) => self.alerts.push(format!("Cannot open the project: {err}")),
                     }
@@ -929,17 +936,8 @@ impl App {
                 let Some(ws) = &self.workspace else { return };
                 let key = self.current_key();
                 let layer = key.as_ref().and_then(|k| ws.project.layers.get(k));
-                // Counting walks every span: done again only when the layer changes.
-                let revision = layer.map(crate::core::AnnotationLayer::revision);
-                if self.label_counts.0 != revision {
-                    self.label_counts = (
-                        revision,
-                        layer
-                            .map(|l| l.count_by_label().into_iter().map(|(k, n)| (k.to_owned(), n)).collect())
-                            .unwrap_or_default(),
-                    );
-                }
-                let counts = &self.label_counts.1;
+                // Kept by the layer itself: a handful of entries, not a walk over the spans.
+                let counts = layer.map(crate::core::AnnotationLayer::count_by_label).unwrap_or_default();
                 ui.heading("Labels");
                 ui.label(
                     RichText::new("Select text, then press a label's key or click it.")
@@ -2348,13 +2346,29 @@ impl App {
             }
         }
         // Reading a big project takes a while: it happens on its own thread, the window stays
-        // responsive, and `poll_background` finishes the job.
+        // responsive, and `poll_background` finishes the job. The previous project's lock is
+        // released first: the thread may take the same one again.
+        self.lock = None;
         let (tx, rx) = sync_channel(1);
         let (thread_path, thread_ctx) = (path.clone(), ctx.clone());
+        let annotator = self.annotator.clone();
         let spawned = std::thread::Builder::new()
             .name("tagdesk-open".to_owned())
             .spawn(move || {
-                let result = Workspace::open(&thread_path).map_err(|e| e.to_string());
+                let result = Workspace::open(&thread_path)
+                    .map(|ws| Opened {
+                        lock: crate::core::lock::AnnotatorLock::acquire(
+                            &ws.project.root,
+                            &annotator,
+                        ),
+                        watcher: super::watcher::FolderWatcher::start(
+                            &thread_ctx,
+                            &ws.project.root,
+                            &ws.project.source_dir,
+                        ),
+                        ws,
+                    })
+                    .map_err(|e| e.to_string());
                 let _ = tx.send(result);
                 thread_ctx.request_repaint();
             });
@@ -2364,7 +2378,6 @@ impl App {
                 // while the next one loads.
                 self.workspace = None;
                 self.watcher = None;
-                self.lock = None;
                 self.current_doc = None;
                 self.selected = None;
                 self.selection = None;
@@ -2372,21 +2385,25 @@ impl App {
                 self.opening = Some(Opening {
                     path,
                     document: doc.map(str::to_owned),
+                    annotator: self.annotator.clone(),
                     result: rx,
                 });
             }
-            Err(err) => self.alerts.push(format!("Cannot open the project: {err}")),
+            Err(err) => {
+                self.take_annotator_lock(); // The open project stays: claim it again.
+                self.alerts.push(format!("Cannot open the project: {err}"));
+            }
         }
     }
 
     /// Takes in a project read on the background thread.
-    fn finish_open(
-        &mut self,
-        ctx: &egui::Context,
-        path: PathBuf,
-        doc: Option<&str>,
-        mut ws: Workspace,
-    ) {
+    fn finish_open(&mut self, ctx: &egui::Context, opening: &Opening, opened: Opened) {
+        let Opened {
+            mut ws,
+            lock,
+            watcher,
+        } = opened;
+        let (path, doc) = (opening.path.clone(), opening.document.as_deref());
         for err in &ws.project.layer_errors {
             self.alerts.push(format!(
                 "{}\nThis annotation file was not loaded and will not be overwritten; the rest of \
@@ -2407,11 +2424,7 @@ impl App {
         self.start_probe(ctx, &ws.project);
         self.disk_changes = (Vec::new(), None);
         self.disk_conflicts.clear();
-        self.watcher = match super::watcher::FolderWatcher::start(
-            ctx,
-            &ws.project.root,
-            &ws.project.source_dir,
-        ) {
+        self.watcher = match watcher {
             Ok(watcher) => {
                 if watcher.polling {
                     self.set_status(
@@ -2452,7 +2465,12 @@ impl App {
             false,
         );
         self.workspace = Some(ws);
-        self.take_annotator_lock();
+        if opening.annotator == self.annotator {
+            self.adopt_lock(lock);
+        } else {
+            drop(lock); // Taken for the annotator chosen before; released here.
+            self.take_annotator_lock();
+        }
         self.current_doc = None;
         let first = first.filter(|d| {
             self.workspace
@@ -2755,10 +2773,22 @@ impl App {
     /// their layers are read-only here and the user is told.
     fn take_annotator_lock(&mut self) {
         self.lock = None; // Releases the previous claim first.
+        let Some(ws) = &self.workspace else {
+            return;
+        };
+        let lock = crate::core::lock::AnnotatorLock::acquire(&ws.project.root, &self.annotator);
+        self.adopt_lock(lock);
+    }
+
+    /// Holds the lock taken for the current annotator, or shows why their files are read-only.
+    fn adopt_lock(
+        &mut self,
+        lock: Result<crate::core::lock::AnnotatorLock, crate::core::lock::LockError>,
+    ) {
         let Some(ws) = &mut self.workspace else {
             return;
         };
-        match crate::core::lock::AnnotatorLock::acquire(&ws.project.root, &self.annotator) {
+        match lock {
             Ok(lock) => {
                 ws.set_held_elsewhere(&self.annotator, false);
                 if let Some(old) = &lock.took_over {
