@@ -814,6 +814,65 @@ fn a_background_save_that_edits_outran_keeps_them_dirty_and_journaled_on_the_new
 }
 
 #[test]
+fn a_crash_after_a_background_save_replaced_the_file_replays_only_the_later_edits() {
+    let (_dir, root) = two_docs();
+    let key = ("news/a.txt".to_owned(), "ana".to_owned());
+    let file = root.join("annotations/ana/news/a.txt.json");
+    let journal = root.join(".tagdesk/journal/ana/news/a.txt.jsonl");
+    let mut ws = Workspace::open(&root).unwrap();
+    ws.add_span("news/a.txt", "ana", 0..10, "actor").unwrap();
+    ws.add_span("news/a.txt", "ana", 15..28, "claim").unwrap();
+    ws.save_in_background().unwrap();
+    // The writer replaces the file; the app never takes the save in (it dies first), but an
+    // edit made meanwhile is journaled.
+    let mut waited = 0;
+    while Project::open(&root)
+        .ok()
+        .and_then(|p| p.layers.get(&key).map(tagdesk::core::AnnotationLayer::len))
+        != Some(2)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        waited += 1;
+        assert!(
+            waited < 2000,
+            "the background save never wrote {}",
+            file.display()
+        );
+    }
+    ws.add_span("news/a.txt", "ana", 32..38, "disagreement")
+        .unwrap();
+    let expected = ws.layer("news/a.txt", "ana").unwrap().clone();
+    assert_eq!(expected.len(), 3);
+    let journal_text = std::fs::read_to_string(&journal).unwrap();
+    assert!(journal_text.contains("\"saved\""), "{journal_text}");
+    std::mem::forget(ws); // the process "dies": no finishing, no lock release
+
+    for round in 0..2 {
+        let mut ws = Workspace::open(&root).unwrap();
+        let recovered = ws.recover();
+        assert_eq!(
+            recovered,
+            vec![
+                "news/a.txt (ana): recovered 1 unsaved edits from a session that ended without saving"
+            ],
+            "round {round}: nothing set aside, only the edit the file lacks replayed"
+        );
+        assert_eq!(
+            ws.layer("news/a.txt", "ana").unwrap().annotations(),
+            expected.annotations()
+        );
+        assert!(!root.join(".tagdesk/conflicts").exists());
+        // The journal now builds on the saved file, so a second crash replays the same.
+        drop(ws);
+    }
+    let mut ws = Workspace::open(&root).unwrap();
+    ws.recover();
+    assert!(ws.save().errors.is_empty());
+    assert_eq!(Project::open(&root).unwrap().layers[&key], expected);
+    assert!(!journal.exists());
+}
+
+#[test]
 fn a_project_opened_read_only_reads_the_same_and_refuses_to_save() {
     let (_dir, root) = two_docs();
     let mut ws = Workspace::open(&root).unwrap();

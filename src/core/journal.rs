@@ -25,6 +25,10 @@ pub enum Entry {
     Edits(Vec<Edit>),
     /// The schema after a change (manifest journal only).
     Schema(Schema),
+    /// Written by a save just before its new annotation file replaces the old one: the file
+    /// with this hash holds the first `entries` `Edits` lines. After a crash between the
+    /// replacement and the app taking the save in, recovery replays only the lines after them.
+    Saved { sha256: String, entries: usize },
 }
 
 #[derive(Debug, Clone)]
@@ -84,6 +88,20 @@ impl Journal {
             std::fs::create_dir_all(dir)?;
         }
         super::project::write_atomic(path, &buffer)
+    }
+
+    /// Records that the annotation file with `sha256` holds the journal's first `entries` edit
+    /// lines (see [`Entry::Saved`]); fsynced before the caller replaces the file. Only an
+    /// existing journal is written to (none: nothing to recover anyway).
+    pub fn checkpoint(path: &Path, sha256: &str, entries: usize) -> std::io::Result<()> {
+        let mut file = std::fs::OpenOptions::new().append(true).open(path)?;
+        let mut line = serde_json::to_vec(&Entry::Saved {
+            sha256: sha256.to_owned(),
+            entries,
+        })?;
+        line.push(b'\n');
+        file.write_all(&line)?;
+        file.sync_data()
     }
 
     /// Forgets a journal (its edits are saved).
@@ -173,6 +191,30 @@ pub struct JournalFile {
     pub torn: bool,
 }
 
+impl JournalFile {
+    /// The edit lines still to replay onto the annotation file whose hash is `current`: all of
+    /// them when it is the journal's base; those after a save's checkpoint when it is the file
+    /// that save wrote; `None` when the file is neither (changed by someone else).
+    pub fn edits_after(&self, current: &str) -> Option<Vec<&Vec<Edit>>> {
+        let edits: Vec<&Vec<Edit>> = self
+            .entries
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Edits(edits) => Some(edits),
+                _ => None,
+            })
+            .collect();
+        if self.base == current {
+            return Some(edits);
+        }
+        let saved = self.entries.iter().rev().find_map(|e| match e {
+            Entry::Saved { sha256, entries } if sha256 == current => Some(*entries),
+            _ => None,
+        })?;
+        Some(edits.into_iter().skip(saved).collect())
+    }
+}
+
 fn collect(dir: &Path, prefix: &str, found: &mut dyn FnMut(&str, &Path)) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -192,5 +234,53 @@ fn collect(dir: &Path, prefix: &str, found: &mut dyn FnMut(&str, &Path)) {
         } else {
             found(&rel, &path);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(s: crate::core::DocStatus) -> Vec<Edit> {
+        vec![Edit::SetStatus(s)]
+    }
+
+    #[test]
+    fn replays_from_the_base_or_after_the_save_that_holds_the_first_edits() {
+        use crate::core::DocStatus::{Done, InProgress, New};
+        let file = JournalFile {
+            base: "sha256:old".to_owned(),
+            entries: vec![
+                Entry::Edits(status(InProgress)),
+                Entry::Edits(status(Done)),
+                Entry::Saved {
+                    sha256: "sha256:new".to_owned(),
+                    entries: 1,
+                },
+                Entry::Edits(status(New)),
+            ],
+            torn: false,
+        };
+        // The save never replaced the file (crash before its rename): everything.
+        assert_eq!(
+            file.edits_after("sha256:old").unwrap(),
+            vec![&status(InProgress), &status(Done), &status(New)]
+        );
+        // It did: only what it did not hold, wherever the checkpoint line fell.
+        assert_eq!(
+            file.edits_after("sha256:new").unwrap(),
+            vec![&status(Done), &status(New)]
+        );
+        // Someone else's file: nothing is replayed onto it.
+        assert!(file.edits_after("sha256:theirs").is_none());
+        let parsed = Journal::parse(
+            &[
+                r#"{"base":"sha256:old"}"#,
+                r#"{"saved":{"sha256":"sha256:new","entries":0}}"#,
+            ]
+            .join("\n"),
+        );
+        assert!(!parsed.torn);
+        assert_eq!(parsed.edits_after("sha256:new").unwrap().len(), 0);
     }
 }

@@ -234,6 +234,9 @@ pub struct LayerWrite {
     /// Size, time and inode showed the file unchanged when the write was prepared.
     base_unchanged: bool,
     conflict_copy: PathBuf,
+    /// The crash journal and how many edit lines of it this write holds: recorded there just
+    /// before the file is replaced ([`super::journal::Journal::checkpoint`]).
+    checkpoint: Option<(PathBuf, usize)>,
 }
 
 /// What a [`LayerWrite`] did: the new file's hash and stamp, or why nothing was written.
@@ -243,6 +246,14 @@ pub struct LayerWritten {
 }
 
 impl LayerWrite {
+    /// Records in the crash journal at `journal` that this write holds its first `entries`
+    /// edit lines (see [`super::journal::Entry::Saved`]).
+    #[must_use]
+    pub fn with_checkpoint(mut self, journal: PathBuf, entries: usize) -> Self {
+        self.checkpoint = Some((journal, entries));
+        self
+    }
+
     pub fn run(self) -> LayerWritten {
         let json = match self.source {
             LayerSource::Json(json) => json,
@@ -270,9 +281,15 @@ impl LayerWrite {
                 )),
             }
         } else {
+            let hash = content_hash(json.as_bytes());
+            if let Some((journal, entries)) = &self.checkpoint {
+                // Should this fail, a crash right after the rename leaves a journal on the old
+                // file: recovery sets it aside and says so, as before checkpoints.
+                let _ = super::journal::Journal::checkpoint(journal, &hash, *entries);
+            }
             write_atomic(&self.path, json.as_bytes())
                 .map_err(|e| ProjectError::io("cannot save", &self.path, e))
-                .map(|()| (content_hash(json.as_bytes()), file_stamp(&self.path)))
+                .map(|()| (hash, file_stamp(&self.path)))
         };
         LayerWritten {
             key: self.key,
@@ -1078,6 +1095,7 @@ impl Project {
             base: self.on_disk.get(key).cloned(),
             base_unchanged: self.stamp_unchanged(key),
             conflict_copy: self.conflict_copy_path(&format!("{}/{}", key.1, key.0)),
+            checkpoint: None,
         }))
     }
 

@@ -165,6 +165,9 @@ pub struct Workspace {
     journal_error: Option<String>,
     /// A save running on a thread ([`Self::save_in_background`]).
     background: Option<BackgroundSave>,
+    /// How many edit lines each layer's crash journal holds (a save records how many of them
+    /// the file it writes contains).
+    journaled: HashMap<LayerKey, usize>,
 }
 
 /// Layers being written (on a thread, or already written in place), and what happened to
@@ -194,6 +197,7 @@ impl Workspace {
             journal_error: None,
             held_elsewhere: BTreeSet::new(),
             background: None,
+            journaled: HashMap::new(),
         }
     }
 
@@ -337,11 +341,15 @@ impl Workspace {
                             .push(Entry::Edits(edits.clone()));
                     }
                     let base = self.project.disk_hash(key).unwrap_or_default().to_owned();
-                    self.journal.append(
+                    let appended = self.journal.append(
                         &self.journal.layer_path(key),
                         &base,
                         &[Entry::Edits(edits.clone())],
-                    )
+                    );
+                    if appended.is_ok() {
+                        *self.journaled.entry(key.clone()).or_default() += 1;
+                    }
+                    appended
                 }
                 Applied::Schema(schema) => self.journal.append(
                     &self.journal.manifest_path(),
@@ -432,7 +440,7 @@ impl Workspace {
                 };
                 self.project.reload_layer(key);
                 self.dirty.remove(key);
-                Journal::clear(&self.journal.layer_path(key));
+                self.clear_journal(key);
                 kept
             }
         };
@@ -494,8 +502,13 @@ impl Workspace {
             let Ok(file) = Journal::read(&path) else {
                 continue;
             };
-            let current = self.project.disk_hash(&key).unwrap_or_default();
-            if file.base != current || self.project.is_locked(&key) {
+            let current = self.project.disk_hash(&key).unwrap_or_default().to_owned();
+            let to_replay = if self.project.is_locked(&key) {
+                None
+            } else {
+                file.edits_after(&current)
+            };
+            let Some(to_replay) = to_replay else {
                 let kept = self.journal.set_aside(&path);
                 report.push(format!(
                     "{} ({}): unsaved edits from an earlier session were not replayed because the \
@@ -505,7 +518,19 @@ impl Workspace {
                     kept.display()
                 ));
                 continue;
+            };
+            let to_replay: Vec<Vec<Edit>> = to_replay.into_iter().cloned().collect();
+            if file.base != current {
+                // The session crashed just after a save replaced the file: the journal now
+                // builds on that file, with the edits the save did not hold.
+                let entries: Vec<Entry> = to_replay.iter().cloned().map(Entry::Edits).collect();
+                if let Err(err) = self.journal.replace(&path, &current, &entries) {
+                    self.journal_error = Some(format!(
+                        "cannot write the crash journal ({err}); unsaved edits would be lost in a crash"
+                    ));
+                }
             }
+            self.journaled.insert(key.clone(), to_replay.len());
             // A layer first made in the lost session is made against the text as it is.
             let source_sha256 = if self.project.layers.contains_key(&key) {
                 String::new()
@@ -521,15 +546,13 @@ impl Workspace {
             });
             let mut count = 0;
             let mut failed = None;
-            for entry in file.entries {
-                if let Entry::Edits(edits) = entry {
-                    let n = edits.len();
-                    match apply_all(layer, edits) {
-                        Ok(_) => count += n,
-                        Err(err) => {
-                            failed = Some(err);
-                            break;
-                        }
+            for edits in to_replay {
+                let n = edits.len();
+                match apply_all(layer, edits) {
+                    Ok(_) => count += n,
+                    Err(err) => {
+                        failed = Some(err);
+                        break;
                     }
                 }
             }
@@ -767,7 +790,12 @@ impl Workspace {
             let snapshot = threaded.then(|| layer.clone());
             match self.project.prepare_layer_write(&key, snapshot) {
                 Ok(Some(job)) => {
-                    jobs.push(job);
+                    let journaled = self.journaled.get(&key).copied().unwrap_or(0);
+                    jobs.push(if journaled > 0 {
+                        job.with_checkpoint(self.journal.layer_path(&key), journaled)
+                    } else {
+                        job
+                    });
                     revisions.push((key, revision));
                 }
                 Ok(None) => {}
@@ -814,6 +842,12 @@ impl Workspace {
         report
     }
 
+    /// Forgets a layer's crash journal (its edits are saved, or given up for the disk's).
+    fn clear_journal(&mut self, key: &LayerKey) {
+        self.journaled.remove(key);
+        Journal::clear(&self.journal.layer_path(key));
+    }
+
     /// Takes in a background save once it is done (or, with `wait`, waits for it): layers not
     /// edited meanwhile become saved and their journals go; a layer edited meanwhile stays
     /// unsaved and its journal keeps just the later edits, on the new file. `None` while it
@@ -858,10 +892,11 @@ impl Workspace {
                         .is_some_and(|l| Some(l.revision()) == revision);
                     if unchanged {
                         self.dirty.remove(&key);
-                        Journal::clear(&journal);
+                        self.clear_journal(&key);
                     } else {
                         let base = self.project.disk_hash(&key).unwrap_or_default().to_owned();
                         let entries = later.remove(&key).unwrap_or_default();
+                        self.journaled.insert(key.clone(), entries.len());
                         if let Err(err) = self.journal.replace(&journal, &base, &entries) {
                             self.journal_error = Some(format!(
                                 "cannot write the crash journal ({err}); unsaved edits would be \
@@ -874,7 +909,7 @@ impl Workspace {
                 Err(err @ ProjectError::ChangedOnDisk { .. }) => {
                     // Our version is kept aside (whole); retrying would only repeat the conflict.
                     self.dirty.remove(&key);
-                    Journal::clear(&journal);
+                    self.clear_journal(&key);
                     report.errors.push(err.to_string());
                 }
                 Err(err) => report.errors.push(err.to_string()),
