@@ -277,6 +277,12 @@ fn open(project: &Path) -> Result<Workspace, ExitCode> {
 }
 
 /// For commands that only read the project (faster: annotation files are not hashed).
+/// A command about to end hands its (read-only) project to the OS, which takes the memory back
+/// in one go: freeing a million annotations one by one costs a tenth of a second.
+fn let_the_os_free(workspace: Workspace) {
+    std::mem::forget(workspace);
+}
+
 fn open_read_only(project: &Path) -> Result<Workspace, ExitCode> {
     Workspace::open_read_only(project).map_err(|err| {
         eprintln!("error: {err}");
@@ -330,6 +336,7 @@ fn export(
     let result = write_output(format, output, |sink| {
         formats::export(&mut workspace, format, &filter, sink).map_err(|e| e.to_string())
     });
+    let_the_os_free(workspace);
     let report = match result {
         Ok(report) => report,
         Err(err) => {
@@ -510,6 +517,7 @@ fn agree(project: &Path, annotators: Vec<String>, options: &AgreeOptions) -> Exi
     } else {
         print!("{}", agreement_tables(&report));
     }
+    let_the_os_free(ws);
     ExitCode::SUCCESS
 }
 
@@ -838,6 +846,7 @@ fn stats_cmd(project: &Path, json: bool) -> ExitCode {
             "{}",
             crate::core::project::to_pretty_json(&stats).trim_end()
         );
+        let_the_os_free(workspace);
         return ExitCode::SUCCESS;
     }
     println!(
@@ -876,5 +885,6 @@ fn stats_cmd(project: &Path, json: bool) -> ExitCode {
         let _ = write!(row, " {:>8}", a.annotations);
         println!("{row}");
     }
+    let_the_os_free(workspace);
     ExitCode::SUCCESS
 }
