@@ -43,7 +43,7 @@ fn steps(harness: &mut Harness<'_, App>, n: usize) {
     harness.run_steps(n);
     // A document's text is read, and saves are written, on threads: let them finish before
     // the test looks.
-    for _ in 0..500 {
+    for _ in 0..5000 {
         if !harness.state().text_pending() && !harness.state().saving() {
             break;
         }

@@ -59,6 +59,77 @@ fn a_colleagues_changed_file_reloads_and_our_own_writes_are_not_mistaken_for_cha
     assert_eq!(ana.layer("a.txt", "ben").unwrap().len(), 2);
 }
 
+#[test]
+fn changed_files_are_read_on_a_thread_and_taken_in_against_the_workspace_as_it_is_then() {
+    let (_dir, root) = project_with(&[
+        ("a.txt", b"John Kerry met Sergey Lavrov."),
+        ("b.txt", b"Lavrov answered."),
+    ]);
+    let mut ben = Workspace::open(&root).unwrap();
+    ben.add_span("a.txt", "ben", 0..10, "actor").unwrap();
+    ben.add_span("b.txt", "ben", 0..6, "actor").unwrap();
+    assert!(ben.save().errors.is_empty());
+    let mut ana = Workspace::open(&root).unwrap();
+    ana.add_span("a.txt", "ana", 15..28, "actor").unwrap();
+    assert_eq!(
+        ana.text("a.txt").unwrap().text.as_str(),
+        "John Kerry met Sergey Lavrov."
+    );
+
+    // Ben edits both his files; a text changes; a document appears.
+    ben.add_span("a.txt", "ben", 15..28, "actor").unwrap();
+    ben.add_span("b.txt", "ben", 7..15, "claim").unwrap();
+    assert!(ben.save().errors.is_empty());
+    std::fs::write(root.join("a.txt"), "John Kerry met Sergey Lavrov today.").unwrap();
+    std::fs::write(root.join("c.txt"), "New.").unwrap();
+    let paths = [
+        root.join("annotations/ben/a.txt.json"),
+        root.join("annotations/ben/b.txt.json"),
+        root.join("a.txt"),
+        root.join("c.txt"),
+    ];
+    assert!(ana.check_disk_in_background(&paths));
+    assert!(ana.checking_disk());
+    assert!(!ana.check_disk_in_background(&paths), "one at a time");
+    assert!(
+        ana.save_in_background().is_none(),
+        "no save while files are read: it could be mistaken for a change"
+    );
+    // Ana edits while the files are read.
+    ana.add_span("a.txt", "ana", 0..4, "actor").unwrap();
+    let report = ana.finish_disk_check(true).unwrap();
+    assert!(!ana.checking_disk());
+    assert_eq!(report.documents_added, ["c.txt"]);
+    assert_eq!(report.documents_changed, ["a.txt"]);
+    assert_eq!(
+        report.layers_reloaded,
+        [
+            ("a.txt".to_owned(), "ben".to_owned()),
+            ("b.txt".to_owned(), "ben".to_owned())
+        ]
+    );
+    assert!(report.conflicts.is_empty());
+    assert_eq!(ana.layer("a.txt", "ben").unwrap().len(), 2);
+    assert_eq!(ana.layer("b.txt", "ben").unwrap().len(), 2);
+    assert_eq!(
+        ana.layer("a.txt", "ana").unwrap().len(),
+        2,
+        "her edits stay"
+    );
+    assert_eq!(
+        ana.text("a.txt").unwrap().text.as_str(),
+        "John Kerry met Sergey Lavrov today."
+    );
+
+    // While her save runs, no check starts; afterwards her own file is not a change.
+    assert!(ana.save_in_background().is_some());
+    let ana_file = root.join("annotations/ana/a.txt.json");
+    assert!(!ana.check_disk_in_background(std::slice::from_ref(&ana_file)));
+    assert!(ana.finish_background_save(true).unwrap().errors.is_empty());
+    assert!(ana.check_disk_in_background(&[ana_file]));
+    assert!(ana.finish_disk_check(true).unwrap().is_empty());
+}
+
 fn conflict_setup() -> (tempfile::TempDir, std::path::PathBuf, Workspace) {
     let (dir, root) = project_with(&[("a.txt", b"John Kerry met Sergey Lavrov.")]);
     let mut ws = Workspace::open(&root).unwrap();

@@ -298,6 +298,86 @@ impl LayerWrite {
     }
 }
 
+/// A layer file as read from disk.
+pub enum LayerRead {
+    /// There is no file (any more).
+    Gone,
+    Read {
+        hash: String,
+        stamp: Option<FileStamp>,
+        /// The layer, or why the file does not parse.
+        parsed: Result<Box<AnnotationLayer>, ProjectError>,
+    },
+}
+
+/// Reads and parses a layer file (any thread).
+pub fn read_layer(path: &Path) -> LayerRead {
+    let stamp = file_stamp(path);
+    let Ok(bytes) = std::fs::read(path) else {
+        return LayerRead::Gone;
+    };
+    read_layer_bytes(path, &bytes, stamp)
+}
+
+fn read_layer_bytes(path: &Path, bytes: &[u8], stamp: Option<FileStamp>) -> LayerRead {
+    LayerRead::Read {
+        hash: content_hash(bytes),
+        stamp,
+        parsed: parse_layer_bytes(path, bytes).map(Box::new),
+    }
+}
+
+/// An annotation file's bytes as a layer; errors name the file and the place.
+fn parse_layer_bytes(path: &Path, bytes: &[u8]) -> Result<AnnotationLayer, ProjectError> {
+    let json = std::str::from_utf8(bytes).map_err(|e| ProjectError::Invalid {
+        path: path.to_owned(),
+        message: format!("not UTF-8 (invalid byte at byte {})", e.valid_up_to()),
+    })?;
+    Ok(parse_layer(path, json)?.into_layer())
+}
+
+/// A check of one layer file against what was last read or written ([`Project::layer_check`]).
+pub struct LayerCheck {
+    pub key: LayerKey,
+    path: PathBuf,
+    known_hash: Option<String>,
+    known_stamp: Option<FileStamp>,
+}
+
+/// What a [`LayerCheck`] found.
+pub enum LayerOnDisk {
+    /// Size, time and inode are as we left them: not even read.
+    Unchanged,
+    /// Read: the same bytes (by hash) as we know; its stamp now.
+    Same {
+        hash: String,
+        stamp: Option<FileStamp>,
+    },
+    /// Another file, or none: as read (and parsed).
+    Changed(LayerRead),
+}
+
+impl LayerCheck {
+    pub fn run(self) -> LayerOnDisk {
+        if self.known_stamp.is_some() && file_stamp(&self.path) == self.known_stamp {
+            return LayerOnDisk::Unchanged;
+        }
+        let stamp = file_stamp(&self.path);
+        let Ok(bytes) = std::fs::read(&self.path) else {
+            return if self.known_hash.is_none() {
+                LayerOnDisk::Unchanged
+            } else {
+                LayerOnDisk::Changed(LayerRead::Gone)
+            };
+        };
+        let hash = content_hash(&bytes);
+        if Some(&hash) == self.known_hash.as_ref() {
+            return LayerOnDisk::Same { hash, stamp };
+        }
+        LayerOnDisk::Changed(read_layer_bytes(&self.path, &bytes, stamp))
+    }
+}
+
 /// A stamp taken within [`RACY`] of the file's modification time is not trusted (as git treats
 /// "racily clean" entries): file times come from a coarse clock, so another write in the same
 /// tick could leave size and time as they were.
@@ -607,13 +687,9 @@ fn load_layer_file(key: &LayerKey, path: &Path, hash: bool) -> LoadedLayer {
     let result = std::fs::read(path)
         .map_err(|e| ProjectError::io("cannot read", path, e))
         .and_then(|bytes| {
-            let json = std::str::from_utf8(&bytes).map_err(|e| ProjectError::Invalid {
-                path: path.to_owned(),
-                message: format!("not UTF-8 (invalid byte at byte {})", e.valid_up_to()),
-            })?;
             // Made into a layer here, on the worker, so the parsed vectors' slack is given
             // back file by file rather than held for the whole project at once.
-            let layer = parse_layer(path, json)?.into_layer();
+            let layer = parse_layer_bytes(path, &bytes)?;
             Ok((
                 layer,
                 if hash {
@@ -932,14 +1008,7 @@ impl Project {
     pub fn rescan_documents(&mut self) -> Result<(Vec<String>, Vec<String>), ProjectError> {
         let documents = scan_documents(&self.root, &self.source_dir)
             .map_err(|e| ProjectError::io("cannot list the source folder", &self.source_dir, e))?;
-        let old: std::collections::BTreeSet<&str> =
-            self.documents.iter().map(|d| d.path.as_str()).collect();
-        let new: std::collections::BTreeSet<&str> =
-            documents.iter().map(|d| d.path.as_str()).collect();
-        let added = new.difference(&old).map(|s| (*s).to_owned()).collect();
-        let removed = old.difference(&new).map(|s| (*s).to_owned()).collect();
-        self.documents = documents;
-        Ok((added, removed))
+        Ok(self.set_documents(documents))
     }
 
     /// Layers whose document is not in the source folder (any more): kept, never deleted.
@@ -977,62 +1046,93 @@ impl Project {
     /// Whether a layer's file on disk differs from what was last read or written. When it is
     /// the same (by hash), its stamp is taken, so later checks and saves need not read it.
     pub fn layer_file_changed(&mut self, key: &LayerKey) -> bool {
-        if self.stamp_unchanged(key) {
-            return false;
-        }
-        let path = self.layer_file(key);
-        let stamp = file_stamp(&path);
-        let current = std::fs::read(&path).ok().map(|b| content_hash(&b));
-        let changed = current.as_deref() != self.disk_hash(key);
-        match stamp {
-            Some(stamp) if !changed => {
-                self.disk_stamps.insert(key.clone(), stamp);
+        match self.layer_check(key).run() {
+            LayerOnDisk::Unchanged => false,
+            LayerOnDisk::Same { hash, stamp } => {
+                self.note_layer_unchanged(key, &hash, stamp);
+                false
             }
-            _ => {
-                self.disk_stamps.remove(key);
-            }
+            LayerOnDisk::Changed(_) => true,
         }
-        changed
     }
 
     /// Reads a layer's file again and takes it as the layer (the file on disk wins). A file
     /// that is gone removes the layer; one that does not parse locks it, as at opening.
     pub fn reload_layer(&mut self, key: &LayerKey) {
-        let path = self.layer_file(key);
+        let read = read_layer(&self.layer_file(key));
+        self.install_layer(key, read);
+    }
+
+    /// Takes a layer file as read ([`read_layer`], perhaps on another thread) as the layer.
+    pub fn install_layer(&mut self, key: &LayerKey, read: LayerRead) {
         self.layer_errors.retain(|e| &e.key != key);
         self.conflicts.remove(key);
         self.disk_stamps.remove(key);
-        let Ok(bytes) = std::fs::read(&path) else {
-            self.layers.remove(key);
-            self.on_disk.remove(key);
-            return;
-        };
-        let parsed = std::str::from_utf8(&bytes)
-            .map_err(|e| ProjectError::Invalid {
-                path: path.clone(),
-                message: format!("not UTF-8: {e}"),
-            })
-            .and_then(|json| parse_layer(&path, json));
-        match parsed {
-            Ok(file) => {
-                let mut layer = file.into_layer();
+        match read {
+            LayerRead::Gone => {
+                self.layers.remove(key);
+                self.on_disk.remove(key);
+            }
+            LayerRead::Read {
+                hash,
+                stamp,
+                parsed: Ok(mut layer),
+            } => {
                 layer.document.clone_from(&key.0);
                 layer.annotator.clone_from(&key.1);
-                self.layers.insert(key.clone(), layer);
-                self.on_disk.insert(key.clone(), content_hash(&bytes));
-                if let Some(stamp) = file_stamp(&path) {
+                self.layers.insert(key.clone(), *layer);
+                self.on_disk.insert(key.clone(), hash);
+                if let Some(stamp) = stamp {
                     self.disk_stamps.insert(key.clone(), stamp);
                 }
             }
-            Err(err) => {
+            LayerRead::Read {
+                parsed: Err(err), ..
+            } => {
                 self.layers.remove(key);
                 self.layer_errors.push(LayerLoadError {
                     key: key.clone(),
-                    file: path,
+                    file: self.layer_file(key),
                     message: err.to_string(),
                 });
             }
         }
+    }
+
+    /// What a check of these layer files against what we last read or wrote needs, so it can
+    /// run on another thread ([`LayerCheck::run`]).
+    pub fn layer_check(&self, key: &LayerKey) -> LayerCheck {
+        LayerCheck {
+            key: key.clone(),
+            path: self.layer_file(key),
+            known_hash: self.on_disk.get(key).cloned(),
+            known_stamp: self.disk_stamps.get(key).cloned(),
+        }
+    }
+
+    /// Records that a layer's file is, by hash, the one we know (so later checks and saves
+    /// need not read it while its stamp holds). Nothing if the known hash moved on meanwhile.
+    pub fn note_layer_unchanged(&mut self, key: &LayerKey, hash: &str, stamp: Option<FileStamp>) {
+        if self.disk_hash(key) != Some(hash) {
+            return;
+        }
+        match stamp {
+            Some(stamp) => self.disk_stamps.insert(key.clone(), stamp),
+            None => self.disk_stamps.remove(key),
+        };
+    }
+
+    /// Takes a fresh listing of the source folder ([`scan_documents`]); returns the documents
+    /// added and removed.
+    pub fn set_documents(&mut self, documents: Vec<DocumentEntry>) -> (Vec<String>, Vec<String>) {
+        let old: std::collections::BTreeSet<&str> =
+            self.documents.iter().map(|d| d.path.as_str()).collect();
+        let new: std::collections::BTreeSet<&str> =
+            documents.iter().map(|d| d.path.as_str()).collect();
+        let added = new.difference(&old).map(|s| (*s).to_owned()).collect();
+        let removed = old.difference(&new).map(|s| (*s).to_owned()).collect();
+        self.documents = documents;
+        (added, removed)
     }
 
     /// Takes the file on disk as the base of the next save (used when the user chooses to keep

@@ -101,6 +101,65 @@ impl SyncReport {
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
     }
+
+    /// Adds an earlier report's findings (a later one's win where both name something).
+    fn merge(&mut self, earlier: Self) {
+        fn add<T: PartialEq>(to: &mut Vec<T>, from: Vec<T>) {
+            for x in from {
+                if !to.contains(&x) {
+                    to.push(x);
+                }
+            }
+        }
+        add(&mut self.documents_added, earlier.documents_added);
+        add(&mut self.documents_removed, earlier.documents_removed);
+        add(&mut self.documents_changed, earlier.documents_changed);
+        add(&mut self.layers_reloaded, earlier.layers_reloaded);
+        add(&mut self.conflicts, earlier.conflicts);
+    }
+}
+
+/// What checking changed files needs, taken from the workspace so it can run on a thread.
+struct DiskCheck {
+    /// Root and source folder, when something under the sources changed: listed again.
+    rescan: Option<(PathBuf, PathBuf)>,
+    /// Loaded texts whose files changed: (document, file).
+    texts: Vec<(String, PathBuf)>,
+    layers: Vec<super::project::LayerCheck>,
+}
+
+/// What a [`DiskCheck`] read.
+#[derive(Default)]
+struct DiskFindings {
+    documents: Option<Vec<super::project::DocumentEntry>>,
+    /// Each text's hash now (`None`: unreadable).
+    texts: Vec<(String, Option<String>)>,
+    layers: Vec<(LayerKey, super::project::LayerOnDisk)>,
+}
+
+impl DiskCheck {
+    fn run(self) -> DiskFindings {
+        DiskFindings {
+            documents: self
+                .rescan
+                .and_then(|(root, sources)| super::project::scan_documents(&root, &sources).ok()),
+            texts: self
+                .texts
+                .into_iter()
+                .map(|(doc, file)| {
+                    let hash = std::fs::read(&file)
+                        .ok()
+                        .map(|b| super::project::content_hash(&b));
+                    (doc, hash)
+                })
+                .collect(),
+            layers: self
+                .layers
+                .into_iter()
+                .map(|check| (check.key.clone(), check.run()))
+                .collect(),
+        }
+    }
 }
 
 /// How to settle an annotation file that changed on disk under unsaved edits.
@@ -165,6 +224,8 @@ pub struct Workspace {
     journal_error: Option<String>,
     /// A save running on a thread ([`Self::save_in_background`]).
     background: Option<BackgroundSave>,
+    /// Files changed on disk being read on a thread ([`Self::check_disk_in_background`]).
+    disk_check: Option<Job<DiskFindings>>,
     /// How many edit lines each layer's crash journal holds (a save records how many of them
     /// the file it writes contains).
     journaled: HashMap<LayerKey, usize>,
@@ -173,16 +234,55 @@ pub struct Workspace {
 /// Layers being written (on a thread, or already written in place), and what happened to
 /// them meanwhile.
 struct BackgroundSave {
-    writes: Writes,
+    writes: Job<Vec<super::project::LayerWritten>>,
     /// Each layer written, with its revision when it was copied.
     revisions: Vec<(LayerKey, u64)>,
     /// Edits applied to those layers while they were written, as journaled.
     later: HashMap<LayerKey, Vec<Entry>>,
 }
 
-enum Writes {
-    Running(std::thread::JoinHandle<Vec<super::project::LayerWritten>>),
-    Done(Vec<super::project::LayerWritten>),
+fn run_writes(jobs: Vec<super::project::LayerWrite>) -> Vec<super::project::LayerWritten> {
+    jobs.into_iter()
+        .map(super::project::LayerWrite::run)
+        .collect()
+}
+
+/// Work handed to a thread (or, when none can be had, done in place).
+enum Job<T> {
+    Running(std::thread::JoinHandle<Option<T>>),
+    Done(T),
+}
+
+impl<T: Send + 'static> Job<T> {
+    /// Runs `work(input)` on a thread named `name`, or here if no thread can be had.
+    fn start<I: Send + 'static>(name: &str, input: I, work: fn(I) -> T) -> Self {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<I>(1);
+        let spawned = std::thread::Builder::new()
+            .name(name.to_owned())
+            .spawn(move || rx.recv().ok().map(work));
+        match spawned {
+            Ok(handle) => match tx.send(input) {
+                Ok(()) => Self::Running(handle),
+                Err(std::sync::mpsc::SendError(input)) => Self::Done(work(input)),
+            },
+            Err(_) => Self::Done(work(input)),
+        }
+    }
+
+    fn is_finished(&self) -> bool {
+        match self {
+            Self::Running(handle) => handle.is_finished(),
+            Self::Done(_) => true,
+        }
+    }
+
+    /// The result, waiting for the thread; `None` if it died.
+    fn wait(self) -> Option<T> {
+        match self {
+            Self::Running(handle) => handle.join().ok().flatten(),
+            Self::Done(result) => Some(result),
+        }
+    }
 }
 
 impl Workspace {
@@ -197,6 +297,7 @@ impl Workspace {
             journal_error: None,
             held_elsewhere: BTreeSet::new(),
             background: None,
+            disk_check: None,
             journaled: HashMap::new(),
         }
     }
@@ -368,43 +469,113 @@ impl Workspace {
     /// Takes in changes made on disk by others (a watcher saw these paths change): the document
     /// list, changed texts, and annotation files — reloaded when we have no unsaved edits on
     /// them, reported as conflicts when we do. Our own writes are recognised by their hash.
+    /// Reads the files here; [`Self::check_disk_in_background`] reads them on a thread.
     pub fn sync_from_disk(&mut self, paths: &[PathBuf]) -> SyncReport {
-        let mut report = SyncReport::default();
-        let touches_sources = paths
-            .iter()
-            .any(|p| p.starts_with(&self.project.source_dir));
-        if touches_sources && let Ok((added, removed)) = self.project.rescan_documents() {
-            report.documents_added = added;
-            report.documents_removed = removed;
+        if let Some(report) = self.finish_disk_check(true) {
+            // One under way lands first (its findings are older).
+            let mut later = self.sync_from_disk(paths);
+            later.merge(report);
+            return later;
         }
-        let mut seen = BTreeSet::new();
+        let findings = self.disk_check_for(paths).run();
+        self.take_in_disk(findings)
+    }
+
+    /// Starts reading what changed at these paths on a thread; the window goes on.
+    /// [`Self::finish_disk_check`] takes the findings in. Returns `false` (nothing started)
+    /// while a save or another check runs: our own writes must land before files are compared.
+    pub fn check_disk_in_background(&mut self, paths: &[PathBuf]) -> bool {
+        if self.background.is_some() || self.disk_check.is_some() {
+            return false;
+        }
+        let check = self.disk_check_for(paths);
+        self.disk_check = Some(Job::start("tagdesk-disk", check, DiskCheck::run));
+        true
+    }
+
+    /// Whether a [`Self::check_disk_in_background`] is under way (or done and not taken in).
+    pub fn checking_disk(&self) -> bool {
+        self.disk_check.is_some()
+    }
+
+    /// Takes in a disk check once it is done (with `wait`, waits for it); `None` while it
+    /// runs, or when there is none.
+    pub fn finish_disk_check(&mut self, wait: bool) -> Option<SyncReport> {
+        if !wait && !self.disk_check.as_ref()?.is_finished() {
+            return None;
+        }
+        let findings = self.disk_check.take()?.wait().unwrap_or_default();
+        Some(self.take_in_disk(findings))
+    }
+
+    /// What checking these paths needs, taken from the workspace.
+    fn disk_check_for(&self, paths: &[PathBuf]) -> DiskCheck {
+        let rescan = paths
+            .iter()
+            .any(|p| p.starts_with(&self.project.source_dir))
+            .then(|| (self.project.root.clone(), self.project.source_dir.clone()));
+        let mut texts = Vec::new();
+        let mut layers: Vec<super::project::LayerCheck> = Vec::new();
         for path in paths {
             if let Some(doc) = self.project.document_for_path(path)
                 && self.project.document(&doc).is_some()
+                && matches!(self.texts.get(&doc), Some(Ok(_)))
+                && !texts.iter().any(|(d, _)| *d == doc)
+            {
+                texts.push((doc, path.clone()));
+            }
+            if let Some(key) = self.project.layer_key_for_path(path)
+                && !layers.iter().any(|c| c.key == key)
+            {
+                layers.push(self.project.layer_check(&key));
+            }
+        }
+        DiskCheck {
+            rescan,
+            texts,
+            layers,
+        }
+    }
+
+    /// Compares what a [`DiskCheck`] read with the workspace as it is now (edits and saves may
+    /// have happened since) and takes in what changed.
+    fn take_in_disk(&mut self, findings: DiskFindings) -> SyncReport {
+        use super::project::LayerOnDisk;
+        let mut report = SyncReport::default();
+        if let Some(documents) = findings.documents {
+            (report.documents_added, report.documents_removed) =
+                self.project.set_documents(documents);
+        }
+        for (doc, hash) in findings.texts {
+            if self.project.document(&doc).is_some()
                 && let Some(Ok(loaded)) = self.texts.get(&doc)
+                && hash.as_deref() != Some(loaded.sha256.as_str())
             {
-                let now = std::fs::read(path)
-                    .ok()
-                    .map(|b| super::project::content_hash(&b));
-                if now.as_deref() != Some(loaded.sha256.as_str()) && seen.insert(doc.clone()) {
-                    self.texts.remove(&doc);
-                    report.documents_changed.push(doc);
+                self.texts.remove(&doc);
+                report.documents_changed.push(doc);
+            }
+        }
+        for (key, found) in findings.layers {
+            match found {
+                LayerOnDisk::Unchanged => {}
+                LayerOnDisk::Same { hash, stamp } => {
+                    self.project.note_layer_unchanged(&key, &hash, stamp);
                 }
-            }
-            let Some(key) = self.project.layer_key_for_path(path) else {
-                continue;
-            };
-            if report.layers_reloaded.contains(&key)
-                || report.conflicts.contains(&key)
-                || !self.project.layer_file_changed(&key)
-            {
-                continue;
-            }
-            if self.dirty.contains(&key) {
-                report.conflicts.push(key);
-            } else {
-                self.project.reload_layer(&key);
-                report.layers_reloaded.push(key);
+                LayerOnDisk::Changed(read) => {
+                    let hash = match &read {
+                        super::project::LayerRead::Gone => None,
+                        super::project::LayerRead::Read { hash, .. } => Some(hash.as_str()),
+                    };
+                    if hash == self.project.disk_hash(&key) {
+                        continue; // Our own save, landed since the check started.
+                    }
+                    if self.dirty.contains(&key) {
+                        report.conflicts.push(key);
+                    } else {
+                        self.project.install_layer(&key, read);
+                        report.layers_reloaded.push(key);
+                    }
+                }
             }
         }
         for doc in &report.documents_removed {
@@ -765,10 +936,12 @@ impl Workspace {
 
     /// Starts saving the unsaved layers on a thread (copies of them; editing goes on). The
     /// manifest, small, is written here. Returns what could not even start (locked or
-    /// conflicting layers) — `None` when a save is already under way. Take the outcome in with
+    /// conflicting layers) — `None` when a save or a disk check is already under way. Take the outcome in with
     /// [`Self::finish_background_save`]; [`Self::save`] waits for it.
     pub fn save_in_background(&mut self) -> Option<SaveReport> {
-        (self.background.is_none()).then(|| self.start_save(true))
+        // Not while changed files are read either: the check could read our file before the
+        // save is taken in and take it for someone else's.
+        (self.background.is_none() && self.disk_check.is_none()).then(|| self.start_save(true))
     }
 
     /// Prepares a write of every unsaved layer and runs them on a thread (`threaded`: each
@@ -808,31 +981,10 @@ impl Workspace {
         if jobs.is_empty() {
             return report;
         }
-        let run = |jobs: Vec<super::project::LayerWrite>| -> Vec<super::project::LayerWritten> {
-            jobs.into_iter()
-                .map(super::project::LayerWrite::run)
-                .collect()
-        };
         let writes = if threaded {
-            // The jobs come back if no thread can be had; then they run here.
-            let (tx, rx) = std::sync::mpsc::sync_channel(1);
-            let spawned = std::thread::Builder::new()
-                .name("tagdesk-save".to_owned())
-                .spawn(move || {
-                    let jobs: Vec<super::project::LayerWrite> = rx.recv().unwrap_or_default();
-                    run(jobs)
-                });
-            match spawned {
-                // (Should the thread be gone already, nothing is written: the layers stay
-                // unsaved and journaled.)
-                Ok(handle) => {
-                    let _ = tx.send(jobs);
-                    Writes::Running(handle)
-                }
-                Err(_) => Writes::Done(run(jobs)),
-            }
+            Job::start("tagdesk-save", jobs, run_writes)
         } else {
-            Writes::Done(run(jobs))
+            Job::Done(run_writes(jobs))
         };
         self.background = Some(BackgroundSave {
             writes,
@@ -853,25 +1005,16 @@ impl Workspace {
     /// unsaved and its journal keeps just the later edits, on the new file. `None` while it
     /// runs, or when there is none.
     pub fn finish_background_save(&mut self, wait: bool) -> Option<SaveReport> {
-        if let Writes::Running(handle) = &self.background.as_ref()?.writes
-            && !wait
-            && !handle.is_finished()
-        {
+        if !wait && !self.background.as_ref()?.writes.is_finished() {
             return None;
         }
         let bg = self.background.take()?;
         let mut report = SaveReport::default();
-        let written = match bg.writes {
-            Writes::Done(written) => written,
-            Writes::Running(handle) => {
-                let Ok(written) = handle.join() else {
-                    report
-                        .errors
-                        .push("saving stopped unexpectedly; your edits are kept".to_owned());
-                    return Some(report);
-                };
-                written
-            }
+        let Some(written) = bg.writes.wait() else {
+            report
+                .errors
+                .push("saving stopped unexpectedly; your edits are kept".to_owned());
+            return Some(report);
         };
         let mut later = bg.later;
         for w in written {

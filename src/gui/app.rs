@@ -179,6 +179,8 @@ pub struct App {
     probe_rx: Option<Receiver<(String, DocProbe)>>,
     /// The current document's text being read on a background thread.
     text_job: Option<TextJob>,
+    /// Ctrl+S came while changed files were being read: saving follows once they are in.
+    save_requested: bool,
     /// The annotation list's order by label (indices into the layer), at its revision.
     label_order: (Option<u64>, Vec<usize>),
     dialog_tx: SyncSender<Action>,
@@ -289,6 +291,7 @@ impl App {
             probes: HashMap::new(),
             probe_rx: None,
             text_job: None,
+            save_requested: false,
             label_order: (None, Vec::new()),
             dialog_tx,
             dialog_rx,
@@ -388,12 +391,14 @@ impl App {
         }
     }
 
-    /// Whether the review panel is open.
-    /// A save is being written in the background.
+    /// A save is being written, or changed files read, in the background (or a save waits
+    /// for such a read to end).
     pub fn saving(&self) -> bool {
-        self.workspace
-            .as_ref()
-            .is_some_and(Workspace::saving_in_background)
+        self.save_requested
+            || self
+                .workspace
+                .as_ref()
+                .is_some_and(|ws| ws.saving_in_background() || ws.checking_disk())
     }
 
     /// The current document's text is still being read (in the background).
@@ -2501,28 +2506,32 @@ impl App {
             self.disk_changes.0.extend(paths);
             self.disk_changes.1 = Some(Instant::now());
         }
-        let Some(last) = self.disk_changes.1 else {
-            return;
-        };
-        if last.elapsed() < SETTLE {
-            ctx.request_repaint_after(SETTLE.saturating_sub(last.elapsed()));
-            return;
-        }
-        let mut paths = std::mem::take(&mut self.disk_changes.0);
-        self.disk_changes.1 = None;
-        paths.sort();
-        paths.dedup();
         let Some(ws) = &mut self.workspace else {
             return;
         };
-        // Our own write under way must land (and be recorded) before files are compared.
-        if let Some(saved) = ws.finish_background_save(true) {
-            self.save_report(&saved);
+        if let Some(last) = self.disk_changes.1 {
+            if last.elapsed() < SETTLE {
+                ctx.request_repaint_after(SETTLE.saturating_sub(last.elapsed()));
+            } else if !ws.checking_disk() {
+                let mut paths = std::mem::take(&mut self.disk_changes.0);
+                paths.sort();
+                paths.dedup();
+                // Files are read on a thread; not while our own save is under way (it must
+                // land and be recorded before files are compared): the next frames try again.
+                if ws.check_disk_in_background(&paths) {
+                    self.disk_changes.1 = None;
+                } else {
+                    self.disk_changes.0 = paths;
+                    ctx.request_repaint_after(Duration::from_millis(20));
+                }
+            }
         }
-        let Some(ws) = &mut self.workspace else {
+        let Some(report) = ws.finish_disk_check(false) else {
+            if ws.checking_disk() {
+                ctx.request_repaint_after(Duration::from_millis(10));
+            }
             return;
         };
-        let report = ws.sync_from_disk(&paths);
         if report.is_empty() {
             return;
         }
@@ -2672,6 +2681,16 @@ impl App {
     /// Ctrl+S: everything unsaved is written on a thread (after a save under way, which may
     /// predate the latest edits); the status bar says when it is done.
     fn save_soon(&mut self) {
+        if self
+            .workspace
+            .as_ref()
+            .is_some_and(Workspace::checking_disk)
+        {
+            // Changed files are being read: the save starts once they are taken in.
+            self.save_requested = true;
+            return;
+        }
+        self.save_requested = false;
         if let Some(ws) = &mut self.workspace
             && let Some(report) = ws.finish_background_save(true)
         {
@@ -2730,6 +2749,17 @@ impl App {
                 return;
             };
             self.save_report(&report);
+        }
+        if self.save_requested {
+            if self
+                .workspace
+                .as_ref()
+                .is_some_and(Workspace::checking_disk)
+            {
+                ctx.request_repaint_after(Duration::from_millis(20));
+            } else {
+                self.save_soon();
+            }
         }
         let Some(last) = self.last_edit else { return };
         if !self.workspace.as_ref().is_some_and(Workspace::is_dirty) {

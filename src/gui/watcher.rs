@@ -1,5 +1,5 @@
 //! Watching the project and source folders (notify): changed paths are sent to the app, which
-//! debounces them and hands them to `Workspace::sync_from_disk`. Native events where the system
+//! debounces them and hands them to `Workspace::check_disk_in_background`. Native events where the system
 //! has them; polling every second where it does not.
 
 use std::path::{Path, PathBuf};
