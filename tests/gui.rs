@@ -50,6 +50,8 @@ fn steps(harness: &mut Harness<'_, App>, n: usize) {
         std::thread::sleep(std::time::Duration::from_millis(2));
         harness.run_steps(1);
     }
+    // What a finished job brought is taken in at the end of a frame: draw it.
+    harness.run_steps(1);
 }
 
 fn source(root: &std::path::Path) -> String {
@@ -112,8 +114,17 @@ fn drag_select_press_1_save_and_reload_from_disk() {
     // Ctrl+S writes on a thread; the status bar says when it is done.
     harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
     steps(&mut harness, 2);
-    assert!(!harness.state().window_title().starts_with('●'));
-    harness.get_by_label("Saved 1 file(s)");
+    assert!(
+        !harness.state().window_title().starts_with('●'),
+        "saved by Ctrl+S; alerts: {:?}, still saving: {}",
+        harness.state().alerts(),
+        harness.state().saving()
+    );
+    assert!(
+        harness.query_by_label("Saved 1 file(s)").is_some(),
+        "status: {:?}",
+        harness.state().status_text()
+    );
     // Nothing left to save: no "Saving…" that never ends.
     harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
     steps(&mut harness, 2);

@@ -262,6 +262,10 @@ pub enum Edit {
     },
     /// Replace the span with the same id by this value: relabel, resize, note.
     Replace(Annotation),
+    /// Replace many spans at once, each the one with its id (re-anchoring a whole layer after
+    /// its text changed: one pass and one sort, where one `Replace` each would search the
+    /// layer for every span).
+    ReplaceMany(Vec<Annotation>),
     SetStatus(DocStatus),
     /// Add a relation (both ends must exist in the layer).
     AddRelation(Relation),
@@ -556,6 +560,7 @@ impl AnnotationLayer {
                 let index = self.index_of(&annotation.id)?;
                 Edit::Replace(self.replace_at(index, annotation))
             }
+            Edit::ReplaceMany(annotations) => Edit::ReplaceMany(self.replace_many(annotations)?),
             Edit::SetStatus(status) => Edit::SetStatus(std::mem::replace(&mut self.status, status)),
             Edit::SetSourceHash(hash) => {
                 Edit::SetSourceHash(std::mem::replace(&mut self.source_sha256, hash))
@@ -659,6 +664,47 @@ impl AnnotationLayer {
             .label_counts
             .entry(annotation.label.clone())
             .or_default() += 1;
+    }
+
+    /// See [`Edit::ReplaceMany`]; returns the replaced spans. Checks everything first: on an
+    /// error nothing has changed.
+    fn replace_many(&mut self, annotations: Vec<Annotation>) -> Result<Vec<Annotation>, EditError> {
+        let mut wanted: std::collections::HashMap<&str, usize> =
+            std::collections::HashMap::with_capacity(annotations.len());
+        for (i, a) in annotations.iter().enumerate() {
+            if a.is_empty() {
+                return Err(EditError::EmptySpan {
+                    start: a.start,
+                    end: a.end,
+                });
+            }
+            if !a.fragments_ok() {
+                return Err(EditError::BadFragments(a.id.to_string()));
+            }
+            if wanted.insert(a.id.as_str(), i).is_some() {
+                return Err(EditError::DuplicateId(a.id.to_string()));
+            }
+        }
+        let mut at = vec![usize::MAX; annotations.len()];
+        for (index, a) in self.annotations.iter().enumerate() {
+            if let Some(&i) = wanted.get(a.id.as_str()) {
+                at[i] = index;
+            }
+        }
+        if let Some(i) = at.iter().position(|&index| index == usize::MAX) {
+            return Err(EditError::UnknownId(annotations[i].id.to_string()));
+        }
+        drop(wanted);
+        let mut old = Vec::with_capacity(annotations.len());
+        for (a, index) in annotations.into_iter().zip(at) {
+            self.count_in(&a);
+            let replaced = std::mem::replace(&mut Arc::make_mut(&mut self.annotations)[index], a);
+            self.count_out(&replaced.label);
+            old.push(replaced);
+        }
+        // Mostly in order still: the sort has little to do.
+        Arc::make_mut(&mut self.annotations).sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        Ok(old)
     }
 
     fn remove_at(&mut self, index: usize) -> Annotation {

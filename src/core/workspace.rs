@@ -48,6 +48,8 @@ pub enum WorkspaceError {
         .0.display()
     )]
     Locked(PathBuf),
+    #[error("the annotations or their text changed while the re-anchoring was planned")]
+    Stale,
     #[error("no relation type \"{kind}\" goes from {from_label} to {to_label}")]
     RelationNotAllowed {
         kind: String,
@@ -642,10 +644,42 @@ impl Workspace {
         let Some(layer) = self.project.layers.get(key) else {
             return Ok(None);
         };
-        let (report, mut edits) = plan_reanchor(layer, &text.text);
-        edits.push(Edit::SetSourceHash(text.sha256.clone()));
-        self.apply(key, "re-anchor after the text changed", None, edits)?;
-        Ok(Some(report))
+        let plan = ReanchorPlan::new(key.clone(), layer.clone(), text).run();
+        self.apply_reanchor(plan).map(Some)
+    }
+
+    /// What re-anchoring a layer needs, to plan it on another thread ([`ReanchorPlan::run`];
+    /// the layer is shared, not copied); `None` when the layer already matches its text.
+    pub fn reanchor_plan(&mut self, key: &LayerKey) -> Option<ReanchorPlan> {
+        if !self.source_changed(key) {
+            return None;
+        }
+        let text = self.text(&key.0).ok()?;
+        let layer = self.project.layers.get(key)?.clone();
+        Some(ReanchorPlan::new(key.clone(), layer, text))
+    }
+
+    /// Applies a planned re-anchoring as one undo step — if the layer and its text are still
+    /// the ones planned for; otherwise [`WorkspaceError::Stale`] (plan again).
+    pub fn apply_reanchor(
+        &mut self,
+        plan: PlannedReanchor,
+    ) -> Result<ReanchorReport, WorkspaceError> {
+        let current = self
+            .project
+            .layers
+            .get(&plan.key)
+            .map(AnnotationLayer::revision);
+        let text_now = self
+            .cached_text(&plan.key.0)
+            .and_then(|t| t.as_ref().ok().map(|t| t.sha256.clone()));
+        if current != Some(plan.revision) || text_now.as_deref() != Some(plan.sha256.as_str()) {
+            return Err(WorkspaceError::Stale);
+        }
+        let mut edits = plan.edits;
+        edits.push(Edit::SetSourceHash(plan.sha256));
+        self.apply(&plan.key, "re-anchor after the text changed", None, edits)?;
+        Ok(plan.report)
     }
 
     /// Makes an annotator's layers read-only here (another instance holds their lock), or
@@ -1648,24 +1682,26 @@ pub fn covered_text(
     }
 }
 
-/// Where each span of `layer` goes in `text`, and the edits that put them there.
+/// Where each span of `layer` goes in `text`, and the edit that puts them there (one
+/// [`Edit::ReplaceMany`], none when nothing moves).
 pub fn plan_reanchor(
     layer: &AnnotationLayer,
     text: &super::SourceText,
 ) -> (ReanchorReport, Vec<Edit>) {
-    use super::reanchor::{Placement, place};
+    use super::reanchor::{Placement, place_all};
     let now = now_rfc3339();
     let mut report = ReanchorReport::default();
-    let mut edits = Vec::new();
-    for a in layer.annotations() {
-        match place(a, text) {
+    let mut changed = Vec::new();
+    let placements = place_all(layer.annotations(), text);
+    for (a, placement) in layer.annotations().iter().zip(placements) {
+        match placement {
             Placement::Unchanged => report.unchanged += 1,
             Placement::Moved { start, end } => {
                 report.moved.push((a.id.to_string(), a.start, start));
                 let piece = start..end;
                 let mut moved = with_pieces(a.clone(), std::slice::from_ref(&piece), text);
                 moved.modified = now.as_str().into();
-                edits.push(Edit::Replace(moved));
+                changed.push(moved);
             }
             Placement::NeedsReview(why) => {
                 report.needs_review.push((a.id.to_string(), why.clone()));
@@ -1673,12 +1709,59 @@ pub fn plan_reanchor(
                     let mut flagged = a.clone();
                     flagged.review = Some(why);
                     flagged.modified = now.as_str().into();
-                    edits.push(Edit::Replace(flagged));
+                    changed.push(flagged);
                 }
             }
         }
     }
+    let edits = if changed.is_empty() {
+        Vec::new()
+    } else {
+        vec![Edit::ReplaceMany(changed)]
+    };
     (report, edits)
+}
+
+/// A re-anchoring to plan (any thread): the layer as it was (shared) and its new text.
+pub struct ReanchorPlan {
+    key: LayerKey,
+    layer: AnnotationLayer,
+    text: Arc<LoadedText>,
+}
+
+/// A planned re-anchoring, for [`Workspace::apply_reanchor`].
+pub struct PlannedReanchor {
+    pub key: LayerKey,
+    revision: u64,
+    sha256: String,
+    pub report: ReanchorReport,
+    edits: Vec<Edit>,
+}
+
+impl ReanchorPlan {
+    fn new(key: LayerKey, layer: AnnotationLayer, text: Arc<LoadedText>) -> Self {
+        Self { key, layer, text }
+    }
+
+    /// How many spans are to be placed.
+    pub fn len(&self) -> usize {
+        self.layer.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.layer.is_empty()
+    }
+
+    pub fn run(self) -> PlannedReanchor {
+        let (report, edits) = plan_reanchor(&self.layer, &self.text.text);
+        PlannedReanchor {
+            key: self.key,
+            revision: self.layer.revision(),
+            sha256: self.text.sha256.clone(),
+            report,
+            edits,
+        }
+    }
 }
 
 /// A span's text, the span, and its pieces (see `Workspace::span_pieces`).

@@ -16,7 +16,7 @@ use super::frame_stats::FrameStats;
 use crate::core::project::{LayerKey, Project};
 use crate::core::schema::{AttributeKind, AttributeValue};
 use crate::core::text::EdgeUnit;
-use crate::core::{DocStatus, Workspace};
+use crate::core::{AnnotationLayer, DocStatus, Workspace};
 
 /// Autosave runs this long after the last edit.
 const AUTOSAVE_DELAY: Duration = Duration::from_secs(3);
@@ -145,6 +145,13 @@ enum ListOrder {
 }
 
 /// A document's text read off the UI thread.
+/// Spans being placed in a changed text on a background thread.
+struct ReanchorJob {
+    key: LayerKey,
+    spans: usize,
+    result: Receiver<crate::core::workspace::PlannedReanchor>,
+}
+
 struct TextJob {
     document: String,
     result: Receiver<Result<crate::core::project::LoadedText, crate::core::project::DocumentError>>,
@@ -181,6 +188,11 @@ pub struct App {
     text_job: Option<TextJob>,
     /// Ctrl+S came while changed files were being read: saving follows once they are in.
     save_requested: bool,
+    /// The current layer being re-anchored to its changed text.
+    reanchoring: Option<ReanchorJob>,
+    /// A layer (at this revision) whose re-anchoring could not be applied: not tried again
+    /// until it changes.
+    reanchor_refused: Option<(LayerKey, u64)>,
     /// The annotation list's order by label (indices into the layer), at its revision.
     label_order: (Option<u64>, Vec<usize>),
     dialog_tx: SyncSender<Action>,
@@ -292,6 +304,8 @@ impl App {
             probe_rx: None,
             text_job: None,
             save_requested: false,
+            reanchoring: None,
+            reanchor_refused: None,
             label_order: (None, Vec::new()),
             dialog_tx,
             dialog_rx,
@@ -354,6 +368,11 @@ impl App {
         &self.alerts
     }
 
+    /// The status bar's message, if any.
+    pub fn status_text(&self) -> Option<&str> {
+        self.status.as_ref().map(|s| s.text.as_str())
+    }
+
     /// Queues an action as if the UI had asked for it.
     pub fn push_action(&mut self, action: Action) {
         self.actions.push(action);
@@ -403,10 +422,11 @@ impl App {
 
     /// The current document's text is still being read (in the background).
     pub fn text_pending(&self) -> bool {
-        match (&self.workspace, &self.current_doc) {
-            (Some(ws), Some(doc)) => ws.cached_text(doc).is_none(),
-            _ => false,
-        }
+        self.reanchoring.is_some()
+            || match (&self.workspace, &self.current_doc) {
+                (Some(ws), Some(doc)) => ws.cached_text(doc).is_none(),
+                _ => false,
+            }
     }
 
     pub fn reviewing(&self) -> bool {
@@ -491,6 +511,7 @@ impl App {
             self.actions.push(action);
         }
         self.poll_text(ctx);
+        self.poll_reanchor(ctx);
         if let Some(rx) = &self.probe_rx {
             let mut got = false;
             while let Ok((path, probe)) = rx.try_recv() {
@@ -1421,28 +1442,43 @@ impl App {
             }
         };
         let key = (doc.clone(), layer_name);
-        if !ws.project.is_locked(&key) && ws.source_changed(&key) {
-            match ws.reanchor(&key) {
-                Ok(Some(report)) => {
-                    self.alerts.push(format!(
-                        "The text of {doc} changed since your annotations were made. {} spans are \
-                         where they were, {} moved with their text, {} need review (marked \
-                         [review] in the annotation list; their last position is kept). \
-                         Ctrl+Z undoes this.",
-                        report.unchanged,
-                        report.moved.len(),
-                        report.needs_review.len()
-                    ));
-                    self.last_edit = Some(Instant::now());
-                }
-                Ok(None) => {}
-                Err(err) => {
-                    self.status = Some(StatusMessage {
-                        text: err.to_string(),
-                        is_error: true,
-                    });
-                }
+        let refused = self.reanchor_refused.as_ref().is_some_and(|(k, revision)| {
+            *k == key
+                && ws.project.layers.get(&key).map(AnnotationLayer::revision) == Some(*revision)
+        });
+        if self.reanchoring.is_none()
+            && !refused
+            && !ws.project.is_locked(&key)
+            && let Some(plan) = ws.reanchor_plan(&key)
+        {
+            // Placing 100k spans takes a moment: on a thread, the window goes on.
+            let (tx, rx) = sync_channel(1);
+            let spans = plan.len();
+            let thread_ctx = ui.ctx().clone();
+            let spawned = std::thread::Builder::new()
+                .name("tagdesk-reanchor".to_owned())
+                .spawn(move || {
+                    let _ = tx.send(plan.run());
+                    thread_ctx.request_repaint();
+                });
+            if spawned.is_ok() {
+                self.reanchoring = Some(ReanchorJob {
+                    key: key.clone(),
+                    spans,
+                    result: rx,
+                });
             }
+        }
+        if let Some(job) = self.reanchoring.as_ref().filter(|j| j.key == key) {
+            // Not shown at the old places meanwhile: they may no longer be right.
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(format!(
+                    "The text of {doc} changed on disk: finding its {} annotations again…",
+                    job.spans
+                ));
+            });
+            return;
         }
         let marks = self
             .review
@@ -2535,6 +2571,8 @@ impl App {
         if report.is_empty() {
             return;
         }
+        // Taken in after this frame was drawn: show it.
+        ctx.request_repaint();
         if (!report.documents_added.is_empty() || !report.documents_removed.is_empty())
             && let Some(ws) = &self.workspace
         {
@@ -2623,6 +2661,51 @@ impl App {
             .map(|d| (d.path.clone(), project.document_file(&d.path)))
             .collect();
         self.probe_files(ctx, files);
+    }
+
+    /// Takes in a re-anchoring planned on a thread: applied as one undo step, or planned again
+    /// if the layer or its text changed meanwhile.
+    fn poll_reanchor(&mut self, ctx: &egui::Context) {
+        let Some(job) = &self.reanchoring else { return };
+        let planned = match job.result.try_recv() {
+            Ok(planned) => planned,
+            Err(std::sync::mpsc::TryRecvError::Empty) => return,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                self.reanchoring = None;
+                return;
+            }
+        };
+        self.reanchoring = None;
+        ctx.request_repaint();
+        let Some(ws) = &mut self.workspace else {
+            return;
+        };
+        let doc = planned.key.0.clone();
+        let key = planned.key.clone();
+        match ws.apply_reanchor(planned) {
+            Ok(report) => {
+                self.alerts.push(format!(
+                    "The text of {doc} changed since your annotations were made. {} spans are \
+                     where they were, {} moved with their text, {} need review (marked \
+                     [review] in the annotation list; their last position is kept). \
+                     Ctrl+Z undoes this.",
+                    report.unchanged,
+                    report.moved.len(),
+                    report.needs_review.len()
+                ));
+                self.last_edit = Some(Instant::now());
+            }
+            // Edited meanwhile: the next frame plans again.
+            Err(crate::core::workspace::WorkspaceError::Stale) => {}
+            Err(err) => {
+                self.reanchor_refused = ws
+                    .project
+                    .layers
+                    .get(&key)
+                    .map(|l| (key.clone(), l.revision()));
+                self.set_status(err.to_string(), true);
+            }
+        }
     }
 
     /// Decodes these documents on a background thread, reporting each as usable or not.
@@ -2749,6 +2832,8 @@ impl App {
                 return;
             };
             self.save_report(&report);
+            // Taken in after this frame was drawn: show it.
+            ctx.request_repaint();
         }
         if self.save_requested {
             if self
