@@ -1141,6 +1141,37 @@ fn a_changed_source_is_reanchored_on_opening_and_flagged_spans_can_be_reviewed()
         .layer(DOC, "maria")
         .unwrap()
         .clone();
+    // Ctrl+Z takes the re-anchoring back, and it stays back (not redone for the same text);
+    // Ctrl+Shift+Z redoes it.
+    let before =
+        Project::open(&root).unwrap().layers[&(DOC.to_owned(), "maria".to_owned())].clone();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    steps(&mut harness, 4);
+    let undone = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .layer(DOC, "maria")
+        .unwrap()
+        .clone();
+    assert_eq!(undone.annotations(), before.annotations());
+    assert!(
+        harness.state().alerts().is_empty(),
+        "{:?}",
+        harness.state().alerts()
+    );
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    steps(&mut harness, 4);
+    assert_eq!(
+        harness
+            .state()
+            .workspace()
+            .unwrap()
+            .layer(DOC, "maria")
+            .unwrap()
+            .annotations(),
+        layer.annotations()
+    );
     let chars: Vec<char> = edited.chars().collect();
     let flagged: Vec<_> = layer
         .annotations()

@@ -16,7 +16,7 @@ use super::frame_stats::FrameStats;
 use crate::core::project::{LayerKey, Project};
 use crate::core::schema::{AttributeKind, AttributeValue};
 use crate::core::text::EdgeUnit;
-use crate::core::{AnnotationLayer, DocStatus, Workspace};
+use crate::core::{DocStatus, Workspace};
 
 /// Autosave runs this long after the last edit.
 const AUTOSAVE_DELAY: Duration = Duration::from_secs(3);
@@ -190,9 +190,9 @@ pub struct App {
     save_requested: bool,
     /// The current layer being re-anchored to its changed text.
     reanchoring: Option<ReanchorJob>,
-    /// A layer (at this revision) whose re-anchoring could not be applied: not tried again
-    /// until it changes.
-    reanchor_refused: Option<(LayerKey, u64)>,
+    /// A layer whose re-anchoring to the text with this hash could not be applied, or was
+    /// undone: not done again (until the text changes once more).
+    reanchor_refused: Option<(LayerKey, String)>,
     /// The annotation list's order by label (indices into the layer), at its revision.
     label_order: (Option<u64>, Vec<usize>),
     dialog_tx: SyncSender<Action>,
@@ -1442,10 +1442,10 @@ impl App {
             }
         };
         let key = (doc.clone(), layer_name);
-        let refused = self.reanchor_refused.as_ref().is_some_and(|(k, revision)| {
-            *k == key
-                && ws.project.layers.get(&key).map(AnnotationLayer::revision) == Some(*revision)
-        });
+        let refused = self
+            .reanchor_refused
+            .as_ref()
+            .is_some_and(|(k, sha)| *k == key && *sha == text.sha256);
         if self.reanchoring.is_none()
             && !refused
             && !ws.project.is_locked(&key)
@@ -2314,6 +2314,14 @@ impl App {
         {
             self.select_document(doc);
         }
+        // An undone re-anchoring stays undone: not redone at once for the same text.
+        if let Some(key) = self.current_key()
+            && let Some(ws) = &mut self.workspace
+            && ws.source_changed(&key)
+            && let Some(Ok(text)) = ws.cached_text(&key.0)
+        {
+            self.reanchor_refused = Some((key, text.sha256.clone()));
+        }
         let verb = if undo { "Undid" } else { "Redid" };
         self.set_status(format!("{verb}: {}", replayed.description), false);
         // The selected annotation may be gone now.
@@ -2699,10 +2707,9 @@ impl App {
             Err(crate::core::workspace::WorkspaceError::Stale) => {}
             Err(err) => {
                 self.reanchor_refused = ws
-                    .project
-                    .layers
-                    .get(&key)
-                    .map(|l| (key.clone(), l.revision()));
+                    .cached_text(&key.0)
+                    .and_then(|t| t.as_ref().ok())
+                    .map(|t| (key.clone(), t.sha256.clone()));
                 self.set_status(err.to_string(), true);
             }
         }
