@@ -873,6 +873,58 @@ fn a_crash_after_a_background_save_replaced_the_file_replays_only_the_later_edit
 }
 
 #[test]
+fn a_big_reanchoring_journaled_on_a_thread_is_replayed_in_order_after_a_crash() {
+    let words: Vec<String> = (0..7000).map(|i| format!("w{i}")).collect();
+    let text = words.join(" ");
+    let (_dir, root) = project_with(&[("a.txt", text.as_bytes())]);
+    let key = ("a.txt".to_owned(), "ana".to_owned());
+    {
+        // 6,000 spans, saved against this text.
+        let source = tagdesk::core::SourceText::new(text.clone());
+        let spans = tagdesk::synth::annotations(&source, "ana", 6000, 3);
+        let mut layer = tagdesk::core::AnnotationLayer::new("a.txt", "ana").with_annotations(spans);
+        layer.source_sha256 = tagdesk::core::project::content_hash(text.as_bytes());
+        let mut project = Project::open(&root).unwrap();
+        project.layers.insert(key.clone(), layer);
+        project.save_layer(&key).unwrap();
+    }
+    // The text changes: every span moves by 6 characters.
+    std::fs::write(root.join("a.txt"), format!("Intro {text}")).unwrap();
+    let mut ws = Workspace::open(&root).unwrap();
+    let report = ws.reanchor(&key).unwrap().unwrap();
+    assert_eq!(report.moved.len(), 6000);
+    // The next edits wait for the big entry, so the journal keeps their order (a relabel of a
+    // re-anchored span replayed before the re-anchoring would be undone by it).
+    ws.add_span("a.txt", "ana", 0..5, "actor").unwrap();
+    let moved = ws.layer("a.txt", "ana").unwrap().annotations()[3000].clone();
+    let other = if moved.label == "claim" {
+        "actor"
+    } else {
+        "claim"
+    };
+    ws.relabel(&key, &moved.id, other).unwrap();
+    let expected = ws.layer("a.txt", "ana").unwrap().clone();
+    assert!(ws.journal_error().is_none());
+    std::mem::forget(ws); // the process "dies"
+
+    let mut ws = Workspace::open(&root).unwrap();
+    let recovered = ws.recover();
+    assert!(
+        recovered
+            .iter()
+            // the re-anchoring, its hash, the span, the status, the relabel
+            .any(|l| l.contains("recovered 5 unsaved edits")),
+        "{recovered:?}"
+    );
+    assert_eq!(
+        ws.layer("a.txt", "ana").unwrap().annotations(),
+        expected.annotations()
+    );
+    assert!(ws.save().errors.is_empty());
+    assert_eq!(Project::open(&root).unwrap().layers[&key], expected);
+}
+
+#[test]
 fn a_project_opened_read_only_reads_the_same_and_refuses_to_save() {
     let (_dir, root) = two_docs();
     let mut ws = Workspace::open(&root).unwrap();

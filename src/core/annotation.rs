@@ -696,11 +696,19 @@ impl AnnotationLayer {
         }
         drop(wanted);
         let mut old = Vec::with_capacity(annotations.len());
+        let spans = Arc::make_mut(&mut self.annotations);
+        let mut relabelled = Vec::new();
         for (a, index) in annotations.into_iter().zip(at) {
-            self.count_in(&a);
-            let replaced = std::mem::replace(&mut Arc::make_mut(&mut self.annotations)[index], a);
-            self.count_out(&replaced.label);
+            self.max_span_len = self.max_span_len.max(a.len());
+            let replaced = std::mem::replace(&mut spans[index], a);
+            if replaced.label != spans[index].label {
+                relabelled.push((replaced.label.clone(), spans[index].label.clone()));
+            }
             old.push(replaced);
+        }
+        for (from, to) in relabelled {
+            self.count_out(&from);
+            *self.label_counts.entry(to).or_default() += 1;
         }
         // Mostly in order still: the sort has little to do.
         Arc::make_mut(&mut self.annotations).sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -870,6 +878,10 @@ mod tests {
         let edits = vec![
             Edit::Add(span("3", "disagreement", 6, 9)),
             Edit::Replace(relabelled),
+            Edit::ReplaceMany(vec![
+                span("2", "disagreement", 1, 5),
+                span("3", "actor", 0, 3),
+            ]),
             Edit::Remove { id: "2".to_owned() },
             Edit::Remove { id: "3".to_owned() },
         ];

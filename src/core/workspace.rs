@@ -228,6 +228,8 @@ pub struct Workspace {
     background: Option<BackgroundSave>,
     /// Files changed on disk being read on a thread ([`Self::check_disk_in_background`]).
     disk_check: Option<Job<DiskFindings>>,
+    /// A big journal entry being written on a thread (see `write_journal`).
+    journal_job: Option<(LayerKey, Job<Result<(), String>>)>,
     /// How many edit lines each layer's crash journal holds (a save records how many of them
     /// the file it writes contains).
     journaled: HashMap<LayerKey, usize>,
@@ -241,6 +243,20 @@ struct BackgroundSave {
     revisions: Vec<(LayerKey, u64)>,
     /// Edits applied to those layers while they were written, as journaled.
     later: HashMap<LayerKey, Vec<Entry>>,
+}
+
+/// A journal entry touching this many spans or more is written on a thread.
+const BIG_JOURNAL_ENTRY: usize = 5_000;
+
+/// How many spans a batch of edits carries (a measure of its journal entry's size).
+fn spans_in(edits: &[Edit]) -> usize {
+    edits
+        .iter()
+        .map(|e| match e {
+            Edit::ReplaceMany(spans) => spans.len(),
+            _ => 1,
+        })
+        .sum()
 }
 
 fn run_writes(jobs: Vec<super::project::LayerWrite>) -> Vec<super::project::LayerWritten> {
@@ -300,6 +316,7 @@ impl Workspace {
             held_elsewhere: BTreeSet::new(),
             background: None,
             disk_check: None,
+            journal_job: None,
             journaled: HashMap::new(),
         }
     }
@@ -423,49 +440,93 @@ impl Workspace {
             changes: applied,
             coalesce,
         });
-        self.write_journal(&forward);
+        self.write_journal(forward);
         Ok(())
     }
 
     /// Appends what was just applied to the crash journal, before the caller shows it.
-    fn write_journal(&mut self, applied: &[Applied]) {
+    fn write_journal(&mut self, applied: Vec<Applied>) {
         if self.project.is_read_only() {
             return; // Never saved, so nothing to recover.
         }
+        // A big entry still being written goes first: the journal keeps the edits' order.
+        self.settle_journal();
         for a in applied {
             let result = match a {
                 Applied::Layer(key, edits) => {
                     if let Some(bg) = &mut self.background
-                        && bg.revisions.iter().any(|(k, _)| k == key)
+                        && bg.revisions.iter().any(|(k, _)| k == &key)
                     {
                         bg.later
                             .entry(key.clone())
                             .or_default()
                             .push(Entry::Edits(edits.clone()));
                     }
-                    let base = self.project.disk_hash(key).unwrap_or_default().to_owned();
-                    let appended = self.journal.append(
-                        &self.journal.layer_path(key),
-                        &base,
-                        &[Entry::Edits(edits.clone())],
-                    );
-                    if appended.is_ok() {
-                        *self.journaled.entry(key.clone()).or_default() += 1;
+                    let base = self.project.disk_hash(&key).unwrap_or_default().to_owned();
+                    let path = self.journal.layer_path(&key);
+                    *self.journaled.entry(key.clone()).or_default() += 1;
+                    if spans_in(&edits) >= BIG_JOURNAL_ENTRY {
+                        // Re-anchoring 100k spans is tens of megabytes to write and fsync: on a
+                        // thread. Whatever is journaled next waits for it (`settle_journal`), so
+                        // a crash meanwhile loses only edits that nothing later builds on.
+                        self.settle_journal();
+                        self.journal_job = Some((
+                            key,
+                            Job::start(
+                                "tagdesk-journal",
+                                (self.journal.clone(), path, base, edits),
+                                |(journal, path, base, edits)| {
+                                    journal
+                                        .append(&path, &base, &[Entry::Edits(edits)])
+                                        .map_err(|e| e.to_string())
+                                },
+                            ),
+                        ));
+                        continue;
                     }
-                    appended
+                    let appended = self.journal.append(&path, &base, &[Entry::Edits(edits)]);
+                    if appended.is_err()
+                        && let Some(n) = self.journaled.get_mut(&key)
+                    {
+                        *n -= 1;
+                    }
+                    appended.map_err(|e| e.to_string())
                 }
-                Applied::Schema(schema) => self.journal.append(
-                    &self.journal.manifest_path(),
-                    self.project.manifest_hash(),
-                    &[Entry::Schema(schema.clone())],
-                ),
+                Applied::Schema(schema) => self
+                    .journal
+                    .append(
+                        &self.journal.manifest_path(),
+                        self.project.manifest_hash(),
+                        &[Entry::Schema(schema)],
+                    )
+                    .map_err(|e| e.to_string()),
             };
             if let Err(err) = result {
-                self.journal_error = Some(format!(
-                    "cannot write the crash journal ({err}); unsaved edits would be lost in a crash"
-                ));
+                self.journal_failed(&err);
             }
         }
+    }
+
+    /// Waits for a journal entry being written on a thread, if any.
+    fn settle_journal(&mut self) {
+        let Some((key, job)) = self.journal_job.take() else {
+            return;
+        };
+        let err = match job.wait() {
+            Some(Ok(())) => return,
+            Some(Err(err)) => err,
+            None => "the journal writer stopped".to_owned(),
+        };
+        if let Some(n) = self.journaled.get_mut(&key) {
+            *n -= 1;
+        }
+        self.journal_failed(&err);
+    }
+
+    fn journal_failed(&mut self, err: &str) {
+        self.journal_error = Some(format!(
+            "cannot write the crash journal ({err}); unsaved edits would be lost in a crash"
+        ));
     }
 
     /// Takes in changes made on disk by others (a watcher saw these paths change): the document
@@ -923,7 +984,7 @@ impl Workspace {
             produced.push(inverse);
             applied.push(forward);
         }
-        self.write_journal(&applied);
+        self.write_journal(applied);
         // `produced` is in the order it was applied, which is the order "changes" are kept in:
         // replaying it walks it backwards again.
         Some(Step {
@@ -981,6 +1042,8 @@ impl Workspace {
     /// Prepares a write of every unsaved layer and runs them on a thread (`threaded`: each
     /// layer copied first) or here; [`Self::finish_background_save`] takes the outcome in.
     fn start_save(&mut self, threaded: bool) -> SaveReport {
+        // Checkpoints count the journal's lines: the last one must be written.
+        self.settle_journal();
         let mut report = SaveReport::default();
         let mut jobs = Vec::new();
         let mut revisions = Vec::new();
@@ -1030,6 +1093,7 @@ impl Workspace {
 
     /// Forgets a layer's crash journal (its edits are saved, or given up for the disk's).
     fn clear_journal(&mut self, key: &LayerKey) {
+        self.settle_journal();
         self.journaled.remove(key);
         Journal::clear(&self.journal.layer_path(key));
     }
@@ -1043,6 +1107,8 @@ impl Workspace {
             return None;
         }
         let bg = self.background.take()?;
+        // The journals are replaced or cleared below: nothing may still be appending to them.
+        self.settle_journal();
         let mut report = SaveReport::default();
         let Some(written) = bg.writes.wait() else {
             report
