@@ -155,6 +155,42 @@ fn view_benches(c: &mut Criterion) {
 
 /// A project of 200 documents with 100 annotations each, on disk: one edit and a save writes
 /// only that document's file (with fsync), whatever the size of the project.
+/// Review of two annotators' 100k-span layers on a 10 MB text: the second agrees with the first
+/// except for every tenth span relabelled and every twentieth left out.
+fn review_benches(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let root = dir.path().join("p");
+    std::fs::create_dir_all(root.join("sources")).ok();
+    let raw = big_text(10 * MB);
+    std::fs::write(root.join("sources/big.txt"), &raw).ok();
+    tagdesk::core::Project::init(&root, Some(&root.join("sources")), Some("bench")).ok();
+    let mut project = tagdesk::core::Project::open(&root).unwrap_or_else(|e| panic!("{e}"));
+    let text = SourceText::new(raw);
+    let first = tagdesk::synth::annotations(&text, "ana", 100_000, 7);
+    let second: Vec<_> = first
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 20 != 0)
+        .map(|(i, a)| {
+            let mut a = a.clone();
+            if i % 10 == 5 {
+                a.label = if a.label == "actor" { "claim" } else { "actor" }.into();
+            }
+            a
+        })
+        .collect();
+    for (name, spans) in [("ana", first), ("ben", second)] {
+        let layer = AnnotationLayer::new("big.txt", name).with_annotations(spans);
+        project
+            .layers
+            .insert(("big.txt".to_owned(), name.to_owned()), layer);
+    }
+    let compare = ["ana".to_owned(), "ben".to_owned()];
+    c.bench_function("review/diff_two_100k_layers_10mb", |b| {
+        b.iter(|| black_box(tagdesk::core::review::diff(&project, "big.txt", &compare)));
+    });
+}
+
 fn project_benches(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
     let root = dir.path().join("p");
@@ -211,6 +247,6 @@ fn project_benches(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20);
-    targets = text_benches, layer_benches, view_benches, project_benches
+    targets = text_benches, layer_benches, view_benches, review_benches, project_benches
 }
 criterion_main!(benches);

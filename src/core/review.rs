@@ -196,27 +196,23 @@ fn classify(spans: &[Vec<Annotation>]) -> DiffKind {
     if spans.iter().any(Vec::is_empty) {
         return DiffKind::Missing;
     }
-    // Each layer's spans here, described down to what is compared; equal for all layers?
-    let all_equal = |describe: &dyn Fn(&Annotation) -> String| {
-        let set = |layer: &Vec<Annotation>| {
-            let mut v: Vec<String> = layer.iter().map(describe).collect();
-            v.sort_unstable();
-            v.dedup();
-            v
-        };
-        let first = set(&spans[0]);
-        spans[1..].iter().all(|s| set(s) == first)
+    // Each layer's spans here, seen down to what is compared: the same set for all layers?
+    // (A cluster holds a span or two per layer: pairwise comparison, no allocation.)
+    let all_equal = |same: &dyn Fn(&Annotation, &Annotation) -> bool| {
+        let subset =
+            |a: &[Annotation], b: &[Annotation]| a.iter().all(|x| b.iter().any(|y| same(x, y)));
+        spans[1..]
+            .iter()
+            .all(|s| subset(&spans[0], s) && subset(s, &spans[0]))
     };
-    if all_equal(&|a| {
-        format!(
-            "{}|{}|{}|{:?}|{:?}",
-            a.label, a.start, a.end, a.fragments, a.attributes
-        )
-    }) {
+    let extent = |a: &Annotation, b: &Annotation| {
+        a.label == b.label && a.start == b.start && a.end == b.end && a.fragments == b.fragments
+    };
+    if all_equal(&|a, b| extent(a, b) && a.attributes == b.attributes) {
         DiffKind::Agree
-    } else if all_equal(&|a| format!("{}|{}|{}|{:?}", a.label, a.start, a.end, a.fragments)) {
+    } else if all_equal(&extent) {
         DiffKind::Attributes
-    } else if all_equal(&|a| a.label.to_string()) {
+    } else if all_equal(&|a, b| a.label == b.label) {
         DiffKind::Extent
     } else {
         DiffKind::Label
