@@ -1587,3 +1587,56 @@ fn searching_all_documents_streams_hits_and_a_click_selects_the_match() {
         .sum::<usize>();
     assert_eq!(selected.start, line_start + column - 1);
 }
+
+#[test]
+fn big_layers_are_compared_on_a_thread_while_the_window_goes_on() {
+    let words: Vec<String> = (0..20_000).map(|i| format!("w{i}")).collect();
+    let text = words.join(" ");
+    let (_dir, root) = crate::support::project_with(&[("a.txt", text.as_bytes())]);
+    {
+        // Two annotators, 12,000 spans each (over the size compared in the frame); the second
+        // agrees except for every tenth span relabelled.
+        let source = tagdesk::core::SourceText::new(text.clone());
+        let first = tagdesk::synth::annotations(&source, "ana", 12_000, 5);
+        let second: Vec<_> = first
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let mut a = a.clone();
+                if i % 10 == 0 {
+                    a.label = if a.label == "actor" { "claim" } else { "actor" }.into();
+                }
+                a
+            })
+            .collect();
+        let mut project = Project::open(&root).unwrap();
+        for (name, spans) in [("ana", first), ("ben", second)] {
+            let key = ("a.txt".to_owned(), name.to_owned());
+            let layer = tagdesk::core::AnnotationLayer::new("a.txt", name).with_annotations(spans);
+            project.layers.insert(key.clone(), layer);
+            project.save_layer(&key).unwrap();
+        }
+    }
+    let options = Options {
+        path: Some(root.clone()),
+        document: Some("a.txt".to_owned()),
+        annotator: Some("ana".to_owned()),
+        frame_stats: None,
+    };
+    let mut harness = Harness::builder()
+        .with_size(vec2(1280.0, 800.0))
+        .build_eframe(move |cc| App::new(cc, options));
+    wait_for_project(&mut harness);
+    steps(&mut harness, 2);
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::R);
+    harness.run_steps(1);
+    // The frame is drawn at once; the comparison runs meanwhile.
+    assert!(harness.query_by_label("Comparing the layers…").is_some());
+    assert!(harness.state().text_pending());
+    steps(&mut harness, 2);
+    assert!(harness.query_by_label("Comparing the layers…").is_none());
+    assert!(
+        harness.query_all_by_label_contains("label differs").count() >= 1,
+        "the counts and rows are shown once compared"
+    );
+}

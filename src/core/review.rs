@@ -105,16 +105,26 @@ fn signature_key(a: &Annotation) -> (String, usize, usize, Vec<[usize; 2]>) {
 /// Compares `layers` (annotators, or [`CURATED`]) on `document`. A missing layer counts as
 /// empty.
 pub fn diff(project: &Project, document: &str, layers: &[String]) -> DocDiff {
-    let empty = AnnotationLayer::new(document, "");
-    let got: Vec<&AnnotationLayer> = layers
+    let got: Vec<Option<&AnnotationLayer>> = layers
         .iter()
-        .map(|a| {
-            project
-                .layers
-                .get(&(document.to_owned(), a.clone()))
-                .unwrap_or(&empty)
-        })
+        .map(|a| project.layers.get(&(document.to_owned(), a.clone())))
         .collect();
+    let curated = project
+        .layers
+        .get(&(document.to_owned(), CURATED.to_owned()));
+    diff_layers(document, layers, &got, curated)
+}
+
+/// [`diff`] of layers at hand (e.g. copies taken to compare on another thread): `got[i]` is
+/// the layer of `layers[i]` (`None`: empty), `curated` the curated layer.
+pub fn diff_layers(
+    document: &str,
+    layers: &[String],
+    got: &[Option<&AnnotationLayer>],
+    curated: Option<&AnnotationLayer>,
+) -> DocDiff {
+    let empty = AnnotationLayer::new(document, "");
+    let got: Vec<&AnnotationLayer> = got.iter().map(|l| l.unwrap_or(&empty)).collect();
     // Every span of every layer, by start: sweep into clusters of overlapping spans.
     let mut all: Vec<(usize, &Annotation)> = got
         .iter()
@@ -122,9 +132,6 @@ pub fn diff(project: &Project, document: &str, layers: &[String]) -> DocDiff {
         .flat_map(|(i, l)| l.annotations().iter().map(move |a| (i, a)))
         .collect();
     all.sort_by_key(|(i, a)| (a.start, a.end, *i));
-    let curated = project
-        .layers
-        .get(&(document.to_owned(), CURATED.to_owned()));
     let mut clusters: Vec<Cluster> = Vec::new();
     for (i, a) in all {
         match clusters.last_mut() {

@@ -420,9 +420,13 @@ impl App {
                 .is_some_and(|ws| ws.saving_in_background() || ws.checking_disk())
     }
 
-    /// The current document's text is still being read (in the background).
+    /// The current document is still being read, re-anchored or compared (in the background).
     pub fn text_pending(&self) -> bool {
         self.reanchoring.is_some()
+            || self
+                .review
+                .as_ref()
+                .is_some_and(super::review::Review::comparing)
             || match (&self.workspace, &self.current_doc) {
                 (Some(ws), Some(doc)) => ws.cached_text(doc).is_none(),
                 _ => false,
@@ -1484,7 +1488,7 @@ impl App {
             .review
             .as_mut()
             .filter(|r| r.compare.len() >= 2)
-            .map(|r| r.marks(ws, &doc))
+            .map(|r| r.marks(ui.ctx(), ws, &doc))
             .unwrap_or_default();
         let input = ViewInput {
             text: &text.text,

@@ -9,8 +9,12 @@ use std::ops::Range;
 
 use egui::{Color32, RichText};
 
-use crate::core::Workspace;
-use crate::core::review::{CURATED, Cluster, DiffKind, DocDiff, RelationDiff, diff};
+use crate::core::review::{CURATED, Cluster, DiffKind, DocDiff, RelationDiff, diff_layers};
+use crate::core::{AnnotationLayer, Workspace};
+
+/// Compared layers holding more spans than this (together) are compared on a thread: two
+/// 100k-span layers take ~150 ms.
+const COMPARE_HERE: usize = 20_000;
 
 /// What the panel asks the app to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +64,8 @@ pub struct Review {
     pub focus: Option<Range<usize>>,
     /// The diff of the current document, and what it was computed from.
     cache: Option<(CacheKey, DocDiff)>,
+    /// A diff being computed on a thread, and what from.
+    job: Option<(CacheKey, std::sync::mpsc::Receiver<DocDiff>)>,
 }
 
 type CacheKey = (String, Vec<String>, Vec<(u64, usize, usize)>);
@@ -89,11 +95,14 @@ impl Review {
             undecided_only: false,
             focus: None,
             cache: None,
+            job: None,
         }
     }
 
-    /// The diff of `doc`, recomputed only when a compared layer (or the curated one) changed.
-    pub fn diff(&mut self, ws: &Workspace, doc: &str) -> &DocDiff {
+    /// The diff of `doc`, recomputed only when a compared layer (or the curated one) changed —
+    /// on a thread when the layers are big; meanwhile the last diff of this document and these
+    /// layers stands in (`None` if there is none yet).
+    pub fn diff(&mut self, ctx: &egui::Context, ws: &Workspace, doc: &str) -> Option<&DocDiff> {
         let mut stamp: Vec<(u64, usize, usize)> = self
             .compare
             .iter()
@@ -105,27 +114,76 @@ impl Review {
             .collect();
         stamp.push((0, self.compare.len(), 0));
         let key: CacheKey = (doc.to_owned(), self.compare.clone(), stamp);
-        let fresh = match self.cache.take() {
-            Some((k, d)) if k == key => (k, d),
-            _ => {
-                let d = diff(&ws.project, doc, &self.compare);
-                (key, d)
+        if let Some((job_key, rx)) = &self.job {
+            match rx.try_recv() {
+                Ok(d) => {
+                    self.cache = Some((job_key.clone(), d));
+                    self.job = None;
+                }
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => self.job = None,
+                Err(std::sync::mpsc::TryRecvError::Empty) => {}
             }
-        };
-        &self.cache.insert(fresh).1
+        }
+        let fresh = self.cache.as_ref().is_some_and(|(k, _)| *k == key);
+        let running = self.job.as_ref().is_some_and(|(k, _)| *k == key);
+        if !fresh && !running {
+            // Copies share the spans (copy-on-write): cheap to hand to a thread.
+            let layers: Vec<Option<AnnotationLayer>> = self
+                .compare
+                .iter()
+                .map(|a| ws.layer(doc, a).cloned())
+                .collect();
+            let curated = ws.layer(doc, CURATED).cloned();
+            let spans: usize = layers.iter().flatten().map(AnnotationLayer::len).sum();
+            let compare = self.compare.clone();
+            let document = doc.to_owned();
+            let run = move || {
+                let got: Vec<Option<&AnnotationLayer>> =
+                    layers.iter().map(Option::as_ref).collect();
+                diff_layers(&document, &compare, &got, curated.as_ref())
+            };
+            if spans <= COMPARE_HERE {
+                self.cache = Some((key.clone(), run()));
+            } else {
+                let (tx, rx) = std::sync::mpsc::sync_channel(1);
+                let ctx = ctx.clone();
+                let spawned = std::thread::Builder::new()
+                    .name("tagdesk-compare".to_owned())
+                    .spawn(move || {
+                        let _ = tx.send(run());
+                        ctx.request_repaint();
+                    });
+                if spawned.is_ok() {
+                    // A job for older layers, if any, is dropped: its answer goes nowhere.
+                    self.job = Some((key.clone(), rx));
+                }
+            }
+        }
+        self.cache
+            .as_ref()
+            .filter(|(k, _)| k.0 == key.0 && k.1 == key.1)
+            .map(|(_, d)| d)
+    }
+
+    /// A diff is being computed on a thread.
+    pub fn comparing(&self) -> bool {
+        self.job.is_some()
     }
 
     /// Outlines for the document view: every disagreement, the focused one strong.
-    pub fn marks(&mut self, ws: &Workspace, doc: &str) -> Vec<Mark> {
+    pub fn marks(&mut self, ctx: &egui::Context, ws: &Workspace, doc: &str) -> Vec<Mark> {
         let focus = self.focus.clone();
-        self.diff(ws, doc)
-            .disagreements()
-            .map(|c| Mark {
-                range: c.range.clone(),
-                color: kind_color(c.kind),
-                strong: focus.as_ref() == Some(&c.range),
+        self.diff(ctx, ws, doc)
+            .map(|d| {
+                d.disagreements()
+                    .map(|c| Mark {
+                        range: c.range.clone(),
+                        color: kind_color(c.kind),
+                        strong: focus.as_ref() == Some(&c.range),
+                    })
+                    .collect()
             })
-            .collect()
+            .unwrap_or_default()
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, ws: &Workspace, doc: &str) -> Vec<Intent> {
@@ -166,7 +224,19 @@ impl Review {
             return intents;
         }
         let compare = self.compare.clone();
-        self.diff(ws, doc);
+        if self.diff(ui.ctx(), ws, doc).is_none() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Comparing the layers…");
+            });
+            return intents;
+        }
+        if self.comparing() {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(RichText::new("updating after the last change…").weak());
+            });
+        }
         // Borrow the cached diff for this frame instead of copying it.
         let Some((key, d)) = self.cache.take() else {
             return intents;
