@@ -1466,14 +1466,20 @@ fn review_accepts_a_disagreement_into_the_curated_layer_and_undo_takes_it_back()
             .relation_rejections()
             .len()
     };
-    // Scroll the review list down to it, as a user would.
-    for _ in 0..10 {
-        if harness.get_all_by_label("✖").last().unwrap().rect().max.y < 760.0 {
+    // Scroll the review list down to it, as a user would (only rows in view are laid out).
+    for _ in 0..20 {
+        if harness
+            .query_all_by_label_contains("relation in some layers")
+            .last()
+            .is_some_and(|n| n.rect().max.y < 760.0)
+        {
             break;
         }
-        harness.get_by_label("Where").scroll_down();
+        harness.get_all_by_label("✔").next().unwrap().scroll_down();
         steps(&mut harness, 2);
     }
+    // Scrolling glides: let it settle before clicking.
+    steps(&mut harness, 20);
     harness.get_all_by_label("✖").last().unwrap().click();
     steps(&mut harness, 2);
     assert_eq!(relation_rejections(&harness), 1);

@@ -62,6 +62,8 @@ pub struct Review {
     pub undecided_only: bool,
     /// The cluster last stepped to or clicked.
     pub focus: Option<Range<usize>>,
+    /// The focus the list was last scrolled to (scrolled once, then the user scrolls).
+    scrolled_to: Option<Range<usize>>,
     /// The diff of the current document, and what it was computed from.
     cache: Option<(CacheKey, DocDiff)>,
     /// A diff being computed on a thread, and what from.
@@ -94,6 +96,7 @@ impl Review {
             curating: true,
             undecided_only: false,
             focus: None,
+            scrolled_to: None,
             cache: None,
             job: None,
         }
@@ -311,49 +314,86 @@ impl Review {
                 out.replace('\n', " ")
             })
         };
-        egui::ScrollArea::both()
-            .auto_shrink([false, false])
-            .show(ui, |ui| {
-                // One line per version: excerpts are short, and the area scrolls sideways.
-                ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
-                egui::Grid::new("review-grid")
-                    .striped(true)
-                    .num_columns(compare.len() + 1)
-                    .show(ui, |ui| {
-                        ui.strong("Where");
-                        for a in &compare {
-                            ui.strong(if a == CURATED { "curated" } else { a.as_str() });
-                        }
-                        ui.end_row();
-                        let disagreements: Vec<&Cluster> = d.disagreements().collect();
-                        if disagreements.is_empty() {
-                            ui.label("The compared layers agree on this document.");
-                            ui.end_row();
-                        }
-                        for c in disagreements {
-                            self.cluster_row(ui, c, &compare, &excerpt(&c.range), &mut intents);
-                            ui.end_row();
-                        }
-                        for r in &d.relations {
-                            relation_row(ui, r, &compare, &excerpt, &mut intents);
-                            ui.end_row();
-                        }
-                    });
-            });
+        let disagreements: Vec<&Cluster> = d.disagreements().collect();
+        if disagreements.is_empty() && d.relations.is_empty() {
+            ui.label("The compared layers agree on this document.");
+        } else {
+            // Only the rows in view are laid out (a big document has thousands): each row's
+            // height is known from its line count — one line per version, two for "Where".
+            let line = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
+            let lines = |c: &Cluster| c.spans.iter().map(Vec::len).max().unwrap_or(1).max(2);
+            let heights: Vec<f32> = disagreements
+                .iter()
+                .map(|c| lines(c))
+                .chain(d.relations.iter().map(|_| 2))
+                .map(|n: usize| f32::from(u16::try_from(n).unwrap_or(u16::MAX)) * line)
+                .collect();
+            let focus_row = self
+                .focus
+                .as_ref()
+                .and_then(|f| disagreements.iter().position(|c| &c.range == f));
+            {
+                {
+                    // One line per version: excerpts are short; a narrow window clips them.
+                    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+                    let height = ui.available_height() - line;
+                    let mut table = egui_extras::TableBuilder::new(ui)
+                        .id_salt("review-table")
+                        .max_scroll_height(height)
+                        .striped(true)
+                        .auto_shrink([false, false])
+                        .column(egui_extras::Column::auto().at_least(180.0).clip(true))
+                        .columns(egui_extras::Column::auto().at_least(160.0), compare.len());
+                    if let Some(row) = focus_row
+                        && self.scrolled_to != self.focus
+                    {
+                        table = table.scroll_to_row(row, None);
+                        self.scrolled_to.clone_from(&self.focus);
+                    }
+                    table
+                        .header(line, |mut header| {
+                            header.col(|ui| {
+                                ui.strong("Where");
+                            });
+                            for a in &compare {
+                                header.col(|ui| {
+                                    ui.strong(if a == CURATED { "curated" } else { a.as_str() });
+                                });
+                            }
+                        })
+                        .body(|body| {
+                            body.heterogeneous_rows(heights.into_iter(), |mut row| {
+                                let i = row.index();
+                                if let Some(c) = disagreements.get(i) {
+                                    self.cluster_row(
+                                        &mut row,
+                                        c,
+                                        &compare,
+                                        &excerpt(&c.range),
+                                        &mut intents,
+                                    );
+                                } else if let Some(r) = d.relations.get(i - disagreements.len()) {
+                                    relation_row(&mut row, r, &compare, &excerpt, &mut intents);
+                                }
+                            });
+                        });
+                }
+            }
+        }
         self.cache = Some((key, d));
         intents
     }
 
     fn cluster_row(
         &self,
-        ui: &mut egui::Ui,
+        row: &mut egui_extras::TableRow<'_, '_>,
         c: &Cluster,
         compare: &[String],
         excerpt: &str,
         intents: &mut Vec<Intent>,
     ) {
         let focused = self.focus.as_ref() == Some(&c.range);
-        ui.vertical(|ui| {
+        row.col(|ui| {
             let title = RichText::new(format!("{}{excerpt}", if focused { "▶ " } else { "" }));
             if ui
                 .add(egui::Button::new(if focused { title.strong() } else { title }).frame(false))
@@ -369,7 +409,7 @@ impl Review {
             ui.label(RichText::new(tag).small().color(kind_color(c.kind)));
         });
         for (a, spans) in compare.iter().zip(&c.spans) {
-            ui.vertical(|ui| {
+            row.col(|ui| {
                 if spans.is_empty() {
                     ui.weak("—");
                 }
@@ -420,14 +460,14 @@ impl Review {
 
 /// One relation some compared layers lack: what it links, and per layer its type with ✔/✖.
 fn relation_row(
-    ui: &mut egui::Ui,
+    row: &mut egui_extras::TableRow<'_, '_>,
     r: &RelationDiff,
     compare: &[String],
     excerpt: &dyn Fn(&Range<usize>) -> String,
     intents: &mut Vec<Intent>,
 ) {
     let s = &r.signature;
-    ui.vertical(|ui| {
+    row.col(|ui| {
         ui.label(format!(
             "{} → {}",
             excerpt(&(s.from.start..s.from.end)),
@@ -445,36 +485,38 @@ fn relation_row(
         );
     });
     for (a, present) in compare.iter().zip(&r.present) {
-        ui.horizontal(|ui| match present {
-            Some(rel) if a != CURATED => {
-                ui.label(&rel.kind);
-                if ui
-                    .small_button("✔")
-                    .on_hover_text("Accept the relation (and its ends) into the curated layer")
-                    .clicked()
-                {
-                    intents.push(Intent::AcceptRelation {
-                        annotator: a.clone(),
-                        id: rel.id.clone(),
-                    });
+        row.col(|ui| {
+            ui.horizontal(|ui| match present {
+                Some(rel) if a != CURATED => {
+                    ui.label(&rel.kind);
+                    if ui
+                        .small_button("✔")
+                        .on_hover_text("Accept the relation (and its ends) into the curated layer")
+                        .clicked()
+                    {
+                        intents.push(Intent::AcceptRelation {
+                            annotator: a.clone(),
+                            id: rel.id.clone(),
+                        });
+                    }
+                    if ui
+                        .small_button("✖")
+                        .on_hover_text("Reject the relation (recorded in the curated layer)")
+                        .clicked()
+                    {
+                        intents.push(Intent::RejectRelation {
+                            annotator: a.clone(),
+                            id: rel.id.clone(),
+                        });
+                    }
                 }
-                if ui
-                    .small_button("✖")
-                    .on_hover_text("Reject the relation (recorded in the curated layer)")
-                    .clicked()
-                {
-                    intents.push(Intent::RejectRelation {
-                        annotator: a.clone(),
-                        id: rel.id.clone(),
-                    });
+                Some(rel) => {
+                    ui.label(&rel.kind);
                 }
-            }
-            Some(rel) => {
-                ui.label(&rel.kind);
-            }
-            None => {
-                ui.weak("—");
-            }
+                None => {
+                    ui.weak("—");
+                }
+            });
         });
     }
 }
