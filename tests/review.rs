@@ -120,8 +120,21 @@ fn next_disagreement_walks_across_documents_both_ways_and_wraps() {
     let said = char_offset_of(TEXT1, "said", 0);
     let rejected = char_offset_of(TEXT2, "rejected", 0);
     let next = |doc: &str, at: usize, forward: bool| {
-        next_disagreement(&ws.project, &pair(), (doc, at), forward, false)
-            .map(|(d, r)| (d, r.start))
+        let found = next_disagreement(&ws.project, &pair(), (doc, at), forward, false)
+            .map(|(d, r)| (d, r.start));
+        // The same with the document's diff at hand (as the review panel passes it).
+        let known = diff(&ws.project, doc, &pair());
+        let with_known = tagdesk::core::review::next_disagreement_with(
+            &ws.project,
+            &pair(),
+            (doc, at),
+            forward,
+            false,
+            Some(&known),
+        )
+        .map(|(d, r)| (d, r.start));
+        assert_eq!(found, with_known);
+        found
     };
     assert_eq!(next(DOC1, 0, true), Some((DOC1.into(), lavrov)));
     assert_eq!(next(DOC1, lavrov, true), Some((DOC1.into(), geneva)));

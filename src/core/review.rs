@@ -236,6 +236,19 @@ pub fn next_disagreement(
     forward: bool,
     undecided_only: bool,
 ) -> Option<(String, Range<usize>)> {
+    next_disagreement_with(project, layers, from, forward, undecided_only, None)
+}
+
+/// [`next_disagreement`], given a diff already at hand (the current document's, which the
+/// review panel keeps): it is not computed again.
+pub fn next_disagreement_with(
+    project: &Project,
+    layers: &[String],
+    from: (&str, usize),
+    forward: bool,
+    undecided_only: bool,
+    known: Option<&DocDiff>,
+) -> Option<(String, Range<usize>)> {
     let docs: Vec<&str> = project.documents.iter().map(|d| d.path.as_str()).collect();
     if docs.is_empty() {
         return None;
@@ -251,7 +264,14 @@ pub fn next_disagreement(
             (here + docs.len() * 2 - step) % docs.len()
         };
         let doc = docs[index];
-        let d = diff(project, doc, layers);
+        let computed;
+        let d = match known {
+            Some(k) if k.document == doc && k.layers == layers => k,
+            _ => {
+                computed = diff(project, doc, layers);
+                &computed
+            }
+        };
         let mut candidates = d.clusters.iter().filter(|c| wanted(c));
         let found = match (step, forward) {
             (0, true) => candidates.find(|c| c.range.start > from.1),

@@ -3102,12 +3102,13 @@ impl App {
                 } else {
                     from
                 };
-                match review::next_disagreement(
+                match review::next_disagreement_with(
                     &ws.project,
                     &r.compare,
                     (&doc, from),
                     forward,
                     r.undecided_only,
+                    r.current_diff(&doc),
                 ) {
                     Some((next_doc, range)) => {
                         r.focus = Some(range.clone());

@@ -168,6 +168,17 @@ impl Review {
             .map(|(_, d)| d)
     }
 
+    /// The diff of `doc` kept from the last frame, unless a newer one is being computed.
+    pub fn current_diff(&self, doc: &str) -> Option<&DocDiff> {
+        if self.job.is_some() {
+            return None;
+        }
+        self.cache
+            .as_ref()
+            .filter(|(k, _)| k.0 == doc && k.1 == self.compare)
+            .map(|(_, d)| d)
+    }
+
     /// A diff is being computed on a thread.
     pub fn comparing(&self) -> bool {
         self.job.is_some()
