@@ -83,6 +83,17 @@ fn layer_benches(c: &mut Criterion) {
     c.bench_function("reanchor/100k_spans_after_an_insertion_10mb", |b| {
         b.iter(|| black_box(tagdesk::core::workspace::plan_reanchor(&layer, &inserted)));
     });
+    let (_, planned) = tagdesk::core::workspace::plan_reanchor(&layer, &inserted);
+    let mut moved = layer.clone();
+    c.bench_function("reanchor/apply_and_undo_100k_moved_spans", |b| {
+        b.iter(|| {
+            for edit in planned.clone() {
+                if let Ok(inverse) = moved.apply(edit) {
+                    black_box(moved.apply(inverse).ok());
+                }
+            }
+        });
+    });
     let lf = SourceText::new(text.as_str().replace("\r\n", "\n"));
     c.bench_function("reanchor/100k_spans_after_crlf_to_lf_10mb", |b| {
         b.iter(|| black_box(tagdesk::core::workspace::plan_reanchor(&layer, &lf)));

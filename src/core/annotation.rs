@@ -266,6 +266,9 @@ pub enum Edit {
     /// its text changed: one pass and one sort, where one `Replace` each would search the
     /// layer for every span).
     ReplaceMany(Vec<Annotation>),
+    /// All the layer's spans at once, in order (re-anchoring that moved most of them): applying
+    /// it swaps the shared vector, and its inverse holds the old one — no span is copied.
+    SetSpans(Arc<Vec<Annotation>>),
     SetStatus(DocStatus),
     /// Add a relation (both ends must exist in the layer).
     AddRelation(Relation),
@@ -315,6 +318,8 @@ pub enum EditError {
     RelationAlreadyRejected(String),
     #[error("the relation {0} is not rejected")]
     RelationNotRejected(String),
+    #[error("span {0} is out of order")]
+    Unordered(String),
 }
 
 /// The annotations of one annotator on one document.
@@ -561,6 +566,7 @@ impl AnnotationLayer {
                 Edit::Replace(self.replace_at(index, annotation))
             }
             Edit::ReplaceMany(annotations) => Edit::ReplaceMany(self.replace_many(annotations)?),
+            Edit::SetSpans(spans) => Edit::SetSpans(self.set_spans(spans)?),
             Edit::SetStatus(status) => Edit::SetStatus(std::mem::replace(&mut self.status, status)),
             Edit::SetSourceHash(hash) => {
                 Edit::SetSourceHash(std::mem::replace(&mut self.source_sha256, hash))
@@ -664,6 +670,44 @@ impl AnnotationLayer {
             .label_counts
             .entry(annotation.label.clone())
             .or_default() += 1;
+    }
+
+    /// See [`Edit::SetSpans`]; returns the spans it replaces. The new spans must be in order,
+    /// non-empty and of unique ids (checked: a journal could have been edited by hand).
+    fn set_spans(
+        &mut self,
+        spans: Arc<Vec<Annotation>>,
+    ) -> Result<Arc<Vec<Annotation>>, EditError> {
+        let mut ids = std::collections::HashSet::with_capacity(spans.len());
+        for (i, a) in spans.iter().enumerate() {
+            if a.is_empty() {
+                return Err(EditError::EmptySpan {
+                    start: a.start,
+                    end: a.end,
+                });
+            }
+            if !a.fragments_ok() {
+                return Err(EditError::BadFragments(a.id.to_string()));
+            }
+            if !ids.insert(a.id.as_str()) {
+                return Err(EditError::DuplicateId(a.id.to_string()));
+            }
+            if i > 0 && spans[i - 1].sort_key() > a.sort_key() {
+                return Err(EditError::Unordered(a.id.to_string()));
+            }
+        }
+        // Relations must still find both ends.
+        for r in self.relations.iter() {
+            for end in [&r.from, &r.to] {
+                if !ids.contains(end.as_str()) {
+                    return Err(EditError::DanglingRelation(end.clone()));
+                }
+            }
+        }
+        drop(ids);
+        self.max_span_len = spans.iter().map(Annotation::len).max().unwrap_or(0);
+        self.label_counts = count_labels(&spans);
+        Ok(std::mem::replace(&mut self.annotations, spans))
     }
 
     /// See [`Edit::ReplaceMany`]; returns the replaced spans. Checks everything first: on an
@@ -852,6 +896,42 @@ mod tests {
                     proptest::prop_assert!(layer.overlapping(a.start, a.end).any(|b| b.id == a.id));
                 }
             }
+        }
+    }
+
+    #[test]
+    fn all_spans_are_set_at_once_checked_and_undone() {
+        let mut layer = AnnotationLayer::new("d", "a")
+            .with_annotations(vec![span("1", "actor", 0, 5), span("2", "claim", 6, 9)])
+            .with_relations(vec![Relation {
+                id: "r".to_owned(),
+                kind: "said_by".to_owned(),
+                from: "2".to_owned(),
+                to: "1".to_owned(),
+                author: "ana".to_owned(),
+                created: String::new(),
+            }]);
+        let before = layer.clone();
+        let moved = vec![span("1", "actor", 2, 7), span("2", "actor", 8, 11)];
+        let inverse = layer
+            .apply(Edit::SetSpans(Arc::new(moved.clone())))
+            .unwrap();
+        assert_eq!(layer.annotations(), moved.as_slice());
+        assert_eq!(
+            layer.count_by_label().into_iter().collect::<Vec<_>>(),
+            [("actor", 2)]
+        );
+        assert_eq!(layer.overlapping(9, 10).count(), 1);
+        layer.apply(inverse).unwrap();
+        assert_eq!(layer, before);
+        // Refused, and nothing changed: out of order, a repeated id, a relation's end gone.
+        for bad in [
+            vec![span("2", "actor", 8, 11), span("1", "actor", 2, 7)],
+            vec![span("1", "actor", 2, 7), span("1", "claim", 8, 11)],
+            vec![span("1", "actor", 2, 7)],
+        ] {
+            assert!(layer.apply(Edit::SetSpans(Arc::new(bad))).is_err());
+            assert_eq!(layer, before);
         }
     }
 

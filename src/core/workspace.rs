@@ -254,6 +254,7 @@ fn spans_in(edits: &[Edit]) -> usize {
         .iter()
         .map(|e| match e {
             Edit::ReplaceMany(spans) => spans.len(),
+            Edit::SetSpans(spans) => spans.len(),
             _ => 1,
         })
         .sum()
@@ -1748,8 +1749,9 @@ pub fn covered_text(
     }
 }
 
-/// Where each span of `layer` goes in `text`, and the edit that puts them there (one
-/// [`Edit::ReplaceMany`], none when nothing moves).
+/// Where each span of `layer` goes in `text`, and the edit that puts them there: none when
+/// nothing moves, an [`Edit::ReplaceMany`] of the changed spans when few did, else an
+/// [`Edit::SetSpans`] of the whole new order (built here, so applying it is a swap).
 pub fn plan_reanchor(
     layer: &AnnotationLayer,
     text: &super::SourceText,
@@ -1782,8 +1784,20 @@ pub fn plan_reanchor(
     }
     let edits = if changed.is_empty() {
         Vec::new()
-    } else {
+    } else if changed.len() * 4 < layer.len() {
         vec![Edit::ReplaceMany(changed)]
+    } else {
+        // Most spans moved: the whole new order is built here (on the planning thread), so
+        // applying it is a swap rather than a search, a replacement and a sort per span.
+        let mut moved: HashMap<super::annotation::Str, Annotation> =
+            changed.into_iter().map(|a| (a.id.clone(), a)).collect();
+        let mut spans: Vec<Annotation> = layer
+            .annotations()
+            .iter()
+            .map(|a| moved.remove(a.id.as_str()).unwrap_or_else(|| a.clone()))
+            .collect();
+        spans.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        vec![Edit::SetSpans(Arc::new(spans))]
     };
     (report, edits)
 }
