@@ -1309,6 +1309,21 @@ fn wait_for(harness: &mut Harness<'_, App>, what: &str, done: impl Fn(&Harness<'
 fn export_window_writes_brat_in_the_background_and_reports() {
     let (_dir, root) = sample_copy();
     let mut harness = open_app(&root, "maria");
+    // An unsaved edit: the export saves it first (on a thread) and includes it.
+    let text = source(&root);
+    let start = char_offset_of(&text, "Geneva", 0);
+    harness.state_mut().push_action(Action::SetSelection(Some(
+        start..start + "Geneva".chars().count(),
+    )));
+    steps(&mut harness, 1);
+    harness.key_press(Key::Num1);
+    steps(&mut harness, 2);
+    assert!(harness.state().window_title().starts_with('●'));
+    // (Deselected, so the window's format list is the first drop-down.)
+    harness
+        .state_mut()
+        .push_action(Action::SelectAnnotation(None));
+    steps(&mut harness, 1);
     harness.key_press_modifiers(Modifiers::COMMAND, Key::E);
     steps(&mut harness, 2);
     // Choose brat in the format list (the first list of the window).
@@ -1326,9 +1341,16 @@ fn export_window_writes_brat_in_the_background_and_reports() {
     steps(&mut harness, 2);
     harness.get_by_label("Export").click();
     wait_for(&mut harness, "the export report", |h| {
-        h.query_by_label_contains("Exported 66 annotations")
+        h.query_by_label_contains("Exported 67 annotations")
             .is_some()
     });
+    assert!(
+        !harness.state().window_title().starts_with('●'),
+        "saved first"
+    );
+    let ann =
+        std::fs::read_to_string(target.join("maria").join(DOC).with_extension("ann")).unwrap();
+    assert!(ann.contains("actor") && ann.contains("\tGeneva"), "{ann}");
     // Two annotators: one folder each, with the schema as annotation.conf.
     assert!(target.join("annotation.conf").is_file());
     assert!(

@@ -188,6 +188,10 @@ pub struct App {
     text_job: Option<TextJob>,
     /// Ctrl+S came while changed files were being read: saving follows once they are in.
     save_requested: bool,
+    /// An export waits for the save of unsaved edits (it reads the saved files).
+    export_waiting: bool,
+    /// The last save reported errors.
+    last_save_failed: bool,
     /// The current layer being re-anchored to its changed text.
     reanchoring: Option<ReanchorJob>,
     /// A layer whose re-anchoring to the text with this hash could not be applied, or was
@@ -304,6 +308,8 @@ impl App {
             probe_rx: None,
             text_job: None,
             save_requested: false,
+            export_waiting: false,
+            last_save_failed: false,
             reanchoring: None,
             reanchor_refused: None,
             label_order: (None, Vec::new()),
@@ -2805,20 +2811,9 @@ impl App {
         }
     }
 
-    /// Saves here and now (before an export from the window, which reads the files).
-    fn save(&mut self) {
-        let Some(ws) = &mut self.workspace else {
-            return;
-        };
-        let report = ws.save();
-        if report.errors.is_empty() {
-            self.last_edit = None;
-        }
-        self.save_report(&report);
-    }
-
     /// Takes in what a background save did (see `autosave`).
     fn save_report(&mut self, report: &crate::core::workspace::SaveReport) {
+        self.last_save_failed = !report.errors.is_empty();
         if report.errors.is_empty() {
             if !report.saved.is_empty() {
                 self.set_status(format!("Saved {} file(s)", report.saved.len()), false);
@@ -2959,6 +2954,20 @@ impl App {
         let Some(ws) = &self.workspace else {
             return;
         };
+        if self.export_waiting && !self.saving() {
+            self.export_waiting = false;
+            if self.last_save_failed {
+                window.outcome = Some(Err(
+                    "The project could not be saved; the export would miss unsaved edits. \
+                     Nothing was exported."
+                        .to_owned(),
+                ));
+            } else {
+                window.start_export(ctx, ws.project.root.clone());
+            }
+        } else if self.export_waiting {
+            ctx.request_repaint_after(Duration::from_millis(20));
+        }
         let mut open = true;
         let title = match window.mode {
             super::interchange::Mode::Export => "Export annotations",
@@ -2972,21 +2981,13 @@ impl App {
             .show(ctx, |ui| intent = window.ui(ui, ws));
         match intent {
             Some(super::interchange::Intent::Export) => {
+                // The export reads the saved files: unsaved edits are saved first, on a
+                // thread like any save; the export starts once that is done (below).
                 if self.workspace.as_ref().is_some_and(Workspace::is_dirty) {
-                    self.save();
+                    self.save_soon();
                 }
-                match &self.workspace {
-                    Some(ws) if !ws.is_dirty() => {
-                        window.start_export(ctx, ws.project.root.clone());
-                    }
-                    _ => {
-                        window.outcome = Some(Err(
-                            "The project could not be saved; the export would miss unsaved \
-                             edits. Nothing was exported."
-                                .to_owned(),
-                        ));
-                    }
-                }
+                self.export_waiting = true;
+                window.outcome = None;
             }
             Some(super::interchange::Intent::Import(corpus, options)) => {
                 if let Some(ws) = &mut self.workspace {
