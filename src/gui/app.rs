@@ -145,6 +145,17 @@ enum ListOrder {
 }
 
 /// A document's text read off the UI thread.
+/// Saves asked for and what waits on them.
+#[derive(Debug, Default)]
+struct SaveFlow {
+    /// Ctrl+S came while changed files were being read: saving follows once they are in.
+    requested: bool,
+    /// An export waits for the save of unsaved edits (it reads the saved files).
+    export_waiting: bool,
+    /// The last save reported errors.
+    last_failed: bool,
+}
+
 /// Spans being placed in a changed text on a background thread.
 struct ReanchorJob {
     key: LayerKey,
@@ -186,12 +197,8 @@ pub struct App {
     probe_rx: Option<Receiver<(String, DocProbe)>>,
     /// The current document's text being read on a background thread.
     text_job: Option<TextJob>,
-    /// Ctrl+S came while changed files were being read: saving follows once they are in.
-    save_requested: bool,
-    /// An export waits for the save of unsaved edits (it reads the saved files).
-    export_waiting: bool,
-    /// The last save reported errors.
-    last_save_failed: bool,
+    /// Saves asked for and waited on.
+    save_flow: SaveFlow,
     /// The current layer being re-anchored to its changed text.
     reanchoring: Option<ReanchorJob>,
     /// A layer whose re-anchoring to the text with this hash could not be applied, or was
@@ -307,9 +314,7 @@ impl App {
             probes: HashMap::new(),
             probe_rx: None,
             text_job: None,
-            save_requested: false,
-            export_waiting: false,
-            last_save_failed: false,
+            save_flow: SaveFlow::default(),
             reanchoring: None,
             reanchor_refused: None,
             label_order: (None, Vec::new()),
@@ -419,7 +424,7 @@ impl App {
     /// A save is being written, or changed files read, in the background (or a save waits
     /// for such a read to end).
     pub fn saving(&self) -> bool {
-        self.save_requested
+        self.save_flow.requested
             || self
                 .workspace
                 .as_ref()
@@ -2787,10 +2792,10 @@ impl App {
             .is_some_and(Workspace::checking_disk)
         {
             // Changed files are being read: the save starts once they are taken in.
-            self.save_requested = true;
+            self.save_flow.requested = true;
             return;
         }
-        self.save_requested = false;
+        self.save_flow.requested = false;
         if let Some(ws) = &mut self.workspace
             && let Some(report) = ws.finish_background_save(true)
         {
@@ -2813,7 +2818,7 @@ impl App {
 
     /// Takes in what a background save did (see `autosave`).
     fn save_report(&mut self, report: &crate::core::workspace::SaveReport) {
-        self.last_save_failed = !report.errors.is_empty();
+        self.save_flow.last_failed = !report.errors.is_empty();
         if report.errors.is_empty() {
             if !report.saved.is_empty() {
                 self.set_status(format!("Saved {} file(s)", report.saved.len()), false);
@@ -2841,7 +2846,7 @@ impl App {
             // Taken in after this frame was drawn: show it.
             ctx.request_repaint();
         }
-        if self.save_requested {
+        if self.save_flow.requested {
             if self
                 .workspace
                 .as_ref()
@@ -2954,9 +2959,9 @@ impl App {
         let Some(ws) = &self.workspace else {
             return;
         };
-        if self.export_waiting && !self.saving() {
-            self.export_waiting = false;
-            if self.last_save_failed {
+        if self.save_flow.export_waiting && !self.saving() {
+            self.save_flow.export_waiting = false;
+            if self.save_flow.last_failed {
                 window.outcome = Some(Err(
                     "The project could not be saved; the export would miss unsaved edits. \
                      Nothing was exported."
@@ -2965,7 +2970,7 @@ impl App {
             } else {
                 window.start_export(ctx, ws.project.root.clone());
             }
-        } else if self.export_waiting {
+        } else if self.save_flow.export_waiting {
             ctx.request_repaint_after(Duration::from_millis(20));
         }
         let mut open = true;
@@ -2986,7 +2991,7 @@ impl App {
                 if self.workspace.as_ref().is_some_and(Workspace::is_dirty) {
                     self.save_soon();
                 }
-                self.export_waiting = true;
+                self.save_flow.export_waiting = true;
                 window.outcome = None;
             }
             Some(super::interchange::Intent::Import(corpus, options)) => {
