@@ -529,15 +529,7 @@ impl AnnotationLayer {
     pub fn apply(&mut self, edit: Edit) -> Result<Edit, EditError> {
         let inverse = match edit {
             Edit::Add(annotation) => {
-                if annotation.is_empty() {
-                    return Err(EditError::EmptySpan {
-                        start: annotation.start,
-                        end: annotation.end,
-                    });
-                }
-                if !annotation.fragments_ok() {
-                    return Err(EditError::BadFragments(annotation.id.to_string()));
-                }
+                check_span(&annotation)?;
                 if self.get(&annotation.id).is_some() {
                     return Err(EditError::DuplicateId(annotation.id.to_string()));
                 }
@@ -553,15 +545,7 @@ impl AnnotationLayer {
                 Edit::Add(self.remove_at(index))
             }
             Edit::Replace(annotation) => {
-                if annotation.is_empty() {
-                    return Err(EditError::EmptySpan {
-                        start: annotation.start,
-                        end: annotation.end,
-                    });
-                }
-                if !annotation.fragments_ok() {
-                    return Err(EditError::BadFragments(annotation.id.to_string()));
-                }
+                check_span(&annotation)?;
                 let index = self.index_of(&annotation.id)?;
                 Edit::Replace(self.replace_at(index, annotation))
             }
@@ -685,15 +669,7 @@ impl AnnotationLayer {
         let mut counter = LabelCounter::default();
         let mut max_len = 0;
         for (i, a) in spans.iter().enumerate() {
-            if a.is_empty() {
-                return Err(EditError::EmptySpan {
-                    start: a.start,
-                    end: a.end,
-                });
-            }
-            if !a.fragments_ok() {
-                return Err(EditError::BadFragments(a.id.to_string()));
-            }
+            check_span(a)?;
             if !ids.insert(a.id.as_str()) {
                 return Err(EditError::DuplicateId(a.id.to_string()));
             }
@@ -723,15 +699,7 @@ impl AnnotationLayer {
         let mut wanted: std::collections::HashMap<&str, usize> =
             std::collections::HashMap::with_capacity(annotations.len());
         for (i, a) in annotations.iter().enumerate() {
-            if a.is_empty() {
-                return Err(EditError::EmptySpan {
-                    start: a.start,
-                    end: a.end,
-                });
-            }
-            if !a.fragments_ok() {
-                return Err(EditError::BadFragments(a.id.to_string()));
-            }
+            check_span(a)?;
             if wanted.insert(a.id.as_str(), i).is_some() {
                 return Err(EditError::DuplicateId(a.id.to_string()));
             }
@@ -809,6 +777,20 @@ impl AnnotationLayer {
             .map(|(label, &n)| (label.as_str(), n))
             .collect()
     }
+}
+
+/// A span may be in a layer: not empty, its pieces in order.
+fn check_span(a: &Annotation) -> Result<(), EditError> {
+    if a.is_empty() {
+        return Err(EditError::EmptySpan {
+            start: a.start,
+            end: a.end,
+        });
+    }
+    if !a.fragments_ok() {
+        return Err(EditError::BadFragments(a.id.to_string()));
+    }
+    Ok(())
 }
 
 /// Spans per label, counted once when a layer is built.
