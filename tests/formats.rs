@@ -825,3 +825,86 @@ fn csv_and_w3c_exports_carry_offsets_text_and_context() {
     assert_eq!(selectors[1]["prefix"], "😊 ");
     assert_eq!(selectors[1]["suffix"], ", said \"no\".");
 }
+
+/// Flag and choice attributes come back as they were, through every format that carries
+/// attributes — also those that can only write a flag as text (Label Studio's choices, `WebAnno`'s
+/// feature values).
+#[test]
+fn flag_and_choice_attributes_round_trip_through_every_attribute_format() {
+    use tagdesk::core::schema::{AttributeDef, AttributeKind, AttributeValue};
+    let text = "Kerry said the talks failed. Lavrov said they did not.";
+    let (_dir, root) = project_with(&[("doc.txt", text.as_bytes())]);
+    let mut ws = Workspace::open(&root).unwrap();
+    let mut schema = ws.project.schema().clone();
+    let claim = schema
+        .labels
+        .iter_mut()
+        .find(|l| l.name == "claim")
+        .unwrap();
+    claim.attributes.push(AttributeDef {
+        name: "hedged".to_owned(),
+        kind: AttributeKind::Flag,
+        description: String::new(),
+    });
+    ws.set_schema(schema, "add a flag", None).unwrap();
+    let key = ("doc.txt".to_owned(), "a".to_owned());
+    let first = ws.add_span("doc.txt", "a", 11..28, "claim").unwrap();
+    let second = ws.add_span("doc.txt", "a", 41..53, "claim").unwrap();
+    ws.set_attribute(&key, &first, "hedged", Some(AttributeValue::Flag(true)))
+        .unwrap();
+    ws.set_attribute(
+        &key,
+        &second,
+        "stance",
+        Some(AttributeValue::Text("oppose".to_owned())),
+    )
+    .unwrap();
+    assert!(ws.save().errors.is_empty());
+    let attributes = |ws: &Workspace, who: &str| -> Vec<(usize, String)> {
+        let mut v: Vec<(usize, String)> = ws
+            .layer("doc.txt", who)
+            .unwrap()
+            .annotations()
+            .iter()
+            .map(|a| (a.start, format!("{:?}", a.attributes)))
+            .collect();
+        v.sort();
+        v
+    };
+    let ours = attributes(&ws, "a");
+    assert!(ours[0].1.contains("Flag(true)"), "{ours:?}");
+    for format in [
+        Format::Jsonl,
+        Format::Brat,
+        Format::LabelStudio,
+        Format::WebannoTsv,
+    ] {
+        let out = tempfile::tempdir().unwrap();
+        let target = if format.writes_folder() {
+            out.path().join("export")
+        } else {
+            out.path().join("export.out")
+        };
+        let filter = ExportFilter {
+            annotator: Some("a".into()),
+        };
+        if format.writes_folder() {
+            formats::export(&mut ws, format, &filter, Sink::Folder(target.clone())).unwrap();
+        } else {
+            let mut file = std::fs::File::create(&target).unwrap();
+            formats::export(&mut ws, format, &filter, Sink::Stream(Box::new(&mut file))).unwrap();
+        }
+        let copy = out.path().join("copy");
+        copy_tree(&root, &copy);
+        let mut fresh = Workspace::open(&copy).unwrap();
+        let options = ImportOptions {
+            annotator: Some("b".into()),
+            add_documents: false,
+            add_labels: false,
+        };
+        let plan = read_and_plan(&mut fresh, format, &target, &options)
+            .unwrap_or_else(|e| panic!("{format}: {e}"));
+        apply(&mut fresh, plan).unwrap();
+        assert_eq!(attributes(&fresh, "b"), ours, "{format}");
+    }
+}

@@ -209,6 +209,8 @@ pub fn plan(
                     zero_length += 1;
                     continue;
                 };
+                let mut span = span;
+                span.attributes = typed_attributes(&schema, &span.label, span.attributes);
                 if !fits_span(&schema, &span.label, &span.attributes) {
                     if options.add_labels {
                         report.schema_added.extend(extend_schema_for_span(
@@ -605,6 +607,36 @@ const PALETTE: [&str; 10] = [
     "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#76b7b2", "#bab0ac", "#4e79a7",
     "#f28e2b", "#e15759",
 ];
+
+/// Formats that write a flag as text (Label Studio's choices, the `WebAnno` TSV's feature values) give it
+/// back as "yes" / "true" / "1" or "no" / "false" / "0": where the schema says the attribute is
+/// a flag, that is a flag again (set, or absent as an unset flag is).
+fn typed_attributes(schema: &Schema, label: &str, attributes: Attributes) -> Attributes {
+    let Some(def) = schema.get(label) else {
+        return attributes;
+    };
+    attributes
+        .into_iter()
+        .filter_map(|(name, value)| {
+            let is_flag = def
+                .attributes
+                .iter()
+                .any(|d| d.name == name && d.kind == AttributeKind::Flag);
+            let value = match value {
+                AttributeValue::Text(t) if is_flag => {
+                    match t.trim().to_ascii_lowercase().as_str() {
+                        "yes" | "true" | "1" => AttributeValue::Flag(true),
+                        "no" | "false" | "0" => return None,
+                        _ => AttributeValue::Text(t),
+                    }
+                }
+                AttributeValue::Flag(false) if is_flag => return None,
+                other => other,
+            };
+            Some((name, value))
+        })
+        .collect()
+}
 
 /// Adds `label` and its attributes to `schema` where missing; returns what was added.
 pub fn extend_schema_for_span(
