@@ -134,6 +134,19 @@ fn next_disagreement_walks_across_documents_both_ways_and_wraps() {
         )
         .map(|(d, r)| (d, r.start));
         assert_eq!(found, with_known);
+        // The same searched on copies of the layers (as F8 does on a thread).
+        let searched =
+            tagdesk::core::review::StepSearch::new(&ws.project, &pair(), (doc, at), forward, false)
+                .run()
+                .map(|(d, r)| (d, r.start));
+        assert_eq!(found, searched);
+        // Within the document alone: the same when it lands there, else nothing.
+        let here = tagdesk::core::review::next_in_document(&known, at, forward, false)
+            .map(|r| (doc.to_owned(), r.start));
+        let lands_here = found
+            .as_ref()
+            .is_some_and(|(d, s)| d == doc && if forward { *s > at } else { *s < at });
+        assert_eq!(here, if lands_here { found.clone() } else { None });
         found
     };
     assert_eq!(next(DOC1, 0, true), Some((DOC1.into(), lavrov)));

@@ -250,13 +250,117 @@ pub fn next_disagreement_with(
     known: Option<&DocDiff>,
 ) -> Option<(String, Range<usize>)> {
     let docs: Vec<&str> = project.documents.iter().map(|d| d.path.as_str()).collect();
+    walk(&docs, from, forward, undecided_only, &mut |doc, _| {
+        Some(match known {
+            Some(k) if k.document == doc && k.layers == layers => std::borrow::Cow::Borrowed(k),
+            _ => std::borrow::Cow::Owned(diff(project, doc, layers)),
+        })
+    })
+}
+
+/// Whether the current document (after / before `from`) has the next disagreement, from its
+/// diff alone: `Some(found)` settles it; `None` means the other documents must be looked at
+/// ([`StepSearch`], on a thread when they are big).
+pub fn next_in_document(
+    current: &DocDiff,
+    from: usize,
+    forward: bool,
+    undecided_only: bool,
+) -> Option<Range<usize>> {
+    let docs = [current.document.as_str()];
+    // Only the first step: the document itself, after (or before) the offset.
+    let walked = walk(
+        &docs,
+        (&current.document, from),
+        forward,
+        undecided_only,
+        &mut |_, step| (step == Some(0)).then_some(std::borrow::Cow::Borrowed(current)),
+    );
+    walked.map(|(_, range)| range)
+}
+
+/// A search for the next disagreement across documents on copies of the compared layers (they
+/// share their spans), so it can run on another thread.
+pub struct StepSearch {
+    docs: Vec<String>,
+    layers: Vec<String>,
+    /// Per document: the compared layers and the curated one.
+    copies: Vec<(Vec<Option<AnnotationLayer>>, Option<AnnotationLayer>)>,
+    from: (String, usize),
+    forward: bool,
+    undecided_only: bool,
+}
+
+impl StepSearch {
+    pub fn new(
+        project: &Project,
+        layers: &[String],
+        from: (&str, usize),
+        forward: bool,
+        undecided_only: bool,
+    ) -> Self {
+        let docs: Vec<String> = project.documents.iter().map(|d| d.path.clone()).collect();
+        let copies = docs
+            .iter()
+            .map(|doc| {
+                let get = |a: &str| project.layers.get(&(doc.clone(), a.to_owned())).cloned();
+                (layers.iter().map(|a| get(a)).collect(), get(CURATED))
+            })
+            .collect();
+        Self {
+            docs,
+            layers: layers.to_vec(),
+            copies,
+            from: (from.0.to_owned(), from.1),
+            forward,
+            undecided_only,
+        }
+    }
+
+    pub fn run(self) -> Option<(String, Range<usize>)> {
+        let docs: Vec<&str> = self.docs.iter().map(String::as_str).collect();
+        walk(
+            &docs,
+            (&self.from.0, self.from.1),
+            self.forward,
+            self.undecided_only,
+            &mut |doc, _| {
+                let i = self.docs.iter().position(|d| d == doc)?;
+                let (got, curated) = &self.copies[i];
+                let got: Vec<Option<&AnnotationLayer>> = got.iter().map(Option::as_ref).collect();
+                Some(std::borrow::Cow::Owned(diff_layers(
+                    doc,
+                    &self.layers,
+                    &got,
+                    curated.as_ref(),
+                )))
+            },
+        )
+    }
+}
+
+/// Gives a document's diff during a [`walk`] (`None` stops it).
+type DiffOf<'a, 'f> = dyn FnMut(&str, Option<usize>) -> Option<std::borrow::Cow<'a, DocDiff>> + 'f;
+
+/// Where a disagreement is: its document and character range.
+pub type Found = (String, Range<usize>);
+
+/// The walk behind [`next_disagreement`]: the current document (after/before the offset), the
+/// others in order, then the current document again (before/after the offset) to wrap around.
+/// `diff_of(doc, step)` gives a document's diff (`step` is `None` for the wrap-around visit);
+/// `None` stops the walk there.
+fn walk(
+    docs: &[&str],
+    from: (&str, usize),
+    forward: bool,
+    undecided_only: bool,
+    diff_of: &mut DiffOf<'_, '_>,
+) -> Option<(String, Range<usize>)> {
     if docs.is_empty() {
         return None;
     }
     let here = docs.iter().position(|d| *d == from.0).unwrap_or(0);
     let wanted = |c: &Cluster| c.is_disagreement() && !(undecided_only && c.decided);
-    // The current document (after/before the offset), the others in order, then the current
-    // document again (before/after the offset) to wrap around.
     for step in 0..=docs.len() {
         let index = if forward {
             (here + step) % docs.len()
@@ -264,20 +368,14 @@ pub fn next_disagreement_with(
             (here + docs.len() * 2 - step) % docs.len()
         };
         let doc = docs[index];
-        let computed;
-        let d = match known {
-            Some(k) if k.document == doc && k.layers == layers => k,
-            _ => {
-                computed = diff(project, doc, layers);
-                &computed
-            }
-        };
+        let last = step == docs.len();
+        let d = diff_of(doc, (!last).then_some(step))?;
         let mut candidates = d.clusters.iter().filter(|c| wanted(c));
         let found = match (step, forward) {
             (0, true) => candidates.find(|c| c.range.start > from.1),
             (0, false) => candidates.rev().find(|c| c.range.start < from.1),
-            (s, true) if s == docs.len() => candidates.find(|c| c.range.start <= from.1),
-            (s, false) if s == docs.len() => candidates.rev().find(|c| c.range.start >= from.1),
+            (_, true) if last => candidates.find(|c| c.range.start <= from.1),
+            (_, false) if last => candidates.rev().find(|c| c.range.start >= from.1),
             (_, true) => candidates.next(),
             (_, false) => candidates.next_back(),
         };

@@ -201,6 +201,8 @@ pub struct App {
     save_flow: SaveFlow,
     /// The current layer being re-anchored to its changed text.
     reanchoring: Option<ReanchorJob>,
+    /// F8 looking through the other documents on a thread.
+    step_job: Option<Receiver<Option<crate::core::review::Found>>>,
     /// A layer whose re-anchoring to the text with this hash could not be applied, or was
     /// undone: not done again (until the text changes once more).
     reanchor_refused: Option<(LayerKey, String)>,
@@ -316,6 +318,7 @@ impl App {
             text_job: None,
             save_flow: SaveFlow::default(),
             reanchoring: None,
+            step_job: None,
             reanchor_refused: None,
             label_order: (None, Vec::new()),
             dialog_tx,
@@ -527,6 +530,7 @@ impl App {
         }
         self.poll_text(ctx);
         self.poll_reanchor(ctx);
+        self.poll_step(ctx);
         if let Some(rx) = &self.probe_rx {
             let mut got = false;
             while let Ok((path, probe)) = rx.try_recv() {
@@ -1930,9 +1934,10 @@ impl App {
                 {
                     self.review = Some(super::review::Review::new(ws));
                 }
-                self.review_intent(super::review::Intent::Step(
-                    command == Command::NextDisagreement,
-                ));
+                self.review_intent(
+                    ctx,
+                    super::review::Intent::Step(command == Command::NextDisagreement),
+                );
             }
             Command::SearchCorpus => {
                 if self.workspace.is_some() {
@@ -2686,6 +2691,37 @@ impl App {
         self.probe_files(ctx, files);
     }
 
+    /// Shows a disagreement found by F8: its document, the cluster focused in the panel, the
+    /// text scrolled to it.
+    fn go_to_disagreement(&mut self, doc: &str, range: Range<usize>) {
+        if self.current_doc.as_deref() != Some(doc) {
+            self.select_document(doc);
+        }
+        if let Some(r) = self.review.as_mut() {
+            r.focus = Some(range.clone());
+        }
+        self.actions.push(Action::RevealChar(range.start));
+    }
+
+    /// Takes in where an F8 search over the other documents landed.
+    fn poll_step(&mut self, ctx: &egui::Context) {
+        let Some(rx) = &self.step_job else { return };
+        let found = match rx.try_recv() {
+            Ok(found) => found,
+            Err(std::sync::mpsc::TryRecvError::Empty) => return,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
+        };
+        self.step_job = None;
+        ctx.request_repaint();
+        match found {
+            Some((doc, range)) => {
+                self.set_status("", false);
+                self.go_to_disagreement(&doc, range);
+            }
+            None => self.set_status("No disagreements among the compared layers", false),
+        }
+    }
+
     /// Takes in a re-anchoring planned on a thread: applied as one undo step, or planned again
     /// if the layer or its text changed meanwhile.
     fn poll_reanchor(&mut self, ctx: &egui::Context) {
@@ -3046,12 +3082,13 @@ impl App {
                 intents = review.ui(ui, ws, &doc);
             });
         self.review = Some(review);
+        let ctx = ui.ctx().clone();
         for intent in intents {
-            self.review_intent(intent);
+            self.review_intent(&ctx, intent);
         }
     }
 
-    fn review_intent(&mut self, intent: super::review::Intent) {
+    fn review_intent(&mut self, ctx: &egui::Context, intent: super::review::Intent) {
         use super::review::Intent;
         use crate::core::review;
         let (Some(ws), Some(doc)) = (self.workspace.as_mut(), self.current_doc.clone()) else {
@@ -3108,25 +3145,33 @@ impl App {
                 } else {
                     from
                 };
-                match review::next_disagreement_with(
+                // This document first, from the panel's diff; the others (their diffs may be
+                // big) on a thread.
+                if let Some(range) = r
+                    .current_diff(&doc)
+                    .and_then(|d| review::next_in_document(d, from, forward, r.undecided_only))
+                {
+                    self.go_to_disagreement(&doc, range);
+                    return;
+                }
+                let search = review::StepSearch::new(
                     &ws.project,
                     &r.compare,
                     (&doc, from),
                     forward,
                     r.undecided_only,
-                    r.current_diff(&doc),
-                ) {
-                    Some((next_doc, range)) => {
-                        r.focus = Some(range.clone());
-                        if next_doc != doc {
-                            self.select_document(&next_doc);
-                            if let Some(r) = self.review.as_mut() {
-                                r.focus = Some(range.clone());
-                            }
-                        }
-                        self.actions.push(Action::RevealChar(range.start));
-                    }
-                    None => self.set_status("No disagreements among the compared layers", false),
+                );
+                let (tx, rx) = sync_channel(1);
+                let ctx = ctx.clone();
+                let spawned = std::thread::Builder::new()
+                    .name("tagdesk-step".to_owned())
+                    .spawn(move || {
+                        let _ = tx.send(search.run());
+                        ctx.request_repaint();
+                    });
+                if spawned.is_ok() {
+                    self.step_job = Some(rx);
+                    self.set_status("Looking for the next disagreement…", false);
                 }
                 return;
             }
