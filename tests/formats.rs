@@ -546,9 +546,9 @@ fn spans_for(text: &str, seeds: &[(usize, usize)], disjoint: bool) -> Vec<(usize
     out
 }
 
-/// Exports `ws`'s layer "a" in `format`, imports it into a fresh copy of the project as "b",
-/// and returns both span sets.
-fn round_trip(root: &Path, format: Format) -> (SpanSet, SpanSet, usize, usize) {
+/// Exports the layer "a" of the project at `root` in `format` and imports it into a fresh copy
+/// of the project as "b"; returns the project and the copy (alive while the directory is).
+fn export_and_reimport(root: &Path, format: Format) -> (Workspace, Workspace, tempfile::TempDir) {
     let mut ws = Workspace::open(root).unwrap();
     let out = tempfile::tempdir().unwrap();
     let target = if format.writes_folder() {
@@ -576,6 +576,13 @@ fn round_trip(root: &Path, format: Format) -> (SpanSet, SpanSet, usize, usize) {
     let plan = read_and_plan(&mut fresh, format, &target, &options)
         .unwrap_or_else(|e| panic!("{format}: {e}"));
     apply(&mut fresh, plan).unwrap();
+    (ws, fresh, out)
+}
+
+/// Exports `ws`'s layer "a" in `format`, imports it into a fresh copy of the project as "b",
+/// and returns both span sets.
+fn round_trip(root: &Path, format: Format) -> (SpanSet, SpanSet, usize, usize) {
+    let (ws, fresh, _out) = export_and_reimport(root, format);
     let set = |ws: &Workspace, who: &str| -> SpanSet {
         ws.project
             .layers
@@ -879,32 +886,7 @@ fn flag_and_choice_attributes_round_trip_through_every_attribute_format() {
         Format::LabelStudio,
         Format::WebannoTsv,
     ] {
-        let out = tempfile::tempdir().unwrap();
-        let target = if format.writes_folder() {
-            out.path().join("export")
-        } else {
-            out.path().join("export.out")
-        };
-        let filter = ExportFilter {
-            annotator: Some("a".into()),
-        };
-        if format.writes_folder() {
-            formats::export(&mut ws, format, &filter, Sink::Folder(target.clone())).unwrap();
-        } else {
-            let mut file = std::fs::File::create(&target).unwrap();
-            formats::export(&mut ws, format, &filter, Sink::Stream(Box::new(&mut file))).unwrap();
-        }
-        let copy = out.path().join("copy");
-        copy_tree(&root, &copy);
-        let mut fresh = Workspace::open(&copy).unwrap();
-        let options = ImportOptions {
-            annotator: Some("b".into()),
-            add_documents: false,
-            add_labels: false,
-        };
-        let plan = read_and_plan(&mut fresh, format, &target, &options)
-            .unwrap_or_else(|e| panic!("{format}: {e}"));
-        apply(&mut fresh, plan).unwrap();
+        let (_, fresh, _out) = export_and_reimport(&root, format);
         assert_eq!(attributes(&fresh, "b"), ours, "{format}");
     }
 }

@@ -11,9 +11,14 @@ use crate::support::{char_offset_of, sample_copy};
 const DOC: &str = "000_6960b4d936e3359c.txt";
 
 fn open_app(root: &std::path::Path, annotator: &str) -> Harness<'static, App> {
+    open_app_on(root, DOC, annotator)
+}
+
+/// The app on `document` of the project at `root`, as `annotator`, once it is open.
+fn open_app_on(root: &std::path::Path, document: &str, annotator: &str) -> Harness<'static, App> {
     let options = Options {
         path: Some(root.to_owned()),
-        document: Some(DOC.to_owned()),
+        document: Some(document.to_owned()),
         annotator: Some(annotator.to_owned()),
         frame_stats: None,
     };
@@ -1645,17 +1650,7 @@ fn big_layers_are_compared_on_a_thread_while_the_window_goes_on() {
             project.save_layer(&key).unwrap();
         }
     }
-    let options = Options {
-        path: Some(root.clone()),
-        document: Some("a.txt".to_owned()),
-        annotator: Some("ana".to_owned()),
-        frame_stats: None,
-    };
-    let mut harness = Harness::builder()
-        .with_size(vec2(1280.0, 800.0))
-        .build_eframe(move |cc| App::new(cc, options));
-    wait_for_project(&mut harness);
-    steps(&mut harness, 2);
+    let mut harness = open_app_on(&root, "a.txt", "ana");
     harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::R);
     harness.run_steps(1);
     // The frame is drawn at once; the comparison runs meanwhile.
