@@ -1,8 +1,6 @@
 //! Agreement measures against published figures: bratiaa's report on its 4-annotator example,
 //! and the Artstein & Poesio table (as NLTK's metrics example gives it).
 
-use std::path::{Path, PathBuf};
-
 use tagdesk::core::Workspace;
 use tagdesk::core::agreement::{
     Matching, Report, Study, StudyDocument, Tokens, Unit, cohen_kappa, fleiss_kappa,
@@ -12,9 +10,7 @@ use tagdesk::core::agreement::{
 use tagdesk::formats::Format;
 use tagdesk::formats::import::{ImportOptions, apply, read_and_plan};
 
-fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata")
-}
+use crate::support::testdata;
 
 const ANNOTATORS: [&str; 4] = ["Lisa", "Maria", "Max", "Peter"];
 

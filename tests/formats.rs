@@ -1,4 +1,4 @@
-//! Interchange formats: the third-party conformance data in ../shared/testdata, round trips of
+//! Interchange formats: the third-party conformance data in tests/data, round trips of
 //! random texts (emoji, combining marks, CRLF, BOM) through every format that can carry them,
 //! and bad input.
 
@@ -10,11 +10,7 @@ use tagdesk::core::Workspace;
 use tagdesk::formats::import::{ImportOptions, apply, plan, read_and_plan};
 use tagdesk::formats::{self, ExportFilter, Format, Sink};
 
-use crate::support::{copy_tree, project_with};
-
-fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata")
-}
+use crate::support::{copy_tree, project_with, testdata};
 
 /// Every folder under `dir` that holds `.ann` files.
 fn brat_folders(dir: &Path, out: &mut Vec<PathBuf>) {

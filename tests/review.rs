@@ -424,8 +424,8 @@ fn the_curated_layer_exports_like_any_annotator() {
 fn inception_case(case: &str) -> (tempfile::TempDir, Workspace, String) {
     use tagdesk::formats::Format;
     use tagdesk::formats::import::{ImportOptions, apply, read_and_plan};
-    let dir_in = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/testdata/webanno_tsv3_two_annotators")
+    let dir_in = crate::support::testdata()
+        .join("webanno_tsv3_two_annotators")
         .join(case);
     let (dir, root) = project_with(&[("readme.txt", b"not annotated")]);
     let mut ws = Workspace::open(&root).unwrap();

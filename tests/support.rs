@@ -34,6 +34,11 @@ pub fn sample_project() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/syria-talks")
 }
 
+/// The third-party conformance data copied into the repository (`tests/data/PROVENANCE.md`).
+pub fn testdata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+}
+
 /// Copies a folder tree.
 pub fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
