@@ -3,7 +3,7 @@
 //! build with a message naming it, instead of a window full of missing glyphs).
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 fn main() {
@@ -65,7 +65,10 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 }
 
 fn embed_fonts() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/fonts");
+    // Read at run time: the compiled build script may be reused for a checkout elsewhere.
+    let manifest_dir =
+        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from("."), PathBuf::from);
+    let dir = manifest_dir.join("assets/fonts");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut fonts: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot read the font folder {}: {e}", dir.display()))

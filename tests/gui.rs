@@ -1241,8 +1241,11 @@ fn a_second_tagdesk_for_the_same_annotator_is_read_only() {
         "nothing was written"
     );
     assert!(
-        harness.query_by_label_contains("read-only").is_some(),
-        "the status bar says why"
+        harness
+            .query_all_by_label_contains("read-only: another tagdesk holds")
+            .next()
+            .is_some(),
+        "the status bar says this window is read-only, also after the alert is gone"
     );
 }
 
@@ -1437,7 +1440,17 @@ fn review_accepts_a_disagreement_into_the_curated_layer_and_undo_takes_it_back()
     harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::R);
     steps(&mut harness, 3);
     assert!(harness.state().reviewing());
+    // Opening the review does not switch the label keys to the curated layer: only the
+    // explicit choice does, and the status bar says so while it is on.
+    assert_eq!(harness.state().layer_name(), "maria");
+    harness.get_by_label("Edit the curated layer").click();
+    steps(&mut harness, 2);
     assert_eq!(harness.state().layer_name(), CURATED);
+    assert!(
+        harness
+            .query_by_label_contains("editing the curated layer")
+            .is_some()
+    );
     // F8 jumps to the first disagreement: maria's claim against sam's actor.
     harness.key_press(Key::F8);
     steps(&mut harness, 3);
@@ -1661,5 +1674,92 @@ fn big_layers_are_compared_on_a_thread_while_the_window_goes_on() {
     assert!(
         harness.query_all_by_label_contains("label differs").count() >= 1,
         "the counts and rows are shown once compared"
+    );
+}
+
+#[test]
+fn autosave_runs_while_the_window_is_hidden() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "tester");
+    let text = source(&root);
+    let start = char_offset_of(&text, "John Kerry", 0);
+    tag(&mut harness, start, start + 10, Key::Num1);
+    assert!(harness.state().workspace().unwrap().is_dirty());
+    let file = root.join("annotations/tester").join(format!("{DOC}.json"));
+    let saved = |file: &std::path::Path| {
+        std::fs::read_to_string(file).is_ok_and(|t| t.contains("\"actor\""))
+    };
+    assert!(!saved(&file), "not saved before the autosave delay");
+    // The window is minimised from here on: eframe runs no `ui`, only `App::logic` when a
+    // repaint was asked for (the autosave timer asks for one).
+    std::thread::sleep(
+        tagdesk::gui::session::AUTOSAVE_DELAY + std::time::Duration::from_millis(100),
+    );
+    let ctx = harness.ctx.clone();
+    for _ in 0..500 {
+        let _output = ctx.run_logic(&egui::RawInput::default(), |ctx| {
+            harness.state_mut().logic_step(ctx);
+        });
+        if saved(&file) && !harness.state().saving() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(
+        saved(&file),
+        "autosave wrote {} with no ui pass",
+        file.display()
+    );
+    assert!(!harness.state().workspace().unwrap().is_dirty());
+}
+
+#[test]
+fn an_idle_window_asks_for_no_repaints_and_esc_closes_the_window_in_front() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "tester");
+    // Let the background probe of every document finish, then the frame loop must settle.
+    for _ in 0..500 {
+        if harness.state().jobs_running() == 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        harness.run_steps(1);
+    }
+    harness
+        .try_run()
+        .expect("the idle main window keeps repainting");
+    for (open, title) in [
+        ((Modifiers::COMMAND | Modifiers::SHIFT, Key::L), "Schema"),
+        ((Modifiers::COMMAND | Modifiers::SHIFT, Key::A), "Agreement"),
+        ((Modifiers::COMMAND, Key::E), "Export annotations"),
+    ] {
+        harness.key_press_modifiers(open.0, open.1);
+        steps(&mut harness, 3);
+        assert!(harness.query_by_label(title).is_some(), "{title} opened");
+        harness.key_press(Key::Escape);
+        steps(&mut harness, 2);
+        assert!(
+            harness.query_by_label(title).is_none(),
+            "Esc closed {title}"
+        );
+    }
+    // The palette and About close with Esc too.
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::P);
+    steps(&mut harness, 2);
+    harness
+        .try_run()
+        .expect("the open palette keeps repainting");
+    harness.key_press(Key::Escape);
+    steps(&mut harness, 2);
+    assert!(harness.query_by_label("Command").is_none());
+    // Ctrl+F opens the find bar; Esc in its field closes it.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::F);
+    steps(&mut harness, 2);
+    assert!(harness.query_by_label("Find").is_some());
+    harness.key_press(Key::Escape);
+    steps(&mut harness, 2);
+    assert!(
+        harness.query_by_label("Find").is_none(),
+        "Esc closed the find bar"
     );
 }

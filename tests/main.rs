@@ -12,6 +12,7 @@ mod crash;
 mod export;
 mod formats;
 mod gui;
+mod gui_parts;
 mod history;
 mod live;
 mod malformed;

@@ -754,6 +754,11 @@ impl Workspace {
         }
     }
 
+    /// Whether another instance holds this annotator's lock (their layers are read-only here).
+    pub fn is_held_elsewhere(&self, annotator: &str) -> bool {
+        self.held_elsewhere.contains(annotator)
+    }
+
     /// Why the crash journal could not be written, if it could not.
     pub fn journal_error(&self) -> Option<&str> {
         self.journal_error.as_deref()

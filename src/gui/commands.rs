@@ -1,10 +1,12 @@
-//! User commands: one enum gives every action its name, shortcut and menu entry, so menus and
-//! shortcuts (and, later, the command palette) never drift apart. UI code queues commands;
-//! the app applies them at the end of the frame.
+//! User commands: one enum gives every action its name, shortcut, availability and menu entry,
+//! so menus, shortcuts and the command palette never drift apart. UI code queues commands (as
+//! [`Action::Command`]); the app applies them at the end of the frame.
 
 use egui::{Key, KeyboardShortcut, Modifiers};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+use super::action::{Action, ActionQueue};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::EnumIter)]
 pub enum Command {
     OpenProject,
     OpenFolder,
@@ -46,45 +48,10 @@ pub enum Command {
 }
 
 impl Command {
-    pub const ALL: [Self; 37] = [
-        Self::OpenProject,
-        Self::OpenFolder,
-        Self::Save,
-        Self::Export,
-        Self::Import,
-        Self::Quit,
-        Self::Undo,
-        Self::Redo,
-        Self::DeleteAnnotation,
-        Self::ClearSelection,
-        Self::NextDocument,
-        Self::PreviousDocument,
-        Self::MarkDone,
-        Self::ChangeAnnotator,
-        Self::About,
-        Self::NextAnnotation,
-        Self::PreviousAnnotation,
-        Self::GrowEnd,
-        Self::ShrinkEnd,
-        Self::GrowEndWord,
-        Self::ShrinkEndWord,
-        Self::GrowStart,
-        Self::ShrinkStart,
-        Self::GrowStartWord,
-        Self::ShrinkStartWord,
-        Self::EditNote,
-        Self::CommandPalette,
-        Self::LinkRelation,
-        Self::Find,
-        Self::FindNext,
-        Self::FindPrevious,
-        Self::SearchCorpus,
-        Self::EditSchema,
-        Self::Review,
-        Self::Agreement,
-        Self::NextDisagreement,
-        Self::PreviousDisagreement,
-    ];
+    /// Every command, in declaration order (derived: a new variant cannot be forgotten).
+    pub fn all() -> impl Iterator<Item = Self> {
+        <Self as strum::IntoEnumIterator>::iter()
+    }
 
     pub fn title(self) -> &'static str {
         match self {
@@ -218,10 +185,9 @@ impl Command {
 /// The commands whose shortcut was pressed this frame (and consumes those key presses).
 /// With `text_focused`, only commands that work while typing are taken.
 pub fn pressed_commands(ctx: &egui::Context, text_focused: bool) -> Vec<Command> {
-    let mut all: Vec<(Command, KeyboardShortcut)> = Command::ALL
-        .iter()
+    let mut all: Vec<(Command, KeyboardShortcut)> = Command::all()
         .filter(|c| !text_focused || c.works_while_typing())
-        .flat_map(|&c| c.shortcuts().iter().map(move |&s| (c, s)))
+        .flat_map(|c| c.shortcuts().iter().map(move |&s| (c, s)))
         .collect();
     // Most specific first: egui matches a shortcut even when Shift or Alt are also held, so
     // Ctrl+Shift+Z must be tried before Ctrl+Z, Alt+Shift+← before Shift+←.
@@ -239,4 +205,184 @@ pub fn pressed_commands(ctx: &egui::Context, text_focused: bool) -> Vec<Command>
 
 fn modifier_count(m: Modifiers) -> u8 {
     u8::from(m.alt) + u8::from(m.shift) + u8::from(m.command || m.ctrl)
+}
+
+/// What decides whether a command can run now: a few facts gathered once per frame.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[expect(clippy::struct_excessive_bools)]
+pub struct Availability {
+    pub project_open: bool,
+    pub unsaved: bool,
+    pub can_undo: bool,
+    pub can_redo: bool,
+    /// A span of the current layer is selected.
+    pub span_selected: bool,
+    /// Text is selected (not yet tagged).
+    pub text_selected: bool,
+    /// The current layer has spans.
+    pub layer_has_spans: bool,
+}
+
+impl Command {
+    /// Whether the command can run now (a menu entry is greyed out when not).
+    pub fn available(self, now: &Availability) -> bool {
+        match self {
+            Self::Save => now.unsaved,
+            Self::Export
+            | Self::Import
+            | Self::NextDocument
+            | Self::PreviousDocument
+            | Self::MarkDone
+            | Self::Review
+            | Self::Agreement
+            | Self::SearchCorpus
+            | Self::EditSchema
+            | Self::Find
+            | Self::FindNext
+            | Self::FindPrevious
+            | Self::NextDisagreement
+            | Self::PreviousDisagreement => now.project_open,
+            Self::Undo => now.can_undo,
+            Self::Redo => now.can_redo,
+            Self::DeleteAnnotation
+            | Self::GrowEnd
+            | Self::ShrinkEnd
+            | Self::GrowEndWord
+            | Self::ShrinkEndWord
+            | Self::GrowStart
+            | Self::ShrinkStart
+            | Self::GrowStartWord
+            | Self::ShrinkStartWord
+            | Self::EditNote
+            | Self::LinkRelation => now.span_selected,
+            Self::NextAnnotation | Self::PreviousAnnotation => now.layer_has_spans,
+            Self::ClearSelection => now.span_selected || now.text_selected,
+            Self::OpenProject
+            | Self::OpenFolder
+            | Self::Quit
+            | Self::ChangeAnnotator
+            | Self::About
+            | Self::CommandPalette => true,
+        }
+    }
+}
+
+/// The menu bar's menus: each a title and its commands (`None` is a separator).
+pub const MENUS: &[(&str, &[Option<Command>])] = &[
+    (
+        "File",
+        &[
+            Some(Command::OpenProject),
+            Some(Command::OpenFolder),
+            None,
+            Some(Command::Save),
+            Some(Command::Import),
+            Some(Command::Export),
+            None,
+            Some(Command::Quit),
+        ],
+    ),
+    (
+        "Edit",
+        &[
+            Some(Command::Undo),
+            Some(Command::Redo),
+            None,
+            Some(Command::DeleteAnnotation),
+            Some(Command::ClearSelection),
+            None,
+            Some(Command::NextAnnotation),
+            Some(Command::PreviousAnnotation),
+            Some(Command::EditNote),
+            Some(Command::LinkRelation),
+            Some(Command::GrowEnd),
+            Some(Command::ShrinkEnd),
+            Some(Command::GrowEndWord),
+            Some(Command::ShrinkEndWord),
+            Some(Command::GrowStart),
+            Some(Command::ShrinkStart),
+            Some(Command::GrowStartWord),
+            Some(Command::ShrinkStartWord),
+            None,
+            Some(Command::Find),
+            Some(Command::FindNext),
+            Some(Command::FindPrevious),
+            Some(Command::SearchCorpus),
+        ],
+    ),
+    (
+        "Document",
+        &[
+            Some(Command::NextDocument),
+            Some(Command::PreviousDocument),
+            Some(Command::MarkDone),
+            Some(Command::EditSchema),
+            None,
+            Some(Command::ChangeAnnotator),
+        ],
+    ),
+    (
+        "Review",
+        &[
+            Some(Command::Review),
+            Some(Command::NextDisagreement),
+            Some(Command::PreviousDisagreement),
+            None,
+            Some(Command::Agreement),
+        ],
+    ),
+    (
+        "Help",
+        &[Some(Command::CommandPalette), Some(Command::About)],
+    ),
+];
+
+/// A menu entry for a command: its title (with `detail`, e.g. what Undo would undo), its
+/// shortcut, greyed out when unavailable; a click queues it and closes the menu.
+pub fn command_button_ui(
+    ui: &mut egui::Ui,
+    command: Command,
+    now: &Availability,
+    detail: Option<&str>,
+    actions: &mut ActionQueue,
+) {
+    let title = match detail {
+        Some(detail) => format!("{} {detail}", command.title()),
+        None => command.title().to_owned(),
+    };
+    let button = egui::Button::new(title).shortcut_text(command.shortcut_text(ui.ctx()));
+    if ui.add_enabled(command.available(now), button).clicked() {
+        actions.push(Action::Command(command));
+        ui.close();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_command_is_in_a_menu_or_the_palette_and_shortcuts_do_not_clash() {
+        let in_menus: Vec<Command> = MENUS
+            .iter()
+            .flat_map(|(_, items)| items.iter().flatten().copied())
+            .collect();
+        for command in Command::all() {
+            assert!(
+                in_menus.contains(&command),
+                "{command:?} is in no menu (the palette lists it, but a menu user cannot find it)"
+            );
+        }
+        let mut seen = std::collections::HashMap::new();
+        for command in Command::all() {
+            for shortcut in command.shortcuts() {
+                let key = (shortcut.modifiers, shortcut.logical_key);
+                assert!(
+                    seen.insert(key, command).is_none(),
+                    "{command:?} and {:?} share a shortcut",
+                    seen[&key]
+                );
+            }
+        }
+    }
 }

@@ -60,7 +60,7 @@ pub struct ViewInput<'a> {
     /// While linking: the candidate target span, outlined in its own colour.
     pub link_target: Option<&'a str>,
     /// Outlined ranges (review: where the compared layers disagree), sorted by start and apart.
-    pub marks: &'a [super::review::Mark],
+    pub marks: &'a [super::panels::review::Mark],
 }
 
 #[derive(Clone)]

@@ -1,21 +1,23 @@
 //! The desktop app. The only module that may use egui, eframe or rfd.
 
-mod agreement;
+pub mod action;
 mod app;
 pub mod commands;
-mod corpus_search;
+pub mod dialogs;
 pub mod document_view;
 pub mod fonts;
 mod frame_stats;
-mod interchange;
-mod palette;
-pub mod review;
-mod schema_editor;
+pub mod jobs;
+pub mod panels;
+pub mod session;
+pub mod state;
 mod watcher;
+pub mod windows;
 
 use std::path::PathBuf;
 
-pub use app::{Action, App};
+pub use action::Action;
+pub use app::App;
 
 /// How the app was started (from the command line).
 #[derive(Debug, Clone, Default)]

@@ -3,11 +3,11 @@
 
 use egui::{Key, RichText};
 
-use super::app::Action;
-use super::commands::Command;
+use crate::gui::action::Action;
+use crate::gui::commands::{Availability, Command};
 
 /// One line of the palette.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Entry {
     pub title: String,
     pub shortcut: String,
@@ -23,15 +23,17 @@ pub struct Palette {
 
 impl Palette {
     /// Draws the palette; returns the action to run and whether it should close.
-    pub fn ui(&mut self, ctx: &egui::Context, entries: &[Entry]) -> (Option<Action>, bool) {
+    pub fn ui(&mut self, ctx: &egui::Context, entries: Vec<Entry>) -> (Option<Action>, bool) {
         let needle = self.filter.to_lowercase();
-        let shown: Vec<&Entry> = entries
+        let shown: Vec<usize> = entries
             .iter()
-            .filter(|e| {
+            .enumerate()
+            .filter(|(_, e)| {
                 needle
                     .split_whitespace()
                     .all(|w| e.title.to_lowercase().contains(w))
             })
+            .map(|(i, _)| i)
             .collect();
         self.chosen = self.chosen.min(shown.len().saturating_sub(1));
         let mut run = None;
@@ -42,7 +44,9 @@ impl Palette {
             let response = ui
                 .add(egui::TextEdit::singleline(&mut self.filter).hint_text("Type to filter…"))
                 .labelled_by(label.id);
-            response.request_focus();
+            if !response.has_focus() && !ui.ctx().memory(|m| m.focused().is_some()) {
+                response.request_focus();
+            }
             if response.changed() {
                 self.chosen = 0;
             }
@@ -60,10 +64,15 @@ impl Palette {
             if up {
                 self.chosen = self.chosen.saturating_sub(1);
             }
+            if shown.is_empty() {
+                ui.label(RichText::new(format!("No command matches “{}”.", self.filter)).weak());
+            }
             egui::ScrollArea::vertical()
                 .max_height(360.0)
+                .min_scrolled_height(360.0)
                 .show(ui, |ui| {
-                    for (i, entry) in shown.iter().enumerate() {
+                    for (i, &index) in shown.iter().enumerate() {
+                        let entry = &entries[index];
                         let text = if entry.enabled {
                             RichText::new(&entry.title)
                         } else {
@@ -76,16 +85,22 @@ impl Palette {
                             response.scroll_to_me(None);
                         }
                         if response.clicked() && entry.enabled {
-                            run = Some(entry.action.clone());
+                            run = Some(index);
                         }
                     }
                 });
-            if enter && let Some(entry) = shown.get(self.chosen).filter(|e| e.enabled) {
-                run = Some(entry.action.clone());
+            if enter
+                && let Some(&index) = shown.get(self.chosen)
+                && entries[index].enabled
+            {
+                run = Some(index);
             }
             close = escape;
         });
         close |= modal.should_close() || run.is_some();
+        let run = run
+            .and_then(|i| entries.into_iter().nth(i))
+            .map(|e| e.action);
         (run, close)
     }
 }
@@ -93,17 +108,16 @@ impl Palette {
 /// Every command, then one "Label as …" entry per label.
 pub fn entries(
     ctx: &egui::Context,
-    enabled: impl Fn(Command) -> bool,
+    now: &Availability,
     labels: &[(String, Option<String>)],
 ) -> Vec<Entry> {
-    let mut entries: Vec<Entry> = Command::ALL
-        .iter()
-        .filter(|&&c| c != Command::CommandPalette)
-        .map(|&c| Entry {
+    let mut entries: Vec<Entry> = Command::all()
+        .filter(|&c| c != Command::CommandPalette)
+        .map(|c| Entry {
             title: c.title().trim_end_matches('…').to_owned(),
             shortcut: c.shortcut_text(ctx),
             action: Action::Command(c),
-            enabled: enabled(c),
+            enabled: c.available(now),
         })
         .collect();
     entries.extend(labels.iter().map(|(name, hotkey)| Entry {

@@ -3,9 +3,9 @@
 
 use egui::{Color32, RichText};
 
-use super::app::Action;
 use crate::core::Workspace;
 use crate::core::schema::{AttributeDef, AttributeKind, LabelDef, RelationDef, Schema};
+use crate::gui::action::Action;
 
 /// Colours offered to new labels, in turn (Tableau 10).
 const PALETTE: [&str; 10] = [
@@ -69,17 +69,18 @@ impl SchemaEditor {
         let schema = ws.project.schema().clone();
         let mut actions = Vec::new();
         self.sync_drafts(ui, &schema);
-        if let Some((message, action)) = self.confirm.clone() {
-            ui.colored_label(ui.visuals().warn_fg_color, message);
+        if let Some((message, action)) = self.confirm.take() {
+            ui.colored_label(ui.visuals().warn_fg_color, &message);
+            let (mut remove, mut cancel) = (false, false);
             ui.horizontal(|ui| {
-                if ui.button("Remove").clicked() {
-                    actions.push(action);
-                    self.confirm = None;
-                }
-                if ui.button("Cancel").clicked() {
-                    self.confirm = None;
-                }
+                remove = ui.button("Remove").clicked();
+                cancel = ui.button("Cancel").clicked();
             });
+            if remove {
+                actions.push(action);
+            } else if !cancel {
+                self.confirm = Some((message, action));
+            }
             ui.separator();
         }
         egui::ScrollArea::vertical().show(ui, |ui| {

@@ -11,39 +11,12 @@ use egui::{Color32, RichText};
 
 use crate::core::review::{CURATED, Cluster, DiffKind, DocDiff, RelationDiff, diff_layers};
 use crate::core::{AnnotationLayer, Workspace};
+use crate::gui::action::{Action, Curate};
+use crate::gui::state::FrameCtx;
 
 /// Compared layers holding more spans than this (together) are compared on a thread: two
 /// 100k-span layers take ~150 ms.
 const COMPARE_HERE: usize = 20_000;
-
-/// What the panel asks the app to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Intent {
-    Accept {
-        annotator: String,
-        ids: Vec<String>,
-    },
-    AcceptRelation {
-        annotator: String,
-        id: String,
-    },
-    Reject {
-        annotator: String,
-        id: String,
-    },
-    RejectRelation {
-        annotator: String,
-        id: String,
-    },
-    /// Take everything the compared annotators agree on: this document, or all.
-    AcceptAgreed {
-        all_documents: bool,
-    },
-    /// Scroll to and outline this cluster.
-    Focus(Range<usize>),
-    /// Next (`true`) or previous disagreement, across documents.
-    Step(bool),
-}
 
 /// An outline the document view draws around a range.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,8 +29,6 @@ pub struct Mark {
 pub struct Review {
     /// Layers compared: annotators (and maybe the curated layer), in project order.
     pub compare: Vec<String>,
-    /// Edit the curated layer (instead of one's own) in the document view.
-    pub curating: bool,
     /// Next/previous skips what the curator already decided.
     pub undecided_only: bool,
     /// The cluster last stepped to or clicked.
@@ -93,7 +64,6 @@ impl Review {
             .collect();
         Self {
             compare,
-            curating: true,
             undecided_only: false,
             focus: None,
             scrolled_to: None,
@@ -200,7 +170,35 @@ impl Review {
             .unwrap_or_default()
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, ws: &Workspace, doc: &str) -> Vec<Intent> {
+    /// The panel under the text; it pushes the curator's decisions as actions.
+    pub fn panel_ui(&mut self, ui: &mut egui::Ui, fc: &mut FrameCtx) {
+        let (Some(ws), Some(doc)) = (fc.session.map(|s| &s.ws), fc.state.current_doc.as_deref())
+        else {
+            return;
+        };
+        let curating = fc.state.curating;
+        let mut actions = Vec::new();
+        egui::Panel::bottom("review")
+            .resizable(true)
+            .default_size(230.0)
+            .size_range(120.0..=600.0)
+            .show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    ui.heading("Review");
+                    ui.label(
+                        RichText::new(
+                            "Colleagues' layers are read-only; ✔ and ✖ decide into the curated \
+                             layer (Ctrl+Z undoes).",
+                        )
+                        .weak(),
+                    );
+                });
+                actions = self.ui(ui, ws, doc, curating);
+            });
+        fc.actions.extend(actions);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, ws: &Workspace, doc: &str, curating: bool) -> Vec<Action> {
         let mut intents = Vec::new();
         // The curated layer is always offered (last), so the row does not shift when the
         // first decision creates it.
@@ -223,11 +221,17 @@ impl Review {
                 }
             }
             ui.separator();
-            ui.checkbox(&mut self.curating, "Edit the curated layer")
+            let mut edit_curated = curating;
+            if ui
+                .checkbox(&mut edit_curated, "Edit the curated layer")
                 .on_hover_text(
-                    "The document view shows and edits the curated layer; colleagues' layers \
-                     stay read-only.",
-                );
+                    "The document view shows and edits the curated layer (label keys, Delete, \
+                     resizing); colleagues' layers stay read-only.",
+                )
+                .changed()
+            {
+                intents.push(Action::SetCurating(edit_curated));
+            }
             ui.checkbox(&mut self.undecided_only, "Skip decided");
         });
         if self.compare.len() < 2 {
@@ -261,14 +265,14 @@ impl Review {
                 .on_hover_text("Previous disagreement (Shift+F8), across documents")
                 .clicked()
             {
-                intents.push(Intent::Step(false));
+                intents.push(Action::StepDisagreement(false));
             }
             if ui
                 .button("Next ▶")
                 .on_hover_text("Next disagreement (F8), across documents")
                 .clicked()
             {
-                intents.push(Intent::Step(true));
+                intents.push(Action::StepDisagreement(true));
             }
             ui.separator();
             let agreeing = compare.iter().filter(|a| *a != CURATED).count() >= 2;
@@ -280,17 +284,17 @@ impl Review {
                 )
                 .clicked()
             {
-                intents.push(Intent::AcceptAgreed {
+                intents.push(Action::Curate(Curate::AcceptAgreed {
                     all_documents: false,
-                });
+                }));
             }
             if ui
                 .add_enabled(agreeing, egui::Button::new("… in all documents"))
                 .clicked()
             {
-                intents.push(Intent::AcceptAgreed {
+                intents.push(Action::Curate(Curate::AcceptAgreed {
                     all_documents: true,
-                });
+                }));
             }
             ui.separator();
             for kind in [
@@ -401,7 +405,7 @@ impl Review {
         c: &Cluster,
         compare: &[String],
         excerpt: &str,
-        intents: &mut Vec<Intent>,
+        intents: &mut Vec<Action>,
     ) {
         let focused = self.focus.as_ref() == Some(&c.range);
         row.col(|ui| {
@@ -411,7 +415,7 @@ impl Review {
                 .on_hover_text("Show it in the text")
                 .clicked()
             {
-                intents.push(Intent::Focus(c.range.clone()));
+                intents.push(Action::FocusDisagreement(c.range.clone()));
             }
             let mut tag = c.kind.describe().to_owned();
             if c.decided {
@@ -446,20 +450,20 @@ impl Review {
                                 .on_hover_text("Accept into the curated layer")
                                 .clicked()
                             {
-                                intents.push(Intent::Accept {
+                                intents.push(Action::Curate(Curate::Accept {
                                     annotator: a.clone(),
                                     ids: vec![s.id.to_string()],
-                                });
+                                }));
                             }
                             if ui
                                 .small_button("✖")
                                 .on_hover_text("Reject (recorded in the curated layer)")
                                 .clicked()
                             {
-                                intents.push(Intent::Reject {
+                                intents.push(Action::Curate(Curate::Reject {
                                     annotator: a.clone(),
                                     id: s.id.to_string(),
-                                });
+                                }));
                             }
                         }
                     });
@@ -475,7 +479,7 @@ fn relation_row(
     r: &RelationDiff,
     compare: &[String],
     excerpt: &dyn Fn(&Range<usize>) -> String,
-    intents: &mut Vec<Intent>,
+    intents: &mut Vec<Action>,
 ) {
     let s = &r.signature;
     row.col(|ui| {
@@ -505,20 +509,20 @@ fn relation_row(
                         .on_hover_text("Accept the relation (and its ends) into the curated layer")
                         .clicked()
                     {
-                        intents.push(Intent::AcceptRelation {
+                        intents.push(Action::Curate(Curate::AcceptRelation {
                             annotator: a.clone(),
                             id: rel.id.clone(),
-                        });
+                        }));
                     }
                     if ui
                         .small_button("✖")
                         .on_hover_text("Reject the relation (recorded in the curated layer)")
                         .clicked()
                     {
-                        intents.push(Intent::RejectRelation {
+                        intents.push(Action::Curate(Curate::RejectRelation {
                             annotator: a.clone(),
                             id: rel.id.clone(),
-                        });
+                        }));
                     }
                 }
                 Some(rel) => {

@@ -12,20 +12,12 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 use crate::core::Workspace;
 use crate::formats::import::{ImportOptions, ImportReport};
 use crate::formats::{self, Corpus, ExportFilter, ExportReport, Format};
+use crate::gui::action::Action;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Import,
     Export,
-}
-
-/// What the window asks the app to do.
-#[derive(Debug)]
-pub enum Intent {
-    /// Save, then export on a background thread.
-    Export,
-    /// Apply a corpus read by the background thread.
-    Import(Corpus, ImportOptions),
 }
 
 enum Message {
@@ -87,7 +79,7 @@ impl Interchange {
     }
 
     /// The window's contents. Returns what the app must do.
-    pub fn ui(&mut self, ui: &mut egui::Ui, ws: &Workspace) -> Option<Intent> {
+    pub fn ui(&mut self, ui: &mut egui::Ui, ws: &Workspace) -> Option<Action> {
         self.poll(ui.ctx());
         let mut intent = None;
         let running = self.running.is_some();
@@ -191,7 +183,7 @@ impl Interchange {
             {
                 self.outcome = None;
                 match self.mode {
-                    Mode::Export => intent = Some(Intent::Export),
+                    Mode::Export => intent = Some(Action::ExportAfterSave),
                     Mode::Import => self.start_read(ui.ctx()),
                 }
             }
@@ -227,7 +219,7 @@ impl Interchange {
                 add_documents: self.add_documents,
                 add_labels: self.add_labels,
             };
-            intent = Some(Intent::Import(corpus, options));
+            intent = Some(Action::Import(Box::new(corpus), options));
         }
         intent
     }

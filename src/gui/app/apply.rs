@@ -1,0 +1,727 @@
+//! Applying actions: the only code that changes the workspace. Every edit goes through the
+//! workspace's domain operations (one undo step each) and restarts the autosave clock.
+
+use std::ops::Range;
+
+use super::App;
+use crate::core::text::EdgeUnit;
+use crate::core::{DocStatus, Workspace};
+use crate::gui::action::{Action, Curate};
+use crate::gui::commands::Command;
+use crate::gui::state::Linking;
+
+impl App {
+    pub(super) fn apply(&mut self, ctx: &egui::Context, action: Action) {
+        match action {
+            Action::Command(command) => self.run_command(ctx, command),
+            Action::OpenPath(path, doc) => self.open_path(ctx, &path, doc.as_deref()),
+            Action::InitProject(path) => match crate::core::Project::init(&path, None, None) {
+                Ok(_) => self.open_path(ctx, &path, None),
+                Err(err) => self.alert(err.to_string()),
+            },
+            Action::SelectDocument(doc) => self.select_document(&doc),
+            Action::ApplyLabel(label) => self.apply_label(&label),
+            Action::SelectAnnotation(id) => {
+                self.state.selected = id;
+                if let Some(session) = &mut self.session {
+                    session.ws.break_coalescing();
+                }
+            }
+            Action::SetSelection(range) => self.state.selection = range,
+            Action::SetNote { id, note } => {
+                let note = (!note.trim().is_empty()).then_some(note);
+                self.edit(|ws, key| ws.set_note(key, &id, note));
+            }
+            Action::SetStatus(status) => {
+                self.edit(|ws, key| ws.set_status(key, status));
+            }
+            Action::SetAnnotator(name) => self.set_annotator(&name),
+            Action::SetAttribute { id, name, value } => {
+                self.edit(|ws, key| ws.set_attribute(key, &id, &name, value));
+            }
+            Action::Link { from, to } => self.link(&from, &to),
+            Action::AddRelation { kind, from, to } => {
+                let result = self.edit(|ws, key| ws.add_relation(key, &kind, &from, &to).map(drop));
+                if result {
+                    self.say(format!("Linked: {kind}"), false);
+                }
+            }
+            Action::RemoveRelation(id) => {
+                self.edit(|ws, key| ws.remove_relation(key, &id));
+            }
+            Action::SetLinkTarget(target) => {
+                if let Some(linking) = &mut self.state.linking {
+                    linking.target = target;
+                }
+            }
+            Action::ResizeSpan { id, range } => {
+                self.edit(|ws, key| ws.resize(key, &id, range));
+            }
+            Action::MarkReviewed(id) => {
+                self.edit(|ws, key| ws.mark_reviewed(key, &id));
+            }
+            Action::AddFragment { id, range } => {
+                self.edit(|ws, key| ws.add_fragment(key, &id, range));
+            }
+            Action::EndGesture => {
+                if let Some(session) = &mut self.session {
+                    session.ws.break_coalescing();
+                }
+            }
+            Action::SetSchema {
+                schema,
+                description,
+                coalesce,
+            } => self.schema_edit(|ws| ws.set_schema(schema, &description, coalesce)),
+            Action::RenameLabel { old, new } => self.schema_edit(|ws| ws.rename_label(&old, &new)),
+            Action::RemoveLabel(name) => self.schema_edit(|ws| ws.remove_label(&name)),
+            Action::RevealChar(char_offset) => {
+                if let Some(text) = self.current_text() {
+                    self.panels
+                        .document
+                        .view
+                        .scroll_to_char(&text.text, char_offset);
+                }
+            }
+            Action::Say { text, is_error } => self.say(text, is_error),
+            Action::Alert(text) => self.alert(text),
+            Action::SetCurating(on) => {
+                self.state.curating = on;
+                self.state.selected = None;
+                self.state.selection = None;
+                self.say(
+                    if on {
+                        "The text now shows and edits the curated layer."
+                    } else {
+                        "The text shows and edits your own layer again."
+                    },
+                    false,
+                );
+            }
+            Action::Curate(decision) => self.curate(decision),
+            Action::FocusDisagreement(range) => {
+                if let Some(review) = &mut self.panels.review {
+                    review.focus = Some(range.clone());
+                }
+                self.actions.push(Action::RevealChar(range.start));
+            }
+            Action::StepDisagreement(forward) => self.step_disagreement(ctx, forward),
+            Action::ExportAfterSave => {
+                if let Some(session) = &mut self.session {
+                    // The export reads the saved files: unsaved edits are saved first, on a
+                    // thread like any save; the export starts once that is done (logic).
+                    if session.ws.is_dirty() {
+                        session.save_soon(&mut self.actions);
+                    }
+                    session.save_flow.export_waiting = true;
+                }
+                if let Some(window) = &mut self.windows.interchange {
+                    window.outcome = None;
+                }
+            }
+            Action::Import(corpus, options) => self.import(*corpus, &options),
+            Action::ResolveConflict(key, resolution) => {
+                let Some(session) = &mut self.session else {
+                    return;
+                };
+                session.disk_conflicts.retain(|k| *k != key);
+                let result = session.ws.resolve_conflict(&key, resolution);
+                session.edited();
+                self.state.selected = None;
+                match result {
+                    Ok(Some(kept)) => {
+                        self.say(format!("A copy was kept in {}", kept.display()), false);
+                    }
+                    Ok(None) => self.say("Settled.", false),
+                    Err(err) => self.alert(err.to_string()),
+                }
+            }
+            Action::Done(done) => self.take_in(ctx, *done),
+        }
+    }
+
+    fn run_command(&mut self, ctx: &egui::Context, command: Command) {
+        if self.state.linking.is_some() && self.linking_command(command) {
+            return;
+        }
+        if !command.available(&self.availability()) {
+            return;
+        }
+        match command {
+            Command::OpenProject => self.choose_folder(ctx, "Open a tagdesk project"),
+            Command::OpenFolder => self.choose_folder(ctx, "Open a folder of .txt files"),
+            Command::Save => {
+                if let Some(session) = &mut self.session {
+                    session.save_soon(&mut self.actions);
+                }
+            }
+            Command::Export | Command::Import => {
+                use crate::gui::windows::interchange::{Interchange, Mode};
+                let mode = if command == Command::Export {
+                    Mode::Export
+                } else {
+                    Mode::Import
+                };
+                match &self.windows.interchange {
+                    // The shortcut toggles the window (not while it works).
+                    Some(w) if w.mode == mode && !w.is_running() => {
+                        self.windows.interchange = None;
+                    }
+                    Some(w) if w.mode == mode => {}
+                    _ => {
+                        self.windows.interchange =
+                            Some(Interchange::new(mode, &self.prefs.annotator));
+                    }
+                }
+            }
+            Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+            Command::Undo | Command::Redo => self.undo_redo(command == Command::Undo),
+            Command::DeleteAnnotation => {
+                if let Some(id) = self.state.selected.take() {
+                    self.edit(|ws, key| ws.remove_span(key, &id));
+                }
+            }
+            Command::ClearSelection => {
+                self.state.selected = None;
+                self.state.selection = None;
+            }
+            Command::NextDocument => self.step_document(1),
+            Command::PreviousDocument => self.step_document(-1),
+            Command::MarkDone => {
+                self.edit(|ws, key| ws.set_status(key, DocStatus::Done));
+            }
+            Command::ChangeAnnotator => {
+                self.dialogs.annotator = Some(
+                    crate::gui::dialogs::annotator::AnnotatorDialog::new(&self.prefs.annotator),
+                );
+            }
+            Command::About => self.dialogs.about = Some(crate::gui::dialogs::about::AboutDialog),
+            Command::NextAnnotation | Command::PreviousAnnotation => {
+                self.step_annotation(command == Command::NextAnnotation);
+            }
+            Command::GrowEnd => self.move_edge(false, true, EdgeUnit::Grapheme),
+            Command::ShrinkEnd => self.move_edge(false, false, EdgeUnit::Grapheme),
+            Command::GrowEndWord => self.move_edge(false, true, EdgeUnit::WordEnd),
+            Command::ShrinkEndWord => self.move_edge(false, false, EdgeUnit::WordEnd),
+            Command::GrowStart => self.move_edge(true, false, EdgeUnit::Grapheme),
+            Command::ShrinkStart => self.move_edge(true, true, EdgeUnit::Grapheme),
+            Command::GrowStartWord => self.move_edge(true, false, EdgeUnit::WordStart),
+            Command::ShrinkStartWord => self.move_edge(true, true, EdgeUnit::WordStart),
+            Command::EditNote => self.panels.labels.focus_note = true,
+            Command::EditSchema => {
+                self.windows.schema = match self.windows.schema.take() {
+                    Some(_) => None,
+                    None => Some(crate::gui::windows::schema_editor::SchemaEditor::default()),
+                };
+            }
+            Command::Find => match &self.panels.document.find {
+                // Ctrl+F with the bar open and its field not focused closes it (it toggles).
+                Some(_) if !ctx.text_edit_focused() && !self.state.was_typing => {
+                    self.panels.document.close_find();
+                }
+                _ => {
+                    self.panels.document.open_find();
+                }
+            },
+            Command::FindNext | Command::FindPrevious => {
+                let had_query = self.panels.document.find.is_some()
+                    || !self.panels.document.open_find().query.is_empty();
+                if had_query
+                    && let (Some(doc), Some(text)) =
+                        (self.state.current_doc.clone(), self.current_text())
+                {
+                    self.panels.document.step_match(
+                        &doc,
+                        &text.text,
+                        command == Command::FindNext,
+                        &mut self.actions,
+                    );
+                }
+            }
+            Command::LinkRelation => {
+                if let Some(from) = self.state.selected.clone() {
+                    self.state.linking = Some(Linking { from, target: None });
+                    self.say(
+                        "Linking: click the target span, or Tab to it and press Enter (Esc cancels).",
+                        false,
+                    );
+                }
+            }
+            Command::Review => {
+                self.panels.review =
+                    if let (None, Some(ws)) = (self.panels.review.take(), self.ws()) {
+                        Some(crate::gui::panels::review::Review::new(ws))
+                    } else {
+                        // Closing the review leaves the curated layer.
+                        self.state.curating = false;
+                        None
+                    };
+                self.state.selected = None;
+            }
+            Command::NextDisagreement | Command::PreviousDisagreement => {
+                if self.panels.review.is_none()
+                    && let Some(ws) = self.ws()
+                {
+                    self.panels.review = Some(crate::gui::panels::review::Review::new(ws));
+                }
+                self.step_disagreement(ctx, command == Command::NextDisagreement);
+            }
+            Command::SearchCorpus => {
+                self.windows
+                    .search
+                    .get_or_insert_with(crate::gui::windows::corpus_search::CorpusSearch::default)
+                    .focus = true;
+            }
+            Command::Agreement => {
+                self.windows.agreement = match (self.windows.agreement.take(), self.ws()) {
+                    (None, Some(ws)) => {
+                        Some(crate::gui::windows::agreement::AgreementWindow::new(ws))
+                    }
+                    _ => None,
+                };
+            }
+            Command::CommandPalette => {
+                self.dialogs.palette = Some(crate::gui::dialogs::palette::Palette::default());
+            }
+        }
+    }
+
+    /// Runs an edit on the current layer; reports failures in the status bar. `true` if it
+    /// was made.
+    fn edit<T>(
+        &mut self,
+        f: impl FnOnce(
+            &mut Workspace,
+            &crate::core::project::LayerKey,
+        ) -> Result<T, crate::core::workspace::WorkspaceError>,
+    ) -> bool {
+        let Some(key) = self.current_key() else {
+            return false;
+        };
+        let Some(session) = &mut self.session else {
+            return false;
+        };
+        match f(&mut session.ws, &key) {
+            Ok(_) => {
+                session.edited();
+                true
+            }
+            Err(err) => {
+                self.say(err.to_string(), true);
+                false
+            }
+        }
+    }
+
+    /// Runs a schema edit; reports failures (e.g. a duplicate name) in the status bar.
+    fn schema_edit(
+        &mut self,
+        f: impl FnOnce(&mut Workspace) -> Result<(), crate::core::workspace::WorkspaceError>,
+    ) {
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        match f(&mut session.ws) {
+            Ok(()) => session.edited(),
+            Err(err) => self.say(err.to_string(), true),
+        }
+    }
+
+    /// While linking, Tab/Shift+Tab move the target, Enter confirms, Esc cancels. Returns
+    /// whether the command was used up.
+    fn linking_command(&mut self, command: Command) -> bool {
+        let Some(linking) = self.state.linking.clone() else {
+            return false;
+        };
+        match command {
+            Command::NextAnnotation | Command::PreviousAnnotation => {
+                let forward = command == Command::NextAnnotation;
+                let Some(layer) = self.current_layer() else {
+                    return true;
+                };
+                let all: Vec<&crate::core::Annotation> = layer
+                    .annotations()
+                    .iter()
+                    .filter(|a| a.id != linking.from)
+                    .collect();
+                if all.is_empty() {
+                    return true;
+                }
+                let anchor = linking.target.as_deref().unwrap_or(&linking.from);
+                let anchor_key = layer.get(anchor).map(|a| (a.start, a.end));
+                let next = if forward {
+                    all.iter()
+                        .find(|a| Some((a.start, a.end)) > anchor_key)
+                        .or(all.first())
+                } else {
+                    all.iter()
+                        .rev()
+                        .find(|a| Some((a.start, a.end)) < anchor_key)
+                        .or(all.last())
+                };
+                if let Some(next) = next {
+                    let (id, start) = (next.id.to_string(), next.start);
+                    if self.char_screen_pos(start).is_none() {
+                        self.actions.push(Action::RevealChar(start));
+                    }
+                    self.state.linking = Some(Linking {
+                        from: linking.from,
+                        target: Some(id),
+                    });
+                }
+                true
+            }
+            Command::EditNote => {
+                if let Some(target) = linking.target {
+                    self.link(&linking.from, &target);
+                }
+                true
+            }
+            Command::ClearSelection => {
+                self.state.linking = None;
+                self.say("Linking cancelled.", false);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Links `from` to `to` with the one relation type that fits, or asks which.
+    fn link(&mut self, from: &str, to: &str) {
+        self.state.linking = None;
+        let (Some(ws), Some(layer)) = (self.ws(), self.current_layer()) else {
+            return;
+        };
+        let labels = (|| Some((layer.get(from)?.label.clone(), layer.get(to)?.label.clone())))();
+        let Some((from_label, to_label)) = labels else {
+            return;
+        };
+        let kinds: Vec<String> = ws
+            .project
+            .schema()
+            .relations_between(&from_label, &to_label)
+            .iter()
+            .map(|r| r.name.clone())
+            .collect();
+        match kinds.as_slice() {
+            [] => self.say(
+                format!("No relation type goes from {from_label} to {to_label} (see the schema)."),
+                true,
+            ),
+            [kind] => self.actions.push(Action::AddRelation {
+                kind: kind.clone(),
+                from: from.to_owned(),
+                to: to.to_owned(),
+            }),
+            _ => {
+                self.dialogs.relation_choice =
+                    Some(crate::gui::dialogs::relation_choice::RelationChoice {
+                        from: from.to_owned(),
+                        to: to.to_owned(),
+                        kinds,
+                    });
+            }
+        }
+    }
+
+    /// Selects the next (or previous) annotation in document order, scrolling to it if needed.
+    fn step_annotation(&mut self, forward: bool) {
+        let Some(layer) = self.current_layer() else {
+            return;
+        };
+        let all = layer.annotations();
+        if all.is_empty() {
+            return;
+        }
+        let current = self
+            .state
+            .selected
+            .as_deref()
+            .and_then(|id| all.iter().position(|a| a.id == id));
+        let next = match (current, forward) {
+            (Some(i), true) => (i + 1) % all.len(),
+            (Some(i), false) => (i + all.len() - 1) % all.len(),
+            (None, true) => 0,
+            (None, false) => all.len() - 1,
+        };
+        let Some(target) = all.get(next) else { return };
+        let (id, start) = (target.id.to_string(), target.start);
+        self.state.selected = Some(id);
+        self.state.selection = None;
+        if self.char_screen_pos(start).is_none() {
+            self.actions.push(Action::RevealChar(start));
+        }
+    }
+
+    /// Moves one edge of the selected span by a grapheme or a word (Shift+arrows).
+    fn move_edge(&mut self, start_edge: bool, forward: bool, unit: EdgeUnit) {
+        let (Some(id), Some(text)) = (self.state.selected.clone(), self.current_text()) else {
+            return;
+        };
+        let Some(annotation) = self.current_layer().and_then(|l| l.get(&id)) else {
+            return;
+        };
+        let (start, end) = (annotation.start, annotation.end);
+        let edge = if start_edge { start } else { end };
+        let Some(moved) = text.text.edge_step(edge, forward, unit) else {
+            return;
+        };
+        let range = if start_edge { moved..end } else { start..moved };
+        if range.start < range.end {
+            self.edit(|ws, key| ws.resize(key, &id, range));
+        }
+    }
+
+    fn apply_label(&mut self, label: &str) {
+        let layer_name = self.layer_name().to_owned();
+        let (Some(session), Some(doc)) = (&mut self.session, self.state.current_doc.clone()) else {
+            return;
+        };
+        if let Some(range) = self.state.selection.clone() {
+            match session.ws.add_span(&doc, &layer_name, range, label) {
+                Ok(id) => {
+                    self.state.selected = Some(id);
+                    self.state.selection = None;
+                    session.edited();
+                }
+                Err(err) => self.say(err.to_string(), true),
+            }
+        } else if let Some(id) = self.state.selected.clone() {
+            let relations = |app: &Self| app.current_layer().map_or(0, |l| l.relations().len());
+            let before = relations(self);
+            self.edit(|ws, key| ws.relabel(key, &id, label));
+            let dropped = before.saturating_sub(relations(self));
+            if dropped > 0 {
+                self.say(
+                    format!(
+                        "Relabelled as {label}; {dropped} relation(s) that no longer fit were \
+                         removed (Ctrl+Z undoes)."
+                    ),
+                    false,
+                );
+            }
+        } else {
+            self.say(
+                "Select some text first (drag over it), then press the label's key.",
+                false,
+            );
+        }
+    }
+
+    fn undo_redo(&mut self, undo: bool) {
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        let changed = if undo {
+            session.ws.undo()
+        } else {
+            session.ws.redo()
+        };
+        let Some(replayed) = changed else { return };
+        session.edited();
+        if let Some(doc) = &replayed.document
+            && self.state.current_doc.as_deref() != Some(doc.as_str())
+        {
+            self.select_document(doc);
+        }
+        // An undone re-anchoring stays undone: not redone at once for the same text.
+        if let Some(key) = self.current_key()
+            && let Some(session) = &mut self.session
+            && session.ws.source_changed(&key)
+            && let Some(Ok(text)) = session.ws.cached_text(&key.0)
+        {
+            session.reanchor_refused = Some((key.clone(), text.sha256.clone()));
+        }
+        let verb = if undo { "Undid" } else { "Redid" };
+        self.say(format!("{verb}: {}", replayed.description), false);
+        // The selected annotation may be gone now.
+        self.forget_vanished_selection();
+        self.panels.labels.forget_note();
+    }
+
+    fn step_document(&mut self, delta: isize) {
+        let Some(ws) = self.ws() else { return };
+        let docs = &ws.project.documents;
+        if docs.is_empty() {
+            return;
+        }
+        let current = self
+            .state
+            .current_doc
+            .as_deref()
+            .and_then(|d| docs.iter().position(|x| x.path == d));
+        let next = match current {
+            Some(i) => i.saturating_add_signed(delta).min(docs.len() - 1),
+            None => 0,
+        };
+        let path = docs[next].path.clone();
+        self.select_document(&path);
+    }
+
+    pub(super) fn select_document(&mut self, doc: &str) {
+        if self.state.current_doc.as_deref() == Some(doc) {
+            return;
+        }
+        self.state.current_doc = Some(doc.to_owned());
+        self.state.selected = None;
+        self.state.selection = None;
+        self.state.linking = None;
+        self.panels.labels.forget_note();
+        self.panels.document.view.reset();
+        if let Some(session) = &mut self.session {
+            session.ws.break_coalescing();
+            // The text is read on a job (logic); a known failure shows now.
+            if let Some(Err(err)) = session.ws.cached_text(doc) {
+                let message = format!("{doc}: {err}");
+                self.say(message, true);
+            }
+        }
+    }
+
+    /// Clears the selection if the selected span no longer exists (after undo or a reload).
+    pub(super) fn forget_vanished_selection(&mut self) {
+        if let Some(id) = &self.state.selected
+            && self.current_layer().and_then(|l| l.get(id)).is_none()
+        {
+            self.state.selected = None;
+        }
+    }
+
+    /// Shows a disagreement found by F8: its document, the cluster focused in the panel, the
+    /// text scrolled to it.
+    pub(super) fn go_to_disagreement(&mut self, doc: &str, range: Range<usize>) {
+        if self.state.current_doc.as_deref() != Some(doc) {
+            self.select_document(doc);
+        }
+        if let Some(review) = self.panels.review.as_mut() {
+            review.focus = Some(range.clone());
+        }
+        self.actions.push(Action::RevealChar(range.start));
+    }
+
+    /// F8 / Shift+F8: the next disagreement in this document from the panel's diff, else the
+    /// other documents are searched on a job.
+    fn step_disagreement(&mut self, ctx: &egui::Context, forward: bool) {
+        use crate::core::review;
+        let (Some(session), Some(doc), Some(r)) = (
+            &mut self.session,
+            self.state.current_doc.clone(),
+            self.panels.review.as_ref(),
+        ) else {
+            return;
+        };
+        let from = match &r.focus {
+            Some(f) => f.start,
+            None if forward => 0,
+            None => usize::MAX,
+        };
+        if let Some(range) = r
+            .current_diff(&doc)
+            .and_then(|d| review::next_in_document(d, from, forward, r.undecided_only))
+        {
+            self.go_to_disagreement(&doc, range);
+            return;
+        }
+        let search = review::StepSearch::new(
+            &session.ws.project,
+            &r.compare,
+            (&doc, from),
+            forward,
+            r.undecided_only,
+        );
+        let started = self.jobs.run(ctx, "step", move || {
+            crate::gui::jobs::Done::FoundDisagreement(search.run())
+        });
+        if started.is_ok() {
+            session.stepping = true;
+            self.say("Looking for the next disagreement…", false);
+        }
+    }
+
+    /// The curator's decision, into the curated layer (one undo step).
+    fn curate(&mut self, decision: Curate) {
+        use crate::core::review;
+        let (Some(session), Some(doc)) = (&mut self.session, self.state.current_doc.clone()) else {
+            return;
+        };
+        let ws = &mut session.ws;
+        let result = match decision {
+            Curate::Accept { annotator, ids } => review::accept(ws, &doc, &annotator, &ids)
+                .map(|n| format!("Accepted {n} span(s) from {annotator}")),
+            Curate::AcceptRelation { annotator, id } => {
+                review::accept_relation(ws, &doc, &annotator, &id)
+                    .map(|()| format!("Accepted a relation from {annotator}"))
+            }
+            Curate::Reject { annotator, id } => review::reject(ws, &doc, &annotator, &id)
+                .map(|()| format!("Rejected a span of {annotator}")),
+            Curate::RejectRelation { annotator, id } => {
+                review::reject_relation(ws, &doc, &annotator, &id)
+                    .map(|()| format!("Rejected a relation of {annotator}"))
+            }
+            Curate::AcceptAgreed { all_documents } => {
+                let documents: Vec<String> = if all_documents {
+                    ws.project
+                        .documents
+                        .iter()
+                        .map(|d| d.path.clone())
+                        .collect()
+                } else {
+                    vec![doc.clone()]
+                };
+                let annotators: Vec<String> = self
+                    .panels
+                    .review
+                    .as_ref()
+                    .map(|r| {
+                        r.compare
+                            .iter()
+                            .filter(|a| *a != review::CURATED)
+                            .cloned()
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                review::accept_agreed(ws, &documents, &annotators).map(|done| {
+                    format!(
+                        "Accepted {} agreed spans and {} relations in {} document(s) (Ctrl+Z undoes)",
+                        done.spans, done.relations, done.documents
+                    )
+                })
+            }
+        };
+        match result {
+            Ok(message) => {
+                session.edited();
+                self.say(message, false);
+            }
+            Err(err) => self.say(err.to_string(), true),
+        }
+    }
+
+    /// A corpus the import window read, applied as one undo step.
+    fn import(
+        &mut self,
+        corpus: crate::formats::Corpus,
+        options: &crate::formats::import::ImportOptions,
+    ) {
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        let ws = &mut session.ws;
+        let result = crate::formats::import::plan(ws, corpus, options)
+            .and_then(|plan| crate::formats::import::apply(ws, plan))
+            .map_err(|e| e.to_string());
+        if let Ok(report) = &result {
+            session.edited();
+            self.say(
+                format!(
+                    "Imported {} annotations (Ctrl+Z undoes the import)",
+                    report.annotations
+                ),
+                false,
+            );
+        }
+        if let Some(window) = &mut self.windows.interchange {
+            window.imported(result);
+        }
+    }
+}

@@ -1,0 +1,307 @@
+//! The application: a few parts, each in its own room.
+//!
+//! * `mod.rs` (here): the `App` and its parts, start-up, read access for tests, eframe glue.
+//! * `logic.rs`: what runs every frame without drawing — also while the window is hidden
+//!   (eframe's `App::logic`): finished jobs, starting the text and re-anchoring jobs, disk
+//!   changes, autosave, closing, the title.
+//! * `ui.rs`: one frame of drawing: keyboard, panels, dialogs, windows; then the queue.
+//! * `apply.rs`: applying [`Action`]s and commands — the only code that changes the workspace.
+//! * `open.rs`: opening projects (on a job), the annotator and their lock, file dialogs.
+
+mod apply;
+mod logic;
+mod open;
+mod ui;
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use super::Options;
+use super::action::{Action, ActionQueue};
+use super::commands::Availability;
+use super::dialogs::Dialogs;
+use super::frame_stats::FrameStats;
+use super::jobs::Jobs;
+use super::panels::Panels;
+use super::session::Session;
+use super::state::{Prefs, UiState};
+use super::windows::Windows;
+use crate::core::Workspace;
+use crate::core::project::{LayerKey, LoadedText};
+
+/// The window's bookkeeping: title, frame statistics, whether closing was agreed.
+#[derive(Default)]
+struct Chrome {
+    frame_stats: Option<FrameStats>,
+    window_title: String,
+    close_confirmed: bool,
+}
+
+pub struct App {
+    prefs: Prefs,
+    state: UiState,
+    /// Exists while a project is open.
+    session: Option<Session>,
+    panels: Panels,
+    dialogs: Dialogs,
+    windows: Windows,
+    actions: ActionQueue,
+    jobs: Jobs,
+    chrome: Chrome,
+}
+
+impl App {
+    /// Creates the app inside eframe: fonts, stored preferences, the project to open.
+    pub fn new(cc: &eframe::CreationContext<'_>, options: Options) -> Self {
+        super::fonts::install(&cc.egui_ctx);
+        let (prefs, stored_annotator) = Prefs::load(cc.storage);
+        let path = options
+            .path
+            .clone()
+            .or_else(|| prefs.last_project.clone().filter(|p| p.is_dir()))
+            .or_else(super::sample_project);
+        let mut app = Self::with_annotator(options.annotator.clone().or(stored_annotator));
+        app.prefs.recent = prefs.recent;
+        app.prefs.last_project = prefs.last_project;
+        if let Some(path) = &options.frame_stats {
+            match FrameStats::create(path) {
+                Ok(stats) => app.chrome.frame_stats = Some(stats),
+                Err(err) => app.dialogs.alerts.push(format!(
+                    "cannot write frame stats: {err}: {}",
+                    path.display()
+                )),
+            }
+        }
+        if let Some(path) = path {
+            app.actions.push(Action::OpenPath(path, options.document));
+        }
+        app
+    }
+
+    /// An app with no project open. With no annotator name, the first frame asks for one.
+    pub fn with_annotator(annotator: Option<String>) -> Self {
+        let mut dialogs = Dialogs::default();
+        let annotator = match annotator {
+            Some(name) if crate::core::project::valid_annotator_name(&name).is_ok() => name,
+            _ => {
+                let default = default_annotator_name();
+                dialogs.annotator = Some(super::dialogs::annotator::AnnotatorDialog::new(&default));
+                default
+            }
+        };
+        Self {
+            prefs: Prefs {
+                annotator,
+                ..Prefs::default()
+            },
+            state: UiState::default(),
+            session: None,
+            panels: Panels::default(),
+            dialogs,
+            windows: Windows::default(),
+            actions: ActionQueue::default(),
+            jobs: Jobs::default(),
+            chrome: Chrome::default(),
+        }
+    }
+
+    // ---- Read access, for tests and the frame-stats line. ----
+
+    pub fn workspace(&self) -> Option<&Workspace> {
+        self.session.as_ref().map(|s| &s.ws)
+    }
+
+    pub fn current_document(&self) -> Option<&str> {
+        self.state.current_doc.as_deref()
+    }
+
+    pub fn annotator(&self) -> &str {
+        &self.prefs.annotator
+    }
+
+    pub fn selected_annotation(&self) -> Option<&str> {
+        self.state.selected.as_deref()
+    }
+
+    pub fn pending_selection(&self) -> Option<Range<usize>> {
+        self.state.selection.clone()
+    }
+
+    /// While linking (after R): the chosen target span.
+    pub fn link_target(&self) -> Option<&str> {
+        self.state
+            .linking
+            .as_ref()
+            .and_then(|l| l.target.as_deref())
+    }
+
+    pub fn alerts(&self) -> &[String] {
+        self.dialogs.alerts.alerts()
+    }
+
+    /// The status bar's message, if any.
+    pub fn status_text(&self) -> Option<&str> {
+        self.state.status.as_ref().map(|s| s.text.as_str())
+    }
+
+    /// Queues an action as if the UI had asked for it.
+    pub fn push_action(&mut self, action: Action) {
+        self.actions.push(action);
+    }
+
+    /// Screen position of the middle of a character of the current document, if visible.
+    pub fn char_screen_pos(&self, char_offset: usize) -> Option<egui::Pos2> {
+        let text = self.current_text()?;
+        self.panels
+            .document
+            .view
+            .char_screen_pos(&text.text, char_offset)
+    }
+
+    /// Screen position of the caret before a character of the current document, if visible.
+    pub fn caret_screen_pos(&self, char_offset: usize) -> Option<egui::Pos2> {
+        let text = self.current_text()?;
+        self.panels
+            .document
+            .view
+            .caret_screen_pos(&text.text, char_offset)
+    }
+
+    /// The layer the document view shows and edits: one's own, or the curated layer while
+    /// curating.
+    pub fn layer_name(&self) -> &str {
+        self.state.layer_name(&self.prefs.annotator)
+    }
+
+    /// A save is being written, or changed files read, in the background (or a save waits
+    /// for such a read to end).
+    pub fn saving(&self) -> bool {
+        self.session.as_ref().is_some_and(Session::saving)
+    }
+
+    /// The current document is still being read, re-anchored or compared (in the background).
+    pub fn text_pending(&self) -> bool {
+        let Some(session) = &self.session else {
+            return false;
+        };
+        session.reanchoring.is_some()
+            || self
+                .panels
+                .review
+                .as_ref()
+                .is_some_and(super::panels::review::Review::comparing)
+            || self
+                .state
+                .current_doc
+                .as_ref()
+                .is_some_and(|doc| session.ws.cached_text(doc).is_none())
+    }
+
+    pub fn reviewing(&self) -> bool {
+        self.panels.review.is_some()
+    }
+
+    /// Background jobs still running (tests wait for them).
+    pub fn jobs_running(&self) -> usize {
+        self.jobs.running()
+    }
+
+    /// The window title as last sent (shows "●" when there are unsaved changes).
+    pub fn window_title(&self) -> &str {
+        &self.chrome.window_title
+    }
+
+    /// Stores preferences (not project data) in eframe's storage.
+    pub fn store_preferences(&self, storage: &mut dyn eframe::Storage) {
+        self.prefs.store(storage, self.workspace());
+    }
+
+    /// Saves unsaved work; used when the app exits.
+    pub fn save_on_exit(&mut self) {
+        if let Some(session) = &mut self.session {
+            for err in session.save_now() {
+                eprintln!("error: {err}");
+            }
+        }
+    }
+
+    // ---- Helpers for the other rooms. ----
+
+    fn ws(&self) -> Option<&Workspace> {
+        self.session.as_ref().map(|s| &s.ws)
+    }
+
+    fn current_text(&self) -> Option<Arc<LoadedText>> {
+        let doc = self.state.current_doc.as_ref()?;
+        self.ws()?.cached_text(doc)?.as_ref().ok().cloned()
+    }
+
+    fn current_key(&self) -> Option<LayerKey> {
+        Some((
+            self.state.current_doc.clone()?,
+            self.layer_name().to_owned(),
+        ))
+    }
+
+    fn current_layer(&self) -> Option<&crate::core::AnnotationLayer> {
+        let key = self.current_key()?;
+        self.ws()?.project.layers.get(&key)
+    }
+
+    fn say(&mut self, text: impl Into<String>, is_error: bool) {
+        self.state.say(text, is_error);
+    }
+
+    fn alert(&mut self, text: impl Into<String>) {
+        self.dialogs.alerts.push(text.into());
+    }
+
+    /// Which commands can run now.
+    fn availability(&self) -> Availability {
+        let ws = self.ws();
+        Availability {
+            project_open: ws.is_some(),
+            unsaved: ws.is_some_and(Workspace::is_dirty),
+            can_undo: ws.is_some_and(|w| w.history().can_undo()),
+            can_redo: ws.is_some_and(|w| w.history().can_redo()),
+            span_selected: self.state.selected.is_some(),
+            text_selected: self.state.selection.is_some(),
+            layer_has_spans: self.current_layer().is_some_and(|l| !l.is_empty()),
+        }
+    }
+
+    fn modal_open(&self) -> bool {
+        self.dialogs.any_open(
+            self.session
+                .as_ref()
+                .is_some_and(|s| !s.disk_conflicts.is_empty()),
+        )
+    }
+}
+
+impl eframe::App for App {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.logic_step(ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.frame_ui(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.store_preferences(storage);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.save_on_exit();
+    }
+}
+
+/// The OS user name, else "annotator".
+fn default_annotator_name() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok())
+        .filter(|n| crate::core::project::valid_annotator_name(n).is_ok())
+        .unwrap_or_else(|| "annotator".to_owned())
+}

@@ -1,0 +1,183 @@
+//! One frame of drawing: the keyboard, the panels, the dialogs and windows; then the actions
+//! they queued are applied.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use super::App;
+use crate::gui::action::Action;
+use crate::gui::commands::{Command, pressed_commands};
+use crate::gui::panels;
+use crate::gui::state::FrameCtx;
+
+impl App {
+    /// One frame: input, panels, dialogs, windows, then the queued actions.
+    pub fn frame_ui(&mut self, ui: &mut egui::Ui) {
+        let started = Instant::now();
+        let ctx = ui.ctx().clone();
+        self.keyboard(&ctx);
+        self.dropped_files(&ctx);
+
+        let mut fc = FrameCtx {
+            session: self.session.as_ref(),
+            state: &self.state,
+            prefs: &self.prefs,
+            now: self.availability(),
+            actions: &mut self.actions,
+        };
+        panels::menu_bar::menu_bar_ui(ui, &mut fc);
+        panels::status_bar::status_bar_ui(ui, &mut fc);
+        panels::documents::documents_panel_ui(ui, &mut fc);
+        self.panels.labels.ui(ui, &mut fc);
+        if let Some(review) = &mut self.panels.review {
+            review.panel_ui(ui, &mut fc);
+        }
+        let document = &mut self.panels.document;
+        let review = self.panels.review.as_mut();
+        egui::CentralPanel::default().show(ui, |ui| document.ui(ui, &mut fc, review));
+        self.windows.ui(&ctx, &mut fc);
+        Self::dialogs_ui(&mut self.dialogs, &ctx, &mut fc);
+
+        self.apply_queued(&ctx);
+        self.state.was_typing = ctx.text_edit_focused();
+        if let Some(stats) = &mut self.chrome.frame_stats {
+            stats.record(started.elapsed(), self.panels.document.view.stats);
+        }
+    }
+
+    /// The modal dialogs, the most urgent first; one at a time.
+    fn dialogs_ui(
+        dialogs: &mut crate::gui::dialogs::Dialogs,
+        ctx: &egui::Context,
+        fc: &mut FrameCtx,
+    ) {
+        if !dialogs.alerts.is_empty() {
+            dialogs.alerts.ui(ctx);
+            return;
+        }
+        if let Some(key) = fc.session.and_then(|s| s.disk_conflicts.first()) {
+            crate::gui::dialogs::conflict::conflict_ui(ctx, key, fc.actions);
+            return;
+        }
+        if let Some(dialog) = &mut dialogs.annotator {
+            if !dialog.ui(ctx, fc.actions) {
+                dialogs.annotator = None;
+            }
+            return;
+        }
+        if let Some(dialog) = &mut dialogs.init {
+            if !dialog.ui(ctx, fc.actions) {
+                dialogs.init = None;
+            }
+            return;
+        }
+        if let Some(dialog) = &mut dialogs.chooser {
+            if !dialog.ui(ctx, fc.actions) {
+                dialogs.chooser = None;
+            }
+            return;
+        }
+        if let Some(dialog) = &mut dialogs.relation_choice {
+            let schema = fc
+                .session
+                .map(|s| s.ws.project.schema().clone())
+                .unwrap_or_default();
+            if !dialog.ui(ctx, &schema, fc.actions) {
+                dialogs.relation_choice = None;
+            }
+            return;
+        }
+        if let Some(palette) = &mut dialogs.palette {
+            let labels: Vec<(String, Option<String>)> = fc
+                .ws()
+                .map(|ws| {
+                    ws.project
+                        .schema()
+                        .labels
+                        .iter()
+                        .map(|l| (l.name.clone(), l.hotkey.clone()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut entries = crate::gui::dialogs::palette::entries(ctx, &fc.now, &labels);
+            entries.extend(panels::labels::LabelsPanel::attribute_palette_entries(fc));
+            let (run, close) = palette.ui(ctx, entries);
+            fc.actions.extend(run);
+            if close {
+                dialogs.palette = None;
+            }
+            return;
+        }
+        if let Some(about) = &mut dialogs.about
+            && !about.ui(ctx)
+        {
+            dialogs.about = None;
+        }
+    }
+
+    fn keyboard(&mut self, ctx: &egui::Context) {
+        if self.modal_open() {
+            // Quitting (which saves) still works with a dialog open.
+            if ctx.input_mut(|i| i.consume_shortcut(&Command::Quit.shortcuts()[0])) {
+                self.actions.push(Action::Command(Command::Quit));
+            }
+            return;
+        }
+        let text_focused = ctx.text_edit_focused() || self.state.was_typing;
+        // Esc closes the window in front before it clears a selection.
+        if !text_focused
+            && self.windows.any_open()
+            && ctx.input(|i| i.key_pressed(egui::Key::Escape))
+            && self.windows.close_front(ctx)
+        {
+            ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape));
+        }
+        for command in pressed_commands(ctx, text_focused) {
+            self.actions.push(Action::Command(command));
+        }
+        if text_focused {
+            return;
+        }
+        let Some(ws) = self.ws() else { return };
+        let keys: Vec<egui::Key> = ctx.input(|i| {
+            i.events
+                .iter()
+                .filter_map(|e| match e {
+                    egui::Event::Key {
+                        key,
+                        pressed: true,
+                        modifiers,
+                        ..
+                    } if modifiers.is_none() || *modifiers == egui::Modifiers::SHIFT => Some(*key),
+                    _ => None,
+                })
+                .collect()
+        });
+        let labels: Vec<String> = keys
+            .into_iter()
+            .filter_map(|key| ws.project.schema().by_hotkey(key.name()))
+            .map(|label| label.name.clone())
+            .collect();
+        for label in labels {
+            self.actions.push(Action::ApplyLabel(label));
+        }
+    }
+
+    fn dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_owned())
+                .collect()
+        });
+        if let Some(path) = dropped.into_iter().next() {
+            let folder = if path.is_dir() {
+                path
+            } else {
+                path.parent().map(Path::to_owned).unwrap_or(path)
+            };
+            self.actions.push(Action::OpenPath(folder, None));
+        }
+    }
+}

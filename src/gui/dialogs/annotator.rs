@@ -1,0 +1,55 @@
+//! "Who is annotating?": the annotator name, asked on the first run and from the status bar.
+//! The field has keyboard focus when the dialog opens; Enter or OK sets the name, Esc keeps the
+//! current one.
+
+use crate::gui::action::{Action, ActionQueue};
+
+#[derive(Debug)]
+pub struct AnnotatorDialog {
+    pub draft: String,
+    /// Focus the field on the first frame only (asking every frame would fight the user).
+    focus: bool,
+}
+
+impl AnnotatorDialog {
+    pub fn new(current: &str) -> Self {
+        Self {
+            draft: current.to_owned(),
+            focus: true,
+        }
+    }
+
+    /// Draws the dialog; `false` once it is done (a name set, or Esc).
+    pub fn ui(&mut self, ctx: &egui::Context, actions: &mut ActionQueue) -> bool {
+        let mut done = None;
+        let modal = egui::Modal::new(egui::Id::unique("annotator_modal")).show(ctx, |ui| {
+            ui.set_max_width(480.0);
+            ui.heading("Who is annotating?");
+            ui.label("Your annotations are saved under this name, apart from your colleagues'.");
+            let label = ui.label("Annotator name");
+            let response = ui
+                .add(egui::TextEdit::singleline(&mut self.draft))
+                .labelled_by(label.id);
+            if std::mem::take(&mut self.focus) {
+                response.request_focus();
+            }
+            let problem = crate::core::project::valid_annotator_name(&self.draft).err();
+            if let Some(problem) = &problem {
+                ui.colored_label(ui.visuals().error_fg_color, problem);
+            }
+            let enter = response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            let ok = ui
+                .add_enabled(problem.is_none(), egui::Button::new("OK"))
+                .clicked();
+            if (ok || enter) && problem.is_none() {
+                done = Some(self.draft.clone());
+            }
+        });
+        if let Some(name) = done {
+            actions.push(Action::SetAnnotator(name));
+            return false;
+        }
+        // Esc keeps the name in use (on the first run: the default one).
+        !ctx.input(|i| i.key_pressed(egui::Key::Escape)) && !modal.backdrop_response.clicked()
+    }
+}

@@ -1,0 +1,40 @@
+//! The menu bar, built from [`commands::MENUS`](super::super::commands::MENUS): every entry a
+//! command with its shortcut, greyed out when it cannot run.
+
+use crate::gui::action::Action;
+use crate::gui::commands::{Command, MENUS, command_button_ui};
+use crate::gui::state::FrameCtx;
+
+pub fn menu_bar_ui(ui: &mut egui::Ui, fc: &mut FrameCtx) {
+    let ws = fc.session.map(|s| &s.ws);
+    egui::Panel::top("menu_bar").show(ui, |ui| {
+        egui::MenuBar::new().ui(ui, |ui| {
+            for (title, items) in MENUS {
+                ui.menu_button(*title, |ui| {
+                    for item in *items {
+                        let Some(command) = *item else {
+                            ui.separator();
+                            continue;
+                        };
+                        let detail = ws.and_then(|ws| match command {
+                            Command::Undo => ws.history().undo_description(),
+                            Command::Redo => ws.history().redo_description(),
+                            _ => None,
+                        });
+                        command_button_ui(ui, command, &fc.now, detail, fc.actions);
+                        if command == Command::OpenFolder && !fc.prefs.recent.is_empty() {
+                            ui.menu_button("Open recent", |ui| {
+                                for path in &fc.prefs.recent {
+                                    if ui.button(path.display().to_string()).clicked() {
+                                        fc.actions.push(Action::OpenPath(path.clone(), None));
+                                        ui.close();
+                                    }
+                                }
+                            });
+                        }
+                    }
+                });
+            }
+        });
+    });
+}

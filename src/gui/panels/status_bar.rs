@@ -1,0 +1,62 @@
+//! The status bar: who annotates, whether this window may write their files, what is unsaved,
+//! the last message.
+
+use egui::RichText;
+
+use crate::gui::action::Action;
+use crate::gui::commands::Command;
+use crate::gui::state::FrameCtx;
+
+pub fn status_bar_ui(ui: &mut egui::Ui, fc: &mut FrameCtx) {
+    egui::Panel::bottom("status_bar").show(ui, |ui| {
+        ui.horizontal_wrapped(|ui| {
+            if ui
+                .button(format!("Annotator: {}", fc.annotator()))
+                .on_hover_text("The annotator you annotate as. Click to change.")
+                .clicked()
+            {
+                fc.actions.push(Action::Command(Command::ChangeAnnotator));
+            }
+            if fc.layer_name() == crate::core::review::CURATED {
+                ui.label(
+                    RichText::new("✎ editing the curated layer").color(ui.visuals().warn_fg_color),
+                );
+            }
+            if let Some(session) = fc.session {
+                if session.read_only(fc.annotator()) {
+                    ui.label(
+                        RichText::new("🔒 read-only: another tagdesk holds this annotator")
+                            .color(ui.visuals().warn_fg_color),
+                    )
+                    .on_hover_text(
+                        "Another running tagdesk annotates as this name in this project. Change \
+                         the annotator (click the name) or close the other window.",
+                    );
+                }
+                ui.separator();
+                let unsaved = session.ws.dirty_layers().len();
+                if unsaved > 0 || session.ws.is_dirty() {
+                    ui.label(
+                        RichText::new(format!("• {} unsaved", unsaved.max(1)))
+                            .color(ui.visuals().warn_fg_color),
+                    );
+                } else {
+                    ui.label("All changes saved");
+                }
+                ui.separator();
+                if let Some(err) = session.ws.journal_error() {
+                    ui.label(RichText::new(err).color(ui.visuals().error_fg_color));
+                    ui.separator();
+                }
+            }
+            if let Some(status) = &fc.state.status {
+                let color = if status.is_error {
+                    ui.visuals().error_fg_color
+                } else {
+                    ui.visuals().text_color()
+                };
+                ui.label(RichText::new(&status.text).color(color));
+            }
+        });
+    });
+}

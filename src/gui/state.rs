@@ -1,0 +1,175 @@
+//! The UI's state by lifetime: [`Prefs`] persist across runs (eframe storage, never project
+//! data); [`UiState`] is what the user is looking at and pointing to now; [`FrameCtx`] is what
+//! a panel, dialog or window gets to draw one frame: read access to everything, and the queue
+//! to push actions to.
+
+use std::ops::Range;
+use std::path::PathBuf;
+
+use super::action::{Action, ActionQueue};
+use super::commands::Availability;
+use super::session::Session;
+use crate::core::Workspace;
+use crate::core::project::LayerKey;
+
+const STORAGE_ANNOTATOR: &str = "annotator";
+const STORAGE_LAST_PROJECT: &str = "last_project";
+const STORAGE_RECENT: &str = "recent_projects";
+
+/// Preferences kept between runs.
+#[derive(Debug, Clone, Default)]
+pub struct Prefs {
+    pub annotator: String,
+    /// Projects opened lately, the latest first.
+    pub recent: Vec<PathBuf>,
+    /// The project open when the app last stopped.
+    pub last_project: Option<PathBuf>,
+}
+
+impl Prefs {
+    pub fn load(storage: Option<&dyn eframe::Storage>) -> (Self, Option<String>) {
+        let stored = |key: &str| storage.and_then(|s| s.get_string(key));
+        let recent = storage
+            .and_then(|s| eframe::get_value::<Vec<PathBuf>>(s, STORAGE_RECENT))
+            .unwrap_or_default();
+        let prefs = Self {
+            annotator: String::new(),
+            recent,
+            last_project: stored(STORAGE_LAST_PROJECT).map(PathBuf::from),
+        };
+        (prefs, stored(STORAGE_ANNOTATOR))
+    }
+
+    pub fn store(&self, storage: &mut dyn eframe::Storage, open_project: Option<&Workspace>) {
+        storage.set_string(STORAGE_ANNOTATOR, self.annotator.clone());
+        if let Some(ws) = open_project {
+            let root = ws
+                .project
+                .root
+                .canonicalize()
+                .unwrap_or_else(|_| ws.project.root.clone());
+            storage.set_string(STORAGE_LAST_PROJECT, root.display().to_string());
+        }
+        eframe::set_value(storage, STORAGE_RECENT, &self.recent);
+    }
+
+    /// Puts a project at the top of the recent list.
+    pub fn opened(&mut self, path: PathBuf) {
+        let canonical = path.canonicalize().unwrap_or(path);
+        self.recent.retain(|p| *p != canonical);
+        self.recent.insert(0, canonical);
+        self.recent.truncate(10);
+    }
+}
+
+/// A relation being made: its source, and the target candidate (Tab moves it).
+#[derive(Debug, Clone)]
+pub struct Linking {
+    pub from: String,
+    pub target: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StatusMessage {
+    pub text: String,
+    pub is_error: bool,
+}
+
+/// A project being read on a background thread.
+#[derive(Debug, Clone)]
+pub struct Opening {
+    pub ticket: super::jobs::Ticket,
+    pub path: PathBuf,
+    pub document: Option<String>,
+    /// Who the lock was taken for (the annotator may be changed while the project loads).
+    pub annotator: String,
+}
+
+/// What the user is looking at and pointing to.
+#[derive(Debug, Default)]
+pub struct UiState {
+    pub current_doc: Option<String>,
+    /// The selected span of the current layer.
+    pub selected: Option<String>,
+    /// Selected text, not yet tagged (a label key tags it).
+    pub selection: Option<Range<usize>>,
+    /// Choosing the target of a new relation (after R).
+    pub linking: Option<Linking>,
+    /// The document view edits the curated layer (an explicit choice in the review panel).
+    pub curating: bool,
+    pub status: Option<StatusMessage>,
+    /// A project being opened.
+    pub opening: Option<Opening>,
+    /// A text field had keyboard focus at the end of the last frame. egui drops focus on
+    /// Escape before the frame's code runs, so this is what tells "Esc left the field" from
+    /// "Esc clears the selection".
+    pub was_typing: bool,
+}
+
+impl UiState {
+    /// The layer the document view shows and edits: one's own, or the curated layer while
+    /// curating.
+    pub fn layer_name<'a>(&self, annotator: &'a str) -> &'a str {
+        if self.curating {
+            crate::core::review::CURATED
+        } else {
+            annotator
+        }
+    }
+
+    pub fn say(&mut self, text: impl Into<String>, is_error: bool) {
+        self.status = Some(StatusMessage {
+            text: text.into(),
+            is_error,
+        });
+    }
+}
+
+/// What a panel, dialog or window gets to draw one frame.
+pub struct FrameCtx<'a> {
+    pub session: Option<&'a Session>,
+    pub state: &'a UiState,
+    pub prefs: &'a Prefs,
+    /// Which commands can run now.
+    pub now: Availability,
+    pub actions: &'a mut ActionQueue,
+}
+
+impl<'a> FrameCtx<'a> {
+    pub fn ws(&self) -> Option<&'a Workspace> {
+        self.session.map(|s| &s.ws)
+    }
+
+    pub fn annotator(&self) -> &str {
+        &self.prefs.annotator
+    }
+
+    /// The layer the document view shows and edits.
+    pub fn layer_name(&self) -> &str {
+        self.state.layer_name(&self.prefs.annotator)
+    }
+
+    /// The current document's layer key (the layer may not exist yet).
+    pub fn current_key(&self) -> Option<LayerKey> {
+        Some((
+            self.state.current_doc.clone()?,
+            self.layer_name().to_owned(),
+        ))
+    }
+
+    /// The current layer, if it has been made.
+    pub fn current_layer(&self) -> Option<&'a crate::core::AnnotationLayer> {
+        let key = self.current_key()?;
+        self.session?.ws.project.layers.get(&key)
+    }
+
+    /// The selected span of the current layer.
+    pub fn selected_annotation(&self) -> Option<&'a crate::core::Annotation> {
+        let state: &'a UiState = self.state;
+        self.current_layer()?.get(state.selected.as_deref()?)
+    }
+
+    pub fn push(&mut self, action: Action) {
+        self.actions.push(action);
+    }
+}

@@ -1,0 +1,160 @@
+//! Floating windows (schema editor, import/export, agreement, corpus search): each keeps its own
+//! state and pushes actions; they remember their size (egui memory), and Esc closes the one in
+//! front (see [`Windows::close_front`]).
+
+pub mod agreement;
+pub mod corpus_search;
+pub mod interchange;
+pub mod schema_editor;
+
+use crate::gui::action::Action;
+use crate::gui::state::FrameCtx;
+
+const SCHEMA: &str = "Schema";
+const AGREEMENT: &str = "Agreement";
+const SEARCH: &str = "Search all documents";
+const EXPORT: &str = "Export annotations";
+const IMPORT: &str = "Import annotations";
+
+#[derive(Default)]
+pub struct Windows {
+    pub schema: Option<schema_editor::SchemaEditor>,
+    pub interchange: Option<interchange::Interchange>,
+    pub agreement: Option<agreement::AgreementWindow>,
+    pub search: Option<corpus_search::CorpusSearch>,
+}
+
+fn window_id(title: &str) -> egui::Id {
+    egui::Id::unique(("tagdesk-window", title))
+}
+
+impl Windows {
+    pub fn any_open(&self) -> bool {
+        self.schema.is_some()
+            || self.interchange.is_some()
+            || self.agreement.is_some()
+            || self.search.is_some()
+    }
+
+    /// Esc: closes the window in front (the one last clicked or opened). `true` if one was.
+    pub fn close_front(&mut self, ctx: &egui::Context) -> bool {
+        let open: Vec<&str> = [
+            (self.schema.is_some(), SCHEMA),
+            (self.agreement.is_some(), AGREEMENT),
+            (self.search.is_some(), SEARCH),
+            (
+                self.interchange
+                    .as_ref()
+                    .is_some_and(|w| w.mode == interchange::Mode::Export),
+                EXPORT,
+            ),
+            (
+                self.interchange
+                    .as_ref()
+                    .is_some_and(|w| w.mode == interchange::Mode::Import),
+                IMPORT,
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(is_open, title)| is_open.then_some(title))
+        .collect();
+        // The front-most of the open windows, by egui's layer order; else the last opened.
+        let front = ctx
+            .memory(|m| {
+                let layers: Vec<egui::LayerId> = m.layer_ids().collect();
+                layers
+                    .into_iter()
+                    .rev()
+                    .find_map(|layer| open.iter().find(|t| window_id(t) == layer.id).copied())
+            })
+            .or_else(|| open.last().copied());
+        match front {
+            Some(SCHEMA) => self.schema = None,
+            Some(AGREEMENT) => self.agreement = None,
+            Some(SEARCH) => {
+                if let Some(mut search) = self.search.take() {
+                    search.stop();
+                }
+            }
+            Some(EXPORT | IMPORT) if self.interchange.as_ref().is_some_and(|w| !w.is_running()) => {
+                self.interchange = None;
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    pub fn ui(&mut self, ctx: &egui::Context, fc: &mut FrameCtx) {
+        let Some(ws) = fc.session.map(|s| &s.ws) else {
+            return;
+        };
+        let max = ctx.content_rect().size() - egui::vec2(40.0, 80.0);
+        if let Some(mut editor) = self.schema.take() {
+            let mut open = true;
+            let mut actions = Vec::new();
+            egui::Window::new(SCHEMA)
+                .id(window_id(SCHEMA))
+                .open(&mut open)
+                .default_size([720.0_f32.min(max.x), 480.0_f32.min(max.y)])
+                .max_size(max)
+                .show(ctx, |ui| actions = editor.ui(ui, ws));
+            fc.actions.extend(actions);
+            if open {
+                self.schema = Some(editor);
+            }
+        }
+        if let Some(mut window) = self.interchange.take() {
+            let mut open = true;
+            let title = match window.mode {
+                interchange::Mode::Export => EXPORT,
+                interchange::Mode::Import => IMPORT,
+            };
+            let mut action = None;
+            egui::Window::new(title)
+                .id(window_id(title))
+                .open(&mut open)
+                .collapsible(false)
+                .default_width(560.0_f32.min(max.x))
+                .max_size(max)
+                .show(ctx, |ui| action = window.ui(ui, ws));
+            fc.actions.extend(action);
+            if open || window.is_running() {
+                self.interchange = Some(window);
+            }
+        }
+        if let Some(mut window) = self.agreement.take() {
+            let mut open = true;
+            egui::Window::new(AGREEMENT)
+                .id(window_id(AGREEMENT))
+                .open(&mut open)
+                .default_size([720.0_f32.min(max.x), 560.0_f32.min(max.y)])
+                .max_size(max)
+                .show(ctx, |ui| window.ui(ui, ws));
+            if open {
+                self.agreement = Some(window);
+            }
+        }
+        if let Some(mut search) = self.search.take() {
+            let mut open = true;
+            let picked = egui::Window::new(SEARCH)
+                .id(window_id(SEARCH))
+                .open(&mut open)
+                .default_size([760.0_f32.min(max.x), 420.0_f32.min(max.y)])
+                .max_size(max)
+                .show(ctx, |ui| search.ui(ui, ws))
+                .and_then(|r| r.inner)
+                .flatten();
+            if let Some(hit) = picked {
+                fc.actions.push(Action::SelectDocument(hit.document));
+                fc.actions
+                    .push(Action::SetSelection(Some(hit.range.clone())));
+                fc.actions.push(Action::RevealChar(hit.range.start));
+            }
+            if open {
+                self.search = Some(search);
+            } else {
+                search.stop();
+            }
+        }
+    }
+}
