@@ -41,7 +41,8 @@ fn alone<D: 'static>(
 
 #[test]
 fn the_name_prompt_answers_at_once_and_sets_the_name_on_enter() {
-    let mut harness = alone(AnnotatorDialog::new(""), AnnotatorDialog::ui);
+    // The suggested name (the OS user's) is selected: typing replaces it.
+    let mut harness = alone(AnnotatorDialog::new("annotator"), AnnotatorDialog::ui);
     // Settles: an open prompt asks for no repaint (it burned a core redrawing before).
     harness
         .try_run()

@@ -27,11 +27,16 @@ impl AnnotatorDialog {
             ui.heading("Who is annotating?");
             ui.label("Your annotations are saved under this name, apart from your colleagues'.");
             let label = ui.label("Annotator name");
-            let response = ui
-                .add(egui::TextEdit::singleline(&mut self.draft))
-                .labelled_by(label.id);
+            let mut output = egui::TextEdit::singleline(&mut self.draft).show(ui);
+            let response = egui::Response::clone(&output.response).labelled_by(label.id);
             if std::mem::take(&mut self.focus) {
+                // Focused and selected: typing replaces the suggested name.
                 response.request_focus();
+                output
+                    .state
+                    .cursor
+                    .set_char_range(Some(egui::text::CCursorRange::select_all_str(&self.draft)));
+                output.state.store(ui.ctx(), response.id);
             }
             let problem = crate::core::project::valid_annotator_name(&self.draft).err();
             if let Some(problem) = &problem {
