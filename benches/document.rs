@@ -81,9 +81,9 @@ fn layer_benches(c: &mut Criterion) {
     // start (every span shifts), and every CRLF turned into LF (each paragraph shifts more).
     let inserted = SourceText::new(format!("Breaking: {}", text.as_str()));
     c.bench_function("reanchor/100k_spans_after_an_insertion_10mb", |b| {
-        b.iter(|| black_box(tagdesk::core::workspace::plan_reanchor(&layer, &inserted)));
+        b.iter(|| black_box(tagdesk::core::reanchor::plan_reanchor(&layer, &inserted)));
     });
-    let (_, planned) = tagdesk::core::workspace::plan_reanchor(&layer, &inserted);
+    let (_, planned) = tagdesk::core::reanchor::plan_reanchor(&layer, &inserted);
     let mut moved = layer.clone();
     c.bench_function("reanchor/apply_and_undo_100k_moved_spans", |b| {
         b.iter(|| {
@@ -96,7 +96,7 @@ fn layer_benches(c: &mut Criterion) {
     });
     let lf = SourceText::new(text.as_str().replace("\r\n", "\n"));
     c.bench_function("reanchor/100k_spans_after_crlf_to_lf_10mb", |b| {
-        b.iter(|| black_box(tagdesk::core::workspace::plan_reanchor(&layer, &lf)));
+        b.iter(|| black_box(tagdesk::core::reanchor::plan_reanchor(&layer, &lf)));
     });
     c.bench_function("layer/overlapping_2000_chars_in_100k", |b| {
         b.iter(|| layer.overlapping(middle, middle + 2000).count());

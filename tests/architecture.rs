@@ -111,3 +111,256 @@ fn the_outside_path_scan_catches_parent_joins_and_shared_folders() {
     let source = "let a = dir.join(\"../shared/testdata\");\n// join(\"../in a comment\")\nlet b = root.join(\"tests/data\");\nassert_eq!(m[\"sources\"], \"../texts\");\nlet c = Path::new(\"/work/shared/seeds/001.txt\");\nlet d = Path::new(env!(\"CARGO_MANIFEST_DIR\")).parent();\n";
     assert_eq!(outside_paths(source), vec![1, 5, 6]);
 }
+
+/// The layers, bottom up, and what each may use (besides itself). `gui` alone names egui.
+const ALLOWED: &[(&str, &[&str])] = &[
+    ("core", &[]),
+    ("synth", &["core"]),
+    ("formats", &["core"]),
+    ("cli", &["core", "formats", "synth"]),
+    ("gui", &["core", "formats"]),
+    ("build_info", &[]),
+];
+
+/// Every module of the crate (`core::workspace::save`), with its source file.
+fn modules(src: &Path) -> Vec<(String, PathBuf)> {
+    let mut files = Vec::new();
+    rust_files(src, &mut files);
+    files
+        .into_iter()
+        .filter_map(|file| {
+            let rel = file.strip_prefix(src).ok()?.with_extension("");
+            let mut parts: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            if parts.last().is_some_and(|p| p == "mod") {
+                parts.pop();
+            }
+            let name = parts.join("::");
+            (!name.is_empty() && name != "lib" && name != "main").then_some((name, file))
+        })
+        .collect()
+}
+
+/// The code of a file without comments and without its `#[cfg(test)]` part.
+fn code_only(source: &str) -> String {
+    let source = source.split("#[cfg(test)]").next().unwrap_or_default();
+    source
+        .lines()
+        .map(|line| line.split("//").next().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The paths a module names (`crate::core::text::x`, `super::project::Y`), with
+/// `use super::{a, b::c}` groups spread out.
+fn named_paths(code: &str) -> Vec<String> {
+    let mut paths = Vec::new();
+    let is_path_char = |c: char| c.is_alphanumeric() || c == '_' || c == ':';
+    let bytes: Vec<char> = code.chars().collect();
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest: String = bytes[i..bytes.len().min(i + 7)].iter().collect();
+        let starts = (rest.starts_with("crate::") || rest.starts_with("super::"))
+            && (i == 0 || !is_path_char(bytes[i - 1]));
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < bytes.len() && is_path_char(bytes[j]) {
+            j += 1;
+        }
+        let prefix: String = bytes[i..j].iter().collect();
+        if prefix.ends_with("::") && bytes.get(j) == Some(&'{') {
+            let close = bytes[j..]
+                .iter()
+                .position(|&c| c == '}')
+                .map_or(j, |p| j + p);
+            let group: String = bytes[j + 1..close].iter().collect();
+            for item in group.split(',') {
+                let item = item.trim().split(" as ").next().unwrap_or_default();
+                let item: String = item.chars().take_while(|&c| is_path_char(c)).collect();
+                if !item.is_empty() && item != "self" {
+                    paths.push(format!("{prefix}{item}"));
+                }
+            }
+            i = close;
+        } else {
+            paths.push(prefix.trim_end_matches(':').to_owned());
+            i = j;
+        }
+    }
+    paths
+}
+
+/// The module a path names from inside `module`: the longest known prefix.
+fn resolve(module: &str, path: &str, known: &std::collections::BTreeSet<String>) -> Option<String> {
+    let mut segments: Vec<&str> = path.split("::").collect();
+    let mut base: Vec<&str> = module.split("::").collect();
+    match segments.first() {
+        Some(&"crate") => {
+            base.clear();
+            segments.remove(0);
+        }
+        Some(&"super") => {
+            while segments.first() == Some(&"super") {
+                base.pop();
+                segments.remove(0);
+            }
+        }
+        _ => return None,
+    }
+    base.extend(segments);
+    (1..=base.len())
+        .rev()
+        .map(|n| base[..n].join("::"))
+        .find(|candidate| known.contains(candidate))
+}
+
+/// (from, to) for every module that names another (not its own parent or child).
+fn module_edges(src: &Path) -> std::collections::BTreeSet<(String, String)> {
+    let modules = modules(src);
+    let known: std::collections::BTreeSet<String> =
+        modules.iter().map(|(m, _)| m.clone()).collect();
+    let mut edges = std::collections::BTreeSet::new();
+    for (module, file) in &modules {
+        let code = code_only(&std::fs::read_to_string(file).unwrap());
+        for path in named_paths(&code) {
+            let Some(target) = resolve(module, &path, &known) else {
+                continue;
+            };
+            let related = target == *module
+                || target.starts_with(&format!("{module}::"))
+                || module.starts_with(&format!("{target}::"));
+            if !related {
+                edges.insert((module.clone(), target));
+            }
+        }
+    }
+    edges
+}
+
+/// Groups of modules that name each other in a circle (Tarjan's strongly connected
+/// components of more than one module).
+fn cycles(edges: &std::collections::BTreeSet<(String, String)>) -> Vec<Vec<String>> {
+    use std::collections::BTreeMap;
+    struct Tarjan<'a> {
+        graph: BTreeMap<&'a str, Vec<&'a str>>,
+        index: BTreeMap<&'a str, usize>,
+        low: BTreeMap<&'a str, usize>,
+        stack: Vec<&'a str>,
+        found: Vec<Vec<String>>,
+    }
+    impl<'a> Tarjan<'a> {
+        fn visit(&mut self, v: &'a str) {
+            let n = self.index.len();
+            self.index.insert(v, n);
+            self.low.insert(v, n);
+            self.stack.push(v);
+            for w in self.graph.get(v).cloned().unwrap_or_default() {
+                if !self.index.contains_key(w) {
+                    self.visit(w);
+                    let low = self.low[v].min(self.low[w]);
+                    self.low.insert(v, low);
+                } else if self.stack.contains(&w) {
+                    let low = self.low[v].min(self.index[w]);
+                    self.low.insert(v, low);
+                }
+            }
+            if self.low[v] == self.index[v] {
+                let mut group = Vec::new();
+                while let Some(w) = self.stack.pop() {
+                    group.push(w.to_owned());
+                    if w == v {
+                        break;
+                    }
+                }
+                if group.len() > 1 {
+                    group.sort();
+                    self.found.push(group);
+                }
+            }
+        }
+    }
+    let mut graph: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (a, b) in edges {
+        graph.entry(a.as_str()).or_default().push(b.as_str());
+    }
+    let nodes: Vec<&str> = graph.keys().copied().collect();
+    let mut tarjan = Tarjan {
+        graph,
+        index: BTreeMap::new(),
+        low: BTreeMap::new(),
+        stack: Vec::new(),
+        found: Vec::new(),
+    };
+    for v in nodes {
+        if !tarjan.index.contains_key(v) {
+            tarjan.visit(v);
+        }
+    }
+    tarjan.found
+}
+
+#[test]
+fn modules_form_no_cycle_and_each_layer_uses_only_the_ones_below() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let edges = module_edges(&src);
+    assert!(edges.len() > 50, "the scan found only {edges:?}");
+    assert!(
+        edges.contains(&("gui::app::apply".to_owned(), "core::workspace".to_owned())),
+        "the scan misses a known edge: {edges:?}"
+    );
+    let circles = cycles(&edges);
+    assert!(
+        circles.is_empty(),
+        "modules that depend on each other: {circles:?}"
+    );
+    let layer = |m: &str| m.split("::").next().unwrap_or_default().to_owned();
+    let mut wrong = Vec::new();
+    for (from, to) in &edges {
+        let (a, b) = (layer(from), layer(to));
+        if a == b {
+            continue;
+        }
+        let allowed = ALLOWED
+            .iter()
+            .find(|(name, _)| *name == a)
+            .is_some_and(|(_, may)| may.contains(&b.as_str()));
+        if !allowed {
+            wrong.push(format!("{from} -> {to}"));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "a layer uses one it may not (see ALLOWED): {wrong:?}"
+    );
+}
+
+#[test]
+fn the_module_scan_resolves_paths_and_finds_a_circle() {
+    let code = "use super::{a, b::C};\nlet x = crate::core::text::f();\n";
+    assert_eq!(
+        named_paths(code),
+        vec!["super::a", "super::b::C", "crate::core::text::f"]
+    );
+    let known = ["core", "core::text", "core::a", "core::b"]
+        .map(str::to_owned)
+        .into_iter()
+        .collect();
+    assert_eq!(
+        resolve("core::b", "super::a", &known).as_deref(),
+        Some("core::a")
+    );
+    assert_eq!(
+        resolve("gui", "crate::core::text::f", &known).as_deref(),
+        Some("core::text")
+    );
+    let edges = [("a", "b"), ("b", "c"), ("c", "a"), ("c", "d")]
+        .map(|(x, y)| (x.to_owned(), y.to_owned()))
+        .into_iter()
+        .collect();
+    assert_eq!(cycles(&edges), vec![vec!["a", "b", "c"]]);
+}

@@ -205,7 +205,7 @@ fn a_conflict_resolved_take_theirs_or_keep_both() {
 mod reanchoring {
     use proptest::prelude::*;
     use tagdesk::core::SourceText;
-    use tagdesk::core::workspace::plan_reanchor;
+    use tagdesk::core::reanchor::plan_reanchor;
     use tagdesk::core::{AnnotationLayer, Workspace};
 
     use crate::support::project_with;

@@ -94,8 +94,7 @@ impl Annotation {
     }
 }
 
-/// How much context an annotation keeps on each side.
-pub const CONTEXT_CHARS: usize = 24;
+pub use super::text::CONTEXT_CHARS;
 
 /// A new unique annotation id: 16 hex digits (64 random bits).
 pub fn new_annotation_id() -> String {
@@ -831,6 +830,27 @@ impl<'a> LabelCounter<'a> {
             .map(|(l, n)| (Str::from(l), n))
             .collect()
     }
+}
+
+/// `annotation` covering `pieces` (sorted, apart): extent, fragments and covered text follow.
+pub fn with_pieces(
+    mut annotation: Annotation,
+    pieces: &[std::ops::Range<usize>],
+    text: &super::SourceText,
+) -> Annotation {
+    annotation.start = pieces.first().map_or(annotation.start, |p| p.start);
+    annotation.end = pieces.last().map_or(annotation.end, |p| p.end);
+    annotation.fragments = if pieces.len() > 1 {
+        pieces.iter().map(|p| [p.start, p.end]).collect()
+    } else {
+        Vec::new()
+    };
+    annotation.text = super::text::covered_text(text, pieces.iter().cloned()).into();
+    annotation.prefix = super::text::context_before(text, annotation.start).into();
+    annotation.suffix = super::text::context_after(text, annotation.end).into();
+    annotation.review = None;
+    annotation.modified = now_rfc3339().into();
+    annotation
 }
 
 #[cfg(test)]

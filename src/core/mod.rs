@@ -5,6 +5,7 @@
 pub mod agreement;
 pub mod annotation;
 pub mod history;
+pub mod job;
 pub mod journal;
 pub mod lock;
 pub mod project;

@@ -234,10 +234,14 @@ pub struct LayerWrite {
     /// Size, time and inode showed the file unchanged when the write was prepared.
     base_unchanged: bool,
     conflict_copy: PathBuf,
-    /// The crash journal and how many edit lines of it this write holds: recorded there just
-    /// before the file is replaced ([`super::journal::Journal::checkpoint`]).
-    checkpoint: Option<(PathBuf, usize)>,
+    /// Called with the new file's hash just before the file is replaced: the workspace records
+    /// there, in the layer's crash journal, how many edit lines the file holds (the project
+    /// knows nothing of the journal).
+    checkpoint: Option<Checkpoint>,
 }
+
+/// A hook a [`LayerWrite`] calls with the new file's hash before it replaces the file.
+pub type Checkpoint = Box<dyn FnOnce(&str) + Send>;
 
 /// What a [`LayerWrite`] did: the new file's hash and stamp, or why nothing was written.
 pub struct LayerWritten {
@@ -246,11 +250,11 @@ pub struct LayerWritten {
 }
 
 impl LayerWrite {
-    /// Records in the crash journal at `journal` that this write holds its first `entries`
-    /// edit lines (see [`super::journal::Entry::Saved`]).
+    /// Calls `hook` with the new file's hash just before the file is replaced (the crash
+    /// journal records then how many of its edit lines the file holds).
     #[must_use]
-    pub fn with_checkpoint(mut self, journal: PathBuf, entries: usize) -> Self {
-        self.checkpoint = Some((journal, entries));
+    pub fn with_checkpoint(mut self, hook: impl FnOnce(&str) + Send + 'static) -> Self {
+        self.checkpoint = Some(Box::new(hook));
         self
     }
 
@@ -282,10 +286,8 @@ impl LayerWrite {
             }
         } else {
             let hash = content_hash(json.as_bytes());
-            if let Some((journal, entries)) = &self.checkpoint {
-                // Should this fail, a crash right after the rename leaves a journal on the old
-                // file: recovery sets it aside and says so, as before checkpoints.
-                let _ = super::journal::Journal::checkpoint(journal, &hash, *entries);
+            if let Some(checkpoint) = self.checkpoint {
+                checkpoint(&hash);
             }
             write_atomic(&self.path, json.as_bytes())
                 .map_err(|e| ProjectError::io("cannot save", &self.path, e))

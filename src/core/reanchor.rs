@@ -4,9 +4,12 @@
 //! does); one whose text is gone, or that could be in several places equally well, is flagged
 //! "needs review" and keeps its last known position. Nothing is dropped.
 
-use super::annotation::Annotation;
-use super::text::SourceText;
-use super::workspace::covered_text;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::annotation::{Annotation, AnnotationLayer, Edit, now_rfc3339, with_pieces};
+use super::project::{LayerKey, LoadedText};
+use super::text::{SourceText, covered_text};
 
 /// Most places a span's text is looked for (a one-word span in a long text could be anywhere).
 const MAX_CANDIDATES: usize = 10_000;
@@ -215,10 +218,113 @@ fn common_suffix(a: &str, b: &str) -> usize {
         .count()
 }
 
+/// What re-anchoring a layer did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReanchorReport {
+    pub unchanged: usize,
+    /// (id, old start, new start).
+    pub moved: Vec<(String, usize, usize)>,
+    /// (id, why).
+    pub needs_review: Vec<(String, String)>,
+}
+
+/// Where each span of `layer` goes in `text`, and the edit that puts them there: none when
+/// nothing moves, an [`Edit::ReplaceMany`] of the changed spans when few did, else an
+/// [`Edit::SetSpans`] of the whole new order (built here, so applying it is a swap).
+pub fn plan_reanchor(layer: &AnnotationLayer, text: &SourceText) -> (ReanchorReport, Vec<Edit>) {
+    use super::reanchor::{Placement, place_all};
+    let now = now_rfc3339();
+    let mut report = ReanchorReport::default();
+    let mut changed = Vec::new();
+    let placements = place_all(layer.annotations(), text);
+    for (a, placement) in layer.annotations().iter().zip(placements) {
+        match placement {
+            Placement::Unchanged => report.unchanged += 1,
+            Placement::Moved { start, end } => {
+                report.moved.push((a.id.to_string(), a.start, start));
+                let piece = start..end;
+                let mut moved = with_pieces(a.clone(), std::slice::from_ref(&piece), text);
+                moved.modified = now.as_str().into();
+                changed.push(moved);
+            }
+            Placement::NeedsReview(why) => {
+                report.needs_review.push((a.id.to_string(), why.clone()));
+                if a.review.as_deref() != Some(why.as_str()) {
+                    let mut flagged = a.clone();
+                    flagged.review = Some(why);
+                    flagged.modified = now.as_str().into();
+                    changed.push(flagged);
+                }
+            }
+        }
+    }
+    let edits = if changed.is_empty() {
+        Vec::new()
+    } else if changed.len() * 4 < layer.len() {
+        vec![Edit::ReplaceMany(changed)]
+    } else {
+        // Most spans moved: the whole new order is built here (on the planning thread), so
+        // applying it is a swap rather than a search, a replacement and a sort per span.
+        let mut moved: HashMap<super::annotation::Str, Annotation> =
+            changed.into_iter().map(|a| (a.id.clone(), a)).collect();
+        let mut spans: Vec<Annotation> = layer
+            .annotations()
+            .iter()
+            .map(|a| moved.remove(a.id.as_str()).unwrap_or_else(|| a.clone()))
+            .collect();
+        spans.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        vec![Edit::SetSpans(Arc::new(spans))]
+    };
+    (report, edits)
+}
+
+/// A re-anchoring to plan (any thread): the layer as it was (shared) and its new text.
+pub struct ReanchorPlan {
+    key: LayerKey,
+    layer: AnnotationLayer,
+    text: Arc<LoadedText>,
+}
+
+/// A planned re-anchoring, for [`super::Workspace::apply_reanchor`].
+pub struct PlannedReanchor {
+    pub key: LayerKey,
+    pub(crate) revision: u64,
+    pub(crate) sha256: String,
+    pub report: ReanchorReport,
+    pub(crate) edits: Vec<Edit>,
+}
+
+impl ReanchorPlan {
+    pub(crate) fn new(key: LayerKey, layer: AnnotationLayer, text: Arc<LoadedText>) -> Self {
+        Self { key, layer, text }
+    }
+
+    /// How many spans are to be placed.
+    pub fn len(&self) -> usize {
+        self.layer.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.layer.is_empty()
+    }
+
+    pub fn run(self) -> PlannedReanchor {
+        let (report, edits) = plan_reanchor(&self.layer, &self.text.text);
+        PlannedReanchor {
+            key: self.key,
+            revision: self.layer.revision(),
+            sha256: self.text.sha256.clone(),
+            report,
+            edits,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::core::annotation::Str;
+    use crate::core::text::{context_after, context_before};
 
     fn span(text: &SourceText, start: usize, end: usize) -> Annotation {
         Annotation {
@@ -228,8 +334,8 @@ mod tests {
             end,
             fragments: Vec::new(),
             text: text.slice(start..end).into(),
-            prefix: super::super::workspace::context_before(text, start).into(),
-            suffix: super::super::workspace::context_after(text, end).into(),
+            prefix: context_before(text, start).into(),
+            suffix: context_after(text, end).into(),
             review: None,
             attributes: super::super::schema::Attributes::new(),
             author: "ana".into(),

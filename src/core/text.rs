@@ -362,6 +362,46 @@ pub fn utf16_to_char(text: &str, utf16_offset: usize) -> Option<usize> {
     (units == utf16_offset).then(|| text.chars().count())
 }
 
+/// How many characters of context a span keeps on each side, to find it again when its
+/// source text changes.
+pub const CONTEXT_CHARS: usize = 24;
+
+/// Up to [`CONTEXT_CHARS`] characters before `char_offset`.
+pub fn context_before(text: &SourceText, char_offset: usize) -> String {
+    text.slice(char_offset.saturating_sub(CONTEXT_CHARS)..char_offset)
+        .to_owned()
+}
+
+/// Up to [`CONTEXT_CHARS`] characters from `char_offset` on.
+pub fn context_after(text: &SourceText, char_offset: usize) -> String {
+    text.slice(char_offset..char_offset + CONTEXT_CHARS)
+        .to_owned()
+}
+
+/// The text a span covers: its pieces' texts, joined by a space when discontinuous (as brat
+/// writes it).
+pub fn covered_text(
+    text: &SourceText,
+    mut pieces: impl Iterator<Item = Range<usize>>,
+) -> std::borrow::Cow<'_, str> {
+    let Some(first) = pieces.next() else {
+        return std::borrow::Cow::Borrowed("");
+    };
+    let first = text.slice(first);
+    match pieces.next() {
+        // One piece (nearly every span): the text itself, no copy.
+        None => std::borrow::Cow::Borrowed(first),
+        Some(second) => {
+            let mut out = format!("{first} {}", text.slice(second));
+            for p in pieces {
+                out.push(' ');
+                out.push_str(text.slice(p));
+            }
+            std::borrow::Cow::Owned(out)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

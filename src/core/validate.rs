@@ -106,7 +106,7 @@ pub fn validate(project: &Project) -> Vec<Problem> {
                     short_hash(&text.sha256)
                 ),
             );
-            let (plan, _) = super::workspace::plan_reanchor(layer, &text.text);
+            let (plan, _) = super::reanchor::plan_reanchor(layer, &text.text);
             for (id, from, to) in plan.moved {
                 report(
                     line_of(&id),
@@ -184,7 +184,7 @@ pub fn validate(project: &Project) -> Vec<Problem> {
                 report(line, format!("annotation {}: needs review: {why}", a.id));
                 continue;
             }
-            let actual = super::workspace::covered_text(&text.text, a.pieces());
+            let actual = super::text::covered_text(&text.text, a.pieces());
             if actual != a.text {
                 report(
                     line,

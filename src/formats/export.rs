@@ -5,7 +5,7 @@ use std::io::Write as _;
 
 use super::{Document, ExportError, ExportReport, Format, Layer, Link, Place, Sink, Span};
 use crate::core::Workspace;
-use crate::core::workspace::covered_text;
+use crate::core::text::covered_text;
 
 /// Which layers to export.
 #[derive(Debug, Clone, Default)]

@@ -13,7 +13,8 @@ use crate::core::project::{LayerKey, valid_document_path, valid_layer_name};
 use crate::core::schema::{
     AttributeDef, AttributeKind, AttributeValue, Attributes, LabelDef, RelationDef, Schema,
 };
-use crate::core::workspace::{Pending, context_after, context_before, covered_text};
+use crate::core::text::{context_after, context_before, covered_text};
+use crate::core::workspace::Pending;
 use crate::core::{SourceText, Workspace};
 
 #[derive(Debug, Clone, Default)]

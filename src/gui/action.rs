@@ -6,11 +6,15 @@
 use std::ops::Range;
 use std::path::PathBuf;
 
+use crate::core::lock::{AnnotatorLock, LockError};
+use crate::core::project::{DocumentError, LoadedText};
+
 use crate::core::DocStatus;
 use crate::core::project::LayerKey;
 use crate::core::schema::AttributeValue;
 
 use super::commands::Command;
+use super::jobs::Ticket;
 
 /// Everything the UI (or a finished job) can ask for.
 #[derive(Debug)]
@@ -100,7 +104,72 @@ pub enum Action {
     /// How to settle an annotation file changed on disk under unsaved edits.
     ResolveConflict(LayerKey, crate::core::workspace::Resolution),
     /// A finished background job's result.
-    Done(Box<super::jobs::Done>),
+    Done(Box<Done>),
+}
+
+impl From<Done> for Action {
+    fn from(done: Done) -> Self {
+        Self::Done(Box::new(done))
+    }
+}
+
+/// What the opening job hands over: the project, and the annotator's lock and the folder
+/// watcher (each costs milliseconds of disk work the UI thread should not wait for).
+pub struct Opened {
+    pub ws: crate::core::Workspace,
+    pub lock: Result<AnnotatorLock, LockError>,
+    pub watcher: Result<super::watcher::FolderWatcher, String>,
+}
+
+/// What the background scan found out about a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocProbe {
+    Ok { chars: usize },
+    Unusable(String),
+}
+
+/// What a background job found.
+pub enum Done {
+    /// A project read on its thread, with the annotator's lock and the folder watcher.
+    ProjectOpened {
+        ticket: Ticket,
+        result: Result<Box<Opened>, String>,
+    },
+    /// A document's text read, hashed and indexed.
+    TextLoaded {
+        document: String,
+        result: Result<LoadedText, DocumentError>,
+    },
+    /// Spans placed again in a changed text.
+    Reanchored(crate::core::reanchor::PlannedReanchor),
+    /// Documents decoded to tell the unusable ones (one batch of many).
+    Probed {
+        ticket: Ticket,
+        probes: Vec<(String, DocProbe)>,
+        /// The last batch.
+        finished: bool,
+    },
+    /// Where F8's search over the other documents landed.
+    FoundDisagreement(Option<crate::core::review::Found>),
+    /// A folder picked in the native dialog (`None`: cancelled).
+    Picked(Option<PathBuf>),
+    /// The native file dialog could not be shown (no portal, no zenity).
+    NoFileDialog(String),
+}
+
+impl std::fmt::Debug for Done {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let name = match self {
+            Self::ProjectOpened { .. } => "ProjectOpened",
+            Self::TextLoaded { .. } => "TextLoaded",
+            Self::Reanchored(_) => "Reanchored",
+            Self::Probed { .. } => "Probed",
+            Self::FoundDisagreement(_) => "FoundDisagreement",
+            Self::Picked(_) => "Picked",
+            Self::NoFileDialog(_) => "NoFileDialog",
+        };
+        f.write_str(name)
+    }
 }
 
 /// What the curator decides in the review panel; each is one undo step in the curated layer.

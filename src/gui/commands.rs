@@ -1,10 +1,8 @@
 //! User commands: one enum gives every action its name, shortcut, availability and menu entry,
 //! so menus, shortcuts and the command palette never drift apart. UI code queues commands (as
-//! [`Action::Command`]); the app applies them at the end of the frame.
+//! `Action::Command`); the app applies them at the end of the frame.
 
 use egui::{Key, KeyboardShortcut, Modifiers};
-
-use super::action::{Action, ActionQueue};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::EnumIter)]
 pub enum Command {
@@ -336,26 +334,6 @@ pub const MENUS: &[(&str, &[Option<Command>])] = &[
         &[Some(Command::CommandPalette), Some(Command::About)],
     ),
 ];
-
-/// A menu entry for a command: its title (with `detail`, e.g. what Undo would undo), its
-/// shortcut, greyed out when unavailable; a click queues it and closes the menu.
-pub fn command_button_ui(
-    ui: &mut egui::Ui,
-    command: Command,
-    now: &Availability,
-    detail: Option<&str>,
-    actions: &mut ActionQueue,
-) {
-    let title = match detail {
-        Some(detail) => format!("{} {detail}", command.title()),
-        None => command.title().to_owned(),
-    };
-    let button = egui::Button::new(title).shortcut_text(command.shortcut_text(ui.ctx()));
-    if ui.add_enabled(command.available(now), button).clicked() {
-        actions.push(Action::Command(command));
-        ui.close();
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -8,28 +8,13 @@ use std::ops::Range;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use super::action::{Action, ActionQueue};
+use super::action::{Action, ActionQueue, DocProbe};
 use crate::core::Workspace;
 use crate::core::lock::{AnnotatorLock, LockError};
 use crate::core::project::LayerKey;
 
 /// Autosave runs this long after the last edit.
 pub const AUTOSAVE_DELAY: Duration = Duration::from_secs(3);
-
-/// What the opening thread hands over: the project, and the annotator's lock and the folder
-/// watcher (each costs milliseconds of disk work the UI thread should not wait for).
-pub struct Opened {
-    pub ws: Workspace,
-    pub lock: Result<AnnotatorLock, LockError>,
-    pub watcher: Result<super::watcher::FolderWatcher, String>,
-}
-
-/// What the background scan found out about a document.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DocProbe {
-    Ok { chars: usize },
-    Unusable(String),
-}
 
 /// Saves asked for and what waits on them.
 #[derive(Debug, Default)]

@@ -630,7 +630,7 @@ impl App {
             r.undecided_only,
         );
         let started = self.jobs.run(ctx, "step", move || {
-            crate::gui::jobs::Done::FoundDisagreement(search.run())
+            crate::gui::action::Done::FoundDisagreement(search.run())
         });
         if started.is_ok() {
             session.stepping = true;

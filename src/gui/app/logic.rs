@@ -5,8 +5,7 @@
 use std::sync::Arc;
 
 use super::App;
-use crate::gui::action::Action;
-use crate::gui::jobs::Done;
+use crate::gui::action::{Action, Done};
 
 impl App {
     /// The frame's logic. Public so tests can run it as eframe does for a hidden window.
@@ -178,7 +177,7 @@ impl App {
 
     /// Takes in a re-anchoring planned on a thread: applied as one undo step, or planned again
     /// if the layer or its text changed meanwhile.
-    fn finish_reanchor(&mut self, planned: crate::core::workspace::PlannedReanchor) {
+    fn finish_reanchor(&mut self, planned: crate::core::reanchor::PlannedReanchor) {
         let Some(session) = &mut self.session else {
             return;
         };

@@ -46,7 +46,7 @@ pub struct App {
     dialogs: Dialogs,
     windows: Windows,
     actions: ActionQueue,
-    jobs: Jobs,
+    jobs: Jobs<Action>,
     chrome: Chrome,
 }
 

@@ -7,8 +7,8 @@ use std::sync::atomic::Ordering;
 
 use super::App;
 use crate::core::Project;
-use crate::gui::jobs::Done;
-use crate::gui::session::{DocProbe, Opened, Session};
+use crate::gui::action::{DocProbe, Done, Opened};
+use crate::gui::session::Session;
 use crate::gui::state::Opening;
 
 /// Probe results are sent in batches of this many documents.
@@ -248,24 +248,22 @@ impl App {
         }
         let start_dir = self.start_dir();
         let sender = self.jobs.sender(ctx);
-        let spawned = std::thread::Builder::new()
-            .name("tagdesk-dialog".to_owned())
-            .spawn(move || {
-                let asked = std::time::Instant::now();
-                let mut dialog = rfd::FileDialog::new().set_title(title);
-                if let Some(dir) = start_dir {
-                    dialog = dialog.set_directory(dir);
-                }
-                let picked = dialog.pick_folder();
-                // No answer at once: the dialog could not be shown at all.
-                if picked.is_none() && asked.elapsed() < std::time::Duration::from_millis(150) {
-                    sender.send(Done::NoFileDialog(
-                        "The system's file dialog could not be shown.".to_owned(),
-                    ));
-                } else {
-                    sender.send(Done::Picked(picked));
-                }
-            });
+        let spawned = crate::core::job::spawn("tagdesk-dialog", move || {
+            let asked = std::time::Instant::now();
+            let mut dialog = rfd::FileDialog::new().set_title(title);
+            if let Some(dir) = start_dir {
+                dialog = dialog.set_directory(dir);
+            }
+            let picked = dialog.pick_folder();
+            // No answer at once: the dialog could not be shown at all.
+            if picked.is_none() && asked.elapsed() < std::time::Duration::from_millis(150) {
+                sender.send(Done::NoFileDialog(
+                    "The system's file dialog could not be shown.".to_owned(),
+                ));
+            } else {
+                sender.send(Done::Picked(picked));
+            }
+        });
         if spawned.is_err() {
             self.open_chooser(Some("No thread for the system's file dialog.".to_owned()));
         }

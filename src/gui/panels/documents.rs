@@ -5,7 +5,7 @@ use egui::RichText;
 
 use crate::core::DocStatus;
 use crate::gui::action::Action;
-use crate::gui::session::DocProbe;
+use crate::gui::action::DocProbe;
 use crate::gui::state::FrameCtx;
 
 pub fn documents_panel_ui(ui: &mut egui::Ui, fc: &mut FrameCtx) {

@@ -1,8 +1,8 @@
 //! The menu bar, built from [`commands::MENUS`](super::super::commands::MENUS): every entry a
 //! command with its shortcut, greyed out when it cannot run.
 
-use crate::gui::action::Action;
-use crate::gui::commands::{Command, MENUS, command_button_ui};
+use crate::gui::action::{Action, ActionQueue};
+use crate::gui::commands::{Availability, Command, MENUS};
 use crate::gui::state::FrameCtx;
 
 pub fn menu_bar_ui(ui: &mut egui::Ui, fc: &mut FrameCtx) {
@@ -37,4 +37,24 @@ pub fn menu_bar_ui(ui: &mut egui::Ui, fc: &mut FrameCtx) {
             }
         });
     });
+}
+
+/// A menu entry for a command: its title (with `detail`, e.g. what Undo would undo), its
+/// shortcut, greyed out when unavailable; a click queues it and closes the menu.
+pub fn command_button_ui(
+    ui: &mut egui::Ui,
+    command: Command,
+    now: &Availability,
+    detail: Option<&str>,
+    actions: &mut ActionQueue,
+) {
+    let title = match detail {
+        Some(detail) => format!("{} {detail}", command.title()),
+        None => command.title().to_owned(),
+    };
+    let button = egui::Button::new(title).shortcut_text(command.shortcut_text(ui.ctx()));
+    if ui.add_enabled(command.available(now), button).clicked() {
+        actions.push(Action::Command(command));
+        ui.close();
+    }
 }

@@ -120,12 +120,10 @@ impl Review {
             } else {
                 let (tx, rx) = std::sync::mpsc::sync_channel(1);
                 let ctx = ctx.clone();
-                let spawned = std::thread::Builder::new()
-                    .name("tagdesk-compare".to_owned())
-                    .spawn(move || {
-                        let _ = tx.send(run());
-                        ctx.request_repaint();
-                    });
+                let spawned = crate::core::job::spawn("tagdesk-compare", move || {
+                    let _ = tx.send(run());
+                    ctx.request_repaint();
+                });
                 if spawned.is_ok() {
                     // A job for older layers, if any, is dropped: its answer goes nowhere.
                     self.job = Some((key.clone(), rx));

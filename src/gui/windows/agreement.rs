@@ -66,13 +66,11 @@ impl AgreementWindow {
         let ctx = ctx.clone();
         self.job = Some(rx);
         self.message = None;
-        let _ = std::thread::Builder::new()
-            .name("tagdesk-agreement".into())
-            .spawn(move || {
-                study.load_texts(&source_dir);
-                let _ = tx.send(Report::compute(&study, tokens));
-                ctx.request_repaint();
-            });
+        let _ = crate::core::job::spawn("tagdesk-agreement", move || {
+            study.load_texts(&source_dir);
+            let _ = tx.send(Report::compute(&study, tokens));
+            ctx.request_repaint();
+        });
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, ws: &Workspace) {

@@ -72,14 +72,12 @@ impl CorpusSearch {
         let (tx, rx) = channel();
         let ctx = ctx.clone();
         let stop = Arc::clone(&cancel);
-        let _ = std::thread::Builder::new()
-            .name("tagdesk-search".into())
-            .spawn(move || {
-                search_corpus(&documents, &pattern, MAX_HITS, &stop, &mut |event| {
-                    let _ = tx.send(event);
-                    ctx.request_repaint();
-                });
+        let _ = crate::core::job::spawn("tagdesk-search", move || {
+            search_corpus(&documents, &pattern, MAX_HITS, &stop, &mut |event| {
+                let _ = tx.send(event);
+                ctx.request_repaint();
             });
+        });
         self.job = Some(Job { events: rx, cancel });
     }
 

@@ -259,20 +259,18 @@ impl Interchange {
         let (mode, format) = (self.mode, self.format);
         let start = ws.project.root.clone();
         let name = format!("{}.{}", ws.project.name(), format.file_extension());
-        let _ = std::thread::Builder::new()
-            .name("tagdesk-dialog".into())
-            .spawn(move || {
-                let dialog = rfd::FileDialog::new().set_directory(start);
-                let picked = match (mode, format.writes_folder() || format == Format::WebannoTsv) {
-                    (_, true) => dialog.pick_folder(),
-                    (Mode::Export, false) => dialog.set_file_name(name).save_file(),
-                    (Mode::Import, false) => dialog.pick_file(),
-                };
-                if let Some(path) = picked {
-                    let _ = tx.send(Message::Picked(path));
-                    ctx.request_repaint();
-                }
-            });
+        let _ = crate::core::job::spawn("tagdesk-dialog", move || {
+            let dialog = rfd::FileDialog::new().set_directory(start);
+            let picked = match (mode, format.writes_folder() || format == Format::WebannoTsv) {
+                (_, true) => dialog.pick_folder(),
+                (Mode::Export, false) => dialog.set_file_name(name).save_file(),
+                (Mode::Import, false) => dialog.pick_file(),
+            };
+            if let Some(path) = picked {
+                let _ = tx.send(Message::Picked(path));
+                ctx.request_repaint();
+            }
+        });
     }
 
     fn start_read(&mut self, ctx: &egui::Context) {
@@ -280,13 +278,11 @@ impl Interchange {
         let ctx = ctx.clone();
         let (format, path) = (self.format, PathBuf::from(self.path.trim()));
         self.running = Some((0, 1));
-        let _ = std::thread::Builder::new()
-            .name("tagdesk-import".into())
-            .spawn(move || {
-                let result = formats::read(format, &path).map_err(|e| e.to_string());
-                let _ = tx.send(Message::Read(result));
-                ctx.request_repaint();
-            });
+        let _ = crate::core::job::spawn("tagdesk-import", move || {
+            let result = formats::read(format, &path).map_err(|e| e.to_string());
+            let _ = tx.send(Message::Read(result));
+            ctx.request_repaint();
+        });
     }
 
     /// Starts the export of the saved project at `root` on a background thread.
@@ -299,16 +295,14 @@ impl Interchange {
             annotator: (!self.annotator.is_empty()).then(|| self.annotator.clone()),
         };
         self.running = Some((0, 0));
-        let _ = std::thread::Builder::new()
-            .name("tagdesk-export".into())
-            .spawn(move || {
-                let result = run_export(&root, format, &filter, &path, &|done, total| {
-                    let _ = tx.send(Message::Progress(done, total));
-                    ctx.request_repaint();
-                });
-                let _ = tx.send(Message::Exported(result));
+        let _ = crate::core::job::spawn("tagdesk-export", move || {
+            let result = run_export(&root, format, &filter, &path, &|done, total| {
+                let _ = tx.send(Message::Progress(done, total));
                 ctx.request_repaint();
             });
+            let _ = tx.send(Message::Exported(result));
+            ctx.request_repaint();
+        });
     }
 
     /// Shows the outcome of an import applied by the app.

@@ -1,0 +1,222 @@
+//! The crash journal: every applied edit is appended (fsynced) before it is shown; big entries
+//! go to a job; [`Workspace::recover`] replays what a crashed session did not save.
+
+use super::{Applied, Job, Workspace, apply_all};
+use crate::core::annotation::{AnnotationLayer, Edit};
+use crate::core::journal::{Entry, Journal};
+
+/// A journal entry touching this many spans or more is written on a thread.
+const BIG_JOURNAL_ENTRY: usize = 5_000;
+
+/// How many spans a batch of edits carries (a measure of its journal entry's size).
+fn spans_in(edits: &[Edit]) -> usize {
+    edits
+        .iter()
+        .map(|e| match e {
+            Edit::ReplaceMany(spans) => spans.len(),
+            Edit::SetSpans(spans) => spans.len(),
+            _ => 1,
+        })
+        .sum()
+}
+
+impl Workspace {
+    /// Appends what was just applied to the crash journal, before the caller shows it.
+    pub(super) fn write_journal(&mut self, applied: Vec<Applied>) {
+        if self.project.is_read_only() {
+            return; // Never saved, so nothing to recover.
+        }
+        // A big entry still being written goes first: the journal keeps the edits' order.
+        self.settle_journal();
+        for a in applied {
+            let result = match a {
+                Applied::Layer(key, edits) => {
+                    if let Some(bg) = &mut self.background
+                        && bg.revisions.iter().any(|(k, _)| k == &key)
+                    {
+                        bg.later
+                            .entry(key.clone())
+                            .or_default()
+                            .push(Entry::Edits(edits.clone()));
+                    }
+                    let base = self.project.disk_hash(&key).unwrap_or_default().to_owned();
+                    let path = self.journal.layer_path(&key);
+                    *self.journaled.entry(key.clone()).or_default() += 1;
+                    if spans_in(&edits) >= BIG_JOURNAL_ENTRY {
+                        // Re-anchoring 100k spans is tens of megabytes to write and fsync: on a
+                        // thread. Whatever is journaled next waits for it (`settle_journal`), so
+                        // a crash meanwhile loses only edits that nothing later builds on.
+                        self.settle_journal();
+                        self.journal_job = Some((
+                            key,
+                            Job::start(
+                                "tagdesk-journal",
+                                (self.journal.clone(), path, base, edits),
+                                |(journal, path, base, edits)| {
+                                    journal
+                                        .append(&path, &base, &[Entry::Edits(edits)])
+                                        .map_err(|e| e.to_string())
+                                },
+                            ),
+                        ));
+                        continue;
+                    }
+                    let appended = self.journal.append(&path, &base, &[Entry::Edits(edits)]);
+                    if appended.is_err()
+                        && let Some(n) = self.journaled.get_mut(&key)
+                    {
+                        *n -= 1;
+                    }
+                    appended.map_err(|e| e.to_string())
+                }
+                Applied::Schema(schema) => self
+                    .journal
+                    .append(
+                        &self.journal.manifest_path(),
+                        self.project.manifest_hash(),
+                        &[Entry::Schema(schema)],
+                    )
+                    .map_err(|e| e.to_string()),
+            };
+            if let Err(err) = result {
+                self.journal_failed(&err);
+            }
+        }
+    }
+
+    /// Waits for a journal entry being written on a thread, if any.
+    pub(super) fn settle_journal(&mut self) {
+        let Some((key, job)) = self.journal_job.take() else {
+            return;
+        };
+        let err = match job.wait() {
+            Some(Ok(())) => return,
+            Some(Err(err)) => err,
+            None => "the journal writer stopped".to_owned(),
+        };
+        if let Some(n) = self.journaled.get_mut(&key) {
+            *n -= 1;
+        }
+        self.journal_failed(&err);
+    }
+
+    pub(super) fn journal_failed(&mut self, err: &str) {
+        self.journal_error = Some(format!(
+            "cannot write the crash journal ({err}); unsaved edits would be lost in a crash"
+        ));
+    }
+
+    /// Why the crash journal could not be written, if it could not.
+    pub fn journal_error(&self) -> Option<&str> {
+        self.journal_error.as_deref()
+    }
+
+    /// Replays the crash journal of a session that ended without saving: the edits come back
+    /// (unsaved, outside the undo history). Returns one line per journal, for the user. A journal
+    /// whose annotation file changed since is not replayed but set aside under
+    /// `.tagdesk/conflicts/`.
+    pub fn recover(&mut self) -> Vec<String> {
+        let mut report = Vec::new();
+        for (key, path) in self.journal.layer_journals() {
+            let Ok(file) = Journal::read(&path) else {
+                continue;
+            };
+            let current = self.project.disk_hash(&key).unwrap_or_default().to_owned();
+            let to_replay = if self.project.is_locked(&key) {
+                None
+            } else {
+                file.edits_after(&current)
+            };
+            let Some(to_replay) = to_replay else {
+                let kept = self.journal.set_aside(&path);
+                report.push(format!(
+                    "{} ({}): unsaved edits from an earlier session were not replayed because the \
+                     annotation file changed since; they are kept in {}",
+                    key.0,
+                    key.1,
+                    kept.display()
+                ));
+                continue;
+            };
+            let to_replay: Vec<Vec<Edit>> = to_replay.into_iter().cloned().collect();
+            if file.base != current {
+                // The session crashed just after a save replaced the file: the journal now
+                // builds on that file, with the edits the save did not hold.
+                let entries: Vec<Entry> = to_replay.iter().cloned().map(Entry::Edits).collect();
+                if let Err(err) = self.journal.replace(&path, &current, &entries) {
+                    self.journal_error = Some(format!(
+                        "cannot write the crash journal ({err}); unsaved edits would be lost in a crash"
+                    ));
+                }
+            }
+            self.journaled.insert(key.clone(), to_replay.len());
+            // A layer first made in the lost session is made against the text as it is.
+            let source_sha256 = if self.project.layers.contains_key(&key) {
+                String::new()
+            } else {
+                self.text(&key.0)
+                    .map(|t| t.sha256.clone())
+                    .unwrap_or_default()
+            };
+            let layer = self.project.layers.entry(key.clone()).or_insert_with(|| {
+                let mut layer = AnnotationLayer::new(key.0.clone(), key.1.clone());
+                layer.source_sha256 = source_sha256;
+                layer
+            });
+            let mut count = 0;
+            let mut failed = None;
+            for edits in to_replay {
+                let n = edits.len();
+                match apply_all(layer, edits) {
+                    Ok(_) => count += n,
+                    Err(err) => {
+                        failed = Some(err);
+                        break;
+                    }
+                }
+            }
+            if count > 0 {
+                self.dirty.insert(key.clone());
+                report.push(format!(
+                    "{} ({}): recovered {count} unsaved edits from a session that ended without saving",
+                    key.0, key.1
+                ));
+            }
+            if let Some(err) = failed {
+                report.push(format!(
+                    "{} ({}): the rest of the journal could not be replayed: {err}",
+                    key.0, key.1
+                ));
+            }
+            if file.torn {
+                report.push(format!(
+                    "{} ({}): the last journal line was cut short and is ignored",
+                    key.0, key.1
+                ));
+            }
+        }
+        let manifest_journal = self.journal.manifest_path();
+        if let Ok(file) = Journal::read(&manifest_journal) {
+            if file.base == self.project.manifest_hash() {
+                let last = file.entries.into_iter().rev().find_map(|e| match e {
+                    Entry::Schema(schema) => Some(schema),
+                    _ => None,
+                });
+                if let Some(schema) = last
+                    && schema.problems().is_empty()
+                {
+                    self.project.manifest.schema = schema;
+                    self.manifest_dirty = true;
+                    report.push("recovered an unsaved schema change".to_owned());
+                }
+            } else {
+                let kept = self.journal.set_aside(&manifest_journal);
+                report.push(format!(
+                    "an unsaved schema change was not replayed because tagdesk.json changed since; kept in {}",
+                    kept.display()
+                ));
+            }
+        }
+        report
+    }
+}

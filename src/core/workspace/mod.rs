@@ -1,0 +1,451 @@
+//! A working session on a project: loaded texts, the undo history and unsaved layers.
+//! The GUI and the CLI drive the same functions here. By responsibility: `edits` (the domain
+//! operations), `save`, `disk` (changes made by others), `journaling` (the crash journal),
+//! `reanchoring` (spans following a changed text); here the state, applying changes, undo.
+
+use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::annotation::{Annotation, AnnotationLayer, Edit, EditError};
+use super::history::{Change, History, Step};
+use super::journal::Journal;
+use super::project::{
+    DocumentError, LayerKey, LoadedText, Project, ProjectError, valid_layer_name,
+};
+use super::schema::Schema;
+
+mod disk;
+mod edits;
+mod journaling;
+mod reanchoring;
+mod save;
+
+use super::job::Job;
+use disk::DiskFindings;
+pub use disk::{Resolution, SyncReport};
+use save::BackgroundSave;
+pub use save::SaveReport;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    #[error("{0}")]
+    Edit(#[from] EditError),
+    #[error("{document}: {source}")]
+    Document {
+        document: String,
+        source: DocumentError,
+    },
+    #[error("unknown label \"{0}\"")]
+    UnknownLabel(String),
+    #[error("span {start}..{end} is outside the text ({len} characters)")]
+    OutOfRange {
+        start: usize,
+        end: usize,
+        len: usize,
+    },
+    #[error("{0}")]
+    BadAnnotator(String),
+    #[error("characters {start}..{end} are already annotated as {label}")]
+    AlreadyAnnotated {
+        start: usize,
+        end: usize,
+        label: String,
+    },
+    #[error(
+        "this annotation file is read-only until the project is reopened (it could not be read, \
+         or it changed on disk under unsaved edits): {}",
+        .0.display()
+    )]
+    Locked(PathBuf),
+    #[error("the annotations or their text changed while the re-anchoring was planned")]
+    Stale,
+    #[error("no relation type \"{kind}\" goes from {from_label} to {to_label}")]
+    RelationNotAllowed {
+        kind: String,
+        from_label: String,
+        to_label: String,
+    },
+    #[error("label {label} has no attribute \"{name}\"")]
+    UnknownAttribute { label: String, name: String },
+    #[error("\"{value}\" is not a value of attribute \"{name}\"")]
+    BadAttributeValue { name: String, value: String },
+    #[error("the schema would be invalid: {0}")]
+    BadSchema(String),
+    #[error("{0}")]
+    Disk(String),
+    #[error("another tagdesk is annotating as {0}; this window is read-only for them")]
+    HeldElsewhere(String),
+    #[error("{0}")]
+    Review(String),
+}
+
+/// What an undo or redo changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replayed {
+    pub description: String,
+    /// The first document it changed (none for a schema-only step).
+    pub document: Option<String>,
+}
+
+/// What a schema change would remove from the annotations.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SchemaImpact {
+    /// Annotations that lose attribute values.
+    pub annotations: usize,
+    pub relations: usize,
+}
+
+/// What was applied, forward, for the crash journal.
+enum Applied {
+    Layer(LayerKey, Vec<Edit>),
+    Schema(Schema),
+}
+
+/// A change to make, before it is applied (its inverse goes to the history).
+#[derive(Debug, Clone)]
+pub enum Pending {
+    Layer(LayerKey, Vec<Edit>),
+    Schema(Schema),
+}
+
+pub struct Workspace {
+    pub project: Project,
+    texts: HashMap<String, Result<Arc<LoadedText>, DocumentError>>,
+    history: History,
+    dirty: BTreeSet<LayerKey>,
+    manifest_dirty: bool,
+    journal: Journal,
+    /// Annotators another tagdesk is annotating as: their layers are read-only here.
+    held_elsewhere: BTreeSet<String>,
+    /// The last failure to write the journal, if any (shown to the user: edits are not safe
+    /// against a crash until saved).
+    journal_error: Option<String>,
+    /// A save running on a thread ([`Self::save_in_background`]).
+    background: Option<BackgroundSave>,
+    /// Files changed on disk being read on a thread ([`Self::check_disk_in_background`]).
+    disk_check: Option<Job<DiskFindings>>,
+    /// A big journal entry being written on a thread (see `write_journal`).
+    journal_job: Option<(LayerKey, Job<Result<(), String>>)>,
+    /// How many edit lines each layer's crash journal holds (a save records how many of them
+    /// the file it writes contains).
+    journaled: HashMap<LayerKey, usize>,
+}
+
+impl Workspace {
+    pub fn new(project: Project) -> Self {
+        Self {
+            journal: Journal::new(&project.root),
+            project,
+            texts: HashMap::new(),
+            history: History::default(),
+            dirty: BTreeSet::new(),
+            manifest_dirty: false,
+            journal_error: None,
+            held_elsewhere: BTreeSet::new(),
+            background: None,
+            disk_check: None,
+            journal_job: None,
+            journaled: HashMap::new(),
+        }
+    }
+
+    pub fn open(root: &Path) -> Result<Self, ProjectError> {
+        Project::open(root).map(Self::new)
+    }
+
+    /// A workspace to read only (see [`Project::open_read_only`]): the CLI's export, stats and
+    /// agreement.
+    pub fn open_read_only(root: &Path) -> Result<Self, ProjectError> {
+        Project::open_read_only(root).map(Self::new)
+    }
+
+    /// The document's text, read from disk on first use and cached.
+    pub fn text(&mut self, document: &str) -> Result<Arc<LoadedText>, WorkspaceError> {
+        let loaded = self
+            .texts
+            .entry(document.to_owned())
+            .or_insert_with(|| self.project.read_text(document).map(Arc::new));
+        loaded.clone().map_err(|source| WorkspaceError::Document {
+            document: document.to_owned(),
+            source,
+        })
+    }
+
+    /// The cached text, if it was loaded.
+    pub fn cached_text(&self, document: &str) -> Option<&Result<Arc<LoadedText>, DocumentError>> {
+        self.texts.get(document)
+    }
+
+    /// Stores a text read elsewhere (e.g. on a background thread).
+    pub fn insert_text(&mut self, document: &str, text: Result<Arc<LoadedText>, DocumentError>) {
+        self.texts.insert(document.to_owned(), text);
+    }
+
+    pub fn layer(&self, document: &str, annotator: &str) -> Option<&AnnotationLayer> {
+        self.project
+            .layers
+            .get(&(document.to_owned(), annotator.to_owned()))
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        !self.dirty.is_empty() || self.manifest_dirty
+    }
+
+    /// Whether the manifest (the schema) has unsaved changes.
+    pub fn manifest_dirty(&self) -> bool {
+        self.manifest_dirty
+    }
+
+    pub fn dirty_layers(&self) -> &BTreeSet<LayerKey> {
+        &self.dirty
+    }
+
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// Ends the current coalescing group of the history.
+    pub fn break_coalescing(&mut self) {
+        self.history.break_coalescing();
+    }
+
+    /// Applies a group of edits to one layer as one undo step. If any edit fails, the ones
+    /// already applied are rolled back and nothing changes.
+    pub fn apply(
+        &mut self,
+        key: &LayerKey,
+        description: impl Into<String>,
+        coalesce: Option<String>,
+        edits: Vec<Edit>,
+    ) -> Result<(), WorkspaceError> {
+        self.apply_changes(
+            description,
+            coalesce,
+            vec![Pending::Layer(key.clone(), edits)],
+        )
+    }
+
+    /// Applies changes to several layers and the schema as one undo step; all or nothing.
+    pub fn apply_changes(
+        &mut self,
+        description: impl Into<String>,
+        coalesce: Option<String>,
+        pending: Vec<Pending>,
+    ) -> Result<(), WorkspaceError> {
+        for change in &pending {
+            if let Pending::Layer(key, _) = change {
+                if self.held_elsewhere.contains(&key.1) {
+                    return Err(WorkspaceError::HeldElsewhere(key.1.clone()));
+                }
+                if self.project.is_locked(key) {
+                    return Err(WorkspaceError::Locked(self.project.layer_file(key)));
+                }
+                valid_layer_name(&key.1).map_err(WorkspaceError::BadAnnotator)?;
+            }
+        }
+        let forward: Vec<Applied> = pending
+            .iter()
+            .map(|p| match p {
+                Pending::Layer(key, edits) => Applied::Layer(key.clone(), edits.clone()),
+                Pending::Schema(schema) => Applied::Schema(schema.clone()),
+            })
+            .collect();
+        let mut applied: Vec<Change> = Vec::with_capacity(pending.len());
+        for change in pending {
+            match self.apply_pending(change) {
+                Ok(inverse) => applied.push(inverse),
+                Err(err) => {
+                    for inverse in applied.into_iter().rev() {
+                        // Inverses of changes just applied always apply.
+                        let _ = self.apply_change(&inverse);
+                    }
+                    return Err(err);
+                }
+            }
+        }
+        self.history.push(Step {
+            description: description.into(),
+            changes: applied,
+            coalesce,
+        });
+        self.write_journal(forward);
+        Ok(())
+    }
+
+    /// Makes an annotator's layers read-only here (another instance holds their lock), or
+    /// writable again.
+    pub fn set_held_elsewhere(&mut self, annotator: &str, held: bool) {
+        if held {
+            self.held_elsewhere.insert(annotator.to_owned());
+        } else {
+            self.held_elsewhere.remove(annotator);
+        }
+    }
+
+    /// Whether another instance holds this annotator's lock (their layers are read-only here).
+    pub fn is_held_elsewhere(&self, annotator: &str) -> bool {
+        self.held_elsewhere.contains(annotator)
+    }
+
+    fn apply_pending(&mut self, change: Pending) -> Result<Change, WorkspaceError> {
+        match change {
+            Pending::Layer(key, edits) => {
+                let source_sha256 = self
+                    .texts
+                    .get(&key.0)
+                    .and_then(|t| t.as_ref().ok())
+                    .map(|t| t.sha256.clone());
+                let created = !self.project.layers.contains_key(&key);
+                let layer = self.project.layers.entry(key.clone()).or_insert_with(|| {
+                    let mut layer = AnnotationLayer::new(key.0.clone(), key.1.clone());
+                    layer.source_sha256 = source_sha256.unwrap_or_default();
+                    layer
+                });
+                match apply_all(layer, edits) {
+                    Ok(inverses) => {
+                        self.dirty.insert(key.clone());
+                        Ok(Change::Layer { key, inverses })
+                    }
+                    Err(err) => {
+                        if created {
+                            // A refused first edit leaves no empty layer behind.
+                            self.project.layers.remove(&key);
+                        }
+                        Err(err.into())
+                    }
+                }
+            }
+            Pending::Schema(schema) => {
+                let problems = schema.problems();
+                if !problems.is_empty() {
+                    return Err(WorkspaceError::BadSchema(problems.join("; ")));
+                }
+                let previous = std::mem::replace(&mut self.project.manifest.schema, schema);
+                self.manifest_dirty = true;
+                Ok(Change::Schema(previous))
+            }
+        }
+    }
+
+    /// Applies a recorded change (inverses of a layer's edits, in reverse; or a schema) and
+    /// returns the change that reverts it.
+    fn apply_change(&mut self, change: &Change) -> Result<Change, WorkspaceError> {
+        self.apply_change_recorded(change)
+            .map(|(inverse, _)| inverse)
+    }
+
+    /// [`Self::apply_change`], also returning what was applied (for the journal).
+    fn apply_change_recorded(
+        &mut self,
+        change: &Change,
+    ) -> Result<(Change, Applied), WorkspaceError> {
+        match change {
+            Change::Layer { key, inverses } => {
+                let edits: Vec<Edit> = inverses.iter().rev().cloned().collect();
+                let layer = self
+                    .project
+                    .layers
+                    .get_mut(key)
+                    .ok_or_else(|| EditError::UnknownId(key.0.clone()))?;
+                let inverses = apply_all(layer, edits.clone())?;
+                self.dirty.insert(key.clone());
+                Ok((
+                    Change::Layer {
+                        key: key.clone(),
+                        inverses,
+                    },
+                    Applied::Layer(key.clone(), edits),
+                ))
+            }
+            Change::Schema(schema) => {
+                let previous = std::mem::replace(&mut self.project.manifest.schema, schema.clone());
+                self.manifest_dirty = true;
+                Ok((Change::Schema(previous), Applied::Schema(schema.clone())))
+            }
+        }
+    }
+
+    /// Undoes the last step.
+    pub fn undo(&mut self) -> Option<Replayed> {
+        let step = self.history.pop_undo()?;
+        let redo = self.replay(&step)?;
+        let done = Replayed {
+            description: step.description.clone(),
+            document: step.document().map(str::to_owned),
+        };
+        self.history.push_redo(redo);
+        Some(done)
+    }
+
+    /// Redoes the last undone step.
+    pub fn redo(&mut self) -> Option<Replayed> {
+        let step = self.history.pop_redo()?;
+        let undo = self.replay(&step)?;
+        let done = Replayed {
+            description: step.description.clone(),
+            document: step.document().map(str::to_owned),
+        };
+        self.history.push_undo_keep_redo(undo);
+        Some(done)
+    }
+
+    /// Applies a step's changes in reverse order and returns the step that reverts that.
+    fn replay(&mut self, step: &Step) -> Option<Step> {
+        let mut produced = Vec::with_capacity(step.changes.len());
+        let mut applied = Vec::with_capacity(step.changes.len());
+        for change in step.changes.iter().rev() {
+            let Ok((inverse, forward)) = self.apply_change_recorded(change) else {
+                // A consistent history always replays; if not, put back what was done.
+                for inverse in produced.into_iter().rev() {
+                    let _ = self.apply_change(&inverse);
+                }
+                return None;
+            };
+            produced.push(inverse);
+            applied.push(forward);
+        }
+        self.write_journal(applied);
+        // `produced` is in the order it was applied, which is the order "changes" are kept in:
+        // replaying it walks it backwards again.
+        Some(Step {
+            description: step.description.clone(),
+            changes: produced,
+            coalesce: None,
+        })
+    }
+}
+
+/// A span's text, the span, and its pieces (see `Workspace::span_pieces`).
+type SpanPieces = (Arc<LoadedText>, Annotation, Vec<Range<usize>>);
+
+/// A span must be non-empty and inside the text.
+fn check_range(chars: &Range<usize>, len: usize) -> Result<(), WorkspaceError> {
+    if chars.start >= chars.end || chars.end > len {
+        return Err(WorkspaceError::OutOfRange {
+            start: chars.start,
+            end: chars.end,
+            len,
+        });
+    }
+    Ok(())
+}
+
+/// Applies edits in order; on failure rolls back and returns the error.
+fn apply_all(layer: &mut AnnotationLayer, edits: Vec<Edit>) -> Result<Vec<Edit>, EditError> {
+    let mut inverses = Vec::with_capacity(edits.len());
+    for edit in edits {
+        match layer.apply(edit) {
+            Ok(inverse) => inverses.push(inverse),
+            Err(err) => {
+                for inverse in inverses.into_iter().rev() {
+                    // The inverse of an edit just applied always applies.
+                    let _ = layer.apply(inverse);
+                }
+                return Err(err);
+            }
+        }
+    }
+    Ok(inverses)
+}
