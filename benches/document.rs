@@ -8,7 +8,7 @@ use std::path::Path;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use tagdesk::core::annotation::{AnnotationLayer, Edit};
-use tagdesk::core::{Schema, SourceText};
+use tagdesk::core::{LayerKey, Schema, SourceText};
 use tagdesk::gui::document_view::{DocumentView, ViewInput};
 
 const MB: usize = 1024 * 1024;
@@ -194,7 +194,7 @@ fn review_benches(c: &mut Criterion) {
         let layer = AnnotationLayer::new("big.txt", name).with_annotations(spans);
         project
             .layers
-            .insert(("big.txt".to_owned(), name.to_owned()), layer);
+            .insert(LayerKey::new("big.txt".to_owned(), name.to_owned()), layer);
     }
     let compare = ["ana".to_owned(), "ben".to_owned()];
     c.bench_function("review/diff_two_100k_layers_10mb", |b| {
@@ -219,7 +219,7 @@ fn project_benches(c: &mut Criterion) {
         let _ = tagdesk::synth::annotate(&mut ws, &doc, "bench", 100, i);
     }
     ws.save();
-    let key = ("d100.txt".to_owned(), "bench".to_owned());
+    let key = LayerKey::new("d100.txt".to_owned(), "bench".to_owned());
     let id = ws
         .layer("d100.txt", "bench")
         .map(|l| l.annotations()[0].id.clone())

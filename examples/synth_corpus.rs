@@ -8,6 +8,7 @@
 use std::path::PathBuf;
 
 use clap::Parser;
+use tagdesk::core::LayerKey;
 use tagdesk::core::{AnnotationLayer, Project, SourceText, Workspace};
 
 #[derive(Parser)]
@@ -86,7 +87,7 @@ fn main() -> anyhow::Result<()> {
             annotations += spans.len();
             let mut layer = AnnotationLayer::new(path.clone(), "synth").with_annotations(spans);
             layer.source_sha256 = tagdesk::core::project::content_hash(text.as_bytes());
-            let key = (path.clone(), "synth".to_owned());
+            let key = LayerKey::new(path.clone(), "synth".to_owned());
             project.layers.insert(key.clone(), layer);
             project.save_layer(&key)?;
         }

@@ -85,7 +85,7 @@ fn export_filters_by_annotator_and_refuses_unknown_ones() {
 fn a_changed_source_is_reported_not_silently_exported() {
     let (_dir, root) = sample_copy();
     let ws = Workspace::open(&root).unwrap();
-    let (doc, _) = ws.project.layers.keys().next().unwrap().clone();
+    let doc = ws.project.layers.keys().next().unwrap().document.clone();
     drop(ws);
     let file = root.join("sources").join(&doc);
     let text = std::fs::read_to_string(&file).unwrap();

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
+use tagdesk::core::LayerKey;
 use tagdesk::core::Workspace;
 use tagdesk::formats::import::{ImportOptions, apply, plan, read_and_plan};
 use tagdesk::formats::{self, ExportFilter, Format, Sink};
@@ -583,11 +584,11 @@ fn round_trip(root: &Path, format: Format) -> (SpanSet, SpanSet, usize, usize) {
         ws.project
             .layers
             .iter()
-            .filter(|(k, _)| k.1 == who)
+            .filter(|(k, _)| k.annotator == who)
             .flat_map(|(k, l)| {
                 l.annotations().iter().map(move |a| {
                     (
-                        k.0.clone(),
+                        k.document.clone(),
                         a.pieces().map(|r| [r.start, r.end]).collect(),
                         a.label.to_string(),
                     )
@@ -599,7 +600,7 @@ fn round_trip(root: &Path, format: Format) -> (SpanSet, SpanSet, usize, usize) {
         ws.project
             .layers
             .iter()
-            .filter(|(k, _)| k.1 == who)
+            .filter(|(k, _)| k.annotator == who)
             .map(|(_, l)| l.relations().len())
             .sum()
     };
@@ -633,7 +634,7 @@ fn annotated_project(
         }
     }
     // A said_by relation between the first claim and the first actor.
-    let key = ("doc.txt".to_owned(), "a".to_owned());
+    let key = LayerKey::new("doc.txt".to_owned(), "a".to_owned());
     let claim = ids.iter().find(|(_, l)| *l == "claim");
     let actor = ids.iter().find(|(_, l)| *l == "actor");
     if let (Some((c, _)), Some((a, _))) = (claim, actor) {
@@ -750,7 +751,7 @@ fn bad_input_names_the_file_and_line_and_changes_nothing() {
 fn token_formats_say_what_they_cannot_carry() {
     let (_dir, root) = project_with(&[("a.txt", b"John Kerry said the talks failed.")]);
     let mut ws = Workspace::open(&root).unwrap();
-    let key = ("a.txt".to_owned(), "a".to_owned());
+    let key = LayerKey::new("a.txt".to_owned(), "a".to_owned());
     let outer = ws.add_span("a.txt", "a", 0..15, "disagreement").unwrap();
     let kerry = ws.add_span("a.txt", "a", 0..10, "actor").unwrap();
     let claim = ws.add_span("a.txt", "a", 16..32, "claim").unwrap();
@@ -850,7 +851,7 @@ fn flag_and_choice_attributes_round_trip_through_every_attribute_format() {
         description: String::new(),
     });
     ws.set_schema(schema, "add a flag", None).unwrap();
-    let key = ("doc.txt".to_owned(), "a".to_owned());
+    let key = LayerKey::new("doc.txt".to_owned(), "a".to_owned());
     let first = ws.add_span("doc.txt", "a", 11..28, "claim").unwrap();
     let second = ws.add_span("doc.txt", "a", 41..53, "claim").unwrap();
     ws.set_attribute(&key, &first, "hedged", Some(AttributeValue::Flag(true)))

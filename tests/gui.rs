@@ -3,6 +3,7 @@
 use egui::{Key, Modifiers, vec2};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
+use tagdesk::core::LayerKey;
 use tagdesk::core::Project;
 use tagdesk::gui::{Action, App, Options};
 
@@ -138,7 +139,7 @@ fn drag_select_press_1_save_and_reload_from_disk() {
     let project = Project::open(&root).unwrap();
     let layer = project
         .layers
-        .get(&(DOC.to_owned(), "tester".to_owned()))
+        .get(&LayerKey::new(DOC.to_owned(), "tester".to_owned()))
         .expect("the tester's annotation file");
     assert_eq!(layer.len(), 1);
     let a = &layer.annotations()[0];
@@ -1148,8 +1149,9 @@ fn a_changed_source_is_reanchored_on_opening_and_flagged_spans_can_be_reviewed()
         .clone();
     // Ctrl+Z takes the re-anchoring back, and it stays back (not redone for the same text);
     // Ctrl+Shift+Z redoes it.
-    let before =
-        Project::open(&root).unwrap().layers[&(DOC.to_owned(), "maria".to_owned())].clone();
+    let before = Project::open(&root).unwrap().layers
+        [&LayerKey::new(DOC.to_owned(), "maria".to_owned())]
+        .clone();
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     steps(&mut harness, 4);
     let undone = harness
@@ -1533,7 +1535,7 @@ fn review_accepts_a_disagreement_into_the_curated_layer_and_undo_takes_it_back()
     harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
     steps(&mut harness, 2);
     let saved = Project::open(&root).unwrap();
-    let saved_curated = &saved.layers[&(DOC.to_owned(), CURATED.to_owned())];
+    let saved_curated = &saved.layers[&LayerKey::new(DOC.to_owned(), CURATED.to_owned())];
     assert_eq!(saved_curated.len(), agreed);
     assert_eq!(saved_curated.relation_rejections().len(), 1);
     // As maria again: her span shows the curator's decision, read-only.
@@ -1657,7 +1659,7 @@ fn big_layers_are_compared_on_a_thread_while_the_window_goes_on() {
             .collect();
         let mut project = Project::open(&root).unwrap();
         for (name, spans) in [("ana", first), ("ben", second)] {
-            let key = ("a.txt".to_owned(), name.to_owned());
+            let key = LayerKey::new("a.txt".to_owned(), name.to_owned());
             let layer = tagdesk::core::AnnotationLayer::new("a.txt", name).with_annotations(spans);
             project.layers.insert(key.clone(), layer);
             project.save_layer(&key).unwrap();

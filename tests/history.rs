@@ -2,6 +2,7 @@
 //! every earlier state, and redoing walks forward again.
 
 use proptest::prelude::*;
+use tagdesk::core::LayerKey;
 use tagdesk::core::schema::AttributeValue;
 use tagdesk::core::{AnnotationLayer, DocStatus, Schema, Workspace};
 
@@ -109,7 +110,7 @@ fn state(ws: &Workspace) -> (Option<AnnotationLayer>, Schema) {
 
 /// Runs one op; returns whether it made an undo step.
 fn run(ws: &mut Workspace, op: &Op) -> bool {
-    let key = ("t.txt".to_owned(), "ana".to_owned());
+    let key = LayerKey::new("t.txt".to_owned(), "ana".to_owned());
     let n = TEXT.chars().count();
     let current = layer(ws);
     let ids: Vec<String> = current

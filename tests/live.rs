@@ -1,6 +1,7 @@
 //! Changes made on disk by others while a project is open: documents come and go, colleagues'
 //! files reload, and our unsaved edits are never overwritten silently.
 
+use tagdesk::core::LayerKey;
 use tagdesk::core::Workspace;
 use tagdesk::core::workspace::Resolution;
 
@@ -31,7 +32,7 @@ fn documents_added_removed_and_changed_on_disk_are_taken_in() {
     // The removed document's annotations are kept, as an orphan.
     assert_eq!(ws.layer("b.txt", "ana").unwrap().len(), 1);
     let orphans: Vec<_> = ws.project.orphaned_layers().into_iter().cloned().collect();
-    assert_eq!(orphans, [("b.txt".to_owned(), "ana".to_owned())]);
+    assert_eq!(orphans, [LayerKey::new("b.txt", "ana")]);
 }
 
 #[test]
@@ -52,10 +53,7 @@ fn a_colleagues_changed_file_reloads_and_our_own_writes_are_not_mistaken_for_cha
     ben.add_span("a.txt", "ben", 15..28, "actor").unwrap();
     ben.save();
     let report = ana.sync_from_disk(&[root.join("annotations/ben/a.txt.json")]);
-    assert_eq!(
-        report.layers_reloaded,
-        [("a.txt".to_owned(), "ben".to_owned())]
-    );
+    assert_eq!(report.layers_reloaded, [LayerKey::new("a.txt", "ben")]);
     assert_eq!(ana.layer("a.txt", "ben").unwrap().len(), 2);
 }
 
@@ -103,10 +101,7 @@ fn changed_files_are_read_on_a_thread_and_taken_in_against_the_workspace_as_it_i
     assert_eq!(report.documents_changed, ["a.txt"]);
     assert_eq!(
         report.layers_reloaded,
-        [
-            ("a.txt".to_owned(), "ben".to_owned()),
-            ("b.txt".to_owned(), "ben".to_owned())
-        ]
+        [LayerKey::new("a.txt", "ben"), LayerKey::new("b.txt", "ben")]
     );
     assert!(report.conflicts.is_empty());
     assert_eq!(ana.layer("a.txt", "ben").unwrap().len(), 2);
@@ -143,7 +138,7 @@ fn conflict_setup() -> (tempfile::TempDir, std::path::PathBuf, Workspace) {
         .replace("\"actor\"", "\"disagreement\"");
     std::fs::write(&file, theirs).unwrap();
     let report = ws.sync_from_disk(&[file]);
-    assert_eq!(report.conflicts, [("a.txt".to_owned(), "ana".to_owned())]);
+    assert_eq!(report.conflicts, [LayerKey::new("a.txt", "ana")]);
     assert_eq!(
         ws.layer("a.txt", "ana").unwrap().len(),
         2,
@@ -164,7 +159,7 @@ fn labels(ws: &Workspace) -> Vec<String> {
 #[test]
 fn a_conflict_resolved_keep_mine_saves_ours_and_keeps_theirs_aside() {
     let (_dir, root, mut ws) = conflict_setup();
-    let key = ("a.txt".to_owned(), "ana".to_owned());
+    let key = LayerKey::new("a.txt", "ana");
     let kept = ws
         .resolve_conflict(&key, Resolution::KeepMine)
         .unwrap()
@@ -180,7 +175,7 @@ fn a_conflict_resolved_keep_mine_saves_ours_and_keeps_theirs_aside() {
 
 #[test]
 fn a_conflict_resolved_take_theirs_or_keep_both() {
-    let key = ("a.txt".to_owned(), "ana".to_owned());
+    let key = LayerKey::new("a.txt", "ana");
     let (_dir, _root, mut ws) = conflict_setup();
     assert_eq!(
         ws.resolve_conflict(&key, Resolution::TakeTheirs).unwrap(),

@@ -1,5 +1,6 @@
 //! The project on disk: stable files, exact reloads, refusals that change nothing.
 
+use tagdesk::core::LayerKey;
 use tagdesk::core::project::{LayerFile, Project, layer_to_json};
 use tagdesk::core::{DocStatus, Workspace};
 
@@ -36,7 +37,7 @@ fn save_then_reload_is_identical_and_files_are_stable() {
     ws.add_span("news/a.txt", "ana", 15..28, "actor").unwrap();
     ws.add_span("news/a.txt", "ana", 0..39, "claim").unwrap();
     ws.set_note(
-        &("news/a.txt".into(), "ana".into()),
+        &LayerKey::new("news/a.txt", "ana"),
         &kerry,
         Some("US Secretary of State".into()),
     )
@@ -117,7 +118,7 @@ fn one_new_annotation_is_a_small_diff() {
 fn undo_and_redo_restore_exact_states() {
     let (_dir, root) = two_docs();
     let mut ws = Workspace::open(&root).unwrap();
-    let key = ("news/a.txt".to_owned(), "ana".to_owned());
+    let key = LayerKey::new("news/a.txt".to_owned(), "ana".to_owned());
     let id = ws.add_span("news/a.txt", "ana", 0..10, "actor").unwrap();
     let after_add = ws.layer("news/a.txt", "ana").unwrap().clone();
     ws.relabel(&key, &id, "claim").unwrap();
@@ -288,7 +289,7 @@ fn relations_attributes_and_statuses_survive_save_and_reload() {
         "John Kerry said the talks failed; Lavrov disagreed.".as_bytes(),
     )]);
     let mut ws = Workspace::open(&root).unwrap();
-    let key = ("a.txt".to_owned(), "ana".to_owned());
+    let key = LayerKey::new("a.txt".to_owned(), "ana".to_owned());
     let kerry = ws.add_span("a.txt", "ana", 0..10, "actor").unwrap();
     let claim = ws.add_span("a.txt", "ana", 16..32, "claim").unwrap();
     let lavrov = ws.add_span("a.txt", "ana", 34..40, "actor").unwrap();
@@ -350,7 +351,7 @@ fn relations_attributes_and_statuses_survive_save_and_reload() {
 fn deleting_a_span_deletes_its_relations_in_the_same_undo_step() {
     let (_dir, root) = project_with(&[("a.txt", "John Kerry said no.".as_bytes())]);
     let mut ws = Workspace::open(&root).unwrap();
-    let key = ("a.txt".to_owned(), "ana".to_owned());
+    let key = LayerKey::new("a.txt".to_owned(), "ana".to_owned());
     let kerry = ws.add_span("a.txt", "ana", 0..10, "actor").unwrap();
     let claim = ws.add_span("a.txt", "ana", 16..18, "claim").unwrap();
     ws.add_relation(&key, "said_by", &claim, &kerry).unwrap();
@@ -367,7 +368,7 @@ fn deleting_a_span_deletes_its_relations_in_the_same_undo_step() {
 fn schema_renames_and_removals_change_every_layer_and_undo_in_one_step() {
     let (_dir, root) = project_with(&[("a.txt", "John Kerry said no.".as_bytes())]);
     let mut ws = Workspace::open(&root).unwrap();
-    let key = ("a.txt".to_owned(), "ana".to_owned());
+    let key = LayerKey::new("a.txt".to_owned(), "ana".to_owned());
     let kerry = ws.add_span("a.txt", "ana", 0..10, "actor").unwrap();
     ws.add_span("a.txt", "ben", 0..4, "actor").unwrap();
     let claim = ws.add_span("a.txt", "ana", 16..18, "claim").unwrap();
@@ -410,7 +411,7 @@ fn discontinuous_spans_merge_resize_save_reload_and_export() {
     use tagdesk::formats::{self, ExportFilter, Format};
     let (_dir, root) = project_with(&[("a.txt", "Kerry, after a pause, said no.".as_bytes())]);
     let mut ws = Workspace::open(&root).unwrap();
-    let key = ("a.txt".to_owned(), "ana".to_owned());
+    let key = LayerKey::new("a.txt".to_owned(), "ana".to_owned());
     let id = ws.add_span("a.txt", "ana", 0..5, "actor").unwrap();
     ws.add_fragment(&key, &id, 22..26).unwrap(); // "said"
     let a = ws.layer("a.txt", "ana").unwrap().get(&id).unwrap().clone();
@@ -470,7 +471,7 @@ fn a_refused_first_edit_leaves_no_layer_behind() {
     use tagdesk::core::Edit;
     let (_dir, root) = two_docs();
     let mut ws = Workspace::open(&root).unwrap();
-    let key = ("b.txt".to_owned(), "ana".to_owned());
+    let key = LayerKey::new("b.txt".to_owned(), "ana".to_owned());
     let refused = ws.apply(
         &key,
         "remove",
@@ -491,7 +492,7 @@ fn a_refused_first_edit_leaves_no_layer_behind() {
 #[test]
 fn a_same_size_change_on_disk_is_seen_even_when_size_and_time_are_trusted() {
     let (_dir, root) = two_docs();
-    let key = ("b.txt".to_owned(), "ana".to_owned());
+    let key = LayerKey::new("b.txt".to_owned(), "ana".to_owned());
     {
         let mut ws = Workspace::open(&root).unwrap();
         ws.add_span("b.txt", "ana", 0..5, "actor").unwrap();
@@ -534,7 +535,7 @@ fn a_file_changed_on_disk_is_never_overwritten_and_our_edits_are_kept_aside() {
         .replace("\"claim\"", "\"disagreement\"");
     std::fs::write(&file, &theirs).unwrap();
     // …while we have an unsaved edit.
-    let key = ("b.txt".to_owned(), "ana".to_owned());
+    let key = LayerKey::new("b.txt".to_owned(), "ana".to_owned());
     let id = ws.layer("b.txt", "ana").unwrap().annotations()[0]
         .id
         .clone();
@@ -608,7 +609,7 @@ fn a_manifest_changed_on_disk_is_not_overwritten_by_a_schema_edit() {
 #[test]
 fn edits_survive_a_crash_through_the_journal() {
     let (_dir, root) = two_docs();
-    let key = ("news/a.txt".to_owned(), "ana".to_owned());
+    let key = LayerKey::new("news/a.txt".to_owned(), "ana".to_owned());
     let expected = {
         let mut ws = Workspace::open(&root).unwrap();
         let kerry = ws.add_span("news/a.txt", "ana", 0..10, "actor").unwrap();
@@ -756,7 +757,7 @@ fn symlinks_never_lead_outside_the_project() {
 #[test]
 fn a_background_save_that_edits_outran_keeps_them_dirty_and_journaled_on_the_new_file() {
     let (_dir, root) = two_docs();
-    let key = ("news/a.txt".to_owned(), "ana".to_owned());
+    let key = LayerKey::new("news/a.txt".to_owned(), "ana".to_owned());
     let file = root.join("annotations/ana/news/a.txt.json");
     let mut ws = Workspace::open(&root).unwrap();
     ws.add_span("news/a.txt", "ana", 0..10, "actor").unwrap();
@@ -808,7 +809,7 @@ fn a_background_save_that_edits_outran_keeps_them_dirty_and_journaled_on_the_new
     let reopened = Project::open(&root).unwrap();
     assert_eq!(reopened.layers[&key].len(), 3);
     assert_eq!(
-        reopened.layers[&("b.txt".to_owned(), "ana".to_owned())].len(),
+        reopened.layers[&LayerKey::new("b.txt".to_owned(), "ana".to_owned())].len(),
         1
     );
 }
@@ -816,7 +817,7 @@ fn a_background_save_that_edits_outran_keeps_them_dirty_and_journaled_on_the_new
 #[test]
 fn a_crash_after_a_background_save_replaced_the_file_replays_only_the_later_edits() {
     let (_dir, root) = two_docs();
-    let key = ("news/a.txt".to_owned(), "ana".to_owned());
+    let key = LayerKey::new("news/a.txt".to_owned(), "ana".to_owned());
     let file = root.join("annotations/ana/news/a.txt.json");
     let journal = root.join(".tagdesk/journal/ana/news/a.txt.jsonl");
     let mut ws = Workspace::open(&root).unwrap();
@@ -877,7 +878,7 @@ fn a_big_reanchoring_journaled_on_a_thread_is_replayed_in_order_after_a_crash() 
     let words: Vec<String> = (0..7000).map(|i| format!("w{i}")).collect();
     let text = words.join(" ");
     let (_dir, root) = project_with(&[("a.txt", text.as_bytes())]);
-    let key = ("a.txt".to_owned(), "ana".to_owned());
+    let key = LayerKey::new("a.txt".to_owned(), "ana".to_owned());
     {
         // 6,000 spans, saved against this text.
         let source = tagdesk::core::SourceText::new(text.clone());

@@ -2,12 +2,12 @@
 //! the curated layer (accept, reject, accept what all agree on), each one undo step that never
 //! touches an annotator's layer.
 
-use tagdesk::core::Workspace;
 use tagdesk::core::review::{
     CURATED, Decision, DiffKind, accept, accept_agreed, accept_relation, decision, diff,
     next_disagreement, reject, reject_relation, relation_decision,
 };
 use tagdesk::core::schema::AttributeValue;
+use tagdesk::core::{LayerKey, Workspace};
 
 use crate::support::{char_offset_of, project_with};
 
@@ -32,13 +32,13 @@ fn two_annotators() -> (tempfile::TempDir, Workspace) {
     span(&mut ws, DOC1, "ana", "Lavrov", "actor");
     span(&mut ws, DOC1, "ana", "Geneva", "actor");
     let claim_a = span(&mut ws, DOC1, "ana", "the talks failed", "claim");
-    let ana = (DOC1.to_owned(), "ana".to_owned());
+    let ana = LayerKey::new(DOC1.to_owned(), "ana".to_owned());
     ws.add_relation(&ana, "said_by", &claim_a, &kerry_a)
         .unwrap();
     let kerry_b = span(&mut ws, DOC1, "ben", "Kerry", "actor");
     span(&mut ws, DOC1, "ben", "Lavrov", "claim");
     let claim_b = span(&mut ws, DOC1, "ben", "said the talks failed", "claim");
-    let ben = (DOC1.to_owned(), "ben".to_owned());
+    let ben = LayerKey::new(DOC1.to_owned(), "ben".to_owned());
     ws.add_relation(&ben, "said_by", &claim_b, &kerry_b)
         .unwrap();
     // b.txt: one agreed actor, one claim whose stance differs.
@@ -47,7 +47,7 @@ fn two_annotators() -> (tempfile::TempDir, Workspace) {
     for (who, stance) in [("ana", "oppose"), ("ben", "neutral")] {
         let id = span(&mut ws, DOC2, who, "rejected the plan", "claim");
         ws.set_attribute(
-            &(DOC2.to_owned(), who.to_owned()),
+            &LayerKey::new(DOC2.to_owned(), who.to_owned()),
             &id,
             "stance",
             Some(AttributeValue::Text(stance.into())),
@@ -195,7 +195,7 @@ fn accept_all_agreed_is_one_undo_step_and_leaves_annotators_alone() {
     let claim_b = ids(&ws, DOC1, "ben", "claim", "said the talks failed");
     let start = char_offset_of(TEXT1, "the talks failed", 0);
     ws.resize(
-        &(DOC1.to_owned(), "ben".to_owned()),
+        &LayerKey::new(DOC1.to_owned(), "ben".to_owned()),
         &claim_b,
         start..start + 16,
     )
@@ -372,7 +372,7 @@ fn rejecting_a_relation_is_a_decision_kept_in_the_curated_layer() {
 fn accept_all_agreed_leaves_a_rejected_relation_out() {
     let (_dir, mut ws) = two_annotators();
     // On b.txt ana and ben now agree on both spans and link them the same way.
-    let key = |w: &str| (DOC2.to_owned(), w.to_owned());
+    let key = |w: &str| LayerKey::new(DOC2, w);
     for who in ["ana", "ben"] {
         let claim = ids(&ws, DOC2, who, "claim", "rejected the plan");
         let moscow = ids(&ws, DOC2, who, "actor", "Moscow");
@@ -447,9 +447,9 @@ fn inception_case(case: &str) -> (tempfile::TempDir, Workspace, String) {
         .project
         .layers
         .keys()
-        .find(|(_, a)| a == "user1")
+        .find(|k| k.annotator == "user1")
         .unwrap()
-        .0
+        .document
         .clone();
     (dir, ws, doc)
 }

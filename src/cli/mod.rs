@@ -638,14 +638,17 @@ fn reanchor_all(project: &Path) -> Result<(), ExitCode> {
         match ws.reanchor(&key) {
             Ok(Some(report)) => eprintln!(
                 "{} ({}): {} unchanged, {} moved, {} need review",
-                key.0,
-                key.1,
+                key.document,
+                key.annotator,
                 report.unchanged,
                 report.moved.len(),
                 report.needs_review.len()
             ),
             Ok(None) => {}
-            Err(err) => eprintln!("{} ({}): not re-anchored: {err}", key.0, key.1),
+            Err(err) => eprintln!(
+                "{} ({}): not re-anchored: {err}",
+                key.document, key.annotator
+            ),
         }
     }
     let report = ws.save();

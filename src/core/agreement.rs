@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::{Project, SourceText};
+use super::{LayerKey, Project, SourceText};
 
 /// A span for agreement: label and extent in code points.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -291,13 +291,15 @@ impl Study {
         let documents = project
             .layers
             .keys()
-            .map(|(d, _)| d.as_str())
+            .map(|k| k.document.as_str())
             .collect::<BTreeSet<_>>()
             .into_iter()
             .filter(|d| {
-                annotators
-                    .iter()
-                    .all(|a| project.layers.contains_key(&((*d).to_owned(), a.clone())))
+                annotators.iter().all(|a| {
+                    project
+                        .layers
+                        .contains_key(&LayerKey::new((*d).to_owned(), a.clone()))
+                })
             })
             .map(|doc| StudyDocument {
                 path: doc.to_owned(),
@@ -349,7 +351,7 @@ impl Study {
 fn units(project: &Project, doc: &str, annotator: &str, labels: Option<&[String]>) -> Vec<Unit> {
     project
         .layers
-        .get(&(doc.to_owned(), annotator.to_owned()))
+        .get(&LayerKey::new(doc.to_owned(), annotator.to_owned()))
         .map(|l| {
             l.annotations()
                 .iter()

@@ -31,7 +31,7 @@ impl Step {
     /// The document of the first layer the step changed, if any (for "show what was undone").
     pub fn document(&self) -> Option<&str> {
         self.changes.iter().find_map(|c| match c {
-            Change::Layer { key, .. } => Some(key.0.as_str()),
+            Change::Layer { key, .. } => Some(key.document.as_str()),
             Change::Schema(_) => None,
         })
     }

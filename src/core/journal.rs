@@ -44,7 +44,9 @@ impl Journal {
     }
 
     pub fn layer_path(&self, key: &LayerKey) -> PathBuf {
-        self.dir.join(&key.1).join(format!("{}.jsonl", key.0))
+        self.dir
+            .join(&key.annotator)
+            .join(format!("{}.jsonl", key.document))
     }
 
     pub fn manifest_path(&self) -> PathBuf {
@@ -126,7 +128,7 @@ impl Journal {
             };
             collect(&annotator.path(), "", &mut |rel, path| {
                 if let Some(doc) = rel.strip_suffix(".jsonl") {
-                    out.push(((doc.to_owned(), name.clone()), path.to_owned()));
+                    out.push((LayerKey::new(doc.to_owned(), name.clone()), path.to_owned()));
                 }
             });
         }

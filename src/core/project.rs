@@ -25,8 +25,22 @@ pub const PROJECT_FORMAT_VERSION: u32 = 1;
 /// The newest annotation-file format this program reads and writes.
 pub const LAYER_FORMAT_VERSION: u32 = 1;
 
-/// (document path, annotator).
-pub type LayerKey = (String, String);
+/// One annotator's layer of one document: the key of every layer map and file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LayerKey {
+    /// The document's path relative to the source folder (`a/b.txt`).
+    pub document: String,
+    pub annotator: String,
+}
+
+impl LayerKey {
+    pub fn new(document: impl Into<String>, annotator: impl Into<String>) -> Self {
+        Self {
+            document: document.into(),
+            annotator: annotator.into(),
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectError {
@@ -910,7 +924,7 @@ impl Project {
             );
             for (rel, path) in files {
                 let document = rel[..rel.len() - ".json".len()].to_owned();
-                jobs.push(((document, annotator.clone()), path));
+                jobs.push((LayerKey::new(document, annotator.clone()), path));
             }
         }
         // Files are read and parsed on every core; results are taken in, in order.
@@ -935,7 +949,10 @@ impl Project {
         for loaded in results.into_iter().flatten() {
             match loaded.result {
                 Ok((mut layer, hash)) => {
-                    let (document, annotator) = &loaded.key;
+                    let LayerKey {
+                        document,
+                        annotator,
+                    } = &loaded.key;
                     if &layer.document != document || &layer.annotator != annotator {
                         self.warnings.push(format!(
                             "{}: the file says document \"{}\" by \"{}\", its place says \
@@ -984,8 +1001,8 @@ impl Project {
     pub fn layer_file(&self, key: &LayerKey) -> PathBuf {
         self.root
             .join(ANNOTATIONS_DIR)
-            .join(&key.1)
-            .join(format!("{}.json", key.0))
+            .join(&key.annotator)
+            .join(format!("{}.json", key.document))
     }
 
     /// Reads and decodes a document.
@@ -998,8 +1015,12 @@ impl Project {
 
     /// Annotators with a layer in this project, sorted.
     pub fn annotators(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.layers.keys().map(|(_, a)| a.clone()).collect();
-        names.extend(self.layer_errors.iter().map(|e| e.key.1.clone()));
+        let mut names: Vec<String> = self
+            .layers
+            .keys()
+            .map(|LayerKey { annotator: a, .. }| a.clone())
+            .collect();
+        names.extend(self.layer_errors.iter().map(|e| e.key.annotator.clone()));
         names.sort();
         names.dedup();
         names
@@ -1017,7 +1038,7 @@ impl Project {
     pub fn orphaned_layers(&self) -> Vec<&LayerKey> {
         self.layers
             .keys()
-            .filter(|(doc, _)| self.document(doc).is_none())
+            .filter(|LayerKey { document: doc, .. }| self.document(doc).is_none())
             .collect()
     }
 
@@ -1035,7 +1056,7 @@ impl Project {
         let (annotator, file) = rel.split_once('/')?;
         let document = file.strip_suffix(".json")?;
         (valid_layer_name(annotator).is_ok() && valid_document_path(document))
-            .then(|| (document.to_owned(), annotator.to_owned()))
+            .then(|| LayerKey::new(document, annotator))
     }
 
     /// The layer's file has the size and time it had when we last read or wrote it.
@@ -1080,8 +1101,8 @@ impl Project {
                 stamp,
                 parsed: Ok(mut layer),
             } => {
-                layer.document.clone_from(&key.0);
-                layer.annotator.clone_from(&key.1);
+                layer.document.clone_from(&key.document);
+                layer.annotator.clone_from(&key.annotator);
                 self.layers.insert(key.clone(), *layer);
                 self.on_disk.insert(key.clone(), hash);
                 if let Some(stamp) = stamp {
@@ -1149,7 +1170,7 @@ impl Project {
             self.on_disk.remove(key);
             return Ok(None);
         };
-        let kept = self.conflict_copy_path(&format!("{}/{}.theirs", key.1, key.0));
+        let kept = self.conflict_copy_path(&format!("{}/{}.theirs", key.annotator, key.document));
         write_atomic(&kept, &bytes)
             .map_err(|e| ProjectError::io("cannot keep their version", &kept, e))?;
         self.on_disk.insert(key.clone(), content_hash(&bytes));
@@ -1232,7 +1253,7 @@ impl Project {
             source: json,
             base: self.on_disk.get(key).cloned(),
             base_unchanged: self.stamp_unchanged(key),
-            conflict_copy: self.conflict_copy_path(&format!("{}/{}", key.1, key.0)),
+            conflict_copy: self.conflict_copy_path(&format!("{}/{}", key.annotator, key.document)),
             checkpoint: None,
         }))
     }
@@ -1270,7 +1291,7 @@ impl Project {
 
     /// Writes our version of a conflicting layer under `.tagdesk/conflicts/` (ignored by git).
     fn keep_conflicting_copy(&self, key: &LayerKey, json: &str) -> Result<PathBuf, ProjectError> {
-        let kept = self.conflict_copy_path(&format!("{}/{}", key.1, key.0));
+        let kept = self.conflict_copy_path(&format!("{}/{}", key.annotator, key.document));
         write_atomic(&kept, json.as_bytes())
             .map_err(|e| ProjectError::io("cannot keep your version", &kept, e))?;
         Ok(kept)

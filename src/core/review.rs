@@ -107,11 +107,15 @@ fn signature_key(a: &Annotation) -> (String, usize, usize, Vec<[usize; 2]>) {
 pub fn diff(project: &Project, document: &str, layers: &[String]) -> DocDiff {
     let got: Vec<Option<&AnnotationLayer>> = layers
         .iter()
-        .map(|a| project.layers.get(&(document.to_owned(), a.clone())))
+        .map(|a| {
+            project
+                .layers
+                .get(&LayerKey::new(document.to_owned(), a.clone()))
+        })
         .collect();
     let curated = project
         .layers
-        .get(&(document.to_owned(), CURATED.to_owned()));
+        .get(&LayerKey::new(document.to_owned(), CURATED.to_owned()));
     diff_layers(document, layers, &got, curated)
 }
 
@@ -303,7 +307,12 @@ impl StepSearch {
         let copies = docs
             .iter()
             .map(|doc| {
-                let get = |a: &str| project.layers.get(&(doc.clone(), a.to_owned())).cloned();
+                let get = |a: &str| {
+                    project
+                        .layers
+                        .get(&LayerKey::new(doc.clone(), a.to_owned()))
+                        .cloned()
+                };
                 (layers.iter().map(|a| get(a)).collect(), get(CURATED))
             })
             .collect();
@@ -419,7 +428,7 @@ impl Decision {
 pub fn decision(project: &Project, document: &str, annotation: &Annotation) -> Decision {
     let Some(curated) = project
         .layers
-        .get(&(document.to_owned(), CURATED.to_owned()))
+        .get(&LayerKey::new(document.to_owned(), CURATED.to_owned()))
     else {
         return Decision::Open;
     };
@@ -447,7 +456,7 @@ fn same_span(a: &Annotation, b: &Annotation) -> bool {
 }
 
 fn curated_key(document: &str) -> LayerKey {
-    (document.to_owned(), CURATED.to_owned())
+    LayerKey::new(document.to_owned(), CURATED.to_owned())
 }
 
 /// The edits that copy `spans` (from `annotator`'s layer) into the curated layer, skipping any
@@ -626,12 +635,20 @@ pub fn reject(
         .project
         .layers
         .iter()
-        .filter(|((d, a), _)| d == document && a != CURATED)
+        .filter(
+            |(
+                LayerKey {
+                    document: d,
+                    annotator: a,
+                },
+                _,
+            )| d == document && a != CURATED,
+        )
         .filter(|(_, l)| {
             l.overlapping(span.start, span.end)
                 .any(|o| same_span(o, &span))
         })
-        .map(|((_, a), _)| a.clone())
+        .map(|(LayerKey { annotator: a, .. }, _)| a.clone())
         .collect();
     edits.push(Edit::Reject(Rejection {
         label: span.label.to_string(),
@@ -686,9 +703,17 @@ pub fn reject_relation(
         .project
         .layers
         .iter()
-        .filter(|((d, a), _)| d == document && a != CURATED)
+        .filter(
+            |(
+                LayerKey {
+                    document: d,
+                    annotator: a,
+                },
+                _,
+            )| d == document && a != CURATED,
+        )
         .filter(|(_, l)| l.relations_like(&signature).next().is_some())
-        .map(|((_, a), _)| a.clone())
+        .map(|(LayerKey { annotator: a, .. }, _)| a.clone())
         .collect();
     let what = format!("reject {} of {annotator}", signature.kind);
     edits.push(Edit::RejectRelation(RelationRejection {
@@ -714,7 +739,7 @@ pub fn relation_decision(
     let (Some(layer), Some(curated)) = (
         project
             .layers
-            .get(&(document.to_owned(), annotator.to_owned())),
+            .get(&LayerKey::new(document.to_owned(), annotator.to_owned())),
         project.layers.get(&curated_key(document)),
     ) else {
         return Decision::Open;
@@ -840,7 +865,7 @@ fn shared_relations(
         .map(|a| {
             project
                 .layers
-                .get(&(document.to_owned(), a.clone()))
+                .get(&LayerKey::new(document.to_owned(), a.clone()))
                 .map(|l| {
                     l.relations()
                         .iter()

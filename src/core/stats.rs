@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::project::Project;
+use super::project::{LayerKey, Project};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AnnotatorStats {
@@ -27,7 +27,7 @@ pub struct ProjectStats {
 
 pub fn project_stats(project: &Project) -> ProjectStats {
     let mut by_annotator: BTreeMap<&str, AnnotatorStats> = BTreeMap::new();
-    for ((_, annotator), layer) in &project.layers {
+    for (LayerKey { annotator, .. }, layer) in &project.layers {
         let entry = by_annotator
             .entry(annotator)
             .or_insert_with(|| AnnotatorStats {

@@ -77,9 +77,9 @@ pub fn validate(project: &Project) -> Vec<Problem> {
             });
         };
         let text = match texts
-            .get(key.0.as_str())
+            .get(key.document.as_str())
             .cloned()
-            .unwrap_or_else(|| project.read_text(&key.0))
+            .unwrap_or_else(|| project.read_text(&key.document))
         {
             Ok(text) => text,
             Err(err) => {
@@ -87,7 +87,7 @@ pub fn validate(project: &Project) -> Vec<Problem> {
                     None,
                     format!(
                         "document \"{}\": {err}; its {} annotations cannot be checked",
-                        key.0,
+                        key.document,
                         layer.len()
                     ),
                 );

@@ -4,8 +4,8 @@ use std::collections::HashSet;
 use std::io::Write as _;
 
 use super::{Document, ExportError, ExportReport, Format, Layer, Link, Place, Sink, Span};
-use crate::core::Workspace;
 use crate::core::text::covered_text;
+use crate::core::{LayerKey, Workspace};
 
 /// Which layers to export.
 #[derive(Debug, Clone, Default)]
@@ -45,16 +45,20 @@ pub fn export_with_progress(
     };
     let mut report = ExportReport::default();
     for err in &workspace.project.layer_errors {
-        if annotators.contains(&err.key.1) {
+        if annotators.contains(&err.key.annotator) {
             report.warnings.push(format!(
                 "skipped {} by {}: its annotation file could not be read ({})",
-                err.key.0, err.key.1, err.message
+                err.key.document, err.key.annotator, err.message
             ));
         }
     }
     // Layers grouped by document (the map is sorted by document, then annotator).
     let mut documents: Vec<(String, Vec<String>)> = Vec::new();
-    for (doc, annotator) in workspace.project.layers.keys() {
+    for LayerKey {
+        document: doc,
+        annotator,
+    } in workspace.project.layers.keys()
+    {
         if !annotators.contains(annotator) {
             continue;
         }

@@ -156,8 +156,8 @@ pub fn plan(
                 problems.push(format!("{}: {e}", doc.at));
                 continue;
             }
-            let key = (path.clone(), annotator.clone());
-            let existing = workspace.layer(&key.0, &key.1);
+            let key = LayerKey::new(path.clone(), annotator.clone());
+            let existing = workspace.layer(&key.document, &key.annotator);
             let mut ids: HashMap<String, String> = HashMap::new();
             let mut labels: HashMap<String, String> = HashMap::new();
             let mut seen: HashMap<(String, Vec<[usize; 2]>), String> = existing

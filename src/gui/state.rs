@@ -151,7 +151,7 @@ impl<'a> FrameCtx<'a> {
 
     /// The current document's layer key (the layer may not exist yet).
     pub fn current_key(&self) -> Option<LayerKey> {
-        Some((
+        Some(LayerKey::new(
             self.state.current_doc.clone()?,
             self.layer_name().to_owned(),
         ))

@@ -54,7 +54,7 @@ impl Workspace {
             modified: now.into(),
             note: None,
         };
-        let key = (document.to_owned(), annotator.to_owned());
+        let key = LayerKey::new(document, annotator);
         let mut edits = vec![Edit::Add(annotation)];
         if self
             .layer(document, annotator)
@@ -114,7 +114,7 @@ impl Workspace {
             kind: kind.to_owned(),
             from: from.to_owned(),
             to: to.to_owned(),
-            author: key.1.clone(),
+            author: key.annotator.clone(),
             created: now_rfc3339(),
         };
         self.apply(
@@ -442,7 +442,7 @@ impl Workspace {
         id: &str,
         chars: &Range<usize>,
     ) -> Result<SpanPieces, WorkspaceError> {
-        let text = self.text(&key.0)?;
+        let text = self.text(&key.document)?;
         check_range(chars, text.text.char_len())?;
         let annotation = self.existing(key, id)?;
         let pieces = annotation.pieces().collect();
@@ -498,7 +498,7 @@ impl Workspace {
         if annotation.review.is_none() {
             return Ok(());
         }
-        let text = self.text(&key.0)?;
+        let text = self.text(&key.document)?;
         annotation.review = None;
         annotation.text = covered_text(&text.text, annotation.pieces()).into();
         annotation.prefix = context_before(&text.text, annotation.start).into();

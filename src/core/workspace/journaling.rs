@@ -132,8 +132,8 @@ impl Workspace {
                 report.push(format!(
                     "{} ({}): unsaved edits from an earlier session were not replayed because the \
                      annotation file changed since; they are kept in {}",
-                    key.0,
-                    key.1,
+                    key.document,
+                    key.annotator,
                     kept.display()
                 ));
                 continue;
@@ -154,12 +154,12 @@ impl Workspace {
             let source_sha256 = if self.project.layers.contains_key(&key) {
                 String::new()
             } else {
-                self.text(&key.0)
+                self.text(&key.document)
                     .map(|t| t.sha256.clone())
                     .unwrap_or_default()
             };
             let layer = self.project.layers.entry(key.clone()).or_insert_with(|| {
-                let mut layer = AnnotationLayer::new(key.0.clone(), key.1.clone());
+                let mut layer = AnnotationLayer::new(key.document.clone(), key.annotator.clone());
                 layer.source_sha256 = source_sha256;
                 layer
             });
@@ -179,19 +179,19 @@ impl Workspace {
                 self.dirty.insert(key.clone());
                 report.push(format!(
                     "{} ({}): recovered {count} unsaved edits from a session that ended without saving",
-                    key.0, key.1
+                    key.document, key.annotator
                 ));
             }
             if let Some(err) = failed {
                 report.push(format!(
                     "{} ({}): the rest of the journal could not be replayed: {err}",
-                    key.0, key.1
+                    key.document, key.annotator
                 ));
             }
             if file.torn {
                 report.push(format!(
                     "{} ({}): the last journal line was cut short and is ignored",
-                    key.0, key.1
+                    key.document, key.annotator
                 ));
             }
         }

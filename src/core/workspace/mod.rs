@@ -186,7 +186,7 @@ impl Workspace {
     pub fn layer(&self, document: &str, annotator: &str) -> Option<&AnnotationLayer> {
         self.project
             .layers
-            .get(&(document.to_owned(), annotator.to_owned()))
+            .get(&LayerKey::new(document.to_owned(), annotator.to_owned()))
     }
 
     pub fn is_dirty(&self) -> bool {
@@ -236,13 +236,13 @@ impl Workspace {
     ) -> Result<(), WorkspaceError> {
         for change in &pending {
             if let Pending::Layer(key, _) = change {
-                if self.held_elsewhere.contains(&key.1) {
-                    return Err(WorkspaceError::HeldElsewhere(key.1.clone()));
+                if self.held_elsewhere.contains(&key.annotator) {
+                    return Err(WorkspaceError::HeldElsewhere(key.annotator.clone()));
                 }
                 if self.project.is_locked(key) {
                     return Err(WorkspaceError::Locked(self.project.layer_file(key)));
                 }
-                valid_layer_name(&key.1).map_err(WorkspaceError::BadAnnotator)?;
+                valid_layer_name(&key.annotator).map_err(WorkspaceError::BadAnnotator)?;
             }
         }
         let forward: Vec<Applied> = pending
@@ -294,12 +294,13 @@ impl Workspace {
             Pending::Layer(key, edits) => {
                 let source_sha256 = self
                     .texts
-                    .get(&key.0)
+                    .get(&key.document)
                     .and_then(|t| t.as_ref().ok())
                     .map(|t| t.sha256.clone());
                 let created = !self.project.layers.contains_key(&key);
                 let layer = self.project.layers.entry(key.clone()).or_insert_with(|| {
-                    let mut layer = AnnotationLayer::new(key.0.clone(), key.1.clone());
+                    let mut layer =
+                        AnnotationLayer::new(key.document.clone(), key.annotator.clone());
                     layer.source_sha256 = source_sha256.unwrap_or_default();
                     layer
                 });
@@ -348,7 +349,7 @@ impl Workspace {
                     .project
                     .layers
                     .get_mut(key)
-                    .ok_or_else(|| EditError::UnknownId(key.0.clone()))?;
+                    .ok_or_else(|| EditError::UnknownId(key.document.clone()))?;
                 let inverses = apply_all(layer, edits.clone())?;
                 self.dirty.insert(key.clone());
                 Ok((

@@ -16,7 +16,7 @@ impl Workspace {
             return false;
         }
         let recorded = layer.source_sha256.clone();
-        self.text(&key.0).is_ok_and(|t| t.sha256 != recorded)
+        self.text(&key.document).is_ok_and(|t| t.sha256 != recorded)
     }
 
     /// After the source text changed: moves each span to where its text now is, flags the ones
@@ -26,7 +26,7 @@ impl Workspace {
         if !self.source_changed(key) {
             return Ok(None);
         }
-        let text = self.text(&key.0)?;
+        let text = self.text(&key.document)?;
         let Some(layer) = self.project.layers.get(key) else {
             return Ok(None);
         };
@@ -40,7 +40,7 @@ impl Workspace {
         if !self.source_changed(key) {
             return None;
         }
-        let text = self.text(&key.0).ok()?;
+        let text = self.text(&key.document).ok()?;
         let layer = self.project.layers.get(key)?.clone();
         Some(ReanchorPlan::new(key.clone(), layer, text))
     }
@@ -57,7 +57,7 @@ impl Workspace {
             .get(&plan.key)
             .map(AnnotationLayer::revision);
         let text_now = self
-            .cached_text(&plan.key.0)
+            .cached_text(&plan.key.document)
             .and_then(|t| t.as_ref().ok().map(|t| t.sha256.clone()));
         if current != Some(plan.revision) || text_now.as_deref() != Some(plan.sha256.as_str()) {
             return Err(WorkspaceError::Stale);

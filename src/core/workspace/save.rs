@@ -95,7 +95,7 @@ impl Workspace {
         let mut jobs = Vec::new();
         let mut revisions = Vec::new();
         for key in self.dirty.clone() {
-            if let Some(Ok(text)) = self.texts.get(&key.0)
+            if let Some(Ok(text)) = self.texts.get(&key.document)
                 && let Some(layer) = self.project.layers.get_mut(&key)
             {
                 layer.source_sha256.clone_from(&text.sha256);

@@ -528,7 +528,7 @@ impl App {
         if let Some(key) = self.current_key()
             && let Some(session) = &mut self.session
             && session.ws.source_changed(&key)
-            && let Some(Ok(text)) = session.ws.cached_text(&key.0)
+            && let Some(Ok(text)) = session.ws.cached_text(&key.document)
         {
             session.reanchor_refused = Some((key.clone(), text.sha256.clone()));
         }

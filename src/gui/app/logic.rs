@@ -151,7 +151,7 @@ impl App {
         if session.reanchoring.is_some() || session.ws.project.is_locked(&key) {
             return;
         }
-        let Some(Ok(text)) = session.ws.cached_text(&key.0) else {
+        let Some(Ok(text)) = session.ws.cached_text(&key.document) else {
             return;
         };
         let refused = session
@@ -183,7 +183,7 @@ impl App {
         };
         session.reanchoring = None;
         let key = planned.key.clone();
-        let doc = key.0.clone();
+        let doc = key.document.clone();
         match session.ws.apply_reanchor(planned) {
             Ok(report) => {
                 session.edited();
@@ -202,7 +202,7 @@ impl App {
             Err(err) => {
                 session.reanchor_refused = session
                     .ws
-                    .cached_text(&key.0)
+                    .cached_text(&key.document)
                     .and_then(|t| t.as_ref().ok())
                     .map(|t| (key.clone(), t.sha256.clone()));
                 self.say(err.to_string(), true);

@@ -237,7 +237,7 @@ impl App {
     }
 
     fn current_key(&self) -> Option<LayerKey> {
-        Some((
+        Some(LayerKey::new(
             self.state.current_doc.clone()?,
             self.layer_name().to_owned(),
         ))

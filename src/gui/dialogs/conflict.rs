@@ -13,7 +13,7 @@ pub fn conflict_ui(ctx: &egui::Context, key: &LayerKey, actions: &mut ActionQueu
         ui.label(format!(
             "The annotations of {} on {} changed on disk (another tagdesk, git, a sync client) \
              while you have unsaved edits on them. Nothing has been overwritten.",
-            key.1, key.0
+            key.annotator, key.document
         ));
         ui.horizontal_wrapped(|ui| {
             let choices = [

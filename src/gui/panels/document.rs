@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use egui::RichText;
 
-use crate::core::SourceText;
+use crate::core::{LayerKey, SourceText};
 use crate::gui::action::Action;
 use crate::gui::action::ActionQueue;
 use crate::gui::commands::Command;
@@ -169,7 +169,7 @@ impl DocumentPanel {
             self.find_bar_ui(ui, fc, &doc, &text.text);
             ui.separator();
         }
-        let key = (doc.clone(), fc.layer_name().to_owned());
+        let key = LayerKey::new(doc.clone(), fc.layer_name());
         if let Some((_, spans)) = session.reanchoring.as_ref().filter(|(k, _)| *k == key) {
             // Not shown at the old places meanwhile: they may no longer be right.
             ui.horizontal(|ui| {

@@ -3,7 +3,7 @@
 
 use egui::RichText;
 
-use crate::core::DocStatus;
+use crate::core::{DocStatus, LayerKey};
 use crate::gui::action::Action;
 use crate::gui::action::DocProbe;
 use crate::gui::state::FrameCtx;
@@ -55,8 +55,8 @@ pub fn documents_panel_ui(ui: &mut egui::Ui, fc: &mut FrameCtx) {
                 .project
                 .orphaned_layers()
                 .into_iter()
-                .filter(|(_, a)| *a == annotator)
-                .map(|(doc, _)| doc.clone())
+                .filter(|k| k.annotator == annotator)
+                .map(|k| k.document.clone())
                 .collect();
             if !orphans.is_empty() {
                 ui.label(
@@ -82,7 +82,7 @@ pub fn documents_panel_ui(ui: &mut egui::Ui, fc: &mut FrameCtx) {
                 .auto_shrink([false, false])
                 .show_rows(ui, row_height, docs.len(), |ui, rows| {
                     for doc in &docs[rows] {
-                        let key = (doc.path.clone(), annotator.to_owned());
+                        let key = LayerKey::new(doc.path.clone(), annotator);
                         let layer = ws.project.layers.get(&key);
                         let count = layer.map_or(0, crate::core::AnnotationLayer::len);
                         let (status, weak) = match session.probes.get(&doc.path) {
