@@ -1765,3 +1765,37 @@ fn an_idle_window_asks_for_no_repaints_and_esc_closes_the_window_in_front() {
         "Esc closed the find bar"
     );
 }
+
+#[test]
+fn undo_and_redo_give_back_the_selection_of_their_step() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "tester");
+    let text = source(&root);
+    let start = char_offset_of(&text, "John Kerry", 0);
+    tag(&mut harness, start, start + 10, Key::Num1);
+    let id = harness
+        .state()
+        .selected_annotation()
+        .expect("the new span is selected")
+        .to_owned();
+    harness.key_press(Key::Delete);
+    steps(&mut harness, 2);
+    assert_eq!(harness.state().selected_annotation(), None);
+    // Undoing the delete brings the span back selected, as it was before the delete.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    steps(&mut harness, 2);
+    assert_eq!(harness.state().selected_annotation(), Some(id.as_str()));
+    // Undoing the tagging gives back the selected text, ready to be tagged again.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    steps(&mut harness, 2);
+    assert_eq!(harness.state().selected_annotation(), None);
+    assert_eq!(
+        harness.state().pending_selection(),
+        Some(start..start + 10)
+    );
+    // Redo shows the state after the step: the span, selected.
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+    steps(&mut harness, 2);
+    assert_eq!(harness.state().selected_annotation(), Some(id.as_str()));
+    assert_eq!(harness.state().pending_selection(), None);
+}

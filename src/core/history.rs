@@ -17,6 +17,18 @@ pub enum Change {
     Schema(Schema),
 }
 
+/// What the user had selected (as helix keeps a selection with each revision): undo puts back
+/// the selection from before the step, redo the one from after it. Opaque to the core, which
+/// only keeps it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Selection {
+    pub document: Option<String>,
+    /// A selected span (its id).
+    pub span: Option<String>,
+    /// Selected text not yet tagged (code points).
+    pub text: Option<std::ops::Range<usize>>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
     /// What the step did, for menus ("Undo add actor").
@@ -25,6 +37,9 @@ pub struct Step {
     pub changes: Vec<Change>,
     /// Consecutive steps with the same tag merge into one undo step.
     pub coalesce: Option<String>,
+    /// The selection to put back when this step is replayed: before the change for an undo
+    /// step, after it for a redo step.
+    pub selection: Selection,
 }
 
 impl Step {
@@ -54,6 +69,7 @@ impl History {
             && step.coalesce.is_some()
             && last.coalesce == step.coalesce
         {
+            // The merged step keeps the selection from before its first part.
             last.changes.extend(step.changes);
             return;
         }

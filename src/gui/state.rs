@@ -117,6 +117,15 @@ impl UiState {
         }
     }
 
+    /// The selection as the undo history keeps it.
+    pub fn history_selection(&self) -> crate::core::history::Selection {
+        crate::core::history::Selection {
+            document: self.current_doc.clone(),
+            span: self.selected.clone(),
+            text: self.selection.clone(),
+        }
+    }
+
     pub fn say(&mut self, text: impl Into<String>, is_error: bool) {
         self.status = Some(StatusMessage {
             text: text.into(),

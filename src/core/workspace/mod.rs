@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::annotation::{Annotation, AnnotationLayer, Edit, EditError};
-use super::history::{Change, History, Step};
+use super::history::{Change, History, Selection, Step};
 use super::journal::Journal;
 use super::project::{
     DocumentError, LayerKey, LoadedText, Project, ProjectError, valid_layer_name,
@@ -87,6 +87,8 @@ pub struct Replayed {
     pub description: String,
     /// The first document it changed (none for a schema-only step).
     pub document: Option<String>,
+    /// The selection to show again: from before the undone step, or after the redone one.
+    pub selection: Selection,
 }
 
 /// What a schema change would remove from the annotations.
@@ -131,6 +133,8 @@ pub struct Workspace {
     /// How many edit lines each layer's crash journal holds (a save records how many of them
     /// the file it writes contains).
     journaled: HashMap<LayerKey, usize>,
+    /// What the user has selected now; kept with each new undo step.
+    selection: Selection,
 }
 
 impl Workspace {
@@ -148,6 +152,7 @@ impl Workspace {
             disk_check: None,
             journal_job: None,
             journaled: HashMap::new(),
+            selection: Selection::default(),
         }
     }
 
@@ -204,6 +209,12 @@ impl Workspace {
 
     pub fn history(&self) -> &History {
         &self.history
+    }
+
+    /// Tells the workspace what the user has selected: the next undo step keeps it, and undo
+    /// gives it back ([`Replayed::selection`]).
+    pub fn set_selection(&mut self, selection: Selection) {
+        self.selection = selection;
     }
 
     /// Ends the current coalescing group of the history.
@@ -269,6 +280,7 @@ impl Workspace {
             description: description.into(),
             changes: applied,
             coalesce,
+            selection: self.selection.clone(),
         });
         self.write_journal(forward);
         Ok(())
@@ -375,6 +387,7 @@ impl Workspace {
         let done = Replayed {
             description: step.description.clone(),
             document: step.document().map(str::to_owned),
+            selection: step.selection.clone(),
         };
         self.history.push_redo(redo);
         Some(done)
@@ -387,6 +400,7 @@ impl Workspace {
         let done = Replayed {
             description: step.description.clone(),
             document: step.document().map(str::to_owned),
+            selection: step.selection.clone(),
         };
         self.history.push_undo_keep_redo(undo);
         Some(done)
@@ -414,6 +428,7 @@ impl Workspace {
             description: step.description.clone(),
             changes: produced,
             coalesce: None,
+            selection: std::mem::replace(&mut self.selection, step.selection.clone()),
         })
     }
 }

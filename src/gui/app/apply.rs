@@ -12,6 +12,10 @@ use crate::gui::state::Linking;
 
 impl App {
     pub(super) fn apply(&mut self, ctx: &egui::Context, action: Action) {
+        // The next undo step keeps what was selected before it (undo gives it back).
+        if let Some(session) = &mut self.session {
+            session.ws.set_selection(self.state.history_selection());
+        }
         match action {
             Action::Command(command) => self.run_command(ctx, command),
             Action::OpenPath(path, doc) => self.open_path(ctx, &path, doc.as_deref()),
@@ -534,8 +538,24 @@ impl App {
         }
         let verb = if undo { "Undid" } else { "Redid" };
         self.say(format!("{verb}: {}", replayed.description), false);
-        // The selected annotation may be gone now.
+        // The selection from before the undone step (after the redone one) comes back, as in
+        // helix; a span that is gone is not selected.
+        let selection = replayed.selection;
+        if selection.document.is_some() && selection.document == self.state.current_doc {
+            self.state.selected = selection.span;
+            self.state.selection = selection.text;
+        }
         self.forget_vanished_selection();
+        let reveal = match (&self.state.selected, &self.state.selection) {
+            (Some(id), _) => self.current_layer().and_then(|l| l.get(id)).map(|a| a.start),
+            (None, Some(range)) => Some(range.start),
+            (None, None) => None,
+        };
+        if let Some(start) = reveal
+            && self.char_screen_pos(start).is_none()
+        {
+            self.actions.push(Action::RevealChar(start));
+        }
         self.panels.labels.forget_note();
     }
 
