@@ -1789,10 +1789,7 @@ fn undo_and_redo_give_back_the_selection_of_their_step() {
     harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     steps(&mut harness, 2);
     assert_eq!(harness.state().selected_annotation(), None);
-    assert_eq!(
-        harness.state().pending_selection(),
-        Some(start..start + 10)
-    );
+    assert_eq!(harness.state().pending_selection(), Some(start..start + 10));
     // Redo shows the state after the step: the span, selected.
     harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
     steps(&mut harness, 2);

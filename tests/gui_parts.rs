@@ -4,7 +4,7 @@
 
 use egui::{Key, Modifiers, vec2};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use tagdesk::gui::action::{Action, ActionQueue};
 use tagdesk::gui::commands::{Availability, Command};
 use tagdesk::gui::dialogs::annotator::AnnotatorDialog;
@@ -133,4 +133,358 @@ fn the_palette_filters_says_when_nothing_matches_and_runs_with_enter() {
         "{:?}",
         state.actions.pending()
     );
+}
+
+// ---- Panels drawn alone, from a FrameCtx over a real workspace. ----
+
+use tagdesk::core::Workspace;
+use tagdesk::gui::commands::Availability as Now;
+use tagdesk::gui::session::Session;
+use tagdesk::gui::state::{FrameCtx, Prefs, UiState};
+
+/// A panel under test with what a frame gives it.
+struct Panel<P> {
+    drawn: P,
+    session: Session,
+    state: UiState,
+    prefs: Prefs,
+    now: Now,
+    actions: ActionQueue,
+    fonts: bool,
+}
+
+fn panel<P: 'static>(
+    root: &std::path::Path,
+    annotator: &str,
+    panel: P,
+    mut draw: impl FnMut(&mut P, &mut egui::Ui, &mut FrameCtx) + 'static,
+) -> Harness<'static, Panel<P>> {
+    let ws = Workspace::open(root).unwrap();
+    let state = UiState {
+        current_doc: ws.project.documents.first().map(|d| d.path.clone()),
+        ..UiState::default()
+    };
+    let prefs = Prefs {
+        annotator: annotator.to_owned(),
+        ..Prefs::default()
+    };
+    Harness::builder()
+        .with_size(vec2(1280.0, 800.0))
+        .build_ui_state(
+            move |ui, s: &mut Panel<P>| {
+                // The app's fonts (arrows, ✔, 🔒 are not in egui's): installed on the first
+                // frame, in use from the next.
+                if !s.fonts {
+                    tagdesk::gui::fonts::install(ui.ctx());
+                    s.fonts = true;
+                    return;
+                }
+                let mut fc = FrameCtx {
+                    session: Some(&s.session),
+                    state: &s.state,
+                    prefs: &s.prefs,
+                    now: s.now,
+                    actions: &mut s.actions,
+                };
+                draw(&mut s.drawn, ui, &mut fc);
+            },
+            Panel {
+                drawn: panel,
+                session: Session::new(ws),
+                state,
+                prefs,
+                now: Now {
+                    project_open: true,
+                    ..Now::default()
+                },
+                actions: ActionQueue::default(),
+                fonts: false,
+            },
+        )
+}
+
+fn sample() -> (tempfile::TempDir, std::path::PathBuf) {
+    crate::support::sample_copy()
+}
+
+#[test]
+fn the_menu_bar_greys_out_what_cannot_run_and_queues_what_is_clicked() {
+    let (_dir, root) = sample();
+    let mut harness = panel(&root, "maria", (), |(), ui, fc| {
+        tagdesk::gui::panels::menu_bar::menu_bar_ui(ui, fc);
+    });
+    harness.try_run().expect("the menu bar keeps repainting");
+    harness.get_by_label("File").click();
+    harness.run();
+    // Nothing unsaved: Save is there but cannot run.
+    assert!(
+        harness
+            .get_by_label_contains("Save")
+            .accesskit_node()
+            .is_disabled()
+    );
+    harness.get_by_label_contains("Open project").click();
+    harness.run();
+    assert!(
+        matches!(
+            harness.state().actions.pending(),
+            [Action::Command(Command::OpenProject)]
+        ),
+        "{:?}",
+        harness.state().actions.pending()
+    );
+}
+
+#[test]
+fn the_status_bar_says_who_annotates_and_that_the_window_is_read_only() {
+    let (_dir, root) = sample();
+    let mut harness = panel(&root, "maria", (), |(), ui, fc| {
+        tagdesk::gui::panels::status_bar::status_bar_ui(ui, fc);
+    });
+    harness
+        .state_mut()
+        .session
+        .ws
+        .set_held_elsewhere("maria", true);
+    harness.run();
+    harness.get_by_label_contains("read-only: another tagdesk holds");
+    harness.get_by_label("All changes saved");
+    harness.get_by_label("Annotator: maria").click();
+    harness.run();
+    assert!(matches!(
+        harness.state().actions.pending(),
+        [Action::Command(Command::ChangeAnnotator)]
+    ));
+}
+
+#[test]
+fn the_documents_panel_lists_documents_with_counts_and_opens_one() {
+    let (_dir, root) = sample();
+    let mut harness = panel(&root, "maria", (), |(), ui, fc| {
+        tagdesk::gui::panels::documents::documents_panel_ui(ui, fc);
+    });
+    harness
+        .try_run()
+        .expect("the documents panel keeps repainting");
+    let second = harness.state().session.ws.project.documents[1].path.clone();
+    harness.get_by_label_contains("5 documents");
+    harness.get_by_label_contains(&second[..8]).click();
+    harness.run();
+    assert!(
+        matches!(harness.state().actions.pending(), [Action::SelectDocument(d)] if *d == second),
+        "{:?}",
+        harness.state().actions.pending()
+    );
+}
+
+#[test]
+fn the_labels_panel_tags_with_a_click_and_shows_the_selected_span() {
+    let (_dir, root) = sample();
+    let mut harness = panel(
+        &root,
+        "maria",
+        tagdesk::gui::panels::labels::LabelsPanel::default(),
+        tagdesk::gui::panels::labels::LabelsPanel::ui,
+    );
+    harness
+        .try_run()
+        .expect("the labels panel keeps repainting");
+    harness.get_by_label_contains("claim").click();
+    harness.run();
+    assert!(matches!(harness.state().actions.pending(), [Action::ApplyLabel(l)] if l == "claim"));
+    // Select one of maria's spans: its note field and Delete button show.
+    let doc = harness.state().state.current_doc.clone().unwrap();
+    let id = harness
+        .state()
+        .session
+        .ws
+        .layer(&doc, "maria")
+        .unwrap()
+        .annotations()[0]
+        .id
+        .to_string();
+    harness.state_mut().state.selected = Some(id);
+    harness.state_mut().actions.take();
+    harness.run();
+    harness.get_by_label("Note");
+    harness.get_by_label("Delete annotation").click();
+    harness.run();
+    assert!(matches!(
+        harness.state().actions.pending(),
+        [Action::Command(Command::DeleteAnnotation)]
+    ));
+}
+
+#[test]
+fn the_review_panel_edits_the_curated_layer_only_when_asked() {
+    let (_dir, root) = sample();
+    let review = tagdesk::gui::panels::review::Review::new(&Workspace::open(&root).unwrap());
+    let mut harness = panel(
+        &root,
+        "maria",
+        review,
+        tagdesk::gui::panels::review::Review::panel_ui,
+    );
+    harness.run();
+    assert!(harness.query_all_by_label("maria").next().is_some());
+    assert!(harness.query_all_by_label("sam").next().is_some());
+    assert!(
+        harness.state().actions.is_empty(),
+        "nothing is decided by opening"
+    );
+    harness.get_by_label("Edit the curated layer").click();
+    harness.run();
+    assert!(matches!(
+        harness.state().actions.pending(),
+        [Action::SetCurating(true)]
+    ));
+    harness.state_mut().actions.take();
+    harness.get_by_label("Accept all agreed").click();
+    harness.run();
+    assert!(matches!(
+        harness.state().actions.pending(),
+        [Action::Curate(tagdesk::gui::action::Curate::AcceptAgreed {
+            all_documents: false
+        })]
+    ));
+}
+
+#[test]
+fn the_document_panel_shows_the_text_and_its_find_bar_closes_with_esc() {
+    let (_dir, root) = sample();
+    let mut harness = panel(
+        &root,
+        "maria",
+        tagdesk::gui::panels::document::DocumentPanel::default(),
+        |p, ui, fc| p.ui(ui, fc, None),
+    );
+    // The text is read by the app's job; here, by hand.
+    let doc = harness.state().state.current_doc.clone().unwrap();
+    harness.state_mut().session.ws.text(&doc).unwrap();
+    harness.state_mut().drawn.open_find();
+    harness.run();
+    harness.get_by_label("Find").focus();
+    harness.get_by_label("Find").type_text("Geneva");
+    harness.run();
+    harness.get_by_label_contains("matches");
+    harness.key_press(Key::Enter);
+    harness.run();
+    assert!(
+        harness
+            .state()
+            .actions
+            .pending()
+            .iter()
+            .any(|a| matches!(a, Action::SetSelection(Some(_)))),
+        "Enter selects the first match: {:?}",
+        harness.state().actions.pending()
+    );
+    harness.key_press(Key::Escape);
+    harness.run();
+    assert!(
+        harness.state().drawn.find.is_none(),
+        "Esc closed the find bar"
+    );
+}
+
+// ---- The other dialogs alone. ----
+
+#[test]
+fn the_alerts_dialog_is_acknowledged_with_ok_or_esc() {
+    use tagdesk::gui::dialogs::alerts::AlertsDialog;
+    let mut alerts = AlertsDialog::default();
+    alerts.push("The last session ended without saving.".to_owned());
+    let mut harness = Harness::new_ui_state(
+        |ui, alerts: &mut AlertsDialog| alerts.ui(&ui.ctx().clone()),
+        alerts,
+    );
+    harness.try_run().expect("the alert keeps repainting");
+    harness.get_by_label_contains("ended without saving");
+    harness.key_press(Key::Escape);
+    harness.run();
+    assert!(harness.state().is_empty());
+}
+
+#[test]
+fn the_init_dialog_makes_a_project_or_cancels_with_esc() {
+    use tagdesk::gui::dialogs::init::InitDialog;
+    let folder = std::path::PathBuf::from("/tmp/texts");
+    let mut harness = alone(
+        InitDialog {
+            folder: folder.clone(),
+        },
+        InitDialog::ui,
+    );
+    harness.try_run().expect("the init dialog keeps repainting");
+    harness.get_by_label("Make it a project").click();
+    harness.run();
+    assert!(harness.state().dialog.is_none());
+    assert!(matches!(harness.state().actions.pending(), [Action::InitProject(p)] if *p == folder));
+    let mut harness = alone(InitDialog { folder }, InitDialog::ui);
+    harness.run();
+    harness.key_press(Key::Escape);
+    harness.run();
+    assert!(harness.state().dialog.is_none());
+    assert!(harness.state().actions.is_empty());
+}
+
+#[test]
+fn the_relation_choice_takes_a_number_and_esc_cancels() {
+    use tagdesk::gui::dialogs::relation_choice::RelationChoice;
+    let choice = RelationChoice {
+        from: "a".into(),
+        to: "b".into(),
+        kinds: vec!["said_by".into(), "disputes".into()],
+    };
+    let schema = tagdesk::core::Schema::default();
+    let mut harness = alone(choice.clone(), move |c, ctx, actions| {
+        c.ui(ctx, &schema, actions)
+    });
+    harness
+        .try_run()
+        .expect("the relation choice keeps repainting");
+    harness.key_press(Key::Num2);
+    harness.run();
+    assert!(matches!(
+        harness.state().actions.pending(),
+        [Action::AddRelation { kind, .. }] if kind == "disputes"
+    ));
+    let schema = tagdesk::core::Schema::default();
+    let mut harness = alone(choice, move |c, ctx, actions| c.ui(ctx, &schema, actions));
+    harness.run();
+    harness.key_press(Key::Escape);
+    harness.run();
+    assert!(harness.state().dialog.is_none());
+    assert!(harness.state().actions.is_empty());
+}
+
+#[test]
+fn the_conflict_dialog_offers_three_choices_that_lose_nothing() {
+    use tagdesk::core::workspace::Resolution;
+    let key = tagdesk::core::LayerKey::new("a.txt", "ana");
+    let mut harness = alone(key, |key, ctx, actions| {
+        tagdesk::gui::dialogs::conflict::conflict_ui(ctx, key, actions);
+        true
+    });
+    harness
+        .try_run()
+        .expect("the conflict dialog keeps repainting");
+    harness.get_by_label_contains("changed on disk");
+    harness.get_by_label("Keep both").click();
+    harness.run();
+    assert!(matches!(
+        harness.state().actions.pending(),
+        [Action::ResolveConflict(_, Resolution::KeepBoth)]
+    ));
+}
+
+#[test]
+fn the_about_box_closes_with_esc() {
+    use tagdesk::gui::dialogs::about::AboutDialog;
+    let mut harness = alone(AboutDialog, |d, ctx, _| d.ui(ctx));
+    harness.try_run().expect("the about box keeps repainting");
+    harness.get_by_label_contains("Version");
+    harness.key_press(Key::Escape);
+    harness.run();
+    assert!(harness.state().dialog.is_none());
 }

@@ -547,7 +547,10 @@ impl App {
         }
         self.forget_vanished_selection();
         let reveal = match (&self.state.selected, &self.state.selection) {
-            (Some(id), _) => self.current_layer().and_then(|l| l.get(id)).map(|a| a.start),
+            (Some(id), _) => self
+                .current_layer()
+                .and_then(|l| l.get(id))
+                .map(|a| a.start),
             (None, Some(range)) => Some(range.start),
             (None, None) => None,
         };

@@ -133,7 +133,7 @@ impl LabelsPanel {
         egui::Grid::new("annotation_grid")
             .num_columns(2)
             .show(ui, |ui| {
-                ui.label("Label");
+                let name = ui.label("Label");
                 let mut label = annotation.label.clone();
                 egui::ComboBox::from_id_salt("annotation_label")
                     .selected_text(&*label)
@@ -141,7 +141,9 @@ impl LabelsPanel {
                         for def in &ws.project.schema().labels {
                             ui.selectable_value(&mut label, def.name.clone().into(), &def.name);
                         }
-                    });
+                    })
+                    .response
+                    .labelled_by(name.id);
                 if label != annotation.label {
                     fc.actions.push(Action::ApplyLabel(label.to_string()));
                 }
