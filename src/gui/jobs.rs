@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 /// Results waiting to be taken in; a thread that finds the channel full waits.
 const CAPACITY: usize = 1024;
@@ -125,11 +125,5 @@ impl<M: Send + 'static> Jobs<M> {
     /// Jobs still running.
     pub fn running(&self) -> usize {
         self.running.load(Ordering::SeqCst)
-    }
-
-    /// Queues an action from the UI thread without blocking (tests, and actions that must
-    /// wait for the next frame). `false` when the channel is full.
-    pub fn post(&self, message: M) -> bool {
-        !matches!(self.tx.try_send(message), Err(TrySendError::Full(_)))
     }
 }

@@ -6,7 +6,7 @@
 use std::ops::Range;
 use std::path::PathBuf;
 
-use super::action::{Action, ActionQueue};
+use super::action::ActionQueue;
 use super::commands::Availability;
 use super::session::Session;
 use crate::core::Workspace;
@@ -172,13 +172,15 @@ impl<'a> FrameCtx<'a> {
         self.session?.ws.project.layers.get(&key)
     }
 
-    /// The selected span of the current layer.
-    pub fn selected_annotation(&self) -> Option<&'a crate::core::Annotation> {
-        let state: &'a UiState = self.state;
-        self.current_layer()?.get(state.selected.as_deref()?)
-    }
-
-    pub fn push(&mut self, action: Action) {
-        self.actions.push(action);
+    /// The schema's labels with their keys, for lists of labels to pick from.
+    pub fn label_keys(&self) -> Vec<(String, Option<String>)> {
+        self.ws().map_or_else(Vec::new, |ws| {
+            ws.project
+                .schema()
+                .labels
+                .iter()
+                .map(|l| (l.name.clone(), l.hotkey.clone()))
+                .collect()
+        })
     }
 }

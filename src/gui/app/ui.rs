@@ -88,17 +88,7 @@ impl App {
             return;
         }
         if let Some(palette) = &mut dialogs.palette {
-            let labels: Vec<(String, Option<String>)> = fc
-                .ws()
-                .map(|ws| {
-                    ws.project
-                        .schema()
-                        .labels
-                        .iter()
-                        .map(|l| (l.name.clone(), l.hotkey.clone()))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let labels = fc.label_keys();
             let mut entries = crate::gui::dialogs::palette::entries(ctx, &fc.now, &labels);
             entries.extend(panels::labels::LabelsPanel::attribute_palette_entries(fc));
             let (run, close) = palette.ui(ctx, entries);

@@ -233,17 +233,7 @@ impl DocumentPanel {
     /// The find bar over the document: query, "n of m", next/previous, label the match. It
     /// wraps onto more lines when the column is narrow; Esc (in the field) or Close closes it.
     fn find_bar_ui(&mut self, ui: &mut egui::Ui, fc: &mut FrameCtx, doc: &str, text: &SourceText) {
-        let labels: Vec<(String, Option<String>)> = fc
-            .ws()
-            .map(|ws| {
-                ws.project
-                    .schema()
-                    .labels
-                    .iter()
-                    .map(|l| (l.name.clone(), l.hotkey.clone()))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let labels = fc.label_keys();
         let Some(find) = &mut self.find else { return };
         find.refresh(doc, text);
         let mut step = None;
