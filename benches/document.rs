@@ -133,6 +133,7 @@ fn view_benches(c: &mut Criterion) {
         selected: None,
         selection: None,
         link_target: None,
+        caret: None,
         marks: &[],
     };
     frame(&ctx, &mut DocumentView::default(), &input); // Fonts and atlas warm.

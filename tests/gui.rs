@@ -17,13 +17,23 @@ fn open_app(root: &std::path::Path, annotator: &str) -> Harness<'static, App> {
 
 /// The app on `document` of the project at `root`, as `annotator`, once it is open.
 fn open_app_on(root: &std::path::Path, document: &str, annotator: &str) -> Harness<'static, App> {
+    open_app_with(root, document, annotator, Harness::builder())
+}
+
+/// As [`open_app_on`], with the harness built from `builder` (a size, a frame time).
+fn open_app_with(
+    root: &std::path::Path,
+    document: &str,
+    annotator: &str,
+    builder: egui_kittest::HarnessBuilder<App>,
+) -> Harness<'static, App> {
     let options = Options {
         path: Some(root.to_owned()),
         document: Some(document.to_owned()),
         annotator: Some(annotator.to_owned()),
         frame_stats: None,
     };
-    let mut harness = Harness::builder()
+    let mut harness = builder
         .with_size(vec2(1280.0, 800.0))
         .build_eframe(move |cc| App::new(cc, options));
     wait_for_project(&mut harness);
@@ -1795,4 +1805,114 @@ fn undo_and_redo_give_back_the_selection_of_their_step() {
     steps(&mut harness, 2);
     assert_eq!(harness.state().selected_annotation(), Some(id.as_str()));
     assert_eq!(harness.state().pending_selection(), None);
+}
+
+/// Presses and releases the mouse at `pos` `n` times in quick succession (a double click is 2).
+fn click_times(harness: &mut Harness<'_, App>, pos: egui::Pos2, n: usize, modifiers: Modifiers) {
+    harness.event(egui::Event::ModifiersChanged(modifiers));
+    harness.hover_at(pos);
+    for _ in 0..n {
+        for pressed in [true, false] {
+            harness.event(egui::Event::PointerButton {
+                pos,
+                button: egui::PointerButton::Primary,
+                pressed,
+                modifiers,
+            });
+            harness.run_steps(1);
+        }
+    }
+    steps(harness, 2);
+    harness.event(egui::Event::ModifiersChanged(Modifiers::NONE));
+}
+
+#[test]
+fn the_keyboard_moves_through_the_text_and_shift_selects_words_to_tag() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "tester");
+    let text = source(&root);
+    // A click puts the caret before "John Kerry".
+    let start = char_offset_of(&text, "John Kerry", 0);
+    let pos = harness.state().caret_screen_pos(start).unwrap();
+    click_times(&mut harness, pos + vec2(1.0, 0.0), 1, Modifiers::NONE);
+    // Ctrl+Shift+→ twice: "John", then "John Kerry", selected as a drag would (whole words).
+    for _ in 0..2 {
+        harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::ArrowRight);
+        steps(&mut harness, 1);
+    }
+    assert_eq!(harness.state().pending_selection(), Some(start..start + 10));
+    harness.key_press(Key::Num1);
+    steps(&mut harness, 2);
+    let layer = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .layer(DOC, "tester")
+        .unwrap();
+    assert_eq!(layer.annotations()[0].text, "John Kerry");
+    // PgDn pages down: the first line leaves the screen; Ctrl+Home comes back to it.
+    for _ in 0..3 {
+        harness.key_press(Key::PageDown);
+        steps(&mut harness, 2);
+    }
+    assert!(
+        harness.state().char_screen_pos(0).is_none(),
+        "PgDn scrolled"
+    );
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Home);
+    steps(&mut harness, 3);
+    assert!(
+        harness.state().char_screen_pos(0).is_some(),
+        "Ctrl+Home scrolled back"
+    );
+    // Ctrl+End reaches the end, arrows move one character at a time.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::End);
+    steps(&mut harness, 3);
+    let last = text.trim_end().chars().count() - 1;
+    assert!(
+        harness.state().char_screen_pos(last).is_some(),
+        "Ctrl+End scrolled to the end"
+    );
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Home);
+    steps(&mut harness, 2);
+    // The text opens "© 2023 WFAE": four characters right is inside "2023".
+    for _ in 0..4 {
+        harness.key_press(Key::ArrowRight);
+    }
+    steps(&mut harness, 1);
+    // Shift+End selects from there to the end of the line, snapped to whole words.
+    harness.key_press_modifiers(Modifiers::SHIFT, Key::End);
+    steps(&mut harness, 1);
+    let first_line = text.lines().next().unwrap().trim_end().chars().count();
+    assert_eq!(harness.state().pending_selection(), Some(2..first_line));
+}
+
+#[test]
+fn double_click_selects_a_word_triple_click_a_line_shift_click_extends() {
+    let (_dir, root) = sample_copy();
+    // Frames a sixtieth of a second apart, as a person's clicks are (egui counts a double
+    // click within 0.3 s).
+    let builder = Harness::builder().with_step_dt(1.0 / 60.0);
+    let mut harness = open_app_with(&root, DOC, "tester", builder);
+    let text = source(&root);
+    let kerry = char_offset_of(&text, "Kerry", 0);
+    let pos = harness.state().char_screen_pos(kerry + 2).unwrap();
+    click_times(&mut harness, pos, 2, Modifiers::NONE);
+    assert_eq!(harness.state().pending_selection(), Some(kerry..kerry + 5));
+    // Shift+click further on extends it there, to whole words.
+    let geneva = char_offset_of(&text, "Geneva", 1);
+    let far = harness.state().char_screen_pos(geneva + 2).unwrap();
+    click_times(&mut harness, far, 1, Modifiers::SHIFT);
+    assert_eq!(harness.state().pending_selection(), Some(kerry..geneva + 6));
+    // Triple click: the whole line.
+    click_times(&mut harness, pos, 3, Modifiers::NONE);
+    let line_start = text[..text.find("John Kerry").unwrap()]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let line = harness
+        .state()
+        .pending_selection()
+        .expect("a line is selected");
+    assert_eq!(line.start, text[..line_start].chars().count());
+    assert!(line.end > geneva, "{line:?}");
 }

@@ -25,7 +25,10 @@ pub enum Action {
     SelectDocument(String),
     ApplyLabel(String),
     SelectAnnotation(Option<String>),
+    /// Selected text (not yet tagged); the caret goes to its end.
     SetSelection(Option<Range<usize>>),
+    /// Puts the keyboard caret before this character (a click in the text).
+    SetCaret(usize),
     SetNote {
         id: String,
         note: String,

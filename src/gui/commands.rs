@@ -43,6 +43,23 @@ pub enum Command {
     Agreement,
     NextDisagreement,
     PreviousDisagreement,
+    // Moving through the text from the keyboard (a caret; Shift extends a selection from it).
+    CaretLeft,
+    CaretRight,
+    CaretWordLeft,
+    CaretWordRight,
+    CaretUp,
+    CaretDown,
+    LineStart,
+    LineEnd,
+    DocumentStart,
+    DocumentEnd,
+    PageUp,
+    PageDown,
+    ExtendUp,
+    ExtendDown,
+    ExtendLineStart,
+    ExtendLineEnd,
 }
 
 impl Command {
@@ -70,10 +87,10 @@ impl Command {
             Self::About => "About tagdesk",
             Self::NextAnnotation => "Next annotation",
             Self::PreviousAnnotation => "Previous annotation",
-            Self::GrowEnd => "Grow span end by a character",
-            Self::ShrinkEnd => "Shrink span end by a character",
-            Self::GrowEndWord => "Grow span end by a word",
-            Self::ShrinkEndWord => "Shrink span end by a word",
+            Self::GrowEnd => "Grow span end (or the selection) by a character",
+            Self::ShrinkEnd => "Shrink span end (or extend the selection left) by a character",
+            Self::GrowEndWord => "Grow span end (or the selection) by a word",
+            Self::ShrinkEndWord => "Shrink span end (or extend the selection left) by a word",
             Self::GrowStart => "Grow span start by a character",
             Self::ShrinkStart => "Shrink span start by a character",
             Self::GrowStartWord => "Grow span start by a word",
@@ -90,6 +107,22 @@ impl Command {
             Self::Agreement => "Agreement…",
             Self::NextDisagreement => "Next disagreement",
             Self::PreviousDisagreement => "Previous disagreement",
+            Self::CaretLeft => "Caret left",
+            Self::CaretRight => "Caret right",
+            Self::CaretWordLeft => "Caret to the previous word",
+            Self::CaretWordRight => "Caret to the next word",
+            Self::CaretUp => "Caret up a line",
+            Self::CaretDown => "Caret down a line",
+            Self::LineStart => "Caret to the line start",
+            Self::LineEnd => "Caret to the line end",
+            Self::DocumentStart => "Go to the start of the document",
+            Self::DocumentEnd => "Go to the end of the document",
+            Self::PageUp => "Page up",
+            Self::PageDown => "Page down",
+            Self::ExtendUp => "Extend the selection up a line",
+            Self::ExtendDown => "Extend the selection down a line",
+            Self::ExtendLineStart => "Extend the selection to the line start",
+            Self::ExtendLineEnd => "Extend the selection to the line end",
         }
     }
 
@@ -147,6 +180,22 @@ impl Command {
             Self::SearchCorpus => const { &[sc(CTRL_SHIFT, Key::F)] },
             Self::FindNext => const { &[sc(NONE, Key::F3), sc(CTRL, Key::G)] },
             Self::FindPrevious => const { &[sc(SHIFT, Key::F3), sc(CTRL_SHIFT, Key::G)] },
+            Self::CaretLeft => const { &[sc(NONE, Key::ArrowLeft)] },
+            Self::CaretRight => const { &[sc(NONE, Key::ArrowRight)] },
+            Self::CaretWordLeft => const { &[sc(CTRL, Key::ArrowLeft)] },
+            Self::CaretWordRight => const { &[sc(CTRL, Key::ArrowRight)] },
+            Self::CaretUp => const { &[sc(NONE, Key::ArrowUp)] },
+            Self::CaretDown => const { &[sc(NONE, Key::ArrowDown)] },
+            Self::LineStart => const { &[sc(NONE, Key::Home)] },
+            Self::LineEnd => const { &[sc(NONE, Key::End)] },
+            Self::DocumentStart => const { &[sc(CTRL, Key::Home)] },
+            Self::DocumentEnd => const { &[sc(CTRL, Key::End)] },
+            Self::PageUp => const { &[sc(NONE, Key::PageUp)] },
+            Self::PageDown => const { &[sc(NONE, Key::PageDown)] },
+            Self::ExtendUp => const { &[sc(SHIFT, Key::ArrowUp)] },
+            Self::ExtendDown => const { &[sc(SHIFT, Key::ArrowDown)] },
+            Self::ExtendLineStart => const { &[sc(SHIFT, Key::Home)] },
+            Self::ExtendLineEnd => const { &[sc(SHIFT, Key::End)] },
         }
     }
 
@@ -239,14 +288,30 @@ impl Command {
             | Self::FindNext
             | Self::FindPrevious
             | Self::NextDisagreement
-            | Self::PreviousDisagreement => now.project_open,
+            | Self::PreviousDisagreement
+            | Self::CaretLeft
+            | Self::CaretRight
+            | Self::CaretWordLeft
+            | Self::CaretWordRight
+            | Self::CaretUp
+            | Self::CaretDown
+            | Self::LineStart
+            | Self::LineEnd
+            | Self::DocumentStart
+            | Self::DocumentEnd
+            | Self::PageUp
+            | Self::PageDown
+            | Self::ExtendUp
+            | Self::ExtendDown
+            | Self::ExtendLineStart
+            | Self::ExtendLineEnd => now.project_open,
             Self::Undo => now.can_undo,
             Self::Redo => now.can_redo,
+            // With no span selected, they extend the text selection from the caret.
+            Self::GrowEnd | Self::ShrinkEnd | Self::GrowEndWord | Self::ShrinkEndWord => {
+                now.project_open
+            }
             Self::DeleteAnnotation
-            | Self::GrowEnd
-            | Self::ShrinkEnd
-            | Self::GrowEndWord
-            | Self::ShrinkEndWord
             | Self::GrowStart
             | Self::ShrinkStart
             | Self::GrowStartWord
@@ -327,6 +392,29 @@ pub const MENUS: &[(&str, &[Option<Command>])] = &[
             Some(Command::PreviousDisagreement),
             None,
             Some(Command::Agreement),
+        ],
+    ),
+    (
+        "Go",
+        &[
+            Some(Command::CaretLeft),
+            Some(Command::CaretRight),
+            Some(Command::CaretWordLeft),
+            Some(Command::CaretWordRight),
+            Some(Command::CaretUp),
+            Some(Command::CaretDown),
+            Some(Command::LineStart),
+            Some(Command::LineEnd),
+            None,
+            Some(Command::PageUp),
+            Some(Command::PageDown),
+            Some(Command::DocumentStart),
+            Some(Command::DocumentEnd),
+            None,
+            Some(Command::ExtendUp),
+            Some(Command::ExtendDown),
+            Some(Command::ExtendLineStart),
+            Some(Command::ExtendLineEnd),
         ],
     ),
     (

@@ -93,6 +93,10 @@ pub struct UiState {
     pub selected: Option<String>,
     /// Selected text, not yet tagged (a label key tags it).
     pub selection: Option<Range<usize>>,
+    /// The keyboard caret in the current document (before this character).
+    pub caret: Option<usize>,
+    /// Where a Shift+arrow selection started (the other end is the caret).
+    pub caret_anchor: Option<usize>,
     /// Choosing the target of a new relation (after R).
     pub linking: Option<Linking>,
     /// The document view edits the curated layer (an explicit choice in the review panel).

@@ -31,7 +31,19 @@ impl App {
                     session.ws.break_coalescing();
                 }
             }
-            Action::SetSelection(range) => self.state.selection = range,
+            Action::SetSelection(range) => {
+                if let Some(range) = &range {
+                    self.state.caret = Some(range.end);
+                    self.state.caret_anchor = Some(range.start);
+                } else {
+                    self.state.caret_anchor = None;
+                }
+                self.state.selection = range;
+            }
+            Action::SetCaret(c) => {
+                self.state.caret = Some(c);
+                self.state.caret_anchor = None;
+            }
             Action::SetNote { id, note } => {
                 let note = (!note.trim().is_empty()).then_some(note);
                 self.edit(|ws, key| ws.set_note(key, &id, note));
@@ -203,10 +215,35 @@ impl App {
             Command::NextAnnotation | Command::PreviousAnnotation => {
                 self.step_annotation(command == Command::NextAnnotation);
             }
+            // A span selected: its end moves; else the text selection grows from the caret.
+            Command::GrowEnd
+            | Command::ShrinkEnd
+            | Command::GrowEndWord
+            | Command::ShrinkEndWord
+                if self.state.selected.is_none() =>
+            {
+                self.move_caret(command, true);
+            }
             Command::GrowEnd => self.move_edge(false, true, EdgeUnit::Grapheme),
             Command::ShrinkEnd => self.move_edge(false, false, EdgeUnit::Grapheme),
             Command::GrowEndWord => self.move_edge(false, true, EdgeUnit::WordEnd),
             Command::ShrinkEndWord => self.move_edge(false, false, EdgeUnit::WordEnd),
+            Command::CaretLeft
+            | Command::CaretRight
+            | Command::CaretWordLeft
+            | Command::CaretWordRight
+            | Command::CaretUp
+            | Command::CaretDown
+            | Command::LineStart
+            | Command::LineEnd
+            | Command::DocumentStart
+            | Command::DocumentEnd
+            | Command::PageUp
+            | Command::PageDown => self.move_caret(command, false),
+            Command::ExtendUp
+            | Command::ExtendDown
+            | Command::ExtendLineStart
+            | Command::ExtendLineEnd => self.move_caret(command, true),
             Command::GrowStart => self.move_edge(true, false, EdgeUnit::Grapheme),
             Command::ShrinkStart => self.move_edge(true, true, EdgeUnit::Grapheme),
             Command::GrowStartWord => self.move_edge(true, false, EdgeUnit::WordStart),
@@ -588,6 +625,8 @@ impl App {
         self.state.current_doc = Some(doc.to_owned());
         self.state.selected = None;
         self.state.selection = None;
+        self.state.caret = None;
+        self.state.caret_anchor = None;
         self.state.linking = None;
         self.panels.labels.forget_note();
         self.panels.document.view.reset();

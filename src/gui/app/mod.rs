@@ -10,6 +10,7 @@
 
 mod apply;
 mod logic;
+mod navigate;
 mod open;
 mod ui;
 

@@ -191,6 +191,7 @@ impl DocumentPanel {
             selected: state.selected.as_deref(),
             selection: state.selection.clone(),
             link_target: state.linking.as_ref().and_then(|l| l.target.as_deref()),
+            caret: state.caret,
             marks: &marks,
         };
         for event in self.view.show(ui, &input) {
@@ -217,6 +218,7 @@ impl DocumentPanel {
                     }
                 }
                 ViewEvent::ResizeEnded => actions.push(Action::EndGesture),
+                ViewEvent::Caret(c) => actions.push(Action::SetCaret(c)),
                 ViewEvent::AddFragment(range) => {
                     if let Some(id) = state.selected.clone() {
                         actions.push(Action::AddFragment { id, range });

@@ -1,0 +1,61 @@
+//! Moving through the text from the keyboard: a caret moved by characters, words, rows, lines
+//! and pages; with Shift, a selection grows from where it started, snapped to words as a drag
+//! is; a label key then tags it. The view scrolls to keep the caret on screen.
+
+use super::App;
+use crate::gui::commands::Command;
+use crate::gui::document_view::Motion;
+
+impl App {
+    /// Moves the caret for `command`; `extend`: the selection follows (Shift).
+    pub(super) fn move_caret(&mut self, command: Command, extend: bool) {
+        let motion = match command {
+            Command::CaretLeft | Command::ShrinkEnd => Motion::Left,
+            Command::CaretRight | Command::GrowEnd => Motion::Right,
+            Command::CaretWordLeft | Command::ShrinkEndWord => Motion::WordLeft,
+            Command::CaretWordRight | Command::GrowEndWord => Motion::WordRight,
+            Command::CaretUp | Command::ExtendUp => Motion::Up,
+            Command::CaretDown | Command::ExtendDown => Motion::Down,
+            Command::LineStart | Command::ExtendLineStart => Motion::LineStart,
+            Command::LineEnd | Command::ExtendLineEnd => Motion::LineEnd,
+            Command::DocumentStart => Motion::DocumentStart,
+            Command::DocumentEnd => Motion::DocumentEnd,
+            Command::PageUp => Motion::PageUp,
+            Command::PageDown => Motion::PageDown,
+            _ => return,
+        };
+        let Some(text) = self.current_text() else {
+            return;
+        };
+        // No caret yet: it starts at the selection, the selected span, or the top of the view.
+        let selected_start = self
+            .state
+            .selected
+            .as_deref()
+            .and_then(|id| self.current_layer()?.get(id))
+            .map(|a| a.start);
+        let Some(caret) = self
+            .state
+            .caret
+            .or(self.state.selection.as_ref().map(|s| s.end))
+            .or(selected_start)
+            .or_else(|| self.panels.document.view.first_visible_char(&text.text))
+        else {
+            return;
+        };
+        let view = &mut self.panels.document.view;
+        let moved = view.moved_caret(&text.text, caret, motion);
+        view.keep_in_view(&text.text, moved);
+        self.state.selected = None;
+        self.state.caret = Some(moved);
+        if extend {
+            let anchor = *self.state.caret_anchor.get_or_insert(caret);
+            self.state.selection = text
+                .text
+                .snap_to_words(anchor.min(moved)..anchor.max(moved));
+        } else {
+            self.state.caret_anchor = None;
+            self.state.selection = None;
+        }
+    }
+}
