@@ -134,6 +134,7 @@ fn view_benches(c: &mut Criterion) {
         selection: None,
         link_target: None,
         caret: None,
+        others: &[],
         marks: &[],
     };
     frame(&ctx, &mut DocumentView::default(), &input); // Fonts and atlas warm.

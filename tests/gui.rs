@@ -1916,3 +1916,86 @@ fn double_click_selects_a_word_triple_click_a_line_shift_click_extends() {
     assert_eq!(line.start, text[..line_start].chars().count());
     assert!(line.end > geneva, "{line:?}");
 }
+
+#[test]
+fn a_newcomer_sees_colleagues_work_in_the_list_and_on_demand_in_the_text() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "newcomer");
+    // The list shows what maria and sam did, though the newcomer has nothing yet.
+    assert!(
+        harness
+            .query_all_by_label_contains("0 · new · +")
+            .next()
+            .is_some(),
+        "colleagues' counts in the document list"
+    );
+    assert_eq!(harness.state().view_stats().colleague_pieces, 0);
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::C);
+    steps(&mut harness, 2);
+    assert!(
+        harness.state().view_stats().colleague_pieces > 0,
+        "their spans are drawn, faint"
+    );
+    // Read-only: a label key with nothing selected tags nothing in their layers.
+    let before = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .layer(DOC, "maria")
+        .unwrap()
+        .clone();
+    harness.key_press(Key::Num1);
+    steps(&mut harness, 2);
+    assert_eq!(
+        harness
+            .state()
+            .workspace()
+            .unwrap()
+            .layer(DOC, "maria")
+            .unwrap(),
+        &before
+    );
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::C);
+    steps(&mut harness, 2);
+    assert_eq!(harness.state().view_stats().colleague_pieces, 0);
+}
+
+#[test]
+fn a_project_reopens_at_the_document_and_place_it_was_left() {
+    let (_dir, root) = sample_copy();
+    let (_other_dir, other) = crate::support::project_with(&[("x.txt", b"another project")]);
+    let mut harness = open_app(&root, "tester");
+    let doc3 = "003_3a31fb68b867da90.txt";
+    harness
+        .state_mut()
+        .push_action(Action::SelectDocument(doc3.into()));
+    steps(&mut harness, 3);
+    for _ in 0..2 {
+        harness.key_press(Key::PageDown);
+        steps(&mut harness, 2);
+    }
+    assert!(
+        harness.state().char_screen_pos(0).is_none(),
+        "scrolled down"
+    );
+    // Another project, then this one again with no document named.
+    harness
+        .state_mut()
+        .push_action(Action::OpenPath(other, None));
+    wait_for_project(&mut harness);
+    harness
+        .state_mut()
+        .push_action(Action::OpenPath(root.clone(), None));
+    for _ in 0..200 {
+        steps(&mut harness, 1);
+        if harness.state().current_document() == Some(doc3) {
+            break;
+        }
+    }
+    steps(&mut harness, 4);
+    assert_eq!(harness.state().current_document(), Some(doc3));
+    assert!(
+        harness.state().char_screen_pos(0).is_none(),
+        "back where it was, not at the top"
+    );
+}

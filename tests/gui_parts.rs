@@ -268,6 +268,8 @@ fn the_documents_panel_lists_documents_with_counts_and_opens_one() {
         .expect("the documents panel keeps repainting");
     let second = harness.state().session.ws.project.documents[1].path.clone();
     harness.get_by_label_contains("5 documents");
+    // sam's spans are counted beside maria's own.
+    assert!(harness.query_all_by_label_contains(" · +").next().is_some());
     harness.get_by_label_contains(&second[..8]).click();
     harness.run();
     assert!(
@@ -487,4 +489,44 @@ fn the_about_box_closes_with_esc() {
     harness.key_press(Key::Escape);
     harness.run();
     assert!(harness.state().dialog.is_none());
+}
+
+/// eframe's storage, in memory.
+#[derive(Default)]
+struct MemoryStorage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn preferences_keep_where_each_project_was_left_and_the_colleagues_toggle() {
+    let mut prefs = Prefs {
+        annotator: "ana".to_owned(),
+        show_colleagues: true,
+        ..Prefs::default()
+    };
+    prefs
+        .positions
+        .insert("/data/study".into(), ("b.txt".to_owned(), 1234));
+    prefs.opened("/data/study".into());
+    let mut storage = MemoryStorage::default();
+    prefs.store(&mut storage, None);
+    let (loaded, annotator) = Prefs::load(Some(&storage));
+    assert_eq!(annotator.as_deref(), Some("ana"));
+    assert!(loaded.show_colleagues);
+    assert_eq!(
+        loaded.positions.get(std::path::Path::new("/data/study")),
+        Some(&("b.txt".to_owned(), 1234))
+    );
+    assert_eq!(loaded.recent, prefs.recent);
 }

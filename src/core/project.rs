@@ -1014,6 +1014,18 @@ impl Project {
     }
 
     /// Annotators with a layer in this project, sorted.
+    /// Every layer of one document, by annotator (a range of the sorted map: no walk over the
+    /// whole project).
+    pub fn layers_of<'a>(
+        &'a self,
+        document: &'a str,
+    ) -> impl Iterator<Item = (&'a str, &'a AnnotationLayer)> + 'a {
+        self.layers
+            .range(LayerKey::new(document, "")..)
+            .take_while(move |(k, _)| k.document == document)
+            .map(|(k, l)| (k.annotator.as_str(), l))
+    }
+
     pub fn annotators(&self) -> Vec<String> {
         let mut names: Vec<String> = self
             .layers

@@ -43,6 +43,7 @@ pub enum Command {
     Agreement,
     NextDisagreement,
     PreviousDisagreement,
+    ShowColleagues,
     // Moving through the text from the keyboard (a caret; Shift extends a selection from it).
     CaretLeft,
     CaretRight,
@@ -107,6 +108,7 @@ impl Command {
             Self::Agreement => "Agreement…",
             Self::NextDisagreement => "Next disagreement",
             Self::PreviousDisagreement => "Previous disagreement",
+            Self::ShowColleagues => "Show colleagues' annotations",
             Self::CaretLeft => "Caret left",
             Self::CaretRight => "Caret right",
             Self::CaretWordLeft => "Caret to the previous word",
@@ -180,6 +182,7 @@ impl Command {
             Self::SearchCorpus => const { &[sc(CTRL_SHIFT, Key::F)] },
             Self::FindNext => const { &[sc(NONE, Key::F3), sc(CTRL, Key::G)] },
             Self::FindPrevious => const { &[sc(SHIFT, Key::F3), sc(CTRL_SHIFT, Key::G)] },
+            Self::ShowColleagues => const { &[sc(CTRL_SHIFT, Key::C)] },
             Self::CaretLeft => const { &[sc(NONE, Key::ArrowLeft)] },
             Self::CaretRight => const { &[sc(NONE, Key::ArrowRight)] },
             Self::CaretWordLeft => const { &[sc(CTRL, Key::ArrowLeft)] },
@@ -289,6 +292,7 @@ impl Command {
             | Self::FindPrevious
             | Self::NextDisagreement
             | Self::PreviousDisagreement
+            | Self::ShowColleagues
             | Self::CaretLeft
             | Self::CaretRight
             | Self::CaretWordLeft
@@ -390,6 +394,7 @@ pub const MENUS: &[(&str, &[Option<Command>])] = &[
             Some(Command::Review),
             Some(Command::NextDisagreement),
             Some(Command::PreviousDisagreement),
+            Some(Command::ShowColleagues),
             None,
             Some(Command::Agreement),
         ],

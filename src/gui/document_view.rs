@@ -80,6 +80,8 @@ pub struct ViewInput<'a> {
     pub link_target: Option<&'a str>,
     /// The keyboard caret (before this character), drawn as a bar.
     pub caret: Option<usize>,
+    /// Colleagues' layers of this document, drawn faint and read-only ("Show colleagues").
+    pub others: &'a [&'a AnnotationLayer],
     /// Outlined ranges (review: where the compared layers disagree), sorted by start and apart.
     pub marks: &'a [super::panels::review::Mark],
 }
@@ -98,6 +100,8 @@ pub struct ViewStats {
     pub blocks_total: usize,
     pub blocks_visible: usize,
     pub blocks_laid_out: usize,
+    /// Colleagues' span pieces drawn ("Show colleagues").
+    pub colleague_pieces: usize,
 }
 
 #[derive(Default)]
@@ -561,11 +565,13 @@ impl DocumentView {
             ui.ctx().set_cursor_icon(egui::CursorIcon::Text);
         }
 
-        self.paint(ui, input);
+        self.stats.colleague_pieces = self.paint(ui, input);
         self.handle_pointer(ui, &response, input)
     }
 
-    fn paint(&self, ui: &egui::Ui, input: &ViewInput<'_>) {
+    /// Paints the visible text and its marks; returns how many colleagues' pieces it drew.
+    fn paint(&self, ui: &egui::Ui, input: &ViewInput<'_>) -> usize {
+        let mut colleague_pieces = 0;
         let painter = ui.painter();
         let text = input.text;
         let selection_fill = ui.visuals().selection.bg_fill;
@@ -576,6 +582,27 @@ impl DocumentView {
         for vb in &self.visible {
             let block = text.blocks()[vb.index];
             let block_range = block.char_range();
+            // Colleagues' spans: a faint fill and a thin line along the bottom, under ours.
+            for other in input.others {
+                for a in
+                    other.overlapping(block.char_start, block.char_end.max(block.char_start + 1))
+                {
+                    let [r, g, b] = label_rgb(input.schema, &a.label);
+                    let faint = Color32::from_rgba_unmultiplied(r, g, b, 36);
+                    for rect in a
+                        .pieces()
+                        .flat_map(|p| range_rects(&vb.galley, local_range(&block_range, p)))
+                    {
+                        let band = text_band(rect).translate(vb.origin.to_vec2());
+                        colleague_pieces += 1;
+                        painter.rect_filled(band, 2.0, faint);
+                        painter.line_segment(
+                            [band.left_bottom(), band.right_bottom()],
+                            Stroke::new(1.0, Color32::from_rgba_unmultiplied(r, g, b, 120)),
+                        );
+                    }
+                }
+            }
             // Fills.
             if let Some(layer) = input.layer {
                 for a in
@@ -707,6 +734,7 @@ impl DocumentView {
                 relation_arc(painter, *from, *to, &r.kind, color, background, focused);
             }
         }
+        colleague_pieces
     }
 
     fn handle_pointer(

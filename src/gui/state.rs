@@ -15,6 +15,8 @@ use crate::core::project::LayerKey;
 const STORAGE_ANNOTATOR: &str = "annotator";
 const STORAGE_LAST_PROJECT: &str = "last_project";
 const STORAGE_RECENT: &str = "recent_projects";
+const STORAGE_SHOW_COLLEAGUES: &str = "show_colleagues";
+const STORAGE_POSITIONS: &str = "positions";
 
 /// Preferences kept between runs.
 #[derive(Debug, Clone, Default)]
@@ -24,6 +26,10 @@ pub struct Prefs {
     pub recent: Vec<PathBuf>,
     /// The project open when the app last stopped.
     pub last_project: Option<PathBuf>,
+    /// Colleagues' annotations drawn (faint, read-only) under one's own.
+    pub show_colleagues: bool,
+    /// Where each project was left: the document and the first character on screen.
+    pub positions: std::collections::BTreeMap<PathBuf, (String, usize)>,
 }
 
 impl Prefs {
@@ -36,6 +42,10 @@ impl Prefs {
             annotator: String::new(),
             recent,
             last_project: stored(STORAGE_LAST_PROJECT).map(PathBuf::from),
+            show_colleagues: stored(STORAGE_SHOW_COLLEAGUES).is_some_and(|v| v == "true"),
+            positions: storage
+                .and_then(|s| eframe::get_value(s, STORAGE_POSITIONS))
+                .unwrap_or_default(),
         };
         (prefs, stored(STORAGE_ANNOTATOR))
     }
@@ -51,6 +61,8 @@ impl Prefs {
             storage.set_string(STORAGE_LAST_PROJECT, root.display().to_string());
         }
         eframe::set_value(storage, STORAGE_RECENT, &self.recent);
+        storage.set_string(STORAGE_SHOW_COLLEAGUES, self.show_colleagues.to_string());
+        eframe::set_value(storage, STORAGE_POSITIONS, &self.positions);
     }
 
     /// Puts a project at the top of the recent list.
@@ -97,6 +109,8 @@ pub struct UiState {
     pub caret: Option<usize>,
     /// Where a Shift+arrow selection started (the other end is the caret).
     pub caret_anchor: Option<usize>,
+    /// A character to scroll to once the current text is read (it is read on a job).
+    pub pending_reveal: Option<usize>,
     /// Choosing the target of a new relation (after R).
     pub linking: Option<Linking>,
     /// The document view edits the curated layer (an explicit choice in the review panel).

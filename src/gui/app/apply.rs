@@ -91,14 +91,15 @@ impl App {
             } => self.schema_edit(|ws| ws.set_schema(schema, &description, coalesce)),
             Action::RenameLabel { old, new } => self.schema_edit(|ws| ws.rename_label(&old, &new)),
             Action::RemoveLabel(name) => self.schema_edit(|ws| ws.remove_label(&name)),
-            Action::RevealChar(char_offset) => {
-                if let Some(text) = self.current_text() {
-                    self.panels
-                        .document
-                        .view
-                        .scroll_to_char(&text.text, char_offset);
-                }
-            }
+            Action::RevealChar(char_offset) => match self.current_text() {
+                Some(text) => self
+                    .panels
+                    .document
+                    .view
+                    .scroll_to_char(&text.text, char_offset),
+                // Still being read: scrolled to once it is in (logic).
+                None => self.state.pending_reveal = Some(char_offset),
+            },
             Action::Say { text, is_error } => self.say(text, is_error),
             Action::Alert(text) => self.alert(text),
             Action::SetCurating(on) => {
@@ -306,6 +307,17 @@ impl App {
                     self.panels.review = Some(crate::gui::panels::review::Review::new(ws));
                 }
                 self.step_disagreement(ctx, command == Command::NextDisagreement);
+            }
+            Command::ShowColleagues => {
+                self.prefs.show_colleagues = !self.prefs.show_colleagues;
+                self.say(
+                    if self.prefs.show_colleagues {
+                        "Colleagues' annotations are drawn faint under yours (read-only)."
+                    } else {
+                        "Only your annotations are drawn."
+                    },
+                    false,
+                );
             }
             Command::SearchCorpus => {
                 self.windows
@@ -627,6 +639,7 @@ impl App {
         self.state.selection = None;
         self.state.caret = None;
         self.state.caret_anchor = None;
+        self.state.pending_reveal = None;
         self.state.linking = None;
         self.panels.labels.forget_note();
         self.panels.document.view.reset();

@@ -68,6 +68,15 @@ impl App {
                 if session.ws.project.document(&document).is_some() {
                     session.ws.insert_text(&document, result.map(Arc::new));
                 }
+                if self.state.current_doc.as_deref() == Some(document.as_str())
+                    && let Some(char_offset) = self.state.pending_reveal.take()
+                    && let Some(text) = self.current_text()
+                {
+                    self.panels
+                        .document
+                        .view
+                        .scroll_to_char(&text.text, char_offset);
+                }
             }
             Done::Reanchored(planned) => self.finish_reanchor(planned),
             Done::Probed {

@@ -198,6 +198,11 @@ impl App {
                 .is_some_and(|doc| session.ws.cached_text(doc).is_none())
     }
 
+    /// What the document view drew in the last frame.
+    pub fn view_stats(&self) -> super::document_view::ViewStats {
+        self.panels.document.view.stats
+    }
+
     pub fn reviewing(&self) -> bool {
         self.panels.review.is_some()
     }
@@ -212,9 +217,31 @@ impl App {
         &self.chrome.window_title
     }
 
-    /// Stores preferences (not project data) in eframe's storage.
+    /// Stores preferences (not project data) in eframe's storage, with where the open project
+    /// was left.
     pub fn store_preferences(&self, storage: &mut dyn eframe::Storage) {
-        self.prefs.store(storage, self.workspace());
+        let mut prefs = self.prefs.clone();
+        if let Some((root, place)) = self.position() {
+            prefs.positions.insert(root, place);
+        }
+        prefs.store(storage, self.workspace());
+    }
+
+    /// The open project (its canonical root) and where it is: the document and the first
+    /// character on screen.
+    fn position(&self) -> Option<(std::path::PathBuf, (String, usize))> {
+        let ws = self.ws()?;
+        let doc = self.state.current_doc.clone()?;
+        let first = self
+            .current_text()
+            .and_then(|t| self.panels.document.view.first_visible_char(&t.text))
+            .unwrap_or(0);
+        let root = ws
+            .project
+            .root
+            .canonicalize()
+            .unwrap_or_else(|_| ws.project.root.clone());
+        Some((root, (doc, first)))
     }
 
     /// Saves unsaved work; used when the app exits.

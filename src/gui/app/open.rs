@@ -40,6 +40,10 @@ impl App {
                 return;
             }
         }
+        // Where this project was left, for the next time it is opened.
+        if let Some((root, place)) = self.position() {
+            self.prefs.positions.insert(root, place);
+        }
         // Reading a big project takes a while: it happens on a job, the window stays
         // responsive. The previous project is closed first (its lock released: the job may
         // take the same one again); nothing can be edited while the next one loads.
@@ -142,9 +146,18 @@ impl App {
                 session.ws.project.source_dir.display()
             ));
         }
+        // Reopened without a document asked for: where it was left last time.
+        let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
+        let left_at = self
+            .prefs
+            .positions
+            .get(&canonical)
+            .filter(|(d, _)| doc.is_none() && session.ws.project.document(d).is_some())
+            .cloned();
         let first = doc
             .filter(|d| session.ws.project.document(d).is_some())
             .map(str::to_owned)
+            .or_else(|| left_at.as_ref().map(|(d, _)| d.clone()))
             .or_else(|| session.ws.project.documents.first().map(|d| d.path.clone()));
         self.prefs.opened(path);
         self.say(
@@ -167,6 +180,10 @@ impl App {
         self.start_probe(ctx);
         if let Some(first) = first {
             self.select_document(&first);
+            if let Some((_, char_offset)) = left_at.filter(|(d, _)| *d == first) {
+                self.actions
+                    .push(crate::gui::action::Action::RevealChar(char_offset));
+            }
         }
     }
 

@@ -184,6 +184,16 @@ impl DocumentPanel {
             .filter(|r| r.compare.len() >= 2)
             .map(|r| r.marks(ui.ctx(), ws, &doc))
             .unwrap_or_default();
+        // Colleagues' layers, when asked for: drawn faint, read-only.
+        let others: Vec<&crate::core::AnnotationLayer> = if fc.prefs.show_colleagues {
+            ws.project
+                .layers_of(&doc)
+                .filter(|(annotator, _)| *annotator != key.annotator)
+                .map(|(_, layer)| layer)
+                .collect()
+        } else {
+            Vec::new()
+        };
         let input = ViewInput {
             text: &text.text,
             layer: ws.project.layers.get(&key),
@@ -192,6 +202,7 @@ impl DocumentPanel {
             selection: state.selection.clone(),
             link_target: state.linking.as_ref().and_then(|l| l.target.as_deref()),
             caret: state.caret,
+            others: &others,
             marks: &marks,
         };
         for event in self.view.show(ui, &input) {

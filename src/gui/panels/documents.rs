@@ -1,6 +1,8 @@
 //! The documents panel (left): the project's documents with each one's annotation count and
 //! status for the current annotator; a click opens one.
 
+use std::fmt::Write as _;
+
 use egui::RichText;
 
 use crate::core::{DocStatus, LayerKey};
@@ -85,6 +87,15 @@ pub fn documents_panel_ui(ui: &mut egui::Ui, fc: &mut FrameCtx) {
                         let key = LayerKey::new(doc.path.clone(), annotator);
                         let layer = ws.project.layers.get(&key);
                         let count = layer.map_or(0, crate::core::AnnotationLayer::len);
+                        // Colleagues' work on it (and the curated layer's), so a project
+                        // annotated by others never looks empty.
+                        let others: Vec<(&str, usize)> = ws
+                            .project
+                            .layers_of(&doc.path)
+                            .filter(|(a, l)| *a != annotator && !l.is_empty())
+                            .map(|(a, l)| (a, l.len()))
+                            .collect();
+                        let others_total: usize = others.iter().map(|(_, n)| n).sum();
                         let (status, weak) = match session.probes.get(&doc.path) {
                             Some(DocProbe::Unusable(reason)) => (reason.clone(), true),
                             _ if ws.project.is_locked(&key) => {
@@ -112,7 +123,12 @@ pub fn documents_panel_ui(ui: &mut egui::Ui, fc: &mut FrameCtx) {
                                         // The name keeps at least half the row; the status
                                         // is cut first.
                                         let half = ui.available_width() / 2.0;
-                                        let info = RichText::new(format!("{count} · {status}"));
+                                        let info = if others_total > 0 {
+                                            format!("{count} · {status} · +{others_total}")
+                                        } else {
+                                            format!("{count} · {status}")
+                                        };
+                                        let info = RichText::new(info);
                                         let info = if weak {
                                             info.color(ui.visuals().warn_fg_color)
                                         } else {
@@ -140,12 +156,23 @@ pub fn documents_panel_ui(ui: &mut egui::Ui, fc: &mut FrameCtx) {
                                 .inner
                             })
                             .inner;
-                        let response = match session.probes.get(&doc.path) {
-                            Some(DocProbe::Unusable(reason)) => response
-                                .on_hover_text(format!("{}: cannot be opened: {reason}", doc.path)),
-                            _ => {
-                                response.on_hover_text(format!("{} · {count} · {status}", doc.path))
+                        let response = if let Some(DocProbe::Unusable(reason)) =
+                            session.probes.get(&doc.path)
+                        {
+                            response
+                                .on_hover_text(format!("{}: cannot be opened: {reason}", doc.path))
+                        } else {
+                            let mut hover =
+                                format!("{}\nyou ({annotator}): {count} · {status}", doc.path);
+                            for (who, n) in &others {
+                                let who = if *who == crate::core::review::CURATED {
+                                    "curated"
+                                } else {
+                                    who
+                                };
+                                let _ = write!(hover, "\n{who}: {n}");
                             }
+                            response.on_hover_text(hover)
                         };
                         if response.clicked() {
                             fc.actions.push(Action::SelectDocument(doc.path.clone()));

@@ -21,6 +21,15 @@ pub fn menu_bar_ui(ui: &mut egui::Ui, fc: &mut FrameCtx) {
                             Command::Redo => ws.history().redo_description(),
                             _ => None,
                         });
+                        if command == Command::ShowColleagues {
+                            // A toggle: a tick shows whether it is on.
+                            let mut on = fc.prefs.show_colleagues;
+                            if ui.checkbox(&mut on, command.title()).clicked() {
+                                fc.actions.push(Action::Command(command));
+                                ui.close();
+                            }
+                            continue;
+                        }
                         command_button_ui(ui, command, &fc.now, detail, fc.actions);
                         if command == Command::OpenFolder && !fc.prefs.recent.is_empty() {
                             ui.menu_button("Open recent", |ui| {
