@@ -1644,6 +1644,20 @@ fn searching_all_documents_streams_hits_and_a_click_selects_the_match() {
         .map(|l| l.chars().count() + 1)
         .sum::<usize>();
     assert_eq!(selected.start, line_start + column - 1);
+    // The window does not cover the match it selected.
+    let ctx = harness.ctx.clone();
+    let window = harness
+        .state()
+        .window_rect(&ctx, "Search all documents")
+        .expect("the search window is open");
+    let hit = harness
+        .state()
+        .char_screen_pos(selected.start)
+        .expect("the match is on screen");
+    assert!(
+        !window.contains(hit),
+        "{hit:?} is under the window {window:?}"
+    );
 }
 
 #[test]

@@ -30,6 +30,9 @@ use super::windows::Windows;
 use crate::core::Workspace;
 use crate::core::project::{LayerKey, LoadedText};
 
+/// The smallest text the UI draws, in points at zoom 1.
+pub const MIN_TEXT_SIZE: f32 = 11.0;
+
 /// The window's bookkeeping: title, frame statistics, whether closing was agreed.
 #[derive(Default)]
 struct Chrome {
@@ -55,6 +58,14 @@ impl App {
     /// Creates the app inside eframe: fonts, stored preferences, the project to open.
     pub fn new(cc: &eframe::CreationContext<'_>, options: Options) -> Self {
         super::fonts::install(&cc.egui_ctx);
+        // No text under 11 points at zoom 1 (egui's small style is 9); Ctrl+= / Ctrl+- zoom
+        // the whole UI (egui's keyboard zoom, also in the View menu).
+        cc.egui_ctx.all_styles_mut(|style| {
+            style.text_styles.insert(
+                egui::TextStyle::Small,
+                egui::FontId::proportional(MIN_TEXT_SIZE),
+            );
+        });
         let (prefs, stored_annotator) = Prefs::load(cc.storage);
         let path = options
             .path
@@ -196,6 +207,11 @@ impl App {
                 .current_doc
                 .as_ref()
                 .is_some_and(|doc| session.ws.cached_text(doc).is_none())
+    }
+
+    /// Where a floating window is on screen, by title (`None` when closed or not drawn yet).
+    pub fn window_rect(&self, ctx: &egui::Context, title: &str) -> Option<egui::Rect> {
+        super::windows::Windows::rect(ctx, title)
     }
 
     /// What the document view drew in the last frame.

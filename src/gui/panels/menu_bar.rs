@@ -44,6 +44,7 @@ pub fn menu_bar_ui(ui: &mut egui::Ui, fc: &mut FrameCtx) {
                     }
                 });
             }
+            ui.menu_button("View", egui::gui_zoom::zoom_menu_buttons);
         });
     });
 }

@@ -176,10 +176,12 @@ impl Review {
         };
         let curating = fc.state.curating;
         let mut actions = Vec::new();
+        // A third of the window by default, so the text keeps room on a small screen.
+        let default_height = (ui.available_height() * 0.35).clamp(110.0, 260.0);
         egui::Panel::bottom("review")
             .resizable(true)
-            .default_size(230.0)
-            .size_range(120.0..=600.0)
+            .default_size(default_height)
+            .size_range(100.0..=600.0)
             .show(ui, |ui| {
                 ui.horizontal_wrapped(|ui| {
                     ui.heading("Review");
@@ -345,53 +347,64 @@ impl Review {
                 .focus
                 .as_ref()
                 .and_then(|f| disagreements.iter().position(|c| &c.range == f));
-            {
-                {
-                    // One line per version: excerpts are short; a narrow window clips them.
-                    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
-                    let height = ui.available_height() - line;
-                    let mut table = egui_extras::TableBuilder::new(ui)
-                        .id_salt("review-table")
-                        .max_scroll_height(height)
-                        .striped(true)
-                        .auto_shrink([false, false])
-                        .column(egui_extras::Column::auto().at_least(180.0).clip(true))
-                        .columns(egui_extras::Column::auto().at_least(160.0), compare.len());
-                    if let Some(row) = focus_row
-                        && self.scrolled_to != self.focus
+            // Many annotators (or a narrow window): the table scrolls sideways, nothing is cut.
+            egui::ScrollArea::horizontal()
+                .id_salt("review-hscroll")
+                .auto_shrink([false, false])
+                .show(ui, |ui| {
                     {
-                        table = table.scroll_to_row(row, None);
-                        self.scrolled_to.clone_from(&self.focus);
-                    }
-                    table
-                        .header(line, |mut header| {
-                            header.col(|ui| {
-                                ui.strong("Where");
-                            });
-                            for a in &compare {
+                        // One line per version: excerpts are short; a narrow window clips them.
+                        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+                        let height = ui.available_height() - line;
+                        let mut table = egui_extras::TableBuilder::new(ui)
+                            .id_salt("review-table")
+                            .max_scroll_height(height)
+                            // The panel's height rules (egui_extras would make it at least 200).
+                            .min_scrolled_height(height.min(60.0))
+                            .striped(true)
+                            .auto_shrink([false, false])
+                            .column(egui_extras::Column::auto().at_least(180.0).clip(true))
+                            .columns(egui_extras::Column::auto().at_least(160.0), compare.len());
+                        if let Some(row) = focus_row
+                            && self.scrolled_to != self.focus
+                        {
+                            table = table.scroll_to_row(row, None);
+                            self.scrolled_to.clone_from(&self.focus);
+                        }
+                        table
+                            .header(line, |mut header| {
                                 header.col(|ui| {
-                                    ui.strong(if a == CURATED { "curated" } else { a.as_str() });
+                                    ui.strong("Where");
                                 });
-                            }
-                        })
-                        .body(|body| {
-                            body.heterogeneous_rows(heights.into_iter(), |mut row| {
-                                let i = row.index();
-                                if let Some(c) = disagreements.get(i) {
-                                    self.cluster_row(
-                                        &mut row,
-                                        c,
-                                        &compare,
-                                        &excerpt(&c.range),
-                                        &mut intents,
-                                    );
-                                } else if let Some(r) = d.relations.get(i - disagreements.len()) {
-                                    relation_row(&mut row, r, &compare, &excerpt, &mut intents);
+                                for a in &compare {
+                                    header.col(|ui| {
+                                        ui.strong(if a == CURATED {
+                                            "curated"
+                                        } else {
+                                            a.as_str()
+                                        });
+                                    });
                                 }
+                            })
+                            .body(|body| {
+                                body.heterogeneous_rows(heights.into_iter(), |mut row| {
+                                    let i = row.index();
+                                    if let Some(c) = disagreements.get(i) {
+                                        self.cluster_row(
+                                            &mut row,
+                                            c,
+                                            &compare,
+                                            &excerpt(&c.range),
+                                            &mut intents,
+                                        );
+                                    } else if let Some(r) = d.relations.get(i - disagreements.len())
+                                    {
+                                        relation_row(&mut row, r, &compare, &excerpt, &mut intents);
+                                    }
+                                });
                             });
-                        });
-                }
-            }
+                    }
+                });
         }
         self.cache = Some((key, d));
         intents

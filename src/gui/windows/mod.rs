@@ -29,6 +29,11 @@ fn window_id(title: &str) -> egui::Id {
 }
 
 impl Windows {
+    /// Where a window is on screen (last frame), by title.
+    pub fn rect(ctx: &egui::Context, title: &str) -> Option<egui::Rect> {
+        ctx.memory(|m| m.area_rect(window_id(title)))
+    }
+
     pub fn any_open(&self) -> bool {
         self.schema.is_some()
             || self.interchange.is_some()
@@ -136,10 +141,15 @@ impl Windows {
         }
         if let Some(mut search) = self.search.take() {
             let mut open = true;
+            // Bottom right, under half the height: a hit it opens is scrolled near the top of
+            // the text, so the window never covers the match it just selected.
+            let screen = ctx.content_rect();
             let picked = egui::Window::new(SEARCH)
                 .id(window_id(SEARCH))
                 .open(&mut open)
-                .default_size([760.0_f32.min(max.x), 420.0_f32.min(max.y)])
+                .pivot(egui::Align2::RIGHT_BOTTOM)
+                .default_pos(screen.right_bottom() - egui::vec2(16.0, 40.0))
+                .default_size([760.0_f32.min(max.x), (screen.height() * 0.45).min(420.0)])
                 .max_size(max)
                 .show(ctx, |ui| search.ui(ui, ws))
                 .and_then(|r| r.inner)

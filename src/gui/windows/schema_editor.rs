@@ -208,7 +208,8 @@ impl SchemaEditor {
                     ui.label("");
                     match &attribute.kind {
                         AttributeKind::Choice { values } => {
-                            ui.horizontal_wrapped(|ui| {
+                            // One line: a wrapped cell would overlap the next row of the grid.
+                            ui.horizontal(|ui| {
                                 ui.label(RichText::new("choice:").weak());
                                 for (v, value) in values.iter().enumerate() {
                                     let response = ui
@@ -226,18 +227,6 @@ impl SchemaEditor {
                                         self.set_or_confirm(ws, next, &format!("remove value {value}"), actions);
                                     }
                                 }
-                                let draft = self.new_values.entry((i, a)).or_default();
-                                let response = ui.add(egui::TextEdit::singleline(draft).hint_text("new value").desired_width(80.0));
-                                named(&response, format!("New value of {}", attribute.name));
-                                let value = draft.trim().to_owned();
-                                if response.lost_focus() && !value.is_empty() && !values.contains(&value) {
-                                    let mut next = schema.clone();
-                                    if let AttributeKind::Choice { values } = &mut next.labels[i].attributes[a].kind {
-                                        values.push(value.clone());
-                                    }
-                                    actions.push(Self::set(next, &format!("add value {value}"), None));
-                                    draft.clear();
-                                }
                             });
                         }
                         AttributeKind::Flag => {
@@ -247,7 +236,30 @@ impl SchemaEditor {
                             ui.label(RichText::new("text").weak());
                         }
                     }
-                    if remove_button(ui, format!("Remove attribute {} of {}", attribute.name, label.name)) {
+                    // The last column: a new value (choices) and Remove, on one line.
+                    let remove = ui
+                        .horizontal(|ui| {
+                            if let AttributeKind::Choice { values } = &attribute.kind {
+                                    let draft = self.new_values.entry((i, a)).or_default();
+                                    let response = ui.add(egui::TextEdit::singleline(draft).hint_text("new value").desired_width(80.0));
+                                    named(&response, format!("New value of {}", attribute.name));
+                                    let value = draft.trim().to_owned();
+                                    if response.lost_focus() && !value.is_empty() && !values.contains(&value) {
+                                        let mut next = schema.clone();
+                                        if let AttributeKind::Choice { values } = &mut next.labels[i].attributes[a].kind {
+                                            values.push(value.clone());
+                                        }
+                                        actions.push(Self::set(next, &format!("add value {value}"), None));
+                                        draft.clear();
+                                    }
+                            }
+                            remove_button(
+                                ui,
+                                format!("Remove attribute {} of {}", attribute.name, label.name),
+                            )
+                        })
+                        .inner;
+                    if remove {
                         let mut next = schema.clone();
                         next.labels[i].attributes.remove(a);
                         self.set_or_confirm(ws, next, &format!("remove attribute {}", attribute.name), actions);
