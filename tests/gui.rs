@@ -17,7 +17,12 @@ fn open_app(root: &std::path::Path, annotator: &str) -> Harness<'static, App> {
 
 /// The app on `document` of the project at `root`, as `annotator`, once it is open.
 fn open_app_on(root: &std::path::Path, document: &str, annotator: &str) -> Harness<'static, App> {
-    open_app_with(root, document, annotator, Harness::builder())
+    open_app_with(
+        root,
+        document,
+        annotator,
+        Harness::builder().with_size(vec2(1280.0, 800.0)),
+    )
 }
 
 /// As [`open_app_on`], with the harness built from `builder` (a size, a frame time).
@@ -33,9 +38,7 @@ fn open_app_with(
         annotator: Some(annotator.to_owned()),
         frame_stats: None,
     };
-    let mut harness = builder
-        .with_size(vec2(1280.0, 800.0))
-        .build_eframe(move |cc| App::new(cc, options));
+    let mut harness = builder.build_eframe(move |cc| App::new(cc, options));
     wait_for_project(&mut harness);
     steps(&mut harness, 4);
     harness
@@ -1906,7 +1909,9 @@ fn double_click_selects_a_word_triple_click_a_line_shift_click_extends() {
     let (_dir, root) = sample_copy();
     // Frames a sixtieth of a second apart, as a person's clicks are (egui counts a double
     // click within 0.3 s).
-    let builder = Harness::builder().with_step_dt(1.0 / 60.0);
+    let builder = Harness::builder()
+        .with_size(vec2(1280.0, 800.0))
+        .with_step_dt(1.0 / 60.0);
     let mut harness = open_app_with(&root, DOC, "tester", builder);
     let text = source(&root);
     let kerry = char_offset_of(&text, "Kerry", 0);
@@ -2012,4 +2017,106 @@ fn a_project_reopens_at_the_document_and_place_it_was_left() {
         harness.state().char_screen_pos(0).is_none(),
         "back where it was, not at the top"
     );
+}
+
+/// A copy of the sample with four annotators (lisa and max copy maria's and sam's files).
+fn four_annotators() -> (tempfile::TempDir, std::path::PathBuf) {
+    let (dir, root) = sample_copy();
+    for (from, to) in [("maria", "lisa"), ("sam", "max")] {
+        let target = root.join("annotations").join(to);
+        std::fs::create_dir_all(&target).unwrap();
+        for entry in std::fs::read_dir(root.join("annotations").join(from)).unwrap() {
+            let path = entry.unwrap().path();
+            let json = std::fs::read_to_string(&path).unwrap().replace(
+                &format!("\"annotator\": \"{from}\""),
+                &format!("\"annotator\": \"{to}\""),
+            );
+            std::fs::write(target.join(path.file_name().unwrap()), json).unwrap();
+        }
+    }
+    (dir, root)
+}
+
+#[test]
+fn at_900x600_1280x800_and_1920x1080_nothing_is_cut_or_covered() {
+    let (_dir, root) = four_annotators();
+    for size in [
+        vec2(900.0, 600.0),
+        vec2(1280.0, 800.0),
+        vec2(1920.0, 1080.0),
+    ] {
+        let builder = Harness::builder().with_size(size);
+        let mut harness = open_app_with(&root, DOC, "maria", builder);
+        let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, size);
+        let rect_of = |h: &Harness<'_, App>, label: &str| {
+            h.query_all_by_label(label)
+                .next()
+                .unwrap_or_else(|| panic!("{label} at {size:?}"))
+                .rect()
+        };
+        let inside = |r: egui::Rect, area: egui::Rect, what: &str| {
+            assert!(
+                area.expand(0.5).contains_rect(r),
+                "{what} at {size:?}: {r:?} leaves {area:?}"
+            );
+        };
+        // Review with four annotators and the find bar, both open.
+        harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::R);
+        steps(&mut harness, 3);
+        harness.key_press_modifiers(Modifiers::COMMAND, Key::F);
+        steps(&mut harness, 3);
+        let text = rect_of(&harness, "Document text");
+        let labels_left = rect_of(&harness, "Labels").left();
+        let list_right = rect_of(&harness, "US–Russia talks on Syria").right();
+        // The text keeps a usable column, between the document list and the labels.
+        assert!(
+            text.width() >= 250.0 && text.height() >= 90.0,
+            "the text column at {size:?} is {text:?}"
+        );
+        let column = egui::Rect::from_x_y_ranges(list_right..=labels_left, 0.0..=size.y);
+        for label in [
+            "Edit the curated layer",
+            "Skip decided",
+            "Accept all agreed",
+            "… in all documents",
+            "lisa",
+            "max",
+            "sam",
+            "curated",
+            "Find",
+        ] {
+            let r = rect_of(&harness, label);
+            inside(r, screen, label);
+            inside(r, column, label);
+        }
+        inside(rect_of(&harness, "[1] actor"), screen, "the label buttons");
+        harness.key_press(Key::Escape);
+        harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::R);
+        steps(&mut harness, 2);
+        // The schema editor and the palette fit the window.
+        harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::L);
+        steps(&mut harness, 3);
+        let ctx = harness.ctx.clone();
+        let schema = harness
+            .state()
+            .window_rect(&ctx, "Schema")
+            .expect("schema editor");
+        inside(schema, screen, "the schema editor");
+        inside(rect_of(&harness, "Add label"), screen, "Add label");
+        harness.key_press(Key::Escape);
+        steps(&mut harness, 2);
+        harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::P);
+        steps(&mut harness, 2);
+        inside(rect_of(&harness, "Command"), screen, "the palette's field");
+        harness.key_press(Key::Escape);
+        steps(&mut harness, 2);
+        // A dialog: About.
+        harness
+            .state_mut()
+            .push_action(Action::Command(tagdesk::gui::commands::Command::About));
+        steps(&mut harness, 2);
+        inside(rect_of(&harness, "Close"), screen, "the About box");
+        harness.key_press(Key::Escape);
+        steps(&mut harness, 2);
+    }
 }

@@ -668,7 +668,10 @@ impl DocumentView {
                 let width = if m.strong { 3.0 } else { 1.5 };
                 for rect in range_rects(&vb.galley, local_range(&block_range, m.range.clone())) {
                     painter.rect_stroke(
-                        text_band(rect).translate(vb.origin.to_vec2()).expand(2.5),
+                        // Around the text, not over its neighbours' letters.
+                        text_band(rect)
+                            .translate(vb.origin.to_vec2())
+                            .expand2(vec2(0.5, 2.0)),
                         3.0,
                         Stroke::new(width, m.color),
                         egui::StrokeKind::Outside,
@@ -962,7 +965,10 @@ fn relation_arc(
     // spans that start together still get a visible arc.
     let start = pos2(from.center().x, from.min.y);
     let end = pos2(to.min.x + (to.width() / 2.0).min(8.0), to.min.y);
-    let rise = 14.0 + ((end.x - start.x).abs() / 12.0).min(24.0);
+    // Within the gap between this row's text and the row above (bars and padding), so the
+    // arc never crosses a line of text.
+    let gap = LINE_HEIGHT - FONT_SIZE * 1.25;
+    let rise = (6.0 + (end.x - start.x).abs() / 40.0).min(gap - 2.0);
     let top = start.y.min(end.y) - rise;
     let c1 = pos2(start.x, top);
     let c2 = pos2(end.x, top);
@@ -984,6 +990,11 @@ fn relation_arc(
         color,
         Stroke::NONE,
     ));
+    // Its type is written only for the selected span's relations (the side panel lists them
+    // all): a label on every arc would sit on the text above.
+    if !focused {
+        return;
+    }
     let apex = pos2(
         f32::midpoint(start.x, end.x),
         top + 0.25 * (start.y.min(end.y) - top),
@@ -991,11 +1002,7 @@ fn relation_arc(
     let font = FontId::proportional(11.0);
     let galley = painter.layout_no_wrap(kind.to_owned(), font, color);
     let rect = Rect::from_center_size(apex, galley.size()).expand(2.0);
-    painter.rect_filled(
-        rect,
-        3.0,
-        label_bg.gamma_multiply(if focused { 1.0 } else { 0.85 }),
-    );
+    painter.rect_filled(rect, 3.0, label_bg);
     painter.galley(rect.min + vec2(2.0, 2.0), galley, color);
 }
 
