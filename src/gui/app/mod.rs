@@ -65,6 +65,9 @@ impl App {
                 egui::TextStyle::Small,
                 egui::FontId::proportional(MIN_TEXT_SIZE),
             );
+            // A steady text cursor: a blinking one repaints twice a second forever, and an
+            // idle window (a name prompt left open) should use no CPU at all.
+            style.visuals.text_cursor.blink = false;
         });
         let (prefs, stored_annotator) = Prefs::load(cc.storage);
         let path = options
