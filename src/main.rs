@@ -14,6 +14,7 @@ fn main() -> ExitCode {
             document: args.document,
             annotator: args.annotator,
             frame_stats: args.frame_stats,
+            builtin_file_dialog: args.builtin_file_dialog,
         }) {
             Ok(()) => ExitCode::SUCCESS,
             Err(err) => {

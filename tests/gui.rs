@@ -37,6 +37,7 @@ fn open_app_with(
         document: Some(document.to_owned()),
         annotator: Some(annotator.to_owned()),
         frame_stats: None,
+        builtin_file_dialog: true,
     };
     let mut harness = builder.build_eframe(move |cc| App::new(cc, options));
     wait_for_project(&mut harness);
@@ -2119,4 +2120,48 @@ fn at_900x600_1280x800_and_1920x1080_nothing_is_cut_or_covered() {
         harness.key_press(Key::Escape);
         steps(&mut harness, 2);
     }
+}
+
+#[test]
+fn open_and_choose_use_the_app_s_own_chooser_where_there_is_no_system_dialog() {
+    let (_dir, root) = sample_copy();
+    let (_other_dir, other) = crate::support::project_with(&[("x.txt", b"another project")]);
+    // The harness runs as `--builtin-file-dialog` (as a system without a portal or zenity).
+    let mut harness = open_app(&root, "tester");
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::O);
+    steps(&mut harness, 2);
+    harness.get_by_label("Folder").focus();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness
+        .get_by_label("Folder")
+        .type_text(&other.display().to_string());
+    steps(&mut harness, 1);
+    harness.get_by_label("Open").click();
+    wait_for(&mut harness, "the other project", |h| {
+        h.state()
+            .workspace()
+            .is_some_and(|w| w.project.root == other)
+    });
+    // In the export window, Choose… fills the path from the same chooser (files listed too).
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::E);
+    steps(&mut harness, 2);
+    harness.get_by_label("Choose…").click();
+    steps(&mut harness, 2);
+    harness.get_by_label("Folder").focus();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    let target = other.join("out.jsonl");
+    harness
+        .get_by_label("Folder")
+        .type_text(&target.display().to_string());
+    steps(&mut harness, 1);
+    harness.get_by_label("Choose").click();
+    steps(&mut harness, 2);
+    assert_eq!(
+        harness
+            .get_by_role_and_label(egui::accesskit::Role::TextInput, "File")
+            .value()
+            .as_deref(),
+        Some(target.display().to_string().as_str()),
+        "the export path is filled in"
+    );
 }

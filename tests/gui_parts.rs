@@ -81,7 +81,11 @@ fn the_folder_chooser_lists_folders_marks_projects_and_opens_one() {
     std::fs::create_dir(dir.path().join("plain")).unwrap();
     tagdesk::core::Project::init(&dir.path().join("study"), None, None).unwrap();
     let mut harness = alone(
-        FolderChooser::new(dir.path(), Some("no portal here".to_owned())),
+        FolderChooser::new(
+            dir.path(),
+            Some("no portal here".to_owned()),
+            tagdesk::gui::dialogs::chooser::Purpose::Open,
+        ),
         FolderChooser::ui,
     );
     harness.try_run().expect("the chooser keeps repainting");

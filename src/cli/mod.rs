@@ -32,6 +32,10 @@ pub struct Cli {
     /// Write one line per frame (index, CPU ms, what was laid out) to this file.
     #[arg(long, value_name = "FILE")]
     pub frame_stats: Option<PathBuf>,
+    /// Choose files and folders in tagdesk's own chooser, not the system's dialog (used anyway
+    /// where the system has none: no desktop portal, no zenity).
+    #[arg(long)]
+    pub builtin_file_dialog: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -99,6 +99,13 @@ pub enum Action {
     StepDisagreement(bool),
     /// Save unsaved edits, then export (the export window's "Export").
     ExportAfterSave,
+    /// The import/export window wants a path chosen in the in-app chooser (the system has no
+    /// file dialog); `why` says so.
+    ChooseInterchangePath {
+        why: String,
+    },
+    /// The path chosen for the import/export window.
+    SetInterchangePath(PathBuf),
     /// Apply a corpus the import window read, as one undo step.
     Import(
         Box<crate::formats::Corpus>,

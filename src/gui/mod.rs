@@ -28,6 +28,8 @@ pub struct Options {
     pub document: Option<String>,
     pub annotator: Option<String>,
     pub frame_stats: Option<PathBuf>,
+    /// Always use the in-app file chooser.
+    pub builtin_file_dialog: bool,
 }
 
 /// The sample project shipped in `projects/`: next to the executable's source tree when run

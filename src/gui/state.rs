@@ -109,6 +109,9 @@ pub struct UiState {
     pub caret: Option<usize>,
     /// Where a Shift+arrow selection started (the other end is the caret).
     pub caret_anchor: Option<usize>,
+    /// Files and folders are chosen in the in-app chooser (`--builtin-file-dialog`, or the
+    /// system has no file dialog).
+    pub builtin_file_dialog: bool,
     /// A character to scroll to once the current text is read (it is read on a job).
     pub pending_reveal: Option<usize>,
     /// Choosing the target of a new relation (after R).

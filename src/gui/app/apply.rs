@@ -137,6 +137,23 @@ impl App {
                 }
             }
             Action::Import(corpus, options) => self.import(*corpus, &options),
+            Action::ChooseInterchangePath { why } => {
+                let start = self
+                    .ws()
+                    .map(|w| w.project.root.clone())
+                    .or_else(|| std::env::current_dir().ok())
+                    .unwrap_or_default();
+                self.dialogs.chooser = Some(crate::gui::dialogs::chooser::FolderChooser::new(
+                    &start,
+                    Some(why).filter(|w| !w.is_empty()),
+                    crate::gui::dialogs::chooser::Purpose::Interchange,
+                ));
+            }
+            Action::SetInterchangePath(path) => {
+                if let Some(window) = &mut self.windows.interchange {
+                    window.path = path.display().to_string();
+                }
+            }
             Action::ResolveConflict(key, resolution) => {
                 let Some(session) = &mut self.session else {
                     return;

@@ -78,6 +78,7 @@ impl App {
         let mut app = Self::with_annotator(options.annotator.clone().or(stored_annotator));
         app.prefs.recent = prefs.recent;
         app.prefs.last_project = prefs.last_project;
+        app.state.builtin_file_dialog = options.builtin_file_dialog;
         if let Some(path) = &options.frame_stats {
             match FrameStats::create(path) {
                 Ok(stats) => app.chrome.frame_stats = Some(stats),

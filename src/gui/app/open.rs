@@ -259,7 +259,11 @@ impl App {
     /// Open project / Open folder: the system's folder dialog on a thread (it blocks), or the
     /// in-app chooser when the system has no dialog to show.
     pub(super) fn choose_folder(&mut self, ctx: &egui::Context, title: &'static str) {
-        if let Some(why) = native_dialog_missing() {
+        if self.state.builtin_file_dialog {
+            self.open_chooser(None);
+            return;
+        }
+        if let Some(why) = crate::gui::dialogs::chooser::native_dialog_missing() {
             self.open_chooser(Some(why));
             return;
         }
@@ -292,7 +296,9 @@ impl App {
             .start_dir()
             .unwrap_or_else(|| PathBuf::from(std::path::MAIN_SEPARATOR_STR));
         self.dialogs.chooser = Some(crate::gui::dialogs::chooser::FolderChooser::new(
-            &start, why,
+            &start,
+            why,
+            crate::gui::dialogs::chooser::Purpose::Open,
         ));
     }
 
@@ -301,19 +307,4 @@ impl App {
             .and_then(|w| w.project.root.parent().map(Path::to_owned))
             .or_else(|| std::env::current_dir().ok())
     }
-}
-
-/// Why the system's folder dialog cannot be shown here, if it cannot: on Linux rfd needs the
-/// desktop portal (a desktop session) or zenity.
-fn native_dialog_missing() -> Option<String> {
-    if !cfg!(target_os = "linux") {
-        return None;
-    }
-    let desktop = std::env::var_os("XDG_CURRENT_DESKTOP").is_some_and(|v| !v.is_empty());
-    let zenity = std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join("zenity").is_file()));
-    (!desktop && !zenity).then(|| {
-        "This system has no file dialog (no desktop portal, no zenity): choose the folder here."
-            .to_owned()
-    })
 }

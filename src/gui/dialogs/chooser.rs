@@ -1,6 +1,6 @@
-//! The in-app folder chooser, for systems where the native dialog cannot be shown (no desktop
-//! portal, no zenity): a path field (Tab completes a folder name), the folders in it, Up and
-//! Open. Projects are marked. Enter opens, Esc cancels.
+//! The in-app chooser, for systems where the native dialog cannot be shown (no desktop portal,
+//! no zenity): a path field (Tab completes a name), the folders (and, for import/export, the
+//! files) in it, Up and Open. Projects are marked. Enter takes the path, Esc cancels.
 
 use std::path::{Path, PathBuf};
 
@@ -8,8 +8,27 @@ use egui::RichText;
 
 use crate::gui::action::{Action, ActionQueue};
 
-/// The folders in a folder: (name, is a tagdesk project), or why they cannot be listed.
-type Listing = Result<Vec<(String, bool)>, String>;
+/// The entries of a folder: (name, is a folder, is a tagdesk project), or why they cannot be
+/// listed.
+type Listing = Result<Vec<Entry>, String>;
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Entry {
+    /// Folders first.
+    is_file: bool,
+    name: String,
+    is_project: bool,
+}
+
+/// What the chosen path is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// A project or a folder of texts to open.
+    Open,
+    /// The import/export window's path (a file or a folder; for export, one that may not
+    /// exist yet).
+    Interchange,
+}
 
 #[derive(Debug)]
 pub struct FolderChooser {
@@ -19,30 +38,35 @@ pub struct FolderChooser {
     /// The folders in `path`, read when it changes: (name, is a project).
     listing: Option<(String, Listing)>,
     focus: bool,
+    purpose: Purpose,
 }
 
-fn list_folders(dir: &Path) -> Result<Vec<(String, bool)>, String> {
-    let mut folders: Vec<(String, bool)> = std::fs::read_dir(dir)
+fn list_entries(dir: &Path, files: bool) -> Listing {
+    let mut entries: Vec<Entry> = std::fs::read_dir(dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
         .filter_map(Result::ok)
-        .filter(|e| e.path().is_dir())
         .map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            (name, crate::core::Project::is_project(&e.path()))
+            let path = e.path();
+            Entry {
+                is_file: !path.is_dir(),
+                name: e.file_name().to_string_lossy().into_owned(),
+                is_project: path.is_dir() && crate::core::Project::is_project(&path),
+            }
         })
-        .filter(|(name, _)| !name.starts_with('.'))
+        .filter(|e| !e.name.starts_with('.') && (files || !e.is_file))
         .collect();
-    folders.sort();
-    Ok(folders)
+    entries.sort();
+    Ok(entries)
 }
 
 impl FolderChooser {
-    pub fn new(start: &Path, why: Option<String>) -> Self {
+    pub fn new(start: &Path, why: Option<String>, purpose: Purpose) -> Self {
         Self {
             path: start.display().to_string(),
             why,
             listing: None,
             focus: true,
+            purpose,
         }
     }
 
@@ -51,6 +75,7 @@ impl FolderChooser {
             self.listing = None;
         }
         let path = self.path.clone();
+        let files = self.purpose == Purpose::Interchange;
         &self
             .listing
             .get_or_insert_with(|| {
@@ -61,7 +86,7 @@ impl FolderChooser {
                 } else {
                     dir.parent().map(Path::to_owned).unwrap_or(dir)
                 };
-                (path.clone(), list_folders(&shown))
+                (path.clone(), list_entries(&shown, files))
             })
             .1
     }
@@ -90,13 +115,14 @@ impl FolderChooser {
                 let typed = PathBuf::from(&self.path);
                 if let (Some(parent), Some(stem)) = (typed.parent(), typed.file_name()) {
                     let stem = stem.to_string_lossy().into_owned();
-                    if let Ok(folders) = list_folders(parent) {
-                        let fits: Vec<&(String, bool)> = folders
+                    let files = self.purpose == Purpose::Interchange;
+                    if let Ok(entries) = list_entries(parent, files) {
+                        let fits: Vec<&Entry> = entries
                             .iter()
-                            .filter(|(n, _)| n.starts_with(&stem))
+                            .filter(|e| e.name.starts_with(&stem))
                             .collect();
-                        if let [(name, _)] = fits.as_slice() {
-                            self.path = parent.join(name).display().to_string();
+                        if let [entry] = fits.as_slice() {
+                            self.path = parent.join(&entry.name).display().to_string();
                         }
                     }
                 }
@@ -129,15 +155,16 @@ impl FolderChooser {
                     Err(err) => {
                         ui.colored_label(ui.visuals().error_fg_color, err.clone());
                     }
-                    Ok(folders) if folders.is_empty() => {
-                        ui.label(RichText::new("No folders here.").weak());
+                    Ok(entries) if entries.is_empty() => {
+                        ui.label(RichText::new("Nothing here.").weak());
                     }
-                    Ok(folders) => {
-                        for (name, is_project) in folders {
-                            let text = if *is_project {
-                                format!("{name}/   · tagdesk project")
-                            } else {
-                                format!("{name}/")
+                    Ok(entries) => {
+                        for entry in entries {
+                            let name = &entry.name;
+                            let text = match (entry.is_file, entry.is_project) {
+                                (true, _) => name.clone(),
+                                (false, true) => format!("{name}/   · tagdesk project"),
+                                (false, false) => format!("{name}/"),
                             };
                             if ui.selectable_label(false, text).clicked() {
                                 enter = Some(name.clone());
@@ -153,8 +180,12 @@ impl FolderChooser {
                 };
                 self.path = dir.join(name).display().to_string();
             }
+            let verb = match self.purpose {
+                Purpose::Open => "Open",
+                Purpose::Interchange => "Choose",
+            };
             ui.horizontal(|ui| {
-                if ui.button("Open").clicked() {
+                if ui.button(verb).clicked() {
                     open_path = Some(PathBuf::from(&self.path));
                 }
                 if ui.button("Cancel").clicked() {
@@ -163,12 +194,38 @@ impl FolderChooser {
             });
         });
         if let Some(path) = open_path {
-            if path.is_dir() {
-                actions.push(Action::OpenPath(path, None));
-                return false;
+            match self.purpose {
+                Purpose::Open if path.is_dir() => {
+                    actions.push(Action::OpenPath(path, None));
+                    return false;
+                }
+                Purpose::Open => self.why = Some(format!("No such folder: {}", path.display())),
+                // A file to write may not exist yet; its folder must.
+                Purpose::Interchange
+                    if path.exists() || path.parent().is_some_and(Path::is_dir) =>
+                {
+                    actions.push(Action::SetInterchangePath(path));
+                    return false;
+                }
+                Purpose::Interchange => {
+                    self.why = Some(format!("No such folder: {}", path.display()));
+                }
             }
-            self.why = Some(format!("No such folder: {}", path.display()));
         }
         !cancel && !super::closed_by_user(&modal)
     }
+}
+
+/// Why the system's folder dialog cannot be shown here, if it cannot: on Linux rfd needs the
+/// desktop portal (a desktop session) or zenity.
+pub fn native_dialog_missing() -> Option<String> {
+    if !cfg!(target_os = "linux") {
+        return None;
+    }
+    let desktop = std::env::var_os("XDG_CURRENT_DESKTOP").is_some_and(|v| !v.is_empty());
+    let zenity = std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join("zenity").is_file()));
+    (!desktop && !zenity).then(|| {
+        "This system has no file dialog (no desktop portal, no zenity): choose here.".to_owned()
+    })
 }

@@ -22,6 +22,8 @@ pub enum Mode {
 
 enum Message {
     Picked(PathBuf),
+    /// The system file dialog could not be shown.
+    NoDialog,
     Progress(usize, usize),
     Exported(Result<ExportReport, String>),
     Read(Result<Corpus, String>),
@@ -41,6 +43,9 @@ pub struct Interchange {
     running: Option<(usize, usize)>,
     /// The last outcome, shown in the window.
     pub outcome: Option<Result<String, String>>,
+    /// Something to ask of the app on the next frame (the system dialog failed: the app's own
+    /// chooser).
+    asks: Option<Action>,
     /// A corpus read on the background thread, to hand to the app.
     pending_corpus: Option<Corpus>,
     tx: Sender<Message>,
@@ -69,6 +74,7 @@ impl Interchange {
             running: None,
             outcome: None,
             pending_corpus: None,
+            asks: None,
             tx,
             rx,
         }
@@ -79,9 +85,10 @@ impl Interchange {
     }
 
     /// The window's contents. Returns what the app must do.
-    pub fn ui(&mut self, ui: &mut egui::Ui, ws: &Workspace) -> Option<Action> {
+    /// `builtin`: choose paths in the app's own chooser, not the system's dialog.
+    pub fn ui(&mut self, ui: &mut egui::Ui, ws: &Workspace, builtin: bool) -> Option<Action> {
         self.poll(ui.ctx());
-        let mut intent = None;
+        let mut intent = self.asks.take();
         let running = self.running.is_some();
         ui.add_enabled_ui(!running, |ui| {
             egui::Grid::new("interchange")
@@ -153,7 +160,11 @@ impl Interchange {
                         )
                         .labelled_by(path_label.id);
                         if ui.button("Choose…").clicked() {
-                            self.pick(ui.ctx(), ws);
+                            intent = if builtin {
+                                Some(Action::ChooseInterchangePath { why: String::new() })
+                            } else {
+                                self.pick(ui.ctx(), ws)
+                            };
                         }
                     });
                     ui.end_row();
@@ -233,6 +244,11 @@ impl Interchange {
         while let Ok(message) = self.rx.try_recv() {
             match message {
                 Message::Picked(path) => self.path = path.display().to_string(),
+                Message::NoDialog => {
+                    self.asks = Some(Action::ChooseInterchangePath {
+                        why: "The system's file dialog could not be shown: choose here.".to_owned(),
+                    });
+                }
                 Message::Progress(done, total) => self.running = Some((done, total)),
                 Message::Exported(result) => {
                     self.running = None;
@@ -253,24 +269,37 @@ impl Interchange {
         }
     }
 
-    fn pick(&self, ctx: &egui::Context, ws: &Workspace) {
+    /// The system's file dialog on a thread; where there is none, the app's own chooser (the
+    /// returned action asks for it).
+    fn pick(&self, ctx: &egui::Context, ws: &Workspace) -> Option<Action> {
+        if let Some(why) = crate::gui::dialogs::chooser::native_dialog_missing() {
+            return Some(Action::ChooseInterchangePath { why });
+        }
         let tx = self.tx.clone();
         let ctx = ctx.clone();
         let (mode, format) = (self.mode, self.format);
         let start = ws.project.root.clone();
         let name = format!("{}.{}", ws.project.name(), format.file_extension());
         let _ = crate::core::job::spawn("tagdesk-dialog", move || {
+            let asked = std::time::Instant::now();
             let dialog = rfd::FileDialog::new().set_directory(start);
             let picked = match (mode, format.writes_folder() || format == Format::WebannoTsv) {
                 (_, true) => dialog.pick_folder(),
                 (Mode::Export, false) => dialog.set_file_name(name).save_file(),
                 (Mode::Import, false) => dialog.pick_file(),
             };
-            if let Some(path) = picked {
-                let _ = tx.send(Message::Picked(path));
-                ctx.request_repaint();
-            }
+            let message = match picked {
+                Some(path) => Message::Picked(path),
+                // No answer at once: the dialog could not be shown at all.
+                None if asked.elapsed() < std::time::Duration::from_millis(150) => {
+                    Message::NoDialog
+                }
+                None => return,
+            };
+            let _ = tx.send(message);
+            ctx.request_repaint();
         });
+        None
     }
 
     fn start_read(&mut self, ctx: &egui::Context) {

@@ -121,7 +121,9 @@ impl Windows {
                 .collapsible(false)
                 .default_width(560.0_f32.min(max.x))
                 .max_size(max)
-                .show(ctx, |ui| action = window.ui(ui, ws));
+                .show(ctx, |ui| {
+                    action = window.ui(ui, ws, fc.state.builtin_file_dialog);
+                });
             fc.actions.extend(action);
             if open || window.is_running() {
                 self.interchange = Some(window);
