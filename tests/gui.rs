@@ -1766,6 +1766,16 @@ fn an_idle_window_asks_for_no_repaints_and_esc_closes_the_window_in_front() {
         harness.key_press_modifiers(open.0, open.1);
         steps(&mut harness, 3);
         assert!(harness.query_by_label(title).is_some(), "{title} opened");
+        // Wait for what the window computes in the background (the agreement figures).
+        for _ in 0..500 {
+            if harness.state().jobs_running() == 0 && harness.try_run().is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        harness
+            .try_run()
+            .unwrap_or_else(|e| panic!("the window {title} keeps repainting: {e:?}"));
         harness.key_press(Key::Escape);
         steps(&mut harness, 2);
         assert!(

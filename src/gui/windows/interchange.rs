@@ -94,7 +94,7 @@ impl Interchange {
             egui::Grid::new("interchange")
                 .num_columns(2)
                 .show(ui, |ui| {
-                    ui.label("Format");
+                    let format_label = ui.label("Format");
                     egui::ComboBox::from_id_salt("format")
                         .selected_text(self.format.title())
                         .show_ui(ui, |ui| {
@@ -104,7 +104,9 @@ impl Interchange {
                                 }
                                 ui.selectable_value(&mut self.format, f, f.title());
                             }
-                        });
+                        })
+                        .response
+                        .labelled_by(format_label.id);
                     ui.end_row();
                     let annotator_label = ui.label("Annotator");
                     match self.mode {
@@ -125,7 +127,9 @@ impl Interchange {
                                     for a in ws.project.annotators() {
                                         ui.selectable_value(&mut self.annotator, a.clone(), a);
                                     }
-                                });
+                                })
+                                .response
+                                .labelled_by(annotator_label.id);
                         }
                         Mode::Import => {
                             ui.vertical(|ui| {

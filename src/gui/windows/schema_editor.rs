@@ -303,27 +303,31 @@ impl SchemaEditor {
         }
         new.label = new.label.min(schema.labels.len() - 1);
         ui.horizontal_wrapped(|ui| {
-            ui.label("Attribute on");
-            egui::ComboBox::from_id_salt("new_attribute_label")
+            let on_label = ui.label("Attribute on");
+            let on = egui::ComboBox::from_id_salt("new_attribute_label")
                 .selected_text(&schema.labels[new.label].name)
                 .show_ui(ui, |ui| {
                     for (i, l) in schema.labels.iter().enumerate() {
                         ui.selectable_value(&mut new.label, i, &l.name);
                     }
                 });
+            on.response.labelled_by(on_label.id);
             let response = ui.add(
                 egui::TextEdit::singleline(&mut new.name)
                     .hint_text("name")
                     .desired_width(90.0),
             );
             named(&response, "New attribute name".to_owned());
-            egui::ComboBox::from_id_salt("new_attribute_kind")
+            let kind = egui::ComboBox::from_id_salt("new_attribute_kind")
                 .selected_text(["choice", "flag", "text"][new.kind])
                 .show_ui(ui, |ui| {
                     for (i, k) in ["choice", "flag", "text"].iter().enumerate() {
                         ui.selectable_value(&mut new.kind, i, *k);
                     }
                 });
+            kind.response.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::ComboBox, true, "Kind of the new attribute")
+            });
             if new.kind == 0 {
                 let response = ui.add(
                     egui::TextEdit::singleline(&mut new.values)
