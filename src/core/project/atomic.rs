@@ -1,0 +1,124 @@
+//! Atomic writes: a temporary file beside the target, fsynced, renamed over it; big files ask
+//! the kernel to start writing back as they grow. And the content hash the project compares by.
+
+use super::*;
+
+/// `sha256:<hex>` of some bytes.
+pub fn content_hash(bytes: &[u8]) -> String {
+    let digest = sha2::Sha256::digest(bytes);
+    let mut out = String::with_capacity(7 + 64);
+    out.push_str("sha256:");
+    for b in digest {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+/// Writes a file atomically: a temporary file in the same folder, fsync, rename, fsync of the
+/// folder. A reader sees the old or the new content, never half of it.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write as _;
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(bytes)?;
+    file.commit()
+}
+
+/// A file written in full before it replaces its target (temporary file in the same folder,
+/// fsync, rename, folder fsync). Dropped without [`AtomicFile::commit`], it leaves the target
+/// untouched: an export either completes or changes nothing.
+pub struct AtomicFile {
+    path: PathBuf,
+    dir: PathBuf,
+    writer: io::BufWriter<tempfile::NamedTempFile>,
+    /// Bytes handed to `write` so far.
+    written: u64,
+    /// Bytes the kernel was asked to start writing to the disk ([`Self::start_writeback`]).
+    writeback_from: u64,
+}
+
+/// How much written data may wait in the page cache before the disk is asked to take it: the
+/// fsync at the end then waits for the last stretch only, not for a whole export.
+pub(super) const WRITEBACK_STEP: u64 = 8 << 20;
+
+impl AtomicFile {
+    pub fn create(path: &Path) -> io::Result<Self> {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_owned();
+        std::fs::create_dir_all(&dir)?;
+        let tmp = tempfile::Builder::new()
+            .prefix(".tagdesk-tmp-")
+            .tempfile_in(&dir)?;
+        Ok(Self {
+            path: path.to_owned(),
+            dir,
+            writer: io::BufWriter::with_capacity(1 << 20, tmp),
+            written: 0,
+            writeback_from: 0,
+        })
+    }
+
+    /// Starts (does not wait for) the disk write of what the kernel has of the file so far,
+    /// once a [`WRITEBACK_STEP`] has gathered. Linux only; elsewhere the final fsync does it all.
+    /// (`sync_file_range` would say it more exactly, but it has no safe binding.)
+    fn start_writeback(&mut self) {
+        let in_kernel = self.written - self.writer.buffer().len() as u64;
+        if in_kernel - self.writeback_from < WRITEBACK_STEP {
+            return;
+        }
+        #[cfg(target_os = "linux")]
+        if let Ok(len) = std::num::NonZeroU64::try_from(in_kernel - self.writeback_from) {
+            // On Linux, "don't need" starts the write of the range's dirty pages without
+            // waiting for it (and lets go of pages already written: an export is not read
+            // back). A failure is harmless: the final fsync writes everything anyway.
+            let _ = rustix::fs::fadvise(
+                self.writer.get_ref().as_file(),
+                self.writeback_from,
+                Some(len),
+                rustix::fs::Advice::DontNeed,
+            );
+        }
+        self.writeback_from = in_kernel;
+    }
+
+    /// Flushes, syncs and puts the file in place.
+    pub fn commit(self) -> io::Result<()> {
+        let tmp = self
+            .writer
+            .into_inner()
+            .map_err(io::IntoInnerError::into_error)?;
+        #[cfg(unix)]
+        {
+            // The temporary file is private (0600); give the result the target's permissions,
+            // or the usual 0644 for a new file, so colleagues and sync tools can read it.
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode =
+                std::fs::metadata(&self.path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+            tmp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(mode))?;
+        }
+        tmp.as_file().sync_all()?;
+        tmp.persist(&self.path).map_err(|e| e.error)?;
+        #[cfg(unix)]
+        if let Ok(dir) = std::fs::File::open(&self.dir) {
+            // Makes the rename durable; not all file systems support it, so failure is not fatal.
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    }
+}
+
+impl io::Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.writer.write(buf)?;
+        self.written += n as u64;
+        self.start_writeback();
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.flush()
+    }
+}

@@ -1,0 +1,382 @@
+//! One annotator's annotation file: its JSON form (stable order, pretty), reading and checking
+//! it (versions first, errors with the place), and writing it safely on any thread
+//! ([`LayerWrite`]: never over a file someone else changed since it was read).
+
+use super::*;
+
+/// An annotation file. Field order here is the order on disk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerFile {
+    /// Always `"tagdesk-annotations"`.
+    pub format: String,
+    pub version: u32,
+    pub document: String,
+    pub annotator: String,
+    pub source_sha256: String,
+    #[serde(default)]
+    pub status: DocStatus,
+    pub annotations: Vec<Annotation>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relations: Vec<Relation>,
+    /// The curator's rejections (curated layer only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rejected: Vec<Rejection>,
+    /// The curator's rejections of relations (curated layer only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rejected_relations: Vec<RelationRejection>,
+}
+
+impl LayerFile {
+    pub fn from_layer(layer: &AnnotationLayer) -> Self {
+        Self {
+            format: "tagdesk-annotations".to_owned(),
+            version: LAYER_FORMAT_VERSION,
+            document: layer.document.clone(),
+            annotator: layer.annotator.clone(),
+            source_sha256: layer.source_sha256.clone(),
+            status: layer.status,
+            annotations: layer.annotations().to_vec(),
+            relations: layer.relations().to_vec(),
+            rejected: layer.rejections().to_vec(),
+            rejected_relations: layer.relation_rejections().to_vec(),
+        }
+    }
+
+    pub fn into_layer(self) -> AnnotationLayer {
+        let mut layer = AnnotationLayer::new(self.document, self.annotator)
+            .with_annotations(self.annotations)
+            .with_relations(self.relations)
+            .with_rejections(self.rejected)
+            .with_relation_rejections(self.rejected_relations);
+        layer.source_sha256 = self.source_sha256;
+        layer.status = self.status;
+        layer
+    }
+}
+
+/// Stable, pretty-printed JSON with a final newline: what every project file looks like.
+pub fn to_pretty_json<T: Serialize>(value: &T) -> String {
+    let mut out = serde_json::to_string_pretty(value).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+/// [`LayerFile`] as written, borrowing the layer (a 100k-span layer is not copied to be saved).
+#[derive(Serialize)]
+pub(super) struct LayerFileRef<'a> {
+    pub(super) format: &'a str,
+    pub(super) version: u32,
+    pub(super) document: &'a str,
+    pub(super) annotator: &'a str,
+    pub(super) source_sha256: &'a str,
+    pub(super) status: DocStatus,
+    pub(super) annotations: &'a [Annotation],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub(super) relations: &'a [Relation],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub(super) rejected: &'a [Rejection],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub(super) rejected_relations: &'a [RelationRejection],
+}
+
+/// Serialises a layer exactly as it is stored.
+pub fn layer_to_json(layer: &AnnotationLayer) -> String {
+    to_pretty_json(&LayerFileRef {
+        format: "tagdesk-annotations",
+        version: LAYER_FORMAT_VERSION,
+        document: &layer.document,
+        annotator: &layer.annotator,
+        source_sha256: &layer.source_sha256,
+        status: layer.status,
+        annotations: layer.annotations(),
+        relations: layer.relations(),
+        rejected: layer.rejections(),
+        rejected_relations: layer.relation_rejections(),
+    })
+}
+
+/// Size and modification time of a file: when both are as we left them, the file is taken as
+/// unchanged without reading and hashing it again (saving a 35 MB layer would otherwise read
+/// it back twice on the UI thread).
+/// The layer a [`LayerWrite`] writes: serialised already, or a copy to serialise there.
+pub(super) enum LayerSource {
+    Json(String),
+    Owned(Box<AnnotationLayer>),
+}
+
+/// One layer's file write, self-contained so it can run on a worker thread: serialise, check
+/// that the file on disk is still the one we read (else keep ours aside and write nothing),
+/// write atomically, hash.
+pub struct LayerWrite {
+    pub key: LayerKey,
+    pub(super) path: PathBuf,
+    pub(super) source: LayerSource,
+    /// Hash of the file as last read or written; `None` when there was none.
+    pub(super) base: Option<String>,
+    /// Size, time and inode showed the file unchanged when the write was prepared.
+    pub(super) base_unchanged: bool,
+    pub(super) conflict_copy: PathBuf,
+    /// Called with the new file's hash just before the file is replaced: the workspace records
+    /// there, in the layer's crash journal, how many edit lines the file holds (the project
+    /// knows nothing of the journal).
+    pub(super) checkpoint: Option<Checkpoint>,
+}
+
+/// A hook a [`LayerWrite`] calls with the new file's hash before it replaces the file.
+pub type Checkpoint = Box<dyn FnOnce(&str) + Send>;
+
+/// What a [`LayerWrite`] did: the new file's hash and stamp, or why nothing was written.
+pub struct LayerWritten {
+    pub key: LayerKey,
+    pub(super) outcome: Result<(String, Option<FileStamp>), ProjectError>,
+}
+
+impl LayerWrite {
+    /// Calls `hook` with the new file's hash just before the file is replaced (the crash
+    /// journal records then how many of its edit lines the file holds).
+    #[must_use]
+    pub fn with_checkpoint(mut self, hook: impl FnOnce(&str) + Send + 'static) -> Self {
+        self.checkpoint = Some(Box::new(hook));
+        self
+    }
+
+    pub fn run(self) -> LayerWritten {
+        let json = match self.source {
+            LayerSource::Json(json) => json,
+            LayerSource::Owned(layer) => layer_to_json(&layer),
+        };
+        // helix-style: never overwrite a file someone else changed since we read it (read and
+        // compared by hash unless size and time showed it as we left it).
+        let current = if self.base_unchanged {
+            self.base.clone()
+        } else {
+            std::fs::read(&self.path)
+                .ok()
+                .map(|bytes| content_hash(&bytes))
+        };
+        let outcome = if current.is_some() && current != self.base {
+            match write_atomic(&self.conflict_copy, json.as_bytes()) {
+                Ok(()) => Err(ProjectError::ChangedOnDisk {
+                    path: self.path.clone(),
+                    kept: self.conflict_copy.clone(),
+                }),
+                Err(e) => Err(ProjectError::io(
+                    "cannot keep your version",
+                    &self.conflict_copy,
+                    e,
+                )),
+            }
+        } else {
+            let hash = content_hash(json.as_bytes());
+            if let Some(checkpoint) = self.checkpoint {
+                checkpoint(&hash);
+            }
+            write_atomic(&self.path, json.as_bytes())
+                .map_err(|e| ProjectError::io("cannot save", &self.path, e))
+                .map(|()| (hash, file_stamp(&self.path)))
+        };
+        LayerWritten {
+            key: self.key,
+            outcome,
+        }
+    }
+}
+
+/// A layer file as read from disk.
+pub enum LayerRead {
+    /// There is no file (any more).
+    Gone,
+    Read {
+        hash: String,
+        stamp: Option<FileStamp>,
+        /// The layer, or why the file does not parse.
+        parsed: Result<Box<AnnotationLayer>, ProjectError>,
+    },
+}
+
+/// Reads and parses a layer file (any thread).
+pub fn read_layer(path: &Path) -> LayerRead {
+    let stamp = file_stamp(path);
+    let Ok(bytes) = std::fs::read(path) else {
+        return LayerRead::Gone;
+    };
+    read_layer_bytes(path, &bytes, stamp)
+}
+
+pub(super) fn read_layer_bytes(path: &Path, bytes: &[u8], stamp: Option<FileStamp>) -> LayerRead {
+    LayerRead::Read {
+        hash: content_hash(bytes),
+        stamp,
+        parsed: parse_layer_bytes(path, bytes).map(Box::new),
+    }
+}
+
+/// An annotation file's bytes as a layer; errors name the file and the place.
+pub(super) fn parse_layer_bytes(path: &Path, bytes: &[u8]) -> Result<AnnotationLayer, ProjectError> {
+    let json = std::str::from_utf8(bytes).map_err(|e| ProjectError::Invalid {
+        path: path.to_owned(),
+        message: format!("not UTF-8 (invalid byte at byte {})", e.valid_up_to()),
+    })?;
+    Ok(parse_layer(path, json)?.into_layer())
+}
+
+/// A check of one layer file against what was last read or written ([`Project::layer_check`]).
+pub struct LayerCheck {
+    pub key: LayerKey,
+    pub(super) path: PathBuf,
+    pub(super) known_hash: Option<String>,
+    pub(super) known_stamp: Option<FileStamp>,
+}
+
+/// What a [`LayerCheck`] found.
+pub enum LayerOnDisk {
+    /// Size, time and inode are as we left them: not even read.
+    Unchanged,
+    /// Read: the same bytes (by hash) as we know; its stamp now.
+    Same {
+        hash: String,
+        stamp: Option<FileStamp>,
+    },
+    /// Another file, or none: as read (and parsed).
+    Changed(LayerRead),
+}
+
+impl LayerCheck {
+    pub fn run(self) -> LayerOnDisk {
+        if self.known_stamp.is_some() && file_stamp(&self.path) == self.known_stamp {
+            return LayerOnDisk::Unchanged;
+        }
+        let stamp = file_stamp(&self.path);
+        let Ok(bytes) = std::fs::read(&self.path) else {
+            return if self.known_hash.is_none() {
+                LayerOnDisk::Unchanged
+            } else {
+                LayerOnDisk::Changed(LayerRead::Gone)
+            };
+        };
+        let hash = content_hash(&bytes);
+        if Some(&hash) == self.known_hash.as_ref() {
+            return LayerOnDisk::Same { hash, stamp };
+        }
+        LayerOnDisk::Changed(read_layer_bytes(&self.path, &bytes, stamp))
+    }
+}
+
+/// A stamp taken within [`RACY`] of the file's modification time is not trusted (as git treats
+/// "racily clean" entries): file times come from a coarse clock, so another write in the same
+/// tick could leave size and time as they were.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileStamp {
+    pub(super) len: u64,
+    pub(super) modified: std::time::SystemTime,
+    pub(super) inode: u64,
+}
+
+pub(super) const RACY: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// The file's stamp, if it can be trusted to tell "unchanged" (see [`FileStamp`]).
+pub(super) fn file_stamp(path: &Path) -> Option<FileStamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    let modified = meta.modified().ok()?;
+    let settled = std::time::SystemTime::now()
+        .duration_since(modified)
+        .is_ok_and(|age| age > RACY);
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    settled.then_some(FileStamp {
+        len: meta.len(),
+        modified,
+        inode,
+    })
+}
+
+/// Parses an annotation file's text; errors carry line and column.
+pub fn parse_layer(path: &Path, json: &str) -> Result<LayerFile, ProjectError> {
+    check_version(path, json, "tagdesk-annotations", LAYER_FORMAT_VERSION)?;
+    let file: LayerFile = serde_json::from_str(json).map_err(|e| ProjectError::parse(path, &e))?;
+    for a in &file.annotations {
+        if !a.fragments_ok() {
+            return Err(ProjectError::Invalid {
+                path: path.to_owned(),
+                message: format!(
+                    "annotation {}: fragments {:?} must be sorted, apart, and frame {}..{}",
+                    a.id, a.fragments, a.start, a.end
+                ),
+            });
+        }
+        if a.start >= a.end {
+            return Err(ProjectError::Invalid {
+                path: path.to_owned(),
+                message: format!(
+                    "annotation {} has an empty or inverted span {}..{}",
+                    a.id, a.start, a.end
+                ),
+            });
+        }
+    }
+    Ok(file)
+}
+
+/// Parses a manifest's text: version first, then fields, then the schema's consistency.
+pub fn parse_manifest(path: &Path, json: &str) -> Result<Manifest, ProjectError> {
+    check_version(path, json, "tagdesk-project", PROJECT_FORMAT_VERSION)?;
+    let manifest: Manifest =
+        serde_json::from_str(json).map_err(|e| ProjectError::parse(path, &e))?;
+    let problems = manifest.schema.problems();
+    if !problems.is_empty() {
+        return Err(ProjectError::Invalid {
+            path: path.to_owned(),
+            message: format!("bad label schema: {}", problems.join("; ")),
+        });
+    }
+    Ok(manifest)
+}
+
+/// Refuses files of a newer format version before anything else is read from them.
+pub(super) fn check_version(
+    path: &Path,
+    json: &str,
+    format: &str,
+    supported: u32,
+) -> Result<(), ProjectError> {
+    #[derive(Deserialize)]
+    struct Probe {
+        format: Option<String>,
+        version: Option<u32>,
+    }
+    // Anything but an object (an array, a number, binary junk) is refused in plain words
+    // rather than with the probe's internals.
+    let first = json.trim_start().chars().next();
+    if first.is_some() && first != Some('{') {
+        let line = 1 + json[..json.len() - json.trim_start().len()]
+            .matches('\n')
+            .count();
+        return Err(ProjectError::Parse {
+            path: path.to_owned(),
+            line,
+            column: 1,
+            message: "expected a JSON object ({ … })".to_owned(),
+        });
+    }
+    let probe: Probe = serde_json::from_str(json).map_err(|e| ProjectError::parse(path, &e))?;
+    if probe.format.as_deref() != Some(format) {
+        return Err(ProjectError::Invalid {
+            path: path.to_owned(),
+            message: format!("\"format\" must be \"{format}\""),
+        });
+    }
+    match probe.version {
+        Some(found) if found > supported => Err(ProjectError::TooNew {
+            path: path.to_owned(),
+            found,
+            supported,
+        }),
+        Some(_) => Ok(()),
+        None => Err(ProjectError::Invalid {
+            path: path.to_owned(),
+            message: "\"version\" is missing".to_owned(),
+        }),
+    }
+}
