@@ -212,7 +212,10 @@ pub(super) fn read_layer_bytes(path: &Path, bytes: &[u8], stamp: Option<FileStam
 }
 
 /// An annotation file's bytes as a layer; errors name the file and the place.
-pub(super) fn parse_layer_bytes(path: &Path, bytes: &[u8]) -> Result<AnnotationLayer, ProjectError> {
+pub(super) fn parse_layer_bytes(
+    path: &Path,
+    bytes: &[u8],
+) -> Result<AnnotationLayer, ProjectError> {
     let json = std::str::from_utf8(bytes).map_err(|e| ProjectError::Invalid {
         path: path.to_owned(),
         message: format!("not UTF-8 (invalid byte at byte {})", e.valid_up_to()),

@@ -23,12 +23,12 @@ mod scan;
 
 pub use atomic::{AtomicFile, content_hash, write_atomic};
 pub use layer_file::{
-    Checkpoint, FileStamp, LayerCheck, LayerFile, LayerOnDisk, LayerRead, LayerWrite,
-    LayerWritten, layer_to_json, parse_layer, parse_manifest, read_layer, to_pretty_json,
+    Checkpoint, FileStamp, LayerCheck, LayerFile, LayerOnDisk, LayerRead, LayerWrite, LayerWritten,
+    layer_to_json, parse_layer, parse_manifest, read_layer, to_pretty_json,
 };
+use layer_file::{LayerSource, file_stamp, parse_layer_bytes};
 pub use names::{CURATED, valid_annotator_name, valid_document_path, valid_layer_name};
 pub use scan::scan_documents;
-use layer_file::{LayerSource, file_stamp, parse_layer_bytes};
 use scan::{collect_files, has_extension, relative_or_absolute};
 
 pub const MANIFEST_FILE: &str = "tagdesk.json";
