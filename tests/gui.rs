@@ -1467,6 +1467,13 @@ fn review_accepts_a_disagreement_into_the_curated_layer_and_undo_takes_it_back()
             .query_by_label_contains("editing the curated layer")
             .is_some()
     );
+    // And a banner over the text, with the way back.
+    assert!(
+        harness
+            .query_by_label_contains("Editing the curated layer: label keys")
+            .is_some()
+    );
+    assert!(harness.query_by_label("Back to my layer").is_some());
     // F8 jumps to the first disagreement: maria's claim against sam's actor.
     harness.key_press(Key::F8);
     steps(&mut harness, 3);

@@ -148,6 +148,27 @@ impl DocumentPanel {
             }
         });
         ui.separator();
+        if state.curating {
+            // A banner while the label keys edit the gold layer, not one's own.
+            egui::Frame::new()
+                .fill(ui.visuals().warn_fg_color.gamma_multiply(0.25))
+                .inner_margin(egui::Margin::symmetric(8, 4))
+                .corner_radius(3.0)
+                .show(ui, |ui| {
+                    ui.horizontal_wrapped(|ui| {
+                        ui.label(
+                            RichText::new(
+                                "Editing the curated layer: label keys, Delete and resizing change \
+                                 the gold standard, not your own annotations.",
+                            )
+                            .color(ui.visuals().strong_text_color()),
+                        );
+                        if ui.button("Back to my layer").clicked() {
+                            fc.actions.push(Action::SetCurating(false));
+                        }
+                    });
+                });
+        }
         let text = match cached {
             None => {
                 ui.horizontal(|ui| {
