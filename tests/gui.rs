@@ -2187,3 +2187,24 @@ fn open_and_choose_use_the_app_s_own_chooser_where_there_is_no_system_dialog() {
         "the export path is filled in"
     );
 }
+
+#[test]
+fn down_and_shift_end_follow_the_rows_of_a_wrapped_line() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "tester");
+    let text = source(&root);
+    // "NPR's Michele Kelemen is traveling … Hi, Michele." wraps onto a second row at 1280×800.
+    let start = char_offset_of(&text, "NPR's Michele", 0);
+    let pos = harness.state().caret_screen_pos(start).unwrap();
+    click_times(&mut harness, pos + vec2(1.0, 0.0), 1, Modifiers::NONE);
+    harness.key_press(Key::ArrowDown);
+    harness.key_press_modifiers(Modifiers::SHIFT, Key::End);
+    steps(&mut harness, 1);
+    let selection = harness.state().pending_selection().expect("a selection");
+    let chars: Vec<char> = text.chars().collect();
+    let selected: String = chars[selection.clone()].iter().collect();
+    assert!(
+        selected.ends_with("Michele") && !selected.contains("NPR"),
+        "the second row from its start to its end, not the first: {selected:?}"
+    );
+}

@@ -50,9 +50,13 @@ impl App {
         self.state.caret = Some(moved);
         if extend {
             let anchor = *self.state.caret_anchor.get_or_insert(caret);
-            self.state.selection = text
-                .text
-                .snap_to_words(anchor.min(moved)..anchor.max(moved));
+            // Back where it started: nothing selected (an empty range would snap to a word).
+            self.state.selection = (anchor != moved)
+                .then(|| {
+                    text.text
+                        .snap_to_words(anchor.min(moved)..anchor.max(moved))
+                })
+                .flatten();
         } else {
             self.state.caret_anchor = None;
             self.state.selection = None;

@@ -17,6 +17,7 @@ impl DocumentView {
         if !matches!(motion, Motion::Up | Motion::Down) {
             self.caret_x = None;
         }
+        let from_row_end = std::mem::replace(&mut self.caret_at_row_end, motion == Motion::LineEnd);
         let step = |forward: bool, unit: EdgeUnit| {
             text.edge_step(caret, forward, unit).unwrap_or(if forward {
                 text.char_len()
@@ -31,14 +32,16 @@ impl DocumentView {
             Motion::WordRight => step(true, EdgeUnit::WordEnd),
             Motion::DocumentStart => 0,
             Motion::DocumentEnd => text.char_len(),
-            Motion::Up | Motion::Down => self.row_step(text, caret, motion == Motion::Down),
+            Motion::Up | Motion::Down => {
+                self.row_step(text, caret, motion == Motion::Down, from_row_end)
+            }
             Motion::LineStart | Motion::LineEnd => {
                 let block_index = text.block_index_at_char(caret);
                 let block = text.blocks()[block_index];
                 let local = caret - block.char_start;
                 match self.visible.iter().find(|v| v.index == block_index) {
                     Some(vb) => {
-                        let at = CCursor::new(local);
+                        let at = caret_in_row(local, from_row_end);
                         let row_edge = if motion == Motion::LineStart {
                             vb.galley.cursor_begin_of_row(&at)
                         } else {
@@ -79,7 +82,13 @@ impl DocumentView {
 
     /// A row up or down: the same column on the next row of the layout (into the neighbouring
     /// line when the caret is on its first or last row).
-    pub(super) fn row_step(&mut self, text: &SourceText, caret: usize, down: bool) -> usize {
+    pub(super) fn row_step(
+        &mut self,
+        text: &SourceText,
+        caret: usize,
+        down: bool,
+        from_row_end: bool,
+    ) -> usize {
         let block_index = text.block_index_at_char(caret);
         let block = text.blocks()[block_index];
         let Some(vb) = self.visible.iter().find(|v| v.index == block_index) else {
@@ -91,7 +100,7 @@ impl DocumentView {
             };
             return text.blocks().get(next).map_or(caret, |b| b.char_start);
         };
-        let at = CCursor::new(caret - block.char_start);
+        let at = caret_in_row(caret - block.char_start, from_row_end);
         let row = vb.galley.layout_from_cursor(at).row;
         let x = *self
             .caret_x
@@ -162,5 +171,14 @@ impl DocumentView {
     pub fn first_visible_char(&self, text: &SourceText) -> Option<usize> {
         let vb = self.visible.first()?;
         Some(text.blocks()[vb.index].char_start)
+    }
+}
+
+/// The caret as egui places it: at a wrapped row's break, on the next row (where Down and
+/// clicks put it) unless it was put at the row's end (End).
+pub(super) fn caret_in_row(local: usize, at_row_end: bool) -> CCursor {
+    CCursor {
+        prefer_next_row: !at_row_end,
+        ..CCursor::new(local)
     }
 }

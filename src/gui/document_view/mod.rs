@@ -136,6 +136,9 @@ pub struct DocumentView {
     scroll_offset: f32,
     /// The caret's x while it moves up and down, so it comes back to the same column.
     caret_x: Option<f32>,
+    /// The caret sits at the end of a wrapped row (after End), not at the start of the next
+    /// one: the same character index, shown and moved from the row it belongs to.
+    caret_at_row_end: bool,
     pub stats: ViewStats,
 }
 impl DocumentView {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use egui::text::{CCursor, CharIndex};
+use egui::text::CharIndex;
 use egui::{Color32, FontId, Galley, Rect, Sense, Stroke, pos2, vec2};
 
 use super::{
@@ -92,9 +92,10 @@ impl DocumentView {
                 && (block_range.contains(&caret)
                     || (caret == block.char_end && vb.index + 1 == text.blocks().len()))
             {
-                let rect = vb
-                    .galley
-                    .pos_from_cursor(CCursor::new(caret - block.char_start));
+                let rect = vb.galley.pos_from_cursor(super::caret::caret_in_row(
+                    caret - block.char_start,
+                    self.caret_at_row_end,
+                ));
                 let band = text_band(rect).translate(vb.origin.to_vec2());
                 painter.line_segment(
                     [band.left_top(), band.left_bottom()],

@@ -126,6 +126,7 @@ impl DocumentView {
                 // Shift+click extends the selection (or from the caret), snapped like a drag.
                 events.extend(input.text.snap_to_words(from..c).map(ViewEvent::Selected));
             } else {
+                self.caret_at_row_end = false;
                 events.extend(at.map(ViewEvent::Caret));
                 events.push(self.click(input, pos));
             }
