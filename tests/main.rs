@@ -16,6 +16,7 @@ mod gui_parts;
 mod history;
 mod live;
 mod malformed;
+mod network;
 mod offsets;
 mod project_files;
 mod review;

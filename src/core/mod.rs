@@ -8,6 +8,7 @@ pub mod history;
 pub mod job;
 pub mod journal;
 pub mod lock;
+pub mod network;
 pub mod project;
 pub mod reanchor;
 pub mod review;

@@ -1,0 +1,267 @@
+//! Discourse networks against hand-computed examples: three actors, two concepts, stances on
+//! the levels −1 (oppose), 0 (neutral), +1 (support).
+//!
+//! A: c1 +1 twice (one document), c2 −1 · B: c1 +1, c2 +1 · C: c1 −1, c2 0 (another document).
+//! x(A,c1,+1)=2, x(A,c2,−1)=1, x(B,c1,+1)=1, x(B,c2,+1)=1, x(C,c1,−1)=1, x(C,c2,0)=1;
+//! activity A 3, B 2, C 2; the levels' range is 2.
+
+use tagdesk::core::network::{
+    Aggregation, Date, Duplicates, Levels, Normalization, Statement, TwoModeAggregation,
+    TwoModeNormalization, deduplicate, one_mode, two_mode, write,
+};
+
+fn statement(actor: &str, concept: &str, level: i64, document: &str) -> Statement {
+    Statement {
+        actor: actor.into(),
+        concept: concept.into(),
+        level,
+        document: document.into(),
+        date: None,
+    }
+}
+
+fn example() -> Vec<Statement> {
+    vec![
+        statement("A", "c1", 1, "d1"),
+        statement("A", "c1", 1, "d1"),
+        statement("A", "c2", -1, "d1"),
+        statement("B", "c1", 1, "d1"),
+        statement("B", "c2", 1, "d1"),
+        statement("C", "c1", -1, "d2"),
+        statement("C", "c2", 0, "d2"),
+    ]
+}
+
+fn levels() -> Levels {
+    Levels::new([-1, 0, 1])
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-9
+}
+
+#[track_caller]
+fn tie(m: &tagdesk::core::network::Matrix, a: &str, b: &str, expected: f64) {
+    let got = m.get(a, b).expect("both nodes");
+    assert!(close(got, expected), "{a}–{b}: {got}, expected {expected}");
+    // One-mode networks are symmetric.
+    if m.rows == m.columns {
+        assert!(close(m.get(b, a).unwrap(), expected), "{b}–{a} differs");
+    }
+}
+
+#[test]
+fn one_mode_aggregations_match_the_hand_computed_ties() {
+    let s = example();
+    let congruence = one_mode(&s, &levels(), Aggregation::Congruence, Normalization::None);
+    // A–B on c1: 2·1·(1 − 0) = 2; on c2: 1·1·(1 − 2/2) = 0.
+    tie(&congruence, "A", "B", 2.0);
+    // A–C: c1 2·1·(1 − 1) = 0; c2 1·1·(1 − 1/2) = 0.5.
+    tie(&congruence, "A", "C", 0.5);
+    tie(&congruence, "B", "C", 0.5);
+    let conflict = one_mode(&s, &levels(), Aggregation::Conflict, Normalization::None);
+    tie(&conflict, "A", "B", 1.0);
+    tie(&conflict, "A", "C", 2.5);
+    tie(&conflict, "B", "C", 1.5);
+    let subtract = one_mode(&s, &levels(), Aggregation::Subtract, Normalization::None);
+    tie(&subtract, "A", "B", 1.0);
+    tie(&subtract, "A", "C", -2.0);
+    tie(&subtract, "B", "C", -1.0);
+    let ignore = one_mode(&s, &levels(), Aggregation::Ignore, Normalization::None);
+    tie(&ignore, "A", "B", 3.0);
+    tie(&ignore, "A", "C", 3.0);
+    tie(&ignore, "B", "C", 2.0);
+    // No self-ties.
+    tie(&ignore, "A", "A", 0.0);
+}
+
+#[test]
+fn one_mode_normalisations_match_the_hand_computed_ties() {
+    let s = example();
+    let with = |n| one_mode(&s, &levels(), Aggregation::Congruence, n);
+    // Congruence A–B is 2.
+    tie(&with(Normalization::Average), "A", "B", 2.0 / 2.5);
+    // Jaccard cells for A, B: (c1,+1) both: m11 = 2·1; (c2,−1) only A: m10 = 1; (c2,+1) only
+    // B: m01 = 1.
+    tie(&with(Normalization::Jaccard), "A", "B", 2.0 / 4.0);
+    // Concept vectors u_A = (2, 1), u_B = (1, 1).
+    tie(&with(Normalization::Cosine), "A", "B", 2.0 / 10f64.sqrt());
+    // DNA's "cosine": the product of the activities, 3 · 2.
+    tie(&with(Normalization::DnaCosine), "A", "B", 2.0 / 6.0);
+    // With stances ignored, the real cosine is the cosine similarity of the concept vectors.
+    let ignore = one_mode(&s, &levels(), Aggregation::Ignore, Normalization::Cosine);
+    tie(&ignore, "A", "B", 3.0 / (5f64.sqrt() * 2f64.sqrt()));
+}
+
+#[test]
+fn the_range_is_the_schema_s_not_the_observed_one() {
+    // Only support and neutral were observed; the schema also has oppose: range 2, so a
+    // support–neutral pair is half agreement (DNA would take the observed range 1: none).
+    let s = vec![statement("A", "c", 1, "d"), statement("B", "c", 0, "d")];
+    let m = one_mode(&s, &levels(), Aggregation::Congruence, Normalization::None);
+    tie(&m, "A", "B", 0.5);
+    let m = one_mode(
+        &s,
+        &Levels::new([0, 1]),
+        Aggregation::Congruence,
+        Normalization::None,
+    );
+    tie(&m, "A", "B", 0.0);
+}
+
+#[test]
+fn duplicates_count_once_per_document_week_month_or_year_with_the_year_in_the_key() {
+    let s = example();
+    let per_document = deduplicate(&s, Duplicates::PerDocument);
+    assert_eq!(per_document.len(), 6, "A's second c1 +1 in d1 goes");
+    let m = one_mode(
+        &per_document,
+        &levels(),
+        Aggregation::Congruence,
+        Normalization::None,
+    );
+    tie(&m, "A", "B", 1.0);
+    let dated = |d: Date, doc: &str| Statement {
+        date: Some(d),
+        ..statement("A", "c", 1, doc)
+    };
+    // The same month number in two years: both count (DNA compared only the month).
+    let months = [
+        dated(Date::new(2020, 3, 5), "x"),
+        dated(Date::new(2021, 3, 7), "y"),
+        dated(Date::new(2020, 3, 20), "z"),
+    ];
+    assert_eq!(deduplicate(&months, Duplicates::PerMonth).len(), 2);
+    assert_eq!(deduplicate(&months, Duplicates::PerYear).len(), 2);
+    assert_eq!(deduplicate(&months, Duplicates::Once).len(), 1);
+    assert_eq!(deduplicate(&months, Duplicates::All).len(), 3);
+    // ISO week 10 of 2020 and of 2021: both count.
+    let weeks = [
+        dated(Date::new(2020, 3, 2), "x"),
+        dated(Date::new(2021, 3, 8), "y"),
+        dated(Date::new(2021, 3, 9), "z"),
+    ];
+    assert_eq!(deduplicate(&weeks, Duplicates::PerWeek).len(), 2);
+}
+
+#[test]
+fn two_mode_aggregations_and_normalisations_match_the_hand_computed_ties() {
+    let mut s = example();
+    s.push(statement("D", "c1", 1, "d3"));
+    s.push(statement("D", "c1", -1, "d3"));
+    let ignore = two_mode(&s, TwoModeAggregation::Ignore, TwoModeNormalization::None);
+    tie(&ignore, "A", "c1", 2.0);
+    tie(&ignore, "A", "c2", 1.0);
+    let subtract = two_mode(&s, TwoModeAggregation::Subtract, TwoModeNormalization::None);
+    tie(&subtract, "A", "c1", 2.0);
+    tie(&subtract, "A", "c2", -1.0);
+    tie(&subtract, "C", "c2", 0.0);
+    tie(&subtract, "D", "c1", 0.0);
+    let combine = two_mode(&s, TwoModeAggregation::Combine, TwoModeNormalization::None);
+    tie(&combine, "A", "c1", 1.0);
+    tie(&combine, "A", "c2", 2.0);
+    tie(&combine, "D", "c1", 3.0);
+    tie(&combine, "C", "c2", 4.0);
+    tie(&combine, "D", "c2", 0.0);
+    // Activity: A made 3 statements.
+    let activity = two_mode(
+        &s,
+        TwoModeAggregation::Ignore,
+        TwoModeNormalization::Activity,
+    );
+    tie(&activity, "A", "c1", 2.0 / 3.0);
+    // Prominence: c1 got 2 + 1 + 1 + 2 = 6 statements.
+    let prominence = two_mode(
+        &s,
+        TwoModeAggregation::Ignore,
+        TwoModeNormalization::Prominence,
+    );
+    tie(&prominence, "A", "c1", 2.0 / 6.0);
+}
+
+#[test]
+fn graphml_reads_back_with_a_real_parser_and_the_same_weights() {
+    let m = one_mode(
+        &example(),
+        &levels(),
+        Aggregation::Subtract,
+        Normalization::None,
+    );
+    let xml = write::graphml(&m, true);
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed GraphML");
+    let ns = "http://graphml.graphdrawing.org/xmlns";
+    let nodes: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name((ns, "node")))
+        .collect();
+    assert_eq!(nodes.len(), 3);
+    let name_of = |id: &str| {
+        nodes
+            .iter()
+            .find(|n| n.attribute("id") == Some(id))
+            .and_then(|n| n.children().find(|d| d.attribute("key") == Some("name")))
+            .and_then(|d| d.text())
+            .unwrap()
+            .to_owned()
+    };
+    let mut edges = Vec::new();
+    for e in doc.descendants().filter(|n| n.has_tag_name((ns, "edge"))) {
+        let data = |key: &str| {
+            e.children()
+                .find(|d| d.attribute("key") == Some(key))
+                .and_then(|d| d.text())
+                .unwrap()
+                .to_owned()
+        };
+        let weight: f64 = data("weight").parse().unwrap();
+        let sign: i32 = data("sign").parse().unwrap();
+        let (a, b) = (
+            name_of(e.attribute("source").unwrap()),
+            name_of(e.attribute("target").unwrap()),
+        );
+        assert!(close(weight, m.get(&a, &b).unwrap()), "{a}–{b}");
+        assert_eq!(sign, if weight > 0.0 { 1 } else { -1 });
+        edges.push((a, b));
+    }
+    edges.sort();
+    assert_eq!(
+        edges,
+        [("A", "B"), ("A", "C"), ("B", "C")].map(|(a, b)| (a.to_owned(), b.to_owned()))
+    );
+    // Names are escaped.
+    let odd = vec![
+        statement("Ben & \"Jerry\" <co>", "c", 1, "d"),
+        statement("X", "c", 1, "d"),
+    ];
+    let m = one_mode(&odd, &levels(), Aggregation::Ignore, Normalization::None);
+    let doc_xml = write::graphml(&m, true);
+    let doc = roxmltree::Document::parse(&doc_xml).unwrap();
+    assert!(
+        doc.descendants()
+            .any(|n| n.text() == Some("Ben & \"Jerry\" <co>"))
+    );
+}
+
+#[test]
+fn the_csv_matrix_has_every_row_and_column() {
+    let m = two_mode(
+        &example(),
+        TwoModeAggregation::Ignore,
+        TwoModeNormalization::None,
+    );
+    let csv = write::csv_matrix(&m);
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(header, ["", "c1", "c2"]);
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    assert_eq!(rows[0], ["A", "2", "1"]);
+    assert_eq!(rows.len(), 3);
+}
