@@ -9,6 +9,7 @@ mod agreement;
 mod architecture;
 mod cli;
 mod crash;
+mod entities;
 mod export;
 mod formats;
 mod gui;

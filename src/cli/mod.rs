@@ -158,6 +158,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The entity registry: every actor and concept with its aliases, attributes and how many
+    /// spans link to it.
+    Entities {
+        project: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -240,6 +248,7 @@ pub fn run(command: Command) -> ExitCode {
             validate_cmd(&project)
         }
         Command::Stats { project, json } => stats_cmd(&project, json),
+        Command::Entities { project, json } => entities_cmd(&project, json),
         Command::Search {
             project,
             pattern,
@@ -840,6 +849,55 @@ fn search_cmd(
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn entities_cmd(project: &Path, json: bool) -> ExitCode {
+    #[derive(serde::Serialize)]
+    struct Row<'a> {
+        #[serde(flatten)]
+        entity: &'a crate::core::entities::Entity,
+        spans: usize,
+    }
+    let workspace = match open_read_only(project) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    let usage = workspace.entity_usage();
+    let rows: Vec<Row> = workspace
+        .project
+        .entities
+        .entities()
+        .iter()
+        .map(|entity| Row {
+            entity,
+            spans: usage.get(&entity.id).copied().unwrap_or(0),
+        })
+        .collect();
+    if json {
+        println!("{}", crate::core::project::to_pretty_json(&rows).trim_end());
+    } else if rows.is_empty() {
+        println!("No entities yet: link a span to one in the window (the Entity field).");
+    } else {
+        for row in &rows {
+            let e = row.entity;
+            let mut line = format!(
+                "{}\t{}\t{}\t{} spans",
+                e.id,
+                e.kind.as_str(),
+                e.name,
+                row.spans
+            );
+            if !e.aliases.is_empty() {
+                let _ = write!(line, "\taka {}", e.aliases.join(", "));
+            }
+            for (name, value) in &e.attributes {
+                let _ = write!(line, "\t{name}={value}");
+            }
+            println!("{line}");
+        }
+    }
+    let_the_os_free(workspace);
+    ExitCode::SUCCESS
 }
 
 fn stats_cmd(project: &Path, json: bool) -> ExitCode {

@@ -15,6 +15,8 @@ pub enum Change {
     Layer { key: LayerKey, inverses: Vec<Edit> },
     /// The schema as it was before.
     Schema(Schema),
+    /// The entity registry as it was before.
+    Entities(super::entities::Registry),
 }
 
 /// What the user had selected (as helix keeps a selection with each revision): undo puts back
@@ -47,7 +49,7 @@ impl Step {
     pub fn document(&self) -> Option<&str> {
         self.changes.iter().find_map(|c| match c {
             Change::Layer { key, .. } => Some(key.document.as_str()),
-            Change::Schema(_) => None,
+            Change::Schema(_) | Change::Entities(_) => None,
         })
     }
 }

@@ -25,6 +25,8 @@ pub enum Entry {
     Edits(Vec<Edit>),
     /// The schema after a change (manifest journal only).
     Schema(Schema),
+    /// The entity registry after a change (entities journal only).
+    Entities(Vec<super::entities::Entity>),
     /// Written by a save just before its new annotation file replaces the old one: the file
     /// with this hash holds the first `entries` `Edits` lines. After a crash between the
     /// replacement and the app taking the save in, recovery replays only the lines after them.
@@ -51,6 +53,10 @@ impl Journal {
 
     pub fn manifest_path(&self) -> PathBuf {
         self.dir.join("_manifest.jsonl")
+    }
+
+    pub fn entities_path(&self) -> PathBuf {
+        self.dir.join("_entities.jsonl")
     }
 
     /// Appends entries to a journal file (creating it with its base line), then fsyncs.

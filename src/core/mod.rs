@@ -4,6 +4,7 @@
 
 pub mod agreement;
 pub mod annotation;
+pub mod entities;
 pub mod history;
 pub mod job;
 pub mod journal;

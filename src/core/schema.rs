@@ -96,7 +96,23 @@ impl RelationDef {
 /// Attribute values of one annotation, by attribute name (sorted: stable files).
 pub type Attributes = BTreeMap<String, AttributeValue>;
 
+/// The attribute every span may carry whatever its label: the id of the entity (in the
+/// project's entity registry) the span refers to — an actor, or the concept a claim is about.
+/// Kept as an attribute, so every export that carries attributes carries the link, review and
+/// agreement compare it like any attribute, and a span without a link costs nothing.
+pub const ENTITY_ATTRIBUTE: &str = "entity";
+
 impl LabelDef {
+    /// Whether a span with this label may carry `name = value`: an attribute the label defines
+    /// and the value fits, or the entity link.
+    pub fn fits(&self, name: &str, value: &AttributeValue) -> bool {
+        (name == ENTITY_ATTRIBUTE && matches!(value, AttributeValue::Text(_)))
+            || self
+                .attributes
+                .iter()
+                .any(|d| d.name == name && d.accepts(value))
+    }
+
     /// The colour as RGB bytes; a grey when the string is not `#rrggbb`.
     pub fn rgb(&self) -> [u8; 3] {
         parse_hex_color(&self.color).unwrap_or([0x99, 0x99, 0x99])

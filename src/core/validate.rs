@@ -151,6 +151,22 @@ pub fn validate(project: &Project) -> Vec<Problem> {
             }
             if let Some(def) = project.schema().get(&a.label) {
                 for (name, value) in &a.attributes {
+                    if name == crate::core::schema::ENTITY_ATTRIBUTE {
+                        // A link: to an entity the registry has.
+                        let known = matches!(value, crate::core::schema::AttributeValue::Text(id)
+                            if project.entities.get(id).is_some());
+                        if !known {
+                            report(
+                                line,
+                                format!(
+                                    "annotation {}: links to entity \"{value}\", which is not in {}",
+                                    a.id,
+                                    crate::core::entities::ENTITIES_FILE
+                                ),
+                            );
+                        }
+                        continue;
+                    }
                     match def.attributes.iter().find(|d| &d.name == name) {
                         None => report(
                             line,

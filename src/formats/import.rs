@@ -596,11 +596,9 @@ fn describe(attributes: &Attributes) -> String {
 }
 
 fn fits_span(schema: &Schema, label: &str, attributes: &Attributes) -> bool {
-    schema.get(label).is_some_and(|def| {
-        attributes
-            .iter()
-            .all(|(n, v)| def.attributes.iter().any(|d| &d.name == n && d.accepts(v)))
-    })
+    schema
+        .get(label)
+        .is_some_and(|def| attributes.iter().all(|(n, v)| def.fits(n, v)))
 }
 
 /// Colours for labels added by an import (Tableau 10, after the default schema's three).

@@ -255,11 +255,50 @@ pub struct Project {
     pub conflicts: BTreeMap<LayerKey, PathBuf>,
     /// Hash of the manifest as last read or written.
     manifest_on_disk: String,
+    /// The entity registry (`entities.json`; empty when there is none).
+    pub entities: crate::core::entities::Registry,
+    /// Hash of `entities.json` as last read or written (empty: there was none).
+    entities_on_disk: String,
 }
 
 impl Project {
     pub fn manifest_path(root: &Path) -> PathBuf {
         root.join(MANIFEST_FILE)
+    }
+
+    pub fn entities_path(root: &Path) -> PathBuf {
+        root.join(crate::core::entities::ENTITIES_FILE)
+    }
+
+    /// Hash of `entities.json` as last read or written (empty when there was none).
+    pub fn entities_hash(&self) -> &str {
+        &self.entities_on_disk
+    }
+
+    /// Writes the entity registry atomically, unless someone else changed the file since it
+    /// was read: then ours is kept under `.tagdesk/conflicts/` and the file is left alone.
+    pub fn save_entities(&mut self) -> Result<(), ProjectError> {
+        let path = Self::entities_path(&self.root);
+        if self.read_only {
+            return Err(ProjectError::Invalid {
+                path,
+                message: "the project was opened read-only".to_owned(),
+            });
+        }
+        let json = self.entities.to_json();
+        let current = std::fs::read(&path)
+            .ok()
+            .map_or_else(String::new, |bytes| content_hash(&bytes));
+        if current != self.entities_on_disk {
+            let kept = self.conflict_copy_path(crate::core::entities::ENTITIES_FILE);
+            write_atomic(&kept, json.as_bytes())
+                .map_err(|e| ProjectError::io("cannot keep your version", &kept, e))?;
+            return Err(ProjectError::ChangedOnDisk { path, kept });
+        }
+        write_atomic(&path, json.as_bytes())
+            .map_err(|e| ProjectError::io("cannot save", &path, e))?;
+        self.entities_on_disk = content_hash(json.as_bytes());
+        Ok(())
     }
 
     pub fn is_project(dir: &Path) -> bool {
@@ -355,6 +394,15 @@ impl Project {
         }
         let documents = scan_documents(root, &source_dir)
             .map_err(|e| ProjectError::io("cannot list the source folder", &source_dir, e))?;
+        let entities_path = Self::entities_path(root);
+        let (entities, entities_on_disk) = match std::fs::read_to_string(&entities_path) {
+            Ok(json) => (
+                crate::core::entities::Registry::parse(&entities_path, &json)?,
+                content_hash(json.as_bytes()),
+            ),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Default::default(),
+            Err(e) => return Err(ProjectError::io("cannot read", &entities_path, e)),
+        };
         Ok(Self {
             root: root.to_owned(),
             manifest,
@@ -368,6 +416,8 @@ impl Project {
             disk_stamps: HashMap::new(),
             conflicts: BTreeMap::new(),
             manifest_on_disk: content_hash(json.as_bytes()),
+            entities,
+            entities_on_disk,
         })
     }
 

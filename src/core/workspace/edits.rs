@@ -243,12 +243,7 @@ impl Workspace {
                 let Some(label) = schema.get(&a.label) else {
                     continue;
                 };
-                let fits = |name: &String, value: &AttributeValue| {
-                    label
-                        .attributes
-                        .iter()
-                        .any(|d| &d.name == name && d.accepts(value))
-                };
+                let fits = |name: &String, value: &AttributeValue| label.fits(name, value);
                 if a.attributes.iter().all(|(n, v)| fits(n, v)) {
                     continue;
                 }
@@ -377,11 +372,9 @@ impl Workspace {
         // not define, relations whose type does not fit it.
         let schema = self.project.schema();
         if let Some(def) = schema.get(label) {
-            annotation.attributes.retain(|name, value| {
-                def.attributes
-                    .iter()
-                    .any(|d| &d.name == name && d.accepts(value))
-            });
+            annotation
+                .attributes
+                .retain(|name, value| def.fits(name, value));
         }
         let mut edits: Vec<Edit> = Vec::new();
         if let Some(layer) = self.project.layers.get(key) {

@@ -77,6 +77,14 @@ impl Workspace {
                         &[Entry::Schema(schema)],
                     )
                     .map_err(|e| e.to_string()),
+                Applied::Entities(registry) => self
+                    .journal
+                    .append(
+                        &self.journal.entities_path(),
+                        self.project.entities_hash(),
+                        &[Entry::Entities(registry.entities().to_vec())],
+                    )
+                    .map_err(|e| e.to_string()),
             };
             if let Err(err) = result {
                 self.journal_failed(&err);
@@ -213,6 +221,27 @@ impl Workspace {
                 let kept = self.journal.set_aside(&manifest_journal);
                 report.push(format!(
                     "an unsaved schema change was not replayed because tagdesk.json changed since; kept in {}",
+                    kept.display()
+                ));
+            }
+        }
+        let entities_journal = self.journal.entities_path();
+        if let Ok(file) = Journal::read(&entities_journal) {
+            if file.base == self.project.entities_hash() {
+                let last = file.entries.into_iter().rev().find_map(|e| match e {
+                    Entry::Entities(entities) => Some(entities),
+                    _ => None,
+                });
+                if let Some(entities) = last {
+                    self.project.entities =
+                        crate::core::entities::Registry::from_entities(entities);
+                    self.entities_dirty = true;
+                    report.push("recovered unsaved changes to the entities".to_owned());
+                }
+            } else {
+                let kept = self.journal.set_aside(&entities_journal);
+                report.push(format!(
+                    "unsaved changes to the entities were not replayed because entities.json changed since; kept in {}",
                     kept.display()
                 ));
             }

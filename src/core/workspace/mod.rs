@@ -18,6 +18,7 @@ use super::schema::Schema;
 
 mod disk;
 mod edits;
+mod entities;
 mod journaling;
 mod reanchoring;
 mod save;
@@ -74,6 +75,8 @@ pub enum WorkspaceError {
     #[error("the schema would be invalid: {0}")]
     BadSchema(String),
     #[error("{0}")]
+    Entity(#[from] crate::core::entities::EntityError),
+    #[error("{0}")]
     Disk(String),
     #[error("another tagdesk is annotating as {0}; this window is read-only for them")]
     HeldElsewhere(String),
@@ -103,6 +106,7 @@ pub struct SchemaImpact {
 enum Applied {
     Layer(LayerKey, Vec<Edit>),
     Schema(Schema),
+    Entities(crate::core::entities::Registry),
 }
 
 /// A change to make, before it is applied (its inverse goes to the history).
@@ -110,6 +114,8 @@ enum Applied {
 pub enum Pending {
     Layer(LayerKey, Vec<Edit>),
     Schema(Schema),
+    /// A new entity registry.
+    Entities(crate::core::entities::Registry),
 }
 
 pub struct Workspace {
@@ -118,6 +124,8 @@ pub struct Workspace {
     history: History,
     dirty: BTreeSet<LayerKey>,
     manifest_dirty: bool,
+    /// The entity registry has unsaved changes.
+    entities_dirty: bool,
     journal: Journal,
     /// Annotators another tagdesk is annotating as: their layers are read-only here.
     held_elsewhere: BTreeSet<String>,
@@ -146,6 +154,7 @@ impl Workspace {
             history: History::default(),
             dirty: BTreeSet::new(),
             manifest_dirty: false,
+            entities_dirty: false,
             journal_error: None,
             held_elsewhere: BTreeSet::new(),
             background: None,
@@ -195,7 +204,7 @@ impl Workspace {
     }
 
     pub fn is_dirty(&self) -> bool {
-        !self.dirty.is_empty() || self.manifest_dirty
+        !self.dirty.is_empty() || self.manifest_dirty || self.entities_dirty
     }
 
     /// Whether the manifest (the schema) has unsaved changes.
@@ -261,6 +270,7 @@ impl Workspace {
             .map(|p| match p {
                 Pending::Layer(key, edits) => Applied::Layer(key.clone(), edits.clone()),
                 Pending::Schema(schema) => Applied::Schema(schema.clone()),
+                Pending::Entities(registry) => Applied::Entities(registry.clone()),
             })
             .collect();
         let mut applied: Vec<Change> = Vec::with_capacity(pending.len());
@@ -339,6 +349,11 @@ impl Workspace {
                 self.manifest_dirty = true;
                 Ok(Change::Schema(previous))
             }
+            Pending::Entities(registry) => {
+                let previous = std::mem::replace(&mut self.project.entities, registry);
+                self.entities_dirty = true;
+                Ok(Change::Entities(previous))
+            }
         }
     }
 
@@ -376,6 +391,14 @@ impl Workspace {
                 let previous = std::mem::replace(&mut self.project.manifest.schema, schema.clone());
                 self.manifest_dirty = true;
                 Ok((Change::Schema(previous), Applied::Schema(schema.clone())))
+            }
+            Change::Entities(registry) => {
+                let previous = std::mem::replace(&mut self.project.entities, registry.clone());
+                self.entities_dirty = true;
+                Ok((
+                    Change::Entities(previous),
+                    Applied::Entities(registry.clone()),
+                ))
             }
         }
     }

@@ -71,6 +71,25 @@ impl Workspace {
         }
     }
 
+    pub(super) fn save_entities_now(&mut self, report: &mut SaveReport) {
+        match self.project.save_entities() {
+            Ok(()) => {
+                self.entities_dirty = false;
+                Journal::clear(&self.journal.entities_path());
+                report
+                    .saved
+                    .push(Project::entities_path(&self.project.root));
+            }
+            Err(err @ ProjectError::ChangedOnDisk { .. }) => {
+                // Ours is kept aside; the file on disk wins on reopening.
+                self.entities_dirty = false;
+                Journal::clear(&self.journal.entities_path());
+                report.errors.push(err.to_string());
+            }
+            Err(err) => report.errors.push(err.to_string()),
+        }
+    }
+
     /// Whether a [`Self::save_in_background`] is under way.
     pub fn saving_in_background(&self) -> bool {
         self.background.is_some()
@@ -126,6 +145,9 @@ impl Workspace {
         }
         if self.manifest_dirty {
             self.save_manifest_now(&mut report);
+        }
+        if self.entities_dirty {
+            self.save_entities_now(&mut report);
         }
         if jobs.is_empty() {
             return report;

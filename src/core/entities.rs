@@ -1,0 +1,393 @@
+//! The project's entity registry (`entities.json`): one actor is one node however the texts
+//! name it ("Lavrov", "Sergei Lavrov", "Russia's foreign minister"), and a claim is about a
+//! concept. Each entity has a stable id, a kind, a canonical name, aliases and attributes. A
+//! span links to an entity through its [`ENTITY_ATTRIBUTE`](super::schema::ENTITY_ATTRIBUTE).
+//!
+//! The file is git-friendly like the manifest: pretty JSON, entities in id order, written
+//! atomically, its version checked first. Registry values are immutable here: every change
+//! makes a new registry, which the workspace applies as one undo step.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::project::ProjectError;
+
+pub const ENTITIES_FILE: &str = "entities.json";
+pub const ENTITIES_FORMAT_VERSION: u32 = 1;
+const FORMAT_NAME: &str = "tagdesk-entities";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntityKind {
+    /// Someone who speaks: a person, a government, an organisation.
+    Actor,
+    /// What a claim is about.
+    Concept,
+}
+
+impl EntityKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Actor => "actor",
+            Self::Concept => "concept",
+        }
+    }
+
+    /// The kind a span of this label links to: actors for `actor`, concepts for the rest.
+    pub fn for_label(label: &str) -> Self {
+        if label == "actor" {
+            Self::Actor
+        } else {
+            Self::Concept
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entity {
+    pub id: String,
+    pub kind: EntityKind,
+    pub name: String,
+    /// Other ways the texts name it (matched case-insensitively).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// Typed attributes (e.g. an actor's `type`: government, person…; `country`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, String>,
+}
+
+impl Entity {
+    /// Whether `text` is its name or one of its aliases (case and outer spaces ignored).
+    pub fn is_called(&self, text: &str) -> bool {
+        let text = normalise(text);
+        normalise(&self.name) == text || self.aliases.iter().any(|a| normalise(a) == text)
+    }
+}
+
+fn normalise(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+#[derive(Serialize, Deserialize)]
+struct EntitiesFile {
+    format: String,
+    version: u32,
+    entities: Vec<Entity>,
+}
+
+/// Why a registry change cannot be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EntityError {
+    #[error("no entity with id {0}")]
+    Unknown(String),
+    #[error("an entity's name cannot be empty")]
+    EmptyName,
+    #[error("{0} and {1} are of different kinds and cannot be merged")]
+    KindsDiffer(String, String),
+    #[error("an entity cannot be merged into itself")]
+    SameEntity,
+}
+
+/// The entities, in id order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Registry {
+    entities: Vec<Entity>,
+}
+
+impl Registry {
+    /// A registry of these entities (sorted by id; a repeated id keeps the last).
+    pub fn from_entities(entities: Vec<Entity>) -> Self {
+        let mut registry = Self::default();
+        for entity in entities {
+            registry.put(entity);
+        }
+        registry
+    }
+
+    pub fn entities(&self) -> &[Entity] {
+        &self.entities
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entities.is_empty()
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Entity> {
+        self.entities
+            .binary_search_by(|e| e.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.entities[i])
+    }
+
+    /// The entity of `kind` whose name or alias is `text`, if any.
+    pub fn called(&self, kind: EntityKind, text: &str) -> Option<&Entity> {
+        self.entities
+            .iter()
+            .find(|e| e.kind == kind && e.is_called(text))
+    }
+
+    /// Entities of `kind` whose name or an alias contains `query` (case-insensitive): those
+    /// that start with it first, then by name.
+    pub fn matching(&self, kind: EntityKind, query: &str) -> Vec<&Entity> {
+        let query = normalise(query);
+        let mut found: Vec<(bool, &Entity)> = self
+            .entities
+            .iter()
+            .filter(|e| e.kind == kind)
+            .filter_map(|e| {
+                let names = std::iter::once(&e.name)
+                    .chain(&e.aliases)
+                    .map(|n| normalise(n));
+                let mut best = None;
+                for n in names {
+                    if n.starts_with(&query) {
+                        best = Some(true);
+                        break;
+                    }
+                    if n.contains(&query) {
+                        best = Some(false);
+                    }
+                }
+                best.map(|starts| (starts, e))
+            })
+            .collect();
+        found.sort_by(|(a, x), (b, y)| b.cmp(a).then_with(|| x.name.cmp(&y.name)));
+        found.into_iter().map(|(_, e)| e).collect()
+    }
+
+    fn put(&mut self, entity: Entity) {
+        match self
+            .entities
+            .binary_search_by(|e| e.id.as_str().cmp(&entity.id))
+        {
+            Ok(i) => self.entities[i] = entity,
+            Err(i) => self.entities.insert(i, entity),
+        }
+    }
+
+    /// A registry with a new entity (a fresh id): the new registry and the id.
+    pub fn with_new(&self, kind: EntityKind, name: &str) -> Result<(Self, String), EntityError> {
+        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        if name.is_empty() {
+            return Err(EntityError::EmptyName);
+        }
+        let mut id = format!("e{}", super::annotation::new_annotation_id());
+        while self.get(&id).is_some() {
+            id = format!("e{}", super::annotation::new_annotation_id());
+        }
+        let mut next = self.clone();
+        next.put(Entity {
+            id: id.clone(),
+            kind,
+            name,
+            aliases: Vec::new(),
+            attributes: BTreeMap::new(),
+        });
+        Ok((next, id))
+    }
+
+    /// A registry where `id` also goes by `alias` (unchanged when it already does).
+    pub fn with_alias(&self, id: &str, alias: &str) -> Result<Self, EntityError> {
+        let mut entity = self
+            .get(id)
+            .cloned()
+            .ok_or_else(|| EntityError::Unknown(id.to_owned()))?;
+        let alias = alias.split_whitespace().collect::<Vec<_>>().join(" ");
+        if alias.is_empty() || entity.is_called(&alias) {
+            return Ok(self.clone());
+        }
+        entity.aliases.push(alias);
+        entity.aliases.sort();
+        let mut next = self.clone();
+        next.put(entity);
+        Ok(next)
+    }
+
+    /// A registry where `id` has a new canonical name (the old one stays as an alias).
+    pub fn renamed(&self, id: &str, name: &str) -> Result<Self, EntityError> {
+        let mut entity = self
+            .get(id)
+            .cloned()
+            .ok_or_else(|| EntityError::Unknown(id.to_owned()))?;
+        let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+        if name.is_empty() {
+            return Err(EntityError::EmptyName);
+        }
+        let old = std::mem::replace(&mut entity.name, name);
+        if !entity.is_called(&old) {
+            entity.aliases.push(old);
+        }
+        entity
+            .aliases
+            .retain(|a| normalise(a) != normalise(&entity.name));
+        entity.aliases.sort();
+        let mut next = self.clone();
+        next.put(entity);
+        Ok(next)
+    }
+
+    /// A registry where `drop` is merged into `keep`: its name and aliases become aliases of
+    /// `keep`, its attributes fill what `keep` lacks, and it is gone. (The spans that link to
+    /// it are relinked by the workspace in the same step.)
+    pub fn merged(&self, keep: &str, drop: &str) -> Result<Self, EntityError> {
+        if keep == drop {
+            return Err(EntityError::SameEntity);
+        }
+        let mut kept = self
+            .get(keep)
+            .cloned()
+            .ok_or_else(|| EntityError::Unknown(keep.to_owned()))?;
+        let dropped = self
+            .get(drop)
+            .cloned()
+            .ok_or_else(|| EntityError::Unknown(drop.to_owned()))?;
+        if kept.kind != dropped.kind {
+            return Err(EntityError::KindsDiffer(kept.name, dropped.name));
+        }
+        for alias in std::iter::once(dropped.name).chain(dropped.aliases) {
+            if !kept.is_called(&alias) {
+                kept.aliases.push(alias);
+            }
+        }
+        kept.aliases.sort();
+        for (name, value) in dropped.attributes {
+            kept.attributes.entry(name).or_insert(value);
+        }
+        let mut next = self.clone();
+        next.entities.retain(|e| e.id != drop);
+        next.put(kept);
+        Ok(next)
+    }
+
+    /// The file's text: pretty JSON, entities in id order.
+    pub fn to_json(&self) -> String {
+        super::project::to_pretty_json(&EntitiesFile {
+            format: FORMAT_NAME.to_owned(),
+            version: ENTITIES_FORMAT_VERSION,
+            entities: self.entities.clone(),
+        })
+    }
+
+    /// Reads an entities file; errors name the file and the place.
+    pub fn parse(path: &Path, json: &str) -> Result<Self, ProjectError> {
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| ProjectError::Parse {
+                path: path.to_owned(),
+                line: e.line(),
+                column: e.column(),
+                message: e.to_string(),
+            })?;
+        let format = value.get("format").and_then(serde_json::Value::as_str);
+        if format != Some(FORMAT_NAME) {
+            return Err(ProjectError::Invalid {
+                path: path.to_owned(),
+                message: format!(
+                    "not a tagdesk entities file (format should be \"{FORMAT_NAME}\")"
+                ),
+            });
+        }
+        let version = value.get("version").and_then(serde_json::Value::as_u64);
+        if version != Some(u64::from(ENTITIES_FORMAT_VERSION)) {
+            return Err(ProjectError::Invalid {
+                path: path.to_owned(),
+                message: format!(
+                    "entities file version {} is not one this tagdesk reads ({ENTITIES_FORMAT_VERSION})",
+                    version.map_or_else(|| "missing".to_owned(), |v| v.to_string())
+                ),
+            });
+        }
+        let file: EntitiesFile =
+            serde_json::from_value(value).map_err(|e| ProjectError::Invalid {
+                path: path.to_owned(),
+                message: e.to_string(),
+            })?;
+        let mut entities = file.entities;
+        entities.sort_by(|a, b| a.id.cmp(&b.id));
+        if let Some(w) = entities.windows(2).find(|w| w[0].id == w[1].id) {
+            return Err(ProjectError::Invalid {
+                path: path.to_owned(),
+                message: format!("entity id {} is used twice", w[0].id),
+            });
+        }
+        Ok(Self { entities })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_aliases_renames_and_merges_keep_every_name() {
+        let (r, lavrov) = Registry::default()
+            .with_new(EntityKind::Actor, "Sergey  Lavrov")
+            .unwrap();
+        let r = r.with_alias(&lavrov, "Lavrov").unwrap();
+        let (r, fm) = r
+            .with_new(EntityKind::Actor, "Russia's foreign minister")
+            .unwrap();
+        assert_eq!(r.called(EntityKind::Actor, "lavrov").unwrap().id, lavrov);
+        assert!(r.called(EntityKind::Concept, "lavrov").is_none());
+        let merged = r.merged(&lavrov, &fm).unwrap();
+        assert!(merged.get(&fm).is_none());
+        let kept = merged.get(&lavrov).unwrap();
+        assert_eq!(kept.name, "Sergey Lavrov");
+        assert!(kept.is_called("RUSSIA'S FOREIGN MINISTER"));
+        let renamed = merged.renamed(&lavrov, "Sergei Lavrov").unwrap();
+        assert!(renamed.get(&lavrov).unwrap().is_called("Sergey Lavrov"));
+        assert_eq!(
+            r.merged(&lavrov, &lavrov).unwrap_err(),
+            EntityError::SameEntity
+        );
+        // The file round-trips, sorted by id.
+        let again = Registry::parse(Path::new("entities.json"), &renamed.to_json()).unwrap();
+        assert_eq!(again, renamed);
+    }
+
+    #[test]
+    fn matching_puts_names_that_start_with_the_query_first() {
+        let (r, _) = Registry::default()
+            .with_new(EntityKind::Actor, "Bashar al-Assad")
+            .unwrap();
+        let (r, _) = r.with_new(EntityKind::Actor, "Assad regime").unwrap();
+        let names: Vec<&str> = r
+            .matching(EntityKind::Actor, "assad")
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect();
+        assert_eq!(names, ["Assad regime", "Bashar al-Assad"]);
+    }
+
+    #[test]
+    fn a_bad_file_is_refused_with_its_place() {
+        let path = Path::new("p/entities.json");
+        let err = Registry::parse(
+            path,
+            "{\"format\": \"tagdesk-entities\", \"version\": 9, \"entities\": []}",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("version 9") && err.contains("entities.json"),
+            "{err}"
+        );
+        let err = Registry::parse(path, "{\n  \"format\": ")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("entities.json"), "{err}");
+        let twice = "{\"format\": \"tagdesk-entities\", \"version\": 1, \"entities\": [\
+            {\"id\": \"e1\", \"kind\": \"actor\", \"name\": \"A\"},\
+            {\"id\": \"e1\", \"kind\": \"actor\", \"name\": \"B\"}]}";
+        assert!(
+            Registry::parse(path, twice)
+                .unwrap_err()
+                .to_string()
+                .contains("used twice")
+        );
+    }
+}
