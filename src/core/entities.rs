@@ -8,11 +8,8 @@
 //! makes a new registry, which the workspace applies as one undo step.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-
-use super::project::ProjectError;
 
 pub const ENTITIES_FILE: &str = "entities.json";
 pub const ENTITIES_FORMAT_VERSION: u32 = 1;
@@ -78,6 +75,32 @@ struct EntitiesFile {
     format: String,
     version: u32,
     entities: Vec<Entity>,
+}
+
+/// Why an entities file cannot be read (the project adds the file's path).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileError {
+    /// Not JSON: where.
+    Syntax {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// JSON, but not a registry this tagdesk reads.
+    Invalid(String),
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Syntax {
+                line,
+                column,
+                message,
+            } => write!(f, "line {line}, column {column}: {message}"),
+            Self::Invalid(message) => f.write_str(message),
+        }
+    }
 }
 
 /// Why a registry change cannot be made.
@@ -266,53 +289,46 @@ impl Registry {
 
     /// The file's text: pretty JSON, entities in id order.
     pub fn to_json(&self) -> String {
-        super::project::to_pretty_json(&EntitiesFile {
+        let file = EntitiesFile {
             format: FORMAT_NAME.to_owned(),
             version: ENTITIES_FORMAT_VERSION,
             entities: self.entities.clone(),
-        })
+        };
+        let mut out = serde_json::to_string_pretty(&file).unwrap_or_default();
+        out.push('\n');
+        out
     }
 
-    /// Reads an entities file; errors name the file and the place.
-    pub fn parse(path: &Path, json: &str) -> Result<Self, ProjectError> {
+    /// Reads an entities file's text (the version first).
+    pub fn parse(json: &str) -> Result<Self, FileError> {
         let value: serde_json::Value =
-            serde_json::from_str(json).map_err(|e| ProjectError::Parse {
-                path: path.to_owned(),
+            serde_json::from_str(json).map_err(|e| FileError::Syntax {
                 line: e.line(),
                 column: e.column(),
                 message: e.to_string(),
             })?;
         let format = value.get("format").and_then(serde_json::Value::as_str);
         if format != Some(FORMAT_NAME) {
-            return Err(ProjectError::Invalid {
-                path: path.to_owned(),
-                message: format!(
-                    "not a tagdesk entities file (format should be \"{FORMAT_NAME}\")"
-                ),
-            });
+            return Err(FileError::Invalid(format!(
+                "not a tagdesk entities file (format should be \"{FORMAT_NAME}\")"
+            )));
         }
         let version = value.get("version").and_then(serde_json::Value::as_u64);
         if version != Some(u64::from(ENTITIES_FORMAT_VERSION)) {
-            return Err(ProjectError::Invalid {
-                path: path.to_owned(),
-                message: format!(
-                    "entities file version {} is not one this tagdesk reads ({ENTITIES_FORMAT_VERSION})",
-                    version.map_or_else(|| "missing".to_owned(), |v| v.to_string())
-                ),
-            });
+            return Err(FileError::Invalid(format!(
+                "entities file version {} is not one this tagdesk reads ({ENTITIES_FORMAT_VERSION})",
+                version.map_or_else(|| "missing".to_owned(), |v| v.to_string())
+            )));
         }
         let file: EntitiesFile =
-            serde_json::from_value(value).map_err(|e| ProjectError::Invalid {
-                path: path.to_owned(),
-                message: e.to_string(),
-            })?;
+            serde_json::from_value(value).map_err(|e| FileError::Invalid(e.to_string()))?;
         let mut entities = file.entities;
         entities.sort_by(|a, b| a.id.cmp(&b.id));
         if let Some(w) = entities.windows(2).find(|w| w[0].id == w[1].id) {
-            return Err(ProjectError::Invalid {
-                path: path.to_owned(),
-                message: format!("entity id {} is used twice", w[0].id),
-            });
+            return Err(FileError::Invalid(format!(
+                "entity id {} is used twice",
+                w[0].id
+            )));
         }
         Ok(Self { entities })
     }
@@ -345,7 +361,7 @@ mod tests {
             EntityError::SameEntity
         );
         // The file round-trips, sorted by id.
-        let again = Registry::parse(Path::new("entities.json"), &renamed.to_json()).unwrap();
+        let again = Registry::parse(&renamed.to_json()).unwrap();
         assert_eq!(again, renamed);
     }
 
@@ -365,26 +381,18 @@ mod tests {
 
     #[test]
     fn a_bad_file_is_refused_with_its_place() {
-        let path = Path::new("p/entities.json");
-        let err = Registry::parse(
-            path,
-            "{\"format\": \"tagdesk-entities\", \"version\": 9, \"entities\": []}",
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(
-            err.contains("version 9") && err.contains("entities.json"),
-            "{err}"
-        );
-        let err = Registry::parse(path, "{\n  \"format\": ")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("entities.json"), "{err}");
+        let err =
+            Registry::parse("{\"format\": \"tagdesk-entities\", \"version\": 9, \"entities\": []}")
+                .unwrap_err()
+                .to_string();
+        assert!(err.contains("version 9"), "{err}");
+        let err = Registry::parse("{\n  \"format\": ").unwrap_err();
+        assert!(matches!(err, FileError::Syntax { line: 2, .. }), "{err}");
         let twice = "{\"format\": \"tagdesk-entities\", \"version\": 1, \"entities\": [\
             {\"id\": \"e1\", \"kind\": \"actor\", \"name\": \"A\"},\
             {\"id\": \"e1\", \"kind\": \"actor\", \"name\": \"B\"}]}";
         assert!(
-            Registry::parse(path, twice)
+            Registry::parse(twice)
                 .unwrap_err()
                 .to_string()
                 .contains("used twice")

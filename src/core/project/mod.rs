@@ -396,10 +396,26 @@ impl Project {
             .map_err(|e| ProjectError::io("cannot list the source folder", &source_dir, e))?;
         let entities_path = Self::entities_path(root);
         let (entities, entities_on_disk) = match std::fs::read_to_string(&entities_path) {
-            Ok(json) => (
-                crate::core::entities::Registry::parse(&entities_path, &json)?,
-                content_hash(json.as_bytes()),
-            ),
+            Ok(json) => {
+                use crate::core::entities::{FileError, Registry};
+                let registry = Registry::parse(&json).map_err(|e| match e {
+                    FileError::Syntax {
+                        line,
+                        column,
+                        message,
+                    } => ProjectError::Parse {
+                        path: entities_path.clone(),
+                        line,
+                        column,
+                        message,
+                    },
+                    FileError::Invalid(message) => ProjectError::Invalid {
+                        path: entities_path.clone(),
+                        message,
+                    },
+                })?;
+                (registry, content_hash(json.as_bytes()))
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Default::default(),
             Err(e) => return Err(ProjectError::io("cannot read", &entities_path, e)),
         };
