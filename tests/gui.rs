@@ -2208,3 +2208,69 @@ fn down_and_shift_end_follow_the_rows_of_a_wrapped_line() {
         "the second row from its start to its end, not the first: {selected:?}"
     );
 }
+
+#[test]
+fn a_span_is_linked_to_an_entity_by_typing_and_the_next_one_is_offered_it() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "maria");
+    let text = source(&root);
+    let kelemen = char_offset_of(&text, "Michele Kelemen", 0);
+    let first = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .layer(DOC, "maria")
+        .unwrap()
+        .annotations()
+        .iter()
+        .find(|a| a.start == kelemen)
+        .expect("maria tagged Michele Kelemen")
+        .id
+        .to_string();
+    harness
+        .state_mut()
+        .push_action(Action::SelectAnnotation(Some(first.clone())));
+    steps(&mut harness, 2);
+    harness.get_by_label("Entity").focus();
+    harness.get_by_label("Entity").type_text("Michele Kelemen");
+    steps(&mut harness, 1);
+    harness.get_by_label_contains("Enter: a new actor");
+    harness.key_press(Key::Enter);
+    steps(&mut harness, 2);
+    let ws = harness.state().workspace().unwrap();
+    let entity = ws
+        .project
+        .entities
+        .called(
+            tagdesk::core::entities::EntityKind::Actor,
+            "michele kelemen",
+        )
+        .expect("a new entity")
+        .id
+        .clone();
+    let linked = ws
+        .layer(DOC, "maria")
+        .unwrap()
+        .get(&first)
+        .unwrap()
+        .attributes[tagdesk::core::schema::ENTITY_ATTRIBUTE]
+        .to_string();
+    assert_eq!(linked, entity);
+    // Another annotator tags the same words: the entity is offered at once.
+    harness
+        .state_mut()
+        .push_action(Action::SetAnnotator("tester".into()));
+    steps(&mut harness, 2);
+    tag(&mut harness, kelemen, kelemen + 15, Key::Num1);
+    harness.get_by_label("Link to Michele Kelemen").click();
+    steps(&mut harness, 2);
+    let ws = harness.state().workspace().unwrap();
+    assert_eq!(ws.entity_usage()[&entity], 2);
+    // Ctrl+Z unlinks it again; the entity stays (maria's span still links to it).
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    steps(&mut harness, 2);
+    assert_eq!(
+        harness.state().workspace().unwrap().entity_usage()[&entity],
+        1
+    );
+}

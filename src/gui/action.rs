@@ -66,6 +66,17 @@ pub enum Action {
         new: String,
     },
     RemoveLabel(String),
+    /// Links a span of the current layer to an entity (`None`: unlinks it).
+    LinkEntity {
+        id: String,
+        entity: Option<String>,
+    },
+    /// Makes a new entity and links the span to it.
+    NewEntity {
+        id: String,
+        kind: crate::core::entities::EntityKind,
+        name: String,
+    },
     /// Links two annotations of the current layer (with the one type that fits, or asks).
     Link {
         from: String,

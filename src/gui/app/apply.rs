@@ -56,6 +56,14 @@ impl App {
                 self.edit(|ws, key| ws.set_attribute(key, &id, &name, value));
             }
             Action::Link { from, to } => self.link(&from, &to),
+            Action::LinkEntity { id, entity } => {
+                self.edit(|ws, key| ws.link_entity(key, &id, entity.as_deref()));
+            }
+            Action::NewEntity { id, kind, name } => {
+                if self.edit(|ws, key| ws.link_new_entity(key, &id, kind, &name)) {
+                    self.say(format!("New {}: {name}", kind.as_str()), false);
+                }
+            }
             Action::AddRelation { kind, from, to } => {
                 let result = self.edit(|ws, key| ws.add_relation(key, &kind, &from, &to).map(drop));
                 if result {

@@ -29,6 +29,8 @@ pub struct LabelsPanel {
     list_order: ListOrder,
     /// The annotation list's order by label (indices into the layer), at its revision.
     label_order: (Option<u64>, Vec<usize>),
+    /// The selected span's entity.
+    entity: super::entity_picker::EntityPicker,
 }
 
 impl LabelsPanel {
@@ -204,6 +206,7 @@ impl LabelsPanel {
             }
         }
         Self::attributes_ui(ui, fc, &annotation);
+        self.entity.ui(ui, fc, &annotation);
         Self::relations_ui(ui, fc, &annotation);
         ui.add_space(6.0);
         ui.horizontal(|ui| {

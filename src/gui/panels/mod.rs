@@ -5,6 +5,7 @@
 
 pub mod document;
 pub mod documents;
+pub mod entity_picker;
 pub mod labels;
 pub mod menu_bar;
 pub mod review;
