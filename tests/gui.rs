@@ -2274,3 +2274,74 @@ fn a_span_is_linked_to_an_entity_by_typing_and_the_next_one_is_offered_it() {
         1
     );
 }
+
+#[test]
+fn the_entities_window_renames_and_merges_and_every_link_follows() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "maria");
+    let spans: Vec<String> = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .layer(DOC, "maria")
+        .unwrap()
+        .annotations()
+        .iter()
+        .filter(|a| a.label == "actor")
+        .take(2)
+        .map(|a| a.id.to_string())
+        .collect();
+    for (span, name) in spans.iter().zip(["Kelemen", "Michele K."]) {
+        harness.state_mut().push_action(Action::NewEntity {
+            id: span.clone(),
+            kind: tagdesk::core::entities::EntityKind::Actor,
+            name: name.into(),
+        });
+        steps(&mut harness, 1);
+    }
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::E);
+    steps(&mut harness, 2);
+    harness.get_by_label("Merge Michele K. into…").click();
+    steps(&mut harness, 1);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::Button, "Kelemen")
+        .click();
+    steps(&mut harness, 2);
+    let ws = harness.state().workspace().unwrap();
+    assert_eq!(ws.project.entities.entities().len(), 1);
+    let kept = ws.project.entities.entities()[0].clone();
+    assert!(kept.is_called("Michele K."));
+    assert_eq!(ws.entity_usage()[&kept.id], 2);
+    // Rename it from the window.
+    harness.get_by_label("Rename").click();
+    steps(&mut harness, 1);
+    harness.get_by_label("New name").focus();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness
+        .get_by_label("New name")
+        .type_text("Michele Kelemen");
+    harness.key_press(Key::Enter);
+    steps(&mut harness, 2);
+    let ws = harness.state().workspace().unwrap();
+    let renamed = ws.project.entities.get(&kept.id).unwrap();
+    assert_eq!(renamed.name, "Michele Kelemen");
+    assert!(renamed.is_called("Kelemen"));
+    // Esc closes it; one Ctrl+Z takes the rename back, the next the merge.
+    harness.key_press(Key::Escape);
+    steps(&mut harness, 1);
+    assert!(harness.query_by_label("Rename").is_none());
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    steps(&mut harness, 2);
+    assert_eq!(
+        harness
+            .state()
+            .workspace()
+            .unwrap()
+            .project
+            .entities
+            .entities()
+            .len(),
+        2
+    );
+}

@@ -71,6 +71,16 @@ pub enum Action {
         id: String,
         entity: Option<String>,
     },
+    /// Gives an entity a new name (the old one stays an alias).
+    RenameEntity {
+        id: String,
+        name: String,
+    },
+    /// Merges `drop` into `keep`; every span linked to `drop` follows.
+    MergeEntities {
+        keep: String,
+        drop: String,
+    },
     /// Makes a new entity and links the span to it.
     NewEntity {
         id: String,

@@ -44,6 +44,7 @@ pub enum Command {
     NextDisagreement,
     PreviousDisagreement,
     ShowColleagues,
+    Entities,
     // Moving through the text from the keyboard (a caret; Shift extends a selection from it).
     CaretLeft,
     CaretRight,
@@ -109,6 +110,7 @@ impl Command {
             Self::NextDisagreement => "Next disagreement",
             Self::PreviousDisagreement => "Previous disagreement",
             Self::ShowColleagues => "Show colleagues' annotations",
+            Self::Entities => "Entities…",
             Self::CaretLeft => "Caret left",
             Self::CaretRight => "Caret right",
             Self::CaretWordLeft => "Caret to the previous word",
@@ -183,6 +185,7 @@ impl Command {
             Self::FindNext => const { &[sc(NONE, Key::F3), sc(CTRL, Key::G)] },
             Self::FindPrevious => const { &[sc(SHIFT, Key::F3), sc(CTRL_SHIFT, Key::G)] },
             Self::ShowColleagues => const { &[sc(CTRL_SHIFT, Key::C)] },
+            Self::Entities => const { &[sc(CTRL_SHIFT, Key::E)] },
             Self::CaretLeft => const { &[sc(NONE, Key::ArrowLeft)] },
             Self::CaretRight => const { &[sc(NONE, Key::ArrowRight)] },
             Self::CaretWordLeft => const { &[sc(CTRL, Key::ArrowLeft)] },
@@ -293,6 +296,7 @@ impl Command {
             | Self::NextDisagreement
             | Self::PreviousDisagreement
             | Self::ShowColleagues
+            | Self::Entities
             | Self::CaretLeft
             | Self::CaretRight
             | Self::CaretWordLeft
@@ -384,6 +388,7 @@ pub const MENUS: &[(&str, &[Option<Command>])] = &[
             Some(Command::PreviousDocument),
             Some(Command::MarkDone),
             Some(Command::EditSchema),
+            Some(Command::Entities),
             None,
             Some(Command::ChangeAnnotator),
         ],

@@ -59,6 +59,24 @@ impl App {
             Action::LinkEntity { id, entity } => {
                 self.edit(|ws, key| ws.link_entity(key, &id, entity.as_deref()));
             }
+            Action::RenameEntity { id, name } => {
+                self.schema_edit(|ws| ws.rename_entity(&id, &name));
+            }
+            Action::MergeEntities { keep, drop } => {
+                let Some(session) = &mut self.session else {
+                    return;
+                };
+                match session.ws.merge_entities(&keep, &drop) {
+                    Ok(n) => {
+                        session.edited();
+                        self.say(
+                            format!("Merged: {n} span(s) now link to one entity (Ctrl+Z undoes)"),
+                            false,
+                        );
+                    }
+                    Err(err) => self.say(err.to_string(), true),
+                }
+            }
             Action::NewEntity { id, kind, name } => {
                 if self.edit(|ws, key| ws.link_new_entity(key, &id, kind, &name)) {
                     self.say(format!("New {}: {name}", kind.as_str()), false);
@@ -332,6 +350,12 @@ impl App {
                     self.panels.review = Some(crate::gui::panels::review::Review::new(ws));
                 }
                 self.step_disagreement(ctx, command == Command::NextDisagreement);
+            }
+            Command::Entities => {
+                self.windows.entities = match self.windows.entities.take() {
+                    Some(_) => None,
+                    None => Some(crate::gui::windows::entities::EntitiesWindow::default()),
+                };
             }
             Command::ShowColleagues => {
                 self.prefs.show_colleagues = !self.prefs.show_colleagues;

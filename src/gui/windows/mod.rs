@@ -4,6 +4,7 @@
 
 pub mod agreement;
 pub mod corpus_search;
+pub mod entities;
 pub mod interchange;
 pub mod schema_editor;
 
@@ -11,6 +12,7 @@ use crate::gui::action::Action;
 use crate::gui::state::FrameCtx;
 
 const SCHEMA: &str = "Schema";
+const ENTITIES: &str = "Entities";
 const AGREEMENT: &str = "Agreement";
 const SEARCH: &str = "Search all documents";
 const EXPORT: &str = "Export annotations";
@@ -22,6 +24,7 @@ pub struct Windows {
     pub interchange: Option<interchange::Interchange>,
     pub agreement: Option<agreement::AgreementWindow>,
     pub search: Option<corpus_search::CorpusSearch>,
+    pub entities: Option<entities::EntitiesWindow>,
 }
 
 fn window_id(title: &str) -> egui::Id {
@@ -36,6 +39,7 @@ impl Windows {
 
     pub fn any_open(&self) -> bool {
         self.schema.is_some()
+            || self.entities.is_some()
             || self.interchange.is_some()
             || self.agreement.is_some()
             || self.search.is_some()
@@ -45,6 +49,7 @@ impl Windows {
     pub fn close_front(&mut self, ctx: &egui::Context) -> bool {
         let open: Vec<&str> = [
             (self.schema.is_some(), SCHEMA),
+            (self.entities.is_some(), ENTITIES),
             (self.agreement.is_some(), AGREEMENT),
             (self.search.is_some(), SEARCH),
             (
@@ -75,6 +80,7 @@ impl Windows {
             .or_else(|| open.last().copied());
         match front {
             Some(SCHEMA) => self.schema = None,
+            Some(ENTITIES) => self.entities = None,
             Some(AGREEMENT) => self.agreement = None,
             Some(SEARCH) => {
                 if let Some(mut search) = self.search.take() {
@@ -106,6 +112,20 @@ impl Windows {
             fc.actions.extend(actions);
             if open {
                 self.schema = Some(editor);
+            }
+        }
+        if let Some(mut window) = self.entities.take() {
+            let mut open = true;
+            let mut actions = Vec::new();
+            egui::Window::new(ENTITIES)
+                .id(window_id(ENTITIES))
+                .open(&mut open)
+                .default_size([640.0_f32.min(max.x), 420.0_f32.min(max.y)])
+                .max_size(max)
+                .show(ctx, |ui| actions = window.ui(ui, ws));
+            fc.actions.extend(actions);
+            if open {
+                self.entities = Some(window);
             }
         }
         if let Some(mut window) = self.interchange.take() {

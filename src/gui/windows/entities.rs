@@ -1,0 +1,109 @@
+//! Document → Entities (Ctrl+Shift+E): every entity with its kind, names and how many spans
+//! link to it; rename one, or merge one into another (every link follows, one undo step).
+
+use egui::RichText;
+
+use crate::core::Workspace;
+use crate::gui::action::Action;
+
+#[derive(Debug, Default)]
+pub struct EntitiesWindow {
+    pub filter: String,
+    /// The entity being renamed, and the new name typed so far.
+    renaming: Option<(String, String)>,
+}
+
+impl EntitiesWindow {
+    pub fn ui(&mut self, ui: &mut egui::Ui, ws: &Workspace) -> Vec<Action> {
+        let mut actions = Vec::new();
+        let registry = &ws.project.entities;
+        let usage = ws.entity_usage();
+        ui.horizontal(|ui| {
+            let label = ui.label("Filter");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.filter)
+                    .hint_text("name or alias")
+                    .desired_width(200.0),
+            )
+            .labelled_by(label.id);
+            ui.label(RichText::new(format!("{} entities", registry.entities().len())).weak());
+        });
+        if registry.is_empty() {
+            ui.label(
+                RichText::new(
+                    "No entities yet. Select a span and type who (or what) it is in its Entity \
+                     field.",
+                )
+                .weak(),
+            );
+            return actions;
+        }
+        let needle = self.filter.to_lowercase();
+        egui::ScrollArea::both()
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                egui::Grid::new("entities")
+                    .striped(true)
+                    .num_columns(5)
+                    .show(ui, |ui| {
+                        for title in ["Kind", "Name", "Also called", "Spans", ""] {
+                            ui.strong(title);
+                        }
+                        ui.end_row();
+                        for entity in registry.entities() {
+                            if !needle.is_empty()
+                                && !std::iter::once(&entity.name)
+                                    .chain(&entity.aliases)
+                                    .any(|n| n.to_lowercase().contains(&needle))
+                            {
+                                continue;
+                            }
+                            ui.label(entity.kind.as_str());
+                            match &mut self.renaming {
+                                Some((id, draft)) if *id == entity.id => {
+                                    let label = ui.label("New name");
+                                    let response = ui
+                                        .add(egui::TextEdit::singleline(draft).desired_width(180.0))
+                                        .labelled_by(label.id);
+                                    if response.lost_focus()
+                                        && ui.input(|i| i.key_pressed(egui::Key::Enter))
+                                    {
+                                        actions.push(Action::RenameEntity {
+                                            id: id.clone(),
+                                            name: draft.clone(),
+                                        });
+                                        self.renaming = None;
+                                    }
+                                }
+                                _ => {
+                                    ui.label(&entity.name);
+                                }
+                            }
+                            ui.label(RichText::new(entity.aliases.join(", ")).weak());
+                            ui.label(usage.get(&entity.id).copied().unwrap_or(0).to_string());
+                            ui.horizontal(|ui| {
+                                if ui.small_button("Rename").clicked() {
+                                    self.renaming = Some((entity.id.clone(), entity.name.clone()));
+                                }
+                                ui.menu_button(format!("Merge {} into…", entity.name), |ui| {
+                                    for other in registry.entities() {
+                                        if other.id == entity.id || other.kind != entity.kind {
+                                            continue;
+                                        }
+                                        if ui.button(&other.name).clicked() {
+                                            actions.push(Action::MergeEntities {
+                                                keep: other.id.clone(),
+                                                drop: entity.id.clone(),
+                                            });
+                                            ui.close();
+                                        }
+                                    }
+                                });
+                            });
+                            ui.end_row();
+                        }
+                    });
+            });
+        actions
+    }
+}
