@@ -85,19 +85,25 @@ impl EntitiesWindow {
                                 if ui.small_button("Rename").clicked() {
                                     self.renaming = Some((entity.id.clone(), entity.name.clone()));
                                 }
-                                ui.menu_button(format!("Merge {} into…", entity.name), |ui| {
-                                    for other in registry.entities() {
-                                        if other.id == entity.id || other.kind != entity.kind {
-                                            continue;
+                                let others = registry
+                                    .entities()
+                                    .iter()
+                                    .any(|o| o.id != entity.id && o.kind == entity.kind);
+                                ui.add_enabled_ui(others, |ui| {
+                                    ui.menu_button(format!("Merge {} into…", entity.name), |ui| {
+                                        for other in registry.entities() {
+                                            if other.id == entity.id || other.kind != entity.kind {
+                                                continue;
+                                            }
+                                            if ui.button(&other.name).clicked() {
+                                                actions.push(Action::MergeEntities {
+                                                    keep: other.id.clone(),
+                                                    drop: entity.id.clone(),
+                                                });
+                                                ui.close();
+                                            }
                                         }
-                                        if ui.button(&other.name).clicked() {
-                                            actions.push(Action::MergeEntities {
-                                                keep: other.id.clone(),
-                                                drop: entity.id.clone(),
-                                            });
-                                            ui.close();
-                                        }
-                                    }
+                                    });
                                 });
                             });
                             ui.end_row();
