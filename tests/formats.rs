@@ -849,6 +849,7 @@ fn flag_and_choice_attributes_round_trip_through_every_attribute_format() {
         name: "hedged".to_owned(),
         kind: AttributeKind::Flag,
         description: String::new(),
+        levels: std::collections::BTreeMap::new(),
     });
     ws.set_schema(schema, "add a flag", None).unwrap();
     let key = LayerKey::new("doc.txt".to_owned(), "a".to_owned());

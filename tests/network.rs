@@ -265,3 +265,134 @@ fn the_csv_matrix_has_every_row_and_column() {
     assert_eq!(rows[0], ["A", "2", "1"]);
     assert_eq!(rows.len(), 3);
 }
+
+/// A project where Kerry and Lavrov back the ceasefire and Assad opposes it, coded with
+/// entities: claims linked to the concept, `said_by` their actors.
+fn coded_project() -> (tempfile::TempDir, std::path::PathBuf) {
+    use tagdesk::core::entities::EntityKind;
+    use tagdesk::core::schema::AttributeValue;
+    use tagdesk::core::{LayerKey, Workspace};
+    let text = "Kerry said the ceasefire holds. Lavrov said the ceasefire holds. Assad said the ceasefire is a lie.";
+    let (dir, root) = crate::support::project_with(&[("a.txt", text.as_bytes())]);
+    let mut ws = Workspace::open(&root).unwrap();
+    let key = LayerKey::new("a.txt", "ana");
+    let at = |needle: &str| {
+        let (byte, _) = text.match_indices(needle).next().unwrap();
+        let start = text[..byte].chars().count();
+        start..start + needle.chars().count()
+    };
+    let mut concept: Option<String> = None;
+    for (actor, claim, stance) in [
+        ("Kerry", "the ceasefire holds", "support"),
+        ("Lavrov", "the ceasefire holds.", "support"),
+        ("Assad", "the ceasefire is a lie", "oppose"),
+    ] {
+        let actor_span = ws.add_span("a.txt", "ana", at(actor), "actor").unwrap();
+        // The second claim is found after the first one (same words).
+        let range = if stance == "support" && actor == "Lavrov" {
+            let (byte, _) = text.match_indices("the ceasefire holds").nth(1).unwrap();
+            let start = text[..byte].chars().count();
+            start..start + "the ceasefire holds".chars().count()
+        } else {
+            at(claim)
+        };
+        let claim_span = ws.add_span("a.txt", "ana", range, "claim").unwrap();
+        ws.set_attribute(
+            &key,
+            &claim_span,
+            "stance",
+            Some(AttributeValue::Text(stance.into())),
+        )
+        .unwrap();
+        ws.add_relation(&key, "said_by", &claim_span, &actor_span)
+            .unwrap();
+        ws.link_new_entity(&key, &actor_span, EntityKind::Actor, actor)
+            .unwrap();
+        match &concept {
+            None => {
+                concept = Some(
+                    ws.link_new_entity(&key, &claim_span, EntityKind::Concept, "ceasefire")
+                        .unwrap(),
+                );
+            }
+            Some(id) => ws.link_entity(&key, &claim_span, Some(id)).unwrap(),
+        }
+    }
+    assert!(ws.save().errors.is_empty());
+    (dir, root)
+}
+
+#[test]
+fn tagdesk_network_reads_the_coding_and_writes_the_networks_gephi_opens() {
+    let (_dir, root) = coded_project();
+    let out = root.join("congruence.graphml");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tagdesk"))
+            .arg("network")
+            .arg(&root)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let done = run(&[
+        "--annotator",
+        "ana",
+        "--aggregation",
+        "congruence",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let xml = std::fs::read_to_string(&out).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let ns = "http://graphml.graphdrawing.org/xmlns";
+    let names: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name((ns, "data")) && n.attribute("key") == Some("name"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert_eq!(names, ["Assad", "Kerry", "Lavrov"]);
+    // Only the two who agree are tied, with weight 1 (support–support on one concept).
+    let edges: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name((ns, "edge")))
+        .collect();
+    assert_eq!(edges.len(), 1, "{xml}");
+    assert_eq!(edges[0].attribute("source"), Some("a1"));
+    assert_eq!(edges[0].attribute("target"), Some("a2"));
+    // Conflict ties Assad to both; as CSV on standard output.
+    let csv = run(&[
+        "--annotator",
+        "ana",
+        "--aggregation",
+        "conflict",
+        "--format",
+        "csv",
+    ]);
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    assert_eq!(csv.lines().nth(1), Some("Assad,0,1,1"), "{csv}");
+    // Two-mode: who backs what, signed.
+    let two = run(&[
+        "--annotator",
+        "ana",
+        "--mode",
+        "twomode",
+        "--aggregation",
+        "subtract",
+        "--format",
+        "csv",
+    ]);
+    let two = String::from_utf8(two.stdout).unwrap();
+    assert_eq!(
+        two.lines().collect::<Vec<_>>(),
+        ["\"\",ceasefire", "Assad,-1", "Kerry,1", "Lavrov,1"]
+    );
+    // A wrong combination is refused with a reason.
+    let bad = run(&["--annotator", "ana", "--aggregation", "combine"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("twomode"));
+}

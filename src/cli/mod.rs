@@ -158,6 +158,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A discourse network from the coded statements (claims linked to concepts, their stance,
+    /// the actors who said them): actor × actor or actor × concept, for Gephi, networkx or
+    /// igraph (--format graphml) or as a CSV matrix.
+    Network(NetworkOptions),
     /// The entity registry: every actor and concept with its aliases, attributes and how many
     /// spans link to it.
     Entities {
@@ -166,6 +170,71 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct NetworkOptions {
+    pub project: PathBuf,
+    /// The layer to read (an annotator, or `_curated`); by default the curated layer.
+    #[arg(long)]
+    pub annotator: Option<String>,
+    #[arg(long, value_enum, default_value = "onemode")]
+    pub mode: NetworkMode,
+    /// onemode: congruence, conflict, subtract, ignore; twomode: ignore, subtract, combine.
+    #[arg(long, value_enum, default_value = "congruence")]
+    pub aggregation: NetworkAggregation,
+    /// onemode: no, average, jaccard, cosine, dna-cosine; twomode: no, activity, prominence.
+    #[arg(long, value_enum, default_value = "no")]
+    pub normalization: NetworkNormalization,
+    #[arg(long, value_enum, default_value = "all")]
+    pub duplicates: NetworkDuplicates,
+    #[arg(long, value_enum, default_value = "graphml")]
+    pub format: NetworkFormat,
+    /// Where to write (default: standard output).
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NetworkMode {
+    Onemode,
+    Twomode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NetworkAggregation {
+    Congruence,
+    Conflict,
+    Subtract,
+    Ignore,
+    Combine,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NetworkNormalization {
+    No,
+    Average,
+    Jaccard,
+    Cosine,
+    DnaCosine,
+    Activity,
+    Prominence,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NetworkDuplicates {
+    All,
+    Document,
+    Week,
+    Month,
+    Year,
+    Once,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NetworkFormat {
+    Graphml,
+    Csv,
 }
 
 #[derive(Debug, clap::Args)]
@@ -249,6 +318,7 @@ pub fn run(command: Command) -> ExitCode {
         }
         Command::Stats { project, json } => stats_cmd(&project, json),
         Command::Entities { project, json } => entities_cmd(&project, json),
+        Command::Network(options) => network_cmd(&options),
         Command::Search {
             project,
             pattern,
@@ -849,6 +919,136 @@ fn search_cmd(
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn network_cmd(options: &NetworkOptions) -> ExitCode {
+    use crate::core::network::{
+        self, Aggregation, Duplicates, Normalization, TwoModeAggregation, TwoModeNormalization,
+    };
+    let workspace = match open_read_only(&options.project) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    let project = &workspace.project;
+    let annotator = options
+        .annotator
+        .clone()
+        .unwrap_or_else(|| crate::core::project::CURATED.to_owned());
+    if !project.layers.keys().any(|k| k.annotator == annotator) {
+        eprintln!(
+            "error: no layer of {annotator} in {} (choose one with --annotator)",
+            options.project.display()
+        );
+        return ExitCode::from(USAGE);
+    }
+    // The qualifier and its levels come from the schema (the claim label's `stance`).
+    let qualifier = "stance";
+    let levels = project
+        .schema()
+        .get("claim")
+        .and_then(|l| l.attributes.iter().find(|a| a.name == qualifier))
+        .map(|a| a.levels.clone())
+        .unwrap_or_default();
+    if levels.is_empty() {
+        eprintln!(
+            "error: the claim attribute \"{qualifier}\" has no levels in the schema (e.g. \"levels\": {{\"support\": 1, \"neutral\": 0, \"oppose\": -1}} in tagdesk.json)"
+        );
+        return ExitCode::from(USAGE);
+    }
+    let coding = network::statements::Coding {
+        annotator,
+        claim_label: "claim".to_owned(),
+        said_by: "said_by".to_owned(),
+        qualifier: qualifier.to_owned(),
+        levels: levels.clone(),
+    };
+    let extracted = network::statements::statements(project, &coding);
+    for (why, n) in &extracted.skipped {
+        eprintln!("note: {n} {why}(s) left out");
+    }
+    let statements = network::deduplicate(
+        &extracted.statements,
+        match options.duplicates {
+            NetworkDuplicates::All => Duplicates::All,
+            NetworkDuplicates::Document => Duplicates::PerDocument,
+            NetworkDuplicates::Week => Duplicates::PerWeek,
+            NetworkDuplicates::Month => Duplicates::PerMonth,
+            NetworkDuplicates::Year => Duplicates::PerYear,
+            NetworkDuplicates::Once => Duplicates::Once,
+        },
+    );
+    let one_mode = options.mode == NetworkMode::Onemode;
+    let matrix = if one_mode {
+        let aggregation = match options.aggregation {
+            NetworkAggregation::Congruence => Aggregation::Congruence,
+            NetworkAggregation::Conflict => Aggregation::Conflict,
+            NetworkAggregation::Subtract => Aggregation::Subtract,
+            NetworkAggregation::Ignore => Aggregation::Ignore,
+            NetworkAggregation::Combine => {
+                eprintln!("error: --aggregation combine is for --mode twomode");
+                return ExitCode::from(USAGE);
+            }
+        };
+        let normalization = match options.normalization {
+            NetworkNormalization::No => Normalization::None,
+            NetworkNormalization::Average => Normalization::Average,
+            NetworkNormalization::Jaccard => Normalization::Jaccard,
+            NetworkNormalization::Cosine => Normalization::Cosine,
+            NetworkNormalization::DnaCosine => Normalization::DnaCosine,
+            NetworkNormalization::Activity | NetworkNormalization::Prominence => {
+                eprintln!("error: activity and prominence normalise two-mode networks");
+                return ExitCode::from(USAGE);
+            }
+        };
+        network::one_mode(
+            &statements,
+            &network::Levels::new(levels.values().copied()),
+            aggregation,
+            normalization,
+        )
+    } else {
+        let aggregation = match options.aggregation {
+            NetworkAggregation::Ignore => TwoModeAggregation::Ignore,
+            NetworkAggregation::Subtract => TwoModeAggregation::Subtract,
+            NetworkAggregation::Combine => TwoModeAggregation::Combine,
+            NetworkAggregation::Congruence | NetworkAggregation::Conflict => {
+                eprintln!("error: congruence and conflict are one-mode aggregations");
+                return ExitCode::from(USAGE);
+            }
+        };
+        let normalization = match options.normalization {
+            NetworkNormalization::No => TwoModeNormalization::None,
+            NetworkNormalization::Activity => TwoModeNormalization::Activity,
+            NetworkNormalization::Prominence => TwoModeNormalization::Prominence,
+            _ => {
+                eprintln!("error: two-mode networks normalise by activity or prominence");
+                return ExitCode::from(USAGE);
+            }
+        };
+        network::two_mode(&statements, aggregation, normalization)
+    };
+    let text = match options.format {
+        NetworkFormat::Graphml => network::write::graphml(&matrix, one_mode),
+        NetworkFormat::Csv => network::write::csv_matrix(&matrix),
+    };
+    match &options.output {
+        Some(path) => {
+            if let Err(err) = crate::core::project::write_atomic(path, text.as_bytes()) {
+                eprintln!("error: cannot write {}: {err}", path.display());
+                return ExitCode::FAILURE;
+            }
+            eprintln!(
+                "{} statements, {} × {} network written to {}",
+                statements.len(),
+                matrix.rows.len(),
+                matrix.columns.len(),
+                path.display()
+            );
+        }
+        None => print!("{text}"),
+    }
+    let_the_os_free(workspace);
+    ExitCode::SUCCESS
 }
 
 fn entities_cmd(project: &Path, json: bool) -> ExitCode {

@@ -28,6 +28,10 @@ pub struct AttributeDef {
     pub kind: AttributeKind,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
+    /// A number per choice value, for attributes that qualify a claim (the stance: support +1,
+    /// neutral 0, oppose −1): what discourse networks weigh agreement by.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub levels: BTreeMap<String, i64>,
 }
 
 /// What values an attribute takes.
@@ -175,6 +179,10 @@ impl Default for Schema {
                 ],
             },
             description: "Does the claim support or oppose the talks' aims?".to_owned(),
+            levels: [("support", 1), ("neutral", 0), ("oppose", -1)]
+                .into_iter()
+                .map(|(v, l)| (v.to_owned(), l))
+                .collect(),
         });
         Self {
             labels: vec![

@@ -686,6 +686,7 @@ pub fn read_conf(path: &Path) -> Result<Schema, ImportError> {
                     None => AttributeKind::Flag,
                 },
                 description: String::new(),
+                levels: std::collections::BTreeMap::new(),
             });
         }
     }

@@ -675,6 +675,7 @@ pub fn extend_schema_for_span(
                         AttributeValue::Text(_) => AttributeKind::Text,
                     },
                     description: String::new(),
+                    levels: std::collections::BTreeMap::new(),
                 });
                 added.push(format!("attribute {label}.{name}"));
             }

@@ -12,6 +12,7 @@
 //!
 //! Pure functions over [`Statement`]s; no GUI, no files (writers are in [`write`]).
 
+pub mod statements;
 pub mod write;
 
 use std::collections::{BTreeMap, BTreeSet};

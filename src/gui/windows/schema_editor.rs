@@ -356,6 +356,7 @@ impl SchemaEditor {
                     name: name.clone(),
                     kind,
                     description: String::new(),
+                    levels: std::collections::BTreeMap::new(),
                 });
                 actions.push(Self::set(next, &format!("add attribute {name}"), None));
                 new.name.clear();
