@@ -964,7 +964,7 @@ fn network_cmd(options: &NetworkOptions) -> ExitCode {
     };
     let extracted = network::statements::statements(project, &coding);
     for (why, n) in &extracted.skipped {
-        eprintln!("note: {n} {why}(s) left out");
+        eprintln!("note: {n} claim(s) left out: {why}");
     }
     let statements = network::deduplicate(
         &extracted.statements,

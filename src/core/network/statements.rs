@@ -54,7 +54,7 @@ pub fn statements(project: &Project, coding: &Coding) -> Extracted {
             .filter(|a| a.label == coding.claim_label.as_str())
         {
             let Some(concept) = entity_of(claim).and_then(|id| project.entities.get(id)) else {
-                skip("claim not linked to a concept");
+                skip("not linked to a concept");
                 continue;
             };
             let level = match claim.attributes.get(&coding.qualifier) {
@@ -77,10 +77,7 @@ pub fn statements(project: &Project, coding: &Coding) -> Extracted {
                 .map(|e| e.name.as_str())
                 .collect();
             if actors.is_empty() {
-                skip(&format!(
-                    "claim with no {} actor linked to an entity",
-                    coding.said_by
-                ));
+                skip(&format!("no {} actor linked to an entity", coding.said_by));
                 continue;
             }
             for actor in actors {
