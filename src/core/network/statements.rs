@@ -62,10 +62,7 @@ pub fn statements(project: &Project, coding: &Coding) -> Extracted {
                 _ => None,
             };
             let Some(level) = level else {
-                skip(&format!(
-                    "claim without a {} that has a level",
-                    coding.qualifier
-                ));
+                skip(&format!("no {} with a level", coding.qualifier));
                 continue;
             };
             let actors: Vec<&str> = layer
