@@ -396,3 +396,60 @@ fn tagdesk_network_reads_the_coding_and_writes_the_networks_gephi_opens() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("twomode"));
 }
+
+#[test]
+fn document_dates_come_from_the_metadata_table_and_date_the_statements() {
+    let (_dir, root) = coded_project();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tagdesk"))
+            .arg("metadata")
+            .arg(&root)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let table = root.join("meta.csv");
+    std::fs::write(&table, "document,date,source\na.txt,2016-09-09,NPR\n").unwrap();
+    let done = run(&["--import", table.to_str().unwrap()]);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let project = tagdesk::core::Project::open(&root).unwrap();
+    assert_eq!(project.metadata.get("a.txt").unwrap().source, "NPR");
+    let coding = tagdesk::core::network::statements::Coding {
+        annotator: "ana".into(),
+        claim_label: "claim".into(),
+        said_by: "said_by".into(),
+        qualifier: "stance".into(),
+        levels: [("support", 1), ("neutral", 0), ("oppose", -1)]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+    };
+    let extracted = tagdesk::core::network::statements::statements(&project, &coding);
+    assert_eq!(extracted.statements.len(), 3);
+    assert!(
+        extracted
+            .statements
+            .iter()
+            .all(|s| s.date == Some(Date::new(2016, 9, 9)))
+    );
+    // A bad row is refused with its file and line; nothing changes.
+    std::fs::write(&table, "document,date\na.txt,2016-02-30\n").unwrap();
+    let bad = run(&["--import", table.to_str().unwrap()]);
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("meta.csv") && err.contains("line 2"), "{err}");
+    let project = tagdesk::core::Project::open(&root).unwrap();
+    assert_eq!(project.metadata.get("a.txt").unwrap().date, "2016-09-09");
+    // Export gives the table back.
+    let out = root.join("out.csv");
+    assert!(run(&["--export", out.to_str().unwrap()]).status.success());
+    let csv = std::fs::read_to_string(out).unwrap();
+    assert_eq!(
+        csv,
+        "document,date,source,title,section\na.txt,2016-09-09,NPR,,\n"
+    );
+}

@@ -162,6 +162,17 @@ pub enum Command {
     /// the actors who said them): actor × actor or actor × concept, for Gephi, networkx or
     /// igraph (--format graphml) or as a CSV matrix.
     Network(NetworkOptions),
+    /// Document metadata (date, source, title, section): printed, or exchanged as CSV
+    /// (`document,date,source,title,section`; dates YYYY-MM-DD).
+    Metadata {
+        project: PathBuf,
+        /// Read this CSV into the project's metadata (its rows replace what they name).
+        #[arg(long, value_name = "FILE.csv", conflicts_with = "export")]
+        import: Option<PathBuf>,
+        /// Write the metadata to this CSV file.
+        #[arg(long, value_name = "FILE.csv")]
+        export: Option<PathBuf>,
+    },
     /// The entity registry: every actor and concept with its aliases, attributes and how many
     /// spans link to it.
     Entities {
@@ -319,6 +330,11 @@ pub fn run(command: Command) -> ExitCode {
         Command::Stats { project, json } => stats_cmd(&project, json),
         Command::Entities { project, json } => entities_cmd(&project, json),
         Command::Network(options) => network_cmd(&options),
+        Command::Metadata {
+            project,
+            import,
+            export,
+        } => metadata_cmd(&project, import.as_deref(), export.as_deref()),
         Command::Search {
             project,
             pattern,
@@ -919,6 +935,64 @@ fn search_cmd(
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn metadata_cmd(project: &Path, import: Option<&Path>, export: Option<&Path>) -> ExitCode {
+    let workspace = match open_read_only(project) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    let mut metadata = workspace.project.metadata.clone();
+    if let Some(file) = import {
+        let text = match std::fs::read_to_string(file) {
+            Ok(text) => text,
+            Err(err) => {
+                eprintln!("error: cannot read {}: {err}", file.display());
+                return ExitCode::from(USAGE);
+            }
+        };
+        let rows = match metadata.merge_csv(text.trim_start_matches('\u{feff}')) {
+            Ok(rows) => rows,
+            Err(err) => {
+                eprintln!("error: {}: {err}", file.display());
+                return ExitCode::FAILURE;
+            }
+        };
+        let unknown: Vec<&String> = metadata
+            .documents()
+            .keys()
+            .filter(|d| workspace.project.document(d).is_none())
+            .collect();
+        for d in &unknown {
+            eprintln!("warning: {d} is not a document of the project (its row is kept)");
+        }
+        let path = project.join(crate::core::metadata::METADATA_FILE);
+        if let Err(err) = crate::core::project::write_atomic(&path, metadata.to_json().as_bytes()) {
+            eprintln!("error: cannot write {}: {err}", path.display());
+            return ExitCode::FAILURE;
+        }
+        println!("{rows} rows read into {}", path.display());
+    } else if let Some(file) = export {
+        if let Err(err) = crate::core::project::write_atomic(file, metadata.to_csv().as_bytes()) {
+            eprintln!("error: cannot write {}: {err}", file.display());
+            return ExitCode::FAILURE;
+        }
+        println!(
+            "{} documents' metadata written to {}",
+            metadata.documents().len(),
+            file.display()
+        );
+    } else {
+        for doc in &workspace.project.documents {
+            let m = metadata.get(&doc.path).cloned().unwrap_or_default();
+            println!(
+                "{}\t{}\t{}\t{}\t{}",
+                doc.path, m.date, m.source, m.title, m.section
+            );
+        }
+    }
+    let_the_os_free(workspace);
+    ExitCode::SUCCESS
 }
 
 fn network_cmd(options: &NetworkOptions) -> ExitCode {

@@ -9,6 +9,7 @@ pub mod history;
 pub mod job;
 pub mod journal;
 pub mod lock;
+pub mod metadata;
 pub mod network;
 pub mod project;
 pub mod reanchor;

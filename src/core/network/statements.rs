@@ -48,6 +48,11 @@ pub fn statements(project: &Project, coding: &Coding) -> Extracted {
         if key.annotator != coding.annotator {
             continue;
         }
+        let date = project
+            .metadata
+            .get(&key.document)
+            .and_then(crate::core::metadata::DocumentMeta::ymd)
+            .map(|(y, m, d)| super::Date::new(y, m, d));
         for claim in layer
             .annotations()
             .iter()
@@ -83,7 +88,7 @@ pub fn statements(project: &Project, coding: &Coding) -> Extracted {
                     concept: concept.name.clone(),
                     level,
                     document: key.document.clone(),
-                    date: None,
+                    date,
                 });
             }
         }

@@ -259,6 +259,8 @@ pub struct Project {
     pub entities: crate::core::entities::Registry,
     /// Hash of `entities.json` as last read or written (empty: there was none).
     entities_on_disk: String,
+    /// Document metadata (`metadata.json`; empty when there is none).
+    pub metadata: crate::core::metadata::Metadata,
 }
 
 impl Project {
@@ -419,6 +421,30 @@ impl Project {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Default::default(),
             Err(e) => return Err(ProjectError::io("cannot read", &entities_path, e)),
         };
+        let metadata_path = root.join(crate::core::metadata::METADATA_FILE);
+        let metadata = match std::fs::read_to_string(&metadata_path) {
+            Ok(json) => {
+                use crate::core::metadata::{FileError, Metadata};
+                Metadata::parse(&json).map_err(|e| match e {
+                    FileError::Syntax {
+                        line,
+                        column,
+                        message,
+                    } => ProjectError::Parse {
+                        path: metadata_path.clone(),
+                        line,
+                        column,
+                        message,
+                    },
+                    FileError::Invalid(message) => ProjectError::Invalid {
+                        path: metadata_path.clone(),
+                        message,
+                    },
+                })?
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => crate::core::metadata::Metadata::default(),
+            Err(e) => return Err(ProjectError::io("cannot read", &metadata_path, e)),
+        };
         Ok(Self {
             root: root.to_owned(),
             manifest,
@@ -434,6 +460,7 @@ impl Project {
             manifest_on_disk: content_hash(json.as_bytes()),
             entities,
             entities_on_disk,
+            metadata,
         })
     }
 
