@@ -2345,3 +2345,39 @@ fn the_entities_window_renames_and_merges_and_every_link_follows() {
         2
     );
 }
+
+#[test]
+fn the_network_window_shows_who_agrees_and_a_tie_leads_to_its_claims() {
+    let (_dir, root) = crate::network::coded_project();
+    let mut harness = open_app_on(&root, "a.txt", "ana");
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::N);
+    wait_for(&mut harness, "the network", |h| {
+        h.query_by_label_contains("Kerry — Lavrov").is_some()
+    });
+    harness.get_by_label_contains("3 statements, 3 actors, 3 ties");
+    // Agree minus disagree: the two who back the ceasefire +1, Assad against each −1.
+    harness.get_by_label("Kerry — Lavrov  +1.00");
+    harness.get_by_label("Assad — Kerry  -1.00");
+    harness.get_by_label("Assad — Lavrov  -1.00");
+    // The statements behind a tie, and from one to the claim in the text.
+    harness.get_by_label("Assad — Kerry  -1.00").click();
+    steps(&mut harness, 2);
+    harness
+        .get_by_label_contains("Assad on ceasefire (-1)")
+        .click();
+    steps(&mut harness, 2);
+    let selected = harness
+        .state()
+        .selected_annotation()
+        .expect("the claim")
+        .to_owned();
+    let ws = harness.state().workspace().unwrap();
+    let claim = ws.layer("a.txt", "ana").unwrap().get(&selected).unwrap();
+    assert_eq!(claim.text, "the ceasefire is a lie");
+    // Only disagreement: the window follows the choice.
+    harness.get_by_label("disagree").click();
+    wait_for(&mut harness, "the conflict network", |h| {
+        h.query_by_label("Assad — Kerry  +1.00").is_some()
+    });
+    assert!(harness.query_by_label_contains("Kerry — Lavrov").is_none());
+}

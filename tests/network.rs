@@ -17,6 +17,7 @@ fn statement(actor: &str, concept: &str, level: i64, document: &str) -> Statemen
         level,
         document: document.into(),
         date: None,
+        claim: None,
     }
 }
 
@@ -268,7 +269,7 @@ fn the_csv_matrix_has_every_row_and_column() {
 
 /// A project where Kerry and Lavrov back the ceasefire and Assad opposes it, coded with
 /// entities: claims linked to the concept, `said_by` their actors.
-fn coded_project() -> (tempfile::TempDir, std::path::PathBuf) {
+pub fn coded_project() -> (tempfile::TempDir, std::path::PathBuf) {
     use tagdesk::core::entities::EntityKind;
     use tagdesk::core::schema::AttributeValue;
     use tagdesk::core::{LayerKey, Workspace};

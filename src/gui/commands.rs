@@ -45,6 +45,7 @@ pub enum Command {
     PreviousDisagreement,
     ShowColleagues,
     Entities,
+    Network,
     // Moving through the text from the keyboard (a caret; Shift extends a selection from it).
     CaretLeft,
     CaretRight,
@@ -111,6 +112,7 @@ impl Command {
             Self::PreviousDisagreement => "Previous disagreement",
             Self::ShowColleagues => "Show colleagues' annotations",
             Self::Entities => "Entities…",
+            Self::Network => "Network…",
             Self::CaretLeft => "Caret left",
             Self::CaretRight => "Caret right",
             Self::CaretWordLeft => "Caret to the previous word",
@@ -186,6 +188,7 @@ impl Command {
             Self::FindPrevious => const { &[sc(SHIFT, Key::F3), sc(CTRL_SHIFT, Key::G)] },
             Self::ShowColleagues => const { &[sc(CTRL_SHIFT, Key::C)] },
             Self::Entities => const { &[sc(CTRL_SHIFT, Key::E)] },
+            Self::Network => const { &[sc(CTRL_SHIFT, Key::N)] },
             Self::CaretLeft => const { &[sc(NONE, Key::ArrowLeft)] },
             Self::CaretRight => const { &[sc(NONE, Key::ArrowRight)] },
             Self::CaretWordLeft => const { &[sc(CTRL, Key::ArrowLeft)] },
@@ -297,6 +300,7 @@ impl Command {
             | Self::PreviousDisagreement
             | Self::ShowColleagues
             | Self::Entities
+            | Self::Network
             | Self::CaretLeft
             | Self::CaretRight
             | Self::CaretWordLeft
@@ -402,6 +406,7 @@ pub const MENUS: &[(&str, &[Option<Command>])] = &[
             Some(Command::ShowColleagues),
             None,
             Some(Command::Agreement),
+            Some(Command::Network),
         ],
     ),
     (

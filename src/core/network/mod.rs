@@ -12,6 +12,7 @@
 //!
 //! Pure functions over [`Statement`]s; no GUI, no files (writers are in [`write`]).
 
+pub mod layout;
 pub mod statements;
 pub mod write;
 
@@ -77,6 +78,17 @@ pub struct Statement {
     pub document: String,
     /// The document's date, when it has one.
     pub date: Option<Date>,
+    /// The claim span it was read from (to go back to it from a tie).
+    pub claim: Option<ClaimRef>,
+}
+
+/// Where a statement was coded: the claim span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimRef {
+    pub annotator: String,
+    pub id: String,
+    pub start: usize,
+    pub text: String,
 }
 
 /// The qualifier's levels as the schema defines them, whether observed or not.

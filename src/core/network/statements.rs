@@ -89,6 +89,12 @@ pub fn statements(project: &Project, coding: &Coding) -> Extracted {
                     level,
                     document: key.document.clone(),
                     date,
+                    claim: Some(super::ClaimRef {
+                        annotator: key.annotator.clone(),
+                        id: claim.id.to_string(),
+                        start: claim.start,
+                        text: claim.text.to_string(),
+                    }),
                 });
             }
         }

@@ -442,7 +442,9 @@ impl Project {
                     },
                 })?
             }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => crate::core::metadata::Metadata::default(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                crate::core::metadata::Metadata::default()
+            }
             Err(e) => return Err(ProjectError::io("cannot read", &metadata_path, e)),
         };
         Ok(Self {

@@ -351,6 +351,12 @@ impl App {
                 }
                 self.step_disagreement(ctx, command == Command::NextDisagreement);
             }
+            Command::Network => {
+                self.windows.network = match (self.windows.network.take(), self.ws()) {
+                    (None, Some(ws)) => Some(crate::gui::windows::network::NetworkWindow::new(ws)),
+                    _ => None,
+                };
+            }
             Command::Entities => {
                 self.windows.entities = match self.windows.entities.take() {
                     Some(_) => None,

@@ -6,6 +6,7 @@ pub mod agreement;
 pub mod corpus_search;
 pub mod entities;
 pub mod interchange;
+pub mod network;
 pub mod schema_editor;
 
 use crate::gui::action::Action;
@@ -13,6 +14,7 @@ use crate::gui::state::FrameCtx;
 
 const SCHEMA: &str = "Schema";
 const ENTITIES: &str = "Entities";
+const NETWORK: &str = "Network";
 const AGREEMENT: &str = "Agreement";
 const SEARCH: &str = "Search all documents";
 const EXPORT: &str = "Export annotations";
@@ -25,6 +27,7 @@ pub struct Windows {
     pub agreement: Option<agreement::AgreementWindow>,
     pub search: Option<corpus_search::CorpusSearch>,
     pub entities: Option<entities::EntitiesWindow>,
+    pub network: Option<network::NetworkWindow>,
 }
 
 fn window_id(title: &str) -> egui::Id {
@@ -40,6 +43,7 @@ impl Windows {
     pub fn any_open(&self) -> bool {
         self.schema.is_some()
             || self.entities.is_some()
+            || self.network.is_some()
             || self.interchange.is_some()
             || self.agreement.is_some()
             || self.search.is_some()
@@ -50,6 +54,7 @@ impl Windows {
         let open: Vec<&str> = [
             (self.schema.is_some(), SCHEMA),
             (self.entities.is_some(), ENTITIES),
+            (self.network.is_some(), NETWORK),
             (self.agreement.is_some(), AGREEMENT),
             (self.search.is_some(), SEARCH),
             (
@@ -81,6 +86,7 @@ impl Windows {
         match front {
             Some(SCHEMA) => self.schema = None,
             Some(ENTITIES) => self.entities = None,
+            Some(NETWORK) => self.network = None,
             Some(AGREEMENT) => self.agreement = None,
             Some(SEARCH) => {
                 if let Some(mut search) = self.search.take() {
@@ -126,6 +132,20 @@ impl Windows {
             fc.actions.extend(actions);
             if open {
                 self.entities = Some(window);
+            }
+        }
+        if let Some(mut window) = self.network.take() {
+            let mut open = true;
+            let mut actions = Vec::new();
+            egui::Window::new(NETWORK)
+                .id(window_id(NETWORK))
+                .open(&mut open)
+                .default_size([640.0_f32.min(max.x), 560.0_f32.min(max.y)])
+                .max_size(max)
+                .show(ctx, |ui| actions = window.ui(ui, ws));
+            fc.actions.extend(actions);
+            if open {
+                self.network = Some(window);
             }
         }
         if let Some(mut window) = self.interchange.take() {
