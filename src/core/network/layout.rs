@@ -16,7 +16,7 @@ pub fn force_layout(n: usize, edges: &[(usize, usize, f64)], iterations: usize) 
             [0.5 + 0.4 * angle.cos(), 0.5 + 0.4 * angle.sin()]
         })
         .collect();
-    let k = (1.0 / nf).sqrt();
+    let k = 0.5 * (1.0 / nf).sqrt();
     let mut temperature = 0.1;
     #[expect(clippy::cast_precision_loss)]
     let cooling = temperature / iterations.max(1) as f64;
@@ -43,6 +43,13 @@ pub fn force_layout(n: usize, edges: &[(usize, usize, f64)], iterations: usize) 
             for c in 0..2 {
                 shift[a][c] -= d[c] / dist * pull;
                 shift[b][c] += d[c] / dist * pull;
+            }
+        }
+        // Gravity to the middle: parts that share no tie stay in view instead of drifting to
+        // the edges.
+        for (p, s) in pos.iter().zip(shift.iter_mut()) {
+            for c in 0..2 {
+                s[c] += (0.5 - p[c]) * 4.0 * k;
             }
         }
         for (p, s) in pos.iter_mut().zip(&shift) {
