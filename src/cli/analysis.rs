@@ -1,0 +1,463 @@
+//! The analysis subcommands: agreement, discourse networks, entities, metadata and statistics.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+
+use super::{
+    AgreeOptions, NetworkAggregation, NetworkDuplicates, NetworkFormat, NetworkMode,
+    NetworkNormalization, NetworkOptions, USAGE, let_the_os_free, open_read_only,
+};
+use crate::core::stats;
+
+pub(super) fn agree(project: &Path, annotators: Vec<String>, options: &AgreeOptions) -> ExitCode {
+    use crate::core::agreement::{Report, Study};
+    let ws = match open_read_only(project) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    let known = ws.project.annotators();
+    let annotators = if annotators.is_empty() {
+        known.clone()
+    } else {
+        annotators
+    };
+    if let Some(unknown) = annotators.iter().find(|a| !known.contains(a)) {
+        eprintln!(
+            "error: no annotator \"{unknown}\" in this project (it has: {})",
+            known.join(", ")
+        );
+        return ExitCode::from(USAGE);
+    }
+    if annotators.len() < 2 {
+        eprintln!(
+            "error: agreement needs two or more annotators (this project has: {})",
+            known.join(", ")
+        );
+        return ExitCode::from(USAGE);
+    }
+    let labels = (!options.labels.is_empty()).then_some(options.labels.as_slice());
+    let mut study = Study::from_project(&ws.project, &annotators, labels);
+    study.load_texts(&ws.project.source_dir);
+    let report = Report::compute(&study, options.tokens.into());
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    if options.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+    } else if options.csv {
+        print!("{}", report.to_csv());
+    } else {
+        print!("{}", agreement_tables(&report));
+    }
+    let_the_os_free(ws);
+    ExitCode::SUCCESS
+}
+
+/// The agreement report as plain-text tables.
+fn agreement_tables(report: &crate::core::agreement::Report) -> String {
+    use crate::core::agreement::MeanSd;
+    let cell = |s: Option<&MeanSd>| {
+        s.map_or_else(
+            || format!("{:^14}", "–"),
+            |s| format!("{:>6.3}  {:>6.3}", s.mean, s.sd),
+        )
+    };
+    let num = |x: Option<f64>| x.map_or_else(|| format!("{:>7}", "–"), |x| format!("{x:>7.3}"));
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Agreement of {} on {} documents (F1: mean and SD over {} pairs)\n",
+        report.annotators.join(", "),
+        report.documents.len(),
+        report.exact.pairs.len()
+    );
+    let _ = writeln!(
+        out,
+        "{:<32} {:^14}  {:^14}  {:^14}",
+        "F1", "exact spans", "overlap", "tokens"
+    );
+    let f1_row =
+        |out: &mut String,
+         key: &str,
+         pick: &dyn Fn(&crate::core::agreement::SpanAgreement) -> Option<MeanSd>| {
+            let _ = writeln!(
+                out,
+                "  {key:<30} {}  {}  {}",
+                cell(pick(&report.exact).as_ref()),
+                cell(pick(&report.overlap).as_ref()),
+                cell(pick(&report.token_f1).as_ref())
+            );
+        };
+    f1_row(&mut out, "overall", &|a| a.overall);
+    let _ = writeln!(out, "per label");
+    for k in report.exact.per_label.keys() {
+        f1_row(&mut out, k, &|a| a.per_label.get(k).copied());
+    }
+    let _ = writeln!(out, "per document");
+    for k in &report.documents {
+        f1_row(&mut out, k, &|a| a.per_document.get(k).copied());
+    }
+    let _ = writeln!(out, "pairs (the first against the second as reference)");
+    let _ = writeln!(out, "  {:<30} {:^23}  {:^23}", "", "exact spans", "overlap");
+    let _ = writeln!(
+        out,
+        "  {:<30} {:>7} {:>7} {:>7}  {:>7} {:>7} {:>7}",
+        "", "P", "R", "F1", "P", "R", "F1"
+    );
+    for (e, o) in report.exact.pairs.iter().zip(&report.overlap.pairs) {
+        let _ = writeln!(
+            out,
+            "  {:<30} {} {} {}  {} {} {}",
+            format!("{} – {}", e.a, e.b),
+            num(e.overall.precision),
+            num(e.overall.recall),
+            num(e.overall.f1),
+            num(o.overall.precision),
+            num(o.overall.recall),
+            num(o.overall.f1),
+        );
+    }
+    let t = &report.token;
+    let _ = writeln!(
+        out,
+        "\nTokens ({} tokens, {}; untagged = O)",
+        t.items,
+        match t.tokens {
+            crate::core::agreement::Tokens::Whitespace => "cut at whitespace",
+            crate::core::agreement::Tokens::Words => "Unicode words",
+        }
+    );
+    let _ = writeln!(
+        out,
+        "{:<32} {:>7} {:>7}  {:>7}  {:>7}  {:>7}",
+        "", "κ Cohen", "(SD)", "κ Fleiss", "α", "αU"
+    );
+    let coeff_row = |out: &mut String,
+                     key: &str,
+                     c: &crate::core::agreement::Coefficients,
+                     unitizing: Option<f64>| {
+        let _ = writeln!(
+            out,
+            "  {key:<30} {} {}  {}  {}  {}",
+            num(c.cohen_mean.map(|m| m.mean)),
+            num(c.cohen_mean.map(|m| m.sd)),
+            num(c.fleiss),
+            num(c.alpha),
+            num(unitizing)
+        );
+    };
+    coeff_row(&mut out, "overall", &t.overall, report.unitizing.overall);
+    for (k, c) in &t.per_label {
+        coeff_row(
+            &mut out,
+            k,
+            c,
+            report.unitizing.per_label.get(k).and_then(|l| l.alpha),
+        );
+    }
+    let _ = writeln!(out, "pairs (Cohen's κ, overall)");
+    for (a, b, k) in &t.overall.cohen {
+        let _ = writeln!(out, "  {a} – {b}: {}", num(*k).trim());
+    }
+    out
+}
+
+/// `validate --write`: re-anchors every layer whose source changed, and saves.
+pub(super) fn metadata_cmd(
+    project: &Path,
+    import: Option<&Path>,
+    export: Option<&Path>,
+) -> ExitCode {
+    let workspace = match open_read_only(project) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    let mut metadata = workspace.project.metadata.clone();
+    if let Some(file) = import {
+        let text = match std::fs::read_to_string(file) {
+            Ok(text) => text,
+            Err(err) => {
+                eprintln!("error: cannot read {}: {err}", file.display());
+                return ExitCode::from(USAGE);
+            }
+        };
+        let rows = match metadata.merge_csv(text.trim_start_matches('\u{feff}')) {
+            Ok(rows) => rows,
+            Err(err) => {
+                eprintln!("error: {}: {err}", file.display());
+                return ExitCode::FAILURE;
+            }
+        };
+        let unknown: Vec<&String> = metadata
+            .documents()
+            .keys()
+            .filter(|d| workspace.project.document(d).is_none())
+            .collect();
+        for d in &unknown {
+            eprintln!("warning: {d} is not a document of the project (its row is kept)");
+        }
+        let path = project.join(crate::core::metadata::METADATA_FILE);
+        if let Err(err) = crate::core::project::write_atomic(&path, metadata.to_json().as_bytes()) {
+            eprintln!("error: cannot write {}: {err}", path.display());
+            return ExitCode::FAILURE;
+        }
+        println!("{rows} rows read into {}", path.display());
+    } else if let Some(file) = export {
+        if let Err(err) = crate::core::project::write_atomic(file, metadata.to_csv().as_bytes()) {
+            eprintln!("error: cannot write {}: {err}", file.display());
+            return ExitCode::FAILURE;
+        }
+        println!(
+            "{} documents' metadata written to {}",
+            metadata.documents().len(),
+            file.display()
+        );
+    } else {
+        for doc in &workspace.project.documents {
+            let m = metadata.get(&doc.path).cloned().unwrap_or_default();
+            println!(
+                "{}\t{}\t{}\t{}\t{}",
+                doc.path, m.date, m.source, m.title, m.section
+            );
+        }
+    }
+    let_the_os_free(workspace);
+    ExitCode::SUCCESS
+}
+
+pub(super) fn network_cmd(options: &NetworkOptions) -> ExitCode {
+    use crate::core::network::{
+        self, Aggregation, Duplicates, Normalization, TwoModeAggregation, TwoModeNormalization,
+    };
+    let workspace = match open_read_only(&options.project) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    let project = &workspace.project;
+    let annotator = options
+        .annotator
+        .clone()
+        .unwrap_or_else(|| crate::core::project::CURATED.to_owned());
+    if !project.layers.keys().any(|k| k.annotator == annotator) {
+        eprintln!(
+            "error: no layer of {annotator} in {} (choose one with --annotator)",
+            options.project.display()
+        );
+        return ExitCode::from(USAGE);
+    }
+    // The qualifier and its levels come from the schema (the claim label's `stance`).
+    let qualifier = "stance";
+    let levels = project
+        .schema()
+        .get("claim")
+        .and_then(|l| l.attributes.iter().find(|a| a.name == qualifier))
+        .map(|a| a.levels.clone())
+        .unwrap_or_default();
+    if levels.is_empty() {
+        eprintln!(
+            "error: the claim attribute \"{qualifier}\" has no levels in the schema (e.g. \"levels\": {{\"support\": 1, \"neutral\": 0, \"oppose\": -1}} in tagdesk.json)"
+        );
+        return ExitCode::from(USAGE);
+    }
+    let coding = network::statements::Coding {
+        annotator,
+        claim_label: "claim".to_owned(),
+        said_by: "said_by".to_owned(),
+        qualifier: qualifier.to_owned(),
+        levels: levels.clone(),
+    };
+    let extracted = network::statements::statements(project, &coding);
+    for (why, n) in &extracted.skipped {
+        eprintln!("note: {n} claim(s) left out: {why}");
+    }
+    let statements = network::deduplicate(
+        &extracted.statements,
+        match options.duplicates {
+            NetworkDuplicates::All => Duplicates::All,
+            NetworkDuplicates::Document => Duplicates::PerDocument,
+            NetworkDuplicates::Week => Duplicates::PerWeek,
+            NetworkDuplicates::Month => Duplicates::PerMonth,
+            NetworkDuplicates::Year => Duplicates::PerYear,
+            NetworkDuplicates::Once => Duplicates::Once,
+        },
+    );
+    let one_mode = options.mode == NetworkMode::Onemode;
+    let matrix = if one_mode {
+        let aggregation = match options.aggregation {
+            NetworkAggregation::Congruence => Aggregation::Congruence,
+            NetworkAggregation::Conflict => Aggregation::Conflict,
+            NetworkAggregation::Subtract => Aggregation::Subtract,
+            NetworkAggregation::Ignore => Aggregation::Ignore,
+            NetworkAggregation::Combine => {
+                eprintln!("error: --aggregation combine is for --mode twomode");
+                return ExitCode::from(USAGE);
+            }
+        };
+        let normalization = match options.normalization {
+            NetworkNormalization::No => Normalization::None,
+            NetworkNormalization::Average => Normalization::Average,
+            NetworkNormalization::Jaccard => Normalization::Jaccard,
+            NetworkNormalization::Cosine => Normalization::Cosine,
+            NetworkNormalization::DnaCosine => Normalization::DnaCosine,
+            NetworkNormalization::Activity | NetworkNormalization::Prominence => {
+                eprintln!("error: activity and prominence normalise two-mode networks");
+                return ExitCode::from(USAGE);
+            }
+        };
+        network::one_mode(
+            &statements,
+            &network::Levels::new(levels.values().copied()),
+            aggregation,
+            normalization,
+        )
+    } else {
+        let aggregation = match options.aggregation {
+            NetworkAggregation::Ignore => TwoModeAggregation::Ignore,
+            NetworkAggregation::Subtract => TwoModeAggregation::Subtract,
+            NetworkAggregation::Combine => TwoModeAggregation::Combine,
+            NetworkAggregation::Congruence | NetworkAggregation::Conflict => {
+                eprintln!("error: congruence and conflict are one-mode aggregations");
+                return ExitCode::from(USAGE);
+            }
+        };
+        let normalization = match options.normalization {
+            NetworkNormalization::No => TwoModeNormalization::None,
+            NetworkNormalization::Activity => TwoModeNormalization::Activity,
+            NetworkNormalization::Prominence => TwoModeNormalization::Prominence,
+            _ => {
+                eprintln!("error: two-mode networks normalise by activity or prominence");
+                return ExitCode::from(USAGE);
+            }
+        };
+        network::two_mode(&statements, aggregation, normalization)
+    };
+    let text = match options.format {
+        NetworkFormat::Graphml => network::write::graphml(&matrix, one_mode),
+        NetworkFormat::Csv => network::write::csv_matrix(&matrix),
+    };
+    match &options.output {
+        Some(path) => {
+            if let Err(err) = crate::core::project::write_atomic(path, text.as_bytes()) {
+                eprintln!("error: cannot write {}: {err}", path.display());
+                return ExitCode::FAILURE;
+            }
+            eprintln!(
+                "{} statements, {} × {} network written to {}",
+                statements.len(),
+                matrix.rows.len(),
+                matrix.columns.len(),
+                path.display()
+            );
+        }
+        None => print!("{text}"),
+    }
+    let_the_os_free(workspace);
+    ExitCode::SUCCESS
+}
+
+pub(super) fn entities_cmd(project: &Path, json: bool) -> ExitCode {
+    #[derive(serde::Serialize)]
+    struct Row<'a> {
+        #[serde(flatten)]
+        entity: &'a crate::core::entities::Entity,
+        spans: usize,
+    }
+    let workspace = match open_read_only(project) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    let usage = workspace.entity_usage();
+    let rows: Vec<Row> = workspace
+        .project
+        .entities
+        .entities()
+        .iter()
+        .map(|entity| Row {
+            entity,
+            spans: usage.get(&entity.id).copied().unwrap_or(0),
+        })
+        .collect();
+    if json {
+        println!("{}", crate::core::project::to_pretty_json(&rows).trim_end());
+    } else if rows.is_empty() {
+        println!("No entities yet: link a span to one in the window (the Entity field).");
+    } else {
+        for row in &rows {
+            let e = row.entity;
+            let mut line = format!(
+                "{}\t{}\t{}\t{} spans",
+                e.id,
+                e.kind.as_str(),
+                e.name,
+                row.spans
+            );
+            if !e.aliases.is_empty() {
+                let _ = write!(line, "\taka {}", e.aliases.join(", "));
+            }
+            for (name, value) in &e.attributes {
+                let _ = write!(line, "\t{name}={value}");
+            }
+            println!("{line}");
+        }
+    }
+    let_the_os_free(workspace);
+    ExitCode::SUCCESS
+}
+
+pub(super) fn stats_cmd(project: &Path, json: bool) -> ExitCode {
+    let workspace = match open_read_only(project) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    let stats = stats::project_stats(&workspace.project);
+    if json {
+        println!(
+            "{}",
+            crate::core::project::to_pretty_json(&stats).trim_end()
+        );
+        let_the_os_free(workspace);
+        return ExitCode::SUCCESS;
+    }
+    println!(
+        "{}: {} documents, {} annotations",
+        stats.name, stats.documents, stats.annotations
+    );
+    let labels: Vec<&String> = workspace
+        .project
+        .schema()
+        .labels
+        .iter()
+        .map(|l| &l.name)
+        .chain(
+            stats
+                .annotators
+                .iter()
+                .flat_map(|a| a.per_label.keys())
+                .filter(|k| workspace.project.schema().get(k).is_none()),
+        )
+        .collect();
+    let mut header = format!("{:<20} {:>6} {:>6}", "annotator", "docs", "done");
+    for label in &labels {
+        let _ = write!(header, " {label:>12}");
+    }
+    let _ = write!(header, " {:>8}", "total");
+    println!("{header}");
+    for a in &stats.annotators {
+        let mut row = format!("{:<20} {:>6} {:>6}", a.annotator, a.documents, a.done);
+        for label in &labels {
+            let _ = write!(
+                row,
+                " {:>12}",
+                a.per_label.get(*label).copied().unwrap_or(0)
+            );
+        }
+        let _ = write!(row, " {:>8}", a.annotations);
+        println!("{row}");
+    }
+    let_the_os_free(workspace);
+    ExitCode::SUCCESS
+}
