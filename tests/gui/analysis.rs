@@ -1,0 +1,176 @@
+//! Entities and the discourse network, driven through the window.
+
+use super::*;
+
+#[test]
+fn a_span_is_linked_to_an_entity_by_typing_and_the_next_one_is_offered_it() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "maria");
+    let text = source(&root);
+    let kelemen = char_offset_of(&text, "Michele Kelemen", 0);
+    let first = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .layer(DOC, "maria")
+        .unwrap()
+        .annotations()
+        .iter()
+        .find(|a| a.start == kelemen)
+        .expect("maria tagged Michele Kelemen")
+        .id
+        .to_string();
+    harness
+        .state_mut()
+        .push_action(Action::SelectAnnotation(Some(first.clone())));
+    steps(&mut harness, 2);
+    harness.get_by_label("Entity").focus();
+    harness.get_by_label("Entity").type_text("Michele Kelemen");
+    steps(&mut harness, 1);
+    harness.get_by_label_contains("Enter: a new actor");
+    harness.key_press(Key::Enter);
+    steps(&mut harness, 2);
+    let ws = harness.state().workspace().unwrap();
+    let entity = ws
+        .project
+        .entities
+        .called(
+            tagdesk::core::entities::EntityKind::Actor,
+            "michele kelemen",
+        )
+        .expect("a new entity")
+        .id
+        .clone();
+    let linked = ws
+        .layer(DOC, "maria")
+        .unwrap()
+        .get(&first)
+        .unwrap()
+        .attributes[tagdesk::core::schema::ENTITY_ATTRIBUTE]
+        .to_string();
+    assert_eq!(linked, entity);
+    // Another annotator tags the same words: the entity is offered at once.
+    harness
+        .state_mut()
+        .push_action(Action::SetAnnotator("tester".into()));
+    steps(&mut harness, 2);
+    tag(&mut harness, kelemen, kelemen + 15, Key::Num1);
+    harness.get_by_label("Link to Michele Kelemen").click();
+    steps(&mut harness, 2);
+    let ws = harness.state().workspace().unwrap();
+    assert_eq!(ws.entity_usage()[&entity], 2);
+    // Ctrl+Z unlinks it again; the entity stays (maria's span still links to it).
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    steps(&mut harness, 2);
+    assert_eq!(
+        harness.state().workspace().unwrap().entity_usage()[&entity],
+        1
+    );
+}
+
+#[test]
+fn the_entities_window_renames_and_merges_and_every_link_follows() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "maria");
+    let spans: Vec<String> = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .layer(DOC, "maria")
+        .unwrap()
+        .annotations()
+        .iter()
+        .filter(|a| a.label == "actor")
+        .take(2)
+        .map(|a| a.id.to_string())
+        .collect();
+    for (span, name) in spans.iter().zip(["Kelemen", "Michele K."]) {
+        harness.state_mut().push_action(Action::NewEntity {
+            id: span.clone(),
+            kind: tagdesk::core::entities::EntityKind::Actor,
+            name: name.into(),
+        });
+        steps(&mut harness, 1);
+    }
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::E);
+    steps(&mut harness, 2);
+    harness.get_by_label("Merge Michele K. into…").click();
+    steps(&mut harness, 1);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::Button, "Kelemen")
+        .click();
+    steps(&mut harness, 2);
+    let ws = harness.state().workspace().unwrap();
+    assert_eq!(ws.project.entities.entities().len(), 1);
+    let kept = ws.project.entities.entities()[0].clone();
+    assert!(kept.is_called("Michele K."));
+    assert_eq!(ws.entity_usage()[&kept.id], 2);
+    // Rename it from the window.
+    harness.get_by_label("Rename").click();
+    steps(&mut harness, 1);
+    harness.get_by_label("New name").focus();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness
+        .get_by_label("New name")
+        .type_text("Michele Kelemen");
+    harness.key_press(Key::Enter);
+    steps(&mut harness, 2);
+    let ws = harness.state().workspace().unwrap();
+    let renamed = ws.project.entities.get(&kept.id).unwrap();
+    assert_eq!(renamed.name, "Michele Kelemen");
+    assert!(renamed.is_called("Kelemen"));
+    // Esc closes it; one Ctrl+Z takes the rename back, the next the merge.
+    harness.key_press(Key::Escape);
+    steps(&mut harness, 1);
+    assert!(harness.query_by_label("Rename").is_none());
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    steps(&mut harness, 2);
+    assert_eq!(
+        harness
+            .state()
+            .workspace()
+            .unwrap()
+            .project
+            .entities
+            .entities()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn the_network_window_shows_who_agrees_and_a_tie_leads_to_its_claims() {
+    let (_dir, root) = crate::network::coded_project();
+    let mut harness = open_app_on(&root, "a.txt", "ana");
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::N);
+    wait_for(&mut harness, "the network", |h| {
+        h.query_by_label_contains("Kerry — Lavrov").is_some()
+    });
+    harness.get_by_label_contains("3 statements, 3 actors, 3 ties");
+    // Agree minus disagree: the two who back the ceasefire +1, Assad against each −1.
+    harness.get_by_label("Kerry — Lavrov  +1.00");
+    harness.get_by_label("Assad — Kerry  -1.00");
+    harness.get_by_label("Assad — Lavrov  -1.00");
+    // The statements behind a tie, and from one to the claim in the text.
+    harness.get_by_label("Assad — Kerry  -1.00").click();
+    steps(&mut harness, 2);
+    harness
+        .get_by_label_contains("Assad on ceasefire (-1)")
+        .click();
+    steps(&mut harness, 2);
+    let selected = harness
+        .state()
+        .selected_annotation()
+        .expect("the claim")
+        .to_owned();
+    let ws = harness.state().workspace().unwrap();
+    let claim = ws.layer("a.txt", "ana").unwrap().get(&selected).unwrap();
+    assert_eq!(claim.text, "the ceasefire is a lie");
+    // Only disagreement: the window follows the choice.
+    harness.get_by_label("disagree").click();
+    wait_for(&mut harness, "the conflict network", |h| {
+        h.query_by_label("Assad — Kerry  +1.00").is_some()
+    });
+    assert!(harness.query_by_label_contains("Kerry — Lavrov").is_none());
+}
