@@ -9,6 +9,7 @@
 
 use egui::{Key, Modifiers, vec2};
 use egui_kittest::Harness;
+use tagdesk::core::entities::EntityKind;
 use tagdesk::gui::{Action, App, Options};
 
 /// (document prefix, phrase, context the phrase is found in — empty for its first occurrence, label key).
@@ -257,12 +258,74 @@ const SAM_ATTRIBUTES: &[Attribute] = &[
     ),
 ];
 
+/// (document prefix, span text, entity): who is who and what a claim is about, so the
+/// discourse network (Review → Network) has statements to draw. "Sergey" and "Sergei" Lavrov
+/// are one actor; claims worded differently share a concept.
+type EntityLink = (&'static str, &'static str, &'static str);
+
+/// The concepts the sample's claims are about.
+const DIPLOMACY: &str = "US diplomacy with Russia will bring results";
+const CHANGE_COURSE: &str = "Russia must change course in Syria";
+const PRECONDITIONS: &str = "Preconditions before negotiating";
+
+const MARIA_ENTITIES: &[EntityLink] = &[
+    ("000", "Michele Kelemen", "Michele Kelemen"),
+    ("000", "John Kerry", "John Kerry"),
+    ("000", "Sergey Lavrov", "Sergei Lavrov"),
+    ("000", "Pentagon officials", "Pentagon"),
+    ("000", "the U.S. has really little leverage here", DIPLOMACY),
+    ("001", "John Kerry", "John Kerry"),
+    ("001", "Kerry", "John Kerry"),
+    ("001", "Sergei Lavrov", "Sergei Lavrov"),
+    (
+        "001",
+        "Russia needs to change its targeting in Syria",
+        CHANGE_COURSE,
+    ),
+    (
+        "001",
+        "everyone should stop demonizing Assad and focus on ISIS",
+        CHANGE_COURSE,
+    ),
+    ("001", "is a road to nowhere", PRECONDITIONS),
+    ("002", "Christopher Phillips", "Christopher Phillips"),
+    (
+        "002",
+        "the Russians feel they can ride out any American pressure",
+        DIPLOMACY,
+    ),
+    ("004", "John Kerry", "John Kerry"),
+    ("004", "Sergei Lavrov", "Sergei Lavrov"),
+    ("004", "Mark Katz", "Mark Katz"),
+    (
+        "004",
+        "the chances of a breakthrough during Kerry's visit are minimal",
+        DIPLOMACY,
+    ),
+];
+const SAM_ENTITIES: &[EntityLink] = &[
+    ("000", "Michele Kelemen", "Michele Kelemen"),
+    ("000", "John Kerry", "John Kerry"),
+    ("000", "Sergey Lavrov", "Sergei Lavrov"),
+    ("000", "Pentagon officials", "Pentagon"),
+    ("000", "the U.S. has really little leverage", DIPLOMACY),
+    ("000", "they're very skeptical about this", DIPLOMACY),
+    ("001", "Sergei Lavrov", "Sergei Lavrov"),
+    ("004", "Mark Katz", "Mark Katz"),
+    (
+        "004",
+        "the chances of a breakthrough during Kerry's visit are minimal",
+        DIPLOMACY,
+    ),
+];
+
 /// What one annotator does.
 struct Work {
     annotator: &'static str,
     spans: &'static [Span],
     links: &'static [Link],
     attributes: &'static [Attribute],
+    entities: &'static [EntityLink],
     done: &'static [&'static str],
 }
 
@@ -275,12 +338,17 @@ fn main() {
             std::fs::remove_dir_all(&dir).expect("remove the old annotations");
         }
     }
+    let registry = root.join("entities.json");
+    if registry.exists() {
+        std::fs::remove_file(&registry).expect("remove the old entities");
+    }
     let work = [
         Work {
             annotator: "maria",
             spans: MARIA,
             links: MARIA_LINKS,
             attributes: MARIA_ATTRIBUTES,
+            entities: MARIA_ENTITIES,
             done: &["000", "001", "003"],
         },
         Work {
@@ -288,6 +356,7 @@ fn main() {
             spans: SAM,
             links: SAM_LINKS,
             attributes: SAM_ATTRIBUTES,
+            entities: SAM_ENTITIES,
             done: &["000", "004"],
         },
     ];
@@ -384,6 +453,9 @@ fn annotate(root: &std::path::Path, work: &Work) {
             harness.key_press(Key::Enter);
             harness.run_steps(2);
         }
+        for &(_, span, name) in work.entities.iter().filter(|e| e.0 == prefix) {
+            link_entity(&mut harness, doc, annotator, span, name);
+        }
         if done.contains(&prefix) {
             harness.key_press_modifiers(Modifiers::COMMAND, Key::D);
             harness.run_steps(2);
@@ -410,6 +482,45 @@ fn annotate(root: &std::path::Path, work: &Work) {
         .sum();
     assert_eq!(total, spans.len(), "{annotator}: every span made");
     println!("{annotator}: {total} annotations");
+}
+
+/// Links the span with this text to the entity of that name, making the entity if it is new —
+/// what the Entity field of the selected span does.
+fn link_entity(harness: &mut Harness<'_, App>, doc: &str, annotator: &str, span: &str, name: &str) {
+    let (id, _) = select(harness, doc, annotator, span);
+    let ws = harness.state().workspace().expect("workspace");
+    let label = ws
+        .layer(doc, annotator)
+        .and_then(|l| l.get(&id))
+        .expect(span)
+        .label
+        .clone();
+    let kind = EntityKind::for_label(&label);
+    let action = match ws.project.entities.called(kind, name) {
+        Some(entity) => Action::LinkEntity {
+            id: id.clone(),
+            entity: Some(entity.id.clone()),
+        },
+        None => Action::NewEntity {
+            id: id.clone(),
+            kind,
+            name: name.to_owned(),
+        },
+    };
+    harness.state_mut().push_action(action);
+    harness.run_steps(2);
+    let ws = harness.state().workspace().expect("workspace");
+    let linked = ws
+        .layer(doc, annotator)
+        .and_then(|l| l.get(&id))
+        .expect(span)
+        .attributes[tagdesk::core::schema::ENTITY_ATTRIBUTE]
+        .to_string();
+    assert_eq!(
+        ws.project.entities.get(&linked).map(|e| e.name.as_str()),
+        Some(name),
+        "{annotator} {doc}: {span:?} linked to {name:?}"
+    );
 }
 
 /// Selects the span with this text and shows it.

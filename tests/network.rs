@@ -454,3 +454,50 @@ fn document_dates_come_from_the_metadata_table_and_date_the_statements() {
         "document,date,source,title,section\na.txt,2016-09-09,NPR,,\n"
     );
 }
+
+#[test]
+fn the_sample_project_draws_who_agrees_and_who_disagrees() {
+    // The sample links its speakers and claims (examples/annotate_sample.rs): Kerry and Lavrov
+    // take opposite sides on Russia's course; Kelemen and Phillips both doubt US leverage.
+    let (_dir, root) = crate::support::sample_copy();
+    let network = |aggregation: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tagdesk"))
+            .arg("network")
+            .arg(&root)
+            .args(["--annotator", "maria", "--format", "csv"])
+            .args(["--aggregation", aggregation])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let csv = String::from_utf8(out.stdout).unwrap();
+        let rows: Vec<Vec<String>> = csv
+            .lines()
+            .map(|l| {
+                l.split(',')
+                    .map(|c| c.trim_matches('"').to_owned())
+                    .collect()
+            })
+            .collect();
+        move |a: &str, b: &str| -> f64 {
+            let column = rows[0].iter().position(|c| c == b).expect(b);
+            let row = rows.iter().find(|r| r[0] == a).expect(a);
+            row[column].parse().unwrap()
+        }
+    };
+    let conflict = network("conflict");
+    assert!(close(conflict("John Kerry", "Sergei Lavrov"), 1.0));
+    assert!(close(
+        conflict("Christopher Phillips", "Michele Kelemen"),
+        0.0
+    ));
+    let congruence = network("congruence");
+    assert!(close(
+        congruence("Christopher Phillips", "Michele Kelemen"),
+        1.0
+    ));
+    assert!(close(congruence("John Kerry", "Sergei Lavrov"), 0.0));
+}

@@ -75,11 +75,11 @@ impl EntitiesWindow {
                                         self.renaming = None;
                                     }
                                 }
-                                _ => {
-                                    ui.label(&entity.name);
-                                }
+                                _ => short_cell(ui, RichText::new(&entity.name), 260.0),
                             }
-                            ui.label(RichText::new(entity.aliases.join(", ")).weak());
+                            // Concepts collect the claims' words as aliases: long. Cut, and
+                            // whole on hover, so the counts and buttons stay in view.
+                            short_cell(ui, RichText::new(entity.aliases.join(", ")).weak(), 240.0);
                             ui.label(usage.get(&entity.id).copied().unwrap_or(0).to_string());
                             ui.horizontal(|ui| {
                                 if ui.small_button("Rename").clicked() {
@@ -90,7 +90,7 @@ impl EntitiesWindow {
                                     .iter()
                                     .any(|o| o.id != entity.id && o.kind == entity.kind);
                                 ui.add_enabled_ui(others, |ui| {
-                                    ui.menu_button(format!("Merge {} into…", entity.name), |ui| {
+                                    ui.menu_button("Merge into…", |ui| {
                                         for other in registry.entities() {
                                             if other.id == entity.id || other.kind != entity.kind {
                                                 continue;
@@ -103,7 +103,13 @@ impl EntitiesWindow {
                                                 ui.close();
                                             }
                                         }
-                                    });
+                                    })
+                                    .response
+                                    .on_hover_text(format!(
+                                        "Merge {} into another {}: its spans follow",
+                                        entity.name,
+                                        entity.kind.as_str()
+                                    ));
                                 });
                             });
                             ui.end_row();
@@ -112,4 +118,16 @@ impl EntitiesWindow {
             });
         actions
     }
+}
+
+/// A grid cell at most `max_width` wide: text beyond it is cut with "…" and shown whole on hover.
+fn short_cell(ui: &mut egui::Ui, text: RichText, max_width: f32) {
+    ui.scope(|ui| {
+        ui.set_max_width(max_width);
+        let whole = text.text().to_owned();
+        let response = ui.add(egui::Label::new(text).truncate());
+        if !whole.is_empty() {
+            response.on_hover_text(whole);
+        }
+    });
 }
