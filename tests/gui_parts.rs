@@ -338,6 +338,26 @@ fn the_review_panel_edits_the_curated_layer_only_when_asked() {
         harness.state().actions.is_empty(),
         "nothing is decided by opening"
     );
+    // Both link the leverage claim, and sam the Pentagon's doubt, to one concept: shown by its
+    // name, not its id.
+    let id = Workspace::open(&root)
+        .unwrap()
+        .project
+        .entities
+        .called(
+            tagdesk::core::entities::EntityKind::Concept,
+            "US diplomacy with Russia will bring results",
+        )
+        .unwrap()
+        .id
+        .clone();
+    assert_eq!(
+        harness
+            .query_all_by_label_contains("entity=US diplomacy with Russia will bring results")
+            .count(),
+        3
+    );
+    assert!(harness.query_by_label_contains(&id).is_none());
     harness.get_by_label("Edit the curated layer").click();
     harness.run();
     assert!(matches!(

@@ -393,6 +393,7 @@ impl Review {
                                         self.cluster_row(
                                             &mut row,
                                             c,
+                                            &ws.project.entities,
                                             &compare,
                                             &excerpt(&c.range),
                                             &mut intents,
@@ -414,6 +415,7 @@ impl Review {
         &self,
         row: &mut egui_extras::TableRow<'_, '_>,
         c: &Cluster,
+        entities: &crate::core::entities::Registry,
         compare: &[String],
         excerpt: &str,
         intents: &mut Vec<Action>,
@@ -448,7 +450,7 @@ impl Review {
                                 " {}",
                                 s.attributes
                                     .iter()
-                                    .map(|(k, v)| format!("{k}={v}"))
+                                    .map(|(k, v)| attribute_text(entities, k, v))
                                     .collect::<Vec<_>>()
                                     .join(" ")
                             )
@@ -548,6 +550,21 @@ fn relation_row(
 }
 
 /// The colour a curator's decision is shown in (to annotators, read-only).
+/// `key=value`; an entity link shows the entity's name, not its id.
+fn attribute_text(
+    entities: &crate::core::entities::Registry,
+    key: &str,
+    value: &impl std::fmt::Display,
+) -> String {
+    let value = value.to_string();
+    match entities.get(&value) {
+        Some(entity) if key == crate::core::schema::ENTITY_ATTRIBUTE => {
+            format!("{key}={}", entity.name)
+        }
+        _ => format!("{key}={value}"),
+    }
+}
+
 pub fn decision_color(ui: &egui::Ui, decision: &crate::core::review::Decision) -> Color32 {
     use crate::core::review::Decision;
     match decision {
