@@ -4,10 +4,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::{
-    AgreeOptions, NetworkAggregation, NetworkDuplicates, NetworkFormat, NetworkMode,
-    NetworkNormalization, NetworkOptions, USAGE, let_the_os_free, open_read_only,
-};
+use super::{AgreeOptions, USAGE, let_the_os_free, open_read_only};
 use crate::core::stats;
 
 pub(super) fn agree(project: &Path, annotators: Vec<String>, options: &AgreeOptions) -> ExitCode {
@@ -229,136 +226,6 @@ pub(super) fn metadata_cmd(
     ExitCode::SUCCESS
 }
 
-pub(super) fn network_cmd(options: &NetworkOptions) -> ExitCode {
-    use crate::core::network::{
-        self, Aggregation, Duplicates, Normalization, TwoModeAggregation, TwoModeNormalization,
-    };
-    let workspace = match open_read_only(&options.project) {
-        Ok(ws) => ws,
-        Err(code) => return code,
-    };
-    let project = &workspace.project;
-    let annotator = options
-        .annotator
-        .clone()
-        .unwrap_or_else(|| crate::core::project::CURATED.to_owned());
-    if !project.layers.keys().any(|k| k.annotator == annotator) {
-        eprintln!(
-            "error: no layer of {annotator} in {} (choose one with --annotator)",
-            options.project.display()
-        );
-        return ExitCode::from(USAGE);
-    }
-    // The qualifier and its levels come from the schema (the claim label's `stance`).
-    let qualifier = "stance";
-    let levels = project
-        .schema()
-        .get("claim")
-        .and_then(|l| l.attributes.iter().find(|a| a.name == qualifier))
-        .map(|a| a.levels.clone())
-        .unwrap_or_default();
-    if levels.is_empty() {
-        eprintln!(
-            "error: the claim attribute \"{qualifier}\" has no levels in the schema (e.g. \"levels\": {{\"support\": 1, \"neutral\": 0, \"oppose\": -1}} in tagdesk.json)"
-        );
-        return ExitCode::from(USAGE);
-    }
-    let coding = network::statements::Coding {
-        annotator,
-        claim_label: "claim".to_owned(),
-        said_by: "said_by".to_owned(),
-        qualifier: qualifier.to_owned(),
-        levels: levels.clone(),
-    };
-    let extracted = network::statements::statements(project, &coding);
-    for (why, n) in &extracted.skipped {
-        eprintln!("note: {n} claim(s) left out: {why}");
-    }
-    let statements = network::deduplicate(
-        &extracted.statements,
-        match options.duplicates {
-            NetworkDuplicates::All => Duplicates::All,
-            NetworkDuplicates::Document => Duplicates::PerDocument,
-            NetworkDuplicates::Week => Duplicates::PerWeek,
-            NetworkDuplicates::Month => Duplicates::PerMonth,
-            NetworkDuplicates::Year => Duplicates::PerYear,
-            NetworkDuplicates::Once => Duplicates::Once,
-        },
-    );
-    let one_mode = options.mode == NetworkMode::Onemode;
-    let matrix = if one_mode {
-        let aggregation = match options.aggregation {
-            NetworkAggregation::Congruence => Aggregation::Congruence,
-            NetworkAggregation::Conflict => Aggregation::Conflict,
-            NetworkAggregation::Subtract => Aggregation::Subtract,
-            NetworkAggregation::Ignore => Aggregation::Ignore,
-            NetworkAggregation::Combine => {
-                eprintln!("error: --aggregation combine is for --mode twomode");
-                return ExitCode::from(USAGE);
-            }
-        };
-        let normalization = match options.normalization {
-            NetworkNormalization::No => Normalization::None,
-            NetworkNormalization::Average => Normalization::Average,
-            NetworkNormalization::Jaccard => Normalization::Jaccard,
-            NetworkNormalization::Cosine => Normalization::Cosine,
-            NetworkNormalization::DnaCosine => Normalization::DnaCosine,
-            NetworkNormalization::Activity | NetworkNormalization::Prominence => {
-                eprintln!("error: activity and prominence normalise two-mode networks");
-                return ExitCode::from(USAGE);
-            }
-        };
-        network::one_mode(
-            &statements,
-            &network::Levels::new(levels.values().copied()),
-            aggregation,
-            normalization,
-        )
-    } else {
-        let aggregation = match options.aggregation {
-            NetworkAggregation::Ignore => TwoModeAggregation::Ignore,
-            NetworkAggregation::Subtract => TwoModeAggregation::Subtract,
-            NetworkAggregation::Combine => TwoModeAggregation::Combine,
-            NetworkAggregation::Congruence | NetworkAggregation::Conflict => {
-                eprintln!("error: congruence and conflict are one-mode aggregations");
-                return ExitCode::from(USAGE);
-            }
-        };
-        let normalization = match options.normalization {
-            NetworkNormalization::No => TwoModeNormalization::None,
-            NetworkNormalization::Activity => TwoModeNormalization::Activity,
-            NetworkNormalization::Prominence => TwoModeNormalization::Prominence,
-            _ => {
-                eprintln!("error: two-mode networks normalise by activity or prominence");
-                return ExitCode::from(USAGE);
-            }
-        };
-        network::two_mode(&statements, aggregation, normalization)
-    };
-    let text = match options.format {
-        NetworkFormat::Graphml => network::write::graphml(&matrix, one_mode),
-        NetworkFormat::Csv => network::write::csv_matrix(&matrix),
-    };
-    match &options.output {
-        Some(path) => {
-            if let Err(err) = crate::core::project::write_atomic(path, text.as_bytes()) {
-                eprintln!("error: cannot write {}: {err}", path.display());
-                return ExitCode::FAILURE;
-            }
-            eprintln!(
-                "{} statements, {} × {} network written to {}",
-                statements.len(),
-                matrix.rows.len(),
-                matrix.columns.len(),
-                path.display()
-            );
-        }
-        None => print!("{text}"),
-    }
-    let_the_os_free(workspace);
-    ExitCode::SUCCESS
-}
-
 pub(super) fn entities_cmd(project: &Path, json: bool) -> ExitCode {
     #[derive(serde::Serialize)]
     struct Row<'a> {
@@ -405,6 +272,85 @@ pub(super) fn entities_cmd(project: &Path, json: bool) -> ExitCode {
         }
     }
     let_the_os_free(workspace);
+    ExitCode::SUCCESS
+}
+
+pub(super) fn entities_export(project: &Path, file: &Path) -> ExitCode {
+    let workspace = match open_read_only(project) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    let registry = &workspace.project.entities;
+    if let Err(err) = crate::core::project::write_atomic(file, registry.to_csv().as_bytes()) {
+        eprintln!("error: cannot write {}: {err}", file.display());
+        return ExitCode::FAILURE;
+    }
+    println!(
+        "{} entities written to {}",
+        registry.entities().len(),
+        file.display()
+    );
+    let_the_os_free(workspace);
+    ExitCode::SUCCESS
+}
+
+pub(super) fn entities_import(project: &Path, file: &Path) -> ExitCode {
+    let text = match std::fs::read_to_string(file) {
+        Ok(text) => text,
+        Err(err) => {
+            eprintln!("error: cannot read {}: {err}", file.display());
+            return ExitCode::from(USAGE);
+        }
+    };
+    let mut workspace = match super::open(project) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    let (registry, rows) = match workspace.project.entities.merge_csv(&text) {
+        Ok(read) => read,
+        Err(err) => {
+            eprintln!("error: {}: {err} (nothing was changed)", file.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    // Attributes the schema does not define, or values outside its list, are kept but named.
+    let schema = workspace.project.schema().clone();
+    for e in registry.entities() {
+        for (name, value) in &e.attributes {
+            match schema.entity_attributes(e.kind).find(|a| &a.name == name) {
+                None => eprintln!(
+                    "warning: {} ({}): attribute \"{name}\" is not defined for {}s in the schema",
+                    e.name,
+                    e.id,
+                    e.kind.as_str()
+                ),
+                Some(def) if !def.accepts(value) => eprintln!(
+                    "warning: {} ({}): {name} \"{value}\" is not one of {}",
+                    e.name,
+                    e.id,
+                    def.values.join(", ")
+                ),
+                Some(_) => {}
+            }
+        }
+    }
+    let before = workspace.project.entities.entities().len();
+    let after = registry.entities().len();
+    if let Err(err) = workspace.replace_entities(registry, "import entities") {
+        eprintln!("error: {err}");
+        return ExitCode::FAILURE;
+    }
+    let saved = workspace.save();
+    if let Some(err) = saved.errors.first() {
+        eprintln!("error: {err}");
+        return ExitCode::FAILURE;
+    }
+    println!(
+        "{rows} rows read from {}: {} entities ({} new)",
+        file.display(),
+        after,
+        after.saturating_sub(before)
+    );
     ExitCode::SUCCESS
 }
 

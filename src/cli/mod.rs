@@ -11,6 +11,7 @@ use crate::core::{Workspace, validate};
 use crate::formats::{self, ExportFilter, Format};
 
 mod analysis;
+mod network;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -160,8 +161,9 @@ pub enum Command {
         json: bool,
     },
     /// A discourse network from the coded statements (claims linked to concepts, their stance,
-    /// the actors who said them): actor × actor or actor × concept, for Gephi, networkx or
-    /// igraph (--format graphml) or as a CSV matrix.
+    /// the actors who said them) and observed conflicts (disagreements `between` actors):
+    /// actor × actor, actor × concept, or the events table; for Gephi, networkx, igraph or
+    /// UCINET (GraphML, GEXF, CSV matrix, node and edge tables, DL).
     Network(NetworkOptions),
     /// Document metadata (date, source, title, section): printed, or exchanged as CSV
     /// (`document,date,source,title,section`; dates YYYY-MM-DD).
@@ -175,12 +177,20 @@ pub enum Command {
         export: Option<PathBuf>,
     },
     /// The entity registry: every actor and concept with its aliases, attributes and how many
-    /// spans link to it.
+    /// spans link to it; or exchanged as CSV (`id,kind,name,aliases,<attribute>…`, aliases
+    /// separated by ` | `; a row with a known id replaces that entity, a new or empty id adds
+    /// one).
     Entities {
         project: PathBuf,
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Read this CSV into the registry (one undo step in the app's history).
+        #[arg(long, value_name = "FILE.csv", conflicts_with = "export")]
+        import: Option<PathBuf>,
+        /// Write the registry to this CSV file.
+        #[arg(long, value_name = "FILE.csv")]
+        export: Option<PathBuf>,
     },
 }
 
@@ -202,6 +212,26 @@ pub struct NetworkOptions {
     pub duplicates: NetworkDuplicates,
     #[arg(long, value_enum, default_value = "graphml")]
     pub format: NetworkFormat,
+    /// Only statements dated on or after this day (YYYY-MM-DD, the document's date).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Only statements dated on or before this day.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Only actors whose entity has this attribute value, e.g. `type=government`
+    /// (repeat: all must hold).
+    #[arg(long = "attribute", value_name = "KEY=VALUE")]
+    pub attributes: Vec<String>,
+    /// Leave out nodes without a tie.
+    #[arg(long)]
+    pub drop_isolates: bool,
+    /// One network per time window of this length (`30d`, `2w`), written as one dynamic GEXF
+    /// (--format gexf) or one file per window named after its first day.
+    #[arg(long, value_name = "LENGTH", requires = "output")]
+    pub window: Option<String>,
+    /// How far each window starts after the one before (default: the window's length).
+    #[arg(long, value_name = "LENGTH", requires = "window")]
+    pub step: Option<String>,
     /// Where to write (default: standard output).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
@@ -209,8 +239,12 @@ pub struct NetworkOptions {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum NetworkMode {
+    /// Actor × actor.
     Onemode,
+    /// Actor × concept.
     Twomode,
+    /// One row per statement and observed conflict (CSV; lossless).
+    Events,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -246,7 +280,15 @@ pub enum NetworkDuplicates {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum NetworkFormat {
     Graphml,
+    Gexf,
+    /// The weight matrix.
     Csv,
+    /// Gephi's node table.
+    Nodes,
+    /// Gephi's edge table.
+    Edges,
+    /// UCINET DL (full matrix).
+    Dl,
 }
 
 #[derive(Debug, clap::Args)]
@@ -329,8 +371,17 @@ pub fn run(command: Command) -> ExitCode {
             validate_cmd(&project)
         }
         Command::Stats { project, json } => analysis::stats_cmd(&project, json),
-        Command::Entities { project, json } => analysis::entities_cmd(&project, json),
-        Command::Network(options) => analysis::network_cmd(&options),
+        Command::Entities {
+            project,
+            json,
+            import,
+            export,
+        } => match (import, export) {
+            (Some(file), _) => analysis::entities_import(&project, &file),
+            (None, Some(file)) => analysis::entities_export(&project, &file),
+            (None, None) => analysis::entities_cmd(&project, json),
+        },
+        Command::Network(options) => network::network_cmd(&options),
         Command::Metadata {
             project,
             import,
@@ -369,7 +420,7 @@ pub fn run(command: Command) -> ExitCode {
     }
 }
 
-fn open(project: &Path) -> Result<Workspace, ExitCode> {
+pub(super) fn open(project: &Path) -> Result<Workspace, ExitCode> {
     Workspace::open(project).map_err(|err| {
         eprintln!("error: {err}");
         ExitCode::from(USAGE)

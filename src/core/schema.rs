@@ -143,6 +143,30 @@ pub struct Schema {
     pub labels: Vec<LabelDef>,
     #[serde(default)]
     pub relations: Vec<RelationDef>,
+    /// Typed attributes of entities (the registry's actors and concepts), e.g. an actor's
+    /// `type` (government, person…) and `country`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entity_attributes: Vec<EntityAttributeDef>,
+}
+
+/// An attribute the entities of one kind carry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntityAttributeDef {
+    /// `actor` or `concept`.
+    pub kind: crate::core::entities::EntityKind,
+    pub name: String,
+    /// The values it may take; empty: free text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+}
+
+impl EntityAttributeDef {
+    /// Whether `value` fits (any text when there is no list).
+    pub fn accepts(&self, value: &str) -> bool {
+        self.values.is_empty() || self.values.iter().any(|v| v == value)
+    }
 }
 
 impl Default for Schema {
@@ -215,11 +239,35 @@ impl Default for Schema {
                     "An actor taking part in a disagreement.",
                 ),
             ],
+            entity_attributes: vec![
+                EntityAttributeDef {
+                    kind: crate::core::entities::EntityKind::Actor,
+                    name: "type".to_owned(),
+                    values: ["government", "person", "organisation", "armed group"]
+                        .map(str::to_owned)
+                        .to_vec(),
+                    description: "What kind of actor it is.".to_owned(),
+                },
+                EntityAttributeDef {
+                    kind: crate::core::entities::EntityKind::Actor,
+                    name: "country".to_owned(),
+                    values: Vec::new(),
+                    description: String::new(),
+                },
+            ],
         }
     }
 }
 
 impl Schema {
+    /// The attributes entities of `kind` carry.
+    pub fn entity_attributes(
+        &self,
+        kind: crate::core::entities::EntityKind,
+    ) -> impl Iterator<Item = &EntityAttributeDef> {
+        self.entity_attributes.iter().filter(move |a| a.kind == kind)
+    }
+
     pub fn get(&self, name: &str) -> Option<&LabelDef> {
         self.labels.iter().find(|l| l.name == name)
     }
@@ -313,6 +361,21 @@ impl Schema {
                         label.name, attribute.name
                     ));
                 }
+            }
+        }
+        for (i, attribute) in self.entity_attributes.iter().enumerate() {
+            if attribute.name.trim().is_empty() {
+                problems.push(format!("entity attribute #{} has an empty name", i + 1));
+            }
+            if self.entity_attributes[..i]
+                .iter()
+                .any(|a| a.kind == attribute.kind && a.name == attribute.name)
+            {
+                problems.push(format!(
+                    "{} attribute \"{}\" is defined twice",
+                    attribute.kind.as_str(),
+                    attribute.name
+                ));
             }
         }
         problems

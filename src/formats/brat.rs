@@ -653,6 +653,7 @@ pub fn read_conf(path: &Path) -> Result<Schema, ImportError> {
     let mut schema = Schema {
         labels: Vec::new(),
         relations,
+        entity_attributes: Vec::new(),
     };
     let mut seen = BTreeSet::new();
     for label in entities.iter().chain(&events) {

@@ -76,6 +76,12 @@ pub enum Action {
         id: String,
         name: String,
     },
+    /// Sets (or, with `None`, removes) an entity's attribute.
+    SetEntityAttribute {
+        id: String,
+        name: String,
+        value: Option<String>,
+    },
     /// Merges `drop` into `keep`; every span linked to `drop` follows.
     MergeEntities {
         keep: String,

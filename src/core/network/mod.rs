@@ -12,9 +12,16 @@
 //!
 //! Pure functions over [`Statement`]s; no GUI, no files (writers are in [`write`]).
 
+pub mod filter;
+pub mod graph;
+pub mod groups;
 pub mod layout;
+pub mod picture;
 pub mod statements;
 pub mod write;
+
+pub use filter::{Filter, Window, windows};
+pub use graph::{Edge, Network, Node};
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -58,14 +65,37 @@ impl Date {
 
 /// The year of a day count (inverse of [`Date::days`], year only).
 fn civil_year(days: i64) -> i32 {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    i32::try_from(yoe + era * 400 + i64::from(month <= 2)).unwrap_or(i32::MAX)
+    Date::from_days(days).year
+}
+
+impl Date {
+    /// The date `days` after 1970-01-01 (Howard Hinnant's `civil_from_days`).
+    pub fn from_days(days: i64) -> Self {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        Self {
+            year: i32::try_from(yoe + era * 400 + i64::from(month <= 2)).unwrap_or(i32::MAX),
+            month: u8::try_from(month).unwrap_or(1),
+            day: u8::try_from(day).unwrap_or(1),
+        }
+    }
+
+    /// `YYYY-MM-DD`.
+    pub fn parse(text: &str) -> Option<Self> {
+        crate::core::metadata::parse_date(text).map(|(y, m, d)| Self::new(y, m, d))
+    }
+}
+
+impl std::fmt::Display for Date {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
 }
 
 /// One statement: an actor's stance (a qualifier level) on a concept, in a document.
@@ -88,7 +118,24 @@ pub struct ClaimRef {
     pub annotator: String,
     pub id: String,
     pub start: usize,
+    pub end: usize,
     pub text: String,
+    /// The qualifier's value as coded (`support`).
+    pub stance: String,
+}
+
+/// An observed conflict: a disagreement span with (at least) two actors it is `between` —
+/// coded directly, not inferred from stances. DNA cannot represent these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObservedConflict {
+    pub a: String,
+    pub b: String,
+    pub document: String,
+    pub date: Option<Date>,
+    /// The disagreement span (its `stance` is empty) and the concept of the claim it
+    /// `disputes`, when it has one.
+    pub span: Option<ClaimRef>,
+    pub concept: Option<String>,
 }
 
 /// The qualifier's levels as the schema defines them, whether observed or not.
@@ -103,6 +150,11 @@ impl Levels {
         Self {
             levels: levels.into_iter().collect(),
         }
+    }
+
+    /// The levels, lowest first.
+    pub fn values(&self) -> &[i64] {
+        &self.levels
     }
 
     /// max − min over the defined levels; 0 with one level.

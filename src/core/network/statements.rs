@@ -1,12 +1,13 @@
 //! Statements from a project's annotations: a claim span linked to a concept, its stance (the
 //! qualifier, turned into a number by the schema's levels), and the actor spans it is
-//! `said_by`, each linked to an actor entity. What cannot be a statement is counted, not
-//! silently dropped.
+//! `said_by`, each linked to an actor entity. Disagreement spans `between` two actors are
+//! observed conflicts. What cannot be a statement is counted, not silently dropped.
 
 use std::collections::BTreeMap;
 
-use super::Statement;
+use super::{ClaimRef, Date, ObservedConflict, Statement};
 use crate::core::Project;
+use crate::core::entities::EntityKind;
 use crate::core::schema::{AttributeValue, ENTITY_ATTRIBUTE};
 
 /// How statements are read off the annotations.
@@ -21,12 +22,52 @@ pub struct Coding {
     /// The qualifier attribute of claims (`stance`) and the number of each of its values.
     pub qualifier: String,
     pub levels: BTreeMap<String, i64>,
+    /// Disagreements: their label, the relation to the actors taking part and the one to the
+    /// claim they are about.
+    pub disagreement_label: String,
+    pub between: String,
+    pub disputes: String,
+}
+
+impl Coding {
+    /// The default coding scheme's names (`claim`, `said_by`, `stance`, `disagreement`,
+    /// `between`, `disputes`) with the levels the project's schema gives `stance`.
+    pub fn standard(project: &Project, annotator: &str) -> Self {
+        let qualifier = "stance";
+        let levels = project
+            .schema()
+            .get("claim")
+            .and_then(|l| l.attributes.iter().find(|a| a.name == qualifier))
+            .map(|a| a.levels.clone())
+            .unwrap_or_default();
+        Self {
+            annotator: annotator.to_owned(),
+            claim_label: "claim".to_owned(),
+            said_by: "said_by".to_owned(),
+            qualifier: qualifier.to_owned(),
+            levels,
+            disagreement_label: "disagreement".to_owned(),
+            between: "between".to_owned(),
+            disputes: "disputes".to_owned(),
+        }
+    }
+}
+
+/// What an entity that appears in the statements is: its kind and attributes (for filters
+/// and node attributes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntityInfo {
+    pub kind: EntityKind,
+    pub attributes: BTreeMap<String, String>,
 }
 
 /// What was read, and what could not be a statement (and why, with counts).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Extracted {
     pub statements: Vec<Statement>,
+    pub conflicts: Vec<ObservedConflict>,
+    /// Every actor and concept named above, by name.
+    pub entities: BTreeMap<String, EntityInfo>,
     /// Claims left out: reason → how many.
     pub skipped: BTreeMap<String, usize>,
 }
@@ -38,12 +79,32 @@ fn entity_of(a: &crate::core::Annotation) -> Option<&str> {
     }
 }
 
-/// The statements of `coding.annotator`'s layers, in document order. Actors and concepts are
-/// named by their entity's name (so one actor is one node, however the texts call it).
+fn span_ref(annotator: &str, a: &crate::core::Annotation, stance: String) -> ClaimRef {
+    ClaimRef {
+        annotator: annotator.to_owned(),
+        id: a.id.to_string(),
+        start: a.start,
+        end: a.end,
+        text: a.text.to_string(),
+        stance,
+    }
+}
+
+/// The statements and observed conflicts of `coding.annotator`'s layers, in document order.
+/// Actors and concepts are named by their entity's name (so one actor is one node, however
+/// the texts call it).
 pub fn statements(project: &Project, coding: &Coding) -> Extracted {
     let mut out = Extracted::default();
-    let mut skip = |why: &str| *out.skipped.entry(why.to_owned()).or_insert(0) += 1;
-    let mut statements = Vec::new();
+    let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
+    let mut skip = |why: String| *skipped.entry(why).or_insert(0) += 1;
+    let seen = |out: &mut Extracted, entity: &crate::core::entities::Entity| {
+        out.entities
+            .entry(entity.name.clone())
+            .or_insert_with(|| EntityInfo {
+                kind: entity.kind,
+                attributes: entity.attributes.clone(),
+            });
+    };
     for (key, layer) in &project.layers {
         if key.annotator != coding.annotator {
             continue;
@@ -52,53 +113,97 @@ pub fn statements(project: &Project, coding: &Coding) -> Extracted {
             .metadata
             .get(&key.document)
             .and_then(crate::core::metadata::DocumentMeta::ymd)
-            .map(|(y, m, d)| super::Date::new(y, m, d));
+            .map(|(y, m, d)| Date::new(y, m, d));
+        let linked = |id: &str| {
+            layer
+                .get(id)
+                .and_then(entity_of)
+                .and_then(|e| project.entities.get(e))
+        };
         for claim in layer
             .annotations()
             .iter()
             .filter(|a| a.label == coding.claim_label.as_str())
         {
             let Some(concept) = entity_of(claim).and_then(|id| project.entities.get(id)) else {
-                skip("not linked to a concept");
+                skip("not linked to a concept".to_owned());
                 continue;
             };
-            let level = match claim.attributes.get(&coding.qualifier) {
-                Some(AttributeValue::Text(value)) => coding.levels.get(value).copied(),
+            let value = match claim.attributes.get(&coding.qualifier) {
+                Some(AttributeValue::Text(value)) => Some(value.to_string()),
                 _ => None,
             };
-            let Some(level) = level else {
-                skip(&format!("no {} with a level", coding.qualifier));
+            let Some((value, level)) =
+                value.and_then(|v| coding.levels.get(&v).map(|&l| (v, l)))
+            else {
+                skip(format!("no {} with a level", coding.qualifier));
                 continue;
             };
-            let actors: Vec<&str> = layer
+            let actors: Vec<&crate::core::entities::Entity> = layer
                 .relations()
                 .iter()
                 .filter(|r| r.kind == coding.said_by && r.from == claim.id.as_str())
-                .filter_map(|r| layer.get(&r.to))
-                .filter_map(|actor| entity_of(actor).and_then(|id| project.entities.get(id)))
-                .map(|e| e.name.as_str())
+                .filter_map(|r| linked(&r.to))
                 .collect();
             if actors.is_empty() {
-                skip(&format!("no {} actor linked to an entity", coding.said_by));
+                skip(format!("no {} actor linked to an entity", coding.said_by));
                 continue;
             }
+            seen(&mut out, concept);
             for actor in actors {
-                statements.push(Statement {
-                    actor: actor.to_owned(),
+                seen(&mut out, actor);
+                out.statements.push(Statement {
+                    actor: actor.name.clone(),
                     concept: concept.name.clone(),
                     level,
                     document: key.document.clone(),
                     date,
-                    claim: Some(super::ClaimRef {
-                        annotator: key.annotator.clone(),
-                        id: claim.id.to_string(),
-                        start: claim.start,
-                        text: claim.text.to_string(),
-                    }),
+                    claim: Some(span_ref(&key.annotator, claim, value.clone())),
                 });
             }
         }
+        for disagreement in layer
+            .annotations()
+            .iter()
+            .filter(|a| a.label == coding.disagreement_label.as_str())
+        {
+            let from_here = |kind: &str| -> Vec<&crate::core::entities::Entity> {
+                layer
+                    .relations()
+                    .iter()
+                    .filter(|r| r.kind == kind && r.from == disagreement.id.as_str())
+                    .filter_map(|r| linked(&r.to))
+                    .collect()
+            };
+            let mut actors = from_here(&coding.between);
+            actors.sort_by(|a, b| a.name.cmp(&b.name));
+            actors.dedup_by(|a, b| a.name == b.name);
+            if actors.len() < 2 {
+                skip(format!(
+                    "disagreement without two {} actors linked to entities",
+                    coding.between
+                ));
+                continue;
+            }
+            let concept = from_here(&coding.disputes).into_iter().next();
+            if let Some(concept) = concept {
+                seen(&mut out, concept);
+            }
+            for (i, a) in actors.iter().enumerate() {
+                seen(&mut out, a);
+                for b in &actors[i + 1..] {
+                    out.conflicts.push(ObservedConflict {
+                        a: a.name.clone(),
+                        b: b.name.clone(),
+                        document: key.document.clone(),
+                        date,
+                        span: Some(span_ref(&key.annotator, disagreement, String::new())),
+                        concept: concept.map(|c| c.name.clone()),
+                    });
+                }
+            }
+        }
     }
-    out.statements = statements;
+    out.skipped = skipped;
     out
 }

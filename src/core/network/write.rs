@@ -1,8 +1,11 @@
-//! Writing a network: `GraphML` (Gephi, networkx, igraph), and a CSV matrix.
+//! Writing a network: `GraphML` (Gephi, networkx, igraph), GEXF (Gephi; with time intervals
+//! for windows), CSV (a matrix, or Gephi's node and edge tables), UCINET DL, and the events
+//! table (one row per statement, lossless).
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use super::Matrix;
+use super::{Date, Matrix, Network, ObservedConflict, Statement};
 
 /// XML text with `&`, `<`, `>` and quotes escaped.
 fn escape(text: &str) -> String {
@@ -20,78 +23,423 @@ fn escape(text: &str) -> String {
     out
 }
 
-/// The network as `GraphML`: one node per row (kind `actor`) and, for a two-mode network, per
-/// column (kind `concept`), each with its name; one edge per non-zero weight (undirected, each
-/// pair once for a one-mode network) with its `weight` and `sign` (−1, 0 or 1).
-pub fn graphml(matrix: &Matrix, one_mode: bool) -> String {
+/// Every entity attribute any node has, in name order.
+fn attribute_names<'a>(nodes: impl Iterator<Item = &'a super::Node>) -> Vec<String> {
+    nodes
+        .flat_map(|n| n.attributes.keys().cloned())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// The network as `GraphML`: one node per actor (and concept, two-mode) with its name, kind,
+/// statement count, group and entity attributes; one undirected edge per tie with its
+/// `weight`, `sign` (−1, 0 or 1), `congruence` and `conflict` parts and the number of
+/// `observed_conflicts`.
+pub fn graphml(network: &Network) -> String {
+    let attributes = attribute_names(network.nodes.iter());
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
-         <graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n  \
-         <key id=\"name\" for=\"node\" attr.name=\"name\" attr.type=\"string\"/>\n  \
-         <key id=\"kind\" for=\"node\" attr.name=\"kind\" attr.type=\"string\"/>\n  \
-         <key id=\"weight\" for=\"edge\" attr.name=\"weight\" attr.type=\"double\"/>\n  \
-         <key id=\"sign\" for=\"edge\" attr.name=\"sign\" attr.type=\"int\"/>\n  \
-         <graph id=\"G\" edgedefault=\"undirected\">\n",
+         <graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n",
     );
-    let node = |out: &mut String, id: String, name: &str, kind: &str| {
+    let key = |out: &mut String, id: &str, target: &str, name: &str, kind: &str| {
         let _ = writeln!(
             out,
-            "    <node id=\"{id}\"><data key=\"name\">{}</data><data key=\"kind\">{kind}</data></node>",
+            "  <key id=\"{id}\" for=\"{target}\" attr.name=\"{}\" attr.type=\"{kind}\"/>",
             escape(name)
         );
     };
-    for (i, name) in matrix.rows.iter().enumerate() {
-        node(&mut out, format!("a{i}"), name, "actor");
+    key(&mut out, "name", "node", "name", "string");
+    key(&mut out, "kind", "node", "kind", "string");
+    key(&mut out, "statements", "node", "statements", "int");
+    key(&mut out, "group", "node", "group", "int");
+    for (i, name) in attributes.iter().enumerate() {
+        key(&mut out, &format!("attr{i}"), "node", name, "string");
     }
-    if !one_mode {
-        for (c, name) in matrix.columns.iter().enumerate() {
-            node(&mut out, format!("c{c}"), name, "concept");
+    key(&mut out, "weight", "edge", "weight", "double");
+    key(&mut out, "sign", "edge", "sign", "int");
+    key(&mut out, "congruence", "edge", "congruence", "double");
+    key(&mut out, "conflict", "edge", "conflict", "double");
+    key(
+        &mut out,
+        "observed_conflicts",
+        "edge",
+        "observed_conflicts",
+        "int",
+    );
+    out.push_str("  <graph id=\"G\" edgedefault=\"undirected\">\n");
+    for (i, node) in network.nodes.iter().enumerate() {
+        let _ = write!(
+            out,
+            "    <node id=\"n{i}\"><data key=\"name\">{}</data><data key=\"kind\">{}</data><data key=\"statements\">{}</data>",
+            escape(&node.name),
+            node.kind.as_str(),
+            node.statements
+        );
+        if let Some(group) = node.group {
+            let _ = write!(out, "<data key=\"group\">{group}</data>");
         }
-    }
-    let mut edge = 0;
-    for (i, row) in matrix.values.iter().enumerate() {
-        for (j, &weight) in row.iter().enumerate() {
-            if weight == 0.0 || (one_mode && j <= i) {
-                continue;
+        for (a, name) in attributes.iter().enumerate() {
+            if let Some(value) = node.attributes.get(name) {
+                let _ = write!(out, "<data key=\"attr{a}\">{}</data>", escape(value));
             }
-            let target = if one_mode {
-                format!("a{j}")
-            } else {
-                format!("c{j}")
-            };
-            let sign = if weight > 0.0 { 1 } else { -1 };
-            let _ = writeln!(
-                out,
-                "    <edge id=\"e{edge}\" source=\"a{i}\" target=\"{target}\"><data key=\"weight\">{weight}</data><data key=\"sign\">{sign}</data></edge>"
-            );
-            edge += 1;
         }
+        out.push_str("</node>\n");
+    }
+    for (i, e) in network.edges.iter().enumerate() {
+        let _ = write!(
+            out,
+            "    <edge id=\"e{i}\" source=\"n{}\" target=\"n{}\"><data key=\"weight\">{}</data><data key=\"sign\">{}</data>",
+            e.source,
+            e.target,
+            e.weight,
+            e.sign()
+        );
+        if network.one_mode {
+            let _ = write!(
+                out,
+                "<data key=\"congruence\">{}</data><data key=\"conflict\">{}</data><data key=\"observed_conflicts\">{}</data>",
+                e.congruence, e.conflict, e.observed_conflicts
+            );
+        }
+        out.push_str("</edge>\n");
     }
     out.push_str("  </graph>\n</graphml>\n");
     out
 }
 
+/// One network of a series, with the days it covers (inclusive).
+pub struct Slice<'a> {
+    pub start: Date,
+    pub end: Date,
+    pub network: &'a Network,
+}
+
+/// GEXF 1.2 (Gephi, networkx). One network: static. Several time windows: one dynamic graph
+/// where every node and edge has a spell per window it is in, and the edge weight a value per
+/// window (Gephi's timeline plays it). Nodes are matched across windows by name.
+pub fn gexf(single: Option<&Network>, slices: &[Slice<'_>]) -> String {
+    let dynamic = single.is_none();
+    let networks: Vec<&Network> = single
+        .into_iter()
+        .chain(slices.iter().map(|s| s.network))
+        .collect();
+    // Nodes by name, first seen first; edges by (name, name).
+    let mut names: Vec<&super::Node> = Vec::new();
+    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+    for network in &networks {
+        for node in &network.nodes {
+            if !index.contains_key(node.name.as_str()) {
+                index.insert(&node.name, names.len());
+                names.push(node);
+            }
+        }
+    }
+    let attributes = attribute_names(names.iter().copied());
+    let one_mode = networks.first().is_none_or(|n| n.one_mode);
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <gexf xmlns=\"http://www.gexf.net/1.2draft\" version=\"1.2\">\n  \
+         <meta><creator>tagdesk</creator></meta>\n",
+    );
+    if dynamic {
+        out.push_str(
+            "  <graph mode=\"dynamic\" defaultedgetype=\"undirected\" timeformat=\"date\">\n",
+        );
+    } else {
+        out.push_str("  <graph mode=\"static\" defaultedgetype=\"undirected\">\n");
+    }
+    out.push_str("    <attributes class=\"node\">\n");
+    out.push_str("      <attribute id=\"kind\" title=\"kind\" type=\"string\"/>\n");
+    out.push_str("      <attribute id=\"statements\" title=\"statements\" type=\"integer\"/>\n");
+    out.push_str("      <attribute id=\"group\" title=\"group\" type=\"integer\"/>\n");
+    for (i, name) in attributes.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "      <attribute id=\"attr{i}\" title=\"{}\" type=\"string\"/>",
+            escape(name)
+        );
+    }
+    out.push_str("    </attributes>\n");
+    let _ = writeln!(
+        out,
+        "    <attributes class=\"edge\"{}>",
+        if dynamic { " mode=\"dynamic\"" } else { "" }
+    );
+    for (id, kind) in [
+        ("sign", "integer"),
+        ("congruence", "double"),
+        ("conflict", "double"),
+        ("observed_conflicts", "integer"),
+    ] {
+        let _ = writeln!(
+            out,
+            "      <attribute id=\"{id}\" title=\"{id}\" type=\"{kind}\"/>"
+        );
+    }
+    if dynamic {
+        out.push_str("      <attribute id=\"weight\" title=\"weight\" type=\"double\"/>\n");
+    }
+    out.push_str("    </attributes>\n    <nodes>\n");
+    for (i, node) in names.iter().enumerate() {
+        let _ = write!(
+            out,
+            "      <node id=\"n{i}\" label=\"{}\"><attvalues><attvalue for=\"kind\" value=\"{}\"/><attvalue for=\"statements\" value=\"{}\"/>",
+            escape(&node.name),
+            node.kind.as_str(),
+            node.statements
+        );
+        if let Some(group) = node.group {
+            let _ = write!(out, "<attvalue for=\"group\" value=\"{group}\"/>");
+        }
+        for (a, name) in attributes.iter().enumerate() {
+            if let Some(value) = node.attributes.get(name) {
+                let _ = write!(
+                    out,
+                    "<attvalue for=\"attr{a}\" value=\"{}\"/>",
+                    escape(value)
+                );
+            }
+        }
+        out.push_str("</attvalues>");
+        if dynamic {
+            out.push_str("<spells>");
+            for s in slices {
+                if s.network.nodes.iter().any(|n| n.name == node.name) {
+                    let _ = write!(out, "<spell start=\"{}\" end=\"{}\"/>", s.start, s.end);
+                }
+            }
+            out.push_str("</spells>");
+        }
+        out.push_str("</node>\n");
+    }
+    out.push_str("    </nodes>\n    <edges>\n");
+    let name = |network: &Network, i: usize| index[network.nodes[i].name.as_str()];
+    if let Some(network) = single {
+        for (i, e) in network.edges.iter().enumerate() {
+            let _ = write!(
+                out,
+                "      <edge id=\"e{i}\" source=\"n{}\" target=\"n{}\" weight=\"{}\"><attvalues><attvalue for=\"sign\" value=\"{}\"/>",
+                name(network, e.source),
+                name(network, e.target),
+                e.weight,
+                e.sign()
+            );
+            if one_mode {
+                let _ = write!(
+                    out,
+                    "<attvalue for=\"congruence\" value=\"{}\"/><attvalue for=\"conflict\" value=\"{}\"/><attvalue for=\"observed_conflicts\" value=\"{}\"/>",
+                    e.congruence, e.conflict, e.observed_conflicts
+                );
+            }
+            out.push_str("</attvalues></edge>\n");
+        }
+    } else {
+        // (source, target) → the windows it is in, with the edge there.
+        let mut series: BTreeMap<(usize, usize), Vec<(&Slice, &super::Edge)>> = BTreeMap::new();
+        for s in slices {
+            for e in &s.network.edges {
+                let (a, b) = (name(s.network, e.source), name(s.network, e.target));
+                series.entry((a.min(b), a.max(b))).or_default().push((s, e));
+            }
+        }
+        for (i, ((a, b), windows)) in series.iter().enumerate() {
+            let _ = write!(
+                out,
+                "      <edge id=\"e{i}\" source=\"n{a}\" target=\"n{b}\"><attvalues>"
+            );
+            for (s, e) in windows {
+                let span = format!("start=\"{}\" end=\"{}\"", s.start, s.end);
+                let _ = write!(
+                    out,
+                    "<attvalue for=\"weight\" value=\"{}\" {span}/><attvalue for=\"sign\" value=\"{}\" {span}/>",
+                    e.weight,
+                    e.sign()
+                );
+                if one_mode {
+                    let _ = write!(
+                        out,
+                        "<attvalue for=\"congruence\" value=\"{}\" {span}/><attvalue for=\"conflict\" value=\"{}\" {span}/><attvalue for=\"observed_conflicts\" value=\"{}\" {span}/>",
+                        e.congruence, e.conflict, e.observed_conflicts
+                    );
+                }
+            }
+            out.push_str("</attvalues><spells>");
+            for (s, _) in windows {
+                let _ = write!(out, "<spell start=\"{}\" end=\"{}\"/>", s.start, s.end);
+            }
+            out.push_str("</spells></edge>\n");
+        }
+    }
+    out.push_str("    </edges>\n  </graph>\n</gexf>\n");
+    out
+}
+
+fn csv_writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new().from_writer(Vec::new())
+}
+
+fn csv_text(writer: csv::Writer<Vec<u8>>) -> String {
+    writer
+        .into_inner()
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default()
+}
+
 /// The matrix as CSV: a header of column names, then one row per row name.
 pub fn csv_matrix(matrix: &Matrix) -> String {
-    let quote = |s: &str| {
-        if s.contains([',', '"', '\n']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_owned()
-        }
-    };
-    let mut out = String::from("\"\"");
-    for column in &matrix.columns {
-        out.push(',');
-        out.push_str(&quote(column));
-    }
-    out.push('\n');
+    let mut w = csv_writer();
+    let _ = w.write_record(std::iter::once("").chain(matrix.columns.iter().map(String::as_str)));
     for (row, values) in matrix.rows.iter().zip(&matrix.values) {
-        out.push_str(&quote(row));
-        for value in values {
-            let _ = write!(out, ",{value}");
-        }
-        out.push('\n');
+        let _ = w.write_record(
+            std::iter::once(row.clone()).chain(values.iter().map(ToString::to_string)),
+        );
+    }
+    csv_text(w)
+}
+
+/// Gephi's node table: `Id,Label,kind,statements,group`, then every entity attribute.
+pub fn csv_nodes(network: &Network) -> String {
+    let attributes = attribute_names(network.nodes.iter());
+    let mut w = csv_writer();
+    let _ = w.write_record(
+        ["Id", "Label", "kind", "statements", "group"]
+            .into_iter()
+            .chain(attributes.iter().map(String::as_str)),
+    );
+    for (i, node) in network.nodes.iter().enumerate() {
+        let mut row = vec![
+            format!("n{i}"),
+            node.name.clone(),
+            node.kind.as_str().to_owned(),
+            node.statements.to_string(),
+            node.group.map(|g| g.to_string()).unwrap_or_default(),
+        ];
+        row.extend(
+            attributes
+                .iter()
+                .map(|a| node.attributes.get(a).cloned().unwrap_or_default()),
+        );
+        let _ = w.write_record(row);
+    }
+    csv_text(w)
+}
+
+/// Gephi's edge table: `Source,Target,Type,Weight,sign,congruence,conflict,observed_conflicts`
+/// (ids as in [`csv_nodes`]), plus the two names for people reading it.
+pub fn csv_edges(network: &Network) -> String {
+    let mut w = csv_writer();
+    let _ = w.write_record([
+        "Source",
+        "Target",
+        "Type",
+        "Weight",
+        "sign",
+        "congruence",
+        "conflict",
+        "observed_conflicts",
+        "source_name",
+        "target_name",
+    ]);
+    for e in &network.edges {
+        let _ = w.write_record([
+            format!("n{}", e.source),
+            format!("n{}", e.target),
+            "Undirected".to_owned(),
+            e.weight.to_string(),
+            e.sign().to_string(),
+            e.congruence.to_string(),
+            e.conflict.to_string(),
+            e.observed_conflicts.to_string(),
+            network.nodes[e.source].name.clone(),
+            network.nodes[e.target].name.clone(),
+        ]);
+    }
+    csv_text(w)
+}
+
+/// A UCINET DL label: quoted (it may hold spaces or commas), quotes dropped.
+fn dl_label(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "'"))
+}
+
+/// UCINET's DL format, full matrix: square with `labels embedded` for one-mode, `nr × nc`
+/// with row and column labels for two-mode.
+pub fn ucinet_dl(matrix: &Matrix, one_mode: bool) -> String {
+    let mut out = String::new();
+    let labels = |names: &[String]| {
+        names
+            .iter()
+            .map(|n| dl_label(n))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    if one_mode {
+        let _ = writeln!(out, "DL N={}\nFORMAT = FULLMATRIX DIAGONAL PRESENT", matrix.rows.len());
+        let _ = writeln!(out, "LABELS:\n{}", labels(&matrix.rows));
+    } else {
+        let _ = writeln!(
+            out,
+            "DL NR={} NC={}\nFORMAT = FULLMATRIX",
+            matrix.rows.len(),
+            matrix.columns.len()
+        );
+        let _ = writeln!(out, "ROW LABELS:\n{}", labels(&matrix.rows));
+        let _ = writeln!(out, "COLUMN LABELS:\n{}", labels(&matrix.columns));
+    }
+    out.push_str("DATA:\n");
+    for row in &matrix.values {
+        let cells: Vec<String> = row.iter().map(ToString::to_string).collect();
+        let _ = writeln!(out, "{}", cells.join(" "));
     }
     out
+}
+
+/// The events table: one row per statement (and per observed conflict, `kind` =
+/// `conflict`), with everything needed to rebuild any network: date, actor, concept, stance
+/// and its level, document, span offsets (characters), text and annotator.
+pub fn events_csv(statements: &[Statement], conflicts: &[ObservedConflict]) -> String {
+    let mut w = csv_writer();
+    let _ = w.write_record([
+        "kind", "date", "actor", "other", "concept", "stance", "level", "document", "start",
+        "end", "text", "annotator", "span",
+    ]);
+    let date = |d: Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    for s in statements {
+        let c = s.claim.as_ref();
+        let _ = w.write_record([
+            "statement".to_owned(),
+            date(s.date),
+            s.actor.clone(),
+            String::new(),
+            s.concept.clone(),
+            c.map(|c| c.stance.clone()).unwrap_or_default(),
+            s.level.to_string(),
+            s.document.clone(),
+            c.map(|c| c.start.to_string()).unwrap_or_default(),
+            c.map(|c| c.end.to_string()).unwrap_or_default(),
+            c.map(|c| c.text.clone()).unwrap_or_default(),
+            c.map(|c| c.annotator.clone()).unwrap_or_default(),
+            c.map(|c| c.id.clone()).unwrap_or_default(),
+        ]);
+    }
+    for k in conflicts {
+        let c = k.span.as_ref();
+        let _ = w.write_record([
+            "conflict".to_owned(),
+            date(k.date),
+            k.a.clone(),
+            k.b.clone(),
+            k.concept.clone().unwrap_or_default(),
+            String::new(),
+            String::new(),
+            k.document.clone(),
+            c.map(|c| c.start.to_string()).unwrap_or_default(),
+            c.map(|c| c.end.to_string()).unwrap_or_default(),
+            c.map(|c| c.text.clone()).unwrap_or_default(),
+            c.map(|c| c.annotator.clone()).unwrap_or_default(),
+            c.map(|c| c.id.clone()).unwrap_or_default(),
+        ]);
+    }
+    csv_text(w)
 }

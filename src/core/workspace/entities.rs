@@ -86,6 +86,36 @@ impl Workspace {
         )
     }
 
+    /// Sets (or, with `None`, removes) an entity's attribute. One undo step.
+    pub fn set_entity_attribute(
+        &mut self,
+        id: &str,
+        name: &str,
+        value: Option<&str>,
+    ) -> Result<(), WorkspaceError> {
+        let registry = self.project.entities.with_attribute(id, name, value)?;
+        if registry == self.project.entities {
+            return Ok(());
+        }
+        self.apply_changes(
+            format!("set {name} of an entity"),
+            None,
+            vec![Pending::Entities(registry)],
+        )
+    }
+
+    /// Replaces the whole registry (a table read in). One undo step.
+    pub fn replace_entities(
+        &mut self,
+        registry: crate::core::entities::Registry,
+        description: &str,
+    ) -> Result<(), WorkspaceError> {
+        if registry == self.project.entities {
+            return Ok(());
+        }
+        self.apply_changes(description, None, vec![Pending::Entities(registry)])
+    }
+
     /// Merges `drop` into `keep`: every span linked to `drop`, in every readable layer, links
     /// to `keep` instead. One undo step. Returns how many spans were relinked.
     pub fn merge_entities(&mut self, keep: &str, drop: &str) -> Result<usize, WorkspaceError> {

@@ -62,6 +62,9 @@ impl App {
             Action::RenameEntity { id, name } => {
                 self.schema_edit(|ws| ws.rename_entity(&id, &name));
             }
+            Action::SetEntityAttribute { id, name, value } => {
+                self.schema_edit(|ws| ws.set_entity_attribute(&id, &name, value.as_deref()));
+            }
             Action::MergeEntities { keep, drop } => {
                 let Some(session) = &mut self.session else {
                     return;

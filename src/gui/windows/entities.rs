@@ -1,5 +1,6 @@
 //! Document → Entities (Ctrl+Shift+E): every entity with its kind, names and how many spans
-//! link to it; rename one, or merge one into another (every link follows, one undo step).
+//! link to it; rename one, set its attributes (those the schema defines for its kind: a
+//! choice list or free text), or merge one into another (every link follows, one undo step).
 
 use egui::RichText;
 
@@ -11,6 +12,8 @@ pub struct EntitiesWindow {
     pub filter: String,
     /// The entity being renamed, and the new name typed so far.
     renaming: Option<(String, String)>,
+    /// Free-text attributes being typed: (entity, attribute) → the text so far.
+    typing: std::collections::BTreeMap<(String, String), String>,
 }
 
 impl EntitiesWindow {
@@ -44,9 +47,9 @@ impl EntitiesWindow {
             .show(ui, |ui| {
                 egui::Grid::new("entities")
                     .striped(true)
-                    .num_columns(5)
+                    .num_columns(6)
                     .show(ui, |ui| {
-                        for title in ["Kind", "Name", "Also called", "Spans", ""] {
+                        for title in ["Kind", "Name", "Also called", "Attributes", "Spans", ""] {
                             ui.strong(title);
                         }
                         ui.end_row();
@@ -79,11 +82,36 @@ impl EntitiesWindow {
                             }
                             // Concepts collect the claims' words as aliases: long. Cut, and
                             // whole on hover, so the counts and buttons stay in view.
-                            short_cell(ui, RichText::new(entity.aliases.join(", ")).weak(), 240.0);
+                            short_cell(ui, RichText::new(entity.aliases.join(", ")).weak(), 200.0);
+                            let summary = entity
+                                .attributes
+                                .iter()
+                                .map(|(k, v)| format!("{k}: {v}"))
+                                .collect::<Vec<_>>()
+                                .join(", ");
+                            short_cell(ui, RichText::new(summary), 180.0);
                             ui.label(usage.get(&entity.id).copied().unwrap_or(0).to_string());
                             ui.horizontal(|ui| {
                                 if ui.small_button("Rename").clicked() {
                                     self.renaming = Some((entity.id.clone(), entity.name.clone()));
+                                }
+                                let defs: Vec<_> =
+                                    ws.project.schema().entity_attributes(entity.kind).collect();
+                                if !defs.is_empty() {
+                                    ui.menu_button("Attributes…", |ui| {
+                                        attributes_menu(
+                                            ui,
+                                            entity,
+                                            &defs,
+                                            &mut self.typing,
+                                            &mut actions,
+                                        );
+                                    })
+                                    .response
+                                    .on_hover_text(format!(
+                                        "Set {}'s attributes (defined in the schema)",
+                                        entity.name
+                                    ));
                                 }
                                 let others = registry
                                     .entities()
@@ -118,6 +146,59 @@ impl EntitiesWindow {
             });
         actions
     }
+}
+
+/// One row per attribute the schema defines for the entity's kind: a choice list, or a text
+/// field (Enter sets it).
+fn attributes_menu(
+    ui: &mut egui::Ui,
+    entity: &crate::core::entities::Entity,
+    defs: &[&crate::core::schema::EntityAttributeDef],
+    typing: &mut std::collections::BTreeMap<(String, String), String>,
+    actions: &mut Vec<Action>,
+) {
+    egui::Grid::new("entity_attributes").show(ui, |ui| {
+        for def in defs {
+            let current = entity.attributes.get(&def.name).cloned();
+            let label = ui.label(&def.name);
+            if def.values.is_empty() {
+                let draft = typing
+                    .entry((entity.id.clone(), def.name.clone()))
+                    .or_insert_with(|| current.clone().unwrap_or_default());
+                let response = ui
+                    .add(egui::TextEdit::singleline(draft).desired_width(160.0))
+                    .labelled_by(label.id);
+                if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                    let value = draft.trim().to_owned();
+                    actions.push(Action::SetEntityAttribute {
+                        id: entity.id.clone(),
+                        name: def.name.clone(),
+                        value: (!value.is_empty()).then_some(value),
+                    });
+                }
+            } else {
+                let mut chosen = current.clone();
+                egui::ComboBox::from_id_salt(("entity_attribute", &def.name))
+                    .selected_text(chosen.clone().unwrap_or_else(|| "—".to_owned()))
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut chosen, None, "—");
+                        for v in &def.values {
+                            ui.selectable_value(&mut chosen, Some(v.clone()), v);
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                if chosen != current {
+                    actions.push(Action::SetEntityAttribute {
+                        id: entity.id.clone(),
+                        name: def.name.clone(),
+                        value: chosen,
+                    });
+                }
+            }
+            ui.end_row();
+        }
+    });
 }
 
 /// A grid cell at most `max_width` wide: text beyond it is cut with "…" and shown whole on hover.

@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub mod csv;
+
 pub const ENTITIES_FILE: &str = "entities.json";
 pub const ENTITIES_FORMAT_VERSION: u32 = 1;
 const FORMAT_NAME: &str = "tagdesk-entities";
@@ -249,6 +251,26 @@ impl Registry {
             .aliases
             .retain(|a| normalise(a) != normalise(&entity.name));
         entity.aliases.sort();
+        let mut next = self.clone();
+        next.put(entity);
+        Ok(next)
+    }
+
+    /// A registry where `id`'s attribute `name` is `value` (removed with `None`).
+    pub fn with_attribute(
+        &self,
+        id: &str,
+        name: &str,
+        value: Option<&str>,
+    ) -> Result<Self, EntityError> {
+        let mut entity = self
+            .get(id)
+            .cloned()
+            .ok_or_else(|| EntityError::Unknown(id.to_owned()))?;
+        match value.map(str::trim).filter(|v| !v.is_empty()) {
+            Some(v) => entity.attributes.insert(name.to_owned(), v.to_owned()),
+            None => entity.attributes.remove(name),
+        };
         let mut next = self.clone();
         next.put(entity);
         Ok(next)

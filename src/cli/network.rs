@@ -1,0 +1,315 @@
+//! `tagdesk network`: the coded statements as a discourse network, or the events table.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use super::{
+    NetworkAggregation, NetworkDuplicates, NetworkFormat, NetworkMode, NetworkNormalization,
+    NetworkOptions, USAGE, let_the_os_free, open_read_only,
+};
+use crate::core::network::filter::{parse_attribute, parse_days};
+use crate::core::network::statements::{Coding, Extracted, statements};
+use crate::core::network::{
+    self, Aggregation, Date, Duplicates, Filter, Levels, Network, Normalization, ObservedConflict,
+    Statement, TwoModeAggregation, TwoModeNormalization, groups, write,
+};
+
+/// What the options ask for, checked before any work.
+enum Plan {
+    Actors(Aggregation, Normalization, Levels),
+    ActorsAndConcepts(TwoModeAggregation, TwoModeNormalization),
+}
+
+fn usage(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(USAGE)
+}
+
+fn plan(options: &NetworkOptions, levels: Levels) -> Result<Plan, ExitCode> {
+    if options.mode == NetworkMode::Twomode {
+        let aggregation = match options.aggregation {
+            NetworkAggregation::Ignore => TwoModeAggregation::Ignore,
+            NetworkAggregation::Subtract => TwoModeAggregation::Subtract,
+            NetworkAggregation::Combine => TwoModeAggregation::Combine,
+            NetworkAggregation::Congruence | NetworkAggregation::Conflict => {
+                return Err(usage(
+                    "congruence and conflict are one-mode aggregations (twomode: ignore, subtract, combine)",
+                ));
+            }
+        };
+        let normalization = match options.normalization {
+            NetworkNormalization::No => TwoModeNormalization::None,
+            NetworkNormalization::Activity => TwoModeNormalization::Activity,
+            NetworkNormalization::Prominence => TwoModeNormalization::Prominence,
+            _ => return Err(usage("two-mode networks normalise by activity or prominence")),
+        };
+        return Ok(Plan::ActorsAndConcepts(aggregation, normalization));
+    }
+    let aggregation = match options.aggregation {
+        NetworkAggregation::Congruence => Aggregation::Congruence,
+        NetworkAggregation::Conflict => Aggregation::Conflict,
+        NetworkAggregation::Subtract => Aggregation::Subtract,
+        NetworkAggregation::Ignore => Aggregation::Ignore,
+        NetworkAggregation::Combine => {
+            return Err(usage("--aggregation combine is for --mode twomode"));
+        }
+    };
+    let normalization = match options.normalization {
+        NetworkNormalization::No => Normalization::None,
+        NetworkNormalization::Average => Normalization::Average,
+        NetworkNormalization::Jaccard => Normalization::Jaccard,
+        NetworkNormalization::Cosine => Normalization::Cosine,
+        NetworkNormalization::DnaCosine => Normalization::DnaCosine,
+        NetworkNormalization::Activity | NetworkNormalization::Prominence => {
+            return Err(usage("activity and prominence normalise two-mode networks"));
+        }
+    };
+    Ok(Plan::Actors(aggregation, normalization, levels))
+}
+
+fn filter(options: &NetworkOptions) -> Result<Filter, ExitCode> {
+    let date = |text: &Option<String>, flag: &str| match text {
+        None => Ok(None),
+        Some(t) => Date::parse(t)
+            .map(Some)
+            .ok_or_else(|| usage(&format!("{flag} {t}: not a date (YYYY-MM-DD)"))),
+    };
+    let mut actor_attributes = Vec::new();
+    for a in &options.attributes {
+        actor_attributes.push(
+            parse_attribute(a)
+                .ok_or_else(|| usage(&format!("--attribute {a}: write it as KEY=VALUE")))?,
+        );
+    }
+    Ok(Filter {
+        from: date(&options.from, "--from")?,
+        to: date(&options.to, "--to")?,
+        actor_attributes,
+    })
+}
+
+fn build(
+    plan: &Plan,
+    extracted: &Extracted,
+    statements: &[Statement],
+    conflicts: &[ObservedConflict],
+    drop_isolates: bool,
+) -> Network {
+    let mut network = match plan {
+        Plan::Actors(a, n, levels) => {
+            Network::actors(extracted, statements, conflicts, levels, *a, *n)
+        }
+        Plan::ActorsAndConcepts(a, n) => {
+            Network::actors_and_concepts(extracted, statements, *a, *n)
+        }
+    };
+    if drop_isolates {
+        network.drop_isolates();
+    }
+    if network.one_mode {
+        groups::assign(&mut network);
+    }
+    network
+}
+
+fn text_of(format: NetworkFormat, network: &Network) -> String {
+    match format {
+        NetworkFormat::Graphml => write::graphml(network),
+        NetworkFormat::Gexf => write::gexf(Some(network), &[]),
+        NetworkFormat::Csv => write::csv_matrix(&network.matrix),
+        NetworkFormat::Nodes => write::csv_nodes(network),
+        NetworkFormat::Edges => write::csv_edges(network),
+        NetworkFormat::Dl => write::ucinet_dl(&network.matrix, network.one_mode),
+    }
+}
+
+fn extension(format: NetworkFormat) -> &'static str {
+    match format {
+        NetworkFormat::Graphml => "graphml",
+        NetworkFormat::Gexf => "gexf",
+        NetworkFormat::Csv | NetworkFormat::Nodes | NetworkFormat::Edges => "csv",
+        NetworkFormat::Dl => "dl",
+    }
+}
+
+fn write_out(path: &Path, text: &str) -> Result<(), ExitCode> {
+    crate::core::project::write_atomic(path, text.as_bytes()).map_err(|err| {
+        eprintln!("error: cannot write {}: {err}", path.display());
+        ExitCode::FAILURE
+    })
+}
+
+/// `out.graphml` → `out.2016-02-01.graphml`.
+fn window_path(output: &Path, start: Date, format: NetworkFormat) -> PathBuf {
+    let stem = output
+        .file_stem()
+        .map_or_else(|| "network".to_owned(), |s| s.to_string_lossy().into_owned());
+    let ext = output
+        .extension()
+        .map_or_else(|| extension(format).to_owned(), |e| e.to_string_lossy().into_owned());
+    output.with_file_name(format!("{stem}.{start}.{ext}"))
+}
+
+pub(super) fn network_cmd(options: &NetworkOptions) -> ExitCode {
+    let workspace = match open_read_only(&options.project) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    let code = run(options, &workspace.project);
+    let_the_os_free(workspace);
+    code
+}
+
+fn run(options: &NetworkOptions, project: &crate::core::Project) -> ExitCode {
+    let annotator = options
+        .annotator
+        .clone()
+        .unwrap_or_else(|| crate::core::project::CURATED.to_owned());
+    if !project.layers.keys().any(|k| k.annotator == annotator) {
+        return usage(&format!(
+            "no layer of {annotator} in {} (choose one with --annotator)",
+            options.project.display()
+        ));
+    }
+    let coding = Coding::standard(project, &annotator);
+    if coding.levels.is_empty() {
+        return usage(
+            "the claim attribute \"stance\" has no levels in the schema (e.g. \"levels\": {\"support\": 1, \"neutral\": 0, \"oppose\": -1} in tagdesk.json)",
+        );
+    }
+    let plan = match plan(options, Levels::new(coding.levels.values().copied())) {
+        Ok(plan) => plan,
+        Err(code) => return code,
+    };
+    let filter = match filter(options) {
+        Ok(f) => f,
+        Err(code) => return code,
+    };
+    let lengths = match (&options.window, &options.step) {
+        (None, _) => None,
+        (Some(w), step) => {
+            let Some(length) = parse_days(w) else {
+                return usage(&format!("--window {w}: give days or weeks, e.g. 30d or 2w"));
+            };
+            let step = match step {
+                None => length,
+                Some(s) => match parse_days(s) {
+                    Some(s) => s,
+                    None => {
+                        return usage(&format!("--step {s}: give days or weeks, e.g. 7d or 1w"));
+                    }
+                },
+            };
+            Some((length, step))
+        }
+    };
+    let extracted = statements(project, &coding);
+    for (why, n) in &extracted.skipped {
+        eprintln!("note: {n} left out: {why}");
+    }
+    let (kept, conflicts) = filter.apply(&extracted);
+    let kept = network::deduplicate(
+        &kept,
+        match options.duplicates {
+            NetworkDuplicates::All => Duplicates::All,
+            NetworkDuplicates::Document => Duplicates::PerDocument,
+            NetworkDuplicates::Week => Duplicates::PerWeek,
+            NetworkDuplicates::Month => Duplicates::PerMonth,
+            NetworkDuplicates::Year => Duplicates::PerYear,
+            NetworkDuplicates::Once => Duplicates::Once,
+        },
+    );
+    if options.mode == NetworkMode::Events {
+        let text = write::events_csv(&kept, &conflicts);
+        return match &options.output {
+            Some(path) => match write_out(path, &text) {
+                Ok(()) => {
+                    eprintln!(
+                        "{} statements and {} observed conflicts written to {}",
+                        kept.len(),
+                        conflicts.len(),
+                        path.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(code) => code,
+            },
+            None => {
+                print!("{text}");
+                ExitCode::SUCCESS
+            }
+        };
+    }
+    if let Some((length, step)) = lengths {
+        let Some(output) = &options.output else {
+            return usage("--window needs --output");
+        };
+        let windows = network::windows(&kept, &conflicts, length, step);
+        if windows.is_empty() {
+            return usage(
+                "no dated statements: give the documents dates (tagdesk metadata PROJECT --import FILE.csv)",
+            );
+        }
+        let networks: Vec<Network> = windows
+            .iter()
+            .map(|w| build(&plan, &extracted, &w.statements, &w.conflicts, options.drop_isolates))
+            .collect();
+        if options.format == NetworkFormat::Gexf {
+            let slices: Vec<write::Slice> = windows
+                .iter()
+                .zip(&networks)
+                .map(|(w, network)| write::Slice {
+                    start: w.start,
+                    end: w.end,
+                    network,
+                })
+                .collect();
+            if let Err(code) = write_out(output, &write::gexf(None, &slices)) {
+                return code;
+            }
+            eprintln!(
+                "{} windows ({} to {}) written to {}",
+                windows.len(),
+                windows[0].start,
+                windows[windows.len() - 1].end,
+                output.display()
+            );
+        } else {
+            for (w, network) in windows.iter().zip(&networks) {
+                let path = window_path(output, w.start, options.format);
+                if let Err(code) = write_out(&path, &text_of(options.format, network)) {
+                    return code;
+                }
+                eprintln!(
+                    "{} to {}: {} statements, {} nodes, {} edges → {}",
+                    w.start,
+                    w.end,
+                    w.statements.len(),
+                    network.nodes.len(),
+                    network.edges.len(),
+                    path.display()
+                );
+            }
+        }
+        return ExitCode::SUCCESS;
+    }
+    let network = build(&plan, &extracted, &kept, &conflicts, options.drop_isolates);
+    let text = text_of(options.format, &network);
+    match &options.output {
+        Some(path) => {
+            if let Err(code) = write_out(path, &text) {
+                return code;
+            }
+            eprintln!(
+                "{} statements, {} observed conflicts: {} nodes, {} edges written to {}",
+                kept.len(),
+                conflicts.len(),
+                network.nodes.len(),
+                network.edges.len(),
+                path.display()
+            );
+        }
+        None => print!("{text}"),
+    }
+    ExitCode::SUCCESS
+}
