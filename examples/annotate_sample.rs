@@ -277,6 +277,9 @@ const MARIA_ENTITIES: &[EntityLink] = &[
     ("001", "John Kerry", "John Kerry"),
     ("001", "Kerry", "John Kerry"),
     ("001", "Sergei Lavrov", "Sergei Lavrov"),
+    // The disagreement Kelemen reports is `between` Kerry and "the Russians": linked, it is
+    // an observed conflict in the network.
+    ("001", "the Russians", "Russia"),
     (
         "001",
         "Russia needs to change its targeting in Syria",
@@ -317,6 +320,17 @@ const SAM_ENTITIES: &[EntityLink] = &[
         "the chances of a breakthrough during Kerry's visit are minimal",
         DIPLOMACY,
     ),
+];
+
+/// The actors' attributes (the schema's `type` and `country`), set in the Entities window.
+const ENTITY_ATTRIBUTES: &[(&str, &str, &str)] = &[
+    ("John Kerry", "person", "United States"),
+    ("Sergei Lavrov", "person", "Russia"),
+    ("Michele Kelemen", "person", "United States"),
+    ("Christopher Phillips", "person", "United Kingdom"),
+    ("Mark Katz", "person", "United States"),
+    ("Pentagon", "government", "United States"),
+    ("Russia", "government", "Russia"),
 ];
 
 /// What one annotator does.
@@ -363,7 +377,55 @@ fn main() {
     for w in &work {
         annotate(&root, w);
     }
+    set_entity_attributes(&root);
     println!("Annotated {}", root.display());
+}
+
+/// Sets the actors' attributes through the app's actions, then saves.
+fn set_entity_attributes(root: &std::path::Path) {
+    let options = Options {
+        path: Some(root.to_owned()),
+        annotator: Some("maria".to_owned()),
+        ..Options::default()
+    };
+    let mut harness = Harness::builder()
+        .with_size(vec2(1280.0, 900.0))
+        .build_eframe(move |cc| App::new(cc, options));
+    for _ in 0..500 {
+        harness.run_steps(1);
+        if harness.state().current_document().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    for &(name, kind, country) in ENTITY_ATTRIBUTES {
+        let id = harness
+            .state()
+            .workspace()
+            .and_then(|ws| ws.project.entities.called(EntityKind::Actor, name))
+            .expect(name)
+            .id
+            .clone();
+        for (attribute, value) in [("type", kind), ("country", country)] {
+            harness.state_mut().push_action(Action::SetEntityAttribute {
+                id: id.clone(),
+                name: attribute.to_owned(),
+                value: Some(value.to_owned()),
+            });
+            harness.run_steps(1);
+        }
+    }
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    harness.run_steps(2);
+    let ws = harness.state().workspace().expect("workspace");
+    assert!(!ws.is_dirty(), "saved");
+    assert_eq!(
+        ws.project
+            .entities
+            .called(EntityKind::Actor, "Russia")
+            .map(|e| e.attributes["type"].as_str()),
+        Some("government")
+    );
 }
 
 fn annotate(root: &std::path::Path, work: &Work) {

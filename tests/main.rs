@@ -18,6 +18,7 @@ mod history;
 mod live;
 mod malformed;
 mod network;
+mod network_output;
 mod offsets;
 mod project_files;
 mod review;

@@ -5,12 +5,13 @@
 //! x(A,c1,+1)=2, x(A,c2,−1)=1, x(B,c1,+1)=1, x(B,c2,+1)=1, x(C,c1,−1)=1, x(C,c2,0)=1;
 //! activity A 3, B 2, C 2; the levels' range is 2.
 
+use tagdesk::core::network::statements::Extracted;
 use tagdesk::core::network::{
-    Aggregation, Date, Duplicates, Levels, Normalization, Statement, TwoModeAggregation,
+    Aggregation, Date, Duplicates, Levels, Network, Normalization, Statement, TwoModeAggregation,
     TwoModeNormalization, deduplicate, one_mode, two_mode, write,
 };
 
-fn statement(actor: &str, concept: &str, level: i64, document: &str) -> Statement {
+pub fn statement(actor: &str, concept: &str, level: i64, document: &str) -> Statement {
     Statement {
         actor: actor.into(),
         concept: concept.into(),
@@ -21,7 +22,7 @@ fn statement(actor: &str, concept: &str, level: i64, document: &str) -> Statemen
     }
 }
 
-fn example() -> Vec<Statement> {
+pub fn example() -> Vec<Statement> {
     vec![
         statement("A", "c1", 1, "d1"),
         statement("A", "c1", 1, "d1"),
@@ -33,7 +34,19 @@ fn example() -> Vec<Statement> {
     ]
 }
 
-fn levels() -> Levels {
+/// The actor network of `statements` (no entities, no observed conflicts).
+pub fn actors(statements: &[Statement], aggregation: Aggregation) -> Network {
+    Network::actors(
+        &Extracted::default(),
+        statements,
+        &[],
+        &levels(),
+        aggregation,
+        Normalization::None,
+    )
+}
+
+pub fn levels() -> Levels {
     Levels::new([-1, 0, 1])
 }
 
@@ -188,7 +201,8 @@ fn graphml_reads_back_with_a_real_parser_and_the_same_weights() {
         Aggregation::Subtract,
         Normalization::None,
     );
-    let xml = write::graphml(&m, true);
+    let network = actors(&example(), Aggregation::Subtract);
+    let xml = write::graphml(&network);
     let doc = roxmltree::Document::parse(&xml).expect("well-formed GraphML");
     let ns = "http://graphml.graphdrawing.org/xmlns";
     let nodes: Vec<_> = doc
@@ -234,8 +248,7 @@ fn graphml_reads_back_with_a_real_parser_and_the_same_weights() {
         statement("Ben & \"Jerry\" <co>", "c", 1, "d"),
         statement("X", "c", 1, "d"),
     ];
-    let m = one_mode(&odd, &levels(), Aggregation::Ignore, Normalization::None);
-    let doc_xml = write::graphml(&m, true);
+    let doc_xml = write::graphml(&actors(&odd, Aggregation::Ignore));
     let doc = roxmltree::Document::parse(&doc_xml).unwrap();
     assert!(
         doc.descendants()
@@ -363,8 +376,8 @@ fn tagdesk_network_reads_the_coding_and_writes_the_networks_gephi_opens() {
         .filter(|n| n.has_tag_name((ns, "edge")))
         .collect();
     assert_eq!(edges.len(), 1, "{xml}");
-    assert_eq!(edges[0].attribute("source"), Some("a1"));
-    assert_eq!(edges[0].attribute("target"), Some("a2"));
+    assert_eq!(edges[0].attribute("source"), Some("n1"));
+    assert_eq!(edges[0].attribute("target"), Some("n2"));
     // Conflict ties Assad to both; as CSV on standard output.
     let csv = run(&[
         "--annotator",
@@ -390,7 +403,7 @@ fn tagdesk_network_reads_the_coding_and_writes_the_networks_gephi_opens() {
     let two = String::from_utf8(two.stdout).unwrap();
     assert_eq!(
         two.lines().collect::<Vec<_>>(),
-        ["\"\",ceasefire", "Assad,-1", "Kerry,1", "Lavrov,1"]
+        [",ceasefire", "Assad,-1", "Kerry,1", "Lavrov,1"]
     );
     // A wrong combination is refused with a reason.
     let bad = run(&["--annotator", "ana", "--aggregation", "combine"]);
@@ -419,16 +432,7 @@ fn document_dates_come_from_the_metadata_table_and_date_the_statements() {
     );
     let project = tagdesk::core::Project::open(&root).unwrap();
     assert_eq!(project.metadata.get("a.txt").unwrap().source, "NPR");
-    let coding = tagdesk::core::network::statements::Coding {
-        annotator: "ana".into(),
-        claim_label: "claim".into(),
-        said_by: "said_by".into(),
-        qualifier: "stance".into(),
-        levels: [("support", 1), ("neutral", 0), ("oppose", -1)]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect(),
-    };
+    let coding = tagdesk::core::network::statements::Coding::standard(&project, "ana");
     let extracted = tagdesk::core::network::statements::statements(&project, &coding);
     assert_eq!(extracted.statements.len(), 3);
     assert!(

@@ -163,7 +163,7 @@ pub enum Command {
     /// A discourse network from the coded statements (claims linked to concepts, their stance,
     /// the actors who said them) and observed conflicts (disagreements `between` actors):
     /// actor × actor, actor × concept, or the events table; for Gephi, networkx, igraph or
-    /// UCINET (GraphML, GEXF, CSV matrix, node and edge tables, DL).
+    /// UCINET (`GraphML`, GEXF, CSV matrix, node and edge tables, DL).
     Network(NetworkOptions),
     /// Document metadata (date, source, title, section): printed, or exchanged as CSV
     /// (`document,date,source,title,section`; dates YYYY-MM-DD).

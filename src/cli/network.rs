@@ -41,7 +41,11 @@ fn plan(options: &NetworkOptions, levels: Levels) -> Result<Plan, ExitCode> {
             NetworkNormalization::No => TwoModeNormalization::None,
             NetworkNormalization::Activity => TwoModeNormalization::Activity,
             NetworkNormalization::Prominence => TwoModeNormalization::Prominence,
-            _ => return Err(usage("two-mode networks normalise by activity or prominence")),
+            _ => {
+                return Err(usage(
+                    "two-mode networks normalise by activity or prominence",
+                ));
+            }
         };
         return Ok(Plan::ActorsAndConcepts(aggregation, normalization));
     }
@@ -141,12 +145,14 @@ fn write_out(path: &Path, text: &str) -> Result<(), ExitCode> {
 
 /// `out.graphml` → `out.2016-02-01.graphml`.
 fn window_path(output: &Path, start: Date, format: NetworkFormat) -> PathBuf {
-    let stem = output
-        .file_stem()
-        .map_or_else(|| "network".to_owned(), |s| s.to_string_lossy().into_owned());
-    let ext = output
-        .extension()
-        .map_or_else(|| extension(format).to_owned(), |e| e.to_string_lossy().into_owned());
+    let stem = output.file_stem().map_or_else(
+        || "network".to_owned(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    let ext = output.extension().map_or_else(
+        || extension(format).to_owned(),
+        |e| e.to_string_lossy().into_owned(),
+    );
     output.with_file_name(format!("{stem}.{start}.{ext}"))
 }
 
@@ -221,24 +227,20 @@ fn run(options: &NetworkOptions, project: &crate::core::Project) -> ExitCode {
     );
     if options.mode == NetworkMode::Events {
         let text = write::events_csv(&kept, &conflicts);
-        return match &options.output {
-            Some(path) => match write_out(path, &text) {
-                Ok(()) => {
-                    eprintln!(
-                        "{} statements and {} observed conflicts written to {}",
-                        kept.len(),
-                        conflicts.len(),
-                        path.display()
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(code) => code,
-            },
-            None => {
-                print!("{text}");
-                ExitCode::SUCCESS
-            }
+        let Some(path) = &options.output else {
+            print!("{text}");
+            return ExitCode::SUCCESS;
         };
+        if let Err(code) = write_out(path, &text) {
+            return code;
+        }
+        eprintln!(
+            "{} statements and {} observed conflicts written to {}",
+            kept.len(),
+            conflicts.len(),
+            path.display()
+        );
+        return ExitCode::SUCCESS;
     }
     if let Some((length, step)) = lengths {
         let Some(output) = &options.output else {
@@ -252,7 +254,15 @@ fn run(options: &NetworkOptions, project: &crate::core::Project) -> ExitCode {
         }
         let networks: Vec<Network> = windows
             .iter()
-            .map(|w| build(&plan, &extracted, &w.statements, &w.conflicts, options.drop_isolates))
+            .map(|w| {
+                build(
+                    &plan,
+                    &extracted,
+                    &w.statements,
+                    &w.conflicts,
+                    options.drop_isolates,
+                )
+            })
             .collect();
         if options.format == NetworkFormat::Gexf {
             let slices: Vec<write::Slice> = windows

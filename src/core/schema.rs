@@ -265,7 +265,9 @@ impl Schema {
         &self,
         kind: crate::core::entities::EntityKind,
     ) -> impl Iterator<Item = &EntityAttributeDef> {
-        self.entity_attributes.iter().filter(move |a| a.kind == kind)
+        self.entity_attributes
+            .iter()
+            .filter(move |a| a.kind == kind)
     }
 
     pub fn get(&self, name: &str) -> Option<&LabelDef> {

@@ -200,3 +200,115 @@ fn the_network_window_shows_who_agrees_and_a_tie_leads_to_its_claims() {
     });
     assert!(harness.query_by_label_contains("Kerry — Lavrov").is_none());
 }
+
+#[test]
+fn the_network_window_shows_actors_by_concept_and_exports_what_it_draws() {
+    let (_dir, root) = crate::network::coded_project();
+    let mut harness = open_app_on(&root, "a.txt", "ana");
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::N);
+    wait_for(&mut harness, "the network", |h| {
+        h.query_by_label_contains("Kerry — Lavrov").is_some()
+    });
+    harness.get_by_label_contains("density 1.00 · 2 groups");
+    // A node's statements, from the table of weighted degrees.
+    harness.get_by_label("Nodes by weighted degree").click();
+    steps(&mut harness, 2);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::Button, "Assad")
+        .click();
+    steps(&mut harness, 2);
+    harness.get_by_label("Statements of Assad");
+    harness.get_by_label_contains("Assad on ceasefire (-1)");
+    // Export the network as drawn; a second write asks before replacing.
+    let graphml = root.join("network.graphml");
+    harness.get_by_label("Write").click();
+    wait_for(&mut harness, "the GraphML file", |_| graphml.exists());
+    let xml = std::fs::read_to_string(&graphml).unwrap();
+    assert!(roxmltree::Document::parse(&xml).is_ok());
+    assert_eq!(xml.matches("<edge ").count(), 3, "{xml}");
+    std::fs::write(&graphml, "mine").unwrap();
+    harness.get_by_label("Write").click();
+    steps(&mut harness, 2);
+    harness.get_by_label_contains("exists. Click Replace");
+    assert_eq!(std::fs::read_to_string(&graphml).unwrap(), "mine");
+    harness.get_by_label("Replace").click();
+    wait_for(&mut harness, "the replaced file", |_| {
+        std::fs::read_to_string(&graphml).is_ok_and(|t| t.starts_with("<?xml"))
+    });
+    // Actors × concepts: who backs what; the picture as SVG.
+    harness.get_by_label("actors × concepts").click();
+    wait_for(&mut harness, "the two-mode network", |h| {
+        h.query_by_label("Kerry — ceasefire  +1.00").is_some()
+    });
+    harness.get_by_label("Assad — ceasefire  -1.00");
+    harness.get_by_label("Export").click();
+    steps(&mut harness, 1);
+    harness.get_by_label("Picture (SVG)").click();
+    steps(&mut harness, 2);
+    let svg = root.join("network.svg");
+    harness.get_by_label("Write").click();
+    wait_for(&mut harness, "the SVG file", |_| svg.exists());
+    let svg = std::fs::read_to_string(svg).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    // Three actors (circles), one concept (a square), three ties.
+    let count = |tag: &str| {
+        doc.descendants()
+            .filter(|n| n.has_tag_name(("http://www.w3.org/2000/svg", tag)))
+            .count()
+    };
+    assert_eq!((count("circle"), count("line")), (3, 3));
+    // Esc closes the window.
+    harness.key_press(Key::Escape);
+    steps(&mut harness, 1);
+    assert!(harness.query_by_label("actors × concepts").is_none());
+}
+
+#[test]
+fn an_entity_s_type_is_set_in_the_entities_window_and_filters_the_network() {
+    let (_dir, root) = crate::network::coded_project();
+    let mut harness = open_app_on(&root, "a.txt", "ana");
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::E);
+    steps(&mut harness, 2);
+    harness.get_by_label("Filter").focus();
+    harness.get_by_label("Filter").type_text("Assad");
+    steps(&mut harness, 1);
+    harness.get_by_label("Attributes…").click();
+    steps(&mut harness, 1);
+    harness.get_by_label("type: —").click();
+    steps(&mut harness, 1);
+    harness.get_by_label("government").click();
+    steps(&mut harness, 2);
+    let ws = harness.state().workspace().unwrap();
+    let assad = ws
+        .project
+        .entities
+        .called(tagdesk::core::entities::EntityKind::Actor, "Assad")
+        .unwrap();
+    assert_eq!(assad.attributes["type"], "government");
+    // The row shows it (the menu closed on the choice).
+    harness.get_by_label("type: government");
+    // The network offers the attribute as a filter: only governments leaves Assad alone.
+    harness.key_press(Key::Escape);
+    steps(&mut harness, 1);
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::N);
+    wait_for(&mut harness, "the network", |h| {
+        h.query_by_label_contains("Kerry — Lavrov").is_some()
+    });
+    harness.get_by_label("Actors").click();
+    steps(&mut harness, 1);
+    harness.get_by_label("type = government").click();
+    wait_for(&mut harness, "the filtered network", |h| {
+        h.query_by_label_contains("1 actor, 0 ties").is_some()
+    });
+    harness.key_press(Key::Escape);
+    steps(&mut harness, 1);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    steps(&mut harness, 2);
+    let ws = harness.state().workspace().unwrap();
+    let assad = ws
+        .project
+        .entities
+        .called(tagdesk::core::entities::EntityKind::Actor, "Assad")
+        .unwrap();
+    assert!(!assad.attributes.contains_key("type"));
+}

@@ -75,7 +75,9 @@ impl Registry {
         let attribute_cols: Vec<(usize, &String)> = header
             .iter()
             .enumerate()
-            .filter(|(i, _)| *i != name_col && *i != kind_col && Some(*i) != id_col && Some(*i) != aliases_col)
+            .filter(|(i, _)| {
+                *i != name_col && *i != kind_col && Some(*i) != id_col && Some(*i) != aliases_col
+            })
             .collect();
         let mut next = self.clone();
         let mut rows = 0;
@@ -97,7 +99,10 @@ impl Registry {
                     ));
                 }
             };
-            let name = cell(name_col).split_whitespace().collect::<Vec<_>>().join(" ");
+            let name = cell(name_col)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
             if name.is_empty() {
                 return Err(at(line, "the name is empty".to_owned()));
             }
@@ -115,7 +120,7 @@ impl Registry {
                 .filter(|(i, _)| !cell(*i).is_empty())
                 .map(|(i, h)| ((*h).clone(), cell(*i).to_owned()))
                 .collect();
-            let id = id_col.map(cell).unwrap_or("");
+            let id = id_col.map_or("", cell);
             let id = if id.is_empty() {
                 let (with, id) = next
                     .with_new(kind, &name)
@@ -149,7 +154,9 @@ impl Registry {
                 aliases,
                 attributes,
             };
-            entity.aliases.retain(|a| !a.eq_ignore_ascii_case(&entity.name));
+            entity
+                .aliases
+                .retain(|a| !a.eq_ignore_ascii_case(&entity.name));
             entity.aliases.sort();
             entity.aliases.dedup();
             next.put(entity);

@@ -201,9 +201,9 @@ impl Registry {
         if name.is_empty() {
             return Err(EntityError::EmptyName);
         }
-        let mut id = format!("e{}", super::annotation::new_annotation_id());
+        let mut id = format!("e{:016x}", fastrand::u64(..));
         while self.get(&id).is_some() {
-            id = format!("e{}", super::annotation::new_annotation_id());
+            id = format!("e{:016x}", fastrand::u64(..));
         }
         let mut next = self.clone();
         next.put(Entity {

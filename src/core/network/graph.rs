@@ -74,8 +74,8 @@ fn node(name: &str, kind: EntityKind, extracted: &Extracted, statements: usize) 
 }
 
 impl Network {
-    /// The actor × actor network; observed conflicts add edges of their own when the
-    /// statements give the pair no tie.
+    /// The actor × actor network: an edge per pair with a non-zero weight; observed conflicts
+    /// add edges of their own when the statements give the pair no tie.
     pub fn actors(
         extracted: &Extracted,
         statements: &[Statement],
@@ -128,8 +128,7 @@ impl Network {
                     _ => (0.0, 0.0),
                 };
                 let observed_conflicts = observed.get(&(i, j)).copied().unwrap_or(0);
-                if weight != 0.0 || congruence != 0.0 || conflict != 0.0 || observed_conflicts > 0
-                {
+                if weight != 0.0 || observed_conflicts > 0 {
                     edges.push(Edge {
                         source: i,
                         target: j,

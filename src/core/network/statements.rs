@@ -130,11 +130,10 @@ pub fn statements(project: &Project, coding: &Coding) -> Extracted {
                 continue;
             };
             let value = match claim.attributes.get(&coding.qualifier) {
-                Some(AttributeValue::Text(value)) => Some(value.to_string()),
+                Some(AttributeValue::Text(value)) => Some(value.clone()),
                 _ => None,
             };
-            let Some((value, level)) =
-                value.and_then(|v| coding.levels.get(&v).map(|&l| (v, l)))
+            let Some((value, level)) = value.and_then(|v| coding.levels.get(&v).map(|&l| (v, l)))
             else {
                 skip(format!("no {} with a level", coding.qualifier));
                 continue;

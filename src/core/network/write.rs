@@ -375,7 +375,11 @@ pub fn ucinet_dl(matrix: &Matrix, one_mode: bool) -> String {
             .join("\n")
     };
     if one_mode {
-        let _ = writeln!(out, "DL N={}\nFORMAT = FULLMATRIX DIAGONAL PRESENT", matrix.rows.len());
+        let _ = writeln!(
+            out,
+            "DL N={}\nFORMAT = FULLMATRIX DIAGONAL PRESENT",
+            matrix.rows.len()
+        );
         let _ = writeln!(out, "LABELS:\n{}", labels(&matrix.rows));
     } else {
         let _ = writeln!(
@@ -401,8 +405,19 @@ pub fn ucinet_dl(matrix: &Matrix, one_mode: bool) -> String {
 pub fn events_csv(statements: &[Statement], conflicts: &[ObservedConflict]) -> String {
     let mut w = csv_writer();
     let _ = w.write_record([
-        "kind", "date", "actor", "other", "concept", "stance", "level", "document", "start",
-        "end", "text", "annotator", "span",
+        "kind",
+        "date",
+        "actor",
+        "other",
+        "concept",
+        "stance",
+        "level",
+        "document",
+        "start",
+        "end",
+        "text",
+        "annotator",
+        "span",
     ]);
     let date = |d: Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
     for s in statements {

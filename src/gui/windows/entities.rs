@@ -160,8 +160,8 @@ fn attributes_menu(
     egui::Grid::new("entity_attributes").show(ui, |ui| {
         for def in defs {
             let current = entity.attributes.get(&def.name).cloned();
-            let label = ui.label(&def.name);
             if def.values.is_empty() {
+                let label = ui.label(&def.name);
                 let draft = typing
                     .entry((entity.id.clone(), def.name.clone()))
                     .or_insert_with(|| current.clone().unwrap_or_default());
@@ -177,24 +177,28 @@ fn attributes_menu(
                     });
                 }
             } else {
-                let mut chosen = current.clone();
-                egui::ComboBox::from_id_salt(("entity_attribute", &def.name))
-                    .selected_text(chosen.clone().unwrap_or_else(|| "—".to_owned()))
-                    .show_ui(ui, |ui| {
-                        ui.selectable_value(&mut chosen, None, "—");
-                        for v in &def.values {
-                            ui.selectable_value(&mut chosen, Some(v.clone()), v);
+                // A submenu (a combo box's popup would close the menu around it).
+                let shown = format!("{}: {}", def.name, current.as_deref().unwrap_or("—"));
+                ui.menu_button(shown, |ui| {
+                    let mut chosen = current.clone();
+                    if ui.selectable_label(chosen.is_none(), "—").clicked() {
+                        chosen = None;
+                    }
+                    for v in &def.values {
+                        if ui.selectable_label(chosen.as_ref() == Some(v), v).clicked() {
+                            chosen = Some(v.clone());
                         }
-                    })
-                    .response
-                    .labelled_by(label.id);
-                if chosen != current {
-                    actions.push(Action::SetEntityAttribute {
-                        id: entity.id.clone(),
-                        name: def.name.clone(),
-                        value: chosen,
-                    });
-                }
+                    }
+                    if chosen != current {
+                        actions.push(Action::SetEntityAttribute {
+                            id: entity.id.clone(),
+                            name: def.name.clone(),
+                            value: chosen,
+                        });
+                        ui.close();
+                    }
+                });
+                ui.label("");
             }
             ui.end_row();
         }

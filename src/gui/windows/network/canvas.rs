@@ -28,7 +28,12 @@ fn to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
 }
 
 /// Draws the network into a `size` area; returns where.
-pub fn draw(ui: &mut egui::Ui, size: egui::Vec2, drawn: &Drawn, chosen: &mut Option<Chosen>) -> Rect {
+pub fn draw(
+    ui: &mut egui::Ui,
+    size: egui::Vec2,
+    drawn: &Drawn,
+    chosen: &mut Option<Chosen>,
+) -> Rect {
     let (rect, response) = ui.allocate_exact_size(size, Sense::click());
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 2.0, ui.visuals().extreme_bg_color);
@@ -126,7 +131,10 @@ pub fn draw(ui: &mut egui::Ui, size: egui::Vec2, drawn: &Drawn, chosen: &mut Opt
             .min_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(k, _)| Chosen::Edge(k))
     };
-    if let Some(p) = response.interact_pointer_pos().filter(|_| response.clicked()) {
+    if let Some(p) = response
+        .interact_pointer_pos()
+        .filter(|_| response.clicked())
+    {
         *chosen = under(p);
     }
     if let Some(p) = response.hover_pos()

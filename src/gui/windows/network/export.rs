@@ -1,5 +1,5 @@
 //! Exporting from the Network window: the network as drawn (same filters, same weights) in the
-//! CLI's formats — GraphML, GEXF, Gephi's node and edge tables, UCINET DL — or the picture as
+//! CLI's formats — `GraphML`, GEXF, Gephi's node and edge tables, UCINET DL — or the picture as
 //! SVG (drawn from the same positions and colours) or PNG (the window's own pixels). Files are
 //! written atomically on a thread; an existing file is replaced only when asked.
 
@@ -159,7 +159,10 @@ impl Export {
                 "Write"
             };
             if ui
-                .add_enabled(!self.running && !self.path.trim().is_empty(), egui::Button::new(button))
+                .add_enabled(
+                    !self.running && !self.path.trim().is_empty(),
+                    egui::Button::new(button),
+                )
                 .clicked()
             {
                 if exists && !confirmed {
@@ -208,7 +211,13 @@ impl Export {
         });
     }
 
-    fn write(&mut self, ctx: &egui::Context, path: PathBuf, network: &Network, positions: &[[f32; 2]]) {
+    fn write(
+        &mut self,
+        ctx: &egui::Context,
+        path: PathBuf,
+        network: &Network,
+        positions: &[[f32; 2]],
+    ) {
         let tx = self.tx.clone();
         let repaint = ctx.clone();
         self.running = true;

@@ -11,7 +11,10 @@
 mod canvas;
 mod export;
 
+pub use export::encode_png;
+
 use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::sync::mpsc::{Receiver, channel};
 
 use egui::RichText;
@@ -183,7 +186,8 @@ impl NetworkWindow {
             );
             return actions;
         }
-        self.export.ui(ui, &drawn.network, &drawn.positions, &mut actions);
+        self.export
+            .ui(ui, &drawn.network, &drawn.positions, &mut actions);
         let size = egui::vec2(
             ui.available_width(),
             (ui.available_height() * 0.55).max(160.0),
@@ -359,26 +363,28 @@ pub fn compute(extracted: &Extracted, settings: &Settings, levels: &Levels) -> D
 /// Counts, density, groups, what was left out.
 fn summary_ui(ui: &mut egui::Ui, extracted: &Extracted, drawn: &Drawn) {
     let skipped: usize = extracted.skipped.values().sum();
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut text = format!(
-        "{} statements, {} {}, {} ties · density {:.2}",
-        drawn.statements.len(),
-        drawn.network.nodes.len(),
+        "{}, {}, {} · density {:.2}",
+        plural(drawn.statements.len(), "statement", "statements"),
         if drawn.network.one_mode {
-            "actors"
+            plural(drawn.network.nodes.len(), "actor", "actors")
         } else {
-            "nodes"
+            plural(drawn.network.nodes.len(), "node", "nodes")
         },
-        drawn.network.edges.len(),
+        plural(drawn.network.edges.len(), "tie", "ties"),
         drawn.network.density()
     );
     if drawn.network.one_mode {
-        text.push_str(&format!(" · {} groups", drawn.groups));
+        let _ = write!(text, " · {}", plural(drawn.groups, "group", "groups"));
     }
     if !drawn.conflicts.is_empty() {
-        text.push_str(&format!(" · {} observed conflicts", drawn.conflicts.len()));
+        let _ = write!(text, " · {} observed conflicts", drawn.conflicts.len());
     }
     if skipped > 0 {
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             " · {skipped} left out ({})",
             extracted
                 .skipped
@@ -386,7 +392,7 @@ fn summary_ui(ui: &mut egui::Ui, extracted: &Extracted, drawn: &Drawn) {
                 .cloned()
                 .collect::<Vec<_>>()
                 .join("; ")
-        ));
+        );
     }
     ui.label(RichText::new(text).weak());
 }
@@ -406,7 +412,7 @@ fn details_ui(
             network.nodes[e.source].name, network.nodes[e.target].name, e.weight
         );
         if e.observed_conflicts > 0 {
-            text.push_str(&format!("  ({} observed conflict)", e.observed_conflicts));
+            let _ = write!(text, "  ({} observed conflict)", e.observed_conflicts);
         }
         text
     };
@@ -445,8 +451,10 @@ fn details_ui(
         }
         _ => {
             ui.label(
-                RichText::new("Click a node or a tie (on the picture or below) to see its statements.")
-                    .weak(),
+                RichText::new(
+                    "Click a node or a tie (on the picture or below) to see its statements.",
+                )
+                .weak(),
             );
         }
     }
@@ -471,10 +479,7 @@ fn details_ui(
                             for i in order {
                                 let node = &network.nodes[i];
                                 if ui
-                                    .selectable_label(
-                                        *chosen == Some(Chosen::Node(i)),
-                                        &node.name,
-                                    )
+                                    .selectable_label(*chosen == Some(Chosen::Node(i)), &node.name)
                                     .clicked()
                                 {
                                     *chosen = Some(Chosen::Node(i));
