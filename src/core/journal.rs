@@ -26,7 +26,7 @@ pub enum Entry {
     /// The schema after a change (manifest journal only).
     Schema(Schema),
     /// The entity registry after a change (entities journal only).
-    Entities(Vec<super::entities::Entity>),
+    Entities(Vec<std::sync::Arc<super::entities::Entity>>),
     /// Written by a save just before its new annotation file replaces the old one: the file
     /// with this hash holds the first `entries` `Edits` lines. After a crash between the
     /// replacement and the app taking the save in, recovery replays only the lines after them.

@@ -8,6 +8,7 @@
 //! makes a new registry, which the workspace applies as one undo step.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -76,7 +77,7 @@ fn normalise(text: &str) -> String {
 struct EntitiesFile {
     format: String,
     version: u32,
-    entities: Vec<Entity>,
+    entities: Vec<Arc<Entity>>,
 }
 
 /// Why an entities file cannot be read (the project adds the file's path).
@@ -118,23 +119,24 @@ pub enum EntityError {
     SameEntity,
 }
 
-/// The entities, in id order.
+/// The entities, in id order. Each is shared (`Arc`): a changed registry, which every edit
+/// makes and the undo history keeps, copies pointers, not every entity's names and aliases.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Registry {
-    entities: Vec<Entity>,
+    entities: Vec<Arc<Entity>>,
 }
 
 impl Registry {
     /// A registry of these entities (sorted by id; a repeated id keeps the last).
-    pub fn from_entities(entities: Vec<Entity>) -> Self {
+    pub fn from_entities(entities: impl IntoIterator<Item = impl Into<Arc<Entity>>>) -> Self {
         let mut registry = Self::default();
         for entity in entities {
-            registry.put(entity);
+            registry.put_shared(entity.into());
         }
         registry
     }
 
-    pub fn entities(&self) -> &[Entity] {
+    pub fn entities(&self) -> &[Arc<Entity>] {
         &self.entities
     }
 
@@ -146,7 +148,7 @@ impl Registry {
         self.entities
             .binary_search_by(|e| e.id.as_str().cmp(id))
             .ok()
-            .map(|i| &self.entities[i])
+            .map(|i| &*self.entities[i])
     }
 
     /// The entity of `kind` whose name or alias is `text`, if any.
@@ -154,6 +156,7 @@ impl Registry {
         self.entities
             .iter()
             .find(|e| e.kind == kind && e.is_called(text))
+            .map(|e| &**e)
     }
 
     /// Entities of `kind` whose name or an alias contains `query` (case-insensitive): those
@@ -178,7 +181,7 @@ impl Registry {
                         best = Some(false);
                     }
                 }
-                best.map(|starts| (starts, e))
+                best.map(|starts| (starts, &**e))
             })
             .collect();
         found.sort_by(|(a, x), (b, y)| b.cmp(a).then_with(|| x.name.cmp(&y.name)));
@@ -186,6 +189,10 @@ impl Registry {
     }
 
     fn put(&mut self, entity: Entity) {
+        self.put_shared(Arc::new(entity));
+    }
+
+    fn put_shared(&mut self, entity: Arc<Entity>) {
         match self
             .entities
             .binary_search_by(|e| e.id.as_str().cmp(&entity.id))

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::statements::Extracted;
 use super::{
     Aggregation, Levels, Matrix, Normalization, ObservedConflict, Statement, TwoModeAggregation,
-    TwoModeNormalization, one_mode, two_mode,
+    TwoModeNormalization, one_mode_parts, two_mode,
 };
 use crate::core::entities::EntityKind;
 
@@ -84,19 +84,19 @@ impl Network {
         aggregation: Aggregation,
         normalization: Normalization,
     ) -> Self {
-        let matrix = one_mode(statements, levels, aggregation, normalization);
-        let parts = (aggregation != Aggregation::Ignore).then(|| {
-            (
-                one_mode(statements, levels, Aggregation::Congruence, normalization),
-                one_mode(statements, levels, Aggregation::Conflict, normalization),
-            )
-        });
+        let parts = one_mode_parts(statements, levels, normalization);
+        let matrix = parts.get(aggregation);
+        let n = matrix.rows.len();
+        let mut made: BTreeMap<&str, usize> = BTreeMap::new();
+        for s in statements {
+            *made.entry(s.actor.as_str()).or_insert(0) += 1;
+        }
         let mut nodes: Vec<Node> = matrix
             .rows
             .iter()
             .map(|name| {
-                let n = statements.iter().filter(|s| &s.actor == name).count();
-                node(name, EntityKind::Actor, extracted, n)
+                let count = made.get(name.as_str()).copied().unwrap_or(0);
+                node(name, EntityKind::Actor, extracted, count)
             })
             .collect();
         // Actors only in observed conflicts are nodes too.
@@ -119,13 +119,14 @@ impl Network {
             *observed.entry((a.min(b), a.max(b))).or_insert(0) += 1;
         }
         let mut edges = Vec::new();
-        let n = matrix.rows.len();
+        let with_parts = aggregation != Aggregation::Ignore;
         for i in 0..nodes.len() {
             for j in i + 1..nodes.len() {
                 let weight = if j < n { matrix.values[i][j] } else { 0.0 };
-                let (congruence, conflict) = match &parts {
-                    Some((c, k)) if j < n => (c.values[i][j], k.values[i][j]),
-                    _ => (0.0, 0.0),
+                let (congruence, conflict) = if with_parts && j < n {
+                    (parts.congruence[i * n + j], parts.conflict[i * n + j])
+                } else {
+                    (0.0, 0.0)
                 };
                 let observed_conflicts = observed.get(&(i, j)).copied().unwrap_or(0);
                 if weight != 0.0 || observed_conflicts > 0 {

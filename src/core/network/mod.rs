@@ -12,6 +12,7 @@
 //!
 //! Pure functions over [`Statement`]s; no GUI, no files (writers are in [`write`]).
 
+mod counts;
 pub mod filter;
 pub mod graph;
 pub mod groups;
@@ -23,7 +24,7 @@ pub mod write;
 pub use filter::{Filter, Window, windows};
 pub use graph::{Edge, Network, Node};
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// A calendar date (proleptic Gregorian).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -214,56 +215,6 @@ pub fn deduplicate(statements: &[Statement], rule: Duplicates) -> Vec<Statement>
         .collect()
 }
 
-/// `x(i, c, k)`: how often actor `i` made a statement on concept `c` at level `k`.
-struct Counts {
-    actors: Vec<String>,
-    concepts: Vec<String>,
-    /// actor → concept → level → count.
-    x: Vec<Vec<BTreeMap<i64, f64>>>,
-}
-
-impl Counts {
-    fn new(statements: &[Statement]) -> Self {
-        let actors: Vec<String> = statements
-            .iter()
-            .map(|s| s.actor.clone())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let concepts: Vec<String> = statements
-            .iter()
-            .map(|s| s.concept.clone())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .collect();
-        let mut x = vec![vec![BTreeMap::new(); concepts.len()]; actors.len()];
-        for s in statements {
-            let (Ok(i), Ok(c)) = (
-                actors.binary_search(&s.actor),
-                concepts.binary_search(&s.concept),
-            ) else {
-                continue;
-            };
-            *x[i][c].entry(s.level).or_insert(0.0) += 1.0;
-        }
-        Self {
-            actors,
-            concepts,
-            x,
-        }
-    }
-
-    /// `Σ_k x(i, c, k)`.
-    fn on(&self, i: usize, c: usize) -> f64 {
-        self.x[i][c].values().sum()
-    }
-
-    /// `Σ_c Σ_k x(i, c, k)`: the actor's statements.
-    fn activity(&self, i: usize) -> f64 {
-        (0..self.concepts.len()).map(|c| self.on(i, c)).sum()
-    }
-}
-
 /// How a one-mode tie weighs two actors' statements on the same concept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Aggregation {
@@ -318,89 +269,94 @@ pub fn one_mode(
     aggregation: Aggregation,
     normalization: Normalization,
 ) -> Matrix {
-    let counts = Counts::new(statements);
-    let n = counts.actors.len();
-    #[expect(clippy::cast_precision_loss)]
-    let range = levels.range() as f64;
-    let mut values = vec![vec![0.0; n]; n];
-    for (i, row) in values.iter_mut().enumerate() {
-        for (j, value) in row.iter_mut().enumerate() {
-            if i == j {
-                continue;
-            }
-            let mut w = 0.0;
-            for c in 0..counts.concepts.len() {
-                if aggregation == Aggregation::Ignore {
-                    w += counts.on(i, c) * counts.on(j, c);
-                    continue;
-                }
-                for (&k1, &a) in &counts.x[i][c] {
-                    for (&k2, &b) in &counts.x[j][c] {
-                        #[expect(clippy::cast_precision_loss)]
-                        let distance = if range > 0.0 {
-                            (k1 - k2).abs() as f64 / range
-                        } else {
-                            0.0
-                        };
-                        let joint = a * b;
-                        w += match aggregation {
-                            Aggregation::Congruence => joint * (1.0 - distance),
-                            Aggregation::Conflict => joint * distance,
-                            Aggregation::Subtract => joint * (1.0 - distance) - joint * distance,
-                            Aggregation::Ignore => 0.0,
-                        };
-                    }
-                }
-            }
-            let norm = match normalization {
-                Normalization::None => 1.0,
-                Normalization::Average => f64::midpoint(counts.activity(i), counts.activity(j)),
-                Normalization::Jaccard => jaccard_norm(&counts, i, j),
-                Normalization::Cosine => {
-                    let length = |a: usize| {
-                        (0..counts.concepts.len())
-                            .map(|c| counts.on(a, c).powi(2))
-                            .sum::<f64>()
-                            .sqrt()
-                    };
-                    length(i) * length(j)
-                }
-                Normalization::DnaCosine => counts.activity(i) * counts.activity(j),
-            };
-            *value = if norm == 0.0 { 0.0 } else { w / norm };
+    one_mode_parts(statements, levels, normalization).get(aggregation)
+}
+
+/// The three one-mode weights of every pair, computed in one pass: agreement (congruence),
+/// disagreement (conflict) and co-occurrence (stances ignored), each normalised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OneModeParts {
+    pub actors: Vec<String>,
+    /// Row-major `n × n`.
+    pub congruence: Vec<f64>,
+    pub conflict: Vec<f64>,
+    pub ignore: Vec<f64>,
+}
+
+impl OneModeParts {
+    /// The network one aggregation gives (`subtract` is congruence − conflict).
+    pub fn get(&self, aggregation: Aggregation) -> Matrix {
+        let n = self.actors.len();
+        let cell = |k: usize| match aggregation {
+            Aggregation::Congruence => self.congruence[k],
+            Aggregation::Conflict => self.conflict[k],
+            Aggregation::Subtract => self.congruence[k] - self.conflict[k],
+            Aggregation::Ignore => self.ignore[k],
+        };
+        Matrix {
+            rows: self.actors.clone(),
+            columns: self.actors.clone(),
+            values: (0..n)
+                .map(|i| (0..n).map(|j| cell(i * n + j)).collect())
+                .collect(),
         }
-    }
-    Matrix {
-        rows: counts.actors.clone(),
-        columns: counts.actors,
-        values,
     }
 }
 
-/// DNA's Jaccard denominator over (concept, level) cells.
-fn jaccard_norm(counts: &Counts, i: usize, j: usize) -> f64 {
-    let (mut m10, mut m01, mut m11) = (0.0, 0.0, 0.0);
-    for c in 0..counts.concepts.len() {
-        let levels: BTreeSet<i64> = counts.x[i][c]
-            .keys()
-            .chain(counts.x[j][c].keys())
-            .copied()
+/// Every pair's congruence, conflict and co-occurrence (see [`OneModeParts`]). The rows are
+/// shared out over the machine's cores.
+pub fn one_mode_parts(
+    statements: &[Statement],
+    levels: &Levels,
+    normalization: Normalization,
+) -> OneModeParts {
+    let counts = counts::Counts::new(statements, levels);
+    let n = counts.actors.len();
+    let mut congruence = vec![0.0; n * n];
+    let mut conflict = vec![0.0; n * n];
+    let mut ignore = vec![0.0; n * n];
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(n.max(1));
+    // Thread t takes rows t, t + threads, …: the upper triangle shrinks row by row, so
+    // interleaving balances the work.
+    let rows: Vec<Vec<(usize, Vec<[f64; 3]>)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let counts = &counts;
+                scope.spawn(move || {
+                    (t..n)
+                        .step_by(threads)
+                        .map(|i| {
+                            let row = (i + 1..n)
+                                .map(|j| counts.pair(i, j, normalization))
+                                .collect();
+                            (i, row)
+                        })
+                        .collect()
+                })
+            })
             .collect();
-        for k in levels {
-            let a = counts.x[i][c].get(&k).copied().unwrap_or(0.0);
-            let b = counts.x[j][c].get(&k).copied().unwrap_or(0.0);
-            if b == 0.0 {
-                m10 += a;
-            }
-            if a == 0.0 {
-                m01 += b;
-            }
-            if a > 0.0 && b > 0.0 {
-                m11 += a * b;
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    for (i, row) in rows.into_iter().flatten() {
+        for (offset, [c, k, g]) in row.into_iter().enumerate() {
+            let j = i + 1 + offset;
+            for (m, v) in [(&mut congruence, c), (&mut conflict, k), (&mut ignore, g)] {
+                m[i * n + j] = v;
+                m[j * n + i] = v;
             }
         }
     }
-    m10 + m01 + m11
+    OneModeParts {
+        actors: counts.actors,
+        congruence,
+        conflict,
+        ignore,
+    }
 }
 
 /// How a two-mode tie sums an actor's statements on a concept.
@@ -430,19 +386,19 @@ pub fn two_mode(
     aggregation: TwoModeAggregation,
     normalization: TwoModeNormalization,
 ) -> Matrix {
-    let counts = Counts::new(statements);
+    let counts = counts::Counts::new(statements, &Levels::new(statements.iter().map(|s| s.level)));
     let (n, m) = (counts.actors.len(), counts.concepts.len());
     let mut values = vec![vec![0.0; m]; n];
     for (i, row) in values.iter_mut().enumerate() {
         for (c, value) in row.iter_mut().enumerate() {
-            let cell = &counts.x[i][c];
+            let cell: Vec<(i64, f64)> = counts.cell_levels(i, c).collect();
             *value = match aggregation {
-                TwoModeAggregation::Ignore => cell.values().sum(),
+                TwoModeAggregation::Ignore => cell.iter().map(|(_, x)| x).sum(),
                 #[expect(clippy::cast_precision_loss)]
-                TwoModeAggregation::Subtract => cell.iter().map(|(&k, &x)| k as f64 * x).sum(),
+                TwoModeAggregation::Subtract => cell.iter().map(|&(k, x)| k as f64 * x).sum(),
                 TwoModeAggregation::Combine => {
-                    let positive = cell.keys().any(|&k| k > 0);
-                    let negative = cell.keys().any(|&k| k < 0);
+                    let positive = cell.iter().any(|&(k, _)| k > 0);
+                    let negative = cell.iter().any(|&(k, _)| k < 0);
                     match (positive, negative, cell.is_empty()) {
                         (true, false, _) => 1.0,
                         (false, true, _) => 2.0,

@@ -63,11 +63,12 @@ fn escape(text: &str) -> String {
 /// The picture as SVG, `width` × `height` points, nodes at `positions` (the unit square, as
 /// the layout gives them). Observed conflicts are dashed red lines.
 pub fn svg(network: &Network, positions: &[[f32; 2]], width_px: f32, height_px: f32) -> String {
-    let margin = 40.0;
+    // Names are written right of their node: more room on that side.
+    let (margin, right) = (40.0, (width_px * 0.2).clamp(40.0, 220.0));
     let at = |i: usize| {
         let p = positions.get(i).copied().unwrap_or([0.5, 0.5]);
         (
-            margin + p[0] * (width_px - 2.0 * margin),
+            margin + p[0] * (width_px - margin - right),
             margin + p[1] * (height_px - 2.0 * margin),
         )
     };

@@ -90,10 +90,58 @@ fn span_ref(annotator: &str, a: &crate::core::Annotation, stance: String) -> Cla
     }
 }
 
+/// What statements are read from, owned: one annotator's layers (copy-on-write clones, so
+/// taking it is cheap), the document dates and the registry. The Network window reads the
+/// statements from it on a job, off the UI thread.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub layers: Vec<(crate::core::LayerKey, crate::core::AnnotationLayer)>,
+    pub metadata: crate::core::metadata::Metadata,
+    pub entities: crate::core::entities::Registry,
+}
+
+impl Snapshot {
+    pub fn of(project: &Project, annotator: &str) -> Self {
+        Self {
+            layers: project
+                .layers
+                .iter()
+                .filter(|(k, _)| k.annotator == annotator)
+                .map(|(k, l)| (k.clone(), l.clone()))
+                .collect(),
+            metadata: project.metadata.clone(),
+            entities: project.entities.clone(),
+        }
+    }
+
+    pub fn statements(&self, coding: &Coding) -> Extracted {
+        read(
+            self.layers.iter().map(|(k, l)| (k, l)),
+            &self.metadata,
+            &self.entities,
+            coding,
+        )
+    }
+}
+
 /// The statements and observed conflicts of `coding.annotator`'s layers, in document order.
 /// Actors and concepts are named by their entity's name (so one actor is one node, however
 /// the texts call it).
 pub fn statements(project: &Project, coding: &Coding) -> Extracted {
+    read(
+        project.layers.iter(),
+        &project.metadata,
+        &project.entities,
+        coding,
+    )
+}
+
+fn read<'a>(
+    layers: impl Iterator<Item = (&'a crate::core::LayerKey, &'a crate::core::AnnotationLayer)>,
+    metadata: &crate::core::metadata::Metadata,
+    registry: &crate::core::entities::Registry,
+    coding: &Coding,
+) -> Extracted {
     let mut out = Extracted::default();
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
     let mut skip = |why: String| *skipped.entry(why).or_insert(0) += 1;
@@ -105,27 +153,41 @@ pub fn statements(project: &Project, coding: &Coding) -> Extracted {
                 attributes: entity.attributes.clone(),
             });
     };
-    for (key, layer) in &project.layers {
+    for (key, layer) in layers {
         if key.annotator != coding.annotator {
             continue;
         }
-        let date = project
-            .metadata
+        let date = metadata
             .get(&key.document)
             .and_then(crate::core::metadata::DocumentMeta::ymd)
             .map(|(y, m, d)| Date::new(y, m, d));
+        // Relations by their source span: one pass, not one scan per claim.
+        let mut from: BTreeMap<&str, Vec<&crate::core::annotation::Relation>> = BTreeMap::new();
+        for r in layer.relations() {
+            from.entry(r.from.as_str()).or_default().push(r);
+        }
+        let out_of = |id: &str, kind: &str| -> Vec<&str> {
+            from.get(id)
+                .map(|rs| {
+                    rs.iter()
+                        .filter(|r| r.kind == kind)
+                        .map(|r| r.to.as_str())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
         let linked = |id: &str| {
             layer
                 .get(id)
                 .and_then(entity_of)
-                .and_then(|e| project.entities.get(e))
+                .and_then(|e| registry.get(e))
         };
         for claim in layer
             .annotations()
             .iter()
             .filter(|a| a.label == coding.claim_label.as_str())
         {
-            let Some(concept) = entity_of(claim).and_then(|id| project.entities.get(id)) else {
+            let Some(concept) = entity_of(claim).and_then(|id| registry.get(id)) else {
                 skip("not linked to a concept".to_owned());
                 continue;
             };
@@ -138,11 +200,9 @@ pub fn statements(project: &Project, coding: &Coding) -> Extracted {
                 skip(format!("no {} with a level", coding.qualifier));
                 continue;
             };
-            let actors: Vec<&crate::core::entities::Entity> = layer
-                .relations()
-                .iter()
-                .filter(|r| r.kind == coding.said_by && r.from == claim.id.as_str())
-                .filter_map(|r| linked(&r.to))
+            let actors: Vec<&crate::core::entities::Entity> = out_of(&claim.id, &coding.said_by)
+                .into_iter()
+                .filter_map(linked)
                 .collect();
             if actors.is_empty() {
                 skip(format!("no {} actor linked to an entity", coding.said_by));
@@ -167,11 +227,9 @@ pub fn statements(project: &Project, coding: &Coding) -> Extracted {
             .filter(|a| a.label == coding.disagreement_label.as_str())
         {
             let from_here = |kind: &str| -> Vec<&crate::core::entities::Entity> {
-                layer
-                    .relations()
-                    .iter()
-                    .filter(|r| r.kind == kind && r.from == disagreement.id.as_str())
-                    .filter_map(|r| linked(&r.to))
+                out_of(&disagreement.id, kind)
+                    .into_iter()
+                    .filter_map(linked)
                     .collect()
             };
             let mut actors = from_here(&coding.between);

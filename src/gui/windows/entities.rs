@@ -78,18 +78,18 @@ impl EntitiesWindow {
                                         self.renaming = None;
                                     }
                                 }
-                                _ => short_cell(ui, RichText::new(&entity.name), 260.0),
+                                _ => short_cell(ui, RichText::new(&entity.name), 220.0),
                             }
                             // Concepts collect the claims' words as aliases: long. Cut, and
                             // whole on hover, so the counts and buttons stay in view.
-                            short_cell(ui, RichText::new(entity.aliases.join(", ")).weak(), 200.0);
+                            short_cell(ui, RichText::new(entity.aliases.join(", ")).weak(), 160.0);
                             let summary = entity
                                 .attributes
                                 .iter()
                                 .map(|(k, v)| format!("{k}: {v}"))
                                 .collect::<Vec<_>>()
                                 .join(", ");
-                            short_cell(ui, RichText::new(summary), 180.0);
+                            short_cell(ui, RichText::new(summary), 170.0);
                             ui.label(usage.get(&entity.id).copied().unwrap_or(0).to_string());
                             ui.horizontal(|ui| {
                                 if ui.small_button("Rename").clicked() {

@@ -126,7 +126,7 @@ impl Windows {
             egui::Window::new(ENTITIES)
                 .id(window_id(ENTITIES))
                 .open(&mut open)
-                .default_size([760.0_f32.min(max.x), 420.0_f32.min(max.y)])
+                .default_size([940.0_f32.min(max.x), 420.0_f32.min(max.y)])
                 .max_size(max)
                 .show(ctx, |ui| actions = window.ui(ui, ws));
             fc.actions.extend(actions);

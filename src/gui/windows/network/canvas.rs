@@ -27,6 +27,16 @@ fn to_segment(p: Pos2, a: Pos2, b: Pos2) -> f32 {
     (a + ab * t).distance(p)
 }
 
+/// A node's name on the picture: long ones (concepts are often sentences) cut with "…"; the
+/// whole name shows on hover.
+fn short_name(name: &str) -> std::borrow::Cow<'_, str> {
+    const MAX_CHARS: usize = 28;
+    match name.char_indices().nth(MAX_CHARS) {
+        Some((byte, _)) => format!("{}…", &name[..byte]).into(),
+        None => name.into(),
+    }
+}
+
 /// Draws the network into a `size` area; returns where.
 pub fn draw(
     ui: &mut egui::Ui,
@@ -37,7 +47,11 @@ pub fn draw(
     let (rect, response) = ui.allocate_exact_size(size, Sense::click());
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 2.0, ui.visuals().extreme_bg_color);
-    let inner = rect.shrink(24.0);
+    // Names are written to the right of their node: keep room for them.
+    let inner = egui::Rect::from_min_max(
+        rect.min + vec2(24.0, 24.0),
+        rect.max - vec2((rect.width() * 0.25).clamp(24.0, 160.0), 24.0),
+    );
     let at = |i: usize| {
         let p = drawn.positions.get(i).copied().unwrap_or([0.5, 0.5]);
         pos2(
@@ -92,7 +106,7 @@ pub fn draw(
         painter.text(
             p + vec2(r + 3.0, 0.0),
             egui::Align2::LEFT_CENTER,
-            &node.name,
+            short_name(&node.name),
             egui::FontId::proportional(12.0),
             text_color,
         );

@@ -15,12 +15,13 @@ pub use export::encode_png;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
 
 use egui::RichText;
 
 use crate::core::Workspace;
-use crate::core::network::statements::{Coding, Extracted, statements};
+use crate::core::network::statements::{Coding, Extracted, Snapshot};
 use crate::core::network::{
     Aggregation, Date, Filter, Levels, Network, Normalization, ObservedConflict, Statement,
     TwoModeAggregation, TwoModeNormalization, groups, layout,
@@ -66,9 +67,9 @@ pub enum Chosen {
 pub struct NetworkWindow {
     pub settings: Settings,
     /// Everything the layer holds (dates and attributes for the filters come from here).
-    extracted: Option<Extracted>,
+    extracted: Option<Arc<Extracted>>,
     drawn: Option<Drawn>,
-    job: Option<Receiver<Drawn>>,
+    job: Option<Receiver<(Arc<Extracted>, Drawn)>>,
     /// What the last job was computed from: (settings, the layer's revisions).
     computed_for: Option<(Settings, Vec<u64>)>,
     pub chosen: Option<Chosen>,
@@ -116,7 +117,7 @@ impl NetworkWindow {
             .iter()
             .filter(|(k, _)| k.annotator == self.settings.annotator)
             .map(|(_, l)| l.revision())
-            .chain(std::iter::once(ws.project.entities.entities().len() as u64))
+            .chain(std::iter::once(fingerprint(ws)))
             .collect();
         let key = (self.settings.clone(), revisions);
         if self.computed_for.as_ref() == Some(&key) {
@@ -136,20 +137,22 @@ impl NetworkWindow {
             return;
         }
         self.problem = None;
-        // Statements are read here (cheap: the spans are in memory); the network, its groups
-        // and its layout, which grow with the square of the nodes, on a job.
-        if layer_changed || self.extracted.is_none() {
-            self.extracted = Some(statements(&ws.project, &coding));
-        }
-        let Some(extracted) = self.extracted.clone() else {
-            return;
+        // Everything runs on a job: reading the statements (when the layer changed; from a
+        // snapshot of copy-on-write layers, cheap to take), the network, its groups and its
+        // layout. The picture so far stays until the new one is ready.
+        let source = match (&self.extracted, layer_changed) {
+            (Some(extracted), false) => Ok(Arc::clone(extracted)),
+            _ => Err(Snapshot::of(&ws.project, &self.settings.annotator)),
         };
         let settings = self.settings.clone();
         let levels = Levels::new(coding.levels.values().copied());
         let (tx, rx) = channel();
         let ctx = ctx.clone();
         let spawned = crate::core::job::spawn("network", move || {
-            let _ = tx.send(compute(&extracted, &settings, &levels));
+            let extracted =
+                source.unwrap_or_else(|snapshot| Arc::new(snapshot.statements(&coding)));
+            let drawn = compute(&extracted, &settings, &levels);
+            let _ = tx.send((extracted, drawn));
             ctx.request_repaint();
         });
         if spawned.is_ok() {
@@ -160,8 +163,9 @@ impl NetworkWindow {
     pub fn ui(&mut self, ui: &mut egui::Ui, ws: &Workspace) -> Vec<Action> {
         let mut actions = Vec::new();
         if let Some(rx) = &self.job
-            && let Ok(drawn) = rx.try_recv()
+            && let Ok((extracted, drawn)) = rx.try_recv()
         {
+            self.extracted = Some(extracted);
             self.drawn = Some(drawn);
             self.job = None;
             self.chosen = None;
@@ -192,11 +196,8 @@ impl NetworkWindow {
             ui.available_width(),
             (ui.available_height() * 0.55).max(160.0),
         );
-        let rect = canvas::draw(ui, size, drawn, &mut self.chosen);
+        let rect = picture_and_details_ui(ui, size, drawn, &mut self.chosen, &mut actions);
         self.export.picture_rect = Some(rect);
-        let mut chosen = self.chosen;
-        details_ui(ui, drawn, &mut chosen, &mut actions);
-        self.chosen = chosen;
         actions
     }
 
@@ -307,10 +308,38 @@ impl NetworkWindow {
     }
 }
 
+/// What else the statements depend on: the entities' names and attributes and the
+/// documents' dates (a hash; cheap enough for every frame at hundreds of entities).
+fn fingerprint(ws: &Workspace) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for e in ws.project.entities.entities() {
+        (&e.id, &e.name, &e.attributes).hash(&mut h);
+    }
+    for (document, meta) in ws.project.metadata.documents() {
+        (document, &meta.date).hash(&mut h);
+    }
+    h.finish()
+}
+
 fn fmt_date(dates: &[Date], i: f64) -> String {
     #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let i = i.round().max(0.0) as usize;
     dates.get(i).map(ToString::to_string).unwrap_or_default()
+}
+
+/// The picture (`size`), then what is chosen, the nodes by degree and the ties. Returns where
+/// the picture is. (Public for the frame benchmark.)
+pub fn picture_and_details_ui(
+    ui: &mut egui::Ui,
+    size: egui::Vec2,
+    drawn: &Drawn,
+    chosen: &mut Option<Chosen>,
+    actions: &mut Vec<Action>,
+) -> egui::Rect {
+    let rect = canvas::draw(ui, size, drawn, chosen);
+    details_ui(ui, drawn, chosen, actions);
+    rect
 }
 
 /// The network, its groups and its layout, for these settings (on a job).
@@ -340,17 +369,24 @@ pub fn compute(extracted: &Extracted, settings: &Settings, levels: &Levels) -> D
     if settings.min_weight > 0.0 {
         network.keep_edges_from(settings.min_weight);
     }
-    let groups = if network.one_mode {
-        groups::assign(&mut network)
-    } else {
-        0
-    };
+    // The layout pulls along the ties that are drawn (the strongest; edges come sorted).
     let ties: Vec<(usize, usize, f64)> = network
         .edges
         .iter()
+        .take(canvas::MAX_DRAWN_TIES)
         .map(|e| (e.source, e.target, e.weight.abs().max(0.5)))
         .collect();
-    let positions = layout::force_layout(network.nodes.len(), &ties, 300);
+    // Groups and layout do not depend on each other: one on each core.
+    let nodes = network.nodes.len();
+    let (groups, positions) = std::thread::scope(|scope| {
+        let layout = scope.spawn(|| layout::force_layout(nodes, &ties, 300));
+        let groups = if network.one_mode {
+            groups::assign(&mut network)
+        } else {
+            0
+        };
+        (groups, layout.join().unwrap_or_default())
+    });
     Drawn {
         network,
         positions,
@@ -379,8 +415,16 @@ fn summary_ui(ui: &mut egui::Ui, extracted: &Extracted, drawn: &Drawn) {
     if drawn.network.one_mode {
         let _ = write!(text, " · {}", plural(drawn.groups, "group", "groups"));
     }
-    if !drawn.conflicts.is_empty() {
-        let _ = write!(text, " · {} observed conflicts", drawn.conflicts.len());
+    if drawn.network.one_mode && !drawn.conflicts.is_empty() {
+        let _ = write!(
+            text,
+            " · {}",
+            plural(
+                drawn.conflicts.len(),
+                "observed conflict",
+                "observed conflicts"
+            )
+        );
     }
     if skipped > 0 {
         let _ = write!(
