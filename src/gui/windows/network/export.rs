@@ -5,10 +5,11 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
 
 use egui::Rect;
 
-use crate::core::network::{Network, picture, write};
+use crate::core::network::{picture, write};
 use crate::gui::action::Action;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,17 +19,19 @@ pub enum Kind {
     Nodes,
     Edges,
     Dl,
+    Events,
     Svg,
     Png,
 }
 
 impl Kind {
-    const ALL: [Self; 7] = [
+    const ALL: [Self; 8] = [
         Self::Graphml,
         Self::Gexf,
         Self::Nodes,
         Self::Edges,
         Self::Dl,
+        Self::Events,
         Self::Svg,
         Self::Png,
     ];
@@ -40,6 +43,7 @@ impl Kind {
             Self::Nodes => "Node table (CSV)",
             Self::Edges => "Edge table (CSV)",
             Self::Dl => "UCINET DL",
+            Self::Events => "Statements and conflicts (events CSV)",
             Self::Svg => "Picture (SVG)",
             Self::Png => "Picture (PNG)",
         }
@@ -52,6 +56,7 @@ impl Kind {
             Self::Nodes => "network-nodes.csv",
             Self::Edges => "network-edges.csv",
             Self::Dl => "network.dl",
+            Self::Events => "network-events.csv",
             Self::Svg => "network.svg",
             Self::Png => "network.png",
         }
@@ -66,8 +71,10 @@ enum Message {
 pub struct Export {
     kind: Kind,
     pub path: String,
-    /// Where the picture was drawn this frame (for PNG).
-    pub picture_rect: Option<Rect>,
+    /// Where the picture was drawn in the latest frame (for PNG). Shared with the screenshot
+    /// callback, which runs after the frame it captured: the layout may have moved since the
+    /// request (a spinner, a message), so it reads the place then.
+    pub picture_rect: Arc<Mutex<Option<Rect>>>,
     /// The user was told this file exists; the next click replaces it.
     replace: Option<PathBuf>,
     running: bool,
@@ -83,7 +90,7 @@ impl Export {
         Self {
             kind,
             path: ws.project.root.join(kind.file_name()).display().to_string(),
-            picture_rect: None,
+            picture_rect: Arc::default(),
             replace: None,
             running: false,
             outcome: None,
@@ -96,13 +103,7 @@ impl Export {
         self.running
     }
 
-    pub fn ui(
-        &mut self,
-        ui: &mut egui::Ui,
-        network: &Network,
-        positions: &[[f32; 2]],
-        actions: &mut Vec<Action>,
-    ) {
+    pub fn ui(&mut self, ui: &mut egui::Ui, drawn: &super::Drawn, actions: &mut Vec<Action>) {
         while let Ok(message) = self.rx.try_recv() {
             match message {
                 Message::Written(result) => {
@@ -125,6 +126,7 @@ impl Export {
             let label = ui.label("Export");
             let before = self.kind;
             egui::ComboBox::from_id_salt("network_export_kind")
+                .width(250.0)
                 .selected_text(self.kind.title())
                 .show_ui(ui, |ui| {
                     for kind in Kind::ALL {
@@ -174,7 +176,7 @@ impl Export {
                 } else {
                     self.replace = None;
                     self.outcome = None;
-                    self.write(ui.ctx(), path, network, positions);
+                    self.write(ui.ctx(), path, drawn);
                 }
             }
             if self.running {
@@ -211,25 +213,20 @@ impl Export {
         });
     }
 
-    fn write(
-        &mut self,
-        ctx: &egui::Context,
-        path: PathBuf,
-        network: &Network,
-        positions: &[[f32; 2]],
-    ) {
+    fn write(&mut self, ctx: &egui::Context, path: PathBuf, drawn: &super::Drawn) {
+        let (network, positions) = (&drawn.network, &drawn.positions);
         let tx = self.tx.clone();
         let repaint = ctx.clone();
         self.running = true;
         if self.kind == Kind::Png {
-            let Some(rect) = self.picture_rect else {
-                self.running = false;
-                return;
-            };
+            let place = Arc::clone(&self.picture_rect);
             let pixels_per_point = ctx.pixels_per_point();
             ctx.request_screenshot(move |image| {
-                let region = image.region(&rect, Some(pixels_per_point));
-                let result = encode_png(&region)
+                let rect = place.lock().ok().and_then(|r| *r);
+                let result = rect
+                    .ok_or_else(|| "The picture is not on screen.".to_owned())
+                    .map(|rect| image.region(&rect, Some(pixels_per_point)))
+                    .and_then(|region| encode_png(&region))
                     .and_then(|bytes| {
                         crate::core::project::write_atomic(&path, &bytes)
                             .map_err(|e| format!("Cannot write {}: {e}", path.display()))
@@ -247,6 +244,7 @@ impl Export {
             Kind::Nodes => write::csv_nodes(network),
             Kind::Edges => write::csv_edges(network),
             Kind::Dl => write::ucinet_dl(&network.matrix, network.one_mode),
+            Kind::Events => write::events_csv(&drawn.statements, &drawn.conflicts),
             Kind::Svg => picture::svg(network, positions, 1200.0, 900.0),
             Kind::Png => String::new(),
         };

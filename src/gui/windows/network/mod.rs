@@ -190,14 +190,15 @@ impl NetworkWindow {
             );
             return actions;
         }
-        self.export
-            .ui(ui, &drawn.network, &drawn.positions, &mut actions);
+        self.export.ui(ui, drawn, &mut actions);
         let size = egui::vec2(
             ui.available_width(),
             (ui.available_height() * 0.55).max(160.0),
         );
         let rect = picture_and_details_ui(ui, size, drawn, &mut self.chosen, &mut actions);
-        self.export.picture_rect = Some(rect);
+        if let Ok(mut place) = self.export.picture_rect.lock() {
+            *place = Some(rect);
+        }
         actions
     }
 
