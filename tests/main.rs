@@ -6,6 +6,7 @@
 mod support;
 
 mod agreement;
+mod annotate;
 mod architecture;
 mod cli;
 mod crash;

@@ -11,6 +11,7 @@ use crate::core::{Workspace, validate};
 use crate::formats::{self, ExportFilter, Format};
 
 mod analysis;
+mod annotate;
 mod network;
 
 #[derive(Debug, Parser)]
@@ -153,6 +154,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Label every match of a pattern in every source text as one step (Ctrl+Z in the app
+    /// undoes it): each match snapped to whole words; matches the annotator already has (same
+    /// extent, same label) or that overlap one of their spans are left out. Exit 0, or 1 when
+    /// nothing matched.
+    Annotate(AnnotateOptions),
     /// Documents, and annotations per label per annotator.
     Stats {
         project: PathBuf,
@@ -192,6 +198,40 @@ pub enum Command {
         #[arg(long, value_name = "FILE.csv")]
         export: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AnnotateOptions {
+    pub project: PathBuf,
+    #[arg(long)]
+    pub annotator: String,
+    #[arg(long)]
+    pub label: String,
+    /// What to look for (literal text unless --regex).
+    #[arg(long, required_unless_present = "literal", conflicts_with = "literal")]
+    pub pattern: Option<String>,
+    /// Literal text to look for.
+    #[arg(long)]
+    pub literal: Option<String>,
+    /// --pattern is a regular expression (Rust regex syntax).
+    #[arg(long)]
+    pub regex: bool,
+    /// Upper and lower case differ.
+    #[arg(long)]
+    pub case_sensitive: bool,
+    /// Link every new span to this entity (its id; see `tagdesk entities`).
+    #[arg(long)]
+    pub entity: Option<String>,
+    /// Also label matches that overlap a span the annotator already has (left out by
+    /// default, as the app leaves them unticked).
+    #[arg(long)]
+    pub include_overlapping: bool,
+    /// Print what would be added; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print JSON instead of lines.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -382,6 +422,7 @@ pub fn run(command: Command) -> ExitCode {
             (None, None) => analysis::entities_cmd(&project, json),
         },
         Command::Network(options) => network::network_cmd(&options),
+        Command::Annotate(options) => annotate::annotate_cmd(&options),
         Command::Metadata {
             project,
             import,

@@ -139,7 +139,7 @@ pub fn search_corpus(
                     let found = std::fs::read(file)
                         .map_err(|e| format!("cannot read: {e}"))
                         .and_then(|bytes| SourceText::from_bytes(&bytes).map_err(|e| e.to_string()))
-                        .map(|text| hits_in(document, &text, pattern, max_hits + 1));
+                        .map(|text| hits_in(document, &text, pattern, max_hits.saturating_add(1)));
                     if sender.send((i, found)).is_err() {
                         break;
                     }

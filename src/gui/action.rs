@@ -76,6 +76,13 @@ pub enum Action {
         id: String,
         name: String,
     },
+    /// Adds a `label` span (linked to `entity`) at every place, in the layer the view edits,
+    /// as one undo step ("Label all matches").
+    AnnotateMany {
+        label: String,
+        entity: Option<String>,
+        places: Vec<(String, Range<usize>)>,
+    },
     /// Sets (or, with `None`, removes) an entity's attribute.
     SetEntityAttribute {
         id: String,

@@ -12,6 +12,7 @@ use crate::support::{char_offset_of, sample_copy};
 const DOC: &str = "000_6960b4d936e3359c.txt";
 
 mod analysis;
+mod annotate_all;
 mod disk;
 mod editing;
 mod schema;

@@ -20,12 +20,14 @@ mod disk;
 mod edits;
 mod entities;
 mod journaling;
+mod many;
 mod reanchoring;
 mod save;
 
 use super::job::Job;
 use disk::DiskFindings;
 pub use disk::{Resolution, SyncReport};
+pub use many::{Clash, ManyReport};
 use save::BackgroundSave;
 pub use save::SaveReport;
 

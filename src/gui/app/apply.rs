@@ -62,6 +62,11 @@ impl App {
             Action::RenameEntity { id, name } => {
                 self.schema_edit(|ws| ws.rename_entity(&id, &name));
             }
+            Action::AnnotateMany {
+                label,
+                entity,
+                places,
+            } => self.annotate_many(&label, entity.as_deref(), &places),
             Action::SetEntityAttribute { id, name, value } => {
                 self.schema_edit(|ws| ws.set_entity_attribute(&id, &name, value.as_deref()));
             }
@@ -580,6 +585,35 @@ impl App {
         let range = if start_edge { moved..end } else { start..moved };
         if range.start < range.end {
             self.edit(|ws, key| ws.resize(key, &id, range));
+        }
+    }
+
+    /// Labels many places in one undo step and says what it did.
+    fn annotate_many(
+        &mut self,
+        label: &str,
+        entity: Option<&str>,
+        places: &[(String, std::ops::Range<usize>)],
+    ) {
+        let layer_name = self.layer_name().to_owned();
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        match session.ws.annotate_many(&layer_name, label, entity, places) {
+            Ok(report) => {
+                session.edited();
+                let mut text = format!(
+                    "Labelled {} place(s) as {label} in {} document(s)",
+                    report.total(),
+                    report.added.len()
+                );
+                if report.duplicates > 0 {
+                    text.push_str(&format!("; {} were already tagged", report.duplicates));
+                }
+                text.push_str(" (Ctrl+Z takes it back)");
+                self.say(text, false);
+            }
+            Err(err) => self.say(format!("Nothing was labelled: {err}"), true),
         }
     }
 

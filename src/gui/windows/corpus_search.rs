@@ -28,6 +28,10 @@ pub struct CorpusSearch {
     pub summary: Option<SearchSummary>,
     pub error: Option<String>,
     job: Option<Job>,
+    /// The label "Label all matches as" uses.
+    pub label: String,
+    /// "Label all": the preview of what it would add.
+    pub preview: Option<super::label_all::Preview>,
 }
 
 struct Job {
@@ -35,10 +39,18 @@ struct Job {
     cancel: Arc<AtomicBool>,
 }
 
-/// What the user picked: open this document with this range selected.
-pub struct Open {
-    pub document: String,
-    pub range: std::ops::Range<usize>,
+/// What the user picked.
+pub enum Picked {
+    /// Open this document with this range selected.
+    Open {
+        document: String,
+        range: std::ops::Range<usize>,
+    },
+    /// Label these places (one step).
+    Annotate {
+        label: String,
+        places: Vec<(String, std::ops::Range<usize>)>,
+    },
 }
 
 impl CorpusSearch {
@@ -110,8 +122,21 @@ impl CorpusSearch {
         }
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui, ws: &Workspace) -> Option<Open> {
+    pub fn ui(&mut self, ui: &mut egui::Ui, ws: &Workspace, annotator: &str) -> Option<Picked> {
         self.poll();
+        if let Some(preview) = &mut self.preview {
+            return match preview.ui(ui) {
+                Some(super::label_all::Outcome::Apply { label, places }) => {
+                    self.preview = None;
+                    Some(Picked::Annotate { label, places })
+                }
+                Some(super::label_all::Outcome::Cancel) => {
+                    self.preview = None;
+                    None
+                }
+                None => None,
+            };
+        }
         let mut run = false;
         ui.horizontal(|ui| {
             let field = ui.add(
@@ -174,6 +199,9 @@ impl CorpusSearch {
                 );
             }
         });
+        if !self.hits.is_empty() && !self.is_running() {
+            self.label_all_ui(ui, ws, annotator);
+        }
         ui.separator();
         let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
         let mut picked = None;
@@ -202,7 +230,7 @@ impl CorpusSearch {
                         }
                         let matched = ui.add(egui::Label::new(job).sense(egui::Sense::click()));
                         if clicked || matched.clicked() {
-                            picked = Some(Open {
+                            picked = Some(Picked::Open {
                                 document: hit.document.clone(),
                                 range: hit.range.clone(),
                             });
@@ -211,5 +239,39 @@ impl CorpusSearch {
                 }
             });
         picked
+    }
+
+    /// "Label all N matches as [label]": opens the preview.
+    fn label_all_ui(&mut self, ui: &mut egui::Ui, ws: &Workspace, annotator: &str) {
+        let labels: Vec<String> = ws
+            .project
+            .schema()
+            .labels
+            .iter()
+            .map(|l| l.name.clone())
+            .collect();
+        if !labels.contains(&self.label) {
+            self.label = labels.first().cloned().unwrap_or_default();
+        }
+        ui.horizontal(|ui| {
+            let open = ui
+                .button(format!("Label all {} matches as", self.hits.len()))
+                .on_hover_text("Shows every match first: tick the ones to label");
+            egui::ComboBox::from_id_salt("label_all_label")
+                .selected_text(&self.label)
+                .show_ui(ui, |ui| {
+                    for l in &labels {
+                        ui.selectable_value(&mut self.label, l.clone(), l);
+                    }
+                });
+            if open.clicked() && !self.label.is_empty() {
+                self.preview = Some(super::label_all::Preview::new(
+                    ws,
+                    annotator,
+                    &self.label,
+                    &self.hits,
+                ));
+            }
+        });
     }
 }

@@ -6,6 +6,7 @@ pub mod agreement;
 pub mod corpus_search;
 pub mod entities;
 pub mod interchange;
+pub mod label_all;
 pub mod network;
 pub mod schema_editor;
 
@@ -183,6 +184,7 @@ impl Windows {
         }
         if let Some(mut search) = self.search.take() {
             let mut open = true;
+            let annotator = fc.layer_name().to_owned();
             // Bottom right, under half the height: a hit it opens is scrolled near the top of
             // the text, so the window never covers the match it just selected.
             let screen = ctx.content_rect();
@@ -193,14 +195,23 @@ impl Windows {
                 .default_pos(screen.right_bottom() - egui::vec2(16.0, 40.0))
                 .default_size([760.0_f32.min(max.x), (screen.height() * 0.45).min(420.0)])
                 .max_size(max)
-                .show(ctx, |ui| search.ui(ui, ws))
+                .show(ctx, |ui| search.ui(ui, ws, &annotator))
                 .and_then(|r| r.inner)
                 .flatten();
-            if let Some(hit) = picked {
-                fc.actions.push(Action::SelectDocument(hit.document));
-                fc.actions
-                    .push(Action::SetSelection(Some(hit.range.clone())));
-                fc.actions.push(Action::RevealChar(hit.range.start));
+            match picked {
+                Some(corpus_search::Picked::Open { document, range }) => {
+                    fc.actions.push(Action::SelectDocument(document));
+                    fc.actions.push(Action::SetSelection(Some(range.clone())));
+                    fc.actions.push(Action::RevealChar(range.start));
+                }
+                Some(corpus_search::Picked::Annotate { label, places }) => {
+                    fc.actions.push(Action::AnnotateMany {
+                        label,
+                        entity: None,
+                        places,
+                    });
+                }
+                None => {}
             }
             if open {
                 self.search = Some(search);

@@ -1,0 +1,154 @@
+//! Annotating many places at once ("label all matches", accepting every suggestion): one undo
+//! step across documents, journaled and saved like any edit. Each place is snapped to whole
+//! words as a drag is; places that would duplicate a span (same extent, same label) are left
+//! out and counted, never added twice.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use super::{Pending, Workspace, WorkspaceError, check_range};
+use crate::core::annotation::{Annotation, DocStatus, Edit, new_annotation_id, now_rfc3339};
+use crate::core::project::LayerKey;
+use crate::core::schema::{AttributeValue, ENTITY_ATTRIBUTE};
+use crate::core::text::{context_after, context_before};
+
+/// What `annotate_many` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ManyReport {
+    /// Spans added, per document.
+    pub added: BTreeMap<String, usize>,
+    /// Places left out because the annotator already has that span with that label.
+    pub duplicates: usize,
+    /// Places that snapped to nothing (no word in them).
+    pub empty: usize,
+}
+
+impl ManyReport {
+    pub fn total(&self) -> usize {
+        self.added.values().sum()
+    }
+}
+
+/// How a place relates to the annotator's spans.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub enum Clash {
+    /// The same extent with the same label already exists.
+    Duplicate,
+    /// It overlaps a span (this label).
+    Overlaps(String),
+}
+
+impl Workspace {
+    /// How `chars` (snapped to words) of `document` meets `annotator`'s spans, if at all.
+    pub fn clash(
+        &self,
+        document: &str,
+        annotator: &str,
+        chars: &Range<usize>,
+        label: &str,
+    ) -> Option<Clash> {
+        let layer = self.layer(document, annotator)?;
+        let mut overlap = None;
+        for a in layer.overlapping(chars.start, chars.end) {
+            if a.start == chars.start && a.end == chars.end && a.label == label {
+                return Some(Clash::Duplicate);
+            }
+            overlap.get_or_insert_with(|| a.label.to_string());
+        }
+        overlap.map(Clash::Overlaps)
+    }
+
+    /// Adds a `label` span (linked to `entity`, if given) at every place, snapped to whole
+    /// words, in one undo step. Documents the annotator had not started become "in progress".
+    pub fn annotate_many(
+        &mut self,
+        annotator: &str,
+        label: &str,
+        entity: Option<&str>,
+        places: &[(String, Range<usize>)],
+    ) -> Result<ManyReport, WorkspaceError> {
+        self.check_label(label)?;
+        if let Some(id) = entity
+            && self.project.entities.get(id).is_none()
+        {
+            return Err(crate::core::entities::EntityError::Unknown(id.to_owned()).into());
+        }
+        let mut by_document: BTreeMap<&str, Vec<Range<usize>>> = BTreeMap::new();
+        for (document, range) in places {
+            by_document
+                .entry(document.as_str())
+                .or_default()
+                .push(range.clone());
+        }
+        let mut report = ManyReport::default();
+        let mut pending = Vec::new();
+        let now = now_rfc3339();
+        for (document, ranges) in by_document {
+            let text = self.text(document)?;
+            let key = LayerKey::new(document, annotator);
+            let mut taken: Vec<Range<usize>> = Vec::new();
+            let mut edits = Vec::new();
+            for range in ranges {
+                check_range(&range, text.text.char_len())?;
+                let Some(snapped) = text.text.snap_to_words(range) else {
+                    report.empty += 1;
+                    continue;
+                };
+                if taken.contains(&snapped)
+                    || self.clash(document, annotator, &snapped, label) == Some(Clash::Duplicate)
+                {
+                    report.duplicates += 1;
+                    continue;
+                }
+                taken.push(snapped.clone());
+                let mut attributes = crate::core::schema::Attributes::new();
+                if let Some(id) = entity {
+                    attributes.insert(
+                        ENTITY_ATTRIBUTE.to_owned(),
+                        AttributeValue::Text(id.to_owned()),
+                    );
+                }
+                edits.push(Edit::Add(Annotation {
+                    id: new_annotation_id().into(),
+                    label: label.to_owned().into(),
+                    start: snapped.start,
+                    end: snapped.end,
+                    text: text.text.slice(snapped.clone()).to_owned().into(),
+                    prefix: context_before(&text.text, snapped.start).into(),
+                    suffix: context_after(&text.text, snapped.end).into(),
+                    review: None,
+                    fragments: Vec::new(),
+                    attributes,
+                    author: annotator.to_owned().into(),
+                    created: now.clone().into(),
+                    modified: now.clone().into(),
+                    note: None,
+                }));
+            }
+            if edits.is_empty() {
+                continue;
+            }
+            report.added.insert(document.to_owned(), edits.len());
+            if self
+                .layer(document, annotator)
+                .is_none_or(|l| l.status == DocStatus::New)
+            {
+                edits.push(Edit::SetStatus(DocStatus::InProgress));
+            }
+            pending.push(Pending::Layer(key, edits));
+        }
+        if pending.is_empty() {
+            return Ok(report);
+        }
+        let total = report.total();
+        self.apply_changes(
+            format!(
+                "add {label} at {total} place{}",
+                if total == 1 { "" } else { "s" }
+            ),
+            None,
+            pending,
+        )?;
+        Ok(report)
+    }
+}

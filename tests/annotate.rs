@@ -1,0 +1,184 @@
+//! Annotating every match at once: the core step (snapping, duplicates, offsets with CRLF and
+//! emoji, one undo step) and `tagdesk annotate`.
+
+use std::process::Command;
+
+use tagdesk::core::Workspace;
+use tagdesk::core::workspace::Clash;
+
+const TEXT: &str =
+    "Lavrov 👋 spoke.\r\nThen LAVROV left; Lavrovsky stayed.\r\nSergey Lavrov again.";
+
+fn project() -> (tempfile::TempDir, std::path::PathBuf) {
+    crate::support::project_with(&[("a.txt", TEXT.as_bytes()), ("b.txt", b"No one here.")])
+}
+
+fn chars_of(needle: &str, n: usize) -> std::ops::Range<usize> {
+    let start = crate::support::char_offset_of(TEXT, needle, n);
+    start..start + needle.chars().count()
+}
+
+#[test]
+fn many_places_become_spans_in_one_undo_step_snapped_to_words() {
+    let (_dir, root) = project();
+    let mut ws = Workspace::open(&root).unwrap();
+    let full = ws
+        .add_span("a.txt", "ana", chars_of("Sergey Lavrov", 0), "actor")
+        .unwrap();
+    // A place inside a word ("avro" of the second Lavrov) snaps to the whole word.
+    let second = chars_of("LAVROV", 0);
+    let places = vec![
+        ("a.txt".to_owned(), chars_of("Lavrov", 0)),
+        ("a.txt".to_owned(), second.start + 1..second.end - 1),
+        // The same place twice is added once.
+        ("a.txt".to_owned(), chars_of("Lavrov", 0)),
+    ];
+    assert_eq!(
+        ws.clash("a.txt", "ana", &chars_of("Lavrov", 2), "actor"),
+        Some(Clash::Overlaps("actor".to_owned()))
+    );
+    let report = ws.annotate_many("ana", "actor", None, &places).unwrap();
+    assert_eq!(report.total(), 2);
+    assert_eq!(report.duplicates, 1);
+    let layer = ws.layer("a.txt", "ana").unwrap();
+    let texts: Vec<&str> = layer
+        .annotations()
+        .iter()
+        .map(|a| a.text.as_str())
+        .collect();
+    assert_eq!(texts, ["Lavrov", "LAVROV", "Sergey Lavrov"]);
+    // Offsets are code points: the emoji and CRLF before LAVROV count one and two.
+    let lavrov = layer
+        .annotations()
+        .iter()
+        .find(|a| a.text == "LAVROV")
+        .unwrap();
+    assert_eq!(lavrov.start..lavrov.end, second);
+    // Doing it again adds nothing: every place is a duplicate now.
+    let again = ws.annotate_many("ana", "actor", None, &places).unwrap();
+    assert_eq!((again.total(), again.duplicates), (0, 3));
+    // One undo takes both back; the span made before stays.
+    ws.undo().unwrap();
+    let layer = ws.layer("a.txt", "ana").unwrap();
+    assert_eq!(layer.len(), 1);
+    assert_eq!(layer.annotations()[0].id, full.as_str());
+    // Saved like any edit: reopening shows the spans.
+    ws.redo().unwrap();
+    assert!(ws.save().errors.is_empty());
+    let reopened = Workspace::open(&root).unwrap();
+    assert_eq!(reopened.layer("a.txt", "ana").unwrap().len(), 3);
+}
+
+#[test]
+fn an_entity_link_comes_with_every_new_span_and_an_unknown_one_is_refused() {
+    let (_dir, root) = project();
+    let mut ws = Workspace::open(&root).unwrap();
+    let key = tagdesk::core::LayerKey::new("a.txt", "ana");
+    let first = ws
+        .add_span("a.txt", "ana", chars_of("Lavrov", 0), "actor")
+        .unwrap();
+    let entity = ws
+        .link_new_entity(
+            &key,
+            &first,
+            tagdesk::core::entities::EntityKind::Actor,
+            "Sergey Lavrov",
+        )
+        .unwrap();
+    let report = ws
+        .annotate_many(
+            "ana",
+            "actor",
+            Some(&entity),
+            &[("a.txt".to_owned(), chars_of("LAVROV", 0))],
+        )
+        .unwrap();
+    assert_eq!(report.total(), 1);
+    let linked = ws
+        .layer("a.txt", "ana")
+        .unwrap()
+        .annotations()
+        .iter()
+        .filter(|a| {
+            a.attributes.get(tagdesk::core::schema::ENTITY_ATTRIBUTE)
+                == Some(&tagdesk::core::schema::AttributeValue::Text(entity.clone()))
+        })
+        .count();
+    assert_eq!(linked, 2);
+    assert!(
+        ws.annotate_many("ana", "actor", Some("e-none"), &[])
+            .is_err()
+    );
+    assert!(ws.annotate_many("ana", "no-such-label", None, &[]).is_err());
+}
+
+#[test]
+fn tagdesk_annotate_labels_every_match_dry_run_first() {
+    let (_dir, root) = project();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_tagdesk"))
+            .arg("annotate")
+            .arg(&root)
+            .args(["--annotator", "ana", "--label", "actor"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // Whole words only with a regex; case-insensitive by default.
+    let dry = run(&["--pattern", r"\blavrov\b", "--regex", "--dry-run"]);
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    let out = String::from_utf8_lossy(&dry.stdout);
+    assert_eq!(out.lines().count(), 3, "{out}");
+    assert!(out.contains("would add actor [LAVROV]"), "{out}");
+    assert!(!out.contains("Lavrovsky"));
+    assert!(
+        Workspace::open(&root)
+            .unwrap()
+            .layer("a.txt", "ana")
+            .is_none(),
+        "a dry run changes nothing"
+    );
+    // Case-sensitive literal: only the two "Lavrov"s (the one in "Lavrovsky" snaps to the word).
+    let done = run(&["--literal", "Lavrov", "--case-sensitive", "--json"]);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&done.stdout).unwrap();
+    let added: Vec<&str> = report["added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(added, ["Lavrov", "Lavrovsky", "Lavrov"]);
+    let ws = Workspace::open(&root).unwrap();
+    assert_eq!(ws.layer("a.txt", "ana").unwrap().len(), 3);
+    // Again: everything is already there.
+    let again = run(&["--literal", "Lavrov", "--case-sensitive"]);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("3 already there"));
+    // Nothing matched: exit 1.
+    let none = run(&["--literal", "Putin"]);
+    assert_eq!(none.status.code(), Some(1));
+    // A label the schema does not have is refused, naming the ones it has.
+    let bad = Command::new(env!("CARGO_BIN_EXE_tagdesk"))
+        .arg("annotate")
+        .arg(&root)
+        .args([
+            "--annotator",
+            "ana",
+            "--label",
+            "person",
+            "--literal",
+            "Lavrov",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("no label \"person\""));
+}
