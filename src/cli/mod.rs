@@ -201,6 +201,7 @@ pub enum Command {
 }
 
 #[derive(Debug, clap::Args)]
+#[expect(clippy::struct_excessive_bools, reason = "command-line flags")]
 pub struct AnnotateOptions {
     pub project: PathBuf,
     #[arg(long)]

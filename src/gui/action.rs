@@ -76,6 +76,12 @@ pub enum Action {
         id: String,
         name: String,
     },
+    /// The find bar's "Label all": every match of `query` in the current document, previewed
+    /// in the search window, to be labelled `label` in one step.
+    LabelAllInDocument {
+        query: String,
+        label: String,
+    },
     /// Adds a `label` span (linked to `entity`) at every place, in the layer the view edits,
     /// as one undo step ("Label all matches").
     AnnotateMany {

@@ -62,6 +62,26 @@ impl App {
             Action::RenameEntity { id, name } => {
                 self.schema_edit(|ws| ws.rename_entity(&id, &name));
             }
+            Action::LabelAllInDocument { query, label } => {
+                let (Some(doc), Some(session)) = (self.state.current_doc.clone(), &self.session)
+                else {
+                    return;
+                };
+                let search = self
+                    .windows
+                    .search
+                    .get_or_insert_with(crate::gui::windows::corpus_search::CorpusSearch::default);
+                search.query = crate::core::search::Query {
+                    pattern: query,
+                    regex: false,
+                    case_sensitive: false,
+                };
+                search.scope = Some(doc);
+                search.label = label;
+                search.preview = None;
+                search.preview_when_done = true;
+                search.start(ctx, &session.ws);
+            }
             Action::AnnotateMany {
                 label,
                 entity,
@@ -608,7 +628,7 @@ impl App {
                     report.added.len()
                 );
                 if report.duplicates > 0 {
-                    text.push_str(&format!("; {} were already tagged", report.duplicates));
+                    text = format!("{text}; {} were already tagged", report.duplicates);
                 }
                 text.push_str(" (Ctrl+Z takes it back)");
                 self.say(text, false);

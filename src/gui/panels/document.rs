@@ -334,6 +334,23 @@ impl DocumentPanel {
             {
                 close = true;
             }
+            if count > 0 {
+                ui.menu_button(format!("Label all {count}…"), |ui| {
+                    for (name, _) in &labels {
+                        if ui.button(name).clicked() {
+                            fc.actions.push(Action::LabelAllInDocument {
+                                query: find.query.clone(),
+                                label: name.clone(),
+                            });
+                            ui.close();
+                        }
+                    }
+                })
+                .response
+                .on_hover_text(
+                    "Every match in this document: see them first, then label them in one step",
+                );
+            }
             if find.current.is_some() {
                 ui.label("Label the match");
                 for (name, hotkey) in &labels {

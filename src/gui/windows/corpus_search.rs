@@ -32,6 +32,10 @@ pub struct CorpusSearch {
     pub label: String,
     /// "Label all": the preview of what it would add.
     pub preview: Option<super::label_all::Preview>,
+    /// Search only this document (the find bar's "Label all…").
+    pub scope: Option<String>,
+    /// Open the "Label all" preview as soon as the search is done.
+    pub preview_when_done: bool,
 }
 
 struct Job {
@@ -77,6 +81,7 @@ impl CorpusSearch {
             .project
             .documents
             .iter()
+            .filter(|d| self.scope.as_ref().is_none_or(|only| *only == d.path))
             .map(|d| (d.path.clone(), ws.project.document_file(&d.path)))
             .collect();
         self.total = documents.len();
@@ -124,6 +129,28 @@ impl CorpusSearch {
 
     pub fn ui(&mut self, ui: &mut egui::Ui, ws: &Workspace, annotator: &str) -> Option<Picked> {
         self.poll();
+        if self.preview_when_done && self.summary.is_some() && !self.is_running() {
+            self.preview_when_done = false;
+            if !self.hits.is_empty() {
+                self.preview = Some(super::label_all::Preview::new(
+                    ws,
+                    annotator,
+                    &self.label,
+                    &self.hits,
+                ));
+            }
+        }
+        let mut run = false;
+        if let Some(only) = self.scope.clone() {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(format!("In {only} only")).weak());
+                if ui.small_button("Search all documents").clicked() {
+                    self.scope = None;
+                    self.preview = None;
+                    run = true;
+                }
+            });
+        }
         if let Some(preview) = &mut self.preview {
             return match preview.ui(ui) {
                 Some(super::label_all::Outcome::Apply { label, places }) => {
@@ -137,7 +164,6 @@ impl CorpusSearch {
                 None => None,
             };
         }
-        let mut run = false;
         ui.horizontal(|ui| {
             let field = ui.add(
                 egui::TextEdit::singleline(&mut self.query.pattern)
