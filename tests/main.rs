@@ -24,3 +24,4 @@ mod offsets;
 mod project_files;
 mod review;
 mod search;
+mod suggest;

@@ -17,6 +17,7 @@ pub mod review;
 pub mod schema;
 pub mod search;
 pub mod stats;
+pub mod suggest;
 pub mod text;
 pub mod validate;
 pub mod workspace;

@@ -1,0 +1,354 @@
+//! Suggestions: spans the annotator has not made yet, proposed from what is already coded —
+//! every other occurrence of a text the annotator (or, when asked, anyone) tagged, and every
+//! name and alias of an entity their spans link to, with the label (and entity) it had there.
+//! One multi-pattern pass (Aho–Corasick) over a text, whole words only. Suggestions are never
+//! annotations: they are not saved in annotation files, not exported, not counted.
+//!
+//! What the user decides is kept per project in `suggestions.json`: suggestions switched off
+//! (for the project, or per label), the ones rejected (never proposed again), and how many were
+//! accepted and rejected per label.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use serde::{Deserialize, Serialize};
+
+use super::Project;
+use super::annotation::AnnotationLayer;
+use super::schema::{AttributeValue, ENTITY_ATTRIBUTE};
+use super::text::SourceText;
+
+pub const SUGGESTIONS_FILE: &str = "suggestions.json";
+const FORMAT_NAME: &str = "tagdesk-suggestions";
+const FORMAT_VERSION: u32 = 1;
+
+/// Where a suggestion comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Provenance {
+    /// The same text tagged in this document at this code point.
+    Span { document: String, start: usize },
+    /// A name or alias of this entity.
+    Alias { entity: String },
+}
+
+impl std::fmt::Display for Provenance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Span { document, start } => write!(f, "tagged in {document} at {start}"),
+            Self::Alias { entity } => write!(f, "a name of {entity}"),
+        }
+    }
+}
+
+/// A proposed span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    /// Code points.
+    pub range: Range<usize>,
+    pub label: String,
+    pub entity: Option<String>,
+    pub provenance: Provenance,
+}
+
+/// A rejected suggestion: never proposed again.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Rejected {
+    pub document: String,
+    pub start: usize,
+    pub end: usize,
+    pub label: String,
+}
+
+/// Accepted and rejected suggestions of one label.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally {
+    pub accepted: u64,
+    pub rejected: u64,
+}
+
+/// The project's choices about suggestions (`suggestions.json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    format: String,
+    version: u32,
+    /// Suggestions are shown at all.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Labels never proposed.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub off_labels: BTreeSet<String>,
+    /// Also propose what colleagues and the curated layer tagged.
+    #[serde(default)]
+    pub from_everyone: bool,
+    /// Upper and lower case must match.
+    #[serde(default)]
+    pub case_sensitive: bool,
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub rejected: BTreeSet<Rejected>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tally: BTreeMap<String, Tally>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            format: FORMAT_NAME.to_owned(),
+            version: FORMAT_VERSION,
+            enabled: true,
+            off_labels: BTreeSet::new(),
+            from_everyone: false,
+            case_sensitive: false,
+            rejected: BTreeSet::new(),
+            tally: BTreeMap::new(),
+        }
+    }
+}
+
+impl Settings {
+    pub fn path(root: &Path) -> PathBuf {
+        root.join(SUGGESTIONS_FILE)
+    }
+
+    /// The project's settings; defaults when there is no file. A file that cannot be read
+    /// is an error naming it (it is never overwritten silently).
+    pub fn load(root: &Path) -> Result<Self, String> {
+        let path = Self::path(root);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        };
+        let settings: Self = serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "{}: line {}, column {}: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            )
+        })?;
+        if settings.format != FORMAT_NAME || settings.version > FORMAT_VERSION {
+            return Err(format!(
+                "{}: not a tagdesk suggestions file of version {FORMAT_VERSION} or older",
+                path.display()
+            ));
+        }
+        Ok(settings)
+    }
+
+    pub fn save(&self, root: &Path) -> std::io::Result<()> {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        super::project::write_atomic(&Self::path(root), text.as_bytes())
+    }
+
+    pub fn is_rejected(&self, document: &str, range: &Range<usize>, label: &str) -> bool {
+        self.rejected.contains(&Rejected {
+            document: document.to_owned(),
+            start: range.start,
+            end: range.end,
+            label: label.to_owned(),
+        })
+    }
+
+    pub fn reject(&mut self, document: &str, suggestion: &Suggestion) {
+        self.rejected.insert(Rejected {
+            document: document.to_owned(),
+            start: suggestion.range.start,
+            end: suggestion.range.end,
+            label: suggestion.label.clone(),
+        });
+        self.tally
+            .entry(suggestion.label.clone())
+            .or_default()
+            .rejected += 1;
+    }
+
+    pub fn accepted(&mut self, label: &str, count: u64) {
+        self.tally.entry(label.to_owned()).or_default().accepted += count;
+    }
+}
+
+/// One pattern: a text and what it proposes.
+#[derive(Debug, Clone)]
+struct Pattern {
+    label: String,
+    entity: Option<String>,
+    provenance: Provenance,
+}
+
+/// The patterns of a project, compiled once; matching a text is one pass.
+pub struct Suggester {
+    automaton: Option<AhoCorasick>,
+    patterns: Vec<Pattern>,
+    case_sensitive: bool,
+}
+
+/// Shortest text proposed (one-letter tags would propose every "a").
+const MIN_CHARS: usize = 2;
+
+impl Suggester {
+    /// The patterns from `annotator`'s layers (every layer's with `from_everyone`), for the
+    /// labels not switched off: each tagged text, and each name and alias of a linked entity.
+    /// A text tagged with several labels proposes the one it was given most often.
+    pub fn new(project: &Project, annotator: &str, settings: &Settings) -> Self {
+        // text (as matched) → label → (count, entity, provenance)
+        type Seen = BTreeMap<String, BTreeMap<String, (usize, Option<String>, Provenance)>>;
+        let mut seen: Seen = BTreeMap::new();
+        let fold = |t: &str| {
+            let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
+            if settings.case_sensitive {
+                t
+            } else {
+                t.to_lowercase()
+            }
+        };
+        let mut add = |text: &str, label: &str, entity: Option<&str>, provenance: Provenance| {
+            let key = fold(text);
+            if key.chars().count() < MIN_CHARS {
+                return;
+            }
+            let entry = seen
+                .entry(key)
+                .or_default()
+                .entry(label.to_owned())
+                .or_insert((0, entity.map(str::to_owned), provenance));
+            entry.0 += 1;
+            if entry.1.is_none() {
+                entry.1 = entity.map(str::to_owned);
+            }
+        };
+        for (key, layer) in &project.layers {
+            if !settings.from_everyone && key.annotator != annotator {
+                continue;
+            }
+            for a in layer.annotations() {
+                if settings.off_labels.contains(a.label.as_str()) || !a.fragments.is_empty() {
+                    continue;
+                }
+                let entity = match a.attributes.get(ENTITY_ATTRIBUTE) {
+                    Some(AttributeValue::Text(id)) => Some(id.as_str()),
+                    _ => None,
+                };
+                add(
+                    &a.text,
+                    &a.label,
+                    entity,
+                    Provenance::Span {
+                        document: key.document.clone(),
+                        start: a.start,
+                    },
+                );
+                if let Some(e) = entity.and_then(|id| project.entities.get(id)) {
+                    for name in std::iter::once(&e.name).chain(&e.aliases) {
+                        add(
+                            name,
+                            &a.label,
+                            Some(&e.id),
+                            Provenance::Alias {
+                                entity: e.name.clone(),
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        let mut texts = Vec::new();
+        let mut patterns = Vec::new();
+        for (text, labels) in seen {
+            let Some((label, (_, entity, provenance))) = labels
+                .into_iter()
+                .max_by(|a, b| a.1.0.cmp(&b.1.0).then_with(|| b.0.cmp(&a.0)))
+            else {
+                continue;
+            };
+            texts.push(text);
+            patterns.push(Pattern {
+                label,
+                entity,
+                provenance,
+            });
+        }
+        let automaton = (!texts.is_empty())
+            .then(|| {
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(&texts)
+                    .ok()
+            })
+            .flatten();
+        Self {
+            automaton,
+            patterns,
+            case_sensitive: settings.case_sensitive,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    /// The suggestions for one text: whole-word matches that the annotator's `layer` has no
+    /// span of that label over (same extent or overlapping), not rejected.
+    pub fn suggest(
+        &self,
+        document: &str,
+        text: &SourceText,
+        layer: Option<&AnnotationLayer>,
+        settings: &Settings,
+    ) -> Vec<Suggestion> {
+        let Some(automaton) = &self.automaton else {
+            return Vec::new();
+        };
+        let haystack = text.as_str();
+        // Case-insensitive matching on a lowercased copy only where lowercasing keeps every
+        // byte offset (it does for ASCII and most scripts; where it does not, the text is
+        // matched as it is).
+        let lowered;
+        let searched = if self.case_sensitive {
+            haystack
+        } else {
+            lowered = haystack.to_lowercase();
+            if lowered.len() == haystack.len() {
+                lowered.as_str()
+            } else {
+                haystack
+            }
+        };
+        let mut out = Vec::new();
+        for m in automaton.find_iter(searched) {
+            let (start_byte, end_byte) = (m.start(), m.end());
+            let before = searched[..start_byte].chars().next_back();
+            let after = searched[end_byte..].chars().next();
+            if before.is_some_and(char::is_alphanumeric) || after.is_some_and(char::is_alphanumeric)
+            {
+                continue;
+            }
+            let pattern = &self.patterns[m.pattern().as_usize()];
+            let range = text.char_of_byte(start_byte)..text.char_of_byte(end_byte);
+            if let Some(layer) = layer
+                && layer.overlapping(range.start, range.end).any(|a| {
+                    a.label == pattern.label.as_str()
+                        || (a.start == range.start && a.end == range.end)
+                })
+            {
+                continue;
+            }
+            if settings.is_rejected(document, &range, &pattern.label) {
+                continue;
+            }
+            out.push(Suggestion {
+                range,
+                label: pattern.label.clone(),
+                entity: pattern.entity.clone(),
+                provenance: pattern.provenance.clone(),
+            });
+        }
+        out
+    }
+}
