@@ -136,6 +136,7 @@ fn view_benches(c: &mut Criterion) {
         caret: None,
         others: &[],
         marks: &[],
+        suggestions: &[],
     };
     frame(&ctx, &mut DocumentView::default(), &input); // Fonts and atlas warm.
     c.bench_function("view/open_first_frame_10mb_100k", |b| {

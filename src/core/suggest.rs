@@ -197,6 +197,21 @@ impl Suggester {
     /// labels not switched off: each tagged text, and each name and alias of a linked entity.
     /// A text tagged with several labels proposes the one it was given most often.
     pub fn new(project: &Project, annotator: &str, settings: &Settings) -> Self {
+        Self::from_layers(
+            project.layers.iter(),
+            &project.entities,
+            annotator,
+            settings,
+        )
+    }
+
+    /// As [`Self::new`], from layers and a registry (a job's snapshot).
+    pub fn from_layers<'a>(
+        layers: impl Iterator<Item = (&'a super::LayerKey, &'a AnnotationLayer)>,
+        entities: &super::entities::Registry,
+        annotator: &str,
+        settings: &Settings,
+    ) -> Self {
         // text (as matched) → label → (count, entity, provenance)
         type Seen = BTreeMap<String, BTreeMap<String, (usize, Option<String>, Provenance)>>;
         let mut seen: Seen = BTreeMap::new();
@@ -223,7 +238,7 @@ impl Suggester {
                 entry.1 = entity.map(str::to_owned);
             }
         };
-        for (key, layer) in &project.layers {
+        for (key, layer) in layers {
             if !settings.from_everyone && key.annotator != annotator {
                 continue;
             }
@@ -244,7 +259,7 @@ impl Suggester {
                         start: a.start,
                     },
                 );
-                if let Some(e) = entity.and_then(|id| project.entities.get(id)) {
+                if let Some(e) = entity.and_then(|id| entities.get(id)) {
                     for name in std::iter::once(&e.name).chain(&e.aliases) {
                         add(
                             name,

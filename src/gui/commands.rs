@@ -46,6 +46,12 @@ pub enum Command {
     ShowColleagues,
     Entities,
     Network,
+    NextSuggestion,
+    PreviousSuggestion,
+    AcceptSuggestion,
+    RejectSuggestion,
+    AcceptAllSuggestions,
+    ToggleSuggestions,
     // Moving through the text from the keyboard (a caret; Shift extends a selection from it).
     CaretLeft,
     CaretRight,
@@ -88,6 +94,12 @@ impl Command {
             Self::MarkDone => "Mark document done",
             Self::ChangeAnnotator => "Change annotator…",
             Self::About => "About tagdesk",
+            Self::NextSuggestion => "Next suggestion",
+            Self::PreviousSuggestion => "Previous suggestion",
+            Self::AcceptSuggestion => "Accept suggestion (Enter)",
+            Self::RejectSuggestion => "Reject suggestion (Delete)",
+            Self::AcceptAllSuggestions => "Accept every suggestion in this document",
+            Self::ToggleSuggestions => "Suggestions on/off",
             Self::NextAnnotation => "Next annotation",
             Self::PreviousAnnotation => "Previous annotation",
             Self::GrowEnd => "Grow span end (or the selection) by a character",
@@ -163,7 +175,10 @@ impl Command {
                 const { &[sc(Modifiers::ALT, Key::ArrowUp), sc(CTRL, Key::PageUp)] }
             }
             Self::MarkDone => const { &[sc(CTRL, Key::D)] },
-            Self::ChangeAnnotator | Self::About => &[],
+            Self::ChangeAnnotator
+            | Self::About
+            | Self::AcceptAllSuggestions
+            | Self::ToggleSuggestions => &[],
             Self::EditSchema => const { &[sc(CTRL_SHIFT, Key::L)] },
             Self::Review => const { &[sc(CTRL_SHIFT, Key::R)] },
             Self::Agreement => const { &[sc(CTRL_SHIFT, Key::A)] },
@@ -189,6 +204,10 @@ impl Command {
             Self::ShowColleagues => const { &[sc(CTRL_SHIFT, Key::C)] },
             Self::Entities => const { &[sc(CTRL_SHIFT, Key::E)] },
             Self::Network => const { &[sc(CTRL_SHIFT, Key::N)] },
+            Self::NextSuggestion => const { &[sc(NONE, Key::F4)] },
+            Self::PreviousSuggestion => const { &[sc(SHIFT, Key::F4)] },
+            Self::AcceptSuggestion => const { &[sc(CTRL, Key::Enter)] },
+            Self::RejectSuggestion => const { &[sc(CTRL, Key::Delete)] },
             Self::CaretLeft => const { &[sc(NONE, Key::ArrowLeft)] },
             Self::CaretRight => const { &[sc(NONE, Key::ArrowRight)] },
             Self::CaretWordLeft => const { &[sc(CTRL, Key::ArrowLeft)] },
@@ -277,6 +296,10 @@ pub struct Availability {
     pub text_selected: bool,
     /// The current layer has spans.
     pub layer_has_spans: bool,
+    /// The current document has suggestions.
+    pub suggestions_here: bool,
+    /// F4 went to a suggestion (and no span is selected).
+    pub suggestion_focused: bool,
 }
 
 impl Command {
@@ -316,21 +339,28 @@ impl Command {
             | Self::ExtendUp
             | Self::ExtendDown
             | Self::ExtendLineStart
-            | Self::ExtendLineEnd => now.project_open,
+            | Self::ExtendLineEnd
+            | Self::ToggleSuggestions => now.project_open,
             Self::Undo => now.can_undo,
             Self::Redo => now.can_redo,
             // With no span selected, they extend the text selection from the caret.
             Self::GrowEnd | Self::ShrinkEnd | Self::GrowEndWord | Self::ShrinkEndWord => {
                 now.project_open
             }
-            Self::DeleteAnnotation
-            | Self::GrowStart
+            // Delete and Enter reject and accept a focused suggestion.
+            Self::DeleteAnnotation | Self::EditNote => now.span_selected || now.suggestion_focused,
+            Self::GrowStart
             | Self::ShrinkStart
             | Self::GrowStartWord
             | Self::ShrinkStartWord
-            | Self::EditNote
             | Self::LinkRelation => now.span_selected,
+
             Self::NextAnnotation | Self::PreviousAnnotation => now.layer_has_spans,
+            Self::NextSuggestion | Self::PreviousSuggestion | Self::AcceptAllSuggestions => {
+                now.suggestions_here
+            }
+            Self::AcceptSuggestion | Self::RejectSuggestion => now.suggestion_focused,
+
             Self::ClearSelection => now.span_selected || now.text_selected,
             Self::OpenProject
             | Self::OpenFolder
@@ -388,6 +418,13 @@ pub const MENUS: &[(&str, &[Option<Command>])] = &[
     (
         "Document",
         &[
+            Some(Command::NextSuggestion),
+            Some(Command::PreviousSuggestion),
+            Some(Command::AcceptSuggestion),
+            Some(Command::RejectSuggestion),
+            Some(Command::AcceptAllSuggestions),
+            Some(Command::ToggleSuggestions),
+            None,
             Some(Command::NextDocument),
             Some(Command::PreviousDocument),
             Some(Command::MarkDone),

@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod panels;
 pub mod session;
 pub mod state;
+pub mod suggestions;
 mod watcher;
 pub mod windows;
 
@@ -18,6 +19,7 @@ use std::path::PathBuf;
 
 pub use action::Action;
 pub use app::App;
+pub use commands::Command;
 
 /// How the app was started (from the command line).
 #[derive(Debug, Clone, Default)]

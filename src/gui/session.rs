@@ -56,6 +56,8 @@ pub struct Session {
     pub stepping: bool,
     /// The last disagreement stepped to or focused (document, range).
     pub focus: Option<(String, Range<usize>)>,
+    /// What the coding so far proposes (dashed outlines; F4, Enter, Delete).
+    pub suggestions: super::suggestions::Suggestions,
 }
 
 impl Drop for Session {
@@ -69,6 +71,7 @@ impl Drop for Session {
 impl Session {
     pub fn new(ws: Workspace) -> Self {
         Self {
+            suggestions: super::suggestions::Suggestions::load(&ws),
             ws,
             lock: None,
             watcher: None,

@@ -93,3 +93,81 @@ fn label_all_from_the_find_bar_stays_in_the_document() {
         .count();
     assert_eq!(other_docs, 0, "only this document");
 }
+
+fn suggestions_here(harness: &Harness<'_, App>) -> usize {
+    harness.state().suggestions().map_or(0, |s| s.here.len())
+}
+
+#[test]
+fn suggestions_are_stepped_accepted_and_rejected_from_the_keyboard() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "maria");
+    wait_for(&mut harness, "the suggestions", |h| suggestions_here(h) > 0);
+    let before = spans_of(&harness, "maria", "actor");
+    let count = suggestions_here(&harness);
+    harness.get_by_label_contains(&format!("{count} suggestions here"));
+    // F4: the first suggestion after the caret is selected; Enter accepts it.
+    harness.key_press(Key::F4);
+    steps(&mut harness, 2);
+    let first = harness.state().pending_selection().expect("F4 selects it");
+    let label = harness.state().suggestions().unwrap().here
+        [harness.state().suggestions().unwrap().focused.unwrap()]
+    .label
+    .clone();
+    harness.key_press(Key::Enter);
+    steps(&mut harness, 2);
+    let ws = harness.state().workspace().unwrap();
+    let made = ws
+        .layer(DOC, "maria")
+        .unwrap()
+        .annotations()
+        .iter()
+        .any(|a| a.start == first.start && a.end == first.end && a.label == label.as_str());
+    assert!(made, "accepted as {label}");
+    wait_for(&mut harness, "fewer suggestions", |h| {
+        suggestions_here(h) == count - 1 && !h.state().suggestions().unwrap().is_running()
+    });
+    // F4, Delete: rejected, written to suggestions.json, not proposed again.
+    harness.key_press(Key::F4);
+    steps(&mut harness, 2);
+    let rejected = harness.state().pending_selection().unwrap();
+    harness.key_press(Key::Delete);
+    steps(&mut harness, 2);
+    let settings = tagdesk::core::suggest::Settings::load(&root).unwrap();
+    assert!(
+        settings
+            .rejected
+            .iter()
+            .any(|r| r.document == DOC && r.start == rejected.start && r.end == rejected.end)
+    );
+    assert_eq!(settings.tally.values().map(|t| t.accepted).sum::<u64>(), 1);
+    wait_for(&mut harness, "the rejected one gone", |h| {
+        !h.state().suggestions().unwrap().is_running()
+            && h.state()
+                .suggestions()
+                .unwrap()
+                .here
+                .iter()
+                .all(|s| s.range != rejected)
+    });
+    // Accept every suggestion in the document: one step, one Ctrl+Z.
+    let left = suggestions_here(&harness);
+    let spans = |h: &Harness<'_, App>| {
+        h.state()
+            .workspace()
+            .unwrap()
+            .layer(DOC, "maria")
+            .unwrap()
+            .len()
+    };
+    let before_all = spans(&harness);
+    harness
+        .state_mut()
+        .push_action(Action::Command(tagdesk::gui::Command::AcceptAllSuggestions));
+    steps(&mut harness, 2);
+    assert_eq!(spans(&harness), before_all + left);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    steps(&mut harness, 2);
+    assert_eq!(spans(&harness), before_all);
+    assert!(spans_of(&harness, "maria", "actor") >= before);
+}

@@ -29,6 +29,19 @@ impl ManyReport {
     }
 }
 
+/// A place to label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub document: String,
+    /// Code points (snapped to whole words when applied).
+    pub range: Range<usize>,
+    pub label: String,
+    pub entity: Option<String>,
+    /// Snap to whole words as a drag does (matches of a search); suggestions are already
+    /// whole words by their own rule and are taken as they are.
+    pub snap: bool,
+}
+
 /// How a place relates to the annotator's spans.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub enum Clash {
@@ -73,12 +86,41 @@ impl Workspace {
         {
             return Err(crate::core::entities::EntityError::Unknown(id.to_owned()).into());
         }
-        let mut by_document: BTreeMap<&str, Vec<Range<usize>>> = BTreeMap::new();
-        for (document, range) in places {
+        let places: Vec<Place> = places
+            .iter()
+            .map(|(document, range)| Place {
+                document: document.clone(),
+                range: range.clone(),
+                label: label.to_owned(),
+                entity: entity.map(str::to_owned),
+                snap: true,
+            })
+            .collect();
+        self.annotate_places(annotator, &places, &format!("add {label}"))
+    }
+
+    /// As [`Self::annotate_many`], each place with its own label and entity (accepting every
+    /// suggestion in a document).
+    pub fn annotate_places(
+        &mut self,
+        annotator: &str,
+        places: &[Place],
+        description: &str,
+    ) -> Result<ManyReport, WorkspaceError> {
+        for place in places {
+            self.check_label(&place.label)?;
+            if let Some(id) = &place.entity
+                && self.project.entities.get(id).is_none()
+            {
+                return Err(crate::core::entities::EntityError::Unknown(id.clone()).into());
+            }
+        }
+        let mut by_document: BTreeMap<&str, Vec<&Place>> = BTreeMap::new();
+        for place in places {
             by_document
-                .entry(document.as_str())
+                .entry(place.document.as_str())
                 .or_default()
-                .push(range.clone());
+                .push(place);
         }
         let mut report = ManyReport::default();
         let mut pending = Vec::new();
@@ -86,26 +128,32 @@ impl Workspace {
         for (document, ranges) in by_document {
             let text = self.text(document)?;
             let key = LayerKey::new(document, annotator);
-            let mut taken: Vec<Range<usize>> = Vec::new();
+            let mut taken: Vec<(Range<usize>, &str)> = Vec::new();
             let mut edits = Vec::new();
-            for range in ranges {
-                check_range(&range, text.text.char_len())?;
-                let Some(snapped) = text.text.snap_to_words(range) else {
+            for place in ranges {
+                let label = place.label.as_str();
+                check_range(&place.range, text.text.char_len())?;
+                let snapped = if place.snap {
+                    text.text.snap_to_words(place.range.clone())
+                } else {
+                    Some(place.range.clone()).filter(|r| r.start < r.end)
+                };
+                let Some(snapped) = snapped else {
                     report.empty += 1;
                     continue;
                 };
-                if taken.contains(&snapped)
+                if taken.contains(&(snapped.clone(), label))
                     || self.clash(document, annotator, &snapped, label) == Some(Clash::Duplicate)
                 {
                     report.duplicates += 1;
                     continue;
                 }
-                taken.push(snapped.clone());
+                taken.push((snapped.clone(), label));
                 let mut attributes = crate::core::schema::Attributes::new();
-                if let Some(id) = entity {
+                if let Some(id) = &place.entity {
                     attributes.insert(
                         ENTITY_ATTRIBUTE.to_owned(),
-                        AttributeValue::Text(id.to_owned()),
+                        AttributeValue::Text(id.clone()),
                     );
                 }
                 edits.push(Edit::Add(Annotation {
@@ -143,7 +191,7 @@ impl Workspace {
         let total = report.total();
         self.apply_changes(
             format!(
-                "add {label} at {total} place{}",
+                "{description} at {total} place{}",
                 if total == 1 { "" } else { "s" }
             ),
             None,

@@ -27,7 +27,7 @@ mod save;
 use super::job::Job;
 use disk::DiskFindings;
 pub use disk::{Resolution, SyncReport};
-pub use many::{Clash, ManyReport};
+pub use many::{Clash, ManyReport, Place};
 use save::BackgroundSave;
 pub use save::SaveReport;
 

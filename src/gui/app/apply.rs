@@ -235,6 +235,9 @@ impl App {
         if !command.available(&self.availability()) {
             return;
         }
+        if self.suggestion_command(command) {
+            return;
+        }
         match command {
             Command::OpenProject => self.choose_folder(ctx, "Open a tagdesk project"),
             Command::OpenFolder => self.choose_folder(ctx, "Open a folder of .txt files"),
@@ -321,6 +324,13 @@ impl App {
             Command::GrowStartWord => self.move_edge(true, false, EdgeUnit::WordStart),
             Command::ShrinkStartWord => self.move_edge(true, true, EdgeUnit::WordStart),
             Command::EditNote => self.panels.labels.focus_note = true,
+            // Taken by `suggestion_command`.
+            Command::NextSuggestion
+            | Command::PreviousSuggestion
+            | Command::AcceptSuggestion
+            | Command::RejectSuggestion
+            | Command::AcceptAllSuggestions
+            | Command::ToggleSuggestions => {}
             Command::EditSchema => {
                 self.windows.schema = match self.windows.schema.take() {
                     Some(_) => None,
@@ -642,6 +652,16 @@ impl App {
         let (Some(session), Some(doc)) = (&mut self.session, self.state.current_doc.clone()) else {
             return;
         };
+        // A label key on the suggestion F4 went to accepts it (with this label).
+        if self.state.selection.is_some()
+            && session
+                .suggestions
+                .focused_in(Some(doc.as_str()))
+                .is_some_and(|s| Some(&s.range) == self.state.selection.as_ref())
+        {
+            self.accept_suggestion(Some(label));
+            return;
+        }
         if let Some(range) = self.state.selection.clone() {
             match session.ws.add_span(&doc, &layer_name, range, label) {
                 Ok(id) => {

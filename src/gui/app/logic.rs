@@ -18,8 +18,15 @@ impl App {
         self.take_in_disk_changes(ctx);
         self.start_waiting_export(ctx);
         let blocked = !self.dialogs.alerts.is_empty();
+        let annotator = self.layer_name().to_owned();
         if let Some(session) = &mut self.session {
             session.autosave(ctx, blocked, &mut self.actions);
+            session.suggestions.refresh(
+                ctx,
+                &session.ws,
+                &annotator,
+                self.state.current_doc.as_deref(),
+            );
         }
         self.handle_close(ctx);
         self.apply_queued(ctx);

@@ -12,6 +12,7 @@ mod apply;
 mod logic;
 mod navigate;
 mod open;
+mod suggest;
 mod ui;
 
 use std::ops::Range;
@@ -137,6 +138,11 @@ impl App {
 
     pub fn selected_annotation(&self) -> Option<&str> {
         self.state.selected.as_deref()
+    }
+
+    /// The suggestions of the open project (for tests and tools).
+    pub fn suggestions(&self) -> Option<&crate::gui::suggestions::Suggestions> {
+        self.session.as_ref().map(|s| &s.suggestions)
     }
 
     pub fn pending_selection(&self) -> Option<Range<usize>> {
@@ -315,6 +321,15 @@ impl App {
             span_selected: self.state.selected.is_some(),
             text_selected: self.state.selection.is_some(),
             layer_has_spans: self.current_layer().is_some_and(|l| !l.is_empty()),
+            suggestions_here: self.session.as_ref().is_some_and(|s| {
+                s.suggestions.document == self.state.current_doc && !s.suggestions.here.is_empty()
+            }),
+            suggestion_focused: self.state.selected.is_none()
+                && self.session.as_ref().is_some_and(|s| {
+                    s.suggestions
+                        .focused_in(self.state.current_doc.as_deref())
+                        .is_some()
+                }),
         }
     }
 

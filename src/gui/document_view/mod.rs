@@ -88,6 +88,17 @@ pub struct ViewInput<'a> {
     pub others: &'a [&'a AnnotationLayer],
     /// Outlined ranges (review: where the compared layers disagree), sorted by start and apart.
     pub marks: &'a [super::panels::review::Mark],
+    /// Suggested spans, dashed in their label's colour, sorted by start.
+    pub suggestions: &'a [SuggestionMark],
+}
+
+/// A suggested span as the view draws it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SuggestionMark {
+    pub range: Range<usize>,
+    pub color: egui::Color32,
+    /// The one F4 went to: drawn thicker.
+    pub focused: bool,
 }
 
 #[derive(Clone)]

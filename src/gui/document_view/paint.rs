@@ -123,6 +123,33 @@ impl DocumentView {
                     );
                 }
             }
+            // Suggestions: dashed outlines in the label's colour (never annotations).
+            let first = input
+                .suggestions
+                .partition_point(|s| s.range.end <= block.char_start);
+            for s in input.suggestions[first..]
+                .iter()
+                .take_while(|s| s.range.start < block.char_end.max(block.char_start + 1))
+            {
+                let width = if s.focused { 2.5 } else { 1.2 };
+                for rect in range_rects(&vb.galley, local_range(&block_range, s.range.clone())) {
+                    let r = text_band(rect)
+                        .translate(vb.origin.to_vec2())
+                        .expand2(vec2(1.0, 2.0));
+                    painter.extend(egui::Shape::dashed_line(
+                        &[
+                            r.left_top(),
+                            r.right_top(),
+                            r.right_bottom(),
+                            r.left_bottom(),
+                            r.left_top(),
+                        ],
+                        Stroke::new(width, s.color),
+                        4.0,
+                        3.0,
+                    ));
+                }
+            }
             // Bars under the text, one level per overlap depth; the selected span outlined.
             if let Some(layer) = input.layer {
                 for a in

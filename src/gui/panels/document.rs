@@ -215,6 +215,29 @@ impl DocumentPanel {
         } else {
             Vec::new()
         };
+        let suggestions: Vec<crate::gui::document_view::SuggestionMark> =
+            if session.suggestions.document.as_deref() == Some(doc.as_str()) {
+                session
+                    .suggestions
+                    .here
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| {
+                        let [r, g, b] = ws
+                            .project
+                            .schema()
+                            .get(&s.label)
+                            .map_or([128, 128, 128], crate::core::schema::LabelDef::rgb);
+                        crate::gui::document_view::SuggestionMark {
+                            range: s.range.clone(),
+                            color: egui::Color32::from_rgb(r, g, b),
+                            focused: session.suggestions.focused == Some(i),
+                        }
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
         let input = ViewInput {
             text: &text.text,
             layer: ws.project.layers.get(&key),
@@ -225,6 +248,7 @@ impl DocumentPanel {
             caret: state.caret,
             others: &others,
             marks: &marks,
+            suggestions: &suggestions,
         };
         for event in self.view.show(ui, &input) {
             let actions = &mut *fc.actions;

@@ -44,6 +44,40 @@ pub fn status_bar_ui(ui: &mut egui::Ui, fc: &mut FrameCtx) {
                     ui.label("All changes saved");
                 }
                 ui.separator();
+                let suggestions = &session.suggestions;
+                if suggestions.settings.enabled
+                    && (suggestions.corpus > 0 || !suggestions.here.is_empty())
+                {
+                    let here = if suggestions.document == fc.state.current_doc {
+                        suggestions.here.len()
+                    } else {
+                        0
+                    };
+                    if ui
+                        .add(
+                            egui::Button::new(format!(
+                                "{here} suggestions here · {} in the corpus",
+                                suggestions.corpus
+                            ))
+                            .frame(false),
+                        )
+                        .on_hover_text(
+                            "Spans proposed from what you tagged (dashed). F4 goes to the next; \
+                             Enter accepts, Delete rejects. Click to go to the next.",
+                        )
+                        .clicked()
+                    {
+                        fc.actions.push(Action::Command(Command::NextSuggestion));
+                    }
+                    ui.separator();
+                } else if let Some(problem) = &suggestions.problem {
+                    ui.label(
+                        RichText::new("Suggestions off (suggestions.json)")
+                            .color(ui.visuals().warn_fg_color),
+                    )
+                    .on_hover_text(problem);
+                    ui.separator();
+                }
                 if let Some(err) = session.ws.journal_error() {
                     ui.label(RichText::new(err).color(ui.visuals().error_fg_color));
                     ui.separator();
