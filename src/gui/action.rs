@@ -76,6 +76,8 @@ pub enum Action {
         id: String,
         name: String,
     },
+    /// New suggestion settings (written to `suggestions.json`).
+    SetSuggestionSettings(Box<crate::core::suggest::Settings>),
     /// The find bar's "Label all": every match of `query` in the current document, previewed
     /// in the search window, to be labelled `label` in one step.
     LabelAllInDocument {

@@ -52,6 +52,7 @@ pub enum Command {
     RejectSuggestion,
     AcceptAllSuggestions,
     ToggleSuggestions,
+    SuggestionSettings,
     // Moving through the text from the keyboard (a caret; Shift extends a selection from it).
     CaretLeft,
     CaretRight,
@@ -100,6 +101,7 @@ impl Command {
             Self::RejectSuggestion => "Reject suggestion (Delete)",
             Self::AcceptAllSuggestions => "Accept every suggestion in this document",
             Self::ToggleSuggestions => "Suggestions on/off",
+            Self::SuggestionSettings => "Suggestion settings…",
             Self::NextAnnotation => "Next annotation",
             Self::PreviousAnnotation => "Previous annotation",
             Self::GrowEnd => "Grow span end (or the selection) by a character",
@@ -178,7 +180,8 @@ impl Command {
             Self::ChangeAnnotator
             | Self::About
             | Self::AcceptAllSuggestions
-            | Self::ToggleSuggestions => &[],
+            | Self::ToggleSuggestions
+            | Self::SuggestionSettings => &[],
             Self::EditSchema => const { &[sc(CTRL_SHIFT, Key::L)] },
             Self::Review => const { &[sc(CTRL_SHIFT, Key::R)] },
             Self::Agreement => const { &[sc(CTRL_SHIFT, Key::A)] },
@@ -340,7 +343,8 @@ impl Command {
             | Self::ExtendDown
             | Self::ExtendLineStart
             | Self::ExtendLineEnd
-            | Self::ToggleSuggestions => now.project_open,
+            | Self::ToggleSuggestions
+            | Self::SuggestionSettings => now.project_open,
             Self::Undo => now.can_undo,
             Self::Redo => now.can_redo,
             // With no span selected, they extend the text selection from the caret.
@@ -424,6 +428,7 @@ pub const MENUS: &[(&str, &[Option<Command>])] = &[
             Some(Command::RejectSuggestion),
             Some(Command::AcceptAllSuggestions),
             Some(Command::ToggleSuggestions),
+            Some(Command::SuggestionSettings),
             None,
             Some(Command::NextDocument),
             Some(Command::PreviousDocument),

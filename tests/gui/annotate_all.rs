@@ -171,3 +171,47 @@ fn suggestions_are_stepped_accepted_and_rejected_from_the_keyboard() {
     assert_eq!(spans(&harness), before_all);
     assert!(spans_of(&harness, "maria", "actor") >= before);
 }
+
+#[test]
+fn suggestion_settings_switch_a_label_off_and_are_kept_in_the_project() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "maria");
+    wait_for(&mut harness, "the suggestions", |h| suggestions_here(h) > 0);
+    assert!(
+        harness
+            .state()
+            .suggestions()
+            .unwrap()
+            .here
+            .iter()
+            .any(|s| s.label == "actor")
+    );
+    harness
+        .state_mut()
+        .push_action(Action::Command(tagdesk::gui::Command::SuggestionSettings));
+    steps(&mut harness, 2);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::CheckBox, "actor")
+        .click();
+    steps(&mut harness, 2);
+    wait_for(&mut harness, "no actor suggestions", |h| {
+        let s = h.state().suggestions().unwrap();
+        !s.is_running() && s.here.iter().all(|s| s.label != "actor")
+    });
+    let saved = tagdesk::core::suggest::Settings::load(&root).unwrap();
+    assert!(saved.off_labels.contains("actor"));
+    // Off altogether: nothing is proposed, the counter goes.
+    harness
+        .get_by_label("Show suggestions (dashed outlines)")
+        .click();
+    steps(&mut harness, 2);
+    assert_eq!(suggestions_here(&harness), 0);
+    assert!(
+        harness
+            .query_by_label_contains("suggestions here")
+            .is_none()
+    );
+    harness.key_press(Key::Escape);
+    steps(&mut harness, 1);
+    assert!(harness.query_by_label("Suggestion settings").is_none());
+}

@@ -62,6 +62,14 @@ impl App {
             Action::RenameEntity { id, name } => {
                 self.schema_edit(|ws| ws.rename_entity(&id, &name));
             }
+            Action::SetSuggestionSettings(settings) => {
+                if let Some(session) = &mut self.session {
+                    session.suggestions.settings = *settings;
+                    if let Err(e) = session.suggestions.save(&session.ws.project.root) {
+                        self.say(e, true);
+                    }
+                }
+            }
             Action::LabelAllInDocument { query, label } => {
                 let (Some(doc), Some(session)) = (self.state.current_doc.clone(), &self.session)
                 else {
@@ -330,7 +338,8 @@ impl App {
             | Command::AcceptSuggestion
             | Command::RejectSuggestion
             | Command::AcceptAllSuggestions
-            | Command::ToggleSuggestions => {}
+            | Command::ToggleSuggestions
+            | Command::SuggestionSettings => {}
             Command::EditSchema => {
                 self.windows.schema = match self.windows.schema.take() {
                     Some(_) => None,

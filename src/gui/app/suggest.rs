@@ -26,6 +26,7 @@ impl App {
             Command::DeleteAnnotation if focused => self.reject_suggestion(),
             Command::AcceptAllSuggestions => self.accept_all_suggestions(),
             Command::ToggleSuggestions => self.toggle_suggestions(),
+            Command::SuggestionSettings => self.windows.suggestions = !self.windows.suggestions,
             _ => return false,
         }
         true

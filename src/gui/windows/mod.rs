@@ -9,6 +9,7 @@ pub mod interchange;
 pub mod label_all;
 pub mod network;
 pub mod schema_editor;
+pub mod suggestions;
 
 use crate::gui::action::Action;
 use crate::gui::state::FrameCtx;
@@ -16,6 +17,7 @@ use crate::gui::state::FrameCtx;
 const SCHEMA: &str = "Schema";
 const ENTITIES: &str = "Entities";
 const NETWORK: &str = "Network";
+const SUGGESTIONS: &str = "Suggestion settings";
 const AGREEMENT: &str = "Agreement";
 const SEARCH: &str = "Search all documents";
 const EXPORT: &str = "Export annotations";
@@ -29,6 +31,7 @@ pub struct Windows {
     pub search: Option<corpus_search::CorpusSearch>,
     pub entities: Option<entities::EntitiesWindow>,
     pub network: Option<network::NetworkWindow>,
+    pub suggestions: bool,
 }
 
 fn window_id(title: &str) -> egui::Id {
@@ -48,6 +51,7 @@ impl Windows {
             || self.interchange.is_some()
             || self.agreement.is_some()
             || self.search.is_some()
+            || self.suggestions
     }
 
     /// Esc: closes the window in front (the one last clicked or opened). `true` if one was.
@@ -56,6 +60,7 @@ impl Windows {
             (self.schema.is_some(), SCHEMA),
             (self.entities.is_some(), ENTITIES),
             (self.network.is_some(), NETWORK),
+            (self.suggestions, SUGGESTIONS),
             (self.agreement.is_some(), AGREEMENT),
             (self.search.is_some(), SEARCH),
             (
@@ -88,6 +93,7 @@ impl Windows {
             Some(SCHEMA) => self.schema = None,
             Some(ENTITIES) => self.entities = None,
             Some(NETWORK) => self.network = None,
+            Some(SUGGESTIONS) => self.suggestions = false,
             Some(AGREEMENT) => self.agreement = None,
             Some(SEARCH) => {
                 if let Some(mut search) = self.search.take() {
@@ -134,6 +140,25 @@ impl Windows {
             if open {
                 self.entities = Some(window);
             }
+        }
+        if self.suggestions
+            && let Some(session) = fc.session
+        {
+            let mut open = true;
+            let changed = egui::Window::new(SUGGESTIONS)
+                .id(window_id(SUGGESTIONS))
+                .open(&mut open)
+                .resizable(false)
+                .show(ctx, |ui| {
+                    suggestions::ui(ui, &session.ws, &session.suggestions.settings)
+                })
+                .and_then(|r| r.inner)
+                .flatten();
+            if let Some(settings) = changed {
+                fc.actions
+                    .push(Action::SetSuggestionSettings(Box::new(settings)));
+            }
+            self.suggestions = open;
         }
         if let Some(mut window) = self.network.take() {
             let mut open = true;
