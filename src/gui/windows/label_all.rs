@@ -140,18 +140,6 @@ impl Preview {
                         let place =
                             format!("{}:{}:{}", row.hit.document, row.hit.line, row.hit.column);
                         ui.checkbox(&mut row.ticked, RichText::new(place).monospace());
-                        let mut job = egui::text::LayoutJob::default();
-                        let font = egui::TextStyle::Body.resolve(ui.style());
-                        let weak = ui.visuals().weak_text_color();
-                        let strong = ui.visuals().strong_text_color();
-                        for (part, color) in [
-                            (&row.hit.before, weak),
-                            (&row.hit.matched, strong),
-                            (&row.hit.after, weak),
-                        ] {
-                            job.append(part, 0.0, egui::TextFormat::simple(font.clone(), color));
-                        }
-                        ui.label(job);
                         match &row.clash {
                             Some(Clash::Duplicate) => {
                                 ui.colored_label(ui.visuals().warn_fg_color, "already tagged");
@@ -164,6 +152,18 @@ impl Preview {
                             }
                             None => {}
                         }
+                        let mut job = egui::text::LayoutJob::default();
+                        let font = egui::TextStyle::Body.resolve(ui.style());
+                        let weak = ui.visuals().weak_text_color();
+                        let strong = ui.visuals().strong_text_color();
+                        for (part, color) in [
+                            (&row.hit.before, weak),
+                            (&row.hit.matched, strong),
+                            (&row.hit.after, weak),
+                        ] {
+                            job.append(part, 0.0, egui::TextFormat::simple(font.clone(), color));
+                        }
+                        ui.label(job);
                     });
                 }
             });
