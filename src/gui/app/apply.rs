@@ -64,6 +64,11 @@ impl App {
             }
             Action::SetSuggestionSettings(settings) => {
                 if let Some(session) = &mut self.session {
+                    if let Some(problem) = session.suggestions.problem.clone() {
+                        // Never written over silently: the user fixes or removes it first.
+                        self.say(format!("Suggestions are off: {problem}"), true);
+                        return;
+                    }
                     session.suggestions.settings = *settings;
                     if let Err(e) = session.suggestions.save(&session.ws.project.root) {
                         self.say(e, true);
