@@ -130,6 +130,7 @@ fn view_benches(c: &mut Criterion) {
         text: &text,
         layer: Some(&layer),
         schema: &schema,
+        entities: &tagdesk::core::entities::Registry::default(),
         selected: None,
         selection: None,
         link_target: None,

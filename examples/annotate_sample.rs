@@ -381,11 +381,11 @@ fn main() {
     println!("Annotated {}", root.display());
 }
 
-/// Sets the actors' attributes through the app's actions, then saves.
-fn set_entity_attributes(root: &std::path::Path) {
+/// The app on the sample project as `annotator`, its first document open.
+fn open(root: &std::path::Path, annotator: &str) -> Harness<'static, App> {
     let options = Options {
         path: Some(root.to_owned()),
-        annotator: Some("maria".to_owned()),
+        annotator: Some(annotator.to_owned()),
         ..Options::default()
     };
     let mut harness = Harness::builder()
@@ -398,6 +398,12 @@ fn set_entity_attributes(root: &std::path::Path) {
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
+    harness
+}
+
+/// Sets the actors' attributes through the app's actions, then saves.
+fn set_entity_attributes(root: &std::path::Path) {
+    let mut harness = open(root, "maria");
     for &(name, kind, country) in ENTITY_ATTRIBUTES {
         let id = harness
             .state()
@@ -430,21 +436,7 @@ fn set_entity_attributes(root: &std::path::Path) {
 
 fn annotate(root: &std::path::Path, work: &Work) {
     let (annotator, spans, done) = (work.annotator, work.spans, work.done);
-    let options = Options {
-        path: Some(root.to_owned()),
-        annotator: Some(annotator.to_owned()),
-        ..Options::default()
-    };
-    let mut harness = Harness::builder()
-        .with_size(vec2(1280.0, 900.0))
-        .build_eframe(move |cc| App::new(cc, options));
-    for _ in 0..500 {
-        harness.run_steps(1);
-        if harness.state().current_document().is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
+    let mut harness = open(root, annotator);
     let documents: Vec<String> = harness
         .state()
         .workspace()

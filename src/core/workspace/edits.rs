@@ -11,6 +11,34 @@ use crate::core::project::LayerKey;
 use crate::core::schema::{AttributeValue, Schema};
 use crate::core::text::{context_after, context_before, covered_text};
 
+/// A new span of `label` over `chars` of `text`, with a fresh id, its text and context, made
+/// by `annotator` at `now`.
+pub(super) fn new_span(
+    text: &crate::core::text::SourceText,
+    chars: Range<usize>,
+    label: &str,
+    annotator: &str,
+    attributes: crate::core::schema::Attributes,
+    now: &str,
+) -> Annotation {
+    Annotation {
+        id: new_annotation_id().into(),
+        label: label.to_owned().into(),
+        start: chars.start,
+        end: chars.end,
+        text: text.slice(chars.clone()).to_owned().into(),
+        prefix: context_before(text, chars.start).into(),
+        suffix: context_after(text, chars.end).into(),
+        review: None,
+        fragments: Vec::new(),
+        attributes,
+        author: annotator.to_owned().into(),
+        created: now.into(),
+        modified: now.into(),
+        note: None,
+    }
+}
+
 impl Workspace {
     // ---- Domain operations: each builds edits and applies them as one undo step. ----
 
@@ -36,24 +64,15 @@ impl Workspace {
                 label: label.to_owned(),
             });
         }
-        let now = now_rfc3339();
-        let id = new_annotation_id();
-        let annotation = Annotation {
-            id: id.clone().into(),
-            label: label.to_owned().into(),
-            start: chars.start,
-            end: chars.end,
-            text: text.text.slice(chars.clone()).to_owned().into(),
-            prefix: context_before(&text.text, chars.start).into(),
-            suffix: context_after(&text.text, chars.end).into(),
-            review: None,
-            fragments: Vec::new(),
-            attributes: crate::core::schema::Attributes::new(),
-            author: annotator.to_owned().into(),
-            created: now.clone().into(),
-            modified: now.into(),
-            note: None,
-        };
+        let annotation = new_span(
+            &text.text,
+            chars,
+            label,
+            annotator,
+            crate::core::schema::Attributes::new(),
+            &now_rfc3339(),
+        );
+        let id = annotation.id.to_string();
         let key = LayerKey::new(document, annotator);
         let mut edits = vec![Edit::Add(annotation)];
         if self

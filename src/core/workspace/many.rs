@@ -7,10 +7,9 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use super::{Pending, Workspace, WorkspaceError, check_range};
-use crate::core::annotation::{Annotation, DocStatus, Edit, new_annotation_id, now_rfc3339};
+use crate::core::annotation::{DocStatus, Edit, now_rfc3339};
 use crate::core::project::LayerKey;
 use crate::core::schema::{AttributeValue, ENTITY_ATTRIBUTE};
-use crate::core::text::{context_after, context_before};
 
 /// What `annotate_many` did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -156,22 +155,9 @@ impl Workspace {
                         AttributeValue::Text(id.clone()),
                     );
                 }
-                edits.push(Edit::Add(Annotation {
-                    id: new_annotation_id().into(),
-                    label: label.to_owned().into(),
-                    start: snapped.start,
-                    end: snapped.end,
-                    text: text.text.slice(snapped.clone()).to_owned().into(),
-                    prefix: context_before(&text.text, snapped.start).into(),
-                    suffix: context_after(&text.text, snapped.end).into(),
-                    review: None,
-                    fragments: Vec::new(),
-                    attributes,
-                    author: annotator.to_owned().into(),
-                    created: now.clone().into(),
-                    modified: now.clone().into(),
-                    note: None,
-                }));
+                edits.push(Edit::Add(super::edits::new_span(
+                    &text.text, snapped, label, annotator, attributes, &now,
+                )));
             }
             if edits.is_empty() {
                 continue;

@@ -78,6 +78,8 @@ pub struct ViewInput<'a> {
     pub text: &'a SourceText,
     pub layer: Option<&'a AnnotationLayer>,
     pub schema: &'a Schema,
+    /// The registry, to name linked entities on hover.
+    pub entities: &'a crate::core::entities::Registry,
     pub selected: Option<&'a str>,
     pub selection: Option<Range<usize>>,
     /// While linking: the candidate target span, outlined in its own colour.
@@ -99,6 +101,8 @@ pub struct SuggestionMark {
     pub color: egui::Color32,
     /// The one F4 went to: drawn thicker.
     pub focused: bool,
+    /// Shown on hover: what it proposes and where that comes from.
+    pub hint: String,
 }
 
 #[derive(Clone)]

@@ -273,6 +273,7 @@ pub(super) fn relation_arc(
 pub(super) fn hover_ui(
     ui: &mut egui::Ui,
     schema: &Schema,
+    entities: &crate::core::entities::Registry,
     annotations: &[&crate::core::Annotation],
 ) {
     for (i, a) in annotations.iter().enumerate() {
@@ -295,7 +296,18 @@ pub(super) fn hover_ui(
         };
         ui.label(egui::RichText::new(format!("“{shown}{more}”")).italics());
         for (name, value) in &a.attributes {
-            ui.label(format!("{name}: {value}"));
+            // The entity by its name, not its id.
+            let shown = match value {
+                crate::core::schema::AttributeValue::Text(id)
+                    if name == crate::core::schema::ENTITY_ATTRIBUTE =>
+                {
+                    entities
+                        .get(id)
+                        .map_or_else(|| id.clone(), |e| e.name.clone())
+                }
+                other => other.to_string(),
+            };
+            ui.label(format!("{name}: {shown}"));
         }
         if let Some(note) = &a.note {
             ui.label(format!("Note: {note}"));

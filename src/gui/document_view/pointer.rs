@@ -25,19 +25,27 @@ impl DocumentView {
         let mut events = Vec::new();
         if response.hovered()
             && self.drag_anchor.is_none()
-            && let Some(layer) = input.layer
             && let Some(pos) = response.hover_pos()
             && let Some((char_offset, _)) = self.char_under(input.text, pos)
         {
-            let mut here: Vec<_> = layer
-                .overlapping(char_offset, char_offset + 1)
+            let mut here: Vec<_> = input
+                .layer
+                .into_iter()
+                .flat_map(|layer| layer.overlapping(char_offset, char_offset + 1))
                 .filter(|a| a.contains(char_offset))
                 .collect();
             if !here.is_empty() {
                 here.sort_by_key(|a| (a.len(), a.start));
                 response
                     .clone()
-                    .on_hover_ui_at_pointer(|ui| hover_ui(ui, input.schema, &here));
+                    .on_hover_ui_at_pointer(|ui| hover_ui(ui, input.schema, input.entities, &here));
+            } else if let Some(s) = input
+                .suggestions
+                .iter()
+                .find(|s| s.range.contains(&char_offset))
+            {
+                // Where a suggestion comes from, on hover.
+                response.clone().on_hover_text_at_pointer(&s.hint);
             }
         }
         let edge_under_pointer =

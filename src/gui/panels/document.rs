@@ -228,10 +228,21 @@ impl DocumentPanel {
                             .schema()
                             .get(&s.label)
                             .map_or([128, 128, 128], crate::core::schema::LabelDef::rgb);
+                        let entity = s
+                            .entity
+                            .as_deref()
+                            .and_then(|id| ws.project.entities.get(id))
+                            .map(|e| format!(" → {}", e.name))
+                            .unwrap_or_default();
                         crate::gui::document_view::SuggestionMark {
                             range: s.range.clone(),
                             color: egui::Color32::from_rgb(r, g, b),
                             focused: session.suggestions.focused == Some(i),
+                            hint: format!(
+                                "Suggested: {}{entity} ({}). F4 goes to it; Enter accepts, \
+                                 Delete rejects.",
+                                s.label, s.provenance
+                            ),
                         }
                     })
                     .collect()
@@ -242,6 +253,7 @@ impl DocumentPanel {
             text: &text.text,
             layer: ws.project.layers.get(&key),
             schema: ws.project.schema(),
+            entities: &ws.project.entities,
             selected: state.selected.as_deref(),
             selection: state.selection.clone(),
             link_target: state.linking.as_ref().and_then(|l| l.target.as_deref()),
