@@ -182,3 +182,44 @@ fn tagdesk_annotate_labels_every_match_dry_run_first() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("no label \"person\""));
 }
+
+#[test]
+fn a_plan_made_off_the_ui_thread_leaves_out_what_was_added_meanwhile() {
+    let (_dir, root) = project();
+    let mut ws = Workspace::open(&root).unwrap();
+    let place = |needle: &str| tagdesk::core::workspace::Place {
+        document: "a.txt".into(),
+        range: chars_of(needle, 0),
+        label: "actor".into(),
+        entity: None,
+        snap: true,
+    };
+    let job = ws
+        .plan_places("ana", vec![place("Lavrov"), place("LAVROV")], "add actor")
+        .unwrap();
+    // The job runs on its own thread, as in the app; meanwhile the annotator tags one of them.
+    let planned = std::thread::spawn(move || job.run())
+        .join()
+        .unwrap()
+        .unwrap();
+    ws.add_span("a.txt", "ana", chars_of("LAVROV", 0), "actor")
+        .unwrap();
+    let report = ws.apply_planned(planned).unwrap();
+    assert_eq!((report.total(), report.duplicates), (1, 1));
+    assert_eq!(ws.layer("a.txt", "ana").unwrap().len(), 2);
+    // One undo takes back the planned step only.
+    ws.undo().unwrap();
+    assert_eq!(ws.layer("a.txt", "ana").unwrap().len(), 1);
+    // A text that changed on disk after the plan read it refuses the step.
+    let job = ws
+        .plan_places("ana", vec![place("Lavrov")], "add actor")
+        .unwrap();
+    let planned = job.run().unwrap();
+    std::fs::write(root.join("a.txt"), "Completely different now.").unwrap();
+    let mut fresh = Workspace::open(&root).unwrap();
+    fresh.text("a.txt").unwrap();
+    assert!(matches!(
+        fresh.apply_planned(planned),
+        Err(tagdesk::core::workspace::WorkspaceError::TextChanged(_))
+    ));
+}

@@ -182,6 +182,10 @@ pub enum DocProbe {
 
 /// What a background job found.
 pub enum Done {
+    /// "Label all": the new spans, prepared on a job, to apply as one step.
+    PlacesPlanned(
+        Box<Result<crate::core::workspace::PlannedPlaces, crate::core::workspace::WorkspaceError>>,
+    ),
     /// A project read on its thread, with the annotator's lock and the folder watcher.
     ProjectOpened {
         ticket: Ticket,
@@ -215,6 +219,7 @@ impl std::fmt::Debug for Done {
             Self::ProjectOpened { .. } => "ProjectOpened",
             Self::TextLoaded { .. } => "TextLoaded",
             Self::Reanchored(_) => "Reanchored",
+            Self::PlacesPlanned(_) => "PlacesPlanned",
             Self::Probed { .. } => "Probed",
             Self::FoundDisagreement(_) => "FoundDisagreement",
             Self::Picked(_) => "Picked",

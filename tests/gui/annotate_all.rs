@@ -37,9 +37,11 @@ fn label_all_matches_previews_marks_overlaps_applies_in_one_step_and_undoes() {
         3
     );
     harness.get_by_label("Apply (11)").click();
-    steps(&mut harness, 3);
-    assert_eq!(spans_of(&harness, "maria", "actor"), before + 11);
-    harness.get_by_label_contains("Labelled 11 place(s) as actor in 4 document(s)");
+    // The spans are prepared on a job, then applied as one step.
+    wait_for(&mut harness, "the spans", |h| {
+        spans_of(h, "maria", "actor") == before + 11
+    });
+    harness.get_by_label_contains("Labelled 11 place(s) in 4 document(s)");
     // Every new span covers the word (snapped), and one Ctrl+Z takes all eleven back.
     let ws = harness.state().workspace().unwrap();
     let lavrovs = ws
@@ -80,8 +82,9 @@ fn label_all_from_the_find_bar_stays_in_the_document() {
     harness.get_by_label("Label 3 of 4 matches as actor");
     harness.get_by_label_contains(&format!("In {doc} only"));
     harness.get_by_label("Apply (3)").click();
-    steps(&mut harness, 3);
-    assert_eq!(spans_of(&harness, "maria", "actor"), before + 3);
+    wait_for(&mut harness, "the spans", |h| {
+        spans_of(h, "maria", "actor") == before + 3
+    });
     let ws = harness.state().workspace().unwrap();
     let other_docs: usize = ws
         .project

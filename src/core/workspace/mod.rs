@@ -27,7 +27,7 @@ mod save;
 use super::job::Job;
 use disk::DiskFindings;
 pub use disk::{Resolution, SyncReport};
-pub use many::{Clash, ManyReport, Place};
+pub use many::{Clash, ManyReport, Place, PlacesJob, PlannedPlaces};
 use save::BackgroundSave;
 pub use save::SaveReport;
 
@@ -64,6 +64,8 @@ pub enum WorkspaceError {
     Locked(PathBuf),
     #[error("the annotations or their text changed while the re-anchoring was planned")]
     Stale,
+    #[error("{0} changed on disk while its places were being prepared: search again")]
+    TextChanged(String),
     #[error("no relation type \"{kind}\" goes from {from_label} to {to_label}")]
     RelationNotAllowed {
         kind: String,

@@ -99,7 +99,7 @@ impl App {
                 label,
                 entity,
                 places,
-            } => self.annotate_many(&label, entity.as_deref(), &places),
+            } => self.annotate_many(ctx, &label, entity.as_deref(), &places),
             Action::SetEntityAttribute { id, name, value } => {
                 self.schema_edit(|ws| ws.set_entity_attribute(&id, &name, value.as_deref()));
             }
@@ -633,21 +633,63 @@ impl App {
     }
 
     /// Labels many places in one undo step and says what it did.
+    /// Labels many places in one undo step: the spans are prepared on a job (texts read,
+    /// snapped, context cut), then applied when it is done (`finish_annotate_many`).
     fn annotate_many(
         &mut self,
+        ctx: &egui::Context,
         label: &str,
         entity: Option<&str>,
         places: &[(String, std::ops::Range<usize>)],
     ) {
         let layer_name = self.layer_name().to_owned();
+        let Some(session) = &self.session else {
+            return;
+        };
+        let places: Vec<crate::core::workspace::Place> = places
+            .iter()
+            .map(|(document, range)| crate::core::workspace::Place {
+                document: document.clone(),
+                range: range.clone(),
+                label: label.to_owned(),
+                entity: entity.map(str::to_owned),
+                snap: true,
+            })
+            .collect();
+        let count = places.len();
+        match session
+            .ws
+            .plan_places(&layer_name, places, &format!("add {label}"))
+        {
+            Ok(job) => {
+                let started = self.jobs.run(ctx, "label-all", move || {
+                    crate::gui::action::Done::PlacesPlanned(Box::new(job.run()))
+                });
+                match started {
+                    Ok(()) => self.say(format!("Labelling {count} place(s) as {label}…"), false),
+                    Err(e) => self.say(format!("Nothing was labelled: {e}"), true),
+                }
+            }
+            Err(err) => self.say(format!("Nothing was labelled: {err}"), true),
+        }
+    }
+
+    /// Applies prepared spans as one undo step and says what it did.
+    pub(super) fn finish_annotate_many(
+        &mut self,
+        planned: Result<
+            crate::core::workspace::PlannedPlaces,
+            crate::core::workspace::WorkspaceError,
+        >,
+    ) {
         let Some(session) = &mut self.session else {
             return;
         };
-        match session.ws.annotate_many(&layer_name, label, entity, places) {
+        match planned.and_then(|p| session.ws.apply_planned(p)) {
             Ok(report) => {
                 session.edited();
                 let mut text = format!(
-                    "Labelled {} place(s) as {label} in {} document(s)",
+                    "Labelled {} place(s) in {} document(s)",
                     report.total(),
                     report.added.len()
                 );

@@ -86,6 +86,7 @@ impl App {
                 }
             }
             Done::Reanchored(planned) => self.finish_reanchor(planned),
+            Done::PlacesPlanned(planned) => self.finish_annotate_many(*planned),
             Done::Probed {
                 ticket,
                 probes,

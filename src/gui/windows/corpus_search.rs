@@ -129,16 +129,15 @@ impl CorpusSearch {
 
     pub fn ui(&mut self, ui: &mut egui::Ui, ws: &Workspace, annotator: &str) -> Option<Picked> {
         self.poll();
-        if self.preview_when_done && self.summary.is_some() && !self.is_running() {
+        if self.preview_when_done && (!self.hits.is_empty() || self.summary.is_some()) {
+            // The find bar's "Label all": the preview opens with the first hits and fills.
             self.preview_when_done = false;
-            if !self.hits.is_empty() {
-                self.preview = Some(super::label_all::Preview::new(
-                    ws,
-                    annotator,
-                    &self.label,
-                    &self.hits,
-                ));
-            }
+            self.preview = Some(super::label_all::Preview::new(
+                ws,
+                annotator,
+                &self.label,
+                &self.hits,
+            ));
         }
         let mut run = false;
         if let Some(only) = self.scope.clone() {
@@ -151,8 +150,12 @@ impl CorpusSearch {
                 }
             });
         }
+        let searching = self.is_running();
         if let Some(preview) = &mut self.preview {
-            return match preview.ui(ui) {
+            if preview.rows.len() < self.hits.len() {
+                preview.extend(ws, &self.hits[preview.rows.len()..]);
+            }
+            return match preview.ui(ui, searching) {
                 Some(super::label_all::Outcome::Apply { label, places }) => {
                     self.preview = None;
                     Some(Picked::Annotate { label, places })
@@ -225,7 +228,7 @@ impl CorpusSearch {
                 );
             }
         });
-        if !self.hits.is_empty() && !self.is_running() {
+        if !self.hits.is_empty() {
             self.label_all_ui(ui, ws, annotator);
         }
         ui.separator();

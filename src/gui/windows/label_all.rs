@@ -20,6 +20,7 @@ pub struct Row {
 
 pub struct Preview {
     pub label: String,
+    pub annotator: String,
     pub rows: Vec<Row>,
 }
 
@@ -35,20 +36,24 @@ pub enum Outcome {
 impl Preview {
     /// Every hit, checked against `annotator`'s spans.
     pub fn new(ws: &Workspace, annotator: &str, label: &str, hits: &[Hit]) -> Self {
-        let rows = hits
-            .iter()
-            .map(|hit| {
-                let clash = ws.clash(&hit.document, annotator, &hit.range, label);
-                Row {
-                    hit: hit.clone(),
-                    ticked: clash.is_none(),
-                    clash,
-                }
-            })
-            .collect();
-        Self {
+        let mut preview = Self {
             label: label.to_owned(),
-            rows,
+            annotator: annotator.to_owned(),
+            rows: Vec::new(),
+        };
+        preview.extend(ws, hits);
+        preview
+    }
+
+    /// Adds hits found since (the preview fills while the search streams).
+    pub fn extend(&mut self, ws: &Workspace, hits: &[Hit]) {
+        for hit in hits {
+            let clash = ws.clash(&hit.document, &self.annotator, &hit.range, &self.label);
+            self.rows.push(Row {
+                hit: hit.clone(),
+                ticked: clash.is_none(),
+                clash,
+            });
         }
     }
 
@@ -56,7 +61,8 @@ impl Preview {
         self.rows.iter().filter(|r| r.ticked).count()
     }
 
-    pub fn ui(&mut self, ui: &mut egui::Ui) -> Option<Outcome> {
+    /// `searching`: hits are still coming (Apply waits for the last one).
+    pub fn ui(&mut self, ui: &mut egui::Ui, searching: bool) -> Option<Outcome> {
         let mut outcome = None;
         let duplicates = self
             .rows
@@ -86,6 +92,10 @@ impl Preview {
             if duplicates > 0 {
                 ui.label(RichText::new(format!("· {duplicates} already tagged")).weak());
             }
+            if searching {
+                ui.spinner();
+                ui.label(RichText::new("still searching: the list fills as it goes").weak());
+            }
             if overlapping > 0 {
                 ui.label(RichText::new(format!("· {overlapping} overlap a span")).weak());
             }
@@ -93,7 +103,10 @@ impl Preview {
         ui.horizontal(|ui| {
             let ticked = self.ticked();
             if ui
-                .add_enabled(ticked > 0, egui::Button::new(format!("Apply ({ticked})")))
+                .add_enabled(
+                    ticked > 0 && !searching,
+                    egui::Button::new(format!("Apply ({ticked})")),
+                )
                 .on_hover_text("One step: Ctrl+Z takes it all back")
                 .clicked()
             {
