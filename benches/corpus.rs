@@ -71,9 +71,85 @@ fn corpus_benches(c: &mut Criterion) {
     }
 }
 
+/// "Label all" at scale: 10,000 matches across 1,000 of the documents. What the UI thread does
+/// (plan: clones and paths; apply: one undo step over 1,000 layers) and what the job does
+/// (read the texts, snap, cut the context).
+fn label_all_benches(c: &mut Criterion) {
+    use criterion::BatchSize;
+    use tagdesk::core::workspace::Place;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let root = dir.path().join("corpus");
+    make_corpus(&root);
+    let ws = tagdesk::core::Workspace::open(&root).unwrap_or_else(|e| panic!("{e}"));
+    let query = Query {
+        pattern: r"\bRuss\w+".into(),
+        regex: true,
+        case_sensitive: false,
+    };
+    let pattern = query.compile().unwrap_or_else(|e| panic!("{e}"));
+    let docs: Vec<(String, PathBuf)> = documents(&ws.project).into_iter().take(1000).collect();
+    let mut places = Vec::new();
+    search_corpus(
+        &docs,
+        &pattern,
+        1_000_000,
+        &AtomicBool::new(false),
+        &mut |e| {
+            if let tagdesk::core::search::SearchEvent::Hits(hits) = e {
+                for h in hits {
+                    let taken = places
+                        .iter()
+                        .filter(|p: &&Place| p.document == h.document)
+                        .count();
+                    if taken < 10 {
+                        places.push(Place {
+                            document: h.document,
+                            range: h.range,
+                            label: "actor".into(),
+                            entity: None,
+                            snap: true,
+                        });
+                    }
+                }
+            }
+        },
+    );
+    assert!(places.len() >= 9_000, "{} places", places.len());
+    let mut group = c.benchmark_group("label_all");
+    group.sample_size(10);
+    group.bench_function("plan_on_ui_thread_10k_in_1000_docs", |b| {
+        b.iter(|| black_box(ws.plan_places("bench", places.clone(), "add actor").is_ok()));
+    });
+    group.bench_function("job_10k_in_1000_docs", |b| {
+        b.iter_batched(
+            || {
+                ws.plan_places("bench", places.clone(), "add actor")
+                    .unwrap_or_else(|e| panic!("{e}"))
+            },
+            |job| black_box(job.run().map(|p| p.report.total())),
+            BatchSize::LargeInput,
+        );
+    });
+    group.bench_function("apply_on_ui_thread_10k_in_1000_docs", |b| {
+        b.iter_batched(
+            || {
+                let ws = tagdesk::core::Workspace::open(&root).unwrap_or_else(|e| panic!("{e}"));
+                let planned = ws
+                    .plan_places("bench", places.clone(), "add actor")
+                    .and_then(tagdesk::core::workspace::PlacesJob::run)
+                    .unwrap_or_else(|e| panic!("{e}"));
+                (ws, planned)
+            },
+            |(mut ws, planned)| black_box(ws.apply_planned(planned).map(|r| r.total())),
+            BatchSize::LargeInput,
+        );
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(10);
-    targets = corpus_benches
+    targets = corpus_benches, label_all_benches
 }
 criterion_main!(benches);

@@ -223,3 +223,32 @@ fn a_plan_made_off_the_ui_thread_leaves_out_what_was_added_meanwhile() {
         Err(tagdesk::core::workspace::WorkspaceError::TextChanged(_))
     ));
 }
+
+#[test]
+fn labelling_across_many_documents_is_journaled_and_comes_back_after_a_crash() {
+    // 20 documents: more than the journal writes in line, so the entries go to a thread.
+    let names: Vec<String> = (0..20).map(|i| format!("d{i:02}.txt")).collect();
+    let files: Vec<(&str, &[u8])> = names
+        .iter()
+        .map(|n| (n.as_str(), b"Lavrov met Kerry. Lavrov left.".as_slice()))
+        .collect();
+    let (_dir, root) = crate::support::project_with(&files);
+    let mut ws = Workspace::open(&root).unwrap();
+    let places: Vec<(String, std::ops::Range<usize>)> =
+        names.iter().map(|n| (n.clone(), 0..6)).collect();
+    let report = ws.annotate_many("ana", "actor", None, &places).unwrap();
+    assert_eq!(report.total(), 20);
+    // The entries were written on a thread; once it is done, a crash loses nothing.
+    ws.finish_journal();
+    assert!(ws.journal_error().is_none());
+    // The session ends without saving (a crash): reopening recovers every span.
+    std::mem::forget(ws);
+    let mut again = Workspace::open(&root).unwrap();
+    let lines = again.recover();
+    assert!(!lines.is_empty(), "recovery reported");
+    for n in &names {
+        let layer = again.layer(n, "ana").expect("recovered layer");
+        assert_eq!(layer.len(), 1, "{n}");
+        assert_eq!(layer.annotations()[0].text.as_str(), "Lavrov");
+    }
+}

@@ -8,6 +8,10 @@ use crate::core::journal::{Entry, Journal};
 /// A journal entry touching this many spans or more is written on a thread.
 const BIG_JOURNAL_ENTRY: usize = 5_000;
 
+/// A step touching more layers than this (e.g. "label all" across a corpus) has its journal
+/// entries written on a thread: one fsync per layer file adds up.
+const MANY_LAYERS: usize = 16;
+
 /// How many spans a batch of edits carries (a measure of its journal entry's size).
 fn spans_in(edits: &[Edit]) -> usize {
     edits
@@ -28,6 +32,15 @@ impl Workspace {
         }
         // A big entry still being written goes first: the journal keeps the edits' order.
         self.settle_journal();
+        let layers = applied
+            .iter()
+            .filter(|a| matches!(a, Applied::Layer(..)))
+            .count();
+        let applied = if layers > MANY_LAYERS {
+            self.journal_layers_on_a_job(applied)
+        } else {
+            applied
+        };
         for a in applied {
             let result = match a {
                 Applied::Layer(key, edits) => {
@@ -48,7 +61,7 @@ impl Workspace {
                         // a crash meanwhile loses only edits that nothing later builds on.
                         self.settle_journal();
                         self.journal_job = Some((
-                            key,
+                            vec![key],
                             Job::start(
                                 "tagdesk-journal",
                                 (self.journal.clone(), path, base, edits),
@@ -94,7 +107,7 @@ impl Workspace {
 
     /// Waits for a journal entry being written on a thread, if any.
     pub(super) fn settle_journal(&mut self) {
-        let Some((key, job)) = self.journal_job.take() else {
+        let Some((keys, job)) = self.journal_job.take() else {
             return;
         };
         let err = match job.wait() {
@@ -102,16 +115,68 @@ impl Workspace {
             Some(Err(err)) => err,
             None => "the journal writer stopped".to_owned(),
         };
-        if let Some(n) = self.journaled.get_mut(&key) {
-            *n -= 1;
+        for key in keys {
+            if let Some(n) = self.journaled.get_mut(&key) {
+                *n -= 1;
+            }
         }
         self.journal_failed(&err);
+    }
+
+    /// Writes the layer entries of a step that touches many layers on one thread (each file
+    /// appended and fsynced in turn); returns the rest (schema, entities) to write here. As
+    /// with a big entry, whatever is journaled next waits for it.
+    fn journal_layers_on_a_job(&mut self, applied: Vec<Applied>) -> Vec<Applied> {
+        let mut rest = Vec::new();
+        let mut writes = Vec::new();
+        let mut keys = Vec::new();
+        for a in applied {
+            match a {
+                Applied::Layer(key, edits) => {
+                    if let Some(bg) = &mut self.background
+                        && bg.revisions.iter().any(|(k, _)| k == &key)
+                    {
+                        bg.later
+                            .entry(key.clone())
+                            .or_default()
+                            .push(Entry::Edits(edits.clone()));
+                    }
+                    let base = self.project.disk_hash(&key).unwrap_or_default().to_owned();
+                    writes.push((self.journal.layer_path(&key), base, edits));
+                    *self.journaled.entry(key.clone()).or_default() += 1;
+                    keys.push(key);
+                }
+                other => rest.push(other),
+            }
+        }
+        self.journal_job = Some((
+            keys,
+            Job::start(
+                "tagdesk-journal",
+                (self.journal.clone(), writes),
+                |(journal, writes)| {
+                    for (path, base, edits) in writes {
+                        journal
+                            .append(&path, &base, &[Entry::Edits(edits)])
+                            .map_err(|e| e.to_string())?;
+                    }
+                    Ok(())
+                },
+            ),
+        ));
+        rest
     }
 
     pub(super) fn journal_failed(&mut self, err: &str) {
         self.journal_error = Some(format!(
             "cannot write the crash journal ({err}); unsaved edits would be lost in a crash"
         ));
+    }
+
+    /// Waits for journal entries being written on a thread (a big step's); after this every
+    /// applied edit is on disk in the journal.
+    pub fn finish_journal(&mut self) {
+        self.settle_journal();
     }
 
     /// Why the crash journal could not be written, if it could not.

@@ -141,7 +141,7 @@ pub struct Workspace {
     /// Files changed on disk being read on a thread ([`Self::check_disk_in_background`]).
     disk_check: Option<Job<DiskFindings>>,
     /// A big journal entry being written on a thread (see `write_journal`).
-    journal_job: Option<(LayerKey, Job<Result<(), String>>)>,
+    journal_job: Option<(Vec<LayerKey>, Job<Result<(), String>>)>,
     /// How many edit lines each layer's crash journal holds (a save records how many of them
     /// the file it writes contains).
     journaled: HashMap<LayerKey, usize>,
