@@ -135,17 +135,16 @@ impl Workspace {
             if documents.contains_key(&place.document) {
                 continue;
             }
-            let source = match self.cached_text(&place.document) {
-                Some(Ok(text)) => Source::Loaded(std::sync::Arc::clone(text)),
-                _ => {
-                    if self.project.document(&place.document).is_none() {
-                        return Err(WorkspaceError::Document {
-                            document: place.document.clone(),
-                            source: crate::core::project::DocumentError::Missing,
-                        });
-                    }
-                    Source::File(self.project.document_file(&place.document))
+            let source = if let Some(Ok(text)) = self.cached_text(&place.document) {
+                Source::Loaded(std::sync::Arc::clone(text))
+            } else {
+                if self.project.document(&place.document).is_none() {
+                    return Err(WorkspaceError::Document {
+                        document: place.document.clone(),
+                        source: crate::core::project::DocumentError::Missing,
+                    });
                 }
+                Source::File(self.project.document_file(&place.document))
             };
             documents.insert(
                 place.document.clone(),

@@ -122,6 +122,9 @@ pub enum Pending {
     Entities(crate::core::entities::Registry),
 }
 
+/// Journal entries being written on a thread, and the layers they belong to.
+type JournalJob = (Vec<LayerKey>, Job<Result<(), String>>);
+
 pub struct Workspace {
     pub project: Project,
     texts: HashMap<String, Result<Arc<LoadedText>, DocumentError>>,
@@ -141,7 +144,7 @@ pub struct Workspace {
     /// Files changed on disk being read on a thread ([`Self::check_disk_in_background`]).
     disk_check: Option<Job<DiskFindings>>,
     /// A big journal entry being written on a thread (see `write_journal`).
-    journal_job: Option<(Vec<LayerKey>, Job<Result<(), String>>)>,
+    journal_job: Option<JournalJob>,
     /// How many edit lines each layer's crash journal holds (a save records how many of them
     /// the file it writes contains).
     journaled: HashMap<LayerKey, usize>,
