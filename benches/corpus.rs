@@ -147,9 +147,52 @@ fn label_all_benches(c: &mut Criterion) {
     group.finish();
 }
 
+/// Suggestions over the 3,000-file corpus: what the app's job does after an edit (build the
+/// patterns from the annotator's spans, read every text, one pass each).
+fn suggestion_benches(c: &mut Criterion) {
+    use tagdesk::core::suggest::{Settings, Suggester};
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let root = dir.path().join("corpus");
+    make_corpus(&root);
+    let mut ws = tagdesk::core::Workspace::open(&root).unwrap_or_else(|e| panic!("{e}"));
+    // 100 tagged spans in the first documents: random word-snapped spans, as synth makes them.
+    let first: Vec<String> = ws
+        .project
+        .documents
+        .iter()
+        .take(10)
+        .map(|d| d.path.clone())
+        .collect();
+    for (i, doc) in first.iter().enumerate() {
+        let _ = tagdesk::synth::annotate(&mut ws, doc, "bench", 10, i as u64);
+    }
+    let settings = Settings::default();
+    let files = documents(&ws.project);
+    let mut group = c.benchmark_group("suggest");
+    group.sample_size(10);
+    group.bench_function("patterns_and_corpus_count_3000_files", |b| {
+        b.iter(|| {
+            let suggester = Suggester::new(&ws.project, "bench", &settings);
+            let mut count = 0;
+            for (doc, file) in &files {
+                let Ok(bytes) = std::fs::read(file) else {
+                    continue;
+                };
+                if let Ok(text) = tagdesk::core::text::SourceText::from_bytes(&bytes) {
+                    count += suggester
+                        .suggest(doc, &text, ws.layer(doc, "bench"), &settings)
+                        .len();
+                }
+            }
+            black_box(count)
+        });
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(10);
-    targets = corpus_benches, label_all_benches
+    targets = corpus_benches, label_all_benches, suggestion_benches
 }
 criterion_main!(benches);
