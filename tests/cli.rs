@@ -468,3 +468,30 @@ fn search_prints_each_match_with_its_place_and_refuses_a_bad_pattern() {
         stderr(&bad)
     );
 }
+
+#[test]
+fn completions_and_man_pages_come_from_the_command_definitions() {
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tagdesk"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let bash = run(&["completions", "bash"]);
+    assert!(bash.status.success());
+    let script = String::from_utf8_lossy(&bash.stdout);
+    assert!(
+        script.contains("_tagdesk") && script.contains("network") && script.contains("annotate")
+    );
+    let man = run(&["manpage"]);
+    let page = String::from_utf8_lossy(&man.stdout);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH tagdesk"),
+        "{page}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let written = run(&["manpage", dir.path().to_str().unwrap()]);
+    assert!(written.status.success());
+    let network = std::fs::read_to_string(dir.path().join("tagdesk-network.1")).unwrap();
+    assert!(network.contains("aggregation"));
+}

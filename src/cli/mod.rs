@@ -159,6 +159,15 @@ pub enum Command {
     /// extent, same label) or that overlap one of their spans are left out. Exit 0, or 1 when
     /// nothing matched.
     Annotate(AnnotateOptions),
+    /// Print the shell completion script (bash, zsh, fish, elvish, powershell), e.g.
+    /// `tagdesk completions bash > ~/.local/share/bash-completion/completions/tagdesk`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write the man pages (tagdesk.1 and one per subcommand, tagdesk-export.1 …) into a folder,
+    /// e.g. `tagdesk manpage ~/.local/share/man/man1`; without a folder, print tagdesk.1.
+    Manpage { folder: Option<PathBuf> },
     /// Documents, and annotations per label per annotator.
     Stats {
         project: PathBuf,
@@ -412,6 +421,12 @@ pub fn run(command: Command) -> ExitCode {
             validate_cmd(&project)
         }
         Command::Stats { project, json } => analysis::stats_cmd(&project, json),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "tagdesk", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
+        Command::Manpage { folder } => manpage(folder.as_deref()),
         Command::Entities {
             project,
             json,
@@ -460,6 +475,46 @@ pub fn run(command: Command) -> ExitCode {
             delay_ms,
         } => script(&project, &file, &annotator, from, save_every, delay_ms),
     }
+}
+
+/// `tagdesk manpage [FOLDER]`.
+fn manpage(folder: Option<&Path>) -> ExitCode {
+    let command = <Cli as clap::CommandFactory>::command();
+    let Some(folder) = folder else {
+        let mut out = Vec::new();
+        if clap_mangen::Man::new(command).render(&mut out).is_err() {
+            return ExitCode::FAILURE;
+        }
+        print!("{}", String::from_utf8_lossy(&out));
+        return ExitCode::SUCCESS;
+    };
+    if let Err(err) = std::fs::create_dir_all(folder) {
+        eprintln!("error: cannot make {}: {err}", folder.display());
+        return ExitCode::FAILURE;
+    }
+    let mut written = 0;
+    let mut pages = vec![("tagdesk".to_owned(), command.clone())];
+    pages.extend(command.get_subcommands().map(|s| {
+        (
+            format!("tagdesk-{}", s.get_name()),
+            s.clone().name(format!("tagdesk-{}", s.get_name())),
+        )
+    }));
+    for (name, page) in pages {
+        let mut out = Vec::new();
+        if let Err(err) = clap_mangen::Man::new(page).render(&mut out) {
+            eprintln!("error: {name}: {err}");
+            return ExitCode::FAILURE;
+        }
+        let path = folder.join(format!("{name}.1"));
+        if let Err(err) = crate::core::project::write_atomic(&path, &out) {
+            eprintln!("error: cannot write {}: {err}", path.display());
+            return ExitCode::FAILURE;
+        }
+        written += 1;
+    }
+    println!("{written} man pages written to {}", folder.display());
+    ExitCode::SUCCESS
 }
 
 pub(super) fn open(project: &Path) -> Result<Workspace, ExitCode> {

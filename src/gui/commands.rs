@@ -53,6 +53,7 @@ pub enum Command {
     AcceptAllSuggestions,
     ToggleSuggestions,
     SuggestionSettings,
+    KeyboardReference,
     // Moving through the text from the keyboard (a caret; Shift extends a selection from it).
     CaretLeft,
     CaretRight,
@@ -102,6 +103,7 @@ impl Command {
             Self::AcceptAllSuggestions => "Accept every suggestion in this document",
             Self::ToggleSuggestions => "Suggestions on/off",
             Self::SuggestionSettings => "Suggestion settings…",
+            Self::KeyboardReference => "Keyboard reference",
             Self::NextAnnotation => "Next annotation",
             Self::PreviousAnnotation => "Previous annotation",
             Self::GrowEnd => "Grow span end (or the selection) by a character",
@@ -207,6 +209,7 @@ impl Command {
             Self::ShowColleagues => const { &[sc(CTRL_SHIFT, Key::C)] },
             Self::Entities => const { &[sc(CTRL_SHIFT, Key::E)] },
             Self::Network => const { &[sc(CTRL_SHIFT, Key::N)] },
+            Self::KeyboardReference => const { &[sc(NONE, Key::F1)] },
             Self::NextSuggestion => const { &[sc(NONE, Key::F4)] },
             Self::PreviousSuggestion => const { &[sc(SHIFT, Key::F4)] },
             Self::AcceptSuggestion => const { &[sc(CTRL, Key::Enter)] },
@@ -249,6 +252,15 @@ impl Command {
                 | Self::FindNext
                 | Self::FindPrevious
         )
+    }
+
+    /// Every shortcut, as on Linux and Windows ("Ctrl+S"), joined by " or ".
+    pub fn shortcuts_text(self) -> String {
+        self.shortcuts()
+            .iter()
+            .map(|s| s.format(&egui::ModifierNames::NAMES, false))
+            .collect::<Vec<_>>()
+            .join(" or ")
     }
 
     /// Text for menus ("Ctrl+S").
@@ -371,6 +383,7 @@ impl Command {
             | Self::Quit
             | Self::ChangeAnnotator
             | Self::About
+            | Self::KeyboardReference
             | Self::CommandPalette => true,
         }
     }
@@ -476,13 +489,65 @@ pub const MENUS: &[(&str, &[Option<Command>])] = &[
     ),
     (
         "Help",
-        &[Some(Command::CommandPalette), Some(Command::About)],
+        &[
+            Some(Command::KeyboardReference),
+            Some(Command::CommandPalette),
+            Some(Command::About),
+        ],
     ),
 ];
+
+/// The keyboard reference as Markdown, from the command table (what `docs/manual/keys.md`
+/// holds; a test keeps the two equal, so the manual never names a key that does nothing).
+pub fn keyboard_reference_markdown() -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from(
+        "# Keyboard reference\n\n\
+         Generated from tagdesk's command table (`src/gui/commands.rs`); press **F1** in the app \
+         for the same list. On macOS, Ctrl is ⌘.\n\n\
+         Besides these: a label's key (1, 2, 3 … as the Labels panel shows) tags the selected text \
+         or relabels the selected span; with a suggestion selected (F4), **Enter** accepts it and \
+         **Delete** rejects it.\n",
+    );
+    for (menu, items) in MENUS {
+        let rows: Vec<Command> = items
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|c| !c.shortcuts().is_empty())
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = write!(out, "\n## {menu}\n\n| Command | Keys |\n|---|---|\n");
+        for c in rows {
+            let _ = writeln!(out, "| {} | {} |", c.title(), c.shortcuts_text());
+        }
+    }
+    out
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The manual's keyboard chapter is the command table's: a key renamed, added or dropped
+    /// fails here until `UPDATE_DOCS=1 cargo test` rewrites the chapter.
+    #[test]
+    fn the_manual_s_keyboard_reference_matches_the_command_table() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/manual/keys.md");
+        let generated = keyboard_reference_markdown();
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &generated).unwrap();
+        }
+        let written = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            written == generated,
+            "{} is out of date: run UPDATE_DOCS=1 cargo test",
+            path.display()
+        );
+    }
 
     #[test]
     fn every_command_is_in_a_menu_or_the_palette_and_shortcuts_do_not_clash() {

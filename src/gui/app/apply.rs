@@ -345,6 +345,7 @@ impl App {
             | Command::AcceptAllSuggestions
             | Command::ToggleSuggestions
             | Command::SuggestionSettings => {}
+            Command::KeyboardReference => self.windows.keys = !self.windows.keys,
             Command::EditSchema => {
                 self.windows.schema = match self.windows.schema.take() {
                     Some(_) => None,

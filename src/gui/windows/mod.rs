@@ -6,6 +6,7 @@ pub mod agreement;
 pub mod corpus_search;
 pub mod entities;
 pub mod interchange;
+pub mod keys;
 pub mod label_all;
 pub mod network;
 pub mod schema_editor;
@@ -18,6 +19,7 @@ const SCHEMA: &str = "Schema";
 const ENTITIES: &str = "Entities";
 const NETWORK: &str = "Network";
 const SUGGESTIONS: &str = "Suggestion settings";
+const KEYS: &str = "Keyboard reference";
 const AGREEMENT: &str = "Agreement";
 const SEARCH: &str = "Search all documents";
 const EXPORT: &str = "Export annotations";
@@ -32,6 +34,7 @@ pub struct Windows {
     pub entities: Option<entities::EntitiesWindow>,
     pub network: Option<network::NetworkWindow>,
     pub suggestions: bool,
+    pub keys: bool,
 }
 
 fn window_id(title: &str) -> egui::Id {
@@ -52,6 +55,7 @@ impl Windows {
             || self.agreement.is_some()
             || self.search.is_some()
             || self.suggestions
+            || self.keys
     }
 
     /// Esc: closes the window in front (the one last clicked or opened). `true` if one was.
@@ -61,6 +65,7 @@ impl Windows {
             (self.entities.is_some(), ENTITIES),
             (self.network.is_some(), NETWORK),
             (self.suggestions, SUGGESTIONS),
+            (self.keys, KEYS),
             (self.agreement.is_some(), AGREEMENT),
             (self.search.is_some(), SEARCH),
             (
@@ -94,6 +99,7 @@ impl Windows {
             Some(ENTITIES) => self.entities = None,
             Some(NETWORK) => self.network = None,
             Some(SUGGESTIONS) => self.suggestions = false,
+            Some(KEYS) => self.keys = false,
             Some(AGREEMENT) => self.agreement = None,
             Some(SEARCH) => {
                 if let Some(mut search) = self.search.take() {
@@ -109,10 +115,20 @@ impl Windows {
     }
 
     pub fn ui(&mut self, ctx: &egui::Context, fc: &mut FrameCtx) {
+        let max = ctx.content_rect().size() - egui::vec2(40.0, 80.0);
+        if self.keys {
+            let mut open = true;
+            egui::Window::new(KEYS)
+                .id(window_id(KEYS))
+                .open(&mut open)
+                .default_size([460.0_f32.min(max.x), 520.0_f32.min(max.y)])
+                .max_size(max)
+                .show(ctx, |ui| keys::ui(ui, fc.ws()));
+            self.keys = open;
+        }
         let Some(ws) = fc.session.map(|s| &s.ws) else {
             return;
         };
-        let max = ctx.content_rect().size() - egui::vec2(40.0, 80.0);
         if let Some(mut editor) = self.schema.take() {
             let mut open = true;
             let mut actions = Vec::new();

@@ -1,0 +1,66 @@
+//! Help → Keyboard reference (F1): every command with its keys, menu by menu, from the
+//! command table, and the label keys of this project's schema. Esc closes it.
+
+use egui::RichText;
+
+use crate::core::Workspace;
+use crate::gui::commands::{Command, MENUS};
+
+pub fn ui(ui: &mut egui::Ui, ws: Option<&Workspace>) {
+    ui.label(
+        RichText::new(
+            "The user manual is in docs/manual/ of tagdesk's source; this list is \
+             docs/manual/keys.md.",
+        )
+        .weak(),
+    );
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            if let Some(ws) = ws {
+                ui.strong("Labels");
+                egui::Grid::new("keys_labels").striped(true).show(ui, |ui| {
+                    for label in &ws.project.schema().labels {
+                        ui.label(format!("Tag or relabel as {}", label.name));
+                        ui.monospace(label.hotkey.as_deref().unwrap_or("—"));
+                        ui.end_row();
+                    }
+                    ui.label("Accept the selected suggestion");
+                    ui.monospace("Enter");
+                    ui.end_row();
+                    ui.label("Reject the selected suggestion");
+                    ui.monospace("Delete");
+                    ui.end_row();
+                });
+                ui.add_space(6.0);
+            }
+            for (menu, items) in MENUS {
+                let rows: Vec<Command> = items
+                    .iter()
+                    .flatten()
+                    .copied()
+                    .filter(|c| !c.shortcuts().is_empty())
+                    .collect();
+                if rows.is_empty() {
+                    continue;
+                }
+                ui.strong(*menu);
+                egui::Grid::new(("keys", *menu))
+                    .striped(true)
+                    .show(ui, |ui| {
+                        for c in rows {
+                            ui.label(c.title());
+                            ui.monospace(
+                                c.shortcuts()
+                                    .iter()
+                                    .map(|s| ui.ctx().format_shortcut(s))
+                                    .collect::<Vec<_>>()
+                                    .join(" or "),
+                            );
+                            ui.end_row();
+                        }
+                    });
+                ui.add_space(6.0);
+            }
+        });
+}
