@@ -10,7 +10,17 @@ fn main() -> ExitCode {
     match args.command {
         Some(command) => cli::run(command),
         None => match tagdesk::gui::run(tagdesk::gui::Options {
-            path: args.path,
+            // A double-click on a project's tagdesk.json (the desktop entry) opens its folder.
+            path: args.path.map(|p| {
+                let is_manifest = p.file_name()
+                    == Some(std::ffi::OsStr::new(tagdesk::core::project::MANIFEST_FILE))
+                    && p.is_file();
+                match (is_manifest, p.parent()) {
+                    (true, Some(folder)) if !folder.as_os_str().is_empty() => folder.to_path_buf(),
+                    (true, _) => std::path::PathBuf::from("."),
+                    _ => p,
+                }
+            }),
             document: args.document,
             annotator: args.annotator,
             frame_stats: args.frame_stats,

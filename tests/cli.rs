@@ -495,3 +495,50 @@ fn completions_and_man_pages_come_from_the_command_definitions() {
     let network = std::fs::read_to_string(dir.path().join("tagdesk-network.1")).unwrap();
     assert!(network.contains("aggregation"));
 }
+
+#[test]
+fn desktop_install_registers_the_menu_entry_icons_and_mime_type_and_uninstall_removes_them() {
+    let data = tempfile::tempdir().unwrap();
+    let run = |action: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tagdesk"))
+            .args(["desktop", action])
+            .env("XDG_DATA_HOME", data.path())
+            .output()
+            .unwrap()
+    };
+    let done = run("install");
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let entry = std::fs::read_to_string(data.path().join("applications/tagdesk.desktop")).unwrap();
+    assert!(entry.starts_with("[Desktop Entry]"));
+    assert!(entry.contains("MimeType=application/x-tagdesk-project;"));
+    // The entry runs this binary, quoted, with the file clicked.
+    let exec = entry.lines().find(|l| l.starts_with("Exec=")).unwrap();
+    assert!(
+        exec.ends_with("%f") && exec.contains(env!("CARGO_BIN_EXE_tagdesk")),
+        "{exec}"
+    );
+    let mime = std::fs::read_to_string(data.path().join("mime/packages/tagdesk.xml")).unwrap();
+    assert!(roxmltree::Document::parse(&mime).is_ok());
+    assert!(mime.contains("tagdesk.json"));
+    for size in [32, 48, 64, 128, 256] {
+        let png = data
+            .path()
+            .join(format!("icons/hicolor/{size}x{size}/apps/tagdesk.png"));
+        let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(png).unwrap()));
+        let info = decoder.read_info().unwrap();
+        assert_eq!(info.info().width, size);
+    }
+    assert!(
+        data.path()
+            .join("icons/hicolor/scalable/apps/tagdesk.svg")
+            .is_file()
+    );
+    let gone = run("uninstall");
+    assert!(gone.status.success());
+    assert!(String::from_utf8_lossy(&gone.stdout).contains("8 files removed"));
+    assert!(!data.path().join("applications/tagdesk.desktop").exists());
+}

@@ -554,3 +554,10 @@ fn preferences_keep_where_each_project_was_left_and_the_colleagues_toggle() {
     );
     assert_eq!(loaded.recent, prefs.recent);
 }
+
+#[test]
+fn the_window_icon_is_in_the_binary() {
+    let icon = tagdesk::gui::window_icon().expect("the icon decodes");
+    assert_eq!((icon.width, icon.height), (256, 256));
+    assert_eq!(icon.rgba.len(), 256 * 256 * 4);
+}

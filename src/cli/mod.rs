@@ -12,6 +12,7 @@ use crate::formats::{self, ExportFilter, Format};
 
 mod analysis;
 mod annotate;
+mod desktop;
 mod network;
 
 #[derive(Debug, Parser)]
@@ -159,6 +160,16 @@ pub enum Command {
     /// extent, same label) or that overlap one of their spans are left out. Exit 0, or 1 when
     /// nothing matched.
     Annotate(AnnotateOptions),
+    /// Put tagdesk in the desktop's applications menu, with its icon, and make a double-click on
+    /// a project's tagdesk.json open it (freedesktop.org; per user unless --system); or take it
+    /// out again.
+    Desktop {
+        #[arg(value_enum)]
+        action: desktop::DesktopAction,
+        /// For every user (under /usr/local/share; needs the rights to write there).
+        #[arg(long)]
+        system: bool,
+    },
     /// Print the shell completion script (bash, zsh, fish, elvish, powershell), e.g.
     /// `tagdesk completions bash > ~/.local/share/bash-completion/completions/tagdesk`.
     Completions {
@@ -427,6 +438,7 @@ pub fn run(command: Command) -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Manpage { folder } => manpage(folder.as_deref()),
+        Command::Desktop { action, system } => desktop::desktop_cmd(action, system),
         Command::Entities {
             project,
             json,

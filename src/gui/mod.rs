@@ -50,12 +50,31 @@ pub fn sample_project() -> Option<PathBuf> {
         .find(|p| p.join(crate::core::project::MANIFEST_FILE).is_file())
 }
 
+/// The application icon (`assets/icons/tagdesk-256.png`, in the binary) as the window's icon.
+pub fn window_icon() -> Option<egui::IconData> {
+    let png = include_bytes!("../../assets/icons/tagdesk-256.png");
+    let mut reader = png::Decoder::new(std::io::Cursor::new(&png[..]))
+        .read_info()
+        .ok()?;
+    let mut rgba = vec![0; reader.output_buffer_size()?];
+    let info = reader.next_frame(&mut rgba).ok()?;
+    (info.color_type == png::ColorType::Rgba).then_some(egui::IconData {
+        rgba,
+        width: info.width,
+        height: info.height,
+    })
+}
+
 /// Opens the window and runs until it is closed.
 pub fn run(options: Options) -> anyhow::Result<()> {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("tagdesk")
+        .with_app_id("tagdesk");
+    if let Some(icon) = window_icon() {
+        viewport = viewport.with_icon(icon);
+    }
     let native = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("tagdesk")
-            .with_app_id("tagdesk")
+        viewport: viewport
             .with_inner_size([1280.0, 800.0])
             .with_min_inner_size([640.0, 400.0])
             .with_drag_and_drop(true),
