@@ -17,9 +17,11 @@ pub fn ui(ui: &mut egui::Ui, ws: Option<&Workspace>) {
     egui::ScrollArea::vertical()
         .auto_shrink([false, true])
         .show(ui, |ui| {
-            if let Some(ws) = ws {
-                ui.strong("Labels");
-                egui::Grid::new("keys_labels").striped(true).show(ui, |ui| {
+            // One grid, so the keys line up from section to section.
+            egui::Grid::new("keys").striped(true).show(ui, |ui| {
+                if let Some(ws) = ws {
+                    ui.strong("Labels");
+                    ui.end_row();
                     for label in &ws.project.schema().labels {
                         ui.label(format!("Tag or relabel as {}", label.name));
                         ui.monospace(label.hotkey.as_deref().unwrap_or("—"));
@@ -31,36 +33,31 @@ pub fn ui(ui: &mut egui::Ui, ws: Option<&Workspace>) {
                     ui.label("Reject the selected suggestion");
                     ui.monospace("Delete");
                     ui.end_row();
-                });
-                ui.add_space(6.0);
-            }
-            for (menu, items) in MENUS {
-                let rows: Vec<Command> = items
-                    .iter()
-                    .flatten()
-                    .copied()
-                    .filter(|c| !c.shortcuts().is_empty())
-                    .collect();
-                if rows.is_empty() {
-                    continue;
                 }
-                ui.strong(*menu);
-                egui::Grid::new(("keys", *menu))
-                    .striped(true)
-                    .show(ui, |ui| {
-                        for c in rows {
-                            ui.label(c.title());
-                            ui.monospace(
-                                c.shortcuts()
-                                    .iter()
-                                    .map(|s| ui.ctx().format_shortcut(s))
-                                    .collect::<Vec<_>>()
-                                    .join(" or "),
-                            );
-                            ui.end_row();
-                        }
-                    });
-                ui.add_space(6.0);
-            }
+                for (menu, items) in MENUS {
+                    let rows: Vec<Command> = items
+                        .iter()
+                        .flatten()
+                        .copied()
+                        .filter(|c| !c.shortcuts().is_empty())
+                        .collect();
+                    if rows.is_empty() {
+                        continue;
+                    }
+                    ui.strong(*menu);
+                    ui.end_row();
+                    for c in rows {
+                        ui.label(c.title());
+                        ui.monospace(
+                            c.shortcuts()
+                                .iter()
+                                .map(|s| ui.ctx().format_shortcut(s))
+                                .collect::<Vec<_>>()
+                                .join(" or "),
+                        );
+                        ui.end_row();
+                    }
+                }
+            });
         });
 }
