@@ -10,6 +10,53 @@ fn main() {
     stamp_git_commit();
     stamp_build_date();
     embed_fonts();
+    embed_sample();
+}
+
+/// Embeds the sample project (`projects/syria-talks`, without its `.tagdesk/` session folder):
+/// an installed tagdesk copies it into the user's data folder on first start.
+fn embed_sample() {
+    let manifest_dir =
+        std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from("."), PathBuf::from);
+    let root = manifest_dir.join("projects/syria-talks");
+    println!("cargo:rerun-if-changed={}", root.display());
+    let mut files = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue; // .tagdesk/ (locks, journal), editor droppings
+            }
+            if path.is_dir() {
+                println!("cargo:rerun-if-changed={}", path.display());
+                stack.push(path);
+            } else if let Ok(relative) = path.strip_prefix(&root) {
+                files.push((relative.to_string_lossy().replace('\\', "/"), path.clone()));
+            }
+        }
+    }
+    files.sort();
+    let mut code = String::from(
+        "/// The sample project, embedded by build.rs: (path inside the project, bytes).\n\
+         pub const SAMPLE_FILES: &[(&str, &[u8])] = &[\n",
+    );
+    for (relative, path) in &files {
+        writeln!(
+            code,
+            "    ({relative:?}, include_bytes!({:?})),",
+            path.display().to_string()
+        )
+        .ok();
+    }
+    code.push_str("];\n");
+    let out =
+        PathBuf::from(std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("sample.rs");
+    std::fs::write(&out, code).unwrap_or_else(|e| panic!("cannot write {}: {e}", out.display()));
 }
 
 fn git(args: &[&str]) -> Option<String> {

@@ -561,3 +561,29 @@ fn the_window_icon_is_in_the_binary() {
     assert_eq!((icon.width, icon.height), (256, 256));
     assert_eq!(icon.rgba.len(), 256 * 256 * 4);
 }
+
+#[test]
+fn the_sample_in_the_binary_is_the_sample_project_and_a_copy_keeps_the_user_s_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("syria-talks");
+    tagdesk::gui::extract_sample(&dest).unwrap();
+    let copy = tagdesk::core::Project::open(&dest).unwrap();
+    let shipped = tagdesk::core::Project::open(&crate::support::sample_project()).unwrap();
+    assert_eq!(copy.documents.len(), shipped.documents.len());
+    assert_eq!(
+        copy.layers.keys().collect::<Vec<_>>(),
+        shipped.layers.keys().collect::<Vec<_>>()
+    );
+    assert_eq!(copy.entities, shipped.entities);
+    assert_eq!(copy.metadata, shipped.metadata);
+    // Extracting again writes only what is missing: the user's changes stay.
+    let manifest = dest.join("tagdesk.json");
+    let mine = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("US–Russia talks on Syria", "My copy");
+    std::fs::write(&manifest, &mine).unwrap();
+    std::fs::remove_file(dest.join("entities.json")).unwrap();
+    tagdesk::gui::extract_sample(&dest).unwrap();
+    assert_eq!(std::fs::read_to_string(&manifest).unwrap(), mine);
+    assert!(dest.join("entities.json").is_file());
+}

@@ -34,20 +34,37 @@ pub struct Options {
     pub builtin_file_dialog: bool,
 }
 
-/// The sample project shipped in `projects/`: next to the executable's source tree when run
-/// with cargo, or in a `projects/` folder beside the executable.
+mod sample {
+    include!(concat!(env!("OUT_DIR"), "/sample.rs"));
+}
+pub use sample::SAMPLE_FILES;
+
+/// The sample project, as the user's own copy in their data folder (`…/tagdesk/syria-talks`):
+/// made from the copy in the binary on first use, then kept (with whatever the user did in it).
+/// Never the files in the source tree or beside the executable: an installed tagdesk writes
+/// nothing where it is installed.
 pub fn sample_project() -> Option<PathBuf> {
-    let name = "syria-talks";
-    let from_source = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("projects")
-        .join(name);
-    let beside_exe = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|d| d.join("projects").join(name)));
-    [Some(from_source), beside_exe]
-        .into_iter()
-        .flatten()
-        .find(|p| p.join(crate::core::project::MANIFEST_FILE).is_file())
+    let dest = eframe::storage_dir("tagdesk")?.join("syria-talks");
+    if !dest.join(crate::core::project::MANIFEST_FILE).is_file() {
+        extract_sample(&dest).ok()?;
+    }
+    Some(dest)
+}
+
+/// Writes the embedded sample project into `dest` (missing files only: nothing there is
+/// overwritten).
+pub fn extract_sample(dest: &std::path::Path) -> std::io::Result<()> {
+    for (relative, bytes) in SAMPLE_FILES {
+        let path = dest.join(relative);
+        if path.exists() {
+            continue;
+        }
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        crate::core::project::write_atomic(&path, bytes)?;
+    }
+    Ok(())
 }
 
 /// The application icon (`assets/icons/tagdesk-256.png`, in the binary) as the window's icon.
