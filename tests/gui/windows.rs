@@ -376,22 +376,25 @@ fn big_layers_are_compared_on_a_thread_while_the_window_goes_on() {
     }
     let mut harness = open_app_on(&root, "a.txt", "ana");
     harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::R);
-    // The command is applied at the end of the frame that reads the key; the panel is drawn
-    // in the next one at the latest. That frame is drawn at once; the comparison runs
-    // meanwhile (its result is taken in by a later frame).
-    harness.run_steps(1);
-    if harness.query_by_label("Compare:").is_none() {
+    // Frames go on while the comparison runs on its thread: at least one frame shows
+    // "Comparing the layers…" before the rows arrive. (Each frame is looked at: on a loaded
+    // machine the panel's first frame may come later than the second.)
+    let mut seen_comparing = false;
+    let mut compared = false;
+    for _ in 0..1000 {
         harness.run_steps(1);
+        seen_comparing |= harness.query_by_label("Comparing the layers…").is_some();
+        if harness.query_all_by_label_contains("label differs").count() >= 1 {
+            compared = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    assert!(harness.query_by_label("Comparing the layers…").is_some());
-    assert!(harness.state().text_pending());
-    wait_for(&mut harness, "the comparison", |h| {
-        h.query_by_label("Comparing the layers…").is_none()
-    });
     assert!(
-        harness.query_all_by_label_contains("label differs").count() >= 1,
-        "the counts and rows are shown once compared"
+        seen_comparing,
+        "a frame was drawn while the layers were compared"
     );
+    assert!(compared, "the counts and rows are shown once compared");
 }
 
 #[test]
