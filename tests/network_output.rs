@@ -455,6 +455,28 @@ fn time_windows_write_one_network_per_window_and_one_dynamic_gexf() {
         [("2016-02-13".to_owned(), "2016-03-13".to_owned())]
     );
     assert_eq!(spells("Kerry").len(), 2);
+    // Statements are counted per window (a dynamic attribute): Kerry spoke once in the first
+    // window (a.txt) and once in the last (b.txt).
+    let kerry_counts: Vec<(String, String)> = doc
+        .descendants()
+        .find(|n| n.has_tag_name((ns, "node")) && n.attribute("label") == Some("Kerry"))
+        .unwrap()
+        .descendants()
+        .filter(|a| a.has_tag_name((ns, "attvalue")) && a.attribute("for") == Some("statements"))
+        .map(|a| {
+            (
+                a.attribute("value").unwrap().to_owned(),
+                a.attribute("start").unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kerry_counts,
+        [
+            ("1".to_owned(), "2016-02-13".to_owned()),
+            ("1".to_owned(), "2016-08-11".to_owned())
+        ]
+    );
     // Windows are pure and deterministic.
     let project = Project::open(&root).unwrap();
     let extracted = statements(&project, &Coding::standard(&project, "ana"));

@@ -149,10 +149,20 @@ pub fn gexf(single: Option<&Network>, slices: &[Slice<'_>]) -> String {
     } else {
         out.push_str("  <graph mode=\"static\" defaultedgetype=\"undirected\">\n");
     }
+    // Statements and group change from window to window: dynamic attributes of their own.
+    let counted = "      <attribute id=\"statements\" title=\"statements\" type=\"integer\"/>\n      \
+                   <attribute id=\"group\" title=\"group\" type=\"integer\"/>\n";
+    if dynamic {
+        let _ = write!(
+            out,
+            "    <attributes class=\"node\" mode=\"dynamic\">\n{counted}    </attributes>\n"
+        );
+    }
     out.push_str("    <attributes class=\"node\">\n");
     out.push_str("      <attribute id=\"kind\" title=\"kind\" type=\"string\"/>\n");
-    out.push_str("      <attribute id=\"statements\" title=\"statements\" type=\"integer\"/>\n");
-    out.push_str("      <attribute id=\"group\" title=\"group\" type=\"integer\"/>\n");
+    if !dynamic {
+        out.push_str(counted);
+    }
     for (i, name) in attributes.iter().enumerate() {
         let _ = writeln!(
             out,
@@ -184,13 +194,34 @@ pub fn gexf(single: Option<&Network>, slices: &[Slice<'_>]) -> String {
     for (i, node) in names.iter().enumerate() {
         let _ = write!(
             out,
-            "      <node id=\"n{i}\" label=\"{}\"><attvalues><attvalue for=\"kind\" value=\"{}\"/><attvalue for=\"statements\" value=\"{}\"/>",
+            "      <node id=\"n{i}\" label=\"{}\"><attvalues><attvalue for=\"kind\" value=\"{}\"/>",
             escape(&node.name),
             node.kind.as_str(),
-            node.statements
         );
-        if let Some(group) = node.group {
-            let _ = write!(out, "<attvalue for=\"group\" value=\"{group}\"/>");
+        if dynamic {
+            // The node's statements and group in each window it is in.
+            for s in slices {
+                if let Some(n) = s.network.nodes.iter().find(|n| n.name == node.name) {
+                    let span = format!("start=\"{}\" end=\"{}\"", s.start, s.end);
+                    let _ = write!(
+                        out,
+                        "<attvalue for=\"statements\" value=\"{}\" {span}/>",
+                        n.statements
+                    );
+                    if let Some(group) = n.group {
+                        let _ = write!(out, "<attvalue for=\"group\" value=\"{group}\" {span}/>");
+                    }
+                }
+            }
+        } else {
+            let _ = write!(
+                out,
+                "<attvalue for=\"statements\" value=\"{}\"/>",
+                node.statements
+            );
+            if let Some(group) = node.group {
+                let _ = write!(out, "<attvalue for=\"group\" value=\"{group}\"/>");
+            }
         }
         for (a, name) in attributes.iter().enumerate() {
             if let Some(value) = node.attributes.get(name) {
