@@ -68,28 +68,7 @@ struct MetadataFile {
 }
 
 /// Why a metadata file or table cannot be read (the caller adds the file's path).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FileError {
-    Syntax {
-        line: usize,
-        column: usize,
-        message: String,
-    },
-    Invalid(String),
-}
-
-impl std::fmt::Display for FileError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Syntax {
-                line,
-                column,
-                message,
-            } => write!(f, "line {line}, column {column}: {message}"),
-            Self::Invalid(message) => f.write_str(message),
-        }
-    }
-}
+pub use crate::core::versioned::FileError;
 
 /// Every document's metadata, by document path.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -127,26 +106,8 @@ impl Metadata {
     }
 
     pub fn parse(json: &str) -> Result<Self, FileError> {
-        let value: serde_json::Value =
-            serde_json::from_str(json).map_err(|e| FileError::Syntax {
-                line: e.line(),
-                column: e.column(),
-                message: e.to_string(),
-            })?;
-        if value.get("format").and_then(serde_json::Value::as_str) != Some(FORMAT_NAME) {
-            return Err(FileError::Invalid(format!(
-                "not a tagdesk metadata file (format should be \"{FORMAT_NAME}\")"
-            )));
-        }
-        let version = value.get("version").and_then(serde_json::Value::as_u64);
-        if version != Some(u64::from(METADATA_FORMAT_VERSION)) {
-            return Err(FileError::Invalid(format!(
-                "metadata file version {} is not one this tagdesk reads ({METADATA_FORMAT_VERSION})",
-                version.map_or_else(|| "missing".to_owned(), |v| v.to_string())
-            )));
-        }
         let file: MetadataFile =
-            serde_json::from_value(value).map_err(|e| FileError::Invalid(e.to_string()))?;
+            crate::core::versioned::read(json, FORMAT_NAME, METADATA_FORMAT_VERSION, "metadata")?;
         for (document, meta) in &file.documents {
             if !meta.date.is_empty() && parse_date(&meta.date).is_none() {
                 return Err(FileError::Invalid(format!(

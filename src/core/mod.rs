@@ -20,6 +20,7 @@ pub mod stats;
 pub mod suggest;
 pub mod text;
 pub mod validate;
+pub mod versioned;
 pub mod workspace;
 
 pub use annotation::{Annotation, AnnotationLayer, DocStatus, Edit};

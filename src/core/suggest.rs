@@ -124,20 +124,9 @@ impl Settings {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
         };
-        let settings: Self = serde_json::from_str(&text).map_err(|e| {
-            format!(
-                "{}: line {}, column {}: {e}",
-                path.display(),
-                e.line(),
-                e.column()
-            )
-        })?;
-        if settings.format != FORMAT_NAME || settings.version > FORMAT_VERSION {
-            return Err(format!(
-                "{}: not a tagdesk suggestions file of version {FORMAT_VERSION} or older",
-                path.display()
-            ));
-        }
+        let settings: Self =
+            super::versioned::read(&text, FORMAT_NAME, FORMAT_VERSION, "suggestions")
+                .map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(settings)
     }
 

@@ -80,31 +80,7 @@ struct EntitiesFile {
     entities: Vec<Arc<Entity>>,
 }
 
-/// Why an entities file cannot be read (the project adds the file's path).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FileError {
-    /// Not JSON: where.
-    Syntax {
-        line: usize,
-        column: usize,
-        message: String,
-    },
-    /// JSON, but not a registry this tagdesk reads.
-    Invalid(String),
-}
-
-impl std::fmt::Display for FileError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Syntax {
-                line,
-                column,
-                message,
-            } => write!(f, "line {line}, column {column}: {message}"),
-            Self::Invalid(message) => f.write_str(message),
-        }
-    }
-}
+pub use crate::core::versioned::FileError;
 
 /// Why a registry change cannot be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -330,27 +306,8 @@ impl Registry {
 
     /// Reads an entities file's text (the version first).
     pub fn parse(json: &str) -> Result<Self, FileError> {
-        let value: serde_json::Value =
-            serde_json::from_str(json).map_err(|e| FileError::Syntax {
-                line: e.line(),
-                column: e.column(),
-                message: e.to_string(),
-            })?;
-        let format = value.get("format").and_then(serde_json::Value::as_str);
-        if format != Some(FORMAT_NAME) {
-            return Err(FileError::Invalid(format!(
-                "not a tagdesk entities file (format should be \"{FORMAT_NAME}\")"
-            )));
-        }
-        let version = value.get("version").and_then(serde_json::Value::as_u64);
-        if version != Some(u64::from(ENTITIES_FORMAT_VERSION)) {
-            return Err(FileError::Invalid(format!(
-                "entities file version {} is not one this tagdesk reads ({ENTITIES_FORMAT_VERSION})",
-                version.map_or_else(|| "missing".to_owned(), |v| v.to_string())
-            )));
-        }
         let file: EntitiesFile =
-            serde_json::from_value(value).map_err(|e| FileError::Invalid(e.to_string()))?;
+            crate::core::versioned::read(json, FORMAT_NAME, ENTITIES_FORMAT_VERSION, "entities")?;
         let mut entities = file.entities;
         entities.sort_by(|a, b| a.id.cmp(&b.id));
         if let Some(w) = entities.windows(2).find(|w| w[0].id == w[1].id) {

@@ -49,6 +49,26 @@ pub enum ProjectError {
 }
 
 impl ProjectError {
+    /// A project file (`entities.json`, `metadata.json`) that cannot be read, with its path.
+    pub(super) fn file(path: &Path, error: crate::core::versioned::FileError) -> Self {
+        match error {
+            crate::core::versioned::FileError::Syntax {
+                line,
+                column,
+                message,
+            } => Self::Parse {
+                path: path.to_owned(),
+                line,
+                column,
+                message,
+            },
+            crate::core::versioned::FileError::Invalid(message) => Self::Invalid {
+                path: path.to_owned(),
+                message,
+            },
+        }
+    }
+
     pub(super) fn io(what: &'static str, path: &Path, source: io::Error) -> Self {
         Self::Io {
             what,

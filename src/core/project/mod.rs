@@ -322,23 +322,8 @@ impl Project {
         let entities_path = Self::entities_path(root);
         let (entities, entities_on_disk) = match std::fs::read_to_string(&entities_path) {
             Ok(json) => {
-                use crate::core::entities::{FileError, Registry};
-                let registry = Registry::parse(&json).map_err(|e| match e {
-                    FileError::Syntax {
-                        line,
-                        column,
-                        message,
-                    } => ProjectError::Parse {
-                        path: entities_path.clone(),
-                        line,
-                        column,
-                        message,
-                    },
-                    FileError::Invalid(message) => ProjectError::Invalid {
-                        path: entities_path.clone(),
-                        message,
-                    },
-                })?;
+                let registry = crate::core::entities::Registry::parse(&json)
+                    .map_err(|e| ProjectError::file(&entities_path, e))?;
                 (registry, content_hash(json.as_bytes()))
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Default::default(),
@@ -346,25 +331,8 @@ impl Project {
         };
         let metadata_path = root.join(crate::core::metadata::METADATA_FILE);
         let metadata = match std::fs::read_to_string(&metadata_path) {
-            Ok(json) => {
-                use crate::core::metadata::{FileError, Metadata};
-                Metadata::parse(&json).map_err(|e| match e {
-                    FileError::Syntax {
-                        line,
-                        column,
-                        message,
-                    } => ProjectError::Parse {
-                        path: metadata_path.clone(),
-                        line,
-                        column,
-                        message,
-                    },
-                    FileError::Invalid(message) => ProjectError::Invalid {
-                        path: metadata_path.clone(),
-                        message,
-                    },
-                })?
-            }
+            Ok(json) => crate::core::metadata::Metadata::parse(&json)
+                .map_err(|e| ProjectError::file(&metadata_path, e))?,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 crate::core::metadata::Metadata::default()
             }
