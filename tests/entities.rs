@@ -182,3 +182,63 @@ fn exports_carry_the_link_and_the_cli_lists_the_entities() {
     assert_eq!(listed[0]["kind"], "actor");
     assert_eq!(listed[0]["spans"], 1);
 }
+
+#[test]
+fn the_entity_link_goes_out_and_comes_back_through_brat_webanno_and_label_studio() {
+    let (_dir, root) = project_with(&[("a.txt", TEXT.as_bytes())]);
+    let mut ws = Workspace::open(&root).unwrap();
+    let key = LayerKey::new("a.txt", "ana");
+    let id = span(&mut ws, "ana", "Sergey Lavrov", 0);
+    let lavrov = ws
+        .link_new_entity(&key, &id, EntityKind::Actor, "Sergey Lavrov")
+        .unwrap();
+    assert!(ws.save().errors.is_empty());
+    let tagdesk = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tagdesk"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let root_s = root.to_str().unwrap();
+    for (format, out, back) in [
+        ("brat", "out-brat", "from-brat"),
+        ("webanno-tsv", "out-tsv", "from-tsv"),
+        ("label-studio", "out.json", "from-ls"),
+    ] {
+        let out = root.join(out);
+        let out_s = out.to_str().unwrap();
+        tagdesk(&[
+            "export",
+            root_s,
+            "--format",
+            format,
+            "--annotator",
+            "ana",
+            "-o",
+            out_s,
+        ]);
+        tagdesk(&[
+            "import",
+            root_s,
+            out_s,
+            "--format",
+            format,
+            "--annotator",
+            back,
+        ]);
+        let ws = Workspace::open(&root).unwrap();
+        let layer = ws.layer("a.txt", back).expect(format);
+        let linked = layer
+            .annotations()
+            .iter()
+            .find(|a| a.text == "Sergey Lavrov")
+            .and_then(|a| a.attributes.get(tagdesk::core::schema::ENTITY_ATTRIBUTE))
+            .map(ToString::to_string);
+        assert_eq!(linked.as_deref(), Some(lavrov.as_str()), "{format}");
+    }
+}

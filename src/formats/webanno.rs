@@ -9,7 +9,8 @@
 //! equivalent: counted in a warning. The text is rebuilt from `#Text=` lines and token
 //! offsets and aligned on the project's text on import.
 //!
-//! Written: `webanno.custom.Span` with features `label` and one per attribute name, and
+//! Written: `webanno.custom.Span` with features `label` and one per attribute name (and
+//! `entity`, the entity link), and
 //! `webanno.custom.Relation|label|BT_webanno.custom.Span`; tokens by Unicode word boundaries,
 //! cut at span boundaries; every span carries an id (`label[3]`).
 
@@ -39,6 +40,10 @@ impl Writer {
             .iter()
             .flat_map(|l| l.attributes.iter().map(|a| a.name.clone()))
             .filter(|n| n != "label")
+            // Every label may carry the entity link (it is not in the schema's lists).
+            .chain(std::iter::once(
+                crate::core::schema::ENTITY_ATTRIBUTE.to_owned(),
+            ))
             .collect();
         attributes.sort();
         attributes.dedup();
