@@ -286,6 +286,10 @@ pub struct NetworkOptions {
     /// Leave out nodes without a tie.
     #[arg(long)]
     pub drop_isolates: bool,
+    /// The label whose spans are the statements (default `claim`); a schema may code several
+    /// kinds of claim under their own labels.
+    #[arg(long, value_name = "LABEL", default_value = "claim")]
+    pub claim_label: String,
     /// One network per time window of this length (`30d`, `2w`), written as one dynamic GEXF
     /// (--format gexf) or one file per window named after its first day.
     #[arg(long, value_name = "LENGTH", requires = "output")]

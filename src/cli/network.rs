@@ -177,7 +177,24 @@ fn run(options: &NetworkOptions, project: &crate::core::Project) -> ExitCode {
             options.project.display()
         ));
     }
-    let coding = Coding::standard(project, &annotator);
+    if project.schema().get(&options.claim_label).is_none() {
+        return usage(&format!(
+            "no label \"{}\" in the schema (--claim-label)",
+            options.claim_label
+        ));
+    }
+    let mut coding = Coding::standard(project, &annotator);
+    coding.claim_label.clone_from(&options.claim_label);
+    // The qualifier's levels are those of this label's `stance`, when it has its own.
+    if let Some(levels) = project
+        .schema()
+        .get(&options.claim_label)
+        .and_then(|l| l.attributes.iter().find(|a| a.name == coding.qualifier))
+        .map(|a| a.levels.clone())
+        .filter(|l| !l.is_empty())
+    {
+        coding.levels = levels;
+    }
     if coding.levels.is_empty() {
         return usage(
             "the claim attribute \"stance\" has no levels in the schema (e.g. \"levels\": {\"support\": 1, \"neutral\": 0, \"oppose\": -1} in tagdesk.json)",
