@@ -1,6 +1,7 @@
 //! Agreement measures against published figures: bratiaa's report on its 4-annotator example,
 //! and the Artstein & Poesio table (as NLTK's metrics example gives it).
 
+use proptest::prelude::Strategy;
 use tagdesk::core::Workspace;
 use tagdesk::core::agreement::{
     Matching, Report, Study, StudyDocument, Tokens, Unit, cohen_kappa, fleiss_kappa,
@@ -447,4 +448,143 @@ fn pairs_report_precision_and_recall_with_the_second_annotator_as_reference() {
         csv.contains("recall_overlap,label,claim,coder0,coder1,1"),
         "{csv}"
     );
+}
+
+/// A random study: `texts` of whitespace-separated words, each of `raters` annotators with
+/// random spans (labels from a small set, overlapping, nested, repeated, empty layers too).
+fn random_study() -> impl Strategy<Value = Study> {
+    let doc = (
+        proptest::collection::vec(1usize..6, 1..30),
+        proptest::collection::vec(
+            proptest::collection::vec((0usize..3, 0usize..60, 1usize..12), 0..25),
+            3,
+        ),
+    );
+    proptest::collection::vec(doc, 1..4).prop_map(|docs| {
+        let labels = ["A", "B", "C+D"];
+        Study {
+            annotators: vec!["x".into(), "y".into(), "z".into()],
+            documents: docs
+                .into_iter()
+                .enumerate()
+                .map(|(d, (words, layers))| {
+                    let text = words
+                        .iter()
+                        .map(|&n| "w".repeat(n))
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let len = text.chars().count();
+                    StudyDocument {
+                        path: format!("d{d}.txt"),
+                        units: layers
+                            .into_iter()
+                            .map(|units| {
+                                units
+                                    .into_iter()
+                                    .map(|(l, s, n)| {
+                                        let start = s % len;
+                                        Unit {
+                                            label: labels[l].into(),
+                                            start,
+                                            end: (start + n).min(len).max(start + 1),
+                                        }
+                                    })
+                                    .collect()
+                            })
+                            .collect(),
+                        text: Some(std::sync::Arc::new(tagdesk::core::SourceText::new(text))),
+                    }
+                })
+                .collect(),
+            warnings: Vec::new(),
+        }
+    })
+}
+
+fn close(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => (a - b).abs() < 1e-9,
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 200, ..Default::default() })]
+
+    /// The measures match labels per document on all cores; each pair's counts must be what the
+    /// plain matcher gives on the whole layers, document by document.
+    #[test]
+    fn span_counts_equal_the_plain_definition(study in random_study()) {
+        for matching in [Matching::Exact, Matching::Overlap, Matching::Tokens] {
+            let agreement = span_agreement(&study, matching, Tokens::Whitespace);
+            let mut p = 0;
+            for i in 0..3 {
+                for j in i + 1..3 {
+                    let mut total = tagdesk::core::agreement::Counts::default();
+                    for doc in &study.documents {
+                        let (a, b) = if matching == Matching::Tokens {
+                            let cut = Tokens::Whitespace.cut(doc.text.as_ref().unwrap().as_str());
+                            (token_pieces(&doc.units[i], &cut), token_pieces(&doc.units[j], &cut))
+                        } else {
+                            (doc.units[i].clone(), doc.units[j].clone())
+                        };
+                        total.add(tagdesk::core::agreement::compare(&a, &b, matching));
+                    }
+                    proptest::prop_assert_eq!(agreement.pairs[p].overall.counts, total, "{:?}", matching);
+                    p += 1;
+                }
+            }
+        }
+    }
+
+    /// Token coefficients counted on numbers equal the general (string, hash map) definitions.
+    #[test]
+    fn token_coefficients_equal_the_general_definitions(study in random_study()) {
+        let t = token_agreement(&study, Tokens::Whitespace);
+        // items[t][a]: annotator a's value of token t, spelled out as the definition says.
+        let mut items: Vec<Vec<String>> = Vec::new();
+        for doc in &study.documents {
+            let cut = Tokens::Whitespace.cut(doc.text.as_ref().unwrap().as_str());
+            for tok in &cut {
+                items.push(doc.units.iter().map(|units| {
+                    let mut ls: Vec<&str> = units.iter()
+                        .filter(|u| u.start < tok[1] && tok[0] < u.end)
+                        .map(|u| u.label.as_str()).collect();
+                    ls.sort_unstable();
+                    ls.dedup();
+                    if ls.is_empty() { "O".to_owned() } else { ls.join("|") }
+                }).collect());
+            }
+        }
+        proptest::prop_assert_eq!(t.items, items.len());
+        let finite = |x: f64| x.is_finite().then_some(x);
+        proptest::prop_assert!(close(t.overall.fleiss, finite(fleiss_kappa(&items))));
+        proptest::prop_assert!(close(t.overall.alpha, finite(krippendorff_alpha_nominal(&items))));
+        let pairs: Vec<(String, String)> = items.iter().map(|v| (v[0].clone(), v[2].clone())).collect();
+        proptest::prop_assert!(close(t.overall.cohen[1].2, finite(cohen_kappa(&pairs))));
+        for (label, c) in &t.per_label {
+            let binary: Vec<Vec<String>> = items.iter().map(|v| v.iter().map(|x| {
+                if x.split('|').any(|l| l == label) { label.clone() } else { "O".to_owned() }
+            }).collect()).collect();
+            proptest::prop_assert!(close(c.fleiss, finite(fleiss_kappa(&binary))), "{}", label);
+            proptest::prop_assert!(close(c.alpha, finite(krippendorff_alpha_nominal(&binary))));
+        }
+    }
+}
+
+/// bratiaa's token pieces of some units: one (label, token) unit per token a unit touches.
+fn token_pieces(units: &[Unit], cut: &[[usize; 2]]) -> Vec<Unit> {
+    units
+        .iter()
+        .flat_map(|u| {
+            cut.iter()
+                .filter(|t| t[0] < u.end && u.start < t[1])
+                .map(|t| Unit {
+                    label: u.label.clone(),
+                    start: t[0],
+                    end: t[1],
+                })
+        })
+        .collect()
 }

@@ -105,3 +105,133 @@ fn nothing_acknowledged_is_lost_to_sigkill_at_random_moments() {
     let all: BTreeSet<_> = lines.into_iter().collect();
     assert_eq!(spans_after_recovery(&root), all);
 }
+
+/// A project of `n` documents and a brat folder annotating each of them once.
+fn project_and_brat(n: usize) -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let texts: Vec<(String, String)> = (0..n)
+        .map(|i| {
+            (
+                format!("d{i:02}.txt"),
+                format!("Kerry met Lavrov in Geneva, day {i}."),
+            )
+        })
+        .collect();
+    let files: Vec<(&str, &[u8])> = texts
+        .iter()
+        .map(|(name, text)| (name.as_str(), text.as_bytes()))
+        .collect();
+    let (dir, root) = project_with(&files);
+    let brat = dir.path().join("brat");
+    std::fs::create_dir_all(&brat).unwrap();
+    for (name, text) in &texts {
+        std::fs::write(brat.join(name), text).unwrap();
+        std::fs::write(
+            brat.join(name.replace(".txt", ".ann")),
+            "T1\tactor 0 5\tKerry\nT2\tactor 10 16\tLavrov\n",
+        )
+        .unwrap();
+    }
+    (dir, root, brat)
+}
+
+fn import(root: &std::path::Path, brat: &std::path::Path, crash_after: Option<&str>) -> bool {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tagdesk"));
+    cmd.args(["import", root.to_str().unwrap(), "--format", "brat"])
+        .args(["--annotator", "ana", "--add-labels", brat.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(point) = crash_after {
+        cmd.env("TAGDESK_TEST_CRASH_AFTER", point);
+    }
+    cmd.status().unwrap().success()
+}
+
+/// How many of `ana`'s layers hold the two imported spans, after opening (which finishes an
+/// interrupted commit); and what opening said.
+fn imported_layers(root: &std::path::Path) -> (usize, Vec<String>) {
+    let ws = Workspace::open(root).unwrap();
+    let n = ws
+        .project
+        .layers
+        .iter()
+        .filter(|(k, l)| k.annotator == "ana" && l.annotations().len() == 2)
+        .count();
+    (n, ws.project.warnings.clone())
+}
+
+/// An import of many documents is one commit: a crash at any point of it leaves, once the
+/// project is opened again, all of its layers or none — never some.
+#[test]
+fn a_many_layer_import_is_all_or_nothing_across_a_crash() {
+    const N: usize = 20;
+    for (point, expected) in [
+        ("staged", 0),
+        ("recorded", N),
+        ("renamed:1", N),
+        ("renamed:13", N),
+        ("renamed:20", N),
+    ] {
+        let (_dir, root, brat) = project_and_brat(N);
+        assert!(
+            !import(&root, &brat, Some(point)),
+            "{point}: the process crashed"
+        );
+        let (n, warnings) = imported_layers(&root);
+        assert_eq!(
+            n, expected,
+            "{point}: layers after reopening ({warnings:?})"
+        );
+        if point != "staged" && point != "renamed:20" {
+            assert!(
+                warnings.iter().any(|w| w.contains("finished saving")),
+                "{point}: opening says it finished the save: {warnings:?}"
+            );
+        }
+        // Nothing left to finish; opening again changes nothing.
+        let commits = root.join(".tagdesk/commits");
+        assert_eq!(
+            std::fs::read_dir(&commits).map_or(0, Iterator::count),
+            0,
+            "{point}"
+        );
+        assert_eq!(imported_layers(&root).0, expected, "{point}: stable");
+        // And the import can be done (again) in full.
+        if expected == 0 {
+            assert!(import(&root, &brat, None));
+            assert_eq!(imported_layers(&root).0, N);
+        }
+    }
+}
+
+/// A file someone else changed between the crash and the next open is not replaced by the
+/// interrupted save: theirs stays, ours is kept aside, and opening says so.
+#[test]
+fn finishing_an_interrupted_commit_never_overwrites_a_file_changed_since() {
+    let (_dir, root, brat) = project_and_brat(12);
+    assert!(!import(&root, &brat, Some("recorded")));
+    // Someone else writes one of the files the commit was about to put in place.
+    let theirs = root.join("annotations/ana/d03.txt.json");
+    std::fs::create_dir_all(theirs.parent().unwrap()).unwrap();
+    let layer = tagdesk::core::AnnotationLayer::new("d03.txt", "ana");
+    let json = tagdesk::core::project::layer_to_json(&layer);
+    std::fs::write(&theirs, &json).unwrap();
+    let (n, warnings) = imported_layers(&root);
+    assert_eq!(n, 11, "every other layer is in place");
+    assert_eq!(
+        std::fs::read_to_string(&theirs).unwrap(),
+        json,
+        "theirs stays"
+    );
+    let said = warnings.join("\n");
+    assert!(said.contains("kept aside"), "{said}");
+    let aside: Vec<_> = std::fs::read_dir(root.join(".tagdesk/conflicts"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .collect();
+    assert_eq!(aside.len(), 1);
+    let kept = std::fs::read_to_string(aside[0].path()).unwrap();
+    assert!(
+        kept.contains("Kerry") || kept.contains("\"start\": 0"),
+        "ours is kept: {kept}"
+    );
+}

@@ -1,6 +1,7 @@
 //! The analysis subcommands: agreement, discourse networks, entities, metadata and statistics.
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -9,11 +10,23 @@ use crate::core::stats;
 
 pub(super) fn agree(project: &Path, annotators: Vec<String>, options: &AgreeOptions) -> ExitCode {
     use crate::core::agreement::{Report, Study};
-    let ws = match open_read_only(project) {
-        Ok(ws) => ws,
-        Err(code) => return code,
+    // Only the spans are read (not whole annotations): see `Study::read`.
+    let project = match crate::core::Project::open_without_layers(project) {
+        Ok(project) => project,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(USAGE);
+        }
     };
-    let known = ws.project.annotators();
+    for warning in &project.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let mut known: Vec<String> = project
+        .layer_files()
+        .into_iter()
+        .map(|(key, _)| key.annotator)
+        .collect();
+    known.dedup();
     let annotators = if annotators.is_empty() {
         known.clone()
     } else {
@@ -34,23 +47,29 @@ pub(super) fn agree(project: &Path, annotators: Vec<String>, options: &AgreeOpti
         return ExitCode::from(USAGE);
     }
     let labels = (!options.labels.is_empty()).then_some(options.labels.as_slice());
-    let mut study = Study::from_project(&ws.project, &annotators, labels);
-    study.load_texts(&ws.project.source_dir);
+    let mut study = Study::read(&project, &annotators, labels);
+    study.load_texts(&project.source_dir);
     let report = Report::compute(&study, options.tokens.into());
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }
-    if options.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = if options.json {
+        serde_json::to_writer_pretty(&mut out, &report)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out))
     } else if options.csv {
-        print!("{}", report.to_csv());
+        out.write_all(report.to_csv().as_bytes())
     } else {
-        print!("{}", agreement_tables(&report));
+        out.write_all(agreement_tables(&report).as_bytes())
+    };
+    if let Err(err) = written.and_then(|()| out.flush()) {
+        eprintln!("error: cannot write to standard output: {err}");
+        return ExitCode::FAILURE;
     }
-    let_the_os_free(ws);
+    drop(out);
+    // The OS takes the memory back in one go.
+    std::mem::forget((study, report));
     ExitCode::SUCCESS
 }
 

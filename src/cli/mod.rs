@@ -534,10 +534,21 @@ fn manpage(folder: Option<&Path>) -> ExitCode {
 }
 
 pub(super) fn open(project: &Path) -> Result<Workspace, ExitCode> {
-    Workspace::open(project).map_err(|err| {
-        eprintln!("error: {err}");
-        ExitCode::from(USAGE)
-    })
+    Workspace::open(project)
+        .map(warn_of_opening)
+        .map_err(|err| {
+            eprintln!("error: {err}");
+            ExitCode::from(USAGE)
+        })
+}
+
+/// Says what opening found and did (a crash-interrupted save finished, a file whose name and
+/// content disagree).
+fn warn_of_opening(ws: Workspace) -> Workspace {
+    for warning in &ws.project.warnings {
+        eprintln!("warning: {warning}");
+    }
+    ws
 }
 
 /// For commands that only read the project (faster: annotation files are not hashed).
@@ -548,10 +559,12 @@ fn let_the_os_free(workspace: Workspace) {
 }
 
 fn open_read_only(project: &Path) -> Result<Workspace, ExitCode> {
-    Workspace::open_read_only(project).map_err(|err| {
-        eprintln!("error: {err}");
-        ExitCode::from(USAGE)
-    })
+    Workspace::open_read_only(project)
+        .map(warn_of_opening)
+        .map_err(|err| {
+            eprintln!("error: {err}");
+            ExitCode::from(USAGE)
+        })
 }
 
 fn init(dir: &Path, sources: Option<&Path>, name: Option<&str>) -> ExitCode {
@@ -679,6 +692,9 @@ fn import(
     for message in recovered {
         eprintln!("{message}");
     }
+    // The import is saved right below as one commit (all the files or none, across a crash):
+    // that is its crash safety, so no journal.
+    workspace.save_each_step_at_once();
     let plan = match formats::import::read_and_plan(&mut workspace, format, input, options) {
         Ok(plan) => plan,
         Err(err) => {

@@ -35,100 +35,111 @@ impl<'a> Writer<'a> {
     }
 }
 
-impl super::Writer for Writer<'_> {
-    fn document(&mut self, doc: &Document, report: &mut ExportReport) -> Result<(), ExportError> {
-        let index = CharIndex::new(&doc.text);
-        for layer in &doc.layers {
-            let pieces: Vec<[usize; 2]> =
-                layer.spans.iter().flat_map(|s| s.pieces.clone()).collect();
-            let sentences = super::tokens::sentences(&doc.text, &index, &pieces);
-            let flat: Vec<[usize; 2]> = sentences.iter().flatten().copied().collect();
-            let mut tags: Vec<Option<(usize, bool)>> = vec![None; flat.len()];
-            // Longest first; a span that would share a token with a longer one is left out.
-            let mut order: Vec<usize> = (0..layer.spans.len()).collect();
-            order.sort_by_key(|&i| {
-                let s = &layer.spans[i];
-                (std::cmp::Reverse(s.end() - s.start()), s.start())
-            });
-            let (mut overlapping, mut trimmed) = (0, 0);
-            for i in order {
-                let span = &layer.spans[i];
-                let mut covered: Vec<(usize, bool)> = Vec::new();
-                for &[a, b] in &span.pieces {
-                    let first = flat.partition_point(|t| t[1] <= a);
-                    let mut begin = true;
-                    for (k, t) in flat.iter().enumerate().skip(first) {
-                        if t[0] >= b {
-                            break;
-                        }
-                        covered.push((k, begin));
-                        begin = false;
+/// One document, on its own (any thread): the records it makes, as bytes.
+#[allow(clippy::unnecessary_wraps)] // a `Render`: other formats' rendering can fail
+fn render(doc: &Document, report: &mut ExportReport) -> Result<Vec<u8>, ExportError> {
+    let mut bytes = Vec::new();
+    let index = CharIndex::new(&doc.text);
+    for layer in &doc.layers {
+        let pieces: Vec<[usize; 2]> = layer.spans.iter().flat_map(|s| s.pieces.clone()).collect();
+        let sentences = super::tokens::sentences(&doc.text, &index, &pieces);
+        let flat: Vec<[usize; 2]> = sentences.iter().flatten().copied().collect();
+        let mut tags: Vec<Option<(usize, bool)>> = vec![None; flat.len()];
+        // Longest first; a span that would share a token with a longer one is left out.
+        let mut order: Vec<usize> = (0..layer.spans.len()).collect();
+        order.sort_by_key(|&i| {
+            let s = &layer.spans[i];
+            (std::cmp::Reverse(s.end() - s.start()), s.start())
+        });
+        let (mut overlapping, mut trimmed) = (0, 0);
+        for i in order {
+            let span = &layer.spans[i];
+            let mut covered: Vec<(usize, bool)> = Vec::new();
+            for &[a, b] in &span.pieces {
+                let first = flat.partition_point(|t| t[1] <= a);
+                let mut begin = true;
+                for (k, t) in flat.iter().enumerate().skip(first) {
+                    if t[0] >= b {
+                        break;
                     }
-                    let inner = flat[first..]
-                        .iter()
-                        .take_while(|t| t[0] < b)
-                        .fold(None::<[usize; 2]>, |acc, t| {
-                            Some(acc.map_or(*t, |x| [x[0], t[1]]))
-                        });
-                    if inner != Some([a, b]) {
-                        trimmed += 1;
-                    }
+                    covered.push((k, begin));
+                    begin = false;
                 }
-                if covered.iter().any(|(k, _)| tags[*k].is_some()) || covered.is_empty() {
-                    overlapping += 1;
-                    continue;
-                }
-                for (k, begin) in covered {
-                    tags[k] = Some((i, begin));
+                let inner = flat[first..]
+                    .iter()
+                    .take_while(|t| t[0] < b)
+                    .fold(None::<[usize; 2]>, |acc, t| {
+                        Some(acc.map_or(*t, |x| [x[0], t[1]]))
+                    });
+                if inner != Some([a, b]) {
+                    trimmed += 1;
                 }
             }
-            report.lossy.add(
-                "spans left out of CoNLL because they overlap a longer span (one tag per token; \
-                 longest first)",
-                overlapping,
-            );
-            report.lossy.add(
-                "span ends on whitespace moved to the nearest token (CoNLL tokens have none)",
-                trimmed,
-            );
-            let discontinuous = layer.spans.iter().filter(|s| s.pieces.len() > 1).count();
-            report.lossy.add(
-                "discontinuous spans written as one chunk per piece",
-                discontinuous,
-            );
-            report.lossy.add(
-                "relations not written (CoNLL has none)",
-                layer.relations.len(),
-            );
-            let attrs: usize = layer.spans.iter().map(|s| s.attributes.len()).sum();
-            report
-                .lossy
-                .add("attribute values not written (CoNLL has none)", attrs);
-            let notes = layer.spans.iter().filter(|s| s.note.is_some()).count();
-            report
-                .lossy
-                .add("notes not written (CoNLL has none)", notes);
-
-            let mut block = String::new();
-            let _ = writeln!(block, "-DOCSTART- {}\n", doc.path.as_deref().unwrap_or(""));
-            let mut k = 0;
-            for sentence in &sentences {
-                for t in sentence {
-                    let token = &doc.text[index.byte(t[0])..index.byte(t[1])];
-                    let tag = match tags[k] {
-                        None => "O".to_owned(),
-                        Some((i, true)) => format!("B-{}", layer.spans[i].label),
-                        Some((i, false)) => format!("I-{}", layer.spans[i].label),
-                    };
-                    let _ = writeln!(block, "{token}\t{tag}");
-                    k += 1;
-                }
-                block.push('\n');
+            if covered.iter().any(|(k, _)| tags[*k].is_some()) || covered.is_empty() {
+                overlapping += 1;
+                continue;
             }
-            self.out.write_all(block.as_bytes())?;
-            report.records += 1;
-            report.annotations += layer.spans.len() - overlapping;
+            for (k, begin) in covered {
+                tags[k] = Some((i, begin));
+            }
         }
+        report.lossy.add(
+            "spans left out of CoNLL because they overlap a longer span (one tag per token; \
+             longest first)",
+            overlapping,
+        );
+        report.lossy.add(
+            "span ends on whitespace moved to the nearest token (CoNLL tokens have none)",
+            trimmed,
+        );
+        let discontinuous = layer.spans.iter().filter(|s| s.pieces.len() > 1).count();
+        report.lossy.add(
+            "discontinuous spans written as one chunk per piece",
+            discontinuous,
+        );
+        report.lossy.add(
+            "relations not written (CoNLL has none)",
+            layer.relations.len(),
+        );
+        let attrs: usize = layer.spans.iter().map(|s| s.attributes.len()).sum();
+        report
+            .lossy
+            .add("attribute values not written (CoNLL has none)", attrs);
+        let notes = layer.spans.iter().filter(|s| s.note.is_some()).count();
+        report
+            .lossy
+            .add("notes not written (CoNLL has none)", notes);
+
+        let mut block = String::new();
+        let _ = writeln!(block, "-DOCSTART- {}\n", doc.path.as_deref().unwrap_or(""));
+        let mut k = 0;
+        for sentence in &sentences {
+            for t in sentence {
+                let token = &doc.text[index.byte(t[0])..index.byte(t[1])];
+                let tag = match tags[k] {
+                    None => "O".to_owned(),
+                    Some((i, true)) => format!("B-{}", layer.spans[i].label),
+                    Some((i, false)) => format!("I-{}", layer.spans[i].label),
+                };
+                let _ = writeln!(block, "{token}\t{tag}");
+                k += 1;
+            }
+            block.push('\n');
+        }
+        bytes.extend_from_slice(block.as_bytes());
+        report.records += 1;
+        report.annotations += layer.spans.len() - overlapping;
+    }
+    Ok(bytes)
+}
+
+impl super::Writer for Writer<'_> {
+    fn renderer(&self) -> Option<super::Render> {
+        Some(render)
+    }
+
+    fn write_rendered(&mut self, bytes: &[u8]) -> Result<(), ExportError> {
+        self.out.write_all(bytes)?;
         Ok(())
     }
 

@@ -21,48 +21,59 @@ impl<'a> Writer<'a> {
     }
 }
 
-impl super::Writer for Writer<'_> {
-    fn document(&mut self, doc: &Document, report: &mut ExportReport) -> Result<(), ExportError> {
-        for layer in &doc.layers {
-            let mut label = Vec::new();
-            for s in &layer.spans {
-                if s.pieces.len() > 1 {
-                    report.lossy.add(
-                        "discontinuous spans written as one doccano span per piece (doccano has \
-                         no discontinuous spans)",
-                        1,
-                    );
-                }
-                if !s.attributes.is_empty() {
-                    report.lossy.add(
-                        "attribute values not written (doccano spans have no attributes)",
-                        s.attributes.len(),
-                    );
-                }
-                if s.note.is_some() {
-                    report
-                        .lossy
-                        .add("notes not written (doccano spans have no notes)", 1);
-                }
-                for [a, b] in &s.pieces {
-                    label.push(json!([a, b, s.label]));
-                }
+/// One document, on its own (any thread): the records it makes, as bytes.
+fn render(doc: &Document, report: &mut ExportReport) -> Result<Vec<u8>, ExportError> {
+    let mut bytes = Vec::new();
+    for layer in &doc.layers {
+        let mut label = Vec::new();
+        for s in &layer.spans {
+            if s.pieces.len() > 1 {
+                report.lossy.add(
+                    "discontinuous spans written as one doccano span per piece (doccano has \
+                     no discontinuous spans)",
+                    1,
+                );
             }
-            report.lossy.add(
-                "relations not written (doccano's span format has none; use jsonl or brat)",
-                layer.relations.len(),
-            );
-            let line = json!({
-                "text": doc.text,
-                "label": label,
-                "document": doc.path,
-                "annotator": layer.annotator,
-            });
-            serde_json::to_writer(&mut self.out, &line).map_err(std::io::Error::from)?;
-            self.out.write_all(b"\n")?;
-            report.records += 1;
-            report.annotations += layer.spans.len();
+            if !s.attributes.is_empty() {
+                report.lossy.add(
+                    "attribute values not written (doccano spans have no attributes)",
+                    s.attributes.len(),
+                );
+            }
+            if s.note.is_some() {
+                report
+                    .lossy
+                    .add("notes not written (doccano spans have no notes)", 1);
+            }
+            for [a, b] in &s.pieces {
+                label.push(json!([a, b, s.label]));
+            }
         }
+        report.lossy.add(
+            "relations not written (doccano's span format has none; use jsonl or brat)",
+            layer.relations.len(),
+        );
+        let line = json!({
+            "text": doc.text,
+            "label": label,
+            "document": doc.path,
+            "annotator": layer.annotator,
+        });
+        serde_json::to_writer(&mut bytes, &line).map_err(std::io::Error::from)?;
+        bytes.push(b'\n');
+        report.records += 1;
+        report.annotations += layer.spans.len();
+    }
+    Ok(bytes)
+}
+
+impl super::Writer for Writer<'_> {
+    fn renderer(&self) -> Option<super::Render> {
+        Some(render)
+    }
+
+    fn write_rendered(&mut self, bytes: &[u8]) -> Result<(), ExportError> {
+        self.out.write_all(bytes)?;
         Ok(())
     }
 

@@ -1,7 +1,6 @@
 //! Project → writer: each document's layers, one document at a time.
 
 use std::collections::HashSet;
-use std::io::Write as _;
 
 use super::{Document, ExportError, ExportReport, Format, Layer, Link, Place, Sink, Span};
 use crate::core::text::covered_text;
@@ -69,70 +68,18 @@ pub fn export_with_progress(
     }
     let total = documents.len();
     let ws: &Workspace = workspace;
-    match (format, sink) {
-        // One line per record, each independent of the others: documents are read, gathered
-        // and formatted on every core, a batch at a time, and written in order.
-        (Format::Jsonl, Sink::Stream(mut out)) => {
-            let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-            let mut done = 0;
-            for batch in documents.chunks(workers * JSONL_CHUNK) {
-                progress(done, total);
-                let parts: Vec<Result<(Vec<u8>, ExportReport), ExportError>> =
-                    std::thread::scope(|scope| {
-                        let handles: Vec<_> = batch
-                            .chunks(JSONL_CHUNK)
-                            .map(|chunk| scope.spawn(move || jsonl_part(ws, chunk)))
-                            .collect();
-                        handles
-                            .into_iter()
-                            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                            .collect()
-                    });
-                for part in parts {
-                    let (bytes, part_report) = part?;
-                    out.write_all(&bytes)?;
-                    report.merge(part_report);
-                }
-                done += batch.len();
-            }
-            out.flush()?;
-        }
-        (format, sink) => {
-            let schema = ws.project.schema().clone();
-            let mut out = super::writer(format, sink, &schema, &annotators)?;
-            for (done, (path, layer_annotators)) in documents.iter().enumerate() {
-                progress(done, total);
-                if let Some(doc) = gather(ws, path, layer_annotators, &mut report) {
-                    out.document(&doc, &mut report)?;
-                }
-            }
-            out.finish(&mut report)?;
-        }
-    }
+    let schema = ws.project.schema().clone();
+    let mut out = super::writer(format, sink, &schema, &annotators)?;
+    // Documents are gathered (texts read) and, where the format allows, rendered on all cores.
+    let make = |i: usize, report: &mut ExportReport| {
+        let (path, layer_annotators) = &documents[i];
+        gather(ws, path, layer_annotators, report).map(std::borrow::Cow::Owned)
+    };
+    super::write_documents(out.as_mut(), total, &make, &mut report, progress)?;
+    out.finish(&mut report)?;
     progress(total, total);
     report.finish();
     Ok(report)
-}
-
-/// Documents per JSONL worker task.
-const JSONL_CHUNK: usize = 32;
-
-/// Some documents as JSONL lines, with what was written and skipped.
-fn jsonl_part(
-    ws: &Workspace,
-    documents: &[(String, Vec<String>)],
-) -> Result<(Vec<u8>, ExportReport), ExportError> {
-    let mut bytes = Vec::new();
-    let mut report = ExportReport::default();
-    {
-        let mut writer = super::jsonl::Writer::new(Box::new(&mut bytes));
-        for (path, annotators) in documents {
-            if let Some(doc) = gather(ws, path, annotators, &mut report) {
-                super::Writer::document(&mut writer, &doc, &mut report)?;
-            }
-        }
-    }
-    Ok((bytes, report))
 }
 
 /// One document with the chosen layers, ready for a writer; `None` (and a warning) when its

@@ -89,68 +89,72 @@ struct SpanOut<'a> {
 
 pub struct Writer<'a> {
     out: Box<dyn Write + 'a>,
-    line: Vec<u8>,
 }
 
 impl<'a> Writer<'a> {
     pub fn new(out: Box<dyn Write + 'a>) -> Self {
-        Self {
-            out,
-            line: Vec::new(),
-        }
+        Self { out }
     }
 }
 
-impl super::Writer for Writer<'_> {
-    fn document(&mut self, doc: &Document, report: &mut ExportReport) -> Result<(), ExportError> {
-        let index = CharIndex::new(&doc.text);
-        for layer in &doc.layers {
-            // Written from borrowed views of the document: no copy of its text or strings.
-            let spans: Vec<SpanOut<'_>> = layer
+/// One document, on its own (any thread): the records it makes, as bytes.
+fn render(doc: &Document, report: &mut ExportReport) -> Result<Vec<u8>, ExportError> {
+    let mut bytes = Vec::new();
+    let index = CharIndex::new(&doc.text);
+    for layer in &doc.layers {
+        // Written from borrowed views of the document: no copy of its text or strings.
+        let spans: Vec<SpanOut<'_>> = layer
+            .spans
+            .iter()
+            .map(|s| SpanOut {
+                id: &s.id,
+                start: s.start(),
+                end: s.end(),
+                label: &s.label,
+                text: super::covered_slice(&doc.text, &index, &s.pieces),
+                fragments: if s.pieces.len() > 1 { &s.pieces } else { &[] },
+                attributes: &s.attributes,
+                note: s.note.as_deref(),
+            })
+            .collect();
+        let record = RecordOut {
+            id: doc.path.as_deref().unwrap_or_default(),
+            annotator: layer.annotator.as_deref().unwrap_or_default(),
+            text: &doc.text,
+            // doccano has no discontinuous spans: each piece is a triple of its own.
+            label: layer
                 .spans
                 .iter()
-                .map(|s| SpanOut {
-                    id: &s.id,
-                    start: s.start(),
-                    end: s.end(),
-                    label: &s.label,
-                    text: super::covered_slice(&doc.text, &index, &s.pieces),
-                    fragments: if s.pieces.len() > 1 { &s.pieces } else { &[] },
-                    attributes: &s.attributes,
-                    note: s.note.as_deref(),
+                .flat_map(|s| s.pieces.iter().map(|[a, b]| (*a, *b, s.label.as_str())))
+                .collect(),
+            relations: layer
+                .relations
+                .iter()
+                .map(|r| RecordLinkOut {
+                    id: &r.id,
+                    kind: &r.kind,
+                    from: &r.from,
+                    to: &r.to,
                 })
-                .collect();
-            let record = RecordOut {
-                id: doc.path.as_deref().unwrap_or_default(),
-                annotator: layer.annotator.as_deref().unwrap_or_default(),
-                text: &doc.text,
-                // doccano has no discontinuous spans: each piece is a triple of its own.
-                label: layer
-                    .spans
-                    .iter()
-                    .flat_map(|s| s.pieces.iter().map(|[a, b]| (*a, *b, s.label.as_str())))
-                    .collect(),
-                relations: layer
-                    .relations
-                    .iter()
-                    .map(|r| RecordLinkOut {
-                        id: &r.id,
-                        kind: &r.kind,
-                        from: &r.from,
-                        to: &r.to,
-                    })
-                    .collect(),
-                spans,
-            };
-            // Into a reused buffer, then one write: serde's many small writes stay in memory.
-            self.line.clear();
-            serde_json::to_writer(&mut self.line, &record).map_err(std::io::Error::from)?;
-            self.line.push(b'\n');
-            self.out.write_all(&self.line)?;
-            report.records += 1;
-            report.annotations += record.spans.len();
-            report.relations += record.relations.len();
-        }
+                .collect(),
+            spans,
+        };
+        serde_json::to_writer(&mut bytes, &record).map_err(std::io::Error::from)?;
+        bytes.push(b'\n');
+        report.records += 1;
+        report.annotations += record.spans.len();
+        report.relations += record.relations.len();
+    }
+    Ok(bytes)
+}
+
+impl super::Writer for Writer<'_> {
+    fn renderer(&self) -> Option<super::Render> {
+        Some(render)
+    }
+
+    fn write_rendered(&mut self, bytes: &[u8]) -> Result<(), ExportError> {
+        self.out.write_all(bytes)?;
         Ok(())
     }
 

@@ -380,10 +380,87 @@ pub enum Sink<'a> {
 
 /// Takes documents one at a time. `annotators` given to [`writer`] are all the layers that
 /// will come, so folder formats know whether to make one subfolder per annotator.
+///
+/// A format whose documents do not depend on each other gives a [`Render`]: then documents
+/// are rendered on all cores, a window at a time, and handed back in order to
+/// [`Writer::write_rendered`] ([`write_documents`]).
 pub trait Writer {
-    fn document(&mut self, doc: &Document, report: &mut ExportReport) -> Result<(), ExportError>;
+    /// Writes the next document.
+    fn document(&mut self, doc: &Document, report: &mut ExportReport) -> Result<(), ExportError> {
+        match self.renderer() {
+            Some(render) => {
+                let bytes = render(doc, report)?;
+                self.write_rendered(&bytes)
+            }
+            None => Err(ExportError::Unsupported(
+                "this writer takes no documents".to_owned(),
+            )),
+        }
+    }
     /// Called once after the last document.
     fn finish(&mut self, report: &mut ExportReport) -> Result<(), ExportError>;
+    /// How a document is rendered on its own, when the format's documents are independent.
+    fn renderer(&self) -> Option<Render> {
+        None
+    }
+    /// Writes what the [`Render`] made of the next document.
+    fn write_rendered(&mut self, _bytes: &[u8]) -> Result<(), ExportError> {
+        Ok(())
+    }
+}
+
+/// One document rendered on its own, on any thread: its bytes in the format.
+pub type Render = fn(&Document, &mut ExportReport) -> Result<Vec<u8>, ExportError>;
+
+/// A document's bytes (`None`: skipped) and what its rendering reported.
+type Rendered = (Option<Vec<u8>>, ExportReport);
+
+/// How many documents are rendered at once per core: enough to keep both busy, few enough that
+/// the rendered bytes waiting to be written stay small.
+const RENDER_WINDOW: usize = 32;
+
+/// Writes `count` documents, document `i` made by `make` (`None`: skipped; it says why in the
+/// report it is given), in order — on all cores when the format renders documents on their own.
+pub fn write_documents<'d>(
+    out: &mut dyn Writer,
+    count: usize,
+    make: &(dyn Fn(usize, &mut ExportReport) -> Option<std::borrow::Cow<'d, Document>> + Sync),
+    report: &mut ExportReport,
+    progress: &dyn Fn(usize, usize),
+) -> Result<(), ExportError> {
+    use rayon::prelude::*;
+    let Some(render) = out.renderer() else {
+        for i in 0..count {
+            progress(i, count);
+            if let Some(doc) = make(i, report) {
+                out.document(&doc, report)?;
+            }
+        }
+        return Ok(());
+    };
+    let window = RENDER_WINDOW * rayon::current_num_threads();
+    for start in (0..count).step_by(window) {
+        progress(start, count);
+        let parts: Vec<Result<Rendered, ExportError>> = (start..count.min(start + window))
+            .into_par_iter()
+            .map(|i| {
+                let mut part = ExportReport::default();
+                let bytes = match make(i, &mut part) {
+                    Some(doc) => Some(render(&doc, &mut part)?),
+                    None => None,
+                };
+                Ok((bytes, part))
+            })
+            .collect();
+        for part in parts {
+            let (bytes, part) = part?;
+            report.merge(part);
+            if let Some(bytes) = bytes {
+                out.write_rendered(&bytes)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A writer for `format`; `schema` is what the exported layers use (brat writes it as
@@ -453,9 +530,16 @@ pub fn convert(
     annotators.dedup();
     let mut report = ExportReport::default();
     let mut out = writer(to, sink, &schema, &annotators).map_err(|e| e.to_string())?;
-    for doc in &corpus.documents {
-        out.document(doc, &mut report).map_err(|e| e.to_string())?;
-    }
+    let make =
+        |i: usize, _: &mut ExportReport| Some(std::borrow::Cow::Borrowed(&corpus.documents[i]));
+    write_documents(
+        out.as_mut(),
+        corpus.documents.len(),
+        &make,
+        &mut report,
+        &|_, _| {},
+    )
+    .map_err(|e| e.to_string())?;
     out.finish(&mut report).map_err(|e| e.to_string())?;
     report.finish();
     Ok(ConvertReport {

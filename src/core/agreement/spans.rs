@@ -3,7 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use super::{Counts, Matching, MeanSd, PairScore, Study, Tokens, Unit, compare, mean_sd};
+use rayon::prelude::*;
+
+use super::indexed::{self, IUnit, Indexed};
+use super::{Counts, Matching, MeanSd, PairScore, Study, Tokens, mean_sd};
 
 /// Pairwise F1 agreement as bratiaa reports it.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -30,64 +33,79 @@ impl SpanAgreement {
 /// Pairwise span agreement (exact or overlap matching), or bratiaa's token-based F1 with
 /// [`Matching::Tokens`] (documents without a text are then left out).
 pub fn span_agreement(study: &Study, matching: Matching, tokens: Tokens) -> SpanAgreement {
-    let mut documents = Vec::new();
-    // Per document: per annotator, its units.
-    let mut layer_units: Vec<Vec<Vec<Unit>>> = Vec::new();
-    for doc in &study.documents {
-        if matching == Matching::Tokens {
-            let Some(text) = &doc.text else { continue };
-            let cut = tokens.cut(text.as_str());
-            layer_units.push(doc.units.iter().map(|us| token_units(us, &cut)).collect());
-        } else {
-            layer_units.push(doc.units.clone());
-        }
-        documents.push(doc.path.clone());
-    }
-    let all_labels = study.labels();
+    span_agreement_of(study, &Indexed::new(study, tokens), matching)
+}
+
+/// [`span_agreement`] on the indexed study. Matching needs the same label, so every
+/// (pair, document, label) is matched on its own — on all cores, document by document — and
+/// the overall and per-document counts are their sums.
+pub(super) fn span_agreement_of(study: &Study, ix: &Indexed, matching: Matching) -> SpanAgreement {
     let annotators = &study.annotators;
+    let pairs_ij: Vec<(usize, usize)> = (0..annotators.len())
+        .flat_map(|i| (i + 1..annotators.len()).map(move |j| (i, j)))
+        .collect();
+    let labels = ix.labels.len();
+    // counts[d][p * labels + l]: document d, pair p, label l; None for a document left out.
+    let counts: Vec<Option<Vec<Counts>>> = ix
+        .docs
+        .par_iter()
+        .map(|doc| {
+            let tokens = match matching {
+                Matching::Tokens => Some(doc.tokens.as_deref()?),
+                _ => None,
+            };
+            let mut out = Vec::with_capacity(pairs_ij.len() * labels);
+            for &(i, j) in &pairs_ij {
+                for l in 0..labels {
+                    out.push(match_label(doc.of(i, l), doc.of(j, l), matching, tokens));
+                }
+            }
+            Some(out)
+        })
+        .collect();
+    let mut documents = Vec::new();
+    let mut per_document: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let mut totals = vec![Counts::default(); pairs_ij.len()];
+    let mut by_label = vec![Counts::default(); pairs_ij.len() * labels];
+    for (doc, counts) in study.documents.iter().zip(&counts) {
+        let Some(counts) = counts else { continue };
+        documents.push(doc.path.clone());
+        for (p, total) in totals.iter_mut().enumerate() {
+            let mut in_doc = Counts::default();
+            for (l, c) in counts[p * labels..(p + 1) * labels].iter().enumerate() {
+                in_doc.add(*c);
+                by_label[p * labels + l].add(*c);
+            }
+            total.add(in_doc);
+            if let Some(f1) = in_doc.f1() {
+                per_document.entry(doc.path.clone()).or_default().push(f1);
+            }
+        }
+    }
     let mut pairs = Vec::new();
     let mut overall = Vec::new();
     let mut per_label: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    let mut per_document: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    for i in 0..annotators.len() {
-        for j in i + 1..annotators.len() {
-            let mut total = Counts::default();
-            let mut by_label: BTreeMap<&str, Counts> = BTreeMap::new();
-            for (d, doc) in documents.iter().enumerate() {
-                let (ua, ub) = (&layer_units[d][i], &layer_units[d][j]);
-                let counts = compare(ua, ub, matching);
-                total.add(counts);
-                if let Some(f1) = counts.f1() {
-                    per_document.entry(doc.clone()).or_default().push(f1);
-                }
-                for label in &all_labels {
-                    let pick = |u: &[Unit]| -> Vec<Unit> {
-                        u.iter().filter(|x| &x.label == label).cloned().collect()
-                    };
-                    by_label
-                        .entry(label)
-                        .or_default()
-                        .add(compare(&pick(ua), &pick(ub), matching));
-                }
+    for (p, &(i, j)) in pairs_ij.iter().enumerate() {
+        let pair_labels = &by_label[p * labels..(p + 1) * labels];
+        for (name, counts) in ix.labels.iter().zip(pair_labels) {
+            if let Some(f1) = counts.f1() {
+                per_label.entry(name.clone()).or_default().push(f1);
             }
-            for (label, counts) in &by_label {
-                if let Some(f1) = counts.f1() {
-                    per_label.entry((*label).to_owned()).or_default().push(f1);
-                }
-            }
-            if let Some(f1) = total.f1() {
-                overall.push(f1);
-            }
-            pairs.push(PairScore {
-                a: annotators[i].clone(),
-                b: annotators[j].clone(),
-                overall: total.into(),
-                per_label: by_label
-                    .into_iter()
-                    .map(|(k, c)| (k.to_owned(), c.into()))
-                    .collect(),
-            });
         }
+        if let Some(f1) = totals[p].f1() {
+            overall.push(f1);
+        }
+        pairs.push(PairScore {
+            a: annotators[i].clone(),
+            b: annotators[j].clone(),
+            overall: totals[p].into(),
+            per_label: ix
+                .labels
+                .iter()
+                .zip(pair_labels)
+                .map(|(k, c)| (k.clone(), (*c).into()))
+                .collect(),
+        });
     }
     SpanAgreement {
         annotators: annotators.clone(),
@@ -99,24 +117,31 @@ pub fn span_agreement(study: &Study, matching: Matching, tokens: Tokens) -> Span
     }
 }
 
+/// One label's units of two layers on one document, matched.
+fn match_label(
+    a: &[IUnit],
+    b: &[IUnit],
+    matching: Matching,
+    tokens: Option<&[[u32; 2]]>,
+) -> Counts {
+    let (matched, len_a, len_b) = match (matching, tokens) {
+        (Matching::Exact, _) => indexed::exact(a, b),
+        (Matching::Overlap, _) => (indexed::overlap(a, b), a.len(), b.len()),
+        (Matching::Tokens, tokens) => {
+            let tokens = tokens.unwrap_or_default();
+            let (ta, tb) = (indexed::token_ids(a, tokens), indexed::token_ids(b, tokens));
+            (indexed::merge_count(&ta, &tb), ta.len(), tb.len())
+        }
+    };
+    Counts {
+        matched,
+        only_a: len_a - matched,
+        only_b: len_b - matched,
+    }
+}
+
 pub(super) fn summarise(m: BTreeMap<String, Vec<f64>>) -> BTreeMap<String, MeanSd> {
     m.into_iter()
         .filter_map(|(k, v)| mean_sd(&v).map(|s| (k, s)))
         .collect()
-}
-
-/// The tokens each unit touches (overlaps by at least one character), as units.
-pub(super) fn token_units(units: &[Unit], tokens: &[[usize; 2]]) -> Vec<Unit> {
-    let mut out = Vec::new();
-    for u in units {
-        let first = tokens.partition_point(|t| t[1] <= u.start);
-        for t in tokens[first..].iter().take_while(|t| t[0] < u.end) {
-            out.push(Unit {
-                label: u.label.clone(),
-                start: t[0],
-                end: t[1],
-            });
-        }
-    }
-    out
 }

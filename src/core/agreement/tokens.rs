@@ -3,9 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use super::{
-    MeanSd, Study, Tokens, cohen_kappa, fleiss_kappa, krippendorff_alpha_nominal, mean_sd,
-};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use super::indexed::{self, Indexed};
+use super::{MeanSd, Study, Tokens, complete, mean_sd};
 
 /// Chance-corrected coefficients over the tokens, for one label or overall.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -34,85 +36,105 @@ pub struct TokenAgreement {
 pub const OUTSIDE: &str = "O";
 
 pub fn token_agreement(study: &Study, tokens: Tokens) -> TokenAgreement {
-    // items[t][a]: the labels annotator a gave token t (sorted, deduplicated).
-    let mut items: Vec<Vec<Vec<&str>>> = Vec::new();
-    for doc in &study.documents {
-        let Some(text) = &doc.text else { continue };
-        let cut = tokens.cut(text.as_str());
-        let base = items.len();
-        items.extend(std::iter::repeat_n(
-            vec![Vec::new(); study.annotators.len()],
-            cut.len(),
-        ));
+    token_agreement_of(study, &Indexed::new(study, tokens), tokens)
+}
+
+/// [`token_agreement`] on the indexed study. Each annotator's value of each token is a number:
+/// 0 for `O`, `1 + l` for label `l` alone, and numbers past those for the label combinations
+/// that occur; the coefficients count those numbers.
+pub(super) fn token_agreement_of(study: &Study, ix: &Indexed, tokens: Tokens) -> TokenAgreement {
+    let raters = study.annotators.len();
+    let labels = ix.labels.len();
+    // sets[v]: the labels value v stands for.
+    let mut sets: Vec<Vec<u32>> = std::iter::once(Vec::new())
+        .chain((0..labels).map(|l| vec![u32::try_from(l).unwrap_or(u32::MAX)]))
+        .collect();
+    let mut combinations: FxHashMap<Vec<u32>, u32> = FxHashMap::default();
+    // codes[a][t]: annotator a's value of token t (tokens of all documents, end to end).
+    let items: usize = ix
+        .docs
+        .iter()
+        .filter_map(|d| d.tokens.as_ref())
+        .map(Vec::len)
+        .sum();
+    let mut codes: Vec<Vec<u32>> = vec![Vec::with_capacity(items); raters];
+    let mut touched: Vec<(u32, u32)> = Vec::new();
+    for doc in &ix.docs {
+        let Some(cut) = &doc.tokens else { continue };
         for (a, units) in doc.units.iter().enumerate() {
+            // (token, label) for every token a unit touches; units are grouped by label.
+            touched.clear();
             for u in units {
-                let first = cut.partition_point(|t| t[1] <= u.start);
-                for (k, _) in cut[first..]
-                    .iter()
-                    .enumerate()
-                    .take_while(|(_, t)| t[0] < u.end)
-                {
-                    items[base + first + k][a].push(u.label.as_str());
+                touched.extend(
+                    indexed::touched(cut, u).map(|t| (u32::try_from(t).unwrap_or(0), u.label)),
+                );
+            }
+            touched.sort_unstable();
+            touched.dedup();
+            let column = &mut codes[a];
+            let base = column.len();
+            column.resize(base + cut.len(), 0);
+            let mut k = 0;
+            while k < touched.len() {
+                let token = touched[k].0;
+                let mut end = k + 1;
+                while end < touched.len() && touched[end].0 == token {
+                    end += 1;
                 }
+                column[base + token as usize] = if end == k + 1 {
+                    touched[k].1 + 1
+                } else {
+                    let set: Vec<u32> = touched[k..end].iter().map(|p| p.1).collect();
+                    let next = u32::try_from(sets.len()).unwrap_or(u32::MAX);
+                    *combinations.entry(set.clone()).or_insert_with(|| {
+                        sets.push(set);
+                        next
+                    })
+                };
+                k = end;
             }
         }
     }
-    for item in &mut items {
-        for labels in item.iter_mut() {
-            labels.sort_unstable();
-            labels.dedup();
-        }
-    }
-    let coefficients = |value: &dyn Fn(&[&str]) -> String| -> Coefficients {
-        let coded: Vec<Vec<String>> = items
-            .iter()
-            .map(|item| item.iter().map(|ls| value(ls)).collect())
-            .collect();
-        let n = study.annotators.len();
+    let values = sets.len();
+    let coefficients = |map: &[u32], k: usize| -> Coefficients {
         let mut cohen = Vec::new();
-        for i in 0..n {
-            for j in i + 1..n {
-                let pairs: Vec<(String, String)> =
-                    coded.iter().map(|c| (c[i].clone(), c[j].clone())).collect();
+        for i in 0..raters {
+            for j in i + 1..raters {
                 cohen.push((
                     study.annotators[i].clone(),
                     study.annotators[j].clone(),
-                    defined(cohen_kappa(&pairs)),
+                    defined(complete::cohen_kappa(&codes[i], &codes[j], map, k)),
                 ));
             }
         }
         let kappas: Vec<f64> = cohen.iter().filter_map(|c| c.2).collect();
+        let (fleiss, alpha) = complete::fleiss_and_alpha(&codes, map, k);
         Coefficients {
             cohen_mean: mean_sd(&kappas),
             cohen,
-            fleiss: defined(fleiss_kappa(&coded)),
-            alpha: defined(krippendorff_alpha_nominal(&coded)),
+            fleiss: defined(fleiss),
+            alpha: defined(alpha),
         }
     };
-    let overall = coefficients(&|ls: &[&str]| {
-        if ls.is_empty() {
-            OUTSIDE.to_owned()
-        } else {
-            ls.join("+")
-        }
-    });
-    let per_label = study
-        .labels()
-        .into_iter()
-        .map(|label| {
-            let c = coefficients(&|ls: &[&str]| {
-                if ls.contains(&label.as_str()) {
-                    label.clone()
-                } else {
-                    OUTSIDE.to_owned()
-                }
-            });
-            (label, c)
-        })
-        .collect();
+    let identity: Vec<u32> = (0..u32::try_from(values).unwrap_or(u32::MAX)).collect();
+    let (overall, per_label) = rayon::join(
+        || coefficients(&identity, values),
+        || {
+            (0..labels)
+                .into_par_iter()
+                .map(|l| {
+                    // That label (1) or O (0).
+                    let label = u32::try_from(l).unwrap_or(u32::MAX);
+                    let map: Vec<u32> =
+                        sets.iter().map(|s| u32::from(s.contains(&label))).collect();
+                    (ix.labels[l].clone(), coefficients(&map, 2))
+                })
+                .collect::<BTreeMap<_, _>>()
+        },
+    );
     TokenAgreement {
         tokens,
-        items: items.len(),
+        items: codes.first().map_or(0, Vec::len),
         overall,
         per_label,
     }

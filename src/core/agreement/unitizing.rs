@@ -3,7 +3,10 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use super::Study;
+use super::indexed::Indexed;
 
 /// Krippendorff's alpha for unitizing, per label and overall.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -28,24 +31,33 @@ pub(super) type Continuum = Vec<(u64, u64)>;
 
 /// αU on the characters of the study's documents (those with a text), laid end to end.
 pub fn unitizing_agreement(study: &Study) -> UnitizingAgreement {
+    unitizing_agreement_of(study, &Indexed::new(study, super::Tokens::default()))
+}
+
+/// [`unitizing_agreement`] on the indexed study; the labels on all cores.
+pub(super) fn unitizing_agreement_of(study: &Study, ix: &Indexed) -> UnitizingAgreement {
     let raters = study.annotators.len();
+    let labels = ix.labels.len();
     let mut length: u64 = 0;
-    let mut by_label: BTreeMap<String, Vec<Continuum>> = BTreeMap::new();
-    for doc in &study.documents {
-        let Some(text) = &doc.text else { continue };
+    // by_label[l][r]: rater r's units of label l on the continuum.
+    let mut by_label: Vec<Vec<Continuum>> = vec![vec![Vec::new(); raters]; labels];
+    for doc in &ix.docs {
+        if !doc.has_text {
+            continue;
+        }
         for (r, units) in doc.units.iter().enumerate() {
             for u in units {
-                by_label
-                    .entry(u.label.clone())
-                    .or_insert_with(|| vec![Vec::new(); raters])[r]
+                by_label[u.label as usize][r]
                     .push((length + u.start as u64, length + u.end as u64));
             }
         }
-        length += text.char_len() as u64;
+        length += doc.chars as u64;
     }
     let per_label: BTreeMap<String, UnitizingLabel> = by_label
-        .into_iter()
-        .map(|(label, mut raters_units)| {
+        .into_par_iter()
+        .zip(ix.labels.par_iter())
+        .filter(|(units, _)| units.iter().any(|u| !u.is_empty()))
+        .map(|(mut raters_units, label)| {
             for units in &mut raters_units {
                 units.sort_unstable();
                 let mut merged: Continuum = Vec::with_capacity(units.len());
@@ -60,7 +72,7 @@ pub fn unitizing_agreement(study: &Study) -> UnitizingAgreement {
             let (observed, expected) = unitizing_disagreement(&raters_units, length);
             let alpha = alpha_of(observed, expected);
             (
-                label,
+                label.clone(),
                 UnitizingLabel {
                     observed,
                     expected,

@@ -79,14 +79,7 @@ impl Annotation {
     /// Whether the fragments are well formed: none, or at least two, each non-empty, sorted,
     /// apart, and framing `start..end`.
     pub fn fragments_ok(&self) -> bool {
-        if self.fragments.is_empty() {
-            return true;
-        }
-        self.fragments.len() >= 2
-            && self.fragments.iter().all(|[s, e]| s < e)
-            && self.fragments.windows(2).all(|w| w[0][1] < w[1][0])
-            && self.fragments.first().is_some_and(|f| f[0] == self.start)
-            && self.fragments.last().is_some_and(|f| f[1] == self.end)
+        fragments_frame(&self.fragments, self.start, self.end)
     }
 
     pub fn len(&self) -> usize {
@@ -344,6 +337,19 @@ pub fn with_pieces(
     annotation.review = None;
     annotation.modified = now_rfc3339().into();
     annotation
+}
+
+/// Whether a span's fragments are well formed: none, or at least two, each non-empty, sorted,
+/// apart, and framing `start..end`.
+pub fn fragments_frame(fragments: &[[usize; 2]], start: usize, end: usize) -> bool {
+    if fragments.is_empty() {
+        return true;
+    }
+    fragments.len() >= 2
+        && fragments.iter().all(|[s, e]| s < e)
+        && fragments.windows(2).all(|w| w[0][1] < w[1][0])
+        && fragments.first().is_some_and(|f| f[0] == start)
+        && fragments.last().is_some_and(|f| f[1] == end)
 }
 
 #[cfg(test)]

@@ -125,6 +125,16 @@ pub struct LayerWrite {
 /// A hook a [`LayerWrite`] calls with the new file's hash before it replaces the file.
 pub type Checkpoint = Box<dyn FnOnce(&str) + Send>;
 
+/// A layer written to its temporary file, waiting for the commit.
+pub(super) struct Staged {
+    pub(super) key: LayerKey,
+    pub(super) path: PathBuf,
+    pub(super) temporary: tempfile::TempPath,
+    pub(super) base: Option<String>,
+    pub(super) hash: String,
+    pub(super) checkpoint: Option<Checkpoint>,
+}
+
 /// What a [`LayerWrite`] did: the new file's hash and stamp, or why nothing was written.
 pub struct LayerWritten {
     pub key: LayerKey,
@@ -140,32 +150,10 @@ impl LayerWrite {
         self
     }
 
-    pub fn run(self) -> LayerWritten {
-        let json = match self.source {
-            LayerSource::Json(json) => json,
-            LayerSource::Owned(layer) => layer_to_json(&layer),
-        };
-        // helix-style: never overwrite a file someone else changed since we read it (read and
-        // compared by hash unless size and time showed it as we left it).
-        let current = if self.base_unchanged {
-            self.base.clone()
-        } else {
-            std::fs::read(&self.path)
-                .ok()
-                .map(|bytes| content_hash(&bytes))
-        };
-        let outcome = if current.is_some() && current != self.base {
-            match write_atomic(&self.conflict_copy, json.as_bytes()) {
-                Ok(()) => Err(ProjectError::ChangedOnDisk {
-                    path: self.path.clone(),
-                    kept: self.conflict_copy.clone(),
-                }),
-                Err(e) => Err(ProjectError::io(
-                    "cannot keep your version",
-                    &self.conflict_copy,
-                    e,
-                )),
-            }
+    pub fn run(mut self) -> LayerWritten {
+        let (json, conflict) = self.serialise_and_check();
+        let outcome = if let Some(conflict) = conflict {
+            Err(conflict)
         } else {
             let hash = content_hash(json.as_bytes());
             if let Some(checkpoint) = self.checkpoint {
@@ -178,6 +166,83 @@ impl LayerWrite {
         LayerWritten {
             key: self.key,
             outcome,
+        }
+    }
+
+    /// The file's new content, and the conflict when someone else changed the file since we
+    /// read it (helix-style: never overwrite it; read and compared by hash unless size and time
+    /// showed it as we left it) — ours then already kept aside.
+    fn serialise_and_check(&mut self) -> (String, Option<ProjectError>) {
+        let json = match std::mem::replace(&mut self.source, LayerSource::Json(String::new())) {
+            LayerSource::Json(json) => json,
+            LayerSource::Owned(layer) => layer_to_json(&layer),
+        };
+        let current = if self.base_unchanged {
+            self.base.clone()
+        } else {
+            std::fs::read(&self.path)
+                .ok()
+                .map(|bytes| content_hash(&bytes))
+        };
+        if current.is_none() || current == self.base {
+            return (json, None);
+        }
+        let conflict = match write_atomic(&self.conflict_copy, json.as_bytes()) {
+            Ok(()) => ProjectError::ChangedOnDisk {
+                path: self.path.clone(),
+                kept: self.conflict_copy.clone(),
+            },
+            Err(e) => ProjectError::io("cannot keep your version", &self.conflict_copy, e),
+        };
+        (json, Some(conflict))
+    }
+
+    /// The first half of a write that is part of a commit ([`super::commit`]): the new file,
+    /// beside its target under a temporary name, not yet durable (unless `sync`). A conflict
+    /// ends the write here, as [`Self::run`] would.
+    pub(super) fn stage(mut self, sync: bool) -> Result<Staged, LayerWritten> {
+        use std::io::Write as _;
+        let (json, conflict) = self.serialise_and_check();
+        if let Some(conflict) = conflict {
+            return Err(LayerWritten {
+                key: self.key,
+                outcome: Err(conflict),
+            });
+        }
+        let path = self.path;
+        let staged = (|| -> io::Result<tempfile::TempPath> {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            std::fs::create_dir_all(dir)?;
+            let mut tmp = tempfile::Builder::new()
+                .prefix(".tagdesk-tmp-")
+                .tempfile_in(dir)?;
+            tmp.write_all(json.as_bytes())?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt as _;
+                let mode =
+                    std::fs::metadata(&path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+                tmp.as_file()
+                    .set_permissions(std::fs::Permissions::from_mode(mode))?;
+            }
+            if sync {
+                tmp.as_file().sync_all()?;
+            }
+            Ok(tmp.into_temp_path())
+        })();
+        match staged {
+            Ok(temporary) => Ok(Staged {
+                key: self.key,
+                hash: content_hash(json.as_bytes()),
+                path,
+                temporary,
+                base: self.base,
+                checkpoint: self.checkpoint,
+            }),
+            Err(e) => Err(LayerWritten {
+                outcome: Err(ProjectError::io("cannot save", &path, e)),
+                key: self.key,
+            }),
         }
     }
 }
@@ -322,6 +387,87 @@ pub fn parse_layer(path: &Path, json: &str) -> Result<LayerFile, ProjectError> {
     Ok(file)
 }
 
+/// One piece of a span as [`read_layer_spans`] gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpanPiece {
+    pub label: crate::core::annotation::Str,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The spans of an annotation file and nothing else — label and extent, one [`SpanPiece`] per
+/// piece of a discontinuous span — checked as [`parse_layer`] checks them: what agreement
+/// reads. Texts, notes, ids and times are skipped by the parser, never allocated.
+pub fn read_layer_spans(path: &Path) -> Result<Vec<SpanPiece>, ProjectError> {
+    #[derive(Deserialize)]
+    struct Lean {
+        format: Option<String>,
+        version: Option<u32>,
+        annotations: Vec<LeanAnnotation>,
+    }
+    #[derive(Deserialize)]
+    struct LeanAnnotation {
+        label: crate::core::annotation::Str,
+        start: usize,
+        end: usize,
+        #[serde(default)]
+        fragments: Vec<[usize; 2]>,
+    }
+    let bytes = std::fs::read(path).map_err(|e| ProjectError::io("cannot read", path, e))?;
+    let json = std::str::from_utf8(&bytes).map_err(|e| ProjectError::Invalid {
+        path: path.to_owned(),
+        message: format!("not UTF-8 (invalid byte at byte {})", e.valid_up_to()),
+    })?;
+    let lean: Lean = match serde_json::from_str(json) {
+        Ok(lean) => lean,
+        // The version check explains a file from a newer tagdesk or another program.
+        Err(e) => {
+            check_version(path, json, "tagdesk-annotations", LAYER_FORMAT_VERSION)?;
+            return Err(ProjectError::parse(path, &e));
+        }
+    };
+    check_probe(
+        path,
+        lean.format.as_deref(),
+        lean.version,
+        "tagdesk-annotations",
+        LAYER_FORMAT_VERSION,
+    )?;
+    let mut out = Vec::with_capacity(lean.annotations.len());
+    for a in lean.annotations {
+        let bad = |message: String| ProjectError::Invalid {
+            path: path.to_owned(),
+            message,
+        };
+        if a.start >= a.end {
+            return Err(bad(format!(
+                "a \"{}\" annotation has an empty or inverted span {}..{}",
+                a.label, a.start, a.end
+            )));
+        }
+        if !crate::core::annotation::fragments_frame(&a.fragments, a.start, a.end) {
+            return Err(bad(format!(
+                "a \"{}\" annotation's fragments {:?} must be sorted, apart, and frame {}..{}",
+                a.label, a.fragments, a.start, a.end
+            )));
+        }
+        if a.fragments.is_empty() {
+            out.push(SpanPiece {
+                label: a.label,
+                start: a.start,
+                end: a.end,
+            });
+        } else {
+            out.extend(a.fragments.iter().map(|&[start, end]| SpanPiece {
+                label: a.label.clone(),
+                start,
+                end,
+            }));
+        }
+    }
+    Ok(out)
+}
+
 /// Parses a manifest's text: version first, then fields, then the schema's consistency.
 pub fn parse_manifest(path: &Path, json: &str) -> Result<Manifest, ProjectError> {
     check_version(path, json, "tagdesk-project", PROJECT_FORMAT_VERSION)?;
@@ -364,13 +510,30 @@ pub(super) fn check_version(
         });
     }
     let probe: Probe = serde_json::from_str(json).map_err(|e| ProjectError::parse(path, &e))?;
-    if probe.format.as_deref() != Some(format) {
+    check_probe(
+        path,
+        probe.format.as_deref(),
+        probe.version,
+        format,
+        supported,
+    )
+}
+
+/// The format and version a file gave, checked.
+fn check_probe(
+    path: &Path,
+    found_format: Option<&str>,
+    version: Option<u32>,
+    format: &str,
+    supported: u32,
+) -> Result<(), ProjectError> {
+    if found_format != Some(format) {
         return Err(ProjectError::Invalid {
             path: path.to_owned(),
             message: format!("\"format\" must be \"{format}\""),
         });
     }
-    match probe.version {
+    match version {
         Some(found) if found > supported => Err(ProjectError::TooNew {
             path: path.to_owned(),
             found,

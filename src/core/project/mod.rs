@@ -17,16 +17,19 @@ use super::schema::Schema;
 use super::text::SourceText;
 
 mod atomic;
+mod commit;
 mod error;
 mod layer_file;
 mod names;
 mod scan;
 
 pub use atomic::{AtomicFile, content_hash, write_atomic};
+pub use commit::write_layers;
 pub use error::{DocumentError, ProjectError};
 pub use layer_file::{
     Checkpoint, FileStamp, LayerCheck, LayerFile, LayerOnDisk, LayerRead, LayerWrite, LayerWritten,
-    layer_to_json, parse_layer, parse_manifest, read_layer, to_pretty_json,
+    SpanPiece, layer_to_json, parse_layer, parse_manifest, read_layer, read_layer_spans,
+    to_pretty_json,
 };
 use layer_file::{LayerSource, file_stamp, parse_layer_bytes};
 pub use names::{CURATED, valid_annotator_name, valid_document_path, valid_layer_name};
@@ -280,6 +283,8 @@ impl Project {
     /// annotation file. A broken annotation file does not stop the project from opening.
     pub fn open(root: &Path) -> Result<Self, ProjectError> {
         let mut project = Self::scan(root)?;
+        // A many-file save a crash interrupted after its commit point is finished first.
+        project.warnings.extend(commit::recover(root));
         project.load_layers();
         Ok(project)
     }
@@ -294,7 +299,19 @@ impl Project {
     pub fn open_read_only(root: &Path) -> Result<Self, ProjectError> {
         let mut project = Self::scan(root)?;
         project.read_only = true;
+        // Committed is committed: a reader sees the step whole (see `commit`).
+        project.warnings.extend(commit::recover(root));
         project.load_layers();
+        Ok(project)
+    }
+
+    /// Opens a project to read it only, without its annotation files: the commands that read
+    /// those leanly themselves (`agree`: spans only, see [`read_layer_spans`]) list them with
+    /// [`Self::layer_files`].
+    pub fn open_without_layers(root: &Path) -> Result<Self, ProjectError> {
+        let mut project = Self::scan(root)?;
+        project.read_only = true;
+        project.warnings.extend(commit::recover(root));
         Ok(project)
     }
 
@@ -357,11 +374,11 @@ impl Project {
         })
     }
 
-    fn load_layers(&mut self) {
-        let hash = !self.read_only;
+    /// Every annotation file of the project, by its layer (annotators in order); none read.
+    pub fn layer_files(&self) -> Vec<(LayerKey, PathBuf)> {
         let dir = self.root.join(ANNOTATIONS_DIR);
         let Ok(entries) = std::fs::read_dir(&dir) else {
-            return; // No annotations yet.
+            return Vec::new(); // No annotations yet.
         };
         let mut annotators: Vec<_> = entries
             .filter_map(Result::ok)
@@ -385,6 +402,12 @@ impl Project {
                 jobs.push((LayerKey::new(document, annotator.clone()), path));
             }
         }
+        jobs
+    }
+
+    fn load_layers(&mut self) {
+        let hash = !self.read_only;
+        let jobs = self.layer_files();
         // Files are read and parsed on every core; results are taken in, in order.
         let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         let chunk = jobs.len().div_ceil(workers).max(1);

@@ -27,8 +27,8 @@ fn spans_in(edits: &[Edit]) -> usize {
 impl Workspace {
     /// Appends what was just applied to the crash journal, before the caller shows it.
     pub(super) fn write_journal(&mut self, applied: Vec<Applied>) {
-        if self.project.is_read_only() {
-            return; // Never saved, so nothing to recover.
+        if self.project.is_read_only() || !self.journaling {
+            return; // Never saved, or saved at once as one commit: nothing to recover.
         }
         // A big entry still being written goes first: the journal keeps the edits' order.
         self.settle_journal();
@@ -165,6 +165,12 @@ impl Workspace {
             ),
         ));
         rest
+    }
+
+    /// For a command that saves every step at once and exits (see the `journaling` field):
+    /// no crash journal is written, the step lives only until [`Self::save`].
+    pub fn save_each_step_at_once(&mut self) {
+        self.journaling = false;
     }
 
     pub(super) fn journal_failed(&mut self, err: &str) {

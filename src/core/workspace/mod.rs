@@ -148,6 +148,9 @@ pub struct Workspace {
     /// How many edit lines each layer's crash journal holds (a save records how many of them
     /// the file it writes contains).
     journaled: HashMap<LayerKey, usize>,
+    /// Off for a command that saves each step at once (`tagdesk import`): the save, one
+    /// commit, is the step's crash safety, and a journal would only cost a sync per layer.
+    journaling: bool,
     /// What the user has selected now; kept with each new undo step.
     selection: Selection,
 }
@@ -168,6 +171,7 @@ impl Workspace {
             disk_check: None,
             journal_job: None,
             journaled: HashMap::new(),
+            journaling: true,
             selection: Selection::default(),
         }
     }

@@ -32,14 +32,6 @@ pub(super) struct BackgroundSave {
     pub(super) later: HashMap<LayerKey, Vec<Entry>>,
 }
 
-fn run_writes(
-    jobs: Vec<crate::core::project::LayerWrite>,
-) -> Vec<crate::core::project::LayerWritten> {
-    jobs.into_iter()
-        .map(crate::core::project::LayerWrite::run)
-        .collect()
-}
-
 impl Workspace {
     /// Writes every changed layer to disk, here and now (after a save under way on a thread:
     /// two writers never race on a file). Layers that fail stay unsaved and are reported.
@@ -152,10 +144,14 @@ impl Workspace {
         if jobs.is_empty() {
             return report;
         }
+        // Many layers are one commit (one sync, all or nothing): see `project::write_layers`.
+        let root = self.project.root.clone();
         let writes = if threaded {
-            Job::start("tagdesk-save", jobs, run_writes)
+            Job::start("tagdesk-save", (root, jobs), |(root, jobs)| {
+                crate::core::project::write_layers(&root, jobs)
+            })
         } else {
-            Job::Done(run_writes(jobs))
+            Job::Done(crate::core::project::write_layers(&root, jobs))
         };
         self.background = Some(BackgroundSave {
             writes,

@@ -1,0 +1,285 @@
+//! Many layer files replaced as one step — all of them or none, across a crash — with one
+//! sync of the file system instead of two per file.
+//!
+//! 1. Each new file is written (on all cores) to a temporary file beside its target; a file
+//!    someone else changed since we read it is not replaced: ours is kept aside, as always.
+//! 2. One `syncfs` makes every temporary file durable (elsewhere than Linux: one fsync each).
+//! 3. The commit record — every (temporary, target, the target's hash we replace, the new
+//!    hash) — is written atomically (fsynced, renamed, folder fsynced) under `.tagdesk/`. Its
+//!    arrival on disk is the step's commit point.
+//! 4. The temporary files are renamed over their targets, their folders fsynced.
+//! 5. The record is removed.
+//!
+//! A crash before 3 leaves every target as it was (the temporary files, `.tagdesk-tmp-*`, are
+//! ignored by the project); a crash after 3 is finished by the next open ([`recover`]), which
+//! renames what is still to rename — unless the target changed since (someone else wrote it),
+//! then the new file is kept aside in `.tagdesk/conflicts/` and reported. So a reader (or the
+//! next open) sees all the new files or none.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rayon::prelude::*;
+
+use super::layer_file::Staged;
+use super::*;
+use std::collections::BTreeSet;
+
+/// From this many files on, a save is one commit; fewer are written one by one (each atomic).
+pub const BATCH: usize = 8;
+
+/// The folder, under `.tagdesk/`, of the commit records.
+const COMMITS_DIR: &str = "commits";
+
+/// One file of a commit record.
+#[derive(Debug, Serialize, Deserialize)]
+struct RecordFile {
+    /// Relative to the project folder (so a moved project still recovers).
+    temporary: PathBuf,
+    target: PathBuf,
+    /// The target's hash when we read it; `None` when it did not exist.
+    base: Option<String>,
+    hash: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Record {
+    format: String,
+    version: u32,
+    files: Vec<RecordFile>,
+}
+
+const RECORD_FORMAT: &str = "tagdesk-commit";
+
+/// Test hook: `TAGDESK_TEST_CRASH_AFTER=staged|recorded|renamed:N` aborts the process at that
+/// point of a commit (after the temporary files are synced; after the record is down; after N
+/// renames), so the crash tests can check what the next open finds.
+fn crash_point(point: &str, renamed: usize) {
+    let Ok(wanted) = std::env::var("TAGDESK_TEST_CRASH_AFTER") else {
+        return;
+    };
+    let hit = match wanted.split_once(':') {
+        Some(("renamed", n)) => point == "renamed" && n.parse() == Ok(renamed),
+        _ => wanted == point,
+    };
+    if hit {
+        std::process::abort();
+    }
+}
+
+/// Writes every layer; many of them as one commit (see the module's text).
+pub fn write_layers(root: &Path, writes: Vec<LayerWrite>) -> Vec<LayerWritten> {
+    if writes.len() < BATCH {
+        return writes.into_iter().map(LayerWrite::run).collect();
+    }
+    let sync_each = !cfg!(target_os = "linux");
+    let staged: Vec<Result<Staged, LayerWritten>> =
+        writes.into_par_iter().map(|w| w.stage(sync_each)).collect();
+    let (mut done, staged): (Vec<LayerWritten>, Vec<Staged>) = {
+        let mut done = Vec::new();
+        let mut ok = Vec::new();
+        for s in staged {
+            match s {
+                Ok(s) => ok.push(s),
+                Err(written) => done.push(written),
+            }
+        }
+        (done, ok)
+    };
+    if staged.is_empty() {
+        return done;
+    }
+    let fail_all = |staged: Vec<Staged>, done: &mut Vec<LayerWritten>, e: &io::Error| {
+        for s in staged {
+            done.push(LayerWritten {
+                outcome: Err(ProjectError::io("cannot save", &s.path, clone_error(e))),
+                key: s.key,
+            });
+        }
+    };
+    // 2. Durable temporary files.
+    #[cfg(target_os = "linux")]
+    if let Err(e) =
+        std::fs::File::open(root).and_then(|dir| rustix::fs::syncfs(&dir).map_err(io::Error::from))
+    {
+        fail_all(staged, &mut done, &e);
+        return done;
+    }
+    crash_point("staged", 0);
+    // 3. The commit point.
+    let record = Record {
+        format: RECORD_FORMAT.to_owned(),
+        version: 1,
+        files: staged
+            .iter()
+            .map(|s| RecordFile {
+                temporary: relative(root, &s.temporary),
+                target: relative(root, &s.path),
+                base: s.base.clone(),
+                hash: s.hash.clone(),
+            })
+            .collect(),
+    };
+    let record_path = new_record_path(root);
+    if let Err(e) = write_atomic(&record_path, to_pretty_json(&record).as_bytes()) {
+        fail_all(staged, &mut done, &e);
+        return done;
+    }
+    crash_point("recorded", 0);
+    // 4. Into place.
+    let mut folders = BTreeSet::new();
+    for (n, s) in staged.into_iter().enumerate() {
+        if let Some(checkpoint) = s.checkpoint {
+            checkpoint(&s.hash);
+        }
+        if let Some(parent) = s.path.parent() {
+            folders.insert(parent.to_owned());
+        }
+        let outcome = s
+            .temporary
+            .persist(&s.path)
+            .map_err(|e| ProjectError::io("cannot save", &s.path, e.error))
+            .map(|()| (s.hash, file_stamp(&s.path)));
+        done.push(LayerWritten {
+            key: s.key,
+            outcome,
+        });
+        crash_point("renamed", n + 1);
+    }
+    #[cfg(unix)]
+    for folder in folders {
+        if let Ok(dir) = std::fs::File::open(&folder) {
+            let _ = dir.sync_all();
+        }
+    }
+    // 5. Done: without the record, the next open has nothing to finish.
+    let _ = std::fs::remove_file(&record_path);
+    done
+}
+
+fn clone_error(e: &io::Error) -> io::Error {
+    io::Error::new(e.kind(), e.to_string())
+}
+
+fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_owned()
+}
+
+fn commits_dir(root: &Path) -> PathBuf {
+    root.join(PRIVATE_DIR).join(COMMITS_DIR)
+}
+
+/// A record name no other writer uses: the process, the time, a counter.
+fn new_record_path(root: &Path) -> PathBuf {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    commits_dir(root).join(format!(
+        "{}-{nanos}-{}.json",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ))
+}
+
+/// Finishes the commits a crash interrupted (see the module's text); one line per commit for
+/// the user. A record another running tagdesk is still carrying out is left to it.
+pub fn recover(root: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(commits_dir(root)) else {
+        return Vec::new();
+    };
+    let mut records: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    records.sort();
+    let mut report = Vec::new();
+    for path in records {
+        if writer_is_running(&path) {
+            continue;
+        }
+        let record = std::fs::read(&path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Record>(&b).ok())
+            .filter(|r| r.format == RECORD_FORMAT);
+        let Some(record) = record else {
+            // Half-written records never exist (they are written atomically): not ours.
+            report.push(format!(
+                "{}: not a commit record tagdesk can read; left as it is",
+                path.display()
+            ));
+            continue;
+        };
+        let (mut finished, mut kept) = (0, Vec::new());
+        for file in &record.files {
+            let temporary = root.join(&file.temporary);
+            if !temporary.exists() {
+                continue; // renamed before the crash
+            }
+            let target = root.join(&file.target);
+            let current = std::fs::read(&target).ok().map(|b| content_hash(&b));
+            let into = if current == file.base || current.as_ref() == Some(&file.hash) {
+                target
+            } else {
+                // Someone else wrote the target since: theirs stays, ours is kept aside.
+                let aside = conflict_path(root, &file.target);
+                kept.push(aside.clone());
+                aside
+            };
+            if let Some(parent) = into.parent() {
+                let _ = std::fs::create_dir_all(parent);
+            }
+            if std::fs::rename(&temporary, &into).is_ok() {
+                finished += 1;
+                #[cfg(unix)]
+                if let Some(Ok(dir)) = into.parent().map(std::fs::File::open) {
+                    let _ = dir.sync_all();
+                }
+            }
+        }
+        let _ = std::fs::remove_file(&path);
+        if finished > 0 {
+            let mut line =
+                format!("finished saving {finished} annotation files that a crash had interrupted");
+            if !kept.is_empty() {
+                let _ = write!(
+                    line,
+                    "; {} of them had been changed by someone else since, so the new versions are \
+                     kept aside: {}",
+                    kept.len(),
+                    kept.iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
+            report.push(line);
+        }
+    }
+    report
+}
+
+fn conflict_path(root: &Path, target: &Path) -> PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let name = target.to_string_lossy().replace(['/', '\\'], "__");
+    root.join(PRIVATE_DIR)
+        .join("conflicts")
+        .join(format!("{name}.interrupted-{nanos}"))
+}
+
+/// Whether the process that wrote a record (its name starts with its id) is still running.
+fn writer_is_running(record: &Path) -> bool {
+    let pid = record
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.split('-').next())
+        .and_then(|p| p.parse::<u32>().ok());
+    match pid {
+        Some(pid) if pid == std::process::id() => true,
+        #[cfg(target_os = "linux")]
+        Some(pid) => Path::new("/proc").join(pid.to_string()).exists(),
+        _ => false,
+    }
+}
