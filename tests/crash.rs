@@ -235,3 +235,27 @@ fn finishing_an_interrupted_commit_never_overwrites_a_file_changed_since() {
         "ours is kept: {kept}"
     );
 }
+
+/// `tagdesk import --annotator` opens only that annotator's layers: another annotator's unsaved
+/// edits (a crashed session's journal) are neither replayed into the import nor set aside, and
+/// come back whole when the project is opened as usual.
+#[test]
+fn an_import_for_one_annotator_leaves_the_others_journals_alone() {
+    let (_dir, root, brat) = project_and_brat(10);
+    {
+        let mut ws = Workspace::open(&root).unwrap();
+        ws.add_span("d01.txt", "eve", 0..5, "actor").unwrap();
+        ws.save();
+        ws.add_span("d01.txt", "eve", 10..16, "actor").unwrap();
+        // The session "dies": eve's second span is only in the journal.
+    }
+    assert!(import(&root, &brat, None), "ana's import");
+    let mut ws = Workspace::open(&root).unwrap();
+    let said = ws.recover();
+    assert!(
+        said.iter().all(|s| !s.contains("not replayed")),
+        "eve's journal was not set aside: {said:?}"
+    );
+    assert_eq!(ws.layer("d01.txt", "eve").unwrap().annotations().len(), 2);
+    assert_eq!(imported_layers(&root).0, 10);
+}

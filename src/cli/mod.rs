@@ -684,9 +684,32 @@ fn import(
         eprintln!("error: unknown format {format}");
         return ExitCode::from(USAGE);
     };
-    let mut workspace = match open(project) {
+    // The input first: it says whose layers the import writes, and only those are opened.
+    let corpus = match formats::read(format, input) {
+        Ok(corpus) => corpus,
+        Err(err) => {
+            eprintln!("error: nothing was imported:\n{err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut annotators: Vec<String> = match &options.annotator {
+        Some(a) => vec![a.clone()],
+        None => corpus
+            .documents
+            .iter()
+            .flat_map(|d| &d.layers)
+            .filter_map(|l| l.annotator.clone())
+            .collect(),
+    };
+    annotators.sort();
+    annotators.dedup();
+    let mut workspace = match Workspace::open_annotators(project, &annotators).map(warn_of_opening)
+    {
         Ok(ws) => ws,
-        Err(code) => return code,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(USAGE);
+        }
     };
     let recovered = workspace.recover();
     for message in recovered {
@@ -695,7 +718,7 @@ fn import(
     // The import is saved right below as one commit (all the files or none, across a crash):
     // that is its crash safety, so no journal.
     workspace.save_each_step_at_once();
-    let plan = match formats::import::read_and_plan(&mut workspace, format, input, options) {
+    let plan = match formats::import::plan(&mut workspace, corpus, options) {
         Ok(plan) => plan,
         Err(err) => {
             eprintln!("error: nothing was imported:\n{err}");
@@ -710,6 +733,7 @@ fn import(
         }
     };
     let saved = workspace.save();
+    let_the_os_free(workspace);
     for err in &saved.errors {
         eprintln!("error: {err}");
     }

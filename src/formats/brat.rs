@@ -233,33 +233,47 @@ pub fn read(input: &Path) -> Result<Corpus, ImportError> {
     if conf.is_file() {
         corpus.declared = read_conf(&conf)?;
     }
+    // Documents are read and parsed on all cores, then taken in order (the first error in file
+    // order is the one reported, whatever thread met it).
+    let read: Vec<Result<ReadDocument, ImportError>> = {
+        use rayon::prelude::*;
+        files
+            .into_par_iter()
+            .map(|(ann_path, rel)| {
+                let txt_path = ann_path.with_extension("txt");
+                let raw = super::read_utf8(&txt_path)?;
+                let (text, bom) = super::strip_bom(raw);
+                let ann = super::read_utf8(&ann_path)?;
+                let (mut counts, mut warnings) = (Counts::default(), Vec::new());
+                let layer = read_ann(&ann_path, &ann, &text, bom, &mut counts, &mut warnings)?;
+                let path = rel.strip_suffix(".ann").map(|s| format!("{s}.txt"));
+                let doc = Document {
+                    path,
+                    text,
+                    bom,
+                    rebuilt: false,
+                    layers: vec![layer],
+                    at: Place::new(&ann_path, 0),
+                };
+                Ok((doc, counts, warnings))
+            })
+            .collect()
+    };
     let mut counts = Counts::default();
-    for (ann_path, rel) in files {
-        let txt_path = ann_path.with_extension("txt");
-        let raw = super::read_utf8(&txt_path)?;
-        let (text, bom) = super::strip_bom(raw);
-        let ann = super::read_utf8(&ann_path)?;
-        let layer = read_ann(
-            &ann_path,
-            &ann,
-            &text,
-            bom,
-            &mut counts,
-            &mut corpus.warnings,
-        )?;
-        let path = rel.strip_suffix(".ann").map(|s| format!("{s}.txt"));
-        corpus.documents.push(Document {
-            path,
-            text,
-            bom,
-            rebuilt: false,
-            layers: vec![layer],
-            at: Place::new(&ann_path, 0),
-        });
+    for r in read {
+        let (doc, c, warnings) = r?;
+        counts.events += c.events;
+        counts.normalizations += c.normalizations;
+        counts.equivalences += c.equivalences;
+        corpus.warnings.extend(warnings);
+        corpus.documents.push(doc);
     }
     counts.warn(&mut corpus.warnings);
     Ok(corpus)
 }
+
+/// One brat document as read, with what its reading counted and warned of.
+type ReadDocument = (Document, Counts, Vec<String>);
 
 #[derive(Default)]
 struct Counts {

@@ -112,6 +112,9 @@ pub fn plan(
     let mut new_documents: Vec<(String, String, bool)> = Vec::new();
     let mut zero_length = 0usize;
     let now = now_rfc3339();
+    workspace.cache_texts(corpus.documents.iter().filter_map(|d| d.path.as_deref()));
+    // Each document's text, for the spans' covered text and context.
+    let mut doc_texts: HashMap<String, SourceText> = HashMap::new();
     for (n, doc) in corpus.documents.into_iter().enumerate() {
         let Some((path, text)) = match_document(workspace, &doc, n, options, &mut new_documents)
             .map_err(|e| problems.push(e))
@@ -144,6 +147,7 @@ pub fn plan(
             continue;
         }
         report.documents += 1;
+        doc_texts.entry(path.clone()).or_insert(text);
         for layer in doc.layers {
             let Some(annotator) = options.annotator.clone().or(layer.annotator) else {
                 problems.push(format!(
@@ -251,9 +255,10 @@ pub fn plan(
                     label: span.label.into(),
                     start,
                     end,
-                    text: covered_text(&text, pieces.iter().map(|[s, e]| *s..*e)).into(),
-                    prefix: context_before(&text, start).into(),
-                    suffix: context_after(&text, end).into(),
+                    // Filled below, on all cores (`fill_covered_text`).
+                    text: crate::core::annotation::Str::default(),
+                    prefix: crate::core::annotation::Str::default(),
+                    suffix: crate::core::annotation::Str::default(),
                     review: None,
                     fragments: if pieces.len() > 1 { pieces } else { Vec::new() },
                     attributes: span.attributes,
@@ -344,6 +349,7 @@ pub fn plan(
     if schema != *workspace.project.schema() {
         pending.push(Pending::Schema(schema));
     }
+    fill_covered_text(&mut layers, &doc_texts);
     for (key, edits) in layers {
         // A layer where nothing new arrived is left alone (not even its status).
         if edits.iter().any(|e| !matches!(e, Edit::SetStatus(_))) {
@@ -410,6 +416,27 @@ pub fn apply(workspace: &mut Workspace, plan: ImportPlan) -> Result<ImportReport
         return Err(ImportError::Project(e.to_string()));
     }
     Ok(plan.report)
+}
+
+/// Every added annotation's covered text and context, from its document's text: on all cores,
+/// layer by layer (the slowest part of planning a big import, done once everything is known).
+fn fill_covered_text(
+    layers: &mut BTreeMap<LayerKey, Vec<Edit>>,
+    texts: &HashMap<String, SourceText>,
+) {
+    use rayon::prelude::*;
+    layers.par_iter_mut().for_each(|(key, edits)| {
+        let Some(text) = texts.get(&key.document) else {
+            return;
+        };
+        for edit in edits {
+            if let Edit::Add(a) = edit {
+                a.text = covered_text(text, a.pieces()).into();
+                a.prefix = context_before(text, a.start).into();
+                a.suffix = context_after(text, a.end).into();
+            }
+        }
+    });
 }
 
 /// The project document an input document goes to, and its text.

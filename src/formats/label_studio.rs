@@ -112,213 +112,33 @@ impl super::Writer for Writer<'_> {
 
 #[allow(clippy::too_many_lines)] // one pass over tasks, annotations and results
 pub fn read(path: &Path) -> Result<Corpus, ImportError> {
+    use rayon::prelude::*;
     let content = super::read_utf8(path)?;
-    let value: Value = serde_json::from_str(&content)
-        .map_err(|e| ImportError::bad(path, e.line(), format!("not Label Studio JSON: {e}")))?;
-    let tasks = match value {
-        Value::Array(tasks) => tasks,
-        task @ Value::Object(_) => vec![task],
+    let not_json = |e: serde_json::Error| {
+        ImportError::bad(path, e.line(), format!("not Label Studio JSON: {e}"))
+    };
+    // The list is split into its tasks unparsed; each task is parsed and read on any core.
+    let tasks: Vec<&serde_json::value::RawValue> = match content.trim_start().chars().next() {
+        Some('[') => serde_json::from_str(&content).map_err(not_json)?,
+        Some('{') => vec![serde_json::from_str(&content).map_err(not_json)?],
         _ => return Err(ImportError::bad(path, 1, "expected a list of tasks")),
     };
+    let read: Vec<Result<(Document, Tally), ImportError>> = tasks
+        .par_iter()
+        .enumerate()
+        .map(|(t, raw)| {
+            let task: Value = serde_json::from_str(raw.get()).map_err(not_json)?;
+            read_task(path, t, &task)
+        })
+        .collect();
     let mut corpus = Corpus::default();
     let (mut predictions, mut cancelled, mut other) = (0usize, 0usize, 0usize);
-    for (t, task) in tasks.iter().enumerate() {
-        let at = Place::new(path, 0);
-        let bad = |m: String| ImportError::bad(path, 0, format!("task {}: {m}", t + 1));
-        let Some(data) = task.get("data").and_then(Value::as_object) else {
-            return Err(bad("no \"data\" object".into()));
-        };
-        let Some(text) = data.get("text").and_then(Value::as_str) else {
-            return Err(bad("no data.text string".into()));
-        };
-        let len = text.chars().count();
-        predictions += task
-            .get("predictions")
-            .and_then(Value::as_array)
-            .map_or(0, Vec::len);
-        let mut layers = Vec::new();
-        for (k, annotation) in task
-            .get("annotations")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            if annotation.get("was_cancelled").and_then(Value::as_bool) == Some(true) {
-                cancelled += 1;
-                continue;
-            }
-            let annotator = annotator_name(annotation.get("completed_by"));
-            let mut layer = Layer {
-                annotator,
-                ..Layer::default()
-            };
-            let mut regions: HashMap<String, usize> = HashMap::new();
-            let results: &[Value] = annotation
-                .get("result")
-                .and_then(Value::as_array)
-                .map_or(&[], Vec::as_slice);
-            let where_ = |r: usize| format!("annotation {} result {}", k + 1, r + 1);
-            // Regions first, then what hangs on them.
-            for (r, result) in results.iter().enumerate() {
-                if result.get("type").and_then(Value::as_str) != Some("labels") {
-                    continue;
-                }
-                let v = result.get("value").cloned().unwrap_or_default();
-                let (Some(s), Some(e)) = (
-                    v.get("start").and_then(Value::as_u64),
-                    v.get("end").and_then(Value::as_u64),
-                ) else {
-                    return Err(bad(format!("{}: a region without start/end", where_(r))));
-                };
-                let (s, e) = (
-                    usize::try_from(s).unwrap_or(usize::MAX),
-                    usize::try_from(e).unwrap_or(usize::MAX),
-                );
-                if s > e || e > len {
-                    return Err(bad(format!(
-                        "{}: region {s}..{e} does not fit the text ({len} characters)",
-                        where_(r)
-                    )));
-                }
-                if let Some(written) = v.get("text").and_then(Value::as_str) {
-                    let actual: String = text.chars().skip(s).take(e - s).collect();
-                    if actual != written {
-                        return Err(bad(format!(
-                            "{}: region {s}..{e} says {written:?} but the text there is \
-                             {actual:?}",
-                            where_(r)
-                        )));
-                    }
-                }
-                let id = result
-                    .get("id")
-                    .and_then(Value::as_str)
-                    .map_or_else(|| format!("r{r}"), str::to_owned);
-                let labels: Vec<&str> = v
-                    .get("labels")
-                    .and_then(Value::as_array)
-                    .map(|l| l.iter().filter_map(Value::as_str).collect())
-                    .unwrap_or_default();
-                for (j, label) in labels.iter().enumerate() {
-                    let span_id = if j == 0 {
-                        id.clone()
-                    } else {
-                        format!("{id}+{j}")
-                    };
-                    if j == 0 {
-                        regions.insert(id.clone(), layer.spans.len());
-                    }
-                    layer.spans.push(Span {
-                        id: span_id,
-                        label: (*label).to_owned(),
-                        pieces: vec![[s, e]],
-                        attributes: crate::core::schema::Attributes::new(),
-                        note: None,
-                        at: at.clone(),
-                    });
-                }
-            }
-            for (r, result) in results.iter().enumerate() {
-                let kind = result
-                    .get("type")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                let v = result
-                    .get("value")
-                    .cloned()
-                    .unwrap_or(Value::Object(Map::new()));
-                match kind {
-                    "labels" => {}
-                    "relation" => {
-                        let end = |name: &str| {
-                            result
-                                .get(name)
-                                .and_then(Value::as_str)
-                                .map(str::to_owned)
-                                .filter(|id| regions.contains_key(id))
-                        };
-                        let (Some(from), Some(to)) = (end("from_id"), end("to_id")) else {
-                            return Err(bad(format!(
-                                "{}: a relation refers to an unknown region",
-                                where_(r)
-                            )));
-                        };
-                        let labels: Vec<String> = result
-                            .get("labels")
-                            .and_then(Value::as_array)
-                            .map(|l| {
-                                l.iter()
-                                    .filter_map(Value::as_str)
-                                    .map(str::to_owned)
-                                    .collect()
-                            })
-                            .unwrap_or_default();
-                        let (from, to) = match result.get("direction").and_then(Value::as_str) {
-                            Some("left") => (to, from),
-                            _ => (from, to),
-                        };
-                        let kinds = if labels.is_empty() {
-                            vec!["related".to_owned()]
-                        } else {
-                            labels
-                        };
-                        for kind in kinds {
-                            layer.relations.push(Link {
-                                id: format!("{}-{}", k + 1, r + 1),
-                                kind,
-                                from: from.clone(),
-                                to: to.clone(),
-                                at: at.clone(),
-                            });
-                        }
-                    }
-                    "choices" | "textarea" => {
-                        let region = result
-                            .get("id")
-                            .and_then(Value::as_str)
-                            .and_then(|id| regions.get(id).copied());
-                        let name = result
-                            .get("from_name")
-                            .and_then(Value::as_str)
-                            .unwrap_or(kind)
-                            .to_owned();
-                        let field = if kind == "choices" { "choices" } else { "text" };
-                        let values: Vec<&str> = v
-                            .get(field)
-                            .and_then(Value::as_array)
-                            .map(|l| l.iter().filter_map(Value::as_str).collect())
-                            .unwrap_or_default();
-                        let Some(i) = region else {
-                            other += 1; // a task-level choice or text: not about a span
-                            continue;
-                        };
-                        let joined = values.join(", ");
-                        if kind == "textarea" && name == "note" {
-                            layer.spans[i].note = Some(joined);
-                        } else {
-                            layer.spans[i]
-                                .attributes
-                                .insert(name, AttributeValue::Text(joined));
-                        }
-                    }
-                    _ => other += 1,
-                }
-            }
-            layers.push(layer);
-        }
-        let (text, bom) = super::strip_bom_shifting(text, &mut layers);
-        corpus.documents.push(Document {
-            path: data
-                .get("document")
-                .and_then(Value::as_str)
-                .map(str::to_owned),
-            text,
-            bom,
-            rebuilt: false,
-            layers,
-            at: Place::new(path, 0),
-        });
+    for r in read {
+        let (doc, tally) = r?;
+        predictions += tally.predictions;
+        cancelled += tally.cancelled;
+        other += tally.other;
+        corpus.documents.push(doc);
     }
     if predictions > 0 {
         corpus.warnings.push(format!(
@@ -337,6 +157,224 @@ pub fn read(path: &Path) -> Result<Corpus, ImportError> {
         ));
     }
     Ok(corpus)
+}
+
+/// What a task held besides its annotations.
+#[derive(Default)]
+struct Tally {
+    predictions: usize,
+    cancelled: usize,
+    other: usize,
+}
+
+/// One task (number `t`, from 0) as a document.
+fn read_task(path: &Path, t: usize, task: &Value) -> Result<(Document, Tally), ImportError> {
+    let (mut predictions, mut cancelled, mut other) = (0usize, 0usize, 0usize);
+    let at = Place::new(path, 0);
+    let bad = |m: String| ImportError::bad(path, 0, format!("task {}: {m}", t + 1));
+    let Some(data) = task.get("data").and_then(Value::as_object) else {
+        return Err(bad("no \"data\" object".into()));
+    };
+    let Some(text) = data.get("text").and_then(Value::as_str) else {
+        return Err(bad("no data.text string".into()));
+    };
+    let index = super::CharIndex::new(text);
+    let len = index.char_len();
+    predictions += task
+        .get("predictions")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    let mut layers = Vec::new();
+    for (k, annotation) in task
+        .get("annotations")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        if annotation.get("was_cancelled").and_then(Value::as_bool) == Some(true) {
+            cancelled += 1;
+            continue;
+        }
+        let annotator = annotator_name(annotation.get("completed_by"));
+        let mut layer = Layer {
+            annotator,
+            ..Layer::default()
+        };
+        let mut regions: HashMap<String, usize> = HashMap::new();
+        let results: &[Value] = annotation
+            .get("result")
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice);
+        let where_ = |r: usize| format!("annotation {} result {}", k + 1, r + 1);
+        // Regions first, then what hangs on them.
+        for (r, result) in results.iter().enumerate() {
+            if result.get("type").and_then(Value::as_str) != Some("labels") {
+                continue;
+            }
+            let v = result.get("value").cloned().unwrap_or_default();
+            let (Some(s), Some(e)) = (
+                v.get("start").and_then(Value::as_u64),
+                v.get("end").and_then(Value::as_u64),
+            ) else {
+                return Err(bad(format!("{}: a region without start/end", where_(r))));
+            };
+            let (s, e) = (
+                usize::try_from(s).unwrap_or(usize::MAX),
+                usize::try_from(e).unwrap_or(usize::MAX),
+            );
+            if s > e || e > len {
+                return Err(bad(format!(
+                    "{}: region {s}..{e} does not fit the text ({len} characters)",
+                    where_(r)
+                )));
+            }
+            if let Some(written) = v.get("text").and_then(Value::as_str) {
+                let actual = &text[index.byte(s)..index.byte(e)];
+                if actual != written {
+                    return Err(bad(format!(
+                        "{}: region {s}..{e} says {written:?} but the text there is \
+                         {actual:?}",
+                        where_(r)
+                    )));
+                }
+            }
+            let id = result
+                .get("id")
+                .and_then(Value::as_str)
+                .map_or_else(|| format!("r{r}"), str::to_owned);
+            let labels: Vec<&str> = v
+                .get("labels")
+                .and_then(Value::as_array)
+                .map(|l| l.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            for (j, label) in labels.iter().enumerate() {
+                let span_id = if j == 0 {
+                    id.clone()
+                } else {
+                    format!("{id}+{j}")
+                };
+                if j == 0 {
+                    regions.insert(id.clone(), layer.spans.len());
+                }
+                layer.spans.push(Span {
+                    id: span_id,
+                    label: (*label).to_owned(),
+                    pieces: vec![[s, e]],
+                    attributes: crate::core::schema::Attributes::new(),
+                    note: None,
+                    at: at.clone(),
+                });
+            }
+        }
+        for (r, result) in results.iter().enumerate() {
+            let kind = result
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let v = result
+                .get("value")
+                .cloned()
+                .unwrap_or(Value::Object(Map::new()));
+            match kind {
+                "labels" => {}
+                "relation" => {
+                    let end = |name: &str| {
+                        result
+                            .get(name)
+                            .and_then(Value::as_str)
+                            .map(str::to_owned)
+                            .filter(|id| regions.contains_key(id))
+                    };
+                    let (Some(from), Some(to)) = (end("from_id"), end("to_id")) else {
+                        return Err(bad(format!(
+                            "{}: a relation refers to an unknown region",
+                            where_(r)
+                        )));
+                    };
+                    let labels: Vec<String> = result
+                        .get("labels")
+                        .and_then(Value::as_array)
+                        .map(|l| {
+                            l.iter()
+                                .filter_map(Value::as_str)
+                                .map(str::to_owned)
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    let (from, to) = match result.get("direction").and_then(Value::as_str) {
+                        Some("left") => (to, from),
+                        _ => (from, to),
+                    };
+                    let kinds = if labels.is_empty() {
+                        vec!["related".to_owned()]
+                    } else {
+                        labels
+                    };
+                    for kind in kinds {
+                        layer.relations.push(Link {
+                            id: format!("{}-{}", k + 1, r + 1),
+                            kind,
+                            from: from.clone(),
+                            to: to.clone(),
+                            at: at.clone(),
+                        });
+                    }
+                }
+                "choices" | "textarea" => {
+                    let region = result
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .and_then(|id| regions.get(id).copied());
+                    let name = result
+                        .get("from_name")
+                        .and_then(Value::as_str)
+                        .unwrap_or(kind)
+                        .to_owned();
+                    let field = if kind == "choices" { "choices" } else { "text" };
+                    let values: Vec<&str> = v
+                        .get(field)
+                        .and_then(Value::as_array)
+                        .map(|l| l.iter().filter_map(Value::as_str).collect())
+                        .unwrap_or_default();
+                    let Some(i) = region else {
+                        other += 1; // a task-level choice or text: not about a span
+                        continue;
+                    };
+                    let joined = values.join(", ");
+                    if kind == "textarea" && name == "note" {
+                        layer.spans[i].note = Some(joined);
+                    } else {
+                        layer.spans[i]
+                            .attributes
+                            .insert(name, AttributeValue::Text(joined));
+                    }
+                }
+                _ => other += 1,
+            }
+        }
+        layers.push(layer);
+    }
+    let (text, bom) = super::strip_bom_shifting(text, &mut layers);
+    let doc = Document {
+        path: data
+            .get("document")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        text,
+        bom,
+        rebuilt: false,
+        layers,
+        at: Place::new(path, 0),
+    };
+    Ok((
+        doc,
+        Tally {
+            predictions,
+            cancelled,
+            other,
+        },
+    ))
 }
 
 fn annotator_name(v: Option<&Value>) -> Option<String> {

@@ -132,6 +132,15 @@ fn load_layer_file(key: &LayerKey, path: &Path, hash: bool) -> LoadedLayer {
     }
 }
 
+/// What a [`LayerWrite`] writes, when not the layer as it is now (serialised at once).
+pub enum WriteFrom {
+    /// A copy, serialised on the thread that writes (editing goes on meanwhile).
+    Copy(AnnotationLayer),
+    /// The layer already serialised ([`layer_to_json`]; many are, on all cores, before a
+    /// many-layer save).
+    Json(String),
+}
+
 /// An annotation file that could not be read. Its layer is locked: never overwritten.
 #[derive(Debug, Clone)]
 pub struct LayerLoadError {
@@ -187,6 +196,8 @@ pub struct Project {
     entities_on_disk: String,
     /// Document metadata (`metadata.json`; empty when there is none).
     pub metadata: crate::core::metadata::Metadata,
+    /// Opened with only these annotators' layers ([`Self::open_annotators`]); `None`: all.
+    only: Option<Vec<String>>,
 }
 
 impl Project {
@@ -305,6 +316,24 @@ impl Project {
         Ok(project)
     }
 
+    /// Opens a project with only some annotators' layers: what a command that writes those
+    /// alone needs (`tagdesk import --annotator`): the others' files are neither read nor
+    /// written, and their crash journals are left for whoever opens the project whole.
+    pub fn open_annotators(root: &Path, annotators: &[String]) -> Result<Self, ProjectError> {
+        let mut project = Self::scan(root)?;
+        project.warnings.extend(commit::recover(root));
+        project.only = Some(annotators.to_vec());
+        project.load_layers();
+        Ok(project)
+    }
+
+    /// Whether this annotator's layers were loaded (all are, unless [`Self::open_annotators`]).
+    pub fn holds_annotator(&self, annotator: &str) -> bool {
+        self.only
+            .as_ref()
+            .is_none_or(|only| only.iter().any(|a| a == annotator))
+    }
+
     /// Opens a project to read it only, without its annotation files: the commands that read
     /// those leanly themselves (`agree`: spans only, see [`read_layer_spans`]) list them with
     /// [`Self::layer_files`].
@@ -362,6 +391,7 @@ impl Project {
             documents,
             layers: BTreeMap::new(),
             layer_errors: Vec::new(),
+            only: None,
             warnings: Vec::new(),
             on_disk: HashMap::new(),
             read_only: false,
@@ -407,7 +437,8 @@ impl Project {
 
     fn load_layers(&mut self) {
         let hash = !self.read_only;
-        let jobs = self.layer_files();
+        let mut jobs = self.layer_files();
+        jobs.retain(|(key, _)| self.holds_annotator(&key.annotator));
         // Files are read and parsed on every core; results are taken in, in order.
         let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         let chunk = jobs.len().div_ceil(workers).max(1);
@@ -710,7 +741,7 @@ impl Project {
     pub fn prepare_layer_write(
         &self,
         key: &LayerKey,
-        snapshot: Option<AnnotationLayer>,
+        snapshot: Option<WriteFrom>,
     ) -> Result<Option<LayerWrite>, ProjectError> {
         let path = self.layer_file(key);
         if self.read_only {
@@ -734,7 +765,8 @@ impl Project {
             });
         }
         let json = match snapshot {
-            Some(layer) => LayerSource::Owned(Box::new(layer)),
+            Some(WriteFrom::Copy(layer)) => LayerSource::Owned(Box::new(layer)),
+            Some(WriteFrom::Json(json)) => LayerSource::Json(json),
             None => match self.layers.get(key) {
                 Some(layer) => LayerSource::Json(layer_to_json(layer)),
                 None => return Ok(None),

@@ -197,6 +197,9 @@ impl Workspace {
     pub fn recover(&mut self) -> Vec<String> {
         let mut report = Vec::new();
         for (key, path) in self.journal.layer_journals() {
+            if !self.project.holds_annotator(&key.annotator) {
+                continue; // not loaded here: left for whoever opens the project whole
+            }
             let Ok(file) = Journal::read(&path) else {
                 continue;
             };

@@ -180,6 +180,11 @@ impl Workspace {
         Project::open(root).map(Self::new)
     }
 
+    /// A workspace with only some annotators' layers (see [`Project::open_annotators`]).
+    pub fn open_annotators(root: &Path, annotators: &[String]) -> Result<Self, ProjectError> {
+        Project::open_annotators(root, annotators).map(Self::new)
+    }
+
     /// A workspace to read only (see [`Project::open_read_only`]): the CLI's export, stats and
     /// agreement.
     pub fn open_read_only(root: &Path) -> Result<Self, ProjectError> {
@@ -196,6 +201,22 @@ impl Workspace {
             document: document.to_owned(),
             source,
         })
+    }
+
+    /// Reads, on all cores, the texts of those `documents` the project has and the cache does
+    /// not; [`Self::text`] then finds them (an import of a thousand documents needs them all).
+    pub fn cache_texts<'a>(&mut self, documents: impl IntoIterator<Item = &'a str>) {
+        use rayon::prelude::*;
+        let wanted: Vec<&str> = documents
+            .into_iter()
+            .filter(|d| !self.texts.contains_key(*d) && self.project.document(d).is_some())
+            .collect();
+        let project = &self.project;
+        let read: Vec<_> = wanted
+            .par_iter()
+            .map(|d| ((*d).to_owned(), project.read_text(d).map(Arc::new)))
+            .collect();
+        self.texts.extend(read);
     }
 
     /// The cached text, if it was loaded.
@@ -276,8 +297,11 @@ impl Workspace {
                 valid_layer_name(&key.annotator).map_err(WorkspaceError::BadAnnotator)?;
             }
         }
+        // What the crash journal gets (nothing when the step is saved at once).
+        let journaled = self.journaling && !self.project.is_read_only();
         let forward: Vec<Applied> = pending
             .iter()
+            .filter(|_| journaled)
             .map(|p| match p {
                 Pending::Layer(key, edits) => Applied::Layer(key.clone(), edits.clone()),
                 Pending::Schema(schema) => Applied::Schema(schema.clone()),

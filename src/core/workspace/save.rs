@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::{Job, Workspace};
 use crate::core::journal::{Entry, Journal};
-use crate::core::project::{LayerKey, Project, ProjectError};
+use crate::core::project::{LayerKey, Project, ProjectError, WriteFrom, layer_to_json};
 
 /// What a save did.
 #[derive(Debug, Default)]
@@ -105,17 +105,35 @@ impl Workspace {
         let mut report = SaveReport::default();
         let mut jobs = Vec::new();
         let mut revisions = Vec::new();
-        for key in self.dirty.clone() {
+        let dirty: Vec<LayerKey> = self.dirty.iter().cloned().collect();
+        for key in &dirty {
             if let Some(Ok(text)) = self.texts.get(&key.document)
-                && let Some(layer) = self.project.layers.get_mut(&key)
+                && let Some(layer) = self.project.layers.get_mut(key)
             {
                 layer.source_sha256.clone_from(&text.sha256);
             }
+        }
+        // Written here and now: many layers are serialised on all cores first.
+        let mut serialised: HashMap<LayerKey, String> = if threaded || dirty.len() < 2 {
+            HashMap::new()
+        } else {
+            use rayon::prelude::*;
+            let layers = &self.project.layers;
+            dirty
+                .par_iter()
+                .filter_map(|k| layers.get(k).map(|l| (k.clone(), layer_to_json(l))))
+                .collect()
+        };
+        for key in dirty {
             let Some(layer) = self.project.layers.get(&key) else {
                 continue;
             };
             let revision = layer.revision();
-            let snapshot = threaded.then(|| layer.clone());
+            let snapshot = if threaded {
+                Some(WriteFrom::Copy(layer.clone()))
+            } else {
+                serialised.remove(&key).map(WriteFrom::Json)
+            };
             match self.project.prepare_layer_write(&key, snapshot) {
                 Ok(Some(job)) => {
                     let journaled = self.journaled.get(&key).copied().unwrap_or(0);
