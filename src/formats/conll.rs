@@ -42,7 +42,7 @@ fn render(doc: &Document, report: &mut ExportReport) -> Result<Vec<u8>, ExportEr
     let index = CharIndex::new(&doc.text);
     for layer in &doc.layers {
         let pieces: Vec<[usize; 2]> = layer.spans.iter().flat_map(|s| s.pieces.clone()).collect();
-        let sentences = super::tokens::sentences(&doc.text, &index, &pieces);
+        let sentences = super::tokens::sentences(&doc.text, &pieces);
         let flat: Vec<[usize; 2]> = sentences.iter().flatten().copied().collect();
         let mut tags: Vec<Option<(usize, bool)>> = vec![None; flat.len()];
         // Longest first; a span that would share a token with a longer one is left out.

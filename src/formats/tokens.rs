@@ -6,10 +6,8 @@
 
 use unicode_segmentation::UnicodeSegmentation;
 
-use super::CharIndex;
-
 /// Sentences of tokens, each token `[start, end)` in code points.
-pub fn sentences(text: &str, index: &CharIndex, spans: &[[usize; 2]]) -> Vec<Vec<[usize; 2]>> {
+pub fn sentences(text: &str, spans: &[[usize; 2]]) -> Vec<Vec<[usize; 2]>> {
     let mut cuts: Vec<usize> = spans.iter().flat_map(|[s, e]| [*s, *e]).collect();
     cuts.sort_unstable();
     cuts.dedup();
@@ -29,17 +27,16 @@ pub fn sentences(text: &str, index: &CharIndex, spans: &[[usize; 2]]) -> Vec<Vec
     };
     let mut out: Vec<Vec<[usize; 2]>> = Vec::new();
     let mut current: Vec<[usize; 2]> = Vec::new();
-    for (sb, sentence) in text.split_sentence_bound_indices() {
-        for (wb, word) in sentence.split_word_bound_indices() {
+    // Words come in order: their code-point offsets are counted along, not looked up.
+    let mut at = 0;
+    for sentence in text.split_sentence_bounds() {
+        for word in sentence.split_word_bounds() {
+            let start = at;
+            let end = start + word.chars().count();
+            at = end;
             if word.chars().all(char::is_whitespace) {
                 continue;
             }
-            let (Some(start), Some(end)) = (
-                index.char_of_byte(sb + wb),
-                index.char_of_byte(sb + wb + word.len()),
-            ) else {
-                continue;
-            };
             // Split at span boundaries strictly inside the word.
             let mut from = start;
             let first = cuts.partition_point(|c| *c <= start);
@@ -49,10 +46,7 @@ pub fn sentences(text: &str, index: &CharIndex, spans: &[[usize; 2]]) -> Vec<Vec
             }
             current.push([from, end]);
         }
-        let end = index
-            .char_of_byte(sb + sentence.len())
-            .unwrap_or(index.char_len());
-        if !current.is_empty() && !inside(end) {
+        if !current.is_empty() && !inside(at) {
             out.push(std::mem::take(&mut current));
         }
     }

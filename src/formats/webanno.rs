@@ -150,7 +150,7 @@ impl super::Writer for Writer {
                 pieces.extend(s.pieces.iter().map(|p| (i, *p)));
             }
             let ranges: Vec<[usize; 2]> = pieces.iter().map(|(_, p)| *p).collect();
-            let sentences = super::tokens::sentences(&doc.text, &index, &ranges);
+            let sentences = super::tokens::sentences(&doc.text, &ranges);
             // Token address of every token, and which pieces cover it.
             let mut address: Vec<(String, [usize; 2])> = Vec::new();
             for (s, sentence) in sentences.iter().enumerate() {

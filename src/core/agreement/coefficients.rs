@@ -10,13 +10,15 @@ pub fn cohen_kappa(items: &[(String, String)]) -> f64 {
     let observed = items.iter().filter(|(a, b)| a == b).count() as f64 / n;
     let mut pa: HashMap<&str, f64> = HashMap::new();
     let mut pb: HashMap<&str, f64> = HashMap::new();
+    // Counts first, divided once: adding 1/n n times need not give exactly 1, which made an
+    // undefined kappa (every item in one category) look defined.
     for (a, b) in items {
-        *pa.entry(a).or_default() += 1.0 / n;
-        *pb.entry(b).or_default() += 1.0 / n;
+        *pa.entry(a).or_default() += 1.0;
+        *pb.entry(b).or_default() += 1.0;
     }
     let expected: f64 = pa
         .iter()
-        .map(|(k, p)| p * pb.get(k).copied().unwrap_or(0.0))
+        .map(|(k, p)| (p / n) * (pb.get(k).copied().unwrap_or(0.0) / n))
         .sum();
     (observed - expected) / (1.0 - expected)
 }
@@ -28,10 +30,10 @@ pub fn scott_pi(items: &[(String, String)]) -> f64 {
     let observed = items.iter().filter(|(a, b)| a == b).count() as f64 / n;
     let mut pooled: HashMap<&str, f64> = HashMap::new();
     for (a, b) in items {
-        *pooled.entry(a).or_default() += 0.5 / n;
-        *pooled.entry(b).or_default() += 0.5 / n;
+        *pooled.entry(a).or_default() += 1.0;
+        *pooled.entry(b).or_default() += 1.0;
     }
-    let expected: f64 = pooled.values().map(|p| p * p).sum();
+    let expected: f64 = pooled.values().map(|c| (c / (2.0 * n)).powi(2)).sum();
     (observed - expected) / (1.0 - expected)
 }
 

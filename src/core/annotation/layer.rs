@@ -449,6 +449,13 @@ impl AnnotationLayer {
         old
     }
 
+    /// Room for `additional` more annotations.
+    pub fn reserve(&mut self, additional: usize) {
+        if additional > 0 {
+            Arc::make_mut(&mut self.annotations).reserve_exact(additional);
+        }
+    }
+
     fn insert_sorted(&mut self, annotation: Annotation) {
         self.count_in(&annotation);
         let at = self

@@ -24,7 +24,7 @@ mod names;
 mod scan;
 
 pub use atomic::{AtomicFile, content_hash, write_atomic};
-pub use commit::write_layers;
+pub use commit::{BATCH, write_layers};
 pub use error::{DocumentError, ProjectError};
 pub use layer_file::{
     Checkpoint, FileStamp, LayerCheck, LayerFile, LayerOnDisk, LayerRead, LayerWrite, LayerWritten,
@@ -130,15 +130,6 @@ fn load_layer_file(key: &LayerKey, path: &Path, hash: bool) -> LoadedLayer {
         result,
         stamp: file_stamp(path),
     }
-}
-
-/// What a [`LayerWrite`] writes, when not the layer as it is now (serialised at once).
-pub enum WriteFrom {
-    /// A copy, serialised on the thread that writes (editing goes on meanwhile).
-    Copy(AnnotationLayer),
-    /// The layer already serialised ([`layer_to_json`]; many are, on all cores, before a
-    /// many-layer save).
-    Json(String),
 }
 
 /// An annotation file that could not be read. Its layer is locked: never overwritten.
@@ -741,7 +732,7 @@ impl Project {
     pub fn prepare_layer_write(
         &self,
         key: &LayerKey,
-        snapshot: Option<WriteFrom>,
+        snapshot: Option<AnnotationLayer>,
     ) -> Result<Option<LayerWrite>, ProjectError> {
         let path = self.layer_file(key);
         if self.read_only {
@@ -765,8 +756,7 @@ impl Project {
             });
         }
         let json = match snapshot {
-            Some(WriteFrom::Copy(layer)) => LayerSource::Owned(Box::new(layer)),
-            Some(WriteFrom::Json(json)) => LayerSource::Json(json),
+            Some(layer) => LayerSource::Owned(Box::new(layer)),
             None => match self.layers.get(key) {
                 Some(layer) => LayerSource::Json(layer_to_json(layer)),
                 None => return Ok(None),

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::{Job, Workspace};
 use crate::core::journal::{Entry, Journal};
-use crate::core::project::{LayerKey, Project, ProjectError, WriteFrom, layer_to_json};
+use crate::core::project::{LayerKey, Project, ProjectError};
 
 /// What a save did.
 #[derive(Debug, Default)]
@@ -106,6 +106,7 @@ impl Workspace {
         let mut jobs = Vec::new();
         let mut revisions = Vec::new();
         let dirty: Vec<LayerKey> = self.dirty.iter().cloned().collect();
+        let many = dirty.len() >= crate::core::project::BATCH;
         for key in &dirty {
             if let Some(Ok(text)) = self.texts.get(&key.document)
                 && let Some(layer) = self.project.layers.get_mut(key)
@@ -113,27 +114,15 @@ impl Workspace {
                 layer.source_sha256.clone_from(&text.sha256);
             }
         }
-        // Written here and now: many layers are serialised on all cores first.
-        let mut serialised: HashMap<LayerKey, String> = if threaded || dirty.len() < 2 {
-            HashMap::new()
-        } else {
-            use rayon::prelude::*;
-            let layers = &self.project.layers;
-            dirty
-                .par_iter()
-                .filter_map(|k| layers.get(k).map(|l| (k.clone(), layer_to_json(l))))
-                .collect()
-        };
         for key in dirty {
             let Some(layer) = self.project.layers.get(&key) else {
                 continue;
             };
             let revision = layer.revision();
-            let snapshot = if threaded {
-                Some(WriteFrom::Copy(layer.clone()))
-            } else {
-                serialised.remove(&key).map(WriteFrom::Json)
-            };
+            // A copy (its spans are shared, not copied) is serialised where it is written: on
+            // the save job, or — many layers saved here and now — on all cores, one at a time
+            // per core, so their JSON is never all in memory at once.
+            let snapshot = (threaded || many).then(|| layer.clone());
             match self.project.prepare_layer_write(&key, snapshot) {
                 Ok(Some(job)) => {
                     let journaled = self.journaled.get(&key).copied().unwrap_or(0);
