@@ -25,80 +25,93 @@ impl<'a> Writer<'a> {
     }
 }
 
-impl super::Writer for Writer<'_> {
-    fn document(&mut self, doc: &Document, report: &mut ExportReport) -> Result<(), ExportError> {
-        let index = super::CharIndex::new(&doc.text);
-        let mut annotations = Vec::new();
-        for (k, layer) in doc.layers.iter().enumerate() {
-            let mut result = Vec::new();
-            let mut region_of: HashMap<&str, String> = HashMap::new();
-            for s in &layer.spans {
-                if s.pieces.len() > 1 {
-                    report.lossy.add(
-                        "discontinuous spans written as one Label Studio region per piece \
-                         (relations attach to the first)",
-                        1,
-                    );
-                }
-                for (p, [a, b]) in s.pieces.iter().enumerate() {
-                    let region = if p == 0 {
-                        s.id.clone()
-                    } else {
-                        format!("{}-{p}", s.id)
-                    };
-                    let value = |extra: (&str, Value)| {
-                        let mut v = json!({"start": a, "end": b});
-                        v[extra.0] = extra.1;
-                        v
-                    };
-                    let mut labels = value(("labels", json!([s.label])));
-                    labels["text"] = json!(&doc.text[index.byte(*a)..index.byte(*b)]);
-                    result.push(json!({
-                        "id": region, "type": "labels", "from_name": "label", "to_name": "text",
-                        "value": labels,
-                    }));
-                    for (name, v) in &s.attributes {
-                        let (kind, payload) = match v {
-                            AttributeValue::Flag(true) => ("choices", json!(["yes"])),
-                            AttributeValue::Flag(false) => continue,
-                            AttributeValue::Text(t) => ("choices", json!([t])),
-                        };
-                        result.push(json!({
-                            "id": region, "type": kind, "from_name": name, "to_name": "text",
-                            "value": value((kind, payload)),
-                        }));
-                    }
-                    if let Some(note) = &s.note {
-                        result.push(json!({
-                            "id": region, "type": "textarea", "from_name": "note",
-                            "to_name": "text", "value": value(("text", json!([note]))),
-                        }));
-                    }
-                }
-                region_of.insert(&s.id, s.id.clone());
+/// One task, on its own (any thread), without its `"id"`.
+fn render(doc: &Document, report: &mut ExportReport) -> Result<Vec<u8>, ExportError> {
+    let index = super::CharIndex::new(&doc.text);
+    let mut annotations = Vec::new();
+    for (k, layer) in doc.layers.iter().enumerate() {
+        let mut result = Vec::new();
+        let mut region_of: HashMap<&str, String> = HashMap::new();
+        for s in &layer.spans {
+            if s.pieces.len() > 1 {
+                report.lossy.add(
+                    "discontinuous spans written as one Label Studio region per piece \
+                     (relations attach to the first)",
+                    1,
+                );
             }
-            for r in &layer.relations {
+            for (p, [a, b]) in s.pieces.iter().enumerate() {
+                let region = if p == 0 {
+                    s.id.clone()
+                } else {
+                    format!("{}-{p}", s.id)
+                };
+                let value = |extra: (&str, Value)| {
+                    let mut v = json!({"start": a, "end": b});
+                    v[extra.0] = extra.1;
+                    v
+                };
+                let mut labels = value(("labels", json!([s.label])));
+                labels["text"] = json!(&doc.text[index.byte(*a)..index.byte(*b)]);
                 result.push(json!({
-                    "type": "relation", "from_id": r.from, "to_id": r.to,
-                    "direction": "right", "labels": [r.kind],
+                    "id": region, "type": "labels", "from_name": "label", "to_name": "text",
+                    "value": labels,
                 }));
+                for (name, v) in &s.attributes {
+                    let (kind, payload) = match v {
+                        AttributeValue::Flag(true) => ("choices", json!(["yes"])),
+                        AttributeValue::Flag(false) => continue,
+                        AttributeValue::Text(t) => ("choices", json!([t])),
+                    };
+                    result.push(json!({
+                        "id": region, "type": kind, "from_name": name, "to_name": "text",
+                        "value": value((kind, payload)),
+                    }));
+                }
+                if let Some(note) = &s.note {
+                    result.push(json!({
+                        "id": region, "type": "textarea", "from_name": "note",
+                        "to_name": "text", "value": value(("text", json!([note]))),
+                    }));
+                }
             }
-            annotations.push(json!({
-                "id": k + 1,
-                "completed_by": layer.annotator,
-                "result": result,
-            }));
-            report.wrote(layer);
+            region_of.insert(&s.id, s.id.clone());
         }
+        for r in &layer.relations {
+            result.push(json!({
+                "type": "relation", "from_id": r.from, "to_id": r.to,
+                "direction": "right", "labels": [r.kind],
+            }));
+        }
+        annotations.push(json!({
+            "id": k + 1,
+            "completed_by": layer.annotator,
+            "result": result,
+        }));
+        report.wrote(layer);
+    }
+    // Without its number, which only the writer knows (documents are rendered on any
+    // core): keys come sorted, so `"id"` goes last, added by `write_rendered`.
+    let task = json!({
+        "data": {"text": doc.text, "document": doc.path},
+        "annotations": annotations,
+    });
+    Ok(serde_json::to_vec(&task).map_err(std::io::Error::from)?)
+}
+
+impl super::Writer for Writer<'_> {
+    fn renderer(&self) -> Option<super::Render> {
+        Some(render)
+    }
+
+    fn write_rendered(&mut self, bytes: &[u8]) -> Result<(), ExportError> {
         self.tasks += 1;
-        let task = json!({
-            "id": self.tasks,
-            "data": {"text": doc.text, "document": doc.path},
-            "annotations": annotations,
-        });
         self.out
             .write_all(if self.tasks == 1 { b"[\n" } else { b",\n" })?;
-        serde_json::to_writer(&mut self.out, &task).map_err(std::io::Error::from)?;
+        // `{…}` → `{…,"id":N}`
+        let open = bytes.strip_suffix(b"}").unwrap_or(bytes);
+        self.out.write_all(open)?;
+        write!(self.out, ",\"id\":{}}}", self.tasks)?;
         Ok(())
     }
 
