@@ -38,7 +38,10 @@ pub struct Review {
     /// The diff of the current document, and what it was computed from.
     cache: Option<(CacheKey, DocDiff)>,
     /// A diff being computed on a thread, and what from.
-    job: Option<(CacheKey, std::sync::mpsc::Receiver<DocDiff>)>,
+    /// The comparison running on a thread: for which layers, its answer, and the pass it started
+    /// in (its answer is taken in from the next pass on, so the pass that started it always
+    /// shows "Comparing…", however fast the thread).
+    job: Option<(CacheKey, std::sync::mpsc::Receiver<DocDiff>, u64)>,
 }
 
 type CacheKey = (String, Vec<String>, Vec<(u64, usize, usize)>);
@@ -87,7 +90,9 @@ impl Review {
             .collect();
         stamp.push((0, self.compare.len(), 0));
         let key: CacheKey = (doc.to_owned(), self.compare.clone(), stamp);
-        if let Some((job_key, rx)) = &self.job {
+        if let Some((job_key, rx, started)) = &self.job
+            && *started < ctx.cumulative_pass_nr()
+        {
             match rx.try_recv() {
                 Ok(d) => {
                     self.cache = Some((job_key.clone(), d));
@@ -98,7 +103,7 @@ impl Review {
             }
         }
         let fresh = self.cache.as_ref().is_some_and(|(k, _)| *k == key);
-        let running = self.job.as_ref().is_some_and(|(k, _)| *k == key);
+        let running = self.job.as_ref().is_some_and(|(k, ..)| *k == key);
         if !fresh && !running {
             // Copies share the spans (copy-on-write): cheap to hand to a thread.
             let layers: Vec<Option<AnnotationLayer>> = self
@@ -119,6 +124,7 @@ impl Review {
                 self.cache = Some((key.clone(), run()));
             } else {
                 let (tx, rx) = std::sync::mpsc::sync_channel(1);
+                let pass = ctx.cumulative_pass_nr();
                 let ctx = ctx.clone();
                 let spawned = crate::core::job::spawn("tagdesk-compare", move || {
                     let _ = tx.send(run());
@@ -126,7 +132,7 @@ impl Review {
                 });
                 if spawned.is_ok() {
                     // A job for older layers, if any, is dropped: its answer goes nowhere.
-                    self.job = Some((key.clone(), rx));
+                    self.job = Some((key.clone(), rx, pass));
                 }
             }
         }
