@@ -110,18 +110,21 @@ fn render(doc: &Document, report: &mut ExportReport) -> Result<Vec<u8>, ExportEr
             .lossy
             .add("notes not written (CoNLL has none)", notes);
 
-        let mut block = String::new();
+        let mut block = String::with_capacity(2 * doc.text.len());
         let _ = writeln!(block, "-DOCSTART- {}\n", doc.path.as_deref().unwrap_or(""));
         let mut k = 0;
         for sentence in &sentences {
             for t in sentence {
                 let token = &doc.text[index.byte(t[0])..index.byte(t[1])];
-                let tag = match tags[k] {
-                    None => "O".to_owned(),
-                    Some((i, true)) => format!("B-{}", layer.spans[i].label),
-                    Some((i, false)) => format!("I-{}", layer.spans[i].label),
-                };
-                let _ = writeln!(block, "{token}\t{tag}");
+                block.push_str(token);
+                match tags[k] {
+                    None => block.push_str("\tO\n"),
+                    Some((i, begin)) => {
+                        block.push_str(if begin { "\tB-" } else { "\tI-" });
+                        block.push_str(&layer.spans[i].label);
+                        block.push('\n');
+                    }
+                }
                 k += 1;
             }
             block.push('\n');
