@@ -12,32 +12,26 @@
 //! line breaks) and aligned on the project's text on import.
 
 use std::fmt::Write as _;
-use std::io::Write;
 use std::path::Path;
 
 use super::{
     CharIndex, Corpus, Document, ExportError, ExportReport, ImportError, Layer, Place, Span,
 };
 
-pub struct Writer<'a> {
-    out: Box<dyn Write + 'a>,
-}
-
-impl<'a> Writer<'a> {
-    pub fn new(out: Box<dyn Write + 'a>, annotators: &[String]) -> Result<Self, ExportError> {
-        if annotators.len() > 1 {
-            return Err(ExportError::Unsupported(format!(
-                "a CoNLL file holds one annotator's tags; choose one ({})",
-                annotators.join(", ")
-            )));
-        }
-        Ok(Self { out })
+/// A `CoNLL` file holds one annotator's tags.
+pub(super) fn one_annotator(annotators: &[String]) -> Result<(), ExportError> {
+    if annotators.len() > 1 {
+        return Err(ExportError::Unsupported(format!(
+            "a CoNLL file holds one annotator's tags; choose one ({})",
+            annotators.join(", ")
+        )));
     }
+    Ok(())
 }
 
 /// One document, on its own (any thread): the records it makes, as bytes.
 #[allow(clippy::unnecessary_wraps)] // a `Render`: other formats' rendering can fail
-fn render(doc: &Document, report: &mut ExportReport) -> Result<Vec<u8>, ExportError> {
+pub(super) fn render(doc: &Document, report: &mut ExportReport) -> Result<Vec<u8>, ExportError> {
     let mut bytes = Vec::new();
     let index = CharIndex::new(&doc.text);
     for layer in &doc.layers {
@@ -134,22 +128,6 @@ fn render(doc: &Document, report: &mut ExportReport) -> Result<Vec<u8>, ExportEr
         report.annotations += layer.spans.len() - overlapping;
     }
     Ok(bytes)
-}
-
-impl super::Writer for Writer<'_> {
-    fn renderer(&self) -> Option<super::Render> {
-        Some(render)
-    }
-
-    fn write_rendered(&mut self, bytes: &[u8]) -> Result<(), ExportError> {
-        self.out.write_all(bytes)?;
-        Ok(())
-    }
-
-    fn finish(&mut self, _report: &mut ExportReport) -> Result<(), ExportError> {
-        self.out.flush()?;
-        Ok(())
-    }
 }
 
 /// One chunk being read.

@@ -4,25 +4,14 @@
 //! `{"text", "entities": [{"id", "start_offset", "end_offset", "label"}],
 //! "relations": [{"id", "from_id", "to_id", "type"}]}`. Offsets are code points.
 
-use std::io::Write;
 use std::path::Path;
 
 use serde_json::{Value, json};
 
 use super::{Corpus, Document, ExportError, ExportReport, ImportError, Layer, Link, Place, Span};
 
-pub struct Writer<'a> {
-    out: Box<dyn Write + 'a>,
-}
-
-impl<'a> Writer<'a> {
-    pub fn new(out: Box<dyn Write + 'a>) -> Self {
-        Self { out }
-    }
-}
-
 /// One document, on its own (any thread): the records it makes, as bytes.
-fn render(doc: &Document, report: &mut ExportReport) -> Result<Vec<u8>, ExportError> {
+pub(super) fn render(doc: &Document, report: &mut ExportReport) -> Result<Vec<u8>, ExportError> {
     let mut bytes = Vec::new();
     for layer in &doc.layers {
         let mut label = Vec::new();
@@ -65,22 +54,6 @@ fn render(doc: &Document, report: &mut ExportReport) -> Result<Vec<u8>, ExportEr
         report.annotations += layer.spans.len();
     }
     Ok(bytes)
-}
-
-impl super::Writer for Writer<'_> {
-    fn renderer(&self) -> Option<super::Render> {
-        Some(render)
-    }
-
-    fn write_rendered(&mut self, bytes: &[u8]) -> Result<(), ExportError> {
-        self.out.write_all(bytes)?;
-        Ok(())
-    }
-
-    fn finish(&mut self, _report: &mut ExportReport) -> Result<(), ExportError> {
-        self.out.flush()?;
-        Ok(())
-    }
 }
 
 pub fn read(path: &Path) -> Result<Corpus, ImportError> {

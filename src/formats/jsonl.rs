@@ -4,7 +4,6 @@
 //! `spans` is what spaCy/Prodigy read, `label` is doccano's shape. Offsets are code points;
 //! relation ends are span ids. It carries everything tagdesk has: the lossless format.
 
-use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -87,18 +86,8 @@ struct SpanOut<'a> {
     note: Option<&'a str>,
 }
 
-pub struct Writer<'a> {
-    out: Box<dyn Write + 'a>,
-}
-
-impl<'a> Writer<'a> {
-    pub fn new(out: Box<dyn Write + 'a>) -> Self {
-        Self { out }
-    }
-}
-
 /// One document, on its own (any thread): the records it makes, as bytes.
-fn render(doc: &Document, report: &mut ExportReport) -> Result<Vec<u8>, ExportError> {
+pub(super) fn render(doc: &Document, report: &mut ExportReport) -> Result<Vec<u8>, ExportError> {
     let mut bytes = Vec::new();
     let index = CharIndex::new(&doc.text);
     for layer in &doc.layers {
@@ -146,22 +135,6 @@ fn render(doc: &Document, report: &mut ExportReport) -> Result<Vec<u8>, ExportEr
         report.relations += record.relations.len();
     }
     Ok(bytes)
-}
-
-impl super::Writer for Writer<'_> {
-    fn renderer(&self) -> Option<super::Render> {
-        Some(render)
-    }
-
-    fn write_rendered(&mut self, bytes: &[u8]) -> Result<(), ExportError> {
-        self.out.write_all(bytes)?;
-        Ok(())
-    }
-
-    fn finish(&mut self, _report: &mut ExportReport) -> Result<(), ExportError> {
-        self.out.flush()?;
-        Ok(())
-    }
 }
 
 /// Reads a tagdesk JSONL file: records of the same document merge into one document with a

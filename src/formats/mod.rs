@@ -409,11 +409,40 @@ pub trait Writer {
     }
 }
 
+/// The writer of a stream format whose documents are rendered on their own ([`Render`]): it
+/// only writes their bytes in order (`CoNLL`, JSONL, doccano).
+pub struct Rendered<'a> {
+    out: Box<dyn Write + 'a>,
+    render: Render,
+}
+
+impl<'a> Rendered<'a> {
+    pub fn new(out: Box<dyn Write + 'a>, render: Render) -> Self {
+        Self { out, render }
+    }
+}
+
+impl Writer for Rendered<'_> {
+    fn renderer(&self) -> Option<Render> {
+        Some(self.render)
+    }
+
+    fn write_rendered(&mut self, bytes: &[u8]) -> Result<(), ExportError> {
+        self.out.write_all(bytes)?;
+        Ok(())
+    }
+
+    fn finish(&mut self, _report: &mut ExportReport) -> Result<(), ExportError> {
+        self.out.flush()?;
+        Ok(())
+    }
+}
+
 /// One document rendered on its own, on any thread: its bytes in the format.
 pub type Render = fn(&Document, &mut ExportReport) -> Result<Vec<u8>, ExportError>;
 
 /// A document's bytes (`None`: skipped) and what its rendering reported.
-type Rendered = (Option<Vec<u8>>, ExportReport);
+type RenderedPart = (Option<Vec<u8>>, ExportReport);
 
 /// How many documents are rendered at once per core: enough to keep both busy, few enough that
 /// the rendered bytes waiting to be written stay small.
@@ -441,7 +470,7 @@ pub fn write_documents<'d>(
     let window = RENDER_WINDOW * rayon::current_num_threads();
     for start in (0..count).step_by(window) {
         progress(start, count);
-        let parts: Vec<Result<Rendered, ExportError>> = (start..count.min(start + window))
+        let parts: Vec<Result<RenderedPart, ExportError>> = (start..count.min(start + window))
             .into_par_iter()
             .map(|i| {
                 let mut part = ExportReport::default();
@@ -485,10 +514,13 @@ pub fn writer<'a>(
         ))),
     };
     Ok(match format {
-        Format::Jsonl => Box::new(jsonl::Writer::new(stream(sink)?)),
-        Format::Doccano => Box::new(doccano::Writer::new(stream(sink)?)),
+        Format::Jsonl => Box::new(Rendered::new(stream(sink)?, jsonl::render)),
+        Format::Doccano => Box::new(Rendered::new(stream(sink)?, doccano::render)),
         Format::Brat => Box::new(brat::Writer::new(folder(sink)?, schema, annotators)?),
-        Format::Conll => Box::new(conll::Writer::new(stream(sink)?, annotators)?),
+        Format::Conll => {
+            conll::one_annotator(annotators)?;
+            Box::new(Rendered::new(stream(sink)?, conll::render))
+        }
         Format::LabelStudio => Box::new(label_studio::Writer::new(stream(sink)?)),
         Format::WebannoTsv => Box::new(webanno::Writer::new(folder(sink)?, schema, annotators)),
         Format::Csv => Box::new(csv::Writer::new(stream(sink)?)),

@@ -138,18 +138,7 @@ pub fn compare(a: &[Unit], b: &[Unit], matching: Matching) -> Counts {
             let mut sb: Vec<&Unit> = b.iter().collect();
             sa.sort_unstable();
             sb.sort_unstable();
-            let (mut i, mut j, mut matched) = (0, 0, 0);
-            while i < sa.len() && j < sb.len() {
-                match sa[i].cmp(sb[j]) {
-                    std::cmp::Ordering::Less => i += 1,
-                    std::cmp::Ordering::Greater => j += 1,
-                    std::cmp::Ordering::Equal => {
-                        matched += 1;
-                        i += 1;
-                        j += 1;
-                    }
-                }
-            }
+            let matched = indexed::merge_count(&sa, &sb);
             Counts {
                 matched,
                 only_a: a.len() - matched,
