@@ -414,11 +414,23 @@ pub trait Writer {
 pub struct Rendered<'a> {
     out: Box<dyn Write + 'a>,
     render: Render,
+    /// Written before the first document (CSV's header row); none without documents.
+    header: Option<Vec<u8>>,
 }
 
 impl<'a> Rendered<'a> {
     pub fn new(out: Box<dyn Write + 'a>, render: Render) -> Self {
-        Self { out, render }
+        Self {
+            out,
+            render,
+            header: None,
+        }
+    }
+
+    #[must_use]
+    pub fn with_header(mut self, header: Vec<u8>) -> Self {
+        self.header = Some(header);
+        self
     }
 }
 
@@ -428,6 +440,9 @@ impl Writer for Rendered<'_> {
     }
 
     fn write_rendered(&mut self, bytes: &[u8]) -> Result<(), ExportError> {
+        if let Some(header) = self.header.take() {
+            self.out.write_all(&header)?;
+        }
         self.out.write_all(bytes)?;
         Ok(())
     }
@@ -523,7 +538,9 @@ pub fn writer<'a>(
         }
         Format::LabelStudio => Box::new(label_studio::Writer::new(stream(sink)?)),
         Format::WebannoTsv => Box::new(webanno::Writer::new(folder(sink)?, schema, annotators)),
-        Format::Csv => Box::new(csv::Writer::new(stream(sink)?)),
+        Format::Csv => {
+            Box::new(Rendered::new(stream(sink)?, csv::render).with_header(csv::header()))
+        }
         Format::W3c => Box::new(w3c::Writer::new(stream(sink)?)),
     })
 }
