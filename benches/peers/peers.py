@@ -167,36 +167,35 @@ def main() -> int:
         pair("agree", "`agree --json` on the imported project",
              "brat-iaa", (lambda: timed([brat_iaa, brat])) if have_bratiaa else None,
              "tagdesk agree --json", lambda: timed([tagdesk, "agree", project, "--json"]))
-    if "pipeline" in jobs:
-        # A new project folder each run; none is deleted until the next invocation (ext4 makes
-        # new files slowly right after mass deletions, which would time the cleanup, not us).
-        scratch = work / "pipeline"
+    def fresh_projects(name):
+        """New project folders WORK/name/p1, p2, ... one per run. None is deleted until the next
+        invocation: ext4 makes new files slowly right after mass deletions, which would time the
+        cleanup, not us."""
+        scratch = work / name
         shutil.rmtree(scratch, ignore_errors=True)
         scratch.mkdir()
+        count = iter(range(1, 1_000_000))
+        return lambda: scratch / f"p{next(count)}"
+
+    if "pipeline" in jobs:
+        next_project = fresh_projects("pipeline")
 
         def pipeline():
-            pipeline.n += 1
-            dest = scratch / f"p{pipeline.n}"
+            dest = next_project()
             return timed_script(init_steps(dest) + [[tagdesk, "agree", dest, "--json"]])
-        pipeline.n = 0
         pair("pipeline", "init + 4 x `import --format brat` + `agree --json`",
              "brat-iaa", (lambda: timed([brat_iaa, brat])) if have_bratiaa else None,
              "tagdesk init/import/agree", pipeline)
     if "import" in jobs:
-        # Each run imports into a project of its own, made beforehand (untimed): nothing is
-        # deleted between runs (ext4 makes new files slowly right after mass deletions).
-        scratch = work / "import"
-        shutil.rmtree(scratch, ignore_errors=True)
-        scratch.mkdir()
+        # Each run imports into a project of its own, made beforehand (untimed).
+        next_project = fresh_projects("import")
 
         def one_import():
-            one_import.n += 1
-            dest = scratch / f"p{one_import.n}"
+            dest = next_project()
             subprocess.run([tagdesk, "init", dest, "--sources", texts], check=True,
                            stdout=subprocess.DEVNULL)
             return timed([tagdesk, "import", dest, "--format", "brat", "--annotator", "Lisa",
                           "--add-labels", brat / "Lisa"])
-        one_import.n = 0
         pair("import", f"one `import --format brat` of {docs} documents", "-", None,
              "tagdesk import", one_import)
     if "convert" in jobs:
