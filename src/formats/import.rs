@@ -13,7 +13,7 @@ use crate::core::project::{LayerKey, valid_document_path, valid_layer_name};
 use crate::core::schema::{
     AttributeDef, AttributeKind, AttributeValue, Attributes, LabelDef, RelationDef, Schema,
 };
-use crate::core::text::{context_after, context_before, covered_text};
+use crate::core::text::CONTEXT_CHARS;
 use crate::core::workspace::Pending;
 use crate::core::{SourceText, Workspace};
 
@@ -420,6 +420,7 @@ pub fn apply(workspace: &mut Workspace, plan: ImportPlan) -> Result<ImportReport
 
 /// Every added annotation's covered text and context, from its document's text: on all cores,
 /// layer by layer (the slowest part of planning a big import, done once everything is known).
+/// Each layer's offsets are converted to bytes in one walk along its text (sorted first).
 fn fill_covered_text(
     layers: &mut BTreeMap<LayerKey, Vec<Edit>>,
     texts: &HashMap<String, SourceText>,
@@ -429,11 +430,31 @@ fn fill_covered_text(
         let Some(text) = texts.get(&key.document) else {
             return;
         };
+        let mut chars: Vec<usize> = Vec::new();
+        for edit in edits.iter() {
+            if let Edit::Add(a) = edit {
+                chars.push(a.start.saturating_sub(CONTEXT_CHARS));
+                chars.push(a.end + CONTEXT_CHARS);
+                chars.extend(a.pieces().flat_map(|r| [r.start, r.end]));
+            }
+        }
+        chars.sort_unstable();
+        chars.dedup();
+        let bytes = text.bytes_of_sorted_chars(&chars);
+        let byte = |c: usize| bytes[chars.binary_search(&c).unwrap_or_else(|i| i)];
+        let slice = |from: usize, to: usize| &text.as_str()[byte(from)..byte(to.max(from))];
         for edit in edits {
             if let Edit::Add(a) = edit {
-                a.text = covered_text(text, a.pieces()).into();
-                a.prefix = context_before(text, a.start).into();
-                a.suffix = context_after(text, a.end).into();
+                let mut covered = String::new();
+                for (n, piece) in a.pieces().enumerate() {
+                    if n > 0 {
+                        covered.push(' '); // as `covered_text` joins pieces
+                    }
+                    covered.push_str(slice(piece.start, piece.end));
+                }
+                a.text = covered.into();
+                a.prefix = slice(a.start.saturating_sub(CONTEXT_CHARS), a.start).into();
+                a.suffix = slice(a.end, a.end + CONTEXT_CHARS).into();
             }
         }
     });
