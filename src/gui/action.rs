@@ -35,6 +35,10 @@ pub enum Action {
     },
     SetStatus(DocStatus),
     SetAnnotator(String),
+    /// The "How to annotate" overlay was closed: for good ("Got it"), or until the next start.
+    Welcomed {
+        for_good: bool,
+    },
     /// Sets (or clears) an attribute of an annotation of the current layer.
     SetAttribute {
         id: String,

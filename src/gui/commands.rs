@@ -54,6 +54,7 @@ pub enum Command {
     ToggleSuggestions,
     SuggestionSettings,
     KeyboardReference,
+    HowToAnnotate,
     // Moving through the text from the keyboard (a caret; Shift extends a selection from it).
     CaretLeft,
     CaretRight,
@@ -96,6 +97,7 @@ impl Command {
             Self::MarkDone => "Mark document done",
             Self::ChangeAnnotator => "Change annotator…",
             Self::About => "About tagdesk",
+            Self::HowToAnnotate => "How to annotate…",
             Self::NextSuggestion => "Next suggestion",
             Self::PreviousSuggestion => "Previous suggestion",
             Self::AcceptSuggestion => "Accept suggestion (Enter)",
@@ -181,6 +183,7 @@ impl Command {
             Self::MarkDone => const { &[sc(CTRL, Key::D)] },
             Self::ChangeAnnotator
             | Self::About
+            | Self::HowToAnnotate
             | Self::AcceptAllSuggestions
             | Self::ToggleSuggestions
             | Self::SuggestionSettings => &[],
@@ -383,6 +386,7 @@ impl Command {
             | Self::Quit
             | Self::ChangeAnnotator
             | Self::About
+            | Self::HowToAnnotate
             | Self::KeyboardReference
             | Self::CommandPalette => true,
         }
@@ -490,6 +494,7 @@ pub const MENUS: &[(&str, &[Option<Command>])] = &[
     (
         "Help",
         &[
+            Some(Command::HowToAnnotate),
             Some(Command::KeyboardReference),
             Some(Command::CommandPalette),
             Some(Command::About),

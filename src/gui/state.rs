@@ -17,6 +17,8 @@ const STORAGE_LAST_PROJECT: &str = "last_project";
 const STORAGE_RECENT: &str = "recent_projects";
 const STORAGE_SHOW_COLLEAGUES: &str = "show_colleagues";
 const STORAGE_POSITIONS: &str = "positions";
+const STORAGE_WELCOMED: &str = "welcomed";
+const STORAGE_WELCOME_AGAIN: &str = "welcome_again";
 
 /// Preferences kept between runs.
 #[derive(Debug, Clone, Default)]
@@ -30,6 +32,10 @@ pub struct Prefs {
     pub show_colleagues: bool,
     /// Where each project was left: the document and the first character on screen.
     pub positions: std::collections::BTreeMap<PathBuf, (String, usize)>,
+    /// "How to annotate" was dismissed for good ("Got it").
+    pub welcomed: bool,
+    /// It was closed for now ("Show it next time", Esc): it comes back at the next start.
+    pub welcome_again: bool,
 }
 
 impl Prefs {
@@ -46,6 +52,8 @@ impl Prefs {
             positions: storage
                 .and_then(|s| eframe::get_value(s, STORAGE_POSITIONS))
                 .unwrap_or_default(),
+            welcomed: stored(STORAGE_WELCOMED).is_some_and(|v| v == "true"),
+            welcome_again: stored(STORAGE_WELCOME_AGAIN).is_some_and(|v| v == "true"),
         };
         (prefs, stored(STORAGE_ANNOTATOR))
     }
@@ -63,6 +71,8 @@ impl Prefs {
         eframe::set_value(storage, STORAGE_RECENT, &self.recent);
         storage.set_string(STORAGE_SHOW_COLLEAGUES, self.show_colleagues.to_string());
         eframe::set_value(storage, STORAGE_POSITIONS, &self.positions);
+        storage.set_string(STORAGE_WELCOMED, self.welcomed.to_string());
+        storage.set_string(STORAGE_WELCOME_AGAIN, self.welcome_again.to_string());
     }
 
     /// Puts a project at the top of the recent list.

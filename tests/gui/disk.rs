@@ -29,6 +29,40 @@ fn the_annotator_is_asked_once_when_unknown() {
 }
 
 #[test]
+fn the_first_start_teaches_how_to_annotate_until_got_it() {
+    let (_dir, root) = sample_copy();
+    let options = Options {
+        path: Some(root.clone()),
+        ..Options::default()
+    };
+    let mut harness = Harness::builder()
+        .with_size(vec2(1280.0, 800.0))
+        .build_eframe(move |cc| App::new(cc, options));
+    wait_for_project(&mut harness);
+    // The name first (the suggested one), then the overlay.
+    harness.get_by_label("OK").click();
+    steps(&mut harness, 10);
+    harness.get_by_label("How to annotate");
+    // It names the sample's label keys and keys from the command table.
+    harness.get_by_label_contains("1 actor, 2 claim, 3 disagreement");
+    harness.get_by_label_contains("F1 lists every key");
+    assert!(!harness.state().welcomed());
+    harness.get_by_label("Got it").click();
+    steps(&mut harness, 2);
+    assert!(harness.state().welcomed(), "dismissed for good");
+    assert!(harness.query_by_label("How to annotate").is_none());
+    // Help → How to annotate… brings it back; Esc closes it (and it stays dismissed).
+    harness.get_by_label("Help").click();
+    steps(&mut harness, 3);
+    harness.get_by_label_contains("How to annotate…").click();
+    steps(&mut harness, 2);
+    harness.get_by_label("How to annotate");
+    harness.key_press(Key::Escape);
+    steps(&mut harness, 2);
+    assert!(harness.query_by_label("How to annotate").is_none());
+}
+
+#[test]
 fn a_plain_folder_is_offered_to_become_a_project() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("note.txt"), "John Kerry met Sergey Lavrov.").unwrap();

@@ -52,6 +52,10 @@ impl App {
                 self.edit(|ws, key| ws.set_status(key, status));
             }
             Action::SetAnnotator(name) => self.set_annotator(&name),
+            Action::Welcomed { for_good } => {
+                self.prefs.welcomed = for_good;
+                self.prefs.welcome_again = !for_good;
+            }
             Action::SetAttribute { id, name, value } => {
                 self.edit(|ws, key| ws.set_attribute(key, &id, &name, value));
             }
@@ -300,6 +304,9 @@ impl App {
                 );
             }
             Command::About => self.dialogs.about = Some(crate::gui::dialogs::about::AboutDialog),
+            Command::HowToAnnotate => {
+                self.dialogs.welcome = Some(crate::gui::dialogs::welcome::WelcomeDialog);
+            }
             Command::NextAnnotation | Command::PreviousAnnotation => {
                 self.step_annotation(command == Command::NextAnnotation);
             }

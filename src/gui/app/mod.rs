@@ -76,9 +76,17 @@ impl App {
             .clone()
             .or_else(|| prefs.last_project.clone().filter(|p| p.is_dir()))
             .or_else(super::sample_project);
+        let first_start = options.annotator.is_none() && stored_annotator.is_none();
         let mut app = Self::with_annotator(options.annotator.clone().or(stored_annotator));
         app.prefs.recent = prefs.recent;
         app.prefs.last_project = prefs.last_project;
+        app.prefs.welcomed = prefs.welcomed;
+        app.prefs.welcome_again = prefs.welcome_again;
+        // "How to annotate" on the first start (after the name prompt), and at later starts
+        // until "Got it".
+        if (first_start || prefs.welcome_again) && !prefs.welcomed {
+            app.dialogs.welcome = Some(crate::gui::dialogs::welcome::WelcomeDialog);
+        }
         app.state.builtin_file_dialog = options.builtin_file_dialog;
         if let Some(path) = &options.frame_stats {
             match FrameStats::create(path) {
@@ -134,6 +142,11 @@ impl App {
 
     pub fn annotator(&self) -> &str {
         &self.prefs.annotator
+    }
+
+    /// "How to annotate" was dismissed for good.
+    pub fn welcomed(&self) -> bool {
+        self.prefs.welcomed
     }
 
     pub fn selected_annotation(&self) -> Option<&str> {

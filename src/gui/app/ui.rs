@@ -65,6 +65,12 @@ impl App {
             }
             return;
         }
+        if let Some(dialog) = &mut dialogs.welcome {
+            if !dialog.ui(ctx, &fc.label_keys(), fc.actions) {
+                dialogs.welcome = None;
+            }
+            return;
+        }
         if let Some(dialog) = &mut dialogs.init {
             if !dialog.ui(ctx, fc.actions) {
                 dialogs.init = None;

@@ -10,12 +10,14 @@ pub mod conflict;
 pub mod init;
 pub mod palette;
 pub mod relation_choice;
+pub mod welcome;
 
 /// The dialogs that may be open; at most one is drawn at a time, in this order of urgency.
 #[derive(Default)]
 pub struct Dialogs {
     pub alerts: alerts::AlertsDialog,
     pub annotator: Option<annotator::AnnotatorDialog>,
+    pub welcome: Option<welcome::WelcomeDialog>,
     pub init: Option<init::InitDialog>,
     pub relation_choice: Option<relation_choice::RelationChoice>,
     pub palette: Option<palette::Palette>,
@@ -28,6 +30,7 @@ impl Dialogs {
     pub fn any_open(&self, conflicts: bool) -> bool {
         !self.alerts.is_empty()
             || self.annotator.is_some()
+            || self.welcome.is_some()
             || self.init.is_some()
             || self.relation_choice.is_some()
             || self.palette.is_some()
