@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Regenerates the manual's screenshots (docs/manual/img/*.png) from the real app under Xvfb, on a
+# fresh copy of the sample project, at 1280x800:
+#
+#   docs/manual/screenshots.sh            # builds the debug binary first
+#   TAGDESK_BIN=/usr/bin/tagdesk docs/manual/screenshots.sh
+#
+# Needs Xvfb, xdotool and ImageMagick (`apt install xvfb xdotool imagemagick`; .ci/run installs
+# them). Each scene starts the app, drives it with the keyboard, and takes the window.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+if [ -z "${TAGDESK_BIN:-}" ]; then
+  cargo build --quiet
+  TAGDESK_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/tagdesk"
+fi
+out="$PWD/docs/manual/img"
+mkdir -p "$out"
+work=$(mktemp -d)
+display=""
+for n in $(seq 191 240); do
+  if [ ! -e "/tmp/.X$n-lock" ] && [ ! -e "/tmp/.X11-unix/X$n" ]; then display=":$n"; break; fi
+done
+Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+xvfb_pid=$!
+app_pid=""
+cleanup() {
+  [ -n "$app_pid" ] && kill "$app_pid" 2>/dev/null || true
+  kill "$xvfb_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+export DISPLAY="$display"
+for _ in $(seq 50); do xdotool getmouselocation >/dev/null 2>&1 && break; sleep 0.1; done
+mkdir -m700 -p "$work/xdg"
+
+# start NAME ARGS...: the app with its own home (nothing stored), on a fresh sample copy.
+# CLICK_AT="x y": where the click that gives the window the keyboard goes (default: the status
+# bar, which touches nothing).
+start() {
+  local name=$1; shift
+  rm -rf "$work/sample" "$work/home"
+  cp -r projects/syria-talks "$work/sample"
+  HOME="$work/home" XDG_RUNTIME_DIR="$work/xdg" XDG_DATA_HOME="$work/home/data" \
+    "$TAGDESK_BIN" "$@" >"$work/$name.log" 2>&1 &
+  app_pid=$!
+  wid=$(timeout 60 xdotool search --sync --name 'tagdesk' | head -1)
+  sleep 2
+  xdotool windowfocus --sync "$wid" 2>/dev/null || true
+  # A click on the status bar gives the window the keyboard without touching the text.
+  # shellcheck disable=SC2086
+  xdotool mousemove --window "$wid" ${CLICK_AT:-1100 790} click 1
+  sleep 0.3
+}
+keys() { xdotool key --window "$wid" --delay 150 "$@"; sleep 0.8; }
+shot() { import -window "$wid" "$out/$1.png"; echo "docs/manual/img/$1.png"; }
+stop() {
+  xdotool key --window "$wid" ctrl+q
+  for _ in $(seq 100); do kill -0 "$app_pid" 2>/dev/null || break; sleep 0.1; done
+  kill "$app_pid" 2>/dev/null || true
+  app_pid=""
+}
+sample() { start "$1" "$work/sample" 000_6960b4d936e3359c.txt --annotator maria; }
+
+# First start: the name (the click goes into its field), then how to annotate.
+CLICK_AT="570 418" start first-start
+shot first-start-name
+keys Return
+shot first-start-how-to
+stop
+
+sample annotating
+keys Tab Tab Tab
+shot annotating
+keys F1
+shot keys
+stop
+
+sample review
+keys ctrl+shift+r
+shot review
+stop
+
+sample agreement
+keys ctrl+shift+a
+xdotool mousemove --window "$wid" 375 90 click 1 # Compute
+sleep 3
+shot agreement
+stop
+
+sample export
+keys ctrl+e
+shot export
+stop
+
+sample network
+keys ctrl+shift+n
+sleep 2
+shot network
+stop
