@@ -10,6 +10,7 @@ use tagdesk::gui::commands::{Availability, Command};
 use tagdesk::gui::dialogs::annotator::AnnotatorDialog;
 use tagdesk::gui::dialogs::chooser::FolderChooser;
 use tagdesk::gui::dialogs::palette::{Palette, entries};
+use tagdesk::gui::dialogs::welcome::WelcomeDialog;
 
 /// A dialog under test, with the queue it pushes to.
 struct Alone<D> {
@@ -56,6 +57,56 @@ fn the_name_prompt_answers_at_once_and_sets_the_name_on_enter() {
     assert!(state.dialog.is_none(), "Enter closes the prompt");
     assert!(
         matches!(state.actions.pending(), [Action::SetAnnotator(name)] if name == "alice"),
+        "{:?}",
+        state.actions.pending()
+    );
+}
+
+fn welcome_alone() -> Harness<'static, Alone<WelcomeDialog>> {
+    let labels = vec![
+        ("actor".to_owned(), Some("1".to_owned())),
+        ("claim".to_owned(), Some("2".to_owned())),
+    ];
+    alone(WelcomeDialog, move |dialog, ctx, actions| {
+        dialog.ui(ctx, &labels, actions)
+    })
+}
+
+#[test]
+fn how_to_annotate_settles_names_the_keys_and_got_it_is_for_good() {
+    let mut harness = welcome_alone();
+    harness
+        .try_run()
+        .expect("the open overlay keeps repainting (an idle window must not)");
+    harness.get_by_label_contains("1 actor, 2 claim");
+    harness.get_by_label_contains("Alt+Down and Alt+Up");
+    harness.get_by_label("Got it").click();
+    harness.run();
+    let state = harness.state();
+    assert!(state.dialog.is_none());
+    assert!(
+        matches!(
+            state.actions.pending(),
+            [Action::Welcomed { for_good: true }]
+        ),
+        "{:?}",
+        state.actions.pending()
+    );
+}
+
+#[test]
+fn how_to_annotate_closes_with_esc_until_the_next_start() {
+    let mut harness = welcome_alone();
+    harness.run();
+    harness.key_press(Key::Escape);
+    harness.run();
+    let state = harness.state();
+    assert!(state.dialog.is_none(), "Esc closes it");
+    assert!(
+        matches!(
+            state.actions.pending(),
+            [Action::Welcomed { for_good: false }]
+        ),
         "{:?}",
         state.actions.pending()
     );

@@ -554,6 +554,54 @@ mod tests {
         );
     }
 
+    /// Every key chord the manual's chapters and the README teach ("Ctrl+Shift+R", "F8") is a
+    /// shortcut of the command table, or one of the few keys handled outside it (listed here).
+    #[test]
+    fn every_shortcut_the_manual_names_exists() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut known: std::collections::HashSet<String> = Command::all()
+            .flat_map(|c| c.shortcuts().iter())
+            .map(|s| s.format(&egui::ModifierNames::NAMES, false))
+            .collect();
+        // Keys with meaning outside the command table: egui's zoom, text fields' select-all,
+        // the label keys, and the keys of dialogs and suggestions (Enter, Delete, Esc).
+        known.extend(
+            [
+                "Ctrl+0", "Ctrl+A", "Ctrl+C", "Ctrl+V", "Ctrl+X", "Enter", "Delete", "Escape",
+                "Esc",
+            ]
+            .map(String::from),
+        );
+        let chord = regex::Regex::new(
+            r"\b((?:(?:Ctrl|Shift|Alt)\+)*(?:F[0-9]{1,2}|PageUp|PageDown|Enter|Delete|Backspace|Tab|Escape|(?:Ctrl|Shift|Alt)\+[A-Z0-9]))\b",
+        )
+        .unwrap();
+        let mut pages: Vec<std::path::PathBuf> = std::fs::read_dir(root.join("docs/manual"))
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "md"))
+            .collect();
+        pages.push(root.join("README.md"));
+        let mut unknown = Vec::new();
+        let mut checked = 0;
+        for page in pages {
+            // Bold markers split chords ("**Ctrl**+drag"): read the text without them.
+            let text = std::fs::read_to_string(&page).unwrap().replace("**", "");
+            for m in chord.find_iter(&text) {
+                checked += 1;
+                if !known.contains(m.as_str()) {
+                    unknown.push(format!("{}: {}", page.display(), m.as_str()));
+                }
+            }
+        }
+        assert!(
+            checked > 50,
+            "the pattern found only {checked} chords: is it still right?"
+        );
+        assert!(unknown.is_empty(), "keys no command has: {unknown:#?}");
+    }
+
     #[test]
     fn every_command_is_in_a_menu_or_the_palette_and_shortcuts_do_not_clash() {
         let in_menus: Vec<Command> = MENUS
