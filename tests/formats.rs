@@ -656,7 +656,7 @@ proptest! {
         let spans = spans_for(&text, &seeds, false);
         prop_assume!(!spans.is_empty());
         let (_dir, root) = annotated_project(bom, &text, &spans, &labels);
-        for format in [Format::Jsonl, Format::Brat, Format::LabelStudio, Format::WebannoTsv, Format::Doccano] {
+        for format in [Format::Jsonl, Format::Brat, Format::LabelStudio, Format::WebannoTsv, Format::Doccano, Format::RefiQda] {
             let (ours, back, rel_ours, rel_back) = round_trip(&root, format);
             prop_assert_eq!(&ours, &back, "{}", format);
             if format != Format::Doccano {

@@ -22,6 +22,7 @@ mod network;
 mod network_output;
 mod offsets;
 mod project_files;
+mod refi_qda;
 mod review;
 mod search;
 mod suggest;

@@ -102,6 +102,31 @@ proptest! {
         }
     }
 
+    /// Any corruption of a real `project.qde` (the sample exported as REFI-QDA): an error that
+    /// names the file, or a corpus — never a panic.
+    #[test]
+    fn corrupted_refi_qda_projects_never_panic(
+        cut in 0usize..60_000,
+        flips in proptest::collection::vec((0usize..60_000, any::<u8>()), 0..8),
+    ) {
+        use std::io::Write as _;
+        let mut bytes = sample_project_qde().into_bytes();
+        for (at, byte) in flips {
+            let i = at % bytes.len();
+            bytes[i] = byte;
+        }
+        bytes.truncate(cut.min(bytes.len()));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("broken.qdpx");
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+        zip.start_file("project.qde", zip::write::SimpleFileOptions::default()).unwrap();
+        zip.write_all(&bytes).unwrap();
+        zip.finish().unwrap();
+        if let Err(err) = tagdesk::formats::read(tagdesk::formats::Format::RefiQda, &path) {
+            prop_assert!(err.to_string().contains("broken.qdpx"), "{}", err);
+        }
+    }
+
     /// Any corruption of the manifest: `Project::open` fails cleanly or opens; the file is
     /// never rewritten.
     #[test]
@@ -163,4 +188,29 @@ fn offsets_past_the_end_are_reported_not_trusted() {
         broken,
         "nothing rewritten"
     );
+}
+
+/// The sample project's `project.qde` as the REFI-QDA export writes it (made once).
+fn sample_project_qde() -> String {
+    static QDE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    QDE.get_or_init(|| {
+        use std::io::Read as _;
+        let mut ws = tagdesk::core::Workspace::open(&crate::support::sample_project()).unwrap();
+        let mut bytes = Vec::new();
+        tagdesk::formats::export(
+            &mut ws,
+            tagdesk::formats::Format::RefiQda,
+            &tagdesk::formats::ExportFilter { annotator: None },
+            tagdesk::formats::Sink::Stream(Box::new(&mut bytes)),
+        )
+        .unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut qde = String::new();
+        zip.by_name("project.qde")
+            .unwrap()
+            .read_to_string(&mut qde)
+            .unwrap();
+        qde
+    })
+    .clone()
 }

@@ -20,6 +20,7 @@ pub mod export;
 pub mod import;
 pub mod jsonl;
 pub mod label_studio;
+pub mod refi_qda;
 mod tokens;
 pub mod w3c;
 pub mod webanno;
@@ -50,10 +51,12 @@ pub enum Format {
     Csv,
     /// Export only: W3C Web Annotation JSON-LD.
     W3c,
+    /// REFI-QDA 1.5 project exchange (`.qdpx`: MAXQDA, `ATLAS.ti`, `NVivo`, `QualCoder`).
+    RefiQda,
 }
 
 impl Format {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Jsonl,
         Self::Doccano,
         Self::Brat,
@@ -62,6 +65,7 @@ impl Format {
         Self::WebannoTsv,
         Self::Csv,
         Self::W3c,
+        Self::RefiQda,
     ];
 
     /// The `--format` value.
@@ -75,6 +79,7 @@ impl Format {
             Self::WebannoTsv => "webanno-tsv",
             Self::Csv => "csv",
             Self::W3c => "w3c",
+            Self::RefiQda => "refi-qda",
         }
     }
 
@@ -89,6 +94,7 @@ impl Format {
             Self::WebannoTsv => "WebAnno TSV 3.3 (folder)",
             Self::Csv => "CSV (one row per annotation)",
             Self::W3c => "W3C Web Annotation (JSON-LD)",
+            Self::RefiQda => "REFI-QDA project (.qdpx: MAXQDA, ATLAS.ti, NVivo, QualCoder)",
         }
     }
 
@@ -101,6 +107,7 @@ impl Format {
             Self::LabelStudio => "json",
             Self::Csv => "csv",
             Self::W3c => "jsonld",
+            Self::RefiQda => "qdpx",
         }
     }
 
@@ -542,6 +549,7 @@ pub fn writer<'a>(
             Box::new(Rendered::new(stream(sink)?, csv::render).with_header(csv::header()))
         }
         Format::W3c => Box::new(w3c::Writer::new(stream(sink)?)),
+        Format::RefiQda => Box::new(refi_qda::Writer::new(stream(sink)?, schema, annotators)),
     })
 }
 
@@ -554,6 +562,7 @@ pub fn read(format: Format, input: &Path) -> Result<Corpus, ImportError> {
         Format::Conll => conll::read(input),
         Format::LabelStudio => label_studio::read(input),
         Format::WebannoTsv => webanno::read(input),
+        Format::RefiQda => refi_qda::read(input),
         Format::Csv | Format::W3c => Err(ImportError::Project(format!(
             "tagdesk does not read {format} (it is an export format)"
         ))),

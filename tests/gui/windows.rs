@@ -110,6 +110,97 @@ fn import_window_brings_in_a_colleagues_file_as_one_undo_step() {
 }
 
 #[test]
+fn refi_qda_goes_out_and_comes_back_through_the_windows() {
+    let (dir, root) = sample_copy();
+    let mut harness = open_app(&root, "maria");
+    harness
+        .state_mut()
+        .push_action(Action::SelectAnnotation(None));
+    steps(&mut harness, 1);
+    // Export maria's layer as a .qdpx.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::E);
+    steps(&mut harness, 2);
+    open_first_combo(&mut harness);
+    steps(&mut harness, 2);
+    harness
+        .get_by_label_contains("REFI-QDA project (.qdpx")
+        .click();
+    steps(&mut harness, 2);
+    // maria's layer only (the second list: the annotator).
+    harness
+        .get_all_by_role(egui::accesskit::Role::ComboBox)
+        .nth(1)
+        .expect("the annotator list")
+        .click();
+    steps(&mut harness, 2);
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::Button, "maria")
+        .click();
+    steps(&mut harness, 2);
+    let qdpx = dir.path().join("maria.qdpx");
+    let file = egui::accesskit::Role::TextInput;
+    harness.get_by_role_and_label(file, "File").focus();
+    steps(&mut harness, 1);
+    harness
+        .get_by_role_and_label(file, "File")
+        .type_text(&qdpx.display().to_string());
+    steps(&mut harness, 2);
+    harness.get_by_label("Export").click();
+    wait_for(&mut harness, "the export report", |h| {
+        h.query_by_label_contains("maria.qdpx.").is_some()
+    });
+    assert!(qdpx.is_file());
+    harness.key_press(Key::Escape);
+    steps(&mut harness, 2);
+    // Import it back as a colleague's layer.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::I);
+    steps(&mut harness, 2);
+    open_first_combo(&mut harness);
+    steps(&mut harness, 2);
+    harness
+        .get_by_label_contains("REFI-QDA project (.qdpx")
+        .click();
+    steps(&mut harness, 2);
+    // The field suggests the current annotator: replace it.
+    harness.get_by_label("Annotator").focus();
+    steps(&mut harness, 1);
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness.get_by_label("Annotator").type_text("colleague");
+    harness.get_by_label("Input").focus();
+    steps(&mut harness, 1);
+    harness
+        .get_by_label("Input")
+        .type_text(&qdpx.display().to_string());
+    steps(&mut harness, 2);
+    harness.get_by_label("Import").click();
+    wait_for(&mut harness, "the import report", |h| {
+        h.query_all_by_label_contains("Imported").next().is_some()
+    });
+    let ws = harness.state().workspace().unwrap();
+    let spans = |who: &str| -> Vec<(usize, usize, String)> {
+        let mut out: Vec<_> = ws
+            .project
+            .layers
+            .iter()
+            .filter(|(k, _)| k.annotator == who)
+            .flat_map(|(k, l)| {
+                l.annotations()
+                    .iter()
+                    .map(move |a| (a.start, a.end, format!("{} {}", k.document, a.label)))
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    assert_eq!(
+        spans("maria"),
+        spans("colleague"),
+        "{:?}",
+        ws.project.annotators()
+    );
+}
+
+#[test]
 fn review_accepts_a_disagreement_into_the_curated_layer_and_undo_takes_it_back() {
     use tagdesk::core::review::CURATED;
     let (_dir, root) = sample_copy();
