@@ -342,9 +342,9 @@ fn conll_samples_read_as_conlleval_counts_them() {
 
 /// `"begin" "end"` of every annotation in a UIMA XMI file but tokens, sentences and metadata;
 /// and the document text.
-type Extents = BTreeSet<(usize, usize)>;
+pub(crate) type Extents = BTreeSet<(usize, usize)>;
 
-fn xmi_annotations(xmi: &str) -> (String, Extents, Extents) {
+pub(crate) fn xmi_annotations(xmi: &str) -> (String, Extents, Extents) {
     let unescape = |s: &str| {
         let mut out = String::new();
         let mut rest = s;
@@ -656,7 +656,7 @@ proptest! {
         let spans = spans_for(&text, &seeds, false);
         prop_assume!(!spans.is_empty());
         let (_dir, root) = annotated_project(bom, &text, &spans, &labels);
-        for format in [Format::Jsonl, Format::Brat, Format::LabelStudio, Format::WebannoTsv, Format::Doccano, Format::RefiQda] {
+        for format in [Format::Jsonl, Format::Brat, Format::LabelStudio, Format::WebannoTsv, Format::Doccano, Format::RefiQda, Format::UimaXmi] {
             let (ours, back, rel_ours, rel_back) = round_trip(&root, format);
             prop_assert_eq!(&ours, &back, "{}", format);
             if format != Format::Doccano {

@@ -26,3 +26,4 @@ mod refi_qda;
 mod review;
 mod search;
 mod suggest;
+mod uima_xmi;

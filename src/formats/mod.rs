@@ -22,6 +22,7 @@ pub mod jsonl;
 pub mod label_studio;
 pub mod refi_qda;
 mod tokens;
+pub mod uima_xmi;
 pub mod w3c;
 pub mod webanno;
 
@@ -53,10 +54,12 @@ pub enum Format {
     W3c,
     /// REFI-QDA 1.5 project exchange (`.qdpx`: MAXQDA, `ATLAS.ti`, `NVivo`, `QualCoder`).
     RefiQda,
+    /// UIMA CAS XMI with its type system (`INCEpTION`, `dkpro-cassis`), a folder.
+    UimaXmi,
 }
 
 impl Format {
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::Jsonl,
         Self::Doccano,
         Self::Brat,
@@ -66,6 +69,7 @@ impl Format {
         Self::Csv,
         Self::W3c,
         Self::RefiQda,
+        Self::UimaXmi,
     ];
 
     /// The `--format` value.
@@ -80,6 +84,7 @@ impl Format {
             Self::Csv => "csv",
             Self::W3c => "w3c",
             Self::RefiQda => "refi-qda",
+            Self::UimaXmi => "uima-xmi",
         }
     }
 
@@ -95,6 +100,7 @@ impl Format {
             Self::Csv => "CSV (one row per annotation)",
             Self::W3c => "W3C Web Annotation (JSON-LD)",
             Self::RefiQda => "REFI-QDA project (.qdpx: MAXQDA, ATLAS.ti, NVivo, QualCoder)",
+            Self::UimaXmi => "UIMA CAS XMI + type system (folder: INCEpTION, dkpro-cassis)",
         }
     }
 
@@ -102,7 +108,7 @@ impl Format {
     pub fn file_extension(self) -> &'static str {
         match self {
             Self::Jsonl | Self::Doccano => "jsonl",
-            Self::Brat | Self::WebannoTsv => "",
+            Self::Brat | Self::WebannoTsv | Self::UimaXmi => "",
             Self::Conll => "conll",
             Self::LabelStudio => "json",
             Self::Csv => "csv",
@@ -122,7 +128,7 @@ impl Format {
 
     /// Whether an export is a folder (else one file, or standard output).
     pub fn writes_folder(self) -> bool {
-        matches!(self, Self::Brat | Self::WebannoTsv)
+        matches!(self, Self::Brat | Self::WebannoTsv | Self::UimaXmi)
     }
 
     /// The `--format` values, for help texts and clap.
@@ -550,6 +556,7 @@ pub fn writer<'a>(
         }
         Format::W3c => Box::new(w3c::Writer::new(stream(sink)?)),
         Format::RefiQda => Box::new(refi_qda::Writer::new(stream(sink)?, schema, annotators)),
+        Format::UimaXmi => Box::new(uima_xmi::Writer::new(folder(sink)?, schema, annotators)),
     })
 }
 
@@ -563,6 +570,7 @@ pub fn read(format: Format, input: &Path) -> Result<Corpus, ImportError> {
         Format::LabelStudio => label_studio::read(input),
         Format::WebannoTsv => webanno::read(input),
         Format::RefiQda => refi_qda::read(input),
+        Format::UimaXmi => uima_xmi::read(input),
         Format::Csv | Format::W3c => Err(ImportError::Project(format!(
             "tagdesk does not read {format} (it is an export format)"
         ))),
