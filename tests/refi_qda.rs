@@ -33,27 +33,21 @@ fn project_qde(qdpx: &Path) -> String {
     qde
 }
 
-/// The official REFI-QDA 1.5 schema, through xmllint. CI installs it and sets
+/// Validates `xml` against `xsd` with xmllint. CI installs it and sets
 /// `TAGDESK_REQUIRE_XMLLINT=1`, so there a missing validator fails; elsewhere the test says it
 /// could not validate.
-#[test]
-fn every_exported_project_qde_validates_against_the_refi_qda_schema() {
-    let (dir, root) = sample_copy();
-    let qdpx = dir.path().join("sample.qdpx");
-    export_sample(&root, &qdpx);
-    let qde = dir.path().join("project.qde");
-    std::fs::write(&qde, project_qde(&qdpx)).unwrap();
-    let xsd = testdata().join("refi_qda/Project-mrt2019.xsd");
+fn validate(xsd: &Path, xml: &Path) {
     let run = std::process::Command::new("xmllint")
         .arg("--noout")
         .arg("--schema")
-        .arg(&xsd)
-        .arg(&qde)
+        .arg(xsd)
+        .arg(xml)
         .output();
     match run {
         Ok(out) => assert!(
             out.status.success(),
-            "project.qde does not validate:\n{}",
+            "{} does not validate:\n{}",
+            xml.display(),
             String::from_utf8_lossy(&out.stderr)
         ),
         Err(e) => {
@@ -61,9 +55,71 @@ fn every_exported_project_qde_validates_against_the_refi_qda_schema() {
                 std::env::var_os("TAGDESK_REQUIRE_XMLLINT").is_none(),
                 "xmllint is required here (apt install libxml2-utils): {e}"
             );
-            eprintln!("warning: project.qde not validated: no xmllint ({e})");
+            eprintln!("warning: {} not validated: no xmllint ({e})", xml.display());
         }
     }
+}
+
+#[test]
+fn every_exported_project_qde_validates_against_the_refi_qda_schema() {
+    let (dir, root) = sample_copy();
+    let qdpx = dir.path().join("sample.qdpx");
+    export_sample(&root, &qdpx);
+    let qde = dir.path().join("project.qde");
+    std::fs::write(&qde, project_qde(&qdpx)).unwrap();
+    validate(&testdata().join("refi_qda/Project-mrt2019.xsd"), &qde);
+}
+
+#[test]
+fn the_codebook_alone_validates_and_brings_the_labels_into_a_project() {
+    let (dir, root) = sample_copy();
+    let qdc = dir.path().join("sample.qdc");
+    let mut ws = Workspace::open(&root).unwrap();
+    let mut file = std::fs::File::create(&qdc).unwrap();
+    let report = formats::export(
+        &mut ws,
+        Format::RefiQdc,
+        &ExportFilter { annotator: None },
+        Sink::Stream(Box::new(&mut file)),
+    )
+    .unwrap();
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains("66 annotations not written")),
+        "{report:?}"
+    );
+    validate(&testdata().join("refi_qda/Codebook.xsd"), &qdc);
+    // A project with no labels takes them in: colours, descriptions, the stance values.
+    let (_other, fresh) = crate::support::project_with(&[("a.txt", b"Kerry met Lavrov.")]);
+    let manifest = fresh.join("tagdesk.json");
+    let mut value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    value["labels"] = serde_json::json!([]);
+    value["relations"] = serde_json::json!([]);
+    std::fs::write(&manifest, value.to_string()).unwrap();
+    let mut ws = Workspace::open(&fresh).unwrap();
+    assert!(ws.project.schema().labels.is_empty());
+    let plan = read_and_plan(&mut ws, Format::RefiQdc, &qdc, &ImportOptions::default()).unwrap();
+    apply(&mut ws, plan).unwrap();
+    let schema = ws.project.schema();
+    let claim = schema.get("claim").expect("claim added");
+    assert_eq!(claim.color, "#f28e2b");
+    assert!(claim.description.starts_with("A statement"));
+    let stance = claim
+        .attributes
+        .iter()
+        .find(|a| a.name == "stance")
+        .unwrap();
+    assert!(
+        matches!(&stance.kind, tagdesk::core::schema::AttributeKind::Choice { values } if values.len() == 3)
+    );
+    assert!(
+        claim.attributes.iter().all(|a| a.name != "entity"),
+        "entity links are not a schema attribute"
+    );
+    assert_eq!(schema.labels.len(), 3);
 }
 
 #[test]

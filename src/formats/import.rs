@@ -95,9 +95,13 @@ pub fn read_and_plan(
 /// Checks `corpus` against the project and builds the step that imports it.
 pub fn plan(
     workspace: &mut Workspace,
-    corpus: Corpus,
+    mut corpus: Corpus,
     options: &ImportOptions,
 ) -> Result<ImportPlan, ImportError> {
+    // A codebook (a `.qdc`): importing it means adding its labels to the schema.
+    let codebook = corpus
+        .codebook
+        .then(|| std::mem::take(&mut corpus.declared));
     if let Some(a) = &options.annotator {
         valid_layer_name(a).map_err(ImportError::Project)?;
     }
@@ -341,6 +345,11 @@ pub fn plan(
         report.warnings.push(format!(
             "{zero_length} zero-length spans skipped (tagdesk spans cover at least one character)"
         ));
+    }
+    if let Some(declared) = codebook {
+        report
+            .schema_added
+            .extend(add_declared_labels(&mut schema, &declared));
     }
     report.schema_added.sort();
     report.schema_added.dedup();
@@ -647,6 +656,52 @@ fn fits_span(schema: &Schema, label: &str, attributes: &Attributes) -> bool {
     schema
         .get(label)
         .is_some_and(|def| attributes.iter().all(|(n, v)| def.fits(n, v)))
+}
+
+/// Adds a codebook's labels (with their colours, descriptions and choice attributes) to
+/// `schema` where missing; returns what was added.
+fn add_declared_labels(schema: &mut Schema, declared: &Schema) -> Vec<String> {
+    let mut added = Vec::new();
+    for label in &declared.labels {
+        let is_new = schema.get(&label.name).is_none();
+        added.extend(extend_schema_for_span(
+            schema,
+            &label.name,
+            &Attributes::new(),
+        ));
+        let Some(def) = schema.labels.iter_mut().find(|l| l.name == label.name) else {
+            continue;
+        };
+        if is_new {
+            if label.color.len() == 7 && label.color.starts_with('#') {
+                def.color = label.color.to_ascii_lowercase();
+            }
+            def.description = label.description.clone();
+        }
+        for attribute in &label.attributes {
+            match def.attributes.iter_mut().find(|a| a.name == attribute.name) {
+                None => {
+                    def.attributes.push(attribute.clone());
+                    added.push(format!("attribute {}.{}", label.name, attribute.name));
+                }
+                Some(existing) => {
+                    if let (
+                        AttributeKind::Choice { values },
+                        AttributeKind::Choice { values: more },
+                    ) = (&mut existing.kind, &attribute.kind)
+                    {
+                        for v in more {
+                            if !values.contains(v) {
+                                values.push(v.clone());
+                                added.push(format!("value {}.{}={v}", label.name, attribute.name));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    added
 }
 
 /// Colours for labels added by an import (Tableau 10, after the default schema's three).

@@ -54,12 +54,14 @@ pub enum Format {
     W3c,
     /// REFI-QDA 1.5 project exchange (`.qdpx`: MAXQDA, `ATLAS.ti`, `NVivo`, `QualCoder`).
     RefiQda,
+    /// REFI-QDA codebook exchange (`.qdc`): the labels alone.
+    RefiQdc,
     /// UIMA CAS XMI with its type system (`INCEpTION`, `dkpro-cassis`), a folder.
     UimaXmi,
 }
 
 impl Format {
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::Jsonl,
         Self::Doccano,
         Self::Brat,
@@ -69,6 +71,7 @@ impl Format {
         Self::Csv,
         Self::W3c,
         Self::RefiQda,
+        Self::RefiQdc,
         Self::UimaXmi,
     ];
 
@@ -84,6 +87,7 @@ impl Format {
             Self::Csv => "csv",
             Self::W3c => "w3c",
             Self::RefiQda => "refi-qda",
+            Self::RefiQdc => "refi-qdc",
             Self::UimaXmi => "uima-xmi",
         }
     }
@@ -100,6 +104,7 @@ impl Format {
             Self::Csv => "CSV (one row per annotation)",
             Self::W3c => "W3C Web Annotation (JSON-LD)",
             Self::RefiQda => "REFI-QDA project (.qdpx: MAXQDA, ATLAS.ti, NVivo, QualCoder)",
+            Self::RefiQdc => "REFI-QDA codebook (.qdc: the labels only)",
             Self::UimaXmi => "UIMA CAS XMI + type system (folder: INCEpTION, dkpro-cassis)",
         }
     }
@@ -114,6 +119,7 @@ impl Format {
             Self::Csv => "csv",
             Self::W3c => "jsonld",
             Self::RefiQda => "qdpx",
+            Self::RefiQdc => "qdc",
         }
     }
 
@@ -245,6 +251,9 @@ pub struct Corpus {
     pub declared: Schema,
     /// Things read but not carried, with counts or places. Never silent.
     pub warnings: Vec<String>,
+    /// The input is a codebook (a REFI-QDA `.qdc`): importing it adds `declared`'s labels to
+    /// the project's schema.
+    pub codebook: bool,
 }
 
 impl Corpus {
@@ -557,6 +566,7 @@ pub fn writer<'a>(
         Format::W3c => Box::new(w3c::Writer::new(stream(sink)?)),
         Format::RefiQda => Box::new(refi_qda::Writer::new(stream(sink)?, schema, annotators)),
         Format::UimaXmi => Box::new(uima_xmi::Writer::new(folder(sink)?, schema, annotators)),
+        Format::RefiQdc => Box::new(refi_qda::CodebookWriter::new(stream(sink)?, schema)),
     })
 }
 
@@ -570,6 +580,7 @@ pub fn read(format: Format, input: &Path) -> Result<Corpus, ImportError> {
         Format::LabelStudio => label_studio::read(input),
         Format::WebannoTsv => webanno::read(input),
         Format::RefiQda => refi_qda::read(input),
+        Format::RefiQdc => refi_qda::read_codebook(input),
         Format::UimaXmi => uima_xmi::read(input),
         Format::Csv | Format::W3c => Err(ImportError::Project(format!(
             "tagdesk does not read {format} (it is an export format)"

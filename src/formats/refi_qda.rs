@@ -89,51 +89,39 @@ fn now() -> String {
     crate::core::annotation::now_rfc3339()
 }
 
-/// Streams a `.qdpx`: each source's text goes into the zip as its document comes; the
-/// selections, notes and links are kept as XML until `project.qde` is written at the end.
-pub struct Writer<'a> {
-    zip: zip::ZipWriter<zip::write::StreamWriter<Box<dyn Write + 'a>>>,
+/// The codebook an export writes: the schema's labels, and the labels and attribute values
+/// the exported spans use.
+struct Codebook {
     schema: Schema,
-    users: BTreeSet<String>,
-    sources: String,
-    notes: String,
-    links: String,
     /// Labels used, and for each the sub-codes (attribute values) used.
     used: BTreeMap<String, BTreeSet<String>>,
-    documents: usize,
 }
 
-impl<'a> Writer<'a> {
-    pub fn new(out: Box<dyn Write + 'a>, schema: &Schema, annotators: &[String]) -> Self {
+impl Codebook {
+    fn new(schema: &Schema) -> Self {
         Self {
-            zip: zip::ZipWriter::new_stream(out),
             schema: schema.clone(),
-            users: annotators
-                .iter()
-                .filter(|a| !a.is_empty())
-                .cloned()
-                .collect(),
-            sources: String::new(),
-            notes: String::new(),
-            links: String::new(),
             used: BTreeMap::new(),
-            documents: 0,
         }
     }
 
-    fn zip_file(&mut self, name: &str, bytes: &[u8]) -> Result<(), ExportError> {
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        self.zip
-            .start_file(name, options)
-            .map_err(|e| ExportError::Io(std::io::Error::other(e)))?;
-        self.zip.write_all(bytes)?;
-        Ok(())
+    /// Notes a span's label and attribute values; returns its codes' GUIDs (the label's first).
+    fn code(&mut self, label: &str, attributes: &Attributes) -> Vec<String> {
+        let mut codes = vec![guid("code", label)];
+        let label_subs = self.used.entry(label.to_owned()).or_default();
+        for (name, value) in attributes {
+            if let Some(sub) = sub_code_name(name, value) {
+                codes.push(guid("code", &format!("{label}\u{1f}{sub}")));
+                label_subs.insert(sub);
+            }
+        }
+        codes
     }
 
-    /// The codebook: every label of the schema and every label used, each with its attribute
-    /// values as sub-codes (all values of a choice, flags, and the free-text values used).
-    fn codebook(&self) -> String {
+    /// The `<Code>` elements: every label of the schema and every label used, each with its
+    /// attribute values as sub-codes (all values of a choice, flags, and the free-text values
+    /// used).
+    fn codes(&self) -> String {
         let mut labels: Vec<LabelDef> = self.schema.labels.clone();
         for label in self.used.keys() {
             if !labels.iter().any(|l| &l.name == label) {
@@ -196,6 +184,89 @@ impl<'a> Writer<'a> {
     }
 }
 
+/// Streams a `.qdpx`: each source's text goes into the zip as its document comes; the
+/// selections, notes and links are kept as XML until `project.qde` is written at the end.
+pub struct Writer<'a> {
+    zip: zip::ZipWriter<zip::write::StreamWriter<Box<dyn Write + 'a>>>,
+    book: Codebook,
+    users: BTreeSet<String>,
+    sources: String,
+    notes: String,
+    links: String,
+    documents: usize,
+}
+
+impl<'a> Writer<'a> {
+    pub fn new(out: Box<dyn Write + 'a>, schema: &Schema, annotators: &[String]) -> Self {
+        Self {
+            zip: zip::ZipWriter::new_stream(out),
+            book: Codebook::new(schema),
+            users: annotators
+                .iter()
+                .filter(|a| !a.is_empty())
+                .cloned()
+                .collect(),
+            sources: String::new(),
+            notes: String::new(),
+            links: String::new(),
+            documents: 0,
+        }
+    }
+
+    fn zip_file(&mut self, name: &str, bytes: &[u8]) -> Result<(), ExportError> {
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        self.zip
+            .start_file(name, options)
+            .map_err(|e| ExportError::Io(std::io::Error::other(e)))?;
+        self.zip.write_all(bytes)?;
+        Ok(())
+    }
+}
+
+/// A `.qdc`: the codebook alone (schema `urn:QDA-XML:codebook:1.0`), with the labels and
+/// attribute values of the schema and of the exported spans.
+pub struct CodebookWriter<'a> {
+    out: Box<dyn Write + 'a>,
+    book: Codebook,
+}
+
+impl<'a> CodebookWriter<'a> {
+    pub fn new(out: Box<dyn Write + 'a>, schema: &Schema) -> Self {
+        Self {
+            out,
+            book: Codebook::new(schema),
+        }
+    }
+}
+
+impl super::Writer for CodebookWriter<'_> {
+    fn document(&mut self, doc: &Document, report: &mut ExportReport) -> Result<(), ExportError> {
+        for layer in &doc.layers {
+            for span in &layer.spans {
+                self.book.code(&span.label, &span.attributes);
+            }
+            report.lossy.add(
+                "annotations not written (a .qdc holds the codebook only)",
+                layer.spans.len(),
+            );
+            report.records += 1;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _report: &mut ExportReport) -> Result<(), ExportError> {
+        let codes = self.book.codes();
+        let xml = format!(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\" origin=\"tagdesk {}\">\n    <Codes>\n{codes}    </Codes>\n</CodeBook>\n",
+            env!("CARGO_PKG_VERSION")
+        );
+        self.out.write_all(xml.as_bytes())?;
+        self.out.flush()?;
+        Ok(())
+    }
+}
+
 impl super::Writer for Writer<'_> {
     fn document(&mut self, doc: &Document, report: &mut ExportReport) -> Result<(), ExportError> {
         self.documents += 1;
@@ -238,14 +309,7 @@ impl super::Writer for Writer<'_> {
                     );
                     id
                 });
-                let mut codes = vec![guid("code", &span.label)];
-                let label_subs = self.used.entry(span.label.clone()).or_default();
-                for (name, value) in &span.attributes {
-                    if let Some(sub) = sub_code_name(name, value) {
-                        codes.push(guid("code", &format!("{}\u{1f}{sub}", span.label)));
-                        label_subs.insert(sub);
-                    }
-                }
+                let codes = self.book.code(&span.label, &span.attributes);
                 for (k, &[start, end]) in span.pieces.iter().enumerate() {
                     let selection = guid("selection", &format!("{key}\u{1f}{k}"));
                     first
@@ -314,7 +378,7 @@ impl super::Writer for Writer<'_> {
             }
             qde.push_str("  </Users>\n");
         }
-        let codes = self.codebook();
+        let codes = self.book.codes();
         if !codes.is_empty() {
             let _ = write!(
                 qde,
@@ -421,6 +485,39 @@ pub fn read(path: &Path) -> Result<Corpus, ImportError> {
     read_project(&tree, &qde_path, &mut package)
 }
 
+/// Reads a `.qdc` codebook: its codes as labels (and choice attributes), no documents.
+pub fn read_codebook(path: &Path) -> Result<Corpus, ImportError> {
+    let xml = super::read_utf8(path)?;
+    let xml = xml.strip_prefix('\u{feff}').unwrap_or(&xml);
+    let tree = roxmltree::Document::parse(xml)
+        .map_err(|e| ImportError::bad(path, e.pos().row as usize, e.to_string()))?;
+    let root = tree.root_element();
+    if root.tag_name().name() != "CodeBook" {
+        return Err(ImportError::bad(
+            path,
+            line(&tree, root),
+            format!(
+                "the root element is <{}>, not <CodeBook>",
+                root.tag_name().name()
+            ),
+        ));
+    }
+    let guid_of = |node: roxmltree::Node<'_, '_>| -> Result<String, ImportError> {
+        node.attribute("guid")
+            .map(|g| g.trim_matches(['{', '}']).to_ascii_uppercase())
+            .ok_or_else(|| ImportError::bad(path, line(&tree, node), "a <Code> without a guid"))
+    };
+    let mut codes = HashMap::new();
+    for list in element(root, "Codes") {
+        walk(list, None, &mut codes, &guid_of)?;
+    }
+    Ok(Corpus {
+        declared: declared_schema(&codes),
+        codebook: true,
+        ..Corpus::default()
+    })
+}
+
 fn element<'a, 'b>(
     node: roxmltree::Node<'a, 'b>,
     name: &'static str,
@@ -431,6 +528,52 @@ fn element<'a, 'b>(
 
 fn line(tree: &roxmltree::Document<'_>, node: roxmltree::Node<'_, '_>) -> usize {
     tree.text_pos_at(node.range().start).row as usize
+}
+
+/// The schema a codebook declares: top-level codes are labels (with their colour and
+/// description); their sub-codes named `name: value` are the values of a choice attribute.
+fn declared_schema(codes: &HashMap<String, Code>) -> Schema {
+    let mut declared = Schema {
+        labels: Vec::new(),
+        relations: Vec::new(),
+        entity_attributes: Vec::new(),
+    };
+    let mut tops: Vec<(&String, &Code)> =
+        codes.iter().filter(|(_, c)| c.parent.is_none()).collect();
+    tops.sort_by(|a, b| a.1.name.cmp(&b.1.name));
+    for (id, code) in tops {
+        let mut choices: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for child in codes.values().filter(|c| c.parent.as_ref() == Some(id)) {
+            // The entity link is not a schema attribute (its values are entity ids).
+            if let Some((name, value)) = child.name.split_once(": ")
+                && name != crate::core::schema::ENTITY_ATTRIBUTE
+            {
+                choices
+                    .entry(name.to_owned())
+                    .or_default()
+                    .push(value.to_owned());
+            }
+        }
+        declared.labels.push(LabelDef {
+            name: code.name.clone(),
+            color: code.color.clone().filter(|c| is_rgb(c)).unwrap_or_default(),
+            hotkey: None,
+            description: code.description.clone().unwrap_or_default(),
+            attributes: choices
+                .into_iter()
+                .map(|(name, mut values)| {
+                    values.sort();
+                    crate::core::schema::AttributeDef {
+                        name,
+                        kind: AttributeKind::Choice { values },
+                        description: String::new(),
+                        levels: BTreeMap::new(),
+                    }
+                })
+                .collect(),
+        });
+    }
+    declared
 }
 
 /// Reads the codes under `node` (recursively) into `codes`, each with its parent.
@@ -527,45 +670,7 @@ fn read_project(
         names.reverse();
         names.join("/")
     };
-    // Top-level codes are labels (with their colour and description); their sub-codes named
-    // `name: value` are the values of a choice attribute.
-    corpus.declared = Schema {
-        labels: Vec::new(),
-        relations: Vec::new(),
-        entity_attributes: Vec::new(),
-    };
-    let mut tops: Vec<(&String, &Code)> =
-        codes.iter().filter(|(_, c)| c.parent.is_none()).collect();
-    tops.sort_by(|a, b| a.1.name.cmp(&b.1.name));
-    for (id, code) in tops {
-        let mut choices: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for child in codes.values().filter(|c| c.parent.as_ref() == Some(id)) {
-            if let Some((name, value)) = child.name.split_once(": ") {
-                choices
-                    .entry(name.to_owned())
-                    .or_default()
-                    .push(value.to_owned());
-            }
-        }
-        corpus.declared.labels.push(LabelDef {
-            name: code.name.clone(),
-            color: code.color.clone().filter(|c| is_rgb(c)).unwrap_or_default(),
-            hotkey: None,
-            description: code.description.clone().unwrap_or_default(),
-            attributes: choices
-                .into_iter()
-                .map(|(name, mut values)| {
-                    values.sort();
-                    crate::core::schema::AttributeDef {
-                        name,
-                        kind: AttributeKind::Choice { values },
-                        description: String::new(),
-                        levels: BTreeMap::new(),
-                    }
-                })
-                .collect(),
-        });
-    }
+    corpus.declared = declared_schema(&codes);
     let mut notes: HashMap<String, String> = HashMap::new();
     for list in element(root, "Notes") {
         for note in element(list, "Note") {
