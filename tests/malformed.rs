@@ -127,6 +127,27 @@ proptest! {
         }
     }
 
+    /// Any corruption of a real UIMA CAS XMI file (the sample's first document as exported):
+    /// an error that names the file, or a corpus — never a panic.
+    #[test]
+    fn corrupted_xmi_files_never_panic(
+        cut in 0usize..20_000,
+        flips in proptest::collection::vec((0usize..20_000, any::<u8>()), 0..8),
+    ) {
+        let mut bytes = sample_xmi().into_bytes();
+        for (at, byte) in flips {
+            let i = at % bytes.len();
+            bytes[i] = byte;
+        }
+        bytes.truncate(cut.min(bytes.len()));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("broken.xmi");
+        std::fs::write(&path, &bytes).unwrap();
+        if let Err(err) = tagdesk::formats::read(tagdesk::formats::Format::UimaXmi, &path) {
+            prop_assert!(err.to_string().contains("broken.xmi"), "{}", err);
+        }
+    }
+
     /// Any corruption of the manifest: `Project::open` fails cleanly or opens; the file is
     /// never rewritten.
     #[test]
@@ -211,6 +232,26 @@ fn sample_project_qde() -> String {
             .read_to_string(&mut qde)
             .unwrap();
         qde
+    })
+    .clone()
+}
+
+/// The sample's first document of maria as the UIMA XMI export writes it (made once).
+fn sample_xmi() -> String {
+    static XMI: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    XMI.get_or_init(|| {
+        let mut ws = tagdesk::core::Workspace::open(&crate::support::sample_project()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        tagdesk::formats::export(
+            &mut ws,
+            tagdesk::formats::Format::UimaXmi,
+            &tagdesk::formats::ExportFilter {
+                annotator: Some("maria".into()),
+            },
+            tagdesk::formats::Sink::Folder(dir.path().to_owned()),
+        )
+        .unwrap();
+        std::fs::read_to_string(dir.path().join("000_6960b4d936e3359c.xmi")).unwrap()
     })
     .clone()
 }
