@@ -92,44 +92,107 @@ pub fn read_and_plan(
     plan(workspace, corpus, options)
 }
 
+/// One input layer matched to a project document: what the per-layer planning needs.
+struct Unit {
+    key: LayerKey,
+    annotator: String,
+    layer: super::Layer,
+    map: std::sync::Arc<OffsetMap>,
+    /// The project text's length in code points.
+    len: usize,
+}
+
+/// The planning of the input, in input order: a problem found while matching, or a unit.
+enum Step {
+    Problem(String),
+    Unit(Unit),
+}
+
+/// What planning one unit found; merged in input order, so the result is the same as planning
+/// everything in one loop.
+#[derive(Default)]
+struct UnitPlan {
+    problems: Vec<String>,
+    unknown: Vec<(String, Place)>,
+    /// The layer was new or untouched ("new"): the import marks it in progress.
+    wants_status: bool,
+    edits: Vec<Edit>,
+    warnings: Vec<String>,
+    duplicates: usize,
+    annotations: usize,
+    relations: usize,
+    zero_length: usize,
+}
+
+/// A span's pieces on the project text, checked: `Err` a problem (outside the text), `Ok(None)`
+/// nothing left (zero-length).
+fn mapped_pieces(
+    span: &super::Span,
+    map: &OffsetMap,
+    len: usize,
+) -> Result<Option<Vec<[usize; 2]>>, String> {
+    let mapped: Option<Vec<[usize; 2]>> =
+        span.pieces.iter().map(|[s, e]| map.span(*s, *e)).collect();
+    let Some(mapped) = mapped else {
+        return Err(format!(
+            "{}: span {} ({}) at {:?} is outside the text ({} characters)",
+            span.at, span.id, span.label, span.pieces, len
+        ));
+    };
+    if mapped.iter().any(|[_, e]| *e > len) {
+        return Err(format!(
+            "{}: span {} ({}) at {:?} ends past the text ({} characters)",
+            span.at, span.id, span.label, span.pieces, len
+        ));
+    }
+    Ok(super::normalise_pieces(mapped))
+}
+
 /// Checks `corpus` against the project and builds the step that imports it.
+///
+/// Three passes, each what one loop over the input would do: documents are matched to the
+/// project's in order (that needs the workspace); with `add_labels`, the schema is extended in
+/// input order by every span and relation that needs it (the only state the layers share);
+/// then each layer is planned against that final schema on all cores — typing and fitting a
+/// span against the final schema gives what the schema at its turn gave, since an import only
+/// adds labels, attributes and values and never changes an attribute's kind — and the results
+/// are merged in input order.
 pub fn plan(
     workspace: &mut Workspace,
     mut corpus: Corpus,
     options: &ImportOptions,
 ) -> Result<ImportPlan, ImportError> {
+    use rayon::prelude::*;
+    if let Some(a) = &options.annotator {
+        valid_layer_name(a).map_err(ImportError::Project)?;
+    }
     // A codebook (a `.qdc`): importing it means adding its labels to the schema.
     let codebook = corpus
         .codebook
         .then(|| std::mem::take(&mut corpus.declared));
-    if let Some(a) = &options.annotator {
-        valid_layer_name(a).map_err(ImportError::Project)?;
-    }
     let mut report = ImportReport {
         warnings: corpus.warnings.clone(),
         ..ImportReport::default()
     };
-    let mut problems: Vec<String> = Vec::new();
     let mut schema = workspace.project.schema().clone();
-    let mut unknown: BTreeMap<String, Place> = BTreeMap::new();
-    let mut layers: BTreeMap<LayerKey, Vec<Edit>> = BTreeMap::new();
     let mut new_documents: Vec<(String, String, bool)> = Vec::new();
-    let mut zero_length = 0usize;
     let now = now_rfc3339();
     workspace.cache_texts(corpus.documents.iter().filter_map(|d| d.path.as_deref()));
     // Each document's text, for the spans' covered text and context.
     let mut doc_texts: HashMap<String, SourceText> = HashMap::new();
+    let mut steps: Vec<Step> = Vec::new();
     for (n, doc) in corpus.documents.into_iter().enumerate() {
-        let Some((path, text)) = match_document(workspace, &doc, n, options, &mut new_documents)
-            .map_err(|e| problems.push(e))
-            .ok()
-        else {
-            continue;
+        let (path, text) = match match_document(workspace, &doc, n, options, &mut new_documents) {
+            Ok(found) => found,
+            Err(e) => {
+                steps.push(Step::Problem(e));
+                continue;
+            }
         };
         let map = match offset_map(&doc, &text) {
-            Ok(map) => map,
+            Ok(map) => std::sync::Arc::new(map),
             Err(e) => {
-                problems.push(e);
+                steps.push(Step::Problem(e));
                 continue;
             }
         };
@@ -140,197 +203,87 @@ pub fn plan(
                 .iter()
                 .map(|l| l.annotator.clone().unwrap_or_else(|| "(unnamed)".into()))
                 .collect();
-            problems.push(format!(
+            steps.push(Step::Problem(format!(
                 "{}: {} has {} layers in the input ({}); import without --annotator to keep them \
                  apart",
                 doc.at,
                 path,
                 doc.layers.len(),
                 names.join(", ")
-            ));
+            )));
             continue;
         }
         report.documents += 1;
         doc_texts.entry(path.clone()).or_insert(text);
         for layer in doc.layers {
-            let Some(annotator) = options.annotator.clone().or(layer.annotator) else {
-                problems.push(format!(
+            let Some(annotator) = options.annotator.clone().or(layer.annotator.clone()) else {
+                steps.push(Step::Problem(format!(
                     "{}: the input does not say who annotated {path}; choose an annotator",
                     doc.at
-                ));
+                )));
                 continue;
             };
             if let Err(e) = valid_layer_name(&annotator) {
-                problems.push(format!("{}: {e}", doc.at));
+                steps.push(Step::Problem(format!("{}: {e}", doc.at)));
                 continue;
             }
-            let key = LayerKey::new(path.clone(), annotator.clone());
-            let existing = workspace.layer(&key.document, &key.annotator);
-            let mut ids: HashMap<String, String> = HashMap::new();
-            let mut labels: HashMap<String, String> = HashMap::new();
-            let mut seen: HashMap<(String, Vec<[usize; 2]>), String> = existing
-                .map(|l| {
-                    l.annotations()
-                        .iter()
-                        .map(|a| {
-                            (
-                                (
-                                    a.label.to_string(),
-                                    a.pieces().map(|r| [r.start, r.end]).collect(),
-                                ),
-                                a.id.to_string(),
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            if let Some(l) = existing {
-                labels.extend(
-                    l.annotations()
-                        .iter()
-                        .map(|a| (a.id.to_string(), a.label.to_string())),
-                );
-            }
-            let edits = layers.entry(key.clone()).or_default();
-            if existing.is_none_or(|l| l.status == DocStatus::New)
-                && !edits.iter().any(|e| matches!(e, Edit::SetStatus(_)))
-            {
-                edits.push(Edit::SetStatus(DocStatus::InProgress));
-            }
-            for span in layer.spans {
-                let mapped: Option<Vec<[usize; 2]>> =
-                    span.pieces.iter().map(|[s, e]| map.span(*s, *e)).collect();
-                let Some(mapped) = mapped else {
-                    problems.push(format!(
-                        "{}: span {} ({}) at {:?} is outside the text ({} characters)",
-                        span.at, span.id, span.label, span.pieces, len
-                    ));
-                    continue;
-                };
-                if mapped.iter().any(|[_, e]| *e > len) {
-                    problems.push(format!(
-                        "{}: span {} ({}) at {:?} ends past the text ({} characters)",
-                        span.at, span.id, span.label, span.pieces, len
-                    ));
-                    continue;
-                }
-                let Some(pieces) = super::normalise_pieces(mapped) else {
-                    zero_length += 1;
-                    continue;
-                };
-                let mut span = span;
-                span.attributes = typed_attributes(&schema, &span.label, span.attributes);
-                if !fits_span(&schema, &span.label, &span.attributes) {
-                    if options.add_labels {
-                        report.schema_added.extend(extend_schema_for_span(
-                            &mut schema,
-                            &span.label,
-                            &span.attributes,
-                        ));
-                    }
-                    if !fits_span(&schema, &span.label, &span.attributes) {
-                        let what = if schema.get(&span.label).is_none() {
-                            format!("label \"{}\"", span.label)
-                        } else {
-                            format!(
-                                "attributes {} on \"{}\"",
-                                describe(&span.attributes),
-                                span.label
-                            )
-                        };
-                        unknown.entry(what).or_insert_with(|| span.at.clone());
-                        continue;
-                    }
-                }
-                let sig = (span.label.clone(), pieces.clone());
-                if let Some(id) = seen.get(&sig) {
-                    ids.insert(span.id, id.clone());
-                    report.duplicates += 1;
-                    continue;
-                }
-                let id = new_annotation_id();
-                seen.insert(sig, id.clone());
-                ids.insert(span.id, id.clone());
-                labels.insert(id.clone(), span.label.clone());
-                let start = pieces[0][0];
-                let end = pieces[pieces.len() - 1][1];
-                edits.push(Edit::Add(Annotation {
-                    id: id.into(),
-                    label: span.label.into(),
-                    start,
-                    end,
-                    // Filled below, on all cores (`fill_covered_text`).
-                    text: crate::core::annotation::Str::default(),
-                    prefix: crate::core::annotation::Str::default(),
-                    suffix: crate::core::annotation::Str::default(),
-                    review: None,
-                    fragments: if pieces.len() > 1 { pieces } else { Vec::new() },
-                    attributes: span.attributes,
-                    author: annotator.clone().into(),
-                    created: now.clone().into(),
-                    modified: now.clone().into(),
-                    note: span.note,
-                }));
-                report.annotations += 1;
-            }
-            let mut seen_links: std::collections::HashSet<(String, String, String)> = existing
-                .map(|l| {
-                    l.relations()
-                        .iter()
-                        .map(|r| (r.kind.clone(), r.from.clone(), r.to.clone()))
-                        .collect()
-                })
-                .unwrap_or_default();
-            for link in layer.relations {
-                let (Some(from), Some(to)) = (ids.get(&link.from), ids.get(&link.to)) else {
-                    let missing = if ids.contains_key(&link.from) {
-                        &link.to
-                    } else {
-                        &link.from
-                    };
-                    report.warnings.push(format!(
-                        "{}: relation {} ({}) skipped: its span {missing} was not imported",
-                        link.at, link.id, link.kind
-                    ));
-                    continue;
-                };
-                let (from_label, to_label) = (labels[from].clone(), labels[to].clone());
-                let fits = schema
-                    .relation(&link.kind)
-                    .is_some_and(|d| d.allows(&from_label, &to_label));
-                if !fits {
-                    if options.add_labels {
-                        report.schema_added.extend(extend_schema_for_link(
-                            &mut schema,
-                            &link.kind,
-                            &from_label,
-                            &to_label,
-                        ));
-                    } else {
-                        unknown
-                            .entry(format!(
-                                "relation \"{}\" from {from_label} to {to_label}",
-                                link.kind
-                            ))
-                            .or_insert_with(|| link.at.clone());
-                        continue;
-                    }
-                }
-                if !seen_links.insert((link.kind.clone(), from.clone(), to.clone())) {
-                    report.duplicates += 1;
-                    continue;
-                }
-                edits.push(Edit::AddRelation(Relation {
-                    id: new_annotation_id(),
-                    kind: link.kind,
-                    from: from.clone(),
-                    to: to.clone(),
-                    author: annotator.clone(),
-                    created: now.clone(),
-                }));
-                report.relations += 1;
-            }
+            steps.push(Step::Unit(Unit {
+                key: LayerKey::new(path.clone(), annotator.clone()),
+                annotator,
+                layer,
+                map: std::sync::Arc::clone(&map),
+                len,
+            }));
         }
+    }
+    if options.add_labels {
+        for step in &steps {
+            let Step::Unit(unit) = step else { continue };
+            report
+                .schema_added
+                .extend(extend_schema_for_unit(&mut schema, unit));
+        }
+    }
+    let units: Vec<(&Unit, Option<&crate::core::AnnotationLayer>)> = steps
+        .iter()
+        .filter_map(|s| match s {
+            Step::Unit(u) => Some((u, workspace.layer(&u.key.document, &u.key.annotator))),
+            Step::Problem(_) => None,
+        })
+        .collect();
+    let planned: Vec<UnitPlan> = units
+        .par_iter()
+        .map(|(unit, existing)| plan_unit(unit, *existing, &schema, options, &now))
+        .collect();
+    // Merged in input order.
+    let mut problems: Vec<String> = Vec::new();
+    let mut unknown: BTreeMap<String, Place> = BTreeMap::new();
+    let mut layers: BTreeMap<LayerKey, Vec<Edit>> = BTreeMap::new();
+    let mut zero_length = 0usize;
+    let mut planned = planned.into_iter();
+    for step in &steps {
+        let unit = match step {
+            Step::Problem(p) => {
+                problems.push(p.clone());
+                continue;
+            }
+            Step::Unit(unit) => unit,
+        };
+        let Some(done) = planned.next() else { break };
+        problems.extend(done.problems);
+        for (what, at) in done.unknown {
+            unknown.entry(what).or_insert(at);
+        }
+        let edits = layers.entry(unit.key.clone()).or_default();
+        if done.wants_status && !edits.iter().any(|e| matches!(e, Edit::SetStatus(_))) {
+            edits.push(Edit::SetStatus(DocStatus::InProgress));
+        }
+        edits.extend(done.edits);
+        report.warnings.extend(done.warnings);
+        report.duplicates += done.duplicates;
+        report.annotations += done.annotations;
+        report.relations += done.relations;
+        zero_length += done.zero_length;
     }
     for (what, at) in &unknown {
         problems.push(format!(
@@ -370,6 +323,184 @@ pub fn plan(
         new_documents,
         report,
     })
+}
+
+/// Extends `schema` for one unit's spans and relations, in their order, as planning them one
+/// by one with "add labels" would; returns what was added.
+fn extend_schema_for_unit(schema: &mut Schema, unit: &Unit) -> Vec<String> {
+    let mut added = Vec::new();
+    // The spans that would be imported (or found already there), by input id: their labels.
+    let mut imported: HashMap<&str, &str> = HashMap::new();
+    for span in &unit.layer.spans {
+        let Ok(Some(_)) = mapped_pieces(span, &unit.map, unit.len) else {
+            continue;
+        };
+        let attributes = typed_attributes(schema, &span.label, span.attributes.clone());
+        if !fits_span(schema, &span.label, &attributes) {
+            added.extend(extend_schema_for_span(schema, &span.label, &attributes));
+            if !fits_span(schema, &span.label, &attributes) {
+                continue;
+            }
+        }
+        imported.insert(span.id.as_str(), span.label.as_str());
+    }
+    for link in &unit.layer.relations {
+        let (Some(from), Some(to)) = (
+            imported.get(link.from.as_str()),
+            imported.get(link.to.as_str()),
+        ) else {
+            continue;
+        };
+        let fits = schema
+            .relation(&link.kind)
+            .is_some_and(|d| d.allows(from, to));
+        if !fits {
+            added.extend(extend_schema_for_link(schema, &link.kind, from, to));
+        }
+    }
+    added
+}
+
+/// Plans one unit against the (final) schema: its spans as new annotations (duplicates of
+/// what the layer has are skipped), its relations between them.
+fn plan_unit(
+    unit: &Unit,
+    existing: Option<&crate::core::AnnotationLayer>,
+    schema: &Schema,
+    options: &ImportOptions,
+    now: &str,
+) -> UnitPlan {
+    let mut out = UnitPlan {
+        wants_status: existing.is_none_or(|l| l.status == DocStatus::New),
+        ..UnitPlan::default()
+    };
+    let annotator = &unit.annotator;
+    let mut ids: HashMap<String, String> = HashMap::new();
+    let mut labels: HashMap<String, String> = HashMap::new();
+    let mut seen: HashMap<(String, Vec<[usize; 2]>), String> = existing
+        .map(|l| {
+            l.annotations()
+                .iter()
+                .map(|a| {
+                    (
+                        (
+                            a.label.to_string(),
+                            a.pieces().map(|r| [r.start, r.end]).collect(),
+                        ),
+                        a.id.to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(l) = existing {
+        labels.extend(
+            l.annotations()
+                .iter()
+                .map(|a| (a.id.to_string(), a.label.to_string())),
+        );
+    }
+    for span in &unit.layer.spans {
+        let pieces = match mapped_pieces(span, &unit.map, unit.len) {
+            Err(problem) => {
+                out.problems.push(problem);
+                continue;
+            }
+            Ok(None) => {
+                out.zero_length += 1;
+                continue;
+            }
+            Ok(Some(pieces)) => pieces,
+        };
+        let attributes = typed_attributes(schema, &span.label, span.attributes.clone());
+        if !fits_span(schema, &span.label, &attributes) {
+            let what = if schema.get(&span.label).is_none() {
+                format!("label \"{}\"", span.label)
+            } else {
+                format!("attributes {} on \"{}\"", describe(&attributes), span.label)
+            };
+            out.unknown.push((what, span.at.clone()));
+            continue;
+        }
+        let sig = (span.label.clone(), pieces.clone());
+        if let Some(id) = seen.get(&sig) {
+            ids.insert(span.id.clone(), id.clone());
+            out.duplicates += 1;
+            continue;
+        }
+        let id = new_annotation_id();
+        seen.insert(sig, id.clone());
+        ids.insert(span.id.clone(), id.clone());
+        labels.insert(id.clone(), span.label.clone());
+        let start = pieces[0][0];
+        let end = pieces[pieces.len() - 1][1];
+        out.edits.push(Edit::Add(Annotation {
+            id: id.into(),
+            label: span.label.as_str().into(),
+            start,
+            end,
+            // Filled later, on all cores (`fill_covered_text`).
+            text: crate::core::annotation::Str::default(),
+            prefix: crate::core::annotation::Str::default(),
+            suffix: crate::core::annotation::Str::default(),
+            review: None,
+            fragments: if pieces.len() > 1 { pieces } else { Vec::new() },
+            attributes,
+            author: annotator.as_str().into(),
+            created: now.into(),
+            modified: now.into(),
+            note: span.note.clone(),
+        }));
+        out.annotations += 1;
+    }
+    let mut seen_links: std::collections::HashSet<(String, String, String)> = existing
+        .map(|l| {
+            l.relations()
+                .iter()
+                .map(|r| (r.kind.clone(), r.from.clone(), r.to.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    for link in &unit.layer.relations {
+        let (Some(from), Some(to)) = (ids.get(&link.from), ids.get(&link.to)) else {
+            let missing = if ids.contains_key(&link.from) {
+                &link.to
+            } else {
+                &link.from
+            };
+            out.warnings.push(format!(
+                "{}: relation {} ({}) skipped: its span {missing} was not imported",
+                link.at, link.id, link.kind
+            ));
+            continue;
+        };
+        let (from_label, to_label) = (&labels[from], &labels[to]);
+        let fits = schema
+            .relation(&link.kind)
+            .is_some_and(|d| d.allows(from_label, to_label));
+        // With "add labels" the schema was extended for it beforehand.
+        if !fits && !options.add_labels {
+            out.unknown.push((
+                format!("relation \"{}\" from {from_label} to {to_label}", link.kind),
+                link.at.clone(),
+            ));
+            continue;
+        }
+        if !seen_links.insert((link.kind.clone(), from.clone(), to.clone())) {
+            out.duplicates += 1;
+            continue;
+        }
+        out.edits.push(Edit::AddRelation(Relation {
+            id: new_annotation_id(),
+            kind: link.kind.clone(),
+            from: from.clone(),
+            to: to.clone(),
+            author: annotator.clone(),
+            created: now.to_owned(),
+        }));
+        out.relations += 1;
+    }
+    out
 }
 
 /// Carries out a plan as one undo step: new documents are written to the source folder first
