@@ -8,7 +8,7 @@ use tagdesk::core::Workspace;
 use tagdesk::formats::import::{ImportOptions, apply, read_and_plan};
 use tagdesk::formats::{self, ExportFilter, Format, Sink};
 
-use crate::support::{sample_copy, testdata};
+use crate::support::{layers_summary, sample_copy, testdata};
 
 fn export_sample(root: &Path, out: &Path) {
     let mut ws = Workspace::open(root).unwrap();
@@ -138,38 +138,7 @@ fn the_sample_comes_back_whole_labels_attributes_notes_relations_and_annotators(
     let plan = read_and_plan(&mut ws, Format::RefiQda, &qdpx, &options).unwrap();
     apply(&mut ws, plan).unwrap();
     let original = Workspace::open(&root).unwrap();
-    let summary = |ws: &Workspace| {
-        let mut out: Vec<String> = Vec::new();
-        for (key, layer) in &ws.project.layers {
-            for a in layer.annotations() {
-                out.push(format!(
-                    "{} {} {}-{} {} {:?} {:?}",
-                    key.document, key.annotator, a.start, a.end, a.label, a.attributes, a.note
-                ));
-            }
-            let text = |id: &str| {
-                layer
-                    .annotations()
-                    .iter()
-                    .find(|a| *a.id == *id)
-                    .map(|a| a.text.to_string())
-                    .unwrap_or_default()
-            };
-            for r in layer.relations() {
-                out.push(format!(
-                    "{} {} {} {} -> {}",
-                    key.document,
-                    key.annotator,
-                    r.kind,
-                    text(&r.from),
-                    text(&r.to)
-                ));
-            }
-        }
-        out.sort();
-        out
-    };
-    let (before, after) = (summary(&original), summary(&ws));
+    let (before, after) = (layers_summary(&original), layers_summary(&ws));
     assert_eq!(before.len(), 66 + 14);
     assert_eq!(before, after);
     // The stance values are sub-codes of claim, with the schema's colours on the labels.

@@ -74,6 +74,40 @@ pub fn project_with(files: &[(&str, &[u8])]) -> (tempfile::TempDir, PathBuf) {
     (dir, root)
 }
 
+/// Every span (document, annotator, extent, label, attributes, note) and relation (type and the
+/// texts it joins) of a workspace, sorted: what a lossless round trip keeps.
+pub fn layers_summary(ws: &tagdesk::core::Workspace) -> Vec<String> {
+    let mut out = Vec::new();
+    for (key, layer) in &ws.project.layers {
+        let text = |id: &str| {
+            layer
+                .annotations()
+                .iter()
+                .find(|a| *a.id == *id)
+                .map(|a| a.text.to_string())
+                .unwrap_or_default()
+        };
+        for a in layer.annotations() {
+            out.push(format!(
+                "{} {} {}-{} {} {:?} {:?}",
+                key.document, key.annotator, a.start, a.end, a.label, a.attributes, a.note
+            ));
+        }
+        for r in layer.relations() {
+            out.push(format!(
+                "{} {} {} {} -> {}",
+                key.document,
+                key.annotator,
+                r.kind,
+                text(&r.from),
+                text(&r.to)
+            ));
+        }
+    }
+    out.sort();
+    out
+}
+
 /// Code-point offset of the `n`th occurrence of `needle` in `text`.
 pub fn char_offset_of(text: &str, needle: &str, n: usize) -> usize {
     let (byte, _) = text.match_indices(needle).nth(n).expect("needle not found");

@@ -7,7 +7,7 @@ use tagdesk::formats::import::{ImportOptions, apply, read_and_plan};
 use tagdesk::formats::{self, ExportFilter, Format, Sink, Utf16Index};
 
 use crate::formats::xmi_annotations;
-use crate::support::{sample_copy, testdata};
+use crate::support::{layers_summary, sample_copy, testdata};
 
 #[test]
 fn the_tsv3_suite_reference_cas_files_are_read_with_their_type_system() {
@@ -100,39 +100,7 @@ fn the_sample_comes_back_whole_through_xmi() {
     };
     let plan = read_and_plan(&mut back, Format::UimaXmi, &out, &options).unwrap();
     apply(&mut back, plan).unwrap();
-    assert_eq!(summary(&ws), summary(&back));
-}
-
-fn summary(ws: &Workspace) -> Vec<String> {
-    let mut out = Vec::new();
-    for (key, layer) in &ws.project.layers {
-        let text = |id: &str| {
-            layer
-                .annotations()
-                .iter()
-                .find(|a| *a.id == *id)
-                .map(|a| a.text.to_string())
-                .unwrap_or_default()
-        };
-        for a in layer.annotations() {
-            out.push(format!(
-                "{} {} {}-{} {} {:?} {:?}",
-                key.document, key.annotator, a.start, a.end, a.label, a.attributes, a.note
-            ));
-        }
-        for r in layer.relations() {
-            out.push(format!(
-                "{} {} {} {} -> {}",
-                key.document,
-                key.annotator,
-                r.kind,
-                text(&r.from),
-                text(&r.to)
-            ));
-        }
-    }
-    out.sort();
-    out
+    assert_eq!(layers_summary(&ws), layers_summary(&back));
 }
 
 #[test]

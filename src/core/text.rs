@@ -407,6 +407,28 @@ pub fn utf16_to_char(text: &str, utf16_offset: usize) -> Option<usize> {
 /// source text changes.
 pub const CONTEXT_CHARS: usize = 24;
 
+/// Text escaped for XML content or an attribute value: `&`, `<`, `>`, quotes, and line ends and
+/// tabs as character references (so that attribute normalisation and CR folding keep them);
+/// other control characters, which XML 1.0 cannot carry, become U+FFFD.
+pub fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' => out.push_str("&#9;"),
+            c if (c as u32) < 0x20 => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Up to [`CONTEXT_CHARS`] characters before `char_offset`.
 pub fn context_before(text: &SourceText, char_offset: usize) -> String {
     text.slice(char_offset.saturating_sub(CONTEXT_CHARS)..char_offset)

@@ -48,27 +48,7 @@ pub fn guid(kind: &str, key: &str) -> String {
     )
 }
 
-/// Escapes text for XML content or an attribute value; line ends and tabs as references so
-/// that parsers keep them exactly (attribute normalisation and CR folding would not).
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' => out.push_str("&#9;"),
-            // Not allowed in XML 1.0 at all: dropped (only notes and names could hold them).
-            c if (c as u32) < 0x20 => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::core::text::xml_escape as esc;
 
 /// The sub-code name of an attribute value: `name: value`, or `name` for a set flag; `None`
 /// for an unset flag (nothing to code).

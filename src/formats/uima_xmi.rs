@@ -41,24 +41,7 @@ const RESERVED: [&str; 9] = [
     "id",
 ];
 
-/// Escapes text for an XML attribute value (line ends kept as references).
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' => out.push_str("&#9;"),
-            c if (c as u32) < 0x20 => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::core::text::xml_escape as esc;
 
 /// The feature an attribute is written as: its name when that is a Java identifier and not
 /// one of the span type's own features, else `attr_` and the name with other characters as `_`.

@@ -7,21 +7,7 @@ use std::fmt::Write as _;
 
 use super::{Date, Matrix, Network, ObservedConflict, Statement};
 
-/// XML text with `&`, `<`, `>` and quotes escaped.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::core::text::xml_escape as escape;
 
 /// Every entity attribute any node has, in name order.
 fn attribute_names<'a>(nodes: impl Iterator<Item = &'a super::Node>) -> Vec<String> {
