@@ -251,7 +251,7 @@ fn sample_xmi() -> String {
             tagdesk::formats::Sink::Folder(dir.path().to_owned()),
         )
         .unwrap();
-        std::fs::read_to_string(dir.path().join("000_6960b4d936e3359c.xmi")).unwrap()
+        std::fs::read_to_string(dir.path().join("maria/000_6960b4d936e3359c.xmi")).unwrap()
     })
     .clone()
 }

@@ -565,7 +565,7 @@ pub fn writer<'a>(
         }
         Format::W3c => Box::new(w3c::Writer::new(stream(sink)?)),
         Format::RefiQda => Box::new(refi_qda::Writer::new(stream(sink)?, schema, annotators)),
-        Format::UimaXmi => Box::new(uima_xmi::Writer::new(folder(sink)?, schema, annotators)),
+        Format::UimaXmi => Box::new(uima_xmi::Writer::new(folder(sink)?, schema)),
         Format::RefiQdc => Box::new(refi_qda::CodebookWriter::new(stream(sink)?, schema)),
     })
 }

@@ -1,6 +1,6 @@
 //! UIMA CAS XMI, as `INCEpTION` imports and exports it ("UIMA CAS XMI (XML 1.0)") and
-//! dkpro-cassis reads it: one `.xmi` per document (a folder per annotator when there are
-//! several) and a `TypeSystem.xml` beside them.
+//! dkpro-cassis reads it: a folder per annotator with one `.xmi` per document, and a
+//! `TypeSystem.xml`.
 //!
 //! Written: spans as `webanno.custom.Span` with the features `label`, `note`, `annotator` and
 //! one per attribute (`uima.cas.Boolean` for flags, `uima.cas.String` otherwise); relations as
@@ -65,14 +65,15 @@ pub fn feature_name(attribute: &str) -> String {
 }
 
 pub struct Writer {
+    /// Holds `TypeSystem.xml` and a folder per annotator, always (a lone folder of files would
+    /// read as documents in subfolders, or as one annotator's).
     dir: PathBuf,
-    per_annotator: bool,
     /// Attribute features and whether each is a flag (from the schema, then as used).
     features: BTreeMap<String, bool>,
 }
 
 impl Writer {
-    pub fn new(dir: PathBuf, schema: &Schema, annotators: &[String]) -> Self {
+    pub fn new(dir: PathBuf, schema: &Schema) -> Self {
         let mut features = BTreeMap::new();
         for label in &schema.labels {
             for attribute in &label.attributes {
@@ -82,11 +83,7 @@ impl Writer {
                 );
             }
         }
-        Self {
-            dir,
-            per_annotator: annotators.len() > 1,
-            features,
-        }
+        Self { dir, features }
     }
 
     fn type_system(&self) -> String {
@@ -205,9 +202,11 @@ impl super::Writer for Writer {
             .clone()
             .unwrap_or_else(|| format!("doc-{}", report.records + 1));
         for layer in &doc.layers {
-            let sub = self
-                .per_annotator
-                .then(|| layer.annotator.clone().unwrap_or_else(|| "unnamed".into()));
+            let sub = layer
+                .annotator
+                .clone()
+                .filter(|a| !a.is_empty())
+                .unwrap_or_else(|| "unnamed".into());
             let (xmi, used) = render(doc, layer, report);
             for name in used {
                 let flag = layer
@@ -217,7 +216,7 @@ impl super::Writer for Writer {
                     .all(|v| matches!(v, AttributeValue::Flag(_)));
                 self.features.entry(feature_name(&name)).or_insert(flag);
             }
-            let path = super::out_path(&self.dir, sub.as_deref(), &rel, "xmi");
+            let path = super::out_path(&self.dir, Some(&sub), &rel, "xmi");
             super::write_file(&path, xmi.as_bytes())?;
         }
         Ok(())
@@ -340,16 +339,7 @@ pub fn read(input: &Path) -> Result<Corpus, ImportError> {
         let xml = super::read_utf8(&path)?;
         let tree = roxmltree::Document::parse(&xml)
             .map_err(|e| ImportError::bad(&path, e.pos().row as usize, e.to_string()))?;
-        let (folder_annotator, doc_path) = match rel.split_once('/') {
-            Some((annotator, rest)) if input.is_dir() => (Some(annotator.to_owned()), rest),
-            _ => (None, rel.as_str()),
-        };
-        let stem = doc_path.strip_suffix(".xmi").unwrap_or(doc_path);
-        let doc_path = if Path::new(stem).extension().is_some() {
-            stem.to_owned()
-        } else {
-            format!("{stem}.txt")
-        };
+        let (folder_annotator, doc_path) = layout(&rel, input.is_dir());
         let document = read_cas(
             &tree,
             &path,
@@ -366,6 +356,37 @@ pub fn read(input: &Path) -> Result<Corpus, ImportError> {
             .push(format!("{}: {n} {what}", input.display()));
     }
     Ok(corpus)
+}
+
+/// Who and which document a file is, from where it lies in the folder read:
+/// `<annotator>/<document>.xmi` (what tagdesk writes), `<document.txt>/<user>.xmi` (an
+/// `INCEpTION` project export's `annotation/` folder: a folder per document, a file per user), or
+/// a lone `<document>.xmi` (the annotator then comes from the `annotator` feature, if any).
+fn layout(rel: &str, in_folder: bool) -> (Option<String>, String) {
+    let with_txt = |stem: &str| {
+        if Path::new(stem).extension().is_some() {
+            stem.to_owned()
+        } else {
+            format!("{stem}.txt")
+        }
+    };
+    let stem = rel.strip_suffix(".xmi").unwrap_or(rel);
+    if !in_folder {
+        let name = stem.rsplit('/').next().unwrap_or(stem);
+        return (None, with_txt(name));
+    }
+    match stem.rsplit_once('/') {
+        // A document folder (its name has an extension) holding one file per user.
+        Some((folder, user)) if Path::new(folder).extension().is_some() => {
+            let document = folder.rsplit('/').next().unwrap_or(folder);
+            (Some(user.to_owned()), document.to_owned())
+        }
+        Some(_) => {
+            let (annotator, document) = stem.split_once('/').unwrap_or(("", stem));
+            (Some(annotator.to_owned()), with_txt(document))
+        }
+        None => (None, with_txt(stem)),
+    }
 }
 
 fn read_cas(
@@ -569,4 +590,28 @@ fn read_cas(
         layers: layers.into_values().collect(),
         at: Place::new(path, 0),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::layout;
+
+    #[test]
+    fn the_folder_layout_says_who_and_which_document() {
+        let own = |rel| layout(rel, true);
+        // What tagdesk writes: a folder per annotator, documents possibly in subfolders.
+        assert_eq!(own("maria/a.xmi"), (Some("maria".into()), "a.txt".into()));
+        assert_eq!(
+            own("maria/news/b.xmi"),
+            (Some("maria".into()), "news/b.txt".into())
+        );
+        // INCEpTION's project export: a folder per document, a file per user.
+        assert_eq!(
+            own("annotation/doc1.txt/admin.xmi"),
+            (Some("admin".into()), "doc1.txt".into())
+        );
+        // A lone file: the annotator comes from the features.
+        assert_eq!(own("a.xmi"), (None, "a.txt".into()));
+        assert_eq!(layout("x/y/report.xmi", false), (None, "report.txt".into()));
+    }
 }

@@ -23,17 +23,12 @@ def main() -> int:
         expected[(record["annotator"], record["id"])] = record
     problems, spans, relations = [], 0, 0
     files = sorted(folder.rglob("*.xmi"))
-    annotators = {a for a, _ in expected}
     for path in files:
         with open(path, "rb") as f:
             cas = load_cas_from_xmi(f, typesystem=typesystem)
-        if len(annotators) > 1:
-            # Several annotators: a folder each.
-            annotator = path.relative_to(folder).parts[0]
-            doc = path.relative_to(folder / annotator).with_suffix(".txt").as_posix()
-        else:
-            annotator = next(iter(annotators))
-            doc = path.relative_to(folder).with_suffix(".txt").as_posix()
+        # A folder per annotator.
+        annotator = path.relative_to(folder).parts[0]
+        doc = path.relative_to(folder / annotator).with_suffix(".txt").as_posix()
         record = expected.pop((annotator, doc), None)
         if record is None:
             problems.append(f"{path}: no such layer in the JSONL export")

@@ -97,6 +97,8 @@ impl Interchange {
                     let format_label = ui.label("Format");
                     egui::ComboBox::from_id_salt("format")
                         .selected_text(self.format.title())
+                        // Every format visible at once (eleven rows), no scrolling.
+                        .height(360.0)
                         .show_ui(ui, |ui| {
                             for f in Format::ALL {
                                 if self.mode == Mode::Import && !f.can_import() {
