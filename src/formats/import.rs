@@ -213,7 +213,6 @@ pub fn plan(
             )));
             continue;
         }
-        report.documents += 1;
         doc_texts.entry(path.clone()).or_insert(text);
         for layer in doc.layers {
             let Some(annotator) = options.annotator.clone().or(layer.annotator.clone()) else {
@@ -306,6 +305,9 @@ pub fn plan(
     }
     report.schema_added.sort();
     report.schema_added.dedup();
+    // Project documents the input reaches (an input may hold one document several times: a
+    // file per annotator).
+    report.documents = doc_texts.len();
     report.added_documents = new_documents.iter().map(|d| d.0.clone()).collect();
     let mut pending: Vec<Pending> = Vec::new();
     if schema != *workspace.project.schema() {
