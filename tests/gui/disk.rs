@@ -2,17 +2,23 @@
 
 use super::*;
 
-#[test]
-fn the_annotator_is_asked_once_when_unknown() {
-    let (_dir, root) = sample_copy();
+/// The app on the sample as on a first start: no annotator known, nothing stored.
+fn first_start(root: &std::path::Path) -> Harness<'static, App> {
     let options = Options {
-        path: Some(root.clone()),
+        path: Some(root.to_owned()),
         ..Options::default()
     };
     let mut harness = Harness::builder()
         .with_size(vec2(1280.0, 800.0))
         .build_eframe(move |cc| App::new(cc, options));
     wait_for_project(&mut harness);
+    harness
+}
+
+#[test]
+fn the_annotator_is_asked_once_when_unknown() {
+    let (_dir, root) = sample_copy();
+    let mut harness = first_start(&root);
     harness.get_by_label("Annotator name").focus();
     harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
     harness
@@ -31,14 +37,7 @@ fn the_annotator_is_asked_once_when_unknown() {
 #[test]
 fn the_first_start_teaches_how_to_annotate_until_got_it() {
     let (_dir, root) = sample_copy();
-    let options = Options {
-        path: Some(root.clone()),
-        ..Options::default()
-    };
-    let mut harness = Harness::builder()
-        .with_size(vec2(1280.0, 800.0))
-        .build_eframe(move |cc| App::new(cc, options));
-    wait_for_project(&mut harness);
+    let mut harness = first_start(&root);
     // The name first (the suggested one), then the overlay.
     harness.get_by_label("OK").click();
     steps(&mut harness, 10);

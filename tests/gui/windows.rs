@@ -109,6 +109,17 @@ fn import_window_brings_in_a_colleagues_file_as_one_undo_step() {
     );
 }
 
+/// Opens the export (Ctrl+E) or import (Ctrl+I) window and picks the format whose title
+/// starts with `format`.
+fn open_with_format(harness: &mut Harness<'static, App>, window: Key, format: &str) {
+    harness.key_press_modifiers(Modifiers::COMMAND, window);
+    steps(harness, 2);
+    open_first_combo(harness);
+    steps(harness, 2);
+    harness.get_by_label_contains(format).click();
+    steps(harness, 2);
+}
+
 #[test]
 fn refi_qda_goes_out_and_comes_back_through_the_windows() {
     let (dir, root) = sample_copy();
@@ -118,14 +129,7 @@ fn refi_qda_goes_out_and_comes_back_through_the_windows() {
         .push_action(Action::SelectAnnotation(None));
     steps(&mut harness, 1);
     // Export maria's layer as a .qdpx.
-    harness.key_press_modifiers(Modifiers::COMMAND, Key::E);
-    steps(&mut harness, 2);
-    open_first_combo(&mut harness);
-    steps(&mut harness, 2);
-    harness
-        .get_by_label_contains("REFI-QDA project (.qdpx")
-        .click();
-    steps(&mut harness, 2);
+    open_with_format(&mut harness, Key::E, "REFI-QDA project (.qdpx");
     // maria's layer only (the second list: the annotator).
     harness
         .get_all_by_role(egui::accesskit::Role::ComboBox)
@@ -153,14 +157,7 @@ fn refi_qda_goes_out_and_comes_back_through_the_windows() {
     harness.key_press(Key::Escape);
     steps(&mut harness, 2);
     // Import it back as a colleague's layer.
-    harness.key_press_modifiers(Modifiers::COMMAND, Key::I);
-    steps(&mut harness, 2);
-    open_first_combo(&mut harness);
-    steps(&mut harness, 2);
-    harness
-        .get_by_label_contains("REFI-QDA project (.qdpx")
-        .click();
-    steps(&mut harness, 2);
+    open_with_format(&mut harness, Key::I, "REFI-QDA project (.qdpx");
     // The field suggests the current annotator: replace it.
     harness.get_by_label("Annotator").focus();
     steps(&mut harness, 1);
