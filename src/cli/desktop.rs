@@ -80,7 +80,7 @@ fn refresh(data: &Path) {
 pub(super) fn desktop_cmd(action: DesktopAction, system: bool) -> ExitCode {
     if !cfg!(target_os = "linux") && !cfg!(target_os = "freebsd") {
         eprintln!(
-            "error: desktop registration is for Linux desktops (freedesktop.org); see README for macOS and Windows"
+            "error: desktop registration is for Linux desktops (freedesktop.org); for macOS and Windows see docs/manual/install.md (cargo packager)"
         );
         return ExitCode::from(super::USAGE);
     }
