@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::{Corpus, Document, ExportError, ExportReport, ImportError, Layer, Link, Place, Span};
 use crate::core::schema::AttributeValue;
@@ -225,7 +225,9 @@ fn read_task(path: &Path, t: usize, task: &Value) -> Result<(Document, Tally), I
             if result.get("type").and_then(Value::as_str) != Some("labels") {
                 continue;
             }
-            let v = result.get("value").cloned().unwrap_or_default();
+            // Borrowed: a region's value is read, never kept (a clone per result was a deep
+            // copy of its tree).
+            let v = result.get("value").unwrap_or(&Value::Null);
             let (Some(s), Some(e)) = (
                 v.get("start").and_then(Value::as_u64),
                 v.get("end").and_then(Value::as_u64),
@@ -285,10 +287,7 @@ fn read_task(path: &Path, t: usize, task: &Value) -> Result<(Document, Tally), I
                 .get("type")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            let v = result
-                .get("value")
-                .cloned()
-                .unwrap_or(Value::Object(Map::new()));
+            let v = result.get("value").unwrap_or(&Value::Null);
             match kind {
                 "labels" => {}
                 "relation" => {
