@@ -102,10 +102,11 @@ struct Unit {
     len: usize,
 }
 
-/// The planning of the input, in input order: a problem found while matching, or a unit.
+/// The planning of the input, in input order: a problem found while matching, or the next
+/// unit (the units themselves are kept apart, to be planned and dropped on all cores).
 enum Step {
     Problem(String),
-    Unit(Unit),
+    Unit,
 }
 
 /// What planning one unit found; merged in input order, so the result is the same as planning
@@ -181,6 +182,7 @@ pub fn plan(
     // Each document's text, for the spans' covered text and context.
     let mut doc_texts: HashMap<String, SourceText> = HashMap::new();
     let mut steps: Vec<Step> = Vec::new();
+    let mut units: Vec<Unit> = Vec::new();
     for (n, doc) in corpus.documents.into_iter().enumerate() {
         let (path, text) = match match_document(workspace, &doc, n, options, &mut new_documents) {
             Ok(found) => found,
@@ -226,33 +228,36 @@ pub fn plan(
                 steps.push(Step::Problem(format!("{}: {e}", doc.at)));
                 continue;
             }
-            steps.push(Step::Unit(Unit {
+            steps.push(Step::Unit);
+            units.push(Unit {
                 key: LayerKey::new(path.clone(), annotator.clone()),
                 annotator,
                 layer,
                 map: std::sync::Arc::clone(&map),
                 len,
-            }));
+            });
         }
     }
     if options.add_labels {
-        for step in &steps {
-            let Step::Unit(unit) = step else { continue };
+        for unit in &units {
             report
                 .schema_added
                 .extend(extend_schema_for_unit(&mut schema, unit));
         }
     }
-    let units: Vec<(&Unit, Option<&crate::core::AnnotationLayer>)> = steps
+    let existing: Vec<Option<&crate::core::AnnotationLayer>> = units
         .iter()
-        .filter_map(|s| match s {
-            Step::Unit(u) => Some((u, workspace.layer(&u.key.document, &u.key.annotator))),
-            Step::Problem(_) => None,
-        })
+        .map(|u| workspace.layer(&u.key.document, &u.key.annotator))
         .collect();
-    let planned: Vec<UnitPlan> = units
-        .par_iter()
-        .map(|(unit, existing)| plan_unit(unit, *existing, &schema, options, &now))
+    // Each unit's input is dropped once it is planned: the parsed input and the planned
+    // annotations are not all held at once.
+    let planned: Vec<(LayerKey, UnitPlan)> = units
+        .into_par_iter()
+        .zip(existing)
+        .map(|(unit, existing)| {
+            let done = plan_unit(&unit, existing, &schema, options, &now);
+            (unit.key, done)
+        })
         .collect();
     // Merged in input order.
     let mut problems: Vec<String> = Vec::new();
@@ -260,20 +265,19 @@ pub fn plan(
     let mut layers: BTreeMap<LayerKey, Vec<Edit>> = BTreeMap::new();
     let mut zero_length = 0usize;
     let mut planned = planned.into_iter();
-    for step in &steps {
-        let unit = match step {
-            Step::Problem(p) => {
-                problems.push(p.clone());
-                continue;
-            }
-            Step::Unit(unit) => unit,
+    for step in steps {
+        if let Step::Problem(p) = step {
+            problems.push(p);
+            continue;
+        }
+        let Some((key, done)) = planned.next() else {
+            break;
         };
-        let Some(done) = planned.next() else { break };
         problems.extend(done.problems);
         for (what, at) in done.unknown {
             unknown.entry(what).or_insert(at);
         }
-        let edits = layers.entry(unit.key.clone()).or_default();
+        let edits = layers.entry(key).or_default();
         if done.wants_status && !edits.iter().any(|e| matches!(e, Edit::SetStatus(_))) {
             edits.push(Edit::SetStatus(DocStatus::InProgress));
         }
