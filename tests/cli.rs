@@ -351,6 +351,43 @@ fn export_import_and_convert_through_the_binary() {
             .unwrap()
             .contains("\tB-actor")
     );
+    // brat → REFI-QDA → UIMA XMI → brat: the same spans at the end.
+    let qdpx = out.path().join("all.qdpx");
+    let xmi = out.path().join("xmi");
+    let back = out.path().join("back");
+    for (from, to, input, output) in [
+        ("brat", "refi-qda", &brat, &qdpx),
+        ("refi-qda", "uima-xmi", &qdpx, &xmi),
+        ("uima-xmi", "brat", &xmi, &back),
+    ] {
+        let converted = tagdesk(&[
+            "convert",
+            "--from",
+            from,
+            "--to",
+            to,
+            path(input),
+            path(output),
+        ]);
+        assert!(
+            converted.status.success(),
+            "{from} → {to}: {}",
+            stderr(&converted)
+        );
+    }
+    let spans = |dir: &std::path::Path| -> Vec<String> {
+        let mut out: Vec<String> = tagdesk::formats::read(tagdesk::formats::Format::Brat, dir)
+            .unwrap()
+            .documents
+            .iter()
+            .flat_map(|d| d.layers.iter().flat_map(|l| &l.spans))
+            .map(|s| format!("{} {:?}", s.label, s.pieces))
+            .collect();
+        out.sort();
+        out
+    };
+    assert!(!spans(&brat).is_empty());
+    assert_eq!(spans(&brat), spans(&back));
     // Bad input: a clear error, exit 1, nothing changed.
     let bad = out.path().join("bad.jsonl");
     std::fs::write(&bad, "{\"text\": \"x\", \"label\": [[0, 9, \"actor\"]]}\n").unwrap();

@@ -215,7 +215,6 @@ fn offsets_past_the_end_are_reported_not_trusted() {
 fn sample_project_qde() -> String {
     static QDE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     QDE.get_or_init(|| {
-        use std::io::Read as _;
         let mut ws = tagdesk::core::Workspace::open(&crate::support::sample_project()).unwrap();
         let mut bytes = Vec::new();
         tagdesk::formats::export(
@@ -225,13 +224,7 @@ fn sample_project_qde() -> String {
             tagdesk::formats::Sink::Stream(Box::new(&mut bytes)),
         )
         .unwrap();
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-        let mut qde = String::new();
-        zip.by_name("project.qde")
-            .unwrap()
-            .read_to_string(&mut qde)
-            .unwrap();
-        qde
+        crate::support::project_qde_of(&bytes)
     })
     .clone()
 }

@@ -1,7 +1,7 @@
 //! REFI-QDA (.qdpx): what tagdesk writes validates against the official schema and comes back
 //! whole; what ATLAS.ti writes is read; bad input names the file and line.
 
-use std::io::{Read as _, Write as _};
+use std::io::Write as _;
 use std::path::Path;
 
 use tagdesk::core::Workspace;
@@ -24,13 +24,7 @@ fn export_sample(root: &Path, out: &Path) {
 }
 
 fn project_qde(qdpx: &Path) -> String {
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(qdpx).unwrap()).unwrap();
-    let mut qde = String::new();
-    zip.by_name("project.qde")
-        .unwrap()
-        .read_to_string(&mut qde)
-        .unwrap();
-    qde
+    crate::support::project_qde_of(&std::fs::read(qdpx).unwrap())
 }
 
 /// Validates `xml` against `xsd` with xmllint. CI installs it and sets

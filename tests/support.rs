@@ -108,6 +108,18 @@ pub fn layers_summary(ws: &tagdesk::core::Workspace) -> Vec<String> {
     out
 }
 
+/// The `project.qde` inside a `.qdpx` (a zip), as text.
+pub fn project_qde_of(qdpx: &[u8]) -> String {
+    use std::io::Read as _;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(qdpx)).unwrap();
+    let mut qde = String::new();
+    zip.by_name("project.qde")
+        .unwrap()
+        .read_to_string(&mut qde)
+        .unwrap();
+    qde
+}
+
 /// Code-point offset of the `n`th occurrence of `needle` in `text`.
 pub fn char_offset_of(text: &str, needle: &str, n: usize) -> usize {
     let (byte, _) = text.match_indices(needle).nth(n).expect("needle not found");

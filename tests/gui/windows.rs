@@ -682,6 +682,9 @@ fn f1_shows_the_keys_of_every_command_and_the_project_s_labels() {
     harness.get_by_label("Tag or relabel as claim");
     harness.get_by_label("Next suggestion");
     harness.get_by_label("Search all documents…");
+    // A link to the manual (here the source tree's; the installed package's when installed).
+    harness.get_by_label("Open the user manual");
+    assert!(tagdesk::gui::windows::keys::manual_page().is_some_and(|p| p.ends_with("README.md")));
     harness.key_press(Key::Escape);
     steps(&mut harness, 1);
     assert!(harness.query_by_label("Tag or relabel as claim").is_none());

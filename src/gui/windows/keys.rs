@@ -6,14 +6,30 @@ use egui::RichText;
 use crate::core::Workspace;
 use crate::gui::commands::{Command, MENUS};
 
+/// The manual's first page on this machine: the installed package's, else the source tree's
+/// this binary was built from (looked for once).
+pub fn manual_page() -> Option<&'static std::path::Path> {
+    static PAGE: std::sync::OnceLock<Option<std::path::PathBuf>> = std::sync::OnceLock::new();
+    PAGE.get_or_init(|| {
+        [
+            std::path::PathBuf::from("/usr/share/doc/tagdesk/manual/README.md"),
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/manual/README.md"),
+        ]
+        .into_iter()
+        .find(|p| p.is_file())
+    })
+    .as_deref()
+}
+
 pub fn ui(ui: &mut egui::Ui, ws: Option<&Workspace>) {
-    ui.label(
-        RichText::new(
-            "The user manual is in docs/manual/ of tagdesk's source; this list is \
-             docs/manual/keys.md.",
-        )
-        .weak(),
-    );
+    if let Some(page) = manual_page() {
+        // Opens in the system's viewer for Markdown (a browser or an editor).
+        ui.hyperlink_to("Open the user manual", format!("file://{}", page.display()))
+            .on_hover_text(page.display().to_string());
+    } else {
+        ui.label(RichText::new("The user manual is docs/manual/ in tagdesk's source.").weak());
+    }
+    ui.label(RichText::new("This list is also docs/manual/keys.md.").weak());
     egui::ScrollArea::vertical()
         .auto_shrink([false, true])
         .show(ui, |ui| {
