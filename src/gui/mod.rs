@@ -2,6 +2,7 @@
 
 pub mod action;
 mod app;
+pub mod bidi;
 pub mod commands;
 pub mod dialogs;
 pub mod document_view;

@@ -158,6 +158,11 @@ impl App {
         self.session.as_ref().map(|s| &s.suggestions)
     }
 
+    /// The keyboard caret in the current document (before this character).
+    pub fn caret(&self) -> Option<usize> {
+        self.state.caret
+    }
+
     pub fn pending_selection(&self) -> Option<Range<usize>> {
         self.state.selection.clone()
     }
@@ -191,6 +196,17 @@ impl App {
             .document
             .view
             .char_screen_pos(&text.text, char_offset)
+    }
+
+    /// The screen rectangles the document view highlights for a range of the current
+    /// document (several for a range that crosses a direction change), where visible.
+    pub fn range_screen_rects(&self, range: std::ops::Range<usize>) -> Vec<egui::Rect> {
+        self.current_text().map_or_else(Vec::new, |text| {
+            self.panels
+                .document
+                .view
+                .range_screen_rects(&text.text, range)
+        })
     }
 
     /// Screen position of the caret before a character of the current document, if visible.

@@ -1,9 +1,6 @@
 //! The keyboard caret: where a motion takes it (characters and words by the text, rows and
 //! pages by the layout on screen), and scrolling just enough to keep it in view.
 
-use egui::text::CCursor;
-use egui::vec2;
-
 use super::{DocumentView, LINE_HEIGHT, Motion};
 use crate::core::SourceText;
 
@@ -41,13 +38,9 @@ impl DocumentView {
                 let local = caret - block.char_start;
                 match self.visible.iter().find(|v| v.index == block_index) {
                     Some(vb) => {
-                        let at = caret_in_row(local, from_row_end);
-                        let row_edge = if motion == Motion::LineStart {
-                            vb.galley.cursor_begin_of_row(&at)
-                        } else {
-                            vb.galley.cursor_end_of_row(&at)
-                        };
-                        block.char_start + row_edge.index.0
+                        block.char_start
+                            + vb.layout
+                                .row_edge(local, from_row_end, motion == Motion::LineEnd)
                     }
                     None if motion == Motion::LineStart => block.char_start,
                     None => block.char_end,
@@ -100,19 +93,15 @@ impl DocumentView {
             };
             return text.blocks().get(next).map_or(caret, |b| b.char_start);
         };
-        let at = caret_in_row(caret - block.char_start, from_row_end);
-        let row = vb.galley.layout_from_cursor(at).row;
+        let local = caret - block.char_start;
+        let row = vb.layout.row_of(local, from_row_end);
         let x = *self
             .caret_x
-            .get_or_insert_with(|| vb.galley.pos_from_cursor(at).center().x);
-        let last_row = vb.galley.rows.len().saturating_sub(1);
+            .get_or_insert_with(|| vb.layout.caret_rect(local, from_row_end).center().x);
+        let last_row = vb.layout.row_count().saturating_sub(1);
         if (down && row < last_row) || (!down && row > 0) {
-            let (moved, _) = if down {
-                vb.galley.cursor_down_one_row(&at, Some(x))
-            } else {
-                vb.galley.cursor_up_one_row(&at, Some(x))
-            };
-            return block.char_start + moved.index.0;
+            let target = if down { row + 1 } else { row - 1 };
+            return block.char_start + vb.layout.cursor_in_row(target, x);
         }
         let next = if down {
             block_index + 1
@@ -130,11 +119,9 @@ impl DocumentView {
                 let row = if down {
                     0
                 } else {
-                    nb.galley.rows.len().saturating_sub(1)
+                    nb.layout.row_count().saturating_sub(1)
                 };
-                let y = nb.galley.rows.get(row).map_or(0.0, |r| r.rect().center().y);
-                let cursor = nb.galley.cursor_from_pos(vec2(x, y));
-                next_block.char_start + cursor.index.0
+                next_block.char_start + nb.layout.cursor_in_row(row, x)
             }
             None => next_block.char_start,
         }
@@ -156,7 +143,7 @@ impl DocumentView {
             return;
         };
         let local = char_offset - text.blocks()[block_index].char_start;
-        let rect = vb.galley.pos_from_cursor(CCursor::new(local));
+        let rect = vb.layout.caret_rect(local, true);
         let (row_top, row_bottom) = (block_top + rect.min.y, block_top + rect.min.y + LINE_HEIGHT);
         let height = self.visible_rect.map_or(400.0, |r| r.height());
         let offset = self.pending_scroll.unwrap_or(self.scroll_offset);
@@ -171,14 +158,5 @@ impl DocumentView {
     pub fn first_visible_char(&self, text: &SourceText) -> Option<usize> {
         let vb = self.visible.first()?;
         Some(text.blocks()[vb.index].char_start)
-    }
-}
-
-/// The caret as egui places it: at a wrapped row's break, on the next row (where Down and
-/// clicks put it) unless it was put at the row's end (End).
-pub(super) fn caret_in_row(local: usize, at_row_end: bool) -> CCursor {
-    CCursor {
-        prefer_next_row: !at_row_end,
-        ..CCursor::new(local)
     }
 }

@@ -1,9 +1,10 @@
 //! The document view: the text with highlights, virtualised.
 //!
-//! The text is cut into blocks (lines; see `core::text`). Each block is laid out as its own
-//! galley, and only the blocks inside the viewport are laid out and painted
-//! (`ScrollArea::show_viewport` plus our own prefix sums of block heights: estimated until a
-//! block is first laid out, then measured). Galleys depend only on the text and the wrap width,
+//! The text is cut into blocks (lines; see `core::text`). Each block is laid out on its own (an
+//! epaint galley, or a parley layout when it holds right-to-left text: `block.rs`), and only
+//! the blocks inside the viewport are laid out and painted (`ScrollArea::show_viewport` plus
+//! our own prefix sums of block heights: estimated until a block is first laid out, then
+//! measured). Layouts depend only on the text and the wrap width,
 //! so adding or removing an annotation repaints without any re-layout: highlights are painted
 //! as rectangles behind the text (fills) and stacked bars under it (one level per overlap
 //! depth), so nested and crossing spans all stay visible and clickable.
@@ -12,11 +13,13 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-use egui::text::{CCursor, LayoutJob};
-use egui::{FontId, Galley, Pos2, Rect, Sense, TextFormat, vec2};
+use egui::text::LayoutJob;
+use egui::{FontId, Pos2, Rect, Sense, TextFormat, vec2};
 
 use crate::core::{AnnotationLayer, Schema, SourceText};
+use block::BlockLayout;
 
+mod block;
 mod caret;
 mod paint;
 mod pointer;
@@ -108,9 +111,9 @@ pub struct SuggestionMark {
 #[derive(Clone)]
 struct VisibleBlock {
     index: usize,
-    /// Screen position of the galley's top-left.
+    /// Screen position of the block's top-left.
     origin: Pos2,
-    galley: Arc<Galley>,
+    layout: BlockLayout,
 }
 
 /// Per-frame numbers for `--frame-stats`.
@@ -131,7 +134,8 @@ pub struct DocumentView {
     heights: Vec<f32>,
     prefix: Vec<f64>,
     prefix_dirty: bool,
-    galleys: HashMap<usize, Arc<Galley>>,
+    /// Laid-out blocks near the viewport (their layout depends only on text and width).
+    layouts: HashMap<usize, BlockLayout>,
     /// Bar level per annotation id, for the layer revision it was computed at.
     levels: Vec<u8>,
     levels_key: u64,
@@ -186,17 +190,27 @@ impl DocumentView {
         let vb = self.visible.iter().find(|v| v.index == block_index)?;
         let block = text.blocks()[block_index];
         let local = char_offset.checked_sub(block.char_start)?;
-        let left = vb.galley.pos_from_cursor(CCursor::new(local));
-        let right = vb.galley.pos_from_cursor(CCursor::new(local + 1));
-        let x = if (right.center().y - left.center().y).abs() < 1.0 {
-            f32::midpoint(left.center().x, right.center().x)
-        } else {
-            left.center().x + 2.0
-        };
-        let pos = vb.origin + vec2(x, left.center().y);
+        let pos = vb.origin + vb.layout.char_center(local).to_vec2();
         self.visible_rect
             .is_some_and(|r| r.contains(pos))
             .then_some(pos)
+    }
+
+    /// The screen rectangles the view highlights for chars `range` (one per row, or per visual
+    /// run of a row in bidi text), in the blocks on screen.
+    pub fn range_screen_rects(&self, text: &SourceText, range: Range<usize>) -> Vec<Rect> {
+        let mut rects = Vec::new();
+        for vb in &self.visible {
+            let block = text.blocks()[vb.index];
+            let local = paint::local_range(&block.char_range(), range.clone());
+            rects.extend(
+                vb.layout
+                    .range_rects(local)
+                    .into_iter()
+                    .map(|r| r.translate(vb.origin.to_vec2())),
+            );
+        }
+        rects
     }
 
     /// Screen position of the caret before `char_offset`, if visible (for drag tests).
@@ -204,11 +218,7 @@ impl DocumentView {
         let block_index = text.block_index_at_char(char_offset);
         let vb = self.visible.iter().find(|v| v.index == block_index)?;
         let local = char_offset.checked_sub(text.blocks()[block_index].char_start)?;
-        let pos = vb.origin
-            + vb.galley
-                .pos_from_cursor(CCursor::new(local))
-                .center()
-                .to_vec2();
+        let pos = vb.origin + vb.layout.caret_rect(local, true).center().to_vec2();
         self.visible_rect
             .is_some_and(|r| r.contains(pos))
             .then_some(pos)
@@ -328,7 +338,7 @@ impl DocumentView {
         let wrap_width = (ui.max_rect().width() - 2.0 * MARGIN_X).max(50.0);
         if (wrap_width - self.wrap_width).abs() > 0.5 {
             self.wrap_width = wrap_width;
-            self.galleys.clear();
+            self.layouts.clear();
             self.estimate_heights(text);
         }
         if self.prefix_dirty {
@@ -346,26 +356,36 @@ impl DocumentView {
         let mut index = first;
         let mut top = self.prefix.get(first).copied().unwrap_or(0.0);
         while index < text.blocks().len() && top <= f64::from(viewport.max.y) {
-            let galley = if let Some(g) = self.galleys.get(&index) {
-                g.clone()
+            let layout = if let Some(l) = self.layouts.get(&index) {
+                l.clone()
             } else {
                 let block = &text.blocks()[index];
-                let mut job = LayoutJob::single_section(
-                    text.block_text(block).to_owned(),
-                    TextFormat {
-                        font_id: font_id.clone(),
-                        color: text_color,
-                        line_height: Some(LINE_HEIGHT),
-                        ..TextFormat::default()
-                    },
-                );
-                job.wrap.max_width = wrap_width;
-                let galley = ui.painter().layout_job(job);
-                self.galleys.insert(index, galley.clone());
+                let block_text = text.block_text(block);
+                let layout = if crate::gui::bidi::needs_bidi(block_text) {
+                    BlockLayout::Bidi(Arc::new(crate::gui::bidi::with_engine(
+                        ui.ctx(),
+                        |engine| {
+                            engine.layout(block_text, FONT_SIZE, LINE_HEIGHT, Some(wrap_width))
+                        },
+                    )))
+                } else {
+                    let mut job = LayoutJob::single_section(
+                        block_text.to_owned(),
+                        TextFormat {
+                            font_id: font_id.clone(),
+                            color: text_color,
+                            line_height: Some(LINE_HEIGHT),
+                            ..TextFormat::default()
+                        },
+                    );
+                    job.wrap.max_width = wrap_width;
+                    BlockLayout::Galley(ui.painter().layout_job(job))
+                };
+                self.layouts.insert(index, layout.clone());
                 self.stats.blocks_laid_out += 1;
-                galley
+                layout
             };
-            let height = galley.size().y.max(LINE_HEIGHT);
+            let height = layout.size().y.max(LINE_HEIGHT);
             if (height - self.heights[index]).abs() > 0.5 {
                 self.heights[index] = height;
                 self.prefix_dirty = true;
@@ -375,16 +395,16 @@ impl DocumentView {
             self.visible.push(VisibleBlock {
                 index,
                 origin,
-                galley,
+                layout,
             });
             top += f64::from(height);
             index += 1;
         }
         self.stats.blocks_visible = self.visible.len();
         // Keep the cache to what is near the viewport.
-        if self.galleys.len() > 4 * self.visible.len() + 64 {
+        if self.layouts.len() > 4 * self.visible.len() + 64 {
             let keep: Range<usize> = first.saturating_sub(64)..index + 64;
-            self.galleys.retain(|i, _| keep.contains(i));
+            self.layouts.retain(|i, _| keep.contains(i));
         }
         if self.prefix_dirty {
             // Heights measured this frame take effect in the total size now and in positions

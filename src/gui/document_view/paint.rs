@@ -4,8 +4,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use egui::text::CharIndex;
-use egui::{Color32, FontId, Galley, Rect, Sense, Stroke, pos2, vec2};
+use egui::{Color32, FontId, Rect, Sense, Stroke, pos2, vec2};
 
 use super::{
     BAR_STEP, BAR_THICKNESS, DocumentView, FONT_SIZE, LINE_HEIGHT, MAX_BAR_LEVELS, ViewInput,
@@ -35,7 +34,7 @@ impl DocumentView {
                     let faint = Color32::from_rgba_unmultiplied(r, g, b, 36);
                     for rect in a
                         .pieces()
-                        .flat_map(|p| range_rects(&vb.galley, local_range(&block_range, p)))
+                        .flat_map(|p| vb.layout.range_rects(local_range(&block_range, p)))
                     {
                         let band = text_band(rect).translate(vb.origin.to_vec2());
                         colleague_pieces += 1;
@@ -61,7 +60,7 @@ impl DocumentView {
                     let fill = Color32::from_rgba_unmultiplied(r, g, b, alpha);
                     for rect in a
                         .pieces()
-                        .flat_map(|p| range_rects(&vb.galley, local_range(&block_range, p)))
+                        .flat_map(|p| vb.layout.range_rects(local_range(&block_range, p)))
                     {
                         painter.rect_filled(
                             text_band(rect).translate(vb.origin.to_vec2()),
@@ -77,7 +76,7 @@ impl DocumentView {
                 _ => input.selection.clone(),
             };
             if let Some(sel) = live {
-                for rect in range_rects(&vb.galley, local_range(&block_range, sel)) {
+                for rect in vb.layout.range_rects(local_range(&block_range, sel)) {
                     painter.rect_filled(
                         text_band(rect).translate(vb.origin.to_vec2()),
                         0.0,
@@ -85,17 +84,17 @@ impl DocumentView {
                     );
                 }
             }
-            painter.galley(vb.origin, vb.galley.clone(), ui.visuals().text_color());
+            vb.layout
+                .paint(ui, vb.origin, ui.visuals().strong_text_color());
             // The keyboard caret.
             if let Some(caret) = input.caret
                 && self.drag_anchor.is_none()
                 && (block_range.contains(&caret)
                     || (caret == block.char_end && vb.index + 1 == text.blocks().len()))
             {
-                let rect = vb.galley.pos_from_cursor(super::caret::caret_in_row(
-                    caret - block.char_start,
-                    self.caret_at_row_end,
-                ));
+                let rect = vb
+                    .layout
+                    .caret_rect(caret - block.char_start, self.caret_at_row_end);
                 let band = text_band(rect).translate(vb.origin.to_vec2());
                 painter.line_segment(
                     [band.left_top(), band.left_bottom()],
@@ -111,7 +110,10 @@ impl DocumentView {
                 .take_while(|m| m.range.start < block.char_end.max(block.char_start + 1))
             {
                 let width = if m.strong { 3.0 } else { 1.5 };
-                for rect in range_rects(&vb.galley, local_range(&block_range, m.range.clone())) {
+                for rect in vb
+                    .layout
+                    .range_rects(local_range(&block_range, m.range.clone()))
+                {
                     painter.rect_stroke(
                         // Around the text, not over its neighbours' letters.
                         text_band(rect)
@@ -132,7 +134,10 @@ impl DocumentView {
                 .take_while(|s| s.range.start < block.char_end.max(block.char_start + 1))
             {
                 let width = if s.focused { 2.5 } else { 1.2 };
-                for rect in range_rects(&vb.galley, local_range(&block_range, s.range.clone())) {
+                for rect in vb
+                    .layout
+                    .range_rects(local_range(&block_range, s.range.clone()))
+                {
                     let r = text_band(rect)
                         .translate(vb.origin.to_vec2())
                         .expand2(vec2(1.0, 2.0));
@@ -162,7 +167,7 @@ impl DocumentView {
                     let is_target = input.link_target == Some(a.id.as_str());
                     for rect in a
                         .pieces()
-                        .flat_map(|p| range_rects(&vb.galley, local_range(&block_range, p)))
+                        .flat_map(|p| vb.layout.range_rects(local_range(&block_range, p)))
                     {
                         let band = text_band(rect).translate(vb.origin.to_vec2());
                         anchors.entry(a.id.as_str()).or_insert(band);
@@ -294,7 +299,7 @@ pub(super) fn hover_ui(
         } else {
             ""
         };
-        ui.label(egui::RichText::new(format!("“{shown}{more}”")).italics());
+        crate::gui::bidi::quote_label(ui, &format!("“{shown}{more}”"));
         for (name, value) in &a.attributes {
             // The entity by its name, not its id.
             let shown = match value {
@@ -327,33 +332,6 @@ pub(super) fn local_range(block: &Range<usize>, range: Range<usize>) -> Range<us
     let start = range.start.clamp(block.start, block.end) - block.start;
     let end = range.end.clamp(block.start, block.end) - block.start;
     start..end
-}
-
-/// Rectangles (galley coordinates) covering chars `range` of a galley, one per row.
-pub(super) fn range_rects(galley: &Galley, range: Range<usize>) -> Vec<Rect> {
-    let mut rects = Vec::new();
-    if range.is_empty() {
-        return rects;
-    }
-    let mut row_start = 0usize;
-    for row in &galley.rows {
-        let row_end = row_start + row.char_count_excluding_newline().0;
-        let start = range.start.max(row_start);
-        let end = range.end.min(row_end);
-        if start < end {
-            let x0 = row.pos.x + row.x_offset(CharIndex(start - row_start));
-            let x1 = row.pos.x + row.x_offset(CharIndex(end - row_start));
-            rects.push(Rect::from_min_max(
-                pos2(x0, row.min_y()),
-                pos2(x1, row.max_y()),
-            ));
-        }
-        row_start += row.char_count_including_newline().0;
-        if row_start >= range.end {
-            break;
-        }
-    }
-    rects
 }
 
 /// The part of a row's rectangle the glyphs occupy (rows are taller than the font, to leave

@@ -153,9 +153,22 @@ impl DocumentView {
                 (-1.0..=4.0).contains(&dx) && (p.y - pos.y).abs() <= FONT_SIZE * 0.7
             })
         };
-        if near(self.caret_screen_pos(input.text, selected.start), -1.0) {
+        // Outward is away from the span's letter next to the edge: left of its start in
+        // left-to-right text, right of it in right-to-left text, and mirrored at its end.
+        let outward = |caret: Option<Pos2>, letter: usize| {
+            match (caret, self.char_screen_pos(input.text, letter)) {
+                (Some(caret), Some(letter)) if letter.x < caret.x => 1.0,
+                (Some(_), Some(_)) => -1.0,
+                // Not on screen: as in left-to-right text.
+                _ if letter == selected.start => -1.0,
+                _ => 1.0,
+            }
+        };
+        let start = self.caret_screen_pos(input.text, selected.start);
+        let end = self.caret_screen_pos(input.text, selected.end);
+        if near(start, outward(start, selected.start)) {
             Some(Edge::Start)
-        } else if near(self.caret_screen_pos(input.text, selected.end), 1.0) {
+        } else if near(end, outward(end, selected.end.saturating_sub(1))) {
             Some(Edge::End)
         } else {
             None
@@ -198,7 +211,7 @@ impl DocumentView {
     pub(super) fn caret_at(&self, text: &SourceText, pos: Pos2) -> Option<usize> {
         let vb = self.block_at_y(pos.y)?;
         let block = text.blocks()[vb.index];
-        let local = vb.galley.cursor_from_pos(pos - vb.origin).index.0;
+        let local = vb.layout.cursor_at(pos - vb.origin);
         Some((block.char_start + local).min(block.char_end))
     }
 
@@ -206,31 +219,19 @@ impl DocumentView {
     pub(super) fn char_under(&self, text: &SourceText, pos: Pos2) -> Option<(usize, Option<u8>)> {
         let vb = self.block_at_y(pos.y)?;
         let block = text.blocks()[vb.index];
-        let local_pos = pos - vb.origin;
-        let mut row_start = 0usize;
-        for row in &vb.galley.rows {
-            if local_pos.y >= row.min_y() && local_pos.y < row.max_y() {
-                let x = local_pos.x - row.pos.x;
-                let glyph = row
-                    .glyphs
-                    .iter()
-                    .position(|g| g.logical_rect().x_range().contains(x))?;
-                let band = text_band(row.rect());
-                let below = local_pos.y - band.max.y - 1.0;
-                #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                let level = (below >= 0.0).then(|| (below / BAR_STEP) as u8);
-                return Some((block.char_start + row_start + glyph, level));
-            }
-            row_start += row.char_count_including_newline().0;
-        }
-        None
+        let (local, row) = vb.layout.char_at(pos - vb.origin)?;
+        let band = text_band(row);
+        let below = pos.y - vb.origin.y - band.max.y - 1.0;
+        #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        let level = (below >= 0.0).then(|| (below / BAR_STEP) as u8);
+        Some((block.char_start + local, level))
     }
 
     pub(super) fn block_at_y(&self, y: f32) -> Option<&VisibleBlock> {
         let found = self
             .visible
             .iter()
-            .find(|v| y < v.origin.y + v.galley.size().y.max(LINE_HEIGHT));
+            .find(|v| y < v.origin.y + v.layout.size().y.max(LINE_HEIGHT));
         found.or_else(|| self.visible.last())
     }
 }

@@ -172,7 +172,7 @@ impl LabelsPanel {
         } else {
             ""
         };
-        ui.add(egui::Label::new(RichText::new(format!("“{shown}{ellipsis}”")).italics()).wrap());
+        crate::gui::bidi::quote_label(ui, &format!("“{shown}{ellipsis}”"));
         ui.add_space(4.0);
         let note_label = ui.label("Note");
         let response = ui.add(
@@ -356,6 +356,7 @@ impl LabelsPanel {
                 continue;
             };
             let shown: String = other.text.chars().take(40).collect();
+            let shown = crate::gui::bidi::for_egui(&shown);
             let text = if outgoing {
                 format!("{} → “{shown}”", r.kind)
             } else {
@@ -437,7 +438,7 @@ impl LabelsPanel {
                         let text = format!(
                             "{:>6}  {flag}{}",
                             a.start,
-                            a.text.replace(['\n', '\r'], " ")
+                            crate::gui::bidi::for_egui(&a.text.replace(['\n', '\r'], " "))
                         );
                         if ui
                             .add(egui::Button::selectable(selected, text).truncate())

@@ -462,7 +462,7 @@ impl Review {
                             )
                         };
                         ui.label(format!("{} {}..{}{attrs}", s.label, s.start, s.end))
-                            .on_hover_text(&*s.text);
+                            .on_hover_text(crate::gui::bidi::for_egui(&s.text));
                         if a != CURATED {
                             if ui
                                 .small_button("✔")

@@ -257,7 +257,7 @@ impl CorpusSearch {
                         ] {
                             job.append(part, 0.0, egui::TextFormat::simple(font.clone(), color));
                         }
-                        let matched = ui.add(egui::Label::new(job).sense(egui::Sense::click()));
+                        let matched = crate::gui::bidi::job_label(ui, job, egui::Sense::click());
                         if clicked || matched.clicked() {
                             picked = Some(Picked::Open {
                                 document: hit.document.clone(),

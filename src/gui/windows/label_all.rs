@@ -176,7 +176,7 @@ impl Preview {
                         ] {
                             job.append(part, 0.0, egui::TextFormat::simple(font.clone(), color));
                         }
-                        ui.label(job);
+                        crate::gui::bidi::job_label(ui, job, egui::Sense::hover());
                     });
                 }
             });
