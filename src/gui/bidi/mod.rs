@@ -151,7 +151,7 @@ pub fn job_label(
         let one_line = BidiLayout::new(engine, &job.text, size, line_height, None, &colors);
         // Wrapped only when it does not fit (a wrapped right-to-left layout is as wide as the
         // space it was given: its lines align to the right edge).
-        if job.wrap.max_width.is_finite() && one_line.size().x > available {
+        if job.wrap.max_width.is_finite() && one_line.size().x > available + 1.0 {
             BidiLayout::new(
                 engine,
                 &job.text,

@@ -165,6 +165,20 @@ impl DocumentView {
                     let level = self.level_of(layer, a);
                     let is_selected = input.selected == Some(a.id.as_str());
                     let is_target = input.link_target == Some(a.id.as_str());
+                    // Arcs leave from and arrive at the span's start. In bidi text its first
+                    // piece on screen (leftmost) need not hold its first letter: anchor on the
+                    // letter itself.
+                    if matches!(vb.layout, super::block::BlockLayout::Bidi(_))
+                        && block_range.contains(&a.start)
+                        && let Some(letter) = vb
+                            .layout
+                            .range_rects(local_range(&block_range, a.start..a.start + 1))
+                            .first()
+                    {
+                        anchors
+                            .entry(a.id.as_str())
+                            .or_insert(text_band(*letter).translate(vb.origin.to_vec2()));
+                    }
                     for rect in a
                         .pieces()
                         .flat_map(|p| vb.layout.range_rects(local_range(&block_range, p)))
