@@ -14,7 +14,12 @@ use tagdesk::gui::document_view::{DocumentView, ViewInput};
 const MB: usize = 1024 * 1024;
 
 fn big_text(bytes: usize) -> String {
-    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("projects/syria-talks/sources");
+    text_from("projects/syria-talks/sources", bytes)
+}
+
+/// A text of `bytes` made of the paragraphs of the `.txt` files in `folder` (of the repository).
+fn text_from(folder: &str, bytes: usize) -> String {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
     let paragraphs = tagdesk::synth::paragraphs(&seeds).unwrap_or_default();
     tagdesk::synth::text(&paragraphs, bytes, 1)
 }
@@ -121,7 +126,18 @@ fn frame(ctx: &egui::Context, view: &mut DocumentView, input: &ViewInput<'_>) {
 }
 
 fn view_benches(c: &mut Criterion) {
-    let text = SourceText::new(big_text(10 * MB));
+    view_benches_on(c, &SourceText::new(big_text(10 * MB)), "");
+    // Right-to-left: the Arabic, Hebrew and Persian test paragraphs (one English among them),
+    // laid out by the bidi path (parley) instead of epaint.
+    view_benches_on(
+        c,
+        &SourceText::new(text_from("tests/data/rtl", 10 * MB)),
+        "_arabic",
+    );
+}
+
+/// The view's frames on `text` with 100k spans; `suffix` names the text in the benchmarks.
+fn view_benches_on(c: &mut Criterion, text: &SourceText, suffix: &str) {
     let layer = layer_with(&text, 100_000);
     let schema = Schema::default();
     let ctx = egui::Context::default();
@@ -140,7 +156,7 @@ fn view_benches(c: &mut Criterion) {
         suggestions: &[],
     };
     frame(&ctx, &mut DocumentView::default(), &input); // Fonts and atlas warm.
-    c.bench_function("view/open_first_frame_10mb_100k", |b| {
+    c.bench_function(&format!("view/open_first_frame_10mb_100k{suffix}"), |b| {
         b.iter(|| {
             let mut view = DocumentView::default();
             frame(&ctx, &mut view, &input);
@@ -151,11 +167,11 @@ fn view_benches(c: &mut Criterion) {
     for _ in 0..3 {
         frame(&ctx, &mut view, &input);
     }
-    c.bench_function("view/steady_frame_10mb_100k", |b| {
+    c.bench_function(&format!("view/steady_frame_10mb_100k{suffix}"), |b| {
         b.iter(|| frame(&ctx, &mut view, &input));
     });
     let mut rng = fastrand::Rng::with_seed(5);
-    c.bench_function("view/jump_to_random_char_10mb_100k", |b| {
+    c.bench_function(&format!("view/jump_to_random_char_10mb_100k{suffix}"), |b| {
         b.iter(|| {
             view.scroll_to_char(&text, rng.usize(..text.char_len()));
             frame(&ctx, &mut view, &input);
@@ -163,7 +179,7 @@ fn view_benches(c: &mut Criterion) {
         });
     });
     let pos = egui::pos2(400.0, 300.0);
-    c.bench_function("view/pointer_to_char", |b| {
+    c.bench_function(&format!("view/pointer_to_char{suffix}"), |b| {
         b.iter(|| view.char_at_screen_pos(&text, black_box(pos)));
     });
 }

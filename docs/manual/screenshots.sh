@@ -4,6 +4,7 @@
 #
 #   docs/manual/screenshots.sh            # builds the debug binary first
 #   TAGDESK_BIN=/usr/bin/tagdesk docs/manual/screenshots.sh
+#   SCENES="rtl review" docs/manual/screenshots.sh   # only these scenes
 #
 # Needs Xvfb, xdotool and ImageMagick (`apt install xvfb xdotool imagemagick`; .ci/run installs
 # them). Each scene starts the app, drives it with the keyboard, and takes the window.
@@ -60,40 +61,78 @@ stop() {
   app_pid=""
 }
 sample() { start "$1" "$work/sample" 000_6960b4d936e3359c.txt --annotator maria; }
+# want NAME: is this scene asked for (all are, without SCENES)?
+want() { [ -z "${SCENES:-}" ] || [[ " $SCENES " == *" $1 "* ]]; }
 
-# First start: the name (the click goes into its field), then how to annotate.
-CLICK_AT="570 418" start first-start
-shot first-start-name
-keys Return
-shot first-start-how-to
-stop
+if want first-start; then
+  # First start: the name (the click goes into its field), then how to annotate.
+  CLICK_AT="570 418" start first-start
+  shot first-start-name
+  keys Return
+  shot first-start-how-to
+  stop
+fi
 
-sample annotating
-keys Tab Tab Tab
-shot annotating
-keys F1
-shot keys
-stop
+if want annotating; then
+  sample annotating
+  keys Tab Tab Tab
+  shot annotating
+  keys F1
+  shot keys
+  stop
+fi
 
-sample review
-keys ctrl+shift+r
-shot review
-stop
+if want review; then
+  sample review
+  keys ctrl+shift+r
+  shot review
+  stop
+fi
 
-sample agreement
-keys ctrl+shift+a
-xdotool mousemove --window "$wid" 375 90 click 1 # Compute
-sleep 3
-shot agreement
-stop
+if want agreement; then
+  sample agreement
+  keys ctrl+shift+a
+  xdotool mousemove --window "$wid" 375 90 click 1 # Compute
+  sleep 3
+  shot agreement
+  stop
+fi
 
-sample export
-keys ctrl+e
-shot export
-stop
+if want export; then
+  sample export
+  keys ctrl+e
+  shot export
+  stop
+fi
 
-sample network
-keys ctrl+shift+n
-sleep 2
-shot network
-stop
+if want network; then
+  sample network
+  keys ctrl+shift+n
+  sleep 2
+  shot network
+  stop
+fi
+
+# Right-to-left: the Arabic test text, spans made by `tagdesk annotate` (one crosses into the
+# English name, one is nested), the first span selected.
+if want rtl; then
+  rm -rf "$work/rtl"
+  mkdir -p "$work/rtl"
+  cp tests/data/rtl/arabic_news.txt "$work/rtl/"
+  "$TAGDESK_BIN" init "$work/rtl" >/dev/null
+  ann() {
+    "$TAGDESK_BIN" annotate "$work/rtl" --annotator ana --include-overlapping --label "$1" \
+      --literal "$2" >/dev/null
+  }
+  ann actor "وزير الخارجية الأمريكي John Kerry"
+  ann claim "المحادثات مع روسيا في جنيف استمرت 14 ساعة دون اتفاق نهائي"
+  ann actor "نظيره الروسي سيرغي لافروف"
+  ann disagreement "موسكو لا تقبل شروط واشنطن بشأن حلب"
+  ann actor "Staffan de Mistura"
+  ann claim "الجولة المقبلة ستبدأ في 25 أيلول/سبتمبر"
+  ann actor "واشنطن"
+  start rtl "$work/rtl" arabic_news.txt --annotator ana
+  keys Tab
+  shot rtl
+  stop
+fi

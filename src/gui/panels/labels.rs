@@ -438,7 +438,7 @@ impl LabelsPanel {
                         let text = format!(
                             "{:>6}  {flag}{}",
                             a.start,
-                            crate::gui::bidi::for_egui(&a.text.replace(['\n', '\r'], " "))
+                            list_text(&a.text)
                         );
                         if ui
                             .add(egui::Button::selectable(selected, text).truncate())
@@ -456,4 +456,15 @@ impl LabelsPanel {
             fc.actions.push(Action::RevealChar(start));
         }
     }
+}
+
+/// A span's text for its row in the list: on one line, and in bidi order. Right-to-left text is
+/// cut at its logical end first (the row elides at its right edge, which there is the start).
+fn list_text(text: &str) -> String {
+    let one_line = text.replace(['\n', '\r'], " ");
+    if !crate::gui::bidi::needs_bidi(&one_line) || one_line.chars().count() <= 34 {
+        return crate::gui::bidi::for_egui(&one_line).into_owned();
+    }
+    let cut: String = one_line.chars().take(32).collect();
+    crate::gui::bidi::for_egui(&format!("{cut}…")).into_owned()
 }
