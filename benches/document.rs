@@ -138,12 +138,12 @@ fn view_benches(c: &mut Criterion) {
 
 /// The view's frames on `text` with 100k spans; `suffix` names the text in the benchmarks.
 fn view_benches_on(c: &mut Criterion, text: &SourceText, suffix: &str) {
-    let layer = layer_with(&text, 100_000);
+    let layer = layer_with(text, 100_000);
     let schema = Schema::default();
     let ctx = egui::Context::default();
     tagdesk::gui::fonts::install(&ctx);
     let input = ViewInput {
-        text: &text,
+        text,
         layer: Some(&layer),
         schema: &schema,
         entities: &tagdesk::core::entities::Registry::default(),
@@ -154,6 +154,7 @@ fn view_benches_on(c: &mut Criterion, text: &SourceText, suffix: &str) {
         others: &[],
         marks: &[],
         suggestions: &[],
+        focused_suggestion: None,
     };
     frame(&ctx, &mut DocumentView::default(), &input); // Fonts and atlas warm.
     c.bench_function(&format!("view/open_first_frame_10mb_100k{suffix}"), |b| {
@@ -171,16 +172,19 @@ fn view_benches_on(c: &mut Criterion, text: &SourceText, suffix: &str) {
         b.iter(|| frame(&ctx, &mut view, &input));
     });
     let mut rng = fastrand::Rng::with_seed(5);
-    c.bench_function(&format!("view/jump_to_random_char_10mb_100k{suffix}"), |b| {
-        b.iter(|| {
-            view.scroll_to_char(&text, rng.usize(..text.char_len()));
-            frame(&ctx, &mut view, &input);
-            frame(&ctx, &mut view, &input);
-        });
-    });
+    c.bench_function(
+        &format!("view/jump_to_random_char_10mb_100k{suffix}"),
+        |b| {
+            b.iter(|| {
+                view.scroll_to_char(text, rng.usize(..text.char_len()));
+                frame(&ctx, &mut view, &input);
+                frame(&ctx, &mut view, &input);
+            });
+        },
+    );
     let pos = egui::pos2(400.0, 300.0);
     c.bench_function(&format!("view/pointer_to_char{suffix}"), |b| {
-        b.iter(|| view.char_at_screen_pos(&text, black_box(pos)));
+        b.iter(|| view.char_at_screen_pos(text, black_box(pos)));
     });
 }
 

@@ -2,6 +2,8 @@
 //! pseudo-random order (the same arguments give the same bytes):
 //!
 //! * one long document: `cargo run --release --example synth_corpus -- OUT --big-mb 5 --annotations 20000`
+//! * a 10 MB right-to-left document (Arabic, Hebrew, Persian test paragraphs):
+//!   `cargo run --release --example synth_corpus -- OUT --big-mb 10 --annotations 100000 --seeds tests/data/rtl`
 //! * a corpus of many files: `cargo run --release --example synth_corpus -- OUT --files 10000
 //!   --file-kb 2.5 --annotations-per-file 100`
 
@@ -32,11 +34,16 @@ struct Args {
     annotations_per_file: usize,
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Take the paragraphs from the `.txt` files of this folder (default: the sample's sources).
+    #[arg(long)]
+    seeds: Option<PathBuf>,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let seeds = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("projects/syria-talks/sources");
+    let seeds = args.seeds.clone().unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("projects/syria-talks/sources")
+    });
     let paragraphs = tagdesk::synth::paragraphs(&seeds)?;
     let sources = args.out.join("sources");
     std::fs::create_dir_all(&sources)?;

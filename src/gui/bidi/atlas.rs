@@ -4,7 +4,7 @@
 //! so both paths draw alike. Glyphs are packed on shelves; the texture grows (to 4096 px tall)
 //! rather than evicting, and starts over only past that.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use egui::{Color32, ColorImage, TextureHandle, TextureOptions, Vec2, vec2};
 use skrifa::MetadataProvider as _;
@@ -45,7 +45,7 @@ pub(super) struct Atlas {
     shelf_top: usize,
     shelf_height: usize,
     shelf_x: usize,
-    entries: HashMap<Key, Option<Entry>>,
+    entries: FxHashMap<Key, Option<Entry>>,
 }
 
 impl Atlas {

@@ -93,19 +93,11 @@ pub struct ViewInput<'a> {
     pub others: &'a [&'a AnnotationLayer],
     /// Outlined ranges (review: where the compared layers disagree), sorted by start and apart.
     pub marks: &'a [super::panels::review::Mark],
-    /// Suggested spans, dashed in their label's colour, sorted by start.
-    pub suggestions: &'a [SuggestionMark],
-}
-
-/// A suggested span as the view draws it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SuggestionMark {
-    pub range: Range<usize>,
-    pub color: egui::Color32,
-    /// The one F4 went to: drawn thicker.
-    pub focused: bool,
-    /// Shown on hover: what it proposes and where that comes from.
-    pub hint: String,
+    /// Suggested spans, dashed in their label's colour, sorted by start. Only those on screen
+    /// are looked at (a synthetic 10 MB text can have 100,000).
+    pub suggestions: &'a [crate::core::suggest::Suggestion],
+    /// The suggestion F4 went to (an index into `suggestions`): drawn thicker.
+    pub focused_suggestion: Option<usize>,
 }
 
 #[derive(Clone)]

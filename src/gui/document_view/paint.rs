@@ -47,27 +47,31 @@ impl DocumentView {
                 }
             }
             // Fills.
-            if let Some(layer) = input.layer {
-                for a in
+            // Each span's pieces on screen, computed once for its fill and its bars.
+            let spans: Vec<(&crate::core::Annotation, Vec<Rect>)> = input
+                .layer
+                .into_iter()
+                .flat_map(|layer| {
                     layer.overlapping(block.char_start, block.char_end.max(block.char_start + 1))
-                {
-                    let [r, g, b] = label_rgb(input.schema, &a.label);
-                    let alpha = if input.selected == Some(a.id.as_str()) {
-                        170
-                    } else {
-                        90
-                    };
-                    let fill = Color32::from_rgba_unmultiplied(r, g, b, alpha);
-                    for rect in a
+                })
+                .map(|a| {
+                    let pieces = a
                         .pieces()
                         .flat_map(|p| vb.layout.range_rects(local_range(&block_range, p)))
-                    {
-                        painter.rect_filled(
-                            text_band(rect).translate(vb.origin.to_vec2()),
-                            2.0,
-                            fill,
-                        );
-                    }
+                        .collect();
+                    (a, pieces)
+                })
+                .collect();
+            for (a, pieces) in &spans {
+                let [r, g, b] = label_rgb(input.schema, &a.label);
+                let alpha = if input.selected == Some(a.id.as_str()) {
+                    170
+                } else {
+                    90
+                };
+                let fill = Color32::from_rgba_unmultiplied(r, g, b, alpha);
+                for rect in pieces {
+                    painter.rect_filled(text_band(*rect).translate(vb.origin.to_vec2()), 2.0, fill);
                 }
             }
             // The pending selection, or the drag in progress.
@@ -129,11 +133,18 @@ impl DocumentView {
             let first = input
                 .suggestions
                 .partition_point(|s| s.range.end <= block.char_start);
-            for s in input.suggestions[first..]
+            for (i, s) in input.suggestions[first..]
                 .iter()
-                .take_while(|s| s.range.start < block.char_end.max(block.char_start + 1))
+                .enumerate()
+                .take_while(|(_, s)| s.range.start < block.char_end.max(block.char_start + 1))
             {
-                let width = if s.focused { 2.5 } else { 1.2 };
+                let width = if input.focused_suggestion == Some(first + i) {
+                    2.5
+                } else {
+                    1.2
+                };
+                let [red, green, blue] = label_rgb(input.schema, &s.label);
+                let color = Color32::from_rgb(red, green, blue);
                 for rect in vb
                     .layout
                     .range_rects(local_range(&block_range, s.range.clone()))
@@ -149,7 +160,7 @@ impl DocumentView {
                             r.left_bottom(),
                             r.left_top(),
                         ],
-                        Stroke::new(width, s.color),
+                        Stroke::new(width, color),
                         4.0,
                         3.0,
                     ));
@@ -157,9 +168,7 @@ impl DocumentView {
             }
             // Bars under the text, one level per overlap depth; the selected span outlined.
             if let Some(layer) = input.layer {
-                for a in
-                    layer.overlapping(block.char_start, block.char_end.max(block.char_start + 1))
-                {
+                for &(a, ref pieces) in &spans {
                     let [r, g, b] = label_rgb(input.schema, &a.label);
                     let color = Color32::from_rgb(r, g, b);
                     let level = self.level_of(layer, a);
@@ -179,11 +188,8 @@ impl DocumentView {
                             .entry(a.id.as_str())
                             .or_insert(text_band(*letter).translate(vb.origin.to_vec2()));
                     }
-                    for rect in a
-                        .pieces()
-                        .flat_map(|p| vb.layout.range_rects(local_range(&block_range, p)))
-                    {
-                        let band = text_band(rect).translate(vb.origin.to_vec2());
+                    for rect in pieces {
+                        let band = text_band(*rect).translate(vb.origin.to_vec2());
                         anchors.entry(a.id.as_str()).or_insert(band);
                         if is_target {
                             painter.rect_stroke(

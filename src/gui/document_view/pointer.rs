@@ -44,8 +44,17 @@ impl DocumentView {
                 .iter()
                 .find(|s| s.range.contains(&char_offset))
             {
-                // Where a suggestion comes from, on hover.
-                response.clone().on_hover_text_at_pointer(&s.hint);
+                // What it proposes and where that comes from, on hover.
+                let entity = s
+                    .entity
+                    .as_deref()
+                    .and_then(|id| input.entities.get(id))
+                    .map(|e| format!(" → {}", e.name))
+                    .unwrap_or_default();
+                response.clone().on_hover_text_at_pointer(format!(
+                    "Suggested: {}{entity} ({}). F4 goes to it; Enter accepts, Delete rejects.",
+                    s.label, s.provenance
+                ));
             }
         }
         let edge_under_pointer =

@@ -215,39 +215,14 @@ impl DocumentPanel {
         } else {
             Vec::new()
         };
-        let suggestions: Vec<crate::gui::document_view::SuggestionMark> =
+        let (suggestions, focused_suggestion) =
             if session.suggestions.document.as_deref() == Some(doc.as_str()) {
-                session
-                    .suggestions
-                    .here
-                    .iter()
-                    .enumerate()
-                    .map(|(i, s)| {
-                        let [r, g, b] = ws
-                            .project
-                            .schema()
-                            .get(&s.label)
-                            .map_or([128, 128, 128], crate::core::schema::LabelDef::rgb);
-                        let entity = s
-                            .entity
-                            .as_deref()
-                            .and_then(|id| ws.project.entities.get(id))
-                            .map(|e| format!(" → {}", e.name))
-                            .unwrap_or_default();
-                        crate::gui::document_view::SuggestionMark {
-                            range: s.range.clone(),
-                            color: egui::Color32::from_rgb(r, g, b),
-                            focused: session.suggestions.focused == Some(i),
-                            hint: format!(
-                                "Suggested: {}{entity} ({}). F4 goes to it; Enter accepts, \
-                                 Delete rejects.",
-                                s.label, s.provenance
-                            ),
-                        }
-                    })
-                    .collect()
+                (
+                    session.suggestions.here.as_slice(),
+                    session.suggestions.focused,
+                )
             } else {
-                Vec::new()
+                (&[][..], None)
             };
         let input = ViewInput {
             text: &text.text,
@@ -260,7 +235,8 @@ impl DocumentPanel {
             caret: state.caret,
             others: &others,
             marks: &marks,
-            suggestions: &suggestions,
+            suggestions,
+            focused_suggestion,
         };
         for event in self.view.show(ui, &input) {
             let actions = &mut *fc.actions;

@@ -435,11 +435,7 @@ impl LabelsPanel {
                             .rect_filled(swatch, 2.0, Color32::from_rgb(r, g, b));
                         let selected = fc.state.selected.as_deref() == Some(a.id.as_str());
                         let flag = if a.review.is_some() { "[review] " } else { "" };
-                        let text = format!(
-                            "{:>6}  {flag}{}",
-                            a.start,
-                            list_text(&a.text)
-                        );
+                        let text = format!("{:>6}  {flag}{}", a.start, list_text(&a.text));
                         if ui
                             .add(egui::Button::selectable(selected, text).truncate())
                             .clicked()
