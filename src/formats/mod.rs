@@ -21,6 +21,7 @@ pub mod import;
 pub mod jsonl;
 pub mod label_studio;
 pub mod refi_qda;
+mod segment;
 mod tokens;
 pub mod uima_xmi;
 pub mod w3c;

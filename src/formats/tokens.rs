@@ -4,8 +4,6 @@
 //! boundaries. Tokens are also split at every span boundary, so every span covers whole
 //! tokens and comes back exactly; a sentence never ends inside a span.
 
-use unicode_segmentation::UnicodeSegmentation;
-
 /// Sentences of tokens, each token `[start, end)` in code points.
 pub fn sentences(text: &str, spans: &[[usize; 2]]) -> Vec<Vec<[usize; 2]>> {
     let mut cuts: Vec<usize> = spans.iter().flat_map(|[s, e]| [*s, *e]).collect();
@@ -29,13 +27,15 @@ pub fn sentences(text: &str, spans: &[[usize; 2]]) -> Vec<Vec<[usize; 2]>> {
     let mut current: Vec<[usize; 2]> = Vec::new();
     // Words come in order: their code-point offsets are counted along, not looked up.
     let mut at = 0;
-    for sentence in text.split_sentence_bounds() {
-        for word in sentence.split_word_bounds() {
+    let mut pieces: Vec<&str> = Vec::new();
+    super::segment::for_each_sentence(text, |sentence| pieces.push(sentence));
+    for sentence in pieces {
+        super::segment::for_each_word(sentence, |word| {
             let start = at;
             let end = start + word.chars().count();
             at = end;
             if word.chars().all(char::is_whitespace) {
-                continue;
+                return;
             }
             // Split at span boundaries strictly inside the word.
             let mut from = start;
@@ -45,7 +45,7 @@ pub fn sentences(text: &str, spans: &[[usize; 2]]) -> Vec<Vec<[usize; 2]>> {
                 from = cut;
             }
             current.push([from, end]);
-        }
+        });
         if !current.is_empty() && !inside(at) {
             out.push(std::mem::take(&mut current));
         }
