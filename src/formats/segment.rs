@@ -221,26 +221,28 @@ fn sentence_break_before(chars: &[(usize, Sb)], k: usize) -> bool {
 }
 
 /// Calls `f` with each word-boundary piece of `sentence` (UAX #29 word boundaries, spaces
-/// and punctuation included, as `split_word_bounds`), in order.
-pub(super) fn for_each_word<'t>(sentence: &'t str, mut f: impl FnMut(&'t str)) {
+/// and punctuation included, as `split_word_bounds`), in order, with its length in chars.
+pub(super) fn for_each_word<'t>(sentence: &'t str, mut f: impl FnMut(&'t str, usize)) {
     if !known(sentence) {
-        sentence.split_word_bounds().for_each(f);
+        for word in sentence.split_word_bounds() {
+            f(word, word.chars().count());
+        }
         return;
     }
     let chars: Vec<(usize, Wb)> = sentence
         .char_indices()
         .map(|(i, c)| (i, props(c).map_or(Wb::Other, |p| p.1)))
         .collect();
-    let mut start = 0;
+    let (mut start, mut start_char) = (0, 0);
     for k in 1..chars.len() {
         if word_break_before(&chars, k) {
             let at = chars[k].0;
-            f(&sentence[start..at]);
-            start = at;
+            f(&sentence[start..at], k - start_char);
+            (start, start_char) = (at, k);
         }
     }
     if start < sentence.len() {
-        f(&sentence[start..]);
+        f(&sentence[start..], chars.len() - start_char);
     }
 }
 
@@ -289,7 +291,10 @@ mod tests {
 
     fn words_fast(text: &str) -> Vec<&str> {
         let mut out = Vec::new();
-        for_each_word(text, |w| out.push(w));
+        for_each_word(text, |w, n| {
+            assert_eq!(n, w.chars().count());
+            out.push(w);
+        });
         out
     }
 

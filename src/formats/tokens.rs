@@ -30,9 +30,9 @@ pub fn sentences(text: &str, spans: &[[usize; 2]]) -> Vec<Vec<[usize; 2]>> {
     let mut pieces: Vec<&str> = Vec::new();
     super::segment::for_each_sentence(text, |sentence| pieces.push(sentence));
     for sentence in pieces {
-        super::segment::for_each_word(sentence, |word| {
+        super::segment::for_each_word(sentence, |word, chars| {
             let start = at;
-            let end = start + word.chars().count();
+            let end = start + chars;
             at = end;
             if word.chars().all(char::is_whitespace) {
                 return;
