@@ -318,6 +318,7 @@ fn read_ann(
     let index = CharIndex::new(text);
     let len = index.char_len();
     let shift = usize::from(bom);
+    let file: std::sync::Arc<Path> = path.into();
     let mut layer = Layer::default();
     // Events' ids → their trigger span; read after the spans (lines come in any order).
     let mut triggers: HashMap<String, String> = HashMap::new();
@@ -373,12 +374,12 @@ fn read_ann(
             pieces,
             attributes: crate::core::schema::Attributes::new(),
             note: None,
-            at: Place::new(path, n),
+            at: Place::in_file(&file, n),
         };
         if let Some(written) = covered_in_file {
-            let actual = super::covered(text, &index, &span.pieces);
-            let norm = |s: &str| s.replace(['\n', '\r'], " ");
-            if norm(&actual) != norm(written) {
+            let actual = super::covered_slice(text, &index, &span.pieces);
+            let norm = |c: char| if matches!(c, '\n' | '\r') { ' ' } else { c };
+            if !actual.chars().map(norm).eq(written.chars().map(norm)) {
                 warnings.push(format!(
                     "{}:{n}: {id} says it covers {written:?} but the text there is {actual:?} \
                      (the offsets are used)",
@@ -429,7 +430,7 @@ fn read_ann(
         }
     };
     for (n, line) in deferred {
-        let at = Place::new(path, n);
+        let at = Place::in_file(&file, n);
         let (id, rest) = line.split_once('\t').unwrap_or_default();
         let mut fields = rest.split('\t');
         let body = fields.next().unwrap_or_default();

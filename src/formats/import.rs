@@ -5,9 +5,11 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::Path;
 
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use super::{Corpus, Document, ImportError, Place};
 use crate::core::annotation::{
-    Annotation, DocStatus, Edit, Relation, new_annotation_id, now_rfc3339,
+    Annotation, DocStatus, Edit, Relation, Str, new_annotation_id, new_annotation_str, now_rfc3339,
 };
 use crate::core::project::{LayerKey, valid_document_path, valid_layer_name};
 use crate::core::schema::{
@@ -90,6 +92,13 @@ pub fn read_and_plan(
 ) -> Result<ImportPlan, ImportError> {
     let corpus = super::read(format, input)?;
     plan(workspace, corpus, options)
+}
+
+/// A span's extent as a key: one range (most spans, no allocation) or its pieces.
+#[derive(PartialEq, Eq, Hash)]
+enum Extent {
+    One([usize; 2]),
+    Many(Vec<[usize; 2]>),
 }
 
 /// One input layer matched to a project document: what the per-layer planning needs.
@@ -336,8 +345,14 @@ pub fn plan(
 fn extend_schema_for_unit(schema: &mut Schema, unit: &Unit) -> Vec<String> {
     let mut added = Vec::new();
     // The spans that would be imported (or found already there), by input id: their labels.
-    let mut imported: HashMap<&str, &str> = HashMap::new();
+    let mut imported: FxHashMap<&str, &str> = FxHashMap::default();
+    let linked = !unit.layer.relations.is_empty();
     for span in &unit.layer.spans {
+        // A known label without attributes fits as it is; unless relations need to know
+        // which spans are imported, that is all there is to learn about it.
+        if !linked && span.attributes.is_empty() && schema.get(&span.label).is_some() {
+            continue;
+        }
         let Ok(Some(_)) = mapped_pieces(span, &unit.map, unit.len) else {
             continue;
         };
@@ -381,30 +396,29 @@ fn plan_unit(
         ..UnitPlan::default()
     };
     let annotator = &unit.annotator;
-    let mut ids: HashMap<String, String> = HashMap::new();
-    let mut labels: HashMap<String, String> = HashMap::new();
-    let mut seen: HashMap<(String, Vec<[usize; 2]>), String> = existing
-        .map(|l| {
-            l.annotations()
-                .iter()
-                .map(|a| {
-                    (
-                        (
-                            a.label.to_string(),
-                            a.pieces().map(|r| [r.start, r.end]).collect(),
-                        ),
-                        a.id.to_string(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    // Relations refer to the input's ids: where each went (ours) and its label. Only needed,
+    // and only kept, when the unit has relations.
+    let linked = !unit.layer.relations.is_empty();
+    let mut ids: FxHashMap<&str, Str> = FxHashMap::default();
+    let mut labels: FxHashMap<Str, &str> = FxHashMap::default();
+    // A span with the same label and extent as one already there (or imported just before)
+    // is a duplicate.
+    let mut seen: FxHashMap<(&str, Extent), Str> = FxHashMap::default();
     if let Some(l) = existing {
-        labels.extend(
-            l.annotations()
-                .iter()
-                .map(|a| (a.id.to_string(), a.label.to_string())),
-        );
+        seen.reserve(l.len() + unit.layer.spans.len());
+        for a in l.annotations() {
+            let extent = match &a.fragments[..] {
+                [] => Extent::One([a.start, a.end]),
+                [one] => Extent::One(*one),
+                many => Extent::Many(many.to_vec()),
+            };
+            seen.insert((a.label.as_str(), extent), a.id.clone());
+            if linked {
+                labels.insert(a.id.clone(), a.label.as_str());
+            }
+        }
+    } else {
+        seen.reserve(unit.layer.spans.len());
     }
     for span in &unit.layer.spans {
         let pieces = match mapped_pieces(span, &unit.map, unit.len) {
@@ -428,20 +442,28 @@ fn plan_unit(
             out.unknown.push((what, span.at.clone()));
             continue;
         }
-        let sig = (span.label.clone(), pieces.clone());
+        let extent = match &pieces[..] {
+            [one] => Extent::One(*one),
+            many => Extent::Many(many.to_vec()),
+        };
+        let sig = (span.label.as_str(), extent);
         if let Some(id) = seen.get(&sig) {
-            ids.insert(span.id.clone(), id.clone());
+            if linked {
+                ids.insert(span.id.as_str(), id.clone());
+            }
             out.duplicates += 1;
             continue;
         }
-        let id = new_annotation_id();
+        let id = new_annotation_str();
         seen.insert(sig, id.clone());
-        ids.insert(span.id.clone(), id.clone());
-        labels.insert(id.clone(), span.label.clone());
+        if linked {
+            ids.insert(span.id.as_str(), id.clone());
+            labels.insert(id.clone(), span.label.as_str());
+        }
         let start = pieces[0][0];
         let end = pieces[pieces.len() - 1][1];
         out.edits.push(Edit::Add(Annotation {
-            id: id.into(),
+            id,
             label: span.label.as_str().into(),
             start,
             end,
@@ -459,17 +481,18 @@ fn plan_unit(
         }));
         out.annotations += 1;
     }
-    let mut seen_links: std::collections::HashSet<(String, String, String)> = existing
+    let mut seen_links: FxHashSet<(&str, &str, &str)> = existing
         .map(|l| {
             l.relations()
                 .iter()
-                .map(|r| (r.kind.clone(), r.from.clone(), r.to.clone()))
+                .map(|r| (r.kind.as_str(), r.from.as_str(), r.to.as_str()))
                 .collect()
         })
         .unwrap_or_default();
     for link in &unit.layer.relations {
-        let (Some(from), Some(to)) = (ids.get(&link.from), ids.get(&link.to)) else {
-            let missing = if ids.contains_key(&link.from) {
+        let (Some(from), Some(to)) = (ids.get(link.from.as_str()), ids.get(link.to.as_str()))
+        else {
+            let missing = if ids.contains_key(link.from.as_str()) {
                 &link.to
             } else {
                 &link.from
@@ -492,15 +515,15 @@ fn plan_unit(
             ));
             continue;
         }
-        if !seen_links.insert((link.kind.clone(), from.clone(), to.clone())) {
+        if !seen_links.insert((link.kind.as_str(), from.as_str(), to.as_str())) {
             out.duplicates += 1;
             continue;
         }
         out.edits.push(Edit::AddRelation(Relation {
             id: new_annotation_id(),
             kind: link.kind.clone(),
-            from: from.clone(),
-            to: to.clone(),
+            from: from.to_string(),
+            to: to.to_string(),
             author: annotator.clone(),
             created: now.to_owned(),
         }));

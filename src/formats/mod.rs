@@ -159,16 +159,31 @@ impl fmt::Display for Format {
 }
 
 /// Where something was read: file and 1-based line (0 when the whole file is meant).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Place {
-    pub file: PathBuf,
+    /// Shared by every place of one file (a reader makes tens of thousands of them).
+    pub file: std::sync::Arc<Path>,
     pub line: usize,
+}
+
+impl Default for Place {
+    fn default() -> Self {
+        Self::new(Path::new(""), 0)
+    }
 }
 
 impl Place {
     pub fn new(file: &Path, line: usize) -> Self {
         Self {
-            file: file.to_path_buf(),
+            file: file.into(),
+            line,
+        }
+    }
+
+    /// A place in a file already named by `file` (no copy of the path).
+    pub fn in_file(file: &std::sync::Arc<Path>, line: usize) -> Self {
+        Self {
+            file: std::sync::Arc::clone(file),
             line,
         }
     }

@@ -319,6 +319,135 @@ impl AnnotationLayer {
         Ok(inverse)
     }
 
+    /// Applies edits in order, all or nothing: on failure the layer is as it was and the
+    /// error is returned; on success, the inverses in the order applied. Runs of additions and
+    /// of removals (an import, its undo) go in one pass each — checked against an id set,
+    /// then one sort or one sweep — where one by one each paid a scan of the layer
+    /// (O(n²): a 100,000-span import into one document took minutes).
+    pub fn apply_all(&mut self, edits: Vec<Edit>) -> Result<Vec<Edit>, EditError> {
+        let mut inverses: Vec<Edit> = Vec::with_capacity(edits.len());
+        let mut edits = edits.into_iter().peekable();
+        let mut outcome = Ok(());
+        while let Some(edit) = edits.next() {
+            let step = match edit {
+                Edit::Add(first) if matches!(edits.peek(), Some(Edit::Add(_))) => {
+                    let mut run = vec![first];
+                    while let Some(Edit::Add(_)) = edits.peek() {
+                        let Some(Edit::Add(a)) = edits.next() else {
+                            unreachable!()
+                        };
+                        run.push(a);
+                    }
+                    self.add_many(run).map(|done| inverses.extend(done))
+                }
+                Edit::Remove { id: first } if matches!(edits.peek(), Some(Edit::Remove { .. })) => {
+                    let mut run = vec![first];
+                    while let Some(Edit::Remove { .. }) = edits.peek() {
+                        let Some(Edit::Remove { id }) = edits.next() else {
+                            unreachable!()
+                        };
+                        run.push(id);
+                    }
+                    self.remove_many(&run).map(|done| inverses.extend(done))
+                }
+                edit => self.apply(edit).map(|inverse| inverses.push(inverse)),
+            };
+            if let Err(err) = step {
+                outcome = Err(err);
+                break;
+            }
+        }
+        if let Err(err) = outcome {
+            for inverse in inverses.into_iter().rev() {
+                // The inverse of an edit just applied always applies.
+                let _ = self.apply(inverse);
+            }
+            return Err(err);
+        }
+        Ok(inverses)
+    }
+
+    /// Adds annotations as one `Edit::Add` each would, in one pass: all or none.
+    fn add_many(&mut self, added: Vec<Annotation>) -> Result<Vec<Edit>, EditError> {
+        let mut ids: rustc_hash::FxHashSet<&str> = rustc_hash::FxHashSet::with_capacity_and_hasher(
+            self.annotations.len() + added.len(),
+            rustc_hash::FxBuildHasher,
+        );
+        ids.extend(self.annotations.iter().map(|a| a.id.as_str()));
+        for a in &added {
+            check_span(a)?;
+            if !ids.insert(a.id.as_str()) {
+                return Err(EditError::DuplicateId(a.id.to_string()));
+            }
+        }
+        drop(ids);
+        let inverses = added
+            .iter()
+            .map(|a| Edit::Remove {
+                id: a.id.to_string(),
+            })
+            .collect();
+        for a in &added {
+            self.count_in(a);
+        }
+        let spans = Arc::make_mut(&mut self.annotations);
+        let old_len = spans.len();
+        spans.extend(added);
+        // Sort keys are unique (they end with the id): the order is the one inserting each
+        // in turn gave. The old spans are one sorted run already.
+        if spans[old_len..].is_sorted_by(|a, b| a.sort_key() < b.sort_key())
+            && (old_len == 0 || spans[old_len - 1].sort_key() < spans[old_len].sort_key())
+        {
+            // Appended in order: nothing to do.
+        } else {
+            spans.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        }
+        self.revision = next_revision();
+        Ok(inverses)
+    }
+
+    /// Removes annotations as one `Edit::Remove` each would, in one pass: all or none.
+    fn remove_many(&mut self, ids: &[String]) -> Result<Vec<Edit>, EditError> {
+        let touched: rustc_hash::FxHashSet<&str> = self
+            .relations
+            .iter()
+            .flat_map(|r| [r.from.as_str(), r.to.as_str()])
+            .collect();
+        let present: rustc_hash::FxHashSet<&str> =
+            self.annotations.iter().map(|a| a.id.as_str()).collect();
+        let mut wanted: rustc_hash::FxHashMap<&str, usize> =
+            rustc_hash::FxHashMap::with_capacity_and_hasher(ids.len(), rustc_hash::FxBuildHasher);
+        // Checked in order, so the error is the one the first failing removal gives.
+        for (n, id) in ids.iter().enumerate() {
+            // Removed just before, or never there: unknown.
+            if !present.contains(id.as_str()) || wanted.insert(id.as_str(), n).is_some() {
+                return Err(EditError::UnknownId(id.clone()));
+            }
+            if touched.contains(id.as_str()) {
+                return Err(EditError::HasRelations(id.clone()));
+            }
+        }
+        drop((present, touched));
+        // The removed spans, in the order their removals were asked for (their inverses).
+        let order = wanted;
+        let spans = Arc::make_mut(&mut self.annotations);
+        let mut removed: Vec<(usize, Annotation)> = Vec::with_capacity(ids.len());
+        let mut kept = Vec::with_capacity(spans.len() - ids.len());
+        for a in std::mem::take(spans) {
+            match order.get(a.id.as_str()) {
+                Some(&n) => removed.push((n, a)),
+                None => kept.push(a),
+            }
+        }
+        *spans = kept;
+        removed.sort_unstable_by_key(|(n, _)| *n);
+        for (_, a) in &removed {
+            self.count_out(&a.label);
+        }
+        self.revision = next_revision();
+        Ok(removed.into_iter().map(|(_, a)| Edit::Add(a)).collect())
+    }
+
     fn index_of(&self, id: &str) -> Result<usize, EditError> {
         self.annotations
             .iter()
@@ -447,13 +576,6 @@ impl AnnotationLayer {
         }
         self.count_out(&old.label);
         old
-    }
-
-    /// Room for `additional` more annotations.
-    pub fn reserve(&mut self, additional: usize) {
-        if additional > 0 {
-            Arc::make_mut(&mut self.annotations).reserve_exact(additional);
-        }
     }
 
     fn insert_sorted(&mut self, annotation: Annotation) {

@@ -98,6 +98,11 @@ pub fn new_annotation_id() -> String {
     format!("{:016x}", fastrand::u64(..))
 }
 
+/// [`new_annotation_id`] as a [`Str`] (inline: no allocation).
+pub fn new_annotation_str() -> Str {
+    compact_str::format_compact!("{:016x}", fastrand::u64(..))
+}
+
 /// The current time as RFC 3339 (UTC, whole seconds).
 pub fn now_rfc3339() -> String {
     humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
@@ -421,6 +426,69 @@ mod tests {
                 for a in &model {
                     proptest::prop_assert!(layer.overlapping(a.start, a.end).any(|b| b.id == a.id));
                 }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// A batch (runs of additions and removals taken in one pass) does what applying its
+        /// edits one by one does: the same layer, the same inverses, the same error — and on
+        /// an error the layer as it was. Its inverses, applied as a batch, restore the layer.
+        #[test]
+        fn a_batch_is_its_edits_one_by_one(
+            start in proptest::collection::vec((0usize..12, 0usize..30, 1usize..6, 0usize..2), 0..12),
+            edits in proptest::collection::vec((0usize..4, 0usize..16, 0usize..30, 1usize..6, 0usize..2), 0..30),
+            related in 0usize..16,
+        ) {
+            const LABELS: [&str; 2] = ["actor", "claim"];
+            let mut spans: Vec<Annotation> = start
+                .iter()
+                .map(|&(id, s, len, l)| span(&id.to_string(), LABELS[l], s, s + len))
+                .collect();
+            spans.sort_by(|a, b| a.id.cmp(&b.id));
+            spans.dedup_by(|a, b| a.id == b.id);
+            let first = spans.first().map(|a| a.id.to_string());
+            let mut layer = AnnotationLayer::new("d", "a").with_annotations(spans);
+            // A relation pins one span (its removal is refused).
+            if let Some(id) = first.filter(|_| related % 2 == 0) {
+                layer = layer.with_relations(vec![Relation {
+                    id: "r".to_owned(),
+                    kind: "k".to_owned(),
+                    from: id.clone(),
+                    to: id,
+                    author: "ana".to_owned(),
+                    created: String::new(),
+                }]);
+            }
+            let edits: Vec<Edit> = edits
+                .iter()
+                .map(|&(kind, id, s, len, l)| match kind {
+                    0 | 1 => Edit::Add(span(&id.to_string(), LABELS[l], s, s + len)),
+                    2 => Edit::Remove { id: id.to_string() },
+                    _ => Edit::SetStatus(if l == 0 { DocStatus::Done } else { DocStatus::InProgress }),
+                })
+                .collect();
+            let before = layer.clone();
+            let mut one_by_one = layer.clone();
+            let mut expected: Result<Vec<Edit>, EditError> = Ok(Vec::new());
+            for edit in edits.clone() {
+                match one_by_one.apply(edit) {
+                    Ok(inverse) => expected.as_mut().unwrap().push(inverse),
+                    Err(err) => {
+                        expected = Err(err);
+                        one_by_one = before.clone();
+                        break;
+                    }
+                }
+            }
+            let got = layer.apply_all(edits);
+            proptest::prop_assert_eq!(&got, &expected);
+            proptest::prop_assert_eq!(&layer, &one_by_one);
+            proptest::prop_assert_eq!(layer.count_by_label(), one_by_one.count_by_label());
+            if let Ok(inverses) = got {
+                layer.apply_all(inverses.into_iter().rev().collect()).unwrap();
+                proptest::prop_assert_eq!(&layer, &before);
+                proptest::prop_assert_eq!(layer.count_by_label(), before.count_by_label());
             }
         }
     }

@@ -508,20 +508,5 @@ fn check_range(chars: &Range<usize>, len: usize) -> Result<(), WorkspaceError> {
 
 /// Applies edits in order; on failure rolls back and returns the error.
 fn apply_all(layer: &mut AnnotationLayer, edits: Vec<Edit>) -> Result<Vec<Edit>, EditError> {
-    let mut inverses = Vec::with_capacity(edits.len());
-    // An import adds its spans one by one: room for all of them at once, not doubling growth.
-    layer.reserve(edits.iter().filter(|e| matches!(e, Edit::Add(_))).count());
-    for edit in edits {
-        match layer.apply(edit) {
-            Ok(inverse) => inverses.push(inverse),
-            Err(err) => {
-                for inverse in inverses.into_iter().rev() {
-                    // The inverse of an edit just applied always applies.
-                    let _ = layer.apply(inverse);
-                }
-                return Err(err);
-            }
-        }
-    }
-    Ok(inverses)
+    layer.apply_all(edits)
 }
