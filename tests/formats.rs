@@ -888,3 +888,85 @@ fn flag_and_choice_attributes_round_trip_through_every_attribute_format() {
         assert_eq!(attributes(&fresh, "b"), ours, "{format}");
     }
 }
+
+/// Label Studio JSON of any shape reads as the `serde_json::Value` reader read it: fields of an
+/// unexpected type are ignored where they were (a non-string label, a text area's text given as
+/// a string, an annotation that is not an object, a numeric annotator), and a region whose
+/// offsets are not whole numbers is refused with the task and result named.
+#[test]
+fn label_studio_reads_any_shape_as_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tasks.json");
+    std::fs::write(
+        &path,
+        r#"[{"id": 1, "data": {"text": "Kerry met Lavrov.", "document": "a.txt", "extra": [1, {}]},
+            "predictions": [{}, 3, null],
+            "annotations": [
+              7,
+              {"completed_by": 42, "was_cancelled": "no", "result": [
+                {"type": "labels", "id": "x1", "value": {"start": 0, "end": 5, "text": "Kerry",
+                 "labels": ["PER", 3, null]}},
+                {"type": "labels", "value": {"start": 10, "end": 16, "text": ["ignored"],
+                 "labels": ["PER"]}},
+                {"type": "textarea", "id": "x1", "from_name": "note", "value": {"text": "one"}},
+                {"type": "choices", "id": "x1", "from_name": "role", "value": {"choices": ["a", 1, "b"]}},
+                {"type": "relation", "from_id": "x1", "to_id": "r1", "labels": [], "direction": 5},
+                {"type": "choices", "value": {"choices": ["task-level"]}},
+                "not a result"
+              ]},
+              {"completed_by": {"email": "ana@example.org"}, "was_cancelled": true, "result": []}
+            ]},
+           {"data": {"text": "\u00e9t\u00e9 \"quoted\"", "document": null}, "annotations": null}]"#,
+    )
+    .unwrap();
+    let corpus = formats::read(Format::LabelStudio, &path).unwrap();
+    assert_eq!(corpus.documents.len(), 2);
+    let doc = &corpus.documents[0];
+    assert_eq!(doc.path.as_deref(), Some("a.txt"));
+    // The annotation that is not an object is an empty, unnamed layer (as `Value::get` on it
+    // gave nothing); the cancelled one is left out.
+    assert_eq!(doc.layers.len(), 2);
+    assert!(doc.layers[0].spans.is_empty() && doc.layers[0].annotator.is_none());
+    let layer = &doc.layers[1];
+    assert_eq!(layer.annotator.as_deref(), Some("user-42"));
+    let spans: Vec<(&str, &str, [usize; 2])> = layer
+        .spans
+        .iter()
+        .map(|s| (s.id.as_str(), s.label.as_str(), s.pieces[0]))
+        .collect();
+    // A region without an id is `r<its result's number from 0>`.
+    assert_eq!(spans, [("x1", "PER", [0, 5]), ("r1", "PER", [10, 16])]);
+    assert_eq!(layer.spans[0].note.as_deref(), Some(""));
+    assert_eq!(
+        layer.spans[0].attributes.get("role"),
+        Some(&tagdesk::core::schema::AttributeValue::Text("a, b".into()))
+    );
+    assert_eq!(layer.relations.len(), 1);
+    assert_eq!(layer.relations[0].kind, "related");
+    let second = &corpus.documents[1];
+    assert_eq!(second.text, "été \"quoted\"");
+    assert_eq!(second.path, None);
+    assert!(second.layers.is_empty());
+    let warnings = corpus.warnings.join("\n");
+    assert!(warnings.contains("3 predictions"), "{warnings}");
+    assert!(warnings.contains("1 cancelled"), "{warnings}");
+    assert!(
+        warnings.contains("2 results that are not about a span"),
+        "{warnings}"
+    );
+
+    std::fs::write(
+        &path,
+        r#"[{"data": {"text": "abc"}, "annotations": [{"result": [
+            {"type": "labels", "value": {"start": 0, "end": 2.0, "labels": ["X"]}}]}]}]"#,
+    )
+    .unwrap();
+    let err = formats::read(Format::LabelStudio, &path)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("tasks.json") && err.contains("task 1") && err.contains("result 1"),
+        "{err}"
+    );
+    assert!(err.contains("without start/end"), "{err}");
+}

@@ -14,9 +14,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use super::{
-    CharIndex, Corpus, Document, ExportError, ExportReport, ImportError, Layer, Place, Span,
-};
+use super::{Corpus, Document, ExportError, ExportReport, ImportError, Layer, Place, Span};
 
 /// A `CoNLL` file holds one annotator's tags.
 pub(super) fn one_annotator(annotators: &[String]) -> Result<(), ExportError> {
@@ -33,11 +31,14 @@ pub(super) fn one_annotator(annotators: &[String]) -> Result<(), ExportError> {
 #[allow(clippy::unnecessary_wraps)] // a `Render`: other formats' rendering can fail
 pub(super) fn render(doc: &Document, report: &mut ExportReport) -> Result<Vec<u8>, ExportError> {
     let mut bytes = Vec::new();
-    let index = CharIndex::new(&doc.text);
     for layer in &doc.layers {
-        let pieces: Vec<[usize; 2]> = layer.spans.iter().flat_map(|s| s.pieces.clone()).collect();
-        let sentences = super::tokens::sentences(&doc.text, &pieces);
-        let flat: Vec<[usize; 2]> = sentences.iter().flatten().copied().collect();
+        let pieces: Vec<[usize; 2]> = layer
+            .spans
+            .iter()
+            .flat_map(|s| s.pieces.iter().copied())
+            .collect();
+        let tokens = super::tokens::tokenize(&doc.text, &pieces);
+        let flat: Vec<[usize; 2]> = tokens.all.iter().map(|t| t.chars).collect();
         let mut tags: Vec<Option<(usize, bool)>> = vec![None; flat.len()];
         // Longest first; a span that would share a token with a longer one is left out.
         let mut order: Vec<usize> = (0..layer.spans.len()).collect();
@@ -107,9 +108,9 @@ pub(super) fn render(doc: &Document, report: &mut ExportReport) -> Result<Vec<u8
         let mut block = String::with_capacity(2 * doc.text.len());
         let _ = writeln!(block, "-DOCSTART- {}\n", doc.path.as_deref().unwrap_or(""));
         let mut k = 0;
-        for sentence in &sentences {
+        for sentence in tokens.sentences() {
             for t in sentence {
-                let token = &doc.text[index.byte(t[0])..index.byte(t[1])];
+                let token = &doc.text[t.bytes[0]..t.bytes[1]];
                 block.push_str(token);
                 match tags[k] {
                     None => block.push_str("\tO\n"),

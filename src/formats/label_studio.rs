@@ -5,12 +5,14 @@
 //! `note` is the note), and `relation` results (`from_id`, `to_id`, `labels`). Offsets are
 //! code points.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
 use serde_json::{Value, json};
 
+use super::lenient::{self, As};
 use super::{Corpus, Document, ExportError, ExportReport, ImportError, Layer, Link, Place, Span};
 use crate::core::schema::AttributeValue;
 
@@ -140,8 +142,8 @@ pub fn read(path: &Path) -> Result<Corpus, ImportError> {
         .par_iter()
         .enumerate()
         .map(|(t, raw)| {
-            let task: Value = serde_json::from_str(raw.get()).map_err(not_json)?;
-            read_task(path, t, &task)
+            let task: As<TaskIn<'_>> = serde_json::from_str(raw.get()).map_err(not_json)?;
+            read_task(path, t, task.0.unwrap_or_default())
         })
         .collect();
     let mut corpus = Corpus::default();
@@ -180,58 +182,139 @@ struct Tally {
     other: usize,
 }
 
+/// A task as read (see [`super::lenient`]: every field as `Value::as_*` would read it).
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct TaskIn<'a> {
+    #[serde(borrow)]
+    data: As<DataIn<'a>>,
+    predictions: As<Vec<As<serde::de::IgnoredAny>>>,
+    #[serde(borrow)]
+    annotations: As<Vec<As<AnnotationIn<'a>>>>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct DataIn<'a> {
+    #[serde(borrow)]
+    text: As<Cow<'a, str>>,
+    #[serde(borrow)]
+    document: As<Cow<'a, str>>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct AnnotationIn<'a> {
+    was_cancelled: As<bool>,
+    completed_by: As<Value>,
+    #[serde(borrow)]
+    result: As<Vec<As<ResultIn<'a>>>>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct ResultIn<'a> {
+    #[serde(borrow, rename = "type")]
+    kind: As<Cow<'a, str>>,
+    #[serde(borrow)]
+    id: As<Cow<'a, str>>,
+    #[serde(borrow)]
+    value: As<ValueIn<'a>>,
+    #[serde(borrow)]
+    from_id: As<Cow<'a, str>>,
+    #[serde(borrow)]
+    to_id: As<Cow<'a, str>>,
+    #[serde(borrow)]
+    labels: As<Vec<As<Cow<'a, str>>>>,
+    #[serde(borrow)]
+    direction: As<Cow<'a, str>>,
+    #[serde(borrow)]
+    from_name: As<Cow<'a, str>>,
+}
+
+/// A result's `value`: a region's (`start`, `end`, `text`, `labels`), a choice's (`choices`)
+/// or a text area's (`text`, a list there).
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct ValueIn<'a> {
+    start: As<u64>,
+    end: As<u64>,
+    #[serde(borrow)]
+    text: As<TextIn<'a>>,
+    #[serde(borrow)]
+    labels: As<Vec<As<Cow<'a, str>>>>,
+    #[serde(borrow)]
+    choices: As<Vec<As<Cow<'a, str>>>>,
+}
+
+/// `value.text`: a string (a region's covered text) or a list of strings (a text area's).
+enum TextIn<'a> {
+    One(Cow<'a, str>),
+    Many(Vec<As<Cow<'a, str>>>),
+}
+
+impl<'de: 'a, 'a> lenient::Wanted<'de> for TextIn<'a> {
+    fn from_str(s: Cow<'de, str>) -> Option<Self> {
+        Some(Self::One(s))
+    }
+    fn from_seq<A: serde::de::SeqAccess<'de>>(seq: A) -> Result<Option<Self>, A::Error> {
+        Ok(<Vec<As<Cow<'a, str>>>>::from_seq(seq)?.map(Self::Many))
+    }
+}
+
+lenient::wanted_object!(TaskIn, DataIn, AnnotationIn, ResultIn, ValueIn);
+
+/// The strings of a list (what `as_array` then `filter_map(as_str)` gave).
+fn strings<'s>(list: &'s As<Vec<As<Cow<'_, str>>>>) -> impl Iterator<Item = &'s str> {
+    list.0.iter().flatten().filter_map(|x| x.0.as_deref())
+}
+
 /// One task (number `t`, from 0) as a document.
-fn read_task(path: &Path, t: usize, task: &Value) -> Result<(Document, Tally), ImportError> {
+#[allow(clippy::too_many_lines)] // one pass over annotations and results
+fn read_task(path: &Path, t: usize, task: TaskIn<'_>) -> Result<(Document, Tally), ImportError> {
     let (mut predictions, mut cancelled, mut other) = (0usize, 0usize, 0usize);
-    let at = Place::new(path, 0);
+    let file: std::sync::Arc<Path> = path.into();
+    let at = Place::in_file(&file, 0);
     let bad = |m: String| ImportError::bad(path, 0, format!("task {}: {m}", t + 1));
-    let Some(data) = task.get("data").and_then(Value::as_object) else {
+    let Some(data) = task.data.0 else {
         return Err(bad("no \"data\" object".into()));
     };
-    let Some(text) = data.get("text").and_then(Value::as_str) else {
+    let Some(text) = data.text.0 else {
         return Err(bad("no data.text string".into()));
     };
-    let index = super::CharIndex::new(text);
+    let index = super::CharIndex::new(&text);
     let len = index.char_len();
-    predictions += task
-        .get("predictions")
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len);
+    predictions += task.predictions.0.map_or(0, |p| p.len());
     let mut layers = Vec::new();
-    for (k, annotation) in task
-        .get("annotations")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
-        if annotation.get("was_cancelled").and_then(Value::as_bool) == Some(true) {
+    for (k, annotation) in task.annotations.0.into_iter().flatten().enumerate() {
+        let annotation = annotation.0.unwrap_or_default();
+        if annotation.was_cancelled.0 == Some(true) {
             cancelled += 1;
             continue;
         }
-        let annotator = annotator_name(annotation.get("completed_by"));
+        let annotator = annotator_name(annotation.completed_by.0.as_ref());
         let mut layer = Layer {
             annotator,
             ..Layer::default()
         };
-        let mut regions: HashMap<String, usize> = HashMap::new();
-        let results: &[Value] = annotation
-            .get("result")
-            .and_then(Value::as_array)
-            .map_or(&[], Vec::as_slice);
+        // Region ids (a result without one is `r<number>`, as its span's id) → span.
+        let mut regions: HashMap<Cow<'_, str>, usize> = HashMap::new();
+        let results: Vec<ResultIn<'_>> = annotation
+            .result
+            .0
+            .into_iter()
+            .flatten()
+            .map(|r| r.0.unwrap_or_default())
+            .collect();
         let where_ = |r: usize| format!("annotation {} result {}", k + 1, r + 1);
         // Regions first, then what hangs on them.
         for (r, result) in results.iter().enumerate() {
-            if result.get("type").and_then(Value::as_str) != Some("labels") {
+            if result.kind.0.as_deref() != Some("labels") {
                 continue;
             }
-            // Borrowed: a region's value is read, never kept (a clone per result was a deep
-            // copy of its tree).
-            let v = result.get("value").unwrap_or(&Value::Null);
-            let (Some(s), Some(e)) = (
-                v.get("start").and_then(Value::as_u64),
-                v.get("end").and_then(Value::as_u64),
-            ) else {
+            let no_value = ValueIn::default();
+            let v = result.value.0.as_ref().unwrap_or(&no_value);
+            let (Some(s), Some(e)) = (v.start.0, v.end.0) else {
                 return Err(bad(format!("{}: a region without start/end", where_(r))));
             };
             let (s, e) = (
@@ -244,7 +327,7 @@ fn read_task(path: &Path, t: usize, task: &Value) -> Result<(Document, Tally), I
                     where_(r)
                 )));
             }
-            if let Some(written) = v.get("text").and_then(Value::as_str) {
+            if let Some(TextIn::One(written)) = &v.text.0 {
                 let actual = &text[index.byte(s)..index.byte(e)];
                 if actual != written {
                     return Err(bad(format!(
@@ -255,26 +338,27 @@ fn read_task(path: &Path, t: usize, task: &Value) -> Result<(Document, Tally), I
                 }
             }
             let id = result
-                .get("id")
-                .and_then(Value::as_str)
+                .id
+                .0
+                .as_deref()
                 .map_or_else(|| format!("r{r}"), str::to_owned);
-            let labels: Vec<&str> = v
-                .get("labels")
-                .and_then(Value::as_array)
-                .map(|l| l.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
-            for (j, label) in labels.iter().enumerate() {
+            for (j, label) in strings(&v.labels).enumerate() {
                 let span_id = if j == 0 {
                     id.clone()
                 } else {
                     format!("{id}+{j}")
                 };
                 if j == 0 {
-                    regions.insert(id.clone(), layer.spans.len());
+                    let region = result
+                        .id
+                        .0
+                        .as_deref()
+                        .map_or_else(|| Cow::Owned(format!("r{r}")), Cow::Borrowed);
+                    regions.insert(region, layer.spans.len());
                 }
                 layer.spans.push(Span {
                     id: span_id,
-                    label: (*label).to_owned(),
+                    label: label.to_owned(),
                     pieces: vec![[s, e]],
                     attributes: crate::core::schema::Attributes::new(),
                     note: None,
@@ -283,46 +367,30 @@ fn read_task(path: &Path, t: usize, task: &Value) -> Result<(Document, Tally), I
             }
         }
         for (r, result) in results.iter().enumerate() {
-            let kind = result
-                .get("type")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            let v = result.get("value").unwrap_or(&Value::Null);
+            let kind = result.kind.0.as_deref().unwrap_or_default();
             match kind {
                 "labels" => {}
                 "relation" => {
-                    let end = |name: &str| {
-                        result
-                            .get(name)
-                            .and_then(Value::as_str)
+                    let end = |id: &As<Cow<'_, str>>| {
+                        id.0.as_deref()
+                            .filter(|id| regions.contains_key(*id))
                             .map(str::to_owned)
-                            .filter(|id| regions.contains_key(id))
                     };
-                    let (Some(from), Some(to)) = (end("from_id"), end("to_id")) else {
+                    let (Some(from), Some(to)) = (end(&result.from_id), end(&result.to_id)) else {
                         return Err(bad(format!(
                             "{}: a relation refers to an unknown region",
                             where_(r)
                         )));
                     };
-                    let labels: Vec<String> = result
-                        .get("labels")
-                        .and_then(Value::as_array)
-                        .map(|l| {
-                            l.iter()
-                                .filter_map(Value::as_str)
-                                .map(str::to_owned)
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    let (from, to) = match result.get("direction").and_then(Value::as_str) {
+                    let (from, to) = match result.direction.0.as_deref() {
                         Some("left") => (to, from),
                         _ => (from, to),
                     };
-                    let kinds = if labels.is_empty() {
-                        vec!["related".to_owned()]
-                    } else {
-                        labels
-                    };
+                    let mut kinds: Vec<String> =
+                        strings(&result.labels).map(str::to_owned).collect();
+                    if kinds.is_empty() {
+                        kinds.push("related".to_owned());
+                    }
                     for kind in kinds {
                         layer.relations.push(Link {
                             id: format!("{}-{}", k + 1, r + 1),
@@ -335,20 +403,23 @@ fn read_task(path: &Path, t: usize, task: &Value) -> Result<(Document, Tally), I
                 }
                 "choices" | "textarea" => {
                     let region = result
-                        .get("id")
-                        .and_then(Value::as_str)
+                        .id
+                        .0
+                        .as_deref()
                         .and_then(|id| regions.get(id).copied());
-                    let name = result
-                        .get("from_name")
-                        .and_then(Value::as_str)
-                        .unwrap_or(kind)
-                        .to_owned();
-                    let field = if kind == "choices" { "choices" } else { "text" };
-                    let values: Vec<&str> = v
-                        .get(field)
-                        .and_then(Value::as_array)
-                        .map(|l| l.iter().filter_map(Value::as_str).collect())
-                        .unwrap_or_default();
+                    let name = result.from_name.0.as_deref().unwrap_or(kind).to_owned();
+                    let no_value = ValueIn::default();
+                    let v = result.value.0.as_ref().unwrap_or(&no_value);
+                    let values: Vec<&str> = if kind == "choices" {
+                        strings(&v.choices).collect()
+                    } else {
+                        match &v.text.0 {
+                            Some(TextIn::Many(list)) => {
+                                list.iter().filter_map(|x| x.0.as_deref()).collect()
+                            }
+                            _ => Vec::new(),
+                        }
+                    };
                     let Some(i) = region else {
                         other += 1; // a task-level choice or text: not about a span
                         continue;
@@ -367,17 +438,14 @@ fn read_task(path: &Path, t: usize, task: &Value) -> Result<(Document, Tally), I
         }
         layers.push(layer);
     }
-    let (text, bom) = super::strip_bom_shifting(text, &mut layers);
+    let (text, bom) = super::strip_bom_shifting(&text, &mut layers);
     let doc = Document {
-        path: data
-            .get("document")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
+        path: data.document.0.map(Cow::into_owned),
         text,
         bom,
         rebuilt: false,
         layers,
-        at: Place::new(path, 0),
+        at,
     };
     Ok((
         doc,

@@ -20,6 +20,7 @@ pub mod export;
 pub mod import;
 pub mod jsonl;
 pub mod label_studio;
+mod lenient;
 pub mod refi_qda;
 mod segment;
 mod tokens;

@@ -220,22 +220,35 @@ fn sentence_break_before(chars: &[(usize, Sb)], k: usize) -> bool {
     true
 }
 
+/// Room [`for_each_word`] reuses from one sentence to the next (one allocation per text, not
+/// per sentence).
+#[derive(Default)]
+pub(super) struct WordScratch(Vec<(usize, Wb)>);
+
 /// Calls `f` with each word-boundary piece of `sentence` (UAX #29 word boundaries, spaces
 /// and punctuation included, as `split_word_bounds`), in order, with its length in chars.
-pub(super) fn for_each_word<'t>(sentence: &'t str, mut f: impl FnMut(&'t str, usize)) {
+pub(super) fn for_each_word<'t>(
+    sentence: &'t str,
+    scratch: &mut WordScratch,
+    mut f: impl FnMut(&'t str, usize),
+) {
     if !known(sentence) {
         for word in sentence.split_word_bounds() {
             f(word, word.chars().count());
         }
         return;
     }
-    let chars: Vec<(usize, Wb)> = sentence
-        .char_indices()
-        .map(|(i, c)| (i, props(c).map_or(Wb::Other, |p| p.1)))
-        .collect();
+    let chars = &mut scratch.0;
+    chars.clear();
+    chars.extend(
+        sentence
+            .char_indices()
+            .map(|(i, c)| (i, props(c).map_or(Wb::Other, |p| p.1))),
+    );
+    let chars = &chars[..];
     let (mut start, mut start_char) = (0, 0);
     for k in 1..chars.len() {
-        if word_break_before(&chars, k) {
+        if word_break_before(chars, k) {
             let at = chars[k].0;
             f(&sentence[start..at], k - start_char);
             (start, start_char) = (at, k);
@@ -291,7 +304,7 @@ mod tests {
 
     fn words_fast(text: &str) -> Vec<&str> {
         let mut out = Vec::new();
-        for_each_word(text, |w, n| {
+        for_each_word(text, &mut WordScratch::default(), |w, n| {
             assert_eq!(n, w.chars().count());
             out.push(w);
         });

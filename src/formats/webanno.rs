@@ -19,8 +19,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::{
-    CharIndex, Corpus, Document, ExportError, ExportReport, ImportError, Layer, Link, Place, Span,
-    Utf16Index,
+    Corpus, Document, ExportError, ExportReport, ImportError, Layer, Link, Place, Span, Utf16Index,
 };
 use crate::core::schema::{AttributeValue, Schema};
 
@@ -130,7 +129,6 @@ fn split_id(entry: &str) -> (&str, Option<&str>) {
 
 impl super::Writer for Writer {
     fn document(&mut self, doc: &Document, report: &mut ExportReport) -> Result<(), ExportError> {
-        let index = CharIndex::new(&doc.text);
         let utf16 = Utf16Index::new(&doc.text);
         let rel = doc
             .path
@@ -150,12 +148,12 @@ impl super::Writer for Writer {
                 pieces.extend(s.pieces.iter().map(|p| (i, *p)));
             }
             let ranges: Vec<[usize; 2]> = pieces.iter().map(|(_, p)| *p).collect();
-            let sentences = super::tokens::sentences(&doc.text, &ranges);
+            let tokens = super::tokens::tokenize(&doc.text, &ranges);
             // Token address of every token, and which pieces cover it.
-            let mut address: Vec<(String, [usize; 2])> = Vec::new();
-            for (s, sentence) in sentences.iter().enumerate() {
+            let mut address: Vec<(String, [usize; 2])> = Vec::with_capacity(tokens.all.len());
+            for (s, sentence) in tokens.sentences().enumerate() {
                 for (t, tok) in sentence.iter().enumerate() {
-                    address.push((format!("{}-{}", s + 1, t + 1), *tok));
+                    address.push((format!("{}-{}", s + 1, t + 1), tok.chars));
                 }
             }
             let token_at = |c: usize| address.partition_point(|(_, t)| t[1] <= c);
@@ -208,11 +206,11 @@ impl super::Writer for Writer {
             }
             let _ = writeln!(out, "\n#T_RL={RELATION_TYPE}|label|BT_{SPAN_TYPE}\n\n");
             let mut k = 0;
-            for sentence in &sentences {
+            for sentence in tokens.sentences() {
                 let (Some(head), Some(tail)) = (sentence.first(), sentence.last()) else {
                     continue;
                 };
-                let sentence_text = &doc.text[index.byte(head[0])..index.byte(tail[1])];
+                let sentence_text = &doc.text[head.bytes[0]..tail.bytes[1]];
                 for line in sentence_text.split('\n') {
                     let line = line
                         .replace('\\', "\\\\")
@@ -222,12 +220,12 @@ impl super::Writer for Writer {
                 }
                 for tok in sentence {
                     let (addr, _) = &address[k];
-                    let token = &doc.text[index.byte(tok[0])..index.byte(tok[1])];
+                    let token = &doc.text[tok.bytes[0]..tok.bytes[1]];
                     let _ = write!(
                         out,
                         "{addr}\t{}-{}\t{token}\t",
-                        utf16.utf16(tok[0]),
-                        utf16.utf16(tok[1])
+                        utf16.utf16(tok.chars[0]),
+                        utf16.utf16(tok.chars[1])
                     );
                     let entries = &cells[k];
                     let column = |value: &dyn Fn(&Span) -> String| -> String {
