@@ -28,16 +28,23 @@ use crate::core::schema::{AttributeDef, AttributeKind, AttributeValue, RelationD
 pub struct Writer {
     dir: PathBuf,
     per_annotator: bool,
+    files: super::FolderFiles,
 }
 
 impl Writer {
     pub fn new(dir: PathBuf, schema: &Schema, annotators: &[String]) -> Result<Self, ExportError> {
         let per_annotator = annotators.len() > 1;
-        super::write_file(
+        let files = super::FolderFiles::new(&dir);
+        files.write(
+            0,
             &dir.join("annotation.conf"),
             annotation_conf(schema).as_bytes(),
         )?;
-        Ok(Self { dir, per_annotator })
+        Ok(Self {
+            dir,
+            per_annotator,
+            files,
+        })
     }
 }
 
@@ -47,13 +54,25 @@ fn type_name(name: &str) -> String {
 }
 
 impl super::Writer for Writer {
-    fn document(&mut self, doc: &Document, report: &mut ExportReport) -> Result<(), ExportError> {
+    fn files(&self) -> Option<&dyn super::FileWriter> {
+        Some(self)
+    }
+
+    fn finish(&mut self, _report: &mut ExportReport) -> Result<(), ExportError> {
+        self.files.commit(&self.dir)
+    }
+}
+
+impl super::FileWriter for Writer {
+    fn write_files(
+        &self,
+        n: usize,
+        doc: &Document,
+        report: &mut ExportReport,
+    ) -> Result<(), ExportError> {
         let index = CharIndex::new(&doc.text);
         let shift = usize::from(doc.bom);
-        let rel = doc
-            .path
-            .clone()
-            .unwrap_or_else(|| format!("doc-{}", report.records + 1));
+        let rel = doc.path.clone().unwrap_or_else(|| format!("doc-{}", n + 1));
         for layer in &doc.layers {
             let sub = self
                 .per_annotator
@@ -64,7 +83,7 @@ impl super::Writer for Writer {
                 bytes.extend_from_slice(b"\xEF\xBB\xBF");
             }
             bytes.extend_from_slice(doc.text.as_bytes());
-            super::write_file(&txt, &bytes)?;
+            self.files.write(n + 1, &txt, &bytes)?;
             let mut ann = String::new();
             let mut tids: HashMap<&str, String> = HashMap::new();
             let (mut a_n, mut note_n) = (0, 0);
@@ -135,16 +154,13 @@ impl super::Writer for Writer {
                 "labels with spaces written with _ (brat type names are single words)",
                 renamed,
             );
-            super::write_file(
+            self.files.write(
+                n + 1,
                 &super::out_path(&self.dir, sub.as_deref(), &rel, "ann"),
                 ann.as_bytes(),
             )?;
             report.wrote(layer);
         }
-        Ok(())
-    }
-
-    fn finish(&mut self, _report: &mut ExportReport) -> Result<(), ExportError> {
         Ok(())
     }
 }

@@ -426,6 +426,9 @@ pub enum Sink<'a> {
 pub trait Writer {
     /// Writes the next document.
     fn document(&mut self, doc: &Document, report: &mut ExportReport) -> Result<(), ExportError> {
+        if let Some(files) = self.files() {
+            return files.write_files(report.records, doc, report);
+        }
         match self.renderer() {
             Some(render) => {
                 let bytes = render(doc, report)?;
@@ -435,6 +438,10 @@ pub trait Writer {
                 "this writer takes no documents".to_owned(),
             )),
         }
+    }
+    /// The writer itself, when each document is files of its own that any thread may write.
+    fn files(&self) -> Option<&dyn FileWriter> {
+        None
     }
     /// Called once after the last document.
     fn finish(&mut self, report: &mut ExportReport) -> Result<(), ExportError>;
@@ -446,6 +453,19 @@ pub trait Writer {
     fn write_rendered(&mut self, _bytes: &[u8]) -> Result<(), ExportError> {
         Ok(())
     }
+}
+
+/// A writer whose documents are files of their own (brat, `WebAnno` TSV: a folder of them),
+/// written on all cores by [`write_documents`].
+pub trait FileWriter: Sync {
+    /// Writes the files of document `n` (its place in the export, from 0: it names a document
+    /// without a path, `doc-<n + 1>`).
+    fn write_files(
+        &self,
+        n: usize,
+        doc: &Document,
+        report: &mut ExportReport,
+    ) -> Result<(), ExportError>;
 }
 
 /// The writer of a stream format whose documents are rendered on their own ([`Render`]): it
@@ -512,6 +532,27 @@ pub fn write_documents<'d>(
     progress: &dyn Fn(usize, usize),
 ) -> Result<(), ExportError> {
     use rayon::prelude::*;
+    let window = RENDER_WINDOW * rayon::current_num_threads();
+    if let Some(files) = out.files() {
+        for start in (0..count).step_by(window) {
+            progress(start, count);
+            let parts: Vec<Result<ExportReport, ExportError>> = (start..count.min(start + window))
+                .into_par_iter()
+                .map(|i| {
+                    let mut part = ExportReport::default();
+                    if let Some(doc) = make(i, &mut part) {
+                        files.write_files(i, &doc, &mut part)?;
+                    }
+                    Ok(part)
+                })
+                .collect();
+            // In order: the first error is the first document's that failed.
+            for part in parts {
+                report.merge(part?);
+            }
+        }
+        return Ok(());
+    }
     let Some(render) = out.renderer() else {
         for i in 0..count {
             progress(i, count);
@@ -521,7 +562,6 @@ pub fn write_documents<'d>(
         }
         return Ok(());
     };
-    let window = RENDER_WINDOW * rayon::current_num_threads();
     for start in (0..count).step_by(window) {
         progress(start, count);
         let parts: Vec<Result<RenderedPart, ExportError>> = (start..count.min(start + window))
@@ -816,16 +856,36 @@ pub fn out_path(dir: &Path, annotator_dir: Option<&str>, rel: &str, ext: &str) -
     p
 }
 
-/// Writes one file of a folder export atomically, creating its parent folders.
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
-    let err = |source| ExportError::File {
-        path: path.to_path_buf(),
-        source,
-    };
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(err)?;
+/// The files of a folder export (brat, `WebAnno` TSV, UIMA XMI): each is written beside its
+/// target as it comes, from any thread, and all are put in place by [`FolderFiles::commit`]
+/// when the export completes — one sync of the file system, then the renames
+/// ([`FileBatch`](crate::core::project::FileBatch)). An export that fails before changes
+/// nothing in the folder.
+pub struct FolderFiles(crate::core::project::FileBatch);
+
+impl FolderFiles {
+    pub fn new(dir: &Path) -> Self {
+        Self(crate::core::project::FileBatch::new(dir))
     }
-    crate::core::project::write_atomic(path, bytes).map_err(err)
+
+    /// Stages one file, creating its parent folders. `key` orders the renames (the
+    /// document's place in the export): of two files for one path, the later document's wins.
+    pub fn write(&self, key: usize, path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
+        self.0
+            .stage(key, path, bytes)
+            .map_err(|source| ExportError::File {
+                path: path.to_path_buf(),
+                source,
+            })
+    }
+
+    /// Puts every staged file in place.
+    pub fn commit(&mut self, dir: &Path) -> Result<(), ExportError> {
+        let batch = std::mem::replace(&mut self.0, crate::core::project::FileBatch::new(dir));
+        batch
+            .commit()
+            .map_err(|(path, source)| ExportError::File { path, source })
+    }
 }
 
 /// Normalises a span's pieces: sorted, overlapping or touching pieces merged, empty ones

@@ -70,6 +70,7 @@ pub struct Writer {
     dir: PathBuf,
     /// Attribute features and whether each is a flag (from the schema, then as used).
     features: BTreeMap<String, bool>,
+    files: super::FolderFiles,
 }
 
 impl Writer {
@@ -83,7 +84,11 @@ impl Writer {
                 );
             }
         }
-        Self { dir, features }
+        Self {
+            files: super::FolderFiles::new(&dir),
+            dir,
+            features,
+        }
     }
 
     fn type_system(&self) -> String {
@@ -197,10 +202,11 @@ fn render(doc: &Document, layer: &Layer, report: &mut ExportReport) -> (String, 
 
 impl super::Writer for Writer {
     fn document(&mut self, doc: &Document, report: &mut ExportReport) -> Result<(), ExportError> {
+        let key = report.records;
         let rel = doc
             .path
             .clone()
-            .unwrap_or_else(|| format!("doc-{}", report.records + 1));
+            .unwrap_or_else(|| format!("doc-{}", key + 1));
         for layer in &doc.layers {
             let sub = layer
                 .annotator
@@ -217,16 +223,18 @@ impl super::Writer for Writer {
                 self.features.entry(feature_name(&name)).or_insert(flag);
             }
             let path = super::out_path(&self.dir, Some(&sub), &rel, "xmi");
-            super::write_file(&path, xmi.as_bytes())?;
+            self.files.write(key, &path, xmi.as_bytes())?;
         }
         Ok(())
     }
 
     fn finish(&mut self, _report: &mut ExportReport) -> Result<(), ExportError> {
-        super::write_file(
+        self.files.write(
+            usize::MAX,
             &self.dir.join("TypeSystem.xml"),
             self.type_system().as_bytes(),
-        )
+        )?;
+        self.files.commit(&self.dir)
     }
 }
 

@@ -30,6 +30,7 @@ pub struct Writer {
     dir: PathBuf,
     per_annotator: bool,
     attributes: Vec<String>,
+    files: super::FolderFiles,
 }
 
 impl Writer {
@@ -47,6 +48,7 @@ impl Writer {
         attributes.sort();
         attributes.dedup();
         Self {
+            files: super::FolderFiles::new(&dir),
             dir,
             per_annotator: annotators.len() > 1,
             attributes,
@@ -128,12 +130,24 @@ fn split_id(entry: &str) -> (&str, Option<&str>) {
 }
 
 impl super::Writer for Writer {
-    fn document(&mut self, doc: &Document, report: &mut ExportReport) -> Result<(), ExportError> {
+    fn files(&self) -> Option<&dyn super::FileWriter> {
+        Some(self)
+    }
+
+    fn finish(&mut self, _report: &mut ExportReport) -> Result<(), ExportError> {
+        self.files.commit(&self.dir)
+    }
+}
+
+impl super::FileWriter for Writer {
+    fn write_files(
+        &self,
+        n: usize,
+        doc: &Document,
+        report: &mut ExportReport,
+    ) -> Result<(), ExportError> {
         let utf16 = Utf16Index::new(&doc.text);
-        let rel = doc
-            .path
-            .clone()
-            .unwrap_or_else(|| format!("doc-{}", report.records + 1));
+        let rel = doc.path.clone().unwrap_or_else(|| format!("doc-{}", n + 1));
         for layer in &doc.layers {
             // Discontinuous spans become one span per piece.
             let mut pieces: Vec<(usize, [usize; 2])> = Vec::new();
@@ -288,16 +302,13 @@ impl super::Writer for Writer {
             let sub = self
                 .per_annotator
                 .then(|| layer.annotator.clone().unwrap_or_else(|| "unnamed".into()));
-            super::write_file(
+            self.files.write(
+                n + 1,
                 &super::out_path(&self.dir, sub.as_deref(), &rel, "tsv"),
                 out.as_bytes(),
             )?;
             report.wrote(layer);
         }
-        Ok(())
-    }
-
-    fn finish(&mut self, _report: &mut ExportReport) -> Result<(), ExportError> {
         Ok(())
     }
 }

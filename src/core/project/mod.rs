@@ -23,7 +23,7 @@ mod layer_file;
 mod names;
 mod scan;
 
-pub use atomic::{AtomicFile, content_hash, write_atomic};
+pub use atomic::{AtomicFile, FileBatch, content_hash, write_atomic};
 pub use commit::{BATCH, write_layers};
 pub use error::{DocumentError, ProjectError};
 pub use layer_file::{
@@ -838,69 +838,4 @@ impl Project {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use atomic::WRITEBACK_STEP;
-
-    #[test]
-    fn a_big_atomic_write_lands_whole_and_only_on_commit() {
-        use std::io::Write as _;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("out.jsonl");
-        std::fs::write(&path, "old").unwrap();
-        // Odd-sized pieces past several writeback steps.
-        let piece: Vec<u8> = (0..777_777u32).map(|i| b'a' + (i % 26) as u8).collect();
-        let mut expected = Vec::new();
-        let mut file = AtomicFile::create(&path).unwrap();
-        for _ in 0..40 {
-            file.write_all(&piece).unwrap();
-            expected.extend_from_slice(&piece);
-        }
-        assert!(expected.len() as u64 > 3 * WRITEBACK_STEP);
-        assert_eq!(
-            std::fs::read(&path).unwrap(),
-            b"old",
-            "nothing in place before commit"
-        );
-        file.commit().unwrap();
-        assert!(std::fs::read(&path).unwrap() == expected);
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(leftovers.len(), 1, "no temporary file left");
-    }
-
-    #[test]
-    fn relative_sources_path() {
-        let dir = tempfile::tempdir().unwrap();
-        let a = dir.path().join("proj");
-        let b = dir.path().join("texts/news");
-        std::fs::create_dir_all(&a).unwrap();
-        std::fs::create_dir_all(&b).unwrap();
-        assert_eq!(relative_or_absolute(&b, &a), "../texts/news");
-        assert_eq!(relative_or_absolute(&a, &a), ".");
-    }
-
-    #[test]
-    fn annotator_names() {
-        assert!(valid_annotator_name("ana").is_ok());
-        assert!(valid_annotator_name("Ana María").is_ok());
-        assert!(valid_annotator_name("").is_err());
-        assert!(valid_annotator_name("../x").is_err());
-        assert!(valid_annotator_name("_curated").is_err());
-    }
-
-    #[test]
-    fn document_paths() {
-        assert!(valid_document_path("a/b.txt"));
-        assert!(!valid_document_path("../b.txt"));
-        assert!(!valid_document_path("/etc/passwd"));
-        assert!(!valid_document_path(""));
-    }
-
-    #[test]
-    fn content_hash_is_sha256() {
-        assert_eq!(
-            content_hash(b"abc"),
-            "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-    }
-}
+mod tests;
