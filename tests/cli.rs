@@ -463,6 +463,92 @@ fn agree_reports_every_measure_as_json_csv_or_table_and_refuses_unknown_annotato
 }
 
 #[test]
+fn a_folder_per_annotator_imports_in_one_step_as_four_imports_do() {
+    let example = crate::support::testdata()
+        .join("bratiaa_4annotators")
+        .join("example-project");
+    let dir = tempfile::tempdir().unwrap();
+    let (one, four) = (dir.path().join("one"), dir.path().join("four"));
+    for project in [&one, &four] {
+        let init = tagdesk(&[
+            "init",
+            path(project),
+            "--sources",
+            path(&example.join("Lisa")),
+        ]);
+        assert!(init.status.success(), "{}", stderr(&init));
+    }
+    for who in ["Lisa", "Maria", "Max", "Peter"] {
+        let import = tagdesk(&[
+            "import",
+            path(&four),
+            "--format",
+            "brat",
+            "--annotator",
+            who,
+            "--add-labels",
+            path(&example.join(who)),
+        ]);
+        assert!(import.status.success(), "{}", stderr(&import));
+    }
+    // Without saying so, the folders are not annotators: nothing is imported, and the message
+    // says what to do.
+    let plain = tagdesk(&[
+        "import",
+        path(&one),
+        "--format",
+        "brat",
+        "--add-labels",
+        path(&example),
+    ]);
+    assert!(!plain.status.success());
+    assert!(
+        stderr(&plain).contains("--annotator-folders"),
+        "{}",
+        stderr(&plain)
+    );
+    assert!(!one.join("annotations").exists());
+    let folders = tagdesk(&[
+        "import",
+        path(&one),
+        "--format",
+        "brat",
+        "--annotator-folders",
+        "--add-labels",
+        path(&example),
+    ]);
+    assert!(folders.status.success(), "{}", stderr(&folders));
+    assert!(
+        stderr(&folders).contains("into 7 documents"),
+        "{}",
+        stderr(&folders)
+    );
+    let agree = |p: &Path| {
+        let out = tagdesk(&["agree", path(p), "--json"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let (a, b) = (agree(&one), agree(&four));
+    assert_eq!(
+        a["exact"]["annotators"],
+        serde_json::json!(["Lisa", "Maria", "Max", "Peter"])
+    );
+    assert_eq!(a, b, "the same figures as four imports");
+    // --annotator and --annotator-folders contradict each other.
+    let both = tagdesk(&[
+        "import",
+        path(&one),
+        "--format",
+        "brat",
+        "--annotator",
+        "x",
+        "--annotator-folders",
+        path(&example),
+    ]);
+    assert_eq!(both.status.code(), Some(2));
+}
+
+#[test]
 fn search_prints_each_match_with_its_place_and_refuses_a_bad_pattern() {
     let root = crate::support::sample_project();
     let out = tagdesk(&[

@@ -99,6 +99,7 @@ fn every_brat_corpus_imports_and_exports_again_with_nothing_lost_or_moved() {
         let report = formats::convert(
             Format::Brat,
             &folder,
+            false,
             Format::Brat,
             Sink::Folder(out.path().to_path_buf()),
         )

@@ -96,7 +96,7 @@ def main() -> int:
     ap.add_argument("--tagdesk", type=Path, default=REPO / "target" / "release" / "tagdesk")
     ap.add_argument("--venv", type=Path, help="the peers' virtualenv (default WORK/venv)")
     ap.add_argument("--install-peers", action="store_true")
-    ap.add_argument("--jobs", default="agree,pipeline,import,convert")
+    ap.add_argument("--jobs", default="agree,pipeline,pipeline-folders,import,convert")
     args = ap.parse_args()
     work = args.work
     work.mkdir(parents=True, exist_ok=True)
@@ -186,6 +186,23 @@ def main() -> int:
         pair("pipeline", "init + 4 x `import --format brat` + `agree --json`",
              "brat-iaa", (lambda: timed([brat_iaa, brat])) if have_bratiaa else None,
              "tagdesk init/import/agree", pipeline)
+    if "pipeline-folders" in jobs:
+        # The same folder brat-iaa reads, imported as it is: one import of the four annotator
+        # folders (`--annotator-folders`) instead of four.
+        next_project = fresh_projects("pipeline-folders")
+
+        def pipeline_folders():
+            dest = next_project()
+            return timed_script([
+                [tagdesk, "init", dest, "--sources", texts],
+                [tagdesk, "import", dest, "--format", "brat", "--annotator-folders",
+                 "--add-labels", brat],
+                [tagdesk, "agree", dest, "--json"],
+            ])
+        pair("pipeline-folders",
+             "init + one `import --format brat --annotator-folders` + `agree --json`",
+             "brat-iaa", (lambda: timed([brat_iaa, brat])) if have_bratiaa else None,
+             "tagdesk init/import/agree", pipeline_folders)
     if "import" in jobs:
         # Each run imports into a project of its own, made beforehand (untimed).
         next_project = fresh_projects("import")

@@ -75,8 +75,12 @@ pub enum Command {
         format: String,
         /// Import into this annotator's layer; without it, each layer goes to the annotator the
         /// input names.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "annotator_folders")]
         annotator: Option<String>,
+        /// The input folder has one folder per annotator, named after them (as brat-iaa reads
+        /// and tagdesk exports several annotators): `Lisa/a.ann`, `Max/a.ann`, ...
+        #[arg(long)]
+        annotator_folders: bool,
         /// Add documents the project does not have (with the input's text) to its source folder.
         #[arg(long)]
         add_documents: bool,
@@ -93,6 +97,9 @@ pub enum Command {
         #[arg(long, value_parser = Format::names())]
         to: String,
         input: PathBuf,
+        /// The input folder has one folder per annotator, named after them.
+        #[arg(long)]
+        annotator_folders: bool,
         /// Output file, or folder for brat and webanno-tsv.
         output: PathBuf,
     },
@@ -410,6 +417,7 @@ pub fn run(command: Command) -> ExitCode {
             project,
             format,
             annotator,
+            annotator_folders,
             add_documents,
             add_labels,
             input,
@@ -417,6 +425,7 @@ pub fn run(command: Command) -> ExitCode {
             &project,
             &format,
             &input,
+            annotator_folders,
             &formats::import::ImportOptions {
                 annotator,
                 add_documents,
@@ -427,8 +436,9 @@ pub fn run(command: Command) -> ExitCode {
             from,
             to,
             input,
+            annotator_folders,
             output,
-        } => convert(&from, &to, &input, &output),
+        } => convert(&from, &to, &input, annotator_folders, &output),
         Command::Validate { project, write } => {
             if write && let Err(code) = reanchor_all(&project) {
                 return code;
@@ -678,6 +688,7 @@ fn import(
     project: &Path,
     format: &str,
     input: &Path,
+    annotator_folders: bool,
     options: &formats::import::ImportOptions,
 ) -> ExitCode {
     let Some(format) = Format::from_name(format) else {
@@ -685,7 +696,12 @@ fn import(
         return ExitCode::from(USAGE);
     };
     // The input first: it says whose layers the import writes, and only those are opened.
-    let corpus = match formats::read(format, input) {
+    let corpus = match formats::read(format, input).and_then(|mut corpus| {
+        if annotator_folders {
+            formats::annotators_from_folders(&mut corpus)?;
+        }
+        Ok(corpus)
+    }) {
         Ok(corpus) => corpus,
         Err(err) => {
             eprintln!("error: nothing was imported:\n{err}");
@@ -745,14 +761,14 @@ fn import(
     }
 }
 
-fn convert(from: &str, to: &str, input: &Path, output: &Path) -> ExitCode {
+fn convert(from: &str, to: &str, input: &Path, annotator_folders: bool, output: &Path) -> ExitCode {
     let (Some(from), Some(to)) = (Format::from_name(from), Format::from_name(to)) else {
         eprintln!("error: unknown format");
         return ExitCode::from(USAGE);
     };
     let mut warnings = Vec::new();
     let result = write_output(to, Some(output), |sink| {
-        let report = formats::convert(from, input, to, sink)?;
+        let report = formats::convert(from, input, annotator_folders, to, sink)?;
         warnings = report.read_warnings;
         Ok(report.export)
     });

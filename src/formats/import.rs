@@ -227,8 +227,15 @@ pub fn plan(
         doc_texts.entry(path.clone()).or_insert(text);
         for layer in doc.layers {
             let Some(annotator) = options.annotator.clone().or(layer.annotator.clone()) else {
+                // `Lisa/a.txt` not in the project: perhaps a folder per annotator.
+                let hint = if doc.path.as_deref().is_some_and(|p| p.contains('/')) {
+                    " (or, if the input has one folder per annotator, say so: \
+                     --annotator-folders, \"One folder per annotator\")"
+                } else {
+                    ""
+                };
                 steps.push(Step::Problem(format!(
-                    "{}: the input does not say who annotated {path}; choose an annotator",
+                    "{}: the input does not say who annotated {path}; choose an annotator{hint}",
                     doc.at
                 )));
                 continue;

@@ -12,6 +12,7 @@
 //! To add a format: a module here with a reader and/or a writer, a [`Format`] variant, and an
 //! arm in [`read`] and [`writer`]. Its mapping goes in docs/FORMATS.md.
 
+mod annotator_folders;
 pub mod brat;
 pub mod conll;
 pub mod csv;
@@ -627,6 +628,8 @@ pub fn writer<'a>(
     })
 }
 
+pub use annotator_folders::annotators_from_folders;
+
 /// Reads `input` (a file or a folder, as the format has it).
 pub fn read(format: Format, input: &Path) -> Result<Corpus, ImportError> {
     match format {
@@ -646,13 +649,18 @@ pub fn read(format: Format, input: &Path) -> Result<Corpus, ImportError> {
 }
 
 /// Reads one input in one format and writes it in another, document by document.
+/// `annotator_folders`: the input has one folder per annotator ([`annotators_from_folders`]).
 pub fn convert(
     from: Format,
     input: &Path,
+    annotator_folders: bool,
     to: Format,
     sink: Sink<'_>,
 ) -> Result<ConvertReport, String> {
     let mut corpus = read(from, input).map_err(|e| e.to_string())?;
+    if annotator_folders {
+        annotators_from_folders(&mut corpus).map_err(|e| e.to_string())?;
+    }
     let schema = corpus.used_schema();
     let mut annotators: Vec<String> = corpus
         .documents

@@ -109,6 +109,53 @@ fn import_window_brings_in_a_colleagues_file_as_one_undo_step() {
     );
 }
 
+#[test]
+fn import_window_reads_a_folder_per_annotator() {
+    let (dir, root) = sample_copy();
+    // brat-iaa's layout: a folder per annotator, the same document in each.
+    let text = source(&root);
+    let input = dir.path().join("colleagues");
+    for (who, word) in [("ana", "Kerry"), ("ben", "Geneva")] {
+        let start = char_offset_of(&text, word, 0);
+        let end = start + word.chars().count();
+        let ann = input.join(who).join(DOC).with_extension("ann");
+        std::fs::create_dir_all(ann.parent().unwrap()).unwrap();
+        std::fs::write(&ann, format!("T1\tactor {start} {end}\t{word}\n")).unwrap();
+        std::fs::write(ann.with_extension("txt"), &text).unwrap();
+    }
+    let mut harness = open_app(&root, "maria");
+    harness
+        .state_mut()
+        .push_action(Action::SelectAnnotation(None));
+    steps(&mut harness, 1);
+    open_with_format(&mut harness, Key::I, "brat");
+    harness
+        .get_by_label("One folder per annotator, named after them")
+        .click();
+    harness.get_by_label("Input").focus();
+    steps(&mut harness, 1);
+    harness
+        .get_by_label("Input")
+        .type_text(&input.display().to_string());
+    steps(&mut harness, 2);
+    harness.get_by_label("Import").click();
+    wait_for(&mut harness, "the import report", |h| {
+        h.query_all_by_label_contains("Imported 2 annotations")
+            .next()
+            .is_some()
+    });
+    let ws = harness.state().workspace().unwrap();
+    for (who, word) in [("ana", "Kerry"), ("ben", "Geneva")] {
+        let layer = ws.layer(DOC, who).expect(who);
+        let texts: Vec<&str> = layer
+            .annotations()
+            .iter()
+            .map(|a| a.text.as_str())
+            .collect();
+        assert_eq!(texts, [word], "{who}");
+    }
+}
+
 /// Opens the export (Ctrl+E) or import (Ctrl+I) window and picks the format whose title
 /// starts with `format`.
 fn open_with_format(harness: &mut Harness<'static, App>, window: Key, format: &str) {

@@ -29,13 +29,24 @@ enum Message {
     Read(Result<Corpus, String>),
 }
 
+/// Import: whose layers the input's annotations go to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Whose {
+    /// All into the one annotator typed in the window.
+    Into,
+    /// Each into the annotator the input names (Label Studio, doccano, `WebAnno`'s layout).
+    Named,
+    /// The input has a folder per annotator, named after them (`Lisa/a.ann`).
+    Folders,
+}
+
 pub struct Interchange {
     pub mode: Mode,
     pub format: Format,
     /// Export: empty for every annotator. Import: the layer to import into.
     pub annotator: String,
-    /// Import: keep the annotators the input names instead.
-    pub use_named_annotators: bool,
+    /// Import: whose layers the input's annotations go to.
+    pub whose: Whose,
     pub path: String,
     pub add_documents: bool,
     pub add_labels: bool,
@@ -67,7 +78,7 @@ impl Interchange {
             } else {
                 annotator.to_owned()
             },
-            use_named_annotators: false,
+            whose: Whose::Into,
             path: String::new(),
             add_documents: false,
             add_labels: true,
@@ -135,15 +146,29 @@ impl Interchange {
                         }
                         Mode::Import => {
                             ui.vertical(|ui| {
-                                ui.add_enabled(
-                                    !self.use_named_annotators,
-                                    egui::TextEdit::singleline(&mut self.annotator)
-                                        .desired_width(200.0),
-                                )
-                                .labelled_by(annotator_label.id);
-                                ui.checkbox(
-                                    &mut self.use_named_annotators,
+                                ui.horizontal(|ui| {
+                                    ui.radio_value(&mut self.whose, Whose::Into, "Into");
+                                    ui.add_enabled(
+                                        self.whose == Whose::Into,
+                                        egui::TextEdit::singleline(&mut self.annotator)
+                                            .desired_width(200.0),
+                                    )
+                                    .labelled_by(annotator_label.id);
+                                });
+                                ui.radio_value(
+                                    &mut self.whose,
+                                    Whose::Named,
                                     "Use the annotators the input names",
+                                );
+                                ui.radio_value(
+                                    &mut self.whose,
+                                    Whose::Folders,
+                                    "One folder per annotator, named after them",
+                                )
+                                .on_hover_text(
+                                    "Lisa/a.ann, Max/a.ann, …: the layout brat-iaa reads and \
+                                     tagdesk's brat, WebAnno and UIMA exports of several \
+                                     annotators write",
                                 );
                             });
                         }
@@ -232,7 +257,7 @@ impl Interchange {
             && let Some(corpus) = self.take_read()
         {
             let options = ImportOptions {
-                annotator: (!self.use_named_annotators).then(|| self.annotator.trim().to_owned()),
+                annotator: (self.whose == Whose::Into).then(|| self.annotator.trim().to_owned()),
                 add_documents: self.add_documents,
                 add_labels: self.add_labels,
             };
@@ -312,9 +337,17 @@ impl Interchange {
         let tx = self.tx.clone();
         let ctx = ctx.clone();
         let (format, path) = (self.format, PathBuf::from(self.path.trim()));
+        let folders = self.whose == Whose::Folders;
         self.running = Some((0, 1));
         let _ = crate::core::job::spawn("tagdesk-import", move || {
-            let result = formats::read(format, &path).map_err(|e| e.to_string());
+            let result = formats::read(format, &path)
+                .and_then(|mut corpus| {
+                    if folders {
+                        formats::annotators_from_folders(&mut corpus)?;
+                    }
+                    Ok(corpus)
+                })
+                .map_err(|e| e.to_string());
             let _ = tx.send(Message::Read(result));
             ctx.request_repaint();
         });

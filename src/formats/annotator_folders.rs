@@ -1,0 +1,134 @@
+//! Inputs with one folder per annotator: `Lisa/a.ann`, `Max/a.ann`, … — the layout `brat-iaa`
+//! reads, and the one tagdesk's own brat, `WebAnno` TSV and UIMA XMI exports of several annotators
+//! write. [`annotators_from_folders`] turns the first folder of each document's path into the
+//! annotator of its layers and joins the copies of one document into one with a layer each.
+
+use std::collections::HashMap;
+
+use super::{Corpus, ImportError};
+
+/// For every document of `corpus`: its path's first folder becomes the annotator of each of its
+/// layers (replacing any name the file gave), the rest its path; documents then equal in path
+/// and text are one document with the layers of all. A document outside any folder, or a folder
+/// name that cannot name an annotator, is an error naming the file (nothing is guessed).
+pub fn annotators_from_folders(corpus: &mut Corpus) -> Result<(), ImportError> {
+    let mut problems = Vec::new();
+    let mut joined: Vec<super::Document> = Vec::with_capacity(corpus.documents.len());
+    // (path, index in `joined`) of the documents so far; the text is compared on a match.
+    let mut seen: HashMap<String, Vec<usize>> = HashMap::new();
+    for mut doc in std::mem::take(&mut corpus.documents) {
+        let split = doc
+            .path
+            .as_deref()
+            .and_then(|p| p.split_once('/'))
+            .map(|(a, rest)| (a.to_owned(), rest.to_owned()));
+        let Some((annotator, rest)) = split else {
+            problems.push(format!(
+                "{}: {} is not inside an annotator's folder (with one folder per annotator, \
+                 every file is in one)",
+                doc.at,
+                doc.path.as_deref().unwrap_or("the document")
+            ));
+            continue;
+        };
+        if let Err(e) = crate::core::project::valid_layer_name(&annotator) {
+            problems.push(format!("{}: folder {annotator:?}: {e}", doc.at));
+            continue;
+        }
+        for layer in &mut doc.layers {
+            layer.annotator = Some(annotator.clone());
+        }
+        let same = seen.get(&rest).and_then(|found| {
+            found
+                .iter()
+                .copied()
+                .find(|&i| joined[i].text == doc.text && joined[i].bom == doc.bom)
+        });
+        if let Some(i) = same {
+            joined[i].layers.append(&mut doc.layers);
+        } else {
+            seen.entry(rest.clone()).or_default().push(joined.len());
+            doc.path = Some(rest);
+            joined.push(doc);
+        }
+    }
+    corpus.documents = joined;
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ImportError::Mismatch(problems))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::{Document, Layer, Place};
+
+    fn doc(path: &str, text: &str, annotator: Option<&str>) -> Document {
+        Document {
+            path: Some(path.to_owned()),
+            text: text.to_owned(),
+            bom: false,
+            rebuilt: false,
+            layers: vec![Layer {
+                annotator: annotator.map(str::to_owned),
+                ..Layer::default()
+            }],
+            at: Place::new(std::path::Path::new(&format!("in/{path}")), 0),
+        }
+    }
+
+    #[test]
+    fn the_first_folder_names_the_annotator_and_copies_join() {
+        let mut corpus = Corpus {
+            documents: vec![
+                doc("Lisa/a.txt", "text a", None),
+                doc("Lisa/sub/b.txt", "text b", None),
+                doc("Max/a.txt", "text a", Some("ignored")),
+                doc("Max/sub/b.txt", "text b changed", None),
+            ],
+            ..Corpus::default()
+        };
+        annotators_from_folders(&mut corpus).unwrap();
+        let got: Vec<(String, Vec<String>)> = corpus
+            .documents
+            .iter()
+            .map(|d| {
+                (
+                    d.path.clone().unwrap(),
+                    d.layers
+                        .iter()
+                        .map(|l| l.annotator.clone().unwrap())
+                        .collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "a.txt".to_owned(),
+                    vec!["Lisa".to_owned(), "Max".to_owned()]
+                ),
+                ("sub/b.txt".to_owned(), vec!["Lisa".to_owned()]),
+                // Another text under the same name stays a document of its own: the import
+                // then says which copy does not fit the project.
+                ("sub/b.txt".to_owned(), vec!["Max".to_owned()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_outside_any_folder_is_named() {
+        let mut corpus = Corpus {
+            documents: vec![doc("Lisa/a.txt", "a", None), doc("loose.txt", "b", None)],
+            ..Corpus::default()
+        };
+        let err = annotators_from_folders(&mut corpus)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("in/loose.txt"), "{err}");
+        assert!(err.contains("not inside an annotator's folder"), "{err}");
+    }
+}
