@@ -64,12 +64,17 @@ pub fn feature_name(attribute: &str) -> String {
     }
 }
 
+/// Where an attribute feature was first met: (document in export order + 1, layer); the
+/// schema's are `(0, 0)`.
+type FirstUse = (usize, usize);
+
 pub struct Writer {
     /// Holds `TypeSystem.xml` and a folder per annotator, always (a lone folder of files would
     /// read as documents in subfolders, or as one annotator's).
     dir: PathBuf,
-    /// Attribute features and whether each is a flag (from the schema, then as used).
-    features: BTreeMap<String, bool>,
+    /// Attribute features and whether each is a flag: the schema's, then as first used — by
+    /// (document, layer) in export order, whichever thread wrote it first.
+    features: std::sync::Mutex<BTreeMap<String, (FirstUse, bool)>>,
     files: super::FolderFiles,
 }
 
@@ -80,14 +85,14 @@ impl Writer {
             for attribute in &label.attributes {
                 features.insert(
                     feature_name(&attribute.name),
-                    attribute.kind == AttributeKind::Flag,
+                    ((0, 0), attribute.kind == AttributeKind::Flag),
                 );
             }
         }
         Self {
             files: super::FolderFiles::new(&dir),
             dir,
-            features,
+            features: std::sync::Mutex::new(features),
         }
     }
 
@@ -101,7 +106,11 @@ impl Writer {
         let mut span_features = feature("label", "uima.cas.String", "the label")
             + &feature("note", "uima.cas.String", "the annotator's note")
             + &feature("annotator", "uima.cas.String", "who made it");
-        for (name, flag) in &self.features {
+        let features = self
+            .features
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (name, (_, flag)) in features.iter() {
             let range = if *flag {
                 "uima.cas.Boolean"
             } else {
@@ -201,31 +210,8 @@ fn render(doc: &Document, layer: &Layer, report: &mut ExportReport) -> (String, 
 }
 
 impl super::Writer for Writer {
-    fn document(&mut self, doc: &Document, report: &mut ExportReport) -> Result<(), ExportError> {
-        let key = report.records;
-        let rel = doc
-            .path
-            .clone()
-            .unwrap_or_else(|| format!("doc-{}", key + 1));
-        for layer in &doc.layers {
-            let sub = layer
-                .annotator
-                .clone()
-                .filter(|a| !a.is_empty())
-                .unwrap_or_else(|| "unnamed".into());
-            let (xmi, used) = render(doc, layer, report);
-            for name in used {
-                let flag = layer
-                    .spans
-                    .iter()
-                    .filter_map(|s| s.attributes.get(&name))
-                    .all(|v| matches!(v, AttributeValue::Flag(_)));
-                self.features.entry(feature_name(&name)).or_insert(flag);
-            }
-            let path = super::out_path(&self.dir, Some(&sub), &rel, "xmi");
-            self.files.write(key, &path, xmi.as_bytes())?;
-        }
-        Ok(())
+    fn files(&self) -> Option<&dyn super::FileWriter> {
+        Some(self)
     }
 
     fn finish(&mut self, _report: &mut ExportReport) -> Result<(), ExportError> {
@@ -235,6 +221,44 @@ impl super::Writer for Writer {
             self.type_system().as_bytes(),
         )?;
         self.files.commit(&self.dir)
+    }
+}
+
+impl super::FileWriter for Writer {
+    fn write_files(
+        &self,
+        n: usize,
+        doc: &Document,
+        report: &mut ExportReport,
+    ) -> Result<(), ExportError> {
+        let rel = doc.path.clone().unwrap_or_else(|| format!("doc-{}", n + 1));
+        for (i, layer) in doc.layers.iter().enumerate() {
+            let sub = layer
+                .annotator
+                .clone()
+                .filter(|a| !a.is_empty())
+                .unwrap_or_else(|| "unnamed".into());
+            let (xmi, used) = render(doc, layer, report);
+            let first = (n + 1, i);
+            for name in used {
+                let flag = layer
+                    .spans
+                    .iter()
+                    .filter_map(|s| s.attributes.get(&name))
+                    .all(|v| matches!(v, AttributeValue::Flag(_)));
+                let mut features = self
+                    .features
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let entry = features.entry(feature_name(&name)).or_insert((first, flag));
+                if first < entry.0 {
+                    *entry = (first, flag);
+                }
+            }
+            let path = super::out_path(&self.dir, Some(&sub), &rel, "xmi");
+            self.files.write(n, &path, xmi.as_bytes())?;
+        }
+        Ok(())
     }
 }
 
