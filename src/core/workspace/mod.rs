@@ -308,19 +308,21 @@ impl Workspace {
                 Pending::Entities(registry) => Applied::Entities(registry.clone()),
             })
             .collect();
-        let mut applied: Vec<Change> = Vec::with_capacity(pending.len());
-        for change in pending {
-            match self.apply_pending(change) {
-                Ok(inverse) => applied.push(inverse),
-                Err(err) => {
-                    for inverse in applied.into_iter().rev() {
-                        // Inverses of changes just applied always apply.
-                        let _ = self.apply_change(&inverse);
+        let applied = if many_layers(&pending) {
+            self.apply_pending_in_parallel(pending)?
+        } else {
+            let mut applied: Vec<Change> = Vec::with_capacity(pending.len());
+            for change in pending {
+                match self.apply_pending(change) {
+                    Ok(inverse) => applied.push(inverse),
+                    Err(err) => {
+                        self.roll_back(applied);
+                        return Err(err);
                     }
-                    return Err(err);
                 }
             }
-        }
+            applied
+        };
         self.history.push(Step {
             description: description.into(),
             changes: applied,
@@ -344,6 +346,97 @@ impl Workspace {
     /// Whether another instance holds this annotator's lock (their layers are read-only here).
     pub fn is_held_elsewhere(&self, annotator: &str) -> bool {
         self.held_elsewhere.contains(annotator)
+    }
+
+    /// Takes back changes just applied (their inverses, last first; these always apply).
+    fn roll_back(&mut self, applied: Vec<Change>) {
+        for inverse in applied.into_iter().rev() {
+            let _ = self.apply_change(&inverse);
+        }
+    }
+
+    /// [`Self::apply_pending`] for every change, as applying them in order would, with the
+    /// layers' edits applied on all cores (each layer is its own; an import of a thousand
+    /// documents changes a thousand layers). Returns the inverses in the changes' order; on an
+    /// error (the first in that order) everything applied is taken back.
+    fn apply_pending_in_parallel(
+        &mut self,
+        pending: Vec<Pending>,
+    ) -> Result<Vec<Change>, WorkspaceError> {
+        use rayon::prelude::*;
+        let count = pending.len();
+        let mut done: Vec<Option<Result<Change, WorkspaceError>>> = Vec::with_capacity(count);
+        let mut edits: HashMap<LayerKey, (usize, Vec<Edit>)> = HashMap::new();
+        // Layers this step makes, and whether each was already waiting to be saved (a layer
+        // removed before): on an error they go again, as if the step had never been.
+        let mut created: HashMap<LayerKey, bool> = HashMap::new();
+        for (n, change) in pending.into_iter().enumerate() {
+            match change {
+                Pending::Layer(key, layer_edits) => {
+                    if !self.project.layers.contains_key(&key) {
+                        let mut layer =
+                            AnnotationLayer::new(key.document.clone(), key.annotator.clone());
+                        layer.source_sha256 = self
+                            .texts
+                            .get(&key.document)
+                            .and_then(|t| t.as_ref().ok())
+                            .map(|t| t.sha256.clone())
+                            .unwrap_or_default();
+                        self.project.layers.insert(key.clone(), layer);
+                        created.insert(key.clone(), self.dirty.contains(&key));
+                    }
+                    edits.insert(key, (n, layer_edits));
+                    done.push(None);
+                }
+                other => done.push(Some(self.apply_pending(other))),
+            }
+        }
+        let jobs: Vec<(usize, &LayerKey, &mut AnnotationLayer, Vec<Edit>)> = self
+            .project
+            .layers
+            .iter_mut()
+            .filter_map(|(key, layer)| {
+                edits
+                    .remove(key)
+                    .map(|(n, layer_edits)| (n, key, layer, layer_edits))
+            })
+            .collect();
+        let results: Vec<(usize, LayerKey, Result<Vec<Edit>, EditError>)> = jobs
+            .into_par_iter()
+            .map(|(n, key, layer, layer_edits)| (n, key.clone(), apply_all(layer, layer_edits)))
+            .collect();
+        for (n, key, result) in results {
+            done[n] = Some(match result {
+                Ok(inverses) => {
+                    self.dirty.insert(key.clone());
+                    Ok(Change::Layer { key, inverses })
+                }
+                Err(err) => Err(err.into()),
+            });
+        }
+        let mut applied = Vec::with_capacity(count);
+        let mut first_error = None;
+        for outcome in done.into_iter().flatten() {
+            match outcome {
+                Ok(change) => applied.push(change),
+                Err(err) => {
+                    first_error.get_or_insert(err);
+                }
+            }
+        }
+        match first_error {
+            None => Ok(applied),
+            Some(err) => {
+                self.roll_back(applied);
+                for (key, was_dirty) in created {
+                    self.project.layers.remove(&key);
+                    if !was_dirty {
+                        self.dirty.remove(&key);
+                    }
+                }
+                Err(err)
+            }
+        }
     }
 
     fn apply_pending(&mut self, change: Pending) -> Result<Change, WorkspaceError> {
@@ -507,6 +600,23 @@ fn check_range(chars: &Range<usize>, len: usize) -> Result<(), WorkspaceError> {
 }
 
 /// Applies edits in order; on failure rolls back and returns the error.
+/// Whether a step changes enough distinct layers to apply them on all cores (as many as a
+/// save commits as one batch); a key that comes twice keeps the step in order.
+fn many_layers(pending: &[Pending]) -> bool {
+    let keys: Vec<&LayerKey> = pending
+        .iter()
+        .filter_map(|p| match p {
+            Pending::Layer(key, _) => Some(key),
+            _ => None,
+        })
+        .collect();
+    keys.len() >= super::project::BATCH
+        && keys.iter().collect::<std::collections::HashSet<_>>().len() == keys.len()
+}
+
 fn apply_all(layer: &mut AnnotationLayer, edits: Vec<Edit>) -> Result<Vec<Edit>, EditError> {
     layer.apply_all(edits)
 }
+
+#[cfg(test)]
+mod tests;
