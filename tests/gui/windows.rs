@@ -84,18 +84,7 @@ fn import_window_brings_in_a_colleagues_file_as_one_undo_step() {
     harness
         .get_by_label("Use the annotators the input names")
         .click();
-    harness.get_by_label("Input").focus();
-    steps(&mut harness, 1);
-    harness
-        .get_by_label("Input")
-        .type_text(&input.display().to_string());
-    steps(&mut harness, 2);
-    harness.get_by_label("Import").click();
-    wait_for(&mut harness, "the import report", |h| {
-        h.query_all_by_label_contains("Imported 1 annotations")
-            .next()
-            .is_some()
-    });
+    import_from(&mut harness, &input, "Imported 1 annotations");
     let ws = harness.state().workspace().unwrap();
     let layer = ws.layer(DOC, "colleague").unwrap();
     assert_eq!(layer.annotations()[0].text, "Kerry");
@@ -132,18 +121,7 @@ fn import_window_reads_a_folder_per_annotator() {
     harness
         .get_by_label("One folder per annotator, named after them")
         .click();
-    harness.get_by_label("Input").focus();
-    steps(&mut harness, 1);
-    harness
-        .get_by_label("Input")
-        .type_text(&input.display().to_string());
-    steps(&mut harness, 2);
-    harness.get_by_label("Import").click();
-    wait_for(&mut harness, "the import report", |h| {
-        h.query_all_by_label_contains("Imported 2 annotations")
-            .next()
-            .is_some()
-    });
+    import_from(&mut harness, &input, "Imported 2 annotations");
     let ws = harness.state().workspace().unwrap();
     for (who, word) in [("ana", "Kerry"), ("ben", "Geneva")] {
         let layer = ws.layer(DOC, who).expect(who);
@@ -154,6 +132,21 @@ fn import_window_reads_a_folder_per_annotator() {
             .collect();
         assert_eq!(texts, [word], "{who}");
     }
+}
+
+/// In the open import window: types `input` as the input, clicks Import and waits for a
+/// report containing `report`.
+fn import_from(harness: &mut Harness<'static, App>, input: &std::path::Path, report: &str) {
+    harness.get_by_label("Input").focus();
+    steps(harness, 1);
+    harness
+        .get_by_label("Input")
+        .type_text(&input.display().to_string());
+    steps(harness, 2);
+    harness.get_by_label("Import").click();
+    wait_for(harness, "the import report", |h| {
+        h.query_all_by_label_contains(report).next().is_some()
+    });
 }
 
 /// Opens the export (Ctrl+E) or import (Ctrl+I) window and picks the format whose title

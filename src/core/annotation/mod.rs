@@ -358,10 +358,11 @@ pub fn fragments_frame(fragments: &[[usize; 2]], start: usize, end: usize) -> bo
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn span(id: &str, label: &str, start: usize, end: usize) -> Annotation {
+    /// A span by `ana` with a placeholder covered text (other modules' tests use it too).
+    pub(crate) fn span(id: &str, label: &str, start: usize, end: usize) -> Annotation {
         Annotation {
             id: id.into(),
             label: label.into(),

@@ -3,25 +3,9 @@
 
 use super::*;
 use crate::core::annotation::Annotation;
-use crate::core::schema::Attributes;
 
 fn span(id: &str, start: usize, end: usize) -> Annotation {
-    Annotation {
-        id: id.into(),
-        label: "actor".into(),
-        start,
-        end,
-        text: "x".repeat(end - start).into(),
-        fragments: Vec::new(),
-        prefix: crate::core::annotation::Str::default(),
-        suffix: crate::core::annotation::Str::default(),
-        review: None,
-        attributes: Attributes::new(),
-        author: "ana".into(),
-        created: "2026-01-01T00:00:00Z".into(),
-        modified: "2026-01-01T00:00:00Z".into(),
-        note: None,
-    }
+    crate::core::annotation::tests::span(id, "actor", start, end)
 }
 
 /// A project of `n` documents, `d0.txt` …, and its workspace; `d0.txt` has one span by ana.
