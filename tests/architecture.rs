@@ -68,7 +68,7 @@ const SHARED: &str = "shar\u{65}d";
 /// or the team's shared folders beside the repository.
 fn outside_paths(source: &str) -> Vec<usize> {
     // Spelled in pieces, so that this file does not hold the paths it looks for.
-    let shared = ["testdata", "seeds"].map(|d| format!("{}/{d}", SHARED));
+    let shared = ["testdata", "seeds"].map(|d| format!("{SHARED}/{d}"));
     source
         .lines()
         .enumerate()

@@ -534,6 +534,31 @@ fn a_folder_per_annotator_imports_in_one_step_as_four_imports_do() {
         serde_json::json!(["Lisa", "Maria", "Max", "Peter"])
     );
     assert_eq!(a, b, "the same figures as four imports");
+    // convert reads the same layout: every document once per annotator, named.
+    let jsonl = dir.path().join("all.jsonl");
+    let convert = tagdesk(&[
+        "convert",
+        "--from",
+        "brat",
+        "--to",
+        "jsonl",
+        "--annotator-folders",
+        path(&example),
+        path(&jsonl),
+    ]);
+    assert!(convert.status.success(), "{}", stderr(&convert));
+    let mut who: Vec<String> = std::fs::read_to_string(&jsonl)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["annotator"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(who.len(), 28, "7 documents x 4 annotators");
+    who.sort();
+    who.dedup();
+    assert_eq!(who, ["Lisa", "Maria", "Max", "Peter"]);
     // --annotator and --annotator-folders contradict each other.
     let both = tagdesk(&[
         "import",

@@ -456,7 +456,7 @@ pub trait Writer {
     }
 }
 
-/// A writer whose documents are files of their own (brat, `WebAnno` TSV: a folder of them),
+/// A writer whose documents are files of their own (brat, `WebAnno` TSV, UIMA XMI: a folder),
 /// written on all cores by [`write_documents`].
 pub trait FileWriter: Sync {
     /// Writes the files of document `n` (its place in the export, from 0: it names a document

@@ -157,30 +157,9 @@ impl FileBatch {
     /// place by [`Self::commit`]. `key` orders the renames: of two files for one target, the
     /// one with the larger key wins, as if they had been written one after the other.
     pub fn stage(&self, key: usize, path: &Path, bytes: &[u8]) -> io::Result<()> {
-        use std::io::Write as _;
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)?;
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".tagdesk-tmp-")
-            .tempfile_in(dir)?;
-        tmp.write_all(bytes)?;
-        #[cfg(unix)]
-        {
-            // As [`AtomicFile::commit`]: the target's permissions, or 0644 for a new file.
-            use std::os::unix::fs::PermissionsExt as _;
-            let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
-            tmp.as_file()
-                .set_permissions(std::fs::Permissions::from_mode(mode))?;
-        }
-        if !cfg!(target_os = "linux") {
-            tmp.as_file().sync_all()?;
-        }
         let file = StagedFile {
             key,
-            temporary: tmp.into_temp_path(),
+            temporary: write_beside(path, bytes, !cfg!(target_os = "linux"))?,
             target: path.to_owned(),
         };
         self.staged
@@ -213,10 +192,7 @@ impl FileBatch {
         if staged.is_empty() {
             return Ok(());
         }
-        #[cfg(target_os = "linux")]
-        std::fs::File::open(&self.root)
-            .and_then(|dir| rustix::fs::syncfs(&dir).map_err(io::Error::from))
-            .map_err(|e| (self.root.clone(), e))?;
+        sync_file_system(&self.root).map_err(|e| (self.root.clone(), e))?;
         staged.sort_by_key(|f| f.key);
         let mut folders = std::collections::BTreeSet::new();
         for file in staged {
@@ -227,16 +203,61 @@ impl FileBatch {
                 folders.insert(dir.to_owned());
             }
         }
-        for dir in folders {
-            // Makes the renames durable; not all file systems support it, so failure is not
-            // fatal (as in [`AtomicFile::commit`]).
-            #[cfg(unix)]
-            if let Ok(dir) = std::fs::File::open(&dir) {
-                let _ = dir.sync_all();
-            }
-            #[cfg(not(unix))]
-            let _ = dir;
-        }
+        sync_folders(folders);
         Ok(())
+    }
+}
+
+/// `bytes` in a temporary file beside `path` (its folders made), with the target's permissions
+/// or 0644 for a new file (as [`AtomicFile::commit`]); fsynced when `sync`. Renaming it over
+/// `path` is the caller's (dropped, it is deleted).
+pub(super) fn write_beside(
+    path: &Path,
+    bytes: &[u8],
+    sync: bool,
+) -> io::Result<tempfile::TempPath> {
+    use std::io::Write as _;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tagdesk-tmp-")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))?;
+    }
+    if sync {
+        tmp.as_file().sync_all()?;
+    }
+    Ok(tmp.into_temp_path())
+}
+
+/// Makes everything written under `root` durable: one `syncfs` of its file system on Linux;
+/// elsewhere nothing (files written there were fsynced one by one).
+pub(super) fn sync_file_system(root: &Path) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    std::fs::File::open(root).and_then(|dir| rustix::fs::syncfs(&dir).map_err(io::Error::from))?;
+    #[cfg(not(target_os = "linux"))]
+    let _ = root;
+    Ok(())
+}
+
+/// Fsyncs each folder (makes the renames in it durable); not all file systems support it, so a
+/// failure is not fatal.
+pub(super) fn sync_folders(folders: impl IntoIterator<Item = PathBuf>) {
+    for dir in folders {
+        #[cfg(unix)]
+        if let Ok(dir) = std::fs::File::open(&dir) {
+            let _ = dir.sync_all();
+        }
+        #[cfg(not(unix))]
+        let _ = dir;
     }
 }

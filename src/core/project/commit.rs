@@ -97,10 +97,7 @@ pub fn write_layers(root: &Path, writes: Vec<LayerWrite>) -> Vec<LayerWritten> {
         }
     };
     // 2. Durable temporary files.
-    #[cfg(target_os = "linux")]
-    if let Err(e) =
-        std::fs::File::open(root).and_then(|dir| rustix::fs::syncfs(&dir).map_err(io::Error::from))
-    {
+    if let Err(e) = super::atomic::sync_file_system(root) {
         fail_all(staged, &mut done, &e);
         return done;
     }
@@ -145,12 +142,7 @@ pub fn write_layers(root: &Path, writes: Vec<LayerWrite>) -> Vec<LayerWritten> {
         });
         crash_point("renamed", n + 1);
     }
-    #[cfg(unix)]
-    for folder in folders {
-        if let Ok(dir) = std::fs::File::open(&folder) {
-            let _ = dir.sync_all();
-        }
-    }
+    super::atomic::sync_folders(folders);
     // 5. Done: without the record, the next open has nothing to finish.
     let _ = std::fs::remove_file(&record_path);
     done

@@ -201,7 +201,6 @@ impl LayerWrite {
     /// beside its target under a temporary name, not yet durable (unless `sync`). A conflict
     /// ends the write here, as [`Self::run`] would.
     pub(super) fn stage(mut self, sync: bool) -> Result<Staged, LayerWritten> {
-        use std::io::Write as _;
         let (json, conflict) = self.serialise_and_check();
         if let Some(conflict) = conflict {
             return Err(LayerWritten {
@@ -210,27 +209,7 @@ impl LayerWrite {
             });
         }
         let path = self.path;
-        let staged = (|| -> io::Result<tempfile::TempPath> {
-            let dir = path.parent().unwrap_or(Path::new("."));
-            std::fs::create_dir_all(dir)?;
-            let mut tmp = tempfile::Builder::new()
-                .prefix(".tagdesk-tmp-")
-                .tempfile_in(dir)?;
-            tmp.write_all(json.as_bytes())?;
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt as _;
-                let mode =
-                    std::fs::metadata(&path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
-                tmp.as_file()
-                    .set_permissions(std::fs::Permissions::from_mode(mode))?;
-            }
-            if sync {
-                tmp.as_file().sync_all()?;
-            }
-            Ok(tmp.into_temp_path())
-        })();
-        match staged {
+        match super::atomic::write_beside(&path, json.as_bytes(), sync) {
             Ok(temporary) => Ok(Staged {
                 key: self.key,
                 hash: content_hash(json.as_bytes()),
