@@ -8,6 +8,11 @@ use tagdesk::cli::{self, Cli};
 fn main() -> ExitCode {
     limit_malloc_arenas();
     let args = Cli::parse();
+    // A test hook: writes fail as a full disk would (see core::faults).
+    if let Err(err) = tagdesk::core::faults::arm_from_env() {
+        eprintln!("error: {err}");
+        return ExitCode::from(2);
+    }
     match args.command {
         Some(command) => cli::run(command),
         None => match tagdesk::gui::run(tagdesk::gui::Options {

@@ -547,11 +547,11 @@ fn the_conflict_dialog_offers_three_choices_that_lose_nothing() {
         .try_run()
         .expect("the conflict dialog keeps repainting");
     harness.get_by_label_contains("changed on disk");
-    harness.get_by_label("Keep both").click();
+    harness.get_by_label("Take theirs").click();
     harness.run();
     assert!(matches!(
         harness.state().actions.pending(),
-        [Action::ResolveConflict(_, Resolution::KeepBoth)]
+        [Action::ResolveConflict(_, Resolution::TakeTheirs)]
     ));
 }
 

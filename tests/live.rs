@@ -174,26 +174,20 @@ fn a_conflict_resolved_keep_mine_saves_ours_and_keeps_theirs_aside() {
 }
 
 #[test]
-fn a_conflict_resolved_take_theirs_or_keep_both() {
+fn a_conflict_resolved_take_theirs_keeps_our_version_aside() {
     let key = LayerKey::new("a.txt", "ana");
-    let (_dir, _root, mut ws) = conflict_setup();
-    assert_eq!(
-        ws.resolve_conflict(&key, Resolution::TakeTheirs).unwrap(),
-        None
-    );
-    assert_eq!(labels(&ws), ["disagreement"]);
-    assert!(!ws.is_dirty());
-
-    let (_dir, _root, mut ws) = conflict_setup();
+    let (_dir, root, mut ws) = conflict_setup();
     let kept = ws
-        .resolve_conflict(&key, Resolution::KeepBoth)
+        .resolve_conflict(&key, Resolution::TakeTheirs)
         .unwrap()
-        .unwrap();
-    assert_eq!(labels(&ws), ["disagreement"]);
+        .expect("our version is kept");
+    assert_eq!(labels(&ws), ["disagreement"], "theirs is loaded");
+    assert!(!ws.is_dirty());
+    assert!(kept.starts_with(root.join(".tagdesk/conflicts")), "{}", kept.display());
     let ours = std::fs::read_to_string(kept).unwrap();
     assert!(
         ours.contains("\"claim\"") && ours.contains("\"actor\""),
-        "{ours}"
+        "the dropped unsaved edits are in the copy: {ours}"
     );
 }
 

@@ -48,6 +48,9 @@ pub(super) fn agree(project: &Path, annotators: Vec<String>, options: &AgreeOpti
     }
     let labels = (!options.labels.is_empty()).then_some(options.labels.as_slice());
     let mut study = Study::read(&project, &annotators, labels);
+    if let Err(code) = super::check_broken(&study.unreadable, options.skip_broken) {
+        return code;
+    }
     study.load_texts(&project.source_dir);
     let report = Report::compute(&study, options.tokens.into());
     for w in &report.warnings {
@@ -373,8 +376,8 @@ pub(super) fn entities_import(project: &Path, file: &Path) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-pub(super) fn stats_cmd(project: &Path, json: bool) -> ExitCode {
-    let workspace = match open_read_only(project) {
+pub(super) fn stats_cmd(project: &Path, json: bool, skip_broken: bool) -> ExitCode {
+    let workspace = match super::open_to_report(project, skip_broken) {
         Ok(ws) => ws,
         Err(code) => return code,
     };

@@ -67,6 +67,9 @@ pub enum Command {
         /// Output file (written atomically) or folder; standard output when absent.
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Leave out annotation files that cannot be read (each is named) instead of failing.
+        #[arg(long)]
+        skip_broken: bool,
     },
     /// Import annotations from another tool into the project, as one step (all or nothing).
     Import {
@@ -189,6 +192,9 @@ pub enum Command {
     /// Documents, and annotations per label per annotator.
     Stats {
         project: PathBuf,
+        /// Leave out annotation files that cannot be read (each is named) instead of failing.
+        #[arg(long)]
+        skip_broken: bool,
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -307,6 +313,9 @@ pub struct NetworkOptions {
     /// Where to write (default: standard output).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// Leave out annotation files that cannot be read (each is named) instead of failing.
+    #[arg(long)]
+    pub skip_broken: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -377,6 +386,9 @@ pub struct AgreeOptions {
     /// Print CSV (one row per figure) instead of tables.
     #[arg(long)]
     csv: bool,
+    /// Leave out annotation files that cannot be read (each is named) instead of failing.
+    #[arg(long)]
+    skip_broken: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -412,7 +424,8 @@ pub fn run(command: Command) -> ExitCode {
             format,
             annotator,
             output,
-        } => export(&project, &format, annotator, output.as_deref()),
+            skip_broken,
+        } => export(&project, &format, annotator, output.as_deref(), skip_broken),
         Command::Import {
             project,
             format,
@@ -445,7 +458,11 @@ pub fn run(command: Command) -> ExitCode {
             }
             validate_cmd(&project)
         }
-        Command::Stats { project, json } => analysis::stats_cmd(&project, json),
+        Command::Stats {
+            project,
+            json,
+            skip_broken,
+        } => analysis::stats_cmd(&project, json, skip_broken),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "tagdesk", &mut std::io::stdout());
@@ -577,6 +594,47 @@ fn open_read_only(project: &Path) -> Result<Workspace, ExitCode> {
         })
 }
 
+/// [`open_read_only`] for a command that reports on the annotations (export, stats, network):
+/// an annotation file that cannot be read fails it, each named, unless `skip_broken` (then each
+/// is named as left out).
+fn open_to_report(project: &Path, skip_broken: bool) -> Result<Workspace, ExitCode> {
+    let workspace = open_read_only(project)?;
+    let broken: Vec<String> = workspace
+        .project
+        .layer_errors
+        .iter()
+        .map(|e| e.message.clone())
+        .collect();
+    check_broken(&broken, skip_broken)?;
+    Ok(workspace)
+}
+
+/// Names each unreadable annotation file: as an error (and fails) or, with `skip_broken`, as
+/// left out.
+fn check_broken(broken: &[String], skip_broken: bool) -> Result<(), ExitCode> {
+    if broken.is_empty() {
+        return Ok(());
+    }
+    let kind = if skip_broken { "warning" } else { "error" };
+    for message in broken {
+        eprintln!("{kind}: {message}");
+    }
+    if skip_broken {
+        eprintln!(
+            "warning: {} annotation file(s) left out (--skip-broken)",
+            broken.len()
+        );
+        return Ok(());
+    }
+    eprintln!(
+        "error: {} annotation file(s) cannot be read, so the result would be incomplete; \
+         nothing was written. Fix them (`tagdesk validate` names the place) or pass \
+         --skip-broken to leave them out.",
+        broken.len()
+    );
+    Err(ExitCode::FAILURE)
+}
+
 fn init(dir: &Path, sources: Option<&Path>, name: Option<&str>) -> ExitCode {
     match Project::init(dir, sources, name) {
         Ok(project) => {
@@ -601,12 +659,13 @@ fn export(
     format: &str,
     annotator: Option<String>,
     output: Option<&Path>,
+    skip_broken: bool,
 ) -> ExitCode {
     let Some(format) = Format::from_name(format) else {
         eprintln!("error: unknown format {format}");
         return ExitCode::from(USAGE);
     };
-    let mut workspace = match open_read_only(project) {
+    let mut workspace = match open_to_report(project, skip_broken) {
         Ok(ws) => ws,
         Err(code) => return code,
     };
@@ -620,9 +679,14 @@ fn export(
         return ExitCode::from(USAGE);
     }
     let filter = ExportFilter { annotator };
-    let result = write_output(format, output, |sink| {
-        formats::export(&mut workspace, format, &filter, sink).map_err(|e| e.to_string())
-    });
+    let result = match output {
+        Some(path) => {
+            formats::export::export_to_path(&mut workspace, format, &filter, path, &|_, _| {})
+        }
+        None => write_output(format, None, |sink| {
+            formats::export(&mut workspace, format, &filter, sink).map_err(|e| e.to_string())
+        }),
+    };
     let_the_os_free(workspace);
     let report = match result {
         Ok(report) => report,
@@ -647,8 +711,9 @@ fn export(
     ExitCode::SUCCESS
 }
 
-/// Runs `write` on the right sink: a folder for folder formats (which need `--output`), else a
-/// temporary file put in place only when complete, or standard output.
+/// Runs `write` on the right sink: a folder for folder formats (which need `--output`; one
+/// that did not exist is removed again if writing fails), else a temporary file put in place
+/// only when complete, or standard output.
 fn write_output(
     format: Format,
     output: Option<&Path>,
@@ -666,7 +731,9 @@ fn write_output(
                 dir.display()
             ));
         }
-        return write(formats::Sink::Folder(dir.to_path_buf()));
+        return formats::export::into_folder(dir, || {
+            write(formats::Sink::Folder(dir.to_path_buf()))
+        });
     }
     if let Some(path) = output {
         let mut file = crate::core::project::AtomicFile::create(path)
@@ -750,15 +817,25 @@ fn import(
     };
     let saved = workspace.save();
     let_the_os_free(workspace);
+    if saved.errors.is_empty() {
+        eprintln!("{}", report.summary());
+        return ExitCode::SUCCESS;
+    }
     for err in &saved.errors {
         eprintln!("error: {err}");
     }
-    eprintln!("{}", report.summary());
-    if saved.errors.is_empty() {
-        ExitCode::SUCCESS
+    // Never a success line after a failure: say what is on disk.
+    if saved.saved.is_empty() {
+        eprintln!("error: nothing was imported (no file could be written)");
     } else {
-        ExitCode::FAILURE
+        eprintln!(
+            "error: the import was saved only in part: {} file(s) written, {} not; run it \
+             again once the problem is fixed",
+            saved.saved.len(),
+            saved.errors.len()
+        );
     }
+    ExitCode::FAILURE
 }
 
 fn convert(from: &str, to: &str, input: &Path, annotator_folders: bool, output: &Path) -> ExitCode {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use super::{
     NetworkAggregation, NetworkDuplicates, NetworkFormat, NetworkMode, NetworkNormalization,
-    NetworkOptions, USAGE, let_the_os_free, open_read_only,
+    NetworkOptions, USAGE, let_the_os_free,
 };
 use crate::core::network::filter::{parse_attribute, parse_days};
 use crate::core::network::statements::{Coding, Extracted, statements};
@@ -157,7 +157,7 @@ fn window_path(output: &Path, start: Date, format: NetworkFormat) -> PathBuf {
 }
 
 pub(super) fn network_cmd(options: &NetworkOptions) -> ExitCode {
-    let workspace = match open_read_only(&options.project) {
+    let workspace = match super::open_to_report(&options.project, options.skip_broken) {
         Ok(ws) => ws,
         Err(code) => return code,
     };

@@ -5,6 +5,7 @@
 pub mod agreement;
 pub mod annotation;
 pub mod entities;
+pub mod faults;
 pub mod history;
 pub mod job;
 pub mod journal;

@@ -178,3 +178,117 @@ fn gather(
     }
     Some(doc)
 }
+
+/// Refuses an export destination inside the project folder or its source folder: an export
+/// there would be mixed with the project's own files (a brat or CoNLL export of a project
+/// whose sources are its own folder would even rewrite the sources and add documents). The
+/// message says where to put it instead.
+pub fn check_destination(
+    project: &crate::core::Project,
+    format: Format,
+    destination: &std::path::Path,
+) -> Result<(), String> {
+    let resolved = resolve(destination);
+    let inside = [
+        (&project.root, "the project folder"),
+        (&project.source_dir, "the project's source folder"),
+    ]
+    .into_iter()
+    .find(|(folder, _)| resolved.starts_with(resolve(folder)));
+    let Some((folder, what)) = inside else {
+        return Ok(());
+    };
+    let outside = resolve(&project.root)
+        .parent()
+        .map(std::path::Path::to_owned)
+        .unwrap_or_default()
+        .join(if format.writes_folder() {
+            format!("{}-{}", project.name(), format.name())
+        } else {
+            format!("{}.{}", project.name(), format.file_extension())
+        });
+    Err(format!(
+        "{} is inside {what} ({}): an export is never written among the project's files, \
+         where it could overwrite sources or become documents. Choose a place outside it, \
+         e.g. {}",
+        destination.display(),
+        folder.display(),
+        outside.display()
+    ))
+}
+
+/// `path` made absolute with symbolic links resolved as far as it exists (the rest appended),
+/// so `P/../P/x` and a link into `P` are both seen to be in `P`.
+fn resolve(path: &std::path::Path) -> std::path::PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            return rest.iter().rev().fold(real, |p, c| p.join(c));
+        }
+        let (Some(parent), Some(name)) = (existing.parent(), existing.file_name()) else {
+            return absolute;
+        };
+        rest.push(name.to_owned());
+        existing = parent;
+    }
+}
+
+/// Runs `write` for a folder export into `dir`; if it fails and `dir` did not exist before,
+/// the folder it made is removed: a failed export leaves nothing behind (the files of one are
+/// staged and committed together, so an existing folder is as it was).
+pub fn into_folder<T, E>(
+    dir: &std::path::Path,
+    write: impl FnOnce() -> Result<T, E>,
+) -> Result<T, E> {
+    let existed = dir.exists();
+    let result = write();
+    if result.is_err() && !existed {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    result
+}
+
+/// Exports the project to a file or folder at `path` (as `format` writes): refused inside the
+/// project, a file replaced only when complete, a folder's files all or none.
+pub fn export_to_path(
+    workspace: &mut Workspace,
+    format: Format,
+    filter: &ExportFilter,
+    path: &std::path::Path,
+    progress: &dyn Fn(usize, usize),
+) -> Result<ExportReport, String> {
+    check_destination(&workspace.project, format, path)?;
+    if format.writes_folder() {
+        if path.is_file() {
+            return Err(format!(
+                "{} is a file; {format} writes a folder",
+                path.display()
+            ));
+        }
+        return into_folder(path, || {
+            export_with_progress(
+                workspace,
+                format,
+                filter,
+                Sink::Folder(path.to_path_buf()),
+                progress,
+            )
+            .map_err(|e| e.to_string())
+        });
+    }
+    let mut file = crate::core::project::AtomicFile::create(path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let report = export_with_progress(
+        workspace,
+        format,
+        filter,
+        Sink::Stream(Box::new(&mut file)),
+        progress,
+    )
+    .map_err(|e| e.to_string())?;
+    file.commit()
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(report)
+}

@@ -31,6 +31,8 @@ pub struct Session {
     pub ws: Workspace,
     /// This instance's claim on the current annotator in the project.
     pub lock: Option<AnnotatorLock>,
+    /// Why the lock could not be taken (the window is then read-only for the annotator).
+    pub lock_error: Option<LockError>,
     /// Watches the project and source folders for changes made by others.
     pub watcher: Option<super::watcher::FolderWatcher>,
     /// Changed paths not yet taken in (debounced), and when the last one came.
@@ -74,6 +76,7 @@ impl Session {
             suggestions: super::suggestions::Suggestions::load(&ws),
             ws,
             lock: None,
+            lock_error: None,
             watcher: None,
             disk_changes: (Vec::new(), None),
             disk_conflicts: Vec::new(),
@@ -300,10 +303,12 @@ impl Session {
                     );
                 }
                 self.lock = Some(lock);
+                self.lock_error = None;
             }
             Err(err) => {
                 self.ws.set_held_elsewhere(annotator, true);
                 out.push(Action::Alert(err.to_string()));
+                self.lock_error = Some(err);
             }
         }
     }

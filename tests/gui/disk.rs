@@ -194,7 +194,7 @@ fn changes_on_disk_show_up_and_a_conflict_asks_the_user() {
         .replace("\"actor\"", "\"claim\"");
     std::fs::write(&file, &theirs).unwrap();
     assert!(
-        wait_until(&mut harness, |h| h.query_by_label("Keep both").is_some()),
+        wait_until(&mut harness, |h| h.query_by_label("Take theirs").is_some()),
         "the conflict dialog opens"
     );
     assert_eq!(
@@ -202,7 +202,7 @@ fn changes_on_disk_show_up_and_a_conflict_asks_the_user() {
         theirs,
         "nothing overwritten meanwhile"
     );
-    harness.get_by_label("Keep both").click();
+    harness.get_by_label("Take theirs").click();
     steps(&mut harness, 2);
     let layer = harness
         .state()

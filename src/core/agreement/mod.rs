@@ -286,6 +286,9 @@ pub struct Study {
     pub documents: Vec<StudyDocument>,
     /// Documents left out of the token and character measures, and why.
     pub warnings: Vec<String>,
+    /// Annotation files that could not be read ([`Self::read`]), each named with why; their
+    /// documents are left out (and named in `warnings`).
+    pub unreadable: Vec<String>,
 }
 
 impl Study {
@@ -322,6 +325,7 @@ impl Study {
             annotators: annotators.to_vec(),
             documents,
             warnings: Vec::new(),
+            unreadable: Vec::new(),
         }
     }
 
@@ -342,7 +346,7 @@ impl Study {
             }
         }
         let wanted = |label: &str| labels.is_none_or(|ls| ls.iter().any(|l| l == label));
-        let read: Vec<Result<StudyDocument, String>> = by_document
+        let read: Vec<Result<StudyDocument, (String, &str)>> = by_document
             .into_par_iter()
             .filter_map(|(doc, paths)| {
                 let paths: Option<Vec<&Path>> = paths.into_iter().collect();
@@ -360,9 +364,7 @@ impl Study {
                                 })
                                 .collect(),
                         ),
-                        Err(err) => {
-                            return Some(Err(format!("{err}; {doc} is left out of agreement")));
-                        }
+                        Err(err) => return Some(Err((err.to_string(), doc))),
                     }
                 }
                 Some(Ok(StudyDocument {
@@ -379,7 +381,12 @@ impl Study {
         for r in read {
             match r {
                 Ok(doc) => study.documents.push(doc),
-                Err(warning) => study.warnings.push(warning),
+                Err((err, doc)) => {
+                    study
+                        .warnings
+                        .push(format!("{err}; {doc} is left out of agreement"));
+                    study.unreadable.push(err);
+                }
             }
         }
         study

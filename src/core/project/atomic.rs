@@ -112,10 +112,10 @@ impl AtomicFile {
 
 impl io::Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.writer.write(buf)?;
-        self.written += n as u64;
+        crate::core::faults::write_all(&self.path, &mut self.writer, buf)?;
+        self.written += buf.len() as u64;
         self.start_writeback();
-        Ok(n)
+        Ok(buf.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -216,7 +216,6 @@ pub(super) fn write_beside(
     bytes: &[u8],
     sync: bool,
 ) -> io::Result<tempfile::TempPath> {
-    use std::io::Write as _;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -225,7 +224,7 @@ pub(super) fn write_beside(
     let mut tmp = tempfile::Builder::new()
         .prefix(".tagdesk-tmp-")
         .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
+    crate::core::faults::write_all(path, &mut tmp, bytes)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;

@@ -85,15 +85,14 @@ impl DiskCheck {
     }
 }
 
-/// How to settle an annotation file that changed on disk under unsaved edits.
+/// How to settle an annotation file that changed on disk under unsaved edits. Whichever is
+/// chosen, the version that loses is copied to `.tagdesk/conflicts/` first: nothing is dropped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resolution {
     /// Ours is saved over theirs (theirs is copied to `.tagdesk/conflicts/` first).
     KeepMine,
-    /// Theirs is loaded; our unsaved edits are dropped.
+    /// Theirs is loaded; ours, with the unsaved edits, is copied to `.tagdesk/conflicts/`.
     TakeTheirs,
-    /// Theirs is loaded; ours is kept as a copy in `.tagdesk/conflicts/`.
-    KeepBoth,
 }
 
 impl Workspace {
@@ -230,20 +229,16 @@ impl Workspace {
                 self.dirty.insert(key.clone());
                 kept
             }
-            Resolution::TakeTheirs | Resolution::KeepBoth => {
-                let kept = if resolution == Resolution::KeepBoth {
-                    Some(
-                        self.project
-                            .keep_copy(key)
-                            .map_err(|e| WorkspaceError::Disk(e.to_string()))?,
-                    )
-                } else {
-                    None
-                };
+            Resolution::TakeTheirs => {
+                // Ours first: if the copy cannot be written, nothing is dropped.
+                let kept = self
+                    .project
+                    .keep_copy(key)
+                    .map_err(|e| WorkspaceError::Disk(e.to_string()))?;
                 self.project.reload_layer(key);
                 self.dirty.remove(key);
                 self.clear_journal(key);
-                kept
+                Some(kept)
             }
         };
         self.history.break_coalescing();

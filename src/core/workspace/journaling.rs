@@ -1,8 +1,11 @@
 //! The crash journal: every applied edit is appended (fsynced) before it is shown; big entries
 //! go to a job; [`Workspace::recover`] replays what a crashed session did not save.
 
+use std::path::PathBuf;
+
 use super::{Applied, Job, Workspace, apply_all};
 use crate::core::annotation::{AnnotationLayer, Edit};
+use crate::core::project::LayerKey;
 use crate::core::journal::{Entry, Journal};
 
 /// A journal entry touching this many spans or more is written on a thread.
@@ -24,8 +27,30 @@ fn spans_in(edits: &[Edit]) -> usize {
         .sum()
 }
 
+/// Records for one journal file: those its earlier appends could not write, then the new ones.
+pub(super) struct JournalWrite {
+    path: PathBuf,
+    base: String,
+    entries: Vec<Entry>,
+}
+
+/// Writes each file's records in turn (a job's work); returns those that failed, with why.
+fn write_journals((journal, writes): (Journal, Vec<JournalWrite>)) -> Vec<(JournalWrite, String)> {
+    writes
+        .into_iter()
+        .filter_map(|w| {
+            journal
+                .append(&w.path, &w.base, &w.entries)
+                .err()
+                .map(|err| (w, err.to_string()))
+        })
+        .collect()
+}
+
 impl Workspace {
-    /// Appends what was just applied to the crash journal, before the caller shows it.
+    /// Appends what was just applied to the crash journal, before the caller shows it. A
+    /// record that cannot be written (a full disk) is kept in order and written first by the
+    /// next append to its file: the journal never skips an edit that later ones build on.
     pub(super) fn write_journal(&mut self, applied: Vec<Applied>) {
         if self.project.is_read_only() || !self.journaling {
             return; // Never saved, or saved at once as one commit: nothing to recover.
@@ -42,85 +67,118 @@ impl Workspace {
             applied
         };
         for a in applied {
-            let result = match a {
+            match a {
                 Applied::Layer(key, edits) => {
-                    if let Some(bg) = &mut self.background
-                        && bg.revisions.iter().any(|(k, _)| k == &key)
-                    {
-                        bg.later
-                            .entry(key.clone())
-                            .or_default()
-                            .push(Entry::Edits(edits.clone()));
-                    }
-                    let base = self.project.disk_hash(&key).unwrap_or_default().to_owned();
-                    let path = self.journal.layer_path(&key);
-                    *self.journaled.entry(key.clone()).or_default() += 1;
-                    if spans_in(&edits) >= BIG_JOURNAL_ENTRY {
+                    let (path, base) = self.count_layer_entry(&key, &edits);
+                    let big = spans_in(&edits) >= BIG_JOURNAL_ENTRY;
+                    let write = self.with_backlog(path, base, Entry::Edits(edits));
+                    if big {
                         // Re-anchoring 100k spans is tens of megabytes to write and fsync: on a
                         // thread. Whatever is journaled next waits for it (`settle_journal`), so
                         // a crash meanwhile loses only edits that nothing later builds on.
-                        self.settle_journal();
-                        self.journal_job = Some((
-                            vec![key],
-                            Job::start(
-                                "tagdesk-journal",
-                                (self.journal.clone(), path, base, edits),
-                                |(journal, path, base, edits)| {
-                                    journal
-                                        .append(&path, &base, &[Entry::Edits(edits)])
-                                        .map_err(|e| e.to_string())
-                                },
-                            ),
+                        self.journal_job = Some(Job::start(
+                            "tagdesk-journal",
+                            (self.journal.clone(), vec![write]),
+                            write_journals,
                         ));
-                        continue;
+                    } else {
+                        self.append_journal(write);
                     }
-                    let appended = self.journal.append(&path, &base, &[Entry::Edits(edits)]);
-                    if appended.is_err()
-                        && let Some(n) = self.journaled.get_mut(&key)
-                    {
-                        *n -= 1;
-                    }
-                    appended.map_err(|e| e.to_string())
                 }
-                Applied::Schema(schema) => self
-                    .journal
-                    .append(
-                        &self.journal.manifest_path(),
-                        self.project.manifest_hash(),
-                        &[Entry::Schema(schema)],
-                    )
-                    .map_err(|e| e.to_string()),
-                Applied::Entities(registry) => self
-                    .journal
-                    .append(
-                        &self.journal.entities_path(),
-                        self.project.entities_hash(),
-                        &[Entry::Entities(registry.entities().to_vec())],
-                    )
-                    .map_err(|e| e.to_string()),
-            };
-            if let Err(err) = result {
-                self.journal_failed(&err);
+                Applied::Schema(schema) => {
+                    let write = self.with_backlog(
+                        self.journal.manifest_path(),
+                        self.project.manifest_hash().to_owned(),
+                        Entry::Schema(schema),
+                    );
+                    self.append_journal(write);
+                }
+                Applied::Entities(registry) => {
+                    let write = self.with_backlog(
+                        self.journal.entities_path(),
+                        self.project.entities_hash().to_owned(),
+                        Entry::Entities(registry.entities().to_vec()),
+                    );
+                    self.append_journal(write);
+                }
             }
         }
     }
 
+    /// Counts a layer's journal entry (written now or later: a save's checkpoint counts every
+    /// edit its file holds) and notes it for a save under way; its journal file and base.
+    fn count_layer_entry(&mut self, key: &LayerKey, edits: &[Edit]) -> (PathBuf, String) {
+        if let Some(bg) = &mut self.background
+            && bg.revisions.iter().any(|(k, _)| k == key)
+        {
+            bg.later
+                .entry(key.clone())
+                .or_default()
+                .push(Entry::Edits(edits.to_vec()));
+        }
+        *self.journaled.entry(key.clone()).or_default() += 1;
+        let base = self.project.disk_hash(key).unwrap_or_default().to_owned();
+        (self.journal.layer_path(key), base)
+    }
+
+    /// `entry` after whatever earlier appends to `path` could not write.
+    fn with_backlog(&mut self, path: PathBuf, base: String, entry: Entry) -> JournalWrite {
+        let (base, mut entries) = self
+            .journal_backlog
+            .remove(&path)
+            .unwrap_or((base, Vec::new()));
+        entries.push(entry);
+        JournalWrite {
+            path,
+            base,
+            entries,
+        }
+    }
+
+    /// Appends here and now; on failure the records wait in the backlog.
+    fn append_journal(&mut self, write: JournalWrite) {
+        match self.journal.append(&write.path, &write.base, &write.entries) {
+            Ok(()) => self.journal_caught_up(),
+            Err(err) => self.journal_write_failed(write, &err.to_string()),
+        }
+    }
+
+    fn journal_write_failed(&mut self, write: JournalWrite, err: &str) {
+        self.journal_backlog
+            .insert(write.path, (write.base, write.entries));
+        self.journal_failed(err);
+    }
+
+    /// Clears the warning once nothing waits to be journaled.
+    pub(super) fn journal_caught_up(&mut self) {
+        if self.journal_backlog.is_empty() {
+            self.journal_error = None;
+        }
+    }
+
+    /// Forgets a journal file and what waits to be written to it (its edits are saved, or given
+    /// up for the disk's).
+    pub(super) fn forget_journal(&mut self, path: &std::path::Path) {
+        Journal::clear(path);
+        self.journal_backlog.remove(path);
+        self.journal_caught_up();
+    }
+
     /// Waits for a journal entry being written on a thread, if any.
     pub(super) fn settle_journal(&mut self) {
-        let Some((keys, job)) = self.journal_job.take() else {
+        let Some(job) = self.journal_job.take() else {
             return;
         };
-        let err = match job.wait() {
-            Some(Ok(())) => return,
-            Some(Err(err)) => err,
-            None => "the journal writer stopped".to_owned(),
+        let Some(failed) = job.wait() else {
+            self.journal_failed("the journal writer stopped");
+            return;
         };
-        for key in keys {
-            if let Some(n) = self.journaled.get_mut(&key) {
-                *n -= 1;
-            }
+        if failed.is_empty() {
+            self.journal_caught_up();
         }
-        self.journal_failed(&err);
+        for (write, err) in failed {
+            self.journal_write_failed(write, &err);
+        }
     }
 
     /// Writes the layer entries of a step that touches many layers on one thread (each file
@@ -129,40 +187,19 @@ impl Workspace {
     fn journal_layers_on_a_job(&mut self, applied: Vec<Applied>) -> Vec<Applied> {
         let mut rest = Vec::new();
         let mut writes = Vec::new();
-        let mut keys = Vec::new();
         for a in applied {
             match a {
                 Applied::Layer(key, edits) => {
-                    if let Some(bg) = &mut self.background
-                        && bg.revisions.iter().any(|(k, _)| k == &key)
-                    {
-                        bg.later
-                            .entry(key.clone())
-                            .or_default()
-                            .push(Entry::Edits(edits.clone()));
-                    }
-                    let base = self.project.disk_hash(&key).unwrap_or_default().to_owned();
-                    writes.push((self.journal.layer_path(&key), base, edits));
-                    *self.journaled.entry(key.clone()).or_default() += 1;
-                    keys.push(key);
+                    let (path, base) = self.count_layer_entry(&key, &edits);
+                    writes.push(self.with_backlog(path, base, Entry::Edits(edits)));
                 }
                 other => rest.push(other),
             }
         }
-        self.journal_job = Some((
-            keys,
-            Job::start(
-                "tagdesk-journal",
-                (self.journal.clone(), writes),
-                |(journal, writes)| {
-                    for (path, base, edits) in writes {
-                        journal
-                            .append(&path, &base, &[Entry::Edits(edits)])
-                            .map_err(|e| e.to_string())?;
-                    }
-                    Ok(())
-                },
-            ),
+        self.journal_job = Some(Job::start(
+            "tagdesk-journal",
+            (self.journal.clone(), writes),
+            write_journals,
         ));
         rest
     }
@@ -194,11 +231,33 @@ impl Workspace {
     /// (unsaved, outside the undo history). Returns one line per journal, for the user. A journal
     /// whose annotation file changed since is not replayed but set aside under
     /// `.tagdesk/conflicts/`.
+    ///
+    /// Recovery belongs to whoever may write the files: a journal of an annotator another live
+    /// tagdesk holds (see [`Self::set_held_elsewhere`] and the lock files) is that session's
+    /// unsaved work, neither replayed nor touched here; nor are the shared journals (schema,
+    /// entities) while any other tagdesk is open on the project.
     pub fn recover(&mut self) -> Vec<String> {
         let mut report = Vec::new();
+        let others = crate::core::lock::AnnotatorLock::others_in(&self.project.root);
+        let mut told = std::collections::BTreeSet::new();
         for (key, path) in self.journal.layer_journals() {
             if !self.project.holds_annotator(&key.annotator) {
                 continue; // not loaded here: left for whoever opens the project whole
+            }
+            let holder = others.iter().find(|(a, _)| *a == key.annotator);
+            if holder.is_some() || self.held_elsewhere.contains(&key.annotator) {
+                if told.insert(key.annotator.clone()) {
+                    let who = holder.map_or_else(
+                        || "another tagdesk".to_owned(),
+                        |(_, i)| format!("the tagdesk of process {} on {}", i.pid, i.host),
+                    );
+                    report.push(format!(
+                        "{} is being annotated in {who}, which has unsaved edits; they are its \
+                         to save, so this window leaves them alone",
+                        key.annotator
+                    ));
+                }
+                continue;
             }
             let Ok(file) = Journal::read(&path) else {
                 continue;
@@ -270,14 +329,26 @@ impl Workspace {
                     key.document, key.annotator
                 ));
             }
-            if file.torn {
+            if file.torn > 0 {
                 report.push(format!(
-                    "{} ({}): the last journal line was cut short and is ignored",
-                    key.document, key.annotator
+                    "{} ({}): {} journal record(s) cut short by a failed write were skipped; \
+                     every complete record before and after them was replayed",
+                    key.document, key.annotator, file.torn
                 ));
             }
         }
         let manifest_journal = self.journal.manifest_path();
+        if !others.is_empty() {
+            let open = self.journal.entities_path().exists() || manifest_journal.exists();
+            if open {
+                report.push(
+                    "another tagdesk is open on this project with unsaved changes to the schema or \
+                     the entities; they are its to save, so this window leaves them alone"
+                        .to_owned(),
+                );
+            }
+            return report;
+        }
         if let Ok(file) = Journal::read(&manifest_journal) {
             if file.base == self.project.manifest_hash() {
                 let last = file.entries.into_iter().rev().find_map(|e| match e {

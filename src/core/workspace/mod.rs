@@ -3,7 +3,7 @@
 //! operations), `save`, `disk` (changes made by others), `journaling` (the crash journal),
 //! `reanchoring` (spans following a changed text); here the state, applying changes, undo.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -122,8 +122,8 @@ pub enum Pending {
     Entities(crate::core::entities::Registry),
 }
 
-/// Journal entries being written on a thread, and the layers they belong to.
-type JournalJob = (Vec<LayerKey>, Job<Result<(), String>>);
+/// Journal entries being written on a thread; it returns those it could not write.
+type JournalJob = Job<Vec<(journaling::JournalWrite, String)>>;
 
 pub struct Workspace {
     pub project: Project,
@@ -145,6 +145,9 @@ pub struct Workspace {
     disk_check: Option<Job<DiskFindings>>,
     /// A big journal entry being written on a thread (see `write_journal`).
     journal_job: Option<JournalJob>,
+    /// Journal records that could not be written (a full disk), per journal file with its
+    /// base, in order: the next append to that file writes them first.
+    journal_backlog: BTreeMap<PathBuf, (String, Vec<crate::core::journal::Entry>)>,
     /// How many edit lines each layer's crash journal holds (a save records how many of them
     /// the file it writes contains).
     journaled: HashMap<LayerKey, usize>,
@@ -170,6 +173,7 @@ impl Workspace {
             background: None,
             disk_check: None,
             journal_job: None,
+            journal_backlog: BTreeMap::new(),
             journaled: HashMap::new(),
             journaling: true,
             selection: Selection::default(),

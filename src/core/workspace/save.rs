@@ -48,7 +48,7 @@ impl Workspace {
         match self.project.save_manifest() {
             Ok(()) => {
                 self.manifest_dirty = false;
-                Journal::clear(&self.journal.manifest_path());
+                self.forget_journal(&self.journal.manifest_path());
                 report
                     .saved
                     .push(Project::manifest_path(&self.project.root));
@@ -56,7 +56,7 @@ impl Workspace {
             Err(err @ ProjectError::ChangedOnDisk { .. }) => {
                 // Our schema is kept aside; the manifest on disk wins on reopening.
                 self.manifest_dirty = false;
-                Journal::clear(&self.journal.manifest_path());
+                self.forget_journal(&self.journal.manifest_path());
                 report.errors.push(err.to_string());
             }
             Err(err) => report.errors.push(err.to_string()),
@@ -67,7 +67,7 @@ impl Workspace {
         match self.project.save_entities() {
             Ok(()) => {
                 self.entities_dirty = false;
-                Journal::clear(&self.journal.entities_path());
+                self.forget_journal(&self.journal.entities_path());
                 report
                     .saved
                     .push(Project::entities_path(&self.project.root));
@@ -75,7 +75,7 @@ impl Workspace {
             Err(err @ ProjectError::ChangedOnDisk { .. }) => {
                 // Ours is kept aside; the file on disk wins on reopening.
                 self.entities_dirty = false;
-                Journal::clear(&self.journal.entities_path());
+                self.forget_journal(&self.journal.entities_path());
                 report.errors.push(err.to_string());
             }
             Err(err) => report.errors.push(err.to_string()),
@@ -115,6 +115,15 @@ impl Workspace {
             }
         }
         for key in dirty {
+            if self.held_elsewhere.contains(&key.annotator) {
+                // Never written from a window another tagdesk holds the annotator in.
+                report.errors.push(format!(
+                    "{}: not saved, another tagdesk holds {}",
+                    self.project.layer_file(&key).display(),
+                    key.annotator
+                ));
+                continue;
+            }
             let Some(layer) = self.project.layers.get(&key) else {
                 continue;
             };
@@ -172,7 +181,7 @@ impl Workspace {
     pub(super) fn clear_journal(&mut self, key: &LayerKey) {
         self.settle_journal();
         self.journaled.remove(key);
-        Journal::clear(&self.journal.layer_path(key));
+        self.forget_journal(&self.journal.layer_path(key));
     }
 
     /// Takes in a background save once it is done (or, with `wait`, waits for it): layers not
@@ -217,11 +226,13 @@ impl Workspace {
                         let base = self.project.disk_hash(&key).unwrap_or_default().to_owned();
                         let entries = later.remove(&key).unwrap_or_default();
                         self.journaled.insert(key.clone(), entries.len());
-                        if let Err(err) = self.journal.replace(&journal, &base, &entries) {
-                            self.journal_error = Some(format!(
-                                "cannot write the crash journal ({err}); unsaved edits would be \
-                                 lost in a crash"
-                            ));
+                        match self.journal.replace(&journal, &base, &entries) {
+                            Ok(()) => {
+                                // Those entries include any that waited to be written.
+                                self.journal_backlog.remove(&journal);
+                                self.journal_caught_up();
+                            }
+                            Err(err) => self.journal_failed(&err.to_string()),
                         }
                     }
                     report.saved.push(path);

@@ -209,11 +209,16 @@ impl App {
             }
             Action::Import(corpus, options) => self.import(*corpus, &options),
             Action::ChooseInterchangePath { why } => {
-                let start = self
-                    .ws()
-                    .map(|w| w.project.root.clone())
-                    .or_else(|| std::env::current_dir().ok())
-                    .unwrap_or_default();
+                let start = match (self.ws(), &self.windows.interchange) {
+                    (Some(ws), Some(window)) => crate::gui::windows::interchange::start_folder(
+                        ws,
+                        window.mode,
+                        &window.path,
+                        window.last_export_dir.as_deref(),
+                    ),
+                    (Some(ws), None) => ws.project.root.clone(),
+                    _ => std::env::current_dir().unwrap_or_default(),
+                };
                 self.dialogs.chooser = Some(crate::gui::dialogs::chooser::FolderChooser::new(
                     &start,
                     Some(why).filter(|w| !w.is_empty()),

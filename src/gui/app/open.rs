@@ -96,7 +96,7 @@ impl App {
         opened: Box<Opened>,
     ) {
         let Opened {
-            mut ws,
+            ws,
             lock,
             watcher,
         } = *opened;
@@ -111,12 +111,25 @@ impl App {
         for warning in ws.project.warnings.clone() {
             self.alert(warning);
         }
-        let recovered = ws.recover();
         let mut session = Session::new(ws);
-        if !recovered.is_empty() {
+        // The lock first: recovery belongs to whoever holds an annotator, and a window that
+        // does not must neither replay nor remove another live window's journal.
+        let annotator = self.prefs.annotator.clone();
+        if opening.annotator == annotator {
+            session.adopt_lock(&annotator, lock, &mut self.actions);
+        } else {
+            drop(lock); // Taken for the annotator chosen before; released here.
+            session.take_lock(&annotator, &mut self.actions);
+        }
+        let recovered = session.ws.recover();
+        if session.ws.dirty_layers().is_empty() && !session.ws.is_dirty() {
+            if !recovered.is_empty() {
+                self.alert(format!("About crash journals in this project:\n{}", recovered.join("\n")));
+            }
+        } else {
             self.alert(format!(
-                "The last session ended without saving. From its journal:\n{}\n\nThe recovered \
-                 edits are not saved yet; they will be with the next save.",
+                "A session that ended without saving left unsaved edits. From its journal:\n{}\n\n\
+                 The recovered edits are not saved yet; they will be with the next save.",
                 recovered.join("\n")
             ));
             session.edited();
@@ -168,13 +181,6 @@ impl App {
             ),
             false,
         );
-        let annotator = self.prefs.annotator.clone();
-        if opening.annotator == annotator {
-            session.adopt_lock(&annotator, lock, &mut self.actions);
-        } else {
-            drop(lock); // Taken for the annotator chosen before; released here.
-            session.take_lock(&annotator, &mut self.actions);
-        }
         self.session = Some(session);
         self.state.current_doc = None;
         self.start_probe(ctx);

@@ -1,5 +1,5 @@
-//! An annotation file changed on disk under unsaved edits: keep mine, take theirs, or keep
-//! both. Nothing is lost whichever is chosen; the choice must be made (Esc does not skip it:
+//! An annotation file changed on disk under unsaved edits: keep mine or take theirs. Nothing
+//! is lost whichever is chosen (the other version is copied to `.tagdesk/conflicts/`); the choice must be made (Esc does not skip it:
 //! saving waits on it).
 
 use crate::core::project::LayerKey;
@@ -12,25 +12,23 @@ pub fn conflict_ui(ctx: &egui::Context, key: &LayerKey, actions: &mut ActionQueu
         ui.heading("Changed on disk");
         ui.label(format!(
             "The annotations of {} on {} changed on disk (another tagdesk, git, a sync client) \
-             while you have unsaved edits on them. Nothing has been overwritten.",
+             while you have unsaved edits on them. Nothing has been overwritten. Whichever you \
+             choose, the other version is copied to .tagdesk/conflicts/ in the project first, \
+             and the status bar says where.",
             key.annotator, key.document
         ));
         ui.horizontal_wrapped(|ui| {
             let choices = [
                 (
                     "Keep mine",
-                    "Save your version; theirs is copied to .tagdesk/conflicts",
+                    "Save your version over the file; theirs is copied to .tagdesk/conflicts/",
                     Resolution::KeepMine,
                 ),
                 (
                     "Take theirs",
-                    "Load the file on disk; your unsaved edits are dropped",
+                    "Load the file on disk; your version, with its unsaved edits, is copied to \
+                     .tagdesk/conflicts/",
                     Resolution::TakeTheirs,
-                ),
-                (
-                    "Keep both",
-                    "Load the file on disk; your version is kept as a copy in .tagdesk/conflicts",
-                    Resolution::KeepBoth,
                 ),
             ];
             for (title, hint, resolution) in choices {

@@ -24,14 +24,28 @@ pub fn status_bar_ui(ui: &mut egui::Ui, fc: &mut FrameCtx) {
             }
             if let Some(session) = fc.session {
                 if session.read_only(fc.annotator()) {
+                    let (reason, hint) = match &session.lock_error {
+                        Some(err @ crate::core::lock::LockError::Io(_)) => (
+                            err.short_reason(),
+                            "tagdesk could not write its lock file in the project's .tagdesk \
+                             folder, so it does not write this annotator's files. Free space (or \
+                             fix the folder's permissions), then reopen the project.",
+                        ),
+                        Some(err) => (
+                            err.short_reason(),
+                            "Another running tagdesk annotates as this name in this project. \
+                             Change the annotator (click the name) or close the other window.",
+                        ),
+                        None => (
+                            "another tagdesk holds this annotator".to_owned(),
+                            "Another running tagdesk annotates as this name in this project.",
+                        ),
+                    };
                     ui.label(
-                        RichText::new("🔒 read-only: another tagdesk holds this annotator")
+                        RichText::new(format!("🔒 read-only: {reason}"))
                             .color(ui.visuals().warn_fg_color),
                     )
-                    .on_hover_text(
-                        "Another running tagdesk annotates as this name in this project. Change \
-                         the annotator (click the name) or close the other window.",
-                    );
+                    .on_hover_text(hint);
                 }
                 ui.separator();
                 let unsaved = session.ws.dirty_layers().len();

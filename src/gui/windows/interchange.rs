@@ -59,6 +59,8 @@ pub struct Interchange {
     asks: Option<Action>,
     /// A corpus read on the background thread, to hand to the app.
     pending_corpus: Option<Corpus>,
+    /// Where the last export of this session went (the chooser starts there).
+    pub last_export_dir: Option<PathBuf>,
     tx: Sender<Message>,
     rx: Receiver<Message>,
 }
@@ -85,6 +87,7 @@ impl Interchange {
             running: None,
             outcome: None,
             pending_corpus: None,
+            last_export_dir: None,
             asks: None,
             tx,
             rx,
@@ -225,7 +228,17 @@ impl Interchange {
             {
                 self.outcome = None;
                 match self.mode {
-                    Mode::Export => intent = Some(Action::ExportAfterSave),
+                    Mode::Export => {
+                        // Refused at once (before saving) when it points into the project.
+                        match formats::export::check_destination(
+                            &ws.project,
+                            self.format,
+                            std::path::Path::new(self.path.trim()),
+                        ) {
+                            Ok(()) => intent = Some(Action::ExportAfterSave),
+                            Err(why) => self.outcome = Some(Err(why)),
+                        }
+                    }
                     Mode::Import => self.start_read(ui.ctx()),
                 }
             }
@@ -309,7 +322,7 @@ impl Interchange {
         let tx = self.tx.clone();
         let ctx = ctx.clone();
         let (mode, format) = (self.mode, self.format);
-        let start = ws.project.root.clone();
+        let start = start_folder(ws, mode, &self.path, self.last_export_dir.as_deref());
         let name = format!("{}.{}", ws.project.name(), format.file_extension());
         let _ = crate::core::job::spawn("tagdesk-dialog", move || {
             let asked = std::time::Instant::now();
@@ -359,6 +372,7 @@ impl Interchange {
         let ctx = ctx.clone();
         let format = self.format;
         let path = PathBuf::from(self.path.trim());
+        self.last_export_dir = path.parent().map(std::path::Path::to_owned);
         let filter = ExportFilter {
             annotator: (!self.annotator.is_empty()).then(|| self.annotator.clone()),
         };
@@ -382,6 +396,33 @@ impl Interchange {
     }
 }
 
+/// Where a file dialog starts. Export: the folder of the path typed, the last export's folder,
+/// or the user's documents folder — never inside the project (an export there is refused).
+/// Import: the project.
+pub fn start_folder(ws: &Workspace, mode: Mode, typed: &str, last: Option<&std::path::Path>) -> PathBuf {
+    if mode == Mode::Import {
+        return ws.project.root.clone();
+    }
+    let typed = std::path::Path::new(typed.trim());
+    let documents = std::env::var_os("HOME").map(PathBuf::from).map(|home| {
+        let docs = home.join("Documents");
+        if docs.is_dir() { docs } else { home }
+    });
+    [
+        typed.parent().filter(|p| p.is_dir()).map(std::path::Path::to_owned),
+        last.map(std::path::Path::to_owned),
+        documents,
+        ws.project.root.parent().map(std::path::Path::to_owned),
+    ]
+    .into_iter()
+    .flatten()
+    .find(|dir| {
+        dir.is_dir()
+            && formats::export::check_destination(&ws.project, Format::Brat, &dir.join("x")).is_ok()
+    })
+    .unwrap_or_else(|| std::env::temp_dir())
+}
+
 fn export_summary(report: &ExportReport, path: &str) -> String {
     let mut s = format!(
         "Exported {} annotations and {} relations in {} records to {path}.",
@@ -401,28 +442,7 @@ fn run_export(
     path: &std::path::Path,
     progress: &dyn Fn(usize, usize),
 ) -> Result<ExportReport, String> {
-    let mut ws = Workspace::open(root).map_err(|e| e.to_string())?;
-    if format.writes_folder() {
-        return formats::export::export_with_progress(
-            &mut ws,
-            format,
-            filter,
-            formats::Sink::Folder(path.to_path_buf()),
-            progress,
-        )
-        .map_err(|e| e.to_string());
-    }
-    let mut file = crate::core::project::AtomicFile::create(path)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    let report = formats::export::export_with_progress(
-        &mut ws,
-        format,
-        filter,
-        formats::Sink::Stream(Box::new(&mut file)),
-        progress,
-    )
-    .map_err(|e| e.to_string())?;
-    file.commit()
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(report)
+    // Read-only: an export reads the saved project and writes only where it was told.
+    let mut ws = Workspace::open_read_only(root).map_err(|e| e.to_string())?;
+    formats::export::export_to_path(&mut ws, format, filter, path, progress)
 }
