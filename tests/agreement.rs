@@ -213,6 +213,7 @@ fn token_study(n: usize, coders: &[&[(&str, usize, usize)]]) -> Study {
                 .collect(),
         }],
         warnings: Vec::new(),
+        unreadable: Vec::new(),
     }
 }
 
@@ -376,6 +377,7 @@ fn unitizing_alpha_matches_krippendorff_1995() {
             ],
         }],
         warnings: Vec::new(),
+        unreadable: Vec::new(),
     };
     let u = unitizing_agreement(&study);
     let l = u.per_label["C"];
@@ -497,6 +499,7 @@ fn random_study() -> impl Strategy<Value = Study> {
                 })
                 .collect(),
             warnings: Vec::new(),
+            unreadable: Vec::new(),
         }
     })
 }

@@ -59,8 +59,8 @@ fn init_makes_a_project_with_the_default_schema() {
 
 #[test]
 fn export_writes_jsonl_to_a_file_or_stdout() {
-    let (_dir, root) = sample_copy();
-    let file = root.join("out.jsonl");
+    let (dir, root) = sample_copy();
+    let file = dir.path().join("out.jsonl");
     let out = tagdesk(&[
         "export",
         path(&root),
@@ -223,8 +223,8 @@ fn validate_write_reanchors_after_the_source_changed_and_flags_what_needs_a_pers
 
 #[test]
 fn a_failed_export_leaves_the_previous_file_alone() {
-    let (_dir, root) = sample_copy();
-    let file = root.join("out.jsonl");
+    let (dir, root) = sample_copy();
+    let file = dir.path().join("out.jsonl");
     std::fs::write(&file, "previous export\n").unwrap();
     let unknown = tagdesk(&[
         "export",
@@ -251,7 +251,7 @@ fn a_failed_export_leaves_the_previous_file_alone() {
     ]);
     assert!(ok.status.success());
     assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 5);
-    let leftovers: Vec<_> = std::fs::read_dir(&root)
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .filter_map(Result::ok)
         .filter(|e| e.file_name().to_string_lossy().starts_with(".tagdesk-tmp-"))

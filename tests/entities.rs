@@ -185,7 +185,7 @@ fn exports_carry_the_link_and_the_cli_lists_the_entities() {
 
 #[test]
 fn the_entity_link_goes_out_and_comes_back_through_brat_webanno_and_label_studio() {
-    let (_dir, root) = project_with(&[("a.txt", TEXT.as_bytes())]);
+    let (dir, root) = project_with(&[("a.txt", TEXT.as_bytes())]);
     let mut ws = Workspace::open(&root).unwrap();
     let key = LayerKey::new("a.txt", "ana");
     let id = span(&mut ws, "ana", "Sergey Lavrov", 0);
@@ -210,7 +210,7 @@ fn the_entity_link_goes_out_and_comes_back_through_brat_webanno_and_label_studio
         ("webanno-tsv", "out-tsv", "from-tsv"),
         ("label-studio", "out.json", "from-ls"),
     ] {
-        let out = root.join(out);
+        let out = dir.path().join(out); // beside the project: never inside it
         let out_s = out.to_str().unwrap();
         tagdesk(&[
             "export",

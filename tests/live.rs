@@ -183,7 +183,11 @@ fn a_conflict_resolved_take_theirs_keeps_our_version_aside() {
         .expect("our version is kept");
     assert_eq!(labels(&ws), ["disagreement"], "theirs is loaded");
     assert!(!ws.is_dirty());
-    assert!(kept.starts_with(root.join(".tagdesk/conflicts")), "{}", kept.display());
+    assert!(
+        kept.starts_with(root.join(".tagdesk/conflicts")),
+        "{}",
+        kept.display()
+    );
     let ours = std::fs::read_to_string(kept).unwrap();
     assert!(
         ours.contains("\"claim\"") && ours.contains("\"actor\""),

@@ -24,6 +24,7 @@ mod offsets;
 mod project_files;
 mod refi_qda;
 mod review;
+mod safety;
 mod search;
 mod suggest;
 mod uima_xmi;

@@ -914,6 +914,14 @@ fn script(
         Ok(ws) => ws,
         Err(code) => return code,
     };
+    // A stand-in for a window annotating: it holds the annotator as a window does.
+    let _lock = match crate::core::lock::AnnotatorLock::acquire(&ws.project.root, annotator) {
+        Ok(lock) => lock,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
     for line in ws.recover() {
         eprintln!("{line}");
     }

@@ -367,7 +367,11 @@ mod tests {
             let mut with_glued = expected.clone();
             with_glued.extend(["after".to_owned(), "after too".to_owned()]);
             assert_eq!(names(&file), with_glued, "cut at {cut}, then glued");
-            assert_eq!(file.torn, usize::from(!at_boundary), "cut at {cut}, then glued");
+            assert_eq!(
+                file.torn,
+                usize::from(!at_boundary),
+                "cut at {cut}, then glued"
+            );
         }
     }
 
@@ -394,7 +398,9 @@ mod tests {
         let path = journal.manifest_path();
         for fault in [Fault::Short, Fault::NoSpace, Fault::Io] {
             let _ = std::fs::remove_file(&path);
-            journal.append(&path, "sha256:b", &[saved("one", 1)]).unwrap();
+            journal
+                .append(&path, "sha256:b", &[saved("one", 1)])
+                .unwrap();
             let len = std::fs::metadata(&path).unwrap().len();
             let armed = faults::arm(
                 dir.path(),
@@ -404,9 +410,15 @@ mod tests {
                     persistent: false,
                 },
             );
-            assert!(journal.append(&path, "sha256:b", &[saved("two", 2)]).is_err());
+            assert!(
+                journal
+                    .append(&path, "sha256:b", &[saved("two", 2)])
+                    .is_err()
+            );
             assert_eq!(std::fs::metadata(&path).unwrap().len(), len, "{fault:?}");
-            journal.append(&path, "sha256:b", &[saved("three", 3)]).unwrap();
+            journal
+                .append(&path, "sha256:b", &[saved("three", 3)])
+                .unwrap();
             drop(armed);
             let file = Journal::read(&path).unwrap();
             assert_eq!(names(&file), ["sha256:b", "one", "three"], "{fault:?}");

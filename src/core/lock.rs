@@ -165,9 +165,8 @@ impl AnnotatorLock {
                 file,
                 took_over,
             };
-            lock.write_info(&me).map_err(|e| {
-                LockError::Io(format!("{e}: {}", lock.path.display()))
-            })?;
+            lock.write_info(&me)
+                .map_err(|e| LockError::Io(format!("{e}: {}", lock.path.display())))?;
             return Ok(lock);
         }
         Err(io(std::io::Error::other(
@@ -200,9 +199,8 @@ impl AnnotatorLock {
                 host: "this computer".to_owned(),
                 since: "just now".to_owned(),
             })),
-            Err(std::fs::TryLockError::Error(_)) => info.filter(|i| {
-                i.pid != std::process::id() && (i.host != this_host() || alive(i.pid))
-            }),
+            Err(std::fs::TryLockError::Error(_)) => info
+                .filter(|i| i.pid != std::process::id() && (i.host != this_host() || alive(i.pid))),
         }
     }
 
@@ -262,7 +260,10 @@ mod tests {
         assert!(!path.exists(), "released and removed");
         let second = AnnotatorLock::acquire(root, "ana").unwrap();
         assert!(second.took_over.is_none());
-        assert!(AnnotatorLock::held_by_another(root, "ana").is_none(), "ours");
+        assert!(
+            AnnotatorLock::held_by_another(root, "ana").is_none(),
+            "ours"
+        );
     }
 
     #[test]
@@ -307,7 +308,10 @@ mod tests {
         let proc_dir = Path::new("/proc").join(holder.id().to_string());
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         while alive(holder.id()) {
-            assert!(std::time::Instant::now() < deadline, "never became a zombie");
+            assert!(
+                std::time::Instant::now() < deadline,
+                "never became a zombie"
+            );
             std::thread::sleep(std::time::Duration::from_millis(10));
         }
         assert!(proc_dir.exists(), "not reaped yet");

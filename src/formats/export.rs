@@ -180,7 +180,7 @@ fn gather(
 }
 
 /// Refuses an export destination inside the project folder or its source folder: an export
-/// there would be mixed with the project's own files (a brat or CoNLL export of a project
+/// there would be mixed with the project's own files (a brat or `CoNLL` export of a project
 /// whose sources are its own folder would even rewrite the sources and add documents). The
 /// message says where to put it instead.
 pub fn check_destination(

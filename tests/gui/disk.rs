@@ -306,32 +306,57 @@ fn a_changed_source_is_reanchored_on_opening_and_flagged_spans_can_be_reviewed()
 }
 
 #[test]
-fn a_second_tagdesk_for_the_same_annotator_is_read_only() {
+fn a_second_tagdesk_for_the_same_annotator_is_read_only_and_writes_nothing() {
     let (_dir, root) = sample_copy();
-    // Another live process (pid 1 always runs) holds the lock for "tester" on this machine.
-    let lock = tagdesk::core::lock::AnnotatorLock::path(&root, "tester");
-    std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
-    let host = tagdesk::core::lock::this_host();
+    let text = source(&root);
+    let kerry = char_offset_of(&text, "John Kerry", 0);
+    // Another process annotates as "tester" (`tagdesk script` holds the lock as a window
+    // does): one edit journaled, unsaved, then it waits.
+    let script = root.join(".script.txt");
     std::fs::write(
-        &lock,
-        format!(r#"{{"pid": 1, "host": "{host}", "since": "2026-01-01T00:00:00Z"}}"#),
+        &script,
+        format!(
+            "add {DOC} {kerry} {} actor\nadd {DOC} 0 1 actor\n",
+            kerry + 10
+        ),
     )
     .unwrap();
+    let mut first = std::process::Command::new(env!("CARGO_BIN_EXE_tagdesk"))
+        .args(["script", root.to_str().unwrap(), script.to_str().unwrap()])
+        .args(["--annotator", "tester", "--delay-ms", "60000"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut ack = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(first.stdout.take().unwrap()),
+        &mut ack,
+    )
+    .unwrap();
+    assert_eq!(ack.trim(), "ack 1");
+    let journal = root
+        .join(".tagdesk/journal/tester")
+        .join(format!("{DOC}.jsonl"));
+    let journaled = std::fs::read(&journal).unwrap();
+    let file = root.join("annotations/tester").join(format!("{DOC}.json"));
+
     let mut harness = open_app(&root, "tester");
+    let alerts = harness.state().alerts().join("\n");
+    assert!(alerts.contains("another tagdesk"), "{alerts}");
     assert!(
-        harness
-            .state()
-            .alerts()
-            .iter()
-            .any(|a| a.contains("another tagdesk")),
-        "{:?}",
-        harness.state().alerts()
+        alerts.contains("tester is being annotated in the tagdesk of process"),
+        "says whose session holds the journal: {alerts}"
     );
-    harness.get_by_label("OK").click();
-    steps(&mut harness, 2);
-    let text = source(&root);
-    let start = char_offset_of(&text, "John Kerry", 0);
-    tag(&mut harness, start, start + 10, Key::Num1);
+    assert!(
+        !alerts.contains("ended without saving"),
+        "no false crash: {alerts}"
+    );
+    while harness.query_by_label("OK").is_some() {
+        harness.get_by_label("OK").click();
+        steps(&mut harness, 2);
+    }
+    tag(&mut harness, kerry, kerry + 10, Key::Num1);
     assert!(
         harness
             .state()
@@ -339,15 +364,33 @@ fn a_second_tagdesk_for_the_same_annotator_is_read_only() {
             .unwrap()
             .layer(DOC, "tester")
             .is_none(),
-        "nothing was written"
+        "refused, nothing replayed"
+    );
+    // Past the autosave delay: this window still writes nothing for tester.
+    let until = std::time::Instant::now() + tagdesk::gui::session::AUTOSAVE_DELAY;
+    while std::time::Instant::now() < until + std::time::Duration::from_millis(500) {
+        steps(&mut harness, 1);
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(
+        !file.exists(),
+        "no annotation file written by the read-only window"
+    );
+    assert_eq!(
+        std::fs::read(&journal).unwrap(),
+        journaled,
+        "its journal untouched"
     );
     assert!(
         harness
-            .query_all_by_label_contains("read-only: another tagdesk holds")
+            .query_all_by_label_contains("read-only: another tagdesk holds this annotator")
             .next()
             .is_some(),
         "the status bar says this window is read-only, also after the alert is gone"
     );
+    assert!(!harness.state().workspace().unwrap().is_dirty());
+    first.kill().unwrap();
+    first.wait().unwrap();
 }
 
 #[test]

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use super::{Applied, Job, Workspace, apply_all};
 use crate::core::annotation::{AnnotationLayer, Edit};
-use crate::core::project::LayerKey;
 use crate::core::journal::{Entry, Journal};
+use crate::core::project::LayerKey;
 
 /// A journal entry touching this many spans or more is written on a thread.
 const BIG_JOURNAL_ENTRY: usize = 5_000;
@@ -137,7 +137,10 @@ impl Workspace {
 
     /// Appends here and now; on failure the records wait in the backlog.
     fn append_journal(&mut self, write: JournalWrite) {
-        match self.journal.append(&write.path, &write.base, &write.entries) {
+        match self
+            .journal
+            .append(&write.path, &write.base, &write.entries)
+        {
             Ok(()) => self.journal_caught_up(),
             Err(err) => self.journal_write_failed(write, &err.to_string()),
         }

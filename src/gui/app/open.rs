@@ -95,11 +95,7 @@ impl App {
         opening: &Opening,
         opened: Box<Opened>,
     ) {
-        let Opened {
-            ws,
-            lock,
-            watcher,
-        } = *opened;
+        let Opened { ws, lock, watcher } = *opened;
         let (path, doc) = (opening.path.clone(), opening.document.as_deref());
         for err in &ws.project.layer_errors {
             self.alert(format!(
@@ -124,7 +120,10 @@ impl App {
         let recovered = session.ws.recover();
         if session.ws.dirty_layers().is_empty() && !session.ws.is_dirty() {
             if !recovered.is_empty() {
-                self.alert(format!("About crash journals in this project:\n{}", recovered.join("\n")));
+                self.alert(format!(
+                    "About crash journals in this project:\n{}",
+                    recovered.join("\n")
+                ));
             }
         } else {
             self.alert(format!(

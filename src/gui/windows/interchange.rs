@@ -399,7 +399,12 @@ impl Interchange {
 /// Where a file dialog starts. Export: the folder of the path typed, the last export's folder,
 /// or the user's documents folder — never inside the project (an export there is refused).
 /// Import: the project.
-pub fn start_folder(ws: &Workspace, mode: Mode, typed: &str, last: Option<&std::path::Path>) -> PathBuf {
+pub fn start_folder(
+    ws: &Workspace,
+    mode: Mode,
+    typed: &str,
+    last: Option<&std::path::Path>,
+) -> PathBuf {
     if mode == Mode::Import {
         return ws.project.root.clone();
     }
@@ -409,7 +414,10 @@ pub fn start_folder(ws: &Workspace, mode: Mode, typed: &str, last: Option<&std::
         if docs.is_dir() { docs } else { home }
     });
     [
-        typed.parent().filter(|p| p.is_dir()).map(std::path::Path::to_owned),
+        typed
+            .parent()
+            .filter(|p| p.is_dir())
+            .map(std::path::Path::to_owned),
         last.map(std::path::Path::to_owned),
         documents,
         ws.project.root.parent().map(std::path::Path::to_owned),
@@ -420,7 +428,7 @@ pub fn start_folder(ws: &Workspace, mode: Mode, typed: &str, last: Option<&std::
         dir.is_dir()
             && formats::export::check_destination(&ws.project, Format::Brat, &dir.join("x")).is_ok()
     })
-    .unwrap_or_else(|| std::env::temp_dir())
+    .unwrap_or_else(std::env::temp_dir)
 }
 
 fn export_summary(report: &ExportReport, path: &str) -> String {
