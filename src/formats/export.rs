@@ -198,14 +198,18 @@ pub fn check_destination(
     let Some((folder, what)) = inside else {
         return Ok(());
     };
-    let outside = resolve(&project.root)
+    let root = resolve(&project.root);
+    let folder_name = root
+        .file_name()
+        .map_or_else(|| "project".to_owned(), |n| n.to_string_lossy().into_owned());
+    let outside = root
         .parent()
         .map(std::path::Path::to_owned)
         .unwrap_or_default()
         .join(if format.writes_folder() {
-            format!("{}-{}", project.name(), format.name())
+            format!("{folder_name}-{}", format.name())
         } else {
-            format!("{}.{}", project.name(), format.file_extension())
+            format!("{folder_name}.{}", format.file_extension())
         });
     Err(format!(
         "{} is inside {what} ({}): an export is never written among the project's files, \

@@ -554,3 +554,34 @@ fn open_and_choose_use_the_app_s_own_chooser_where_there_is_no_system_dialog() {
         "the export path is filled in"
     );
 }
+
+#[test]
+fn on_a_full_disk_the_window_says_the_real_reason_it_is_read_only() {
+    use tagdesk::core::faults::{self, Fault, Plan};
+    let (_dir, root) = sample_copy();
+    let _full = faults::arm(
+        &root,
+        Plan {
+            fault: Fault::NoSpace,
+            at: 1,
+            persistent: true,
+        },
+    );
+    let harness = open_app(&root, "tester");
+    let alerts = harness.state().alerts().join("\n");
+    assert!(alerts.contains("No space left on device"), "{alerts}");
+    assert!(!alerts.contains("another tagdesk"), "{alerts}");
+    assert!(
+        harness
+            .query_all_by_label_contains("read-only: cannot write the lock file")
+            .next()
+            .is_some(),
+        "the status bar gives the real reason"
+    );
+    assert!(
+        harness
+            .query_all_by_label_contains("another tagdesk holds")
+            .next()
+            .is_none()
+    );
+}

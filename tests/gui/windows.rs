@@ -729,3 +729,23 @@ fn f1_shows_the_keys_of_every_command_and_the_project_s_labels() {
     steps(&mut harness, 1);
     assert!(harness.query_by_label("Tag or relabel as claim").is_none());
 }
+
+#[test]
+fn the_export_window_refuses_a_folder_inside_the_project_and_says_where_instead() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "maria");
+    open_with_format(&mut harness, Key::E, "brat");
+    let inside = root.join("brat-out");
+    harness.get_by_label("Folder").focus();
+    steps(&mut harness, 1);
+    harness
+        .get_by_label("Folder")
+        .type_text(&inside.display().to_string());
+    steps(&mut harness, 2);
+    harness.get_by_label("Export").click();
+    steps(&mut harness, 3);
+    harness.get_by_label_contains("is inside the project folder");
+    harness.get_by_label_contains("Choose a place outside it");
+    assert!(!inside.exists(), "nothing written");
+    assert!(harness.query_by_label_contains("Exported").is_none());
+}

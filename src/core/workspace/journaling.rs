@@ -255,8 +255,9 @@ impl Workspace {
                         |(_, i)| format!("the tagdesk of process {} on {}", i.pid, i.host),
                     );
                     report.push(format!(
-                        "{} is being annotated in {who}, which has unsaved edits; they are its \
-                         to save, so this window leaves them alone",
+                        "{} is being annotated in {who}, which is still open and has unsaved \
+                         edits in its crash journal: they are its to save, so this window \
+                         neither replays nor touches them",
                         key.annotator
                     ));
                 }
