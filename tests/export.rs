@@ -101,3 +101,118 @@ fn a_changed_source_is_reported_not_silently_exported() {
         report.warnings
     );
 }
+
+/// brat's rule for attributes (its `projectconfig` and annotation checker): every `A` line's
+/// attribute is declared in annotation.conf's `[attributes]`, for the type of the span it is
+/// on (or `<ENTITY>`), and a value it carries is one of the declared `Value:` list.
+fn undeclared_brat_attributes(folder: &std::path::Path) -> (usize, Vec<String>) {
+    let conf = std::fs::read_to_string(folder.join("annotation.conf")).unwrap();
+    let mut declared: std::collections::HashMap<String, (Vec<String>, Vec<String>)> =
+        std::collections::HashMap::new();
+    let mut section = "";
+    for line in conf.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            section = if name == "attributes" {
+                "attributes"
+            } else {
+                ""
+            };
+            continue;
+        }
+        if section != "attributes" {
+            continue;
+        }
+        let (name, args) = line.split_once('\t').unwrap();
+        let mut labels = Vec::new();
+        let mut values = Vec::new();
+        for arg in args.split(", ") {
+            let (key, list) = arg.split_once(':').unwrap();
+            let list: Vec<String> = list.split('|').map(str::to_owned).collect();
+            match key {
+                "Arg" => labels = list,
+                "Value" => values = list,
+                other => panic!("unknown attribute argument {other}"),
+            }
+        }
+        declared.insert(name.to_owned(), (labels, values));
+    }
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    let mut stack = vec![folder.to_owned()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "ann") {
+                continue;
+            }
+            let ann = std::fs::read_to_string(&path).unwrap();
+            let types: std::collections::HashMap<&str, &str> = ann
+                .lines()
+                .filter(|l| l.starts_with('T'))
+                .map(|l| {
+                    let mut parts = l.split('\t');
+                    let id = parts.next().unwrap();
+                    (id, parts.next().unwrap().split(' ').next().unwrap())
+                })
+                .collect();
+            for line in ann.lines().filter(|l| l.starts_with('A')) {
+                checked += 1;
+                let fields: Vec<&str> = line.split('\t').nth(1).unwrap().split(' ').collect();
+                let (name, target, value) = (fields[0], fields[1], fields.get(2));
+                let Some((labels, values)) = declared.get(name) else {
+                    problems.push(format!("{}: {line}: {name} not declared", path.display()));
+                    continue;
+                };
+                let label = types[target];
+                if !labels.iter().any(|l| l == label || l == "<ENTITY>") {
+                    problems.push(format!("{line}: {name} not declared for {label}"));
+                }
+                if let Some(value) = value
+                    && !values.iter().any(|v| v == value)
+                {
+                    problems.push(format!("{line}: value {value} not declared"));
+                }
+            }
+        }
+    }
+    (checked, problems)
+}
+
+#[test]
+fn brat_annotation_conf_declares_every_attribute_the_ann_files_carry_entity_links_included() {
+    let (dir, root) = sample_copy();
+    let mut ws = Workspace::open(&root).unwrap();
+    let out = dir.path().join("brat");
+    formats::export::export_to_path(
+        &mut ws,
+        Format::Brat,
+        &ExportFilter::default(),
+        &out,
+        &|_, _| {},
+    )
+    .unwrap();
+    let (checked, problems) = undeclared_brat_attributes(&out);
+    assert!(checked > 10, "the sample carries attributes ({checked})");
+    assert!(problems.is_empty(), "{problems:#?}");
+    let conf = std::fs::read_to_string(out.join("annotation.conf")).unwrap();
+    assert!(conf.contains("\nentity\tArg:"), "{conf}");
+    // Read back, the entity link is a link again, not a new schema attribute.
+    let corpus = formats::read(Format::Brat, &out).unwrap();
+    let schema = corpus.declared;
+    assert!(!schema.labels.is_empty(), "annotation.conf read");
+    assert!(
+        schema
+            .labels
+            .iter()
+            .all(|l| l.attributes.iter().all(|a| a.name != "entity")),
+        "{schema:?}"
+    );
+}

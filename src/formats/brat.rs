@@ -29,21 +29,24 @@ pub struct Writer {
     dir: PathBuf,
     per_annotator: bool,
     files: super::FolderFiles,
+    schema: Schema,
+    /// Every attribute the `.ann` files carry: the labels it is on and the values it takes
+    /// (the entity link and free-text attributes have no values in the schema). annotation.conf
+    /// declares them all, written once every document is.
+    used: std::sync::Mutex<UsedAttributes>,
 }
+
+/// Attribute name → (labels, values), as brat names them.
+type UsedAttributes = BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)>;
 
 impl Writer {
     pub fn new(dir: PathBuf, schema: &Schema, annotators: &[String]) -> Result<Self, ExportError> {
-        let per_annotator = annotators.len() > 1;
-        let files = super::FolderFiles::new(&dir);
-        files.write(
-            0,
-            &dir.join("annotation.conf"),
-            annotation_conf(schema).as_bytes(),
-        )?;
         Ok(Self {
+            per_annotator: annotators.len() > 1,
+            files: super::FolderFiles::new(&dir),
             dir,
-            per_annotator,
-            files,
+            schema: schema.clone(),
+            used: std::sync::Mutex::default(),
         })
     }
 }
@@ -59,6 +62,17 @@ impl super::Writer for Writer {
     }
 
     fn finish(&mut self, _report: &mut ExportReport) -> Result<(), ExportError> {
+        let used = std::mem::take(
+            &mut *self
+                .used
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        self.files.write(
+            0,
+            &self.dir.join("annotation.conf"),
+            annotation_conf_using(&self.schema, &used).as_bytes(),
+        )?;
         self.files.commit(&self.dir)
     }
 }
@@ -87,6 +101,7 @@ impl super::FileWriter for Writer {
             let mut ann = String::new();
             let mut tids: HashMap<&str, String> = HashMap::new();
             let (mut a_n, mut note_n) = (0, 0);
+            let mut used = UsedAttributes::new();
             for (i, s) in layer.spans.iter().enumerate() {
                 let t = format!("T{}", i + 1);
                 let offsets: Vec<String> = s
@@ -103,6 +118,13 @@ impl super::FileWriter for Writer {
                     offsets.join(";")
                 );
                 for (name, value) in &s.attributes {
+                    if !matches!(value, AttributeValue::Flag(false)) {
+                        let entry = used.entry(type_name(name)).or_default();
+                        entry.0.insert(type_name(&s.label));
+                        if let AttributeValue::Text(v) = value {
+                            entry.1.insert(type_name(v));
+                        }
+                    }
                     match value {
                         AttributeValue::Flag(false) => {}
                         AttributeValue::Flag(true) => {
@@ -160,6 +182,15 @@ impl super::FileWriter for Writer {
                 ann.as_bytes(),
             )?;
             report.wrote(layer);
+            let mut all = self
+                .used
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            for (name, (labels, values)) in used {
+                let entry = all.entry(name).or_default();
+                entry.0.extend(labels);
+                entry.1.extend(values);
+            }
         }
         Ok(())
     }
@@ -167,6 +198,13 @@ impl super::FileWriter for Writer {
 
 /// The schema as brat's annotation.conf.
 pub fn annotation_conf(schema: &Schema) -> String {
+    annotation_conf_using(schema, &UsedAttributes::new())
+}
+
+/// The schema as brat's annotation.conf, declaring also every attribute (and value) in `used`:
+/// what the `.ann` files carry beyond the schema (the entity link, free-text values), so brat
+/// finds every attribute line declared.
+fn annotation_conf_using(schema: &Schema, used: &UsedAttributes) -> String {
     let mut s = String::from("# Written by tagdesk from the project's schema.\n\n[entities]\n");
     for l in &schema.labels {
         let _ = writeln!(s, "{}", type_name(&l.name));
@@ -214,6 +252,22 @@ pub fn annotation_conf(schema: &Schema) -> String {
                     entry.1.get_or_insert_with(Vec::new);
                 }
                 AttributeKind::Flag => {}
+            }
+        }
+    }
+    for (name, (labels, values)) in used {
+        let entry = attrs.entry(name.clone()).or_default();
+        for label in labels {
+            if !entry.0.contains(label) {
+                entry.0.push(label.clone());
+            }
+        }
+        if !values.is_empty() {
+            let list = entry.1.get_or_insert_with(Vec::new);
+            for v in values {
+                if !list.contains(v) {
+                    list.push(v.clone());
+                }
             }
         }
     }
@@ -697,6 +751,9 @@ pub fn read_conf(path: &Path) -> Result<Schema, ImportError> {
         }
     }
     for (name, applies, values) in attributes {
+        if name == crate::core::schema::ENTITY_ATTRIBUTE {
+            continue; // the entity link, which every label takes: not a schema attribute
+        }
         let targets: Vec<String> = applies
             .iter()
             .flat_map(|a| match a.as_str() {

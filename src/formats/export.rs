@@ -199,9 +199,10 @@ pub fn check_destination(
         return Ok(());
     };
     let root = resolve(&project.root);
-    let folder_name = root
-        .file_name()
-        .map_or_else(|| "project".to_owned(), |n| n.to_string_lossy().into_owned());
+    let folder_name = root.file_name().map_or_else(
+        || "project".to_owned(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let outside = root
         .parent()
         .map(std::path::Path::to_owned)
