@@ -505,3 +505,42 @@ fn the_sample_project_draws_who_agrees_and_who_disagrees() {
     ));
     assert!(close(congruence("John Kerry", "Sergei Lavrov"), 0.0));
 }
+
+#[test]
+fn with_no_layer_chosen_the_network_is_drawn_from_the_layer_with_claims_and_says_which() {
+    use tagdesk::core::Workspace;
+    let (_dir, root) = crate::support::sample_copy();
+    let ws = Workspace::open(&root).unwrap();
+    let (layer, which) = tagdesk::core::network::default_layer(&ws.project, "claim");
+    assert_ne!(layer, "_curated", "the sample has no curated layer");
+    assert!(which.contains("there is no curated layer yet"), "{which}");
+    // One curation decision (a rejection: no claim) makes a curated layer that is no network.
+    let mut ws = ws;
+    let key = tagdesk::core::LayerKey::new(
+        ws.project.documents[0].path.clone(),
+        tagdesk::core::project::CURATED,
+    );
+    ws.set_status(&key, tagdesk::core::DocStatus::InProgress)
+        .unwrap();
+    assert!(ws.save().errors.is_empty());
+    let (again, which) = tagdesk::core::network::default_layer(&ws.project, "claim");
+    assert_eq!(again, layer);
+    assert!(
+        which.contains("the curated layer has no claims yet"),
+        "{which}"
+    );
+    // The CLI: the first thing a new user tries works, and says what it drew.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tagdesk"))
+        .arg("network")
+        .arg(&root)
+        .args(["--format", "edges"])
+        .output()
+        .unwrap();
+    let message = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{message}");
+    assert!(
+        message.contains(&format!("Network of {layer}'s layer")),
+        "{message}"
+    );
+    assert!(!out.stdout.is_empty());
+}

@@ -235,8 +235,10 @@ fn accept_and_reject_record_decisions_the_annotators_can_read() {
         }
     );
     // Rejecting Geneva: recorded, the cluster counts as decided, undo takes it back.
-    reject(&mut ws, DOC1, "ana", &geneva).unwrap();
+    reject(&mut ws, DOC1, "ana", &geneva, "cora").unwrap();
     assert_eq!(decided(&ws, "ana", &geneva), Decision::Rejected);
+    let rejection = &ws.layer(DOC1, CURATED).unwrap().rejections()[0];
+    assert_eq!(rejection.by, "cora", "the curator's name, not the layer's");
     let d = diff(&ws.project, DOC1, &pair());
     let geneva_cluster = d
         .clusters
@@ -262,7 +264,7 @@ fn accept_and_reject_record_decisions_the_annotators_can_read() {
     accept_relation(&mut ws, DOC1, "ben", &said_by).unwrap();
     let curated = ws.layer(DOC1, CURATED).unwrap();
     assert_eq!((curated.len(), curated.relations().len()), (2, 1));
-    reject(&mut ws, DOC1, "ben", &claim_b).unwrap();
+    reject(&mut ws, DOC1, "ben", &claim_b, "cora").unwrap();
     let curated = ws.layer(DOC1, CURATED).unwrap();
     assert_eq!((curated.len(), curated.relations().len()), (1, 0));
     assert_eq!(decided(&ws, "ben", &claim_b), Decision::Rejected);
@@ -304,7 +306,7 @@ fn rejecting_a_relation_is_a_decision_kept_in_the_curated_layer() {
     assert_eq!(decided(&ws, "ana"), Decision::Open);
 
     // Reject ana's: recorded by what it links, shown to ana, the difference counts as decided.
-    reject_relation(&mut ws, DOC1, "ana", &ana_rel.id).unwrap();
+    reject_relation(&mut ws, DOC1, "ana", &ana_rel.id, "cora").unwrap();
     let curated = ws.layer(DOC1, CURATED).unwrap();
     assert_eq!(curated.relation_rejections().len(), 1);
     let rejection = &curated.relation_rejections()[0];
@@ -318,7 +320,7 @@ fn rejecting_a_relation_is_a_decision_kept_in_the_curated_layer() {
     let decided_flags: Vec<bool> = d.relations.iter().map(|r| r.decided).collect();
     assert_eq!(decided_flags.iter().filter(|d| **d).count(), 1);
     // Rejecting twice changes nothing.
-    reject_relation(&mut ws, DOC1, "ana", &ana_rel.id).unwrap();
+    reject_relation(&mut ws, DOC1, "ana", &ana_rel.id, "cora").unwrap();
     assert_eq!(
         ws.layer(DOC1, CURATED).unwrap().relation_rejections().len(),
         1
@@ -342,7 +344,7 @@ fn rejecting_a_relation_is_a_decision_kept_in_the_curated_layer() {
     // Rejecting a relation the curated layer has removes the relation, not its ends.
     accept_relation(&mut ws, DOC1, "ben", &ben_rel.id).unwrap();
     assert_eq!(decided(&ws, "ben"), Decision::Accepted);
-    reject_relation(&mut ws, DOC1, "ben", &ben_rel.id).unwrap();
+    reject_relation(&mut ws, DOC1, "ben", &ben_rel.id, "cora").unwrap();
     let curated = ws.layer(DOC1, CURATED).unwrap();
     assert_eq!((curated.len(), curated.relations().len()), (2, 0));
     assert_eq!(curated.relation_rejections().len(), 2);
@@ -391,7 +393,7 @@ fn accept_all_agreed_leaves_a_rejected_relation_out() {
     assert_eq!((done.spans, done.relations), (2, 1));
     ws.undo().unwrap();
     let shared = ws.layer(DOC2, "ben").unwrap().relations()[0].id.clone();
-    reject_relation(&mut ws, DOC2, "ben", &shared).unwrap();
+    reject_relation(&mut ws, DOC2, "ben", &shared, "cora").unwrap();
     let rejection = &ws.layer(DOC2, CURATED).unwrap().relation_rejections()[0];
     assert_eq!(rejection.annotators, pair(), "both made it");
     let done = accept_agreed(&mut ws, &docs, &pair()).unwrap();
@@ -523,7 +525,7 @@ fn an_unsaved_relation_rejection_survives_a_crash_through_the_journal() {
     let (_dir, mut ws) = two_annotators();
     assert!(ws.save().errors.is_empty());
     let ana_rel = ws.layer(DOC1, "ana").unwrap().relations()[0].id.clone();
-    reject_relation(&mut ws, DOC1, "ana", &ana_rel).unwrap();
+    reject_relation(&mut ws, DOC1, "ana", &ana_rel, "cora").unwrap();
     let expected = ws.layer(DOC1, CURATED).unwrap().clone();
     let root = ws.project.root.clone();
     drop(ws); // the process "dies" without saving

@@ -167,10 +167,11 @@ pub(super) fn network_cmd(options: &NetworkOptions) -> ExitCode {
 }
 
 fn run(options: &NetworkOptions, project: &crate::core::Project) -> ExitCode {
-    let annotator = options
-        .annotator
-        .clone()
-        .unwrap_or_else(|| crate::core::project::CURATED.to_owned());
+    let annotator = options.annotator.clone().unwrap_or_else(|| {
+        let (annotator, which) = crate::core::network::default_layer(project, &options.claim_label);
+        eprintln!("Network of {which} (--annotator NAME for another).");
+        annotator
+    });
     if !project.layers.keys().any(|k| k.annotator == annotator) {
         return usage(&format!(
             "no layer of {annotator} in {} (choose one with --annotator)",

@@ -605,11 +605,14 @@ fn source_spans(
 
 /// Rejects a span of `annotator`'s layer: records the rejection in the curated layer and, if
 /// the curated layer has that very span, removes it (and its relations); one undo step.
+///
+/// `curator` is who decided (recorded as the rejection's `by`).
 pub fn reject(
     ws: &mut Workspace,
     document: &str,
     annotator: &str,
     id: &str,
+    curator: &str,
 ) -> Result<(), WorkspaceError> {
     let span = source_spans(ws, document, annotator, &[id.to_owned()])?.remove(0);
     let curated = ws.layer(document, CURATED);
@@ -657,7 +660,7 @@ pub fn reject(
         fragments: span.fragments.clone(),
         text: span.text.to_string(),
         from,
-        by: CURATED.to_owned(),
+        by: curator.to_owned(),
         at: now_rfc3339(),
     }));
     if curated.is_none_or(|c| c.status == DocStatus::New) {
@@ -674,11 +677,14 @@ pub fn reject(
 /// Rejects a relation of `annotator`'s layer: records the rejection (by what the relation
 /// links) in the curated layer and, if the curated layer has that relation, removes it (its
 /// ends stay: they may have been accepted on their own); one undo step.
+///
+/// `curator` is who decided (recorded as the rejection's `by`).
 pub fn reject_relation(
     ws: &mut Workspace,
     document: &str,
     annotator: &str,
     relation_id: &str,
+    curator: &str,
 ) -> Result<(), WorkspaceError> {
     let layer = annotator_layer(ws, document, annotator)?;
     let signature = layer
@@ -719,7 +725,7 @@ pub fn reject_relation(
     edits.push(Edit::RejectRelation(RelationRejection {
         relation: signature,
         annotators,
-        by: CURATED.to_owned(),
+        by: curator.to_owned(),
         at: now_rfc3339(),
     }));
     if curated.is_none_or(|c| c.status == DocStatus::New) {

@@ -22,6 +22,15 @@ pub use action::Action;
 pub use app::App;
 pub use commands::Command;
 
+/// "1 document", "2 documents": a count with its noun, singular or plural.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
 /// How the app was started (from the command line).
 #[derive(Debug, Clone, Default)]
 pub struct Options {

@@ -444,6 +444,44 @@ pub fn two_mode(
     }
 }
 
+/// The layer a network is drawn from when none is chosen, and a line saying which and why:
+/// the curated layer when it has claims (`claim_label` spans), else the annotator with the most
+/// claims (a curated layer with one decision in it is no network yet).
+pub fn default_layer(project: &crate::core::Project, claim_label: &str) -> (String, String) {
+    use crate::core::project::CURATED;
+    let mut claims: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for (key, layer) in &project.layers {
+        let n = layer
+            .annotations()
+            .iter()
+            .filter(|a| *a.label == *claim_label)
+            .count();
+        *claims.entry(key.annotator.as_str()).or_default() += n;
+    }
+    if claims.get(CURATED).is_some_and(|n| *n > 0) {
+        return (CURATED.to_owned(), "the curated layer".to_owned());
+    }
+    let best = claims
+        .iter()
+        .filter(|(a, _)| **a != CURATED)
+        .max_by(|x, y| x.1.cmp(y.1).then_with(|| y.0.cmp(x.0)));
+    let Some((annotator, n)) = best else {
+        return (CURATED.to_owned(), "no layer has claims yet".to_owned());
+    };
+    let curated = if claims.contains_key(CURATED) {
+        "the curated layer has no claims yet"
+    } else {
+        "there is no curated layer yet"
+    };
+    (
+        (*annotator).to_owned(),
+        format!(
+            "{annotator}'s layer ({curated}; {annotator} has the most claims: {n}); \
+             choose another layer to compare"
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

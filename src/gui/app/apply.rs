@@ -921,6 +921,7 @@ impl App {
             return;
         };
         let ws = &mut session.ws;
+        let curator = self.prefs.annotator.as_str();
         let result = match decision {
             Curate::Accept { annotator, ids } => review::accept(ws, &doc, &annotator, &ids)
                 .map(|n| format!("Accepted {n} span(s) from {annotator}")),
@@ -928,10 +929,10 @@ impl App {
                 review::accept_relation(ws, &doc, &annotator, &id)
                     .map(|()| format!("Accepted a relation from {annotator}"))
             }
-            Curate::Reject { annotator, id } => review::reject(ws, &doc, &annotator, &id)
+            Curate::Reject { annotator, id } => review::reject(ws, &doc, &annotator, &id, curator)
                 .map(|()| format!("Rejected a span of {annotator}")),
             Curate::RejectRelation { annotator, id } => {
-                review::reject_relation(ws, &doc, &annotator, &id)
+                review::reject_relation(ws, &doc, &annotator, &id, curator)
                     .map(|()| format!("Rejected a relation of {annotator}"))
             }
             Curate::AcceptAgreed { all_documents } => {

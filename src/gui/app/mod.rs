@@ -78,13 +78,14 @@ impl App {
             .or_else(super::sample_project);
         let first_start = options.annotator.is_none() && stored_annotator.is_none();
         let mut app = Self::with_annotator(options.annotator.clone().or(stored_annotator));
-        app.prefs.recent = prefs.recent;
-        app.prefs.last_project = prefs.last_project;
-        app.prefs.welcomed = prefs.welcomed;
-        app.prefs.welcome_again = prefs.welcome_again;
+        // Everything stored but the annotator, which was settled above.
+        app.prefs = Prefs {
+            annotator: std::mem::take(&mut app.prefs.annotator),
+            ..prefs
+        };
         // "How to annotate" on the first start (after the name prompt), and at later starts
         // until "Got it".
-        if (first_start || prefs.welcome_again) && !prefs.welcomed {
+        if (first_start || app.prefs.welcome_again) && !app.prefs.welcomed {
             app.dialogs.welcome = Some(crate::gui::dialogs::welcome::WelcomeDialog);
         }
         app.state.builtin_file_dialog = options.builtin_file_dialog;

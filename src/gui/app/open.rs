@@ -174,9 +174,9 @@ impl App {
         self.prefs.opened(path);
         self.say(
             format!(
-                "Opened {} ({} documents)",
+                "Opened {} ({})",
                 session.ws.project.name(),
-                session.ws.project.documents.len()
+                crate::gui::count(session.ws.project.documents.len(), "document", "documents")
             ),
             false,
         );

@@ -7,6 +7,8 @@ use crate::gui::action::{Action, ActionQueue};
 #[derive(Debug)]
 pub struct AnnotatorDialog {
     pub draft: String,
+    /// The name in use when the dialog opened (Esc keeps it, and says so).
+    current: String,
     /// Focus the field on the first frame only (asking every frame would fight the user).
     focus: bool,
 }
@@ -15,6 +17,7 @@ impl AnnotatorDialog {
     pub fn new(current: &str) -> Self {
         Self {
             draft: current.to_owned(),
+            current: current.to_owned(),
             focus: true,
         }
     }
@@ -54,7 +57,19 @@ impl AnnotatorDialog {
             actions.push(Action::SetAnnotator(name));
             return false;
         }
-        // Esc keeps the name in use (on the first run: the default one).
-        !ctx.input(|i| i.key_pressed(egui::Key::Escape)) && !modal.backdrop_response.clicked()
+        // Esc keeps the name in use (on the first run: the default one), and says so: a name
+        // is never taken silently.
+        let closed =
+            ctx.input(|i| i.key_pressed(egui::Key::Escape)) || modal.backdrop_response.clicked();
+        if closed {
+            actions.say(
+                format!(
+                    "Annotating as \"{}\" (kept). Click the name in the status bar to change it.",
+                    self.current
+                ),
+                false,
+            );
+        }
+        !closed
     }
 }

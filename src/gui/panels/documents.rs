@@ -24,7 +24,14 @@ pub fn documents_panel_ui(ui: &mut egui::Ui, fc: &mut FrameCtx) {
             let annotator = fc.prefs.annotator.as_str();
             let current = fc.state.current_doc.as_deref();
             ui.heading(ws.project.name());
-            ui.label(RichText::new(format!("{} documents", ws.project.documents.len())).weak());
+            ui.label(
+                RichText::new(crate::gui::count(
+                    ws.project.documents.len(),
+                    "document",
+                    "documents",
+                ))
+                .weak(),
+            );
             // The list is usable at once; every file is read in the background to flag
             // the unusable ones.
             let total = ws.project.documents.len();

@@ -117,10 +117,10 @@ impl AgreementWindow {
         };
         ui.separator();
         ui.label(format!(
-            "{} on {} documents · {} tokens",
+            "{} on {} · {}",
             report.annotators.join(", "),
-            report.documents.len(),
-            report.token.items
+            crate::gui::count(report.documents.len(), "document", "documents"),
+            crate::gui::count(report.token.items, "token", "tokens")
         ));
         for w in &report.warnings {
             ui.colored_label(ui.visuals().warn_fg_color, w);

@@ -203,7 +203,11 @@ impl CorpusSearch {
                 );
                 ui.label(format!("{} matches so far", self.hits.len()));
             } else if let Some(s) = &self.summary {
-                let mut line = format!("{} matches in {} documents", s.hits, s.searched);
+                let mut line = format!(
+                    "{} in {}",
+                    crate::gui::count(s.hits, "match", "matches"),
+                    crate::gui::count(s.searched, "document", "documents")
+                );
                 if s.truncated {
                     line.push_str(" (listing the first ");
                     line.push_str(&MAX_HITS.to_string());
@@ -217,7 +221,10 @@ impl CorpusSearch {
             if !self.unreadable.is_empty() {
                 ui.colored_label(
                     ui.visuals().warn_fg_color,
-                    format!("{} documents could not be read", self.unreadable.len()),
+                    format!(
+                        "{} could not be read",
+                        crate::gui::count(self.unreadable.len(), "document", "documents")
+                    ),
                 )
                 .on_hover_text(
                     self.unreadable

@@ -134,13 +134,17 @@ impl Preview {
                 }
             }
         });
-        egui::CollapsingHeader::new(format!("{} documents", per_document.len()))
-            .id_salt("label_all_documents")
-            .show(ui, |ui| {
-                for (document, (ticked, all)) in &per_document {
-                    ui.label(format!("{document}: {ticked} of {all}"));
-                }
-            });
+        egui::CollapsingHeader::new(crate::gui::count(
+            per_document.len(),
+            "document",
+            "documents",
+        ))
+        .id_salt("label_all_documents")
+        .show(ui, |ui| {
+            for (document, (ticked, all)) in &per_document {
+                ui.label(format!("{document}: {ticked} of {all}"));
+            }
+        });
         ui.separator();
         let row_height = ui.spacing().interact_size.y;
         egui::ScrollArea::both()

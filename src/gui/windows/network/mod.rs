@@ -75,17 +75,15 @@ pub struct NetworkWindow {
     pub chosen: Option<Chosen>,
     problem: Option<String>,
     export: export::Export,
+    /// The layer chosen when the window opened, and why (shown while it is the one drawn).
+    default_layer: Option<(String, String)>,
 }
 
 impl NetworkWindow {
     pub fn new(ws: &Workspace) -> Self {
-        let annotators = ws.project.annotators();
-        let annotator = if annotators.iter().any(|a| a == crate::core::review::CURATED) {
-            crate::core::review::CURATED.to_owned()
-        } else {
-            annotators.into_iter().next().unwrap_or_default()
-        };
+        let (annotator, which) = crate::core::network::default_layer(&ws.project, "claim");
         Self {
+            default_layer: Some((annotator.clone(), which)),
             settings: Settings {
                 annotator,
                 view: View::Actors(Aggregation::Subtract),
@@ -216,6 +214,11 @@ impl NetworkWindow {
                 })
                 .response
                 .labelled_by(layer.id);
+            if let Some((annotator, which)) = &self.default_layer
+                && *annotator == s.annotator
+            {
+                ui.label(egui::RichText::new(format!("Drawn from {which}.")).weak());
+            }
             ui.separator();
             for (view, title) in [
                 (View::Actors(Aggregation::Subtract), "agree − disagree"),
