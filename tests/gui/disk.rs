@@ -531,20 +531,39 @@ fn open_and_choose_use_the_app_s_own_chooser_where_there_is_no_system_dialog() {
             .workspace()
             .is_some_and(|w| w.project.root == other)
     });
-    // In the export window, Choose… fills the path from the same chooser (files listed too).
+    // In the export window, Choose… saves a file: a folder (outside the project), a file name
+    // (the format's extension added), and a question before replacing a file.
     harness.key_press_modifiers(Modifiers::COMMAND, Key::E);
     steps(&mut harness, 2);
     harness.get_by_label("Choose…").click();
     steps(&mut harness, 2);
+    harness.get_by_label("Save the export as");
+    assert_eq!(
+        harness
+            .get_by_label("File name (.jsonl)")
+            .value()
+            .as_deref(),
+        Some("proj.jsonl"),
+        "named after the project's folder"
+    );
+    let out = tempfile::tempdir().unwrap();
+    std::fs::write(out.path().join("old.jsonl"), "kept?").unwrap();
     harness.get_by_label("Folder").focus();
     harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
-    let target = other.join("out.jsonl");
     harness
         .get_by_label("Folder")
-        .type_text(&target.display().to_string());
+        .type_text(&out.path().display().to_string());
     steps(&mut harness, 1);
-    harness.get_by_label("Choose").click();
+    harness.get_by_label("File name (.jsonl)").focus();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    harness.get_by_label("File name (.jsonl)").type_text("old");
+    steps(&mut harness, 1);
+    harness.get_by_label("Save").click();
     steps(&mut harness, 2);
+    harness.get_by_label_contains("exists. Replace it?");
+    harness.get_by_label("Replace").click();
+    steps(&mut harness, 2);
+    let target = out.path().join("old.jsonl");
     assert_eq!(
         harness
             .get_by_role_and_label(egui::accesskit::Role::TextInput, "File")
@@ -552,6 +571,11 @@ fn open_and_choose_use_the_app_s_own_chooser_where_there_is_no_system_dialog() {
             .as_deref(),
         Some(target.display().to_string().as_str()),
         "the export path is filled in"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        "kept?",
+        "not written yet"
     );
 }
 

@@ -209,21 +209,48 @@ impl App {
             }
             Action::Import(corpus, options) => self.import(*corpus, &options),
             Action::ChooseInterchangePath { why } => {
-                let start = match (self.ws(), &self.windows.interchange) {
-                    (Some(ws), Some(window)) => crate::gui::windows::interchange::start_folder(
-                        ws,
-                        window.mode,
-                        &window.path,
-                        window.last_export_dir.as_deref(),
+                use crate::gui::dialogs::chooser::{FolderChooser, Purpose};
+                use crate::gui::windows::interchange::{Mode, start_folder};
+                let why = Some(why).filter(|w| !w.is_empty());
+                let chooser = match (
+                    self.session.as_ref().map(|s| &s.ws),
+                    &self.windows.interchange,
+                ) {
+                    (Some(ws), Some(window)) if window.mode == Mode::Export => {
+                        let start = start_folder(
+                            ws,
+                            window.mode,
+                            &window.path,
+                            window.last_export_dir.as_deref(),
+                        );
+                        if window.format.writes_folder()
+                            || window.format == crate::formats::Format::WebannoTsv
+                        {
+                            FolderChooser::new(&start, why, Purpose::ExportFolder)
+                        } else {
+                            let extension = window.format.file_extension();
+                            let typed = std::path::Path::new(window.path.trim())
+                                .file_name()
+                                .map(|n| n.to_string_lossy().into_owned());
+                            let name = typed.unwrap_or_else(|| {
+                                let folder = ws.project.root.canonicalize().ok();
+                                let stem = folder
+                                    .as_deref()
+                                    .and_then(std::path::Path::file_name)
+                                    .map_or_else(|| "export".into(), |n| n.to_string_lossy());
+                                format!("{stem}.{extension}")
+                            });
+                            FolderChooser::save_file(&start, &name, extension, why)
+                        }
+                    }
+                    (Some(ws), _) => FolderChooser::new(&ws.project.root, why, Purpose::Import),
+                    _ => FolderChooser::new(
+                        &std::env::current_dir().unwrap_or_default(),
+                        why,
+                        Purpose::Import,
                     ),
-                    (Some(ws), None) => ws.project.root.clone(),
-                    _ => std::env::current_dir().unwrap_or_default(),
                 };
-                self.dialogs.chooser = Some(crate::gui::dialogs::chooser::FolderChooser::new(
-                    &start,
-                    Some(why).filter(|w| !w.is_empty()),
-                    crate::gui::dialogs::chooser::Purpose::Interchange,
-                ));
+                self.dialogs.chooser = Some(chooser);
             }
             Action::SetInterchangePath(path) => {
                 if let Some(window) = &mut self.windows.interchange {

@@ -1,6 +1,7 @@
 //! The in-app chooser, for systems where the native dialog cannot be shown (no desktop portal,
 //! no zenity): a path field (Tab completes a name), the folders (and, for import/export, the
-//! files) in it, Up and Open. Projects are marked. Enter takes the path, Esc cancels.
+//! files) in it, Up and Open. Projects are marked. Enter takes the path, Esc cancels. To save a
+//! file it has a file-name field (the format's extension added) and asks before replacing one.
 
 use std::path::{Path, PathBuf};
 
@@ -21,13 +22,40 @@ struct Entry {
 }
 
 /// What the chosen path is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Purpose {
     /// A project or a folder of texts to open.
     Open,
-    /// The import/export window's path (a file or a folder; for export, one that may not
-    /// exist yet).
-    Interchange,
+    /// The import window's input: a file or a folder to read.
+    Import,
+    /// The export window's folder (a folder format): one that may not exist yet.
+    ExportFolder,
+    /// The export window's file: a folder and a file name, `extension` added when missing;
+    /// an existing file is replaced only when the user says so.
+    ExportFile { extension: String },
+}
+
+impl Purpose {
+    fn title(&self) -> &'static str {
+        match self {
+            Self::Open => "Open a project or a folder of .txt files",
+            Self::Import => "Choose the file or folder to import",
+            Self::ExportFolder => "Choose the folder to export into",
+            Self::ExportFile { .. } => "Save the export as",
+        }
+    }
+
+    fn verb(&self) -> &'static str {
+        match self {
+            Self::Open => "Open",
+            Self::Import | Self::ExportFolder => "Choose",
+            Self::ExportFile { .. } => "Save",
+        }
+    }
+
+    fn lists_files(&self) -> bool {
+        !matches!(self, Self::Open | Self::ExportFolder)
+    }
 }
 
 #[derive(Debug)]
@@ -39,6 +67,10 @@ pub struct FolderChooser {
     listing: Option<(String, Listing)>,
     focus: bool,
     purpose: Purpose,
+    /// Saving a file: its name (in the folder `path`).
+    pub file_name: String,
+    /// Saving over this existing file was asked; waiting for the answer.
+    replace: Option<PathBuf>,
 }
 
 fn list_entries(dir: &Path, files: bool) -> Listing {
@@ -67,7 +99,37 @@ impl FolderChooser {
             listing: None,
             focus: true,
             purpose,
+            file_name: String::new(),
+            replace: None,
         }
+    }
+
+    /// A chooser that saves a file: starts in `folder` with `name` in the file-name field.
+    pub fn save_file(folder: &Path, name: &str, extension: &str, why: Option<String>) -> Self {
+        let mut chooser = Self::new(
+            folder,
+            why,
+            Purpose::ExportFile {
+                extension: extension.to_owned(),
+            },
+        );
+        chooser.file_name = name.to_owned();
+        chooser
+    }
+
+    /// The file a save would write: the folder and the name, with the extension added.
+    fn save_target(&self, extension: &str) -> PathBuf {
+        let name = self.file_name.trim();
+        let with_extension = if extension.is_empty()
+            || Path::new(name)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case(extension))
+        {
+            name.to_owned()
+        } else {
+            format!("{name}.{extension}")
+        };
+        PathBuf::from(&self.path).join(with_extension)
     }
 
     fn listing(&mut self) -> &Listing {
@@ -75,7 +137,7 @@ impl FolderChooser {
             self.listing = None;
         }
         let path = self.path.clone();
-        let files = self.purpose == Purpose::Interchange;
+        let files = self.purpose.lists_files();
         &self
             .listing
             .get_or_insert_with(|| {
@@ -97,7 +159,7 @@ impl FolderChooser {
         let mut cancel = false;
         let modal = egui::Modal::new(egui::Id::unique("folder_chooser")).show(ctx, |ui| {
             ui.set_width(520.0_f32.min(ctx.content_rect().width() - 60.0));
-            ui.heading("Open a project or a folder of .txt files");
+            ui.heading(self.purpose.title());
             if let Some(why) = &self.why {
                 ui.label(RichText::new(why).color(ui.visuals().warn_fg_color));
             }
@@ -115,8 +177,7 @@ impl FolderChooser {
                 let typed = PathBuf::from(&self.path);
                 if let (Some(parent), Some(stem)) = (typed.parent(), typed.file_name()) {
                     let stem = stem.to_string_lossy().into_owned();
-                    let files = self.purpose == Purpose::Interchange;
-                    if let Ok(entries) = list_entries(parent, files) {
+                    if let Ok(entries) = list_entries(parent, self.purpose.lists_files()) {
                         let fits: Vec<&Entry> = entries
                             .iter()
                             .filter(|e| e.name.starts_with(&stem))
@@ -130,6 +191,21 @@ impl FolderChooser {
             }
             if response.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
                 open_path = Some(PathBuf::from(&self.path));
+            }
+            if let Purpose::ExportFile { extension } = &self.purpose {
+                let label = ui.label(format!("File name (.{extension})"));
+                let name = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut self.file_name)
+                            .desired_width(f32::INFINITY),
+                    )
+                    .labelled_by(label.id);
+                if name.changed() {
+                    self.replace = None;
+                }
+                if name.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                    open_path = Some(PathBuf::from(&self.path));
+                }
             }
             ui.horizontal(|ui| {
                 let dir = PathBuf::from(&self.path);
@@ -178,13 +254,28 @@ impl FolderChooser {
                 } else {
                     base.parent().map(Path::to_owned).unwrap_or(base)
                 };
-                self.path = dir.join(name).display().to_string();
+                let entered = dir.join(&name);
+                if matches!(self.purpose, Purpose::ExportFile { .. }) && !entered.is_dir() {
+                    // A file clicked while saving: its name, to replace it.
+                    self.path = dir.display().to_string();
+                    self.file_name = name;
+                    self.replace = None;
+                } else {
+                    self.path = entered.display().to_string();
+                }
             }
-            let verb = match self.purpose {
-                Purpose::Open => "Open",
-                Purpose::Interchange => "Choose",
-            };
+            if let Some(target) = &self.replace {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    format!("{} exists. Replace it?", target.display()),
+                );
+            }
             ui.horizontal(|ui| {
+                let verb = if self.replace.is_some() {
+                    "Replace"
+                } else {
+                    self.purpose.verb()
+                };
                 if ui.button(verb).clicked() {
                     open_path = Some(PathBuf::from(&self.path));
                 }
@@ -193,26 +284,58 @@ impl FolderChooser {
                 }
             });
         });
-        if let Some(path) = open_path {
-            match self.purpose {
-                Purpose::Open if path.is_dir() => {
-                    actions.push(Action::OpenPath(path, None));
-                    return false;
-                }
-                Purpose::Open => self.why = Some(format!("No such folder: {}", path.display())),
-                // A file to write may not exist yet; its folder must.
-                Purpose::Interchange
-                    if path.exists() || path.parent().is_some_and(Path::is_dir) =>
-                {
-                    actions.push(Action::SetInterchangePath(path));
-                    return false;
-                }
-                Purpose::Interchange => {
-                    self.why = Some(format!("No such folder: {}", path.display()));
-                }
-            }
+        if let Some(path) = open_path
+            && let Some(chosen) = self.take(path)
+        {
+            actions.push(chosen);
+            return false;
         }
         !cancel && !super::closed_by_user(&modal)
+    }
+
+    /// What choosing `path` does: the action to push, or `None` with the reason (or the
+    /// question) shown in the dialog.
+    fn take(&mut self, path: PathBuf) -> Option<Action> {
+        match &self.purpose {
+            Purpose::Open if path.is_dir() => return Some(Action::OpenPath(path, None)),
+            Purpose::Open => self.why = Some(format!("No such folder: {}", path.display())),
+            Purpose::Import if path.exists() => return Some(Action::SetInterchangePath(path)),
+            Purpose::Import => self.why = Some(format!("Nothing at {}", path.display())),
+            // A folder to write into may not exist yet; where it would go must.
+            Purpose::ExportFolder if path.is_file() => {
+                self.why = Some(format!(
+                    "{} is a file; this format writes a folder",
+                    path.display()
+                ));
+            }
+            Purpose::ExportFolder if path.is_dir() || path.parent().is_some_and(Path::is_dir) => {
+                return Some(Action::SetInterchangePath(path));
+            }
+            Purpose::ExportFolder => {
+                self.why = Some(format!("No such folder: {}", path.display()));
+            }
+            Purpose::ExportFile { extension } => {
+                if !path.is_dir() {
+                    self.why = Some(format!("No such folder: {}", path.display()));
+                    return None;
+                }
+                if self.file_name.trim().is_empty() {
+                    self.why = Some("Type a file name.".to_owned());
+                    return None;
+                }
+                let target = self.save_target(&extension.clone());
+                if target.is_dir() {
+                    self.why = Some(format!("{} is a folder", target.display()));
+                    return None;
+                }
+                if target.exists() && self.replace.as_ref() != Some(&target) {
+                    self.replace = Some(target); // asked; a second press replaces
+                    return None;
+                }
+                return Some(Action::SetInterchangePath(target));
+            }
+        }
+        None
     }
 }
 
