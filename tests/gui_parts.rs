@@ -123,7 +123,15 @@ fn the_name_prompt_refuses_a_bad_name_and_esc_keeps_the_old_one() {
     harness.run();
     let state = harness.state();
     assert!(state.dialog.is_none(), "Esc closes the prompt");
-    assert!(state.actions.is_empty(), "{:?}", state.actions.pending());
+    // The old name stays, and the status bar says so (a name is never taken silently).
+    assert!(
+        matches!(
+            state.actions.pending(),
+            [Action::Say { text, is_error: false }] if text.contains("\"sam\" (kept)")
+        ),
+        "{:?}",
+        state.actions.pending()
+    );
 }
 
 #[test]

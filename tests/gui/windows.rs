@@ -749,3 +749,50 @@ fn the_export_window_refuses_a_folder_inside_the_project_and_says_where_instead(
     assert!(!inside.exists(), "nothing written");
     assert!(harness.query_by_label_contains("Exported").is_none());
 }
+
+#[test]
+fn review_shows_every_compared_layer_and_its_decisions_at_1280_and_900_wide() {
+    for (width, height, rows) in [(1280.0, 800.0, 5), (900.0, 600.0, 3)] {
+        let (_dir, root) = sample_copy();
+        let mut harness = open_app_with(
+            &root,
+            DOC,
+            "maria",
+            Harness::builder().with_size(egui::vec2(width, height)),
+        );
+        harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::R);
+        steps(&mut harness, 3);
+        let accept: Vec<egui::Rect> = harness.query_all_by_label("✔").map(|n| n.rect()).collect();
+        let reject: Vec<egui::Rect> = harness.query_all_by_label("✖").map(|n| n.rect()).collect();
+        // The column header (the lowest "sam": the tick box to compare is above it).
+        let sam = harness
+            .query_all_by_label("sam")
+            .map(|n| n.rect())
+            .max_by(|a, b| a.top().total_cmp(&b.top()))
+            .unwrap();
+        // Both colleagues' columns are on screen, with their buttons whole in the window
+        // and over the panel's visible rows (the sample's long versions do not push them off).
+        let in_window = |r: &egui::Rect| r.right() <= width && r.bottom() <= height;
+        let sam_buttons = accept
+            .iter()
+            .chain(&reject)
+            .filter(|r| r.left() >= sam.left() - 1.0 && in_window(r))
+            .count();
+        assert!(
+            sam_buttons >= 4,
+            "{width}: sam's ✔/✖ on screen: {sam_buttons} ({accept:?})"
+        );
+        assert!(
+            accept.iter().chain(&reject).all(|r| r.right() <= width),
+            "no decision needs sideways scrolling"
+        );
+        let maria_rows = accept
+            .iter()
+            .filter(|r| r.left() < sam.left() && in_window(r))
+            .count();
+        assert!(
+            maria_rows >= rows,
+            "{width}: {maria_rows} rows of maria's visible"
+        );
+    }
+}

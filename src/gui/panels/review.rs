@@ -183,21 +183,22 @@ impl Review {
         let curating = fc.state.curating;
         let mut actions = Vec::new();
         // A third of the window by default, so the text keeps room on a small screen.
-        let default_height = (ui.available_height() * 0.35).clamp(110.0, 260.0);
+        let default_height = (ui.available_height() * 0.42).clamp(150.0, 300.0);
         egui::Panel::bottom("review")
             .resizable(true)
             .default_size(default_height)
             .size_range(100.0..=600.0)
             .show(ui, |ui| {
                 ui.horizontal_wrapped(|ui| {
-                    ui.heading("Review");
-                    ui.label(
-                        RichText::new(
-                            "Colleagues' layers are read-only; ✔ and ✖ decide into the curated \
-                             layer (Ctrl+Z undoes).",
-                        )
-                        .weak(),
-                    );
+                    const HINT: &str = "Colleagues' layers are read-only; ✔ and ✖ decide into \
+                                        the curated layer (Ctrl+Z undoes).";
+                    let heading = ui.heading("Review");
+                    // In a narrow window the hint is on hover: the rows need the lines.
+                    if ui.available_width() > 700.0 {
+                        ui.label(RichText::new(HINT).weak());
+                    } else {
+                        heading.on_hover_text(HINT);
+                    }
                 });
                 actions = self.ui(ui, ws, doc, curating);
             });
@@ -303,6 +304,9 @@ impl Review {
                 }));
             }
             ui.separator();
+            // In words where there is room; in a narrow window as coloured counts (words on
+            // hover), so the rows keep the lines.
+            let wide = ui.available_width() > 700.0;
             for kind in [
                 DiffKind::Agree,
                 DiffKind::Attributes,
@@ -311,13 +315,26 @@ impl Review {
                 DiffKind::Missing,
             ] {
                 let n = d.clusters.iter().filter(|c| c.kind == kind).count();
-                ui.label(
-                    RichText::new(format!("■ {} {n}", kind.describe())).color(kind_color(kind)),
-                );
+                let text = if wide {
+                    format!("■ {} {n}", kind.describe())
+                } else {
+                    format!("■ {n}")
+                };
+                ui.label(RichText::new(text).color(kind_color(kind)))
+                    .on_hover_text(format!("{}: {n}", kind.describe()));
             }
             if !d.relations.is_empty() {
-                ui.label(format!(
-                    "· relations: {} shared, {} differ",
+                let text = if wide {
+                    format!(
+                        "· relations: {} shared, {} differ",
+                        d.shared_relations,
+                        d.relations.len()
+                    )
+                } else {
+                    format!("· relations {}/{}", d.shared_relations, d.relations.len())
+                };
+                ui.label(text).on_hover_text(format!(
+                    "relations: {} shared, {} differ",
                     d.shared_relations,
                     d.relations.len()
                 ));
@@ -340,27 +357,29 @@ impl Review {
             ui.label("The compared layers agree on this document.");
         } else {
             // Only the rows in view are laid out (a big document has thousands): each row's
-            // height is known from its line count — one line per version, two for "Where".
+            // height is known from its line count — one line per version.
             let line = ui.spacing().interact_size.y + ui.spacing().item_spacing.y;
-            let lines = |c: &Cluster| c.spans.iter().map(Vec::len).max().unwrap_or(1).max(2);
+            let lines = |c: &Cluster| c.spans.iter().map(Vec::len).max().unwrap_or(1).max(1);
             let heights: Vec<f32> = disagreements
                 .iter()
                 .map(|c| lines(c))
-                .chain(d.relations.iter().map(|_| 2))
+                .chain(d.relations.iter().map(|_| 1))
                 .map(|n: usize| f32::from(u16::try_from(n).unwrap_or(u16::MAX)) * line)
                 .collect();
             let focus_row = self
                 .focus
                 .as_ref()
                 .and_then(|f| disagreements.iter().position(|c| &c.range == f));
-            // Many annotators (or a narrow window): the table scrolls sideways, nothing is cut.
+            // Every compared layer gets an equal share of the width, its ✔/✖ first so a
+            // decision never needs sideways scrolling; a long version is cut with "…" (whole
+            // on hover). Only many layers in a narrow window scroll sideways.
+            let where_width = (ui.available_width() * 0.22).clamp(120.0, 240.0);
             egui::ScrollArea::horizontal()
                 .id_salt("review-hscroll")
                 .auto_shrink([false, false])
                 .show(ui, |ui| {
                     {
-                        // One line per version: excerpts are short; a narrow window clips them.
-                        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+                        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
                         let height = ui.available_height() - line;
                         let mut table = egui_extras::TableBuilder::new(ui)
                             .id_salt("review-table")
@@ -369,8 +388,11 @@ impl Review {
                             .min_scrolled_height(height.min(60.0))
                             .striped(true)
                             .auto_shrink([false, false])
-                            .column(egui_extras::Column::auto().at_least(180.0).clip(true))
-                            .columns(egui_extras::Column::auto().at_least(160.0), compare.len());
+                            .column(egui_extras::Column::exact(where_width).clip(true))
+                            .columns(
+                                egui_extras::Column::remainder().at_least(150.0).clip(true),
+                                compare.len(),
+                            );
                         if let Some(row) = focus_row
                             && self.scrolled_to != self.focus
                         {
@@ -428,19 +450,33 @@ impl Review {
     ) {
         let focused = self.focus.as_ref() == Some(&c.range);
         row.col(|ui| {
-            let title = RichText::new(format!("{}{excerpt}", if focused { "▶ " } else { "" }));
-            if ui
-                .add(egui::Button::new(if focused { title.strong() } else { title }).frame(false))
-                .on_hover_text("Show it in the text")
-                .clicked()
-            {
-                intents.push(Action::FocusDisagreement(c.range.clone()));
-            }
             let mut tag = c.kind.describe().to_owned();
             if c.decided {
                 tag.push_str(" · decided");
             }
-            ui.label(RichText::new(tag).small().color(kind_color(c.kind)));
+            ui.horizontal(|ui| {
+                // The kind as a coloured mark (a tick once decided), in words on hover.
+                let mark = ui.label(
+                    RichText::new(if c.decided { "✔" } else { "●" }).color(kind_color(c.kind)),
+                );
+                // Screen readers (and tests) read the kind in words.
+                mark.widget_info(|| {
+                    egui::WidgetInfo::labeled(egui::WidgetType::Label, true, tag.as_str())
+                });
+                mark.on_hover_text(&tag);
+                let title = RichText::new(format!("{}{excerpt}", if focused { "▶ " } else { "" }));
+                if ui
+                    .add(
+                        egui::Button::new(if focused { title.strong() } else { title })
+                            .frame(false)
+                            .truncate(),
+                    )
+                    .on_hover_text(format!("{tag}. Show it in the text."))
+                    .clicked()
+                {
+                    intents.push(Action::FocusDisagreement(c.range.clone()));
+                }
+            });
         });
         for (a, spans) in compare.iter().zip(&c.spans) {
             row.col(|ui| {
@@ -461,8 +497,7 @@ impl Review {
                                     .join(" ")
                             )
                         };
-                        ui.label(format!("{} {}..{}{attrs}", s.label, s.start, s.end))
-                            .on_hover_text(crate::gui::bidi::for_egui(&s.text));
+                        let version = format!("{} {}..{}{attrs}", s.label, s.start, s.end);
                         if a != CURATED {
                             if ui
                                 .small_button("✔")
@@ -485,6 +520,12 @@ impl Review {
                                 }));
                             }
                         }
+                        // Last, so a long one is cut, never the buttons.
+                        ui.add(egui::Label::new(&version).truncate())
+                            .on_hover_text(format!(
+                                "{version}\n{}",
+                                crate::gui::bidi::for_egui(&s.text)
+                            ));
                     });
                 }
             });
@@ -502,27 +543,34 @@ fn relation_row(
 ) {
     let s = &r.signature;
     row.col(|ui| {
-        ui.label(format!(
-            "{} → {}",
-            excerpt(&(s.from.start..s.from.end)),
-            excerpt(&(s.to.start..s.to.end)),
-        ))
-        .on_hover_text(s.to_string());
         let mut tag = "relation in some layers".to_owned();
         if r.decided {
             tag.push_str(" · decided");
         }
-        ui.label(
-            RichText::new(tag)
-                .small()
-                .color(kind_color(DiffKind::Missing)),
-        );
+        ui.horizontal(|ui| {
+            let mark = ui.label(
+                RichText::new(if r.decided { "✔" } else { "●" })
+                    .color(kind_color(DiffKind::Missing)),
+            );
+            mark.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::WidgetType::Label, true, tag.as_str())
+            });
+            mark.on_hover_text(&tag);
+            ui.add(
+                egui::Label::new(format!(
+                    "{} → {}",
+                    excerpt(&(s.from.start..s.from.end)),
+                    excerpt(&(s.to.start..s.to.end)),
+                ))
+                .truncate(),
+            )
+            .on_hover_text(format!("{tag}: {s}"));
+        });
     });
     for (a, present) in compare.iter().zip(&r.present) {
         row.col(|ui| {
             ui.horizontal(|ui| match present {
                 Some(rel) if a != CURATED => {
-                    ui.label(&rel.kind);
                     if ui
                         .small_button("✔")
                         .on_hover_text("Accept the relation (and its ends) into the curated layer")
@@ -543,6 +591,7 @@ fn relation_row(
                             id: rel.id.clone(),
                         }));
                     }
+                    ui.add(egui::Label::new(&rel.kind).truncate());
                 }
                 Some(rel) => {
                     ui.label(&rel.kind);

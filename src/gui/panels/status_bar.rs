@@ -9,7 +9,9 @@ use crate::gui::state::FrameCtx;
 
 pub fn status_bar_ui(ui: &mut egui::Ui, fc: &mut FrameCtx) {
     egui::Panel::bottom("status_bar").show(ui, |ui| {
-        ui.horizontal_wrapped(|ui| {
+        // One line at any width: the last items (a warning, the message) are cut with "…" and
+        // whole on hover.
+        ui.horizontal(|ui| {
             if ui
                 .button(format!("Annotator: {}", fc.annotator()))
                 .on_hover_text("The annotator you annotate as. Click to change.")
@@ -93,7 +95,10 @@ pub fn status_bar_ui(ui: &mut egui::Ui, fc: &mut FrameCtx) {
                     ui.separator();
                 }
                 if let Some(err) = session.ws.journal_error() {
-                    ui.label(RichText::new(err).color(ui.visuals().error_fg_color));
+                    ui.add(
+                        egui::Label::new(RichText::new(err).color(ui.visuals().error_fg_color))
+                            .truncate(),
+                    );
                     ui.separator();
                 }
             }
@@ -103,7 +108,7 @@ pub fn status_bar_ui(ui: &mut egui::Ui, fc: &mut FrameCtx) {
                 } else {
                     ui.visuals().text_color()
                 };
-                ui.label(RichText::new(&status.text).color(color));
+                ui.add(egui::Label::new(RichText::new(&status.text).color(color)).truncate());
             }
         });
     });
