@@ -461,7 +461,7 @@ impl Review {
                 );
                 // Screen readers (and tests) read the kind in words.
                 mark.widget_info(|| {
-                    egui::WidgetInfo::labeled(egui::WidgetType::Label, true, tag.as_str())
+                    egui::WidgetInfo::labeled(egui::Role::Label, true, tag.as_str())
                 });
                 mark.on_hover_text(&tag);
                 let title = RichText::new(format!("{}{excerpt}", if focused { "▶ " } else { "" }));
@@ -552,9 +552,7 @@ fn relation_row(
                 RichText::new(if r.decided { "✔" } else { "●" })
                     .color(kind_color(DiffKind::Missing)),
             );
-            mark.widget_info(|| {
-                egui::WidgetInfo::labeled(egui::WidgetType::Label, true, tag.as_str())
-            });
+            mark.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, tag.as_str()));
             mark.on_hover_text(&tag);
             ui.add(
                 egui::Label::new(format!(
