@@ -323,9 +323,12 @@ fn the_status_bar_says_who_annotates_and_that_the_window_is_read_only() {
 #[test]
 fn the_documents_panel_lists_documents_with_counts_and_opens_one() {
     let (_dir, root) = sample();
-    let mut harness = panel(&root, "maria", (), |(), ui, fc| {
-        tagdesk::gui::panels::documents::documents_panel_ui(ui, fc);
-    });
+    let mut harness = panel(
+        &root,
+        "maria",
+        tagdesk::gui::panels::documents::DocumentsPanel::default(),
+        tagdesk::gui::panels::documents::DocumentsPanel::ui,
+    );
     harness
         .try_run()
         .expect("the documents panel keeps repainting");
@@ -333,7 +336,11 @@ fn the_documents_panel_lists_documents_with_counts_and_opens_one() {
     harness.get_by_label_contains("5 documents");
     // sam's spans are counted beside maria's own.
     assert!(harness.query_all_by_label_contains(" · +").next().is_some());
-    harness.get_by_label_contains(&second[..8]).click();
+    // Listed by title (metadata.json), the file name on hover.
+    assert!(second.starts_with("001_"));
+    harness
+        .get_by_label_contains("NATO, Russia Aiming For Syria")
+        .click();
     harness.run();
     assert!(
         matches!(harness.state().actions.pending(), [Action::SelectDocument(d)] if *d == second),

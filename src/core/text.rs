@@ -441,6 +441,24 @@ pub fn context_after(text: &SourceText, char_offset: usize) -> String {
         .to_owned()
 }
 
+/// The text's first line with something on it, trimmed and cut to 120 characters (with "…"):
+/// what a document list shows when no title is known.
+pub fn first_line(text: &str) -> String {
+    const MAX: usize = 120;
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or_default();
+    if line.chars().count() > MAX {
+        let mut cut: String = line.chars().take(MAX - 1).collect();
+        cut.push('…');
+        cut
+    } else {
+        line.to_owned()
+    }
+}
+
 /// The text a span covers: its pieces' texts, joined by a space when discontinuous (as brat
 /// writes it).
 pub fn covered_text(

@@ -180,7 +180,11 @@ pub struct Opened {
 /// What the background scan found out about a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DocProbe {
-    Ok { chars: usize },
+    /// Readable: its length, and its first line (a title when the metadata has none).
+    Ok {
+        chars: usize,
+        first_line: String,
+    },
     Unusable(String),
 }
 

@@ -172,9 +172,7 @@ fn refi_qda_goes_out_and_comes_back_through_the_windows() {
     open_with_format(&mut harness, Key::E, "REFI-QDA project (.qdpx");
     // maria's layer only (the second list: the annotator).
     harness
-        .get_all_by_role(egui::accesskit::Role::ComboBox)
-        .nth(1)
-        .expect("the annotator list")
+        .get_by_role_and_label(egui::accesskit::Role::ComboBox, "Annotator")
         .click();
     steps(&mut harness, 2);
     harness
@@ -795,4 +793,49 @@ fn review_shows_every_compared_layer_and_its_decisions_at_1280_and_900_wide() {
             "{width}: {maria_rows} rows of maria's visible"
         );
     }
+}
+
+#[test]
+fn the_document_list_shows_titles_and_dates_and_sorts_by_date() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "maria");
+    // Titles come from metadata.json; the file name is on hover only.
+    let kerry = "Kerry's Russia Trip To Focus On Syria, Counterterrorism";
+    let newest = "U.S. And Russian Officials To Meet In Geneva To Talk Peace In Syria";
+    let rect_of = |h: &Harness<'static, App>, title: &str| {
+        h.query_all_by_label_contains(&title[..20])
+            .map(|n| n.rect())
+            .find(|r| r.left() < 300.0)
+            .unwrap_or_else(|| panic!("{title} is not in the list"))
+    };
+    assert!(
+        harness
+            .query_by_label_contains("2016-09-09 · 9 · done")
+            .is_some()
+    );
+    assert!(rect_of(&harness, newest).top() < rect_of(&harness, kerry).top());
+    harness.get_by_label("Sort by").click();
+    steps(&mut harness, 2);
+    harness.get_by_label("date").click();
+    steps(&mut harness, 3);
+    assert!(
+        rect_of(&harness, kerry).top() < rect_of(&harness, newest).top(),
+        "oldest first"
+    );
+    harness.get_by_label("5 documents");
+}
+
+#[test]
+fn a_document_without_metadata_is_listed_by_its_first_line_and_one_is_one_document() {
+    let (_dir, root) = crate::support::project_with(&[(
+        "interview-07.txt",
+        b"\n\n  Interview with the mayor, 3 March  \nQ: What happened?",
+    )]);
+    let mut harness = open_app_on(&root, "interview-07.txt", "ana");
+    let shown = wait_until(&mut harness, |h| {
+        h.query_by_label_contains("Interview with the mayor, 3 March")
+            .is_some()
+    });
+    assert!(shown, "the first line is the title");
+    harness.get_by_label("1 document");
 }

@@ -218,6 +218,7 @@ impl App {
                     Ok(bytes) => match crate::core::SourceText::from_bytes(&bytes) {
                         Ok(text) => DocProbe::Ok {
                             chars: text.char_len(),
+                            first_line: crate::core::text::first_line(text.as_str()),
                         },
                         Err(err) => DocProbe::Unusable(err.to_string()),
                     },

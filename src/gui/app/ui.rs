@@ -27,7 +27,7 @@ impl App {
         };
         panels::menu_bar::menu_bar_ui(ui, &mut fc);
         panels::status_bar::status_bar_ui(ui, &mut fc);
-        panels::documents::documents_panel_ui(ui, &mut fc);
+        self.panels.documents.ui(ui, &mut fc);
         self.panels.labels.ui(ui, &mut fc);
         if let Some(review) = &mut self.panels.review {
             review.panel_ui(ui, &mut fc);

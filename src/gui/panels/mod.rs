@@ -16,6 +16,7 @@ pub mod status_bar;
 pub struct Panels {
     pub labels: labels::LabelsPanel,
     pub document: document::DocumentPanel,
+    pub documents: documents::DocumentsPanel,
     /// The review panel, when open.
     pub review: Option<review::Review>,
 }
