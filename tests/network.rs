@@ -339,7 +339,7 @@ pub fn coded_project() -> (tempfile::TempDir, std::path::PathBuf) {
 #[test]
 fn tagdesk_network_reads_the_coding_and_writes_the_networks_gephi_opens() {
     let (_dir, root) = coded_project();
-    let out = root.join("congruence.graphml");
+    let out = root.parent().unwrap().join("congruence.graphml");
     let run = |args: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_tagdesk"))
             .arg("network")
@@ -543,4 +543,21 @@ fn with_no_layer_chosen_the_network_is_drawn_from_the_layer_with_claims_and_says
         "{message}"
     );
     assert!(!out.stdout.is_empty());
+}
+
+#[test]
+fn a_network_is_never_written_into_the_project() {
+    let (_dir, root) = coded_project();
+    let inside = root.join("net.graphml");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tagdesk"))
+        .arg("network")
+        .arg(&root)
+        .args(["--annotator", "ana", "-o"])
+        .arg(&inside)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let message = String::from_utf8_lossy(&out.stderr);
+    assert!(message.contains("inside the project folder"), "{message}");
+    assert!(!inside.exists());
 }

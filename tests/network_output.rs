@@ -259,7 +259,7 @@ fn the_events_table_holds_every_statement_and_conflict_losslessly() {
 #[test]
 fn graphml_carries_node_attributes_and_the_parts_of_each_tie() {
     let (_dir, root) = dated_project();
-    let out = root.join("n.graphml");
+    let out = root.parent().unwrap().join("n.graphml");
     let done = tagdesk_cmd(
         &root,
         "network",
@@ -381,7 +381,7 @@ fn node_and_edge_tables_dl_and_gexf_read_back() {
 #[test]
 fn time_windows_write_one_network_per_window_and_one_dynamic_gexf() {
     let (_dir, root) = dated_project();
-    let out = root.join("w.csv");
+    let out = root.parent().unwrap().join("w.csv");
     let done = tagdesk_cmd(
         &root,
         "network",
@@ -398,7 +398,8 @@ fn time_windows_write_one_network_per_window_and_one_dynamic_gexf() {
     );
     assert!(done.status.success(), "{}", stderr(&done));
     // 2016-02-13 … 2016-09-09 is 209 days: windows start every 30 days, seven in all.
-    let mut files: Vec<String> = std::fs::read_dir(&root)
+    let beside = root.parent().unwrap();
+    let mut files: Vec<String> = std::fs::read_dir(beside)
         .unwrap()
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .filter(|n| n.starts_with("w.") && Path::new(n).extension().is_some_and(|e| e == "csv"))
@@ -407,12 +408,12 @@ fn time_windows_write_one_network_per_window_and_one_dynamic_gexf() {
     assert_eq!(files.len(), 7, "{files:?}");
     assert_eq!(files[0], "w.2016-02-13.csv");
     assert_eq!(files[6], "w.2016-08-11.csv");
-    let first = std::fs::read_to_string(root.join(&files[0])).unwrap();
+    let first = std::fs::read_to_string(beside.join(&files[0])).unwrap();
     assert!(first.starts_with(",Assad,Kerry,Lavrov"), "{first}");
-    let last = std::fs::read_to_string(root.join(&files[6])).unwrap();
+    let last = std::fs::read_to_string(beside.join(&files[6])).unwrap();
     assert_eq!(last, ",Kerry\nKerry,0\n");
     // The same as one dynamic GEXF: Lavrov is only in the first window.
-    let gexf = root.join("w.gexf");
+    let gexf = root.parent().unwrap().join("w.gexf");
     let done = tagdesk_cmd(
         &root,
         "network",

@@ -167,6 +167,17 @@ pub(super) fn network_cmd(options: &NetworkOptions) -> ExitCode {
 }
 
 fn run(options: &NetworkOptions, project: &crate::core::Project) -> ExitCode {
+    if let Some(output) = &options.output {
+        let name = output
+            .file_name()
+            .map_or_else(|| "network.graphml".into(), |n| n.to_string_lossy());
+        if let Err(why) =
+            crate::formats::export::check_outside(&project.root, &project.source_dir, output, &name)
+        {
+            eprintln!("error: {why}");
+            return ExitCode::FAILURE;
+        }
+    }
     let annotator = options.annotator.clone().unwrap_or_else(|| {
         let (annotator, which) = crate::core::network::default_layer(project, &options.claim_label);
         eprintln!("Network of {which} (--annotator NAME for another).");

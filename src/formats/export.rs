@@ -188,37 +188,57 @@ pub fn check_destination(
     format: Format,
     destination: &std::path::Path,
 ) -> Result<(), String> {
+    let name = if format.writes_folder() {
+        format!("{}-{}", folder_name(&project.root), format.name())
+    } else {
+        format!("{}.{}", folder_name(&project.root), format.file_extension())
+    };
+    check_outside(&project.root, &project.source_dir, destination, &name)
+}
+
+/// The project folder's own name (what an export beside it is named after).
+pub fn folder_name(root: &std::path::Path) -> String {
+    resolve(root).file_name().map_or_else(
+        || "project".to_owned(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// Where an export of the project at `root` named `name` goes by default: beside the project.
+pub fn beside_project(root: &std::path::Path, name: &str) -> std::path::PathBuf {
+    resolve(root)
+        .parent()
+        .map(std::path::Path::to_owned)
+        .unwrap_or_default()
+        .join(name)
+}
+
+/// [`check_destination`] for any file written from a project (a network, a picture):
+/// refused inside `root` or `source_dir`, with `suggested` (a name beside the project) as the
+/// way out.
+pub fn check_outside(
+    root: &std::path::Path,
+    source_dir: &std::path::Path,
+    destination: &std::path::Path,
+    suggested: &str,
+) -> Result<(), String> {
     let resolved = resolve(destination);
     let inside = [
-        (&project.root, "the project folder"),
-        (&project.source_dir, "the project's source folder"),
+        (root, "the project folder"),
+        (source_dir, "the project's source folder"),
     ]
     .into_iter()
     .find(|(folder, _)| resolved.starts_with(resolve(folder)));
     let Some((folder, what)) = inside else {
         return Ok(());
     };
-    let root = resolve(&project.root);
-    let folder_name = root.file_name().map_or_else(
-        || "project".to_owned(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let outside = root
-        .parent()
-        .map(std::path::Path::to_owned)
-        .unwrap_or_default()
-        .join(if format.writes_folder() {
-            format!("{folder_name}-{}", format.name())
-        } else {
-            format!("{folder_name}.{}", format.file_extension())
-        });
     Err(format!(
         "{} is inside {what} ({}): an export is never written among the project's files, \
          where it could overwrite sources or become documents. Choose a place outside it, \
          e.g. {}",
         destination.display(),
         folder.display(),
-        outside.display()
+        beside_project(root, suggested).display()
     ))
 }
 

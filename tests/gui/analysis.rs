@@ -193,6 +193,15 @@ fn the_network_window_shows_who_agrees_and_a_tie_leads_to_its_claims() {
     let ws = harness.state().workspace().unwrap();
     let claim = ws.layer("a.txt", "ana").unwrap().get(&selected).unwrap();
     assert_eq!(claim.text, "the ceasefire is a lie");
+    // The window folded to its title so the claim shows; its shortcut unfolds it.
+    assert!(harness.query_by_label("disagree").is_none(), "folded");
+    assert!(
+        harness
+            .query_by_label_contains("The Network window is folded")
+            .is_some()
+    );
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::N);
+    steps(&mut harness, 3);
     // Only disagreement: the window follows the choice.
     harness.get_by_label("disagree").click();
     wait_for(&mut harness, "the conflict network", |h| {
@@ -220,7 +229,8 @@ fn the_network_window_shows_actors_by_concept_and_exports_what_it_draws() {
     harness.get_by_label("Statements of Assad");
     harness.get_by_label_contains("Assad on ceasefire (-1)");
     // Export the network as drawn; a second write asks before replacing.
-    let graphml = root.join("network.graphml");
+    // Beside the project by default, named after it (never inside it).
+    let graphml = root.parent().unwrap().join("proj-network.graphml");
     harness.get_by_label("Write").click();
     wait_for(&mut harness, "the GraphML file", |_| graphml.exists());
     let xml = std::fs::read_to_string(&graphml).unwrap();
@@ -245,7 +255,7 @@ fn the_network_window_shows_actors_by_concept_and_exports_what_it_draws() {
     steps(&mut harness, 1);
     harness.get_by_label("Picture (SVG)").click();
     steps(&mut harness, 2);
-    let svg = root.join("network.svg");
+    let svg = root.parent().unwrap().join("proj-network.svg");
     harness.get_by_label("Write").click();
     wait_for(&mut harness, "the SVG file", |_| svg.exists());
     let svg = std::fs::read_to_string(svg).unwrap();

@@ -445,7 +445,14 @@ impl App {
             }
             Command::Network => {
                 self.windows.network = match (self.windows.network.take(), self.ws()) {
-                    (None, Some(ws)) => Some(crate::gui::windows::network::NetworkWindow::new(ws)),
+                    (None, Some(ws)) => {
+                        crate::gui::windows::fold_network(ctx, false);
+                        Some(crate::gui::windows::network::NetworkWindow::new(ws))
+                    }
+                    // Folded after a jump to a claim: the shortcut unfolds it.
+                    (Some(window), _) if crate::gui::windows::fold_network(ctx, false) => {
+                        Some(window)
+                    }
                     _ => None,
                 };
             }

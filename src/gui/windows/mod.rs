@@ -41,6 +41,17 @@ fn window_id(title: &str) -> egui::Id {
     egui::Id::unique(("tagdesk-window", title))
 }
 
+/// Folds the Network window to its title bar (`fold`) or unfolds it; returns whether it was
+/// folded before.
+pub fn fold_network(ctx: &egui::Context, fold: bool) -> bool {
+    let id = window_id(NETWORK).with("collapsing");
+    let mut state = egui::collapsing_header::CollapsingState::load_with_default_open(ctx, id, true);
+    let was_folded = !state.is_open();
+    state.set_open(!fold);
+    state.store(ctx);
+    was_folded
+}
+
 impl Windows {
     /// Where a window is on screen (last frame), by title.
     pub fn rect(ctx: &egui::Context, title: &str) -> Option<egui::Rect> {
@@ -185,7 +196,19 @@ impl Windows {
                 .default_size([640.0_f32.min(max.x), 560.0_f32.min(max.y)])
                 .max_size(max)
                 .show(ctx, |ui| actions = window.ui(ui, ws));
+            let jumped = actions.iter().any(|a| matches!(a, Action::RevealChar(_)));
             fc.actions.extend(actions);
+            if jumped {
+                // A jump to a claim: the window folds to its title bar so it does not cover
+                // what it jumped to (its ▶, or Ctrl+Shift+N, unfolds it).
+                fold_network(ctx, true);
+                fc.actions.push(Action::Say {
+                    text: "The Network window is folded so the claim shows: its ▶ or \
+                           Ctrl+Shift+N unfolds it."
+                        .to_owned(),
+                    is_error: false,
+                });
+            }
             if open {
                 self.network = Some(window);
             }

@@ -71,6 +71,8 @@ enum Message {
 pub struct Export {
     kind: Kind,
     pub path: String,
+    /// The project's folder and source folder: nothing is written inside them.
+    project_folders: (PathBuf, PathBuf),
     /// Where the picture was drawn in the latest frame (for PNG). Shared with the screenshot
     /// callback, which runs after the frame it captured: the layout may have moved since the
     /// request (a spinner, a message), so it reads the place then.
@@ -89,7 +91,18 @@ impl Export {
         let kind = Kind::Graphml;
         Self {
             kind,
-            path: ws.project.root.join(kind.file_name()).display().to_string(),
+            // Beside the project, never in it (an export there is refused).
+            path: crate::formats::export::beside_project(
+                &ws.project.root,
+                &format!(
+                    "{}-{}",
+                    crate::formats::export::folder_name(&ws.project.root),
+                    kind.file_name()
+                ),
+            )
+            .display()
+            .to_string(),
+            project_folders: (ws.project.root.clone(), ws.project.source_dir.clone()),
             picture_rect: Arc::default(),
             replace: None,
             running: false,
@@ -138,7 +151,16 @@ impl Export {
             if self.kind != before {
                 let path = PathBuf::from(self.path.trim());
                 let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
-                self.path = folder.join(self.kind.file_name()).display().to_string();
+                // "syria-talks-network.graphml" becomes "syria-talks-network.svg".
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .and_then(|n| {
+                        n.strip_suffix(before.file_name())
+                            .map(|prefix| format!("{prefix}{}", self.kind.file_name()))
+                    })
+                    .unwrap_or_else(|| self.kind.file_name().to_owned());
+                self.path = folder.join(name).display().to_string();
             }
             let field = ui.add(
                 egui::TextEdit::singleline(&mut self.path)
@@ -167,7 +189,14 @@ impl Export {
                 )
                 .clicked()
             {
-                if exists && !confirmed {
+                let (root, sources) = &self.project_folders;
+                let name = path
+                    .file_name()
+                    .map_or_else(|| self.kind.file_name().into(), |n| n.to_string_lossy());
+                if let Err(why) = crate::formats::export::check_outside(root, sources, &path, &name)
+                {
+                    self.outcome = Some(Err(why));
+                } else if exists && !confirmed {
                     self.replace = Some(path);
                     self.outcome = Some(Err(format!(
                         "{} exists. Click Replace to write over it.",
