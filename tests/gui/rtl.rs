@@ -116,33 +116,47 @@ fn double_clicking_an_arabic_letter_selects_its_word_by_logical_offsets() {
 }
 
 #[test]
-fn a_span_across_a_direction_change_is_one_span_painted_in_two_pieces() {
+fn a_drag_across_a_direction_change_selects_what_it_swept() {
     let (_dir, mut h) = open();
-    // From "قال" (the sentence's first word, at the right) to "John" (left of the Arabic
-    // words that follow it logically): a drag in visual order across the direction change.
+    // "… الأمريكي John Kerry يوم …": on screen, right to left, the Arabic words, then the
+    // English run "John Kerry" (read left to right), then "يوم". A drag from "قال" (the
+    // sentence's first word, at the right) leftward into "John" passes over "Kerry" first.
     let start = char_offset_of(TEXT, "قال وزير", 0);
     let john = char_offset_of(TEXT, "John", 0);
+    let kerry_end = john + "John Kerry".len();
     drag(&mut h, start + 1, john + 2);
     assert_eq!(
         h.state().pending_selection(),
-        Some(start..john + 4),
-        "one logical range, snapped to words"
+        Some(start..kerry_end),
+        "everything the pointer passed over, Kerry included, as one logical range"
     );
+    // Stopping at John's left edge: the same (not only the Arabic words).
+    h.key_press(Key::Escape);
+    steps(&mut h, 1);
+    let left_of_john = at(&h, john) - vec2(4.0, 0.0);
+    let from = at(&h, start + 1);
+    h.drag_at(from);
+    steps(&mut h, 1);
+    h.hover_at(left_of_john);
+    steps(&mut h, 1);
+    h.drop_at(left_of_john);
+    steps(&mut h, 2);
+    assert_eq!(h.state().pending_selection(), Some(start..kerry_end));
     h.key_press(Key::Num3);
     steps(&mut h, 2);
     let ws = h.state().workspace().unwrap();
     let a = ws.layer(ARABIC, "tester").unwrap().annotations()[0].clone();
     assert_eq!(
         (a.start, a.end, a.label.as_str()),
-        (start, john + 4, "disagreement")
+        (start, kerry_end, "disagreement")
     );
-    assert_eq!(&*a.text, "قال وزير الخارجية الأمريكي John");
+    assert_eq!(&*a.text, "قال وزير الخارجية الأمريكي John Kerry");
     let [red, green, blue] = ws.project.schema().get("disagreement").unwrap().rgb();
-    // Painted: two pieces of fill in the label's colour on one row, the Arabic one at the right.
+    // Painted over what was swept, and nothing beyond: not "يوم", left of the English run.
     h.key_press(Key::Escape);
     steps(&mut h, 2);
     let fill = egui::Color32::from_rgba_unmultiplied(red, green, blue, 90);
-    let mut pieces: Vec<egui::Rect> = h
+    let pieces: Vec<egui::Rect> = h
         .output()
         .shapes
         .iter()
@@ -151,20 +165,15 @@ fn a_span_across_a_direction_change_is_one_span_painted_in_two_pieces() {
             _ => None,
         })
         .collect();
-    pieces.sort_by(|p, q| p.min.x.total_cmp(&q.min.x));
-    assert_eq!(pieces.len(), 2, "{pieces:?}");
+    for (what, c) in [("John", john), ("Kerry", john + 6), ("قال", start)] {
+        assert!(
+            pieces.iter().any(|p| p.contains(at(&h, c))),
+            "{what} is covered: {pieces:?}"
+        );
+    }
     assert!(
-        (pieces[0].center().y - pieces[1].center().y).abs() < 1.0,
-        "one row"
-    );
-    assert!(pieces[0].contains(at(&h, john)), "left piece: John");
-    assert!(
-        pieces[1].contains(at(&h, start)),
-        "right piece: the Arabic words"
-    );
-    assert!(
-        !pieces.iter().any(|p| p.contains(at(&h, john + 5))),
-        "not Kerry"
+        !pieces.iter().any(|p| p.contains(at(&h, kerry_end + 2))),
+        "not the next Arabic word"
     );
     let view: Vec<_> = h
         .state()
@@ -172,9 +181,61 @@ fn a_span_across_a_direction_change_is_one_span_painted_in_two_pieces() {
         .iter()
         .map(egui::Rect::x_range)
         .collect();
-    assert_eq!(
-        view,
-        pieces.iter().map(egui::Rect::x_range).collect::<Vec<_>>()
+    let mut painted: Vec<_> = pieces.iter().map(egui::Rect::x_range).collect();
+    painted.sort_by(|p, q| p.min.total_cmp(&q.min));
+    let mut view = view;
+    view.sort_by(|p, q| p.min.total_cmp(&q.min));
+    assert_eq!(view, painted);
+}
+
+#[test]
+fn bars_and_outlines_are_painted_under_the_letters_so_dots_below_show_whole() {
+    let (_dir, mut h) = open();
+    // A span on a word whose letter ي carries two dots below the line, selected (outlined).
+    let word = char_offset_of(TEXT, "الأمريكي", 0);
+    drag(&mut h, word + 1, word + 6);
+    h.key_press(Key::Num1);
+    steps(&mut h, 2);
+    let [red, green, blue] = h
+        .state()
+        .workspace()
+        .unwrap()
+        .project
+        .schema()
+        .get("actor")
+        .unwrap()
+        .rgb();
+    let bar = egui::Color32::from_rgb(red, green, blue);
+    let shapes = &h.output().shapes;
+    let letter = at(&h, word + 7);
+    // The glyphs of a right-to-left block are one textured mesh per block.
+    let glyphs = shapes
+        .iter()
+        .position(|c| match &c.shape {
+            egui::Shape::Mesh(mesh) => {
+                mesh.texture_id != egui::TextureId::default()
+                    && mesh.vertices.iter().any(|v| {
+                        (v.pos.y - letter.y).abs() < 12.0 && (v.pos.x - letter.x).abs() < 12.0
+                    })
+            }
+            _ => false,
+        })
+        .expect("the Arabic glyphs");
+    let decorations: Vec<usize> = shapes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| match &c.shape {
+            egui::Shape::Rect(r) => {
+                (r.fill == bar || r.stroke.width > 1.0) && r.rect.x_range().contains(letter.x)
+            }
+            _ => false,
+        })
+        .map(|(i, _)| i)
+        .collect();
+    assert!(!decorations.is_empty(), "the span's bar and outline");
+    assert!(
+        decorations.iter().all(|i| *i < glyphs),
+        "bar {decorations:?} painted before the glyphs ({glyphs})"
     );
 }
 

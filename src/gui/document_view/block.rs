@@ -127,6 +127,37 @@ impl BlockLayout {
         }
     }
 
+    /// The characters a drag from `from` to `to` swept over when both lie on one row of a
+    /// mixed-direction block: every character whose middle lies between the two x positions,
+    /// as the logical range from the first to the last of them (what the pointer passed over,
+    /// in visual order, as a selection in a browser covers it). `None` for left-to-right
+    /// blocks and drags across rows: there the logical range between the carets is what was
+    /// swept.
+    pub fn swept(&self, from: Vec2, to: Vec2) -> Option<Range<usize>> {
+        let Self::Bidi(b) = self else {
+            return None;
+        };
+        let row_at = |p: Vec2| b.row_of(b.cursor_at(p), false);
+        let row = row_at(from);
+        if row != row_at(to) {
+            return None;
+        }
+        let (left, right) = (from.x.min(to.x), from.x.max(to.x));
+        let mut swept: Option<Range<usize>> = None;
+        for c in b.row_chars(row) {
+            let Some(r) = b.range_rects(c..c + 1).into_iter().next() else {
+                continue;
+            };
+            if (left..=right).contains(&r.center().x) {
+                swept = Some(match swept {
+                    Some(s) => s.start.min(c)..s.end.max(c + 1),
+                    None => c..c + 1,
+                });
+            }
+        }
+        swept
+    }
+
     /// The caret position on row `row` nearest to `x`.
     pub fn cursor_in_row(&self, row: usize, x: f32) -> usize {
         let y = match self {

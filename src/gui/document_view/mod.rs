@@ -133,6 +133,9 @@ pub struct DocumentView {
     levels_key: u64,
     drag_anchor: Option<usize>,
     drag_head: Option<usize>,
+    /// In a mixed-direction row: what the drag swept over (see `BlockLayout::swept`), which
+    /// the selection follows instead of the logical range between anchor and head.
+    drag_swept: Option<Range<usize>>,
     /// Dragging an edge of the selected span (instead of selecting text).
     edge_drag: Option<Edge>,
     pending_scroll: Option<f32>,

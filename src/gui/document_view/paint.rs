@@ -1,5 +1,7 @@
-//! Painting the visible blocks: colleagues' spans (faint), fills, the selection, the text, the
-//! caret, review outlines, overlap bars, relation arcs.
+//! Painting the visible blocks: colleagues' spans (faint), fills, the selection, review
+//! outlines, suggestions and overlap bars, then the text over them all (so no decoration covers
+//! part of a letter: Arabic dots below a letter reach into the bars' row), the caret; relation
+//! arcs last.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -75,8 +77,9 @@ impl DocumentView {
                 }
             }
             // The pending selection, or the drag in progress.
-            let live = match (self.drag_anchor, self.drag_head) {
-                (Some(a), Some(h)) => Some(a.min(h)..a.max(h)),
+            let live = match (self.drag_anchor, self.drag_head, &self.drag_swept) {
+                (Some(_), Some(_), Some(swept)) => Some(swept.clone()),
+                (Some(a), Some(h), None) => Some(a.min(h)..a.max(h)),
                 _ => input.selection.clone(),
             };
             if let Some(sel) = live {
@@ -87,23 +90,6 @@ impl DocumentView {
                         selection_fill,
                     );
                 }
-            }
-            vb.layout
-                .paint(ui, vb.origin, ui.visuals().strong_text_color());
-            // The keyboard caret.
-            if let Some(caret) = input.caret
-                && self.drag_anchor.is_none()
-                && (block_range.contains(&caret)
-                    || (caret == block.char_end && vb.index + 1 == text.blocks().len()))
-            {
-                let rect = vb
-                    .layout
-                    .caret_rect(caret - block.char_start, self.caret_at_row_end);
-                let band = text_band(rect).translate(vb.origin.to_vec2());
-                painter.line_segment(
-                    [band.left_top(), band.left_bottom()],
-                    Stroke::new(2.0, ui.visuals().text_cursor.stroke.color),
-                );
             }
             // Review outlines.
             let first = input
@@ -214,6 +200,25 @@ impl DocumentView {
                         }
                     }
                 }
+            }
+            // The glyphs last, over every fill, bar and outline: nothing is painted across a
+            // letter (Arabic dots below a letter reach into the bars' row).
+            vb.layout
+                .paint(ui, vb.origin, ui.visuals().strong_text_color());
+            // The keyboard caret.
+            if let Some(caret) = input.caret
+                && self.drag_anchor.is_none()
+                && (block_range.contains(&caret)
+                    || (caret == block.char_end && vb.index + 1 == text.blocks().len()))
+            {
+                let rect = vb
+                    .layout
+                    .caret_rect(caret - block.char_start, self.caret_at_row_end);
+                let band = text_band(rect).translate(vb.origin.to_vec2());
+                painter.line_segment(
+                    [band.left_top(), band.left_bottom()],
+                    Stroke::new(2.0, ui.visuals().text_cursor.stroke.color),
+                );
             }
         }
         if let Some(layer) = input.layer {

@@ -72,6 +72,7 @@ impl DocumentView {
             if self.edge_drag.is_none() {
                 self.drag_anchor = origin.and_then(|p| self.caret_at(input.text, p));
                 self.drag_head = self.drag_anchor;
+                self.drag_swept = None;
             }
         }
         if let Some(edge) = self.edge_drag {
@@ -101,10 +102,13 @@ impl DocumentView {
             && let Some(c) = self.caret_at(input.text, pos)
         {
             self.drag_head = Some(c);
+            let origin = ui.input(|i| i.pointer.press_origin());
+            self.drag_swept = origin.and_then(|origin| self.swept(input.text, origin, pos));
         }
         if response.drag_stopped() {
+            let swept = self.drag_swept.take();
             if let (Some(anchor), Some(head)) = (self.drag_anchor.take(), self.drag_head.take()) {
-                let raw = anchor.min(head)..anchor.max(head);
+                let raw = swept.unwrap_or(anchor.min(head)..anchor.max(head));
                 let exact = ui.input(|i| i.modifiers.alt);
                 let snapped = if exact {
                     Some(input.text.snap_to_graphemes(raw)).filter(|r| !r.is_empty())
@@ -217,6 +221,18 @@ impl DocumentView {
     }
 
     /// The caret position (a char boundary) nearest to a screen position.
+    /// What a drag from `from` to `to` swept in a mixed-direction row (see
+    /// `BlockLayout::swept`), as document offsets.
+    fn swept(&self, text: &SourceText, from: Pos2, to: Pos2) -> Option<std::ops::Range<usize>> {
+        let vb = self.block_at_y(from.y)?;
+        if !std::ptr::eq(vb, self.block_at_y(to.y)?) {
+            return None;
+        }
+        let start = text.blocks()[vb.index].char_start;
+        let local = vb.layout.swept(from - vb.origin, to - vb.origin)?;
+        Some(start + local.start..start + local.end)
+    }
+
     pub(super) fn caret_at(&self, text: &SourceText, pos: Pos2) -> Option<usize> {
         let vb = self.block_at_y(pos.y)?;
         let block = text.blocks()[vb.index];

@@ -243,7 +243,12 @@ impl DocumentsPanel {
                                 ""
                             };
                             let selected = current == Some(doc.path.as_str());
-                            let title = title_of(ws, &session.probes, &doc.path);
+                            // (Right-to-left titles in visual order: egui lays out left to right.)
+                            let title = crate::gui::bidi::for_egui(title_of(
+                                ws,
+                                &session.probes,
+                                &doc.path,
+                            ));
                             let date = ws
                                 .project
                                 .metadata
