@@ -7,7 +7,7 @@
 //! and `Write::write_all`.
 //!
 //! `TAGDESK_INJECT_FAULT=KIND@N[+]` arms the whole process at start (the CLI tests use it):
-//! KIND is `nospace`, `io` or `short`; N counts writes from 1; `+` keeps failing from the Nth
+//! KIND is `nospace`, `io`, `short` or `panic`; N counts writes from 1; `+` keeps failing from the Nth
 //! on (a disk that stays full), without it only the Nth fails.
 
 use std::io::{self, Write};
@@ -24,6 +24,8 @@ pub enum Fault {
     Io,
     /// The first half of the bytes is written, then `ENOSPC` (a disk that filled mid-write).
     Short,
+    /// The writing thread panics (a bug in a background job: tests that its window says so).
+    Panic,
 }
 
 /// When and how writes under a folder fail.
@@ -101,7 +103,9 @@ pub fn arm_from_env() -> Result<(), String> {
         return Ok(());
     };
     let plan = parse(&spec).ok_or_else(|| {
-        format!("TAGDESK_INJECT_FAULT={spec}: expected KIND@N[+], KIND one of nospace, io, short")
+        format!(
+            "TAGDESK_INJECT_FAULT={spec}: expected KIND@N[+], KIND one of nospace, io, short, panic"
+        )
     })?;
     std::mem::forget(arm(Path::new(""), plan));
     Ok(())
@@ -117,6 +121,7 @@ fn parse(spec: &str) -> Option<Plan> {
         "nospace" => Fault::NoSpace,
         "io" => Fault::Io,
         "short" => Fault::Short,
+        "panic" => Fault::Panic,
         _ => return None,
     };
     let at = at.parse().ok().filter(|n| *n > 0)?;
@@ -157,6 +162,7 @@ pub fn write_all(path: &Path, out: &mut dyn Write, bytes: &[u8]) -> io::Result<(
             let _ = out.flush();
             Err(no_space())
         }
+        Some(Fault::Panic) => panic!("injected panic writing {}", path.display()),
     }
 }
 

@@ -127,3 +127,98 @@ impl<M: Send + 'static> Jobs<M> {
         self.running.load(Ordering::SeqCst)
     }
 }
+
+/// A background task whose one result a window polls (in the manner of rerun's background
+/// tasks over promises). Where a bare thread that panics leaves its window waiting forever, a
+/// task that panics — or cannot start — polls as an error the window shows, and the UI is woken
+/// either way.
+pub struct Task<T> {
+    state: TaskState<T>,
+}
+
+enum TaskState<T> {
+    Running(std::thread::JoinHandle<T>),
+    /// It could not start, or it was polled to the end already.
+    Over(Option<Result<T, String>>),
+}
+
+/// Wakes the UI when the task's thread ends, by returning or by panicking.
+struct WakeOnExit(egui::Context);
+
+impl Drop for WakeOnExit {
+    fn drop(&mut self) {
+        self.0.request_repaint();
+    }
+}
+
+impl<T: Send + 'static> Task<T> {
+    /// Runs `work` on a thread named `tagdesk-{name}`.
+    pub fn spawn(
+        ctx: &egui::Context,
+        name: &str,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Self {
+        let wake = WakeOnExit(ctx.clone());
+        let state = match crate::core::job::spawn(name, move || {
+            let _wake = wake;
+            work()
+        }) {
+            Ok(handle) => TaskState::Running(handle),
+            Err(err) => TaskState::Over(Some(Err(format!("could not start ({err})")))),
+        };
+        Self { state }
+    }
+
+    /// The result once the task is over (`Err` with the panic's message if it panicked); `None`
+    /// while it runs, and after the result was taken.
+    pub fn poll(&mut self) -> Option<Result<T, String>> {
+        match &mut self.state {
+            TaskState::Running(handle) if !handle.is_finished() => None,
+            TaskState::Running(_) => {
+                let TaskState::Running(handle) =
+                    std::mem::replace(&mut self.state, TaskState::Over(None))
+                else {
+                    return None;
+                };
+                Some(handle.join().map_err(|panic| panic_message(panic.as_ref())))
+            }
+            TaskState::Over(result) => result.take(),
+        }
+    }
+}
+
+/// What a panic said, for the user.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    let said = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_owned());
+    format!("it stopped unexpectedly ({said})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wait<T: Send + 'static>(task: &mut Task<T>) -> Result<T, String> {
+        for _ in 0..1000 {
+            if let Some(result) = task.poll() {
+                return result;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        panic!("the task never ended");
+    }
+
+    #[test]
+    fn a_task_gives_its_result_once_and_a_panicking_one_an_error() {
+        let ctx = egui::Context::default();
+        let mut fine = Task::spawn(&ctx, "test-fine", || 42);
+        assert_eq!(wait(&mut fine), Ok(42));
+        assert!(fine.poll().is_none(), "taken once");
+        let mut broken: Task<u8> = Task::spawn(&ctx, "test-panics", || panic!("disk on fire"));
+        let err = wait(&mut broken).unwrap_err();
+        assert!(err.contains("stopped unexpectedly (disk on fire)"), "{err}");
+    }
+}

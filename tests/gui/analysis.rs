@@ -322,3 +322,33 @@ fn an_entity_s_type_is_set_in_the_entities_window_and_filters_the_network() {
         .unwrap();
     assert!(!assad.attributes.contains_key("type"));
 }
+
+#[test]
+fn a_network_export_whose_job_panics_says_so_and_can_write_again() {
+    use tagdesk::core::faults::{self, Fault, Plan};
+    let (_dir, root) = crate::network::coded_project();
+    let mut harness = open_app_on(&root, "a.txt", "ana");
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::N);
+    wait_for(&mut harness, "the network", |h| {
+        h.query_by_label_contains("Kerry — Lavrov").is_some()
+    });
+    let beside = root.parent().unwrap().to_owned();
+    let bug = faults::arm(
+        &beside,
+        Plan {
+            fault: Fault::Panic,
+            at: 1,
+            persistent: false,
+        },
+    );
+    harness.get_by_label("Write").click();
+    wait_for(&mut harness, "the failure", |h| {
+        h.query_by_label_contains("Writing the network failed: it stopped unexpectedly")
+            .is_some()
+    });
+    drop(bug);
+    // Not stuck: the next write works.
+    harness.get_by_label("Write").click();
+    let graphml = beside.join("proj-network.graphml");
+    wait_for(&mut harness, "the GraphML file", |_| graphml.exists());
+}

@@ -381,7 +381,9 @@ fn the_agreement_window_computes_in_the_background_and_saves_csv() {
     harness.get_by_label("0.690");
     harness.get_by_label("Save CSV").click();
     steps(&mut harness, 2);
-    let csv = std::fs::read_to_string(root.join("agreement.csv")).unwrap();
+    // Beside the project, named after it (never inside it).
+    let csv =
+        std::fs::read_to_string(root.parent().unwrap().join("syria-talks-agreement.csv")).unwrap();
     assert!(csv.contains("f1_exact,overall,,,,0.606061"), "{csv}");
     // Saving again asks before replacing.
     harness.get_by_label("Save CSV").click();
@@ -838,4 +840,40 @@ fn a_document_without_metadata_is_listed_by_its_first_line_and_one_is_one_docume
     });
     assert!(shown, "the first line is the title");
     harness.get_by_label("1 document");
+}
+
+#[test]
+fn an_export_whose_job_panics_says_so_and_the_window_closes() {
+    use tagdesk::core::faults::{self, Fault, Plan};
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "maria");
+    open_with_format(&mut harness, Key::E, "tagdesk JSONL");
+    let out = tempfile::tempdir().unwrap();
+    let _bug = faults::arm(
+        out.path(),
+        Plan {
+            fault: Fault::Panic,
+            at: 1,
+            persistent: true,
+        },
+    );
+    let file = egui::accesskit::Role::TextInput;
+    harness.get_by_role_and_label(file, "File").focus();
+    steps(&mut harness, 1);
+    harness
+        .get_by_role_and_label(file, "File")
+        .type_text(&out.path().join("x.jsonl").display().to_string());
+    steps(&mut harness, 2);
+    harness.get_by_label("Export").click();
+    wait_for(&mut harness, "the failure", |h| {
+        h.query_by_label_contains("The export failed: it stopped unexpectedly")
+            .is_some()
+    });
+    assert!(!out.path().join("x.jsonl").exists());
+    harness.key_press(Key::Escape);
+    steps(&mut harness, 2);
+    assert!(
+        harness.query_by_label("Export annotations").is_none(),
+        "Esc closes the window"
+    );
 }

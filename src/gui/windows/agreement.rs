@@ -3,7 +3,6 @@
 //! on a background thread, and saved as CSV or JSON.
 
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, channel};
 
 use egui::{Color32, RichText};
 use egui_plot::{Bar, BarChart, Legend, Plot};
@@ -15,9 +14,9 @@ pub struct AgreementWindow {
     /// Every layer of the project, and whether it is included.
     pub annotators: Vec<(String, bool)>,
     pub tokens: Tokens,
-    job: Option<Receiver<Report>>,
+    job: Option<crate::gui::jobs::Task<Report>>,
     pub report: Option<Report>,
-    /// Where "Save" writes (relative paths are in the project folder).
+    /// Where "Save" writes (relative paths are beside the project folder; never inside it).
     pub path: String,
     pub message: Option<Result<String, String>>,
     /// The file exists: saving again replaces it.
@@ -39,7 +38,15 @@ impl AgreementWindow {
             tokens: Tokens::Whitespace,
             job: None,
             report: None,
-            path: "agreement.csv".to_owned(),
+            path: crate::formats::export::beside_project(
+                &ws.project.root,
+                &format!(
+                    "{}-agreement.csv",
+                    crate::formats::export::folder_name(&ws.project.root)
+                ),
+            )
+            .display()
+            .to_string(),
             message: None,
             confirm_replace: None,
         }
@@ -62,23 +69,25 @@ impl AgreementWindow {
         let mut study = Study::from_project(&ws.project, &self.chosen(), None);
         let source_dir = ws.project.source_dir.clone();
         let tokens = self.tokens;
-        let (tx, rx) = channel();
-        let ctx = ctx.clone();
-        self.job = Some(rx);
         self.message = None;
-        let _ = crate::core::job::spawn("tagdesk-agreement", move || {
-            study.load_texts(&source_dir);
-            let _ = tx.send(Report::compute(&study, tokens));
-            ctx.request_repaint();
-        });
+        self.job = Some(crate::gui::jobs::Task::spawn(
+            ctx,
+            "tagdesk-agreement",
+            move || {
+                study.load_texts(&source_dir);
+                Report::compute(&study, tokens)
+            },
+        ));
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, ws: &Workspace) {
-        if let Some(rx) = &self.job
-            && let Ok(report) = rx.try_recv()
-        {
-            self.report = Some(report);
+        // A computation that panicked ends as a message: the window never waits forever.
+        if let Some(result) = self.job.as_mut().and_then(crate::gui::jobs::Task::poll) {
             self.job = None;
+            match result {
+                Ok(report) => self.report = Some(report),
+                Err(e) => self.message = Some(Err(format!("The agreement failed: {e}"))),
+            }
         }
         ui.horizontal_wrapped(|ui| {
             ui.label("Annotators:");
@@ -147,12 +156,24 @@ impl AgreementWindow {
             let save = |json: bool, this: &mut Self| {
                 let mut path = PathBuf::from(this.path.trim());
                 if path.is_relative() {
-                    path = ws.project.root.join(path);
+                    path = crate::formats::export::beside_project(&ws.project.root, "").join(path);
                 }
                 if json {
                     path.set_extension("json");
                 } else {
                     path.set_extension("csv");
+                }
+                let name = path
+                    .file_name()
+                    .map_or_else(|| "agreement.csv".into(), |n| n.to_string_lossy());
+                if let Err(why) = crate::formats::export::check_outside(
+                    &ws.project.root,
+                    &ws.project.source_dir,
+                    &path,
+                    &name,
+                ) {
+                    this.message = Some(Err(why));
+                    return;
                 }
                 if path.exists() && this.confirm_replace.as_ref() != Some(&path) {
                     this.message = Some(Err(format!(

@@ -13,6 +13,7 @@ use crate::core::Workspace;
 use crate::formats::import::{ImportOptions, ImportReport};
 use crate::formats::{self, Corpus, ExportFilter, ExportReport, Format};
 use crate::gui::action::Action;
+use crate::gui::jobs::Task;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -24,9 +25,8 @@ enum Message {
     Picked(PathBuf),
     /// The system file dialog could not be shown.
     NoDialog,
+    /// The export's (done, total) documents; its result comes from its task.
     Progress(usize, usize),
-    Exported(Result<ExportReport, String>),
-    Read(Result<Corpus, String>),
 }
 
 /// Import: whose layers the input's annotations go to.
@@ -59,6 +59,10 @@ pub struct Interchange {
     asks: Option<Action>,
     /// A corpus read on the background thread, to hand to the app.
     pending_corpus: Option<Corpus>,
+    /// The input being read (import).
+    reading: Option<Task<Result<Corpus, String>>>,
+    /// The export being written.
+    exporting: Option<Task<Result<ExportReport, String>>>,
     /// Where the last export of this session went (the chooser starts there).
     pub last_export_dir: Option<PathBuf>,
     tx: Sender<Message>,
@@ -87,6 +91,8 @@ impl Interchange {
             running: None,
             outcome: None,
             pending_corpus: None,
+            reading: None,
+            exporting: None,
             last_export_dir: None,
             asks: None,
             tx,
@@ -293,20 +299,39 @@ impl Interchange {
                         why: "The system's file dialog could not be shown: choose here.".to_owned(),
                     });
                 }
-                Message::Progress(done, total) => self.running = Some((done, total)),
-                Message::Exported(result) => {
-                    self.running = None;
-                    self.outcome = Some(result.map(|r| export_summary(&r, &self.path)));
-                }
-                Message::Read(result) => {
-                    self.running = None;
-                    match result {
-                        Ok(corpus) => self.pending_corpus = Some(corpus),
-                        Err(e) => self.outcome = Some(Err(format!("Nothing was imported.\n{e}"))),
+                Message::Progress(done, total) => {
+                    if self.running.is_some() {
+                        self.running = Some((done, total));
                     }
                 }
             }
             ctx.request_repaint();
+        }
+        // A task that panicked ends as an error here: the window never waits forever.
+        if let Some(result) = self.exporting.as_mut().and_then(Task::poll) {
+            self.exporting = None;
+            self.running = None;
+            self.outcome = Some(match result {
+                Ok(Ok(report)) => Ok(export_summary(&report, &self.path)),
+                Ok(Err(e)) => Err(e),
+                Err(e) => Err(format!(
+                    "The export failed: {e}. A file is put in place only when complete, and a \
+                     folder's files all or none, so nothing half-written was left."
+                )),
+            });
+        }
+        if let Some(result) = self.reading.as_mut().and_then(Task::poll) {
+            self.reading = None;
+            self.running = None;
+            match result {
+                Ok(Ok(corpus)) => self.pending_corpus = Some(corpus),
+                Ok(Err(e)) => self.outcome = Some(Err(format!("Nothing was imported.\n{e}"))),
+                Err(e) => {
+                    self.outcome = Some(Err(format!(
+                        "Nothing was imported: reading the input failed: {e}."
+                    )));
+                }
+            }
         }
         if self.running.is_some() {
             ctx.request_repaint_after(std::time::Duration::from_millis(50));
@@ -347,23 +372,19 @@ impl Interchange {
     }
 
     fn start_read(&mut self, ctx: &egui::Context) {
-        let tx = self.tx.clone();
-        let ctx = ctx.clone();
         let (format, path) = (self.format, PathBuf::from(self.path.trim()));
         let folders = self.whose == Whose::Folders;
         self.running = Some((0, 1));
-        let _ = crate::core::job::spawn("tagdesk-import", move || {
-            let result = formats::read(format, &path)
+        self.reading = Some(Task::spawn(ctx, "tagdesk-import", move || {
+            formats::read(format, &path)
                 .and_then(|mut corpus| {
                     if folders {
                         formats::annotators_from_folders(&mut corpus)?;
                     }
                     Ok(corpus)
                 })
-                .map_err(|e| e.to_string());
-            let _ = tx.send(Message::Read(result));
-            ctx.request_repaint();
-        });
+                .map_err(|e| e.to_string())
+        }));
     }
 
     /// Starts the export of the saved project at `root` on a background thread.
@@ -377,14 +398,13 @@ impl Interchange {
             annotator: (!self.annotator.is_empty()).then(|| self.annotator.clone()),
         };
         self.running = Some((0, 0));
-        let _ = crate::core::job::spawn("tagdesk-export", move || {
-            let result = run_export(&root, format, &filter, &path, &|done, total| {
+        let progress_ctx = ctx.clone();
+        self.exporting = Some(Task::spawn(&ctx, "tagdesk-export", move || {
+            run_export(&root, format, &filter, &path, &|done, total| {
                 let _ = tx.send(Message::Progress(done, total));
-                ctx.request_repaint();
-            });
-            let _ = tx.send(Message::Exported(result));
-            ctx.request_repaint();
-        });
+                progress_ctx.request_repaint();
+            })
+        }));
     }
 
     /// Shows the outcome of an import applied by the app.

@@ -79,6 +79,8 @@ pub struct Export {
     pub picture_rect: Arc<Mutex<Option<Rect>>>,
     /// The user was told this file exists; the next click replaces it.
     replace: Option<PathBuf>,
+    /// A file being written (text formats; a PNG comes from a screenshot).
+    writing: Option<crate::gui::jobs::Task<Result<PathBuf, String>>>,
     running: bool,
     outcome: Option<Result<String, String>>,
     tx: Sender<Message>,
@@ -104,6 +106,7 @@ impl Export {
             .to_string(),
             project_folders: (ws.project.root.clone(), ws.project.source_dir.clone()),
             picture_rect: Arc::default(),
+            writing: None,
             replace: None,
             running: false,
             outcome: None,
@@ -117,6 +120,12 @@ impl Export {
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, drawn: &super::Drawn, actions: &mut Vec<Action>) {
+        // A write that panicked ends as an error, never as "running" forever.
+        if let Some(result) = self.writing.as_mut().and_then(crate::gui::jobs::Task::poll) {
+            self.writing = None;
+            let result = result.unwrap_or_else(|e| Err(format!("Writing the network failed: {e}")));
+            let _ = self.tx.send(Message::Written(result));
+        }
         while let Ok(message) = self.rx.try_recv() {
             match message {
                 Message::Written(result) => {
@@ -277,13 +286,15 @@ impl Export {
             Kind::Svg => picture::svg(network, positions, 1200.0, 900.0),
             Kind::Png => String::new(),
         };
-        let _ = crate::core::job::spawn("tagdesk-network-export", move || {
-            let result = crate::core::project::write_atomic(&path, text.as_bytes())
-                .map_err(|e| format!("Cannot write {}: {e}", path.display()))
-                .map(|()| path);
-            let _ = tx.send(Message::Written(result));
-            repaint.request_repaint();
-        });
+        self.writing = Some(crate::gui::jobs::Task::spawn(
+            ctx,
+            "tagdesk-network-export",
+            move || {
+                crate::core::project::write_atomic(&path, text.as_bytes())
+                    .map_err(|e| format!("Cannot write {}: {e}", path.display()))
+                    .map(|()| path)
+            },
+        ));
     }
 }
 

@@ -16,7 +16,6 @@ pub use export::encode_png;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, channel};
 
 use egui::RichText;
 
@@ -69,7 +68,7 @@ pub struct NetworkWindow {
     /// Everything the layer holds (dates and attributes for the filters come from here).
     extracted: Option<Arc<Extracted>>,
     drawn: Option<Drawn>,
-    job: Option<Receiver<(Arc<Extracted>, Drawn)>>,
+    job: Option<crate::gui::jobs::Task<(Arc<Extracted>, Drawn)>>,
     /// What the last job was computed from: (settings, the layer's revisions).
     computed_for: Option<(Settings, Vec<u64>)>,
     pub chosen: Option<Chosen>,
@@ -144,29 +143,27 @@ impl NetworkWindow {
         };
         let settings = self.settings.clone();
         let levels = Levels::new(coding.levels.values().copied());
-        let (tx, rx) = channel();
-        let ctx = ctx.clone();
-        let spawned = crate::core::job::spawn("network", move || {
+        self.job = Some(crate::gui::jobs::Task::spawn(ctx, "network", move || {
             let extracted =
                 source.unwrap_or_else(|snapshot| Arc::new(snapshot.statements(&coding)));
             let drawn = compute(&extracted, &settings, &levels);
-            let _ = tx.send((extracted, drawn));
-            ctx.request_repaint();
-        });
-        if spawned.is_ok() {
-            self.job = Some(rx);
-        }
+            (extracted, drawn)
+        }));
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, ws: &Workspace) -> Vec<Action> {
         let mut actions = Vec::new();
-        if let Some(rx) = &self.job
-            && let Ok((extracted, drawn)) = rx.try_recv()
-        {
-            self.extracted = Some(extracted);
-            self.drawn = Some(drawn);
+        // A computation that panicked ends as the window's problem, never as a spinner forever.
+        if let Some(result) = self.job.as_mut().and_then(crate::gui::jobs::Task::poll) {
             self.job = None;
-            self.chosen = None;
+            match result {
+                Ok((extracted, drawn)) => {
+                    self.extracted = Some(extracted);
+                    self.drawn = Some(drawn);
+                    self.chosen = None;
+                }
+                Err(e) => self.problem = Some(format!("Computing the network failed: {e}")),
+            }
         }
         self.controls(ui, ws);
         self.refresh(ui.ctx(), ws);
