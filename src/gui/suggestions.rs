@@ -6,7 +6,6 @@
 //! the label key) accepts, Delete rejects (kept in `suggestions.json`).
 
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, channel};
 
 use crate::core::suggest::{Settings, Suggester, Suggestion};
 use crate::core::text::SourceText;
@@ -41,7 +40,10 @@ pub struct Suggestions {
     /// The suggestion F4 went to.
     pub focused: Option<usize>,
     computed: Option<Key>,
-    job: Option<Receiver<Found>>,
+    job: Option<crate::gui::jobs::Task<Found>>,
+    /// The last computation failed (its job panicked): why. Tried again when what the
+    /// suggestions depend on changes.
+    pub failed: Option<String>,
 }
 
 impl Suggestions {
@@ -63,6 +65,7 @@ impl Suggestions {
             focused: None,
             computed: None,
             job: None,
+            failed: None,
         }
     }
 
@@ -78,10 +81,14 @@ impl Suggestions {
         annotator: &str,
         document: Option<&str>,
     ) {
-        if let Some(rx) = &self.job
-            && let Ok(found) = rx.try_recv()
-        {
+        let finished = self.job.as_mut().and_then(crate::gui::jobs::Task::poll);
+        if let Some(Err(e)) = &finished {
             self.job = None;
+            self.failed = Some(format!("Computing suggestions failed: {e}"));
+        }
+        if let Some(Ok(found)) = finished {
+            self.job = None;
+            self.failed = None;
             if self.document.as_deref() != found.key.document.as_deref() {
                 self.focused = None;
             }
@@ -136,47 +143,45 @@ impl Suggestions {
             .map(|d| (d.path.clone(), ws.project.document_file(&d.path)))
             .collect();
         let annotator = annotator.to_owned();
-        let (tx, rx) = channel();
-        let ctx = ctx.clone();
-        let spawned = crate::core::job::spawn("suggestions", move || {
-            let suggester = Suggester::from_layers(
-                layers.iter().map(|(k, l)| (k, l)),
-                &entities,
-                &annotator,
-                &key.settings,
-            );
-            let layer = |doc: &str| {
-                layers
-                    .iter()
-                    .find(|(k, _)| k.document == doc && k.annotator == annotator)
-                    .map(|(_, l)| l)
-            };
-            let here = match (&key.document, &text) {
-                (Some(doc), Some(text)) => {
-                    suggester.suggest(doc, &text.text, layer(doc), &key.settings)
-                }
-                _ => Vec::new(),
-            };
-            let mut corpus = here.len();
-            if !suggester.is_empty() {
-                for (doc, file) in &files {
-                    if Some(doc) == key.document.as_ref() {
-                        continue;
+        self.job = Some(crate::gui::jobs::Task::spawn(
+            ctx,
+            "suggestions",
+            move || {
+                let suggester = Suggester::from_layers(
+                    layers.iter().map(|(k, l)| (k, l)),
+                    &entities,
+                    &annotator,
+                    &key.settings,
+                );
+                let layer = |doc: &str| {
+                    layers
+                        .iter()
+                        .find(|(k, _)| k.document == doc && k.annotator == annotator)
+                        .map(|(_, l)| l)
+                };
+                let here = match (&key.document, &text) {
+                    (Some(doc), Some(text)) => {
+                        suggester.suggest(doc, &text.text, layer(doc), &key.settings)
                     }
-                    let Ok(bytes) = std::fs::read(file) else {
-                        continue;
-                    };
-                    if let Ok(t) = SourceText::from_bytes(&bytes) {
-                        corpus += suggester.suggest(doc, &t, layer(doc), &key.settings).len();
+                    _ => Vec::new(),
+                };
+                let mut corpus = here.len();
+                if !suggester.is_empty() {
+                    for (doc, file) in &files {
+                        if Some(doc) == key.document.as_ref() {
+                            continue;
+                        }
+                        let Ok(bytes) = std::fs::read(file) else {
+                            continue;
+                        };
+                        if let Ok(t) = SourceText::from_bytes(&bytes) {
+                            corpus += suggester.suggest(doc, &t, layer(doc), &key.settings).len();
+                        }
                     }
                 }
-            }
-            let _ = tx.send(Found { key, here, corpus });
-            ctx.request_repaint();
-        });
-        if spawned.is_ok() {
-            self.job = Some(rx);
-        }
+                Found { key, here, corpus }
+            },
+        ));
     }
 
     /// The focused suggestion, if it belongs to `document`.

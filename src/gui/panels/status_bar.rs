@@ -86,6 +86,10 @@ pub fn status_bar_ui(ui: &mut egui::Ui, fc: &mut FrameCtx) {
                         fc.actions.push(Action::Command(Command::NextSuggestion));
                     }
                     ui.separator();
+                } else if let Some(failed) = &suggestions.failed {
+                    ui.label(RichText::new("Suggestions failed").color(ui.visuals().warn_fg_color))
+                        .on_hover_text(failed);
+                    ui.separator();
                 } else if let Some(problem) = &suggestions.problem {
                     ui.label(
                         RichText::new("Suggestions off (suggestions.json)")

@@ -26,6 +26,8 @@ pub struct CorpusSearch {
     pub searched: usize,
     pub total: usize,
     pub summary: Option<SearchSummary>,
+    /// The search stopped because its job failed: why.
+    pub failed: Option<String>,
     pub error: Option<String>,
     job: Option<Job>,
     /// The label "Label all matches as" uses.
@@ -41,6 +43,9 @@ pub struct CorpusSearch {
 struct Job {
     events: Receiver<SearchEvent>,
     cancel: Arc<AtomicBool>,
+    /// The search's thread: a panic there ends the search with a message, not a bar that
+    /// never fills.
+    task: crate::gui::jobs::Task<()>,
 }
 
 /// What the user picked.
@@ -68,6 +73,7 @@ impl CorpusSearch {
         self.hits.clear();
         self.unreadable.clear();
         self.summary = None;
+        self.failed = None;
         self.searched = 0;
         let pattern = match self.query.compile() {
             Ok(p) => p,
@@ -89,13 +95,17 @@ impl CorpusSearch {
         let (tx, rx) = channel();
         let ctx = ctx.clone();
         let stop = Arc::clone(&cancel);
-        let _ = crate::core::job::spawn("tagdesk-search", move || {
+        let task = crate::gui::jobs::Task::spawn(&ctx.clone(), "tagdesk-search", move || {
             search_corpus(&documents, &pattern, MAX_HITS, &stop, &mut |event| {
                 let _ = tx.send(event);
                 ctx.request_repaint();
             });
         });
-        self.job = Some(Job { events: rx, cancel });
+        self.job = Some(Job {
+            events: rx,
+            cancel,
+            task,
+        });
     }
 
     pub fn stop(&mut self) {
@@ -106,7 +116,7 @@ impl CorpusSearch {
 
     /// Takes in what the worker found since the last frame.
     fn poll(&mut self) {
-        let Some(job) = &self.job else { return };
+        let Some(job) = &mut self.job else { return };
         let mut done = false;
         while let Ok(event) = job.events.try_recv() {
             match event {
@@ -121,6 +131,10 @@ impl CorpusSearch {
                     done = true;
                 }
             }
+        }
+        if !done && let Some(Err(e)) = job.task.poll() {
+            self.failed = Some(format!("The search failed: {e}"));
+            done = true;
         }
         if done {
             self.job = None;
@@ -217,6 +231,9 @@ impl CorpusSearch {
                     line.push_str(" (stopped)");
                 }
                 ui.label(line);
+            }
+            if let Some(failed) = &self.failed {
+                ui.colored_label(ui.visuals().error_fg_color, failed);
             }
             if !self.unreadable.is_empty() {
                 ui.colored_label(
