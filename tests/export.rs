@@ -142,44 +142,36 @@ fn undeclared_brat_attributes(folder: &std::path::Path) -> (usize, Vec<String>) 
     }
     let mut checked = 0;
     let mut problems = Vec::new();
-    let mut stack = vec![folder.to_owned()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
+    for path in crate::support::files_under(folder) {
+        if path.extension().is_none_or(|e| e != "ann") {
+            continue;
+        }
+        let ann = std::fs::read_to_string(&path).unwrap();
+        let types: std::collections::HashMap<&str, &str> = ann
+            .lines()
+            .filter(|l| l.starts_with('T'))
+            .map(|l| {
+                let mut parts = l.split('\t');
+                let id = parts.next().unwrap();
+                (id, parts.next().unwrap().split(' ').next().unwrap())
+            })
+            .collect();
+        for line in ann.lines().filter(|l| l.starts_with('A')) {
+            checked += 1;
+            let fields: Vec<&str> = line.split('\t').nth(1).unwrap().split(' ').collect();
+            let (name, target, value) = (fields[0], fields[1], fields.get(2));
+            let Some((labels, values)) = declared.get(name) else {
+                problems.push(format!("{}: {line}: {name} not declared", path.display()));
                 continue;
+            };
+            let label = types[target];
+            if !labels.iter().any(|l| l == label || l == "<ENTITY>") {
+                problems.push(format!("{line}: {name} not declared for {label}"));
             }
-            if path.extension().is_none_or(|e| e != "ann") {
-                continue;
-            }
-            let ann = std::fs::read_to_string(&path).unwrap();
-            let types: std::collections::HashMap<&str, &str> = ann
-                .lines()
-                .filter(|l| l.starts_with('T'))
-                .map(|l| {
-                    let mut parts = l.split('\t');
-                    let id = parts.next().unwrap();
-                    (id, parts.next().unwrap().split(' ').next().unwrap())
-                })
-                .collect();
-            for line in ann.lines().filter(|l| l.starts_with('A')) {
-                checked += 1;
-                let fields: Vec<&str> = line.split('\t').nth(1).unwrap().split(' ').collect();
-                let (name, target, value) = (fields[0], fields[1], fields.get(2));
-                let Some((labels, values)) = declared.get(name) else {
-                    problems.push(format!("{}: {line}: {name} not declared", path.display()));
-                    continue;
-                };
-                let label = types[target];
-                if !labels.iter().any(|l| l == label || l == "<ENTITY>") {
-                    problems.push(format!("{line}: {name} not declared for {label}"));
-                }
-                if let Some(value) = value
-                    && !values.iter().any(|v| v == value)
-                {
-                    problems.push(format!("{line}: value {value} not declared"));
-                }
+            if let Some(value) = value
+                && !values.iter().any(|v| v == value)
+            {
+                problems.push(format!("{line}: value {value} not declared"));
             }
         }
     }

@@ -43,21 +43,13 @@ fn two_annotators() -> (tempfile::TempDir, std::path::PathBuf) {
 
 /// Every file under `root` with its bytes (to show nothing changed).
 fn snapshot(root: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_owned()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path.strip_prefix(root).unwrap().display().to_string();
-                out.push((rel, std::fs::read(&path).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
+    crate::support::files_under(root)
+        .into_iter()
+        .map(|path| {
+            let rel = path.strip_prefix(root).unwrap().display().to_string();
+            (rel, std::fs::read(&path).unwrap())
+        })
+        .collect()
 }
 
 #[test]
