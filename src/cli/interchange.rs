@@ -1,0 +1,232 @@
+//! Moving annotations in and out: `export`, `import`, `convert`, and the sinks they write to.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+
+use super::{USAGE, let_the_os_free, open_to_report, warn_of_opening};
+use crate::core::Workspace;
+use crate::formats::{self, ExportFilter, Format};
+
+pub(super) fn export(
+    project: &Path,
+    format: &str,
+    annotator: Option<String>,
+    output: Option<&Path>,
+    skip_broken: bool,
+) -> ExitCode {
+    let Some(format) = Format::from_name(format) else {
+        eprintln!("error: unknown format {format}");
+        return ExitCode::from(USAGE);
+    };
+    let mut workspace = match open_to_report(project, skip_broken) {
+        Ok(ws) => ws,
+        Err(code) => return code,
+    };
+    if let Some(name) = &annotator
+        && !workspace.project.annotators().contains(name)
+    {
+        eprintln!(
+            "error: no annotator \"{name}\" in this project (it has: {})",
+            workspace.project.annotators().join(", ")
+        );
+        return ExitCode::from(USAGE);
+    }
+    let filter = ExportFilter { annotator };
+    let result = match output {
+        Some(path) => {
+            formats::export::export_to_path(&mut workspace, format, &filter, path, &|_, _| {})
+        }
+        None => write_output(format, None, |sink| {
+            formats::export(&mut workspace, format, &filter, sink).map_err(|e| e.to_string())
+        }),
+    };
+    let_the_os_free(workspace);
+    let report = match result {
+        Ok(report) => report,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
+    eprintln!(
+        "Exported {} annotations and {} relations in {} records as {}{}.",
+        report.annotations,
+        report.relations,
+        report.records,
+        format.name(),
+        output
+            .map(|p| format!(" to {}", p.display()))
+            .unwrap_or_default()
+    );
+    ExitCode::SUCCESS
+}
+
+/// Runs `write` on the right sink: a folder for folder formats (which need `--output`; one
+/// that did not exist is removed again if writing fails), else a temporary file put in place
+/// only when complete, or standard output.
+fn write_output(
+    format: Format,
+    output: Option<&Path>,
+    write: impl FnOnce(formats::Sink<'_>) -> Result<formats::ExportReport, String>,
+) -> Result<formats::ExportReport, String> {
+    if format.writes_folder() {
+        let Some(dir) = output else {
+            return Err(format!(
+                "{format} writes a folder of files: give one with --output DIR"
+            ));
+        };
+        if dir.is_file() {
+            return Err(format!(
+                "{} is a file; {format} writes a folder",
+                dir.display()
+            ));
+        }
+        return formats::export::into_folder(dir, || {
+            write(formats::Sink::Folder(dir.to_path_buf()))
+        });
+    }
+    if let Some(path) = output {
+        let mut file = crate::core::project::AtomicFile::create(path)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        let report = write(formats::Sink::Stream(Box::new(&mut file)))?;
+        file.commit()
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        Ok(report)
+    } else {
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let report = write(formats::Sink::Stream(Box::new(&mut out)))?;
+        out.flush()
+            .map_err(|e| format!("cannot write to standard output: {e}"))?;
+        Ok(report)
+    }
+}
+
+pub(super) fn import(
+    project: &Path,
+    format: &str,
+    input: &Path,
+    annotator_folders: bool,
+    options: &formats::import::ImportOptions,
+) -> ExitCode {
+    let Some(format) = Format::from_name(format) else {
+        eprintln!("error: unknown format {format}");
+        return ExitCode::from(USAGE);
+    };
+    // The input first: it says whose layers the import writes, and only those are opened.
+    let corpus = match formats::read(format, input).and_then(|mut corpus| {
+        if annotator_folders {
+            formats::annotators_from_folders(&mut corpus)?;
+        }
+        Ok(corpus)
+    }) {
+        Ok(corpus) => corpus,
+        Err(err) => {
+            eprintln!("error: nothing was imported:\n{err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut annotators: Vec<String> = match &options.annotator {
+        Some(a) => vec![a.clone()],
+        None => corpus
+            .documents
+            .iter()
+            .flat_map(|d| &d.layers)
+            .filter_map(|l| l.annotator.clone())
+            .collect(),
+    };
+    annotators.sort();
+    annotators.dedup();
+    let mut workspace = match Workspace::open_annotators(project, &annotators).map(warn_of_opening)
+    {
+        Ok(ws) => ws,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(USAGE);
+        }
+    };
+    let recovered = workspace.recover();
+    for message in recovered {
+        eprintln!("{message}");
+    }
+    // The import is saved right below as one commit (all the files or none, across a crash):
+    // that is its crash safety, so no journal.
+    workspace.save_each_step_at_once();
+    let plan = match formats::import::plan(&mut workspace, corpus, options) {
+        Ok(plan) => plan,
+        Err(err) => {
+            eprintln!("error: nothing was imported:\n{err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let report = match formats::import::apply(&mut workspace, plan) {
+        Ok(report) => report,
+        Err(err) => {
+            eprintln!("error: nothing was imported: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let saved = workspace.save();
+    let_the_os_free(workspace);
+    if saved.errors.is_empty() {
+        eprintln!("{}", report.summary());
+        return ExitCode::SUCCESS;
+    }
+    for err in &saved.errors {
+        eprintln!("error: {err}");
+    }
+    // Never a success line after a failure: say what is on disk.
+    if saved.saved.is_empty() {
+        eprintln!("error: nothing was imported (no file could be written)");
+    } else {
+        eprintln!(
+            "error: the import was saved only in part: {} file(s) written, {} not; run it \
+             again once the problem is fixed",
+            saved.saved.len(),
+            saved.errors.len()
+        );
+    }
+    ExitCode::FAILURE
+}
+
+pub(super) fn convert(
+    from: &str,
+    to: &str,
+    input: &Path,
+    annotator_folders: bool,
+    output: &Path,
+) -> ExitCode {
+    let (Some(from), Some(to)) = (Format::from_name(from), Format::from_name(to)) else {
+        eprintln!("error: unknown format");
+        return ExitCode::from(USAGE);
+    };
+    let mut warnings = Vec::new();
+    let result = write_output(to, Some(output), |sink| {
+        let report = formats::convert(from, input, annotator_folders, to, sink)?;
+        warnings = report.read_warnings;
+        Ok(report.export)
+    });
+    match result {
+        Ok(report) => {
+            for w in warnings.iter().chain(&report.warnings) {
+                eprintln!("warning: {w}");
+            }
+            eprintln!(
+                "Converted {} annotations and {} relations in {} records from {from} to {to} \
+                 ({}).",
+                report.annotations,
+                report.relations,
+                report.records,
+                output.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
