@@ -8,10 +8,13 @@
 //! * `apply.rs`: applying [`Action`]s and commands — the only code that changes the workspace.
 //! * `open.rs`: opening projects (on a job), the annotator and their lock, file dialogs.
 
+mod annotate;
 mod apply;
+mod linking;
 mod logic;
 mod navigate;
 mod open;
+mod review;
 mod suggest;
 mod ui;
 

@@ -63,3 +63,56 @@ impl App {
         }
     }
 }
+
+impl App {
+    pub(super) fn step_document(&mut self, delta: isize) {
+        let Some(ws) = self.ws() else { return };
+        let docs = &ws.project.documents;
+        if docs.is_empty() {
+            return;
+        }
+        let current = self
+            .state
+            .current_doc
+            .as_deref()
+            .and_then(|d| docs.iter().position(|x| x.path == d));
+        let next = match current {
+            Some(i) => i.saturating_add_signed(delta).min(docs.len() - 1),
+            None => 0,
+        };
+        let path = docs[next].path.clone();
+        self.select_document(&path);
+    }
+
+    pub(super) fn select_document(&mut self, doc: &str) {
+        if self.state.current_doc.as_deref() == Some(doc) {
+            return;
+        }
+        self.state.current_doc = Some(doc.to_owned());
+        self.state.selected = None;
+        self.state.selection = None;
+        self.state.caret = None;
+        self.state.caret_anchor = None;
+        self.state.pending_reveal = None;
+        self.state.linking = None;
+        self.panels.labels.forget_note();
+        self.panels.document.view.reset();
+        if let Some(session) = &mut self.session {
+            session.ws.break_coalescing();
+            // The text is read on a job (logic); a known failure shows now.
+            if let Some(Err(err)) = session.ws.cached_text(doc) {
+                let message = format!("{doc}: {err}");
+                self.say(message, true);
+            }
+        }
+    }
+
+    /// Clears the selection if the selected span no longer exists (after undo or a reload).
+    pub(super) fn forget_vanished_selection(&mut self) {
+        if let Some(id) = &self.state.selected
+            && self.current_layer().and_then(|l| l.get(id)).is_none()
+        {
+            self.state.selected = None;
+        }
+    }
+}
