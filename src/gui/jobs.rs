@@ -47,6 +47,8 @@ pub struct Jobs<M> {
     rx: Receiver<M>,
     running: Arc<AtomicUsize>,
     tickets: AtomicU64,
+    /// The [`Task`]s running in the app's context, counted in [`Self::running`].
+    tasks: Option<Arc<AtomicUsize>>,
 }
 
 impl<M> Default for Jobs<M> {
@@ -57,6 +59,7 @@ impl<M> Default for Jobs<M> {
             rx,
             running: Arc::new(AtomicUsize::new(0)),
             tickets: AtomicU64::new(1),
+            tasks: None,
         }
     }
 }
@@ -122,9 +125,15 @@ impl<M: Send + 'static> Jobs<M> {
         self.rx.try_iter().collect()
     }
 
-    /// Jobs still running.
+    /// Counts the [`Task`]s of `ctx` (the app's) in [`Self::running`] too.
+    pub fn count_tasks_of(&mut self, ctx: &egui::Context) {
+        self.tasks = Some(task_counter(ctx));
+    }
+
+    /// Jobs and tasks still running.
     pub fn running(&self) -> usize {
         self.running.load(Ordering::SeqCst)
+            + self.tasks.as_ref().map_or(0, |t| t.load(Ordering::SeqCst))
     }
 }
 
@@ -142,11 +151,22 @@ enum TaskState<T> {
     Over(Option<Result<T, String>>),
 }
 
-/// Wakes the UI when the task's thread ends, by returning or by panicking.
-struct WakeOnExit(egui::Context);
+/// The count of a context's running tasks (one per app window: parallel tests do not wait on
+/// each other's).
+fn task_counter(ctx: &egui::Context) -> Arc<AtomicUsize> {
+    ctx.data_mut(|d| {
+        d.get_temp_mut_or_default::<Arc<AtomicUsize>>(egui::Id::unique("tagdesk-tasks-running"))
+            .clone()
+    })
+}
+
+/// Counts the task as running while its thread lives, and wakes the UI when the thread ends,
+/// by returning or by panicking.
+struct WakeOnExit(egui::Context, Arc<AtomicUsize>);
 
 impl Drop for WakeOnExit {
     fn drop(&mut self) {
+        self.1.fetch_sub(1, Ordering::SeqCst);
         self.0.request_repaint();
     }
 }
@@ -158,7 +178,9 @@ impl<T: Send + 'static> Task<T> {
         name: &str,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Self {
-        let wake = WakeOnExit(ctx.clone());
+        let counter = task_counter(ctx);
+        counter.fetch_add(1, Ordering::SeqCst);
+        let wake = WakeOnExit(ctx.clone(), counter);
         let state = match crate::core::job::spawn(name, move || {
             let _wake = wake;
             work()
@@ -214,11 +236,20 @@ mod tests {
     #[test]
     fn a_task_gives_its_result_once_and_a_panicking_one_an_error() {
         let ctx = egui::Context::default();
+        let mut jobs: Jobs<()> = Jobs::default();
+        jobs.count_tasks_of(&ctx);
         let mut fine = Task::spawn(&ctx, "test-fine", || 42);
         assert_eq!(wait(&mut fine), Ok(42));
         assert!(fine.poll().is_none(), "taken once");
         let mut broken: Task<u8> = Task::spawn(&ctx, "test-panics", || panic!("disk on fire"));
         let err = wait(&mut broken).unwrap_err();
         assert!(err.contains("stopped unexpectedly (disk on fire)"), "{err}");
+        assert_eq!(jobs.running(), 0, "counted while running, panic or not");
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let mut waiting = Task::spawn(&ctx, "test-waits", move || rx.recv().is_ok());
+        assert_eq!(jobs.running(), 1);
+        drop(tx);
+        assert_eq!(wait(&mut waiting), Ok(false));
+        assert_eq!(jobs.running(), 0);
     }
 }

@@ -92,6 +92,7 @@ impl App {
             app.dialogs.welcome = Some(crate::gui::dialogs::welcome::WelcomeDialog);
         }
         app.state.builtin_file_dialog = options.builtin_file_dialog;
+        app.jobs.count_tasks_of(&cc.egui_ctx);
         if let Some(path) = &options.frame_stats {
             match FrameStats::create(path) {
                 Ok(stats) => app.chrome.frame_stats = Some(stats),
