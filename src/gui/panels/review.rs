@@ -41,7 +41,10 @@ pub struct Review {
     /// The comparison running on a thread: for which layers, its answer, and the pass it started
     /// in (its answer is taken in from the next pass on, so the pass that started it always
     /// shows "Comparing…", however fast the thread).
-    job: Option<(CacheKey, std::sync::mpsc::Receiver<DocDiff>, u64)>,
+    job: Option<(CacheKey, crate::gui::jobs::Task<DocDiff>, u64)>,
+    /// The comparison of these layers failed (its task panicked): why. Not tried again until
+    /// the layers change.
+    failed: Option<(CacheKey, String)>,
 }
 
 type CacheKey = (String, Vec<String>, Vec<(u64, usize, usize)>);
@@ -72,6 +75,7 @@ impl Review {
             scrolled_to: None,
             cache: None,
             job: None,
+            failed: None,
         }
     }
 
@@ -90,21 +94,23 @@ impl Review {
             .collect();
         stamp.push((0, self.compare.len(), 0));
         let key: CacheKey = (doc.to_owned(), self.compare.clone(), stamp);
-        if let Some((job_key, rx, started)) = &self.job
+        if let Some((job_key, task, started)) = &mut self.job
             && *started < ctx.cumulative_pass_nr()
+            && let Some(result) = task.poll()
         {
-            match rx.try_recv() {
-                Ok(d) => {
-                    self.cache = Some((job_key.clone(), d));
-                    self.job = None;
+            let job_key = job_key.clone();
+            self.job = None;
+            match result {
+                Ok(d) => self.cache = Some((job_key, d)),
+                Err(e) => {
+                    self.failed = Some((job_key, format!("Comparing the layers failed: {e}")));
                 }
-                Err(std::sync::mpsc::TryRecvError::Disconnected) => self.job = None,
-                Err(std::sync::mpsc::TryRecvError::Empty) => {}
             }
         }
         let fresh = self.cache.as_ref().is_some_and(|(k, _)| *k == key);
         let running = self.job.as_ref().is_some_and(|(k, ..)| *k == key);
-        if !fresh && !running {
+        let failed = self.failed.as_ref().is_some_and(|(k, _)| *k == key);
+        if !fresh && !running && !failed {
             // Copies share the spans (copy-on-write): cheap to hand to a thread.
             let layers: Vec<Option<AnnotationLayer>> = self
                 .compare
@@ -123,17 +129,13 @@ impl Review {
             if spans <= COMPARE_HERE {
                 self.cache = Some((key.clone(), run()));
             } else {
-                let (tx, rx) = std::sync::mpsc::sync_channel(1);
                 let pass = ctx.cumulative_pass_nr();
-                let ctx = ctx.clone();
-                let spawned = crate::core::job::spawn("tagdesk-compare", move || {
-                    let _ = tx.send(run());
-                    ctx.request_repaint();
-                });
-                if spawned.is_ok() {
-                    // A job for older layers, if any, is dropped: its answer goes nowhere.
-                    self.job = Some((key.clone(), rx, pass));
-                }
+                // A task for older layers, if any, is dropped: its answer goes nowhere.
+                self.job = Some((
+                    key.clone(),
+                    crate::gui::jobs::Task::spawn(ctx, "tagdesk-compare", run),
+                    pass,
+                ));
             }
         }
         self.cache
@@ -250,6 +252,10 @@ impl Review {
         }
         let compare = self.compare.clone();
         if self.diff(ui.ctx(), ws, doc).is_none() {
+            if let Some((_, failed)) = &self.failed {
+                ui.colored_label(ui.visuals().error_fg_color, failed);
+                return intents;
+            }
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.label("Comparing the layers…");
