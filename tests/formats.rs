@@ -971,3 +971,33 @@ fn label_studio_reads_any_shape_as_before() {
     );
     assert!(err.contains("without start/end"), "{err}");
 }
+
+#[test]
+fn format_names_are_the_cli_s_and_read_back_and_every_format_has_its_own_title() {
+    use tagdesk::formats::Format;
+    // The `--format` values are a contract with scripts: derived now, they must not move.
+    assert_eq!(
+        Format::names(),
+        [
+            "jsonl",
+            "doccano",
+            "brat",
+            "conll",
+            "label-studio",
+            "webanno-tsv",
+            "csv",
+            "w3c",
+            "refi-qda",
+            "refi-qdc",
+            "uima-xmi"
+        ]
+    );
+    let mut titles = std::collections::BTreeSet::new();
+    for format in Format::all() {
+        assert_eq!(Format::from_name(format.name()), Some(format));
+        assert_ne!(format.title(), format.name(), "{format} has a title");
+        assert!(titles.insert(format.title()), "{format}'s title is its own");
+    }
+    assert_eq!(Format::from_name("Brat"), None, "names are exact");
+    assert_eq!(Format::title(Format::Conll), "CoNLL IOB2");
+}

@@ -38,78 +38,70 @@ use crate::core::schema::{Attributes, Schema};
 
 pub use export::{ExportFilter, export};
 
-/// The formats tagdesk reads and writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The formats tagdesk reads and writes. The `--format` name of each is its variant's name in
+/// kebab case, and its title for menus its `strum(message)` (both derived: no table to keep in
+/// step).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::EnumMessage,
+)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Format {
     /// tagdesk JSONL: one object per (document, annotator).
+    #[strum(message = "tagdesk JSONL")]
     Jsonl,
+    #[strum(message = "doccano JSONL")]
     Doccano,
     /// A folder of `.txt` + `.ann` and an `annotation.conf`.
+    #[strum(message = "brat standoff (folder)")]
     Brat,
     /// IOB2, one token per line.
+    #[strum(message = "CoNLL IOB2")]
     Conll,
+    #[strum(message = "Label Studio JSON")]
     LabelStudio,
     /// `WebAnno` TSV 3.3, one file per document and annotator.
+    #[strum(message = "WebAnno TSV 3.3 (folder)")]
     WebannoTsv,
     /// Export only: one row per annotation.
+    #[strum(message = "CSV (one row per annotation)")]
     Csv,
     /// Export only: W3C Web Annotation JSON-LD.
+    #[strum(message = "W3C Web Annotation (JSON-LD)")]
     W3c,
     /// REFI-QDA 1.5 project exchange (`.qdpx`: MAXQDA, `ATLAS.ti`, `NVivo`, `QualCoder`).
+    #[strum(message = "REFI-QDA project (.qdpx: MAXQDA, ATLAS.ti, NVivo, QualCoder)")]
     RefiQda,
     /// REFI-QDA codebook exchange (`.qdc`): the labels alone.
+    #[strum(message = "REFI-QDA codebook (.qdc: the labels only)")]
     RefiQdc,
     /// UIMA CAS XMI with its type system (`INCEpTION`, `dkpro-cassis`), a folder.
+    #[strum(message = "UIMA CAS XMI + type system (folder: INCEpTION, dkpro-cassis)")]
     UimaXmi,
 }
 
 impl Format {
-    pub const ALL: [Self; 11] = [
-        Self::Jsonl,
-        Self::Doccano,
-        Self::Brat,
-        Self::Conll,
-        Self::LabelStudio,
-        Self::WebannoTsv,
-        Self::Csv,
-        Self::W3c,
-        Self::RefiQda,
-        Self::RefiQdc,
-        Self::UimaXmi,
-    ];
+    /// Every format, in the order menus list them.
+    pub fn all() -> impl Iterator<Item = Self> {
+        <Self as strum::IntoEnumIterator>::iter()
+    }
 
     /// The `--format` value.
     pub fn name(self) -> &'static str {
-        match self {
-            Self::Jsonl => "jsonl",
-            Self::Doccano => "doccano",
-            Self::Brat => "brat",
-            Self::Conll => "conll",
-            Self::LabelStudio => "label-studio",
-            Self::WebannoTsv => "webanno-tsv",
-            Self::Csv => "csv",
-            Self::W3c => "w3c",
-            Self::RefiQda => "refi-qda",
-            Self::RefiQdc => "refi-qdc",
-            Self::UimaXmi => "uima-xmi",
-        }
+        self.into()
     }
 
     /// A name for menus.
     pub fn title(self) -> &'static str {
-        match self {
-            Self::Jsonl => "tagdesk JSONL",
-            Self::Doccano => "doccano JSONL",
-            Self::Brat => "brat standoff (folder)",
-            Self::Conll => "CoNLL IOB2",
-            Self::LabelStudio => "Label Studio JSON",
-            Self::WebannoTsv => "WebAnno TSV 3.3 (folder)",
-            Self::Csv => "CSV (one row per annotation)",
-            Self::W3c => "W3C Web Annotation (JSON-LD)",
-            Self::RefiQda => "REFI-QDA project (.qdpx: MAXQDA, ATLAS.ti, NVivo, QualCoder)",
-            Self::RefiQdc => "REFI-QDA codebook (.qdc: the labels only)",
-            Self::UimaXmi => "UIMA CAS XMI + type system (folder: INCEpTION, dkpro-cassis)",
-        }
+        strum::EnumMessage::get_message(&self).unwrap_or_else(|| self.name())
     }
 
     /// The extension of the file an export writes (folder formats: none).
@@ -127,7 +119,7 @@ impl Format {
     }
 
     pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| f.name() == name)
+        name.parse().ok()
     }
 
     /// Whether tagdesk can read this format.
@@ -142,12 +134,11 @@ impl Format {
 
     /// The `--format` values, for help texts and clap.
     pub fn names() -> Vec<&'static str> {
-        Self::ALL.into_iter().map(Self::name).collect()
+        Self::all().map(Self::name).collect()
     }
 
     pub fn import_names() -> Vec<&'static str> {
-        Self::ALL
-            .into_iter()
+        Self::all()
             .filter(|f| f.can_import())
             .map(Self::name)
             .collect()

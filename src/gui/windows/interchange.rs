@@ -120,7 +120,7 @@ impl Interchange {
                         // Every format visible at once (eleven rows), no scrolling.
                         .height(360.0)
                         .show_ui(ui, |ui| {
-                            for f in Format::ALL {
+                            for f in Format::all() {
                                 if self.mode == Mode::Import && !f.can_import() {
                                     continue;
                                 }
