@@ -126,6 +126,12 @@ impl LabelDef {
 /// Single keys the app uses itself, which a label cannot take.
 pub const RESERVED_KEYS: [&str; 1] = ["r"];
 
+/// The colours new labels take, in order (Tableau 10: distinct, and readable as fills).
+pub const PALETTE: [&str; 10] = [
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+    "#9c755f", "#bab0ac",
+];
+
 /// Parses `#rrggbb` (or `rrggbb`).
 pub fn parse_hex_color(s: &str) -> Option<[u8; 3]> {
     let hex = s.strip_prefix('#').unwrap_or(s);
@@ -260,6 +266,17 @@ impl Default for Schema {
 }
 
 impl Schema {
+    /// The colour for a new label: the first of [`PALETTE`] no label has yet, else the
+    /// palette again in turn.
+    pub fn unused_color(&self) -> String {
+        let taken = |c: &str| self.labels.iter().any(|l| l.color.eq_ignore_ascii_case(c));
+        PALETTE
+            .iter()
+            .find(|c| !taken(c))
+            .unwrap_or(&PALETTE[self.labels.len() % PALETTE.len()])
+            .to_string()
+    }
+
     /// The attributes entities of `kind` carry.
     pub fn entity_attributes(
         &self,
@@ -387,6 +404,25 @@ impl Schema {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_label_takes_the_first_colour_no_label_has() {
+        let mut schema = Schema::default();
+        // The defaults use the palette's first three colours (in some order).
+        assert_eq!(schema.unused_color(), "#76b7b2");
+        schema.labels[0].color = "#76B7B2".to_owned();
+        let freed = schema.unused_color();
+        assert!(PALETTE[..3].contains(&freed.as_str()), "{freed}");
+        for color in PALETTE {
+            let mut label = schema.labels[0].clone();
+            label.color = color.to_owned();
+            schema.labels.push(label);
+        }
+        assert!(
+            PALETTE.contains(&schema.unused_color().as_str()),
+            "all taken: in turn"
+        );
+    }
 
     #[test]
     fn default_schema_is_actor_claim_disagreement_on_1_2_3() {

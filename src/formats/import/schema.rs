@@ -108,12 +108,6 @@ pub(super) fn add_declared_labels(schema: &mut Schema, declared: &Schema) -> Vec
     added
 }
 
-/// Colours for labels added by an import (Tableau 10, after the default schema's three).
-pub(super) const PALETTE: [&str; 10] = [
-    "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#76b7b2", "#bab0ac", "#4e79a7",
-    "#f28e2b", "#e15759",
-];
-
 /// Formats that write a flag as text (Label Studio's choices, the `WebAnno` TSV's feature values) give it
 /// back as "yes" / "true" / "1" or "no" / "false" / "0": where the schema says the attribute is
 /// a flag, that is a flag again (set, or absent as an unset flag is).
@@ -162,7 +156,7 @@ pub fn extend_schema_for_span(
             .find(|k| !used_keys.contains(k));
         schema.labels.push(LabelDef {
             name: label.to_owned(),
-            color: PALETTE[schema.labels.len() % PALETTE.len()].to_owned(),
+            color: schema.unused_color(),
             hotkey,
             description: String::new(),
             attributes: Vec::new(),

@@ -8,10 +8,6 @@ use crate::core::schema::{AttributeDef, AttributeKind, LabelDef, RelationDef, Sc
 use crate::gui::action::Action;
 
 /// Colours offered to new labels, in turn (Tableau 10).
-const PALETTE: [&str; 10] = [
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-    "#9c755f", "#bab0ac",
-];
 
 #[derive(Debug, Default)]
 pub struct SchemaEditor {
@@ -284,7 +280,7 @@ impl SchemaEditor {
                     .find(|k| schema.by_hotkey(k).is_none());
                 next.labels.push(LabelDef {
                     name: name.clone(),
-                    color: PALETTE[schema.labels.len() % PALETTE.len()].to_owned(),
+                    color: schema.unused_color(),
                     hotkey,
                     description: String::new(),
                     attributes: Vec::new(),
