@@ -128,6 +128,9 @@ pub enum Action {
     SetLinkTarget(Option<String>),
     /// Scrolls the document view so this character is near the top.
     RevealChar(usize),
+    /// Scrolls the document view so the block of this character is at the very top: where a
+    /// document was left (the first character that was on screen), restored as it was.
+    RestorePlace(usize),
     /// A status-bar message.
     Say {
         text: String,

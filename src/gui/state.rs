@@ -12,16 +12,24 @@ use super::session::Session;
 use crate::core::Workspace;
 use crate::core::project::LayerKey;
 
-const STORAGE_ANNOTATOR: &str = "annotator";
-const STORAGE_LAST_PROJECT: &str = "last_project";
-const STORAGE_RECENT: &str = "recent_projects";
-const STORAGE_SHOW_COLLEAGUES: &str = "show_colleagues";
-const STORAGE_POSITIONS: &str = "positions";
-const STORAGE_WELCOMED: &str = "welcomed";
-const STORAGE_WELCOME_AGAIN: &str = "welcome_again";
+/// Where the preferences are kept in eframe's storage: one value, serialised whole.
+const STORAGE_PREFS: &str = "prefs";
 
-/// Preferences kept between runs.
-#[derive(Debug, Clone, Default)]
+/// The keys tagdesk kept its preferences under before they were one value: read once, when
+/// there is no `prefs` yet, and written back as one.
+mod legacy {
+    pub const ANNOTATOR: &str = "annotator";
+    pub const LAST_PROJECT: &str = "last_project";
+    pub const RECENT: &str = "recent_projects";
+    pub const SHOW_COLLEAGUES: &str = "show_colleagues";
+    pub const POSITIONS: &str = "positions";
+    pub const WELCOMED: &str = "welcomed";
+    pub const WELCOME_AGAIN: &str = "welcome_again";
+}
+
+/// Preferences kept between runs (serialised whole through eframe's storage).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct Prefs {
     pub annotator: String,
     /// Projects opened lately, the latest first.
@@ -39,40 +47,56 @@ pub struct Prefs {
 }
 
 impl Prefs {
+    /// The stored preferences (the annotator apart: `None` when none was stored yet, i.e.
+    /// on the first start).
     pub fn load(storage: Option<&dyn eframe::Storage>) -> (Self, Option<String>) {
+        if let Some(prefs) = storage.and_then(|s| eframe::get_value::<Self>(s, STORAGE_PREFS)) {
+            let annotator = Some(prefs.annotator.clone()).filter(|a| !a.is_empty());
+            return (
+                Self {
+                    annotator: String::new(),
+                    ..prefs
+                },
+                annotator,
+            );
+        }
         let stored = |key: &str| storage.and_then(|s| s.get_string(key));
-        let recent = storage
-            .and_then(|s| eframe::get_value::<Vec<PathBuf>>(s, STORAGE_RECENT))
-            .unwrap_or_default();
+        let flag = |key: &str| stored(key).is_some_and(|v| v == "true");
         let prefs = Self {
             annotator: String::new(),
-            recent,
-            last_project: stored(STORAGE_LAST_PROJECT).map(PathBuf::from),
-            show_colleagues: stored(STORAGE_SHOW_COLLEAGUES).is_some_and(|v| v == "true"),
-            positions: storage
-                .and_then(|s| eframe::get_value(s, STORAGE_POSITIONS))
+            recent: storage
+                .and_then(|s| eframe::get_value(s, legacy::RECENT))
                 .unwrap_or_default(),
-            welcomed: stored(STORAGE_WELCOMED).is_some_and(|v| v == "true"),
-            welcome_again: stored(STORAGE_WELCOME_AGAIN).is_some_and(|v| v == "true"),
+            last_project: stored(legacy::LAST_PROJECT).map(PathBuf::from),
+            show_colleagues: flag(legacy::SHOW_COLLEAGUES),
+            positions: storage
+                .and_then(|s| eframe::get_value(s, legacy::POSITIONS))
+                .unwrap_or_default(),
+            welcomed: flag(legacy::WELCOMED),
+            welcome_again: flag(legacy::WELCOME_AGAIN),
         };
-        (prefs, stored(STORAGE_ANNOTATOR))
+        (prefs, stored(legacy::ANNOTATOR))
     }
 
+    /// Stores the preferences, with the open project (if any) as the last one.
     pub fn store(&self, storage: &mut dyn eframe::Storage, open_project: Option<&Workspace>) {
-        storage.set_string(STORAGE_ANNOTATOR, self.annotator.clone());
+        let mut stored = self.clone();
         if let Some(ws) = open_project {
-            let root = ws
-                .project
-                .root
-                .canonicalize()
-                .unwrap_or_else(|_| ws.project.root.clone());
-            storage.set_string(STORAGE_LAST_PROJECT, root.display().to_string());
+            let root = &ws.project.root;
+            stored.last_project = Some(root.canonicalize().unwrap_or_else(|_| root.clone()));
         }
-        eframe::set_value(storage, STORAGE_RECENT, &self.recent);
-        storage.set_string(STORAGE_SHOW_COLLEAGUES, self.show_colleagues.to_string());
-        eframe::set_value(storage, STORAGE_POSITIONS, &self.positions);
-        storage.set_string(STORAGE_WELCOMED, self.welcomed.to_string());
-        storage.set_string(STORAGE_WELCOME_AGAIN, self.welcome_again.to_string());
+        eframe::set_value(storage, STORAGE_PREFS, &stored);
+        for key in [
+            legacy::ANNOTATOR,
+            legacy::LAST_PROJECT,
+            legacy::RECENT,
+            legacy::SHOW_COLLEAGUES,
+            legacy::POSITIONS,
+            legacy::WELCOMED,
+            legacy::WELCOME_AGAIN,
+        ] {
+            storage.remove_string(key);
+        }
     }
 
     /// Puts a project at the top of the recent list.
@@ -122,8 +146,9 @@ pub struct UiState {
     /// Files and folders are chosen in the in-app chooser (`--builtin-file-dialog`, or the
     /// system has no file dialog).
     pub builtin_file_dialog: bool,
-    /// A character to scroll to once the current text is read (it is read on a job).
-    pub pending_reveal: Option<usize>,
+    /// A character to scroll to once the current text is read (it is read on a job), and
+    /// whether its block goes to the very top (a place restored).
+    pub pending_reveal: Option<(usize, bool)>,
     /// Choosing the target of a new relation (after R).
     pub linking: Option<Linking>,
     /// The document view edits the curated layer (an explicit choice in the review panel).
@@ -213,5 +238,82 @@ impl<'a> FrameCtx<'a> {
                 .map(|l| (l.name.clone(), l.hotkey.clone()))
                 .collect()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use eframe::Storage as _;
+
+    use super::*;
+
+    /// eframe's storage as a map (what it writes to disk is this, as RON).
+    #[derive(Default)]
+    struct Memory(std::collections::HashMap<String, String>);
+
+    impl eframe::Storage for Memory {
+        fn get_string(&self, key: &str) -> Option<String> {
+            self.0.get(key).cloned()
+        }
+        fn set_string(&mut self, key: &str, value: String) {
+            self.0.insert(key.to_owned(), value);
+        }
+        fn remove_string(&mut self, key: &str) {
+            self.0.remove(key);
+        }
+        fn flush(&mut self) {}
+    }
+
+    #[test]
+    fn preferences_come_back_whole_and_the_old_keys_are_read_once() {
+        let prefs = Prefs {
+            annotator: "maria".to_owned(),
+            recent: vec![PathBuf::from("/p/a"), PathBuf::from("/p/b")],
+            last_project: Some(PathBuf::from("/p/a")),
+            show_colleagues: true,
+            positions: [(PathBuf::from("/p/a"), ("002.txt".to_owned(), 906))].into(),
+            welcomed: true,
+            welcome_again: false,
+        };
+        let mut storage = Memory::default();
+        prefs.store(&mut storage, None);
+        assert_eq!(storage.0.len(), 1, "one value: {:?}", storage.0.keys());
+        let (loaded, annotator) = Prefs::load(Some(&storage));
+        assert_eq!(annotator.as_deref(), Some("maria"));
+        assert_eq!(
+            loaded,
+            Prefs {
+                annotator: String::new(),
+                ..prefs.clone()
+            }
+        );
+        // First start: nothing stored, no annotator.
+        let (fresh, none) = Prefs::load(Some(&Memory::default()));
+        assert_eq!((fresh, none), (Prefs::default(), None));
+        // A storage of tagdesk before: the keys it wrote, one by one.
+        let mut old = Memory::default();
+        old.set_string(legacy::ANNOTATOR, "sam".to_owned());
+        old.set_string(legacy::LAST_PROJECT, "/p/a".to_owned());
+        old.set_string(legacy::SHOW_COLLEAGUES, "true".to_owned());
+        old.set_string(legacy::WELCOMED, "true".to_owned());
+        eframe::set_value(&mut old, legacy::RECENT, &prefs.recent);
+        eframe::set_value(&mut old, legacy::POSITIONS, &prefs.positions);
+        let (migrated, annotator) = Prefs::load(Some(&old));
+        assert_eq!(annotator.as_deref(), Some("sam"));
+        assert_eq!(
+            migrated,
+            Prefs {
+                annotator: String::new(),
+                ..prefs
+            }
+        );
+        // Stored again: one value, the old keys gone.
+        Prefs {
+            annotator: "sam".to_owned(),
+            ..migrated
+        }
+        .store(&mut old, None);
+        assert_eq!(old.0.keys().collect::<Vec<_>>(), ["prefs"]);
+        assert_eq!(Prefs::load(Some(&old)).1.as_deref(), Some("sam"));
     }
 }

@@ -489,6 +489,7 @@ fn a_project_reopens_at_the_document_and_place_it_was_left() {
         harness.state().char_screen_pos(0).is_none(),
         "scrolled down"
     );
+    let left_at = harness.state().first_visible_char();
     // Another project, then this one again with no document named.
     harness
         .state_mut()
@@ -508,6 +509,11 @@ fn a_project_reopens_at_the_document_and_place_it_was_left() {
     assert!(
         harness.state().char_screen_pos(0).is_none(),
         "back where it was, not at the top"
+    );
+    assert_eq!(
+        harness.state().first_visible_char(),
+        left_at,
+        "exactly where it was: no drift from one start to the next"
     );
 }
 

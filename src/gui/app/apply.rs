@@ -162,15 +162,19 @@ impl App {
             } => self.schema_edit(|ws| ws.set_schema(schema, &description, coalesce)),
             Action::RenameLabel { old, new } => self.schema_edit(|ws| ws.rename_label(&old, &new)),
             Action::RemoveLabel(name) => self.schema_edit(|ws| ws.remove_label(&name)),
-            Action::RevealChar(char_offset) => match self.current_text() {
-                Some(text) => self
-                    .panels
-                    .document
-                    .view
-                    .scroll_to_char(&text.text, char_offset),
-                // Still being read: scrolled to once it is in (logic).
-                None => self.state.pending_reveal = Some(char_offset),
-            },
+            Action::RevealChar(char_offset) | Action::RestorePlace(char_offset) => {
+                let at_top = matches!(action, Action::RestorePlace(_));
+                match self.current_text() {
+                    Some(text) => {
+                        self.panels
+                            .document
+                            .view
+                            .scroll_to(&text.text, char_offset, at_top);
+                    }
+                    // Still being read: scrolled to once it is in (logic).
+                    None => self.state.pending_reveal = Some((char_offset, at_top)),
+                }
+            }
             Action::Say { text, is_error } => self.say(text, is_error),
             Action::Alert(text) => self.alert(text),
             Action::SetCurating(on) => {

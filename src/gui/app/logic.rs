@@ -76,13 +76,13 @@ impl App {
                     session.ws.insert_text(&document, result.map(Arc::new));
                 }
                 if self.state.current_doc.as_deref() == Some(document.as_str())
-                    && let Some(char_offset) = self.state.pending_reveal.take()
+                    && let Some((char_offset, at_top)) = self.state.pending_reveal.take()
                     && let Some(text) = self.current_text()
                 {
                     self.panels
                         .document
                         .view
-                        .scroll_to_char(&text.text, char_offset);
+                        .scroll_to(&text.text, char_offset, at_top);
                 }
             }
             Done::Reanchored(planned) => self.finish_reanchor(planned),

@@ -267,6 +267,12 @@ impl App {
         self.panels.review.is_some()
     }
 
+    /// The first character on screen in the current document (where it is left).
+    pub fn first_visible_char(&self) -> Option<usize> {
+        let text = self.current_text()?;
+        self.panels.document.view.first_visible_char(&text.text)
+    }
+
     /// Background jobs still running (tests wait for them).
     pub fn jobs_running(&self) -> usize {
         self.jobs.running()

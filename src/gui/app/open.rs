@@ -187,7 +187,7 @@ impl App {
             self.select_document(&first);
             if let Some((_, char_offset)) = left_at.filter(|(d, _)| *d == first) {
                 self.actions
-                    .push(crate::gui::action::Action::RevealChar(char_offset));
+                    .push(crate::gui::action::Action::RestorePlace(char_offset));
             }
         }
     }

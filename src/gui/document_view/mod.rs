@@ -139,9 +139,10 @@ pub struct DocumentView {
     /// Dragging an edge of the selected span (instead of selecting text).
     edge_drag: Option<Edge>,
     pending_scroll: Option<f32>,
-    /// A block being scrolled to, and how many corrections are left: positions above it are
-    /// estimates until laid out, so the first jump can land a little off.
-    reveal: Option<(usize, u8)>,
+    /// A block being scrolled to, how many corrections are left (positions above it are
+    /// estimates until laid out, so the first jump can land a little off), and whether it goes
+    /// to the very top.
+    reveal: Option<(usize, u8, bool)>,
     visible: Vec<VisibleBlock>,
     /// The part of the screen the text is shown in (last frame); `None` before the first.
     visible_rect: Option<Rect>,
@@ -163,20 +164,27 @@ impl DocumentView {
 
     /// Scrolls so that `char_offset` is near the top on the next frame.
     pub fn scroll_to_char(&mut self, text: &SourceText, char_offset: usize) {
+        self.scroll_to(text, char_offset, false);
+    }
+
+    /// Scrolls so the block holding `char_offset` is a few lines below the top (`at_top`
+    /// false: it is seen with what leads to it) or at the very top (restoring a place).
+    pub fn scroll_to(&mut self, text: &SourceText, char_offset: usize, at_top: bool) {
         self.ensure_text(text);
         let block = text.block_index_at_char(char_offset);
         if self.prefix_dirty {
             self.rebuild_prefix();
         }
-        self.pending_scroll = Some(self.reveal_offset(block));
-        self.reveal = Some((block, 4));
+        self.pending_scroll = Some(self.reveal_offset(block, at_top));
+        self.reveal = Some((block, 4, at_top));
     }
 
-    /// The scroll offset that shows `block` a few lines below the top.
-    fn reveal_offset(&self, block: usize) -> f32 {
+    /// The scroll offset that shows `block` a few lines below the top, or (`at_top`) at it.
+    fn reveal_offset(&self, block: usize, at_top: bool) -> f32 {
         #[expect(clippy::cast_possible_truncation)]
         let y = self.prefix.get(block).copied().unwrap_or(0.0) as f32;
-        (y - 3.0 * LINE_HEIGHT).max(0.0)
+        let margin = if at_top { 0.0 } else { 3.0 * LINE_HEIGHT };
+        (y - margin).max(0.0)
     }
 
     /// Screen position of the middle of the character at `char_offset`, if it is visible.
@@ -407,15 +415,15 @@ impl DocumentView {
             self.rebuild_prefix();
             ui.ctx().request_repaint();
         }
-        if let Some((block, corrections)) = self.reveal {
+        if let Some((block, corrections, at_top)) = self.reveal {
             // Heights measured this frame may have moved the target: correct the scroll.
             #[expect(clippy::cast_possible_truncation)]
             let max_offset =
                 (self.prefix.last().copied().unwrap_or(0.0) as f32 - viewport.height()).max(0.0);
-            let wanted = self.reveal_offset(block).min(max_offset);
+            let wanted = self.reveal_offset(block, at_top).min(max_offset);
             if (wanted - viewport.min.y).abs() > 1.0 && corrections > 0 {
                 self.pending_scroll = Some(wanted);
-                self.reveal = Some((block, corrections - 1));
+                self.reveal = Some((block, corrections - 1, at_top));
                 ui.ctx().request_repaint();
             } else {
                 self.reveal = None;
