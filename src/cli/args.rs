@@ -7,6 +7,15 @@ use clap::{Parser, Subcommand};
 
 use crate::formats::Format;
 
+/// `--format` (and `--from`, `--to`): one of `names`, parsed to its [`Format`] by clap, which
+/// lists the names in the help and the completions and refuses any other.
+fn format_parser(names: Vec<&'static str>) -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(names)
+        // A name clap accepted is a format's name.
+        .map(|name| Format::from_name(&name).unwrap_or(Format::Jsonl))
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "tagdesk",
@@ -51,8 +60,8 @@ pub enum Command {
     Export {
         project: PathBuf,
         /// Output format (brat and webanno-tsv write a folder).
-        #[arg(long, value_parser = Format::names())]
-        format: String,
+        #[arg(long, value_parser = format_parser(Format::names()))]
+        format: Format,
         /// Only this annotator's layer (or the curated layer).
         #[arg(long)]
         annotator: Option<String>,
@@ -66,8 +75,8 @@ pub enum Command {
     /// Import annotations from another tool into the project, as one step (all or nothing).
     Import {
         project: PathBuf,
-        #[arg(long, value_parser = Format::import_names())]
-        format: String,
+        #[arg(long, value_parser = format_parser(Format::import_names()))]
+        format: Format,
         /// Import into this annotator's layer; without it, each layer goes to the annotator the
         /// input names.
         #[arg(long, conflicts_with = "annotator_folders")]
@@ -87,10 +96,10 @@ pub enum Command {
     },
     /// Convert annotations between formats without a project.
     Convert {
-        #[arg(long, value_parser = Format::import_names())]
-        from: String,
-        #[arg(long, value_parser = Format::names())]
-        to: String,
+        #[arg(long, value_parser = format_parser(Format::import_names()))]
+        from: Format,
+        #[arg(long, value_parser = format_parser(Format::names()))]
+        to: Format,
         input: PathBuf,
         /// The input folder has one folder per annotator, named after them.
         #[arg(long)]

@@ -10,15 +10,11 @@ use crate::formats::{self, ExportFilter, Format};
 
 pub(super) fn export(
     project: &Path,
-    format: &str,
+    format: Format,
     annotator: Option<String>,
     output: Option<&Path>,
     skip_broken: bool,
 ) -> ExitCode {
-    let Some(format) = Format::from_name(format) else {
-        eprintln!("error: unknown format {format}");
-        return ExitCode::from(USAGE);
-    };
     let mut workspace = match open_to_report(project, skip_broken) {
         Ok(ws) => ws,
         Err(code) => return code,
@@ -107,15 +103,11 @@ fn write_output(
 
 pub(super) fn import(
     project: &Path,
-    format: &str,
+    format: Format,
     input: &Path,
     annotator_folders: bool,
     options: &formats::import::ImportOptions,
 ) -> ExitCode {
-    let Some(format) = Format::from_name(format) else {
-        eprintln!("error: unknown format {format}");
-        return ExitCode::from(USAGE);
-    };
     // The input first: it says whose layers the import writes, and only those are opened.
     let corpus = match formats::read(format, input).and_then(|mut corpus| {
         if annotator_folders {
@@ -193,16 +185,12 @@ pub(super) fn import(
 }
 
 pub(super) fn convert(
-    from: &str,
-    to: &str,
+    from: Format,
+    to: Format,
     input: &Path,
     annotator_folders: bool,
     output: &Path,
 ) -> ExitCode {
-    let (Some(from), Some(to)) = (Format::from_name(from), Format::from_name(to)) else {
-        eprintln!("error: unknown format");
-        return ExitCode::from(USAGE);
-    };
     let mut warnings = Vec::new();
     let result = write_output(to, Some(output), |sink| {
         let report = formats::convert(from, input, annotator_folders, to, sink)?;

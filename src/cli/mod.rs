@@ -35,7 +35,7 @@ pub fn run(command: Command) -> ExitCode {
             annotator,
             output,
             skip_broken,
-        } => export(&project, &format, annotator, output.as_deref(), skip_broken),
+        } => export(&project, format, annotator, output.as_deref(), skip_broken),
         Command::Import {
             project,
             format,
@@ -46,7 +46,7 @@ pub fn run(command: Command) -> ExitCode {
             input,
         } => import(
             &project,
-            &format,
+            format,
             &input,
             annotator_folders,
             &formats::import::ImportOptions {
@@ -61,7 +61,7 @@ pub fn run(command: Command) -> ExitCode {
             input,
             annotator_folders,
             output,
-        } => convert(&from, &to, &input, annotator_folders, &output),
+        } => convert(from, to, &input, annotator_folders, &output),
         Command::Validate { project, write } => {
             if write && let Err(code) = reanchor_all(&project) {
                 return code;
