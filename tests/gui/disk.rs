@@ -544,6 +544,11 @@ fn open_and_choose_use_the_app_s_own_chooser_where_there_is_no_system_dialog() {
     harness.get_by_label("Choose…").click();
     steps(&mut harness, 2);
     harness.get_by_label("Save the export as");
+    let start = harness.get_by_label("Folder").value().unwrap_or_default();
+    assert!(
+        !std::path::Path::new(&start).starts_with(&other),
+        "the chooser never starts in the project: {start}"
+    );
     assert_eq!(
         harness
             .get_by_label("File name (.jsonl)")
