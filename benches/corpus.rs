@@ -87,7 +87,7 @@ fn label_all_benches(c: &mut Criterion) {
         case_sensitive: false,
     };
     let pattern = query.compile().unwrap_or_else(|e| panic!("{e}"));
-    let docs: Vec<(String, PathBuf)> = documents(&ws.project).into_iter().take(1000).collect();
+    let docs: Vec<(String, PathBuf)> = documents(ws.project()).into_iter().take(1000).collect();
     let mut places = Vec::new();
     search_corpus(
         &docs,
@@ -157,7 +157,7 @@ fn suggestion_benches(c: &mut Criterion) {
     let mut ws = tagdesk::core::Workspace::open(&root).unwrap_or_else(|e| panic!("{e}"));
     // 100 tagged spans in the first documents: random word-snapped spans, as synth makes them.
     let first: Vec<String> = ws
-        .project
+        .project()
         .documents
         .iter()
         .take(10)
@@ -167,12 +167,12 @@ fn suggestion_benches(c: &mut Criterion) {
         let _ = tagdesk::synth::annotate(&mut ws, doc, "bench", 10, i as u64);
     }
     let settings = Settings::default();
-    let files = documents(&ws.project);
+    let files = documents(ws.project());
     let mut group = c.benchmark_group("suggest");
     group.sample_size(10);
     group.bench_function("patterns_and_corpus_count_3000_files", |b| {
         b.iter(|| {
-            let suggester = Suggester::new(&ws.project, "bench", &settings);
+            let suggester = Suggester::new(ws.project(), "bench", &settings);
             let mut count = 0;
             for (doc, file) in &files {
                 let Ok(bytes) = std::fs::read(file) else {

@@ -258,7 +258,9 @@ fn project_benches(c: &mut Criterion) {
         });
     });
     c.bench_function("project/open_200_docs_20k_annotations", |b| {
-        b.iter(|| black_box(tagdesk::core::Workspace::open(&root).map(|w| w.project.layers.len())));
+        b.iter(|| {
+            black_box(tagdesk::core::Workspace::open(&root).map(|w| w.project().layers.len()))
+        });
     });
     // Export of a freshly opened project (texts read in the timed part, as the CLI does).
     c.bench_function("project/export_jsonl_200_docs_20k_annotations", |b| {

@@ -186,19 +186,19 @@ fn extraction(c: &mut Criterion) {
     use tagdesk::core::network::statements::{Coding, Snapshot, statements};
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
     let ws = coded_project(&dir.path().join("p"));
-    let coding = Coding::standard(&ws.project, "bench");
-    let found = statements(&ws.project, &coding).statements.len();
+    let coding = Coding::standard(ws.project(), "bench");
+    let found = statements(ws.project(), &coding).statements.len();
     assert!(found >= 19_000, "{found} statements");
     let mut group = c.benchmark_group("network");
     group.sample_size(20);
     // What the Network window takes on the UI thread when the layer changed: a snapshot of
     // the layers (copy-on-write clones) for its job …
     group.bench_function("snapshot_200_layers", |b| {
-        b.iter(|| black_box(Snapshot::of(&ws.project, "bench").layers.len()));
+        b.iter(|| black_box(Snapshot::of(ws.project(), "bench").layers.len()));
     });
     // … which reads the statements from it.
     group.bench_function("statements_from_200_docs_20k_claims", |b| {
-        b.iter(|| black_box(statements(&ws.project, &coding).statements.len()));
+        b.iter(|| black_box(statements(ws.project(), &coding).statements.len()));
     });
     group.finish();
 }

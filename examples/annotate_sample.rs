@@ -408,7 +408,7 @@ fn set_entity_attributes(root: &std::path::Path) {
         let id = harness
             .state()
             .workspace()
-            .and_then(|ws| ws.project.entities.called(EntityKind::Actor, name))
+            .and_then(|ws| ws.project().entities.called(EntityKind::Actor, name))
             .expect(name)
             .id
             .clone();
@@ -426,7 +426,7 @@ fn set_entity_attributes(root: &std::path::Path) {
     let ws = harness.state().workspace().expect("workspace");
     assert!(!ws.is_dirty(), "saved");
     assert_eq!(
-        ws.project
+        ws.project()
             .entities
             .called(EntityKind::Actor, "Russia")
             .map(|e| e.attributes["type"].as_str()),
@@ -441,7 +441,7 @@ fn annotate(root: &std::path::Path, work: &Work) {
         .state()
         .workspace()
         .expect("the sample project opens")
-        .project
+        .project()
         .documents
         .iter()
         .map(|d| d.path.clone())
@@ -550,7 +550,7 @@ fn link_entity(harness: &mut Harness<'_, App>, doc: &str, annotator: &str, span:
         .label
         .clone();
     let kind = EntityKind::for_label(&label);
-    let action = match ws.project.entities.called(kind, name) {
+    let action = match ws.project().entities.called(kind, name) {
         Some(entity) => Action::LinkEntity {
             id: id.clone(),
             entity: Some(entity.id.clone()),
@@ -571,7 +571,7 @@ fn link_entity(harness: &mut Harness<'_, App>, doc: &str, annotator: &str, span:
         .attributes[tagdesk::core::schema::ENTITY_ATTRIBUTE]
         .to_string();
     assert_eq!(
-        ws.project.entities.get(&linked).map(|e| e.name.as_str()),
+        ws.project().entities.get(&linked).map(|e| e.name.as_str()),
         Some(name),
         "{annotator} {doc}: {span:?} linked to {name:?}"
     );

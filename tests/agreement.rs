@@ -62,7 +62,7 @@ fn assert_rounds_to(x: f64, published: f64, decimals: i32, what: &str) {
 fn span_f1_matches_bratiaas_published_report() {
     let (_dir, ws) = bratiaa_project();
     let annotators: Vec<String> = ANNOTATORS.iter().map(|s| (*s).to_owned()).collect();
-    let study = Study::from_project(&ws.project, &annotators, None);
+    let study = Study::from_project(ws.project(), &annotators, None);
     let agreement = span_agreement(&study, Matching::Exact, Tokens::Whitespace);
     assert_eq!(agreement.documents.len(), 7);
     let overall = agreement.overall.unwrap();
@@ -143,8 +143,8 @@ fn coefficients_match_artstein_and_poesio() {
 fn token_f1_matches_bratiaas_published_report() {
     let (_dir, ws) = bratiaa_project();
     let annotators: Vec<String> = ANNOTATORS.iter().map(|s| (*s).to_owned()).collect();
-    let mut study = Study::from_project(&ws.project, &annotators, None);
-    study.load_texts(&ws.project.source_dir);
+    let mut study = Study::from_project(ws.project(), &annotators, None);
+    study.load_texts(&ws.project().source_dir);
     assert!(study.warnings.is_empty(), "{:?}", study.warnings);
     let agreement = span_agreement(&study, Matching::Tokens, Tokens::Whitespace);
     assert_eq!(agreement.documents.len(), 7);

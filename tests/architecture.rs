@@ -370,3 +370,102 @@ fn the_module_scan_resolves_paths_and_finds_a_circle() {
         .collect();
     assert_eq!(cycles(&edges), vec![vec!["a", "b", "c"]]);
 }
+
+/// Where in `text` (code only) each needle occurs, as (line, needle).
+fn occurrences<'a>(text: &str, needles: &[&'a str]) -> Vec<(usize, &'a str)> {
+    let code = code_only(text);
+    let mut found = Vec::new();
+    for (n, line) in code.lines().enumerate() {
+        for needle in needles {
+            if line.contains(needle) {
+                found.push((n + 1, *needle));
+            }
+        }
+    }
+    found
+}
+
+/// The one door (docs/ARCHITECTURE.md, "core"): what is to be saved is marked, and the change
+/// counted, in `Workspace::mark_dirty` only; the project is not reachable for writing from
+/// outside the workspace; nothing in the GUI has to announce an edit by hand.
+#[test]
+fn the_workspace_changes_through_one_door() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let door = [
+        "self.dirty.insert",
+        "manifest_dirty = true",
+        "entities_dirty = true",
+        "self.revision +=",
+    ];
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let mut outside = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let found = occurrences(&text, &door);
+        if file.ends_with("core/workspace/mod.rs") {
+            let code = code_only(&text);
+            let start = code
+                .lines()
+                .position(|l| l.contains("fn mark_dirty("))
+                .expect("Workspace::mark_dirty exists")
+                + 1;
+            let end = start
+                + code
+                    .lines()
+                    .skip(start)
+                    .position(|l| l.starts_with("    }"))
+                    .unwrap();
+            for (line, needle) in found {
+                if line <= start || line > end + 1 {
+                    outside.push(format!("{}:{line}: {needle}", file.display()));
+                }
+            }
+        } else {
+            outside.extend(
+                found
+                    .into_iter()
+                    .map(|(line, needle)| format!("{}:{line}: {needle}", file.display())),
+            );
+        }
+        let code = code_only(&text);
+        if file.ends_with("core/workspace/mod.rs") {
+            assert!(
+                !code.contains("pub project:"),
+                "Workspace.project must stay private"
+            );
+        }
+        if file.starts_with(src.join("gui")) {
+            assert!(
+                !code.contains(".edited()"),
+                "{}: edits are counted by the workspace, not announced",
+                file.display()
+            );
+        }
+    }
+    assert!(
+        outside.is_empty(),
+        "changes marked outside Workspace::mark_dirty: {outside:?}"
+    );
+}
+
+/// "A file that grows past ~700 lines is asking to be split along a responsibility": the code
+/// of every source file (its `#[cfg(test)]` part aside) stays under 720 lines.
+#[test]
+fn no_source_file_holds_more_than_one_room() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let big: Vec<String> = files
+        .iter()
+        .filter_map(|f| {
+            let text = std::fs::read_to_string(f).unwrap();
+            let lines = text.split("#[cfg(test)]").next().unwrap().lines().count();
+            (lines > 720).then(|| format!("{} ({lines} lines)", f.display()))
+        })
+        .collect();
+    assert!(
+        big.is_empty(),
+        "split these along a responsibility: {big:?}"
+    );
+}

@@ -151,12 +151,12 @@ fn import(root: &std::path::Path, brat: &std::path::Path, crash_after: Option<&s
 fn imported_layers(root: &std::path::Path) -> (usize, Vec<String>) {
     let ws = Workspace::open(root).unwrap();
     let n = ws
-        .project
+        .project()
         .layers
         .iter()
         .filter(|(k, l)| k.annotator == "ana" && l.annotations().len() == 2)
         .count();
-    (n, ws.project.warnings.clone())
+    (n, ws.project().warnings.clone())
 }
 
 /// An import of many documents is one commit: a crash at any point of it leaves, once the

@@ -48,7 +48,7 @@ fn linking_merging_and_undo_keep_spans_and_registry_together() {
     // Linking "Lavrov" to it adds the alias; the registry finds it by that name.
     ws.link_entity(&ana, &short, Some(&lavrov)).unwrap();
     assert_eq!(
-        ws.project
+        ws.project()
             .entities
             .called(EntityKind::Actor, "lavrov")
             .unwrap()
@@ -61,9 +61,9 @@ fn linking_merging_and_undo_keep_spans_and_registry_together() {
         .unwrap();
     assert_eq!(ws.merge_entities(&lavrov, &fm).unwrap(), 1);
     assert_eq!(link_of(&ws, &ben, &title).as_deref(), Some(lavrov.as_str()));
-    assert!(ws.project.entities.get(&fm).is_none());
+    assert!(ws.project().entities.get(&fm).is_none());
     assert!(
-        ws.project
+        ws.project()
             .entities
             .get(&lavrov)
             .unwrap()
@@ -72,7 +72,7 @@ fn linking_merging_and_undo_keep_spans_and_registry_together() {
     assert_eq!(ws.entity_usage()[&lavrov], 3);
     // One Ctrl+Z takes the merge back: both entities, Ben's link to his own.
     ws.undo().unwrap();
-    assert!(ws.project.entities.get(&fm).is_some());
+    assert!(ws.project().entities.get(&fm).is_some());
     assert_eq!(link_of(&ws, &ben, &title).as_deref(), Some(fm.as_str()));
     ws.redo().unwrap();
     assert_eq!(link_of(&ws, &ben, &title).as_deref(), Some(lavrov.as_str()));
@@ -85,7 +85,7 @@ fn linking_merging_and_undo_keep_spans_and_registry_together() {
     let json = std::fs::read_to_string(root.join("entities.json")).unwrap();
     assert!(json.contains("\"tagdesk-entities\"") && json.contains("Sergey Lavrov"));
     let again = Workspace::open(&root).unwrap();
-    assert_eq!(again.project.entities, ws.project.entities);
+    assert_eq!(again.project().entities, ws.project().entities);
     assert_eq!(
         link_of(&again, &ben, &title).as_deref(),
         Some(lavrov.as_str())
@@ -117,7 +117,10 @@ fn an_unsaved_entity_survives_a_crash_through_the_journal() {
         recovered.iter().any(|r| r.contains("entities")),
         "{recovered:?}"
     );
-    assert_eq!(ws.project.entities.get(&lavrov).unwrap().name, "John Kerry");
+    assert_eq!(
+        ws.project().entities.get(&lavrov).unwrap().name,
+        "John Kerry"
+    );
     assert_eq!(ws.entity_usage()[&lavrov], 1);
 }
 

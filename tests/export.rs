@@ -34,7 +34,7 @@ fn every_exported_span_matches_the_source_text() {
     let mut ws = Workspace::open(&root).unwrap();
     let (records, report) = export(&mut ws, None);
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
-    assert_eq!(records.len(), ws.project.layers.len());
+    assert_eq!(records.len(), ws.project().layers.len());
     assert!(report.annotations > 20, "the sample has real annotations");
     for record in &records {
         let doc = record["id"].as_str().unwrap();
@@ -63,7 +63,7 @@ fn every_exported_span_matches_the_source_text() {
 fn export_filters_by_annotator_and_refuses_unknown_ones() {
     let (_dir, root) = sample_copy();
     let mut ws = Workspace::open(&root).unwrap();
-    let annotators = ws.project.annotators();
+    let annotators = ws.project().annotators();
     let first = annotators[0].clone();
     let (records, _) = export(&mut ws, Some(&first));
     assert!(!records.is_empty());
@@ -85,7 +85,7 @@ fn export_filters_by_annotator_and_refuses_unknown_ones() {
 fn a_changed_source_is_reported_not_silently_exported() {
     let (_dir, root) = sample_copy();
     let ws = Workspace::open(&root).unwrap();
-    let doc = ws.project.layers.keys().next().unwrap().document.clone();
+    let doc = ws.project().layers.keys().next().unwrap().document.clone();
     drop(ws);
     let file = root.join("sources").join(&doc);
     let text = std::fs::read_to_string(&file).unwrap();

@@ -218,7 +218,7 @@ fn brat_import_into_a_project_is_one_undo_step_and_exports_back_identically() {
     let message = err.to_string();
     assert!(message.contains("label \"Person\""), "{message}");
     assert!(message.contains(".ann:"), "{message}");
-    assert!(ws.project.layers.is_empty());
+    assert!(ws.project().layers.is_empty());
     let options = ImportOptions {
         add_labels: true,
         ..options
@@ -245,12 +245,12 @@ fn brat_import_into_a_project_is_one_undo_step_and_exports_back_identically() {
     // Undo takes the whole import back.
     ws.undo().unwrap();
     assert!(
-        ws.project
+        ws.project()
             .layers
             .values()
             .all(tagdesk::core::AnnotationLayer::is_empty)
     );
-    assert!(ws.project.schema().get("Person").is_none());
+    assert!(ws.project().schema().get("Person").is_none());
 }
 
 #[test]
@@ -269,7 +269,7 @@ fn bratiaa_annotators_import_as_four_layers() {
         let report = apply(&mut ws, plan).unwrap();
         assert_eq!(report.annotations, count_t_lines(&project.join(annotator)));
     }
-    assert_eq!(ws.project.annotators(), ["Lisa", "Maria", "Max", "Peter"]);
+    assert_eq!(ws.project().annotators(), ["Lisa", "Maria", "Max", "Peter"]);
 }
 
 #[test]
@@ -311,7 +311,7 @@ fn doccano_samples_read_with_and_without_relations() {
     assert_eq!(report.annotations, 4);
     assert!(ws.save().errors.is_empty());
     let reopened = Workspace::open(&root).unwrap();
-    assert_eq!(reopened.project.documents.len(), 4);
+    assert_eq!(reopened.project().documents.len(), 4);
 }
 
 #[test]
@@ -582,7 +582,7 @@ fn export_and_reimport(root: &Path, format: Format) -> (Workspace, Workspace, te
 fn round_trip(root: &Path, format: Format) -> (SpanSet, SpanSet, usize, usize) {
     let (ws, fresh, _out) = export_and_reimport(root, format);
     let set = |ws: &Workspace, who: &str| -> SpanSet {
-        ws.project
+        ws.project()
             .layers
             .iter()
             .filter(|(k, _)| k.annotator == who)
@@ -598,7 +598,7 @@ fn round_trip(root: &Path, format: Format) -> (SpanSet, SpanSet, usize, usize) {
             .collect()
     };
     let relations = |ws: &Workspace, who: &str| -> usize {
-        ws.project
+        ws.project()
             .layers
             .iter()
             .filter(|(k, _)| k.annotator == who)
@@ -732,7 +732,7 @@ fn bad_input_names_the_file_and_line_and_changes_nothing() {
         .unwrap_err()
         .to_string();
         assert!(err.contains(expected), "{name}: {err}");
-        assert!(ws.project.layers.is_empty());
+        assert!(ws.project().layers.is_empty());
         assert!(!ws.is_dirty());
     }
     // A brat span past the end of its text.
@@ -840,7 +840,7 @@ fn flag_and_choice_attributes_round_trip_through_every_attribute_format() {
     let text = "Kerry said the talks failed. Lavrov said they did not.";
     let (_dir, root) = project_with(&[("doc.txt", text.as_bytes())]);
     let mut ws = Workspace::open(&root).unwrap();
-    let mut schema = ws.project.schema().clone();
+    let mut schema = ws.project().schema().clone();
     let claim = schema
         .labels
         .iter_mut()

@@ -224,7 +224,7 @@ fn panel<P: 'static>(
 ) -> Harness<'static, Panel<P>> {
     let ws = Workspace::open(root).unwrap();
     let state = UiState {
-        current_doc: ws.project.documents.first().map(|d| d.path.clone()),
+        current_doc: ws.project().documents.first().map(|d| d.path.clone()),
         ..UiState::default()
     };
     let prefs = Prefs {
@@ -332,7 +332,9 @@ fn the_documents_panel_lists_documents_with_counts_and_opens_one() {
     harness
         .try_run()
         .expect("the documents panel keeps repainting");
-    let second = harness.state().session.ws.project.documents[1].path.clone();
+    let second = harness.state().session.ws.project().documents[1]
+        .path
+        .clone();
     harness.get_by_label_contains("5 documents");
     // sam's spans are counted beside maria's own.
     assert!(harness.query_all_by_label_contains(" · +").next().is_some());
@@ -408,7 +410,7 @@ fn the_review_panel_edits_the_curated_layer_only_when_asked() {
     // name, not its id.
     let id = Workspace::open(&root)
         .unwrap()
-        .project
+        .project()
         .entities
         .called(
             tagdesk::core::entities::EntityKind::Concept,

@@ -105,7 +105,7 @@ fn layer(ws: &Workspace) -> Option<AnnotationLayer> {
 
 /// Everything an edit may change: the layer and the schema.
 fn state(ws: &Workspace) -> (Option<AnnotationLayer>, Schema) {
-    (layer(ws), ws.project.schema().clone())
+    (layer(ws), ws.project().schema().clone())
 }
 
 /// Runs one op; returns whether it made an undo step.
@@ -122,7 +122,7 @@ fn run(ws: &mut Workspace, op: &Op) -> bool {
         .map(|l| l.relations().iter().map(|r| r.id.clone()).collect())
         .unwrap_or_default();
     let labels: Vec<String> = ws
-        .project
+        .project()
         .schema()
         .labels
         .iter()
@@ -180,7 +180,7 @@ fn run(ws: &mut Workspace, op: &Op) -> bool {
             _ => return false,
         },
         Op::Recolour { label, colour } => {
-            let mut schema = ws.project.schema().clone();
+            let mut schema = ws.project().schema().clone();
             let Some(def) = schema.labels.get_mut(*label) else {
                 return false;
             };
@@ -192,7 +192,7 @@ fn run(ws: &mut Workspace, op: &Op) -> bool {
             None => return false,
         },
         Op::DropStance { value } => {
-            let mut schema = ws.project.schema().clone();
+            let mut schema = ws.project().schema().clone();
             for label in &mut schema.labels {
                 for attribute in &mut label.attributes {
                     if let tagdesk::core::schema::AttributeKind::Choice { values } =
@@ -205,7 +205,7 @@ fn run(ws: &mut Workspace, op: &Op) -> bool {
             ws.set_schema(schema, "drop a stance value", None)
         }
         Op::DropRelationType { kind } => {
-            let mut schema = ws.project.schema().clone();
+            let mut schema = ws.project().schema().clone();
             schema.relations.retain(|r| r.name != KINDS[*kind]);
             ws.set_schema(schema, "drop a relation type", None)
         }
@@ -241,9 +241,9 @@ proptest! {
                     .map(|p| TEXT.chars().skip(p.start).take(p.end - p.start).collect())
                     .collect();
                 prop_assert_eq!(&a.text, &covered.join(" "));
-                prop_assert!(ws.project.schema().get(&a.label).is_some(), "label {} in schema", a.label);
+                prop_assert!(ws.project().schema().get(&a.label).is_some(), "label {} in schema", a.label);
             }
-            let schema = ws.project.schema();
+            let schema = ws.project().schema();
             for r in layer.relations() {
                 let (from, to) = (layer.get(&r.from), layer.get(&r.to));
                 prop_assert!(from.is_some() && to.is_some());
@@ -282,4 +282,35 @@ proptest! {
         }
         prop_assert!(ws.redo().is_none());
     }
+}
+
+/// The one door: every change made here moves the workspace's revision (what autosave and the
+/// views that depend on the whole workspace follow), and reading, failing or saving does not.
+#[test]
+fn every_change_made_here_moves_the_revision_and_nothing_else_does() {
+    let (_dir, root) = project_with(&[("a.txt", TEXT.as_bytes())]);
+    let mut ws = Workspace::open(&root).unwrap();
+    let key = LayerKey::new("a.txt".to_owned(), "ana".to_owned());
+    let mut last = ws.revision();
+    let mut moved = |ws: &Workspace, what: &str, expect: bool| {
+        assert_eq!(ws.revision() != last, expect, "{what}");
+        last = ws.revision();
+    };
+    ws.text("a.txt").unwrap();
+    moved(&ws, "reading a text", false);
+    let id = ws.add_span("a.txt", "ana", 0..5, "actor").unwrap();
+    moved(&ws, "adding a span", true);
+    assert!(ws.add_span("a.txt", "ana", 0..5, "nolabel").is_err());
+    moved(&ws, "a refused edit", false);
+    ws.set_note(&key, &id, Some("n".into())).unwrap();
+    moved(&ws, "a note", true);
+    ws.undo().unwrap();
+    moved(&ws, "undo", true);
+    ws.redo().unwrap();
+    moved(&ws, "redo", true);
+    ws.rename_label("claim", "statement").unwrap();
+    moved(&ws, "a schema change", true);
+    assert!(ws.save().errors.is_empty());
+    moved(&ws, "saving", false);
+    assert!(!ws.is_dirty());
 }

@@ -31,7 +31,12 @@ fn documents_added_removed_and_changed_on_disk_are_taken_in() {
     );
     // The removed document's annotations are kept, as an orphan.
     assert_eq!(ws.layer("b.txt", "ana").unwrap().len(), 1);
-    let orphans: Vec<_> = ws.project.orphaned_layers().into_iter().cloned().collect();
+    let orphans: Vec<_> = ws
+        .project()
+        .orphaned_layers()
+        .into_iter()
+        .cloned()
+        .collect();
     assert_eq!(orphans, [LayerKey::new("b.txt", "ana")]);
 }
 

@@ -511,19 +511,19 @@ fn with_no_layer_chosen_the_network_is_drawn_from_the_layer_with_claims_and_says
     use tagdesk::core::Workspace;
     let (_dir, root) = crate::support::sample_copy();
     let ws = Workspace::open(&root).unwrap();
-    let (layer, which) = tagdesk::core::network::default_layer(&ws.project, "claim");
+    let (layer, which) = tagdesk::core::network::default_layer(ws.project(), "claim");
     assert_ne!(layer, "_curated", "the sample has no curated layer");
     assert!(which.contains("there is no curated layer yet"), "{which}");
     // One curation decision (a rejection: no claim) makes a curated layer that is no network.
     let mut ws = ws;
     let key = tagdesk::core::LayerKey::new(
-        ws.project.documents[0].path.clone(),
+        ws.project().documents[0].path.clone(),
         tagdesk::core::project::CURATED,
     );
     ws.set_status(&key, tagdesk::core::DocStatus::InProgress)
         .unwrap();
     assert!(ws.save().errors.is_empty());
-    let (again, which) = tagdesk::core::network::default_layer(&ws.project, "claim");
+    let (again, which) = tagdesk::core::network::default_layer(ws.project(), "claim");
     assert_eq!(again, layer);
     assert!(
         which.contains("the curated layer has no claims yet"),

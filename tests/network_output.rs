@@ -70,7 +70,7 @@ fn dated_project() -> (tempfile::TempDir, std::path::PathBuf) {
     ws.add_relation(&a, "disputes", &disagreement, &kerry_claim)
         .unwrap();
     let entity = |ws: &Workspace, name: &str| {
-        ws.project
+        ws.project()
             .entities
             .entities()
             .iter()

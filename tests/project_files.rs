@@ -194,8 +194,8 @@ fn a_broken_annotation_file_names_its_place_and_is_never_overwritten() {
     std::fs::write(&broken, truncated).unwrap();
 
     let mut ws = Workspace::open(&root).unwrap();
-    assert_eq!(ws.project.layer_errors.len(), 1);
-    let message = &ws.project.layer_errors[0].message;
+    assert_eq!(ws.project().layer_errors.len(), 1);
+    let message = &ws.project().layer_errors[0].message;
     assert!(message.contains("a.txt.json:"), "{message}");
     assert!(
         message.contains(&format!(":{}:", truncated.lines().count())),
@@ -223,7 +223,7 @@ fn unusable_sources_are_listed_with_the_reason() {
         ("binary.txt", b"\x89PNG\r\n\x1a\n\0\0"),
     ]);
     let mut ws = Workspace::open(&root).unwrap();
-    assert_eq!(ws.project.documents.len(), 4, "listed, not hidden");
+    assert_eq!(ws.project().documents.len(), 4, "listed, not hidden");
     assert!(ws.text("good.txt").is_ok());
     let reason = |ws: &mut Workspace, doc: &str| ws.text(doc).unwrap_err().to_string();
     assert!(reason(&mut ws, "latin1.txt").contains("not UTF-8 (invalid byte at line 1, byte 3)"));
@@ -379,7 +379,7 @@ fn schema_renames_and_removals_change_every_layer_and_undo_in_one_step() {
     assert!(ws.layer("a.txt", "ana").unwrap().get(&kerry).unwrap().label == "speaker");
     assert!(ws.layer("a.txt", "ben").unwrap().annotations()[0].label == "speaker");
     assert_eq!(
-        ws.project.schema().relation("said_by").unwrap().to,
+        ws.project().schema().relation("said_by").unwrap().to,
         ["speaker"]
     );
     assert!(ws.manifest_dirty());
@@ -390,14 +390,14 @@ fn schema_renames_and_removals_change_every_layer_and_undo_in_one_step() {
 
     ws.undo().unwrap();
     assert_eq!(ws.label_usage("actor"), 2);
-    assert!(ws.project.schema().get("speaker").is_none());
+    assert!(ws.project().schema().get("speaker").is_none());
 
     assert_eq!(ws.label_usage("claim"), 1);
     ws.remove_label("claim").unwrap();
     assert_eq!(ws.label_usage("claim"), 0);
-    assert!(ws.project.schema().get("claim").is_none());
+    assert!(ws.project().schema().get("claim").is_none());
     assert!(
-        ws.project.schema().relation("said_by").is_none(),
+        ws.project().schema().relation("said_by").is_none(),
         "a type without its source label goes"
     );
     assert!(ws.layer("a.txt", "ana").unwrap().relations().is_empty());
@@ -433,7 +433,7 @@ fn discontinuous_spans_merge_resize_save_reload_and_export() {
 
     let mut reloaded = Workspace::open(&root).unwrap();
     assert_eq!(reloaded.layer("a.txt", "ana"), ws.layer("a.txt", "ana"));
-    assert!(tagdesk::core::validate::validate(&reloaded.project).is_empty());
+    assert!(tagdesk::core::validate::validate(reloaded.project()).is_empty());
     let mut out = Vec::new();
     formats::export(
         &mut reloaded,
@@ -480,12 +480,12 @@ fn a_refused_first_edit_leaves_no_layer_behind() {
     );
     assert!(refused.is_err());
     assert!(
-        ws.project.layers.is_empty(),
+        ws.project().layers.is_empty(),
         "no empty layer is left to be saved or exported"
     );
     assert!(!ws.is_dirty());
     ws.set_status(&key, DocStatus::Done).unwrap();
-    assert_eq!(ws.project.layers.len(), 1);
+    assert_eq!(ws.project().layers.len(), 1);
     assert_eq!(ws.dirty_layers().len(), 1);
 }
 
@@ -501,7 +501,7 @@ fn a_same_size_change_on_disk_is_seen_even_when_size_and_time_are_trusted() {
     // Old enough that its size and time are trusted when the project opens.
     std::thread::sleep(std::time::Duration::from_millis(80));
     let mut ws = Workspace::open(&root).unwrap();
-    assert!(!ws.project.layer_file_changed(&key));
+    assert!(!ws.layer_file_changed(&key));
     std::thread::sleep(std::time::Duration::from_millis(80));
     // A colleague's change of the same length ("actor" → "claim"): the time moved.
     let file = root.join("annotations/ana/b.txt.json");
@@ -509,7 +509,7 @@ fn a_same_size_change_on_disk_is_seen_even_when_size_and_time_are_trusted() {
     let theirs = before.replace("\"actor\"", "\"claim\"");
     assert_eq!(theirs.len(), before.len());
     std::fs::write(&file, &theirs).unwrap();
-    assert!(ws.project.layer_file_changed(&key));
+    assert!(ws.layer_file_changed(&key));
     let id = ws.layer("b.txt", "ana").unwrap().annotations()[0]
         .id
         .clone();
@@ -552,7 +552,7 @@ fn a_file_changed_on_disk_is_never_overwritten_and_our_edits_are_kept_aside() {
         theirs,
         "theirs is untouched"
     );
-    let kept = ws.project.conflicts.get(&key).unwrap().clone();
+    let kept = ws.project().conflicts.get(&key).unwrap().clone();
     assert!(
         std::fs::read_to_string(&kept)
             .unwrap()
@@ -572,7 +572,7 @@ fn a_file_changed_on_disk_is_never_overwritten_and_our_edits_are_kept_aside() {
         reopened.layer("b.txt", "ana").unwrap().annotations()[1].label,
         "disagreement"
     );
-    assert!(reopened.project.layer_errors.is_empty());
+    assert!(reopened.project().layer_errors.is_empty());
 }
 
 #[test]
@@ -584,7 +584,7 @@ fn a_manifest_changed_on_disk_is_not_overwritten_by_a_schema_edit() {
         .unwrap()
         .replace("\"name\": \"test\"", "\"name\": \"renamed\"");
     std::fs::write(&manifest, &theirs).unwrap();
-    let mut schema = ws.project.schema().clone();
+    let mut schema = ws.project().schema().clone();
     schema.labels[0].color = "#000000".into();
     ws.set_schema(schema, "recolour", None).unwrap();
     let report = ws.save();
@@ -597,7 +597,7 @@ fn a_manifest_changed_on_disk_is_not_overwritten_by_a_schema_edit() {
     // Our own saves do not trip the check.
     let (_dir2, root2) = two_docs();
     let mut ws2 = Workspace::open(&root2).unwrap();
-    let mut schema = ws2.project.schema().clone();
+    let mut schema = ws2.project().schema().clone();
     schema.labels[0].color = "#000000".into();
     ws2.set_schema(schema.clone(), "recolour", None).unwrap();
     assert!(ws2.save().errors.is_empty());
@@ -624,12 +624,12 @@ fn edits_survive_a_crash_through_the_journal() {
         ws.remove_span(&key, &kerry).unwrap();
         ws.undo().unwrap(); // undo and redo are journaled too
         ws.relabel(&key, &lavrov, "disagreement").unwrap();
-        let mut schema = ws.project.schema().clone();
+        let mut schema = ws.project().schema().clone();
         schema.labels[0].color = "#123456".into();
         ws.set_schema(schema, "recolour", None).unwrap();
         (
             ws.layer("news/a.txt", "ana").unwrap().clone(),
-            ws.project.schema().clone(),
+            ws.project().schema().clone(),
         )
     };
     let mut ws = Workspace::open(&root).unwrap();
@@ -648,7 +648,7 @@ fn edits_survive_a_crash_through_the_journal() {
         ws.layer("news/a.txt", "ana").unwrap().relations(),
         expected.0.relations()
     );
-    assert_eq!(ws.project.schema(), &expected.1);
+    assert_eq!(ws.project().schema(), &expected.1);
     assert!(ws.is_dirty());
     assert!(ws.save().errors.is_empty());
     // Saved: the journal is gone, nothing is replayed twice.
@@ -934,7 +934,7 @@ fn a_project_opened_read_only_reads_the_same_and_refuses_to_save() {
     let file = root.join("annotations/ana/b.txt.json");
     let before = std::fs::read(&file).unwrap();
     let mut ro = Workspace::open_read_only(&root).unwrap();
-    assert_eq!(ro.project.layers, ws.project.layers);
+    assert_eq!(ro.project().layers, ws.project().layers);
     ro.add_span("b.txt", "ana", 6..12, "claim").unwrap();
     let report = ro.save();
     assert_eq!(report.errors.len(), 1);

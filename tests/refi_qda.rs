@@ -94,10 +94,10 @@ fn the_codebook_alone_validates_and_brings_the_labels_into_a_project() {
     value["relations"] = serde_json::json!([]);
     std::fs::write(&manifest, value.to_string()).unwrap();
     let mut ws = Workspace::open(&fresh).unwrap();
-    assert!(ws.project.schema().labels.is_empty());
+    assert!(ws.project().schema().labels.is_empty());
     let plan = read_and_plan(&mut ws, Format::RefiQdc, &qdc, &ImportOptions::default()).unwrap();
     apply(&mut ws, plan).unwrap();
-    let schema = ws.project.schema();
+    let schema = ws.project().schema();
     let claim = schema.get("claim").expect("claim added");
     assert_eq!(claim.color, "#f28e2b");
     assert!(claim.description.starts_with("A statement"));

@@ -75,7 +75,7 @@ fn ids(ws: &Workspace, doc: &str, who: &str, label: &str, needle: &str) -> Strin
 #[test]
 fn diff_sorts_every_cluster_by_how_the_layers_differ() {
     let (_dir, ws) = two_annotators();
-    let d = diff(&ws.project, DOC1, &pair());
+    let d = diff(ws.project(), DOC1, &pair());
     let kinds: Vec<(String, DiffKind)> = d
         .clusters
         .iter()
@@ -107,7 +107,7 @@ fn diff_sorts_every_cluster_by_how_the_layers_differ() {
             .iter()
             .all(|r| r.present.iter().filter(|p| p.is_some()).count() == 1)
     );
-    let d2 = diff(&ws.project, DOC2, &pair());
+    let d2 = diff(ws.project(), DOC2, &pair());
     let kinds2: Vec<DiffKind> = d2.clusters.iter().map(|c| c.kind).collect();
     assert_eq!(kinds2, [DiffKind::Agree, DiffKind::Attributes]);
 }
@@ -120,12 +120,12 @@ fn next_disagreement_walks_across_documents_both_ways_and_wraps() {
     let said = char_offset_of(TEXT1, "said", 0);
     let rejected = char_offset_of(TEXT2, "rejected", 0);
     let next = |doc: &str, at: usize, forward: bool| {
-        let found = next_disagreement(&ws.project, &pair(), (doc, at), forward, false)
+        let found = next_disagreement(ws.project(), &pair(), (doc, at), forward, false)
             .map(|(d, r)| (d, r.start));
         // The same with the document's diff at hand (as the review panel passes it).
-        let known = diff(&ws.project, doc, &pair());
+        let known = diff(ws.project(), doc, &pair());
         let with_known = tagdesk::core::review::next_disagreement_with(
-            &ws.project,
+            ws.project(),
             &pair(),
             (doc, at),
             forward,
@@ -135,10 +135,15 @@ fn next_disagreement_walks_across_documents_both_ways_and_wraps() {
         .map(|(d, r)| (d, r.start));
         assert_eq!(found, with_known);
         // The same searched on copies of the layers (as F8 does on a thread).
-        let searched =
-            tagdesk::core::review::StepSearch::new(&ws.project, &pair(), (doc, at), forward, false)
-                .run()
-                .map(|(d, r)| (d, r.start));
+        let searched = tagdesk::core::review::StepSearch::new(
+            ws.project(),
+            &pair(),
+            (doc, at),
+            forward,
+            false,
+        )
+        .run()
+        .map(|(d, r)| (d, r.start));
         assert_eq!(found, searched);
         // Within the document alone: the same when it lands there, else nothing.
         let here = tagdesk::core::review::next_in_document(&known, at, forward, false)
@@ -217,7 +222,7 @@ fn accept_and_reject_record_decisions_the_annotators_can_read() {
     let geneva = ids(&ws, DOC1, "ana", "actor", "Geneva");
     let decided = |ws: &Workspace, who: &str, id: &str| {
         let a = ws.layer(DOC1, who).unwrap().get(id).unwrap().clone();
-        decision(&ws.project, DOC1, &a)
+        decision(ws.project(), DOC1, &a)
     };
     assert_eq!(decided(&ws, "ana", &claim_a), Decision::Open);
     // The curator takes ben's version of the claim.
@@ -239,7 +244,7 @@ fn accept_and_reject_record_decisions_the_annotators_can_read() {
     assert_eq!(decided(&ws, "ana", &geneva), Decision::Rejected);
     let rejection = &ws.layer(DOC1, CURATED).unwrap().rejections()[0];
     assert_eq!(rejection.by, "cora", "the curator's name, not the layer's");
-    let d = diff(&ws.project, DOC1, &pair());
+    let d = diff(ws.project(), DOC1, &pair());
     let geneva_cluster = d
         .clusters
         .iter()
@@ -247,7 +252,7 @@ fn accept_and_reject_record_decisions_the_annotators_can_read() {
         .unwrap();
     assert!(geneva_cluster.decided);
     assert!(
-        next_disagreement(&ws.project, &pair(), (DOC1, start), false, true)
+        next_disagreement(ws.project(), &pair(), (DOC1, start), false, true)
             .is_none_or(|(_, r)| r.start != geneva_cluster.range.start)
     );
     ws.undo().unwrap();
@@ -271,10 +276,10 @@ fn accept_and_reject_record_decisions_the_annotators_can_read() {
     // Saved as annotations/_curated/a.txt.json and read back with the rejections.
     let report = ws.save();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
-    let file = ws.project.root.join("annotations/_curated/a.txt.json");
+    let file = ws.project().root.join("annotations/_curated/a.txt.json");
     let json = std::fs::read_to_string(&file).unwrap();
     assert!(json.contains("\"rejected\""), "{json}");
-    let reopened = Workspace::open(&ws.project.root).unwrap();
+    let reopened = Workspace::open(&ws.project().root).unwrap();
     assert_eq!(
         reopened.layer(DOC1, CURATED).unwrap(),
         ws.layer(DOC1, CURATED).unwrap()
@@ -285,7 +290,7 @@ fn accept_and_reject_record_decisions_the_annotators_can_read() {
         .get(&geneva)
         .unwrap()
         .clone();
-    assert_eq!(decision(&reopened.project, DOC1, &a), Decision::Rejected);
+    assert_eq!(decision(reopened.project(), DOC1, &a), Decision::Rejected);
 }
 
 #[test]
@@ -298,9 +303,9 @@ fn rejecting_a_relation_is_a_decision_kept_in_the_curated_layer() {
     let rel = |ws: &Workspace, who: &str| ws.layer(DOC1, who).unwrap().relations()[0].clone();
     let (ana_rel, ben_rel) = (rel(&ws, "ana"), rel(&ws, "ben"));
     let decided =
-        |ws: &Workspace, who: &str| relation_decision(&ws.project, DOC1, who, &rel(ws, who));
+        |ws: &Workspace, who: &str| relation_decision(ws.project(), DOC1, who, &rel(ws, who));
     // ana's and ben's said_by link different claims: two relation differences, undecided.
-    let d = diff(&ws.project, DOC1, &pair());
+    let d = diff(ws.project(), DOC1, &pair());
     assert_eq!(d.relations.len(), 2);
     assert!(d.relations.iter().all(|r| !r.decided));
     assert_eq!(decided(&ws, "ana"), Decision::Open);
@@ -316,7 +321,7 @@ fn rejecting_a_relation_is_a_decision_kept_in_the_curated_layer() {
     assert_eq!(rejection.annotators, vec!["ana".to_owned()]);
     assert_eq!(decided(&ws, "ana"), Decision::Rejected);
     assert_eq!(decided(&ws, "ben"), Decision::Open);
-    let d = diff(&ws.project, DOC1, &pair());
+    let d = diff(ws.project(), DOC1, &pair());
     let decided_flags: Vec<bool> = d.relations.iter().map(|r| r.decided).collect();
     assert_eq!(decided_flags.iter().filter(|d| **d).count(), 1);
     // Rejecting twice changes nothing.
@@ -359,10 +364,10 @@ fn rejecting_a_relation_is_a_decision_kept_in_the_curated_layer() {
     let report = ws.save();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     let json =
-        std::fs::read_to_string(ws.project.root.join("annotations/_curated/a.txt.json")).unwrap();
+        std::fs::read_to_string(ws.project().root.join("annotations/_curated/a.txt.json")).unwrap();
     assert!(json.contains("\"rejected_relations\""), "{json}");
     assert!(json.contains("\"type\": \"said_by\""), "{json}");
-    let reopened = Workspace::open(&ws.project.root).unwrap();
+    let reopened = Workspace::open(&ws.project().root).unwrap();
     assert_eq!(
         reopened.layer(DOC1, CURATED).unwrap(),
         ws.layer(DOC1, CURATED).unwrap()
@@ -446,7 +451,7 @@ fn inception_case(case: &str) -> (tempfile::TempDir, Workspace, String) {
         apply(&mut ws, plan).unwrap();
     }
     let doc = ws
-        .project
+        .project()
         .layers
         .keys()
         .find(|k| k.annotator == "user1")
@@ -463,7 +468,7 @@ fn accept_agreed_merges_like_inceptions_curation_of_two_annotators() {
     // dependencies.
     let (_dir, mut ws, doc) = inception_case("relationLabelTest");
     let users = vec!["user1".to_owned(), "user2".to_owned()];
-    let d = diff(&ws.project, &doc, &users);
+    let d = diff(ws.project(), &doc, &users);
     assert_eq!(
         d.relations.len(),
         2,
@@ -509,7 +514,7 @@ fn a_label_disagreement_stays_for_the_curator_as_in_inception() {
     // merge leaves it out, and so do we; the diff calls it a label difference.
     let (_dir, mut ws, doc) = inception_case("simpleSpanDiffWithLabelTest");
     let users = vec!["user1".to_owned(), "user2".to_owned()];
-    let d = diff(&ws.project, &doc, &users);
+    let d = diff(ws.project(), &doc, &users);
     assert_eq!(d.clusters.len(), 1);
     assert_eq!(d.clusters[0].kind, DiffKind::Label);
     let done = accept_agreed(&mut ws, std::slice::from_ref(&doc), &users).unwrap();
@@ -527,7 +532,7 @@ fn an_unsaved_relation_rejection_survives_a_crash_through_the_journal() {
     let ana_rel = ws.layer(DOC1, "ana").unwrap().relations()[0].id.clone();
     reject_relation(&mut ws, DOC1, "ana", &ana_rel, "cora").unwrap();
     let expected = ws.layer(DOC1, CURATED).unwrap().clone();
-    let root = ws.project.root.clone();
+    let root = ws.project().root.clone();
     drop(ws); // the process "dies" without saving
     let mut ws = Workspace::open(&root).unwrap();
     assert!(ws.layer(DOC1, CURATED).is_none());

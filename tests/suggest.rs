@@ -27,7 +27,7 @@ fn every_other_whole_word_occurrence_is_proposed_with_its_label() {
     ws.add_span("a.txt", "ana", at("Lavrov", 0), "actor")
         .unwrap();
     let settings = Settings::default();
-    let suggester = Suggester::new(&ws.project, "ana", &settings);
+    let suggester = Suggester::new(ws.project(), "ana", &settings);
     let text = ws.text("a.txt").unwrap();
     let found = suggester.suggest("a.txt", &text.text, ws.layer("a.txt", "ana"), &settings);
     let ranges: Vec<_> = found.iter().map(|s| s.range.clone()).collect();
@@ -50,7 +50,7 @@ fn every_other_whole_word_occurrence_is_proposed_with_its_label() {
     // Case-sensitive: LAVROV is no longer proposed.
     let mut exact = Settings::default();
     exact.case_sensitive = true;
-    let suggester = Suggester::new(&ws.project, "ana", &exact);
+    let suggester = Suggester::new(ws.project(), "ana", &exact);
     let found = suggester.suggest("a.txt", &text.text, ws.layer("a.txt", "ana"), &exact);
     assert_eq!(found.len(), 1);
 }
@@ -64,7 +64,7 @@ fn a_span_of_that_label_over_the_place_stops_the_suggestion_and_labels_can_be_sw
     ws.add_span("a.txt", "ana", at("Sergey Lavrov", 0), "actor")
         .unwrap();
     let settings = Settings::default();
-    let suggester = Suggester::new(&ws.project, "ana", &settings);
+    let suggester = Suggester::new(ws.project(), "ana", &settings);
     let text = ws.text("a.txt").unwrap();
     let found = suggester.suggest("a.txt", &text.text, ws.layer("a.txt", "ana"), &settings);
     assert_eq!(
@@ -76,12 +76,12 @@ fn a_span_of_that_label_over_the_place_stops_the_suggestion_and_labels_can_be_sw
     assert!(suggester.suggest("b.txt", &b.text, None, &settings).len() == 1);
     let mut off = Settings::default();
     off.off_labels.insert("actor".to_owned());
-    assert!(Suggester::new(&ws.project, "ana", &off).is_empty());
+    assert!(Suggester::new(ws.project(), "ana", &off).is_empty());
     // Colleagues' spans only when asked.
-    assert!(Suggester::new(&ws.project, "ben", &Settings::default()).is_empty());
+    assert!(Suggester::new(ws.project(), "ben", &Settings::default()).is_empty());
     let mut everyone = Settings::default();
     everyone.from_everyone = true;
-    assert!(!Suggester::new(&ws.project, "ben", &everyone).is_empty());
+    assert!(!Suggester::new(ws.project(), "ben", &everyone).is_empty());
 }
 
 #[test]
@@ -100,13 +100,13 @@ fn entity_aliases_are_proposed_linked_and_rejections_survive_reopening() {
         )
         .unwrap();
     let alias = tagdesk::core::entities::Registry::from_entities(
-        ws.project.entities.entities().iter().cloned(),
+        ws.project().entities.entities().iter().cloned(),
     )
     .with_alias(&entity, "Moscow")
     .unwrap();
     ws.replace_entities(alias, "alias").unwrap();
     let mut settings = Settings::default();
-    let suggester = Suggester::new(&ws.project, "ana", &settings);
+    let suggester = Suggester::new(ws.project(), "ana", &settings);
     let b = ws.text("b.txt").unwrap();
     let found = suggester.suggest("b.txt", &b.text, None, &settings);
     let kremlin = found

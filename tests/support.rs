@@ -96,7 +96,7 @@ pub fn project_with(files: &[(&str, &[u8])]) -> (tempfile::TempDir, PathBuf) {
 /// texts it joins) of a workspace, sorted: what a lossless round trip keeps.
 pub fn layers_summary(ws: &tagdesk::core::Workspace) -> Vec<String> {
     let mut out = Vec::new();
-    for (key, layer) in &ws.project.layers {
+    for (key, layer) in &ws.project().layers {
         let text = |id: &str| {
             layer
                 .annotations()

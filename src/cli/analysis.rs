@@ -195,7 +195,7 @@ pub(super) fn metadata_cmd(
         Ok(ws) => ws,
         Err(code) => return code,
     };
-    let mut metadata = workspace.project.metadata.clone();
+    let mut metadata = workspace.project().metadata.clone();
     if let Some(file) = import {
         let text = match std::fs::read_to_string(file) {
             Ok(text) => text,
@@ -214,7 +214,7 @@ pub(super) fn metadata_cmd(
         let unknown: Vec<&String> = metadata
             .documents()
             .keys()
-            .filter(|d| workspace.project.document(d).is_none())
+            .filter(|d| workspace.project().document(d).is_none())
             .collect();
         for d in &unknown {
             eprintln!("warning: {d} is not a document of the project (its row is kept)");
@@ -236,7 +236,7 @@ pub(super) fn metadata_cmd(
             file.display()
         );
     } else {
-        for doc in &workspace.project.documents {
+        for doc in &workspace.project().documents {
             let m = metadata.get(&doc.path).cloned().unwrap_or_default();
             println!(
                 "{}\t{}\t{}\t{}\t{}",
@@ -261,7 +261,7 @@ pub(super) fn entities_cmd(project: &Path, json: bool) -> ExitCode {
     };
     let usage = workspace.entity_usage();
     let rows: Vec<Row> = workspace
-        .project
+        .project()
         .entities
         .entities()
         .iter()
@@ -302,7 +302,7 @@ pub(super) fn entities_export(project: &Path, file: &Path) -> ExitCode {
         Ok(ws) => ws,
         Err(code) => return code,
     };
-    let registry = &workspace.project.entities;
+    let registry = &workspace.project().entities;
     if let Err(err) = crate::core::project::write_atomic(file, registry.to_csv().as_bytes()) {
         eprintln!("error: cannot write {}: {err}", file.display());
         return ExitCode::FAILURE;
@@ -328,7 +328,7 @@ pub(super) fn entities_import(project: &Path, file: &Path) -> ExitCode {
         Ok(ws) => ws,
         Err(code) => return code,
     };
-    let (registry, rows) = match workspace.project.entities.merge_csv(&text) {
+    let (registry, rows) = match workspace.project().entities.merge_csv(&text) {
         Ok(read) => read,
         Err(err) => {
             eprintln!("error: {}: {err} (nothing was changed)", file.display());
@@ -336,7 +336,7 @@ pub(super) fn entities_import(project: &Path, file: &Path) -> ExitCode {
         }
     };
     // Attributes the schema does not define, or values outside its list, are kept but named.
-    let schema = workspace.project.schema().clone();
+    let schema = workspace.project().schema().clone();
     for e in registry.entities() {
         for (name, value) in &e.attributes {
             match schema.entity_attributes(e.kind).find(|a| &a.name == name) {
@@ -356,7 +356,7 @@ pub(super) fn entities_import(project: &Path, file: &Path) -> ExitCode {
             }
         }
     }
-    let before = workspace.project.entities.entities().len();
+    let before = workspace.project().entities.entities().len();
     let after = registry.entities().len();
     if let Err(err) = workspace.replace_entities(registry, "import entities") {
         eprintln!("error: {err}");
@@ -381,7 +381,7 @@ pub(super) fn stats_cmd(project: &Path, json: bool, skip_broken: bool) -> ExitCo
         Ok(ws) => ws,
         Err(code) => return code,
     };
-    let stats = stats::project_stats(&workspace.project);
+    let stats = stats::project_stats(workspace.project());
     if json {
         println!(
             "{}",
@@ -395,7 +395,7 @@ pub(super) fn stats_cmd(project: &Path, json: bool, skip_broken: bool) -> ExitCo
         stats.name, stats.documents, stats.annotations
     );
     let labels: Vec<&String> = workspace
-        .project
+        .project()
         .schema()
         .labels
         .iter()
@@ -405,7 +405,7 @@ pub(super) fn stats_cmd(project: &Path, json: bool, skip_broken: bool) -> ExitCo
                 .annotators
                 .iter()
                 .flat_map(|a| a.per_label.keys())
-                .filter(|k| workspace.project.schema().get(k).is_none()),
+                .filter(|k| workspace.project().schema().get(k).is_none()),
         )
         .collect();
     let mut header = format!("{:<20} {:>6} {:>6}", "annotator", "docs", "done");

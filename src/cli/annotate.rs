@@ -53,11 +53,11 @@ pub(super) fn annotate_cmd(options: &AnnotateOptions) -> ExitCode {
         Ok(ws) => ws,
         Err(code) => return code,
     };
-    if ws.project.schema().get(&options.label).is_none() {
+    if ws.project().schema().get(&options.label).is_none() {
         eprintln!(
             "error: no label \"{}\" in the schema (it has: {})",
             options.label,
-            ws.project
+            ws.project()
                 .schema()
                 .labels
                 .iter()
@@ -68,16 +68,16 @@ pub(super) fn annotate_cmd(options: &AnnotateOptions) -> ExitCode {
         return ExitCode::from(USAGE);
     }
     if let Some(id) = &options.entity
-        && ws.project.entities.get(id).is_none()
+        && ws.project().entities.get(id).is_none()
     {
         eprintln!("error: no entity with id {id} (see tagdesk entities)");
         return ExitCode::from(USAGE);
     }
     let documents: Vec<(String, PathBuf)> = ws
-        .project
+        .project()
         .documents
         .iter()
-        .map(|d| (d.path.clone(), ws.project.document_file(&d.path)))
+        .map(|d| (d.path.clone(), ws.project().document_file(&d.path)))
         .collect();
     let mut hits: Vec<Hit> = Vec::new();
     let never = std::sync::atomic::AtomicBool::new(false);

@@ -20,11 +20,11 @@ pub(super) fn export(
         Err(code) => return code,
     };
     if let Some(name) = &annotator
-        && !workspace.project.annotators().contains(name)
+        && !workspace.project().annotators().contains(name)
     {
         eprintln!(
             "error: no annotator \"{name}\" in this project (it has: {})",
-            workspace.project.annotators().join(", ")
+            workspace.project().annotators().join(", ")
         );
         return ExitCode::from(USAGE);
     }

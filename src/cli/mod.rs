@@ -182,7 +182,7 @@ pub(super) fn open(project: &Path) -> Result<Workspace, ExitCode> {
 /// Says what opening found and did (a crash-interrupted save finished, a file whose name and
 /// content disagree).
 fn warn_of_opening(ws: Workspace) -> Workspace {
-    for warning in &ws.project.warnings {
+    for warning in &ws.project().warnings {
         eprintln!("warning: {warning}");
     }
     ws
@@ -210,7 +210,7 @@ fn open_read_only(project: &Path) -> Result<Workspace, ExitCode> {
 fn open_to_report(project: &Path, skip_broken: bool) -> Result<Workspace, ExitCode> {
     let workspace = open_read_only(project)?;
     let broken: Vec<String> = workspace
-        .project
+        .project()
         .layer_errors
         .iter()
         .map(|e| e.message.clone())
@@ -266,7 +266,7 @@ fn init(dir: &Path, sources: Option<&Path>, name: Option<&str>) -> ExitCode {
 
 fn reanchor_all(project: &Path) -> Result<(), ExitCode> {
     let mut ws = open(project)?;
-    let keys: Vec<_> = ws.project.layers.keys().cloned().collect();
+    let keys: Vec<_> = ws.project().layers.keys().cloned().collect();
     for key in keys {
         match ws.reanchor(&key) {
             Ok(Some(report)) => eprintln!(
@@ -308,7 +308,7 @@ fn script(
         Err(code) => return code,
     };
     // A stand-in for a window annotating: it holds the annotator as a window does.
-    let _lock = match crate::core::lock::AnnotatorLock::acquire(&ws.project.root, annotator) {
+    let _lock = match crate::core::lock::AnnotatorLock::acquire(&ws.project().root, annotator) {
         Ok(lock) => lock,
         Err(err) => {
             eprintln!("error: {err}");

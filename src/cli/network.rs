@@ -161,7 +161,7 @@ pub(super) fn network_cmd(options: &NetworkOptions) -> ExitCode {
         Ok(ws) => ws,
         Err(code) => return code,
     };
-    let code = run(options, &workspace.project);
+    let code = run(options, workspace.project());
     let_the_os_free(workspace);
     code
 }

@@ -32,7 +32,7 @@ pub fn export_with_progress(
     sink: Sink<'_>,
     progress: &dyn Fn(usize, usize),
 ) -> Result<ExportReport, ExportError> {
-    let all = workspace.project.annotators();
+    let all = workspace.project().annotators();
     if let Some(name) = &filter.annotator
         && !all.contains(name)
     {
@@ -43,7 +43,7 @@ pub fn export_with_progress(
         None => all,
     };
     let mut report = ExportReport::default();
-    for err in &workspace.project.layer_errors {
+    for err in &workspace.project().layer_errors {
         if annotators.contains(&err.key.annotator) {
             report.warnings.push(format!(
                 "skipped {} by {}: its annotation file could not be read ({})",
@@ -56,7 +56,7 @@ pub fn export_with_progress(
     for LayerKey {
         document: doc,
         annotator,
-    } in workspace.project.layers.keys()
+    } in workspace.project().layers.keys()
     {
         if !annotators.contains(annotator) {
             continue;
@@ -68,7 +68,7 @@ pub fn export_with_progress(
     }
     let total = documents.len();
     let ws: &Workspace = workspace;
-    let schema = ws.project.schema().clone();
+    let schema = ws.project().schema().clone();
     let mut out = super::writer(format, sink, &schema, &annotators)?;
     // Documents are gathered (texts read) and, where the format allows, rendered on all cores.
     let make = |i: usize, report: &mut ExportReport| {
@@ -95,7 +95,7 @@ fn gather(
         Some(Ok(text)) => Ok(std::sync::Arc::clone(text)),
         Some(Err(err)) => Err(err.to_string()),
         None => ws
-            .project
+            .project()
             .read_text(path)
             .map(std::sync::Arc::new)
             .map_err(|e| e.to_string()),
@@ -284,7 +284,7 @@ pub fn export_to_path(
     path: &std::path::Path,
     progress: &dyn Fn(usize, usize),
 ) -> Result<ExportReport, String> {
-    check_destination(&workspace.project, format, path)?;
+    check_destination(workspace.project(), format, path)?;
     if format.writes_folder() {
         if path.is_file() {
             return Err(format!(

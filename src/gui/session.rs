@@ -42,6 +42,9 @@ pub struct Session {
     pub save_flow: SaveFlow,
     /// When the last edit was made (autosave follows [`AUTOSAVE_DELAY`] later).
     pub last_edit: Option<Instant>,
+    /// The workspace's revision autosave last saw: every change passes the workspace's one
+    /// door, which counts it, so nothing here has to be told about an edit.
+    seen_revision: u64,
     /// Every document decoded once in the background, to flag unusable ones.
     pub probes: HashMap<String, DocProbe>,
     /// The probe job's ticket while it runs, and its stop flag.
@@ -82,6 +85,7 @@ impl Session {
             disk_conflicts: Vec::new(),
             save_flow: SaveFlow::default(),
             last_edit: None,
+            seen_revision: 0,
             probes: HashMap::new(),
             probing: None,
             probe_cancel: std::sync::Arc::default(),
@@ -93,8 +97,8 @@ impl Session {
         }
     }
 
-    /// An edit was made: autosave counts from now.
-    pub fn edited(&mut self) {
+    /// Autosave counts from now (after a change, or a save that failed and is retried).
+    fn restart_autosave_clock(&mut self) {
         self.last_edit = Some(Instant::now());
     }
 
@@ -140,7 +144,7 @@ impl Session {
                 "Some annotations could not be saved. They stay in memory; saving is retried.\n{}",
                 report.errors.join("\n")
             )));
-            self.edited();
+            self.restart_autosave_clock();
         }
     }
 
@@ -148,6 +152,10 @@ impl Session {
     /// on meanwhile, and what they changed stays unsaved for the next round. `blocked`: a
     /// dialog about saving is open (alerts, conflicts), so it waits.
     pub fn autosave(&mut self, ctx: &egui::Context, blocked: bool, out: &mut ActionQueue) {
+        if self.ws.revision() != self.seen_revision {
+            self.seen_revision = self.ws.revision();
+            self.restart_autosave_clock();
+        }
         if self.ws.saving_in_background() {
             let Some(report) = self.ws.finish_background_save(false) else {
                 ctx.request_repaint_after(Duration::from_millis(30));
@@ -193,7 +201,7 @@ impl Session {
 
     /// Every path the watcher covers, for a full look after lost events.
     fn every_watched_path(&self) -> Vec<PathBuf> {
-        let project = &self.ws.project;
+        let project = self.ws.project();
         let mut paths = vec![project.source_dir.clone()];
         paths.extend(
             project
@@ -316,7 +324,7 @@ impl Session {
     /// Claims `annotator` in this project (releasing the previous claim first).
     pub fn take_lock(&mut self, annotator: &str, out: &mut ActionQueue) {
         self.lock = None;
-        let lock = AnnotatorLock::acquire(&self.ws.project.root, annotator);
+        let lock = AnnotatorLock::acquire(&self.ws.project().root, annotator);
         self.adopt_lock(annotator, lock, out);
     }
 

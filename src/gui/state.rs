@@ -82,7 +82,7 @@ impl Prefs {
     pub fn store(&self, storage: &mut dyn eframe::Storage, open_project: Option<&Workspace>) {
         let mut stored = self.clone();
         if let Some(ws) = open_project {
-            let root = &ws.project.root;
+            let root = &ws.project().root;
             stored.last_project = Some(root.canonicalize().unwrap_or_else(|_| root.clone()));
         }
         eframe::set_value(storage, STORAGE_PREFS, &stored);
@@ -225,13 +225,13 @@ impl<'a> FrameCtx<'a> {
     /// The current layer, if it has been made.
     pub fn current_layer(&self) -> Option<&'a crate::core::AnnotationLayer> {
         let key = self.current_key()?;
-        self.session?.ws.project.layers.get(&key)
+        self.session?.ws.project().layers.get(&key)
     }
 
     /// The schema's labels with their keys, for lists of labels to pick from.
     pub fn label_keys(&self) -> Vec<(String, Option<String>)> {
         self.ws().map_or_else(Vec::new, |ws| {
-            ws.project
+            ws.project()
                 .schema()
                 .labels
                 .iter()

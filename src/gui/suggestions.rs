@@ -48,7 +48,7 @@ pub struct Suggestions {
 
 impl Suggestions {
     pub fn load(ws: &Workspace) -> Self {
-        let (settings, problem) = match Settings::load(&ws.project.root) {
+        let (settings, problem) = match Settings::load(&ws.project().root) {
             Ok(s) => (s, None),
             Err(e) => {
                 let mut off = Settings::default();
@@ -105,12 +105,14 @@ impl Suggestions {
             return;
         }
         let revisions: Vec<u64> = ws
-            .project
+            .project()
             .layers
             .iter()
             .filter(|(k, _)| self.settings.from_everyone || k.annotator == annotator)
             .map(|(_, l)| l.revision())
-            .chain(std::iter::once(ws.project.entities.entities().len() as u64))
+            .chain(std::iter::once(
+                ws.project().entities.entities().len() as u64
+            ))
             .collect();
         let key = Key {
             annotator: annotator.to_owned(),
@@ -129,18 +131,18 @@ impl Suggestions {
         };
         self.computed = Some(key.clone());
         let layers: Vec<(LayerKey, AnnotationLayer)> = ws
-            .project
+            .project()
             .layers
             .iter()
             .filter(|(k, _)| key.settings.from_everyone || k.annotator == annotator)
             .map(|(k, l)| (k.clone(), l.clone()))
             .collect();
-        let entities = ws.project.entities.clone();
+        let entities = ws.project().entities.clone();
         let files: Vec<(String, std::path::PathBuf)> = ws
-            .project
+            .project()
             .documents
             .iter()
-            .map(|d| (d.path.clone(), ws.project.document_file(&d.path)))
+            .map(|d| (d.path.clone(), ws.project().document_file(&d.path)))
             .collect();
         let annotator = annotator.to_owned();
         self.job = Some(crate::gui::jobs::Task::spawn(

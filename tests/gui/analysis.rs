@@ -33,7 +33,7 @@ fn a_span_is_linked_to_an_entity_by_typing_and_the_next_one_is_offered_it() {
     steps(&mut harness, 2);
     let ws = harness.state().workspace().unwrap();
     let entity = ws
-        .project
+        .project()
         .entities
         .called(
             tagdesk::core::entities::EntityKind::Actor,
@@ -81,7 +81,7 @@ fn the_entities_window_renames_and_merges_and_every_link_follows() {
         .state()
         .workspace()
         .unwrap()
-        .project
+        .project()
         .entities
         .entities()
         .len();
@@ -124,9 +124,9 @@ fn the_entities_window_renames_and_merges_and_every_link_follows() {
         .click();
     steps(&mut harness, 2);
     let ws = harness.state().workspace().unwrap();
-    assert_eq!(ws.project.entities.entities().len(), before + 1);
+    assert_eq!(ws.project().entities.entities().len(), before + 1);
     let kept = ws
-        .project
+        .project()
         .entities
         .called(tagdesk::core::entities::EntityKind::Actor, "Trump")
         .unwrap()
@@ -142,7 +142,7 @@ fn the_entities_window_renames_and_merges_and_every_link_follows() {
     harness.key_press(Key::Enter);
     steps(&mut harness, 2);
     let ws = harness.state().workspace().unwrap();
-    let renamed = ws.project.entities.get(&kept.id).unwrap();
+    let renamed = ws.project().entities.get(&kept.id).unwrap();
     assert_eq!(renamed.name, "Donald Trump");
     assert!(renamed.is_called("Trump"));
     // Esc closes it; one Ctrl+Z takes the rename back, the next the merge.
@@ -157,7 +157,7 @@ fn the_entities_window_renames_and_merges_and_every_link_follows() {
             .state()
             .workspace()
             .unwrap()
-            .project
+            .project()
             .entities
             .entities()
             .len(),
@@ -290,7 +290,7 @@ fn an_entity_s_type_is_set_in_the_entities_window_and_filters_the_network() {
     steps(&mut harness, 2);
     let ws = harness.state().workspace().unwrap();
     let assad = ws
-        .project
+        .project()
         .entities
         .called(tagdesk::core::entities::EntityKind::Actor, "Assad")
         .unwrap();
@@ -316,7 +316,7 @@ fn an_entity_s_type_is_set_in_the_entities_window_and_filters_the_network() {
     steps(&mut harness, 2);
     let ws = harness.state().workspace().unwrap();
     let assad = ws
-        .project
+        .project()
         .entities
         .called(tagdesk::core::entities::EntityKind::Actor, "Assad")
         .unwrap();

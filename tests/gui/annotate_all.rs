@@ -4,7 +4,7 @@ use super::*;
 
 fn spans_of(harness: &Harness<'_, App>, annotator: &str, label: &str) -> usize {
     let ws = harness.state().workspace().unwrap();
-    ws.project
+    ws.project()
         .layers
         .iter()
         .filter(|(k, _)| k.annotator == annotator)
@@ -45,7 +45,7 @@ fn label_all_matches_previews_marks_overlaps_applies_in_one_step_and_undoes() {
     // Every new span covers the word (snapped), and one Ctrl+Z takes all eleven back.
     let ws = harness.state().workspace().unwrap();
     let lavrovs = ws
-        .project
+        .project()
         .layers
         .iter()
         .filter(|(k, _)| k.annotator == "maria")
@@ -87,7 +87,7 @@ fn label_all_from_the_find_bar_stays_in_the_document() {
     });
     let ws = harness.state().workspace().unwrap();
     let other_docs: usize = ws
-        .project
+        .project()
         .layers
         .iter()
         .filter(|(k, _)| k.annotator == "maria" && k.document != doc)

@@ -106,7 +106,7 @@ fn a_folder_dropped_on_the_window_opens() {
     steps(&mut harness, 1);
     wait_for_project(&mut harness);
     assert_eq!(
-        harness.state().workspace().unwrap().project.name(),
+        harness.state().workspace().unwrap().project().name(),
         "dropped"
     );
 }
@@ -176,7 +176,7 @@ fn changes_on_disk_show_up_and_a_conflict_asks_the_user() {
             .state()
             .workspace()
             .unwrap()
-            .project
+            .project()
             .document("005_new.txt")
             .is_some()),
         "the new document is listed"
@@ -404,7 +404,7 @@ fn a_source_deleted_and_a_text_changed_while_open_are_noticed() {
             .state()
             .workspace()
             .unwrap()
-            .project
+            .project()
             .document(removed)
             .is_none()),
         "the deleted document leaves the list"
@@ -535,7 +535,7 @@ fn open_and_choose_use_the_app_s_own_chooser_where_there_is_no_system_dialog() {
     wait_for(&mut harness, "the other project", |h| {
         h.state()
             .workspace()
-            .is_some_and(|w| w.project.root == other)
+            .is_some_and(|w| w.project().root == other)
     });
     // In the export window, Choose… saves a file: a folder (outside the project), a file name
     // (the format's extension added), and a question before replacing a file.

@@ -179,7 +179,7 @@ fn every_sample_document_renders_without_missing_glyphs() {
         .state()
         .workspace()
         .unwrap()
-        .project
+        .project()
         .documents
         .iter()
         .map(|d| d.path.clone())

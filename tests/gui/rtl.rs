@@ -151,7 +151,7 @@ fn a_drag_across_a_direction_change_selects_what_it_swept() {
         (start, kerry_end, "disagreement")
     );
     assert_eq!(&*a.text, "قال وزير الخارجية الأمريكي John Kerry");
-    let [red, green, blue] = ws.project.schema().get("disagreement").unwrap().rgb();
+    let [red, green, blue] = ws.project().schema().get("disagreement").unwrap().rgb();
     // Painted over what was swept, and nothing beyond: not "يوم", left of the English run.
     h.key_press(Key::Escape);
     steps(&mut h, 2);
@@ -200,7 +200,7 @@ fn bars_and_outlines_are_painted_under_the_letters_so_dots_below_show_whole() {
         .state()
         .workspace()
         .unwrap()
-        .project
+        .project()
         .schema()
         .get("actor")
         .unwrap()

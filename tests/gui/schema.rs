@@ -8,7 +8,7 @@ fn renaming_a_label_in_the_schema_editor_relabels_and_undo_restores() {
     let mut harness = open_app(&root, "maria");
     let actors = |h: &Harness<'_, App>, label: &str| {
         let ws = h.state().workspace().unwrap();
-        ws.project
+        ws.project()
             .layers
             .values()
             .flat_map(tagdesk::core::AnnotationLayer::annotations)
@@ -40,7 +40,7 @@ fn renaming_a_label_in_the_schema_editor_relabels_and_undo_restores() {
             .state()
             .workspace()
             .unwrap()
-            .project
+            .project()
             .schema()
             .get("speaker")
             .is_some()
@@ -62,7 +62,7 @@ fn renaming_a_label_in_the_schema_editor_relabels_and_undo_restores() {
             .state()
             .workspace()
             .unwrap()
-            .project
+            .project()
             .schema()
             .get("speaker")
             .is_none()
@@ -89,7 +89,7 @@ fn removing_a_label_in_use_asks_first() {
             .state()
             .workspace()
             .unwrap()
-            .project
+            .project()
             .schema()
             .get("disagreement")
             .is_some()
@@ -97,10 +97,10 @@ fn removing_a_label_in_use_asks_first() {
     harness.get_by_label("Remove").click();
     steps(&mut harness, 2);
     let ws = harness.state().workspace().unwrap();
-    assert!(ws.project.schema().get("disagreement").is_none());
+    assert!(ws.project().schema().get("disagreement").is_none());
     assert_eq!(ws.label_usage("disagreement"), 0);
     assert!(
-        ws.project.schema().relation("between").is_none(),
+        ws.project().schema().relation("between").is_none(),
         "its relation types went too"
     );
 }
@@ -111,7 +111,7 @@ fn attribute_values_are_added_and_removed_in_the_schema_editor() {
     let (_dir, root) = sample_copy();
     let mut harness = open_app(&root, "maria");
     let stance_values = |h: &Harness<'_, App>| {
-        let schema = h.state().workspace().unwrap().project.schema().clone();
+        let schema = h.state().workspace().unwrap().project().schema().clone();
         match &schema.get("claim").unwrap().attributes[0].kind {
             AttributeKind::Choice { values } => values.clone(),
             _ => Vec::new(),
@@ -121,7 +121,7 @@ fn attribute_values_are_added_and_removed_in_the_schema_editor() {
         h.state()
             .workspace()
             .unwrap()
-            .project
+            .project()
             .layers
             .values()
             .flat_map(tagdesk::core::AnnotationLayer::annotations)

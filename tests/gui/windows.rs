@@ -214,7 +214,7 @@ fn refi_qda_goes_out_and_comes_back_through_the_windows() {
     let ws = harness.state().workspace().unwrap();
     let spans = |who: &str| -> Vec<(usize, usize, String)> {
         let mut out: Vec<_> = ws
-            .project
+            .project()
             .layers
             .iter()
             .filter(|(k, _)| k.annotator == who)
@@ -231,7 +231,7 @@ fn refi_qda_goes_out_and_comes_back_through_the_windows() {
         spans("maria"),
         spans("colleague"),
         "{:?}",
-        ws.project.annotators()
+        ws.project().annotators()
     );
 }
 

@@ -226,7 +226,7 @@ impl Workspace {
                     .project
                     .adopt_disk_version_as_base(key)
                     .map_err(|e| WorkspaceError::Disk(e.to_string()))?;
-                self.dirty.insert(key.clone());
+                self.mark_dirty(super::Dirty::Layer(key.clone()));
                 kept
             }
             Resolution::TakeTheirs => {

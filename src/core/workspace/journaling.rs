@@ -321,7 +321,7 @@ impl Workspace {
                 }
             }
             if count > 0 {
-                self.dirty.insert(key.clone());
+                self.mark_dirty(super::Dirty::Layer(key.clone()));
                 report.push(format!(
                     "{} ({}): recovered {count} unsaved edits from a session that ended without saving",
                     key.document, key.annotator
@@ -363,7 +363,7 @@ impl Workspace {
                     && schema.problems().is_empty()
                 {
                     self.project.manifest.schema = schema;
-                    self.manifest_dirty = true;
+                    self.mark_dirty(super::Dirty::Manifest);
                     report.push("recovered an unsaved schema change".to_owned());
                 }
             } else {
@@ -384,7 +384,7 @@ impl Workspace {
                 if let Some(entities) = last {
                     self.project.entities =
                         crate::core::entities::Registry::from_entities(entities);
-                    self.entities_dirty = true;
+                    self.mark_dirty(super::Dirty::Entities);
                     report.push("recovered unsaved changes to the entities".to_owned());
                 }
             } else {

@@ -17,6 +17,7 @@ use super::project::{
 use super::schema::Schema;
 
 mod disk;
+mod documents;
 mod edits;
 mod entities;
 mod journaling;
@@ -27,6 +28,7 @@ mod save;
 use super::job::Job;
 use disk::DiskFindings;
 pub use disk::{Resolution, SyncReport};
+pub use documents::NewDocument;
 pub use many::{Clash, ManyReport, Place, PlacesJob, PlannedPlaces};
 use save::BackgroundSave;
 pub use save::SaveReport;
@@ -106,6 +108,13 @@ pub struct SchemaImpact {
     pub relations: usize,
 }
 
+/// What a change leaves unsaved.
+enum Dirty {
+    Layer(LayerKey),
+    Manifest,
+    Entities,
+}
+
 /// What was applied, forward, for the crash journal.
 enum Applied {
     Layer(LayerKey, Vec<Edit>),
@@ -126,7 +135,8 @@ pub enum Pending {
 type JournalJob = Job<Vec<(journaling::JournalWrite, String)>>;
 
 pub struct Workspace {
-    pub project: Project,
+    /// Read through [`Self::project`]; changed only by the workspace's own steps (the one door).
+    project: Project,
     texts: HashMap<String, Result<Arc<LoadedText>, DocumentError>>,
     history: History,
     dirty: BTreeSet<LayerKey>,
@@ -154,6 +164,10 @@ pub struct Workspace {
     /// Off for a command that saves each step at once (`tagdesk import`): the save, one
     /// commit, is the step's crash safety, and a journal would only cost a sync per layer.
     journaling: bool,
+    /// Counts the changes made here that are not on disk (each edit, undo, redo, recovered
+    /// journal, conflict kept): what autosave and the views that depend on the whole
+    /// workspace watch. Bumped only by [`Self::mark_dirty`], the one door.
+    revision: u64,
     /// What the user has selected now; kept with each new undo step.
     selection: Selection,
 }
@@ -177,6 +191,7 @@ impl Workspace {
             journaled: HashMap::new(),
             journaling: true,
             selection: Selection::default(),
+            revision: 0,
         }
     }
 
@@ -250,6 +265,36 @@ impl Workspace {
 
     pub fn dirty_layers(&self) -> &BTreeSet<LayerKey> {
         &self.dirty
+    }
+
+    /// The project as it stands (its files, schema, documents and layers). Changes go through
+    /// the workspace's steps, never through this.
+    pub fn project(&self) -> &Project {
+        &self.project
+    }
+
+    /// See the `revision` field: it changes with every change made here that needs saving.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// The one door every change made here passes: it marks what is to be saved and counts
+    /// the change (autosave and the views that depend on it follow [`Self::revision`]).
+    fn mark_dirty(&mut self, what: Dirty) {
+        self.revision += 1;
+        match what {
+            Dirty::Layer(key) => {
+                self.dirty.insert(key);
+            }
+            Dirty::Manifest => self.manifest_dirty = true,
+            Dirty::Entities => self.entities_dirty = true,
+        }
+    }
+
+    /// Whether a layer's file changed on disk since it was read or written here (a cheap
+    /// check of its size and time, then of its bytes when those cannot be trusted).
+    pub fn layer_file_changed(&mut self, key: &LayerKey) -> bool {
+        self.project.layer_file_changed(key)
     }
 
     pub fn history(&self) -> &History {
@@ -412,7 +457,7 @@ impl Workspace {
         for (n, key, result) in results {
             done[n] = Some(match result {
                 Ok(inverses) => {
-                    self.dirty.insert(key.clone());
+                    self.mark_dirty(Dirty::Layer(key.clone()));
                     Ok(Change::Layer { key, inverses })
                 }
                 Err(err) => Err(err.into()),
@@ -460,7 +505,7 @@ impl Workspace {
                 });
                 match apply_all(layer, edits) {
                     Ok(inverses) => {
-                        self.dirty.insert(key.clone());
+                        self.mark_dirty(Dirty::Layer(key.clone()));
                         Ok(Change::Layer { key, inverses })
                     }
                     Err(err) => {
@@ -478,12 +523,12 @@ impl Workspace {
                     return Err(WorkspaceError::BadSchema(problems.join("; ")));
                 }
                 let previous = std::mem::replace(&mut self.project.manifest.schema, schema);
-                self.manifest_dirty = true;
+                self.mark_dirty(Dirty::Manifest);
                 Ok(Change::Schema(previous))
             }
             Pending::Entities(registry) => {
                 let previous = std::mem::replace(&mut self.project.entities, registry);
-                self.entities_dirty = true;
+                self.mark_dirty(Dirty::Entities);
                 Ok(Change::Entities(previous))
             }
         }
@@ -510,7 +555,7 @@ impl Workspace {
                     .get_mut(key)
                     .ok_or_else(|| EditError::UnknownId(key.document.clone()))?;
                 let inverses = apply_all(layer, edits.clone())?;
-                self.dirty.insert(key.clone());
+                self.mark_dirty(Dirty::Layer(key.clone()));
                 Ok((
                     Change::Layer {
                         key: key.clone(),
@@ -521,12 +566,12 @@ impl Workspace {
             }
             Change::Schema(schema) => {
                 let previous = std::mem::replace(&mut self.project.manifest.schema, schema.clone());
-                self.manifest_dirty = true;
+                self.mark_dirty(Dirty::Manifest);
                 Ok((Change::Schema(previous), Applied::Schema(schema.clone())))
             }
             Change::Entities(registry) => {
                 let previous = std::mem::replace(&mut self.project.entities, registry.clone());
-                self.entities_dirty = true;
+                self.mark_dirty(Dirty::Entities);
                 Ok((
                     Change::Entities(previous),
                     Applied::Entities(registry.clone()),

@@ -12,7 +12,7 @@ pub(super) fn match_document(
     new_documents: &mut Vec<(String, String, bool)>,
 ) -> Result<(String, SourceText), String> {
     if let Some(path) = &doc.path
-        && workspace.project.document(path).is_some()
+        && workspace.project().document(path).is_some()
     {
         let text = workspace.text(path).map_err(|e| e.to_string())?;
         return Ok((path.clone(), text.text.clone()));
@@ -20,7 +20,7 @@ pub(super) fn match_document(
     // No path, or one the project does not have: the project document with the same text.
     let wanted = fingerprint(&doc.text, doc.rebuilt);
     let paths: Vec<String> = workspace
-        .project
+        .project()
         .documents
         .iter()
         .map(|d| d.path.clone())
@@ -61,17 +61,17 @@ pub(super) fn match_document(
             doc.at
         ));
     }
-    if new_documents.iter().any(|d| d.0 == path) || workspace.project.document(&path).is_some() {
+    if new_documents.iter().any(|d| d.0 == path) || workspace.project().document(&path).is_some() {
         return Err(format!(
             "{}: document {path} comes twice in the input",
             doc.at
         ));
     }
-    if workspace.project.document_file(&path).exists() {
+    if workspace.project().document_file(&path).exists() {
         return Err(format!(
             "{}: {} exists but is not a document of the project; it is not replaced",
             doc.at,
-            workspace.project.document_file(&path).display()
+            workspace.project().document_file(&path).display()
         ));
     }
     new_documents.push((path.clone(), doc.text.clone(), doc.bom));

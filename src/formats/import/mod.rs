@@ -16,7 +16,7 @@ use crate::core::schema::{
     AttributeDef, AttributeKind, AttributeValue, Attributes, LabelDef, RelationDef, Schema,
 };
 use crate::core::text::CONTEXT_CHARS;
-use crate::core::workspace::Pending;
+use crate::core::workspace::{NewDocument, Pending};
 use crate::core::{SourceText, Workspace};
 
 mod align;
@@ -191,7 +191,7 @@ pub fn plan(
         warnings: corpus.warnings.clone(),
         ..ImportReport::default()
     };
-    let mut schema = workspace.project.schema().clone();
+    let mut schema = workspace.project().schema().clone();
     let mut new_documents: Vec<(String, String, bool)> = Vec::new();
     let now = now_rfc3339();
     workspace.cache_texts(corpus.documents.iter().filter_map(|d| d.path.as_deref()));
@@ -337,7 +337,7 @@ pub fn plan(
     report.documents = doc_texts.len();
     report.added_documents = new_documents.iter().map(|d| d.0.clone()).collect();
     let mut pending: Vec<Pending> = Vec::new();
-    if schema != *workspace.project.schema() {
+    if schema != *workspace.project().schema() {
         pending.push(Pending::Schema(schema));
     }
     fill_covered_text(&mut layers, &doc_texts);
@@ -505,57 +505,18 @@ fn plan_unit(
 }
 
 /// Carries out a plan as one undo step: new documents are written to the source folder first
-/// (never over an existing file), then the edits are applied. On failure nothing is left.
+/// (never over an existing file), then the edits are applied ([`Workspace::add_documents`]).
+/// On failure nothing is left.
 pub fn apply(workspace: &mut Workspace, plan: ImportPlan) -> Result<ImportReport, ImportError> {
-    let mut written = Vec::new();
-    let undo_files = |written: &[std::path::PathBuf]| {
-        for p in written {
-            let _ = std::fs::remove_file(p);
-        }
-    };
-    for (path, text, bom) in &plan.new_documents {
-        let file = workspace.project.document_file(path);
-        if file.exists() {
-            undo_files(&written);
-            return Err(ImportError::Project(format!(
-                "{} already exists; it is not replaced",
-                file.display()
-            )));
-        }
-        let mut bytes = Vec::with_capacity(text.len() + 3);
-        if *bom {
-            bytes.extend_from_slice(b"\xEF\xBB\xBF");
-        }
-        bytes.extend_from_slice(text.as_bytes());
-        if let Some(parent) = file.parent()
-            && let Err(e) = std::fs::create_dir_all(parent)
-        {
-            undo_files(&written);
-            return Err(ImportError::io(parent, e));
-        }
-        if let Err(e) = crate::core::project::write_atomic(&file, &bytes) {
-            undo_files(&written);
-            return Err(ImportError::io(&file, e));
-        }
-        written.push(file);
-    }
-    if !written.is_empty()
-        && let Err(e) = workspace.project.rescan_documents()
-    {
-        undo_files(&written);
-        return Err(ImportError::Project(e.to_string()));
-    }
-    if plan.pending.is_empty() {
-        return Ok(plan.report);
-    }
+    let documents: Vec<NewDocument> = plan
+        .new_documents
+        .into_iter()
+        .map(|(path, text, bom)| NewDocument { path, text, bom })
+        .collect();
     let description = format!("import {} annotations", plan.report.annotations);
-    if let Err(e) = workspace.apply_changes(description, None, plan.pending) {
-        undo_files(&written);
-        if !written.is_empty() {
-            let _ = workspace.project.rescan_documents();
-        }
-        return Err(ImportError::Project(e.to_string()));
-    }
+    workspace
+        .add_documents(&documents, description, plan.pending)
+        .map_err(|e| ImportError::Project(e.to_string()))?;
     Ok(plan.report)
 }
 

@@ -109,7 +109,6 @@ impl App {
         };
         match planned.and_then(|p| session.ws.apply_planned(p)) {
             Ok(report) => {
-                session.edited();
                 let mut text = format!(
                     "Labelled {} place(s) in {} document(s)",
                     report.total(),
@@ -145,7 +144,6 @@ impl App {
                 Ok(id) => {
                     self.state.selected = Some(id);
                     self.state.selection = None;
-                    session.edited();
                 }
                 Err(err) => self.say(err.to_string(), true),
             }

@@ -74,7 +74,7 @@ impl App {
                         return;
                     }
                     session.suggestions.settings = *settings;
-                    if let Err(e) = session.suggestions.save(&session.ws.project.root) {
+                    if let Err(e) = session.suggestions.save(&session.ws.project().root) {
                         self.say(e, true);
                     }
                 }
@@ -113,7 +113,6 @@ impl App {
                 };
                 match session.ws.merge_entities(&keep, &drop) {
                     Ok(n) => {
-                        session.edited();
                         self.say(
                             format!("Merged: {n} span(s) now link to one entity (Ctrl+Z undoes)"),
                             false,
@@ -237,7 +236,7 @@ impl App {
                                 .file_name()
                                 .map(|n| n.to_string_lossy().into_owned());
                             let name = typed.unwrap_or_else(|| {
-                                let folder = ws.project.root.canonicalize().ok();
+                                let folder = ws.project().root.canonicalize().ok();
                                 let stem = folder
                                     .as_deref()
                                     .and_then(std::path::Path::file_name)
@@ -247,7 +246,7 @@ impl App {
                             FolderChooser::save_file(&start, &name, extension, why)
                         }
                     }
-                    (Some(ws), _) => FolderChooser::new(&ws.project.root, why, Purpose::Import),
+                    (Some(ws), _) => FolderChooser::new(&ws.project().root, why, Purpose::Import),
                     _ => FolderChooser::new(
                         &std::env::current_dir().unwrap_or_default(),
                         why,
@@ -267,7 +266,6 @@ impl App {
                 };
                 session.disk_conflicts.retain(|k| *k != key);
                 let result = session.ws.resolve_conflict(&key, resolution);
-                session.edited();
                 self.state.selected = None;
                 match result {
                     Ok(Some(kept)) => {
@@ -513,10 +511,7 @@ impl App {
             return false;
         };
         match f(&mut session.ws, &key) {
-            Ok(_) => {
-                session.edited();
-                true
-            }
+            Ok(_) => true,
             Err(err) => {
                 self.say(err.to_string(), true);
                 false
@@ -533,7 +528,7 @@ impl App {
             return;
         };
         match f(&mut session.ws) {
-            Ok(()) => session.edited(),
+            Ok(()) => {}
             Err(err) => self.say(err.to_string(), true),
         }
     }
@@ -548,7 +543,6 @@ impl App {
             session.ws.redo()
         };
         let Some(replayed) = changed else { return };
-        session.edited();
         if let Some(doc) = &replayed.document
             && self.state.current_doc.as_deref() != Some(doc.as_str())
         {
@@ -602,7 +596,6 @@ impl App {
             .and_then(|plan| crate::formats::import::apply(ws, plan))
             .map_err(|e| e.to_string());
         if let Ok(report) = &result {
-            session.edited();
             self.say(
                 format!(
                     "Imported {} annotations (Ctrl+Z undoes the import)",

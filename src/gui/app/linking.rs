@@ -77,7 +77,7 @@ impl App {
             return;
         };
         let kinds: Vec<String> = ws
-            .project
+            .project()
             .schema()
             .relations_between(&from_label, &to_label)
             .iter()

@@ -72,7 +72,7 @@ impl App {
                 if session.loading_text.as_deref() == Some(document.as_str()) {
                     session.loading_text = None;
                 }
-                if session.ws.project.document(&document).is_some() {
+                if session.ws.project().document(&document).is_some() {
                     session.ws.insert_text(&document, result.map(Arc::new));
                 }
                 if self.state.current_doc.as_deref() == Some(document.as_str())
@@ -135,13 +135,13 @@ impl App {
         {
             return;
         }
-        if session.ws.project.document(&doc).is_none() {
+        if session.ws.project().document(&doc).is_none() {
             // Not in the source folder (an orphaned layer): nothing to read.
-            let text = session.ws.project.read_text(&doc).map(Arc::new);
+            let text = session.ws.project().read_text(&doc).map(Arc::new);
             session.ws.insert_text(&doc, text);
             return;
         }
-        let file = session.ws.project.document_file(&doc);
+        let file = session.ws.project().document_file(&doc);
         let document = doc.clone();
         let started = self.jobs.run(ctx, "text", move || Done::TextLoaded {
             document,
@@ -165,7 +165,7 @@ impl App {
         let Some(session) = &mut self.session else {
             return;
         };
-        if session.reanchoring.is_some() || session.ws.project.is_locked(&key) {
+        if session.reanchoring.is_some() || session.ws.project().is_locked(&key) {
             return;
         }
         let Some(Ok(text)) = session.ws.cached_text(&key.document) else {
@@ -203,7 +203,6 @@ impl App {
         let doc = key.document.clone();
         match session.ws.apply_reanchor(planned) {
             Ok(report) => {
-                session.edited();
                 self.alert(format!(
                     "The text of {doc} changed since your annotations were made. {} spans are \
                      where they were, {} moved with their text, {} need review (marked \
@@ -271,7 +270,7 @@ impl App {
                     .to_owned(),
             ));
         } else {
-            window.start_export(ctx, session.ws.project.root.clone());
+            window.start_export(ctx, session.ws.project().root.clone());
         }
     }
 
@@ -296,7 +295,7 @@ impl App {
     fn update_title(&mut self, ctx: &egui::Context) {
         let mut title = String::from("tagdesk");
         if let Some(ws) = self.ws() {
-            title = format!("{} — {title}", ws.project.name());
+            title = format!("{} — {title}", ws.project().name());
             if let Some(doc) = &self.state.current_doc {
                 title = format!("{doc} — {title}");
             }

@@ -303,10 +303,10 @@ impl App {
             .and_then(|t| self.panels.document.view.first_visible_char(&t.text))
             .unwrap_or(0);
         let root = ws
-            .project
+            .project()
             .root
             .canonicalize()
-            .unwrap_or_else(|_| ws.project.root.clone());
+            .unwrap_or_else(|_| ws.project().root.clone());
         Some((root, (doc, first)))
     }
 
@@ -339,7 +339,7 @@ impl App {
 
     fn current_layer(&self) -> Option<&crate::core::AnnotationLayer> {
         let key = self.current_key()?;
-        self.ws()?.project.layers.get(&key)
+        self.ws()?.project().layers.get(&key)
     }
 
     fn say(&mut self, text: impl Into<String>, is_error: bool) {

@@ -67,7 +67,7 @@ impl App {
 impl App {
     pub(super) fn step_document(&mut self, delta: isize) {
         let Some(ws) = self.ws() else { return };
-        let docs = &ws.project.documents;
+        let docs = &ws.project().documents;
         if docs.is_empty() {
             return;
         }

@@ -60,13 +60,13 @@ impl App {
                 .map(|ws| {
                     Box::new(Opened {
                         lock: crate::core::lock::AnnotatorLock::acquire(
-                            &ws.project.root,
+                            &ws.project().root,
                             &job_annotator,
                         ),
                         watcher: crate::gui::watcher::FolderWatcher::start(
                             &job_ctx,
-                            &ws.project.root,
-                            &ws.project.source_dir,
+                            &ws.project().root,
+                            &ws.project().source_dir,
                         ),
                         ws,
                     })
@@ -97,14 +97,14 @@ impl App {
     ) {
         let Opened { ws, lock, watcher } = *opened;
         let (path, doc) = (opening.path.clone(), opening.document.as_deref());
-        for err in &ws.project.layer_errors {
+        for err in &ws.project().layer_errors {
             self.alert(format!(
                 "{}\nThis annotation file was not loaded and will not be overwritten; the rest of \
                  the project is open.",
                 err.message
             ));
         }
-        for warning in ws.project.warnings.clone() {
+        for warning in ws.project().warnings.clone() {
             self.alert(warning);
         }
         let mut session = Session::new(ws);
@@ -131,7 +131,6 @@ impl App {
                  The recovered edits are not saved yet; they will be with the next save.",
                 recovered.join("\n")
             ));
-            session.edited();
         }
         session.watcher = match watcher {
             Ok(watcher) => {
@@ -151,11 +150,11 @@ impl App {
             }
         };
         if let Some(doc) = doc
-            && session.ws.project.document(doc).is_none()
+            && session.ws.project().document(doc).is_none()
         {
             self.alert(format!(
                 "There is no document \"{doc}\" in {}; opened the first one instead.",
-                session.ws.project.source_dir.display()
+                session.ws.project().source_dir.display()
             ));
         }
         // Reopened without a document asked for: where it was left last time.
@@ -164,19 +163,30 @@ impl App {
             .prefs
             .positions
             .get(&canonical)
-            .filter(|(d, _)| doc.is_none() && session.ws.project.document(d).is_some())
+            .filter(|(d, _)| doc.is_none() && session.ws.project().document(d).is_some())
             .cloned();
         let first = doc
-            .filter(|d| session.ws.project.document(d).is_some())
+            .filter(|d| session.ws.project().document(d).is_some())
             .map(str::to_owned)
             .or_else(|| left_at.as_ref().map(|(d, _)| d.clone()))
-            .or_else(|| session.ws.project.documents.first().map(|d| d.path.clone()));
+            .or_else(|| {
+                session
+                    .ws
+                    .project()
+                    .documents
+                    .first()
+                    .map(|d| d.path.clone())
+            });
         self.prefs.opened(path);
         self.say(
             format!(
                 "Opened {} ({})",
-                session.ws.project.name(),
-                crate::gui::count(session.ws.project.documents.len(), "document", "documents")
+                session.ws.project().name(),
+                crate::gui::count(
+                    session.ws.project().documents.len(),
+                    "document",
+                    "documents"
+                )
             ),
             false,
         );
@@ -201,7 +211,7 @@ impl App {
         session.probe_cancel = std::sync::Arc::default();
         session.probes.clear();
         let cancel = std::sync::Arc::clone(&session.probe_cancel);
-        let project = &session.ws.project;
+        let project = session.ws.project();
         let files: Vec<(String, PathBuf)> = project
             .documents
             .iter()
@@ -310,7 +320,7 @@ impl App {
 
     fn start_dir(&self) -> Option<PathBuf> {
         self.ws()
-            .and_then(|w| w.project.root.parent().map(Path::to_owned))
+            .and_then(|w| w.project().root.parent().map(Path::to_owned))
             .or_else(|| std::env::current_dir().ok())
     }
 }

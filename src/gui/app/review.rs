@@ -43,7 +43,7 @@ impl App {
             return;
         }
         let search = review::StepSearch::new(
-            &session.ws.project,
+            session.ws.project(),
             &r.compare,
             (&doc, from),
             forward,
@@ -81,7 +81,7 @@ impl App {
             }
             Curate::AcceptAgreed { all_documents } => {
                 let documents: Vec<String> = if all_documents {
-                    ws.project
+                    ws.project()
                         .documents
                         .iter()
                         .map(|d| d.path.clone())
@@ -111,7 +111,6 @@ impl App {
         };
         match result {
             Ok(message) => {
-                session.edited();
                 self.say(message, false);
             }
             Err(err) => self.say(err.to_string(), true),

@@ -48,7 +48,7 @@ impl App {
         let entity = s
             .entity
             .as_deref()
-            .and_then(|id| session.ws.project.entities.get(id))
+            .and_then(|id| session.ws.project().entities.get(id))
             .map(|e| format!(", {}", e.name))
             .unwrap_or_default();
         self.say(
@@ -83,12 +83,11 @@ impl App {
             .annotate_places(&layer_name, &[place], "accept suggestion")
         {
             Ok(report) => {
-                session.edited();
                 session
                     .suggestions
                     .settings
                     .accepted(&chosen, report.total() as u64);
-                let saved = session.suggestions.save(&session.ws.project.root);
+                let saved = session.suggestions.save(&session.ws.project().root);
                 self.state.selection = None;
                 self.state.caret_anchor = None;
                 match saved {
@@ -111,7 +110,7 @@ impl App {
             return;
         };
         session.suggestions.settings.reject(&doc, &s);
-        let saved = session.suggestions.save(&session.ws.project.root);
+        let saved = session.suggestions.save(&session.ws.project().root);
         self.state.selection = None;
         self.state.caret_anchor = None;
         match saved {
@@ -148,13 +147,12 @@ impl App {
             .annotate_places(&layer_name, &places, "accept suggestions")
         {
             Ok(report) => {
-                session.edited();
                 for p in &places {
                     session.suggestions.settings.accepted(&p.label, 1);
                 }
                 session.suggestions.here.clear();
                 session.suggestions.focused = None;
-                let saved = session.suggestions.save(&session.ws.project.root);
+                let saved = session.suggestions.save(&session.ws.project().root);
                 let text = format!(
                     "Accepted {} suggestion(s) in this document as one step (Ctrl+Z undoes)",
                     report.total()
@@ -179,7 +177,7 @@ impl App {
         }
         let on = !session.suggestions.settings.enabled;
         session.suggestions.settings.enabled = on;
-        let saved = session.suggestions.save(&session.ws.project.root);
+        let saved = session.suggestions.save(&session.ws.project().root);
         match saved {
             Ok(()) => self.say(
                 if on {

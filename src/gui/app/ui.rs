@@ -86,7 +86,7 @@ impl App {
         if let Some(dialog) = &mut dialogs.relation_choice {
             let schema = fc
                 .session
-                .map(|s| s.ws.project.schema().clone())
+                .map(|s| s.ws.project().schema().clone())
                 .unwrap_or_default();
             if !dialog.ui(ctx, &schema, fc.actions) {
                 dialogs.relation_choice = None;
@@ -151,7 +151,7 @@ impl App {
         });
         let labels: Vec<String> = keys
             .into_iter()
-            .filter_map(|key| ws.project.schema().by_hotkey(key.name()))
+            .filter_map(|key| ws.project().schema().by_hotkey(key.name()))
             .map(|label| label.name.clone())
             .collect();
         for label in labels {

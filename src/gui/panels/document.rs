@@ -207,7 +207,7 @@ impl DocumentPanel {
             .unwrap_or_default();
         // Colleagues' layers, when asked for: drawn faint, read-only.
         let others: Vec<&crate::core::AnnotationLayer> = if fc.prefs.show_colleagues {
-            ws.project
+            ws.project()
                 .layers_of(&doc)
                 .filter(|(annotator, _)| *annotator != key.annotator)
                 .map(|(_, layer)| layer)
@@ -226,9 +226,9 @@ impl DocumentPanel {
             };
         let input = ViewInput {
             text: &text.text,
-            layer: ws.project.layers.get(&key),
-            schema: ws.project.schema(),
-            entities: &ws.project.entities,
+            layer: ws.project().layers.get(&key),
+            schema: ws.project().schema(),
+            entities: &ws.project().entities,
             selected: state.selected.as_deref(),
             selection: state.selection.clone(),
             link_target: state.linking.as_ref().and_then(|l| l.target.as_deref()),

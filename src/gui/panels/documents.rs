@@ -52,7 +52,7 @@ pub fn title_of<'a>(
     probes: &'a std::collections::HashMap<String, DocProbe, impl std::hash::BuildHasher>,
     path: &'a str,
 ) -> &'a str {
-    ws.project
+    ws.project()
         .metadata
         .get(path)
         .map(|m| m.title.as_str())
@@ -71,9 +71,9 @@ impl DocumentsPanel {
     fn order(&mut self, session: &crate::gui::session::Session, annotator: &str) -> &[usize] {
         use std::hash::{Hash as _, Hasher as _};
         let ws = &session.ws;
-        let docs = &ws.project.documents;
+        let docs = &ws.project().documents;
         let status = |path: &str| {
-            ws.project
+            ws.project()
                 .layers
                 .get(&LayerKey::new(path.to_owned(), annotator))
                 .map_or(DocStatus::New, |l| l.status)
@@ -82,7 +82,7 @@ impl DocumentsPanel {
         // the status sort) each document's status.
         let mut hasher = rustc_hash::FxHasher::default();
         (self.sort, docs.len(), session.probes.len()).hash(&mut hasher);
-        ws.project.metadata.documents().len().hash(&mut hasher);
+        ws.project().metadata.documents().len().hash(&mut hasher);
         if self.sort == DocSort::Status {
             for d in docs {
                 status(&d.path).as_str().hash(&mut hasher);
@@ -98,7 +98,7 @@ impl DocumentsPanel {
                 }),
                 DocSort::Date => order.sort_by_cached_key(|i| {
                     let date = ws
-                        .project
+                        .project()
                         .metadata
                         .get(&docs[*i].path)
                         .and_then(crate::core::metadata::DocumentMeta::ymd);
@@ -128,10 +128,10 @@ impl DocumentsPanel {
                 let ws = &session.ws;
                 let annotator = fc.prefs.annotator.as_str();
                 let current = fc.state.current_doc.as_deref();
-                ui.heading(ws.project.name());
+                ui.heading(ws.project().name());
                 ui.label(
                     RichText::new(crate::gui::count(
-                        ws.project.documents.len(),
+                        ws.project().documents.len(),
                         "document",
                         "documents",
                     ))
@@ -139,7 +139,7 @@ impl DocumentsPanel {
                 );
                 // The list is usable at once; every file is read in the background to flag
                 // the unusable ones.
-                let total = ws.project.documents.len();
+                let total = ws.project().documents.len();
                 let checked = session.probes.len().min(total);
                 if session.probing.is_some() && checked < total {
                     #[expect(clippy::cast_precision_loss)]
@@ -181,7 +181,7 @@ impl DocumentsPanel {
                     + ui.text_style_height(&egui::TextStyle::Small)
                     + 10.0;
                 let orphans: Vec<String> = ws
-                    .project
+                    .project()
                     .orphaned_layers()
                     .into_iter()
                     .filter(|k| k.annotator == annotator)
@@ -206,19 +206,19 @@ impl DocumentsPanel {
                     }
                     ui.separator();
                 }
-                let docs = &ws.project.documents;
+                let docs = &ws.project().documents;
                 let order = self.order(session, annotator).to_vec();
                 egui::ScrollArea::vertical()
                     .auto_shrink([false, false])
                     .show_rows(ui, row_height, order.len(), |ui, rows| {
                         for doc in order[rows].iter().filter_map(|i| docs.get(*i)) {
                             let key = LayerKey::new(doc.path.clone(), annotator);
-                            let layer = ws.project.layers.get(&key);
+                            let layer = ws.project().layers.get(&key);
                             let count = layer.map_or(0, crate::core::AnnotationLayer::len);
                             // Colleagues' work on it (and the curated layer's), so a project
                             // annotated by others never looks empty.
                             let others: Vec<(&str, usize)> = ws
-                                .project
+                                .project()
                                 .layers_of(&doc.path)
                                 .filter(|(a, l)| *a != annotator && !l.is_empty())
                                 .map(|(a, l)| (a, l.len()))
@@ -226,7 +226,7 @@ impl DocumentsPanel {
                             let others_total: usize = others.iter().map(|(_, n)| n).sum();
                             let (status, weak) = match session.probes.get(&doc.path) {
                                 Some(DocProbe::Unusable(reason)) => (reason.clone(), true),
-                                _ if ws.project.is_locked(&key) => {
+                                _ if ws.project().is_locked(&key) => {
                                     ("annotation file unreadable".to_owned(), true)
                                 }
                                 _ => (
@@ -250,7 +250,7 @@ impl DocumentsPanel {
                                 &doc.path,
                             ));
                             let date = ws
-                                .project
+                                .project()
                                 .metadata
                                 .get(&doc.path)
                                 .map(|m| m.date.as_str())

@@ -30,7 +30,7 @@ impl EntityPicker {
             self.for_span = Some(annotation.id.to_string());
             self.query.clear();
         }
-        let registry = &ws.project.entities;
+        let registry = &ws.project().entities;
         let kind = EntityKind::for_label(&annotation.label);
         let span = annotation.id.to_string();
         let linked = match annotation.attributes.get(ENTITY_ATTRIBUTE) {

@@ -47,7 +47,7 @@ impl LabelsPanel {
             .show(ui, |ui| {
                 let Some(ws) = fc.session.map(|s| &s.ws) else { return };
                 let key = fc.current_key();
-                let layer = key.as_ref().and_then(|k| ws.project.layers.get(k));
+                let layer = key.as_ref().and_then(|k| ws.project().layers.get(k));
                 // Kept by the layer itself: a handful of entries, not a walk over the spans.
                 let counts = layer.map(crate::core::AnnotationLayer::count_by_label).unwrap_or_default();
                 ui.heading("Labels");
@@ -56,7 +56,7 @@ impl LabelsPanel {
                         .small()
                         .weak(),
                 );
-                for label in &ws.project.schema().labels {
+                for label in &ws.project().schema().labels {
                     ui.horizontal(|ui| {
                         let [r, g, b] = label.rgb();
                         let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
@@ -74,7 +74,7 @@ impl LabelsPanel {
                 }
                 ui.separator();
                 if let (Some(key), Some(layer_status)) =
-                    (key.as_ref(), key.as_ref().map(|k| ws.project.layers.get(k).map_or(DocStatus::New, |l| l.status)))
+                    (key.as_ref(), key.as_ref().map(|k| ws.project().layers.get(k).map_or(DocStatus::New, |l| l.status)))
                 {
                     ui.horizontal(|ui| {
                         ui.label("Document status:");
@@ -84,7 +84,7 @@ impl LabelsPanel {
                             }
                         }
                     });
-                    if ws.project.is_locked(key) {
+                    if ws.project().is_locked(key) {
                         ui.colored_label(
                             ui.visuals().error_fg_color,
                             "Your annotation file for this document could not be read; it is read-only \
@@ -131,7 +131,7 @@ impl LabelsPanel {
                 fc.layer_name() != crate::core::review::CURATED
                     && ws.layer(doc, crate::core::review::CURATED).is_some()
             })
-            .map(|doc| crate::core::review::decision(&ws.project, doc, &annotation));
+            .map(|doc| crate::core::review::decision(ws.project(), doc, &annotation));
         egui::Grid::new("annotation_grid")
             .num_columns(2)
             .show(ui, |ui| {
@@ -140,7 +140,7 @@ impl LabelsPanel {
                 egui::ComboBox::from_id_salt("annotation_label")
                     .selected_text(&*label)
                     .show_ui(ui, |ui| {
-                        for def in &ws.project.schema().labels {
+                        for def in &ws.project().schema().labels {
                             ui.selectable_value(&mut label, def.name.clone().into(), &def.name);
                         }
                     })
@@ -228,7 +228,7 @@ impl LabelsPanel {
         let Some(ws) = fc.session.map(|s| &s.ws) else {
             return;
         };
-        let Some(label) = ws.project.schema().get(&annotation.label) else {
+        let Some(label) = ws.project().schema().get(&annotation.label) else {
             return;
         };
         for def in &label.attributes {
@@ -286,7 +286,7 @@ impl LabelsPanel {
         else {
             return Vec::new();
         };
-        let Some(label) = ws.project.schema().get(&annotation.label) else {
+        let Some(label) = ws.project().schema().get(&annotation.label) else {
             return Vec::new();
         };
         let mut entries = Vec::new();
@@ -344,7 +344,7 @@ impl LabelsPanel {
                 let annotator = fc.layer_name();
                 (annotator != crate::core::review::CURATED
                     && ws.layer(doc, crate::core::review::CURATED).is_some())
-                .then(|| crate::core::review::relation_decision(&ws.project, doc, annotator, r))
+                .then(|| crate::core::review::relation_decision(ws.project(), doc, annotator, r))
             })
             .collect();
         ui.add_space(4.0);
@@ -394,7 +394,7 @@ impl LabelsPanel {
         let schema = &fc
             .session
             .map(|s| &s.ws)
-            .map(|w| w.project.schema().clone())
+            .map(|w| w.project().schema().clone())
             .unwrap_or_default();
         ui.horizontal(|ui| {
             ui.strong(format!("Annotations ({})", layer.len()));

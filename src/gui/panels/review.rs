@@ -63,7 +63,7 @@ impl Review {
     /// Compares every annotator of the project (not the curated layer) to start with.
     pub fn new(ws: &Workspace) -> Self {
         let compare = ws
-            .project
+            .project()
             .annotators()
             .into_iter()
             .filter(|a| a != CURATED)
@@ -211,7 +211,7 @@ impl Review {
         let mut intents = Vec::new();
         // The curated layer is always offered (last), so the row does not shift when the
         // first decision creates it.
-        let mut annotators: Vec<String> = ws.project.annotators();
+        let mut annotators: Vec<String> = ws.project().annotators();
         annotators.retain(|a| a != CURATED);
         annotators.push(CURATED.to_owned());
         ui.horizontal_wrapped(|ui| {
@@ -427,7 +427,7 @@ impl Review {
                                         self.cluster_row(
                                             &mut row,
                                             c,
-                                            &ws.project.entities,
+                                            &ws.project().entities,
                                             &compare,
                                             &excerpt(&c.range),
                                             &mut intents,

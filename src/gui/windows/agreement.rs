@@ -27,7 +27,7 @@ impl AgreementWindow {
     pub fn new(ws: &Workspace) -> Self {
         Self {
             annotators: ws
-                .project
+                .project()
                 .annotators()
                 .into_iter()
                 .map(|a| {
@@ -39,10 +39,10 @@ impl AgreementWindow {
             job: None,
             report: None,
             path: crate::formats::export::beside_project(
-                &ws.project.root,
+                &ws.project().root,
                 &format!(
                     "{}-agreement.csv",
-                    crate::formats::export::folder_name(&ws.project.root)
+                    crate::formats::export::folder_name(&ws.project().root)
                 ),
             )
             .display()
@@ -66,8 +66,8 @@ impl AgreementWindow {
 
     /// Computes on a thread: the spans are copied here, the texts read (from disk) there.
     pub fn start(&mut self, ctx: &egui::Context, ws: &Workspace) {
-        let mut study = Study::from_project(&ws.project, &self.chosen(), None);
-        let source_dir = ws.project.source_dir.clone();
+        let mut study = Study::from_project(ws.project(), &self.chosen(), None);
+        let source_dir = ws.project().source_dir.clone();
         let tokens = self.tokens;
         self.message = None;
         self.job = Some(crate::gui::jobs::Task::spawn(
@@ -156,7 +156,8 @@ impl AgreementWindow {
             let save = |json: bool, this: &mut Self| {
                 let mut path = PathBuf::from(this.path.trim());
                 if path.is_relative() {
-                    path = crate::formats::export::beside_project(&ws.project.root, "").join(path);
+                    path =
+                        crate::formats::export::beside_project(&ws.project().root, "").join(path);
                 }
                 if json {
                     path.set_extension("json");
@@ -167,8 +168,8 @@ impl AgreementWindow {
                     .file_name()
                     .map_or_else(|| "agreement.csv".into(), |n| n.to_string_lossy());
                 if let Err(why) = crate::formats::export::check_outside(
-                    &ws.project.root,
-                    &ws.project.source_dir,
+                    &ws.project().root,
+                    &ws.project().source_dir,
                     &path,
                     &name,
                 ) {

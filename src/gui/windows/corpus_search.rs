@@ -84,11 +84,11 @@ impl CorpusSearch {
         };
         self.error = None;
         let documents: Vec<(String, std::path::PathBuf)> = ws
-            .project
+            .project()
             .documents
             .iter()
             .filter(|d| self.scope.as_ref().is_none_or(|only| *only == d.path))
-            .map(|d| (d.path.clone(), ws.project.document_file(&d.path)))
+            .map(|d| (d.path.clone(), ws.project().document_file(&d.path)))
             .collect();
         self.total = documents.len();
         let cancel = Arc::new(AtomicBool::new(false));
@@ -297,7 +297,7 @@ impl CorpusSearch {
     /// "Label all N matches as [label]": opens the preview.
     fn label_all_ui(&mut self, ui: &mut egui::Ui, ws: &Workspace, annotator: &str) {
         let labels: Vec<String> = ws
-            .project
+            .project()
             .schema()
             .labels
             .iter()

@@ -19,7 +19,7 @@ pub struct EntitiesWindow {
 impl EntitiesWindow {
     pub fn ui(&mut self, ui: &mut egui::Ui, ws: &Workspace) -> Vec<Action> {
         let mut actions = Vec::new();
-        let registry = &ws.project.entities;
+        let registry = &ws.project().entities;
         let usage = ws.entity_usage();
         ui.horizontal(|ui| {
             let label = ui.label("Filter");
@@ -95,8 +95,11 @@ impl EntitiesWindow {
                                 if ui.small_button("Rename").clicked() {
                                     self.renaming = Some((entity.id.clone(), entity.name.clone()));
                                 }
-                                let defs: Vec<_> =
-                                    ws.project.schema().entity_attributes(entity.kind).collect();
+                                let defs: Vec<_> = ws
+                                    .project()
+                                    .schema()
+                                    .entity_attributes(entity.kind)
+                                    .collect();
                                 if !defs.is_empty() {
                                     ui.menu_button("Attributes…", |ui| {
                                         attributes_menu(

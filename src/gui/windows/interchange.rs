@@ -146,7 +146,7 @@ impl Interchange {
                                         String::new(),
                                         "All annotators",
                                     );
-                                    for a in ws.project.annotators() {
+                                    for a in ws.project().annotators() {
                                         ui.selectable_value(&mut self.annotator, a.clone(), a);
                                     }
                                 })
@@ -237,7 +237,7 @@ impl Interchange {
                     Mode::Export => {
                         // Refused at once (before saving) when it points into the project.
                         match formats::export::check_destination(
-                            &ws.project,
+                            ws.project(),
                             self.format,
                             std::path::Path::new(self.path.trim()),
                         ) {
@@ -348,7 +348,7 @@ impl Interchange {
         let ctx = ctx.clone();
         let (mode, format) = (self.mode, self.format);
         let start = start_folder(ws, mode, &self.path, self.last_export_dir.as_deref());
-        let name = format!("{}.{}", ws.project.name(), format.file_extension());
+        let name = format!("{}.{}", ws.project().name(), format.file_extension());
         let _ = crate::core::job::spawn("tagdesk-dialog", move || {
             let asked = std::time::Instant::now();
             let dialog = rfd::FileDialog::new().set_directory(start);
@@ -426,7 +426,7 @@ pub fn start_folder(
     last: Option<&std::path::Path>,
 ) -> PathBuf {
     if mode == Mode::Import {
-        return ws.project.root.clone();
+        return ws.project().root.clone();
     }
     let typed = std::path::Path::new(typed.trim());
     let documents = std::env::var_os("HOME").map(PathBuf::from).map(|home| {
@@ -440,13 +440,14 @@ pub fn start_folder(
             .map(std::path::Path::to_owned),
         last.map(std::path::Path::to_owned),
         documents,
-        ws.project.root.parent().map(std::path::Path::to_owned),
+        ws.project().root.parent().map(std::path::Path::to_owned),
     ]
     .into_iter()
     .flatten()
     .find(|dir| {
         dir.is_dir()
-            && formats::export::check_destination(&ws.project, Format::Brat, &dir.join("x")).is_ok()
+            && formats::export::check_destination(ws.project(), Format::Brat, &dir.join("x"))
+                .is_ok()
     })
     .unwrap_or_else(std::env::temp_dir)
 }

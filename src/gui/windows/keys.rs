@@ -100,7 +100,7 @@ pub fn ui(ui: &mut egui::Ui, ws: Option<&Workspace>) {
                 if let Some(ws) = ws {
                     ui.strong("Labels");
                     ui.end_row();
-                    for label in &ws.project.schema().labels {
+                    for label in &ws.project().schema().labels {
                         ui.label(format!("Tag or relabel as {}", label.name));
                         ui.monospace(label.hotkey.as_deref().unwrap_or("—"));
                         ui.end_row();

@@ -62,7 +62,7 @@ fn split_list(s: &str) -> Vec<String> {
 impl SchemaEditor {
     /// Draws the editor into `ui`; returns the edits to apply.
     pub fn ui(&mut self, ui: &mut egui::Ui, ws: &Workspace) -> Vec<Action> {
-        let schema = ws.project.schema().clone();
+        let schema = ws.project().schema().clone();
         let mut actions = Vec::new();
         self.sync_drafts(ui, &schema);
         if let Some((message, action)) = self.confirm.take() {

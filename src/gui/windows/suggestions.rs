@@ -26,7 +26,7 @@ pub fn ui(ui: &mut egui::Ui, ws: &Workspace, settings: &Settings) -> Option<Sett
                 ui.strong("Accepted");
                 ui.strong("Rejected");
                 ui.end_row();
-                for label in &ws.project.schema().labels {
+                for label in &ws.project().schema().labels {
                     let mut on = !next.off_labels.contains(&label.name);
                     if ui.checkbox(&mut on, &label.name).changed() {
                         if on {

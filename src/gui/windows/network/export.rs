@@ -95,16 +95,16 @@ impl Export {
             kind,
             // Beside the project, never in it (an export there is refused).
             path: crate::formats::export::beside_project(
-                &ws.project.root,
+                &ws.project().root,
                 &format!(
                     "{}-{}",
-                    crate::formats::export::folder_name(&ws.project.root),
+                    crate::formats::export::folder_name(&ws.project().root),
                     kind.file_name()
                 ),
             )
             .display()
             .to_string(),
-            project_folders: (ws.project.root.clone(), ws.project.source_dir.clone()),
+            project_folders: (ws.project().root.clone(), ws.project().source_dir.clone()),
             picture_rect: Arc::default(),
             writing: None,
             replace: None,

@@ -80,7 +80,7 @@ pub struct NetworkWindow {
 
 impl NetworkWindow {
     pub fn new(ws: &Workspace) -> Self {
-        let (annotator, which) = crate::core::network::default_layer(&ws.project, "claim");
+        let (annotator, which) = crate::core::network::default_layer(ws.project(), "claim");
         Self {
             default_layer: Some((annotator.clone(), which)),
             settings: Settings {
@@ -109,7 +109,7 @@ impl NetworkWindow {
     /// edits).
     fn refresh(&mut self, ctx: &egui::Context, ws: &Workspace) {
         let revisions: Vec<u64> = ws
-            .project
+            .project()
             .layers
             .iter()
             .filter(|(k, _)| k.annotator == self.settings.annotator)
@@ -125,7 +125,7 @@ impl NetworkWindow {
             .as_ref()
             .is_none_or(|(s, r)| s.annotator != key.0.annotator || *r != key.1);
         self.computed_for = Some(key);
-        let coding = Coding::standard(&ws.project, &self.settings.annotator);
+        let coding = Coding::standard(ws.project(), &self.settings.annotator);
         if coding.levels.is_empty() {
             self.problem = Some(
                 "The claims' stance has no levels in the schema (support 1, neutral 0, oppose -1)."
@@ -139,7 +139,7 @@ impl NetworkWindow {
         // layout. The picture so far stays until the new one is ready.
         let source = match (&self.extracted, layer_changed) {
             (Some(extracted), false) => Ok(Arc::clone(extracted)),
-            _ => Err(Snapshot::of(&ws.project, &self.settings.annotator)),
+            _ => Err(Snapshot::of(ws.project(), &self.settings.annotator)),
         };
         let settings = self.settings.clone();
         let levels = Levels::new(coding.levels.values().copied());
@@ -205,7 +205,7 @@ impl NetworkWindow {
             egui::ComboBox::from_id_salt("network_layer")
                 .selected_text(&s.annotator)
                 .show_ui(ui, |ui| {
-                    for a in ws.project.annotators() {
+                    for a in ws.project().annotators() {
                         ui.selectable_value(&mut s.annotator, a.clone(), a);
                     }
                 })
@@ -314,10 +314,10 @@ impl NetworkWindow {
 fn fingerprint(ws: &Workspace) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    for e in ws.project.entities.entities() {
+    for e in ws.project().entities.entities() {
         (&e.id, &e.name, &e.attributes).hash(&mut h);
     }
-    for (document, meta) in ws.project.metadata.documents() {
+    for (document, meta) in ws.project().metadata.documents() {
         (document, &meta.date).hash(&mut h);
     }
     h.finish()
