@@ -22,6 +22,7 @@ pub mod suggest;
 pub mod text;
 pub mod validate;
 pub mod versioned;
+pub mod walk;
 pub mod workspace;
 
 pub use annotation::{Annotation, AnnotationLayer, DocStatus, Edit};

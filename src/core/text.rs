@@ -460,23 +460,27 @@ pub fn first_line(text: &str) -> String {
 }
 
 /// The text a span covers: its pieces' texts, joined by a space when discontinuous (as brat
-/// writes it).
+/// writes it). The one place that joins pieces: every reader and writer calls it.
 pub fn covered_text(
     text: &SourceText,
-    mut pieces: impl Iterator<Item = Range<usize>>,
+    pieces: impl Iterator<Item = Range<usize>>,
 ) -> std::borrow::Cow<'_, str> {
+    join_pieces(pieces.map(|p| text.slice(p)))
+}
+
+/// Pieces of text joined by a space (brat's convention for a discontinuous span); one piece
+/// (nearly every span) is borrowed, not copied.
+pub fn join_pieces<'a>(mut pieces: impl Iterator<Item = &'a str>) -> std::borrow::Cow<'a, str> {
     let Some(first) = pieces.next() else {
         return std::borrow::Cow::Borrowed("");
     };
-    let first = text.slice(first);
     match pieces.next() {
-        // One piece (nearly every span): the text itself, no copy.
         None => std::borrow::Cow::Borrowed(first),
         Some(second) => {
-            let mut out = format!("{first} {}", text.slice(second));
+            let mut out = format!("{first} {second}");
             for p in pieces {
                 out.push(' ');
-                out.push_str(text.slice(p));
+                out.push_str(p);
             }
             std::borrow::Cow::Owned(out)
         }

@@ -56,7 +56,7 @@ pub(super) fn render(doc: &Document, report: &mut ExportReport) -> Result<Vec<u8
                 s.label.as_str(),
                 &s.start().to_string(),
                 &s.end().to_string(),
-                &super::covered(&doc.text, &index, &s.pieces),
+                &super::covered_slice(&doc.text, &index, &s.pieces),
                 &attributes,
                 s.note.as_deref().unwrap_or_default(),
                 &fragments,

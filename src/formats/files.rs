@@ -4,34 +4,16 @@ use std::path::{Path, PathBuf};
 
 use super::{ExportError, ImportError};
 
-/// Files under `dir` with extension `ext`, sorted, as (path, path relative to `dir`).
+/// Files under `dir` with extension `ext`, sorted, as (path, path relative to `dir`), by the
+/// one walker ([`crate::core::walk`]).
 pub fn files_with_extension(dir: &Path, ext: &str) -> Result<Vec<(PathBuf, String)>, ImportError> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let entries = std::fs::read_dir(&d).map_err(|e| ImportError::io(&d, e))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| ImportError::io(&d, e))?;
-            let path = entry.path();
-            let kind = entry.file_type().map_err(|e| ImportError::io(&path, e))?;
-            if kind.is_dir() {
-                if !entry.file_name().to_string_lossy().starts_with('.') {
-                    stack.push(path);
-                }
-            } else if path.extension().is_some_and(|e| e == ext) {
-                let rel = path
-                    .strip_prefix(dir)
-                    .unwrap_or(&path)
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect::<Vec<_>>()
-                    .join("/");
-                out.push((path, rel));
-            }
-        }
-    }
-    out.sort_by(|a, b| a.1.cmp(&b.1));
-    Ok(out)
+    let files = crate::core::walk::files(
+        dir,
+        &|name| crate::core::walk::has_extension(name, ext),
+        &[],
+    )
+    .map_err(|e| ImportError::io(&e.path, e.source))?;
+    Ok(files.into_iter().map(|(rel, path)| (path, rel)).collect())
 }
 
 /// Path of `rel` under `dir` with its extension replaced by `ext`, for folder writers.

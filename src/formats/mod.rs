@@ -42,9 +42,7 @@ use crate::core::schema::{Attributes, Schema};
 pub use export::{ExportFilter, export};
 pub use files::{FolderFiles, files_with_extension, normalise_pieces, out_path};
 pub use format::Format;
-pub use text::{
-    CharIndex, Utf16Index, covered, covered_slice, read_utf8, strip_bom, strip_bom_shifting,
-};
+pub use text::{CharIndex, Utf16Index, covered_slice, read_utf8, strip_bom, strip_bom_shifting};
 
 /// Where something was read: file and 1-based line (0 when the whole file is meant).
 #[derive(Debug, Clone, PartialEq, Eq)]

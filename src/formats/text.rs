@@ -5,28 +5,18 @@ use std::path::Path;
 
 use super::{ImportError, Layer};
 
-/// [`covered`], borrowing the text when the span is one piece.
+/// The text of a span's pieces (code point offsets, through `index`), joined as
+/// [`crate::core::text::join_pieces`] does; one piece borrows the text.
 pub fn covered_slice<'a>(
     text: &'a str,
     index: &CharIndex,
     pieces: &[[usize; 2]],
 ) -> std::borrow::Cow<'a, str> {
-    match pieces {
-        [[s, e]] => std::borrow::Cow::Borrowed(&text[index.byte(*s)..index.byte(*e)]),
-        _ => std::borrow::Cow::Owned(covered(text, index, pieces)),
-    }
-}
-
-/// The text of a span's pieces, joined by a space (brat's convention for discontinuous spans).
-pub fn covered(text: &str, index: &CharIndex, pieces: &[[usize; 2]]) -> String {
-    let mut out = String::new();
-    for (i, [s, e]) in pieces.iter().enumerate() {
-        if i > 0 {
-            out.push(' ');
-        }
-        out.push_str(&text[index.byte(*s)..index.byte(*e)]);
-    }
-    out
+    crate::core::text::join_pieces(
+        pieces
+            .iter()
+            .map(|[s, e]| &text[index.byte(*s)..index.byte(*e)]),
+    )
 }
 
 /// Code point ↔ byte offsets of one text, precomputed (O(1) lookups; formats convert many

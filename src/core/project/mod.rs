@@ -24,6 +24,7 @@ mod layers_on_disk;
 mod names;
 mod scan;
 
+use crate::core::walk::has_extension;
 pub use atomic::{AtomicFile, FileBatch, content_hash, write_atomic};
 pub use commit::{BATCH, write_layers};
 pub use error::{DocumentError, ProjectError};
@@ -34,8 +35,8 @@ pub use layer_file::{
 };
 use layer_file::{file_stamp, parse_layer_bytes};
 pub use names::{CURATED, valid_annotator_name, valid_document_path, valid_layer_name};
+use scan::relative_or_absolute;
 pub use scan::scan_documents;
-use scan::{collect_files, has_extension, relative_or_absolute};
 
 pub const MANIFEST_FILE: &str = "tagdesk.json";
 pub const ANNOTATIONS_DIR: &str = "annotations";
@@ -411,11 +412,8 @@ impl Project {
         annotators.sort();
         let mut jobs: Vec<(LayerKey, PathBuf)> = Vec::new();
         for annotator in annotators {
-            let mut files = Vec::new();
-            collect_files(
+            let files = crate::core::walk::readable_files(
                 &dir.join(&annotator),
-                "",
-                &mut files,
                 &|name| has_extension(name, "json"),
                 &[],
             );

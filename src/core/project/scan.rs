@@ -1,7 +1,7 @@
 //! Listing a project's documents: every `.txt` under the source folder (symlinks never lead
 //! outside it), and paths written relative to the project where they can be.
 
-use super::*;
+use super::{ANNOTATIONS_DIR, DocumentEntry, PRIVATE_DIR, Path, PathBuf, io};
 
 /// Lists every `.txt` under `source_dir`, recursively, skipping hidden folders and the
 /// project's own folders. Sorted by path.
@@ -17,12 +17,9 @@ pub fn scan_documents(root: &Path, source_dir: &Path) -> io::Result<Vec<Document
     } else {
         vec![canon_root]
     };
-    let mut files = Vec::new();
-    collect_files(
+    let files = crate::core::walk::readable_files(
         &canon_src,
-        "",
-        &mut files,
-        &|name| has_extension(name, "txt"),
+        &|name| crate::core::walk::has_extension(name, "txt"),
         &skip,
     );
     let mut documents: Vec<DocumentEntry> = files
@@ -34,52 +31,6 @@ pub fn scan_documents(root: &Path, source_dir: &Path) -> io::Result<Vec<Document
         .collect();
     documents.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(documents)
-}
-
-/// Walks `dir` recursively, collecting (relative path with `/`, absolute path) of the files
-/// whose name `keep` accepts. Hidden entries, non-UTF-8 names (they cannot be named in a
-/// project file) and the folders in `skip` are left out; symlinked folders are not followed
-/// (no loops, nothing outside the folder).
-pub(super) fn collect_files(
-    dir: &Path,
-    prefix: &str,
-    out: &mut Vec<(String, PathBuf)>,
-    keep: &dyn Fn(&str) -> bool,
-    skip: &[PathBuf],
-) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.filter_map(Result::ok) {
-        let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
-            continue;
-        };
-        let Ok(file_type) = entry.file_type() else {
-            continue;
-        };
-        if name.starts_with('.') {
-            continue;
-        }
-        let path = entry.path();
-        let rel = if prefix.is_empty() {
-            name.clone()
-        } else {
-            format!("{prefix}/{name}")
-        };
-        if file_type.is_dir() {
-            if !skip.contains(&path) {
-                collect_files(&path, &rel, out, keep, skip);
-            }
-        } else if file_type.is_file() && keep(&name) {
-            out.push((rel, path));
-        }
-    }
-}
-
-pub(super) fn has_extension(name: &str, extension: &str) -> bool {
-    Path::new(name)
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case(extension))
 }
 
 /// `target` relative to `base` when one contains the other's ancestor chain; else absolute.

@@ -108,7 +108,7 @@ impl super::FileWriter for Writer {
                     .map(|[a, b]| format!("{} {}", a + shift, b + shift))
                     .collect();
                 let covered =
-                    super::covered(&doc.text, &index, &s.pieces).replace(['\n', '\r'], " ");
+                    super::covered_slice(&doc.text, &index, &s.pieces).replace(['\n', '\r'], " ");
                 let _ = writeln!(
                     ann,
                     "{t}\t{} {}\t{covered}",

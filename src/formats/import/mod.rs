@@ -547,14 +547,8 @@ fn fill_covered_text(
         let slice = |from: usize, to: usize| &text.as_str()[byte(from)..byte(to.max(from))];
         for edit in edits {
             if let Edit::Add(a) = edit {
-                let mut covered = String::new();
-                for (n, piece) in a.pieces().enumerate() {
-                    if n > 0 {
-                        covered.push(' '); // as `covered_text` joins pieces
-                    }
-                    covered.push_str(slice(piece.start, piece.end));
-                }
-                a.text = covered.into();
+                a.text = crate::core::text::join_pieces(a.pieces().map(|p| slice(p.start, p.end)))
+                    .into();
                 a.prefix = slice(a.start.saturating_sub(CONTEXT_CHARS), a.start).into();
                 a.suffix = slice(a.end, a.end + CONTEXT_CHARS).into();
             }
