@@ -1,5 +1,5 @@
 //! The one folder walker (project scans, folder imports, converted sources): every file under
-//! a folder, recursively, with one set of rules. Built on ``walkdir`` (BurntSushi's, the walker
+//! a folder, recursively, with one set of rules. Built on `walkdir` (`BurntSushi`'s, the walker
 //! ripgrep and cargo rely on): symlinked folders are not followed (no loops, nothing outside the
 //! folder), hidden entries (a name starting with `.`) and the folders in `skip` are left out,
 //! names that are not UTF-8 are left out (a project file cannot name them), and the result is
