@@ -1,21 +1,24 @@
 //! The analysis subcommands: agreement, discourse networks, entities, metadata and statistics.
 
+use super::CliError;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::Path;
-use std::process::ExitCode;
 
-use super::{AgreeOptions, USAGE, let_the_os_free, open_read_only};
+use super::{AgreeOptions, let_the_os_free, open_read_only};
 use crate::core::stats;
 
-pub(super) fn agree(project: &Path, annotators: Vec<String>, options: &AgreeOptions) -> ExitCode {
+pub(super) fn agree(
+    project: &Path,
+    annotators: Vec<String>,
+    options: &AgreeOptions,
+) -> Result<(), CliError> {
     use crate::core::agreement::{Report, Study};
     // Only the spans are read (not whole annotations): see `Study::read`.
     let project = match crate::core::Project::open_without_layers(project) {
         Ok(project) => project,
         Err(err) => {
-            eprintln!("error: {err}");
-            return ExitCode::from(USAGE);
+            return Err(CliError::Usage(format!("{err}")));
         }
     };
     for warning in &project.warnings {
@@ -33,24 +36,20 @@ pub(super) fn agree(project: &Path, annotators: Vec<String>, options: &AgreeOpti
         annotators
     };
     if let Some(unknown) = annotators.iter().find(|a| !known.contains(a)) {
-        eprintln!(
-            "error: no annotator \"{unknown}\" in this project (it has: {})",
+        return Err(CliError::Usage(format!(
+            "no annotator \"{unknown}\" in this project (it has: {})",
             known.join(", ")
-        );
-        return ExitCode::from(USAGE);
+        )));
     }
     if annotators.len() < 2 {
-        eprintln!(
-            "error: agreement needs two or more annotators (this project has: {})",
+        return Err(CliError::Usage(format!(
+            "agreement needs two or more annotators (this project has: {})",
             known.join(", ")
-        );
-        return ExitCode::from(USAGE);
+        )));
     }
     let labels = (!options.labels.is_empty()).then_some(options.labels.as_slice());
     let mut study = Study::read(&project, &annotators, labels);
-    if let Err(code) = super::check_broken(&study.unreadable, options.skip_broken) {
-        return code;
-    }
+    super::check_broken(&study.unreadable, options.skip_broken)?;
     study.load_texts(&project.source_dir);
     let report = Report::compute(&study, options.tokens.into());
     for w in &report.warnings {
@@ -67,13 +66,14 @@ pub(super) fn agree(project: &Path, annotators: Vec<String>, options: &AgreeOpti
         out.write_all(agreement_tables(&report).as_bytes())
     };
     if let Err(err) = written.and_then(|()| out.flush()) {
-        eprintln!("error: cannot write to standard output: {err}");
-        return ExitCode::FAILURE;
+        return Err(CliError::Failed(format!(
+            "cannot write to standard output: {err}"
+        )));
     }
     drop(out);
     // The OS takes the memory back in one go.
     std::mem::forget((study, report));
-    ExitCode::SUCCESS
+    Ok(())
 }
 
 /// The agreement report as plain-text tables.
@@ -190,25 +190,23 @@ pub(super) fn metadata_cmd(
     project: &Path,
     import: Option<&Path>,
     export: Option<&Path>,
-) -> ExitCode {
-    let workspace = match open_read_only(project) {
-        Ok(ws) => ws,
-        Err(code) => return code,
-    };
+) -> Result<(), CliError> {
+    let workspace = open_read_only(project)?;
     let mut metadata = workspace.project().metadata.clone();
     if let Some(file) = import {
         let text = match std::fs::read_to_string(file) {
             Ok(text) => text,
             Err(err) => {
-                eprintln!("error: cannot read {}: {err}", file.display());
-                return ExitCode::from(USAGE);
+                return Err(CliError::Usage(format!(
+                    "cannot read {}: {err}",
+                    file.display()
+                )));
             }
         };
         let rows = match metadata.merge_csv(text.trim_start_matches('\u{feff}')) {
             Ok(rows) => rows,
             Err(err) => {
-                eprintln!("error: {}: {err}", file.display());
-                return ExitCode::FAILURE;
+                return Err(CliError::Failed(format!("{}: {err}", file.display())));
             }
         };
         let unknown: Vec<&String> = metadata
@@ -221,14 +219,18 @@ pub(super) fn metadata_cmd(
         }
         let path = project.join(crate::core::metadata::METADATA_FILE);
         if let Err(err) = crate::core::project::write_atomic(&path, metadata.to_json().as_bytes()) {
-            eprintln!("error: cannot write {}: {err}", path.display());
-            return ExitCode::FAILURE;
+            return Err(CliError::Failed(format!(
+                "cannot write {}: {err}",
+                path.display()
+            )));
         }
         println!("{rows} rows read into {}", path.display());
     } else if let Some(file) = export {
         if let Err(err) = crate::core::project::write_atomic(file, metadata.to_csv().as_bytes()) {
-            eprintln!("error: cannot write {}: {err}", file.display());
-            return ExitCode::FAILURE;
+            return Err(CliError::Failed(format!(
+                "cannot write {}: {err}",
+                file.display()
+            )));
         }
         println!(
             "{} documents' metadata written to {}",
@@ -245,20 +247,17 @@ pub(super) fn metadata_cmd(
         }
     }
     let_the_os_free(workspace);
-    ExitCode::SUCCESS
+    Ok(())
 }
 
-pub(super) fn entities_cmd(project: &Path, json: bool) -> ExitCode {
+pub(super) fn entities_cmd(project: &Path, json: bool) -> Result<(), CliError> {
     #[derive(serde::Serialize)]
     struct Row<'a> {
         #[serde(flatten)]
         entity: &'a crate::core::entities::Entity,
         spans: usize,
     }
-    let workspace = match open_read_only(project) {
-        Ok(ws) => ws,
-        Err(code) => return code,
-    };
+    let workspace = open_read_only(project)?;
     let usage = workspace.entity_usage();
     let rows: Vec<Row> = workspace
         .project()
@@ -294,18 +293,17 @@ pub(super) fn entities_cmd(project: &Path, json: bool) -> ExitCode {
         }
     }
     let_the_os_free(workspace);
-    ExitCode::SUCCESS
+    Ok(())
 }
 
-pub(super) fn entities_export(project: &Path, file: &Path) -> ExitCode {
-    let workspace = match open_read_only(project) {
-        Ok(ws) => ws,
-        Err(code) => return code,
-    };
+pub(super) fn entities_export(project: &Path, file: &Path) -> Result<(), CliError> {
+    let workspace = open_read_only(project)?;
     let registry = &workspace.project().entities;
     if let Err(err) = crate::core::project::write_atomic(file, registry.to_csv().as_bytes()) {
-        eprintln!("error: cannot write {}: {err}", file.display());
-        return ExitCode::FAILURE;
+        return Err(CliError::Failed(format!(
+            "cannot write {}: {err}",
+            file.display()
+        )));
     }
     println!(
         "{} entities written to {}",
@@ -313,26 +311,27 @@ pub(super) fn entities_export(project: &Path, file: &Path) -> ExitCode {
         file.display()
     );
     let_the_os_free(workspace);
-    ExitCode::SUCCESS
+    Ok(())
 }
 
-pub(super) fn entities_import(project: &Path, file: &Path) -> ExitCode {
+pub(super) fn entities_import(project: &Path, file: &Path) -> Result<(), CliError> {
     let text = match std::fs::read_to_string(file) {
         Ok(text) => text,
         Err(err) => {
-            eprintln!("error: cannot read {}: {err}", file.display());
-            return ExitCode::from(USAGE);
+            return Err(CliError::Usage(format!(
+                "cannot read {}: {err}",
+                file.display()
+            )));
         }
     };
-    let mut workspace = match super::open(project) {
-        Ok(ws) => ws,
-        Err(code) => return code,
-    };
+    let mut workspace = super::open(project)?;
     let (registry, rows) = match workspace.project().entities.merge_csv(&text) {
         Ok(read) => read,
         Err(err) => {
-            eprintln!("error: {}: {err} (nothing was changed)", file.display());
-            return ExitCode::FAILURE;
+            return Err(CliError::Failed(format!(
+                "{}: {err} (nothing was changed)",
+                file.display()
+            )));
         }
     };
     // Attributes the schema does not define, or values outside its list, are kept but named.
@@ -359,13 +358,11 @@ pub(super) fn entities_import(project: &Path, file: &Path) -> ExitCode {
     let before = workspace.project().entities.entities().len();
     let after = registry.entities().len();
     if let Err(err) = workspace.replace_entities(registry, "import entities") {
-        eprintln!("error: {err}");
-        return ExitCode::FAILURE;
+        return Err(CliError::Failed(format!("{err}")));
     }
     let saved = workspace.save();
     if let Some(err) = saved.errors.first() {
-        eprintln!("error: {err}");
-        return ExitCode::FAILURE;
+        return Err(CliError::Failed(err.clone()));
     }
     println!(
         "{rows} rows read from {}: {} entities ({} new)",
@@ -373,14 +370,11 @@ pub(super) fn entities_import(project: &Path, file: &Path) -> ExitCode {
         after,
         after.saturating_sub(before)
     );
-    ExitCode::SUCCESS
+    Ok(())
 }
 
-pub(super) fn stats_cmd(project: &Path, json: bool, skip_broken: bool) -> ExitCode {
-    let workspace = match super::open_to_report(project, skip_broken) {
-        Ok(ws) => ws,
-        Err(code) => return code,
-    };
+pub(super) fn stats_cmd(project: &Path, json: bool, skip_broken: bool) -> Result<(), CliError> {
+    let workspace = super::open_to_report(project, skip_broken)?;
     let stats = stats::project_stats(workspace.project());
     if json {
         println!(
@@ -388,7 +382,7 @@ pub(super) fn stats_cmd(project: &Path, json: bool, skip_broken: bool) -> ExitCo
             crate::core::project::to_pretty_json(&stats).trim_end()
         );
         let_the_os_free(workspace);
-        return ExitCode::SUCCESS;
+        return Ok(());
     }
     println!(
         "{}: {} documents, {} annotations",
@@ -427,5 +421,5 @@ pub(super) fn stats_cmd(project: &Path, json: bool, skip_broken: bool) -> ExitCo
         println!("{row}");
     }
     let_the_os_free(workspace);
-    ExitCode::SUCCESS
+    Ok(())
 }

@@ -1,9 +1,9 @@
 //! `tagdesk annotate`: label every match of a pattern across the corpus, as one step.
 
+use super::CliError;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
-use super::{AnnotateOptions, USAGE};
+use super::AnnotateOptions;
 use crate::core::search::{Hit, Query, SearchEvent, search_corpus};
 use crate::core::workspace::Clash;
 
@@ -32,7 +32,7 @@ struct Report<'a> {
 /// More matches than any corpus should need labelled in one step.
 const MAX_PLACES: usize = 10_000_000;
 
-pub(super) fn annotate_cmd(options: &AnnotateOptions) -> ExitCode {
+pub(super) fn annotate_cmd(options: &AnnotateOptions) -> Result<(), CliError> {
     let query = Query {
         pattern: options
             .pattern
@@ -45,17 +45,13 @@ pub(super) fn annotate_cmd(options: &AnnotateOptions) -> ExitCode {
     let pattern = match query.compile() {
         Ok(p) => p,
         Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(USAGE);
+            return Err(CliError::Usage(message.clone()));
         }
     };
-    let mut ws = match super::open(&options.project) {
-        Ok(ws) => ws,
-        Err(code) => return code,
-    };
+    let mut ws = super::open(&options.project)?;
     if ws.project().schema().get(&options.label).is_none() {
-        eprintln!(
-            "error: no label \"{}\" in the schema (it has: {})",
+        return Err(CliError::Usage(format!(
+            "no label \"{}\" in the schema (it has: {})",
             options.label,
             ws.project()
                 .schema()
@@ -64,14 +60,14 @@ pub(super) fn annotate_cmd(options: &AnnotateOptions) -> ExitCode {
                 .map(|l| l.name.as_str())
                 .collect::<Vec<_>>()
                 .join(", ")
-        );
-        return ExitCode::from(USAGE);
+        )));
     }
     if let Some(id) = &options.entity
         && ws.project().entities.get(id).is_none()
     {
-        eprintln!("error: no entity with id {id} (see tagdesk entities)");
-        return ExitCode::from(USAGE);
+        return Err(CliError::Usage(format!(
+            "no entity with id {id} (see tagdesk entities)"
+        )));
     }
     let documents: Vec<(String, PathBuf)> = ws
         .project()
@@ -96,7 +92,7 @@ pub(super) fn annotate_cmd(options: &AnnotateOptions) -> ExitCode {
     );
     if hits.is_empty() {
         eprintln!("nothing matched");
-        return ExitCode::FAILURE;
+        return Err(CliError::Reported);
     }
     // What each match becomes: snapped to words, and how it meets the annotator's spans.
     let mut places = Vec::new();
@@ -145,13 +141,11 @@ pub(super) fn annotate_cmd(options: &AnnotateOptions) -> ExitCode {
             options.entity.as_deref(),
             &targets,
         ) {
-            eprintln!("error: {err}");
-            return ExitCode::FAILURE;
+            return Err(CliError::Failed(format!("{err}")));
         }
         let saved = ws.save();
         if let Some(err) = saved.errors.first() {
-            eprintln!("error: {err}");
-            return ExitCode::FAILURE;
+            return Err(CliError::Failed(err.clone()));
         }
     }
     if options.json {
@@ -167,7 +161,7 @@ pub(super) fn annotate_cmd(options: &AnnotateOptions) -> ExitCode {
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()
         );
-        return ExitCode::SUCCESS;
+        return Ok(());
     }
     let verb = if options.dry_run {
         "would add"
@@ -207,5 +201,5 @@ pub(super) fn annotate_cmd(options: &AnnotateOptions) -> ExitCode {
             ""
         }
     );
-    ExitCode::SUCCESS
+    Ok(())
 }

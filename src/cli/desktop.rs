@@ -3,8 +3,8 @@
 //! (`tagdesk.json`) so a double-click opens the project. Per user by default
 //! (`$XDG_DATA_HOME`, else `~/.local/share`); `--system` writes under `/usr/local/share`.
 
+use super::CliError;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 const DESKTOP: &str = include_str!("../../assets/desktop/tagdesk.desktop");
 const MIME: &str = include_str!("../../assets/desktop/tagdesk-mime.xml");
@@ -77,16 +77,14 @@ fn refresh(data: &Path) {
     }
 }
 
-pub(super) fn desktop_cmd(action: DesktopAction, system: bool) -> ExitCode {
+pub(super) fn desktop_cmd(action: DesktopAction, system: bool) -> Result<(), CliError> {
     if !cfg!(target_os = "linux") && !cfg!(target_os = "freebsd") {
-        eprintln!(
-            "error: desktop registration is for Linux desktops (freedesktop.org); for macOS and Windows see docs/manual/install.md (cargo packager)"
-        );
-        return ExitCode::from(super::USAGE);
+        return Err(CliError::Usage("desktop registration is for Linux desktops (freedesktop.org); for macOS and Windows see docs/manual/install.md (cargo packager)".into()));
     }
     let Some(data) = data_home(system) else {
-        eprintln!("error: neither XDG_DATA_HOME nor HOME is set: where would the files go?");
-        return ExitCode::from(super::USAGE);
+        return Err(CliError::Usage(
+            "neither XDG_DATA_HOME nor HOME is set: where would the files go?".into(),
+        ));
     };
     let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("tagdesk"));
     let files = files(&data, &exe);
@@ -96,12 +94,16 @@ pub(super) fn desktop_cmd(action: DesktopAction, system: bool) -> ExitCode {
                 if let Some(parent) = path.parent()
                     && let Err(err) = std::fs::create_dir_all(parent)
                 {
-                    eprintln!("error: cannot make {}: {err}", parent.display());
-                    return ExitCode::FAILURE;
+                    return Err(CliError::Failed(format!(
+                        "cannot make {}: {err}",
+                        parent.display()
+                    )));
                 }
                 if let Err(err) = crate::core::project::write_atomic(path, bytes) {
-                    eprintln!("error: cannot write {}: {err}", path.display());
-                    return ExitCode::FAILURE;
+                    return Err(CliError::Failed(format!(
+                        "cannot write {}: {err}",
+                        path.display()
+                    )));
                 }
             }
             refresh(&data);
@@ -119,8 +121,10 @@ pub(super) fn desktop_cmd(action: DesktopAction, system: bool) -> ExitCode {
                     Ok(()) => removed += 1,
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                     Err(err) => {
-                        eprintln!("error: cannot remove {}: {err}", path.display());
-                        return ExitCode::FAILURE;
+                        return Err(CliError::Failed(format!(
+                            "cannot remove {}: {err}",
+                            path.display()
+                        )));
                     }
                 }
             }
@@ -128,5 +132,5 @@ pub(super) fn desktop_cmd(action: DesktopAction, system: bool) -> ExitCode {
             println!("{removed} files removed from {}", data.display());
         }
     }
-    ExitCode::SUCCESS
+    Ok(())
 }

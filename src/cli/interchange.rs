@@ -1,10 +1,10 @@
 //! Moving annotations in and out: `export`, `import`, `convert`, and the sinks they write to.
 
+use super::CliError;
 use std::io::Write as _;
 use std::path::Path;
-use std::process::ExitCode;
 
-use super::{USAGE, let_the_os_free, open_to_report, warn_of_opening};
+use super::{let_the_os_free, open_to_report, warn_of_opening};
 use crate::core::Workspace;
 use crate::formats::{self, ExportFilter, Format};
 
@@ -14,19 +14,15 @@ pub(super) fn export(
     annotator: Option<String>,
     output: Option<&Path>,
     skip_broken: bool,
-) -> ExitCode {
-    let mut workspace = match open_to_report(project, skip_broken) {
-        Ok(ws) => ws,
-        Err(code) => return code,
-    };
+) -> Result<(), CliError> {
+    let mut workspace = open_to_report(project, skip_broken)?;
     if let Some(name) = &annotator
         && !workspace.project().annotators().contains(name)
     {
-        eprintln!(
-            "error: no annotator \"{name}\" in this project (it has: {})",
+        return Err(CliError::Usage(format!(
+            "no annotator \"{name}\" in this project (it has: {})",
             workspace.project().annotators().join(", ")
-        );
-        return ExitCode::from(USAGE);
+        )));
     }
     let filter = ExportFilter { annotator };
     let result = match output {
@@ -41,8 +37,7 @@ pub(super) fn export(
     let report = match result {
         Ok(report) => report,
         Err(err) => {
-            eprintln!("error: {err}");
-            return ExitCode::FAILURE;
+            return Err(CliError::Failed(err.clone()));
         }
     };
     for warning in &report.warnings {
@@ -58,7 +53,7 @@ pub(super) fn export(
             .map(|p| format!(" to {}", p.display()))
             .unwrap_or_default()
     );
-    ExitCode::SUCCESS
+    Ok(())
 }
 
 /// Runs `write` on the right sink: a folder for folder formats (which need `--output`; one
@@ -107,7 +102,7 @@ pub(super) fn import(
     input: &Path,
     annotator_folders: bool,
     options: &formats::import::ImportOptions,
-) -> ExitCode {
+) -> Result<(), CliError> {
     // The input first: it says whose layers the import writes, and only those are opened.
     let corpus = match formats::read(format, input).and_then(|mut corpus| {
         if annotator_folders {
@@ -117,8 +112,7 @@ pub(super) fn import(
     }) {
         Ok(corpus) => corpus,
         Err(err) => {
-            eprintln!("error: nothing was imported:\n{err}");
-            return ExitCode::FAILURE;
+            return Err(CliError::Failed(format!("nothing was imported:\n{err}")));
         }
     };
     let mut annotators: Vec<String> = match &options.annotator {
@@ -136,8 +130,7 @@ pub(super) fn import(
     {
         Ok(ws) => ws,
         Err(err) => {
-            eprintln!("error: {err}");
-            return ExitCode::from(USAGE);
+            return Err(CliError::Usage(format!("{err}")));
         }
     };
     let recovered = workspace.recover();
@@ -150,22 +143,20 @@ pub(super) fn import(
     let plan = match formats::import::plan(&mut workspace, corpus, options) {
         Ok(plan) => plan,
         Err(err) => {
-            eprintln!("error: nothing was imported:\n{err}");
-            return ExitCode::FAILURE;
+            return Err(CliError::Failed(format!("nothing was imported:\n{err}")));
         }
     };
     let report = match formats::import::apply(&mut workspace, plan) {
         Ok(report) => report,
         Err(err) => {
-            eprintln!("error: nothing was imported: {err}");
-            return ExitCode::FAILURE;
+            return Err(CliError::Failed(format!("nothing was imported: {err}")));
         }
     };
     let saved = workspace.save();
     let_the_os_free(workspace);
     if saved.errors.is_empty() {
         eprintln!("{}", report.summary());
-        return ExitCode::SUCCESS;
+        return Ok(());
     }
     for err in &saved.errors {
         eprintln!("error: {err}");
@@ -181,7 +172,7 @@ pub(super) fn import(
             saved.errors.len()
         );
     }
-    ExitCode::FAILURE
+    Err(CliError::Reported)
 }
 
 pub(super) fn convert(
@@ -190,7 +181,7 @@ pub(super) fn convert(
     input: &Path,
     annotator_folders: bool,
     output: &Path,
-) -> ExitCode {
+) -> Result<(), CliError> {
     let mut warnings = Vec::new();
     let result = write_output(to, Some(output), |sink| {
         let report = formats::convert(from, input, annotator_folders, to, sink)?;
@@ -210,11 +201,8 @@ pub(super) fn convert(
                 report.records,
                 output.display()
             );
-            ExitCode::SUCCESS
+            Ok(())
         }
-        Err(err) => {
-            eprintln!("error: {err}");
-            ExitCode::FAILURE
-        }
+        Err(err) => Err(CliError::failed(err)),
     }
 }

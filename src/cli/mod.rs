@@ -21,8 +21,55 @@ use interchange::{convert, export, import};
 /// Exit status for "the command could not run as asked" (as clap uses for bad arguments).
 const USAGE: u8 = 2;
 
-/// Runs a subcommand; prints its own errors.
+/// Why a command ends unsuccessfully. Every command returns `Result<(), CliError>` and uses `?`;
+/// [`run`] prints the message and picks the exit status in one place.
+#[derive(Debug)]
+pub enum CliError {
+    /// The command could not run as asked (bad input, not a project): exit status 2.
+    Usage(String),
+    /// The command ran and failed: exit status 1.
+    Failed(String),
+    /// Failed, and what went wrong was printed already (a list of problems, no match): 1.
+    Reported,
+    /// Could not run as asked, and it was printed already: 2.
+    ReportedUsage,
+}
+
+impl CliError {
+    fn usage(message: impl std::fmt::Display) -> Self {
+        Self::Usage(message.to_string())
+    }
+
+    fn failed(message: impl std::fmt::Display) -> Self {
+        Self::Failed(message.to_string())
+    }
+
+    /// Prints the message (if not printed yet) and gives the exit status.
+    fn report(self) -> ExitCode {
+        match self {
+            Self::Usage(message) => {
+                eprintln!("error: {message}");
+                ExitCode::from(USAGE)
+            }
+            Self::Failed(message) => {
+                eprintln!("error: {message}");
+                ExitCode::FAILURE
+            }
+            Self::Reported => ExitCode::FAILURE,
+            Self::ReportedUsage => ExitCode::from(USAGE),
+        }
+    }
+}
+
+/// Runs a subcommand; prints its errors.
 pub fn run(command: Command) -> ExitCode {
+    match dispatch(command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => err.report(),
+    }
+}
+
+fn dispatch(command: Command) -> Result<(), CliError> {
     match command {
         Command::Init {
             project_dir,
@@ -63,8 +110,8 @@ pub fn run(command: Command) -> ExitCode {
             output,
         } => convert(from, to, &input, annotator_folders, &output),
         Command::Validate { project, write } => {
-            if write && let Err(code) = reanchor_all(&project) {
-                return code;
+            if write {
+                reanchor_all(&project)?;
             }
             validate_cmd(&project)
         }
@@ -76,7 +123,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "tagdesk", &mut std::io::stdout());
-            ExitCode::SUCCESS
+            Ok(())
         }
         Command::Manpage { folder } => manpage(folder.as_deref()),
         Command::Desktop { action, system } => desktop::desktop_cmd(action, system),
@@ -131,19 +178,21 @@ pub fn run(command: Command) -> ExitCode {
 }
 
 /// `tagdesk manpage [FOLDER]`.
-fn manpage(folder: Option<&Path>) -> ExitCode {
+fn manpage(folder: Option<&Path>) -> Result<(), CliError> {
     let command = <Cli as clap::CommandFactory>::command();
     let Some(folder) = folder else {
         let mut out = Vec::new();
         if clap_mangen::Man::new(command).render(&mut out).is_err() {
-            return ExitCode::FAILURE;
+            return Err(CliError::Reported);
         }
         print!("{}", String::from_utf8_lossy(&out));
-        return ExitCode::SUCCESS;
+        return Ok(());
     };
     if let Err(err) = std::fs::create_dir_all(folder) {
-        eprintln!("error: cannot make {}: {err}", folder.display());
-        return ExitCode::FAILURE;
+        return Err(CliError::Failed(format!(
+            "cannot make {}: {err}",
+            folder.display()
+        )));
     }
     let mut written = 0;
     let mut pages = vec![("tagdesk".to_owned(), command.clone())];
@@ -156,27 +205,25 @@ fn manpage(folder: Option<&Path>) -> ExitCode {
     for (name, page) in pages {
         let mut out = Vec::new();
         if let Err(err) = clap_mangen::Man::new(page).render(&mut out) {
-            eprintln!("error: {name}: {err}");
-            return ExitCode::FAILURE;
+            return Err(CliError::Failed(format!("{name}: {err}")));
         }
         let path = folder.join(format!("{name}.1"));
         if let Err(err) = crate::core::project::write_atomic(&path, &out) {
-            eprintln!("error: cannot write {}: {err}", path.display());
-            return ExitCode::FAILURE;
+            return Err(CliError::Failed(format!(
+                "cannot write {}: {err}",
+                path.display()
+            )));
         }
         written += 1;
     }
     println!("{written} man pages written to {}", folder.display());
-    ExitCode::SUCCESS
+    Ok(())
 }
 
-pub(super) fn open(project: &Path) -> Result<Workspace, ExitCode> {
+pub(super) fn open(project: &Path) -> Result<Workspace, CliError> {
     Workspace::open(project)
         .map(warn_of_opening)
-        .map_err(|err| {
-            eprintln!("error: {err}");
-            ExitCode::from(USAGE)
-        })
+        .map_err(CliError::usage)
 }
 
 /// Says what opening found and did (a crash-interrupted save finished, a file whose name and
@@ -195,19 +242,16 @@ fn let_the_os_free(workspace: Workspace) {
     std::mem::forget(workspace);
 }
 
-fn open_read_only(project: &Path) -> Result<Workspace, ExitCode> {
+fn open_read_only(project: &Path) -> Result<Workspace, CliError> {
     Workspace::open_read_only(project)
         .map(warn_of_opening)
-        .map_err(|err| {
-            eprintln!("error: {err}");
-            ExitCode::from(USAGE)
-        })
+        .map_err(CliError::usage)
 }
 
 /// [`open_read_only`] for a command that reports on the annotations (export, stats, network):
 /// an annotation file that cannot be read fails it, each named, unless `skip_broken` (then each
 /// is named as left out).
-fn open_to_report(project: &Path, skip_broken: bool) -> Result<Workspace, ExitCode> {
+fn open_to_report(project: &Path, skip_broken: bool) -> Result<Workspace, CliError> {
     let workspace = open_read_only(project)?;
     let broken: Vec<String> = workspace
         .project()
@@ -221,7 +265,7 @@ fn open_to_report(project: &Path, skip_broken: bool) -> Result<Workspace, ExitCo
 
 /// Names each unreadable annotation file: as an error (and fails) or, with `skip_broken`, as
 /// left out.
-fn check_broken(broken: &[String], skip_broken: bool) -> Result<(), ExitCode> {
+fn check_broken(broken: &[String], skip_broken: bool) -> Result<(), CliError> {
     if broken.is_empty() {
         return Ok(());
     }
@@ -236,16 +280,15 @@ fn check_broken(broken: &[String], skip_broken: bool) -> Result<(), ExitCode> {
         );
         return Ok(());
     }
-    eprintln!(
-        "error: {} annotation file(s) cannot be read, so the result would be incomplete; \
+    Err(CliError::failed(format!(
+        "{} annotation file(s) cannot be read, so the result would be incomplete; \
          nothing was written. Fix them (`tagdesk validate` names the place) or pass \
          --skip-broken to leave them out.",
         broken.len()
-    );
-    Err(ExitCode::FAILURE)
+    )))
 }
 
-fn init(dir: &Path, sources: Option<&Path>, name: Option<&str>) -> ExitCode {
+fn init(dir: &Path, sources: Option<&Path>, name: Option<&str>) -> Result<(), CliError> {
     match Project::init(dir, sources, name) {
         Ok(project) => {
             println!(
@@ -255,16 +298,13 @@ fn init(dir: &Path, sources: Option<&Path>, name: Option<&str>) -> ExitCode {
                 project.documents.len(),
                 project.source_dir.display()
             );
-            ExitCode::SUCCESS
+            Ok(())
         }
-        Err(err) => {
-            eprintln!("error: {err}");
-            ExitCode::from(USAGE)
-        }
+        Err(err) => Err(CliError::usage(err)),
     }
 }
 
-fn reanchor_all(project: &Path) -> Result<(), ExitCode> {
+fn reanchor_all(project: &Path) -> Result<(), CliError> {
     let mut ws = open(project)?;
     let keys: Vec<_> = ws.project().layers.keys().cloned().collect();
     for key in keys {
@@ -291,7 +331,7 @@ fn reanchor_all(project: &Path) -> Result<(), ExitCode> {
     if report.errors.is_empty() {
         Ok(())
     } else {
-        Err(ExitCode::FAILURE)
+        Err(CliError::Reported)
     }
 }
 
@@ -302,25 +342,20 @@ fn script(
     from: usize,
     save_every: usize,
     delay_ms: u64,
-) -> ExitCode {
-    let mut ws = match open(project) {
-        Ok(ws) => ws,
-        Err(code) => return code,
-    };
+) -> Result<(), CliError> {
+    let mut ws = open(project)?;
     // A stand-in for a window annotating: it holds the annotator as a window does.
     let _lock = match crate::core::lock::AnnotatorLock::acquire(&ws.project().root, annotator) {
         Ok(lock) => lock,
         Err(err) => {
-            eprintln!("error: {err}");
-            return ExitCode::FAILURE;
+            return Err(CliError::Failed(format!("{err}")));
         }
     };
     for line in ws.recover() {
         eprintln!("{line}");
     }
     let Ok(lines) = std::fs::read_to_string(file) else {
-        eprintln!("error: cannot read {}", file.display());
-        return ExitCode::from(USAGE);
+        return Err(CliError::Usage(format!("cannot read {}", file.display())));
     };
     let mut out = std::io::stdout().lock();
     for (n, line) in lines
@@ -331,30 +366,29 @@ fn script(
     {
         let parts: Vec<&str> = line.split_whitespace().collect();
         let [_, doc, start, end, label] = parts.as_slice() else {
-            eprintln!(
-                "error: {}:{n}: expected `add DOC START END LABEL`",
+            return Err(CliError::Usage(format!(
+                "{}:{n}: expected `add DOC START END LABEL`",
                 file.display()
-            );
-            return ExitCode::from(USAGE);
+            )));
         };
         let (Ok(start), Ok(end)) = (start.parse::<usize>(), end.parse::<usize>()) else {
-            eprintln!("error: {}:{n}: offsets must be numbers", file.display());
-            return ExitCode::from(USAGE);
+            return Err(CliError::Usage(format!(
+                "{}:{n}: offsets must be numbers",
+                file.display()
+            )));
         };
         match ws.add_span(doc, annotator, start..end, label) {
             // Already there: a line applied just before an earlier run was killed.
             Ok(_) | Err(crate::core::workspace::WorkspaceError::AlreadyAnnotated { .. }) => {}
             Err(err) => {
-                eprintln!("error: {}:{n}: {err}", file.display());
-                return ExitCode::FAILURE;
+                return Err(CliError::Failed(format!("{}:{n}: {err}", file.display())));
             }
         }
         if let Some(err) = ws.journal_error() {
-            eprintln!("error: {err}");
-            return ExitCode::FAILURE;
+            return Err(CliError::Failed(err.to_string()));
         }
         if writeln!(out, "ack {n}").and_then(|()| out.flush()).is_err() {
-            return ExitCode::FAILURE;
+            return Err(CliError::Reported);
         }
         if save_every > 0 && n % save_every == 0 {
             for err in ws.save().errors {
@@ -365,19 +399,18 @@ fn script(
             std::thread::sleep(std::time::Duration::from_millis(delay_ms));
         }
     }
-    ExitCode::SUCCESS
+    Ok(())
 }
 
-fn validate_cmd(project: &Path) -> ExitCode {
+fn validate_cmd(project: &Path) -> Result<(), CliError> {
     let project = match Project::open(project) {
         Ok(p) => p,
         Err(err @ (ProjectError::NotAProject { .. } | ProjectError::Io { .. })) => {
-            eprintln!("error: {err}");
-            return ExitCode::from(USAGE);
+            return Err(CliError::Usage(format!("{err}")));
         }
         Err(err) => {
             println!("{err}");
-            return ExitCode::FAILURE;
+            return Err(CliError::Reported);
         }
     };
     let problems = validate::validate(&project);
@@ -395,10 +428,10 @@ fn validate_cmd(project: &Path) -> ExitCode {
             project.documents.len(),
             project.layers.len()
         );
-        ExitCode::SUCCESS
+        Ok(())
     } else {
         eprintln!("{} problems found.", problems.len());
-        ExitCode::FAILURE
+        Err(CliError::Reported)
     }
 }
 
@@ -407,20 +440,18 @@ fn search_cmd(
     query: &crate::core::search::Query,
     max: usize,
     json: bool,
-) -> ExitCode {
+) -> Result<(), CliError> {
     use crate::core::search::{SearchEvent, search_corpus};
     let pattern = match query.compile() {
         Ok(p) => p,
         Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(USAGE);
+            return Err(CliError::Usage(message.clone()));
         }
     };
     let project = match crate::core::Project::scan(project) {
         Ok(p) => p,
         Err(err) => {
-            eprintln!("error: {err}");
-            return ExitCode::from(USAGE);
+            return Err(CliError::Usage(format!("{err}")));
         }
     };
     let documents: Vec<(String, PathBuf)> = project
@@ -459,8 +490,7 @@ fn search_cmd(
         },
     );
     if failed {
-        eprintln!("error: cannot write to standard output");
-        return ExitCode::FAILURE;
+        return Err(CliError::Failed("cannot write to standard output".into()));
     }
     eprintln!(
         "{} matches in {} documents searched{}",
@@ -473,8 +503,8 @@ fn search_cmd(
         }
     );
     if summary.hits == 0 {
-        ExitCode::FAILURE
+        Err(CliError::Reported)
     } else {
-        ExitCode::SUCCESS
+        Ok(())
     }
 }

@@ -1,11 +1,11 @@
 //! `tagdesk network`: the coded statements as a discourse network, or the events table.
 
+use super::CliError;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 use super::{
     NetworkAggregation, NetworkDuplicates, NetworkFormat, NetworkMode, NetworkNormalization,
-    NetworkOptions, USAGE, let_the_os_free,
+    NetworkOptions, let_the_os_free,
 };
 use crate::core::network::filter::{parse_attribute, parse_days};
 use crate::core::network::statements::{Coding, Extracted, statements};
@@ -20,19 +20,14 @@ enum Plan {
     ActorsAndConcepts(TwoModeAggregation, TwoModeNormalization),
 }
 
-fn usage(message: &str) -> ExitCode {
-    eprintln!("error: {message}");
-    ExitCode::from(USAGE)
-}
-
-fn plan(options: &NetworkOptions, levels: Levels) -> Result<Plan, ExitCode> {
+fn plan(options: &NetworkOptions, levels: Levels) -> Result<Plan, CliError> {
     if options.mode == NetworkMode::Twomode {
         let aggregation = match options.aggregation {
             NetworkAggregation::Ignore => TwoModeAggregation::Ignore,
             NetworkAggregation::Subtract => TwoModeAggregation::Subtract,
             NetworkAggregation::Combine => TwoModeAggregation::Combine,
             NetworkAggregation::Congruence | NetworkAggregation::Conflict => {
-                return Err(usage(
+                return Err(CliError::usage(
                     "congruence and conflict are one-mode aggregations (twomode: ignore, subtract, combine)",
                 ));
             }
@@ -42,7 +37,7 @@ fn plan(options: &NetworkOptions, levels: Levels) -> Result<Plan, ExitCode> {
             NetworkNormalization::Activity => TwoModeNormalization::Activity,
             NetworkNormalization::Prominence => TwoModeNormalization::Prominence,
             _ => {
-                return Err(usage(
+                return Err(CliError::usage(
                     "two-mode networks normalise by activity or prominence",
                 ));
             }
@@ -55,7 +50,9 @@ fn plan(options: &NetworkOptions, levels: Levels) -> Result<Plan, ExitCode> {
         NetworkAggregation::Subtract => Aggregation::Subtract,
         NetworkAggregation::Ignore => Aggregation::Ignore,
         NetworkAggregation::Combine => {
-            return Err(usage("--aggregation combine is for --mode twomode"));
+            return Err(CliError::usage(
+                "--aggregation combine is for --mode twomode",
+            ));
         }
     };
     let normalization = match options.normalization {
@@ -65,24 +62,27 @@ fn plan(options: &NetworkOptions, levels: Levels) -> Result<Plan, ExitCode> {
         NetworkNormalization::Cosine => Normalization::Cosine,
         NetworkNormalization::DnaCosine => Normalization::DnaCosine,
         NetworkNormalization::Activity | NetworkNormalization::Prominence => {
-            return Err(usage("activity and prominence normalise two-mode networks"));
+            return Err(CliError::usage(
+                "activity and prominence normalise two-mode networks",
+            ));
         }
     };
     Ok(Plan::Actors(aggregation, normalization, levels))
 }
 
-fn filter(options: &NetworkOptions) -> Result<Filter, ExitCode> {
+fn filter(options: &NetworkOptions) -> Result<Filter, CliError> {
     let date = |text: &Option<String>, flag: &str| match text {
         None => Ok(None),
         Some(t) => Date::parse(t)
             .map(Some)
-            .ok_or_else(|| usage(&format!("{flag} {t}: not a date (YYYY-MM-DD)"))),
+            .ok_or_else(|| CliError::usage(format!("{flag} {t}: not a date (YYYY-MM-DD)"))),
     };
     let mut actor_attributes = Vec::new();
     for a in &options.attributes {
         actor_attributes.push(
-            parse_attribute(a)
-                .ok_or_else(|| usage(&format!("--attribute {a}: write it as KEY=VALUE")))?,
+            parse_attribute(a).ok_or_else(|| {
+                CliError::usage(format!("--attribute {a}: write it as KEY=VALUE"))
+            })?,
         );
     }
     Ok(Filter {
@@ -136,11 +136,9 @@ fn extension(format: NetworkFormat) -> &'static str {
     }
 }
 
-fn write_out(path: &Path, text: &str) -> Result<(), ExitCode> {
-    crate::core::project::write_atomic(path, text.as_bytes()).map_err(|err| {
-        eprintln!("error: cannot write {}: {err}", path.display());
-        ExitCode::FAILURE
-    })
+fn write_out(path: &Path, text: &str) -> Result<(), CliError> {
+    crate::core::project::write_atomic(path, text.as_bytes())
+        .map_err(|err| CliError::failed(format!("cannot write {}: {err}", path.display())))
 }
 
 /// `out.graphml` → `out.2016-02-01.graphml`.
@@ -156,17 +154,14 @@ fn window_path(output: &Path, start: Date, format: NetworkFormat) -> PathBuf {
     output.with_file_name(format!("{stem}.{start}.{ext}"))
 }
 
-pub(super) fn network_cmd(options: &NetworkOptions) -> ExitCode {
-    let workspace = match super::open_to_report(&options.project, options.skip_broken) {
-        Ok(ws) => ws,
-        Err(code) => return code,
-    };
+pub(super) fn network_cmd(options: &NetworkOptions) -> Result<(), CliError> {
+    let workspace = super::open_to_report(&options.project, options.skip_broken)?;
     let code = run(options, workspace.project());
     let_the_os_free(workspace);
     code
 }
 
-fn run(options: &NetworkOptions, project: &crate::core::Project) -> ExitCode {
+fn run(options: &NetworkOptions, project: &crate::core::Project) -> Result<(), CliError> {
     if let Some(output) = &options.output {
         let name = output
             .file_name()
@@ -174,8 +169,7 @@ fn run(options: &NetworkOptions, project: &crate::core::Project) -> ExitCode {
         if let Err(why) =
             crate::formats::export::check_outside(&project.root, &project.source_dir, output, &name)
         {
-            eprintln!("error: {why}");
-            return ExitCode::FAILURE;
+            return Err(CliError::Failed(why.clone()));
         }
     }
     let annotator = options.annotator.clone().unwrap_or_else(|| {
@@ -184,16 +178,16 @@ fn run(options: &NetworkOptions, project: &crate::core::Project) -> ExitCode {
         annotator
     });
     if !project.layers.keys().any(|k| k.annotator == annotator) {
-        return usage(&format!(
+        return Err(CliError::usage(format!(
             "no layer of {annotator} in {} (choose one with --annotator)",
             options.project.display()
-        ));
+        )));
     }
     if project.schema().get(&options.claim_label).is_none() {
-        return usage(&format!(
+        return Err(CliError::usage(format!(
             "no label \"{}\" in the schema (--claim-label)",
             options.claim_label
-        ));
+        )));
     }
     let mut coding = Coding::standard(project, &annotator);
     coding.claim_label.clone_from(&options.claim_label);
@@ -208,30 +202,28 @@ fn run(options: &NetworkOptions, project: &crate::core::Project) -> ExitCode {
         coding.levels = levels;
     }
     if coding.levels.is_empty() {
-        return usage(
+        return Err(CliError::usage(
             "the claim attribute \"stance\" has no levels in the schema (e.g. \"levels\": {\"support\": 1, \"neutral\": 0, \"oppose\": -1} in tagdesk.json)",
-        );
+        ));
     }
-    let plan = match plan(options, Levels::new(coding.levels.values().copied())) {
-        Ok(plan) => plan,
-        Err(code) => return code,
-    };
-    let filter = match filter(options) {
-        Ok(f) => f,
-        Err(code) => return code,
-    };
+    let plan = plan(options, Levels::new(coding.levels.values().copied()))?;
+    let filter = filter(options)?;
     let lengths = match (&options.window, &options.step) {
         (None, _) => None,
         (Some(w), step) => {
             let Some(length) = parse_days(w) else {
-                return usage(&format!("--window {w}: give days or weeks, e.g. 30d or 2w"));
+                return Err(CliError::usage(format!(
+                    "--window {w}: give days or weeks, e.g. 30d or 2w"
+                )));
             };
             let step = match step {
                 None => length,
                 Some(s) => match parse_days(s) {
                     Some(s) => s,
                     None => {
-                        return usage(&format!("--step {s}: give days or weeks, e.g. 7d or 1w"));
+                        return Err(CliError::usage(format!(
+                            "--step {s}: give days or weeks, e.g. 7d or 1w"
+                        )));
                     }
                 },
             };
@@ -258,28 +250,26 @@ fn run(options: &NetworkOptions, project: &crate::core::Project) -> ExitCode {
         let text = write::events_csv(&kept, &conflicts);
         let Some(path) = &options.output else {
             print!("{text}");
-            return ExitCode::SUCCESS;
+            return Ok(());
         };
-        if let Err(code) = write_out(path, &text) {
-            return code;
-        }
+        write_out(path, &text)?;
         eprintln!(
             "{} statements and {} observed conflicts written to {}",
             kept.len(),
             conflicts.len(),
             path.display()
         );
-        return ExitCode::SUCCESS;
+        return Ok(());
     }
     if let Some((length, step)) = lengths {
         let Some(output) = &options.output else {
-            return usage("--window needs --output");
+            return Err(CliError::usage("--window needs --output"));
         };
         let windows = network::windows(&kept, &conflicts, length, step);
         if windows.is_empty() {
-            return usage(
+            return Err(CliError::usage(
                 "no dated statements: give the documents dates (tagdesk metadata PROJECT --import FILE.csv)",
-            );
+            ));
         }
         let networks: Vec<Network> = windows
             .iter()
@@ -303,9 +293,7 @@ fn run(options: &NetworkOptions, project: &crate::core::Project) -> ExitCode {
                     network,
                 })
                 .collect();
-            if let Err(code) = write_out(output, &write::gexf(None, &slices)) {
-                return code;
-            }
+            write_out(output, &write::gexf(None, &slices))?;
             eprintln!(
                 "{} windows ({} to {}) written to {}",
                 windows.len(),
@@ -316,9 +304,7 @@ fn run(options: &NetworkOptions, project: &crate::core::Project) -> ExitCode {
         } else {
             for (w, network) in windows.iter().zip(&networks) {
                 let path = window_path(output, w.start, options.format);
-                if let Err(code) = write_out(&path, &text_of(options.format, network)) {
-                    return code;
-                }
+                write_out(&path, &text_of(options.format, network))?;
                 eprintln!(
                     "{} to {}: {} statements, {} nodes, {} edges → {}",
                     w.start,
@@ -330,15 +316,13 @@ fn run(options: &NetworkOptions, project: &crate::core::Project) -> ExitCode {
                 );
             }
         }
-        return ExitCode::SUCCESS;
+        return Ok(());
     }
     let network = build(&plan, &extracted, &kept, &conflicts, options.drop_isolates);
     let text = text_of(options.format, &network);
     match &options.output {
         Some(path) => {
-            if let Err(code) = write_out(path, &text) {
-                return code;
-            }
+            write_out(path, &text)?;
             eprintln!(
                 "{} statements, {} observed conflicts: {} nodes, {} edges written to {}",
                 kept.len(),
@@ -350,5 +334,5 @@ fn run(options: &NetworkOptions, project: &crate::core::Project) -> ExitCode {
         }
         None => print!("{text}"),
     }
-    ExitCode::SUCCESS
+    Ok(())
 }
