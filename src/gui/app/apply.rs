@@ -253,7 +253,7 @@ impl App {
                         Purpose::Import,
                     ),
                 };
-                self.dialogs.chooser = Some(chooser);
+                self.dialogs.open(chooser);
             }
             Action::SetInterchangePath(path) => {
                 if let Some(window) = &mut self.windows.interchange {
@@ -333,13 +333,15 @@ impl App {
                 self.edit(|ws, key| ws.set_status(key, DocStatus::Done));
             }
             Command::ChangeAnnotator => {
-                self.dialogs.annotator = Some(
-                    crate::gui::dialogs::annotator::AnnotatorDialog::new(&self.prefs.annotator),
-                );
+                self.dialogs
+                    .open(crate::gui::dialogs::annotator::AnnotatorDialog::new(
+                        &self.prefs.annotator,
+                    ));
             }
-            Command::About => self.dialogs.about = Some(crate::gui::dialogs::about::AboutDialog),
+            Command::About => self.dialogs.open(crate::gui::dialogs::about::AboutDialog),
             Command::HowToAnnotate => {
-                self.dialogs.welcome = Some(crate::gui::dialogs::welcome::WelcomeDialog);
+                self.dialogs
+                    .open(crate::gui::dialogs::welcome::WelcomeDialog);
             }
             Command::NextAnnotation | Command::PreviousAnnotation => {
                 self.step_annotation(command == Command::NextAnnotation);
@@ -490,7 +492,8 @@ impl App {
                 };
             }
             Command::CommandPalette => {
-                self.dialogs.palette = Some(crate::gui::dialogs::palette::Palette::default());
+                self.dialogs
+                    .open(crate::gui::dialogs::palette::Palette::default());
             }
         }
     }

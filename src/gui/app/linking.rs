@@ -94,8 +94,8 @@ impl App {
                 to: to.to_owned(),
             }),
             _ => {
-                self.dialogs.relation_choice =
-                    Some(crate::gui::dialogs::relation_choice::RelationChoice {
+                self.dialogs
+                    .open(crate::gui::dialogs::relation_choice::RelationChoice {
                         from: from.to_owned(),
                         to: to.to_owned(),
                         kinds,

@@ -89,7 +89,8 @@ impl App {
         // "How to annotate" on the first start (after the name prompt), and at later starts
         // until "Got it".
         if (first_start || app.prefs.welcome_again) && !app.prefs.welcomed {
-            app.dialogs.welcome = Some(crate::gui::dialogs::welcome::WelcomeDialog);
+            app.dialogs
+                .open(crate::gui::dialogs::welcome::WelcomeDialog);
         }
         app.state.builtin_file_dialog = options.builtin_file_dialog;
         app.jobs.count_tasks_of(&cc.egui_ctx);
@@ -115,7 +116,7 @@ impl App {
             Some(name) if crate::core::project::valid_annotator_name(&name).is_ok() => name,
             _ => {
                 let default = default_annotator_name();
-                dialogs.annotator = Some(super::dialogs::annotator::AnnotatorDialog::new(&default));
+                dialogs.open(super::dialogs::annotator::AnnotatorDialog::new(&default));
                 default
             }
         };

@@ -26,7 +26,8 @@ impl App {
             return;
         }
         if !Project::is_project(&path) {
-            self.dialogs.init = Some(crate::gui::dialogs::init::InitDialog { folder: path });
+            self.dialogs
+                .open(crate::gui::dialogs::init::InitDialog { folder: path });
             return;
         }
         // Save the open project first; if that fails, stay (nothing may be lost).
@@ -265,7 +266,8 @@ impl App {
             session.ws.set_held_elsewhere(&old, false);
             session.take_lock(name, &mut self.actions);
         }
-        self.dialogs.annotator = None;
+        self.dialogs
+            .close::<crate::gui::dialogs::annotator::AnnotatorDialog>();
         self.state.selected = None;
         self.state.selection = None;
         self.panels.labels.forget_note();
@@ -311,11 +313,12 @@ impl App {
         let start = self
             .start_dir()
             .unwrap_or_else(|| PathBuf::from(std::path::MAIN_SEPARATOR_STR));
-        self.dialogs.chooser = Some(crate::gui::dialogs::chooser::FolderChooser::new(
-            &start,
-            why,
-            crate::gui::dialogs::chooser::Purpose::Open,
-        ));
+        self.dialogs
+            .open(crate::gui::dialogs::chooser::FolderChooser::new(
+                &start,
+                why,
+                crate::gui::dialogs::chooser::Purpose::Open,
+            ));
     }
 
     fn start_dir(&self) -> Option<PathBuf> {

@@ -36,78 +36,12 @@ impl App {
         let review = self.panels.review.as_mut();
         egui::CentralPanel::default().show(ui, |ui| document.ui(ui, &mut fc, review));
         self.windows.ui(&ctx, &mut fc);
-        Self::dialogs_ui(&mut self.dialogs, &ctx, &mut fc);
+        self.dialogs.ui(&ctx, &mut fc);
 
         self.apply_queued(&ctx);
         self.state.was_typing = ctx.text_edit_focused();
         if let Some(stats) = &mut self.chrome.frame_stats {
             stats.record(started.elapsed(), self.panels.document.view.stats);
-        }
-    }
-
-    /// The modal dialogs, the most urgent first; one at a time.
-    fn dialogs_ui(
-        dialogs: &mut crate::gui::dialogs::Dialogs,
-        ctx: &egui::Context,
-        fc: &mut FrameCtx,
-    ) {
-        if !dialogs.alerts.is_empty() {
-            dialogs.alerts.ui(ctx);
-            return;
-        }
-        if let Some(key) = fc.session.and_then(|s| s.disk_conflicts.first()) {
-            crate::gui::dialogs::conflict::conflict_ui(ctx, key, fc.actions);
-            return;
-        }
-        if let Some(dialog) = &mut dialogs.annotator {
-            if !dialog.ui(ctx, fc.actions) {
-                dialogs.annotator = None;
-            }
-            return;
-        }
-        if let Some(dialog) = &mut dialogs.welcome {
-            if !dialog.ui(ctx, &fc.label_keys(), fc.actions) {
-                dialogs.welcome = None;
-            }
-            return;
-        }
-        if let Some(dialog) = &mut dialogs.init {
-            if !dialog.ui(ctx, fc.actions) {
-                dialogs.init = None;
-            }
-            return;
-        }
-        if let Some(dialog) = &mut dialogs.chooser {
-            if !dialog.ui(ctx, fc.actions) {
-                dialogs.chooser = None;
-            }
-            return;
-        }
-        if let Some(dialog) = &mut dialogs.relation_choice {
-            let schema = fc
-                .session
-                .map(|s| s.ws.project().schema().clone())
-                .unwrap_or_default();
-            if !dialog.ui(ctx, &schema, fc.actions) {
-                dialogs.relation_choice = None;
-            }
-            return;
-        }
-        if let Some(palette) = &mut dialogs.palette {
-            let labels = fc.label_keys();
-            let mut entries = crate::gui::dialogs::palette::entries(ctx, &fc.now, &labels);
-            entries.extend(panels::labels::LabelsPanel::attribute_palette_entries(fc));
-            let (run, close) = palette.ui(ctx, entries);
-            fc.actions.extend(run);
-            if close {
-                dialogs.palette = None;
-            }
-            return;
-        }
-        if let Some(about) = &mut dialogs.about
-            && !about.ui(ctx)
-        {
-            dialogs.about = None;
         }
     }
 

@@ -27,3 +27,13 @@ impl AboutDialog {
         open && !super::closed_by_user(&modal)
     }
 }
+
+impl super::Dialog for AboutDialog {
+    fn urgency(&self) -> u8 {
+        70
+    }
+
+    fn show(&mut self, ctx: &egui::Context, _fc: &mut crate::gui::state::FrameCtx) -> bool {
+        self.ui(ctx)
+    }
+}

@@ -73,3 +73,13 @@ impl AnnotatorDialog {
         !closed
     }
 }
+
+impl super::Dialog for AnnotatorDialog {
+    fn urgency(&self) -> u8 {
+        10
+    }
+
+    fn show(&mut self, ctx: &egui::Context, fc: &mut crate::gui::state::FrameCtx) -> bool {
+        self.ui(ctx, fc.actions)
+    }
+}

@@ -352,3 +352,13 @@ pub fn native_dialog_missing() -> Option<String> {
         "This system has no file dialog (no desktop portal, no zenity): choose here.".to_owned()
     })
 }
+
+impl super::Dialog for FolderChooser {
+    fn urgency(&self) -> u8 {
+        40
+    }
+
+    fn show(&mut self, ctx: &egui::Context, fc: &mut crate::gui::state::FrameCtx) -> bool {
+        self.ui(ctx, fc.actions)
+    }
+}

@@ -34,3 +34,13 @@ impl InitDialog {
         open && !super::closed_by_user(&modal)
     }
 }
+
+impl super::Dialog for InitDialog {
+    fn urgency(&self) -> u8 {
+        30
+    }
+
+    fn show(&mut self, ctx: &egui::Context, fc: &mut crate::gui::state::FrameCtx) -> bool {
+        self.ui(ctx, fc.actions)
+    }
+}

@@ -128,3 +128,18 @@ pub fn entries(
     }));
     entries
 }
+
+impl super::Dialog for Palette {
+    fn urgency(&self) -> u8 {
+        60
+    }
+
+    fn show(&mut self, ctx: &egui::Context, fc: &mut crate::gui::state::FrameCtx) -> bool {
+        let labels = fc.label_keys();
+        let mut entries = entries(ctx, &fc.now, &labels);
+        entries.extend(crate::gui::panels::labels::LabelsPanel::attribute_palette_entries(fc));
+        let (run, close) = self.ui(ctx, entries);
+        fc.actions.extend(run);
+        !close
+    }
+}

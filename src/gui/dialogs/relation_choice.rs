@@ -66,3 +66,17 @@ impl RelationChoice {
         !cancel && !super::closed_by_user(&modal)
     }
 }
+
+impl super::Dialog for RelationChoice {
+    fn urgency(&self) -> u8 {
+        50
+    }
+
+    fn show(&mut self, ctx: &egui::Context, fc: &mut crate::gui::state::FrameCtx) -> bool {
+        let schema = fc
+            .session
+            .map(|s| s.ws.project().schema().clone())
+            .unwrap_or_default();
+        self.ui(ctx, &schema, fc.actions)
+    }
+}

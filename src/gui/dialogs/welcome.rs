@@ -126,3 +126,13 @@ impl WelcomeDialog {
         open
     }
 }
+
+impl super::Dialog for WelcomeDialog {
+    fn urgency(&self) -> u8 {
+        20
+    }
+
+    fn show(&mut self, ctx: &egui::Context, fc: &mut crate::gui::state::FrameCtx) -> bool {
+        self.ui(ctx, &fc.label_keys(), fc.actions)
+    }
+}
