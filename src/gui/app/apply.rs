@@ -84,10 +84,12 @@ impl App {
                 else {
                     return;
                 };
-                let search = self
+                let Some(search) = self
                     .windows
-                    .search
-                    .get_or_insert_with(crate::gui::windows::corpus_search::CorpusSearch::default);
+                    .shown(crate::gui::windows::corpus_search::CorpusSearch::default)
+                else {
+                    return;
+                };
                 search.query = crate::core::search::Query {
                     pattern: query,
                     regex: false,
@@ -206,7 +208,10 @@ impl App {
                     }
                     session.save_flow.export_waiting = true;
                 }
-                if let Some(window) = &mut self.windows.interchange {
+                if let Some(window) = self
+                    .windows
+                    .get_mut::<crate::gui::windows::interchange::Interchange>()
+                {
                     window.outcome = None;
                 }
             }
@@ -217,7 +222,8 @@ impl App {
                 let why = Some(why).filter(|w| !w.is_empty());
                 let chooser = match (
                     self.session.as_ref().map(|s| &s.ws),
-                    &self.windows.interchange,
+                    self.windows
+                        .get::<crate::gui::windows::interchange::Interchange>(),
                 ) {
                     (Some(ws), Some(window)) if window.mode == Mode::Export => {
                         let start = start_folder(
@@ -256,7 +262,10 @@ impl App {
                 self.dialogs.open(chooser);
             }
             Action::SetInterchangePath(path) => {
-                if let Some(window) = &mut self.windows.interchange {
+                if let Some(window) = self
+                    .windows
+                    .get_mut::<crate::gui::windows::interchange::Interchange>()
+                {
                     window.path = path.display().to_string();
                 }
             }
@@ -304,16 +313,12 @@ impl App {
                 } else {
                     Mode::Import
                 };
-                match &self.windows.interchange {
-                    // The shortcut toggles the window (not while it works).
-                    Some(w) if w.mode == mode && !w.is_running() => {
-                        self.windows.interchange = None;
-                    }
-                    Some(w) if w.mode == mode => {}
-                    _ => {
-                        self.windows.interchange =
-                            Some(Interchange::new(mode, &self.prefs.annotator));
-                    }
+                match self.windows.get::<Interchange>().map(|w| w.mode) {
+                    // The shortcut toggles the window (not while it works: then it stays).
+                    Some(open) if open == mode => self.windows.close::<Interchange>(),
+                    _ => self
+                        .windows
+                        .open(Interchange::new(mode, &self.prefs.annotator)),
                 }
             }
             Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
@@ -388,12 +393,12 @@ impl App {
             | Command::AcceptAllSuggestions
             | Command::ToggleSuggestions
             | Command::SuggestionSettings => {}
-            Command::KeyboardReference => self.windows.keys = !self.windows.keys,
+            Command::KeyboardReference => self
+                .windows
+                .toggle(crate::gui::windows::KeysWindow::default),
             Command::EditSchema => {
-                self.windows.schema = match self.windows.schema.take() {
-                    Some(_) => None,
-                    None => Some(crate::gui::windows::schema_editor::SchemaEditor::default()),
-                };
+                self.windows
+                    .toggle(crate::gui::windows::schema_editor::SchemaEditor::default);
             }
             Command::Find => match &self.panels.document.find {
                 // Ctrl+F with the bar open and its field not focused closes it (it toggles).
@@ -448,23 +453,21 @@ impl App {
                 self.step_disagreement(ctx, command == Command::NextDisagreement);
             }
             Command::Network => {
-                self.windows.network = match (self.windows.network.take(), self.ws()) {
-                    (None, Some(ws)) => {
-                        crate::gui::windows::fold_network(ctx, false);
-                        Some(crate::gui::windows::network::NetworkWindow::new(ws))
+                use crate::gui::windows::{fold_network, network::NetworkWindow};
+                if !self.windows.is_open::<NetworkWindow>() {
+                    if let Some(window) = self.ws().map(NetworkWindow::new) {
+                        fold_network(ctx, false);
+                        self.windows.open(window);
                     }
-                    // Folded after a jump to a claim: the shortcut unfolds it.
-                    (Some(window), _) if crate::gui::windows::fold_network(ctx, false) => {
-                        Some(window)
-                    }
-                    _ => None,
-                };
+                } else if !fold_network(ctx, false) {
+                    // Open and unfolded: the shortcut closes it (folded after a jump to a
+                    // claim, it unfolds it).
+                    self.windows.close::<NetworkWindow>();
+                }
             }
             Command::Entities => {
-                self.windows.entities = match self.windows.entities.take() {
-                    Some(_) => None,
-                    None => Some(crate::gui::windows::entities::EntitiesWindow::default()),
-                };
+                self.windows
+                    .toggle(crate::gui::windows::entities::EntitiesWindow::default);
             }
             Command::ShowColleagues => {
                 self.prefs.show_colleagues = !self.prefs.show_colleagues;
@@ -478,18 +481,20 @@ impl App {
                 );
             }
             Command::SearchCorpus => {
-                self.windows
-                    .search
-                    .get_or_insert_with(crate::gui::windows::corpus_search::CorpusSearch::default)
-                    .focus = true;
+                if let Some(search) = self
+                    .windows
+                    .shown(crate::gui::windows::corpus_search::CorpusSearch::default)
+                {
+                    search.focus = true;
+                }
             }
             Command::Agreement => {
-                self.windows.agreement = match (self.windows.agreement.take(), self.ws()) {
-                    (None, Some(ws)) => {
-                        Some(crate::gui::windows::agreement::AgreementWindow::new(ws))
-                    }
-                    _ => None,
-                };
+                use crate::gui::windows::agreement::AgreementWindow;
+                if self.windows.is_open::<AgreementWindow>() {
+                    self.windows.close::<AgreementWindow>();
+                } else if let Some(window) = self.ws().map(AgreementWindow::new) {
+                    self.windows.open(window);
+                }
             }
             Command::CommandPalette => {
                 self.dialogs
@@ -607,7 +612,10 @@ impl App {
                 false,
             );
         }
-        if let Some(window) = &mut self.windows.interchange {
+        if let Some(window) = self
+            .windows
+            .get_mut::<crate::gui::windows::interchange::Interchange>()
+        {
             window.imported(result);
         }
     }

@@ -260,7 +260,10 @@ impl App {
             return;
         }
         session.save_flow.export_waiting = false;
-        let Some(window) = &mut self.windows.interchange else {
+        let Some(window) = self
+            .windows
+            .get_mut::<crate::gui::windows::interchange::Interchange>()
+        else {
             return;
         };
         if session.save_flow.last_failed {

@@ -49,6 +49,7 @@ impl App {
         // responsive. The previous project is closed first (its lock released: the job may
         // take the same one again); nothing can be edited while the next one loads.
         self.session = None;
+        self.windows.close_project_windows();
         self.state.current_doc = None;
         self.state.selected = None;
         self.state.selection = None;

@@ -26,7 +26,9 @@ impl App {
             Command::DeleteAnnotation if focused => self.reject_suggestion(),
             Command::AcceptAllSuggestions => self.accept_all_suggestions(),
             Command::ToggleSuggestions => self.toggle_suggestions(),
-            Command::SuggestionSettings => self.windows.suggestions = !self.windows.suggestions,
+            Command::SuggestionSettings => self
+                .windows
+                .toggle(crate::gui::windows::SuggestionsWindow::default),
             _ => return false,
         }
         true

@@ -3,8 +3,10 @@
 
 use egui::{Key, RichText};
 
+use crate::core::schema::{AttributeKind, AttributeValue};
 use crate::gui::action::Action;
 use crate::gui::commands::{Availability, Command};
+use crate::gui::state::FrameCtx;
 
 /// One line of the palette.
 #[derive(Debug)]
@@ -129,15 +131,66 @@ pub fn entries(
     entries
 }
 
+/// "Set stance: oppose"-style palette entries for the selected span: attributes from the
+/// keyboard.
+fn attribute_entries(fc: &FrameCtx) -> Vec<Entry> {
+    let Some(ws) = fc.session.map(|s| &s.ws) else {
+        return Vec::new();
+    };
+    let Some(annotation) = fc
+        .current_layer()
+        .and_then(|l| l.get(fc.state.selected.as_deref()?))
+    else {
+        return Vec::new();
+    };
+    let Some(label) = ws.project().schema().get(&annotation.label) else {
+        return Vec::new();
+    };
+    let mut entries = Vec::new();
+    for def in &label.attributes {
+        let set = |value: Option<AttributeValue>| Action::SetAttribute {
+            id: annotation.id.to_string(),
+            name: def.name.clone(),
+            value,
+        };
+        let values: Vec<(String, Option<AttributeValue>)> = match &def.kind {
+            AttributeKind::Choice { values } => values
+                .iter()
+                .map(|v| (v.clone(), Some(AttributeValue::Text(v.clone()))))
+                .collect(),
+            AttributeKind::Flag => vec![
+                ("yes".to_owned(), Some(AttributeValue::Flag(true))),
+                ("no".to_owned(), None),
+            ],
+            AttributeKind::Text => Vec::new(),
+        };
+        for (shown, value) in values {
+            entries.push(Entry {
+                title: format!("Set {}: {shown}", def.name),
+                shortcut: String::new(),
+                action: set(value),
+                enabled: true,
+            });
+        }
+        entries.push(Entry {
+            title: format!("Clear {}", def.name),
+            shortcut: String::new(),
+            action: set(None),
+            enabled: annotation.attributes.contains_key(&def.name),
+        });
+    }
+    entries
+}
+
 impl super::Dialog for Palette {
     fn urgency(&self) -> u8 {
         60
     }
 
-    fn show(&mut self, ctx: &egui::Context, fc: &mut crate::gui::state::FrameCtx) -> bool {
+    fn show(&mut self, ctx: &egui::Context, fc: &mut FrameCtx) -> bool {
         let labels = fc.label_keys();
         let mut entries = entries(ctx, &fc.now, &labels);
-        entries.extend(crate::gui::panels::labels::LabelsPanel::attribute_palette_entries(fc));
+        entries.extend(attribute_entries(fc));
         let (run, close) = self.ui(ctx, entries);
         fc.actions.extend(run);
         !close

@@ -8,7 +8,6 @@ use crate::core::DocStatus;
 use crate::core::schema::{AttributeKind, AttributeValue};
 use crate::gui::action::Action;
 use crate::gui::commands::Command;
-use crate::gui::dialogs::palette::Entry;
 use crate::gui::state::FrameCtx;
 
 /// How the annotation list is sorted.
@@ -272,57 +271,6 @@ impl LabelsPanel {
                 }
             });
         }
-    }
-
-    /// "Set stance: oppose"-style palette entries for the selected span: attributes from the
-    /// keyboard.
-    pub fn attribute_palette_entries(fc: &FrameCtx) -> Vec<Entry> {
-        let Some(ws) = fc.session.map(|s| &s.ws) else {
-            return Vec::new();
-        };
-        let Some(annotation) = fc
-            .current_layer()
-            .and_then(|l| l.get(fc.state.selected.as_deref()?))
-        else {
-            return Vec::new();
-        };
-        let Some(label) = ws.project().schema().get(&annotation.label) else {
-            return Vec::new();
-        };
-        let mut entries = Vec::new();
-        for def in &label.attributes {
-            let set = |value: Option<AttributeValue>| Action::SetAttribute {
-                id: annotation.id.to_string(),
-                name: def.name.clone(),
-                value,
-            };
-            let values: Vec<(String, Option<AttributeValue>)> = match &def.kind {
-                AttributeKind::Choice { values } => values
-                    .iter()
-                    .map(|v| (v.clone(), Some(AttributeValue::Text(v.clone()))))
-                    .collect(),
-                AttributeKind::Flag => vec![
-                    ("yes".to_owned(), Some(AttributeValue::Flag(true))),
-                    ("no".to_owned(), None),
-                ],
-                AttributeKind::Text => Vec::new(),
-            };
-            for (shown, value) in values {
-                entries.push(Entry {
-                    title: format!("Set {}: {shown}", def.name),
-                    shortcut: String::new(),
-                    action: set(value),
-                    enabled: true,
-                });
-            }
-            entries.push(Entry {
-                title: format!("Clear {}", def.name),
-                shortcut: String::new(),
-                action: set(None),
-                enabled: annotation.attributes.contains_key(&def.name),
-            });
-        }
-        entries
     }
 
     /// Relations from and to the selected span: click one to go to its other end.

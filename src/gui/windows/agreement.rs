@@ -421,3 +421,25 @@ fn heat(v: f64) -> Color32 {
     let g = (60.0 * (1.0 - t) + 150.0 * t) as u8;
     Color32::from_rgb(r, g, 70)
 }
+
+impl super::Window for AgreementWindow {
+    fn title(&self) -> &'static str {
+        super::AGREEMENT
+    }
+
+    fn frame<'a>(
+        &self,
+        window: egui::Window<'a>,
+        max: egui::Vec2,
+        _screen: egui::Rect,
+    ) -> egui::Window<'a> {
+        window
+            .default_size([720.0_f32.min(max.x), 560.0_f32.min(max.y)])
+            .max_size(max)
+    }
+
+    fn show(&mut self, ui: &mut egui::Ui, fc: &mut crate::gui::state::FrameCtx) {
+        let Some(ws) = fc.ws() else { return };
+        self.ui(ui, ws);
+    }
+}

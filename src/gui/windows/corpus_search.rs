@@ -328,3 +328,53 @@ impl CorpusSearch {
         });
     }
 }
+
+impl super::Window for CorpusSearch {
+    fn title(&self) -> &'static str {
+        super::SEARCH
+    }
+
+    /// Bottom right, under half the height: a hit it opens is scrolled near the top of the
+    /// text, so the window never covers the match it just selected.
+    fn frame<'a>(
+        &self,
+        window: egui::Window<'a>,
+        max: egui::Vec2,
+        screen: egui::Rect,
+    ) -> egui::Window<'a> {
+        window
+            .pivot(egui::Align2::RIGHT_BOTTOM)
+            .default_pos(screen.right_bottom() - egui::vec2(16.0, 40.0))
+            .default_size([760.0_f32.min(max.x), (screen.height() * 0.45).min(420.0)])
+            .max_size(max)
+    }
+
+    fn show(&mut self, ui: &mut egui::Ui, fc: &mut crate::gui::state::FrameCtx) {
+        let Some(ws) = fc.ws() else { return };
+        let annotator = fc.layer_name().to_owned();
+        match self.ui(ui, ws, &annotator) {
+            Some(Picked::Open { document, range }) => {
+                fc.actions
+                    .push(crate::gui::action::Action::SelectDocument(document));
+                fc.actions
+                    .push(crate::gui::action::Action::SetSelection(Some(
+                        range.clone(),
+                    )));
+                fc.actions
+                    .push(crate::gui::action::Action::RevealChar(range.start));
+            }
+            Some(Picked::Annotate { label, places }) => {
+                fc.actions.push(crate::gui::action::Action::AnnotateMany {
+                    label,
+                    entity: None,
+                    places,
+                });
+            }
+            None => {}
+        }
+    }
+
+    fn closed(&mut self) {
+        self.stop();
+    }
+}

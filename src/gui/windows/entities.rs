@@ -219,3 +219,26 @@ fn short_cell(ui: &mut egui::Ui, text: RichText, max_width: f32) {
         }
     });
 }
+
+impl super::Window for EntitiesWindow {
+    fn title(&self) -> &'static str {
+        super::ENTITIES
+    }
+
+    fn frame<'a>(
+        &self,
+        window: egui::Window<'a>,
+        max: egui::Vec2,
+        _screen: egui::Rect,
+    ) -> egui::Window<'a> {
+        window
+            .default_size([940.0_f32.min(max.x), 420.0_f32.min(max.y)])
+            .max_size(max)
+    }
+
+    fn show(&mut self, ui: &mut egui::Ui, fc: &mut crate::gui::state::FrameCtx) {
+        let Some(ws) = fc.ws() else { return };
+        let actions = self.ui(ui, ws);
+        fc.actions.extend(actions);
+    }
+}

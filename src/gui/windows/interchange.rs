@@ -475,3 +475,35 @@ fn run_export(
     let mut ws = Workspace::open_read_only(root).map_err(|e| e.to_string())?;
     formats::export::export_to_path(&mut ws, format, filter, path, progress)
 }
+
+impl super::Window for Interchange {
+    fn title(&self) -> &'static str {
+        match self.mode {
+            Mode::Export => super::EXPORT,
+            Mode::Import => super::IMPORT,
+        }
+    }
+
+    fn frame<'a>(
+        &self,
+        window: egui::Window<'a>,
+        max: egui::Vec2,
+        _screen: egui::Rect,
+    ) -> egui::Window<'a> {
+        window
+            .collapsible(false)
+            .default_width(560.0_f32.min(max.x))
+            .max_size(max)
+    }
+
+    fn show(&mut self, ui: &mut egui::Ui, fc: &mut crate::gui::state::FrameCtx) {
+        let Some(ws) = fc.ws() else { return };
+        if let Some(action) = self.ui(ui, ws, fc.state.builtin_file_dialog) {
+            fc.actions.push(action);
+        }
+    }
+
+    fn can_close(&self) -> bool {
+        !self.is_running()
+    }
+}

@@ -437,3 +437,26 @@ impl SchemaEditor {
         });
     }
 }
+
+impl super::Window for SchemaEditor {
+    fn title(&self) -> &'static str {
+        super::SCHEMA
+    }
+
+    fn frame<'a>(
+        &self,
+        window: egui::Window<'a>,
+        max: egui::Vec2,
+        _screen: egui::Rect,
+    ) -> egui::Window<'a> {
+        window
+            .default_size([720.0_f32.min(max.x), 480.0_f32.min(max.y)])
+            .max_size(max)
+    }
+
+    fn show(&mut self, ui: &mut egui::Ui, fc: &mut crate::gui::state::FrameCtx) {
+        let Some(ws) = fc.ws() else { return };
+        let actions = self.ui(ui, ws);
+        fc.actions.extend(actions);
+    }
+}

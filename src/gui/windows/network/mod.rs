@@ -76,6 +76,8 @@ pub struct NetworkWindow {
     export: export::Export,
     /// The layer chosen when the window opened, and why (shown while it is the one drawn).
     default_layer: Option<(String, String)>,
+    /// A jump to a claim asked for the window to fold once drawn.
+    fold: bool,
 }
 
 impl NetworkWindow {
@@ -98,6 +100,7 @@ impl NetworkWindow {
             chosen: None,
             problem: None,
             export: export::Export::new(ws),
+            fold: false,
         }
     }
 
@@ -630,4 +633,45 @@ fn go_to(actions: &mut Vec<Action>, document: &str, id: &str, start: usize) {
     actions.push(Action::SetSelection(None));
     actions.push(Action::SelectAnnotation(Some(id.to_owned())));
     actions.push(Action::RevealChar(start));
+}
+
+impl super::Window for NetworkWindow {
+    fn title(&self) -> &'static str {
+        super::NETWORK
+    }
+
+    fn frame<'a>(
+        &self,
+        window: egui::Window<'a>,
+        max: egui::Vec2,
+        _screen: egui::Rect,
+    ) -> egui::Window<'a> {
+        window
+            .default_size([640.0_f32.min(max.x), 560.0_f32.min(max.y)])
+            .max_size(max)
+    }
+
+    fn drawn(&mut self, ctx: &egui::Context) {
+        if std::mem::take(&mut self.fold) {
+            super::fold_network(ctx, true);
+        }
+    }
+
+    fn show(&mut self, ui: &mut egui::Ui, fc: &mut crate::gui::state::FrameCtx) {
+        let Some(ws) = fc.ws() else { return };
+        let actions = self.ui(ui, ws);
+        let jumped = actions.iter().any(|a| matches!(a, Action::RevealChar(_)));
+        fc.actions.extend(actions);
+        if jumped {
+            // A jump to a claim: the window folds to its title bar so it does not cover what
+            // it jumped to (its ▶, or Ctrl+Shift+N, unfolds it).
+            self.fold = true;
+            fc.actions.push(Action::Say {
+                text: "The Network window is folded so the claim shows: its ▶ or \
+                       Ctrl+Shift+N unfolds it."
+                    .to_owned(),
+                is_error: false,
+            });
+        }
+    }
 }
