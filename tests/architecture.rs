@@ -469,3 +469,30 @@ fn no_source_file_holds_more_than_one_room() {
         "split these along a responsibility: {big:?}"
     );
 }
+
+/// One job facility (docs/ARCHITECTURE.md, "Jobs"): in the GUI, threads start only in
+/// `gui/jobs.rs`, but for the hand-offs to the system (its file dialog, a viewer for the
+/// manual), which are the user's, not background work, and have nothing to lose.
+#[test]
+fn gui_threads_start_only_in_the_job_facility() {
+    let gui = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/gui");
+    let mut files = Vec::new();
+    rust_files(&gui, &mut files);
+    let mut stray = Vec::new();
+    for file in files.iter().filter(|f| !f.ends_with("gui/jobs.rs")) {
+        let code = code_only(&std::fs::read_to_string(file).unwrap());
+        for (n, line) in code.lines().enumerate() {
+            let starts = line.contains("thread::spawn")
+                || line.contains("job::spawn(")
+                || line.contains("thread::Builder");
+            let hand_off = line.contains("\"tagdesk-dialog\"") || line.contains("\"open-manual\"");
+            if starts && !hand_off {
+                stray.push(format!("{}:{}", file.display(), n + 1));
+            }
+        }
+    }
+    assert!(
+        stray.is_empty(),
+        "threads started outside gui::jobs: {stray:?}"
+    );
+}

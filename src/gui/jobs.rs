@@ -171,6 +171,35 @@ impl Drop for WakeOnExit {
     }
 }
 
+/// Fault injection for the failure paths (as `core::faults` does for writes): the tasks of
+/// this context with this name panic as they start, until [`stop_panicking`]. A test arms it to
+/// see every window take a job that dies.
+pub fn panic_tasks_named(ctx: &egui::Context, name: &str) {
+    let names = ctx.data_mut(|d| {
+        d.get_temp_mut_or_default::<Arc<std::sync::Mutex<Vec<String>>>>(panic_id())
+            .clone()
+    });
+    if let Ok(mut names) = names.lock() {
+        names.push(name.to_owned());
+    }
+}
+
+/// Ends [`panic_tasks_named`] for this context.
+pub fn stop_panicking(ctx: &egui::Context) {
+    ctx.data_mut(|d| d.remove_temp::<Arc<std::sync::Mutex<Vec<String>>>>(panic_id()));
+}
+
+fn panic_id() -> egui::Id {
+    egui::Id::unique("tagdesk-tasks-to-panic")
+}
+
+fn armed_to_panic(ctx: &egui::Context, name: &str) -> bool {
+    ctx.data(|d| {
+        d.get_temp::<Arc<std::sync::Mutex<Vec<String>>>>(panic_id())
+            .is_some_and(|names| names.lock().is_ok_and(|n| n.iter().any(|x| x == name)))
+    })
+}
+
 impl<T: Send + 'static> Task<T> {
     /// Runs `work` on a thread named `tagdesk-{name}`.
     pub fn spawn(
@@ -181,8 +210,12 @@ impl<T: Send + 'static> Task<T> {
         let counter = task_counter(ctx);
         counter.fetch_add(1, Ordering::SeqCst);
         let wake = WakeOnExit(ctx.clone(), counter);
+        let injected = armed_to_panic(ctx, name).then(|| name.to_owned());
         let state = match crate::core::job::spawn(name, move || {
             let _wake = wake;
+            if let Some(name) = injected {
+                panic!("injected panic in the {name} task");
+            }
             work()
         }) {
             Ok(handle) => TaskState::Running(handle),

@@ -15,6 +15,7 @@ mod analysis;
 mod annotate_all;
 mod disk;
 mod editing;
+mod jobs;
 mod rtl;
 mod schema;
 mod windows;

@@ -472,8 +472,9 @@ fn searching_all_documents_streams_hits_and_a_click_selects_the_match() {
     );
 }
 
-#[test]
-fn big_layers_are_compared_on_a_thread_while_the_window_goes_on() {
+/// A project of one 20,000-word document with two layers of 40,000 spans each (ana, ben),
+/// agreeing but for every tenth label: compared on a thread, never in the frame.
+pub(super) fn two_big_layers() -> (tempfile::TempDir, std::path::PathBuf) {
     let words: Vec<String> = (0..20_000).map(|i| format!("w{i}")).collect();
     let text = words.join(" ");
     let (_dir, root) = crate::support::project_with(&[("a.txt", text.as_bytes())]);
@@ -502,6 +503,12 @@ fn big_layers_are_compared_on_a_thread_while_the_window_goes_on() {
             project.save_layer(&key).unwrap();
         }
     }
+    (_dir, root)
+}
+
+#[test]
+fn big_layers_are_compared_on_a_thread_while_the_window_goes_on() {
+    let (_dir, root) = two_big_layers();
     let mut harness = open_app_on(&root, "a.txt", "ana");
     harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::R);
     // Frames go on while the comparison runs on its thread: at least one frame shows

@@ -61,7 +61,12 @@ pub fn status_bar_ui(ui: &mut egui::Ui, fc: &mut FrameCtx) {
                 }
                 ui.separator();
                 let suggestions = &session.suggestions;
-                if suggestions.settings.enabled
+                if let Some(failed) = &suggestions.failed {
+                    // Before the count: what is shown may be from before the failed update.
+                    ui.label(RichText::new("Suggestions failed").color(ui.visuals().warn_fg_color))
+                        .on_hover_text(failed);
+                    ui.separator();
+                } else if suggestions.settings.enabled
                     && (suggestions.corpus > 0 || !suggestions.here.is_empty())
                 {
                     let here = if suggestions.document == fc.state.current_doc {
@@ -85,10 +90,6 @@ pub fn status_bar_ui(ui: &mut egui::Ui, fc: &mut FrameCtx) {
                     {
                         fc.actions.push(Action::Command(Command::NextSuggestion));
                     }
-                    ui.separator();
-                } else if let Some(failed) = &suggestions.failed {
-                    ui.label(RichText::new("Suggestions failed").color(ui.visuals().warn_fg_color))
-                        .on_hover_text(failed);
                     ui.separator();
                 } else if let Some(problem) = &suggestions.problem {
                     ui.label(

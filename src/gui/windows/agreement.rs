@@ -122,6 +122,10 @@ impl AgreementWindow {
             }
         });
         let Some(report) = self.report.clone() else {
+            // A failed computation says so even when there are no figures to show.
+            if let Some(Err(m)) = &self.message {
+                ui.colored_label(ui.visuals().error_fg_color, m);
+            }
             return;
         };
         ui.separator();
