@@ -477,7 +477,7 @@ fn searching_all_documents_streams_hits_and_a_click_selects_the_match() {
 pub(super) fn two_big_layers() -> (tempfile::TempDir, std::path::PathBuf) {
     let words: Vec<String> = (0..20_000).map(|i| format!("w{i}")).collect();
     let text = words.join(" ");
-    let (_dir, root) = crate::support::project_with(&[("a.txt", text.as_bytes())]);
+    let (dir, root) = crate::support::project_with(&[("a.txt", text.as_bytes())]);
     {
         // Two annotators, 40,000 spans each: well over the size compared in the frame, so even
         // on a loaded machine the comparison outlasts a frame (12,000 did not always, in CI).
@@ -503,7 +503,7 @@ pub(super) fn two_big_layers() -> (tempfile::TempDir, std::path::PathBuf) {
             project.save_layer(&key).unwrap();
         }
     }
-    (_dir, root)
+    (dir, root)
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Applying actions: the dispatcher (`apply`, `run_command`) and `edit`/`schema_edit`, through
-//! which most edits go (the workspace's domain operations, one undo step each, restarting the
-//! autosave clock). The features the dispatcher calls live beside it: annotate.rs, linking.rs,
+//! which most edits go (the workspace's domain operations, one undo step each; the workspace
+//! counts each change, and autosave follows that count). The features the dispatcher calls live beside it: annotate.rs, linking.rs,
 //! review.rs, navigate.rs, suggest.rs.
 
 use super::App;
