@@ -26,5 +26,6 @@ mod refi_qda;
 mod review;
 mod safety;
 mod search;
+mod sources;
 mod suggest;
 mod uima_xmi;

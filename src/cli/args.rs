@@ -205,6 +205,14 @@ pub enum Command {
     /// actor × actor, actor × concept, or the events table; for Gephi, networkx, igraph or
     /// UCINET (`GraphML`, GEXF, CSV matrix, node and edge tables, DL).
     Network(NetworkOptions),
+    /// Sources as analysts get them: Word (.docx), `OpenDocument` (.odt), EPUB and text files,
+    /// and news-database batches (Nexis, Nexis Uni) split into one article each with its
+    /// outlet, date, headline and byline. `inspect` shows what a file would make; `add` makes
+    /// the documents in a project.
+    Sources {
+        #[command(subcommand)]
+        action: SourcesAction,
+    },
     /// Document metadata (date, source, title, section): printed, or exchanged as CSV
     /// (`document,date,source,title,section`; dates YYYY-MM-DD).
     Metadata {
@@ -407,4 +415,26 @@ impl From<TokensArg> for crate::core::agreement::Tokens {
             TokensArg::Words => Self::Words,
         }
     }
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum SourcesAction {
+    /// Shows, as a table, the documents each file would make (nothing is written).
+    Inspect {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Converts the files and adds their documents to the project's source folder, with their
+    /// metadata; duplicate articles are left out. All or nothing.
+    Add {
+        project: PathBuf,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Add articles flagged as duplicates of another too.
+        #[arg(long)]
+        keep_duplicates: bool,
+    },
 }

@@ -14,6 +14,7 @@ mod args;
 mod desktop;
 mod interchange;
 mod network;
+mod sources;
 
 pub use args::*;
 use interchange::{convert, export, import};
@@ -138,6 +139,7 @@ fn dispatch(command: Command) -> Result<(), CliError> {
             (None, None) => analysis::entities_cmd(&project, json),
         },
         Command::Network(options) => network::network_cmd(&options),
+        Command::Sources { action } => sources::sources_cmd(action),
         Command::Annotate(options) => annotate::annotate_cmd(&options),
         Command::Metadata {
             project,

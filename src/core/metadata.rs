@@ -1,7 +1,8 @@
 //! Document metadata (`metadata.json`): a date (and time), source, title and section per
 //! document — what puts a statement in time for discourse networks. Git-friendly like the
 //! other project files (pretty JSON, documents in path order, version checked first), and
-//! exchanged with spreadsheets as CSV (`document,date,source,title,section`).
+//! exchanged with spreadsheets as CSV (`document,date,source,title,section`, then any further
+//! columns: a news database's byline, length, the batch a document came from).
 
 use std::collections::BTreeMap;
 
@@ -23,6 +24,9 @@ pub struct DocumentMeta {
     pub title: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub section: String,
+    /// Further columns, by name (lower case): `byline`, `length`, `batch`, `position` …
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, String>,
 }
 
 impl DocumentMeta {
@@ -123,11 +127,19 @@ impl Metadata {
 
     /// The table as CSV, one row per document that has metadata.
     pub fn to_csv(&self) -> String {
+        let further: std::collections::BTreeSet<&str> = self
+            .documents
+            .values()
+            .flat_map(|m| m.extra.keys().map(String::as_str))
+            .collect();
         let mut writer = csv::Writer::from_writer(Vec::new());
-        let _ = writer.write_record(CSV_HEADER);
+        let _ = writer.write_record(CSV_HEADER.iter().copied().chain(further.iter().copied()));
         for (document, m) in &self.documents {
-            let _ =
-                writer.write_record([document.as_str(), &m.date, &m.source, &m.title, &m.section]);
+            let base = [document.as_str(), &m.date, &m.source, &m.title, &m.section];
+            let rest = further
+                .iter()
+                .map(|k| m.extra.get(*k).map_or("", String::as_str));
+            let _ = writer.write_record(base.into_iter().chain(rest));
         }
         writer
             .into_inner()
@@ -137,7 +149,8 @@ impl Metadata {
     }
 
     /// Reads a CSV table (a `document` column and any of `date`, `source`, `title`,
-    /// `section`, in any order) into this metadata: rows replace what their documents had.
+    /// `section`, and further columns, in any order) into this metadata: rows replace what
+    /// their documents had.
     /// Errors name the line.
     pub fn merge_csv(&mut self, text: &str) -> Result<usize, FileError> {
         let mut reader = csv::ReaderBuilder::new()
@@ -156,9 +169,10 @@ impl Metadata {
                     .to_owned(),
             ));
         };
-        if let Some(unknown) = headers.iter().find(|h| !CSV_HEADER.contains(&h.as_str())) {
+        if let Some(empty) = headers.iter().position(String::is_empty) {
             return Err(FileError::Invalid(format!(
-                "line 1: unknown column \"{unknown}\" (expected document,date,source,title,section)"
+                "line 1: column {} has no name",
+                empty + 1
             )));
         }
         let mut next = self.clone();
@@ -182,6 +196,12 @@ impl Metadata {
                 source: field("source"),
                 title: field("title"),
                 section: field("section"),
+                extra: headers
+                    .iter()
+                    .filter(|h| !CSV_HEADER.contains(&h.as_str()))
+                    .map(|h| (h.clone(), field(h)))
+                    .filter(|(_, v)| !v.is_empty())
+                    .collect(),
             };
             if !meta.date.is_empty() && parse_date(&meta.date).is_none() {
                 return Err(FileError::Invalid(format!(

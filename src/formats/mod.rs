@@ -26,6 +26,7 @@ pub mod label_studio;
 mod lenient;
 pub mod refi_qda;
 mod segment;
+pub mod sources;
 mod text;
 mod tokens;
 pub mod uima_xmi;

@@ -1,0 +1,123 @@
+//! `tagdesk sources inspect FILE…` and `tagdesk sources add PROJECT FILE…`.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use super::{CliError, SourcesAction};
+use crate::formats::sources::{self, Planned};
+
+pub(super) fn sources_cmd(action: SourcesAction) -> Result<(), CliError> {
+    match action {
+        SourcesAction::Inspect { files, json } => inspect(&files, json),
+        SourcesAction::Add {
+            project,
+            files,
+            keep_duplicates,
+        } => add(&project, &files, keep_duplicates),
+    }
+}
+
+fn inspect(files: &[PathBuf], json: bool) -> Result<(), CliError> {
+    let plan = sources::plan(files).map_err(CliError::failed)?;
+    let mut out = std::io::stdout().lock();
+    let written = if json {
+        let rows: Vec<serde_json::Value> = plan
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "file": p.file.display().to_string(),
+                    "batch": p.batch,
+                    "position": p.article.position,
+                    "document": p.document,
+                    "date": p.article.date,
+                    "outlet": p.article.outlet,
+                    "title": p.article.title,
+                    "byline": p.article.byline,
+                    "section": p.article.section,
+                    "length": p.article.length,
+                    "words": p.words(),
+                    "duplicate_of": p.duplicate_of.map(|(i, s)| serde_json::json!({
+                        "document": plan[i].document, "similarity": s })),
+                })
+            })
+            .collect();
+        writeln!(out, "{}", serde_json::Value::Array(rows))
+    } else {
+        table(&mut out, &plan)
+    };
+    written.map_err(|e| CliError::failed(format!("cannot write to standard output: {e}")))?;
+    Ok(())
+}
+
+fn table(out: &mut impl std::io::Write, plan: &[Planned]) -> std::io::Result<()> {
+    let cut = |s: &str, n: usize| {
+        if s.chars().count() > n {
+            let mut c: String = s.chars().take(n - 1).collect();
+            c.push('…');
+            c
+        } else {
+            s.to_owned()
+        }
+    };
+    let mut last_file = None;
+    for p in plan {
+        if last_file != Some(&p.file) {
+            let kind = p.batch.map_or_else(
+                || "one document".to_owned(),
+                |b| {
+                    format!(
+                        "{b} batch, {} articles",
+                        plan.iter().filter(|q| q.file == p.file).count()
+                    )
+                },
+            );
+            writeln!(out, "{} ({kind}):", p.file.display())?;
+            writeln!(
+                out,
+                "    #  {:<16}  {:<22}  {:<48}   words  note",
+                "date", "outlet", "title"
+            )?;
+            last_file = Some(&p.file);
+        }
+        let note = p
+            .duplicate_of
+            .map_or_else(String::new, |(first, similarity)| {
+                format!(
+                    "duplicate of {} ({:.0} % alike): left out",
+                    plan[first].document,
+                    similarity * 100.0
+                )
+            });
+        writeln!(
+            out,
+            "  {:>3}  {:<16}  {:<22}  {:<48}  {:>6}  {note}",
+            p.article.position,
+            p.article.date,
+            cut(&p.article.outlet, 22),
+            cut(&p.article.title, 48),
+            p.words()
+        )?;
+    }
+    Ok(())
+}
+
+fn add(
+    project: &std::path::Path,
+    files: &[PathBuf],
+    keep_duplicates: bool,
+) -> Result<(), CliError> {
+    let plan = sources::plan(files).map_err(CliError::failed)?;
+    let mut ws = super::open(project)?;
+    let left_out = plan.iter().filter(|p| p.duplicate_of.is_some()).count();
+    let added = sources::add(&mut ws, &plan, keep_duplicates).map_err(CliError::failed)?;
+    println!(
+        "{added} documents added to {}{}",
+        ws.project().source_dir.display(),
+        if left_out > 0 && !keep_duplicates {
+            format!(" ({left_out} duplicates left out; --keep-duplicates adds them)")
+        } else {
+            String::new()
+        }
+    );
+    Ok(())
+}

@@ -1,0 +1,340 @@
+//! Sources as analysts get them: converters, news-database batches split with their metadata,
+//! duplicates, bad and hostile input, and the intake into a project (all or nothing).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use tagdesk::formats::sources::{self, convert_file};
+
+use crate::support::{sample_copy, testdata};
+
+fn nexis(name: &str) -> PathBuf {
+    testdata().join("nexis").join(name)
+}
+
+/// (date, outlet, title) of each article, as the classic TXT and the Nexis Uni DOCX give them.
+fn rows(file: &Path) -> Vec<(String, String, String)> {
+    let converted = convert_file(file).unwrap();
+    let (batch, articles) = sources::articles(&converted);
+    assert!(batch.is_some(), "{} is a batch", file.display());
+    articles
+        .into_iter()
+        .map(|a| (a.date, a.outlet, a.title))
+        .collect()
+}
+
+#[test]
+fn the_classic_nexis_batch_makes_ten_articles_with_their_metadata() {
+    let got = rows(&nexis("sample.TXT"));
+    assert_eq!(got.len(), 10);
+    let want = [
+        ("2010-01-11", "Guardian.com", "Lorem ipsum dolor sit amet"),
+        ("2010-01-11", "Guardian", "Lorem ipsum dolor sit amet"),
+        (
+            "2010-01-11",
+            "The Sun (England)",
+            "Lorem ipsum dolor sit amet",
+        ),
+        (
+            "2010-01-08",
+            "Guardian",
+            "ranch noble ash voice declaration",
+        ),
+        (
+            "2010-01-10",
+            "MAIL ON SUNDAY (London)",
+            "PRISONER OF HIS OWN CABINET",
+        ),
+        (
+            "2010-01-10",
+            "Sunday Mirror",
+            "R (programming language) on Wikipedia",
+        ),
+        ("2010-01-09", "DAILY MAIL (London)", "Wikipedia"),
+    ];
+    for (date, outlet, title) in want {
+        assert!(
+            got.iter()
+                .any(|(d, o, t)| d == date && o == outlet && t == title),
+            "{date} {outlet} {title} in {got:#?}"
+        );
+    }
+    let converted = convert_file(&nexis("sample.TXT")).unwrap();
+    let (_, articles) = sources::articles(&converted);
+    let first = &articles[0];
+    assert_eq!(first.byline, "Andrew Sparrow");
+    assert_eq!(first.length, "355 words");
+    // The cover page and the trailer are not part of any article.
+    for a in &articles {
+        assert!(!a.text.contains("Download Request"), "{}", a.title);
+        assert!(!a.text.contains("LOAD-DATE"), "{}", a.title);
+        assert!(!a.text.contains("BYLINE:"), "{}", a.title);
+        assert!(a.text.starts_with(&a.title), "the headline opens the text");
+    }
+}
+
+#[test]
+fn the_nexis_uni_docx_makes_ten_articles_with_their_metadata() {
+    let got = rows(&nexis("sample.DOCX"));
+    assert_eq!(got.len(), 10);
+    assert_eq!(
+        got[0],
+        (
+            "2019-07-01T09:20".to_owned(),
+            "The Guardian(London)".to_owned(),
+            "Lorem ipsum dolor sit amet".to_owned()
+        )
+    );
+    assert_eq!(got[6].2, "Sample Headline");
+    assert_eq!(got[9].2, "What is Wikipedia");
+    assert!(
+        got.iter()
+            .all(|(d, o, _)| d.starts_with("2019-07-0") && o == "The Guardian(London)")
+    );
+    let converted = convert_file(&nexis("sample.DOCX")).unwrap();
+    let (_, articles) = sources::articles(&converted);
+    assert_eq!(articles[0].section, "POLITICS; Version:28");
+    assert_eq!(articles[0].length, "355 words");
+    assert_eq!(
+        articles[0].byline,
+        "Mattha Busby (now), Andrew Sparrow (earlier)"
+    );
+    for a in &articles {
+        assert!(
+            !a.text.contains("Client/Matter"),
+            "no cover page in {}",
+            a.title
+        );
+        assert!(!a.text.contains("End of Document"), "{}", a.title);
+        assert!(!a.text.contains("Load-Date"), "{}", a.title);
+    }
+}
+
+#[test]
+fn the_same_story_twice_is_flagged_with_its_similarity() {
+    let plan = sources::plan(&[nexis("sample.TXT")]).unwrap();
+    let flagged: Vec<(usize, usize, f64)> = plan
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.duplicate_of.map(|(first, s)| (first, i, s)))
+        .collect();
+    assert!(!flagged.is_empty(), "the batch repeats a story");
+    for (first, second, similarity) in &flagged {
+        assert!(first < second && *similarity >= 0.95);
+        assert_eq!(plan[*first].article.date, plan[*second].article.date);
+    }
+    // Across two batches too: the same file twice is all duplicates.
+    let twice = sources::plan(&[nexis("sample.TXT"), nexis("sample.TXT")]).unwrap();
+    assert!(twice[10..].iter().all(|p| p.duplicate_of.is_some()));
+}
+
+fn tagdesk(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_tagdesk"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn inspect_shows_the_table_and_writes_nothing() {
+    let out = tagdesk(&["sources", "inspect", nexis("sample.DOCX").to_str().unwrap()]);
+    assert!(out.status.success());
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("Nexis Uni batch, 10 articles"), "{table}");
+    assert!(table.contains("2019-07-01T09:20"), "{table}");
+    assert!(table.contains("Sample Headline"), "{table}");
+    let json = tagdesk(&[
+        "sources",
+        "inspect",
+        "--json",
+        nexis("sample.TXT").to_str().unwrap(),
+    ]);
+    let rows: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 10);
+    assert_eq!(rows[0]["outlet"], "Guardian.com");
+}
+
+#[test]
+fn add_makes_the_documents_with_their_metadata_and_titles() {
+    let (_dir, root) = sample_copy();
+    let before = tagdesk::core::Project::open(&root).unwrap().documents.len();
+    let out = tagdesk(&[
+        "sources",
+        "add",
+        root.to_str().unwrap(),
+        nexis("sample.DOCX").to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let project = tagdesk::core::Project::open(&root).unwrap();
+    assert_eq!(project.documents.len(), before + 10);
+    let meta = project.metadata.get("sample-01.txt").expect("metadata");
+    assert_eq!(meta.date, "2019-07-01T09:20");
+    assert_eq!(meta.source, "The Guardian(London)");
+    assert_eq!(meta.title, "Lorem ipsum dolor sit amet");
+    assert_eq!(
+        meta.extra["byline"],
+        "Mattha Busby (now), Andrew Sparrow (earlier)"
+    );
+    assert_eq!(meta.extra["position"], "1");
+    assert_eq!(meta.extra["original"], "sample.DOCX");
+    assert!(meta.extra["original_sha256"].starts_with("sha256:"));
+    let text = project.read_text("sample-07.txt").unwrap();
+    assert!(text.text.as_str().starts_with("Sample Headline\n\n"));
+    // `metadata --export`: outlet as source, headline as title, the rest as further columns.
+    let csv = root.parent().unwrap().join("meta.csv");
+    assert!(
+        tagdesk(&[
+            "metadata",
+            root.to_str().unwrap(),
+            "--export",
+            csv.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    let table = std::fs::read_to_string(&csv).unwrap();
+    let header = table.lines().next().unwrap();
+    assert!(
+        header.starts_with("document,date,source,title,section,"),
+        "{header}"
+    );
+    assert!(
+        header.contains("byline") && header.contains("position"),
+        "{header}"
+    );
+    // Adding the same batch again changes nothing: the documents exist.
+    let again = tagdesk(&[
+        "sources",
+        "add",
+        root.to_str().unwrap(),
+        nexis("sample.DOCX").to_str().unwrap(),
+    ]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    assert_eq!(
+        tagdesk::core::Project::open(&root).unwrap().documents.len(),
+        before + 10
+    );
+}
+
+#[test]
+fn a_full_disk_leaves_no_document_and_no_metadata() {
+    let (_dir, root) = sample_copy();
+    let documents = std::fs::read_dir(root.join("sources")).map_or(0, Iterator::count);
+    let metadata = std::fs::read(root.join("metadata.json")).ok();
+    for at in ["nospace@1", "nospace@5", "nospace@11"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_tagdesk"))
+            .args(["sources", "add", root.to_str().unwrap()])
+            .arg(nexis("sample.DOCX"))
+            .env("TAGDESK_INJECT_FAULT", at)
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{at}");
+        assert!(
+            said.contains("No space") || said.contains("space"),
+            "{at}: {said}"
+        );
+        assert!(
+            !String::from_utf8_lossy(&out.stdout).contains("added"),
+            "{at}: no success line"
+        );
+        assert_eq!(
+            std::fs::read_dir(root.join("sources")).map_or(0, Iterator::count),
+            documents,
+            "{at}: no document left"
+        );
+        assert_eq!(
+            std::fs::read(root.join("metadata.json")).ok(),
+            metadata,
+            "{at}"
+        );
+    }
+}
+
+#[test]
+fn malformed_files_are_refused_with_their_name_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.docx");
+    std::fs::write(&junk, b"\x00\x01 this is not a zip file at all").unwrap();
+    let truncated = dir.path().join("truncated.docx");
+    let whole = std::fs::read(nexis("sample.DOCX")).unwrap();
+    std::fs::write(&truncated, &whole[..whole.len() / 2]).unwrap();
+    let latin1 = dir.path().join("latin1.txt");
+    std::fs::write(&latin1, b"caf\xe9").unwrap();
+    for (file, says) in [
+        (&junk, "damaged"),
+        (&truncated, "damaged"),
+        (&latin1, "not UTF-8"),
+    ] {
+        let err = convert_file(file).unwrap_err().to_string();
+        assert!(
+            err.contains(file.to_str().unwrap()) && err.contains(says),
+            "{err}"
+        );
+    }
+    let (_tmp, root) = sample_copy();
+    let before = std::fs::read_dir(root.join("sources")).map_or(0, Iterator::count);
+    let out = tagdesk(&[
+        "sources",
+        "add",
+        root.to_str().unwrap(),
+        nexis("sample.DOCX").to_str().unwrap(),
+        junk.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("junk.docx"));
+    assert_eq!(
+        std::fs::read_dir(root.join("sources")).map_or(0, Iterator::count),
+        before
+    );
+}
+
+/// A zip bomb: a member that unpacks to more than the limit is refused, within the limit's
+/// memory, not unpacked.
+#[test]
+fn a_zip_bomb_and_an_entity_expansion_are_refused() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let bomb = dir.path().join("bomb.docx");
+    {
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&bomb).unwrap());
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("word/document.xml", options).unwrap();
+        let chunk = vec![b' '; 1 << 20];
+        for _ in 0..80 {
+            zip.write_all(&chunk).unwrap();
+        }
+        zip.finish().unwrap();
+    }
+    assert!(
+        std::fs::metadata(&bomb).unwrap().len() < 1 << 20,
+        "small on disk"
+    );
+    let err = convert_file(&bomb).unwrap_err().to_string();
+    assert!(err.contains("MiB"), "{err}");
+    let laughs = dir.path().join("laughs.docx");
+    {
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&laughs).unwrap());
+        zip.start_file(
+            "word/document.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        zip.write_all(
+            br#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>&lol2;</w:t></w:r></w:p></w:body></w:document>"#,
+        )
+        .unwrap();
+        zip.finish().unwrap();
+    }
+    let err = convert_file(&laughs).unwrap_err().to_string();
+    assert!(
+        err.contains("not well-formed") || err.contains("DTD"),
+        "{err}"
+    );
+}
