@@ -338,3 +338,30 @@ fn a_zip_bomb_and_an_entity_expansion_are_refused() {
         "{err}"
     );
 }
+
+/// Each fixture made by `LibreOffice` (`tests/data/sources/make.sh`) converts to exactly the text it
+/// was made from: paragraphs as lines, nothing added, scripts as they were.
+#[test]
+fn word_opendocument_and_epub_fixtures_convert_to_their_text() {
+    let dir = testdata().join("sources");
+    for name in ["english", "georgian", "arabic"] {
+        let want = std::fs::read_to_string(dir.join(format!("{name}.expected.txt"))).unwrap();
+        let want = want.strip_suffix('\n').unwrap_or(&want);
+        for ext in ["docx", "odt", "epub"] {
+            let file = dir.join(format!("{name}.{ext}"));
+            let got = convert_file(&file).unwrap().text;
+            if got != want {
+                let line = got
+                    .lines()
+                    .zip(want.lines())
+                    .position(|(a, b)| a != b)
+                    .map_or_else(
+                        || "the line count".to_owned(),
+                        |l| format!("line {}", l + 1),
+                    );
+                let at = got.lines().zip(want.lines()).find(|(a, b)| a != b);
+                panic!("{}: differs at {line}: {at:?}", file.display());
+            }
+        }
+    }
+}

@@ -160,6 +160,11 @@ pub enum Action {
         Box<crate::formats::Corpus>,
         crate::formats::import::ImportOptions,
     ),
+    /// Add the documents the Add sources window planned (duplicates only if asked).
+    AddSources {
+        plan: std::sync::Arc<Vec<crate::formats::sources::Planned>>,
+        keep_duplicates: bool,
+    },
     /// How to settle an annotation file changed on disk under unsaved edits.
     ResolveConflict(LayerKey, crate::core::workspace::Resolution),
     /// A finished background job's result.

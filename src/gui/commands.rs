@@ -11,6 +11,7 @@ pub enum Command {
     Save,
     Export,
     Import,
+    AddSources,
     Quit,
     Undo,
     Redo,
@@ -87,6 +88,7 @@ impl Command {
             Self::Save => "Save",
             Self::Export => "Export…",
             Self::Import => "Import…",
+            Self::AddSources => "Add sources (Word, Nexis, EPUB)…",
             Self::Quit => "Quit",
             Self::Undo => "Undo",
             Self::Redo => "Redo",
@@ -182,6 +184,7 @@ impl Command {
             }
             Self::MarkDone => const { &[sc(CTRL, Key::D)] },
             Self::ChangeAnnotator
+            | Self::AddSources
             | Self::About
             | Self::HowToAnnotate
             | Self::AcceptAllSuggestions
@@ -327,6 +330,7 @@ impl Command {
             Self::Save => now.unsaved,
             Self::Export
             | Self::Import
+            | Self::AddSources
             | Self::NextDocument
             | Self::PreviousDocument
             | Self::MarkDone
@@ -404,6 +408,7 @@ pub const MENUS: &[(&str, &[Option<Command>])] = &[
             Some(Command::Save),
             Some(Command::Import),
             Some(Command::Export),
+            Some(Command::AddSources),
             None,
             Some(Command::Quit),
         ],

@@ -884,3 +884,74 @@ fn an_export_whose_job_panics_says_so_and_the_window_closes() {
         "Esc closes the window"
     );
 }
+
+/// File → Add sources with a Nexis Uni DOCX: the preview shows its ten articles before anything
+/// is written; Add makes ten documents with their dates, and the list shows their headlines.
+#[test]
+fn adding_a_nexis_batch_previews_ten_articles_and_makes_ten_dated_documents() {
+    let (_dir, root) = sample_copy();
+    let batch = crate::support::testdata().join("nexis/sample.DOCX");
+    let mut harness = open_app(&root, "maria");
+    let before = harness
+        .state()
+        .workspace()
+        .unwrap()
+        .project()
+        .documents
+        .len();
+    harness
+        .state_mut()
+        .push_action(Action::Command(tagdesk::gui::commands::Command::AddSources));
+    steps(&mut harness, 2);
+    harness.get_by_label("Files").focus();
+    steps(&mut harness, 1);
+    harness
+        .get_by_label("Files")
+        .type_text(&batch.display().to_string());
+    steps(&mut harness, 1);
+    harness.get_by_label("Inspect").click();
+    wait_for(&mut harness, "the preview", |h| {
+        h.query_by_label_contains("10 documents from 1 file")
+            .is_some()
+    });
+    // Ten rows, nothing written yet.
+    assert_eq!(
+        harness.query_all_by_label("The Guardian(London)").count(),
+        10
+    );
+    harness.get_by_label("Sample Headline");
+    assert_eq!(
+        harness
+            .state()
+            .workspace()
+            .unwrap()
+            .project()
+            .documents
+            .len(),
+        before
+    );
+    harness.get_by_label("Add 10 documents").click();
+    wait_for(&mut harness, "the documents", |h| {
+        h.query_by_label_contains("Added 10 documents with their metadata")
+            .is_some()
+    });
+    let ws = harness.state().workspace().unwrap();
+    assert_eq!(ws.project().documents.len(), before + 10);
+    let dated = ws
+        .project()
+        .metadata
+        .documents()
+        .iter()
+        .filter(|(d, m)| d.starts_with("sample-") && m.date.starts_with("2019-07-0"))
+        .count();
+    assert_eq!(dated, 10);
+    // The document list shows the headline, not the file name.
+    steps(&mut harness, 2);
+    assert!(
+        harness
+            .query_all_by_label_contains("What is Wikipedia")
+            .next()
+            .is_some(),
+        "the list names the article by its headline"
+    );
+}

@@ -76,4 +76,10 @@ impl Workspace {
         }
         Ok(())
     }
+
+    /// `metadata.json` was just written with this (metadata is written at once, outside the
+    /// undo history): the project holds it now.
+    pub fn metadata_written(&mut self, metadata: crate::core::metadata::Metadata) {
+        self.project.metadata = metadata;
+    }
 }

@@ -65,6 +65,13 @@ impl super::Converter for Epub {
         if chapters.is_empty() {
             return Err("the book has no chapters with text".to_owned());
         }
-        Ok(chapters.join("\n"))
+        // An empty paragraph is kept visible in XHTML as a no-break space (LibreOffice writes
+        // `<p>&nbsp;</p>`): such a line is empty.
+        let text = chapters.join("\n");
+        Ok(text
+            .split('\n')
+            .map(|line| if line.trim().is_empty() { "" } else { line })
+            .collect::<Vec<_>>()
+            .join("\n"))
     }
 }

@@ -152,5 +152,6 @@ pub fn add(
             path.display()
         ));
     }
+    workspace.metadata_written(metadata);
     Ok(chosen.len())
 }

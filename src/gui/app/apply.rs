@@ -216,6 +216,10 @@ impl App {
                 }
             }
             Action::Import(corpus, options) => self.import(*corpus, &options),
+            Action::AddSources {
+                plan,
+                keep_duplicates,
+            } => self.add_sources(&plan, keep_duplicates),
             Action::ChooseInterchangePath { why } => {
                 use crate::gui::dialogs::chooser::{FolderChooser, Purpose};
                 use crate::gui::windows::interchange::{Mode, start_folder};
@@ -321,6 +325,9 @@ impl App {
                         .open(Interchange::new(mode, &self.prefs.annotator)),
                 }
             }
+            Command::AddSources => self
+                .windows
+                .toggle(crate::gui::windows::add_sources::AddSources::default),
             Command::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
             Command::Undo | Command::Redo => self.undo_redo(command == Command::Undo),
             Command::DeleteAnnotation => {
@@ -617,6 +624,24 @@ impl App {
             .get_mut::<crate::gui::windows::interchange::Interchange>()
         {
             window.imported(result);
+        }
+    }
+
+    /// The documents the Add sources window planned, added with their metadata (all or
+    /// nothing).
+    fn add_sources(&mut self, plan: &[crate::formats::sources::Planned], keep_duplicates: bool) {
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        let result = crate::formats::sources::add(&mut session.ws, plan, keep_duplicates);
+        if let Ok(n) = &result {
+            self.say(format!("Added {n} documents"), false);
+        }
+        if let Some(window) = self
+            .windows
+            .get_mut::<crate::gui::windows::add_sources::AddSources>()
+        {
+            window.added(result);
         }
     }
 }

@@ -101,6 +101,19 @@ impl App {
                 .map(|f| f.path().to_owned())
                 .collect()
         });
+        // Source files dropped on an open project: the Add sources window reads them.
+        let sources: Vec<PathBuf> = dropped
+            .iter()
+            .filter(|p| p.is_file() && crate::formats::sources::is_source(p))
+            .cloned()
+            .collect();
+        if self.session.is_some() && !sources.is_empty() {
+            self.windows
+                .open(crate::gui::windows::add_sources::AddSources::with_files(
+                    ctx, &sources,
+                ));
+            return;
+        }
         if let Some(path) = dropped.into_iter().next() {
             let folder = if path.is_dir() {
                 path

@@ -6,6 +6,7 @@
 //! A new window: its file here (a struct, `impl Window`), `pub mod` below, and the line that
 //! opens it (`app.windows.toggle(MyWindow::default)`, usually in a command's arm).
 
+pub mod add_sources;
 pub mod agreement;
 pub mod corpus_search;
 pub mod entities;

@@ -1,0 +1,217 @@
+//! File → Add sources: Word, `OpenDocument`, EPUB and text files, and news-database batches
+//! (Nexis, Nexis Uni) split into articles. The files are read on a task and shown as a table
+//! (what each would make: date, outlet, headline, words, duplicates) before anything is
+//! written; "Add" makes the documents with their metadata, all or nothing.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::formats::sources::{self, Planned};
+use crate::gui::action::Action;
+use crate::gui::jobs::Task;
+use crate::gui::state::FrameCtx;
+
+pub const TITLE: &str = "Add sources";
+
+#[derive(Default)]
+pub struct AddSources {
+    /// The files, one per line (typed, pasted, or dropped on the window).
+    pub paths: String,
+    task: Option<Task<Result<Vec<Planned>, String>>>,
+    plan: Option<Arc<Vec<Planned>>>,
+    keep_duplicates: bool,
+    /// The last failure, or what the last "Add" did.
+    message: Option<Result<String, String>>,
+}
+
+impl AddSources {
+    /// The window with these files, read at once.
+    pub fn with_files(ctx: &egui::Context, files: &[PathBuf]) -> Self {
+        let mut window = Self {
+            paths: files
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            ..Self::default()
+        };
+        window.inspect(ctx);
+        window
+    }
+
+    fn files(&self) -> Vec<PathBuf> {
+        self.paths
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(PathBuf::from)
+            .collect()
+    }
+
+    fn inspect(&mut self, ctx: &egui::Context) {
+        let files = self.files();
+        self.plan = None;
+        self.message = None;
+        self.task = Some(Task::spawn(ctx, "tagdesk-sources", move || {
+            sources::plan(&files).map_err(|e| e.to_string())
+        }));
+    }
+
+    /// What adding did (the app calls this).
+    pub fn added(&mut self, result: Result<usize, String>) {
+        self.message = Some(result.map(|n| {
+            format!("Added {n} documents with their metadata (they are in the document list).")
+        }));
+        if self.message.as_ref().is_some_and(Result::is_ok) {
+            self.plan = None;
+        }
+    }
+
+    fn take_result(&mut self) {
+        if let Some(result) = self.task.as_mut().and_then(Task::poll) {
+            self.task = None;
+            match result {
+                Ok(Ok(plan)) => self.plan = Some(Arc::new(plan)),
+                Ok(Err(e)) => self.message = Some(Err(format!("Nothing was read: {e}"))),
+                Err(e) => self.message = Some(Err(format!("Reading the files failed: {e}"))),
+            }
+        }
+    }
+
+    fn table(ui: &mut egui::Ui, plan: &[Planned]) {
+        egui::ScrollArea::both().max_height(320.0).show(ui, |ui| {
+            egui::Grid::new("add-sources-table")
+                .striped(true)
+                .num_columns(6)
+                .show(ui, |ui| {
+                    for head in ["#", "Date", "Outlet", "Headline", "Words", ""] {
+                        ui.strong(head);
+                    }
+                    ui.end_row();
+                    for p in plan {
+                        ui.label(p.article.position.to_string());
+                        ui.label(&p.article.date);
+                        ui.label(&p.article.outlet);
+                        ui.label(&p.article.title).on_hover_text(format!(
+                            "{} — {}",
+                            p.document,
+                            p.file.display()
+                        ));
+                        ui.label(p.words().to_string());
+                        match p.duplicate_of {
+                            Some((first, similarity)) => ui.weak(format!(
+                                "duplicate of {} ({:.0} % alike)",
+                                plan[first].document,
+                                similarity * 100.0
+                            )),
+                            None => ui.label(""),
+                        };
+                        ui.end_row();
+                    }
+                });
+        });
+    }
+}
+
+impl super::Window for AddSources {
+    fn title(&self) -> &'static str {
+        TITLE
+    }
+
+    fn frame<'a>(
+        &self,
+        window: egui::Window<'a>,
+        max: egui::Vec2,
+        _screen: egui::Rect,
+    ) -> egui::Window<'a> {
+        window
+            .default_size([820.0_f32.min(max.x), 480.0_f32.min(max.y)])
+            .max_size(max)
+    }
+
+    fn show(&mut self, ui: &mut egui::Ui, fc: &mut FrameCtx) {
+        self.take_result();
+        ui.label(
+            "Word, OpenDocument, EPUB or text files, one per line; a Nexis or Nexis Uni batch \
+             is split into its articles. You can also drop files on the window.",
+        );
+        let label = ui.label("Files");
+        ui.add(
+            egui::TextEdit::multiline(&mut self.paths)
+                .desired_rows(2)
+                .desired_width(f32::INFINITY)
+                .hint_text("/home/me/Downloads/Nexis batch.docx"),
+        )
+        .labelled_by(label.id);
+        let running = self.task.is_some();
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(
+                    !running && !self.files().is_empty(),
+                    egui::Button::new("Inspect"),
+                )
+                .clicked()
+            {
+                self.inspect(ui.ctx());
+            }
+            if running {
+                ui.spinner();
+                ui.label("Reading…");
+            }
+        });
+        if let Some(plan) = self.plan.clone() {
+            let duplicates = plan.iter().filter(|p| p.duplicate_of.is_some()).count();
+            ui.separator();
+            ui.label(format!(
+                "{} {} from {} {}{}",
+                plan.len(),
+                if plan.len() == 1 {
+                    "document"
+                } else {
+                    "documents"
+                },
+                self.files().len(),
+                if self.files().len() == 1 {
+                    "file"
+                } else {
+                    "files"
+                },
+                if duplicates > 0 {
+                    format!(", {duplicates} of them duplicates")
+                } else {
+                    String::new()
+                }
+            ));
+            Self::table(ui, &plan);
+            if duplicates > 0 {
+                ui.checkbox(&mut self.keep_duplicates, "Add the duplicates too");
+            }
+            let adding = if self.keep_duplicates {
+                plan.len()
+            } else {
+                plan.len() - duplicates
+            };
+            if ui
+                .add_enabled(
+                    adding > 0,
+                    egui::Button::new(format!("Add {adding} documents")),
+                )
+                .clicked()
+            {
+                fc.actions.push(Action::AddSources {
+                    plan,
+                    keep_duplicates: self.keep_duplicates,
+                });
+            }
+        }
+        match &self.message {
+            Some(Ok(m)) => {
+                ui.label(m);
+            }
+            Some(Err(m)) => {
+                ui.colored_label(ui.visuals().error_fg_color, m);
+            }
+            None => {}
+        }
+    }
+}
