@@ -113,6 +113,19 @@ if want network; then
   stop
 fi
 
+# File → Add sources with a Nexis Uni batch (from the palette): the preview of its ten articles.
+if want sources; then
+  sample sources
+  keys ctrl+shift+p
+  xdotool type --window "$wid" --delay 30 "Add sources"; sleep 0.5
+  keys Return
+  xdotool type --window "$wid" --delay 10 "$PWD/tests/data/nexis/sample.DOCX"; sleep 0.5
+  keys Tab space
+  sleep 2
+  shot sources
+  stop
+fi
+
 # Right-to-left: the Arabic test text, spans made by `tagdesk annotate` (one crosses into the
 # English name, one is nested), the first span selected.
 if want rtl; then

@@ -13,15 +13,29 @@ use crate::gui::state::FrameCtx;
 
 pub const TITLE: &str = "Add sources";
 
-#[derive(Default)]
 pub struct AddSources {
     /// The files, one per line (typed, pasted, or dropped on the window).
     pub paths: String,
+    /// The field takes the keyboard when the window opens.
+    focus: bool,
     task: Option<Task<Result<Vec<Planned>, String>>>,
     plan: Option<Arc<Vec<Planned>>>,
     keep_duplicates: bool,
     /// The last failure, or what the last "Add" did.
     message: Option<Result<String, String>>,
+}
+
+impl Default for AddSources {
+    fn default() -> Self {
+        Self {
+            paths: String::new(),
+            focus: true,
+            task: None,
+            plan: None,
+            keep_duplicates: false,
+            message: None,
+        }
+    }
 }
 
 impl AddSources {
@@ -33,6 +47,7 @@ impl AddSources {
                 .map(|f| f.display().to_string())
                 .collect::<Vec<_>>()
                 .join("\n"),
+            focus: false,
             ..Self::default()
         };
         window.inspect(ctx);
@@ -92,8 +107,14 @@ impl AddSources {
                         ui.label(p.article.position.to_string());
                         ui.label(&p.article.date);
                         ui.label(&p.article.outlet);
-                        ui.label(&p.article.title).on_hover_text(format!(
-                            "{} — {}",
+                        let title: String = if p.article.title.chars().count() > 60 {
+                            p.article.title.chars().take(59).chain(['…']).collect()
+                        } else {
+                            p.article.title.clone()
+                        };
+                        ui.label(title).on_hover_text(format!(
+                            "{}\n{} — {}",
+                            p.article.title,
                             p.document,
                             p.file.display()
                         ));
@@ -136,13 +157,17 @@ impl super::Window for AddSources {
              is split into its articles. You can also drop files on the window.",
         );
         let label = ui.label("Files");
-        ui.add(
-            egui::TextEdit::multiline(&mut self.paths)
-                .desired_rows(2)
-                .desired_width(f32::INFINITY)
-                .hint_text("/home/me/Downloads/Nexis batch.docx"),
-        )
-        .labelled_by(label.id);
+        let field = ui
+            .add(
+                egui::TextEdit::multiline(&mut self.paths)
+                    .desired_rows(2)
+                    .desired_width(f32::INFINITY)
+                    .hint_text("/home/me/Downloads/Nexis batch.docx"),
+            )
+            .labelled_by(label.id);
+        if std::mem::take(&mut self.focus) {
+            field.request_focus();
+        }
         let running = self.task.is_some();
         ui.horizontal(|ui| {
             if ui
