@@ -7,7 +7,7 @@ use tagdesk::formats::{self, Format};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&pick, body)) = data.split_first() else { return };
-    let importable: Vec<Format> = Format::ALL.into_iter().filter(|f| f.can_import()).collect();
+    let importable: Vec<Format> = Format::all().filter(|f| f.can_import()).collect();
     let format = importable[usize::from(pick) % importable.len()];
     let dir = tempfile::tempdir().unwrap();
     // brat reads the .txt beside the .ann: give it one half as text, the other as annotations.
