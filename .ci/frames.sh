@@ -9,7 +9,7 @@ Xvfb $D -screen 0 1400x900x24 -nolisten tcp >/dev/null 2>&1 & XP=$!
 sleep 1; export DISPLAY=$D
 mkdir -p /tmp/fh /tmp/fx; chmod 700 /tmp/fx; rm -rf /tmp/fh/*
 rm -f /tmp/frames.txt
-HOME=/tmp/fh XDG_RUNTIME_DIR=/tmp/fx "$(dirname "$0")/../target/release/tagdesk" "$PROJECT" --annotator synth --frame-stats /tmp/frames.txt >/tmp/fapp.log 2>&1 & AP=$!
+HOME=/tmp/fh XDG_RUNTIME_DIR=/tmp/fx "${BIN:-$(dirname "$0")/../target/release/tagdesk}" "$PROJECT" --annotator synth --frame-stats /tmp/frames.txt >/tmp/fapp.log 2>&1 & AP=$!
 WID=$(timeout 60 xdotool search --sync --name tagdesk | head -1)
 sleep 3
 xdotool windowsize $WID 1280 800; sleep 1

@@ -139,15 +139,8 @@ impl super::Window for AddSources {
         TITLE
     }
 
-    fn frame<'a>(
-        &self,
-        window: egui::Window<'a>,
-        max: egui::Vec2,
-        _screen: egui::Rect,
-    ) -> egui::Window<'a> {
-        window
-            .default_size([820.0_f32.min(max.x), 480.0_f32.min(max.y)])
-            .max_size(max)
+    fn default_size(&self) -> Option<egui::Vec2> {
+        Some(egui::vec2(820.0, 480.0))
     }
 
     fn show(&mut self, ui: &mut egui::Ui, fc: &mut FrameCtx) {

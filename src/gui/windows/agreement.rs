@@ -431,15 +431,8 @@ impl super::Window for AgreementWindow {
         super::AGREEMENT
     }
 
-    fn frame<'a>(
-        &self,
-        window: egui::Window<'a>,
-        max: egui::Vec2,
-        _screen: egui::Rect,
-    ) -> egui::Window<'a> {
-        window
-            .default_size([720.0_f32.min(max.x), 560.0_f32.min(max.y)])
-            .max_size(max)
+    fn default_size(&self) -> Option<egui::Vec2> {
+        Some(egui::vec2(720.0, 560.0))
     }
 
     fn show(&mut self, ui: &mut egui::Ui, fc: &mut crate::gui::state::FrameCtx) {

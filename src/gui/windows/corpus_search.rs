@@ -336,17 +336,18 @@ impl super::Window for CorpusSearch {
 
     /// Bottom right, under half the height: a hit it opens is scrolled near the top of the
     /// text, so the window never covers the match it just selected.
-    fn frame<'a>(
-        &self,
-        window: egui::Window<'a>,
-        max: egui::Vec2,
-        screen: egui::Rect,
-    ) -> egui::Window<'a> {
+    fn default_size(&self) -> Option<egui::Vec2> {
+        None
+    }
+
+    fn frame<'a>(&self, window: egui::Window<'a>, screen: egui::Rect) -> egui::Window<'a> {
         window
             .pivot(egui::Align2::RIGHT_BOTTOM)
             .default_pos(screen.right_bottom() - egui::vec2(16.0, 40.0))
-            .default_size([760.0_f32.min(max.x), (screen.height() * 0.45).min(420.0)])
-            .max_size(max)
+            .default_size([
+                760.0_f32.min(screen.width() - 40.0),
+                (screen.height() * 0.45).min(420.0),
+            ])
     }
 
     fn show(&mut self, ui: &mut egui::Ui, fc: &mut crate::gui::state::FrameCtx) {

@@ -225,15 +225,8 @@ impl super::Window for EntitiesWindow {
         super::ENTITIES
     }
 
-    fn frame<'a>(
-        &self,
-        window: egui::Window<'a>,
-        max: egui::Vec2,
-        _screen: egui::Rect,
-    ) -> egui::Window<'a> {
-        window
-            .default_size([940.0_f32.min(max.x), 420.0_f32.min(max.y)])
-            .max_size(max)
+    fn default_size(&self) -> Option<egui::Vec2> {
+        Some(egui::vec2(940.0, 420.0))
     }
 
     fn show(&mut self, ui: &mut egui::Ui, fc: &mut crate::gui::state::FrameCtx) {

@@ -484,16 +484,14 @@ impl super::Window for Interchange {
         }
     }
 
-    fn frame<'a>(
-        &self,
-        window: egui::Window<'a>,
-        max: egui::Vec2,
-        _screen: egui::Rect,
-    ) -> egui::Window<'a> {
+    fn default_size(&self) -> Option<egui::Vec2> {
+        None
+    }
+
+    fn frame<'a>(&self, window: egui::Window<'a>, screen: egui::Rect) -> egui::Window<'a> {
         window
             .collapsible(false)
-            .default_width(560.0_f32.min(max.x))
-            .max_size(max)
+            .default_width(560.0_f32.min(screen.width() - 40.0))
     }
 
     fn show(&mut self, ui: &mut egui::Ui, fc: &mut crate::gui::state::FrameCtx) {

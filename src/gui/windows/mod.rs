@@ -36,17 +36,14 @@ const IMPORT: &str = "Import annotations";
 pub trait Window: Any {
     /// Its title, which also names it (its place and size are kept under it).
     fn title(&self) -> &'static str;
-    /// Its frame before it is drawn: size, position, folding. `max`: the largest size that
-    /// fits; `screen`: the window's content area.
-    fn frame<'a>(
-        &self,
-        window: egui::Window<'a>,
-        max: egui::Vec2,
-        _screen: egui::Rect,
-    ) -> egui::Window<'a> {
+    /// Its size when first opened (each side cut to what fits); `None`: as its content needs.
+    fn default_size(&self) -> Option<egui::Vec2> {
+        Some(egui::vec2(560.0, 480.0))
+    }
+    /// Anything else about its frame (position, folding, resizing); `screen`: the app window's
+    /// content area.
+    fn frame<'a>(&self, window: egui::Window<'a>, _screen: egui::Rect) -> egui::Window<'a> {
         window
-            .default_size([560.0_f32.min(max.x), 480.0_f32.min(max.y)])
-            .max_size(max)
     }
     /// Draws its content; what the user asks for goes to `fc.actions`.
     fn show(&mut self, ui: &mut egui::Ui, fc: &mut FrameCtx);
@@ -184,12 +181,12 @@ impl Windows {
             }
             let title = window.title();
             let mut open = true;
+            let mut frame = egui::Window::new(title).id(window_id(title)).max_size(max);
+            if let Some(size) = window.default_size() {
+                frame = frame.default_size(size.min(max));
+            }
             window
-                .frame(
-                    egui::Window::new(title).id(window_id(title)),
-                    max,
-                    ctx.content_rect(),
-                )
+                .frame(frame, ctx.content_rect())
                 .open(&mut open)
                 .show(ctx, |ui| window.show(ui, fc));
             window.drawn(ctx);
@@ -226,15 +223,8 @@ impl Window for KeysWindow {
         KEYS
     }
 
-    fn frame<'a>(
-        &self,
-        window: egui::Window<'a>,
-        max: egui::Vec2,
-        _screen: egui::Rect,
-    ) -> egui::Window<'a> {
-        window
-            .default_size([460.0_f32.min(max.x), 520.0_f32.min(max.y)])
-            .max_size(max)
+    fn default_size(&self) -> Option<egui::Vec2> {
+        Some(egui::vec2(460.0, 520.0))
     }
 
     fn show(&mut self, ui: &mut egui::Ui, fc: &mut FrameCtx) {
@@ -255,12 +245,11 @@ impl Window for SuggestionsWindow {
         SUGGESTIONS
     }
 
-    fn frame<'a>(
-        &self,
-        window: egui::Window<'a>,
-        _max: egui::Vec2,
-        _screen: egui::Rect,
-    ) -> egui::Window<'a> {
+    fn default_size(&self) -> Option<egui::Vec2> {
+        None
+    }
+
+    fn frame<'a>(&self, window: egui::Window<'a>, _screen: egui::Rect) -> egui::Window<'a> {
         window.resizable(false)
     }
 

@@ -640,15 +640,8 @@ impl super::Window for NetworkWindow {
         super::NETWORK
     }
 
-    fn frame<'a>(
-        &self,
-        window: egui::Window<'a>,
-        max: egui::Vec2,
-        _screen: egui::Rect,
-    ) -> egui::Window<'a> {
-        window
-            .default_size([640.0_f32.min(max.x), 560.0_f32.min(max.y)])
-            .max_size(max)
+    fn default_size(&self) -> Option<egui::Vec2> {
+        Some(egui::vec2(640.0, 560.0))
     }
 
     fn drawn(&mut self, ctx: &egui::Context) {
