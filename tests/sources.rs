@@ -339,15 +339,21 @@ fn a_zip_bomb_and_an_entity_expansion_are_refused() {
     );
 }
 
-/// Each fixture made by `LibreOffice` (`tests/data/sources/make.sh`) converts to exactly the text it
+/// Each fixture made by `LibreOffice` (`tests/data/sources/make.sh`: Word, `OpenDocument`, EPUB,
+/// XHTML, HTML with `<pre>`, RTF) converts to exactly the text it
 /// was made from: paragraphs as lines, nothing added, scripts as they were.
 #[test]
 fn word_opendocument_and_epub_fixtures_convert_to_their_text() {
     let dir = testdata().join("sources");
-    for name in ["english", "georgian", "arabic"] {
+    for (name, kinds) in [
+        ("english", &["docx", "odt", "epub", "html", "rtf"][..]),
+        ("georgian", &["docx", "odt", "epub", "html", "rtf"][..]),
+        ("arabic", &["docx", "odt", "epub", "html", "rtf"][..]),
+        ("english-pre", &["html"][..]),
+    ] {
         let want = std::fs::read_to_string(dir.join(format!("{name}.expected.txt"))).unwrap();
         let want = want.strip_suffix('\n').unwrap_or(&want);
-        for ext in ["docx", "odt", "epub"] {
+        for ext in kinds {
             let file = dir.join(format!("{name}.{ext}"));
             let got = convert_file(&file).unwrap().text;
             if got != want {
@@ -364,4 +370,51 @@ fn word_opendocument_and_epub_fixtures_convert_to_their_text() {
             }
         }
     }
+}
+
+/// RTF: deep nesting is refused within a fixed depth, not recursed into; a file that is not RTF
+/// says so; a code page other than Windows-1252 is decoded as the document declares it.
+#[test]
+fn rtf_bounds_and_code_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = dir.path().join("deep.rtf");
+    let mut bytes = b"{\\rtf1 ".to_vec();
+    bytes.extend(std::iter::repeat_n(b'{', 200_000));
+    std::fs::write(&deep, &bytes).unwrap();
+    let err = convert_file(&deep).unwrap_err().to_string();
+    assert!(
+        err.contains("deep.rtf") && err.contains("nest deeper"),
+        "{err}"
+    );
+    let fake = dir.path().join("fake.rtf");
+    std::fs::write(&fake, "plain words").unwrap();
+    assert!(
+        convert_file(&fake)
+            .unwrap_err()
+            .to_string()
+            .contains("not an RTF")
+    );
+    // Cyrillic in Windows-1251 hex escapes, a Unicode escape with its fallback, and a \par.
+    let cyrillic = dir.path().join("cp1251.rtf");
+    std::fs::write(
+        &cyrillic,
+        "{\\rtf1\\ansi\\ansicpg1251{\\fonttbl{\\f0 Arial;}}\\f0 \\'cc\\'ee\\'f1\\'ea\\'e2\\'e0\\par \\u1076?\\'e0}",
+    )
+    .unwrap();
+    assert_eq!(convert_file(&cyrillic).unwrap().text, "Москва\nда");
+}
+
+/// The Nexis Uni batch as RTF and as HTML (the other layouts it is delivered in) splits into the
+/// same ten articles as its DOCX; given together, they are duplicates of each other, and their
+/// documents are told apart by the extension.
+#[test]
+fn the_nexis_uni_batch_as_rtf_and_html_splits_as_its_docx() {
+    let docx = rows(&nexis("sample.DOCX"));
+    assert_eq!(rows(&nexis("nexis-uni.rtf")), docx);
+    assert_eq!(rows(&nexis("nexis-uni.html")), docx);
+    let plan = sources::plan(&[nexis("nexis-uni.rtf"), nexis("nexis-uni.html")]).unwrap();
+    assert_eq!(plan.len(), 20);
+    assert_eq!(plan[0].document, "nexis-uni-rtf-01.txt");
+    assert_eq!(plan[10].document, "nexis-uni-html-01.txt");
+    assert!(plan[10..].iter().all(|p| p.duplicate_of.is_some()));
 }

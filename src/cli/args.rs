@@ -205,7 +205,7 @@ pub enum Command {
     /// actor × actor, actor × concept, or the events table; for Gephi, networkx, igraph or
     /// UCINET (`GraphML`, GEXF, CSV matrix, node and edge tables, DL).
     Network(NetworkOptions),
-    /// Sources as analysts get them: Word (.docx), `OpenDocument` (.odt), EPUB and text files,
+    /// Sources as analysts get them: Word (.docx), RTF, `OpenDocument` (.odt), EPUB, HTML and text,
     /// and news-database batches (Nexis, Nexis Uni) split into one article each with its
     /// outlet, date, headline and byline. `inspect` shows what a file would make; `add` makes
     /// the documents in a project.

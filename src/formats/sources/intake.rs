@@ -73,10 +73,20 @@ pub fn plan(files: &[PathBuf]) -> Result<Vec<Planned>, SourceError> {
         .par_iter()
         .map(|f| convert_file(f))
         .collect::<Result<_, _>>()?;
+    // Two files with one name (a batch as DOCX and as RTF): the extension tells them apart.
+    let mut stems: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for c in &converted {
+        *stems.entry(stem_of(&c.file)).or_default() += 1;
+    }
     let mut out = Vec::new();
     for c in &converted {
         let (batch, articles) = super::articles(c);
-        let stem = stem_of(&c.file);
+        let mut stem = stem_of(&c.file);
+        if stems[&stem] > 1
+            && let Some(ext) = c.file.extension()
+        {
+            stem = format!("{stem}-{}", ext.to_string_lossy().to_lowercase());
+        }
         let width = articles.len().to_string().len();
         for article in articles {
             let document = if batch.is_some() {

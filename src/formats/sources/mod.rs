@@ -4,7 +4,7 @@
 //! command and the project intake drive it.
 //!
 //! * Each format is one file behind [`Converter`] (bytes in, text out): `plain.rs`, `docx.rs`,
-//!   `odt.rs`, `epub.rs`; the next format is one file and a line in [`CONVERTERS`].
+//!   `odt.rs`, `epub.rs`, `html.rs`, `rtf.rs`; the next format is one file and a line in [`CONVERTERS`].
 //! * Paragraphs and headings become lines; no markup is kept; the characters are left as the
 //!   source has them (no Unicode normalisation).
 //! * Hostile input is bounded ([`limits`]): a zip member is read up to a fixed size (a zip bomb
@@ -17,10 +17,12 @@ use std::path::{Path, PathBuf};
 mod dates;
 mod docx;
 mod epub;
+mod html;
 mod intake;
 mod nexis;
 mod odt;
 mod plain;
+mod rtf;
 mod similar;
 mod xml;
 
@@ -56,7 +58,14 @@ pub trait Converter: Sync {
 }
 
 /// Every converter, in the order they are asked.
-pub static CONVERTERS: &[&dyn Converter] = &[&plain::Plain, &docx::Docx, &odt::Odt, &epub::Epub];
+pub static CONVERTERS: &[&dyn Converter] = &[
+    &plain::Plain,
+    &docx::Docx,
+    &odt::Odt,
+    &epub::Epub,
+    &html::Html,
+    &rtf::Rtf,
+];
 
 /// The converter for a file, by its name's ending.
 pub fn converter_for(path: &Path) -> Option<&'static dyn Converter> {
@@ -105,7 +114,7 @@ pub fn convert_file(path: &Path) -> Result<Converted, SourceError> {
     let converter = converter_for(path).ok_or_else(|| {
         SourceError::new(
             path,
-            "not a source tagdesk reads (.txt, .md, .docx, .odt, .epub)",
+            "not a source tagdesk reads (.txt, .md, .docx, .odt, .epub, .html, .rtf)",
         )
     })?;
     let size = std::fs::metadata(path)

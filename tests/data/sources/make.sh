@@ -18,8 +18,47 @@ for fmt in docx odt; do
   soffice --headless --infilter="Text (encoded):UTF8,LF,,," --convert-to $fmt english.txt georgian.txt arabic.txt
 done
 soffice --headless --convert-to epub english.odt georgian.odt arabic.odt
-for b in english georgian arabic; do
-  cp $b.docx $b.odt $b.epub "$here/"
+soffice --headless --convert-to rtf english.odt georgian.odt arabic.odt
+# HTML two ways: LibreOffice's XHTML writer (paragraphs, empty ones as a no-break space or
+# <p/>), and its HTML writer on the ODT (the imported text's style is preformatted: <pre>).
+mkdir -p xhtml pre
+soffice --headless --infilter="Text (encoded):UTF8,LF,,," --convert-to "html:XHTML Writer File:UTF8" --outdir xhtml english.txt georgian.txt arabic.txt
+soffice --headless --convert-to html --outdir pre english.odt
+cp xhtml/english.html xhtml/georgian.html xhtml/arabic.html "$here/"
+cp pre/english.html "$here/english-pre.html"
+cp english.txt english-pre.txt
+for b in english georgian arabic english-pre; do
+  [ -e $b.docx ] && cp $b.docx $b.odt $b.epub $b.rtf "$here/"
   python3 -c "import sys; t=open('$b.txt',encoding='utf8').read().replace('\r\n','\n').rstrip('\n'); open('$here/$b.expected.txt','w',encoding='utf8').write(t+'\n')"
 done
+# The Nexis Uni sample (tests/data/nexis/sample.DOCX) as RTF and as XHTML, the other layouts
+# it is delivered in: the same ten articles. The RTF's pictures are taken out (1.6 MB → 245 kB).
+cp "$here/../nexis/sample.DOCX" nexis-uni.docx
+soffice --headless --convert-to rtf nexis-uni.docx
+soffice --headless --convert-to "html:XHTML Writer File:UTF8" nexis-uni.docx
+python3 - <<'PY'
+b = open("nexis-uni.rtf", "rb").read()
+out, i, n = bytearray(), 0, len(b)
+def group_end(j):
+    depth = 0
+    while j < n:
+        c = b[j]
+        if c == 0x5C:
+            j += 2
+            continue
+        depth += (c == 0x7B) - (c == 0x7D)
+        j += 1
+        if depth == 0:
+            return j
+    return n
+while i < n:
+    if b[i] == 0x7B and any(b.startswith(p, i) for p in (b"{\\pict", b"{\\*\\shppict", b"{\\nonshppict", b"{\\shp")):
+        i = group_end(i)
+        continue
+    out.append(b[i])
+    i += 1
+open("nexis-uni-small.rtf", "wb").write(out)
+PY
+cp nexis-uni-small.rtf "$here/../nexis/nexis-uni.rtf"
+cp nexis-uni.html "$here/../nexis/nexis-uni.html"
 rm -rf "$work"
