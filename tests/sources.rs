@@ -418,3 +418,63 @@ fn the_nexis_uni_batch_as_rtf_and_html_splits_as_its_docx() {
     assert_eq!(plan[10].document, "nexis-uni-html-01.txt");
     assert!(plan[10..].iter().all(|p| p.duplicate_of.is_some()));
 }
+
+/// Factiva's "Full Article/Report plus Indexing" layout, as HTML (field tables) and as RTF
+/// (a paragraph per field code): three articles in English, German and French, with source,
+/// date, byline, section and length; the lead and the text are the body; indexing and the
+/// accession number are not part of it.
+#[test]
+fn a_factiva_batch_splits_from_html_and_from_rtf_alike() {
+    let dir = testdata().join("factiva");
+    let read = |name: &str| {
+        let converted = convert_file(&dir.join(name)).unwrap();
+        let (batch, articles) = sources::articles(&converted);
+        assert_eq!(batch, Some("Factiva"), "{name}");
+        articles
+    };
+    let html = read("batch.html");
+    let rtf = read("batch.rtf");
+    assert_eq!(html, rtf, "the same articles from both layouts");
+    let rows: Vec<(&str, &str, &str)> = html
+        .iter()
+        .map(|a| (a.date.as_str(), a.outlet.as_str(), a.title.as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                "2016-09-09",
+                "The Example Times",
+                "Kerry and Lavrov meet again in Geneva"
+            ),
+            (
+                "2016-09-10",
+                "Beispiel-Zeitung",
+                "Waffenruhe für Syrien vereinbart"
+            ),
+            (
+                "2016-09-10",
+                "Le Journal d'exemple",
+                "Accord sur une trêve en Syrie"
+            ),
+        ]
+    );
+    let first = &html[0];
+    assert_eq!(first.byline, "By Anne Example");
+    assert_eq!(first.section, "World");
+    assert_eq!(first.length, "61 words");
+    assert!(
+        first
+            .text
+            .starts_with("Kerry and Lavrov meet again in Geneva\n\nU.S. Secretary")
+    );
+    assert!(
+        first
+            .text
+            .contains("Lavrov said Moscow would not accept conditions on Aleppo.")
+    );
+    for a in &html {
+        assert!(!a.text.contains("Document "), "{}", a.title);
+        assert!(!a.text.contains("usdos") && !a.text.contains("searchContext"));
+    }
+}

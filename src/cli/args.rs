@@ -206,7 +206,7 @@ pub enum Command {
     /// UCINET (`GraphML`, GEXF, CSV matrix, node and edge tables, DL).
     Network(NetworkOptions),
     /// Sources as analysts get them: Word (.docx), RTF, `OpenDocument` (.odt), EPUB, HTML and text,
-    /// and news-database batches (Nexis, Nexis Uni) split into one article each with its
+    /// and news-database batches (Nexis, Nexis Uni, Factiva) split into one article each with its
     /// outlet, date, headline and byline. `inspect` shows what a file would make; `add` makes
     /// the documents in a project.
     Sources {

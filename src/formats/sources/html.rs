@@ -77,6 +77,9 @@ impl super::Converter for Html {
                     } else if skipping > 0 {
                     } else if name == b"br" {
                         out.line_break();
+                    } else if name == b"td" || name == b"th" {
+                        // Cells of a row: apart by a tab (Factiva's field tables).
+                        out.cell();
                     } else if BLOCKS.contains(&name.as_slice()) {
                         out.end_block();
                         if tag.self_closing {
@@ -140,6 +143,13 @@ impl Text {
                 self.line.push(c);
             }
         }
+    }
+
+    fn cell(&mut self) {
+        if !self.line.is_empty() {
+            self.line.push('\t');
+        }
+        self.space = false;
     }
 
     fn line_break(&mut self) {

@@ -9,7 +9,8 @@
 //!   source has them (no Unicode normalisation).
 //! * Hostile input is bounded ([`limits`]): a zip member is read up to a fixed size (a zip bomb
 //!   stops there), XML is parsed with DTDs refused (no entity expansion) and a node limit.
-//! * `nexis.rs` recognises a batch in the converted text and splits it; `dates.rs` reads its
+//! * `nexis.rs` (Nexis, Nexis Uni) and `factiva.rs` recognise a batch in the converted text and
+//!   split it; `dates.rs` reads its
 //!   dates in English, German, French and Spanish; `similar.rs` flags duplicate articles.
 
 use std::path::{Path, PathBuf};
@@ -17,6 +18,7 @@ use std::path::{Path, PathBuf};
 mod dates;
 mod docx;
 mod epub;
+mod factiva;
 mod html;
 mod intake;
 mod nexis;
@@ -166,6 +168,9 @@ pub struct Article {
 pub fn articles(converted: &Converted) -> (Option<&'static str>, Vec<Article>) {
     if let Some((kind, found)) = nexis::split(&converted.text) {
         return (Some(kind), found);
+    }
+    if let Some(found) = factiva::split(&converted.text) {
+        return (Some("Factiva"), found);
     }
     let text = converted.text.clone();
     let title = crate::core::text::first_line(&text);

@@ -146,7 +146,7 @@ impl super::Window for AddSources {
     fn show(&mut self, ui: &mut egui::Ui, fc: &mut FrameCtx) {
         self.take_result();
         ui.label(
-            "Word, RTF, OpenDocument, EPUB, HTML or text files, one per line; a Nexis or Nexis Uni batch \
+            "Word, RTF, OpenDocument, EPUB, HTML or text files, one per line; a Nexis, Nexis Uni or Factiva batch \
              is split into its articles. You can also drop files on the window.",
         );
         let label = ui.label("Files");
