@@ -120,7 +120,7 @@ if want sources; then
   xdotool type --window "$wid" --delay 30 "Add sources"; sleep 0.5
   keys Return
   xdotool type --window "$wid" --delay 10 "$PWD/tests/data/nexis/sample.DOCX"; sleep 0.5
-  keys Tab space
+  keys Tab Tab space
   sleep 2
   shot sources
   stop

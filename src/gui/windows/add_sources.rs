@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::mpsc::{Receiver, channel};
 
 use crate::formats::sources::{self, Planned};
 use crate::gui::action::Action;
@@ -23,6 +24,8 @@ pub struct AddSources {
     keep_duplicates: bool,
     /// The last failure, or what the last "Add" did.
     message: Option<Result<String, String>>,
+    /// Files picked in the system's file dialog (it runs on a thread of its own).
+    picked: Option<Receiver<Vec<PathBuf>>>,
 }
 
 impl Default for AddSources {
@@ -34,6 +37,7 @@ impl Default for AddSources {
             plan: None,
             keep_duplicates: false,
             message: None,
+            picked: None,
         }
     }
 }
@@ -80,6 +84,52 @@ impl AddSources {
         if self.message.as_ref().is_some_and(Result::is_ok) {
             self.plan = None;
         }
+    }
+
+    /// The system's file dialog for sources, on a thread of its own (it is the user's, not
+    /// background work); where there is none, the window says how else to give the files.
+    fn choose(&mut self, ctx: &egui::Context) {
+        if let Some(why) = crate::gui::dialogs::chooser::native_dialog_missing() {
+            self.message = Some(Err(format!(
+                "{why} Type or paste the files' paths above, or drop the files on the window."
+            )));
+            return;
+        }
+        let (tx, rx) = channel();
+        let ctx = ctx.clone();
+        let extensions: Vec<&'static str> = sources::CONVERTERS
+            .iter()
+            .flat_map(|c| c.extensions().iter().copied())
+            .collect();
+        let _ = crate::core::job::spawn("tagdesk-dialog", move || {
+            let picked = rfd::FileDialog::new()
+                .set_title("Add sources")
+                .add_filter("Sources", &extensions)
+                .pick_files()
+                .unwrap_or_default();
+            let _ = tx.send(picked);
+            ctx.request_repaint();
+        });
+        self.picked = Some(rx);
+    }
+
+    fn take_picked(&mut self, ctx: &egui::Context) {
+        let Some(picked) = self.picked.as_ref().and_then(|rx| rx.try_recv().ok()) else {
+            return;
+        };
+        self.picked = None;
+        if picked.is_empty() {
+            return;
+        }
+        let mut paths = self.paths.trim_end().to_owned();
+        for p in picked {
+            if !paths.is_empty() {
+                paths.push('\n');
+            }
+            paths.push_str(&p.display().to_string());
+        }
+        self.paths = paths;
+        self.inspect(ctx);
     }
 
     fn take_result(&mut self) {
@@ -145,6 +195,7 @@ impl super::Window for AddSources {
 
     fn show(&mut self, ui: &mut egui::Ui, fc: &mut FrameCtx) {
         self.take_result();
+        self.take_picked(ui.ctx());
         ui.label(
             "Word, RTF, OpenDocument, EPUB, HTML or text files, one per line; a Nexis, Nexis Uni or Factiva batch \
              is split into its articles. You can also drop files on the window.",
@@ -163,6 +214,15 @@ impl super::Window for AddSources {
         }
         let running = self.task.is_some();
         ui.horizontal(|ui| {
+            if ui
+                .add_enabled(
+                    !running && self.picked.is_none(),
+                    egui::Button::new("Choose files…"),
+                )
+                .clicked()
+            {
+                self.choose(ui.ctx());
+            }
             if ui
                 .add_enabled(
                     !running && !self.files().is_empty(),
