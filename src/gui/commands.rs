@@ -280,10 +280,17 @@ impl Command {
 
 /// The commands whose shortcut was pressed this frame (and consumes those key presses).
 /// With `text_focused`, only commands that work while typing are taken.
-pub fn pressed_commands(ctx: &egui::Context, text_focused: bool) -> Vec<Command> {
+/// `window_focused`: a widget of a floating window has the keyboard, so Tab and Shift+Tab
+/// move it through the window's widgets, and do not step the annotations behind it.
+pub fn pressed_commands(
+    ctx: &egui::Context,
+    text_focused: bool,
+    window_focused: bool,
+) -> Vec<Command> {
     let mut all: Vec<(Command, KeyboardShortcut)> = Command::all()
         .filter(|c| !text_focused || c.works_while_typing())
         .flat_map(|c| c.shortcuts().iter().map(move |&s| (c, s)))
+        .filter(|(_, s)| !(window_focused && s.logical_key == Key::Tab))
         .collect();
     // Most specific first: egui matches a shortcut even when Shift or Alt are also held, so
     // Ctrl+Shift+Z must be tried before Ctrl+Z, Alt+Shift+← before Shift+←.

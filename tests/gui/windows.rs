@@ -955,3 +955,34 @@ fn adding_a_nexis_batch_previews_ten_articles_and_makes_ten_dated_documents() {
         "the list names the article by its headline"
     );
 }
+
+/// Tab in a floating window moves through its widgets and leaves the text behind alone: it
+/// does not also step to the next annotation (it does that when the text has the keyboard).
+#[test]
+fn tab_in_a_window_moves_its_focus_and_selects_no_annotation() {
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "maria");
+    harness
+        .state_mut()
+        .push_action(Action::Command(tagdesk::gui::commands::Command::AddSources));
+    steps(&mut harness, 2);
+    harness.get_by_label("Choose files…").focus();
+    steps(&mut harness, 1);
+    harness.key_press(Key::Tab);
+    steps(&mut harness, 2);
+    assert_eq!(
+        harness.state().selected_annotation(),
+        None,
+        "no annotation stepped to"
+    );
+    // The window closed, Tab steps the annotations again.
+    harness.key_press(Key::Escape);
+    steps(&mut harness, 2);
+    assert!(harness.query_by_label("Add sources").is_none());
+    harness.key_press(Key::Tab);
+    steps(&mut harness, 2);
+    assert!(
+        harness.state().selected_annotation().is_some(),
+        "Tab steps annotations"
+    );
+}

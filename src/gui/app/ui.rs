@@ -62,7 +62,12 @@ impl App {
         {
             ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape));
         }
-        for command in pressed_commands(ctx, text_focused) {
+        // A widget of a floating window (not the panels') has the keyboard: Tab is its.
+        let window_focused = ctx
+            .memory(egui::Memory::focused)
+            .and_then(|id| ctx.read_response(id))
+            .is_some_and(|r| r.layer_id.order == egui::Order::Middle);
+        for command in pressed_commands(ctx, text_focused, window_focused) {
             self.actions.push(Action::Command(command));
         }
         if text_focused {
