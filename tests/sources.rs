@@ -478,3 +478,27 @@ fn a_factiva_batch_splits_from_html_and_from_rtf_alike() {
         assert!(!a.text.contains("usdos") && !a.text.contains("searchContext"));
     }
 }
+
+/// `tagdesk init` over a folder that holds Word files and batches says they can be converted
+/// and how (they are not documents until then).
+#[test]
+fn init_names_the_files_it_can_convert() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("texts");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("a.txt"), "A text.").unwrap();
+    std::fs::copy(nexis("sample.DOCX"), folder.join("batch.docx")).unwrap();
+    let out = tagdesk(&[
+        "init",
+        dir.path().join("proj").to_str().unwrap(),
+        "--sources",
+        folder.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("1 file(s) here can be converted") && said.contains("batch.docx"),
+        "{said}"
+    );
+    assert!(said.contains("tagdesk sources add"), "{said}");
+}

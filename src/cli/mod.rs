@@ -300,6 +300,34 @@ fn init(dir: &Path, sources: Option<&Path>, name: Option<&str>) -> Result<(), Cl
                 project.documents.len(),
                 project.source_dir.display()
             );
+            // Word files, batches and pages in the folder are not documents until converted.
+            let convertible: Vec<String> = crate::core::walk::readable_files(
+                &project.source_dir,
+                &|name| {
+                    !crate::core::walk::has_extension(name, "txt")
+                        && formats::sources::is_source(Path::new(name))
+                },
+                &[],
+            )
+            .into_iter()
+            .map(|(rel, _)| rel)
+            .collect();
+            if !convertible.is_empty() {
+                let shown: Vec<&str> = convertible.iter().take(5).map(String::as_str).collect();
+                eprintln!(
+                    "note: {} file(s) here can be converted into documents (Word, RTF, \
+                     OpenDocument, EPUB, HTML; news-database batches are split into articles): \
+                     {}{}. Run `tagdesk sources add {} FILE…` (or File → Add sources).",
+                    convertible.len(),
+                    shown.join(", "),
+                    if convertible.len() > shown.len() {
+                        ", …"
+                    } else {
+                        ""
+                    },
+                    dir.display()
+                );
+            }
             Ok(())
         }
         Err(err) => Err(CliError::usage(err)),
