@@ -502,3 +502,87 @@ fn init_names_the_files_it_can_convert() {
     );
     assert!(said.contains("tagdesk sources add"), "{said}");
 }
+
+/// Words in order, white space aside (a PDF's text layer wraps lines where the page did).
+fn words_of(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// PDFs made by `LibreOffice`: the text layer gives the words of the text they were made from,
+/// in order (lines wrap where the page did). Right-to-left text is refused, with the line: a
+/// PDF keeps it in drawing order, and reading order cannot be had back reliably.
+#[test]
+fn pdf_fixtures_give_their_text_in_reading_order() {
+    let dir = testdata().join("sources");
+    let arabic = convert_file(&dir.join("arabic.pdf"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        arabic.contains("arabic.pdf") && arabic.contains("right-to-left"),
+        "{arabic}"
+    );
+    for name in ["english", "georgian"] {
+        let want = std::fs::read_to_string(dir.join(format!("{name}.expected.txt"))).unwrap();
+        let got = convert_file(&dir.join(format!("{name}.pdf"))).unwrap().text;
+        // A line the page broke after a word's hyphen ("hand-" / "wringing") is one word again.
+        let mut joined = String::new();
+        for line in got.lines() {
+            joined.push_str(line);
+            let mut end = line.chars().rev();
+            let word_hyphen =
+                end.next() == Some('-') && end.next().is_some_and(char::is_alphanumeric);
+            if !word_hyphen {
+                joined.push('\n');
+            }
+        }
+        let got = joined;
+        assert_eq!(words_of(&got), words_of(&want), "{name}.pdf");
+    }
+}
+
+/// The Nexis Uni batch as PDF (the third layout it is delivered in) splits into the ten
+/// articles, with the DOCX's dates and outlets, and its headlines (letters the page set apart
+/// aside). Read through the CLI, so the text is taken out in the bounded child process.
+#[test]
+fn the_nexis_uni_batch_as_pdf_splits_in_the_child_process() {
+    let out = tagdesk(&[
+        "sources",
+        "inspect",
+        "--json",
+        nexis("nexis-uni.pdf").to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 10);
+    let squeeze = |s: &str| s.split_whitespace().collect::<String>();
+    for (row, (date, outlet, title)) in rows.iter().zip(self::rows(&nexis("sample.DOCX"))) {
+        assert_eq!(row["date"], date.as_str());
+        assert_eq!(row["outlet"], outlet.as_str());
+        assert_eq!(squeeze(row["title"].as_str().unwrap()), squeeze(&title));
+    }
+}
+
+/// A PDF without a text layer, an encrypted one and one whose page tree loops are refused with
+/// their name and why, through the child process and in this one alike, and nothing hangs.
+#[test]
+fn pdfs_without_text_encrypted_or_looping_are_refused() {
+    let dir = testdata().join("pdf");
+    for (name, says) in [
+        ("no-text-layer.pdf", "run OCR first"),
+        ("encrypted.pdf", "encrypted"),
+        ("loop.pdf", "run OCR first"),
+    ] {
+        let file = dir.join(name);
+        let here = convert_file(&file).unwrap_err().to_string();
+        assert!(here.contains(name) && here.contains(says), "{here}");
+        let out = tagdesk(&["sources", "inspect", file.to_str().unwrap()]);
+        assert!(!out.status.success());
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains(name) && said.contains(says), "{said}");
+    }
+}

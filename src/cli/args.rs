@@ -205,7 +205,7 @@ pub enum Command {
     /// actor × actor, actor × concept, or the events table; for Gephi, networkx, igraph or
     /// UCINET (`GraphML`, GEXF, CSV matrix, node and edge tables, DL).
     Network(NetworkOptions),
-    /// Sources as analysts get them: Word (.docx), RTF, `OpenDocument` (.odt), EPUB, HTML and text,
+    /// Sources as analysts get them: Word (.docx), RTF, PDF, `OpenDocument` (.odt), EPUB, HTML, text,
     /// and news-database batches (Nexis, Nexis Uni, Factiva) split into one article each with its
     /// outlet, date, headline and byline. `inspect` shows what a file would make; `add` makes
     /// the documents in a project.
@@ -437,4 +437,8 @@ pub enum SourcesAction {
         #[arg(long)]
         keep_duplicates: bool,
     },
+    /// (Internal) a PDF's text layer: the PDF on standard input, the text on standard
+    /// output, under a memory limit. Run by tagdesk itself, so a hostile PDF stays apart.
+    #[command(hide = true)]
+    PdfText,
 }

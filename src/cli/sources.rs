@@ -14,6 +14,13 @@ pub(super) fn sources_cmd(action: SourcesAction) -> Result<(), CliError> {
             files,
             keep_duplicates,
         } => add(&project, &files, keep_duplicates),
+        SourcesAction::PdfText => {
+            let text = sources::pdf::child_main().map_err(CliError::failed)?;
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .map_err(|e| CliError::failed(format!("cannot write the text: {e}")))
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 //! command and the project intake drive it.
 //!
 //! * Each format is one file behind [`Converter`] (bytes in, text out): `plain.rs`, `docx.rs`,
-//!   `odt.rs`, `epub.rs`, `html.rs`, `rtf.rs`; the next format is one file and a line in [`CONVERTERS`].
+//!   `odt.rs`, `epub.rs`, `html.rs`, `rtf.rs`, `pdf.rs`; the next format is one file and a line in [`CONVERTERS`].
 //! * Paragraphs and headings become lines; no markup is kept; the characters are left as the
 //!   source has them (no Unicode normalisation).
 //! * Hostile input is bounded ([`limits`]): a zip member is read up to a fixed size (a zip bomb
@@ -23,6 +23,7 @@ mod html;
 mod intake;
 mod nexis;
 mod odt;
+pub mod pdf;
 mod plain;
 mod rtf;
 mod similar;
@@ -67,6 +68,7 @@ pub static CONVERTERS: &[&dyn Converter] = &[
     &epub::Epub,
     &html::Html,
     &rtf::Rtf,
+    &pdf::Pdf,
 ];
 
 /// The converter for a file, by its name's ending.
@@ -116,7 +118,7 @@ pub fn convert_file(path: &Path) -> Result<Converted, SourceError> {
     let converter = converter_for(path).ok_or_else(|| {
         SourceError::new(
             path,
-            "not a source tagdesk reads (.txt, .md, .docx, .odt, .epub, .html, .rtf)",
+            "not a source tagdesk reads (.txt, .md, .docx, .odt, .epub, .html, .rtf, .pdf)",
         )
     })?;
     let size = std::fs::metadata(path)

@@ -207,9 +207,27 @@ fn uni(lines: &[&str]) -> Option<Vec<Article>> {
             .rev()
             .map(|l| l.trim())
             .filter(|l| !l.is_empty());
-        if date_at.is_some() {
+        if let Some(at) = date_at {
             article.outlet = before.next().unwrap_or_default().to_owned();
-            article.title = before.next().unwrap_or_default().to_owned();
+            // The headline: the lines above the outlet up to an empty one (a long headline
+            // wraps in a PDF).
+            let outlet_at = segment[..at]
+                .iter()
+                .rposition(|l| !l.trim().is_empty())
+                .unwrap_or(0);
+            let title_end = segment[..outlet_at]
+                .iter()
+                .rposition(|l| !l.trim().is_empty())
+                .map_or(0, |e| e + 1);
+            let top = segment[..title_end]
+                .iter()
+                .rposition(|l| l.trim().is_empty())
+                .map_or(0, |b| b + 1);
+            article.title = segment[top..title_end]
+                .iter()
+                .map(|l| l.trim())
+                .collect::<Vec<_>>()
+                .join(" ");
         }
         let body = &segment[body_at + 1..];
         let body_end = body

@@ -1,4 +1,4 @@
-//! File → Add sources: Word, RTF, `OpenDocument`, EPUB, HTML and text files, and news-database batches
+//! File → Add sources: Word, RTF, PDF, `OpenDocument`, EPUB, HTML and text files, and news-database batches
 //! (Nexis, Nexis Uni) split into articles. The files are read on a task and shown as a table
 //! (what each would make: date, outlet, headline, words, duplicates) before anything is
 //! written; "Add" makes the documents with their metadata, all or nothing.
@@ -197,7 +197,7 @@ impl super::Window for AddSources {
         self.take_result();
         self.take_picked(ui.ctx());
         ui.label(
-            "Word, RTF, OpenDocument, EPUB, HTML or text files, one per line; a Nexis, Nexis Uni or Factiva batch \
+            "Word, RTF, PDF, OpenDocument, EPUB, HTML or text files, one per line; a Nexis, Nexis Uni or Factiva batch \
              is split into its articles. You can also drop files on the window.",
         );
         let label = ui.label("Files");

@@ -19,6 +19,7 @@ for fmt in docx odt; do
 done
 soffice --headless --convert-to epub english.odt georgian.odt arabic.odt
 soffice --headless --convert-to rtf english.odt georgian.odt arabic.odt
+soffice --headless --convert-to pdf english.odt georgian.odt arabic.odt
 # HTML two ways: LibreOffice's XHTML writer (paragraphs, empty ones as a no-break space or
 # <p/>), and its HTML writer on the ODT (the imported text's style is preformatted: <pre>).
 mkdir -p xhtml pre
@@ -28,7 +29,7 @@ cp xhtml/english.html xhtml/georgian.html xhtml/arabic.html "$here/"
 cp pre/english.html "$here/english-pre.html"
 cp english.txt english-pre.txt
 for b in english georgian arabic english-pre; do
-  [ -e $b.docx ] && cp $b.docx $b.odt $b.epub $b.rtf "$here/"
+  [ -e $b.docx ] && cp $b.docx $b.odt $b.epub $b.rtf $b.pdf "$here/"
   python3 -c "import sys; t=open('$b.txt',encoding='utf8').read().replace('\r\n','\n').rstrip('\n'); open('$here/$b.expected.txt','w',encoding='utf8').write(t+'\n')"
 done
 # The Nexis Uni sample (tests/data/nexis/sample.DOCX) as RTF and as XHTML, the other layouts
@@ -36,6 +37,12 @@ done
 cp "$here/../nexis/sample.DOCX" nexis-uni.docx
 soffice --headless --convert-to rtf nexis-uni.docx
 soffice --headless --convert-to "html:XHTML Writer File:UTF8" nexis-uni.docx
+soffice --headless --convert-to pdf nexis-uni.docx
+cp nexis-uni.pdf "$here/../nexis/nexis-uni.pdf"
+# An encrypted PDF (password "secret") for the refusal test.
+mkdir -p enc
+soffice --headless --convert-to 'pdf:writer_pdf_Export:{"EncryptFile":{"type":"boolean","value":"true"},"DocumentOpenPassword":{"type":"string","value":"secret"}}' --outdir enc english.odt
+cp enc/english.pdf "$here/../pdf/encrypted.pdf"
 python3 - <<'PY'
 b = open("nexis-uni.rtf", "rb").read()
 out, i, n = bytearray(), 0, len(b)
