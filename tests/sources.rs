@@ -586,3 +586,27 @@ fn pdfs_without_text_encrypted_or_looping_are_refused() {
         assert!(said.contains(name) && said.contains(says), "{said}");
     }
 }
+
+/// The plan counts the files it has read (the window's progress bar), and a cancelled plan
+/// reads no more and ends as cancelled.
+#[test]
+fn a_plan_counts_its_files_and_stops_when_cancelled() {
+    let files = [
+        nexis("sample.TXT"),
+        nexis("sample.DOCX"),
+        nexis("nexis-uni.html"),
+    ];
+    let progress = sources::Progress::default();
+    let plan = sources::plan_watched(&files, &progress).unwrap();
+    assert_eq!(plan.len(), 30);
+    assert_eq!(progress.done.load(std::sync::atomic::Ordering::Relaxed), 3);
+    let cancelled = sources::Progress::default();
+    cancelled
+        .cancel
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    let err = sources::plan_watched(&files, &cancelled)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("cancelled"), "{err}");
+    assert_eq!(cancelled.done.load(std::sync::atomic::Ordering::Relaxed), 0);
+}

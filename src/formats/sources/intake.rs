@@ -68,11 +68,42 @@ impl Planned {
 
 /// Converts and splits `files`; any file that cannot be read fails the plan, naming it.
 pub fn plan(files: &[PathBuf]) -> Result<Vec<Planned>, SourceError> {
+    plan_watched(files, &Progress::default())
+}
+
+/// How far a plan is, and the way to stop it (the window's progress bar and Cancel).
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Files converted so far.
+    pub done: std::sync::atomic::AtomicUsize,
+    /// Set to stop: the files not started yet are not read, and the plan ends as cancelled.
+    pub cancel: std::sync::atomic::AtomicBool,
+}
+
+/// [`plan`], counting the files done in `progress` and stopping when it is cancelled.
+pub fn plan_watched(files: &[PathBuf], progress: &Progress) -> Result<Vec<Planned>, SourceError> {
     use rayon::prelude::*;
+    use std::sync::atomic::Ordering;
     let converted: Vec<_> = files
         .par_iter()
-        .map(|f| convert_file(f))
+        .map(|f| {
+            if progress.cancel.load(Ordering::Relaxed) {
+                return Err(SourceError {
+                    file: f.clone(),
+                    message: "not read: cancelled".to_owned(),
+                });
+            }
+            let c = convert_file(f);
+            progress.done.fetch_add(1, Ordering::Relaxed);
+            c
+        })
         .collect::<Result<_, _>>()?;
+    if progress.cancel.load(Ordering::Relaxed) {
+        return Err(SourceError {
+            file: files.first().cloned().unwrap_or_default(),
+            message: "not read: cancelled".to_owned(),
+        });
+    }
     // Two files with one name (a batch as DOCX and as RTF): the extension tells them apart.
     let mut stems: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for c in &converted {

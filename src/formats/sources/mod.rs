@@ -30,7 +30,7 @@ mod similar;
 mod xml;
 
 pub use dates::parse_news_date;
-pub use intake::{DUPLICATE_THRESHOLD, Planned, add, plan};
+pub use intake::{DUPLICATE_THRESHOLD, Planned, Progress, add, plan, plan_watched};
 pub use similar::{Duplicate, duplicates};
 
 /// Bumped when a converter's output changes: a document converted by an older version is

@@ -20,6 +20,8 @@ pub struct AddSources {
     /// The field takes the keyboard when the window opens.
     focus: bool,
     task: Option<Task<Result<Vec<Planned>, String>>>,
+    /// The running task's progress (files done) and its Cancel, with how many files it reads.
+    progress: Option<(Arc<sources::Progress>, usize)>,
     plan: Option<Arc<Vec<Planned>>>,
     keep_duplicates: bool,
     /// The last failure, or what the last "Add" did.
@@ -34,6 +36,7 @@ impl Default for AddSources {
             paths: String::new(),
             focus: true,
             task: None,
+            progress: None,
             plan: None,
             keep_duplicates: false,
             message: None,
@@ -71,9 +74,20 @@ impl AddSources {
         let files = self.files();
         self.plan = None;
         self.message = None;
+        let progress = Arc::new(sources::Progress::default());
+        self.progress = Some((progress.clone(), files.len()));
         self.task = Some(Task::spawn(ctx, "tagdesk-sources", move || {
-            sources::plan(&files).map_err(|e| e.to_string())
+            sources::plan_watched(&files, &progress).map_err(|e| e.to_string())
         }));
+    }
+
+    /// Stops the files being read (those under way finish; nothing is written either way).
+    fn cancel(&self) {
+        if let Some((progress, _)) = &self.progress {
+            progress
+                .cancel
+                .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 
     /// What adding did (the app calls this).
@@ -135,56 +149,85 @@ impl AddSources {
     fn take_result(&mut self) {
         if let Some(result) = self.task.as_mut().and_then(Task::poll) {
             self.task = None;
+            self.progress = None;
             match result {
                 Ok(Ok(plan)) => self.plan = Some(Arc::new(plan)),
+                Ok(Err(e)) if e.ends_with("not read: cancelled") => {
+                    self.message = Some(Err("Cancelled: nothing was written.".to_owned()));
+                }
                 Ok(Err(e)) => self.message = Some(Err(format!("Nothing was read: {e}"))),
                 Err(e) => self.message = Some(Err(format!("Reading the files failed: {e}"))),
             }
         }
     }
 
+    /// The preview, one row per document; only the rows on screen are drawn (a folder of
+    /// batches makes thousands).
     fn table(ui: &mut egui::Ui, plan: &[Planned]) {
-        egui::ScrollArea::both().max_height(320.0).show(ui, |ui| {
-            egui::Grid::new("add-sources-table")
-                .striped(true)
-                .num_columns(6)
-                .show(ui, |ui| {
-                    for head in ["#", "Date", "Outlet", "Headline", "Words", ""] {
+        use egui_extras::{Column, TableBuilder};
+        let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+        let height = (ui.available_height() - 64.0).clamp(120.0, 320.0);
+        TableBuilder::new(ui)
+            .id_salt("add-sources-table")
+            .striped(true)
+            // Room below for the duplicates box and the Add button.
+            .max_scroll_height(height)
+            .column(Column::exact(36.0))
+            .column(Column::exact(130.0))
+            .column(Column::initial(160.0).clip(true))
+            .column(Column::remainder().at_least(200.0).clip(true))
+            .column(Column::exact(56.0))
+            .column(Column::initial(220.0).clip(true))
+            .header(row_height, |mut header| {
+                for head in ["#", "Date", "Outlet", "Headline", "Words", ""] {
+                    header.col(|ui| {
                         ui.strong(head);
-                    }
-                    ui.end_row();
-                    for p in plan {
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(row_height, plan.len(), |mut row| {
+                    let p = &plan[row.index()];
+                    row.col(|ui| {
                         ui.label(p.article.position.to_string());
+                    });
+                    row.col(|ui| {
                         ui.label(&p.article.date);
+                    });
+                    row.col(|ui| {
                         ui.label(&p.article.outlet);
-                        let title: String = if p.article.title.chars().count() > 60 {
-                            p.article.title.chars().take(59).chain(['…']).collect()
-                        } else {
-                            p.article.title.clone()
-                        };
-                        ui.label(title).on_hover_text(format!(
+                    });
+                    row.col(|ui| {
+                        ui.label(&p.article.title).on_hover_text(format!(
                             "{}\n{} — {}",
                             p.article.title,
                             p.document,
                             p.file.display()
                         ));
+                    });
+                    row.col(|ui| {
                         ui.label(p.words().to_string());
-                        match p.duplicate_of {
-                            Some((first, similarity)) => ui.weak(format!(
+                    });
+                    row.col(|ui| {
+                        if let Some((first, similarity)) = p.duplicate_of {
+                            ui.weak(format!(
                                 "duplicate of {} ({:.0} % alike)",
                                 plan[first].document,
                                 similarity * 100.0
-                            )),
-                            None => ui.label(""),
-                        };
-                        ui.end_row();
-                    }
+                            ));
+                        }
+                    });
                 });
-        });
+            });
     }
 }
 
 impl super::Window for AddSources {
+    fn closed(&mut self) {
+        self.cancel();
+    }
+
     fn title(&self) -> &'static str {
         TITLE
     }
@@ -201,14 +244,19 @@ impl super::Window for AddSources {
              is split into its articles. You can also drop files on the window.",
         );
         let label = ui.label("Files");
-        let field = ui
-            .add(
-                egui::TextEdit::multiline(&mut self.paths)
-                    .desired_rows(2)
-                    .desired_width(f32::INFINITY)
-                    .hint_text("/home/me/Downloads/Nexis batch.docx"),
-            )
-            .labelled_by(label.id);
+        let field = egui::ScrollArea::vertical()
+            .id_salt("add-sources-files")
+            .max_height(96.0)
+            .show(ui, |ui| {
+                ui.add(
+                    egui::TextEdit::multiline(&mut self.paths)
+                        .desired_rows(2)
+                        .desired_width(f32::INFINITY)
+                        .hint_text("/home/me/Downloads/Nexis batch.docx"),
+                )
+                .labelled_by(label.id)
+            })
+            .inner;
         if std::mem::take(&mut self.focus) {
             field.request_focus();
         }
@@ -233,8 +281,22 @@ impl super::Window for AddSources {
                 self.inspect(ui.ctx());
             }
             if running {
-                ui.spinner();
-                ui.label("Reading…");
+                if let Some((progress, total)) = &self.progress {
+                    let done = progress.done.load(std::sync::atomic::Ordering::Relaxed);
+                    #[expect(clippy::cast_precision_loss)]
+                    let fraction = done as f32 / (*total).max(1) as f32;
+                    ui.add(
+                        egui::ProgressBar::new(fraction)
+                            .desired_width(240.0)
+                            .text(format!("Reading {done} of {total} files…")),
+                    );
+                    if ui.button("Cancel").clicked() {
+                        self.cancel();
+                    }
+                }
+                // The bar moves while the files are read (the task wakes the window at its end).
+                ui.ctx()
+                    .request_repaint_after(std::time::Duration::from_millis(100));
             }
         });
         if let Some(plan) = self.plan.clone() {
