@@ -15,6 +15,18 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Shell and Python scripts under `dir` (the ones that make fixtures).
+fn scripts(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            scripts(&path, out);
+        } else if path.extension().is_some_and(|e| e == "sh" || e == "py") {
+            out.push(path);
+        }
+    }
+}
+
 /// Line numbers (1-based) of code (not comments) naming a GUI crate as a whole word.
 fn gui_uses(source: &str) -> Vec<usize> {
     let is_ident = |c: char| c.is_alphanumeric() || c == '_';
@@ -94,6 +106,12 @@ fn tests_benches_and_examples_read_nothing_outside_the_repository() {
         }
     }
     files.push(root.join("build.rs"));
+    // Scripts that make test data count too: a fresh clone has nothing beside it.
+    for dir in ["tests", "benches", "examples"] {
+        if root.join(dir).is_dir() {
+            scripts(&root.join(dir), &mut files);
+        }
+    }
     // This file spells the patterns it looks for.
     let this = root.join("tests/architecture.rs");
     assert!(files.len() > 30, "found only {files:?}");

@@ -3,14 +3,14 @@
 # (Debian bookworm's libreoffice-writer-nogui) converts three texts to Word, OpenDocument and
 # EPUB. The expected text of each is the text it was made from (line endings as LF, no final
 # newline kept by the converters; the .expected.txt ends with one).
-#   english  — ../shared/seeds/000_6960b4d936e3359c.txt (the sample corpus, NPR transcript)
-#   georgian — ../shared/seeds/003_3a31fb68b867da90.txt (carries Georgian script)
+#   english  — projects/syria-talks/sources/000_6960b4d936e3359c.txt (the sample corpus, NPR transcript)
+#   georgian — projects/syria-talks/sources/003_3a31fb68b867da90.txt (carries Georgian script)
 #   arabic   — tests/data/rtl/arabic_news.txt (right-to-left)
 set -e
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
-cp "$here/../../../../shared/seeds/000_6960b4d936e3359c.txt" "$work/english.txt"
-cp "$here/../../../../shared/seeds/003_3a31fb68b867da90.txt" "$work/georgian.txt"
+cp "$here/../../../projects/syria-talks/sources/000_6960b4d936e3359c.txt" "$work/english.txt"
+cp "$here/../../../projects/syria-talks/sources/003_3a31fb68b867da90.txt" "$work/georgian.txt"
 cp "$here/../rtl/arabic_news.txt" "$work/arabic.txt"
 export HOME="$work/home"
 cd "$work"
