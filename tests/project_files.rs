@@ -949,3 +949,39 @@ fn a_project_opened_read_only_reads_the_same_and_refuses_to_save() {
         "nor journaled"
     );
 }
+
+/// One opener, with options: the named openers are its common cases, and each option does
+/// what it says (read-only refuses to save, `Only` loads those annotators, `None` no layer).
+#[test]
+fn the_one_opener_loads_what_its_options_ask_for() {
+    use tagdesk::core::project::{Layers, OpenOptions};
+    let (_dir, root) = crate::support::sample_copy();
+    let all = tagdesk::core::Project::open_with(&root, &OpenOptions::default()).unwrap();
+    assert!(!all.is_read_only());
+    assert!(all.layers.keys().any(|k| k.annotator == "sam"));
+    let only = tagdesk::core::Project::open_with(
+        &root,
+        &OpenOptions {
+            read_only: true,
+            layers: Layers::Only(vec!["maria".to_owned()]),
+        },
+    )
+    .unwrap();
+    assert!(only.is_read_only());
+    assert!(!only.layers.is_empty());
+    assert!(only.layers.keys().all(|k| k.annotator == "maria"));
+    assert!(only.holds_annotator("maria") && !only.holds_annotator("sam"));
+    let none = tagdesk::core::Project::open_with(
+        &root,
+        &OpenOptions {
+            read_only: true,
+            layers: Layers::None,
+        },
+    )
+    .unwrap();
+    assert!(none.layers.is_empty() && none.documents.len() == all.documents.len());
+    assert_eq!(
+        tagdesk::core::Project::open(&root).unwrap().layers.len(),
+        all.layers.len()
+    );
+}

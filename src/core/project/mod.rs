@@ -158,6 +158,25 @@ pub struct LoadedText {
     pub sha256: String,
 }
 
+/// How to open a project ([`Project::open_with`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpenOptions {
+    /// Reading only: annotation files are not hashed and saving is refused.
+    pub read_only: bool,
+    pub layers: Layers,
+}
+
+/// Which annotation files to load.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Layers {
+    #[default]
+    All,
+    /// These annotators' only.
+    Only(Vec<String>),
+    /// None (the manifest, documents and layer list only).
+    None,
+}
+
 /// An open project: manifest, document list and every annotation layer found on disk.
 #[derive(Debug)]
 pub struct Project {
@@ -283,14 +302,29 @@ impl Project {
         Self::open(dir)
     }
 
-    /// Opens a project folder: reads the manifest, lists the documents and loads every
-    /// annotation file. A broken annotation file does not stop the project from opening.
-    pub fn open(root: &Path) -> Result<Self, ProjectError> {
+    /// The one project opener: reads the manifest, lists the documents, finishes a many-file
+    /// save a crash interrupted after its commit point, and loads the annotation files the
+    /// options ask for. A broken annotation file does not stop the project from opening. The
+    /// named openers below are these options under a name.
+    pub fn open_with(root: &Path, options: &OpenOptions) -> Result<Self, ProjectError> {
         let mut project = Self::scan(root)?;
-        // A many-file save a crash interrupted after its commit point is finished first.
+        project.read_only = options.read_only;
+        // Committed is committed: a reader sees the step whole too (see `commit`).
         project.warnings.extend(commit::recover(root));
-        project.load_layers();
+        match &options.layers {
+            Layers::All => project.load_layers(),
+            Layers::Only(annotators) => {
+                project.only = Some(annotators.clone());
+                project.load_layers();
+            }
+            Layers::None => {}
+        }
         Ok(project)
+    }
+
+    /// Every annotation file, to edit and save.
+    pub fn open(root: &Path) -> Result<Self, ProjectError> {
+        Self::open_with(root, &OpenOptions::default())
     }
 
     /// Opened with [`Self::open_read_only`].
@@ -298,26 +332,29 @@ impl Project {
         self.read_only
     }
 
-    /// Opens a project to read it only (export, statistics, agreement): annotation files are
-    /// not hashed — nothing will be compared with them — and saving is refused.
+    /// To read only (export, statistics, agreement): annotation files are not hashed — nothing
+    /// will be compared with them — and saving is refused.
     pub fn open_read_only(root: &Path) -> Result<Self, ProjectError> {
-        let mut project = Self::scan(root)?;
-        project.read_only = true;
-        // Committed is committed: a reader sees the step whole (see `commit`).
-        project.warnings.extend(commit::recover(root));
-        project.load_layers();
-        Ok(project)
+        Self::open_with(
+            root,
+            &OpenOptions {
+                read_only: true,
+                ..OpenOptions::default()
+            },
+        )
     }
 
-    /// Opens a project with only some annotators' layers: what a command that writes those
-    /// alone needs (`tagdesk import --annotator`): the others' files are neither read nor
-    /// written, and their crash journals are left for whoever opens the project whole.
+    /// Only some annotators' layers: what a command that writes those alone needs (`tagdesk
+    /// import --annotator`): the others' files are neither read nor written, and their crash
+    /// journals are left for whoever opens the project whole.
     pub fn open_annotators(root: &Path, annotators: &[String]) -> Result<Self, ProjectError> {
-        let mut project = Self::scan(root)?;
-        project.warnings.extend(commit::recover(root));
-        project.only = Some(annotators.to_vec());
-        project.load_layers();
-        Ok(project)
+        Self::open_with(
+            root,
+            &OpenOptions {
+                layers: Layers::Only(annotators.to_vec()),
+                ..OpenOptions::default()
+            },
+        )
     }
 
     /// Whether this annotator's layers were loaded (all are, unless [`Self::open_annotators`]).
@@ -327,14 +364,17 @@ impl Project {
             .is_none_or(|only| only.iter().any(|a| a == annotator))
     }
 
-    /// Opens a project to read it only, without its annotation files: the commands that read
-    /// those leanly themselves (`agree`: spans only, see [`read_layer_spans`]) list them with
+    /// To read only, without its annotation files: the commands that read those leanly
+    /// themselves (`agree`: spans only, see [`read_layer_spans`]) list them with
     /// [`Self::layer_files`].
     pub fn open_without_layers(root: &Path) -> Result<Self, ProjectError> {
-        let mut project = Self::scan(root)?;
-        project.read_only = true;
-        project.warnings.extend(commit::recover(root));
-        Ok(project)
+        Self::open_with(
+            root,
+            &OpenOptions {
+                read_only: true,
+                layers: Layers::None,
+            },
+        )
     }
 
     /// The manifest and the list of documents, without reading any annotation file: what a

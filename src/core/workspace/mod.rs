@@ -195,6 +195,15 @@ impl Workspace {
         }
     }
 
+    /// A workspace on a project opened with these options ([`Project::open_with`]); the
+    /// named openers below are its common cases.
+    pub fn open_with(
+        root: &Path,
+        options: &super::project::OpenOptions,
+    ) -> Result<Self, ProjectError> {
+        Project::open_with(root, options).map(Self::new)
+    }
+
     pub fn open(root: &Path) -> Result<Self, ProjectError> {
         Project::open(root).map(Self::new)
     }
