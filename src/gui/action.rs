@@ -165,6 +165,9 @@ pub enum Action {
         plan: std::sync::Arc<Vec<crate::formats::sources::Planned>>,
         keep_duplicates: bool,
     },
+    /// The Add sources window wrote the new documents' files: take them in with their
+    /// metadata.
+    SourcesWritten(Box<crate::formats::sources::Prepared>),
     /// How to settle an annotation file changed on disk under unsaved edits.
     ResolveConflict(LayerKey, crate::core::workspace::Resolution),
     /// A finished background job's result.

@@ -954,6 +954,28 @@ fn adding_a_nexis_batch_previews_ten_articles_and_makes_ten_dated_documents() {
             .is_some(),
         "the list names the article by its headline"
     );
+    // The same batch again: its documents exist, so nothing is written over or added (the
+    // files are written on the window's task, which says why).
+    harness.get_by_label("Inspect").click();
+    wait_for(&mut harness, "the preview again", |h| {
+        h.query_by_label("Add 10 documents").is_some()
+    });
+    harness.get_by_label("Add 10 documents").click();
+    wait_for(&mut harness, "the refusal", |h| {
+        h.query_all_by_label_contains("already exists; it is not replaced")
+            .next()
+            .is_some()
+    });
+    assert_eq!(
+        harness
+            .state()
+            .workspace()
+            .unwrap()
+            .project()
+            .documents
+            .len(),
+        before + 10
+    );
 }
 
 /// Tab in a floating window moves through its widgets and leaves the text behind alone: it

@@ -28,7 +28,7 @@ mod save;
 use super::job::Job;
 use disk::DiskFindings;
 pub use disk::{Resolution, SyncReport};
-pub use documents::NewDocument;
+pub use documents::{NewDocument, write_new_files};
 pub use many::{Clash, ManyReport, Place, PlacesJob, PlannedPlaces};
 use save::BackgroundSave;
 pub use save::SaveReport;

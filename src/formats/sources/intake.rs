@@ -160,6 +160,21 @@ pub fn add(
     plan: &[Planned],
     keep_duplicates: bool,
 ) -> Result<usize, String> {
+    let prepared = prepare(workspace, plan, keep_duplicates);
+    crate::core::workspace::write_new_files(&prepared.files).map_err(|e| e.to_string())?;
+    finish(workspace, prepared)
+}
+
+/// What adding writes, made where the workspace is (cheap): the documents' files, which
+/// [`crate::core::workspace::write_new_files`] writes on any thread, and the metadata that
+/// [`finish`] writes after them.
+#[derive(Debug)]
+pub struct Prepared {
+    pub files: Vec<(PathBuf, Vec<u8>)>,
+    metadata: crate::core::metadata::Metadata,
+}
+
+pub fn prepare(workspace: &Workspace, plan: &[Planned], keep_duplicates: bool) -> Prepared {
     let chosen: Vec<&Planned> = plan
         .iter()
         .filter(|p| keep_duplicates || p.duplicate_of.is_none())
@@ -176,23 +191,31 @@ pub fn add(
     for p in &chosen {
         metadata.set(&p.document, p.metadata());
     }
+    Prepared {
+        files: workspace.new_document_files(&documents),
+        metadata,
+    }
+}
+
+/// After the files are written: the document list is read again and the metadata written;
+/// if that fails, the documents go again (nothing half-made is left). The number added.
+pub fn finish(workspace: &mut Workspace, prepared: Prepared) -> Result<usize, String> {
+    let written: Vec<PathBuf> = prepared.files.into_iter().map(|(path, _)| path).collect();
     workspace
-        .add_documents(&documents, "add sources", Vec::new())
+        .documents_written(&written)
         .map_err(|e| e.to_string())?;
     let path = workspace
         .project()
         .root
         .join(crate::core::metadata::METADATA_FILE);
-    if let Err(e) = crate::core::project::write_atomic(&path, metadata.to_json().as_bytes()) {
-        // The documents go again: nothing half-made is left.
-        for d in &documents {
-            let _ = std::fs::remove_file(workspace.project().document_file(&d.path));
-        }
+    let json = prepared.metadata.to_json();
+    if let Err(e) = crate::core::project::write_atomic(&path, json.as_bytes()) {
+        workspace.remove_written(&written);
         return Err(format!(
             "cannot write {}: {e}; the documents were not added",
             path.display()
         ));
     }
-    workspace.metadata_written(metadata);
-    Ok(chosen.len())
+    workspace.metadata_written(prepared.metadata);
+    Ok(written.len())
 }

@@ -30,7 +30,9 @@ mod similar;
 mod xml;
 
 pub use dates::parse_news_date;
-pub use intake::{DUPLICATE_THRESHOLD, Planned, Progress, add, plan, plan_watched};
+pub use intake::{
+    DUPLICATE_THRESHOLD, Planned, Prepared, Progress, add, finish, plan, plan_watched, prepare,
+};
 pub use similar::{Duplicate, duplicates};
 
 /// Bumped when a converter's output changes: a document converted by an older version is

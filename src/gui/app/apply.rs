@@ -219,7 +219,8 @@ impl App {
             Action::AddSources {
                 plan,
                 keep_duplicates,
-            } => self.add_sources(&plan, keep_duplicates),
+            } => self.add_sources(ctx, &plan, keep_duplicates),
+            Action::SourcesWritten(prepared) => self.sources_written(*prepared),
             Action::ChooseInterchangePath { why } => {
                 use crate::gui::dialogs::chooser::{FolderChooser, Purpose};
                 use crate::gui::windows::interchange::{Mode, start_folder};
@@ -627,13 +628,32 @@ impl App {
         }
     }
 
-    /// The documents the Add sources window planned, added with their metadata (all or
-    /// nothing).
-    fn add_sources(&mut self, plan: &[crate::formats::sources::Planned], keep_duplicates: bool) {
+    /// The documents the Add sources window planned: their files are written on the window's
+    /// task (thousands of articles would hold the window up), then taken in
+    /// ([`Self::sources_written`]).
+    fn add_sources(
+        &mut self,
+        ctx: &egui::Context,
+        plan: &[crate::formats::sources::Planned],
+        keep_duplicates: bool,
+    ) {
+        use crate::gui::windows::add_sources::AddSources;
+        let Some(session) = &self.session else {
+            return;
+        };
+        let prepared = crate::formats::sources::prepare(&session.ws, plan, keep_duplicates);
+        if let Some(window) = self.windows.get_mut::<AddSources>() {
+            window.write(ctx, prepared);
+        }
+    }
+
+    /// The new documents' files are written: the document list and the metadata follow (if
+    /// that fails, the files go again).
+    fn sources_written(&mut self, prepared: crate::formats::sources::Prepared) {
         let Some(session) = &mut self.session else {
             return;
         };
-        let result = crate::formats::sources::add(&mut session.ws, plan, keep_duplicates);
+        let result = crate::formats::sources::finish(&mut session.ws, prepared);
         if let Ok(n) = &result {
             self.say(format!("Added {n} documents"), false);
         }

@@ -20,6 +20,8 @@ pub struct AddSources {
     /// The field takes the keyboard when the window opens.
     focus: bool,
     task: Option<Task<Result<Vec<Planned>, String>>>,
+    /// The new documents' files being written (then the app takes them in).
+    writing: Option<Task<Result<sources::Prepared, String>>>,
     /// The running task's progress (files done) and its Cancel, with how many files it reads.
     progress: Option<(Arc<sources::Progress>, usize)>,
     plan: Option<Arc<Vec<Planned>>>,
@@ -36,6 +38,7 @@ impl Default for AddSources {
             paths: String::new(),
             focus: true,
             task: None,
+            writing: None,
             progress: None,
             plan: None,
             keep_duplicates: false,
@@ -87,6 +90,29 @@ impl AddSources {
             progress
                 .cancel
                 .store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// Writes the new documents' files on a task (the app prepared them).
+    pub fn write(&mut self, ctx: &egui::Context, prepared: sources::Prepared) {
+        self.message = None;
+        self.writing = Some(Task::spawn(ctx, "tagdesk-sources-write", move || {
+            crate::core::workspace::write_new_files(&prepared.files)
+                .map(|()| prepared)
+                .map_err(|e| e.to_string())
+        }));
+    }
+
+    /// The files written (the app is told), or why nothing was.
+    fn take_written(&mut self, fc: &mut FrameCtx) {
+        let Some(result) = self.writing.as_mut().and_then(Task::poll) else {
+            return;
+        };
+        self.writing = None;
+        match result {
+            Ok(Ok(prepared)) => fc.actions.push(Action::SourcesWritten(Box::new(prepared))),
+            Ok(Err(e)) => self.message = Some(Err(format!("Nothing was added: {e}"))),
+            Err(e) => self.message = Some(Err(format!("Writing the documents failed: {e}"))),
         }
     }
 
@@ -228,6 +254,11 @@ impl super::Window for AddSources {
         self.cancel();
     }
 
+    /// Not while the new documents are written: they are taken in when that ends.
+    fn can_close(&self) -> bool {
+        self.writing.is_none()
+    }
+
     fn title(&self) -> &'static str {
         TITLE
     }
@@ -238,6 +269,7 @@ impl super::Window for AddSources {
 
     fn show(&mut self, ui: &mut egui::Ui, fc: &mut FrameCtx) {
         self.take_result();
+        self.take_written(fc);
         self.take_picked(ui.ctx());
         ui.label(
             "Word, RTF, PDF, OpenDocument, EPUB, HTML or text files, one per line; a Nexis, Nexis Uni or Factiva batch \
@@ -331,7 +363,12 @@ impl super::Window for AddSources {
             } else {
                 plan.len() - duplicates
             };
-            if ui
+            if self.writing.is_some() {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(format!("Writing {adding} documents…"));
+                });
+            } else if ui
                 .add_enabled(
                     adding > 0,
                     egui::Button::new(format!("Add {adding} documents")),
