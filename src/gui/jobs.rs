@@ -189,6 +189,58 @@ pub fn stop_panicking(ctx: &egui::Context) {
     ctx.data_mut(|d| d.remove_temp::<Arc<std::sync::Mutex<Vec<String>>>>(panic_id()));
 }
 
+/// A gate a test holds tasks at (see [`hold_tasks_named`]): they wait until it is opened (or a
+/// minute has passed, so that a test that forgets cannot leave a thread behind for ever).
+#[derive(Clone, Default)]
+pub struct Gate(Arc<(std::sync::Mutex<bool>, std::sync::Condvar)>);
+
+impl Gate {
+    /// Lets every task held at this gate go on.
+    pub fn open(&self) {
+        let (open, changed) = &*self.0;
+        if let Ok(mut open) = open.lock() {
+            *open = true;
+        }
+        changed.notify_all();
+    }
+
+    fn wait(&self) {
+        let (open, changed) = &*self.0;
+        let Ok(guard) = open.lock() else { return };
+        let _ =
+            changed.wait_timeout_while(guard, std::time::Duration::from_secs(60), |open| !*open);
+    }
+}
+
+type HeldTasks = Arc<std::sync::Mutex<Vec<(String, Gate)>>>;
+
+/// For tests that must see a window while its work runs, whatever the machine's speed: the tasks
+/// of this context with this name start, then wait at the returned gate until it is opened.
+pub fn hold_tasks_named(ctx: &egui::Context, name: &str) -> Gate {
+    let held = ctx.data_mut(|d| d.get_temp_mut_or_default::<HeldTasks>(hold_id()).clone());
+    let gate = Gate::default();
+    if let Ok(mut held) = held.lock() {
+        held.push((name.to_owned(), gate.clone()));
+    }
+    gate
+}
+
+fn hold_id() -> egui::Id {
+    egui::Id::unique("tagdesk-tasks-to-hold")
+}
+
+fn held_at(ctx: &egui::Context, name: &str) -> Option<Gate> {
+    ctx.data(|d| {
+        d.get_temp::<HeldTasks>(hold_id()).and_then(|held| {
+            held.lock().ok().and_then(|held| {
+                held.iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, gate)| gate.clone())
+            })
+        })
+    })
+}
+
 fn panic_id() -> egui::Id {
     egui::Id::unique("tagdesk-tasks-to-panic")
 }
@@ -211,8 +263,12 @@ impl<T: Send + 'static> Task<T> {
         counter.fetch_add(1, Ordering::SeqCst);
         let wake = WakeOnExit(ctx.clone(), counter);
         let injected = armed_to_panic(ctx, name).then(|| name.to_owned());
+        let held = held_at(ctx, name);
         let state = match crate::core::job::spawn(name, move || {
             let _wake = wake;
+            if let Some(gate) = held {
+                gate.wait();
+            }
             if let Some(name) = injected {
                 panic!("injected panic in the {name} task");
             }
