@@ -27,5 +27,6 @@ mod review;
 mod safety;
 mod search;
 mod sources;
+mod sources_refresh;
 mod suggest;
 mod uima_xmi;

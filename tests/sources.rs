@@ -180,7 +180,12 @@ fn add_makes_the_documents_with_their_metadata_and_titles() {
         "Mattha Busby (now), Andrew Sparrow (earlier)"
     );
     assert_eq!(meta.extra["position"], "1");
-    assert_eq!(meta.extra["original"], "sample.DOCX");
+    assert!(
+        meta.extra["original"].ends_with("nexis/sample.DOCX")
+            && Path::new(&meta.extra["original"]).is_absolute(),
+        "the original's whole path, to convert it again: {}",
+        meta.extra["original"]
+    );
     assert!(meta.extra["original_sha256"].starts_with("sha256:"));
     let text = project.read_text("sample-07.txt").unwrap();
     assert!(text.text.as_str().starts_with("Sample Headline\n\n"));

@@ -126,6 +126,27 @@ if want sources; then
   stop
 fi
 
+# File → Convert sources again: a Nexis batch, an interview (HTML) and a Word file were added;
+# then the interview was corrected and the Word file deleted.
+if want refresh; then
+  rm -rf "$work/refresh"
+  mkdir -p "$work/refresh/downloads"
+  cp -r projects/syria-talks "$work/refresh/study"
+  cp tests/data/nexis/sample.DOCX "$work/refresh/downloads/nexis.docx"
+  cp tests/data/sources/english.html "$work/refresh/downloads/npr-interview.html"
+  cp tests/data/sources/georgian.docx "$work/refresh/downloads/civil-ge.docx"
+  "$TAGDESK_BIN" sources add "$work/refresh/study" "$work/refresh/downloads/"* >/dev/null
+  sed -i 's/Geneva/Geneva, Switzerland/' "$work/refresh/downloads/npr-interview.html"
+  rm "$work/refresh/downloads/civil-ge.docx"
+  start refresh "$work/refresh/study" nexis-01.txt --annotator maria
+  keys ctrl+shift+p
+  xdotool type --window "$wid" --delay 30 "Convert sources"; sleep 0.5
+  keys Return
+  sleep 2
+  shot refresh
+  stop
+fi
+
 # Right-to-left: the Arabic test text, spans made by `tagdesk annotate` (one crosses into the
 # English name, one is nested), the first span selected.
 if want rtl; then

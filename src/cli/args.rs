@@ -437,6 +437,19 @@ pub enum SourcesAction {
         #[arg(long)]
         keep_duplicates: bool,
     },
+    /// Converts again the documents whose original changed since it was added (or that a newer
+    /// converter reads): their texts are replaced (the old ones kept under
+    /// `.tagdesk/replaced/`) and their spans re-anchored. All or nothing.
+    Refresh {
+        project: PathBuf,
+        /// Show what would be converted again; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Convert every document again, even where the original and the converter are as
+        /// recorded.
+        #[arg(long)]
+        force: bool,
+    },
     /// (Internal) a PDF's text layer: the PDF on standard input, the text on standard
     /// output, under a memory limit. Run by tagdesk itself, so a hostile PDF stays apart.
     #[command(hide = true)]

@@ -1,4 +1,5 @@
-//! `tagdesk sources inspect FILE…` and `tagdesk sources add PROJECT FILE…`.
+//! `tagdesk sources inspect FILE…`, `tagdesk sources add PROJECT FILE…` and
+//! `tagdesk sources refresh PROJECT`.
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -14,6 +15,11 @@ pub(super) fn sources_cmd(action: SourcesAction) -> Result<(), CliError> {
             files,
             keep_duplicates,
         } => add(&project, &files, keep_duplicates),
+        SourcesAction::Refresh {
+            project,
+            dry_run,
+            force,
+        } => refresh(&project, dry_run, force),
         SourcesAction::PdfText => {
             let text = sources::pdf::child_main().map_err(CliError::failed)?;
             let mut out = std::io::stdout().lock();
@@ -126,5 +132,102 @@ fn add(
             String::new()
         }
     );
+    Ok(())
+}
+
+fn refresh(project: &std::path::Path, dry_run: bool, force: bool) -> Result<(), CliError> {
+    use sources::Refreshed;
+    let mut ws = super::open(project)?;
+    let input = sources::RefreshInput::of(ws.project(), force);
+    if input.is_empty() {
+        println!("No document of this project was made from a source file.");
+        return Ok(());
+    }
+    let looked_at = input.len();
+    let refreshes = input.run();
+    let mut skipped = 0;
+    for r in &refreshes {
+        let what = match &r.outcome {
+            Refreshed::Current => continue,
+            Refreshed::SameText => "the same text: only its record changes".to_owned(),
+            Refreshed::NewText(text) => {
+                format!("a new text ({} words)", text.split_whitespace().count())
+            }
+            Refreshed::Skipped(why) => {
+                skipped += 1;
+                format!("left as it is: {why}")
+            }
+        };
+        let why = r
+            .why
+            .map_or(String::new(), |w| format!(" ({})", w.describe()));
+        println!("{}{why}: {what}", r.document);
+    }
+    let changing = refreshes.iter().filter(|r| r.changes()).count();
+    if changing == 0 {
+        println!("{looked_at} documents made from sources: none to convert again.");
+    } else if dry_run {
+        println!(
+            "{changing} of {looked_at} documents would be converted again (nothing was written: --dry-run)."
+        );
+    } else {
+        let applied = sources::refresh::apply(&mut ws, refreshes).map_err(CliError::failed)?;
+        let keys: Vec<_> = ws
+            .project()
+            .layers
+            .keys()
+            .filter(|k| applied.reconverted.contains(&k.document))
+            .cloned()
+            .collect();
+        let mut failed = false;
+        for key in keys {
+            match ws.reanchor(&key) {
+                Ok(Some(report)) => println!(
+                    "{} ({}): spans re-anchored: {} unchanged, {} moved, {} need review",
+                    key.document,
+                    key.annotator,
+                    report.unchanged,
+                    report.moved.len(),
+                    report.needs_review.len()
+                ),
+                Ok(None) => {}
+                Err(err) => {
+                    failed = true;
+                    eprintln!(
+                        "error: {} ({}): not re-anchored: {err}",
+                        key.document, key.annotator
+                    );
+                }
+            }
+        }
+        let report = ws.save();
+        for err in &report.errors {
+            eprintln!("error: {err}");
+        }
+        println!(
+            "{} documents took a new text, {} the same text{}",
+            applied.reconverted.len(),
+            applied.same,
+            if applied.kept.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; the old texts are kept in {}",
+                    ws.project()
+                        .root
+                        .join(crate::core::project::PRIVATE_DIR)
+                        .join("replaced")
+                        .display()
+                )
+            }
+        );
+        if failed || !report.errors.is_empty() {
+            return Err(CliError::Reported);
+        }
+    }
+    if skipped > 0 {
+        eprintln!("error: {skipped} documents could not be converted again (see above)");
+        return Err(CliError::Reported);
+    }
     Ok(())
 }

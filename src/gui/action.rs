@@ -168,6 +168,8 @@ pub enum Action {
     /// The Add sources window wrote the new documents' files: take them in with their
     /// metadata.
     SourcesWritten(Box<crate::formats::sources::Prepared>),
+    /// The Convert sources again window wrote the new texts: the metadata and workspace follow.
+    SourcesRefreshed(Box<crate::formats::sources::Written>),
     /// How to settle an annotation file changed on disk under unsaved edits.
     ResolveConflict(LayerKey, crate::core::workspace::Resolution),
     /// A finished background job's result.

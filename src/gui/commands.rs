@@ -12,6 +12,7 @@ pub enum Command {
     Export,
     Import,
     AddSources,
+    RefreshSources,
     Quit,
     Undo,
     Redo,
@@ -89,6 +90,7 @@ impl Command {
             Self::Export => "Export…",
             Self::Import => "Import…",
             Self::AddSources => "Add sources (Word, Nexis, EPUB)…",
+            Self::RefreshSources => "Convert sources again…",
             Self::Quit => "Quit",
             Self::Undo => "Undo",
             Self::Redo => "Redo",
@@ -185,6 +187,7 @@ impl Command {
             Self::MarkDone => const { &[sc(CTRL, Key::D)] },
             Self::ChangeAnnotator
             | Self::AddSources
+            | Self::RefreshSources
             | Self::About
             | Self::HowToAnnotate
             | Self::AcceptAllSuggestions
@@ -338,6 +341,7 @@ impl Command {
             Self::Export
             | Self::Import
             | Self::AddSources
+            | Self::RefreshSources
             | Self::NextDocument
             | Self::PreviousDocument
             | Self::MarkDone
@@ -416,6 +420,7 @@ pub const MENUS: &[(&str, &[Option<Command>])] = &[
             Some(Command::Import),
             Some(Command::Export),
             Some(Command::AddSources),
+            Some(Command::RefreshSources),
             None,
             Some(Command::Quit),
         ],

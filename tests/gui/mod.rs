@@ -18,6 +18,7 @@ mod editing;
 mod jobs;
 mod rtl;
 mod schema;
+mod sources;
 mod windows;
 
 fn open_app(root: &std::path::Path, annotator: &str) -> Harness<'static, App> {

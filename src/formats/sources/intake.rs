@@ -29,18 +29,19 @@ pub struct Planned {
 }
 
 impl Planned {
-    /// Its metadata: outlet as `source`, headline as `title`, the rest as further columns.
-    pub fn metadata(&self) -> DocumentMeta {
+    /// Its metadata: outlet as `source`, headline as `title`, the rest as further columns;
+    /// `original` is the file's path (relative to the project `root` when inside it), from which
+    /// `sources refresh` converts it again.
+    pub fn metadata(&self, root: &Path) -> DocumentMeta {
         let a = &self.article;
         let mut extra = std::collections::BTreeMap::new();
-        let file = self
-            .file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned());
         for (key, value) in [
             ("byline", a.byline.clone()),
             ("length", a.length.clone()),
-            ("original", file.unwrap_or_default()),
+            (
+                "original",
+                super::refresh::original_record(&self.file, root),
+            ),
             ("original_sha256", self.sha256.clone()),
             ("converter", self.converter.clone()),
         ] {
@@ -189,7 +190,7 @@ pub fn prepare(workspace: &Workspace, plan: &[Planned], keep_duplicates: bool) -
         .collect();
     let mut metadata = workspace.project().metadata.clone();
     for p in &chosen {
-        metadata.set(&p.document, p.metadata());
+        metadata.set(&p.document, p.metadata(&workspace.project().root));
     }
     Prepared {
         files: workspace.new_document_files(&documents),

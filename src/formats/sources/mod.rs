@@ -25,6 +25,7 @@ mod nexis;
 mod odt;
 pub mod pdf;
 mod plain;
+pub mod refresh;
 mod rtf;
 mod similar;
 mod xml;
@@ -33,6 +34,7 @@ pub use dates::parse_news_date;
 pub use intake::{
     DUPLICATE_THRESHOLD, Planned, Prepared, Progress, add, finish, plan, plan_watched, prepare,
 };
+pub use refresh::{Applied, Refresh, RefreshInput, Refreshed, Why, Written};
 pub use similar::{Duplicate, duplicates};
 
 /// Bumped when a converter's output changes: a document converted by an older version is
@@ -137,15 +139,29 @@ pub fn convert_file(path: &Path) -> Result<Converted, SourceError> {
     }
     let bytes =
         std::fs::read(path).map_err(|e| SourceError::new(path, format!("cannot read it: {e}")))?;
+    convert_bytes(path, converter, &bytes)
+}
+
+/// Converts a file's bytes, already read, with its converter.
+fn convert_bytes(
+    path: &Path,
+    converter: &dyn Converter,
+    bytes: &[u8],
+) -> Result<Converted, SourceError> {
     let text = converter
-        .convert(&bytes)
+        .convert(bytes)
         .map_err(|m| SourceError::new(path, m))?;
     Ok(Converted {
         file: path.to_path_buf(),
-        sha256: crate::core::project::content_hash(&bytes),
-        converter: format!("{} {CONVERTER_VERSION}", converter.name()),
+        sha256: crate::core::project::content_hash(bytes),
+        converter: converter_record(converter),
         text,
     })
+}
+
+/// How a document records the converter that made it: its name and [`CONVERTER_VERSION`].
+fn converter_record(converter: &dyn Converter) -> String {
+    format!("{} {CONVERTER_VERSION}", converter.name())
 }
 
 /// One document to be made from a source: a whole file, or one article of a batch.

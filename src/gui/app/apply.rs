@@ -221,6 +221,7 @@ impl App {
                 keep_duplicates,
             } => self.add_sources(ctx, &plan, keep_duplicates),
             Action::SourcesWritten(prepared) => self.sources_written(*prepared),
+            Action::SourcesRefreshed(written) => self.sources_refreshed(*written),
             Action::ChooseInterchangePath { why } => {
                 use crate::gui::dialogs::chooser::{FolderChooser, Purpose};
                 use crate::gui::windows::interchange::{Mode, start_folder};
@@ -326,6 +327,9 @@ impl App {
                         .open(Interchange::new(mode, &self.prefs.annotator)),
                 }
             }
+            Command::RefreshSources => self
+                .windows
+                .toggle(crate::gui::windows::refresh_sources::RefreshSources::default),
             Command::AddSources => self
                 .windows
                 .toggle(crate::gui::windows::add_sources::AddSources::default),
@@ -662,6 +666,30 @@ impl App {
             .get_mut::<crate::gui::windows::add_sources::AddSources>()
         {
             window.added(result);
+        }
+    }
+
+    /// The new texts of sources converted again are written: the metadata records them and
+    /// the workspace reads them again (if the metadata fails, the old texts go back).
+    fn sources_refreshed(&mut self, written: crate::formats::sources::Written) {
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        let result = crate::formats::sources::refresh::finish(&mut session.ws, written);
+        if let Ok(applied) = &result {
+            self.say(
+                format!(
+                    "Converted again: {} documents took a new text",
+                    applied.reconverted.len()
+                ),
+                false,
+            );
+        }
+        if let Some(window) = self
+            .windows
+            .get_mut::<crate::gui::windows::refresh_sources::RefreshSources>()
+        {
+            window.refreshed(result);
         }
     }
 }

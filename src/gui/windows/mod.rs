@@ -14,6 +14,7 @@ pub mod interchange;
 pub mod keys;
 pub mod label_all;
 pub mod network;
+pub mod refresh_sources;
 pub mod schema_editor;
 pub mod suggestions;
 
