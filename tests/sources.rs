@@ -484,31 +484,64 @@ fn a_factiva_batch_splits_from_html_and_from_rtf_alike() {
     }
 }
 
-/// `tagdesk init` over a folder that holds Word files and batches says they can be converted
-/// and how (they are not documents until then).
+/// `tagdesk init` over a downloads folder that holds Word files and batches makes a project of
+/// all of it: the text files as they are, the batch converted and split (its duplicates left
+/// out); a file that cannot be converted is named and nothing of the sources is added.
 #[test]
-fn init_names_the_files_it_can_convert() {
+fn init_over_a_downloads_folder_converts_what_it_holds() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("texts");
     std::fs::create_dir_all(&folder).unwrap();
     std::fs::write(folder.join("a.txt"), "A text.").unwrap();
     std::fs::copy(nexis("sample.DOCX"), folder.join("batch.docx")).unwrap();
+    let proj = dir.path().join("proj");
     let out = tagdesk(&[
         "init",
-        dir.path().join("proj").to_str().unwrap(),
+        proj.to_str().unwrap(),
         "--sources",
         folder.to_str().unwrap(),
     ]);
-    assert!(out.status.success());
-    let said = String::from_utf8_lossy(&out.stderr);
+    let said = String::from_utf8_lossy(&out.stdout);
     assert!(
-        said.contains("1 file(s) here can be converted") && said.contains("batch.docx"),
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.contains("Converted 1 source file(s) into 10 documents"),
         "{said}"
     );
-    assert!(said.contains("tagdesk sources add"), "{said}");
+    let project = tagdesk::core::Project::open(&proj).unwrap();
+    assert_eq!(project.documents.len(), 11);
+    assert_eq!(
+        project.metadata.get("batch-01.txt").unwrap().extra["position"],
+        "1"
+    );
+    // A damaged Word file among them: named; the project is there, no source was added.
+    let bad = dir.path().join("bad");
+    std::fs::create_dir_all(&bad).unwrap();
+    std::fs::write(bad.join("a.txt"), "A text.").unwrap();
+    std::fs::copy(nexis("sample.DOCX"), bad.join("batch.docx")).unwrap();
+    std::fs::write(bad.join("broken.docx"), b"PK\x03\x04 not a zip").unwrap();
+    let proj = dir.path().join("proj2");
+    let out = tagdesk(&[
+        "init",
+        proj.to_str().unwrap(),
+        "--sources",
+        bad.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("broken.docx") && said.contains("not converted"),
+        "{said}"
+    );
+    assert_eq!(
+        tagdesk::core::Project::open(&proj).unwrap().documents.len(),
+        1
+    );
 }
 
-/// Words in order, white space aside (a PDF's text layer wraps lines where the page did).
 fn words_of(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -300,33 +300,35 @@ fn init(dir: &Path, sources: Option<&Path>, name: Option<&str>) -> Result<(), Cl
                 project.documents.len(),
                 project.source_dir.display()
             );
-            // Word files, batches and pages in the folder are not documents until converted.
-            let convertible: Vec<String> = crate::core::walk::readable_files(
-                &project.source_dir,
-                &|name| {
-                    !crate::core::walk::has_extension(name, "txt")
-                        && formats::sources::is_source(Path::new(name))
-                },
-                &[],
-            )
-            .into_iter()
-            .map(|(rel, _)| rel)
-            .collect();
+            // Word files, batches and pages in the folder become documents once converted:
+            // converted now (duplicate articles left out), all or nothing.
+            let convertible = formats::sources::convertible_in(&project.source_dir);
             if !convertible.is_empty() {
-                let shown: Vec<&str> = convertible.iter().take(5).map(String::as_str).collect();
-                eprintln!(
-                    "note: {} file(s) here can be converted into documents (Word, RTF, \
-                     OpenDocument, EPUB, HTML; news-database batches are split into articles): \
-                     {}{}. Run `tagdesk sources add {} FILE…` (or File → Add sources).",
-                    convertible.len(),
-                    shown.join(", "),
-                    if convertible.len() > shown.len() {
-                        ", …"
-                    } else {
-                        ""
-                    },
-                    dir.display()
-                );
+                let converted = formats::sources::plan(&convertible)
+                    .map_err(|e| e.to_string())
+                    .and_then(|plan| {
+                        let mut ws = crate::core::Workspace::new(project);
+                        formats::sources::add(&mut ws, &plan, false).map(|n| (n, plan.len() - n))
+                    });
+                match converted {
+                    Ok((added, left_out)) => println!(
+                        "Converted {} source file(s) into {added} documents{}.",
+                        convertible.len(),
+                        if left_out > 0 {
+                            format!(" ({left_out} duplicate articles left out)")
+                        } else {
+                            String::new()
+                        }
+                    ),
+                    Err(e) => {
+                        return Err(CliError::failed(format!(
+                            "the project was made, but its source files were not converted: \
+                             {e}. Nothing of them was added; fix or move that file and run \
+                             `tagdesk sources add {} FILE…`.",
+                            dir.display()
+                        )));
+                    }
+                }
             }
             Ok(())
         }

@@ -159,3 +159,34 @@ fn a_changed_original_is_listed_and_converted_again_and_its_span_follows() {
             })
     });
 }
+
+/// Opening a downloads folder that is not a project yet: once it is made one, the Add sources
+/// preview shows what its Word files and batches make, before anything is written.
+#[test]
+fn a_new_project_over_a_downloads_folder_previews_its_sources() {
+    let (_dir, root) = sample_copy();
+    let downloads = tempfile::tempdir().unwrap();
+    std::fs::write(downloads.path().join("a.txt"), "A text.").unwrap();
+    std::fs::copy(
+        crate::support::testdata().join("nexis/sample.DOCX"),
+        downloads.path().join("batch.docx"),
+    )
+    .unwrap();
+    let mut harness = open_app(&root, "maria");
+    harness
+        .state_mut()
+        .push_action(Action::InitProject(downloads.path().to_owned()));
+    wait_for(&mut harness, "the preview", |h| {
+        h.query_by_label_contains("10 documents from 1 file")
+            .is_some()
+    });
+    let ws = harness.state().workspace().unwrap();
+    assert_eq!(ws.project().root, downloads.path());
+    assert_eq!(ws.project().documents.len(), 1, "nothing added before Add");
+    harness.get_by_label("Add 10 documents").click();
+    wait_for(&mut harness, "the documents", |h| {
+        h.state()
+            .workspace()
+            .is_some_and(|ws| ws.project().documents.len() == 11)
+    });
+}

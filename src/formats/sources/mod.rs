@@ -89,6 +89,20 @@ pub fn is_source(path: &Path) -> bool {
     converter_for(path).is_some()
 }
 
+/// The files in a folder (and below it) that become documents once converted: Word, RTF,
+/// PDF, `OpenDocument`, EPUB, HTML, Markdown — not the `.txt` files, which are documents as
+/// they are. A new project over a downloads folder takes these in ([`plan`], [`add`]).
+pub fn convertible_in(folder: &Path) -> Vec<PathBuf> {
+    crate::core::walk::readable_files(
+        folder,
+        &|name| !crate::core::walk::has_extension(name, "txt") && is_source(Path::new(name)),
+        &[],
+    )
+    .into_iter()
+    .map(|(_, path)| path)
+    .collect()
+}
+
 /// A source that could not be read, with the file (and the place, where it helps).
 #[derive(Debug, thiserror::Error)]
 #[error("{}: {message}", file.display())]

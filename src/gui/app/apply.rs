@@ -20,7 +20,21 @@ impl App {
             Action::Command(command) => self.run_command(ctx, command),
             Action::OpenPath(path, doc) => self.open_path(ctx, &path, doc.as_deref()),
             Action::InitProject(path) => match crate::core::Project::init(&path, None, None) {
-                Ok(_) => self.open_path(ctx, &path, None),
+                Ok(project) => {
+                    // Word files and batches in the folder: the Add sources preview shows what
+                    // they make before anything is written (the window is drawn once the
+                    // project, opening on a job, is there).
+                    let convertible = crate::formats::sources::convertible_in(&project.source_dir);
+                    self.open_path(ctx, &path, None);
+                    if !convertible.is_empty() {
+                        self.windows.open(
+                            crate::gui::windows::add_sources::AddSources::with_files(
+                                ctx,
+                                &convertible,
+                            ),
+                        );
+                    }
+                }
                 Err(err) => self.alert(err.to_string()),
             },
             Action::SelectDocument(doc) => self.select_document(&doc),
