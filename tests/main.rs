@@ -29,4 +29,6 @@ mod search;
 mod sources;
 mod sources_refresh;
 mod suggest;
+mod team;
+mod team_merge;
 mod uima_xmi;

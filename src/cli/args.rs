@@ -213,6 +213,13 @@ pub enum Command {
         #[command(subcommand)]
         action: SourcesAction,
     },
+    /// Team work through git: share the project to a remote, join one, sync (commit, take in
+    /// colleagues' work merged by meaning, send), status. Uses the `git` on this machine, with
+    /// its credentials.
+    Team {
+        #[command(subcommand)]
+        action: TeamAction,
+    },
     /// Document metadata (date, source, title, section): printed, or exchanged as CSV
     /// (`document,date,source,title,section`; dates YYYY-MM-DD).
     Metadata {
@@ -454,4 +461,46 @@ pub enum SourcesAction {
     /// output, under a memory limit. Run by tagdesk itself, so a hostile PDF stays apart.
     #[command(hide = true)]
     PdfText,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum TeamAction {
+    /// Makes the project a git repository (or uses the one it is in), commits it, and sends it
+    /// to REMOTE (a URL or a path to a bare repository) when given.
+    Share {
+        project: PathBuf,
+        #[arg(long)]
+        remote: Option<String>,
+        /// Who commits (default: git's user.name, else the login name).
+        #[arg(long)]
+        annotator: Option<String>,
+    },
+    /// Clones a shared project into DIR (default: the data folder, named after the URL).
+    Join { url: String, dir: Option<PathBuf> },
+    /// Saves, commits your changes, takes in colleagues' work (merged by meaning) and sends.
+    Sync {
+        project: PathBuf,
+        #[arg(long)]
+        annotator: Option<String>,
+    },
+    /// Local changes, commits to send, commits to take in, the last sync, choices waiting.
+    Status {
+        project: PathBuf,
+        /// Do not ask the remote (what was known at the last sync).
+        #[arg(long)]
+        offline: bool,
+    },
+    /// Settles a change both sides made differently: CHOICE is its number in `status`.
+    Choose {
+        project: PathBuf,
+        choice: usize,
+        #[arg(value_enum)]
+        take: Side,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Side {
+    Ours,
+    Theirs,
 }

@@ -15,6 +15,7 @@ mod desktop;
 mod interchange;
 mod network;
 mod sources;
+mod team;
 
 pub use args::*;
 use interchange::{convert, export, import};
@@ -140,6 +141,7 @@ fn dispatch(command: Command) -> Result<(), CliError> {
         },
         Command::Network(options) => network::network_cmd(&options),
         Command::Sources { action } => sources::sources_cmd(action),
+        Command::Team { action } => team::team_cmd(action),
         Command::Annotate(options) => annotate::annotate_cmd(&options),
         Command::Metadata {
             project,

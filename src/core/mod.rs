@@ -19,6 +19,7 @@ pub mod schema;
 pub mod search;
 pub mod stats;
 pub mod suggest;
+pub mod team;
 pub mod text;
 pub mod validate;
 pub mod versioned;

@@ -1,0 +1,847 @@
+//! Share, join, sync and status: git's steps in the order a team needs them, the project's
+//! JSON merged by meaning where both sides changed it, and what arrives checked before it is
+//! taken in.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::files;
+use super::git::{Git, GitError, GitErrorKind};
+use super::merge;
+use crate::core::project::{PRIVATE_DIR, write_atomic};
+
+/// Why a team step could not be done.
+#[derive(Debug, thiserror::Error)]
+pub enum TeamError {
+    #[error("{0}")]
+    Git(#[from] GitError),
+    #[error(
+        "{} is not shared yet: share it first (Team → Share…, or `tagdesk team share`)",
+        .0.display()
+    )]
+    NotShared(PathBuf),
+    /// What arrived would break the project: nothing was taken in.
+    #[error("{0}")]
+    Refused(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl TeamError {
+    /// Whether the remote could not be reached (the work stays committed here).
+    pub fn is_offline(&self) -> bool {
+        matches!(self, Self::Git(e) if matches!(e.kind, GitErrorKind::Offline | GitErrorKind::Credentials))
+    }
+}
+
+/// A place both sides changed differently, waiting for the user to choose (kept per machine
+/// in `.tagdesk/team/choices.json`; the merged file holds one of the two until then).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    /// The file, relative to the project.
+    pub file: String,
+    /// Where in it, for people.
+    pub place: String,
+    pub path: Vec<PathStep>,
+    pub ours: serde_json::Value,
+    pub theirs: serde_json::Value,
+    /// Who made theirs.
+    pub theirs_by: String,
+}
+
+/// [`merge::Step`] as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PathStep {
+    Key(String),
+    Item(String),
+}
+
+impl From<&merge::Step> for PathStep {
+    fn from(s: &merge::Step) -> Self {
+        match s {
+            merge::Step::Key(k) => Self::Key(k.clone()),
+            merge::Step::Item(k) => Self::Item(k.clone()),
+        }
+    }
+}
+
+impl From<&PathStep> for merge::Step {
+    fn from(s: &PathStep) -> Self {
+        match s {
+            PathStep::Key(k) => Self::Key(k.clone()),
+            PathStep::Item(k) => Self::Item(k.clone()),
+        }
+    }
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Default)]
+pub struct SyncReport {
+    /// The commit made of the user's changes (its message), if there were any.
+    pub committed: Option<String>,
+    /// Colleagues' commits taken in, and who made them.
+    pub received: usize,
+    pub from: BTreeSet<String>,
+    /// Files of the project the sync changed here (relative to the project, with `/`).
+    pub changed: Vec<String>,
+    /// Whether our commits reached the remote.
+    pub pushed: bool,
+    /// The remote could not be reached: why (the work stays committed here).
+    pub offline: Option<String>,
+    /// Places both sides changed differently (now waiting in [`pending_choices`]).
+    pub choices: usize,
+    /// What needs the user's eye, in plain words (a text changed on both sides …).
+    pub attention: Vec<String>,
+    /// There is no remote: the commit stays here.
+    pub no_remote: bool,
+}
+
+impl SyncReport {
+    /// One line for the status bar or the terminal.
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(c) = &self.committed {
+            parts.push(format!("committed \"{c}\""));
+        }
+        if self.received > 0 {
+            parts.push(format!(
+                "took in {} {} from {}",
+                self.received,
+                if self.received == 1 {
+                    "commit"
+                } else {
+                    "commits"
+                },
+                self.from.iter().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        if self.pushed {
+            parts.push("sent".to_owned());
+        }
+        if let Some(why) = &self.offline {
+            parts.push(format!(
+                "offline — your work is committed here and goes with the next sync ({why})"
+            ));
+        }
+        if self.no_remote {
+            parts.push("no remote to send to (share the project with a remote URL)".to_owned());
+        }
+        if self.choices > 0 {
+            parts.push(format!(
+                "{} {} for you to choose",
+                self.choices,
+                if self.choices == 1 {
+                    "change"
+                } else {
+                    "changes"
+                }
+            ));
+        }
+        parts.extend(self.attention.iter().cloned());
+        if parts.is_empty() {
+            "in sync: nothing new on either side".to_owned()
+        } else {
+            parts.join("; ")
+        }
+    }
+}
+
+/// A repository and where the project is in it.
+pub(super) struct Repo {
+    pub(super) git: Git,
+    pub(super) root: PathBuf,
+    /// The project folder's path in the repository (`""`, or `"study/"`).
+    prefix: String,
+}
+
+impl Repo {
+    pub(super) fn find(root: &Path) -> Result<Self, TeamError> {
+        super::git::version()?;
+        let git = Git::new(root);
+        let prefix = git
+            .run(&["rev-parse", "--show-prefix"])
+            .map_err(|_| TeamError::NotShared(root.to_path_buf()))?;
+        Ok(Self {
+            git,
+            root: root.to_path_buf(),
+            prefix: prefix.trim().to_owned(),
+        })
+    }
+
+    /// A file of the project at a commit (`":"` for the index); `None` where absent.
+    pub(super) fn show(&self, rev: &str, path: &str) -> Option<String> {
+        let spec = if rev == ":" {
+            format!(":{}{path}", self.prefix)
+        } else {
+            format!("{rev}:{}{path}", self.prefix)
+        };
+        self.git.run(&["show", &spec]).ok()
+    }
+
+    fn branch(&self) -> String {
+        self.git
+            .run(&["symbolic-ref", "--short", "HEAD"])
+            .map_or_else(|_| "main".to_owned(), |b| b.trim().to_owned())
+    }
+
+    fn has_remote(&self) -> bool {
+        self.git.ok(&["remote", "get-url", "origin"])
+    }
+
+    /// Files of the project (relative to it) that differ between two revisions.
+    fn changed(&self, from: &str, to: &str) -> Result<Vec<String>, TeamError> {
+        let out = self.git.run(&[
+            "diff",
+            "--name-only",
+            "--no-renames",
+            "--relative",
+            "-z",
+            from,
+            to,
+            "--",
+            ".",
+        ])?;
+        Ok(out
+            .split('\0')
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect())
+    }
+
+    fn who(&self, annotator: &str) -> Vec<(String, String)> {
+        let email = self
+            .git
+            .run(&["config", "user.email"])
+            .ok()
+            .map(|e| e.trim().to_owned())
+            .filter(|e| !e.is_empty())
+            .unwrap_or_else(|| format!("{annotator}@tagdesk.invalid"));
+        let mut env = vec![
+            ("GIT_AUTHOR_NAME".to_owned(), annotator.to_owned()),
+            ("GIT_AUTHOR_EMAIL".to_owned(), email.clone()),
+        ];
+        if self
+            .git
+            .run(&["config", "user.name"])
+            .map_or(true, |n| n.trim().is_empty())
+        {
+            env.push(("GIT_COMMITTER_NAME".to_owned(), annotator.to_owned()));
+            env.push(("GIT_COMMITTER_EMAIL".to_owned(), email));
+        }
+        env
+    }
+
+    fn commit(&self, annotator: &str, message: &str) -> Result<(), TeamError> {
+        let env = self.who(annotator);
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        self.git
+            .run_with(&["commit", "--quiet", "--no-edit", "-m", message], &env)?;
+        Ok(())
+    }
+
+    fn team_dir(&self) -> PathBuf {
+        self.root.join(PRIVATE_DIR).join(super::TEAM_DIR)
+    }
+}
+
+/// Refuses a URL that carries a password (`https://name:secret@host/…`): git would keep it in
+/// the repository's configuration, in plain text. Credentials belong to the SSH agent or git's
+/// credential helper, which tagdesk uses and never sees.
+fn check_url(url: &str) -> Result<(), TeamError> {
+    let rest = url.split_once("://").map(|(_, r)| r);
+    let userinfo = rest
+        .and_then(|r| r.split('/').next())
+        .and_then(|h| h.rsplit_once('@'));
+    if let Some((user, _)) = userinfo
+        && user.contains(':')
+    {
+        return Err(TeamError::Other(
+            "the URL carries a password, which would be stored in plain text: give the URL \
+             without it, and let git ask your credential helper or use an SSH key (see the \
+             manual, Working as a team)"
+                .to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// Makes sure the per-machine folder stays out of git.
+fn ensure_gitignore(root: &Path) -> Result<(), TeamError> {
+    let path = root.join(".gitignore");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let wanted = format!("{PRIVATE_DIR}/");
+    if text.lines().any(|l| l.trim() == wanted) {
+        return Ok(());
+    }
+    let mut next = text;
+    if !next.is_empty() && !next.ends_with('\n') {
+        next.push('\n');
+    }
+    next.push_str(&wanted);
+    next.push('\n');
+    write_atomic(&path, next.as_bytes())
+        .map_err(|e| TeamError::Other(format!("cannot write {}: {e}", path.display())))
+}
+
+/// Commits the project's changes (all of them: saved edits, new documents, the schema) with a
+/// message that says what changed; `None` when there was nothing to commit.
+fn commit_local(
+    repo: &Repo,
+    annotator: &str,
+    first: Option<&str>,
+) -> Result<Option<String>, TeamError> {
+    repo.git.run(&["add", "--all", "--", "."])?;
+    let staged = repo.git.run(&[
+        "diff",
+        "--cached",
+        "--name-only",
+        "--no-renames",
+        "--relative",
+        "-z",
+        "--",
+        ".",
+    ])?;
+    let staged: Vec<&str> = staged.split('\0').filter(|p| !p.is_empty()).collect();
+    if staged.is_empty() {
+        return Ok(None);
+    }
+    let message = first.map_or_else(
+        || {
+            let mut summary = files::Summary::default();
+            for path in &staged {
+                summary.add(
+                    path,
+                    repo.show("HEAD", path).as_deref(),
+                    repo.show(":", path).as_deref(),
+                );
+            }
+            summary.message()
+        },
+        str::to_owned,
+    );
+    repo.commit(annotator, &message)?;
+    Ok(Some(message))
+}
+
+/// Turns the project into a git repository (or uses the one it is in), with `.tagdesk/` left
+/// out, commits it, and connects it to `remote` (sending it there) when one is given.
+pub fn share(root: &Path, remote: Option<&str>, annotator: &str) -> Result<String, TeamError> {
+    super::git::version()?;
+    if let Some(url) = remote {
+        check_url(url)?;
+    }
+    let git = Git::new(root);
+    let mut said = Vec::new();
+    if git.run(&["rev-parse", "--show-prefix"]).is_err() {
+        git.run(&["init", "--quiet", "--initial-branch=main"])?;
+        said.push(format!("made {} a git repository", root.display()));
+    }
+    ensure_gitignore(root)?;
+    let repo = Repo::find(root)?;
+    let first = !repo.git.ok(&["rev-parse", "--verify", "-q", "HEAD"]);
+    if let Some(m) = commit_local(
+        &repo,
+        annotator,
+        first.then_some("tagdesk: the project, shared"),
+    )? {
+        said.push(format!("committed \"{m}\""));
+    }
+    if let Some(url) = remote {
+        if repo.has_remote() {
+            repo.git.run(&["remote", "set-url", "origin", url])?;
+        } else {
+            repo.git.run(&["remote", "add", "origin", url])?;
+        }
+        let branch = repo.branch();
+        match repo.git.run_network(&[
+            "push",
+            "--quiet",
+            "--set-upstream",
+            "origin",
+            &format!("HEAD:refs/heads/{branch}"),
+        ]) {
+            Ok(_) => said.push(format!("sent to {url}")),
+            Err(e) if e.kind == GitErrorKind::Rejected => {
+                return Err(TeamError::Other(format!(
+                    "{url} already holds work that is not in this project: to work on it, join \
+                     it (Team → Join…, or `tagdesk team join {url}`) instead of sharing"
+                )));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        record_sync(&repo);
+    }
+    Ok(said.join("; "))
+}
+
+/// Clones a shared project from `url` into `dir` (which must not exist, or be empty).
+pub fn join(url: &str, dir: &Path) -> Result<PathBuf, TeamError> {
+    super::git::version()?;
+    check_url(url)?;
+    if dir.exists() && std::fs::read_dir(dir).map_or(true, |mut d| d.next().is_some()) {
+        return Err(TeamError::Other(format!(
+            "{} already exists and is not empty: choose another folder",
+            dir.display()
+        )));
+    }
+    let parent = dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)
+        .map_err(|e| TeamError::Other(format!("cannot make {}: {e}", parent.display())))?;
+    let target = dir.to_string_lossy().into_owned();
+    Git::new(parent).run_network(&["clone", "--quiet", "--origin", "origin", url, &target])?;
+    let cloned = Git::new(dir);
+    if !cloned.ok(&["rev-parse", "--verify", "-q", "HEAD"]) {
+        // The remote's HEAD names a branch it does not have (a bare repository made with
+        // another default branch than the one shared): take `main`, else its first branch.
+        let branches = cloned
+            .run(&["branch", "-r", "--format=%(refname:short)"])
+            .unwrap_or_default();
+        let branches: Vec<&str> = branches.lines().filter(|b| !b.ends_with("/HEAD")).collect();
+        if let Some(branch) = branches
+            .iter()
+            .find(|b| **b == "origin/main")
+            .or_else(|| branches.first())
+        {
+            let local = branch.trim_start_matches("origin/");
+            cloned.run(&["checkout", "--quiet", "-b", local, "--track", branch])?;
+        }
+    }
+    if !crate::core::Project::is_project(dir) {
+        let _ = std::fs::remove_dir_all(dir);
+        return Err(TeamError::Other(format!(
+            "{url} holds no tagdesk project (no tagdesk.json at its top): nothing was kept"
+        )));
+    }
+    ensure_gitignore(dir)?;
+    if let Ok(repo) = Repo::find(dir) {
+        record_sync(&repo);
+    }
+    Ok(dir.to_path_buf())
+}
+
+/// Commits the user's changes, takes in colleagues' commits (merging the project's files by
+/// meaning), and sends the result; retried when a colleague pushed first. The project must be
+/// saved first (the CLI opens, saves and closes it; the window saves, then runs this on a task).
+pub fn sync(root: &Path, annotator: &str) -> Result<SyncReport, TeamError> {
+    let repo = Repo::find(root)?;
+    if repo.git.ok(&["rev-parse", "-q", "--verify", "MERGE_HEAD"]) {
+        // A sync that stopped midway (the machine went down): start again from our commit.
+        repo.git.run(&["merge", "--abort"])?;
+    }
+    ensure_gitignore(root)?;
+    let mut report = SyncReport {
+        committed: commit_local(&repo, annotator, None)?,
+        ..SyncReport::default()
+    };
+    if !repo.has_remote() {
+        report.no_remote = true;
+        return Ok(report);
+    }
+    let branch = repo.branch();
+    let upstream = format!("refs/remotes/origin/{branch}");
+    for _attempt in 0..5 {
+        if let Err(e) = repo.git.run_network(&["fetch", "--quiet", "origin"]) {
+            return offline_or(e, report);
+        }
+        if repo.git.ok(&["rev-parse", "--verify", "-q", &upstream]) {
+            integrate(&repo, &upstream, annotator, &mut report)?;
+        }
+        let sending = repo.git.run(&["rev-parse", "HEAD"]).ok()
+            != repo.git.run(&["rev-parse", &upstream]).ok();
+        match repo.git.run_network(&[
+            "push",
+            "--quiet",
+            "origin",
+            &format!("HEAD:refs/heads/{branch}"),
+        ]) {
+            Ok(_) => {
+                report.pushed = sending;
+                let _ = repo.git.run(&["fetch", "--quiet", "origin", &branch]);
+                record_sync(&repo);
+                return Ok(report);
+            }
+            Err(e) if e.kind == GitErrorKind::Rejected => {}
+            Err(e) => return offline_or(e, report),
+        }
+    }
+    report
+        .attention
+        .push("colleagues kept sending while this sync ran: sync again".to_owned());
+    Ok(report)
+}
+
+fn offline_or(e: GitError, mut report: SyncReport) -> Result<SyncReport, TeamError> {
+    if matches!(e.kind, GitErrorKind::Offline | GitErrorKind::Credentials) {
+        report.offline = Some(e.said);
+        Ok(report)
+    } else {
+        Err(e.into())
+    }
+}
+
+/// Takes colleagues' commits in: checked first, then merged (the project's JSON by meaning).
+fn integrate(
+    repo: &Repo,
+    upstream: &str,
+    annotator: &str,
+    report: &mut SyncReport,
+) -> Result<(), TeamError> {
+    let range = format!("HEAD..{upstream}");
+    let incoming: usize = repo
+        .git
+        .run(&["rev-list", "--count", &range])?
+        .trim()
+        .parse()
+        .unwrap_or(0);
+    if incoming == 0 {
+        return Ok(());
+    }
+    let base = repo
+        .git
+        .run(&["merge-base", "HEAD", upstream])
+        .map_err(|_| {
+            TeamError::Refused(
+                "the remote holds another project (no history in common with this one): \
+                 nothing was taken in"
+                    .to_owned(),
+            )
+        })?
+        .trim()
+        .to_owned();
+    let theirs = repo.changed(&base, upstream)?;
+    check_incoming(repo, upstream, &theirs)?;
+    let before = repo.git.run(&["rev-parse", "HEAD"])?.trim().to_owned();
+    let authors = repo.git.run(&["log", "--format=%an", &range])?;
+    if before == base {
+        repo.git.run(&["merge", "--quiet", "--ff-only", upstream])?;
+    } else {
+        merge_with(repo, &base, upstream, report)?;
+        let who: BTreeSet<&str> = authors.lines().collect();
+        repo.commit(
+            annotator,
+            &format!(
+                "tagdesk: {annotator} took in the work of {}",
+                who.into_iter().collect::<Vec<_>>().join(", ")
+            ),
+        )?;
+    }
+    report.received += incoming;
+    report.from.extend(authors.lines().map(str::to_owned));
+    for f in repo.changed(&before, "HEAD")? {
+        if !report.changed.contains(&f) {
+            report.changed.push(f);
+        }
+    }
+    Ok(())
+}
+
+/// What arrives is checked as an import is: no links, every project file valid. Names the
+/// commit and author of a file that would break the project.
+fn check_incoming(repo: &Repo, upstream: &str, paths: &[String]) -> Result<(), TeamError> {
+    for path in paths {
+        let blame = || {
+            repo.git
+                .run(&["log", "-1", "--format=%h by %an (%s)", upstream, "--", path])
+                .map(|s| s.trim().to_owned())
+                .unwrap_or_default()
+        };
+        let listed = repo
+            .git
+            .run(&["ls-tree", upstream, "--", &format!("{}{path}", repo.prefix)])
+            .unwrap_or_default();
+        if listed.starts_with("120000") {
+            return Err(TeamError::Refused(format!(
+                "commit {} makes {path} a link, which could lead outside the project: nothing \
+                 was taken in, your work is as it was",
+                blame()
+            )));
+        }
+        let kind = files::kind_of(path);
+        if !kind.merges() {
+            continue;
+        }
+        let Some(text) = repo.show(upstream, path) else {
+            continue;
+        };
+        let valid = serde_json::from_str::<serde_json::Value>(&text)
+            .map_err(|e| format!("{path}: not JSON ({e})"))
+            .and_then(|v| files::canonical(&kind, path, &v));
+        if let Err(why) = valid {
+            return Err(TeamError::Refused(format!(
+                "commit {} would break the project — {why}. Nothing was taken in; your work is \
+                 as it was. Ask them to fix it and send it again.",
+                blame()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A merge of two lines of work: git's for what changed on one side, tagdesk's by meaning for
+/// the project's JSON changed on both; anything else changed on both keeps ours, theirs kept.
+fn merge_with(
+    repo: &Repo,
+    base: &str,
+    upstream: &str,
+    report: &mut SyncReport,
+) -> Result<(), TeamError> {
+    let ours_changed: BTreeSet<String> = repo.changed(base, "HEAD")?.into_iter().collect();
+    let both: Vec<String> = repo
+        .changed(base, upstream)?
+        .into_iter()
+        .filter(|p| ours_changed.contains(p))
+        .collect();
+    let merged = repo
+        .git
+        .run(&["merge", "--quiet", "--no-ff", "--no-commit", upstream]);
+    if let Err(e) = merged
+        && !repo.git.ok(&["rev-parse", "-q", "--verify", "MERGE_HEAD"])
+    {
+        return Err(e.into());
+    }
+    let abort = |e: TeamError| {
+        let _ = repo.git.run(&["merge", "--abort"]);
+        e
+    };
+    let mut choices = pending_choices(&repo.root);
+    for path in &both {
+        let kind = files::kind_of(path);
+        if !kind.merges() {
+            continue;
+        }
+        let parse = |rev: &str| files::parse(repo.show(rev, path).as_deref());
+        let (b, o, t) = (parse(base), parse("HEAD"), parse(upstream));
+        let value = match (o, t) {
+            (Some(o), Some(t)) => {
+                let m = merge::merge(b.as_ref(), &o, &t);
+                let by = repo
+                    .git
+                    .run(&["log", "-1", "--format=%an", upstream, "--", path])
+                    .map(|s| s.trim().to_owned())
+                    .unwrap_or_default();
+                for c in &m.conflicts {
+                    report.choices += 1;
+                    choices.retain(|x| !(x.file == *path && x.place == c.place));
+                    choices.push(Choice {
+                        file: path.clone(),
+                        place: c.place.clone(),
+                        path: c.path.iter().map(PathStep::from).collect(),
+                        ours: c.ours.clone(),
+                        theirs: c.theirs.clone(),
+                        theirs_by: by.clone(),
+                    });
+                }
+                for k in &m.kept {
+                    report.attention.push(format!(
+                        "{path}: {} was removed on one side and changed on the other; it stays",
+                        k.place
+                    ));
+                }
+                m.value
+            }
+            // Deleted on one side, changed on the other: the changed one stays.
+            (Some(one), None) | (None, Some(one)) => {
+                report.attention.push(format!(
+                    "{path} was removed on one side and changed on the other; it stays"
+                ));
+                one
+            }
+            (None, None) => continue,
+        };
+        let mut value = value;
+        report.attention.extend(files::fix_up(&kind, &mut value));
+        let text = files::canonical(&kind, path, &value).map_err(|why| {
+            abort(TeamError::Refused(format!(
+                "merging {path} would break it ({why}): nothing was taken in, your work is as it was"
+            )))
+        })?;
+        let file = repo.root.join(path);
+        write_atomic(&file, text.as_bytes()).map_err(|e| {
+            abort(TeamError::Other(format!(
+                "cannot write {}: {e}",
+                file.display()
+            )))
+        })?;
+        repo.git
+            .run(&["add", "--", path])
+            .map_err(|e| abort(e.into()))?;
+    }
+    // What git could not merge and is not ours to merge by meaning (a source text changed on
+    // both sides): ours stays, theirs is kept beside the project.
+    let unmerged = repo
+        .git
+        .run(&["diff", "--name-only", "--diff-filter=U", "--relative", "-z"])
+        .map_err(|e| abort(e.into()))?;
+    for path in unmerged.split('\0').filter(|p| !p.is_empty()) {
+        let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+            .to_string()
+            .replace(':', "-");
+        let kept = repo
+            .root
+            .join(PRIVATE_DIR)
+            .join("conflicts")
+            .join(format!("{path}.theirs-{stamp}"));
+        if let Some(theirs) = repo.show(upstream, path) {
+            write_atomic(&kept, theirs.as_bytes()).map_err(|e| {
+                abort(TeamError::Other(format!(
+                    "cannot keep {}: {e}",
+                    kept.display()
+                )))
+            })?;
+        }
+        if repo.show("HEAD", path).is_some() {
+            repo.git
+                .run(&["checkout", "--ours", "--", path])
+                .map_err(|e| abort(e.into()))?;
+            repo.git
+                .run(&["add", "--", path])
+                .map_err(|e| abort(e.into()))?;
+        } else {
+            repo.git
+                .run(&["rm", "--quiet", "--", path])
+                .map_err(|e| abort(e.into()))?;
+        }
+        report.attention.push(format!(
+            "{path} changed on both sides: yours is kept, theirs is in {}",
+            kept.display()
+        ));
+    }
+    save_choices(&repo.root, &choices).map_err(abort)?;
+    Ok(())
+}
+
+fn choices_path(root: &Path) -> PathBuf {
+    root.join(PRIVATE_DIR)
+        .join(super::TEAM_DIR)
+        .join("choices.json")
+}
+
+/// The places both sides changed differently, waiting for the user.
+pub fn pending_choices(root: &Path) -> Vec<Choice> {
+    std::fs::read_to_string(choices_path(root))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+fn save_choices(root: &Path, choices: &[Choice]) -> Result<(), TeamError> {
+    let path = choices_path(root);
+    if choices.is_empty() {
+        let _ = std::fs::remove_file(&path);
+        return Ok(());
+    }
+    let text = serde_json::to_string_pretty(choices).unwrap_or_default();
+    write_atomic(&path, text.as_bytes())
+        .map_err(|e| TeamError::Other(format!("cannot write {}: {e}", path.display())))
+}
+
+/// Settles a choice: the file takes ours or theirs at its place (the next sync sends it).
+/// Returns the file changed.
+pub fn apply_choice(root: &Path, index: usize, theirs: bool) -> Result<PathBuf, TeamError> {
+    let mut choices = pending_choices(root);
+    if index >= choices.len() {
+        return Err(TeamError::Other(
+            "that choice was settled already".to_owned(),
+        ));
+    }
+    let choice = choices.remove(index);
+    let file = root.join(&choice.file);
+    let text = std::fs::read_to_string(&file)
+        .map_err(|e| TeamError::Other(format!("cannot read {}: {e}", file.display())))?;
+    let mut value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| TeamError::Other(format!("{}: {e}", file.display())))?;
+    let steps: Vec<merge::Step> = choice.path.iter().map(merge::Step::from).collect();
+    let chosen = if theirs { choice.theirs } else { choice.ours };
+    if merge::choose(&mut value, &steps, chosen) {
+        let text = files::canonical(&files::kind_of(&choice.file), &choice.file, &value)
+            .map_err(TeamError::Other)?;
+        write_atomic(&file, text.as_bytes())
+            .map_err(|e| TeamError::Other(format!("cannot write {}: {e}", file.display())))?;
+    }
+    save_choices(root, &choices)?;
+    Ok(file)
+}
+
+/// Where the project stands with the team.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Status {
+    /// The remote's URL, if there is one.
+    pub remote: Option<String>,
+    pub branch: String,
+    /// Files of the project changed and not committed yet.
+    pub local_changes: usize,
+    /// Commits here the remote does not have.
+    pub ahead: usize,
+    /// Commits on the remote not taken in (as of the last fetch).
+    pub behind: usize,
+    /// When this machine last synced (RFC 3339), if ever.
+    pub last_sync: Option<String>,
+    /// Choices waiting for the user.
+    pub choices: usize,
+}
+
+/// The project's team status; with `fetch`, asks the remote first (network).
+pub fn status(root: &Path, fetch: bool) -> Result<Status, TeamError> {
+    let repo = Repo::find(root)?;
+    let branch = repo.branch();
+    let remote = repo
+        .git
+        .run(&["remote", "get-url", "origin"])
+        .ok()
+        .map(|u| u.trim().to_owned());
+    if fetch && remote.is_some() {
+        repo.git.run_network(&["fetch", "--quiet", "origin"])?;
+    }
+    let local_changes = repo
+        .git
+        .run(&["status", "--porcelain", "--", "."])?
+        .lines()
+        .count();
+    let upstream = format!("refs/remotes/origin/{branch}");
+    let (ahead, behind) = if repo.git.ok(&["rev-parse", "--verify", "-q", &upstream]) {
+        let counts = repo.git.run(&[
+            "rev-list",
+            "--left-right",
+            "--count",
+            &format!("HEAD...{upstream}"),
+        ])?;
+        let mut n = counts.split_whitespace().map(|n| n.parse().unwrap_or(0));
+        (n.next().unwrap_or(0), n.next().unwrap_or(0))
+    } else {
+        let commits = repo
+            .git
+            .run(&["rev-list", "--count", "HEAD"])
+            .map_or(0, |n| n.trim().parse().unwrap_or(0));
+        (commits, 0)
+    };
+    Ok(Status {
+        remote,
+        branch,
+        local_changes,
+        ahead,
+        behind,
+        last_sync: std::fs::read_to_string(repo.team_dir().join("last-sync"))
+            .ok()
+            .and_then(|t| t.lines().next().map(str::to_owned)),
+        choices: pending_choices(root).len(),
+    })
+}
+
+/// Notes when this machine synced and the remote's commit then ("since my last sync").
+fn record_sync(repo: &Repo) {
+    let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
+    let head = repo
+        .git
+        .run(&["rev-parse", "HEAD"])
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_default();
+    let _ = write_atomic(
+        &repo.team_dir().join("last-sync"),
+        format!("{now}\n{head}\n").as_bytes(),
+    );
+}
