@@ -39,13 +39,13 @@ fn tagdesk(args: &[&str]) -> std::process::Output {
 }
 
 /// A bare remote and the sample project shared to it by maria; `maria`'s clone is the project.
-struct Setup {
-    dir: tempfile::TempDir,
-    remote: PathBuf,
-    maria: PathBuf,
+pub(crate) struct Setup {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) remote: PathBuf,
+    pub(crate) maria: PathBuf,
 }
 
-fn setup() -> Setup {
+pub(crate) fn setup() -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let remote = dir.path().join("remote.git");
     git(
@@ -59,19 +59,19 @@ fn setup() -> Setup {
 }
 
 impl Setup {
-    fn join(&self, name: &str) -> PathBuf {
+    pub(crate) fn join(&self, name: &str) -> PathBuf {
         let at = self.dir.path().join(name);
         team::join(self.remote.to_str().unwrap(), &at).unwrap();
         at
     }
 }
 
-fn sync(root: &Path, who: &str) -> team::SyncReport {
+pub(crate) fn sync(root: &Path, who: &str) -> team::SyncReport {
     team::sync(root, who).unwrap_or_else(|e| panic!("{who}'s sync: {e}"))
 }
 
 /// Tags every whole occurrence of `word` in the first document that has it, as `who`; saved.
-fn tag(root: &Path, who: &str, word: &str, label: &str) {
+pub(crate) fn tag(root: &Path, who: &str, word: &str, label: &str) {
     let mut ws = Workspace::open(root).unwrap();
     let docs: Vec<String> = ws
         .project()

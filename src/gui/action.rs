@@ -168,6 +168,13 @@ pub enum Action {
     /// The Add sources window wrote the new documents' files: take them in with their
     /// metadata.
     SourcesWritten(Box<crate::formats::sources::Prepared>),
+    /// The project's team state changed (shared, a choice settled): read it again.
+    TeamChanged,
+    /// A change both sides made differently: ours or theirs, by its number in the choices.
+    TeamChoose {
+        index: usize,
+        theirs: bool,
+    },
     /// The Convert sources again window wrote the new texts: the metadata and workspace follow.
     SourcesRefreshed(Box<crate::formats::sources::Written>),
     /// How to settle an annotation file changed on disk under unsaved edits.

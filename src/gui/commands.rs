@@ -13,6 +13,10 @@ pub enum Command {
     Import,
     AddSources,
     RefreshSources,
+    TeamSync,
+    TeamWindow,
+    TeamShare,
+    TeamJoin,
     Quit,
     Undo,
     Redo,
@@ -91,6 +95,10 @@ impl Command {
             Self::Import => "Import…",
             Self::AddSources => "Add sources (Word, Nexis, EPUB)…",
             Self::RefreshSources => "Convert sources again…",
+            Self::TeamSync => "Sync with the team",
+            Self::TeamWindow => "Team…",
+            Self::TeamShare => "Share with a team…",
+            Self::TeamJoin => "Join a team project…",
             Self::Quit => "Quit",
             Self::Undo => "Undo",
             Self::Redo => "Redo",
@@ -185,7 +193,11 @@ impl Command {
                 const { &[sc(Modifiers::ALT, Key::ArrowUp), sc(CTRL, Key::PageUp)] }
             }
             Self::MarkDone => const { &[sc(CTRL, Key::D)] },
-            Self::ChangeAnnotator
+            Self::TeamSync => const { &[sc(CTRL_SHIFT, Key::Y)] },
+            Self::TeamWindow => const { &[sc(CTRL_SHIFT, Key::T)] },
+            Self::TeamShare
+            | Self::TeamJoin
+            | Self::ChangeAnnotator
             | Self::AddSources
             | Self::RefreshSources
             | Self::About
@@ -257,6 +269,7 @@ impl Command {
                 | Self::PreviousDocument
                 | Self::MarkDone
                 | Self::CommandPalette
+                | Self::TeamSync
                 | Self::Find
                 | Self::FindNext
                 | Self::FindPrevious
@@ -342,6 +355,9 @@ impl Command {
             | Self::Import
             | Self::AddSources
             | Self::RefreshSources
+            | Self::TeamSync
+            | Self::TeamWindow
+            | Self::TeamShare
             | Self::NextDocument
             | Self::PreviousDocument
             | Self::MarkDone
@@ -398,6 +414,7 @@ impl Command {
             Self::ClearSelection => now.span_selected || now.text_selected,
             Self::OpenProject
             | Self::OpenFolder
+            | Self::TeamJoin
             | Self::Quit
             | Self::ChangeAnnotator
             | Self::About
@@ -506,6 +523,16 @@ pub const MENUS: &[(&str, &[Option<Command>])] = &[
             Some(Command::ExtendDown),
             Some(Command::ExtendLineStart),
             Some(Command::ExtendLineEnd),
+        ],
+    ),
+    (
+        "Team",
+        &[
+            Some(Command::TeamSync),
+            Some(Command::TeamWindow),
+            None,
+            Some(Command::TeamShare),
+            Some(Command::TeamJoin),
         ],
     ),
     (

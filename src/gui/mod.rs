@@ -13,6 +13,7 @@ pub mod panels;
 pub mod session;
 pub mod state;
 pub mod suggestions;
+pub mod team;
 mod watcher;
 pub mod windows;
 

@@ -63,6 +63,8 @@ pub struct Session {
     pub focus: Option<(String, Range<usize>)>,
     /// What the coding so far proposes (dashed outlines; F4, Enter, Delete).
     pub suggestions: super::suggestions::Suggestions,
+    /// Where the project stands with the team (git), and a sync under way.
+    pub team: super::team::TeamState,
 }
 
 impl Drop for Session {
@@ -94,6 +96,7 @@ impl Session {
             reanchor_refused: None,
             stepping: false,
             focus: None,
+            team: super::team::TeamState::default(),
         }
     }
 

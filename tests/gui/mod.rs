@@ -19,6 +19,7 @@ mod jobs;
 mod rtl;
 mod schema;
 mod sources;
+mod team;
 mod windows;
 
 fn open_app(root: &std::path::Path, annotator: &str) -> Harness<'static, App> {

@@ -119,11 +119,7 @@ fn is_counter(path: &[Step]) -> bool {
 
 fn conflict(ours: &Value, theirs: &Value, path: &[Step], out: &mut Merged) -> Value {
     let (o, t) = (ours.to_string(), theirs.to_string());
-    let kept = if o >= t {
-        ours.clone()
-    } else {
-        theirs.clone()
-    };
+    let kept = if o >= t { ours.clone() } else { theirs.clone() };
     out.conflicts.push(Conflict {
         place: describe(path),
         path: path.to_vec(),

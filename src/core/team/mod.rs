@@ -9,20 +9,28 @@
 //!   no password is ever stored; git never prompts).
 //! * `merge.rs`: the three-way merge of JSON by meaning; `files.rs`: the kinds of files, their
 //!   canonical text, the commit message.
-//! * `sync.rs`: share, join, sync, status.
+//! * `repo.rs`: the repository and the steps every command shares; `sync.rs`: share, join,
+//!   sync; `status.rs`: status and the last sync; `choices.rs`: choices waiting for the user;
+//!   `history.rs`: who changed what.
 //!
 //! Per-machine state (the lock, the journal, kept copies, the last sync, choices waiting for
 //! the user) lives in `.tagdesk/`, which the project's `.gitignore` leaves out.
 
+mod choices;
+mod error;
 pub mod files;
 pub mod git;
+pub mod history;
 pub mod merge;
+mod repo;
+mod status;
 mod sync;
 
+pub use choices::{Choice, PathStep, apply_choice, pending_choices};
+pub use error::TeamError;
 pub use git::{GitError, GitErrorKind};
-pub use sync::{
-    Choice, Status, SyncReport, TeamError, apply_choice, join, pending_choices, share, status, sync,
-};
+pub use status::{Status, status};
+pub use sync::{SyncReport, join, share, sync};
 
 /// Where per-machine team state lives, under the project's `.tagdesk/`.
 pub const TEAM_DIR: &str = "team";

@@ -5,76 +5,14 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
+use super::choices::{Choice, PathStep, pending_choices, save_choices};
+use super::error::TeamError;
 use super::files;
 use super::git::{Git, GitError, GitErrorKind};
 use super::merge;
+use super::repo::{Repo, check_url, commit_local, ensure_gitignore};
+use super::status::record_sync;
 use crate::core::project::{PRIVATE_DIR, write_atomic};
-
-/// Why a team step could not be done.
-#[derive(Debug, thiserror::Error)]
-pub enum TeamError {
-    #[error("{0}")]
-    Git(#[from] GitError),
-    #[error(
-        "{} is not shared yet: share it first (Team → Share…, or `tagdesk team share`)",
-        .0.display()
-    )]
-    NotShared(PathBuf),
-    /// What arrived would break the project: nothing was taken in.
-    #[error("{0}")]
-    Refused(String),
-    #[error("{0}")]
-    Other(String),
-}
-
-impl TeamError {
-    /// Whether the remote could not be reached (the work stays committed here).
-    pub fn is_offline(&self) -> bool {
-        matches!(self, Self::Git(e) if matches!(e.kind, GitErrorKind::Offline | GitErrorKind::Credentials))
-    }
-}
-
-/// A place both sides changed differently, waiting for the user to choose (kept per machine
-/// in `.tagdesk/team/choices.json`; the merged file holds one of the two until then).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Choice {
-    /// The file, relative to the project.
-    pub file: String,
-    /// Where in it, for people.
-    pub place: String,
-    pub path: Vec<PathStep>,
-    pub ours: serde_json::Value,
-    pub theirs: serde_json::Value,
-    /// Who made theirs.
-    pub theirs_by: String,
-}
-
-/// [`merge::Step`] as stored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum PathStep {
-    Key(String),
-    Item(String),
-}
-
-impl From<&merge::Step> for PathStep {
-    fn from(s: &merge::Step) -> Self {
-        match s {
-            merge::Step::Key(k) => Self::Key(k.clone()),
-            merge::Step::Item(k) => Self::Item(k.clone()),
-        }
-    }
-}
-
-impl From<&PathStep> for merge::Step {
-    fn from(s: &PathStep) -> Self {
-        match s {
-            PathStep::Key(k) => Self::Key(k.clone()),
-            PathStep::Item(k) => Self::Item(k.clone()),
-        }
-    }
-}
 
 /// What a sync did.
 #[derive(Debug, Clone, Default)]
@@ -148,183 +86,6 @@ impl SyncReport {
     }
 }
 
-/// A repository and where the project is in it.
-pub(super) struct Repo {
-    pub(super) git: Git,
-    pub(super) root: PathBuf,
-    /// The project folder's path in the repository (`""`, or `"study/"`).
-    prefix: String,
-}
-
-impl Repo {
-    pub(super) fn find(root: &Path) -> Result<Self, TeamError> {
-        super::git::version()?;
-        let git = Git::new(root);
-        let prefix = git
-            .run(&["rev-parse", "--show-prefix"])
-            .map_err(|_| TeamError::NotShared(root.to_path_buf()))?;
-        Ok(Self {
-            git,
-            root: root.to_path_buf(),
-            prefix: prefix.trim().to_owned(),
-        })
-    }
-
-    /// A file of the project at a commit (`":"` for the index); `None` where absent.
-    pub(super) fn show(&self, rev: &str, path: &str) -> Option<String> {
-        let spec = if rev == ":" {
-            format!(":{}{path}", self.prefix)
-        } else {
-            format!("{rev}:{}{path}", self.prefix)
-        };
-        self.git.run(&["show", &spec]).ok()
-    }
-
-    fn branch(&self) -> String {
-        self.git
-            .run(&["symbolic-ref", "--short", "HEAD"])
-            .map_or_else(|_| "main".to_owned(), |b| b.trim().to_owned())
-    }
-
-    fn has_remote(&self) -> bool {
-        self.git.ok(&["remote", "get-url", "origin"])
-    }
-
-    /// Files of the project (relative to it) that differ between two revisions.
-    fn changed(&self, from: &str, to: &str) -> Result<Vec<String>, TeamError> {
-        let out = self.git.run(&[
-            "diff",
-            "--name-only",
-            "--no-renames",
-            "--relative",
-            "-z",
-            from,
-            to,
-            "--",
-            ".",
-        ])?;
-        Ok(out
-            .split('\0')
-            .filter(|p| !p.is_empty())
-            .map(str::to_owned)
-            .collect())
-    }
-
-    fn who(&self, annotator: &str) -> Vec<(String, String)> {
-        let email = self
-            .git
-            .run(&["config", "user.email"])
-            .ok()
-            .map(|e| e.trim().to_owned())
-            .filter(|e| !e.is_empty())
-            .unwrap_or_else(|| format!("{annotator}@tagdesk.invalid"));
-        let mut env = vec![
-            ("GIT_AUTHOR_NAME".to_owned(), annotator.to_owned()),
-            ("GIT_AUTHOR_EMAIL".to_owned(), email.clone()),
-        ];
-        if self
-            .git
-            .run(&["config", "user.name"])
-            .map_or(true, |n| n.trim().is_empty())
-        {
-            env.push(("GIT_COMMITTER_NAME".to_owned(), annotator.to_owned()));
-            env.push(("GIT_COMMITTER_EMAIL".to_owned(), email));
-        }
-        env
-    }
-
-    fn commit(&self, annotator: &str, message: &str) -> Result<(), TeamError> {
-        let env = self.who(annotator);
-        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        self.git
-            .run_with(&["commit", "--quiet", "--no-edit", "-m", message], &env)?;
-        Ok(())
-    }
-
-    fn team_dir(&self) -> PathBuf {
-        self.root.join(PRIVATE_DIR).join(super::TEAM_DIR)
-    }
-}
-
-/// Refuses a URL that carries a password (`https://name:secret@host/…`): git would keep it in
-/// the repository's configuration, in plain text. Credentials belong to the SSH agent or git's
-/// credential helper, which tagdesk uses and never sees.
-fn check_url(url: &str) -> Result<(), TeamError> {
-    let rest = url.split_once("://").map(|(_, r)| r);
-    let userinfo = rest
-        .and_then(|r| r.split('/').next())
-        .and_then(|h| h.rsplit_once('@'));
-    if let Some((user, _)) = userinfo
-        && user.contains(':')
-    {
-        return Err(TeamError::Other(
-            "the URL carries a password, which would be stored in plain text: give the URL \
-             without it, and let git ask your credential helper or use an SSH key (see the \
-             manual, Working as a team)"
-                .to_owned(),
-        ));
-    }
-    Ok(())
-}
-
-/// Makes sure the per-machine folder stays out of git.
-fn ensure_gitignore(root: &Path) -> Result<(), TeamError> {
-    let path = root.join(".gitignore");
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    let wanted = format!("{PRIVATE_DIR}/");
-    if text.lines().any(|l| l.trim() == wanted) {
-        return Ok(());
-    }
-    let mut next = text;
-    if !next.is_empty() && !next.ends_with('\n') {
-        next.push('\n');
-    }
-    next.push_str(&wanted);
-    next.push('\n');
-    write_atomic(&path, next.as_bytes())
-        .map_err(|e| TeamError::Other(format!("cannot write {}: {e}", path.display())))
-}
-
-/// Commits the project's changes (all of them: saved edits, new documents, the schema) with a
-/// message that says what changed; `None` when there was nothing to commit.
-fn commit_local(
-    repo: &Repo,
-    annotator: &str,
-    first: Option<&str>,
-) -> Result<Option<String>, TeamError> {
-    repo.git.run(&["add", "--all", "--", "."])?;
-    let staged = repo.git.run(&[
-        "diff",
-        "--cached",
-        "--name-only",
-        "--no-renames",
-        "--relative",
-        "-z",
-        "--",
-        ".",
-    ])?;
-    let staged: Vec<&str> = staged.split('\0').filter(|p| !p.is_empty()).collect();
-    if staged.is_empty() {
-        return Ok(None);
-    }
-    let message = first.map_or_else(
-        || {
-            let mut summary = files::Summary::default();
-            for path in &staged {
-                summary.add(
-                    path,
-                    repo.show("HEAD", path).as_deref(),
-                    repo.show(":", path).as_deref(),
-                );
-            }
-            summary.message()
-        },
-        str::to_owned,
-    );
-    repo.commit(annotator, &message)?;
-    Ok(Some(message))
-}
-
 /// Turns the project into a git repository (or uses the one it is in), with `.tagdesk/` left
 /// out, commits it, and connects it to `remote` (sending it there) when one is given.
 pub fn share(root: &Path, remote: Option<&str>, annotator: &str) -> Result<String, TeamError> {
@@ -371,7 +132,7 @@ pub fn share(root: &Path, remote: Option<&str>, annotator: &str) -> Result<Strin
             }
             Err(e) => return Err(e.into()),
         }
-        record_sync(&repo);
+        record_sync(&repo, None);
     }
     Ok(said.join("; "))
 }
@@ -419,7 +180,7 @@ pub fn join(url: &str, dir: &Path) -> Result<PathBuf, TeamError> {
     }
     ensure_gitignore(dir)?;
     if let Ok(repo) = Repo::find(dir) {
-        record_sync(&repo);
+        record_sync(&repo, None);
     }
     Ok(dir.to_path_buf())
 }
@@ -442,6 +203,7 @@ pub fn sync(root: &Path, annotator: &str) -> Result<SyncReport, TeamError> {
         report.no_remote = true;
         return Ok(report);
     }
+    let start = repo.git.run(&["rev-parse", "HEAD"])?.trim().to_owned();
     let branch = repo.branch();
     let upstream = format!("refs/remotes/origin/{branch}");
     for _attempt in 0..5 {
@@ -461,8 +223,7 @@ pub fn sync(root: &Path, annotator: &str) -> Result<SyncReport, TeamError> {
         ]) {
             Ok(_) => {
                 report.pushed = sending;
-                let _ = repo.git.run(&["fetch", "--quiet", "origin", &branch]);
-                record_sync(&repo);
+                record_sync(&repo, Some(&start));
                 return Ok(report);
             }
             Err(e) if e.kind == GitErrorKind::Rejected => {}
@@ -713,135 +474,4 @@ fn merge_with(
     }
     save_choices(&repo.root, &choices).map_err(abort)?;
     Ok(())
-}
-
-fn choices_path(root: &Path) -> PathBuf {
-    root.join(PRIVATE_DIR)
-        .join(super::TEAM_DIR)
-        .join("choices.json")
-}
-
-/// The places both sides changed differently, waiting for the user.
-pub fn pending_choices(root: &Path) -> Vec<Choice> {
-    std::fs::read_to_string(choices_path(root))
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default()
-}
-
-fn save_choices(root: &Path, choices: &[Choice]) -> Result<(), TeamError> {
-    let path = choices_path(root);
-    if choices.is_empty() {
-        let _ = std::fs::remove_file(&path);
-        return Ok(());
-    }
-    let text = serde_json::to_string_pretty(choices).unwrap_or_default();
-    write_atomic(&path, text.as_bytes())
-        .map_err(|e| TeamError::Other(format!("cannot write {}: {e}", path.display())))
-}
-
-/// Settles a choice: the file takes ours or theirs at its place (the next sync sends it).
-/// Returns the file changed.
-pub fn apply_choice(root: &Path, index: usize, theirs: bool) -> Result<PathBuf, TeamError> {
-    let mut choices = pending_choices(root);
-    if index >= choices.len() {
-        return Err(TeamError::Other(
-            "that choice was settled already".to_owned(),
-        ));
-    }
-    let choice = choices.remove(index);
-    let file = root.join(&choice.file);
-    let text = std::fs::read_to_string(&file)
-        .map_err(|e| TeamError::Other(format!("cannot read {}: {e}", file.display())))?;
-    let mut value: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| TeamError::Other(format!("{}: {e}", file.display())))?;
-    let steps: Vec<merge::Step> = choice.path.iter().map(merge::Step::from).collect();
-    let chosen = if theirs { choice.theirs } else { choice.ours };
-    if merge::choose(&mut value, &steps, chosen) {
-        let text = files::canonical(&files::kind_of(&choice.file), &choice.file, &value)
-            .map_err(TeamError::Other)?;
-        write_atomic(&file, text.as_bytes())
-            .map_err(|e| TeamError::Other(format!("cannot write {}: {e}", file.display())))?;
-    }
-    save_choices(root, &choices)?;
-    Ok(file)
-}
-
-/// Where the project stands with the team.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Status {
-    /// The remote's URL, if there is one.
-    pub remote: Option<String>,
-    pub branch: String,
-    /// Files of the project changed and not committed yet.
-    pub local_changes: usize,
-    /// Commits here the remote does not have.
-    pub ahead: usize,
-    /// Commits on the remote not taken in (as of the last fetch).
-    pub behind: usize,
-    /// When this machine last synced (RFC 3339), if ever.
-    pub last_sync: Option<String>,
-    /// Choices waiting for the user.
-    pub choices: usize,
-}
-
-/// The project's team status; with `fetch`, asks the remote first (network).
-pub fn status(root: &Path, fetch: bool) -> Result<Status, TeamError> {
-    let repo = Repo::find(root)?;
-    let branch = repo.branch();
-    let remote = repo
-        .git
-        .run(&["remote", "get-url", "origin"])
-        .ok()
-        .map(|u| u.trim().to_owned());
-    if fetch && remote.is_some() {
-        repo.git.run_network(&["fetch", "--quiet", "origin"])?;
-    }
-    let local_changes = repo
-        .git
-        .run(&["status", "--porcelain", "--", "."])?
-        .lines()
-        .count();
-    let upstream = format!("refs/remotes/origin/{branch}");
-    let (ahead, behind) = if repo.git.ok(&["rev-parse", "--verify", "-q", &upstream]) {
-        let counts = repo.git.run(&[
-            "rev-list",
-            "--left-right",
-            "--count",
-            &format!("HEAD...{upstream}"),
-        ])?;
-        let mut n = counts.split_whitespace().map(|n| n.parse().unwrap_or(0));
-        (n.next().unwrap_or(0), n.next().unwrap_or(0))
-    } else {
-        let commits = repo
-            .git
-            .run(&["rev-list", "--count", "HEAD"])
-            .map_or(0, |n| n.trim().parse().unwrap_or(0));
-        (commits, 0)
-    };
-    Ok(Status {
-        remote,
-        branch,
-        local_changes,
-        ahead,
-        behind,
-        last_sync: std::fs::read_to_string(repo.team_dir().join("last-sync"))
-            .ok()
-            .and_then(|t| t.lines().next().map(str::to_owned)),
-        choices: pending_choices(root).len(),
-    })
-}
-
-/// Notes when this machine synced and the remote's commit then ("since my last sync").
-fn record_sync(repo: &Repo) {
-    let now = humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string();
-    let head = repo
-        .git
-        .run(&["rev-parse", "HEAD"])
-        .map(|h| h.trim().to_owned())
-        .unwrap_or_default();
-    let _ = write_atomic(
-        &repo.team_dir().join("last-sync"),
-        format!("{now}\n{head}\n").as_bytes(),
-    );
 }

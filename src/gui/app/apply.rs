@@ -236,6 +236,8 @@ impl App {
             } => self.add_sources(ctx, &plan, keep_duplicates),
             Action::SourcesWritten(prepared) => self.sources_written(*prepared),
             Action::SourcesRefreshed(written) => self.sources_refreshed(*written),
+            Action::TeamChanged => self.team_changed(),
+            Action::TeamChoose { index, theirs } => self.team_choose(ctx, index, theirs),
             Action::ChooseInterchangePath { why } => {
                 use crate::gui::dialogs::chooser::{FolderChooser, Purpose};
                 use crate::gui::windows::interchange::{Mode, start_folder};
@@ -341,6 +343,13 @@ impl App {
                         .open(Interchange::new(mode, &self.prefs.annotator)),
                 }
             }
+            Command::TeamSync => self.team_sync(ctx),
+            Command::TeamWindow | Command::TeamShare => self
+                .windows
+                .toggle(crate::gui::windows::team::TeamWindow::default),
+            Command::TeamJoin => self
+                .windows
+                .toggle(crate::gui::windows::team::JoinWindow::default),
             Command::RefreshSources => self
                 .windows
                 .toggle(crate::gui::windows::refresh_sources::RefreshSources::default),

@@ -17,9 +17,13 @@ impl App {
         self.start_reanchor_job(ctx);
         self.take_in_disk_changes(ctx);
         self.start_waiting_export(ctx);
+        self.team_logic(ctx);
         let blocked = !self.dialogs.alerts.is_empty();
         let annotator = self.layer_name().to_owned();
         if let Some(session) = &mut self.session {
+            // A sync reads and merges the files: autosave waits for it (edits stay in memory
+            // and in the journal meanwhile).
+            let blocked = blocked || session.team.syncing.is_some();
             session.autosave(ctx, blocked, &mut self.actions);
             session.suggestions.refresh(
                 ctx,

@@ -16,6 +16,7 @@ mod navigate;
 mod open;
 mod review;
 mod suggest;
+mod team;
 mod ui;
 
 use std::ops::Range;

@@ -60,6 +60,7 @@ pub fn status_bar_ui(ui: &mut egui::Ui, fc: &mut FrameCtx) {
                     ui.label("All changes saved");
                 }
                 ui.separator();
+                team_ui(ui, fc, session);
                 let suggestions = &session.suggestions;
                 if let Some(failed) = &suggestions.failed {
                     // Before the count: what is shown may be from before the failed update.
@@ -117,4 +118,80 @@ pub fn status_bar_ui(ui: &mut egui::Ui, fc: &mut FrameCtx) {
             }
         });
     });
+}
+
+/// The team state at a glance (shared projects only): in sync, changes to send, incoming,
+/// offline, needs attention, and when the last sync was. A click syncs (or, when something
+/// needs the user, opens the Team window).
+fn team_ui(ui: &mut egui::Ui, fc: &mut FrameCtx, session: &crate::gui::session::Session) {
+    let team = &session.team;
+    let Some(status) = &team.status else {
+        if team.syncing.is_some() {
+            ui.spinner();
+            ui.label("Syncing…");
+            ui.separator();
+        }
+        return;
+    };
+    let warn = ui.visuals().warn_fg_color;
+    let (text, attention) = if team.syncing.is_some() {
+        ("⟳ Syncing…".to_owned(), false)
+    } else if team.failed.is_some() || status.choices > 0 {
+        ("⚠ Team: needs attention".to_owned(), true)
+    } else if team.offline.is_some() {
+        (format!("Offline · {} to send", status.ahead), true)
+    } else if status.local_changes > 0 || status.ahead > 0 {
+        (
+            format!(
+                "↑ {} to send",
+                if status.local_changes > 0 {
+                    format!("{} changed files", status.local_changes)
+                } else {
+                    format!("{} commits", status.ahead)
+                }
+            ),
+            false,
+        )
+    } else if status.behind > 0 {
+        (format!("↓ {} incoming", status.behind), false)
+    } else {
+        ("✓ In sync".to_owned(), false)
+    };
+    let when = status
+        .last_sync
+        .as_deref()
+        .and_then(|t| humantime::parse_rfc3339(t).ok())
+        .and_then(|t| t.elapsed().ok())
+        .map(|d| match d.as_secs() {
+            s if s < 90 => " · just now".to_owned(),
+            s if s < 5400 => format!(" · {} min ago", s / 60),
+            s if s < 172_800 => format!(" · {} h ago", s / 3600),
+            s => format!(" · {} days ago", s / 86_400),
+        })
+        .unwrap_or_default();
+    let label = RichText::new(format!("{text}{when}"));
+    let label = if attention { label.color(warn) } else { label };
+    let hover = team
+        .failed
+        .clone()
+        .or_else(|| team.offline.clone())
+        .unwrap_or_else(|| {
+            format!(
+                "Shared with {}. Click to sync (Ctrl+Shift+Y): your work is saved and sent, \
+                 your colleagues' taken in.",
+                status.remote.as_deref().unwrap_or("no remote")
+            )
+        });
+    if ui
+        .add(egui::Button::new(label).frame(false))
+        .on_hover_text(hover)
+        .clicked()
+    {
+        fc.actions.push(Action::Command(if attention {
+            Command::TeamWindow
+        } else {
+            Command::TeamSync
+        }));
+    }
+    ui.separator();
 }

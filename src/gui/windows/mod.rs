@@ -17,6 +17,7 @@ pub mod network;
 pub mod refresh_sources;
 pub mod schema_editor;
 pub mod suggestions;
+pub mod team;
 
 use std::any::Any;
 

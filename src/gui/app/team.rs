@@ -1,0 +1,168 @@
+//! Team work in the window: sync (save, then `core::team::sync` on a task — autosave waits
+//! meanwhile — then what arrived is taken in: the changed layers and texts like any change on
+//! disk, the project reopened where it was when shared files changed), and the team status the
+//! status bar shows, read again on a task after each save and sync (never while idle).
+
+use std::path::PathBuf;
+
+use super::App;
+use crate::core::team::{self, SyncReport};
+use crate::gui::jobs::Task;
+
+impl App {
+    /// Saves, then syncs on a task. Refused in a window that does not hold the annotator (the
+    /// one that does syncs).
+    pub(super) fn team_sync(&mut self, ctx: &egui::Context) {
+        let annotator = self.prefs.annotator.clone();
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        if session.team.syncing.is_some() {
+            return;
+        }
+        if session.read_only(&annotator) {
+            self.alert(format!(
+                "This window cannot write {annotator}'s files, so it does not sync: sync in the \
+                 window that holds {annotator}, or change the annotator."
+            ));
+            return;
+        }
+        let errors = session.save_now();
+        if !errors.is_empty() {
+            self.alert(format!(
+                "The project could not be saved, so nothing was synced:\n{}",
+                errors.join("\n")
+            ));
+            return;
+        }
+        let root = session.ws.project().root.clone();
+        session.team.failed = None;
+        session.team.syncing = Some(Task::spawn(ctx, "tagdesk-team-sync", move || {
+            team::sync(&root, &annotator)
+        }));
+        self.say("Syncing with the team…", false);
+    }
+
+    /// Takes in a finished sync and keeps the status fresh (every frame; cheap when idle).
+    pub(super) fn team_logic(&mut self, ctx: &egui::Context) {
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        if let Some(result) = session.team.checking.as_mut().and_then(Task::poll) {
+            session.team.checking = None;
+            session.team.status = result.ok().and_then(Result::ok);
+        }
+        if let Some(result) = session.team.syncing.as_mut().and_then(Task::poll) {
+            session.team.syncing = None;
+            session.team.checked_at = None;
+            match result {
+                Ok(Ok(report)) => self.synced(ctx, &report),
+                Ok(Err(e)) => {
+                    let text = format!("Sync failed: {e}");
+                    session.team.failed = Some(text.clone());
+                    self.alert(text);
+                }
+                Err(e) => {
+                    let text = format!("Sync failed: it stopped unexpectedly ({e})");
+                    session.team.failed = Some(text.clone());
+                    self.alert(text);
+                }
+            }
+            return;
+        }
+        // The status is read again once the workspace is saved after a change (and at open).
+        let revision = session.ws.revision();
+        if session.team.checking.is_none()
+            && session.team.syncing.is_none()
+            && session.team.checked_at != Some(revision)
+            && !session.ws.is_dirty()
+            && !session.ws.saving_in_background()
+        {
+            // The first look after opening asks the remote too (what is incoming); offline, it
+            // says what is known here.
+            let fetch = session.team.checked_at.is_none() && !session.team.fetched;
+            session.team.fetched = true;
+            session.team.checked_at = Some(revision);
+            let root = session.ws.project().root.clone();
+            session.team.checking =
+                Some(Task::spawn(
+                    ctx,
+                    "tagdesk-team-status",
+                    move || match team::status(&root, fetch) {
+                        Err(e) if e.is_offline() => team::status(&root, false),
+                        other => other,
+                    },
+                ));
+        }
+    }
+
+    fn synced(&mut self, ctx: &egui::Context, report: &SyncReport) {
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        session.team.offline.clone_from(&report.offline);
+        let root = session.ws.project().root.clone();
+        self.say(
+            format!("Synced: {}", report.summary()),
+            report.offline.is_some(),
+        );
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        // Shared files (schema, entities, metadata) are read at open: reopen where we are.
+        let shared_changed = report.changed.iter().any(|f| {
+            !matches!(
+                team::files::kind_of(f),
+                team::files::Kind::Layer { .. } | team::files::Kind::Other
+            )
+        });
+        if shared_changed {
+            let doc = self.state.current_doc.clone();
+            self.open_path(ctx, &root, doc.as_deref());
+        } else if !report.changed.is_empty() {
+            let paths: Vec<PathBuf> = report.changed.iter().map(|f| root.join(f)).collect();
+            session.disk_changes.0.extend(paths);
+            session.disk_changes.1 = Some(std::time::Instant::now());
+            ctx.request_repaint();
+        }
+        if report.choices > 0 {
+            self.windows
+                .open(crate::gui::windows::team::TeamWindow::default());
+        }
+    }
+
+    /// Reads the team status again (after sharing, or a choice).
+    pub(super) fn team_changed(&mut self) {
+        if let Some(session) = &mut self.session {
+            session.team.checked_at = None;
+            session.team.failed = None;
+        }
+    }
+
+    /// Settles a choice: the shared file takes ours or theirs, and the project is read again
+    /// where it was (the next sync sends the choice).
+    pub(super) fn team_choose(&mut self, ctx: &egui::Context, index: usize, theirs: bool) {
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        let errors = session.save_now();
+        if !errors.is_empty() {
+            self.alert(format!(
+                "The project could not be saved, so nothing was chosen:\n{}",
+                errors.join("\n")
+            ));
+            return;
+        }
+        let root = session.ws.project().root.clone();
+        match team::apply_choice(&root, index, theirs) {
+            Ok(_) => {
+                let doc = self.state.current_doc.clone();
+                self.open_path(ctx, &root, doc.as_deref());
+                self.windows
+                    .open(crate::gui::windows::team::TeamWindow::default());
+                self.say("Chosen: the next sync sends it to the team", false);
+            }
+            Err(e) => self.alert(format!("Could not apply the choice: {e}")),
+        }
+    }
+}
