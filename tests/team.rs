@@ -413,3 +413,63 @@ fn no_credential_is_ever_written() {
     assert!(err.is_offline(), "{err}");
     assert!(t.elapsed() < std::time::Duration::from_secs(60));
 }
+
+#[test]
+fn an_entity_merged_by_one_and_edited_and_linked_by_the_other_stays_merged() {
+    let s = setup();
+    let sam = s.join("sam");
+    let (kerry, pentagon) = ("e628ed14c560a40ba", "e481f9b30fa50f39f");
+    // Maria merges the Pentagon into Kerry (every span linked to it follows, in her copy).
+    {
+        let mut ws = Workspace::open(&s.maria).unwrap();
+        ws.merge_entities(kerry, pentagon).unwrap();
+        assert!(ws.save().errors.is_empty());
+    }
+    // Meanwhile sam renames the Pentagon and links a new span of his to it.
+    let doc = "001_966120f5ee3f0c58.txt";
+    {
+        let mut ws = Workspace::open(&sam).unwrap();
+        ws.rename_entity(pentagon, "US Department of Defense")
+            .unwrap();
+        let text = ws.text(doc).unwrap().text.as_str().to_owned();
+        let byte = text.find("Russia").unwrap();
+        let start = text[..byte].chars().count();
+        let id = ws.add_span(doc, "sam", start..start + 6, "actor").unwrap();
+        let key = tagdesk::core::LayerKey::new(doc.to_owned(), "sam".to_owned());
+        ws.link_entity(&key, &id, Some(pentagon)).unwrap();
+        assert!(ws.save().errors.is_empty());
+    }
+    sync(&s.maria, "maria");
+    sync(&sam, "sam");
+    sync(&s.maria, "maria");
+    for root in [&s.maria, &sam] {
+        let ws = Workspace::open(root).unwrap();
+        let entities = &ws.project().entities;
+        assert!(entities.get(pentagon).is_none(), "the merge stays");
+        let k = entities.get(kerry).unwrap();
+        assert!(
+            k.is_called("US Department of Defense") && k.is_called("Pentagon"),
+            "the edit followed the merge: {k:?}"
+        );
+        let linked: Vec<String> = ws
+            .project()
+            .layers
+            .values()
+            .flat_map(|l| l.annotations().iter())
+            .filter_map(|a| match a.attributes.get("entity") {
+                Some(tagdesk::core::schema::AttributeValue::Text(id)) => Some(id.clone()),
+                _ => None,
+            })
+            .collect();
+        assert!(
+            !linked.iter().any(|id| id == pentagon),
+            "no link to the merged-away entity"
+        );
+        let sams = ws.layer(doc, "sam").unwrap();
+        assert!(sams.annotations().iter().any(|a| a.attributes.get("entity")
+            == Some(&tagdesk::core::schema::AttributeValue::Text(
+                kerry.to_owned()
+            ))));
+    }
+    assert_eq!(tree(&s.maria), tree(&sam));
+}

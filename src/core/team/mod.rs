@@ -19,6 +19,7 @@
 mod choices;
 mod error;
 pub mod files;
+mod follow;
 pub mod git;
 pub mod history;
 pub mod merge;

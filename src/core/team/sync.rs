@@ -432,6 +432,7 @@ fn merge_with(
             .run(&["add", "--", path])
             .map_err(|e| abort(e.into()))?;
     }
+    follow_entity_merges(repo, base, upstream).map_err(abort)?;
     // What git could not merge and is not ours to merge by meaning (a source text changed on
     // both sides): ours stays, theirs is kept beside the project.
     let unmerged = repo
@@ -473,5 +474,56 @@ fn merge_with(
         ));
     }
     save_choices(&repo.root, &choices).map_err(abort)?;
+    Ok(())
+}
+
+/// An entity one side merged away stays merged: the other side's edits of it go to the one it
+/// went into, and its links to it point there ([`super::follow`]).
+fn follow_entity_merges(repo: &Repo, base: &str, upstream: &str) -> Result<(), TeamError> {
+    use crate::core::entities::{ENTITIES_FILE, Registry};
+    let at = |rev: &str| files::parse(repo.show(rev, ENTITIES_FILE).as_deref());
+    let base_entities = at(base);
+    let mut merges = super::follow::merges(base_entities.as_ref(), at("HEAD").as_ref());
+    merges.extend(super::follow::merges(
+        base_entities.as_ref(),
+        at(upstream).as_ref(),
+    ));
+    if merges.is_empty() {
+        return Ok(());
+    }
+    let write = |path: &str, text: &str| -> Result<(), TeamError> {
+        let file = repo.root.join(path);
+        write_atomic(&file, text.as_bytes())
+            .map_err(|e| TeamError::Other(format!("cannot write {}: {e}", file.display())))?;
+        repo.git.run(&["add", "--", path])?;
+        Ok(())
+    };
+    if let Ok(text) = std::fs::read_to_string(repo.root.join(ENTITIES_FILE))
+        && let Ok(registry) = Registry::parse(&text)
+    {
+        let next = super::follow::registry(&registry, &merges);
+        if next != registry {
+            write(ENTITIES_FILE, &next.to_json())?;
+        }
+    }
+    let mut layers: BTreeSet<String> = repo.changed(base, "HEAD")?.into_iter().collect();
+    layers.extend(repo.changed(base, upstream)?);
+    for path in layers {
+        let kind = files::kind_of(&path);
+        if !matches!(kind, files::Kind::Layer { .. }) {
+            continue;
+        }
+        let Some(mut value) = files::parse(
+            std::fs::read_to_string(repo.root.join(&path))
+                .ok()
+                .as_deref(),
+        ) else {
+            continue;
+        };
+        if super::follow::relink(&mut value, &merges) {
+            let text = files::canonical(&kind, &path, &value).map_err(TeamError::Other)?;
+            write(&path, &text)?;
+        }
+    }
     Ok(())
 }
