@@ -65,8 +65,8 @@ pub fn merges(base: Option<&Value>, side: Option<&Value>) -> Vec<(String, String
 
 /// The merged registry with every merge made again (an entity edited on the other side, and
 /// so kept by the merge, goes into the one it was merged into, its edits with it).
-pub fn registry(merged: &Registry, merges: &[(String, String)]) -> Registry {
-    let mut out = merged.clone();
+pub fn registry(after: &Registry, merges: &[(String, String)]) -> Registry {
+    let mut out = after.clone();
     for (drop, keep) in merges {
         if out.get(drop).is_some()
             && out.get(keep).is_some()
