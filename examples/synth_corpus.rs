@@ -32,6 +32,10 @@ struct Args {
     /// Annotations per document (written directly as annotation files).
     #[arg(long, default_value_t = 0)]
     annotations_per_file: usize,
+    /// Annotators, each with a layer of every document (`synth` for one; `annotator1` … for
+    /// more).
+    #[arg(long, default_value_t = 1)]
+    annotators: usize,
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Take the paragraphs from the `.txt` files of this folder (default: the sample's sources).
@@ -83,20 +87,31 @@ fn main() -> anyhow::Result<()> {
     let mut annotations = 0;
     if args.annotations_per_file > 0 {
         let mut project = Project::open(&args.out)?;
-        for (i, (path, text)) in documents.iter().enumerate() {
-            let source = SourceText::new(text.clone());
-            let spans = tagdesk::synth::annotations(
-                &source,
-                "synth",
-                args.annotations_per_file,
-                args.seed + i as u64,
-            );
-            annotations += spans.len();
-            let mut layer = AnnotationLayer::new(path.clone(), "synth").with_annotations(spans);
-            layer.source_sha256 = tagdesk::core::project::content_hash(text.as_bytes());
-            let key = LayerKey::new(path.clone(), "synth".to_owned());
-            project.layers.insert(key.clone(), layer);
-            project.save_layer(&key)?;
+        let names: Vec<String> = if args.annotators <= 1 {
+            vec!["synth".to_owned()]
+        } else {
+            (1..=args.annotators)
+                .map(|n| format!("annotator{n}"))
+                .collect()
+        };
+        for (a, name) in names.iter().enumerate() {
+            for (i, (path, text)) in documents.iter().enumerate() {
+                let source = SourceText::new(text.clone());
+                let spans = tagdesk::synth::annotations(
+                    &source,
+                    name,
+                    args.annotations_per_file,
+                    args.seed + (i + a * documents.len()) as u64,
+                );
+                annotations += spans.len();
+                let mut layer =
+                    AnnotationLayer::new(path.clone(), name.as_str()).with_annotations(spans);
+                layer.source_sha256 = tagdesk::core::project::content_hash(text.as_bytes());
+                let key = LayerKey::new(path.clone(), name.clone());
+                project.layers.insert(key.clone(), layer);
+                project.save_layer(&key)?;
+                project.layers.remove(&key);
+            }
         }
     }
     println!(

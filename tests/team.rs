@@ -198,6 +198,19 @@ fn a_commit_says_who_changed_what() {
     assert!(report.pushed);
     let log = git(&s.remote, &["log", "-1", "--format=%an|%s", "main"]);
     assert_eq!(log.trim(), "maria|maria: 1 span added in 1 document");
+    // The document's history names who did it and what.
+    let doc = "000_6960b4d936e3359c.txt";
+    let history = team::history::document_history(&s.maria, doc).unwrap();
+    assert_eq!(history[0].author, "maria");
+    assert_eq!(
+        (
+            history[0].changes[0].annotator.as_str(),
+            history[0].changes[0].added
+        ),
+        ("maria", 1)
+    );
+    let out = tagdesk(&["team", "history", s.maria.to_str().unwrap(), doc]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("maria: 1 added, 0 changed, 0 removed"));
 }
 
 fn add_label(root: &Path, name: &str, hotkey: &str) {

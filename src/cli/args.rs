@@ -490,6 +490,8 @@ pub enum TeamAction {
         #[arg(long)]
         offline: bool,
     },
+    /// Who changed a document's annotations, when, and what (from the commits).
+    History { project: PathBuf, document: String },
     /// Settles a change both sides made differently: CHOICE is its number in `status`.
     Choose {
         project: PathBuf,

@@ -41,6 +41,36 @@ pub(super) fn team_cmd(action: TeamAction) -> Result<(), CliError> {
         }
         TeamAction::Sync { project, annotator } => sync(&project, annotator),
         TeamAction::Status { project, offline } => status(&project, offline),
+        TeamAction::History { project, document } => {
+            let events = team::history::document_history(&project, &document).map_err(failed)?;
+            if events.is_empty() {
+                println!("No commit changed the annotations of {document}.");
+            }
+            for e in events {
+                let what: Vec<String> = e
+                    .changes
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "{}: {} added, {} changed, {} removed",
+                            c.annotator, c.added, c.changed, c.removed
+                        )
+                    })
+                    .collect();
+                println!(
+                    "{}  {:<12} {}{}",
+                    e.when.get(..16).unwrap_or(&e.when).replace('T', " "),
+                    e.author,
+                    e.subject,
+                    if what.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  [{}]", what.join("; "))
+                    }
+                );
+            }
+            Ok(())
+        }
         TeamAction::Choose {
             project,
             choice,
@@ -93,8 +123,13 @@ fn sync(project: &Path, annotator: Option<String>) -> Result<(), CliError> {
         }
         Err(e) => return Err(CliError::failed(e.to_string())),
     };
-    // Save first: edits a crash left in the journal are taken back and written.
-    {
+    // Save first: edits a crash left in the journal are taken back and written. (Without a
+    // journal there is nothing unsaved: the files on disk are the project, and a project of
+    // 50,000 annotation files is not read for nothing.)
+    let journal = project
+        .join(crate::core::project::PRIVATE_DIR)
+        .join("journal");
+    if std::fs::read_dir(&journal).is_ok_and(|mut d| d.next().is_some()) {
         let mut ws = super::open(project)?;
         let report = ws.save();
         if !report.errors.is_empty() {

@@ -168,6 +168,8 @@ pub enum Action {
     /// The Add sources window wrote the new documents' files: take them in with their
     /// metadata.
     SourcesWritten(Box<crate::formats::sources::Prepared>),
+    /// Shared projects sync by themselves every this many minutes (0: off).
+    SetTeamSyncMinutes(u32),
     /// The project's team state changed (shared, a choice settled): read it again.
     TeamChanged,
     /// A change both sides made differently: ours or theirs, by its number in the choices.

@@ -44,6 +44,9 @@ pub struct Prefs {
     pub welcomed: bool,
     /// It was closed for now ("Show it next time", Esc): it comes back at the next start.
     pub welcome_again: bool,
+    /// Shared projects sync by themselves this many minutes after the last sync (0: only when
+    /// asked).
+    pub team_sync_minutes: u32,
 }
 
 impl Prefs {
@@ -74,6 +77,7 @@ impl Prefs {
                 .unwrap_or_default(),
             welcomed: flag(legacy::WELCOMED),
             welcome_again: flag(legacy::WELCOME_AGAIN),
+            team_sync_minutes: 0,
         };
         (prefs, stored(legacy::ANNOTATOR))
     }
@@ -274,6 +278,7 @@ mod tests {
             positions: [(PathBuf::from("/p/a"), ("002.txt".to_owned(), 906))].into(),
             welcomed: true,
             welcome_again: false,
+            team_sync_minutes: 15,
         };
         let mut storage = Memory::default();
         prefs.store(&mut storage, None);
@@ -304,6 +309,8 @@ mod tests {
             migrated,
             Prefs {
                 annotator: String::new(),
+                // Old storage knew nothing of it.
+                team_sync_minutes: 0,
                 ..prefs
             }
         );

@@ -19,6 +19,9 @@ pub struct TeamState {
     pub(crate) checked_at: Option<u64>,
     /// The remote was asked once (at open) what is incoming.
     pub(crate) fetched: bool,
+    /// When the last sync was started here (an automatic one waits a whole period after it,
+    /// offline too).
+    pub last_attempt: Option<std::time::Instant>,
     /// A sync under way.
     pub syncing: Option<Task<Result<SyncReport, TeamError>>>,
 }

@@ -237,6 +237,7 @@ impl App {
             Action::SourcesWritten(prepared) => self.sources_written(*prepared),
             Action::SourcesRefreshed(written) => self.sources_refreshed(*written),
             Action::TeamChanged => self.team_changed(),
+            Action::SetTeamSyncMinutes(m) => self.prefs.team_sync_minutes = m,
             Action::TeamChoose { index, theirs } => self.team_choose(ctx, index, theirs),
             Action::ChooseInterchangePath { why } => {
                 use crate::gui::dialogs::chooser::{FolderChooser, Purpose};

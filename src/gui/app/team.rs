@@ -37,6 +37,7 @@ impl App {
         }
         let root = session.ws.project().root.clone();
         session.team.failed = None;
+        session.team.last_attempt = Some(std::time::Instant::now());
         session.team.syncing = Some(Task::spawn(ctx, "tagdesk-team-sync", move || {
             team::sync(&root, &annotator)
         }));
@@ -70,6 +71,33 @@ impl App {
             }
             return;
         }
+        // Syncing by itself every N minutes (a wake-up then, nothing in between).
+        let minutes = self.prefs.team_sync_minutes;
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        if minutes > 0
+            && session.team.syncing.is_none()
+            && let Some(status) = &session.team.status
+        {
+            let period = std::time::Duration::from_secs(u64::from(minutes) * 60);
+            let synced = status
+                .last_sync
+                .as_deref()
+                .and_then(|t| humantime::parse_rfc3339(t).ok())
+                .and_then(|t| t.elapsed().ok())
+                .unwrap_or(period);
+            let tried = session.team.last_attempt.map_or(period, |t| t.elapsed());
+            let since = synced.min(tried);
+            if since >= period && session.team.failed.is_none() {
+                self.team_sync(ctx);
+                return;
+            }
+            ctx.request_repaint_after(period.saturating_sub(since));
+        }
+        let Some(session) = &mut self.session else {
+            return;
+        };
         // The status is read again once the workspace is saved after a change (and at open).
         let revision = session.ws.revision();
         if session.team.checking.is_none()

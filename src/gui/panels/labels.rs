@@ -153,7 +153,22 @@ impl LabelsPanel {
                 ui.label(format!("{}–{}", annotation.start, annotation.end));
                 ui.end_row();
                 ui.label("By");
-                ui.label(format!("{} · {}", annotation.author, annotation.modified));
+                // "added by sam on 2026-03-03, changed on 2026-03-05" (the day, from the span).
+                let day = |t: &str| t.get(..10).unwrap_or(t).to_owned();
+                let added = format!(
+                    "added by {} on {}",
+                    annotation.author,
+                    day(&annotation.created)
+                );
+                ui.label(if day(&annotation.modified) == day(&annotation.created) {
+                    added
+                } else {
+                    format!("{added}, changed on {}", day(&annotation.modified))
+                })
+                .on_hover_text(format!(
+                    "created {} · last changed {}",
+                    annotation.created, annotation.modified
+                ));
                 ui.end_row();
                 // What the curator decided about one's own span (read-only).
                 if let Some(decision) = &curator_decision {

@@ -19,6 +19,8 @@ pub const TITLE: &str = "Team";
 #[derive(Debug, Default)]
 struct Commits {
     choices: Vec<Choice>,
+    /// The open document's history: (its name, the commits that changed its annotations).
+    history: Option<(String, Vec<team::history::Event>)>,
     arrived: Vec<Change>,
     last: BTreeMap<String, String>,
 }
@@ -32,13 +34,17 @@ pub struct TeamWindow {
     commits: Option<Commits>,
     /// What the commits were read for (the last sync, the choices waiting): read again when
     /// they change.
-    read_for: Option<(Option<String>, usize)>,
+    read_for: Option<(Option<String>, usize, Option<String>)>,
     message: Option<Result<String, String>>,
 }
 
 impl TeamWindow {
-    fn read(&mut self, ctx: &egui::Context, root: PathBuf, me: String) {
+    fn read(&mut self, ctx: &egui::Context, root: PathBuf, me: String, document: Option<String>) {
         self.reading = Some(Task::spawn(ctx, "tagdesk-team-read", move || Commits {
+            history: document.map(|d| {
+                let events = team::history::document_history(&root, &d).unwrap_or_default();
+                (d, events)
+            }),
             choices: team::pending_choices(&root),
             arrived: team::history::arrived(&root, &me).unwrap_or_default(),
             last: team::history::last_commits(&root).unwrap_or_default(),
@@ -169,6 +175,44 @@ impl TeamWindow {
     }
 }
 
+impl TeamWindow {
+    fn history_ui(ui: &mut egui::Ui, document: &str, events: &[team::history::Event]) {
+        ui.heading("This document's history");
+        if events.is_empty() {
+            ui.label(format!(
+                "No commit has changed the annotations of {document} yet."
+            ));
+            return;
+        }
+        egui::Grid::new("team-history")
+            .striped(true)
+            .num_columns(3)
+            .show(ui, |ui| {
+                for e in events.iter().take(50) {
+                    ui.label(e.when.get(..16).unwrap_or(&e.when).replace('T', " "));
+                    ui.label(&e.author);
+                    let what: Vec<String> = e
+                        .changes
+                        .iter()
+                        .map(|c| {
+                            format!(
+                                "{}'s spans: {} added, {} changed, {} removed",
+                                c.annotator, c.added, c.changed, c.removed
+                            )
+                        })
+                        .collect();
+                    ui.label(if what.is_empty() {
+                        e.subject.clone()
+                    } else {
+                        what.join("; ")
+                    })
+                    .on_hover_text(&e.subject);
+                    ui.end_row();
+                }
+            });
+    }
+}
+
 fn short(v: &serde_json::Value) -> String {
     let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
     if text.chars().count() > 28 {
@@ -201,13 +245,15 @@ impl super::Window for TeamWindow {
             self.message_ui(ui);
             return;
         };
-        let key = (status.last_sync.clone(), status.choices);
+        let document = fc.state.current_doc.clone();
+        let key = (status.last_sync.clone(), status.choices, document.clone());
         if self.read_for.as_ref() != Some(&key) && self.reading.is_none() {
             self.read_for = Some(key);
             self.read(
                 ui.ctx(),
                 session.ws.project().root.clone(),
                 fc.annotator().to_owned(),
+                document,
             );
         }
         egui::ScrollArea::vertical().show(ui, |ui| {
@@ -242,6 +288,23 @@ impl super::Window for TeamWindow {
                     ui.spinner();
                     ui.label("Syncing…");
                 }
+                let minutes = fc.prefs.team_sync_minutes;
+                let name = |m: u32| {
+                    if m == 0 {
+                        "Sync when I ask".to_owned()
+                    } else {
+                        format!("Sync every {m} minutes")
+                    }
+                };
+                egui::ComboBox::from_id_salt("team-auto-sync")
+                    .selected_text(name(minutes))
+                    .show_ui(ui, |ui| {
+                        for m in [0, 5, 15, 30, 60] {
+                            if ui.selectable_label(m == minutes, name(m)).clicked() && m != minutes {
+                                fc.actions.push(Action::SetTeamSyncMinutes(m));
+                            }
+                        }
+                    });
             });
             ui.separator();
             if let Some(commits) = &self.commits {
@@ -270,6 +333,10 @@ impl super::Window for TeamWindow {
                 }
                 ui.separator();
                 Self::progress_ui(ui, fc, &commits.last);
+                if let Some((document, events)) = &commits.history {
+                    ui.separator();
+                    Self::history_ui(ui, document, events);
+                }
             } else {
                 ui.spinner();
             }
