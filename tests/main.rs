@@ -10,6 +10,7 @@ mod annotate;
 mod architecture;
 mod cli;
 mod crash;
+mod dna;
 mod entities;
 mod export;
 mod formats;

@@ -60,7 +60,7 @@ pub enum Command {
     Export {
         project: PathBuf,
         /// Output format (brat and webanno-tsv write a folder).
-        #[arg(long, value_parser = format_parser(Format::names()))]
+        #[arg(long, value_parser = format_parser(Format::export_names()))]
         format: Format,
         /// Only this annotator's layer (or the curated layer).
         #[arg(long)]
@@ -91,7 +91,7 @@ pub enum Command {
         /// Add labels, relation types, attributes and values the schema lacks.
         #[arg(long)]
         add_labels: bool,
-        /// A file, or a folder (brat, webanno-tsv).
+        /// A file, or a folder (brat, webanno-tsv); a `.dna` database for `--format dna`.
         input: PathBuf,
     },
     /// Convert annotations between formats without a project.
@@ -287,7 +287,9 @@ pub struct AnnotateOptions {
 #[derive(Debug, clap::Args)]
 pub struct NetworkOptions {
     pub project: PathBuf,
-    /// The layer to read (an annotator, or `_curated`); by default the curated layer.
+    /// The layer to read (an annotator, `_curated`, or `all`: every annotator's statements, as
+    /// DNA counts every coder's); by default the curated layer, or every coder's in a project
+    /// imported from DNA.
     #[arg(long)]
     pub annotator: Option<String>,
     #[arg(long, value_enum, default_value = "onemode")]
@@ -315,10 +317,18 @@ pub struct NetworkOptions {
     /// Leave out nodes without a tie.
     #[arg(long)]
     pub drop_isolates: bool,
-    /// The label whose spans are the statements (default `claim`); a schema may code several
-    /// kinds of claim under their own labels.
-    #[arg(long, value_name = "LABEL", default_value = "claim")]
-    pub claim_label: String,
+    /// The label whose spans are the statements (default `claim`; `DNA Statement` in a
+    /// project imported from DNA); a schema may code several kinds of claim under their own
+    /// labels.
+    #[arg(long, value_name = "LABEL")]
+    pub claim_label: Option<String>,
+    /// The statements' qualifier attribute (default `stance`; `agreement` from DNA).
+    #[arg(long, value_name = "ATTRIBUTE")]
+    pub qualifier: Option<String>,
+    /// The relation from a statement to its actor (default `said_by`; from DNA, the variable:
+    /// `organization`, `person` … — DNA's variable 1).
+    #[arg(long, value_name = "RELATION")]
+    pub actor_relation: Option<String>,
     /// One network per time window of this length (`30d`, `2w`), written as one dynamic GEXF
     /// (--format gexf) or one file per window named after its first day.
     #[arg(long, value_name = "LENGTH", requires = "output")]

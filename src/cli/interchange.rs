@@ -103,6 +103,9 @@ pub(super) fn import(
     annotator_folders: bool,
     options: &formats::import::ImportOptions,
 ) -> Result<(), CliError> {
+    if format == Format::Dna {
+        return import_dna(project, input);
+    }
     // The input first: it says whose layers the import writes, and only those are opened.
     let corpus = match formats::read(format, input).and_then(|mut corpus| {
         if annotator_folders {
@@ -205,4 +208,23 @@ pub(super) fn convert(
         }
         Err(err) => Err(CliError::failed(err)),
     }
+}
+
+/// A DNA database into the project: documents, coders as annotators, statement types as
+/// labels, entities, every statement at its place (`formats::dna`); all or nothing.
+fn import_dna(project: &Path, input: &Path) -> Result<(), CliError> {
+    let mut workspace = Workspace::open(project)
+        .map(warn_of_opening)
+        .map_err(CliError::usage)?;
+    let report = formats::dna::import(&mut workspace, input)
+        .map_err(|e| CliError::Failed(format!("nothing was imported: {e}")))?;
+    let saved = workspace.save();
+    if !saved.errors.is_empty() {
+        return Err(CliError::Failed(format!(
+            "imported, but not saved: {}",
+            saved.errors.join("; ")
+        )));
+    }
+    println!("Imported {}", report.summary());
+    Ok(())
 }

@@ -172,39 +172,58 @@ fn run(options: &NetworkOptions, project: &crate::core::Project) -> Result<(), C
             return Err(CliError::Failed(why.clone()));
         }
     }
-    let annotator = options.annotator.clone().unwrap_or_else(|| {
-        let (annotator, which) = crate::core::network::default_layer(project, &options.claim_label);
-        eprintln!("Network of {which} (--annotator NAME for another).");
-        annotator
-    });
-    if !project.layers.keys().any(|k| k.annotator == annotator) {
+    let standard = Coding::standard(project, "");
+    let claim_label = options
+        .claim_label
+        .clone()
+        .unwrap_or_else(|| standard.claim_label.clone());
+    let annotator = match options.annotator.as_deref() {
+        Some("all") => crate::core::network::statements::EVERY_ANNOTATOR.to_owned(),
+        Some(a) => a.to_owned(),
+        None => {
+            let (annotator, which) = crate::core::network::default_layer(project, &claim_label);
+            eprintln!("Network of {which} (--annotator NAME for another, or all).");
+            annotator
+        }
+    };
+    if annotator != crate::core::network::statements::EVERY_ANNOTATOR
+        && !project.layers.keys().any(|k| k.annotator == annotator)
+    {
         return Err(CliError::usage(format!(
             "no layer of {annotator} in {} (choose one with --annotator)",
             options.project.display()
         )));
     }
-    if project.schema().get(&options.claim_label).is_none() {
+    if project.schema().get(&claim_label).is_none() {
         return Err(CliError::usage(format!(
-            "no label \"{}\" in the schema (--claim-label)",
-            options.claim_label
+            "no label \"{claim_label}\" in the schema (--claim-label)"
         )));
     }
     let mut coding = Coding::standard(project, &annotator);
-    coding.claim_label.clone_from(&options.claim_label);
-    // The qualifier's levels are those of this label's `stance`, when it has its own.
-    if let Some(levels) = project
+    coding.claim_label.clone_from(&claim_label);
+    if let Some(q) = &options.qualifier {
+        coding.qualifier.clone_from(q);
+    }
+    if let Some(r) = &options.actor_relation {
+        if !project.schema().relations.iter().any(|d| d.name == *r) {
+            return Err(CliError::usage(format!(
+                "no relation type \"{r}\" in the schema (--actor-relation)"
+            )));
+        }
+        coding.said_by.clone_from(r);
+    }
+    // The qualifier's levels are those of this label's qualifier attribute.
+    coding.levels = project
         .schema()
-        .get(&options.claim_label)
+        .get(&claim_label)
         .and_then(|l| l.attributes.iter().find(|a| a.name == coding.qualifier))
         .map(|a| a.levels.clone())
-        .filter(|l| !l.is_empty())
-    {
-        coding.levels = levels;
-    }
+        .unwrap_or_default();
     if coding.levels.is_empty() {
-        return Err(CliError::usage(
-            "the claim attribute \"stance\" has no levels in the schema (e.g. \"levels\": {\"support\": 1, \"neutral\": 0, \"oppose\": -1} in tagdesk.json)",
-        ));
+        return Err(CliError::usage(format!(
+            "the claim attribute \"{}\" of \"{claim_label}\" has no levels in the schema (e.g. \"levels\": {{\"support\": 1, \"neutral\": 0, \"oppose\": -1}} in tagdesk.json; --qualifier names another attribute)",
+            coding.qualifier
+        )));
     }
     let plan = plan(options, Levels::new(coding.levels.values().copied()))?;
     let filter = filter(options)?;

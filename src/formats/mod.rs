@@ -16,6 +16,7 @@ mod annotator_folders;
 pub mod brat;
 pub mod conll;
 pub mod csv;
+pub mod dna;
 pub mod doccano;
 pub mod export;
 mod files;
@@ -510,6 +511,11 @@ pub fn writer<'a>(
         Format::RefiQda => Box::new(refi_qda::Writer::new(stream(sink)?, schema, annotators)),
         Format::UimaXmi => Box::new(uima_xmi::Writer::new(folder(sink)?, schema)),
         Format::RefiQdc => Box::new(refi_qda::CodebookWriter::new(stream(sink)?, schema)),
+        Format::Dna => {
+            return Err(ExportError::Unsupported(
+                "tagdesk reads DNA databases but does not write them yet".to_owned(),
+            ));
+        }
     })
 }
 
@@ -530,6 +536,11 @@ pub fn read(format: Format, input: &Path) -> Result<Corpus, ImportError> {
         Format::Csv | Format::W3c => Err(ImportError::Project(format!(
             "tagdesk does not read {format} (it is an export format)"
         ))),
+        Format::Dna => Err(ImportError::Project(
+            "a DNA database is imported into a project as a whole (its documents, coders, \
+             statement types and entities): tagdesk import PROJECT --format dna FILE.dna"
+                .to_owned(),
+        )),
     }
 }
 

@@ -461,6 +461,12 @@ pub fn default_layer(project: &crate::core::Project, claim_label: &str) -> (Stri
     if claims.get(CURATED).is_some_and(|n| *n > 0) {
         return (CURATED.to_owned(), "the curated layer".to_owned());
     }
+    if statements::is_from_dna(project) {
+        return (
+            statements::EVERY_ANNOTATOR.to_owned(),
+            "every coder's statements, as DNA draws them".to_owned(),
+        );
+    }
     let best = claims
         .iter()
         .filter(|(a, _)| **a != CURATED)

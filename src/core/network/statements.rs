@@ -31,19 +31,25 @@ pub struct Coding {
 
 impl Coding {
     /// The default coding scheme's names (`claim`, `said_by`, `stance`, `disagreement`,
-    /// `between`, `disputes`) with the levels the project's schema gives `stance`.
+    /// `between`, `disputes`) with the levels the project's schema gives `stance`. A project
+    /// imported from DNA has DNA's defaults instead: statement type `DNA Statement`, actors
+    /// by `organization`, qualifier `agreement` (see [`crate::formats::dna`]).
     pub fn standard(project: &Project, annotator: &str) -> Self {
-        let qualifier = "stance";
+        let (claim, said_by, qualifier) = if is_from_dna(project) {
+            ("DNA Statement", "organization", "agreement")
+        } else {
+            ("claim", "said_by", "stance")
+        };
         let levels = project
             .schema()
-            .get("claim")
+            .get(claim)
             .and_then(|l| l.attributes.iter().find(|a| a.name == qualifier))
             .map(|a| a.levels.clone())
             .unwrap_or_default();
         Self {
             annotator: annotator.to_owned(),
-            claim_label: "claim".to_owned(),
-            said_by: "said_by".to_owned(),
+            claim_label: claim.to_owned(),
+            said_by: said_by.to_owned(),
             qualifier: qualifier.to_owned(),
             levels,
             disagreement_label: "disagreement".to_owned(),
@@ -51,6 +57,32 @@ impl Coding {
             disputes: "disputes".to_owned(),
         }
     }
+}
+
+/// The layer name that reads every annotator's statements (not the curated layer), as DNA
+/// counts every coder's.
+pub const EVERY_ANNOTATOR: &str = "*";
+
+impl Coding {
+    /// Whether this annotator's layers are read.
+    pub fn reads(&self, annotator: &str) -> bool {
+        if self.annotator == EVERY_ANNOTATOR {
+            annotator != crate::core::project::CURATED
+        } else {
+            self.annotator == annotator
+        }
+    }
+}
+
+/// Whether the project was made from a DNA database with DNA's default statement type (its
+/// documents carry their DNA id).
+pub fn is_from_dna(project: &Project) -> bool {
+    project.schema().get("DNA Statement").is_some()
+        && project
+            .metadata
+            .documents()
+            .values()
+            .any(|m| m.extra.contains_key("dna_id"))
 }
 
 /// What an entity that appears in the statements is: its kind and attributes (for filters
@@ -106,7 +138,13 @@ impl Snapshot {
             layers: project
                 .layers
                 .iter()
-                .filter(|(k, _)| k.annotator == annotator)
+                .filter(|(k, _)| {
+                    if annotator == EVERY_ANNOTATOR {
+                        k.annotator != crate::core::project::CURATED
+                    } else {
+                        k.annotator == annotator
+                    }
+                })
                 .map(|(k, l)| (k.clone(), l.clone()))
                 .collect(),
             metadata: project.metadata.clone(),
@@ -154,7 +192,7 @@ fn read<'a>(
             });
     };
     for (key, layer) in layers {
-        if key.annotator != coding.annotator {
+        if !coding.reads(&key.annotator) {
             continue;
         }
         let date = metadata

@@ -78,7 +78,7 @@ pub fn graphml(network: &Network) -> String {
             "    <edge id=\"e{i}\" source=\"n{}\" target=\"n{}\"><data key=\"weight\">{}</data><data key=\"sign\">{}</data>",
             e.source,
             e.target,
-            e.weight,
+            plain(e.weight),
             e.sign()
         );
         if network.one_mode {
@@ -239,7 +239,7 @@ pub fn gexf(single: Option<&Network>, slices: &[Slice<'_>]) -> String {
                 "      <edge id=\"e{i}\" source=\"n{}\" target=\"n{}\" weight=\"{}\"><attvalues><attvalue for=\"sign\" value=\"{}\"/>",
                 name(network, e.source),
                 name(network, e.target),
-                e.weight,
+                plain(e.weight),
                 e.sign()
             );
             if one_mode {
@@ -270,7 +270,7 @@ pub fn gexf(single: Option<&Network>, slices: &[Slice<'_>]) -> String {
                 let _ = write!(
                     out,
                     "<attvalue for=\"weight\" value=\"{}\" {span}/><attvalue for=\"sign\" value=\"{}\" {span}/>",
-                    e.weight,
+                    plain(e.weight),
                     e.sign()
                 );
                 if one_mode {
@@ -309,7 +309,7 @@ pub fn csv_matrix(matrix: &Matrix) -> String {
     let _ = w.write_record(std::iter::once("").chain(matrix.columns.iter().map(String::as_str)));
     for (row, values) in matrix.rows.iter().zip(&matrix.values) {
         let _ = w.write_record(
-            std::iter::once(row.clone()).chain(values.iter().map(ToString::to_string)),
+            std::iter::once(row.clone()).chain(values.iter().map(|x| plain(*x).to_string())),
         );
     }
     csv_text(w)
@@ -363,10 +363,10 @@ pub fn csv_edges(network: &Network) -> String {
             format!("n{}", e.source),
             format!("n{}", e.target),
             "Undirected".to_owned(),
-            e.weight.to_string(),
+            plain(e.weight).to_string(),
             e.sign().to_string(),
-            e.congruence.to_string(),
-            e.conflict.to_string(),
+            plain(e.congruence).to_string(),
+            plain(e.conflict).to_string(),
             e.observed_conflicts.to_string(),
             network.nodes[e.source].name.clone(),
             network.nodes[e.target].name.clone(),
@@ -410,7 +410,7 @@ pub fn ucinet_dl(matrix: &Matrix, one_mode: bool) -> String {
     }
     out.push_str("DATA:\n");
     for row in &matrix.values {
-        let cells: Vec<String> = row.iter().map(ToString::to_string).collect();
+        let cells: Vec<String> = row.iter().map(|x| plain(*x).to_string()).collect();
         let _ = writeln!(out, "{}", cells.join(" "));
     }
     out
@@ -474,4 +474,10 @@ pub fn events_csv(statements: &[Statement], conflicts: &[ObservedConflict]) -> S
         ]);
     }
     csv_text(w)
+}
+
+/// A weight as written: negative zero (a subtraction that came to nothing) as 0, as DNA
+/// writes it.
+fn plain(x: f64) -> f64 {
+    x + 0.0
 }

@@ -121,7 +121,9 @@ impl Interchange {
                         .height(360.0)
                         .show_ui(ui, |ui| {
                             for f in Format::all() {
-                                if self.mode == Mode::Import && !f.can_import() {
+                                if (self.mode == Mode::Import && !f.can_import())
+                                    || (self.mode == Mode::Export && !f.can_export())
+                                {
                                     continue;
                                 }
                                 ui.selectable_value(&mut self.format, f, f.title());
