@@ -163,23 +163,40 @@ fn two_mode_aggregations_and_normalisations_match_the_hand_computed_ties() {
     let mut s = example();
     s.push(statement("D", "c1", 1, "d3"));
     s.push(statement("D", "c1", -1, "d3"));
-    let ignore = two_mode(&s, TwoModeAggregation::Ignore, TwoModeNormalization::None);
+    let ignore = two_mode(
+        &s,
+        &levels(),
+        TwoModeAggregation::Ignore,
+        TwoModeNormalization::None,
+    );
     tie(&ignore, "A", "c1", 2.0);
     tie(&ignore, "A", "c2", 1.0);
-    let subtract = two_mode(&s, TwoModeAggregation::Subtract, TwoModeNormalization::None);
+    let subtract = two_mode(
+        &s,
+        &levels(),
+        TwoModeAggregation::Subtract,
+        TwoModeNormalization::None,
+    );
     tie(&subtract, "A", "c1", 2.0);
     tie(&subtract, "A", "c2", -1.0);
     tie(&subtract, "C", "c2", 0.0);
     tie(&subtract, "D", "c1", 0.0);
-    let combine = two_mode(&s, TwoModeAggregation::Combine, TwoModeNormalization::None);
+    // DNA's combine: a bit per level, lowest first — oppose 4, neutral 2, support 1.
+    let combine = two_mode(
+        &s,
+        &levels(),
+        TwoModeAggregation::Combine,
+        TwoModeNormalization::None,
+    );
     tie(&combine, "A", "c1", 1.0);
-    tie(&combine, "A", "c2", 2.0);
-    tie(&combine, "D", "c1", 3.0);
-    tie(&combine, "C", "c2", 4.0);
+    tie(&combine, "A", "c2", 4.0);
+    tie(&combine, "D", "c1", 5.0);
+    tie(&combine, "C", "c2", 2.0);
     tie(&combine, "D", "c2", 0.0);
     // Activity: A made 3 statements.
     let activity = two_mode(
         &s,
+        &levels(),
         TwoModeAggregation::Ignore,
         TwoModeNormalization::Activity,
     );
@@ -187,10 +204,66 @@ fn two_mode_aggregations_and_normalisations_match_the_hand_computed_ties() {
     // Prominence: c1 got 2 + 1 + 1 + 2 = 6 statements.
     let prominence = two_mode(
         &s,
+        &levels(),
         TwoModeAggregation::Ignore,
         TwoModeNormalization::Prominence,
     );
     tie(&prominence, "A", "c1", 2.0 / 6.0);
+}
+
+/// Issue 36's discrepancies 1 and 2, against DNA's own code (`Exporter.java`: `lexRank` over the
+/// levels for `combine`; a boolean's 0 subtracted in `subtract`).
+#[test]
+fn combine_and_a_boolean_subtract_code_as_dna_does() {
+    // S2 = [(A,c1,+1),(B,c1,0),(C,c1,−1)]: DNA gives A = 1, B = 2, C = 4.
+    let s2 = [
+        statement("A", "c1", 1, "d"),
+        statement("B", "c1", 0, "d"),
+        statement("C", "c1", -1, "d"),
+    ];
+    let combine = two_mode(
+        &s2,
+        &levels(),
+        TwoModeAggregation::Combine,
+        TwoModeNormalization::None,
+    );
+    tie(&combine, "A", "c1", 1.0);
+    tie(&combine, "B", "c1", 2.0);
+    tie(&combine, "C", "c1", 4.0);
+    // DNA's boolean coding, support = 1 / oppose = 0: 0 is the disagreement (−1), not neutral.
+    let boolean = Levels::new([0, 1]);
+    let s = [
+        statement("A", "c2", 1, "d"),
+        statement("B", "c2", 0, "d"),
+        statement("B", "c3", 0, "d"),
+        statement("B", "c3", 1, "d"),
+    ];
+    let subtract = two_mode(
+        &s,
+        &boolean,
+        TwoModeAggregation::Subtract,
+        TwoModeNormalization::None,
+    );
+    tie(&subtract, "A", "c2", 1.0);
+    tie(&subtract, "B", "c2", -1.0);
+    tie(&subtract, "B", "c3", 0.0);
+    let combine = two_mode(
+        &s,
+        &boolean,
+        TwoModeAggregation::Combine,
+        TwoModeNormalization::None,
+    );
+    tie(&combine, "A", "c2", 1.0);
+    tie(&combine, "B", "c2", 2.0);
+    tie(&combine, "B", "c3", 3.0);
+    // A two-mode ignore matrix never prints −0.
+    let csv = write::csv_matrix(&two_mode(
+        &s,
+        &boolean,
+        TwoModeAggregation::Subtract,
+        TwoModeNormalization::None,
+    ));
+    assert!(!csv.contains("-0"), "{csv}");
 }
 
 #[test]
@@ -260,6 +333,7 @@ fn graphml_reads_back_with_a_real_parser_and_the_same_weights() {
 fn the_csv_matrix_has_every_row_and_column() {
     let m = two_mode(
         &example(),
+        &levels(),
         TwoModeAggregation::Ignore,
         TwoModeNormalization::None,
     );
@@ -560,4 +634,71 @@ fn a_network_is_never_written_into_the_project() {
     let message = String::from_utf8_lossy(&out.stderr);
     assert!(message.contains("inside the project folder"), "{message}");
     assert!(!inside.exists());
+}
+
+/// Issue 36's discrepancies 3, 5 and 6: `ignore` writes the parts; agreement and disagreement
+/// that net to zero are still a tie; options that would silently do nothing are refused, and
+/// `--mode twomode` alone works (two-mode's own default aggregation).
+#[test]
+fn ties_keep_their_parts_and_silent_no_ops_are_refused() {
+    // A and B agree on c1 and disagree on c2: subtract nets to 0, both parts are 1.
+    let s = [
+        statement("A", "c1", 1, "d"),
+        statement("B", "c1", 1, "d"),
+        statement("A", "c2", 1, "d"),
+        statement("B", "c2", -1, "d"),
+    ];
+    let net = actors(&s, Aggregation::Subtract);
+    assert_eq!(net.edges.len(), 1, "the tie that nets to zero is kept");
+    let e = &net.edges[0];
+    assert_eq!((e.weight, e.congruence, e.conflict), (0.0, 1.0, 1.0));
+    let ignore = actors(&s, Aggregation::Ignore);
+    let e = &ignore.edges[0];
+    assert_eq!(
+        (e.congruence, e.conflict),
+        (1.0, 1.0),
+        "ignore writes its parts"
+    );
+    let (_dir, root) = coded_project();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_tagdesk"))
+            .arg("network")
+            .arg(&root)
+            .args(["--annotator", "ana"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let twomode = run(&["--mode", "twomode", "--format", "csv"]);
+    assert!(
+        twomode.status.success(),
+        "{}",
+        String::from_utf8_lossy(&twomode.stderr)
+    );
+    for (args, said) in [
+        (
+            &["--from", "2020-02-01", "--to", "2020-01-01"][..],
+            "is after --to",
+        ),
+        (
+            &["--attribute", "colour=red"][..],
+            "no entity has an attribute colour",
+        ),
+        (
+            &["--mode", "events", "--format", "dl"][..],
+            "--mode events writes the events table as CSV",
+        ),
+        (
+            &["--actor-relation", "nope"][..],
+            "no relation type \"nope\"",
+        ),
+    ] {
+        let out = run(args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(said),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }

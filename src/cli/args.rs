@@ -294,9 +294,10 @@ pub struct NetworkOptions {
     pub annotator: Option<String>,
     #[arg(long, value_enum, default_value = "onemode")]
     pub mode: NetworkMode,
-    /// onemode: congruence, conflict, subtract, ignore; twomode: ignore, subtract, combine.
-    #[arg(long, value_enum, default_value = "congruence")]
-    pub aggregation: NetworkAggregation,
+    /// onemode: congruence (the default), conflict, subtract, ignore; twomode: ignore (the
+    /// default, as DNA), subtract, combine.
+    #[arg(long, value_enum)]
+    pub aggregation: Option<NetworkAggregation>,
     /// onemode: no, average, jaccard, cosine, dna-cosine; twomode: no, activity, prominence.
     #[arg(long, value_enum, default_value = "no")]
     pub normalization: NetworkNormalization,

@@ -17,12 +17,21 @@ use crate::core::network::{
 /// What the options ask for, checked before any work.
 enum Plan {
     Actors(Aggregation, Normalization, Levels),
-    ActorsAndConcepts(TwoModeAggregation, TwoModeNormalization),
+    ActorsAndConcepts(TwoModeAggregation, TwoModeNormalization, Levels),
 }
 
 fn plan(options: &NetworkOptions, levels: Levels) -> Result<Plan, CliError> {
+    if options.mode == NetworkMode::Events
+        && !matches!(options.format, NetworkFormat::Csv)
+        && options.format != NetworkFormat::Graphml
+    {
+        return Err(CliError::usage(
+            "--mode events writes the events table as CSV: leave --format out, or give --format csv",
+        ));
+    }
     if options.mode == NetworkMode::Twomode {
-        let aggregation = match options.aggregation {
+        // Each mode has its own default: DNA's `ignore` for two-mode.
+        let aggregation = match options.aggregation.unwrap_or(NetworkAggregation::Ignore) {
             NetworkAggregation::Ignore => TwoModeAggregation::Ignore,
             NetworkAggregation::Subtract => TwoModeAggregation::Subtract,
             NetworkAggregation::Combine => TwoModeAggregation::Combine,
@@ -42,9 +51,12 @@ fn plan(options: &NetworkOptions, levels: Levels) -> Result<Plan, CliError> {
                 ));
             }
         };
-        return Ok(Plan::ActorsAndConcepts(aggregation, normalization));
+        return Ok(Plan::ActorsAndConcepts(aggregation, normalization, levels));
     }
-    let aggregation = match options.aggregation {
+    let aggregation = match options
+        .aggregation
+        .unwrap_or(NetworkAggregation::Congruence)
+    {
         NetworkAggregation::Congruence => Aggregation::Congruence,
         NetworkAggregation::Conflict => Aggregation::Conflict,
         NetworkAggregation::Subtract => Aggregation::Subtract,
@@ -85,9 +97,17 @@ fn filter(options: &NetworkOptions) -> Result<Filter, CliError> {
             })?,
         );
     }
+    let (from, to) = (date(&options.from, "--from")?, date(&options.to, "--to")?);
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        return Err(CliError::usage(format!(
+            "--from {f} is after --to {t}: no statement could be in between"
+        )));
+    }
     Ok(Filter {
-        from: date(&options.from, "--from")?,
-        to: date(&options.to, "--to")?,
+        from,
+        to,
         actor_attributes,
     })
 }
@@ -103,8 +123,8 @@ fn build(
         Plan::Actors(a, n, levels) => {
             Network::actors(extracted, statements, conflicts, levels, *a, *n)
         }
-        Plan::ActorsAndConcepts(a, n) => {
-            Network::actors_and_concepts(extracted, statements, *a, *n)
+        Plan::ActorsAndConcepts(a, n, levels) => {
+            Network::actors_and_concepts(extracted, statements, levels, *a, *n)
         }
     };
     if drop_isolates {
@@ -252,6 +272,27 @@ fn run(options: &NetworkOptions, project: &crate::core::Project) -> Result<(), C
     let extracted = statements(project, &coding);
     for (why, n) in &extracted.skipped {
         eprintln!("note: {n} left out: {why}");
+    }
+    // An attribute no entity has would silently leave nothing.
+    let known: std::collections::BTreeSet<&str> = extracted
+        .entities
+        .values()
+        .flat_map(|e| e.attributes.keys().map(String::as_str))
+        .chain(
+            project
+                .schema()
+                .entity_attributes
+                .iter()
+                .map(|d| d.name.as_str()),
+        )
+        .collect();
+    for (key, _) in &filter.actor_attributes {
+        if !known.contains(key.as_str()) {
+            return Err(CliError::usage(format!(
+                "--attribute {key}=…: no entity has an attribute {key} (known: {})",
+                known.iter().copied().collect::<Vec<_>>().join(", ")
+            )));
+        }
     }
     let (kept, conflicts) = filter.apply(&extracted);
     let kept = network::deduplicate(

@@ -170,6 +170,8 @@ pub enum Action {
     SourcesWritten(Box<crate::formats::sources::Prepared>),
     /// Shared projects sync by themselves every this many minutes (0: off).
     SetTeamSyncMinutes(u32),
+    /// A DNA database the Import window read: imported as one undo step.
+    ImportDna(Box<crate::formats::dna::Database>),
     /// The project's team state changed (shared, a choice settled): read it again.
     TeamChanged,
     /// A change both sides made differently: ours or theirs, by its number in the choices.

@@ -119,17 +119,21 @@ impl Network {
             *observed.entry((a.min(b), a.max(b))).or_insert(0) += 1;
         }
         let mut edges = Vec::new();
-        let with_parts = aggregation != Aggregation::Ignore;
+        // The parts are written whatever the aggregation (with `ignore` too: issue 36, 3).
         for i in 0..nodes.len() {
             for j in i + 1..nodes.len() {
                 let weight = if j < n { matrix.values[i][j] } else { 0.0 };
-                let (congruence, conflict) = if with_parts && j < n {
+                let (congruence, conflict) = if j < n {
                     (parts.congruence[i * n + j], parts.conflict[i * n + j])
                 } else {
                     (0.0, 0.0)
                 };
                 let observed_conflicts = observed.get(&(i, j)).copied().unwrap_or(0);
-                if weight != 0.0 || observed_conflicts > 0 {
+                // Agreement and disagreement that net to zero (subtract) are a tie all the same
+                // (issue 36, 5); in the other aggregations a zero weight is no tie.
+                let nets_to_zero =
+                    aggregation == Aggregation::Subtract && (congruence != 0.0 || conflict != 0.0);
+                if weight != 0.0 || nets_to_zero || observed_conflicts > 0 {
                     edges.push(Edge {
                         source: i,
                         target: j,
@@ -154,10 +158,11 @@ impl Network {
     pub fn actors_and_concepts(
         extracted: &Extracted,
         statements: &[Statement],
+        levels: &Levels,
         aggregation: TwoModeAggregation,
         normalization: TwoModeNormalization,
     ) -> Self {
-        let matrix = two_mode(statements, aggregation, normalization);
+        let matrix = two_mode(statements, levels, aggregation, normalization);
         let mut nodes: Vec<Node> = matrix
             .rows
             .iter()

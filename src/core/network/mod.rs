@@ -364,10 +364,35 @@ pub fn one_mode_parts(
 pub enum TwoModeAggregation {
     /// How many statements.
     Ignore,
-    /// `Σ_k level·x`: support minus opposition, weighted by level.
+    /// `Σ_k level·x`: support minus opposition, weighted by level (with two levels 0 and 1,
+    /// DNA's boolean coding, 0 counts as −1: it is the disagreement, not a neutral).
     Subtract,
-    /// 1 only positive levels, 2 only negative, 3 both, 4 only neutral (level 0).
+    /// DNA's `combine`: each level a bit over the levels, lowest first — with −1 / 0 / +1,
+    /// opposition 4, neutral 2, support 1, and a tie the sum of the bits of the levels the
+    /// actor used on the concept (3 = neutral and support, 5 = both sides …).
     Combine,
+}
+
+impl Levels {
+    /// The weight `Subtract` gives a level: the level itself, but −1 for 0 when the levels are
+    /// exactly 0 and 1 (DNA's boolean: no = disagree).
+    fn signed(&self, level: i64) -> i64 {
+        if self.levels == [0, 1] && level == 0 {
+            -1
+        } else {
+            level
+        }
+    }
+
+    /// DNA's bit for a level in `Combine`: `2^(n − 1 − k)` for the k-th of n levels, lowest
+    /// first (its `lexRank`); 0 for a level not among them.
+    fn combine_bit(&self, level: i64) -> u64 {
+        let n = self.levels.len();
+        self.levels
+            .iter()
+            .position(|&l| l == level)
+            .map_or(0, |k| 1u64 << (n - 1 - k))
+    }
 }
 
 /// How a two-mode tie is normalised.
@@ -380,13 +405,23 @@ pub enum TwoModeNormalization {
     Prominence,
 }
 
-/// The actor × concept network.
+/// The actor × concept network. `levels`: the qualifier's levels as the schema defines them
+/// (`Combine` and DNA's boolean `Subtract` depend on them).
 pub fn two_mode(
     statements: &[Statement],
+    levels: &Levels,
     aggregation: TwoModeAggregation,
     normalization: TwoModeNormalization,
 ) -> Matrix {
-    let counts = counts::Counts::new(statements, &Levels::new(statements.iter().map(|s| s.level)));
+    // The levels the statements use count too (a level the schema lost still has its bit).
+    let levels = Levels::new(
+        levels
+            .values()
+            .iter()
+            .copied()
+            .chain(statements.iter().map(|s| s.level)),
+    );
+    let counts = counts::Counts::new(statements, &levels);
     let (n, m) = (counts.actors.len(), counts.concepts.len());
     let mut values = vec![vec![0.0; m]; n];
     for (i, row) in values.iter_mut().enumerate() {
@@ -395,17 +430,15 @@ pub fn two_mode(
             *value = match aggregation {
                 TwoModeAggregation::Ignore => cell.iter().map(|(_, x)| x).sum(),
                 #[expect(clippy::cast_precision_loss)]
-                TwoModeAggregation::Subtract => cell.iter().map(|&(k, x)| k as f64 * x).sum(),
+                TwoModeAggregation::Subtract => {
+                    cell.iter().map(|&(k, x)| levels.signed(k) as f64 * x).sum()
+                }
+                #[expect(clippy::cast_precision_loss)]
                 TwoModeAggregation::Combine => {
-                    let positive = cell.iter().any(|&(k, _)| k > 0);
-                    let negative = cell.iter().any(|&(k, _)| k < 0);
-                    match (positive, negative, cell.is_empty()) {
-                        (true, false, _) => 1.0,
-                        (false, true, _) => 2.0,
-                        (true, true, _) => 3.0,
-                        (false, false, false) => 4.0,
-                        (false, false, true) => 0.0,
-                    }
+                    cell.iter()
+                        .filter(|&&(_, x)| x > 0.0)
+                        .map(|&(k, _)| levels.combine_bit(k))
+                        .fold(0, |bits, bit| bits | bit) as f64
                 }
             };
         }

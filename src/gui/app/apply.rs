@@ -230,6 +230,7 @@ impl App {
                 }
             }
             Action::Import(corpus, options) => self.import(*corpus, &options),
+            Action::ImportDna(db) => self.import_dna(&db),
             Action::AddSources {
                 plan,
                 keep_duplicates,

@@ -193,4 +193,24 @@ impl App {
             Err(e) => self.alert(format!("Could not apply the choice: {e}")),
         }
     }
+
+    /// A DNA database the Import window read, imported as one undo step. (Here beside team
+    /// work: both bring a whole project's worth of others' coding in.)
+    pub(super) fn import_dna(&mut self, db: &crate::formats::dna::Database) {
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        let ws = &mut session.ws;
+        let result =
+            crate::formats::dna::plan(ws, db).and_then(|plan| crate::formats::dna::apply(ws, plan));
+        if let Ok(report) = &result {
+            self.say(format!("Imported from DNA: {}", report.summary()), false);
+        }
+        if let Some(window) = self
+            .windows
+            .get_mut::<crate::gui::windows::interchange::Interchange>()
+        {
+            window.imported_dna(result);
+        }
+    }
 }

@@ -61,6 +61,9 @@ pub struct Interchange {
     pending_corpus: Option<Corpus>,
     /// The input being read (import).
     reading: Option<Task<Result<Corpus, String>>>,
+    /// A DNA database being read (import), and one read, waiting to be applied.
+    reading_dna: Option<Task<Result<crate::formats::dna::Database, String>>>,
+    pending_dna: Option<crate::formats::dna::Database>,
     /// The export being written.
     exporting: Option<Task<Result<ExportReport, String>>>,
     /// Where the last export of this session went (the chooser starts there).
@@ -92,6 +95,8 @@ impl Interchange {
             outcome: None,
             pending_corpus: None,
             reading: None,
+            reading_dna: None,
+            pending_dna: None,
             exporting: None,
             last_export_dir: None,
             asks: None,
@@ -274,6 +279,9 @@ impl Interchange {
                 .max_height(220.0)
                 .show(ui, |ui| ui.colored_label(color, text));
         }
+        if let Some(db) = self.pending_dna.take() {
+            intent = Some(Action::ImportDna(Box::new(db)));
+        }
         if self.mode == Mode::Import
             && let Some(corpus) = self.take_read()
         {
@@ -321,6 +329,19 @@ impl Interchange {
                      folder's files all or none, so nothing half-written was left."
                 )),
             });
+        }
+        if let Some(result) = self.reading_dna.as_mut().and_then(Task::poll) {
+            self.reading_dna = None;
+            self.running = None;
+            match result {
+                Ok(Ok(db)) => self.pending_dna = Some(db),
+                Ok(Err(e)) => self.outcome = Some(Err(format!("Nothing was imported.\n{e}"))),
+                Err(e) => {
+                    self.outcome = Some(Err(format!(
+                        "Nothing was imported: reading the database failed: {e}."
+                    )));
+                }
+            }
         }
         if let Some(result) = self.reading.as_mut().and_then(Task::poll) {
             self.reading = None;
@@ -375,6 +396,13 @@ impl Interchange {
 
     fn start_read(&mut self, ctx: &egui::Context) {
         let (format, path) = (self.format, PathBuf::from(self.path.trim()));
+        if format == Format::Dna {
+            self.running = Some((0, 1));
+            self.reading_dna = Some(Task::spawn(ctx, "tagdesk-import", move || {
+                crate::formats::dna::read(&path)
+            }));
+            return;
+        }
         let folders = self.whose == Whose::Folders;
         self.running = Some((0, 1));
         self.reading = Some(Task::spawn(ctx, "tagdesk-import", move || {
@@ -410,6 +438,17 @@ impl Interchange {
     }
 
     /// Shows the outcome of an import applied by the app.
+    /// What importing a DNA database did (the app calls this).
+    pub fn imported_dna(&mut self, result: Result<crate::formats::dna::DnaReport, String>) {
+        self.outcome = Some(match result {
+            Ok(report) => Ok(format!(
+                "Imported {} (Ctrl+Z undoes the import). Review → Network draws every coder's statements, as DNA does.",
+                report.summary()
+            )),
+            Err(e) => Err(format!("Nothing was imported.\n{e}")),
+        });
+    }
+
     pub fn imported(&mut self, result: Result<ImportReport, String>) {
         self.outcome = Some(match result {
             Ok(report) => Ok(report.summary()),

@@ -115,7 +115,10 @@ impl NetworkWindow {
             .project()
             .layers
             .iter()
-            .filter(|(k, _)| k.annotator == self.settings.annotator)
+            .filter(|(k, _)| {
+                k.annotator == self.settings.annotator
+                    || self.settings.annotator == crate::core::network::statements::EVERY_ANNOTATOR
+            })
             .map(|(_, l)| l.revision())
             .chain(std::iter::once(fingerprint(ws)))
             .collect();
@@ -205,9 +208,18 @@ impl NetworkWindow {
         let s = &mut self.settings;
         ui.horizontal_wrapped(|ui| {
             let layer = ui.label("Layer");
+            let every = crate::core::network::statements::EVERY_ANNOTATOR;
+            let name = |a: &str| {
+                if a == every {
+                    "every annotator".to_owned()
+                } else {
+                    a.to_owned()
+                }
+            };
             egui::ComboBox::from_id_salt("network_layer")
-                .selected_text(&s.annotator)
+                .selected_text(name(&s.annotator))
                 .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut s.annotator, every.to_owned(), name(every));
                     for a in ws.project().annotators() {
                         ui.selectable_value(&mut s.annotator, a.clone(), a);
                     }
@@ -366,6 +378,7 @@ pub fn compute(extracted: &Extracted, settings: &Settings, levels: &Levels) -> D
         View::Concepts => Network::actors_and_concepts(
             extracted,
             &statements,
+            levels,
             TwoModeAggregation::Subtract,
             TwoModeNormalization::None,
         ),
