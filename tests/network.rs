@@ -702,3 +702,45 @@ fn ties_keep_their_parts_and_silent_no_ops_are_refused() {
         );
     }
 }
+
+/// The worked example in docs/FORMATS.md ("How a statement is coded"): the same statement as
+/// brat and as JSONL imports into a project and is one statement of the network.
+#[test]
+fn the_documented_statement_imports_from_brat_and_jsonl_and_draws_its_tie() {
+    let text = "Assad said the ceasefire is a lie.";
+    let entities = r#"{"format": "tagdesk-entities", "version": 1, "entities": [
+        {"id": "e00000000000000a1", "kind": "actor", "name": "Assad"},
+        {"id": "e00000000000000c1", "kind": "concept", "name": "The ceasefire holds"}]}"#;
+    let brat = "T1\tactor 0 5\tAssad\nA1\tentity T1 e00000000000000a1\nT2\tclaim 11 33\tthe ceasefire is a lie\nA2\tentity T2 e00000000000000c1\nA3\tstance T2 oppose\nR1\tsaid_by Arg1:T2 Arg2:T1\n";
+    let jsonl = r#"{"id": "a.txt", "annotator": "ana", "text": "Assad said the ceasefire is a lie.", "spans": [{"id": "T1", "start": 0, "end": 5, "label": "actor", "text": "Assad", "attributes": {"entity": "e00000000000000a1"}}, {"id": "T2", "start": 11, "end": 33, "label": "claim", "text": "the ceasefire is a lie", "attributes": {"entity": "e00000000000000c1", "stance": "oppose"}}], "relations": [{"id": "R1", "type": "said_by", "from": "T2", "to": "T1"}]}"#;
+    for (format, files) in [
+        ("brat", vec![("in/a.txt", text), ("in/a.ann", brat)]),
+        ("jsonl", vec![("in.jsonl", jsonl)]),
+    ] {
+        let (dir, root) = crate::support::project_with(&[("a.txt", text.as_bytes())]);
+        std::fs::write(root.join("entities.json"), entities).unwrap();
+        for (name, content) in &files {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, content).unwrap();
+        }
+        let input = dir.path().join(if format == "brat" { "in" } else { "in.jsonl" });
+        let mut args = vec!["import", root.to_str().unwrap(), "--format", format];
+        if format == "brat" {
+            args.extend(["--annotator", "ana"]);
+        }
+        args.push(input.to_str().unwrap());
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tagdesk"))
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{format}: {}", String::from_utf8_lossy(&out.stderr));
+        let net = std::process::Command::new(env!("CARGO_BIN_EXE_tagdesk"))
+            .args(["network", root.to_str().unwrap(), "--annotator", "ana", "--mode", "twomode", "--aggregation", "subtract", "--format", "csv"])
+            .output()
+            .unwrap();
+        let csv = String::from_utf8_lossy(&net.stdout);
+        assert!(net.status.success(), "{format}: {}", String::from_utf8_lossy(&net.stderr));
+        assert!(csv.contains("The ceasefire holds") && csv.contains("Assad,-1"), "{format}: {csv}");
+    }
+}
