@@ -340,3 +340,115 @@ fn malformed_databases_are_refused_naming_the_table_and_row_and_nothing_is_writt
         assert!(project.entities.is_empty());
     }
 }
+
+/// A statement as DNA holds it: (document title, coder, covered text, statement type, and every
+/// variable's value by name).
+type DnaStatement = (String, String, String, String, Vec<(String, String)>);
+
+fn statements_of(db: &tagdesk::formats::dna::Database) -> Vec<DnaStatement> {
+    let mut out = Vec::new();
+    for s in &db.statements {
+        let doc = db.documents.iter().find(|d| d.id == s.document).unwrap();
+        let units: Vec<u16> = doc.text.encode_utf16().collect();
+        let text = String::from_utf16(&units[s.start..s.stop]).unwrap();
+        let coder = db
+            .coders
+            .iter()
+            .find(|c| Some(c.id) == s.coder)
+            .unwrap()
+            .name
+            .clone();
+        let kind = db
+            .statement_types
+            .iter()
+            .find(|t| t.id == s.type_id)
+            .unwrap()
+            .label
+            .clone();
+        let mut values = Vec::new();
+        for v in db.variables.iter().filter(|v| v.type_id == s.type_id) {
+            let value = match v.data_type.as_str() {
+                "short text" => db
+                    .short_texts
+                    .iter()
+                    .find(|d| d.statement == s.id && d.variable == v.id)
+                    .and_then(|d| db.entities.iter().find(|e| e.id == d.entity))
+                    .map(|e| e.value.clone())
+                    .filter(|v| !v.is_empty()),
+                "boolean" => db
+                    .booleans
+                    .iter()
+                    .find(|d| d.statement == s.id && d.variable == v.id)
+                    .map(|d| d.value.to_string()),
+                _ => None,
+            };
+            if let Some(value) = value {
+                values.push((v.name.clone(), value));
+            }
+        }
+        values.sort();
+        out.push((doc.title.clone(), coder, text, kind, values));
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_dna_database_comes_back_whole_through_tagdesk() {
+    let (dir, root, out) = imported(&sample());
+    assert!(out.status.success());
+    let back = dir.path().join("back.dna");
+    let written = tagdesk(&[
+        "export",
+        root.to_str().unwrap(),
+        "--format",
+        "dna",
+        "-o",
+        back.to_str().unwrap(),
+    ]);
+    assert!(
+        written.status.success(),
+        "{}",
+        String::from_utf8_lossy(&written.stderr)
+    );
+    // DNA → tagdesk → DNA: the same statements, with the same coders, places and values.
+    let (before, after) = (
+        tagdesk::formats::dna::read(&sample()).unwrap(),
+        tagdesk::formats::dna::read(&back).unwrap(),
+    );
+    assert_eq!(statements_of(&after), statements_of(&before));
+    // The tables are DNA 3's own.
+    let tables = |p: &Path| -> Vec<String> {
+        let c = rusqlite::Connection::open(p).unwrap();
+        let mut q = c
+            .prepare("SELECT sql FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .unwrap();
+        q.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(tables(&back), tables(&sample()));
+    // → tagdesk again: DNA's figures still.
+    let (_d2, again, out) = imported(&back);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (_, _, values) = matrix(&network(
+        &again,
+        &["--mode", "onemode", "--aggregation", "ignore"],
+    ));
+    assert_eq!(values.iter().flatten().sum::<i64>(), 276);
+    // Never into the project.
+    let inside = tagdesk(&[
+        "export",
+        root.to_str().unwrap(),
+        "--format",
+        "dna",
+        "-o",
+        root.join("x.dna").to_str().unwrap(),
+    ]);
+    assert!(!inside.status.success());
+}

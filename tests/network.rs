@@ -724,7 +724,9 @@ fn the_documented_statement_imports_from_brat_and_jsonl_and_draws_its_tie() {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, content).unwrap();
         }
-        let input = dir.path().join(if format == "brat" { "in" } else { "in.jsonl" });
+        let input = dir
+            .path()
+            .join(if format == "brat" { "in" } else { "in.jsonl" });
         let mut args = vec!["import", root.to_str().unwrap(), "--format", format];
         if format == "brat" {
             args.extend(["--annotator", "ana"]);
@@ -734,13 +736,35 @@ fn the_documented_statement_imports_from_brat_and_jsonl_and_draws_its_tie() {
             .args(&args)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{format}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let net = std::process::Command::new(env!("CARGO_BIN_EXE_tagdesk"))
-            .args(["network", root.to_str().unwrap(), "--annotator", "ana", "--mode", "twomode", "--aggregation", "subtract", "--format", "csv"])
+            .args([
+                "network",
+                root.to_str().unwrap(),
+                "--annotator",
+                "ana",
+                "--mode",
+                "twomode",
+                "--aggregation",
+                "subtract",
+                "--format",
+                "csv",
+            ])
             .output()
             .unwrap();
         let csv = String::from_utf8_lossy(&net.stdout);
-        assert!(net.status.success(), "{format}: {}", String::from_utf8_lossy(&net.stderr));
-        assert!(csv.contains("The ceasefire holds") && csv.contains("Assad,-1"), "{format}: {csv}");
+        assert!(
+            net.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&net.stderr)
+        );
+        assert!(
+            csv.contains("The ceasefire holds") && csv.contains("Assad,-1"),
+            "{format}: {csv}"
+        );
     }
 }

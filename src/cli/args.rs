@@ -59,8 +59,8 @@ pub enum Command {
     /// Export annotations.
     Export {
         project: PathBuf,
-        /// Output format (brat and webanno-tsv write a folder).
-        #[arg(long, value_parser = format_parser(Format::export_names()))]
+        /// Output format (brat and webanno-tsv write a folder; dna a DNA 3 database, -o FILE).
+        #[arg(long, value_parser = format_parser(Format::names()))]
         format: Format,
         /// Only this annotator's layer (or the curated layer).
         #[arg(long)]

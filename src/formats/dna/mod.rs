@@ -41,8 +41,10 @@ use crate::core::schema::{
 use crate::core::workspace::{NewDocument, Pending};
 
 mod read;
+mod write;
 
 pub use read::{Database, read};
+pub use write::{Written, write};
 
 /// What an import of a DNA database brought, and what it could not.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
