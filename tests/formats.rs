@@ -989,7 +989,8 @@ fn format_names_are_the_cli_s_and_read_back_and_every_format_has_its_own_title()
             "w3c",
             "refi-qda",
             "refi-qdc",
-            "uima-xmi"
+            "uima-xmi",
+            "dna"
         ]
     );
     let mut titles = std::collections::BTreeSet::new();

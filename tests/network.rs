@@ -768,3 +768,58 @@ fn the_documented_statement_imports_from_brat_and_jsonl_and_draws_its_tie() {
         );
     }
 }
+
+/// Issue 36, 4: two actors who share a name (two people called Smith) stay two nodes, each
+/// named with its id.
+#[test]
+fn two_entities_of_one_name_are_two_nodes() {
+    use tagdesk::core::entities::EntityKind;
+    use tagdesk::core::schema::AttributeValue;
+    use tagdesk::core::{LayerKey, Workspace};
+    let text = "Smith said the ceasefire holds. Smith said the ceasefire holds.";
+    let (_dir, root) = crate::support::project_with(&[("a.txt", text.as_bytes())]);
+    let mut ws = Workspace::open(&root).unwrap();
+    let key = LayerKey::new("a.txt", "ana");
+    let mut concept: Option<String> = None;
+    for start in [0, 32] {
+        let actor = ws
+            .add_span("a.txt", "ana", start..start + 5, "actor")
+            .unwrap();
+        ws.link_new_entity(&key, &actor, EntityKind::Actor, "Smith")
+            .unwrap();
+        let claim = ws
+            .add_span("a.txt", "ana", start + 11..start + 30, "claim")
+            .unwrap();
+        match &concept {
+            None => {
+                concept = Some(
+                    ws.link_new_entity(&key, &claim, EntityKind::Concept, "The ceasefire holds")
+                        .unwrap(),
+                );
+            }
+            Some(id) => ws.link_entity(&key, &claim, Some(id)).unwrap(),
+        }
+        ws.set_attribute(
+            &key,
+            &claim,
+            "stance",
+            Some(AttributeValue::Text("support".into())),
+        )
+        .unwrap();
+        ws.add_relation(&key, "said_by", &claim, &actor).unwrap();
+    }
+    assert!(ws.save().errors.is_empty());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tagdesk"))
+        .args([
+            "network",
+            root.to_str().unwrap(),
+            "--annotator",
+            "ana",
+            "--format",
+            "nodes",
+        ])
+        .output()
+        .unwrap();
+    let nodes = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(nodes.matches("Smith [e").count(), 2, "{nodes}");
+}

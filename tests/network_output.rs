@@ -234,8 +234,18 @@ fn the_events_table_holds_every_statement_and_conflict_losslessly() {
             "end",
             "text",
             "annotator",
-            "span"
+            "span",
+            "actor_id",
+            "concept_id"
         ]
+    );
+    // Every statement names its entities by id too (two may share a name: issue 36, 4).
+    assert!(
+        rows[1..]
+            .iter()
+            .filter(|r| r[0] == "statement")
+            .all(|r| r[13].starts_with('e') && r[14].starts_with('e')),
+        "{rows:?}"
     );
     let kerry_b = rows
         .iter()

@@ -123,6 +123,10 @@ pub struct ClaimRef {
     pub text: String,
     /// The qualifier's value as coded (`support`).
     pub stance: String,
+    /// The entities' ids: the actor (the first actor of a conflict) and the concept (empty when
+    /// there is none). Two entities may share a name; these never do.
+    pub actor_id: String,
+    pub concept_id: String,
 }
 
 /// An observed conflict: a disagreement span with (at least) two actors it is `between` —

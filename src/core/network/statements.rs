@@ -111,7 +111,12 @@ fn entity_of(a: &crate::core::Annotation) -> Option<&str> {
     }
 }
 
-fn span_ref(annotator: &str, a: &crate::core::Annotation, stance: String) -> ClaimRef {
+fn span_ref(
+    annotator: &str,
+    a: &crate::core::Annotation,
+    stance: String,
+    ids: (&str, &str),
+) -> ClaimRef {
     ClaimRef {
         annotator: annotator.to_owned(),
         id: a.id.to_string(),
@@ -119,7 +124,24 @@ fn span_ref(annotator: &str, a: &crate::core::Annotation, stance: String) -> Cla
         end: a.end,
         text: a.text.to_string(),
         stance,
+        actor_id: ids.0.to_owned(),
+        concept_id: ids.1.to_owned(),
     }
+}
+
+/// The names nodes get: an entity's name, or — where two entities share it — the name with the
+/// id, so two actors called alike stay two nodes (issue 36, 4).
+fn node_names(registry: &crate::core::entities::Registry) -> BTreeMap<String, String> {
+    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in registry.entities() {
+        *count.entry(e.name.as_str()).or_default() += 1;
+    }
+    registry
+        .entities()
+        .iter()
+        .filter(|e| count[e.name.as_str()] > 1)
+        .map(|e| (e.id.clone(), format!("{} [{}]", e.name, e.id)))
+        .collect()
 }
 
 /// What statements are read from, owned: one annotator's layers (copy-on-write clones, so
@@ -183,9 +205,16 @@ fn read<'a>(
     let mut out = Extracted::default();
     let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
     let mut skip = |why: String| *skipped.entry(why).or_insert(0) += 1;
+    let renamed = node_names(registry);
+    let name = |entity: &crate::core::entities::Entity| -> String {
+        renamed
+            .get(&entity.id)
+            .cloned()
+            .unwrap_or_else(|| entity.name.clone())
+    };
     let seen = |out: &mut Extracted, entity: &crate::core::entities::Entity| {
         out.entities
-            .entry(entity.name.clone())
+            .entry(name(entity))
             .or_insert_with(|| EntityInfo {
                 kind: entity.kind,
                 attributes: entity.attributes.clone(),
@@ -250,12 +279,17 @@ fn read<'a>(
             for actor in actors {
                 seen(&mut out, actor);
                 out.statements.push(Statement {
-                    actor: actor.name.clone(),
-                    concept: concept.name.clone(),
+                    actor: name(actor),
+                    concept: name(concept),
                     level,
                     document: key.document.clone(),
                     date,
-                    claim: Some(span_ref(&key.annotator, claim, value.clone())),
+                    claim: Some(span_ref(
+                        &key.annotator,
+                        claim,
+                        value.clone(),
+                        (&actor.id, &concept.id),
+                    )),
                 });
             }
         }
@@ -271,8 +305,8 @@ fn read<'a>(
                     .collect()
             };
             let mut actors = from_here(&coding.between);
-            actors.sort_by(|a, b| a.name.cmp(&b.name));
-            actors.dedup_by(|a, b| a.name == b.name);
+            actors.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+            actors.dedup_by(|a, b| a.id == b.id);
             if actors.len() < 2 {
                 skip(format!(
                     "disagreement without two {} actors linked to entities",
@@ -288,12 +322,17 @@ fn read<'a>(
                 seen(&mut out, a);
                 for b in &actors[i + 1..] {
                     out.conflicts.push(ObservedConflict {
-                        a: a.name.clone(),
-                        b: b.name.clone(),
+                        a: name(a),
+                        b: name(b),
                         document: key.document.clone(),
                         date,
-                        span: Some(span_ref(&key.annotator, disagreement, String::new())),
-                        concept: concept.map(|c| c.name.clone()),
+                        span: Some(span_ref(
+                            &key.annotator,
+                            disagreement,
+                            String::new(),
+                            (&a.id, concept.map_or("", |c| c.id.as_str())),
+                        )),
+                        concept: concept.map(name),
                     });
                 }
             }

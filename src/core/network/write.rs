@@ -435,6 +435,8 @@ pub fn events_csv(statements: &[Statement], conflicts: &[ObservedConflict]) -> S
         "text",
         "annotator",
         "span",
+        "actor_id",
+        "concept_id",
     ]);
     let date = |d: Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
     for s in statements {
@@ -453,6 +455,8 @@ pub fn events_csv(statements: &[Statement], conflicts: &[ObservedConflict]) -> S
             c.map(|c| c.text.clone()).unwrap_or_default(),
             c.map(|c| c.annotator.clone()).unwrap_or_default(),
             c.map(|c| c.id.clone()).unwrap_or_default(),
+            c.map(|c| c.actor_id.clone()).unwrap_or_default(),
+            c.map(|c| c.concept_id.clone()).unwrap_or_default(),
         ]);
     }
     for k in conflicts {
@@ -471,6 +475,8 @@ pub fn events_csv(statements: &[Statement], conflicts: &[ObservedConflict]) -> S
             c.map(|c| c.text.clone()).unwrap_or_default(),
             c.map(|c| c.annotator.clone()).unwrap_or_default(),
             c.map(|c| c.id.clone()).unwrap_or_default(),
+            c.map(|c| c.actor_id.clone()).unwrap_or_default(),
+            c.map(|c| c.concept_id.clone()).unwrap_or_default(),
         ]);
     }
     csv_text(w)
