@@ -172,12 +172,9 @@ fn a_changed_original_gives_the_new_text_keeps_the_old_and_the_spans_follow() {
     // Applied: the new text, the old one kept, the spans moved onto the same words.
     let out = tagdesk(&["sources", "refresh", root.to_str().unwrap()]);
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{said}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(said.contains("spans re-anchored"), "{said}");
+    let notes = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}{notes}");
+    assert!(notes.contains("spans re-anchored"), "{notes}");
     assert!(said.contains("1 documents took a new text"), "{said}");
     let text = std::fs::read_to_string(root.join("talks.txt")).unwrap();
     assert!(text.contains("Updated: the talks ran late."), "{text}");

@@ -338,13 +338,13 @@ fn init(dir: &Path, sources: Option<&Path>, name: Option<&str>) -> Result<(), Cl
     }
 }
 
-fn reanchor_all(project: &Path) -> Result<(), CliError> {
-    let mut ws = open(project)?;
-    let keys: Vec<_> = ws.project().layers.keys().cloned().collect();
+/// Re-anchors these layers to their texts, saying what moved; `false` if one could not be.
+pub(super) fn reanchor_layers(ws: &mut Workspace, keys: Vec<crate::core::LayerKey>) -> bool {
+    let mut all = true;
     for key in keys {
         match ws.reanchor(&key) {
             Ok(Some(report)) => eprintln!(
-                "{} ({}): {} unchanged, {} moved, {} need review",
+                "{} ({}): spans re-anchored: {} unchanged, {} moved, {} need review",
                 key.document,
                 key.annotator,
                 report.unchanged,
@@ -352,12 +352,22 @@ fn reanchor_all(project: &Path) -> Result<(), CliError> {
                 report.needs_review.len()
             ),
             Ok(None) => {}
-            Err(err) => eprintln!(
-                "{} ({}): not re-anchored: {err}",
-                key.document, key.annotator
-            ),
+            Err(err) => {
+                all = false;
+                eprintln!(
+                    "error: {} ({}): not re-anchored: {err}",
+                    key.document, key.annotator
+                );
+            }
         }
     }
+    all
+}
+
+fn reanchor_all(project: &Path) -> Result<(), CliError> {
+    let mut ws = open(project)?;
+    let keys: Vec<_> = ws.project().layers.keys().cloned().collect();
+    reanchor_layers(&mut ws, keys);
     let report = ws.save();
     for err in &report.errors {
         eprintln!("error: {err}");

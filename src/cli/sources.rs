@@ -179,27 +179,7 @@ fn refresh(project: &std::path::Path, dry_run: bool, force: bool) -> Result<(), 
             .filter(|k| applied.reconverted.contains(&k.document))
             .cloned()
             .collect();
-        let mut failed = false;
-        for key in keys {
-            match ws.reanchor(&key) {
-                Ok(Some(report)) => println!(
-                    "{} ({}): spans re-anchored: {} unchanged, {} moved, {} need review",
-                    key.document,
-                    key.annotator,
-                    report.unchanged,
-                    report.moved.len(),
-                    report.needs_review.len()
-                ),
-                Ok(None) => {}
-                Err(err) => {
-                    failed = true;
-                    eprintln!(
-                        "error: {} ({}): not re-anchored: {err}",
-                        key.document, key.annotator
-                    );
-                }
-            }
-        }
+        let failed = !super::reanchor_layers(&mut ws, keys);
         let report = ws.save();
         for err in &report.errors {
             eprintln!("error: {err}");

@@ -121,19 +121,8 @@ pub struct Database {
 
 /// `YYYY-MM-DD` (with `THH:MM` when not midnight) of DNA's seconds since 1970, UTC.
 pub fn date_of(seconds: i64) -> String {
-    let days = seconds.div_euclid(86_400);
+    let date = crate::core::network::Date::from_days(seconds.div_euclid(86_400)).to_string();
     let secs = seconds.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let date = format!("{year:04}-{month:02}-{day:02}");
     if secs == 0 {
         date
     } else {

@@ -207,15 +207,7 @@ impl AgreementWindow {
                 save(true, self);
             }
         });
-        match &self.message {
-            Some(Ok(m)) => {
-                ui.label(m);
-            }
-            Some(Err(m)) => {
-                ui.colored_label(ui.visuals().error_fg_color, m);
-            }
-            None => {}
-        }
+        super::outcome_ui(ui, self.message.as_ref());
     }
 }
 

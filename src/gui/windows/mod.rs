@@ -263,3 +263,17 @@ impl Window for SuggestionsWindow {
         }
     }
 }
+
+/// A window's last outcome, under its controls: what was done, or what failed (in the error
+/// colour).
+pub fn outcome_ui(ui: &mut egui::Ui, message: Option<&Result<String, String>>) {
+    match message {
+        Some(Ok(m)) => {
+            ui.label(m);
+        }
+        Some(Err(m)) => {
+            ui.colored_label(ui.visuals().error_fg_color, m);
+        }
+        None => {}
+    }
+}

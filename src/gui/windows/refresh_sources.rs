@@ -249,14 +249,6 @@ impl super::Window for RefreshSources {
                 }
             }
         }
-        match &self.message {
-            Some(Ok(m)) => {
-                ui.label(m);
-            }
-            Some(Err(m)) => {
-                ui.colored_label(ui.visuals().error_fg_color, m);
-            }
-            None => {}
-        }
+        super::outcome_ui(ui, self.message.as_ref());
     }
 }

@@ -347,15 +347,7 @@ impl super::Window for TeamWindow {
 
 impl TeamWindow {
     fn message_ui(&self, ui: &mut egui::Ui) {
-        match &self.message {
-            Some(Ok(m)) => {
-                ui.label(m);
-            }
-            Some(Err(m)) => {
-                ui.colored_label(ui.visuals().error_fg_color, m);
-            }
-            None => {}
-        }
+        super::outcome_ui(ui, self.message.as_ref());
     }
 }
 
@@ -447,14 +439,6 @@ impl super::Window for JoinWindow {
                 ui.label("Copying the project…");
             }
         });
-        match &self.message {
-            Some(Ok(m)) => {
-                ui.label(m);
-            }
-            Some(Err(m)) => {
-                ui.colored_label(ui.visuals().error_fg_color, m);
-            }
-            None => {}
-        }
+        super::outcome_ui(ui, self.message.as_ref());
     }
 }
