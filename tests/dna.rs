@@ -452,3 +452,50 @@ fn a_dna_database_comes_back_whole_through_tagdesk() {
     ]);
     assert!(!inside.status.success());
 }
+
+/// Any two entity variables, as DNA allows: person × organization.
+#[test]
+fn a_network_over_any_two_entity_variables() {
+    let (_dir, root, out) = imported(&sample());
+    assert!(out.status.success());
+    let db = tagdesk::formats::dna::read(&sample()).unwrap();
+    // DNA's count: statements of type 1 with both a person and an organization.
+    let with = |var: i64, s: i64| {
+        db.short_texts.iter().any(|d| {
+            d.statement == s
+                && d.variable == var
+                && db
+                    .entities
+                    .iter()
+                    .any(|e| e.id == d.entity && !e.value.is_empty())
+        })
+    };
+    let both = db
+        .statements
+        .iter()
+        .filter(|s| s.type_id == 1 && with(1, s.id) && with(2, s.id))
+        .count();
+    let csv = network(
+        &root,
+        &[
+            "--mode",
+            "twomode",
+            "--actor-relation",
+            "person",
+            "--concept-relation",
+            "organization",
+        ],
+    );
+    let (rows, columns, values) = matrix(&csv);
+    assert!(
+        columns
+            .iter()
+            .any(|c| c == "Environmental Protection Agency"),
+        "{csv}"
+    );
+    assert!(!rows.is_empty());
+    assert_eq!(
+        usize::try_from(values.iter().flatten().sum::<i64>()).unwrap(),
+        both
+    );
+}

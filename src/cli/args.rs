@@ -330,6 +330,11 @@ pub struct NetworkOptions {
     /// `organization`, `person` … — DNA's variable 1).
     #[arg(long, value_name = "RELATION")]
     pub actor_relation: Option<String>,
+    /// Where a statement's second mode is (default: the statement's own entity, its concept):
+    /// the entity of the span this relation points to — DNA's variable 2 as any variable, e.g.
+    /// `--actor-relation person --concept-relation organization`.
+    #[arg(long, value_name = "RELATION")]
+    pub concept_relation: Option<String>,
     /// One network per time window of this length (`30d`, `2w`), written as one dynamic GEXF
     /// (--format gexf) or one file per window named after its first day.
     #[arg(long, value_name = "LENGTH", requires = "output")]

@@ -224,14 +224,24 @@ fn run(options: &NetworkOptions, project: &crate::core::Project) -> Result<(), C
     if let Some(q) = &options.qualifier {
         coding.qualifier.clone_from(q);
     }
-    if let Some(r) = &options.actor_relation {
-        if !project.schema().relations.iter().any(|d| d.name == *r) {
+    for (given, flag) in [
+        (&options.actor_relation, "--actor-relation"),
+        (&options.concept_relation, "--concept-relation"),
+    ] {
+        if let Some(r) = given
+            && !project.schema().relations.iter().any(|d| d.name == *r)
+        {
             return Err(CliError::usage(format!(
-                "no relation type \"{r}\" in the schema (--actor-relation)"
+                "no relation type \"{r}\" in the schema ({flag})"
             )));
         }
+    }
+    if let Some(r) = &options.actor_relation {
         coding.said_by.clone_from(r);
     }
+    coding
+        .concept_relation
+        .clone_from(&options.concept_relation);
     // The qualifier's levels are those of this label's qualifier attribute.
     coding.levels = project
         .schema()

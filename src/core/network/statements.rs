@@ -27,6 +27,10 @@ pub struct Coding {
     pub disagreement_label: String,
     pub between: String,
     pub disputes: String,
+    /// Where a statement's concept is: `None`, the claim's own entity; else the entity of the
+    /// span this relation points to (DNA's variable 2 as any entity variable: `person` ×
+    /// `organization` …).
+    pub concept_relation: Option<String>,
 }
 
 impl Coding {
@@ -55,6 +59,7 @@ impl Coding {
             disagreement_label: "disagreement".to_owned(),
             between: "between".to_owned(),
             disputes: "disputes".to_owned(),
+            concept_relation: None,
         }
     }
 }
@@ -254,8 +259,15 @@ fn read<'a>(
             .iter()
             .filter(|a| a.label == coding.claim_label.as_str())
         {
-            let Some(concept) = entity_of(claim).and_then(|id| registry.get(id)) else {
-                skip("not linked to a concept".to_owned());
+            let concept = match &coding.concept_relation {
+                None => entity_of(claim).and_then(|id| registry.get(id)),
+                Some(relation) => out_of(&claim.id, relation).into_iter().find_map(linked),
+            };
+            let Some(concept) = concept else {
+                skip(match &coding.concept_relation {
+                    None => "not linked to a concept".to_owned(),
+                    Some(r) => format!("no {r} linked to an entity"),
+                });
                 continue;
             };
             let value = match claim.attributes.get(&coding.qualifier) {
