@@ -656,3 +656,75 @@ fn a_picture_encodes_as_a_png_that_decodes_to_the_same_pixels() {
     assert_eq!(&buf[16..20], [225, 87, 89, 255]);
     assert_eq!(&buf[0..4], [255, 255, 255, 255]);
 }
+
+/// Issue 36, 6: windows of calendar months and years, as DNA has them (a month that lacks the
+/// day takes its last).
+#[test]
+fn windows_come_in_calendar_months_and_years_too() {
+    use tagdesk::core::network::filter::{Period, parse_period, windows_of};
+    use tagdesk::core::network::{Date, Statement};
+    assert_eq!(parse_period("3m"), Some(Period::Months(3)));
+    assert_eq!(parse_period("1y"), Some(Period::Months(12)));
+    assert_eq!(parse_period("2w"), Some(Period::Days(14)));
+    assert_eq!(parse_period("0m"), None);
+    assert_eq!(
+        Period::Months(1).after(Date::new(2020, 1, 31), 1),
+        Date::new(2020, 2, 29)
+    );
+    assert_eq!(
+        Period::Months(12).after(Date::new(2020, 2, 29), 1),
+        Date::new(2021, 2, 28)
+    );
+    let on = |y, m, d| Statement {
+        actor: "A".into(),
+        concept: "c".into(),
+        level: 1,
+        document: "d".into(),
+        date: Some(Date::new(y, m, d)),
+        claim: None,
+    };
+    let s = [
+        on(2020, 1, 15),
+        on(2020, 2, 14),
+        on(2020, 2, 15),
+        on(2020, 4, 1),
+    ];
+    let w = windows_of(&s, &[], Period::Months(1), Period::Months(1));
+    let spans: Vec<(String, String, usize)> = w
+        .iter()
+        .map(|w| (w.start.to_string(), w.end.to_string(), w.statements.len()))
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            ("2020-01-15".into(), "2020-02-14".into(), 2),
+            ("2020-02-15".into(), "2020-03-14".into(), 1),
+            ("2020-03-15".into(), "2020-04-14".into(), 1),
+        ]
+    );
+    let years = windows_of(&s, &[], Period::Months(12), Period::Months(12));
+    assert_eq!(years.len(), 1);
+    assert_eq!(years[0].end, Date::new(2021, 1, 14));
+    // From the command line too.
+    let (_dir, root) = dated_project();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tagdesk"))
+        .args([
+            "network",
+            root.to_str().unwrap(),
+            "--annotator",
+            "ana",
+            "--window",
+            "3m",
+            "--format",
+            "edges",
+            "-o",
+        ])
+        .arg(root.parent().unwrap().join("w.csv"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

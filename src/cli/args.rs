@@ -335,7 +335,8 @@ pub struct NetworkOptions {
     /// `--actor-relation person --concept-relation organization`.
     #[arg(long, value_name = "RELATION")]
     pub concept_relation: Option<String>,
-    /// One network per time window of this length (`30d`, `2w`), written as one dynamic GEXF
+    /// One network per time window of this length (`30d`, `2w`, `3m`, `1y`: months and years
+    /// are calendar months, as DNA's), written as one dynamic GEXF
     /// (--format gexf) or one file per window named after its first day.
     #[arg(long, value_name = "LENGTH", requires = "output")]
     pub window: Option<String>,

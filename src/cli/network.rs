@@ -7,7 +7,7 @@ use super::{
     NetworkAggregation, NetworkDuplicates, NetworkFormat, NetworkMode, NetworkNormalization,
     NetworkOptions, let_the_os_free,
 };
-use crate::core::network::filter::{parse_attribute, parse_days};
+use crate::core::network::filter::{parse_attribute, parse_period};
 use crate::core::network::statements::{Coding, Extracted, statements};
 use crate::core::network::{
     self, Aggregation, Date, Duplicates, Filter, Levels, Network, Normalization, ObservedConflict,
@@ -260,18 +260,18 @@ fn run(options: &NetworkOptions, project: &crate::core::Project) -> Result<(), C
     let lengths = match (&options.window, &options.step) {
         (None, _) => None,
         (Some(w), step) => {
-            let Some(length) = parse_days(w) else {
+            let Some(length) = parse_period(w) else {
                 return Err(CliError::usage(format!(
-                    "--window {w}: give days or weeks, e.g. 30d or 2w"
+                    "--window {w}: give days, weeks, months or years, e.g. 30d, 2w, 3m or 1y"
                 )));
             };
             let step = match step {
                 None => length,
-                Some(s) => match parse_days(s) {
+                Some(s) => match parse_period(s) {
                     Some(s) => s,
                     None => {
                         return Err(CliError::usage(format!(
-                            "--step {s}: give days or weeks, e.g. 7d or 1w"
+                            "--step {s}: give days, weeks, months or years, e.g. 7d, 1w, 1m or 1y"
                         )));
                     }
                 },
@@ -335,7 +335,7 @@ fn run(options: &NetworkOptions, project: &crate::core::Project) -> Result<(), C
         let Some(output) = &options.output else {
             return Err(CliError::usage("--window needs --output"));
         };
-        let windows = network::windows(&kept, &conflicts, length, step);
+        let windows = network::filter::windows_of(&kept, &conflicts, length, step);
         if windows.is_empty() {
             return Err(CliError::usage(
                 "no dated statements: give the documents dates (tagdesk metadata PROJECT --import FILE.csv)",

@@ -65,21 +65,55 @@ pub fn parse_attribute(text: &str) -> Option<(String, String)> {
     (!key.is_empty() && !value.is_empty()).then(|| (key.to_owned(), value.to_owned()))
 }
 
-/// A length of time in days: `30d`, `2w`, `3m` (30-day months are not calendar months, so
-/// `m` is refused: use days or weeks), or a bare number of days.
-pub fn parse_days(text: &str) -> Option<i64> {
+/// A length of time: days (`30d`, `2w`, or a bare number of days) or calendar months (`3m`,
+/// `1y` = 12 months), as DNA's windows are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    Days(i64),
+    Months(i64),
+}
+
+impl Period {
+    /// `date` moved on by `times` of this period. A month that has no such day takes its last
+    /// (31 January + 1 month = 28 or 29 February).
+    pub fn after(self, date: Date, times: i64) -> Date {
+        match self {
+            Self::Days(n) => Date::from_days(date.days() + n * times),
+            Self::Months(n) => {
+                let months = i64::from(date.year) * 12 + i64::from(date.month) - 1 + n * times;
+                let year = i32::try_from(months.div_euclid(12)).unwrap_or(i32::MAX);
+                let month = u8::try_from(months.rem_euclid(12) + 1).unwrap_or(1);
+                let last = (28..=31u8)
+                    .rev()
+                    .find(|&d| {
+                        crate::core::metadata::parse_date(&format!("{year:04}-{month:02}-{d:02}"))
+                            .is_some()
+                    })
+                    .unwrap_or(28);
+                Date::new(year, month, date.day.min(last))
+            }
+        }
+    }
+}
+
+/// A period: `30d`, `2w`, `3m`, `1y`, or a bare number of days.
+pub fn parse_period(text: &str) -> Option<Period> {
     let text = text.trim();
     let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
         Some((i, _)) => text.split_at(i),
         None => (text, "d"),
     };
     let n: i64 = number.parse().ok()?;
-    let days = match unit {
-        "d" => n,
-        "w" => n * 7,
-        _ => return None,
-    };
-    (days > 0).then_some(days)
+    if n <= 0 {
+        return None;
+    }
+    match unit {
+        "d" => Some(Period::Days(n)),
+        "w" => Some(Period::Days(n * 7)),
+        "m" => Some(Period::Months(n)),
+        "y" => Some(Period::Months(n * 12)),
+        _ => None,
+    }
 }
 
 /// One time window: the statements dated in `[start, end]` (both inclusive).
@@ -100,6 +134,22 @@ pub fn windows(
     length: i64,
     step: i64,
 ) -> Vec<Window> {
+    windows_of(
+        statements,
+        conflicts,
+        Period::Days(length.max(1)),
+        Period::Days(step.max(1)),
+    )
+}
+
+/// Windows of any period (calendar months and years too): the k-th starts `k` steps after the
+/// earliest date and lasts `length` (its last day the one before `length` later).
+pub fn windows_of(
+    statements: &[Statement],
+    conflicts: &[ObservedConflict],
+    length: Period,
+    step: Period,
+) -> Vec<Window> {
     let dates = statements
         .iter()
         .filter_map(|s| s.date)
@@ -107,11 +157,10 @@ pub fn windows(
     let (Some(first), Some(last)) = (dates.clone().min(), dates.max()) else {
         return Vec::new();
     };
-    let (length, step) = (length.max(1), step.max(1));
     let mut out = Vec::new();
-    let mut start = first.days();
-    loop {
-        let end = start + length - 1;
+    for k in 0.. {
+        let start = step.after(first, k).days();
+        let end = (length.after(Date::from_days(start), 1).days() - 1).max(start);
         let inside = |d: Option<Date>| d.is_some_and(|d| (start..=end).contains(&d.days()));
         out.push(Window {
             start: Date::from_days(start),
@@ -130,7 +179,6 @@ pub fn windows(
         if end >= last.days() {
             break;
         }
-        start += step;
     }
     out
 }
