@@ -24,8 +24,10 @@ pub(super) fn export(
             workspace.project().annotators().join(", ")
         )));
     }
-    if format == Format::Dna {
-        return export_dna(&workspace, output);
+    if format == Format::Dna && output.is_none() {
+        return Err(CliError::usage(
+            "--format dna writes a database file: give it with -o FILE.dna",
+        ));
     }
     let filter = ExportFilter { annotator };
     let result = match output {
@@ -229,30 +231,5 @@ fn import_dna(project: &Path, input: &Path) -> Result<(), CliError> {
         )));
     }
     println!("Imported {}", report.summary());
-    Ok(())
-}
-
-/// The project as a DNA 3 database (`formats::dna::write`), never into the project.
-fn export_dna(workspace: &Workspace, output: Option<&Path>) -> Result<(), CliError> {
-    let Some(out) = output else {
-        return Err(CliError::usage(
-            "--format dna writes a database file: give it with -o FILE.dna",
-        ));
-    };
-    let project = workspace.project();
-    let name = out
-        .file_name()
-        .map_or_else(|| "out.dna".into(), |n| n.to_string_lossy());
-    formats::export::check_outside(&project.root, &project.source_dir, out, &name)
-        .map_err(|why| CliError::Failed(why.clone()))?;
-    let written = formats::dna::write(project, out).map_err(CliError::Failed)?;
-    eprintln!(
-        "Wrote {}: {} documents, {} statements by {} coders, {} entities (DNA 3)",
-        out.display(),
-        written.documents,
-        written.statements,
-        written.coders,
-        written.entities
-    );
     Ok(())
 }

@@ -285,6 +285,22 @@ pub fn export_to_path(
     progress: &dyn Fn(usize, usize),
 ) -> Result<ExportReport, String> {
     check_destination(workspace.project(), format, path)?;
+    if format == Format::Dna {
+        // A database, not a stream of documents: every coder's statements at once.
+        let written = super::dna::write(workspace.project(), path)?;
+        let mut warnings = Vec::new();
+        if filter.annotator.is_some() {
+            warnings.push(
+                "a DNA database holds every coder: the annotator choice was not applied".to_owned(),
+            );
+        }
+        return Ok(ExportReport {
+            records: written.documents,
+            annotations: written.statements,
+            warnings,
+            ..ExportReport::default()
+        });
+    }
     if format.writes_folder() {
         if path.is_file() {
             return Err(format!(

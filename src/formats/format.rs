@@ -50,7 +50,8 @@ pub enum Format {
     /// UIMA CAS XMI with its type system (`INCEpTION`, `dkpro-cassis`), a folder.
     #[strum(message = "UIMA CAS XMI + type system (folder: INCEpTION, dkpro-cassis)")]
     UimaXmi,
-    /// Import only: a Discourse Network Analyzer 3 database (`SQLite`), read by `formats::dna`.
+    /// A Discourse Network Analyzer 3 database (`SQLite`): read and written whole by
+    /// `formats::dna` (not a stream of documents).
     #[strum(message = "DNA database (.dna, Discourse Network Analyzer 3)")]
     Dna,
 }
@@ -95,11 +96,6 @@ impl Format {
         !matches!(self, Self::Csv | Self::W3c)
     }
 
-    /// Whether tagdesk can write this format.
-    pub fn can_export(self) -> bool {
-        !matches!(self, Self::Dna)
-    }
-
     /// Whether an export is a folder (else one file, or standard output).
     pub fn writes_folder(self) -> bool {
         matches!(self, Self::Brat | Self::WebannoTsv | Self::UimaXmi)
@@ -108,13 +104,6 @@ impl Format {
     /// The `--format` values, for help texts and clap.
     pub fn names() -> Vec<&'static str> {
         Self::all().map(Self::name).collect()
-    }
-
-    pub fn export_names() -> Vec<&'static str> {
-        Self::all()
-            .filter(|f| f.can_export())
-            .map(Self::name)
-            .collect()
     }
 
     pub fn import_names() -> Vec<&'static str> {

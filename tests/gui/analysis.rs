@@ -352,3 +352,62 @@ fn a_network_export_whose_job_panics_says_so_and_can_write_again() {
     let graphml = beside.join("proj-network.graphml");
     wait_for(&mut harness, "the GraphML file", |_| graphml.exists());
 }
+
+/// File → Import… reads a DNA database into a new project (the Import window lists the
+/// format), the Network window then draws every coder's statements, and File → Export… writes
+/// it back as a DNA database.
+#[test]
+fn a_dna_database_is_imported_drawn_and_exported_from_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("dna");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(root.join("placeholder.txt"), "A first text.").unwrap();
+    tagdesk::core::Project::init(&root, None, Some("dna")).unwrap();
+    let mut harness = open_app_on(&root, "placeholder.txt", "Coder 1");
+    super::windows::open_with_format(&mut harness, Key::I, "DNA database");
+    let sample = crate::support::testdata().join("dna/sample.dna");
+    super::windows::import_from(&mut harness, &sample, "Imported 7 documents, 41 statements");
+    assert_eq!(
+        harness
+            .state()
+            .workspace()
+            .unwrap()
+            .project()
+            .documents
+            .len(),
+        8
+    );
+    harness.key_press(Key::Escape);
+    steps(&mut harness, 2);
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::N);
+    wait_for(&mut harness, "the network", |h| {
+        h.query_by_label_contains("40 statements, 7 actors")
+            .is_some()
+    });
+    assert!(
+        harness
+            .query_by_label_contains("every coder's statements")
+            .is_some()
+    );
+    harness.key_press(Key::Escape);
+    steps(&mut harness, 2);
+    // Back to DNA from the Export window.
+    let out = dir.path().join("back.dna");
+    super::windows::open_with_format(&mut harness, Key::E, "DNA database");
+    let file = egui::accesskit::Role::TextInput;
+    harness.get_by_role_and_label(file, "File").focus();
+    steps(&mut harness, 1);
+    harness
+        .get_by_role_and_label(file, "File")
+        .type_text(&out.display().to_string());
+    steps(&mut harness, 2);
+    harness.get_by_label("Export").click();
+    wait_for(&mut harness, "the export", |h| {
+        h.query_all_by_label_contains("41 annotations")
+            .next()
+            .is_some()
+            || h.query_all_by_label_contains("Exported").next().is_some()
+    });
+    let back = tagdesk::formats::dna::read(&out).unwrap();
+    assert_eq!(back.statements.len(), 41);
+}

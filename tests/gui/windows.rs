@@ -136,7 +136,11 @@ fn import_window_reads_a_folder_per_annotator() {
 
 /// In the open import window: types `input` as the input, clicks Import and waits for a
 /// report containing `report`.
-fn import_from(harness: &mut Harness<'static, App>, input: &std::path::Path, report: &str) {
+pub(super) fn import_from(
+    harness: &mut Harness<'static, App>,
+    input: &std::path::Path,
+    report: &str,
+) {
     harness.get_by_label("Input").focus();
     steps(harness, 1);
     harness
@@ -151,7 +155,7 @@ fn import_from(harness: &mut Harness<'static, App>, input: &std::path::Path, rep
 
 /// Opens the export (Ctrl+E) or import (Ctrl+I) window and picks the format whose title
 /// starts with `format`.
-fn open_with_format(harness: &mut Harness<'static, App>, window: Key, format: &str) {
+pub(super) fn open_with_format(harness: &mut Harness<'static, App>, window: Key, format: &str) {
     harness.key_press_modifiers(Modifiers::COMMAND, window);
     steps(harness, 2);
     open_first_combo(harness);

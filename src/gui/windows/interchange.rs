@@ -126,9 +126,7 @@ impl Interchange {
                         .height(360.0)
                         .show_ui(ui, |ui| {
                             for f in Format::all() {
-                                if (self.mode == Mode::Import && !f.can_import())
-                                    || (self.mode == Mode::Export && !f.can_export())
-                                {
+                                if self.mode == Mode::Import && !f.can_import() {
                                     continue;
                                 }
                                 ui.selectable_value(&mut self.format, f, f.title());
