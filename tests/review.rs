@@ -366,7 +366,7 @@ fn rejecting_a_relation_is_a_decision_kept_in_the_curated_layer() {
     let json =
         std::fs::read_to_string(ws.project().root.join("annotations/_curated/a.txt.json")).unwrap();
     assert!(json.contains("\"rejected_relations\""), "{json}");
-    assert!(json.contains("\"type\": \"said_by\""), "{json}");
+    assert!(json.contains("\"type\":\"said_by\""), "{json}");
     let reopened = Workspace::open(&ws.project().root).unwrap();
     assert_eq!(
         reopened.layer(DOC1, CURATED).unwrap(),

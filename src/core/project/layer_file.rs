@@ -81,7 +81,7 @@ pub(super) struct LayerFileRef<'a> {
 
 /// Serialises a layer exactly as it is stored.
 pub fn layer_to_json(layer: &AnnotationLayer) -> String {
-    to_pretty_json(&LayerFileRef {
+    lines_json(&LayerFileRef {
         format: "tagdesk-annotations",
         version: LAYER_FORMAT_VERSION,
         document: &layer.document,
@@ -93,6 +93,75 @@ pub fn layer_to_json(layer: &AnnotationLayer) -> String {
         rejected: layer.rejections(),
         rejected_relations: layer.relation_rejections(),
     })
+}
+
+impl LayerFile {
+    /// The file's text (version 2: one annotation per line), as [`layer_to_json`] writes it.
+    pub fn to_json(&self) -> String {
+        lines_json(&LayerFileRef {
+            format: "tagdesk-annotations",
+            version: LAYER_FORMAT_VERSION,
+            document: &self.document,
+            annotator: &self.annotator,
+            source_sha256: &self.source_sha256,
+            status: self.status,
+            annotations: &self.annotations,
+            relations: &self.relations,
+            rejected: &self.rejected,
+            rejected_relations: &self.rejected_relations,
+        })
+    }
+}
+
+/// Version 2's layout: the header fields one per line, as before, and every annotation, relation
+/// and rejection as one compact JSON object on its own line — a change to one span is a
+/// one-line diff, and the file is a fraction of the pretty one's size. Deterministic: the
+/// fields in their struct order, the arrays in the layer's order.
+fn lines_json(file: &LayerFileRef<'_>) -> String {
+    fn json<T: Serialize + ?Sized>(value: &T) -> String {
+        serde_json::to_string(value).unwrap_or_default()
+    }
+    fn array<T: Serialize>(out: &mut Vec<String>, name: &str, items: &[T], always: bool) {
+        if items.is_empty() {
+            if always {
+                out.push(format!("  {}: []", json(name)));
+            }
+            return;
+        }
+        let mut text = String::with_capacity(items.len() * 256);
+        text.push_str("  ");
+        text.push_str(&json(name));
+        text.push_str(": [\n");
+        for (i, item) in items.iter().enumerate() {
+            text.push_str("    ");
+            text.push_str(&json(item));
+            text.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
+        }
+        text.push_str("  ]");
+        out.push(text);
+    }
+    let mut fields = vec![
+        format!("  \"format\": {}", json(file.format)),
+        format!("  \"version\": {}", file.version),
+        format!("  \"document\": {}", json(file.document)),
+        format!("  \"annotator\": {}", json(file.annotator)),
+        format!("  \"source_sha256\": {}", json(file.source_sha256)),
+        format!("  \"status\": {}", json(&file.status)),
+    ];
+    array(&mut fields, "annotations", file.annotations, true);
+    array(&mut fields, "relations", file.relations, false);
+    array(&mut fields, "rejected", file.rejected, false);
+    array(
+        &mut fields,
+        "rejected_relations",
+        file.rejected_relations,
+        false,
+    );
+    let mut out = String::with_capacity(fields.iter().map(String::len).sum::<usize>() + 16);
+    out.push_str("{\n");
+    out.push_str(&fields.join(",\n"));
+    out.push_str("\n}\n");
+    out
 }
 
 /// Size and modification time of a file: when both are as we left them, the file is taken as

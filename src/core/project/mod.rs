@@ -45,7 +45,7 @@ pub const PRIVATE_DIR: &str = ".tagdesk";
 /// The newest manifest format this program reads and writes.
 pub const PROJECT_FORMAT_VERSION: u32 = 1;
 /// The newest annotation-file format this program reads and writes.
-pub const LAYER_FORMAT_VERSION: u32 = 1;
+pub const LAYER_FORMAT_VERSION: u32 = 2;
 
 /// One annotator's layer of one document: the key of every layer map and file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -85,7 +85,7 @@ pub fn canonical(kind: &Kind, path: &str, value: &Value) -> Result<String, Strin
                     file.annotator
                 ));
             }
-            Ok(to_pretty_json(&file))
+            Ok(file.to_json())
         }
         Kind::Suggestions | Kind::Other => Ok(to_pretty_json(value)),
     }
