@@ -591,3 +591,35 @@ fn token_pieces(units: &[Unit], cut: &[[usize; 2]]) -> Vec<Unit> {
         })
         .collect()
 }
+
+/// Issue 37: agreement straight from the brat folders brat-iaa reads equals, figure for figure,
+/// the agreement of a project they were imported into — with no project written.
+#[test]
+fn agreement_straight_from_annotator_folders_equals_the_projects() {
+    let (_dir, mut ws) = bratiaa_project();
+    assert!(ws.save().errors.is_empty());
+    let agree = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tagdesk"))
+            .arg("agree")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let example = testdata().join("bratiaa_4annotators/example-project");
+    let from_folders = agree(&[
+        example.to_str().unwrap(),
+        "--format",
+        "brat",
+        "--annotator-folders",
+        "--csv",
+    ]);
+    let from_project = agree(&[ws.project().root.to_str().unwrap(), "--csv"]);
+    assert_eq!(from_folders, from_project);
+    assert!(from_folders.lines().count() > 5, "{from_folders}");
+}

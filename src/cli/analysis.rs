@@ -13,7 +13,7 @@ pub(super) fn agree(
     annotators: Vec<String>,
     options: &AgreeOptions,
 ) -> Result<(), CliError> {
-    use crate::core::agreement::{Report, Study};
+    use crate::core::agreement::Study;
     // Only the spans are read (not whole annotations): see `Study::read`.
     let project = match crate::core::Project::open_without_layers(project) {
         Ok(project) => project,
@@ -51,7 +51,112 @@ pub(super) fn agree(
     let mut study = Study::read(&project, &annotators, labels);
     super::check_broken(&study.unreadable, options.skip_broken)?;
     study.load_texts(&project.source_dir);
-    let report = Report::compute(&study, options.tokens.into());
+    write_agreement(&study, options)
+}
+
+/// Agreement straight from another tool's files (`--format`, and `--annotator-folders` for the
+/// layout brat-iaa reads): the spans of every document each chosen annotator has, no project
+/// written.
+pub(super) fn agree_from(
+    input: &Path,
+    format: crate::formats::Format,
+    annotator_folders: bool,
+    annotators: Vec<String>,
+    options: &AgreeOptions,
+) -> Result<(), CliError> {
+    use crate::core::agreement::{Study, StudyDocument, Unit};
+    let mut corpus = crate::formats::read(format, input)
+        .and_then(|mut c| {
+            if annotator_folders {
+                crate::formats::annotators_from_folders(&mut c)?;
+            }
+            Ok(c)
+        })
+        .map_err(|e| CliError::Failed(e.to_string()))?;
+    let mut known: Vec<String> = corpus
+        .documents
+        .iter()
+        .flat_map(|d| d.layers.iter().filter_map(|l| l.annotator.clone()))
+        .collect();
+    known.sort();
+    known.dedup();
+    let annotators = if annotators.is_empty() {
+        known.clone()
+    } else {
+        annotators
+    };
+    if let Some(unknown) = annotators.iter().find(|a| !known.contains(a)) {
+        return Err(CliError::Usage(format!(
+            "no annotator \"{unknown}\" in {} (it has: {})",
+            input.display(),
+            known.join(", ")
+        )));
+    }
+    if annotators.len() < 2 {
+        return Err(CliError::Usage(format!(
+            "agreement needs two or more annotators ({} has: {}; one folder per annotator: \
+             --annotator-folders)",
+            input.display(),
+            known.join(", ")
+        )));
+    }
+    let wanted =
+        |label: &str| options.labels.is_empty() || options.labels.iter().any(|l| l == label);
+    let mut study = Study {
+        annotators: annotators.clone(),
+        ..Study::default()
+    };
+    for (i, doc) in std::mem::take(&mut corpus.documents)
+        .into_iter()
+        .enumerate()
+    {
+        let layer_of = |a: &str| {
+            doc.layers
+                .iter()
+                .find(|l| l.annotator.as_deref() == Some(a))
+        };
+        if !annotators.iter().all(|a| layer_of(a).is_some()) {
+            continue;
+        }
+        let units = annotators
+            .iter()
+            .map(|a| {
+                layer_of(a)
+                    .map(|l| {
+                        l.spans
+                            .iter()
+                            .filter(|s| wanted(&s.label))
+                            .flat_map(|s| {
+                                s.pieces.iter().map(|&[start, end]| Unit {
+                                    label: s.label.as_str().into(),
+                                    start,
+                                    end,
+                                })
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .collect();
+        study.documents.push(StudyDocument {
+            path: doc
+                .path
+                .clone()
+                .unwrap_or_else(|| format!("document {}", i + 1)),
+            text: Some(std::sync::Arc::new(crate::core::SourceText::new(doc.text))),
+            units,
+        });
+    }
+    write_agreement(&study, options)
+}
+
+/// The agreement report of a study, as the options ask (tables, CSV or JSON).
+fn write_agreement(
+    study: &crate::core::agreement::Study,
+    options: &AgreeOptions,
+) -> Result<(), CliError> {
+    use crate::core::agreement::Report;
+    let report = Report::compute(study, options.tokens.into());
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }

@@ -141,10 +141,19 @@ pub enum Command {
     /// Cohen's, Fleiss' kappa and Krippendorff's alpha on tokens (untagged = O); Krippendorff's
     /// alpha for unitizing on characters.
     Agree {
+        /// A project; with --format, an input in that format instead (agreement straight from
+        /// another tool's files, no project written).
         project: PathBuf,
         /// Comma-separated; by default every annotator (`_curated` is the curated layer).
         #[arg(long, value_delimiter = ',')]
         annotators: Vec<String>,
+        /// Read PROJECT as an input in this format (brat, webanno-tsv, jsonl …).
+        #[arg(long, value_parser = format_parser(Format::import_names()))]
+        format: Option<Format>,
+        /// With --format: the input has one folder per annotator, named after them (the layout
+        /// brat-iaa reads).
+        #[arg(long, requires = "format")]
+        annotator_folders: bool,
         #[command(flatten)]
         options: AgreeOptions,
     },

@@ -168,7 +168,16 @@ fn dispatch(command: Command) -> Result<(), CliError> {
         Command::Agree {
             project,
             annotators,
+            format: Some(format),
+            annotator_folders,
             options,
+        } => analysis::agree_from(&project, format, annotator_folders, annotators, &options),
+        Command::Agree {
+            project,
+            annotators,
+            format: None,
+            options,
+            ..
         } => analysis::agree(&project, annotators, &options),
         Command::Script {
             project,
