@@ -96,7 +96,7 @@ def main() -> int:
     ap.add_argument("--tagdesk", type=Path, default=REPO / "target" / "release" / "tagdesk")
     ap.add_argument("--venv", type=Path, help="the peers' virtualenv (default WORK/venv)")
     ap.add_argument("--install-peers", action="store_true")
-    ap.add_argument("--jobs", default="agree,pipeline,pipeline-folders,import,convert")
+    ap.add_argument("--jobs", default="agree,agree-folders,pipeline,pipeline-folders,import,convert")
     args = ap.parse_args()
     work = args.work
     work.mkdir(parents=True, exist_ok=True)
@@ -167,6 +167,13 @@ def main() -> int:
         pair("agree", "`agree --json` on the imported project",
              "brat-iaa", (lambda: timed([brat_iaa, brat])) if have_bratiaa else None,
              "tagdesk agree --json", lambda: timed([tagdesk, "agree", project, "--json"]))
+    if "agree-folders" in jobs:
+        # Issue 37: agreement straight from the folders brat-iaa reads, no project written.
+        pair("agree-folders", "`agree --format brat --annotator-folders --json` on brat-iaa's folder",
+             "brat-iaa", (lambda: timed([brat_iaa, brat])) if have_bratiaa else None,
+             "tagdesk agree (folders)",
+             lambda: timed([tagdesk, "agree", brat, "--format", "brat", "--annotator-folders",
+                            "--json"]))
     def fresh_projects(name):
         """New project folders WORK/name/p1, p2, ... one per run. None is deleted until the next
         invocation: ext4 makes new files slowly right after mass deletions, which would time the
