@@ -65,6 +65,9 @@ pub(super) fn agree_from(
     options: &AgreeOptions,
 ) -> Result<(), CliError> {
     use crate::core::agreement::{Study, StudyDocument, Unit};
+    if format == crate::formats::Format::Brat && annotator_folders {
+        return agree_from_brat_folders(input, annotators, options);
+    }
     let mut corpus = crate::formats::read(format, input)
         .and_then(|mut c| {
             if annotator_folders {
@@ -144,6 +147,74 @@ pub(super) fn agree_from(
                 .clone()
                 .unwrap_or_else(|| format!("document {}", i + 1)),
             text: Some(std::sync::Arc::new(crate::core::SourceText::new(doc.text))),
+            units,
+        });
+    }
+    write_agreement(&study, options)
+}
+
+/// [`agree_from`] on brat-iaa's own layout, each text read once (`brat::read_annotator_folders`).
+fn agree_from_brat_folders(
+    input: &Path,
+    annotators: Vec<String>,
+    options: &AgreeOptions,
+) -> Result<(), CliError> {
+    use crate::core::agreement::{Study, StudyDocument, Unit};
+    let (known, documents) = crate::formats::brat::read_annotator_folders(input)
+        .map_err(|e| CliError::Failed(e.to_string()))?;
+    let annotators = if annotators.is_empty() {
+        known.clone()
+    } else {
+        annotators
+    };
+    let columns: Vec<usize> = annotators
+        .iter()
+        .map(|a| {
+            known.iter().position(|k| k == a).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "no annotator \"{a}\" in {} (it has: {})",
+                    input.display(),
+                    known.join(", ")
+                ))
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    if annotators.len() < 2 {
+        return Err(CliError::Usage(format!(
+            "agreement needs two or more annotators ({} has: {})",
+            input.display(),
+            known.join(", ")
+        )));
+    }
+    let wanted =
+        |label: &str| options.labels.is_empty() || options.labels.iter().any(|l| l == label);
+    let mut study = Study {
+        annotators,
+        ..Study::default()
+    };
+    for (path, text, layers) in documents {
+        let chosen: Option<Vec<&crate::formats::Layer>> =
+            columns.iter().map(|&c| layers[c].as_ref()).collect();
+        let Some(chosen) = chosen else { continue };
+        let units = chosen
+            .iter()
+            .map(|l| {
+                l.spans
+                    .iter()
+                    .filter(|s| wanted(&s.label))
+                    .flat_map(|s| {
+                        s.pieces.iter().map(|&[start, end]| Unit {
+                            label: s.label.as_str().into(),
+                            start,
+                            end,
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        study.documents.push(StudyDocument {
+            path,
+            text: Some(std::sync::Arc::new(crate::core::SourceText::new(text))),
             units,
         });
     }

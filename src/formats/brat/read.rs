@@ -67,6 +67,66 @@ pub fn read(input: &Path) -> Result<Corpus, ImportError> {
     Ok(corpus)
 }
 
+/// One document of a folder per annotator: its path (`a.txt`), its text (read once, from the
+/// first annotator's folder that has it), and each annotator's layer (in `annotators` order;
+/// `None` where that annotator has no `.ann` for it).
+pub type FolderDocument = (String, String, Vec<Option<Layer>>);
+
+/// brat-iaa's layout — one folder per annotator, named after them — read for agreement: each
+/// document's text once (not once per annotator, as [`read`] then
+/// [`crate::formats::annotators_from_folders`] hold it), the documents read on all cores.
+/// Returns the annotators and the documents, by path.
+pub fn read_annotator_folders(
+    root: &Path,
+) -> Result<(Vec<String>, Vec<FolderDocument>), ImportError> {
+    use rayon::prelude::*;
+    let mut annotators: Vec<String> = std::fs::read_dir(root)
+        .map_err(|e| ImportError::Project(format!("cannot read {}: {e}", root.display())))?
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    annotators.sort();
+    let mut documents: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    for a in &annotators {
+        for (_, rel) in crate::formats::files_with_extension(&root.join(a), "ann")? {
+            documents.insert(rel);
+        }
+    }
+    let read: Vec<Result<FolderDocument, ImportError>> = documents
+        .into_par_iter()
+        .map(|rel| {
+            let text_file = annotators
+                .iter()
+                .map(|a| root.join(a).join(&rel).with_extension("txt"))
+                .find(|p| p.is_file())
+                .ok_or_else(|| {
+                    ImportError::Project(format!("{rel}: no annotator's folder has its .txt"))
+                })?;
+            let (text, bom) = crate::formats::strip_bom(crate::formats::read_utf8(&text_file)?);
+            let (mut counts, mut warnings) = (Counts::default(), Vec::new());
+            let layers = annotators
+                .iter()
+                .map(|a| {
+                    let ann = root.join(a).join(&rel);
+                    if !ann.is_file() {
+                        return Ok(None);
+                    }
+                    let raw = crate::formats::read_utf8(&ann)?;
+                    read_ann(&ann, &raw, &text, bom, &mut counts, &mut warnings).map(Some)
+                })
+                .collect::<Result<Vec<_>, ImportError>>()?;
+            let path = rel
+                .strip_suffix(".ann")
+                .map_or_else(|| rel.clone(), |s| format!("{s}.txt"));
+            Ok((path, text, layers))
+        })
+        .collect();
+    let documents = read.into_iter().collect::<Result<Vec<_>, _>>()?;
+    Ok((annotators, documents))
+}
+
 /// One brat document as read, with what its reading counted and warned of.
 type ReadDocument = (Document, Counts, Vec<String>);
 
