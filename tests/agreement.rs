@@ -622,4 +622,24 @@ fn agreement_straight_from_annotator_folders_equals_the_projects() {
     let from_project = agree(&[ws.project().root.to_str().unwrap(), "--csv"]);
     assert_eq!(from_folders, from_project);
     assert!(from_folders.lines().count() > 5, "{from_folders}");
+    // Any importable format: the project exported as tagdesk JSONL gives the same figures.
+    let jsonl = ws.project().root.parent().unwrap().join("all.jsonl");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tagdesk"))
+        .args([
+            "export",
+            ws.project().root.to_str().unwrap(),
+            "--format",
+            "jsonl",
+            "-o",
+        ])
+        .arg(&jsonl)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let from_jsonl = agree(&[jsonl.to_str().unwrap(), "--format", "jsonl", "--csv"]);
+    assert_eq!(from_jsonl, from_project);
 }

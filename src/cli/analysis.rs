@@ -56,7 +56,8 @@ pub(super) fn agree(
 
 /// Agreement straight from another tool's files (`--format`, and `--annotator-folders` for the
 /// layout brat-iaa reads): the spans of every document each chosen annotator has, no project
-/// written.
+/// written. brat-iaa's own layout is read with each text once
+/// (`brat::read_annotator_folders`); any other input through the interchange reader.
 pub(super) fn agree_from(
     input: &Path,
     format: crate::formats::Format,
@@ -64,106 +65,57 @@ pub(super) fn agree_from(
     annotators: Vec<String>,
     options: &AgreeOptions,
 ) -> Result<(), CliError> {
-    use crate::core::agreement::{Study, StudyDocument, Unit};
-    if format == crate::formats::Format::Brat && annotator_folders {
-        return agree_from_brat_folders(input, annotators, options);
-    }
-    let mut corpus = crate::formats::read(format, input)
-        .and_then(|mut c| {
-            if annotator_folders {
-                crate::formats::annotators_from_folders(&mut c)?;
-            }
-            Ok(c)
-        })
-        .map_err(|e| CliError::Failed(e.to_string()))?;
-    let mut known: Vec<String> = corpus
-        .documents
-        .iter()
-        .flat_map(|d| d.layers.iter().filter_map(|l| l.annotator.clone()))
-        .collect();
-    known.sort();
-    known.dedup();
-    let annotators = if annotators.is_empty() {
-        known.clone()
+    let failed = |e: crate::formats::ImportError| CliError::Failed(e.to_string());
+    let (known, documents) = if format == crate::formats::Format::Brat && annotator_folders {
+        crate::formats::brat::read_annotator_folders(input).map_err(failed)?
     } else {
-        annotators
-    };
-    if let Some(unknown) = annotators.iter().find(|a| !known.contains(a)) {
-        return Err(CliError::Usage(format!(
-            "no annotator \"{unknown}\" in {} (it has: {})",
-            input.display(),
-            known.join(", ")
-        )));
-    }
-    if annotators.len() < 2 {
-        return Err(CliError::Usage(format!(
-            "agreement needs two or more annotators ({} has: {}; one folder per annotator: \
-             --annotator-folders)",
-            input.display(),
-            known.join(", ")
-        )));
-    }
-    let wanted =
-        |label: &str| options.labels.is_empty() || options.labels.iter().any(|l| l == label);
-    let mut study = Study {
-        annotators: annotators.clone(),
-        ..Study::default()
-    };
-    for (i, doc) in std::mem::take(&mut corpus.documents)
-        .into_iter()
-        .enumerate()
-    {
-        let layer_of = |a: &str| {
-            doc.layers
-                .iter()
-                .find(|l| l.annotator.as_deref() == Some(a))
-        };
-        if !annotators.iter().all(|a| layer_of(a).is_some()) {
-            continue;
+        let mut corpus = crate::formats::read(format, input).map_err(failed)?;
+        if annotator_folders {
+            crate::formats::annotators_from_folders(&mut corpus).map_err(failed)?;
         }
-        let units = annotators
+        let mut known: Vec<String> = corpus
+            .documents
             .iter()
-            .map(|a| {
-                layer_of(a)
-                    .map(|l| {
-                        l.spans
+            .flat_map(|d| d.layers.iter().filter_map(|l| l.annotator.clone()))
+            .collect();
+        known.sort();
+        known.dedup();
+        let documents = corpus
+            .documents
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut doc)| {
+                let layers = known
+                    .iter()
+                    .map(|a| {
+                        let at = doc
+                            .layers
                             .iter()
-                            .filter(|s| wanted(&s.label))
-                            .flat_map(|s| {
-                                s.pieces.iter().map(|&[start, end]| Unit {
-                                    label: s.label.as_str().into(),
-                                    start,
-                                    end,
-                                })
-                            })
-                            .collect()
+                            .position(|l| l.annotator.as_deref() == Some(a))?;
+                        Some(doc.layers.swap_remove(at))
                     })
-                    .unwrap_or_default()
+                    .collect();
+                let path = doc.path.unwrap_or_else(|| format!("document {}", i + 1));
+                (path, doc.text, layers)
             })
             .collect();
-        study.documents.push(StudyDocument {
-            path: doc
-                .path
-                .clone()
-                .unwrap_or_else(|| format!("document {}", i + 1)),
-            text: Some(std::sync::Arc::new(crate::core::SourceText::new(doc.text))),
-            units,
-        });
-    }
-    write_agreement(&study, options)
+        (known, documents)
+    };
+    agree_on(input, &known, annotators, documents, options)
 }
 
-/// [`agree_from`] on brat-iaa's own layout, each text read once (`brat::read_annotator_folders`).
-fn agree_from_brat_folders(
+/// The agreement of `annotators` (all `known` ones when none are named) on the documents each
+/// of them has a layer of.
+fn agree_on(
     input: &Path,
+    known: &[String],
     annotators: Vec<String>,
+    documents: Vec<crate::formats::brat::FolderDocument>,
     options: &AgreeOptions,
 ) -> Result<(), CliError> {
     use crate::core::agreement::{Study, StudyDocument, Unit};
-    let (known, documents) = crate::formats::brat::read_annotator_folders(input)
-        .map_err(|e| CliError::Failed(e.to_string()))?;
     let annotators = if annotators.is_empty() {
-        known.clone()
+        known.to_vec()
     } else {
         annotators
     };
@@ -181,7 +133,8 @@ fn agree_from_brat_folders(
         .collect::<Result<_, _>>()?;
     if annotators.len() < 2 {
         return Err(CliError::Usage(format!(
-            "agreement needs two or more annotators ({} has: {})",
+            "agreement needs two or more annotators ({} has: {}; one folder per annotator: \
+             --annotator-folders)",
             input.display(),
             known.join(", ")
         )));
