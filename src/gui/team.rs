@@ -22,6 +22,8 @@ pub struct TeamState {
     /// When the last sync was started here (an automatic one waits a whole period after it,
     /// offline too).
     pub last_attempt: Option<std::time::Instant>,
+    /// The window closes once the sync under way ends (it was started by closing).
+    pub close_after_sync: bool,
     /// A sync under way.
     pub syncing: Option<Task<Result<SyncReport, TeamError>>>,
 }

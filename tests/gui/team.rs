@@ -134,3 +134,46 @@ fn a_project_is_shared_from_the_team_window_and_joined_from_another() {
     });
     assert!(joined.join("tagdesk.json").is_file());
 }
+
+/// With syncing by itself on, closing the window sends the work first: the window stays until
+/// the sync ends, then closes.
+#[test]
+fn closing_sends_the_work_first_when_syncing_by_itself_is_on() {
+    let s = setup();
+    let mut harness = open_app(&s.maria, "maria");
+    wait_for(&mut harness, "the team state", |h| {
+        status_bar_has(h, "In sync")
+    });
+    harness
+        .state_mut()
+        .push_action(Action::SetTeamSyncMinutes(15));
+    let text = source(&s.maria);
+    let start = char_offset_of(&text, "Geneva", 0);
+    harness
+        .state_mut()
+        .push_action(Action::SetSelection(Some(start..start + 6)));
+    steps(&mut harness, 1);
+    harness
+        .state_mut()
+        .push_action(Action::ApplyLabel("actor".into()));
+    steps(&mut harness, 1);
+    harness
+        .input_mut()
+        .viewports
+        .entry(egui::ViewportId::ROOT)
+        .or_default()
+        .events
+        .push(egui::ViewportEvent::Close);
+    steps(&mut harness, 1);
+    assert!(!harness.state().close_confirmed(), "it waits for the sync");
+    wait_for(&mut harness, "the close", |h| h.state().close_confirmed());
+    let log = std::process::Command::new("git")
+        .args(["log", "-1", "--format=%an %s", "main"])
+        .current_dir(&s.remote)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&log.stdout).trim(),
+        "maria maria: 1 span added in 1 document"
+    );
+}

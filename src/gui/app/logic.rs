@@ -295,6 +295,23 @@ impl App {
                 ));
                 return;
             }
+            // Syncing by itself is on: the work goes to the team before the window closes. The
+            // window stays until the sync ends (offline or not: the work is committed either
+            // way); asking to close again closes at once.
+            if self.prefs.team_sync_minutes > 0
+                && session.team.is_shared()
+                && !session.team.close_after_sync
+                && session.team.failed.is_none()
+            {
+                session.team.close_after_sync = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+                self.team_sync(ctx);
+                self.say(
+                    "Sending your work to the team before closing… (close again to skip)",
+                    false,
+                );
+                return;
+            }
         }
         self.chrome.close_confirmed = true;
     }

@@ -275,6 +275,11 @@ impl App {
         self.panels.document.view.first_visible_char(&text.text)
     }
 
+    /// Whether closing was let through (after saving, and syncing when that is on).
+    pub fn close_confirmed(&self) -> bool {
+        self.chrome.close_confirmed
+    }
+
     /// Background jobs still running (tests wait for them).
     pub fn jobs_running(&self) -> usize {
         self.jobs.running()

@@ -56,6 +56,13 @@ impl App {
         if let Some(result) = session.team.syncing.as_mut().and_then(Task::poll) {
             session.team.syncing = None;
             session.team.checked_at = None;
+            if std::mem::take(&mut session.team.close_after_sync) {
+                // Closing waited for this sync. Whatever it says, nothing is lost: the work was
+                // saved before it began (and committed here unless git itself failed).
+                self.chrome.close_confirmed = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                return;
+            }
             match result {
                 Ok(Ok(report)) => self.synced(ctx, &report),
                 Ok(Err(e)) => {
