@@ -24,6 +24,7 @@ mod intake;
 mod nexis;
 mod odt;
 pub mod pdf;
+mod pdf_text;
 mod plain;
 pub mod refresh;
 mod rtf;

@@ -156,6 +156,7 @@ fn uni_field(line: &str) -> Option<(String, &str)> {
 }
 
 fn uni(lines: &[&str]) -> Option<Vec<Article>> {
+    let lines = &without_page_heads(lines);
     let ends: Vec<usize> = lines
         .iter()
         .enumerate()
@@ -241,6 +242,33 @@ fn uni(lines: &[&str]) -> Option<Vec<Article>> {
         out.push(article);
     }
     (!out.is_empty()).then_some(out)
+}
+
+/// The lines without the head a Nexis Uni PDF puts atop each page an article runs on to: "Page
+/// 5 of 25", the article's headline again (up to three lines, cut short with "...."), and the
+/// empty line under them. Left in, they would stand in the middle of the article's text.
+fn without_page_heads<'a>(lines: &[&'a str]) -> Vec<&'a str> {
+    let page_line = |l: &str| {
+        let words: Vec<&str> = l.split_whitespace().collect();
+        matches!(words[..], ["Page", n, "of", m] if n.parse::<u32>().is_ok() && m.parse::<u32>().is_ok())
+    };
+    let mut out = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        if page_line(lines[i]) {
+            let head = lines[i + 1..]
+                .iter()
+                .take(4)
+                .position(|l| l.trim().is_empty());
+            if let Some(n) = head.filter(|&n| n <= 3) {
+                i += n + 2;
+                continue;
+            }
+        }
+        out.push(lines[i]);
+        i += 1;
+    }
+    out
 }
 
 /// The headline, an empty line, and the body without its leading and trailing empty lines.

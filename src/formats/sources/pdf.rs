@@ -6,7 +6,8 @@
 //! found (a library user), it runs on this process, a panic caught.
 //!
 //! A PDF without a text layer (scanned pages) is refused: "no text layer: run OCR first"; an
-//! encrypted one says so.
+//! encrypted one says so. Lines of right-to-left script come back in reading order
+//! ([`super::pdf_text`]).
 
 use std::io::{Read as _, Write as _};
 use std::time::{Duration, Instant};
@@ -111,32 +112,38 @@ fn in_process(bytes: &[u8]) -> Result<String, String> {
         .unwrap_or_else(|_| Err("the PDF could not be read (the reader failed on it)".to_owned()))
 }
 
-/// The text layer of a PDF (what the child runs).
+/// The text layer of a PDF (what the child runs), page by page in reading order
+/// ([`super::pdf_text::Lines`]).
 pub fn extract(bytes: &[u8]) -> Result<String, String> {
-    match pdf_extract::extract_text_from_mem_by_pages(bytes) {
-        Ok(pages) => Ok(pages.join("\n")),
-        Err(e) => {
-            let said = e.to_string();
-            let lower = said.to_lowercase();
-            if lower.contains("crypt") || lower.contains("password") {
-                Err("it is encrypted: save it without a password first".to_owned())
-            } else {
-                Err(format!("the PDF could not be read: {said}"))
-            }
+    let refused = |e: &dyn std::fmt::Display| {
+        let said = e.to_string();
+        let lower = said.to_lowercase();
+        if lower.contains("crypt") || lower.contains("password") {
+            "it is encrypted: save it without a password first".to_owned()
+        } else {
+            format!("the PDF could not be read: {said}")
         }
+    };
+    let mut doc = pdf_extract::Document::load_mem(bytes).map_err(|e| refused(&e))?;
+    if doc.is_encrypted() {
+        doc.decrypt("").map_err(|e| refused(&e))?;
     }
+    let mut pages = Vec::new();
+    // Pages are numbered from 1; the first that cannot be read ends the text, as in
+    // pdf-extract's own page-by-page reader.
+    for page in 1.. {
+        let mut lines = super::pdf_text::Lines::default();
+        if pdf_extract::output_doc_page(&doc, &mut lines, page).is_err() {
+            break;
+        }
+        pages.push(lines.finish());
+    }
+    Ok(pages.join("\n"))
 }
 
 /// Trailing spaces off every line, runs of empty lines cut to one; nothing at all is "no text
-/// layer"; right-to-left text is refused (see [`mostly_right_to_left`]).
+/// layer".
 fn tidy(text: &str) -> Result<String, String> {
-    if let Some(n) = text.lines().position(mostly_right_to_left) {
-        return Err(format!(
-            "line {} is right-to-left text, which a PDF does not keep in reading order: \
-             convert the PDF to Word or HTML first (LibreOffice does), or use the original",
-            n + 1
-        ));
-    }
     let mut out: Vec<&str> = Vec::new();
     for line in text.lines().map(str::trim_end) {
         if line.is_empty() && out.last().is_none_or(|l| l.is_empty()) {
@@ -151,20 +158,6 @@ fn tidy(text: &str) -> Result<String, String> {
         return Err("no text layer (scanned pages?): run OCR first".to_owned());
     }
     Ok(out.join("\n"))
-}
-
-/// Whether a line is mostly right-to-left script. A PDF's text comes in the order its runs
-/// were drawn, which for right-to-left text is not the reading order (runs of Arabic and the
-/// Latin names in them come back shuffled); such text is refused rather than given wrong.
-fn mostly_right_to_left(line: &str) -> bool {
-    let rtl = |c: char| matches!(c as u32, 0x0590..=0x08FF | 0xFB1D..=0xFDFF | 0xFE70..=0xFEFF);
-    let (r, l) = line.chars().fold((0, 0), |(r, l), c| {
-        (
-            r + usize::from(rtl(c)),
-            l + usize::from(c.is_alphanumeric() && !rtl(c)),
-        )
-    });
-    r > l
 }
 
 /// `tagdesk sources pdf-text`: the child. Limits its own memory, reads the PDF from standard

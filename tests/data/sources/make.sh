@@ -20,6 +20,18 @@ done
 soffice --headless --convert-to epub english.odt georgian.odt arabic.odt
 soffice --headless --convert-to rtf english.odt georgian.odt arabic.odt
 soffice --headless --convert-to pdf english.odt georgian.odt arabic.odt
+# The Arabic text once more with its paragraphs running right to left (LibreOffice reads the
+# imported plain text as left-to-right paragraphs): through HTML with dir="rtl", to a PDF.
+python3 - <<'PY'
+import html
+t = open("arabic.txt", encoding="utf8").read().replace("\r\n", "\n").rstrip("\n")
+ps = "".join(f'<p dir="rtl">{html.escape(p)}</p>\n' for p in t.split("\n") if p)
+open("arabic-rtl.html", "w", encoding="utf8").write(
+    f'<!DOCTYPE html><html dir="rtl"><head><meta charset="utf-8"><title>t</title></head><body dir="rtl">\n{ps}</body></html>\n')
+PY
+soffice --headless --convert-to odt:writer8 --infilter="HTML (StarWriter)" arabic-rtl.html
+soffice --headless --convert-to pdf arabic-rtl.odt
+cp arabic-rtl.pdf "$here/"
 # HTML two ways: LibreOffice's XHTML writer (paragraphs, empty ones as a no-break space or
 # <p/>), and its HTML writer on the ODT (the imported text's style is preformatted: <pre>).
 mkdir -p xhtml pre
