@@ -116,6 +116,7 @@ pub fn span(
         author: annotator.to_owned().into(),
         created: "2026-01-01T00:00:00Z".to_owned().into(),
         modified: "2026-01-01T00:00:00Z".to_owned().into(),
+        modified_by: None,
         note: None,
     }
 }

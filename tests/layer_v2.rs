@@ -127,6 +127,7 @@ fn annotation() -> impl Strategy<Value = Annotation> {
                 author: "ana".into(),
                 created: "2026-12-06T00:00:00Z".into(),
                 modified: "2026-12-06T00:00:00Z".into(),
+                modified_by: flag.then(|| "maria".into()),
                 note,
             }
         })

@@ -540,3 +540,34 @@ fn an_unsaved_relation_rejection_survives_a_crash_through_the_journal() {
     assert!(report.iter().any(|l| l.contains("recovered")), "{report:?}");
     assert_eq!(ws.layer(DOC1, CURATED).unwrap(), &expected);
 }
+
+/// Who changed a span last is recorded when it is not its author: a curator taking a span
+/// into the curated layer, or changing it there; the author changing it clears it; with no
+/// editor set (a command) nothing is recorded.
+#[test]
+fn a_span_records_who_changed_it_when_not_its_author() {
+    let (_dir, mut ws) = two_annotators();
+    let kerry = ids(&ws, DOC1, "ben", "actor", "Kerry");
+    accept(&mut ws, DOC1, "ben", std::slice::from_ref(&kerry)).unwrap();
+    let curated = |ws: &Workspace| ws.layer(DOC1, CURATED).unwrap().annotations()[0].clone();
+    assert_eq!(curated(&ws).modified_by, None, "no editor set");
+    ws.undo();
+    ws.set_editor(Some("cora"));
+    accept(&mut ws, DOC1, "ben", &[kerry]).unwrap();
+    let taken = curated(&ws);
+    assert_eq!(
+        (taken.author.as_str(), taken.modified_by.as_deref()),
+        ("ben", Some("cora"))
+    );
+    // Kept in the file.
+    assert!(ws.save().errors.is_empty());
+    let reopened = Workspace::open(&ws.project().root).unwrap();
+    assert_eq!(curated(&reopened).modified_by.as_deref(), Some("cora"));
+    // Ben changing his own span in his layer: nobody else changed it last.
+    ws.set_editor(Some("ben"));
+    let key = LayerKey::new(DOC1.to_owned(), "ben".to_owned());
+    let lavrov = ids(&ws, DOC1, "ben", "claim", "Lavrov");
+    ws.relabel(&key, &lavrov, "actor").unwrap();
+    let mine = ws.layer(DOC1, "ben").unwrap().get(&lavrov).unwrap().clone();
+    assert_eq!(mine.modified_by, None);
+}

@@ -341,6 +341,7 @@ mod tests {
             author: "ana".into(),
             created: Str::default(),
             modified: Str::default(),
+            modified_by: None,
             note: None,
         }
     }

@@ -174,6 +174,11 @@ pub enum Action {
     ImportDna(Box<crate::formats::dna::Database>),
     /// The project's team state changed (shared, a choice settled): read it again.
     TeamChanged,
+    /// Review what a colleague's work brought to a document in the last sync (Team window).
+    ReviewArrived {
+        document: String,
+        annotator: String,
+    },
     /// A change both sides made differently: ours or theirs, by its number in the choices.
     TeamChoose {
         index: usize,

@@ -301,6 +301,9 @@ impl Session {
         lock: Result<AnnotatorLock, LockError>,
         out: &mut ActionQueue,
     ) {
+        // Who is at the keyboard: a span they change in someone else's layer (the curated
+        // one) records them.
+        self.ws.set_editor(Some(annotator));
         match lock {
             Ok(lock) => {
                 self.ws.set_held_elsewhere(annotator, false);

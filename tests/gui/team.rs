@@ -177,3 +177,48 @@ fn closing_sends_the_work_first_when_syncing_by_itself_is_on() {
         "maria maria: 1 span added in 1 document"
     );
 }
+
+/// "Since my last sync" feeds the review panel: a colleague's spans that arrived are listed in
+/// the Team window, and its Review opens the document in the review panel with the user's layer
+/// beside the colleague's, showing only what arrived (agreeing or not).
+#[test]
+fn what_arrived_in_the_last_sync_opens_in_the_review_panel() {
+    let s = setup();
+    let sam = s.join("sam");
+    tag(&sam, "sam", "Lavrov", "actor");
+    sync(&sam, "sam");
+    let mut harness = open_app(&s.maria, "maria");
+    wait_for(&mut harness, "the team state", |h| {
+        status_bar_has(h, "↓ 1 incoming")
+    });
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::Y);
+    wait_for(&mut harness, "the sync", |h| status_bar_has(h, "✓ In sync"));
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::T);
+    wait_for(&mut harness, "what arrived", |h| {
+        h.query_by_label("Review ▸").is_some()
+    });
+    harness.get_by_label("Review ▸").click();
+    wait_for(&mut harness, "the review panel on what arrived", |h| {
+        h.query_by_label_contains("Only my last sync's (1)")
+            .is_some_and(|c| c.accesskit_node().toggled() == Some(egui::accesskit::Toggled::True))
+            && h.query_all_by_label_contains("Lavrov").next().is_some()
+    });
+    let doc = harness.state().current_document().unwrap().to_owned();
+    assert!(
+        std::fs::read_to_string(sam.join("annotations/sam").join(format!("{doc}.json")))
+            .unwrap()
+            .contains("Lavrov"),
+        "the document sam tagged is open: {doc}"
+    );
+    // Turned off, the panel lists the disagreements again (sam's span is one: maria has none
+    // there).
+    // (A widget takes clicks from the frame after it first appears.)
+    steps(&mut harness, 2);
+    harness.get_by_label_contains("Only my last sync's").click();
+    steps(&mut harness, 2);
+    assert!(
+        harness
+            .query_by_label_contains("Only my last sync's (1)")
+            .is_some_and(|c| c.accesskit_node().toggled() == Some(egui::accesskit::Toggled::False))
+    );
+}

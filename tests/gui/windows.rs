@@ -239,6 +239,51 @@ fn refi_qda_goes_out_and_comes_back_through_the_windows() {
     );
 }
 
+/// A colleague's span the curator takes into the curated layer records who did: the span's
+/// panel says "added by sam on …, changed by maria on …", and so does the saved file.
+#[test]
+fn a_span_taken_from_a_colleague_says_who_changed_it() {
+    use tagdesk::core::review::CURATED;
+    let (_dir, root) = sample_copy();
+    let mut harness = open_app(&root, "maria");
+    harness.key_press_modifiers(Modifiers::COMMAND | Modifiers::SHIFT, Key::R);
+    steps(&mut harness, 3);
+    harness.get_by_label("Edit the curated layer").click();
+    steps(&mut harness, 2);
+    harness.key_press(Key::F8);
+    steps(&mut harness, 3);
+    // The second ✔ of the row is sam's version.
+    harness.get_all_by_label("✔").nth(1).unwrap().click();
+    steps(&mut harness, 3);
+    let accepted = {
+        let ws = harness.state().workspace().unwrap();
+        let curated = ws.layer(DOC, CURATED).unwrap();
+        assert_eq!(curated.len(), 1);
+        curated.annotations()[0].clone()
+    };
+    assert_eq!(accepted.author, "sam");
+    assert_eq!(accepted.modified_by.as_deref(), Some("maria"));
+    harness
+        .state_mut()
+        .push_action(Action::SelectAnnotation(Some(accepted.id.to_string())));
+    steps(&mut harness, 2);
+    let (added, changed) = (&accepted.created[..10], &accepted.modified[..10]);
+    assert!(
+        harness
+            .query_by_label(&format!(
+                "added by sam on {added}, changed by maria on {changed}"
+            ))
+            .is_some()
+    );
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    steps(&mut harness, 3);
+    let saved = tagdesk::core::Project::open(&root).unwrap();
+    let file =
+        std::fs::read_to_string(saved.layer_file(&tagdesk::core::LayerKey::new(DOC, CURATED)))
+            .unwrap();
+    assert!(file.contains(r#""modified_by":"maria""#), "{file}");
+}
+
 #[test]
 fn review_accepts_a_disagreement_into_the_curated_layer_and_undo_takes_it_back() {
     use tagdesk::core::review::CURATED;

@@ -54,6 +54,10 @@ pub struct Annotation {
     pub created: Str,
     /// RFC 3339, UTC.
     pub modified: Str,
+    /// Who last changed the span, when not its author (a curator who took it into the curated
+    /// layer or changed it there): "added by sam, changed by maria".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified_by: Option<Str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -377,6 +381,7 @@ pub(crate) mod tests {
             author: "ana".into(),
             created: "2026-01-01T00:00:00Z".into(),
             modified: "2026-01-01T00:00:00Z".into(),
+            modified_by: None,
             note: None,
         }
     }

@@ -17,6 +17,8 @@ pub struct Change {
     pub added: usize,
     pub changed: usize,
     pub removed: usize,
+    /// The ids of the spans added or changed (what there is to review), sorted.
+    pub ids: Vec<String>,
 }
 
 fn spans_of(text: Option<&str>) -> BTreeMap<String, serde_json::Value> {
@@ -43,15 +45,21 @@ fn changes(repo: &Repo, from: &str, to: &str) -> Result<Vec<Change>, TeamError> 
             spans_of(repo.show(from, &path).as_deref()),
             spans_of(repo.show(to, &path).as_deref()),
         );
+        let added: Vec<&String> = after.keys().filter(|k| !before.contains_key(*k)).collect();
+        let changed: Vec<&String> = after
+            .iter()
+            .filter(|(k, v)| before.get(*k).is_some_and(|b| b != *v))
+            .map(|(k, _)| k)
+            .collect();
+        let mut ids: Vec<String> = added.iter().chain(&changed).map(|k| (*k).clone()).collect();
+        ids.sort();
         let change = Change {
             annotator,
             document,
-            added: after.keys().filter(|k| !before.contains_key(*k)).count(),
-            changed: after
-                .iter()
-                .filter(|(k, v)| before.get(*k).is_some_and(|b| b != *v))
-                .count(),
+            added: added.len(),
+            changed: changed.len(),
             removed: before.keys().filter(|k| !after.contains_key(*k)).count(),
+            ids,
         };
         if change.added + change.changed + change.removed > 0 {
             out.push(change);

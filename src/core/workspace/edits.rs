@@ -35,6 +35,7 @@ pub(super) fn new_span(
         author: annotator.to_owned().into(),
         created: now.into(),
         modified: now.into(),
+        modified_by: None,
         note: None,
     }
 }

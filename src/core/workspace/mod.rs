@@ -170,6 +170,9 @@ pub struct Workspace {
     revision: u64,
     /// What the user has selected now; kept with each new undo step.
     selection: Selection,
+    /// Who makes the edits here (the window's annotator): a span added or changed with
+    /// another author records them as `modified_by` ([`Self::apply_changes`]).
+    editor: Option<String>,
 }
 
 impl Workspace {
@@ -191,6 +194,7 @@ impl Workspace {
             journaled: HashMap::new(),
             journaling: true,
             selection: Selection::default(),
+            editor: None,
             revision: 0,
         }
     }
@@ -337,13 +341,22 @@ impl Workspace {
         )
     }
 
+    /// Who makes the edits from now on (see `editor`); `None`: nobody in particular (a
+    /// command), spans keep what they record.
+    pub fn set_editor(&mut self, editor: Option<&str>) {
+        self.editor = editor.map(str::to_owned);
+    }
+
     /// Applies changes to several layers and the schema as one undo step; all or nothing.
     pub fn apply_changes(
         &mut self,
         description: impl Into<String>,
         coalesce: Option<String>,
-        pending: Vec<Pending>,
+        mut pending: Vec<Pending>,
     ) -> Result<(), WorkspaceError> {
+        if let Some(editor) = &self.editor {
+            stamp_editor(&mut pending, editor);
+        }
         for change in &pending {
             if let Pending::Layer(key, _) = change {
                 if self.held_elsewhere.contains(&key.annotator) {
@@ -657,7 +670,22 @@ fn check_range(chars: &Range<usize>, len: usize) -> Result<(), WorkspaceError> {
     Ok(())
 }
 
-/// Applies edits in order; on failure rolls back and returns the error.
+/// Records who changed each span added or replaced, where it is not its author (a curator in
+/// the curated layer); the author changing their own span clears it. Re-anchoring
+/// (`ReplaceMany`, `SetSpans`) is nobody's change and records nothing.
+fn stamp_editor(pending: &mut [Pending], editor: &str) {
+    for change in pending {
+        let Pending::Layer(_, edits) = change else {
+            continue;
+        };
+        for edit in edits {
+            if let Edit::Add(a) | Edit::Replace(a) = edit {
+                a.modified_by = (a.author.as_str() != editor).then(|| editor.into());
+            }
+        }
+    }
+}
+
 /// Whether a step changes enough distinct layers to apply them on all cores (as many as a
 /// save commits as one batch); a key that comes twice keeps the step in order.
 fn many_layers(pending: &[Pending]) -> bool {
@@ -672,6 +700,7 @@ fn many_layers(pending: &[Pending]) -> bool {
         && keys.iter().collect::<std::collections::HashSet<_>>().len() == keys.len()
 }
 
+/// Applies edits in order; on failure rolls back and returns the error.
 fn apply_all(layer: &mut AnnotationLayer, edits: Vec<Edit>) -> Result<Vec<Edit>, EditError> {
     layer.apply_all(edits)
 }

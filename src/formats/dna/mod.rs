@@ -438,6 +438,7 @@ pub fn plan(workspace: &Workspace, db: &Database) -> Result<DnaPlan, String> {
                 author: annotator.as_str().into(),
                 created: now.as_str().into(),
                 modified: now.as_str().into(),
+                modified_by: None,
                 note: None,
             };
         let key = LayerKey::new(document.clone(), annotator.clone());

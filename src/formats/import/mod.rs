@@ -449,6 +449,7 @@ fn plan_unit(
             author: annotator.as_str().into(),
             created: now.into(),
             modified: now.into(),
+            modified_by: None,
             note: span.note.clone(),
         }));
         out.annotations += 1;

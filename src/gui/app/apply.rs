@@ -237,9 +237,10 @@ impl App {
             } => self.add_sources(ctx, &plan, keep_duplicates),
             Action::SourcesWritten(prepared) => self.sources_written(*prepared),
             Action::SourcesRefreshed(written) => self.sources_refreshed(*written),
-            Action::TeamChanged => self.team_changed(),
-            Action::SetTeamSyncMinutes(m) => self.prefs.team_sync_minutes = m,
-            Action::TeamChoose { index, theirs } => self.team_choose(ctx, index, theirs),
+            a @ (Action::TeamChanged
+            | Action::SetTeamSyncMinutes(_)
+            | Action::TeamChoose { .. }
+            | Action::ReviewArrived { .. }) => self.team_action(ctx, a),
             Action::ChooseInterchangePath { why } => {
                 use crate::gui::dialogs::chooser::{FolderChooser, Purpose};
                 use crate::gui::windows::interchange::{Mode, start_folder};
@@ -345,13 +346,9 @@ impl App {
                         .open(Interchange::new(mode, &self.prefs.annotator)),
                 }
             }
-            Command::TeamSync => self.team_sync(ctx),
-            Command::TeamWindow | Command::TeamShare => self
-                .windows
-                .toggle(crate::gui::windows::team::TeamWindow::default),
-            Command::TeamJoin => self
-                .windows
-                .toggle(crate::gui::windows::team::JoinWindow::default),
+            Command::TeamSync | Command::TeamWindow | Command::TeamShare | Command::TeamJoin => {
+                self.team_command(ctx, command);
+            }
             Command::RefreshSources => self
                 .windows
                 .toggle(crate::gui::windows::refresh_sources::RefreshSources::default),

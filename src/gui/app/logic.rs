@@ -18,6 +18,7 @@ impl App {
         self.take_in_disk_changes(ctx);
         self.start_waiting_export(ctx);
         self.team_logic(ctx);
+        self.team_arrived(ctx);
         let blocked = !self.dialogs.alerts.is_empty();
         let annotator = self.layer_name().to_owned();
         if let Some(session) = &mut self.session {

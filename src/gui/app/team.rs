@@ -56,6 +56,9 @@ impl App {
         if let Some(result) = session.team.syncing.as_mut().and_then(Task::poll) {
             session.team.syncing = None;
             session.team.checked_at = None;
+            // What arrived is read again (two syncs in one second record the same time).
+            session.team.arrived_for = None;
+            session.team.reading_arrived = None;
             if std::mem::take(&mut session.team.close_after_sync) {
                 // Closing waited for this sync. Whatever it says, nothing is lost: the work was
                 // saved before it began (and committed here unless git itself failed).
@@ -129,6 +132,86 @@ impl App {
                     },
                 ));
         }
+    }
+
+    /// The team's actions (see `apply`).
+    pub(super) fn team_action(&mut self, ctx: &egui::Context, action: crate::gui::action::Action) {
+        use crate::gui::action::Action;
+        match action {
+            Action::TeamChanged => self.team_changed(),
+            Action::SetTeamSyncMinutes(m) => self.prefs.team_sync_minutes = m,
+            Action::TeamChoose { index, theirs } => self.team_choose(ctx, index, theirs),
+            Action::ReviewArrived {
+                document,
+                annotator,
+            } => self.review_arrived(&document, &annotator),
+            _ => {}
+        }
+    }
+
+    /// The Team menu's commands.
+    pub(super) fn team_command(
+        &mut self,
+        ctx: &egui::Context,
+        command: crate::gui::commands::Command,
+    ) {
+        use crate::gui::commands::Command;
+        use crate::gui::windows::team::{JoinWindow, TeamWindow};
+        match command {
+            Command::TeamSync => self.team_sync(ctx),
+            Command::TeamWindow | Command::TeamShare => self.windows.toggle(TeamWindow::default),
+            Command::TeamJoin => self.windows.toggle(JoinWindow::default),
+            _ => {}
+        }
+    }
+
+    /// Reads what arrived in the last sync (for the review panel) once per sync, on a task.
+    pub(super) fn team_arrived(&mut self, ctx: &egui::Context) {
+        let me = self.prefs.annotator.clone();
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        let team = &mut session.team;
+        if let Some((stamp, task)) = &mut team.reading_arrived
+            && let Some(result) = task.poll()
+        {
+            team.arrived_for = Some(stamp.clone());
+            team.arrived = Some(std::sync::Arc::new(result.unwrap_or_default()));
+            team.reading_arrived = None;
+        }
+        let Some(status) = &team.status else {
+            return;
+        };
+        let stamp = status.last_sync.clone().unwrap_or_default();
+        if team.reading_arrived.is_none() && team.arrived_for.as_ref() != Some(&stamp) {
+            let root = session.ws.project().root.clone();
+            let task = Task::spawn(ctx, "tagdesk-team-arrived", move || {
+                team::history::arrived(&root, &me).unwrap_or_default()
+            });
+            team.reading_arrived = Some((stamp, task));
+        }
+    }
+
+    /// The Team window's "Review" on what a colleague's work brought to a document: the
+    /// document, and the review panel comparing the user's layer with the colleague's, showing
+    /// only what arrived.
+    pub(super) fn review_arrived(&mut self, document: &str, annotator: &str) {
+        let me = self.prefs.annotator.clone();
+        if self.state.current_doc.as_deref() != Some(document) {
+            self.select_document(document);
+        }
+        if self.panels.review.is_none() {
+            self.panels.review = self.ws().map(crate::gui::panels::review::Review::new);
+        }
+        let Some(review) = self.panels.review.as_mut() else {
+            return;
+        };
+        review.compare = vec![me, annotator.to_owned()];
+        review.since_sync = true;
+        review.focus = None;
+        // The Team window would stand over the panel.
+        self.windows
+            .close::<crate::gui::windows::team::TeamWindow>();
     }
 
     fn synced(&mut self, ctx: &egui::Context, report: &SyncReport) {

@@ -153,18 +153,26 @@ impl LabelsPanel {
                 ui.label(format!("{}–{}", annotation.start, annotation.end));
                 ui.end_row();
                 ui.label("By");
-                // "added by sam on 2026-03-03, changed on 2026-03-05" (the day, from the span).
+                // "added by sam on 2026-03-03, changed by maria on 2026-03-05" (the day, from
+                // the span; "by" when someone else changed it last).
                 let day = |t: &str| t.get(..10).unwrap_or(t).to_owned();
                 let added = format!(
                     "added by {} on {}",
                     annotation.author,
                     day(&annotation.created)
                 );
-                ui.label(if day(&annotation.modified) == day(&annotation.created) {
-                    added
-                } else {
-                    format!("{added}, changed on {}", day(&annotation.modified))
-                })
+                let by = annotation
+                    .modified_by
+                    .as_ref()
+                    .map(|who| format!(" by {who}"))
+                    .unwrap_or_default();
+                ui.label(
+                    if by.is_empty() && day(&annotation.modified) == day(&annotation.created) {
+                        added
+                    } else {
+                        format!("{added}, changed{by} on {}", day(&annotation.modified))
+                    },
+                )
                 .on_hover_text(format!(
                     "created {} · last changed {}",
                     annotation.created, annotation.modified

@@ -31,6 +31,8 @@ pub struct Review {
     pub compare: Vec<String>,
     /// Next/previous skips what the curator already decided.
     pub undecided_only: bool,
+    /// Only the spans colleagues' work brought in the last sync (when the project is shared).
+    pub since_sync: bool,
     /// The cluster last stepped to or clicked.
     pub focus: Option<Range<usize>>,
     /// The focus the list was last scrolled to (scrolled once, then the user scrolls).
@@ -71,6 +73,7 @@ impl Review {
         Self {
             compare,
             undecided_only: false,
+            since_sync: false,
             focus: None,
             scrolled_to: None,
             cache: None,
@@ -183,6 +186,10 @@ impl Review {
             return;
         };
         let curating = fc.state.curating;
+        let arrived = fc
+            .session
+            .map(|s| s.team.arrived_in(doc))
+            .unwrap_or_default();
         let mut actions = Vec::new();
         // A third of the window by default, so the text keeps room on a small screen.
         let default_height = (ui.available_height() * 0.42).clamp(150.0, 300.0);
@@ -202,12 +209,19 @@ impl Review {
                         heading.on_hover_text(HINT);
                     }
                 });
-                actions = self.ui(ui, ws, doc, curating);
+                actions = self.ui(ui, ws, doc, curating, &arrived);
             });
         fc.actions.extend(actions);
     }
 
-    fn ui(&mut self, ui: &mut egui::Ui, ws: &Workspace, doc: &str, curating: bool) -> Vec<Action> {
+    fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        ws: &Workspace,
+        doc: &str,
+        curating: bool,
+        arrived: &[(String, Vec<String>)],
+    ) -> Vec<Action> {
         let mut intents = Vec::new();
         // The curated layer is always offered (last), so the row does not shift when the
         // first decision creates it.
@@ -242,6 +256,7 @@ impl Review {
                 intents.push(Action::SetCurating(edit_curated));
             }
             ui.checkbox(&mut self.undecided_only, "Skip decided");
+            self.since_sync_ui(ui, arrived);
         });
         if self.compare.len() < 2 {
             ui.label(
@@ -358,8 +373,29 @@ impl Review {
                 out.replace('\n', " ")
             })
         };
-        let disagreements: Vec<&Cluster> = d.disagreements().collect();
-        if disagreements.is_empty() && d.relations.is_empty() {
+        // Since the last sync: every place a colleague's new or changed span is, agreeing or
+        // not (what they did is what there is to look at); else the disagreements.
+        let new_here = |c: &Cluster| {
+            d.layers.iter().zip(&c.spans).any(|(layer, spans)| {
+                arrived.iter().any(|(who, ids)| {
+                    who == layer
+                        && spans.iter().any(|a| {
+                            ids.binary_search_by(|id| id.as_str().cmp(a.id.as_str()))
+                                .is_ok()
+                        })
+                })
+            })
+        };
+        let since_sync = self.since_sync && !arrived.is_empty();
+        let disagreements: Vec<&Cluster> = if since_sync {
+            d.clusters.iter().filter(|c| new_here(c)).collect()
+        } else {
+            d.disagreements().collect()
+        };
+        let relations: &[RelationDiff] = if since_sync { &[] } else { &d.relations };
+        if since_sync && disagreements.is_empty() {
+            ui.label("Nothing your colleagues sent in the last sync is in the compared layers: tick their layers.");
+        } else if disagreements.is_empty() && relations.is_empty() {
             ui.label("The compared layers agree on this document.");
         } else {
             // Only the rows in view are laid out (a big document has thousands): each row's
@@ -369,7 +405,7 @@ impl Review {
             let heights: Vec<f32> = disagreements
                 .iter()
                 .map(|c| lines(c))
-                .chain(d.relations.iter().map(|_| 1))
+                .chain(relations.iter().map(|_| 1))
                 .map(|n: usize| f32::from(u16::try_from(n).unwrap_or(u16::MAX)) * line)
                 .collect();
             let focus_row = self
@@ -432,8 +468,7 @@ impl Review {
                                             &excerpt(&c.range),
                                             &mut intents,
                                         );
-                                    } else if let Some(r) = d.relations.get(i - disagreements.len())
-                                    {
+                                    } else if let Some(r) = relations.get(i - disagreements.len()) {
                                         relation_row(&mut row, r, &compare, &excerpt, &mut intents);
                                     }
                                 });
@@ -443,6 +478,36 @@ impl Review {
         }
         self.cache = Some((key, d));
         intents
+    }
+
+    /// "Only what arrived in my last sync": offered when colleagues' work brought spans to this
+    /// document; ticking it also ticks their layers.
+    fn since_sync_ui(&mut self, ui: &mut egui::Ui, arrived: &[(String, Vec<String>)]) {
+        if arrived.is_empty() {
+            return;
+        }
+        ui.separator();
+        let n: usize = arrived.iter().map(|(_, ids)| ids.len()).sum();
+        let who: Vec<String> = arrived
+            .iter()
+            .map(|(who, ids)| format!("{who}: {}", ids.len()))
+            .collect();
+        if ui
+            .checkbox(&mut self.since_sync, format!("Only my last sync's ({n})"))
+            .on_hover_text(format!(
+                "Only the spans colleagues added or changed that arrived in your last sync \
+                 ({}), agreeing or not",
+                who.join(", ")
+            ))
+            .changed()
+            && self.since_sync
+        {
+            for (who, _) in arrived {
+                if !self.compare.contains(who) {
+                    self.compare.push(who.clone());
+                }
+            }
+        }
     }
 
     fn cluster_row(

@@ -318,7 +318,7 @@ impl super::Window for TeamWindow {
                 } else {
                     egui::Grid::new("team-arrived")
                         .striped(true)
-                        .num_columns(3)
+                        .num_columns(4)
                         .show(ui, |ui| {
                             for c in &commits.arrived {
                                 ui.label(&c.annotator);
@@ -327,6 +327,19 @@ impl super::Window for TeamWindow {
                                     "{} added, {} changed, {} removed",
                                     c.added, c.changed, c.removed
                                 ));
+                                let review = ui
+                                    .add_enabled(!c.ids.is_empty(), egui::Button::new("Review ▸"))
+                                    .on_hover_text(format!(
+                                        "Open {} in the review panel: your layer beside {}'s, \
+                                         only what arrived",
+                                        c.document, c.annotator
+                                    ));
+                                if review.clicked() {
+                                    fc.actions.push(Action::ReviewArrived {
+                                        document: c.document.clone(),
+                                        annotator: c.annotator.clone(),
+                                    });
+                                }
                                 ui.end_row();
                             }
                         });
