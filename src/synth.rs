@@ -107,16 +107,13 @@ pub fn span(
         label: label.to_owned().into(),
         start: range.start,
         end: range.end,
-        fragments: Vec::new(),
+        more: None,
         text: text.slice(range).to_owned().into(),
         prefix: Str::default(),
         suffix: Str::default(),
-        review: None,
         attributes: crate::core::schema::Attributes::new(),
         author: annotator.to_owned().into(),
         created: "2026-01-01T00:00:00Z".to_owned().into(),
         modified: "2026-01-01T00:00:00Z".to_owned().into(),
-        modified_by: None,
-        note: None,
     }
 }

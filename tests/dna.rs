@@ -301,7 +301,7 @@ fn emoji_empty_variables_and_two_statement_types() {
         .find(|a| a.label.as_str() == "Annotation")
         .unwrap()
         .clone();
-    assert_eq!(note.note.as_deref(), Some("note: two emoji"));
+    assert_eq!(note.note(), Some("note: two emoji"));
     assert_eq!(note.end - note.start, 2, "two emoji are two characters");
     let meta = ws.project().metadata.get(&doc).unwrap().clone();
     assert_eq!(meta.date, "2005-01-26T00:40");

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::Command;
 
 use proptest::prelude::*;
-use tagdesk::core::annotation::Annotation;
+use tagdesk::core::annotation::{Annotation, More};
 use tagdesk::core::project::{LayerFile, to_pretty_json};
 use tagdesk::core::schema::AttributeValue;
 use tagdesk::core::{LayerKey, Workspace};
@@ -118,17 +118,19 @@ fn annotation() -> impl Strategy<Value = Annotation> {
                 label: "actor".into(),
                 start,
                 end: start + len,
-                fragments: Vec::new(),
                 text: covered.as_str().into(),
                 prefix: "«".into(),
                 suffix: "»\n".into(),
-                review: None,
                 attributes: attributes.into_iter().collect(),
                 author: "ana".into(),
                 created: "2026-12-06T00:00:00Z".into(),
                 modified: "2026-12-06T00:00:00Z".into(),
-                modified_by: flag.then(|| "maria".into()),
-                note,
+                more: More {
+                    modified_by: flag.then(|| "maria".into()),
+                    note,
+                    ..More::default()
+                }
+                .boxed(),
             }
         })
 }

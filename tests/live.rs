@@ -281,7 +281,7 @@ mod reanchoring {
             prop_assert_eq!(after.len(), layer.len());
             let chars: Vec<char> = new.chars().collect();
             for a in after.annotations() {
-                if a.review.is_none() {
+                if a.review().is_none() {
                     prop_assert!(a.end <= chars.len());
                     prop_assert_eq!(chars[a.start..a.end].iter().collect::<String>(), a.text.clone());
                 } else {
@@ -308,7 +308,7 @@ mod reanchoring {
         // Before every span: all move by the inserted length.
         let (report, after) = place(format!("NEW TEXT {old}"));
         assert_eq!(report.moved.len(), 6);
-        assert!(after.annotations().iter().all(|a| a.review.is_none()));
+        assert!(after.annotations().iter().all(|a| a.review().is_none()));
         // After every span: nothing moves.
         let (report, _) = place(format!("{old} THE END"));
         assert_eq!(report.unchanged, 6);
@@ -322,7 +322,7 @@ mod reanchoring {
         let flagged = after
             .annotations()
             .iter()
-            .find(|a| a.review.is_some())
+            .find(|a| a.review().is_some())
             .unwrap();
         assert_eq!((flagged.start, flagged.text.as_str()), (150, "tok25"));
     }

@@ -140,7 +140,7 @@ fn undo_and_redo_restore_exact_states() {
             .unwrap()
             .get(&id)
             .unwrap()
-            .note,
+            .note(),
         None
     );
     ws.undo(); // resize
@@ -417,18 +417,18 @@ fn discontinuous_spans_merge_resize_save_reload_and_export() {
     ws.add_fragment(&key, &id, 22..26).unwrap(); // "said"
     let a = ws.layer("a.txt", "ana").unwrap().get(&id).unwrap().clone();
     assert_eq!((a.start, a.end), (0, 26));
-    assert_eq!(a.fragments, vec![[0, 5], [22, 26]]);
+    assert_eq!(a.fragments(), vec![[0, 5], [22, 26]]);
     assert_eq!(a.text, "Kerry said");
     assert!(a.contains(23) && !a.contains(10));
     // A piece touching another merges with it.
     ws.add_fragment(&key, &id, 26..29).unwrap();
     let a = ws.layer("a.txt", "ana").unwrap().get(&id).unwrap().clone();
-    assert_eq!(a.fragments, vec![[0, 5], [22, 29]]);
+    assert_eq!(a.fragments(), vec![[0, 5], [22, 29]]);
     assert_eq!(a.text, "Kerry said no");
     // Resizing moves the outer edges.
     ws.resize(&key, &id, 0..30).unwrap();
     let a = ws.layer("a.txt", "ana").unwrap().get(&id).unwrap().clone();
-    assert_eq!(a.fragments, vec![[0, 5], [22, 30]]);
+    assert_eq!(a.fragments(), vec![[0, 5], [22, 30]]);
     assert_eq!(a.text, "Kerry said no.");
     assert!(ws.save().errors.is_empty());
 
@@ -463,7 +463,7 @@ fn discontinuous_spans_merge_resize_save_reload_and_export() {
     );
     ws.undo();
     let a = ws.layer("a.txt", "ana").unwrap().get(&id).unwrap().clone();
-    assert!(a.fragments.is_empty());
+    assert!(a.fragments().is_empty());
     assert_eq!(a.text, "Kerry");
 }
 

@@ -550,24 +550,24 @@ fn a_span_records_who_changed_it_when_not_its_author() {
     let kerry = ids(&ws, DOC1, "ben", "actor", "Kerry");
     accept(&mut ws, DOC1, "ben", std::slice::from_ref(&kerry)).unwrap();
     let curated = |ws: &Workspace| ws.layer(DOC1, CURATED).unwrap().annotations()[0].clone();
-    assert_eq!(curated(&ws).modified_by, None, "no editor set");
+    assert_eq!(curated(&ws).modified_by(), None, "no editor set");
     ws.undo();
     ws.set_editor(Some("cora"));
     accept(&mut ws, DOC1, "ben", &[kerry]).unwrap();
     let taken = curated(&ws);
     assert_eq!(
-        (taken.author.as_str(), taken.modified_by.as_deref()),
+        (taken.author.as_str(), taken.modified_by()),
         ("ben", Some("cora"))
     );
     // Kept in the file.
     assert!(ws.save().errors.is_empty());
     let reopened = Workspace::open(&ws.project().root).unwrap();
-    assert_eq!(curated(&reopened).modified_by.as_deref(), Some("cora"));
+    assert_eq!(curated(&reopened).modified_by(), Some("cora"));
     // Ben changing his own span in his layer: nobody else changed it last.
     ws.set_editor(Some("ben"));
     let key = LayerKey::new(DOC1.to_owned(), "ben".to_owned());
     let lavrov = ids(&ws, DOC1, "ben", "claim", "Lavrov");
     ws.relabel(&key, &lavrov, "actor").unwrap();
     let mine = ws.layer(DOC1, "ben").unwrap().get(&lavrov).unwrap().clone();
-    assert_eq!(mine.modified_by, None);
+    assert_eq!(mine.modified_by(), None);
 }

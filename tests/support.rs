@@ -108,7 +108,13 @@ pub fn layers_summary(ws: &tagdesk::core::Workspace) -> Vec<String> {
         for a in layer.annotations() {
             out.push(format!(
                 "{} {} {}-{} {} {:?} {:?}",
-                key.document, key.annotator, a.start, a.end, a.label, a.attributes, a.note
+                key.document,
+                key.annotator,
+                a.start,
+                a.end,
+                a.label,
+                a.attributes,
+                a.note()
             ));
         }
         for r in layer.relations() {

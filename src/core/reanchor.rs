@@ -71,7 +71,7 @@ pub fn place_all(annotations: &[Annotation], text: &SourceText) -> Vec<Placement
 /// Where a span is without searching the whole text: `None` when it must be searched for.
 /// Works in bytes: a character offset costs a walk through its line, a byte offset nothing.
 fn place_near(annotation: &Annotation, text: &SourceText, delta: isize) -> Option<Placement> {
-    if !annotation.fragments.is_empty() {
+    if !annotation.fragments().is_empty() {
         return Some(
             if covered_text(text, annotation.pieces()) == annotation.text {
                 Placement::Unchanged
@@ -249,9 +249,9 @@ pub fn plan_reanchor(layer: &AnnotationLayer, text: &SourceText) -> (ReanchorRep
             }
             Placement::NeedsReview(why) => {
                 report.needs_review.push((a.id.to_string(), why.clone()));
-                if a.review.as_deref() != Some(why.as_str()) {
+                if a.review() != Some(why.as_str()) {
                     let mut flagged = a.clone();
-                    flagged.review = Some(why);
+                    flagged.set_review(Some(why));
                     flagged.modified = now.as_str().into();
                     changed.push(flagged);
                 }
@@ -332,17 +332,14 @@ mod tests {
             label: "actor".into(),
             start,
             end,
-            fragments: Vec::new(),
+            more: None,
             text: text.slice(start..end).into(),
             prefix: context_before(text, start).into(),
             suffix: context_after(text, end).into(),
-            review: None,
             attributes: super::super::schema::Attributes::new(),
             author: "ana".into(),
             created: Str::default(),
             modified: Str::default(),
-            modified_by: None,
-            note: None,
         }
     }
 

@@ -232,7 +232,7 @@ impl Suggester {
                 continue;
             }
             for a in layer.annotations() {
-                if settings.off_labels.contains(a.label.as_str()) || !a.fragments.is_empty() {
+                if settings.off_labels.contains(a.label.as_str()) || !a.fragments().is_empty() {
                     continue;
                 }
                 let entity = match a.attributes.get(ENTITY_ATTRIBUTE) {

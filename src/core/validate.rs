@@ -189,14 +189,18 @@ pub fn validate(project: &Project) -> Vec<Problem> {
             if !a.fragments_ok() {
                 report(
                     line,
-                    format!("annotation {}: malformed fragments {:?}", a.id, a.fragments),
+                    format!(
+                        "annotation {}: malformed fragments {:?}",
+                        a.id,
+                        a.fragments()
+                    ),
                 );
                 continue;
             }
             if placed.contains(a.id.as_str()) {
                 continue;
             }
-            if let Some(why) = &a.review {
+            if let Some(why) = &a.review() {
                 report(line, format!("annotation {}: needs review: {why}", a.id));
                 continue;
             }

@@ -147,7 +147,7 @@ fn gather(
                 label: a.label.to_string(),
                 pieces: a.pieces().map(|r| [r.start, r.end]).collect(),
                 attributes: a.attributes.clone(),
-                note: a.note.clone(),
+                note: a.note().map(str::to_owned),
                 at: Place::default(),
             });
         }

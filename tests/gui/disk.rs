@@ -282,11 +282,11 @@ fn a_changed_source_is_reanchored_on_opening_and_flagged_spans_can_be_reviewed()
     let flagged: Vec<_> = layer
         .annotations()
         .iter()
-        .filter(|a| a.review.is_some())
+        .filter(|a| a.review().is_some())
         .collect();
     assert_eq!(flagged.len(), 1, "only the edited span needs a person");
     assert_eq!(flagged[0].text, "Pentagon officials");
-    for a in layer.annotations().iter().filter(|a| a.review.is_none()) {
+    for a in layer.annotations().iter().filter(|a| a.review().is_none()) {
         assert_eq!(chars[a.start..a.end].iter().collect::<String>(), a.text);
     }
     harness
@@ -302,7 +302,7 @@ fn a_changed_source_is_reanchored_on_opening_and_flagged_spans_can_be_reviewed()
         .layer(DOC, "maria")
         .unwrap()
         .clone();
-    assert!(layer.annotations().iter().all(|a| a.review.is_none()));
+    assert!(layer.annotations().iter().all(|a| a.review().is_none()));
 }
 
 #[test]

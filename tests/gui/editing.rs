@@ -277,8 +277,8 @@ fn the_note_field_edits_the_selected_annotation_and_undo_restores_it() {
             .workspace()?
             .layer(DOC, "tester")?
             .get(id)?
-            .note
-            .clone()
+            .note()
+            .map(str::to_owned)
     };
     assert_eq!(note(&harness).as_deref(), Some("the talks' venue"));
     // Leave the field, then one undo takes the whole note back.
@@ -293,8 +293,8 @@ fn the_note_field_edits_the_selected_annotation_and_undo_restores_it() {
         .layer(DOC, "tester")
         .unwrap()
         .annotations()[0]
-        .note
-        .clone();
+        .note()
+        .map(str::to_owned);
     assert_eq!(layer_note, None);
 }
 
@@ -414,7 +414,7 @@ fn tab_walks_annotations_and_enter_edits_the_note() {
     let id = harness.state().selected_annotation().unwrap().to_owned();
     let ws = harness.state().workspace().unwrap();
     let a = ws.layer(DOC, "tester").unwrap().get(&id).unwrap();
-    assert_eq!(a.note.as_deref(), Some("Secretary of State 1"));
+    assert_eq!(a.note(), Some("Secretary of State 1"));
     assert_eq!(a.label, "actor");
 }
 

@@ -262,7 +262,7 @@ fn a_span_taken_from_a_colleague_says_who_changed_it() {
         curated.annotations()[0].clone()
     };
     assert_eq!(accepted.author, "sam");
-    assert_eq!(accepted.modified_by.as_deref(), Some("maria"));
+    assert_eq!(accepted.modified_by(), Some("maria"));
     harness
         .state_mut()
         .push_action(Action::SelectAnnotation(Some(accepted.id.to_string())));

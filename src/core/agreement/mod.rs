@@ -442,10 +442,10 @@ fn units(project: &Project, doc: &str, annotator: &str, labels: Option<&[String]
                 .iter()
                 .filter(|a| labels.is_none_or(|ls| ls.iter().any(|l| *l == a.label)))
                 .flat_map(|a| {
-                    let whole = a.fragments.is_empty().then_some([a.start, a.end]);
+                    let whole = a.fragments().is_empty().then_some([a.start, a.end]);
                     whole
                         .into_iter()
-                        .chain(a.fragments.iter().copied())
+                        .chain(a.fragments().iter().copied())
                         .map(|[start, end]| Unit {
                             label: a.label.clone(),
                             start,

@@ -19,8 +19,11 @@ pub use layer::AnnotationLayer;
 /// million-annotation project within its memory budget. Derefs to `str`.
 pub type Str = compact_str::CompactString;
 
-/// One labelled span. Field order here is the field order on disk.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One labelled span. On disk its fields come in this order, with what few spans have (see
+/// [`More`]) where it always stood: `fragments` after `end`, `review` after `suffix`,
+/// `modified_by` and `note` last.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "Wire")]
 pub struct Annotation {
     /// Stable, unique: never reused, never renumbered.
     pub id: Str,
@@ -29,37 +32,182 @@ pub struct Annotation {
     pub start: usize,
     /// Code-point offset, exclusive.
     pub end: usize,
-    /// A discontinuous span's pieces, `[start, end]` each, sorted and apart (brat's `0 5;10 15`);
-    /// `start` is the first piece's start and `end` the last piece's end. Empty when continuous.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub fragments: Vec<[usize; 2]>,
     /// The covered text (the pieces' texts joined by a space when discontinuous), as it was when the span was made or last changed.
     pub text: Str,
     /// Up to [`CONTEXT_CHARS`] characters before the span, to find it again when the source
     /// text changes (as a W3C `TextQuoteSelector` does).
-    #[serde(default, skip_serializing_if = "Str::is_empty")]
     pub prefix: Str,
     /// Up to [`CONTEXT_CHARS`] characters after the span.
-    #[serde(default, skip_serializing_if = "Str::is_empty")]
     pub suffix: Str,
-    /// Set when the source text changed and the span could not be placed with certainty:
-    /// why. The span keeps its last known position until a person checks it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub review: Option<String>,
     /// Schema-defined attribute values (e.g. a claim's `stance`).
-    #[serde(default, skip_serializing_if = "Attributes::is_empty")]
     pub attributes: Attributes,
     pub author: Str,
     /// RFC 3339, UTC.
     pub created: Str,
     /// RFC 3339, UTC.
     pub modified: Str,
+    /// What few spans have, out of line (`None` when it would be empty): a span costs 96 bytes
+    /// less, which a million-span project feels in memory and in time. Read and changed
+    /// through [`Annotation::fragments`], [`Annotation::set_fragments`] and the like.
+    pub more: Option<Box<More>>,
+}
+
+/// The rarely set parts of an [`Annotation`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct More {
+    /// A discontinuous span's pieces, `[start, end]` each, sorted and apart (brat's `0 5;10 15`);
+    /// `start` is the first piece's start and `end` the last piece's end. Empty when continuous.
+    pub fragments: Vec<[usize; 2]>,
+    /// Set when the source text changed and the span could not be placed with certainty:
+    /// why. The span keeps its last known position until a person checks it.
+    pub review: Option<String>,
     /// Who last changed the span, when not its author (a curator who took it into the curated
     /// layer or changed it there): "added by sam, changed by maria".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub modified_by: Option<Str>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+/// An annotation as it is on disk (what is read; see [`Annotation`]'s `Serialize`).
+#[derive(Deserialize)]
+struct Wire {
+    id: Str,
+    label: Str,
+    start: usize,
+    end: usize,
+    #[serde(default)]
+    fragments: Vec<[usize; 2]>,
+    text: Str,
+    #[serde(default)]
+    prefix: Str,
+    #[serde(default)]
+    suffix: Str,
+    #[serde(default)]
+    review: Option<String>,
+    #[serde(default)]
+    attributes: Attributes,
+    author: Str,
+    created: Str,
+    modified: Str,
+    #[serde(default)]
+    modified_by: Option<Str>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+impl More {
+    /// As an annotation's `more`: `None` when empty.
+    pub fn boxed(self) -> Option<Box<Self>> {
+        (self != Self::default()).then(|| Box::new(self))
+    }
+}
+
+impl From<Wire> for Annotation {
+    fn from(w: Wire) -> Self {
+        let more = More {
+            fragments: w.fragments,
+            review: w.review,
+            modified_by: w.modified_by,
+            note: w.note,
+        };
+        Self {
+            id: w.id,
+            label: w.label,
+            start: w.start,
+            end: w.end,
+            text: w.text,
+            prefix: w.prefix,
+            suffix: w.suffix,
+            attributes: w.attributes,
+            author: w.author,
+            created: w.created,
+            modified: w.modified,
+            more: more.boxed(),
+        }
+    }
+}
+
+impl Serialize for Annotation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("Annotation", 15)?;
+        out.serialize_field("id", &self.id)?;
+        out.serialize_field("label", &self.label)?;
+        out.serialize_field("start", &self.start)?;
+        out.serialize_field("end", &self.end)?;
+        if !self.fragments().is_empty() {
+            out.serialize_field("fragments", self.fragments())?;
+        }
+        out.serialize_field("text", &self.text)?;
+        if !self.prefix.is_empty() {
+            out.serialize_field("prefix", &self.prefix)?;
+        }
+        if !self.suffix.is_empty() {
+            out.serialize_field("suffix", &self.suffix)?;
+        }
+        if let Some(review) = self.review() {
+            out.serialize_field("review", review)?;
+        }
+        if !self.attributes.is_empty() {
+            out.serialize_field("attributes", &self.attributes)?;
+        }
+        out.serialize_field("author", &self.author)?;
+        out.serialize_field("created", &self.created)?;
+        out.serialize_field("modified", &self.modified)?;
+        if let Some(who) = self.modified_by() {
+            out.serialize_field("modified_by", who)?;
+        }
+        if let Some(note) = self.note() {
+            out.serialize_field("note", note)?;
+        }
+        out.end()
+    }
+}
+
+impl Annotation {
+    /// A discontinuous span's pieces (empty when continuous); see [`More::fragments`].
+    pub fn fragments(&self) -> &[[usize; 2]] {
+        self.more.as_ref().map_or(&[], |m| &m.fragments)
+    }
+
+    /// Why the span needs a person to check it, if it does.
+    pub fn review(&self) -> Option<&str> {
+        self.more.as_ref().and_then(|m| m.review.as_deref())
+    }
+
+    pub fn note(&self) -> Option<&str> {
+        self.more.as_ref().and_then(|m| m.note.as_deref())
+    }
+
+    /// Who last changed the span, when not its author.
+    pub fn modified_by(&self) -> Option<&str> {
+        self.more.as_ref().and_then(|m| m.modified_by.as_deref())
+    }
+
+    pub fn set_fragments(&mut self, fragments: Vec<[usize; 2]>) {
+        self.change_more(|m| m.fragments = fragments);
+    }
+
+    pub fn set_review(&mut self, review: Option<String>) {
+        self.change_more(|m| m.review = review);
+    }
+
+    pub fn set_note(&mut self, note: Option<String>) {
+        self.change_more(|m| m.note = note);
+    }
+
+    pub fn set_modified_by(&mut self, who: Option<Str>) {
+        self.change_more(|m| m.modified_by = who);
+    }
+
+    /// Changes the rare parts, keeping `more` `None` whenever they are all empty (so equal
+    /// spans compare equal).
+    fn change_more(&mut self, change: impl FnOnce(&mut More)) {
+        let mut more = self.more.take().unwrap_or_default();
+        change(&mut more);
+        if *more != More::default() {
+            self.more = Some(more);
+        }
+    }
 }
 
 impl Annotation {
@@ -74,16 +222,16 @@ impl Annotation {
 
     /// The covered ranges: the fragments, or the one range `start..end`.
     pub fn pieces(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
-        let whole = self.fragments.is_empty().then_some(self.start..self.end);
+        let whole = self.fragments().is_empty().then_some(self.start..self.end);
         whole
             .into_iter()
-            .chain(self.fragments.iter().map(|&[s, e]| s..e))
+            .chain(self.fragments().iter().map(|&[s, e]| s..e))
     }
 
     /// Whether the fragments are well formed: none, or at least two, each non-empty, sorted,
     /// apart, and framing `start..end`.
     pub fn fragments_ok(&self) -> bool {
-        fragments_frame(&self.fragments, self.start, self.end)
+        fragments_frame(self.fragments(), self.start, self.end)
     }
 
     pub fn len(&self) -> usize {
@@ -163,7 +311,7 @@ impl Rejection {
         self.label == annotation.label
             && self.start == annotation.start
             && self.end == annotation.end
-            && self.fragments == annotation.fragments
+            && self.fragments == annotation.fragments()
     }
 
     fn same_target(&self, other: &Self) -> bool {
@@ -335,15 +483,15 @@ pub fn with_pieces(
 ) -> Annotation {
     annotation.start = pieces.first().map_or(annotation.start, |p| p.start);
     annotation.end = pieces.last().map_or(annotation.end, |p| p.end);
-    annotation.fragments = if pieces.len() > 1 {
+    annotation.set_fragments(if pieces.len() > 1 {
         pieces.iter().map(|p| [p.start, p.end]).collect()
     } else {
         Vec::new()
-    };
+    });
     annotation.text = super::text::covered_text(text, pieces.iter().cloned()).into();
     annotation.prefix = super::text::context_before(text, annotation.start).into();
     annotation.suffix = super::text::context_after(text, annotation.end).into();
-    annotation.review = None;
+    annotation.set_review(None);
     annotation.modified = now_rfc3339().into();
     annotation
 }
@@ -373,16 +521,13 @@ pub(crate) mod tests {
             start,
             end,
             text: "x".repeat(end - start).into(),
-            fragments: Vec::new(),
+            more: None,
             prefix: Str::default(),
             suffix: Str::default(),
-            review: None,
             attributes: Attributes::new(),
             author: "ana".into(),
             created: "2026-01-01T00:00:00Z".into(),
             modified: "2026-01-01T00:00:00Z".into(),
-            modified_by: None,
-            note: None,
         }
     }
 
@@ -588,13 +733,13 @@ pub(crate) mod tests {
     #[test]
     fn fragments_cover_only_their_pieces() {
         let mut a = span("d", "actor", 0, 15);
-        a.fragments = vec![[0, 5], [10, 15]];
+        a.set_fragments(vec![[0, 5], [10, 15]]);
         assert!(a.fragments_ok());
         assert!(a.contains(3) && !a.contains(7) && a.contains(12));
         assert_eq!(a.pieces().collect::<Vec<_>>(), vec![0..5, 10..15]);
-        a.fragments = vec![[0, 5], [5, 15]];
+        a.set_fragments(vec![[0, 5], [5, 15]]);
         assert!(!a.fragments_ok(), "touching pieces are one piece");
-        a.fragments = vec![[0, 15]];
+        a.set_fragments(vec![[0, 15]]);
         assert!(!a.fragments_ok(), "one piece is a continuous span");
         let mut layer = AnnotationLayer::new("a.txt", "ana");
         assert_eq!(
@@ -635,6 +780,25 @@ pub(crate) mod tests {
         assert!(layer.apply(Edit::Remove { id: "a".into() }).is_ok());
     }
 
+    /// What few spans have lives out of line: a span is 256 bytes (a million-span project's
+    /// memory budget counts on it), and an emptied `more` is dropped, so equal spans compare
+    /// equal and write the same.
+    #[test]
+    fn the_rare_parts_of_a_span_are_out_of_line_and_dropped_when_empty() {
+        assert!(std::mem::size_of::<Annotation>() <= 256);
+        let mut a = span("a", "actor", 0, 4);
+        a.set_note(Some("n".into()));
+        a.set_modified_by(Some("maria".into()));
+        assert_eq!(a.note(), Some("n"));
+        let json = serde_json::to_string(&a).unwrap();
+        assert!(json.ends_with(r#""modified_by":"maria","note":"n"}"#), "{json}");
+        assert_eq!(serde_json::from_str::<Annotation>(&json).unwrap(), a);
+        a.set_note(None);
+        a.set_modified_by(None);
+        assert!(a.more.is_none());
+        assert_eq!(a, span("a", "actor", 0, 4));
+    }
+
     #[test]
     fn each_edit_and_its_inverse_restore_the_layer() {
         let mut layer = AnnotationLayer::new("a.txt", "ana")
@@ -643,10 +807,13 @@ pub(crate) mod tests {
         let edits = vec![
             Edit::Add(span("c", "actor", 2, 3)),
             Edit::Remove { id: "b".into() },
-            Edit::Replace(Annotation {
-                label: "disagreement".into(),
-                note: Some("n".into()),
-                ..span("a", "actor", 0, 7)
+            Edit::Replace({
+                let mut a = Annotation {
+                    label: "disagreement".into(),
+                    ..span("a", "actor", 0, 7)
+                };
+                a.set_note(Some("n".into()));
+                a
             }),
             Edit::SetStatus(DocStatus::Done),
         ];

@@ -103,7 +103,7 @@ fn copy_edits(
         }
         let copy = Annotation {
             id: new_annotation_id().into(),
-            review: None,
+            more: None,
             modified: now.clone().into(),
             ..a.clone()
         };
@@ -275,7 +275,7 @@ pub fn reject(
         label: span.label.to_string(),
         start: span.start,
         end: span.end,
-        fragments: span.fragments.clone(),
+        fragments: span.fragments().to_vec(),
         text: span.text.to_string(),
         from,
         by: curator.to_owned(),

@@ -100,7 +100,7 @@ impl DocDiff {
 }
 
 fn signature_key(a: &Annotation) -> (String, usize, usize, Vec<[usize; 2]>) {
-    (a.label.to_string(), a.start, a.end, a.fragments.clone())
+    (a.label.to_string(), a.start, a.end, a.fragments().to_vec())
 }
 
 /// Compares `layers` (annotators, or [`CURATED`]) on `document`. A missing layer counts as
@@ -218,7 +218,7 @@ fn classify(spans: &[Vec<Annotation>]) -> DiffKind {
             .all(|s| subset(&spans[0], s) && subset(s, &spans[0]))
     };
     let extent = |a: &Annotation, b: &Annotation| {
-        a.label == b.label && a.start == b.start && a.end == b.end && a.fragments == b.fragments
+        a.label == b.label && a.start == b.start && a.end == b.end && a.fragments() == b.fragments()
     };
     if all_equal(&|a, b| extent(a, b) && a.attributes == b.attributes) {
         DiffKind::Agree

@@ -29,14 +29,11 @@ pub(super) fn new_span(
         text: text.slice(chars.clone()).to_owned().into(),
         prefix: context_before(text, chars.start).into(),
         suffix: context_after(text, chars.end).into(),
-        review: None,
-        fragments: Vec::new(),
+        more: None,
         attributes,
         author: annotator.to_owned().into(),
         created: now.into(),
         modified: now.into(),
-        modified_by: None,
-        note: None,
     }
 }
 
@@ -492,10 +489,10 @@ impl Workspace {
     ) -> Result<(), WorkspaceError> {
         let mut annotation = self.existing(key, id)?;
         let note = note.filter(|n| !n.is_empty());
-        if annotation.note == note {
+        if annotation.note() == note.as_deref() {
             return Ok(());
         }
-        annotation.note = note;
+        annotation.set_note(note);
         annotation.modified = now_rfc3339().into();
         self.apply(
             key,
@@ -508,11 +505,11 @@ impl Workspace {
     /// Clears a span's "needs review" flag (a person checked it).
     pub fn mark_reviewed(&mut self, key: &LayerKey, id: &str) -> Result<(), WorkspaceError> {
         let mut annotation = self.existing(key, id)?;
-        if annotation.review.is_none() {
+        if annotation.review().is_none() {
             return Ok(());
         }
         let text = self.text(&key.document)?;
-        annotation.review = None;
+        annotation.set_review(None);
         annotation.text = covered_text(&text.text, annotation.pieces()).into();
         annotation.prefix = context_before(&text.text, annotation.start).into();
         annotation.suffix = context_after(&text.text, annotation.end).into();

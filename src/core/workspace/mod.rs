@@ -680,7 +680,7 @@ fn stamp_editor(pending: &mut [Pending], editor: &str) {
         };
         for edit in edits {
             if let Edit::Add(a) | Edit::Replace(a) = edit {
-                a.modified_by = (a.author.as_str() != editor).then(|| editor.into());
+                a.set_modified_by((a.author.as_str() != editor).then(|| editor.into()));
             }
         }
     }

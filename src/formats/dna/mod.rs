@@ -429,17 +429,14 @@ pub fn plan(workspace: &Workspace, db: &Database) -> Result<DnaPlan, String> {
                 label: label.into(),
                 start,
                 end,
-                fragments: Vec::new(),
+                more: None,
                 text: covered.as_str().into(),
                 prefix: prefix.as_str().into(),
                 suffix: suffix.as_str().into(),
-                review: None,
                 attributes: attributes.into_iter().collect(),
                 author: annotator.as_str().into(),
                 created: now.as_str().into(),
                 modified: now.as_str().into(),
-                modified_by: None,
-                note: None,
             };
         let key = LayerKey::new(document.clone(), annotator.clone());
         let edits = layers.entry(key).or_default();
@@ -509,7 +506,7 @@ pub fn plan(workspace: &Workspace, db: &Database) -> Result<DnaPlan, String> {
         let id = format!("{:016x}", s.id);
         let mut statement = span(id.clone(), &t.label, attributes);
         if !notes.is_empty() {
-            statement.note = Some(notes.join("\n"));
+            statement.set_note(Some(notes.join("\n")));
         }
         edits.push(Edit::Add(statement));
         for (v, entity) in linked {

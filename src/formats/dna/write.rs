@@ -381,7 +381,7 @@ fn fill(project: &Project, types: &[(String, Vec<Var>)], path: &Path) -> rusqlit
                             }
                         }
                         Var::Note => {
-                            if let Some(note) = a.note.as_ref().filter(|n| !n.is_empty()) {
+                            if let Some(note) = a.note().as_ref().filter(|n| !n.is_empty()) {
                                 let plain = note.strip_prefix("note: ").unwrap_or(note);
                                 tx.execute(
                                     "INSERT INTO DATALONGTEXT (StatementId, VariableId, Value) VALUES (?1, ?2, ?3)",

@@ -9,7 +9,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{Corpus, Document, ImportError, Place};
 use crate::core::annotation::{
-    Annotation, DocStatus, Edit, Relation, Str, new_annotation_id, new_annotation_str, now_rfc3339,
+    Annotation, DocStatus, Edit, More, Relation, Str, new_annotation_id, new_annotation_str,
+    now_rfc3339,
 };
 use crate::core::project::{LayerKey, valid_document_path, valid_layer_name};
 use crate::core::schema::{
@@ -379,7 +380,7 @@ fn plan_unit(
     if let Some(l) = existing {
         seen.reserve(l.len() + unit.layer.spans.len());
         for a in l.annotations() {
-            let extent = match &a.fragments[..] {
+            let extent = match a.fragments() {
                 [] => Extent::One([a.start, a.end]),
                 [one] => Extent::One(*one),
                 many => Extent::Many(many.to_vec()),
@@ -443,14 +444,16 @@ fn plan_unit(
             text: crate::core::annotation::Str::default(),
             prefix: crate::core::annotation::Str::default(),
             suffix: crate::core::annotation::Str::default(),
-            review: None,
-            fragments: if pieces.len() > 1 { pieces } else { Vec::new() },
+            more: More {
+                fragments: if pieces.len() > 1 { pieces } else { Vec::new() },
+                note: span.note.clone(),
+                ..More::default()
+            }
+            .boxed(),
             attributes,
             author: annotator.as_str().into(),
             created: now.into(),
             modified: now.into(),
-            modified_by: None,
-            note: span.note.clone(),
         }));
         out.annotations += 1;
     }

@@ -339,7 +339,7 @@ pub(super) fn hover_ui(
             };
             ui.label(format!("{name}: {shown}"));
         }
-        if let Some(note) = &a.note {
+        if let Some(note) = &a.note() {
             ui.label(format!("Note: {note}"));
         }
     }

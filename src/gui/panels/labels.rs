@@ -120,7 +120,7 @@ impl LabelsPanel {
         };
         if self.note_for.as_deref() != Some(annotation.id.as_str()) {
             self.note_for = Some(annotation.id.to_string());
-            self.note_draft = annotation.note.clone().unwrap_or_default();
+            self.note_draft = annotation.note().unwrap_or_default().to_owned();
         }
         let curator_decision = fc
             .state
@@ -162,7 +162,7 @@ impl LabelsPanel {
                     day(&annotation.created)
                 );
                 let by = annotation
-                    .modified_by
+                    .modified_by()
                     .as_ref()
                     .map(|who| format!(" by {who}"))
                     .unwrap_or_default();
@@ -216,7 +216,7 @@ impl LabelsPanel {
         if response.lost_focus() {
             fc.actions.push(Action::EndGesture);
         }
-        if let Some(why) = &annotation.review {
+        if let Some(why) = &annotation.review() {
             ui.colored_label(ui.visuals().warn_fg_color, format!("Needs review: {why}"));
             if ui
                 .button("Mark reviewed")
@@ -405,7 +405,11 @@ impl LabelsPanel {
                         ui.painter()
                             .rect_filled(swatch, 2.0, Color32::from_rgb(r, g, b));
                         let selected = fc.state.selected.as_deref() == Some(a.id.as_str());
-                        let flag = if a.review.is_some() { "[review] " } else { "" };
+                        let flag = if a.review().is_some() {
+                            "[review] "
+                        } else {
+                            ""
+                        };
                         let text = format!("{:>6}  {flag}{}", a.start, list_text(&a.text));
                         if ui
                             .add(egui::Button::selectable(selected, text).truncate())
