@@ -78,9 +78,15 @@ impl AnnotationLayer {
     /// Builds a layer from annotations in any order (they are sorted).
     #[must_use]
     pub fn with_annotations(mut self, mut annotations: Vec<Annotation>) -> Self {
-        annotations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        // A parsed file's vector grew by doubling: up to half of it is slack.
-        annotations.shrink_to_fit();
+        // Files keep them sorted: checking is cheaper than sorting (which takes a buffer).
+        if !annotations.is_sorted_by(|a, b| a.sort_key() <= b.sort_key()) {
+            annotations.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        }
+        // A vector that grew by doubling, or was sized from a guess, may carry slack: only a
+        // quarter or more is worth a copy.
+        if annotations.capacity() - annotations.len() > annotations.len() / 4 {
+            annotations.shrink_to_fit();
+        }
         self.max_span_len = annotations.iter().map(Annotation::len).max().unwrap_or(0);
         self.label_counts = count_labels(&annotations);
         self.annotations = Arc::new(annotations);

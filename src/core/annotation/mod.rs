@@ -791,7 +791,10 @@ pub(crate) mod tests {
         a.set_modified_by(Some("maria".into()));
         assert_eq!(a.note(), Some("n"));
         let json = serde_json::to_string(&a).unwrap();
-        assert!(json.ends_with(r#""modified_by":"maria","note":"n"}"#), "{json}");
+        assert!(
+            json.ends_with(r#""modified_by":"maria","note":"n"}"#),
+            "{json}"
+        );
         assert_eq!(serde_json::from_str::<Annotation>(&json).unwrap(), a);
         a.set_note(None);
         a.set_modified_by(None);

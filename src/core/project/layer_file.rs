@@ -15,6 +15,7 @@ pub struct LayerFile {
     pub source_sha256: String,
     #[serde(default)]
     pub status: DocStatus,
+    #[serde(deserialize_with = "annotations_sized")]
     pub annotations: Vec<Annotation>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub relations: Vec<Relation>,
@@ -24,6 +25,35 @@ pub struct LayerFile {
     /// The curator's rejections of relations (curated layer only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rejected_relations: Vec<RelationRejection>,
+}
+
+thread_local! {
+    /// How many annotations the file being parsed on this thread holds, about (see
+    /// [`parse_layer`]); 0: unknown.
+    static EXPECTED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The annotations array into a vector of the expected size: a big project's vectors then never
+/// grow by doubling (each doubling moves every span) nor shrink afterwards.
+fn annotations_sized<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Annotation>, D::Error> {
+    struct Sized;
+    impl<'de> serde::de::Visitor<'de> for Sized {
+        type Value = Vec<Annotation>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an array of annotations")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(EXPECTED.get().min(1 << 20));
+            while let Some(a) = seq.next_element()? {
+                out.push(a);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_seq(Sized)
 }
 
 impl LayerFile {
@@ -410,8 +440,21 @@ pub(super) fn file_stamp(path: &Path) -> Option<FileStamp> {
 
 /// Parses an annotation file's text; errors carry line and column.
 pub fn parse_layer(path: &Path, json: &str) -> Result<LayerFile, ProjectError> {
-    check_version(path, json, "tagdesk-annotations", LAYER_FORMAT_VERSION)?;
-    let file: LayerFile = serde_json::from_str(json).map_err(|e| ProjectError::parse(path, &e))?;
+    let version = check_version(path, json, "tagdesk-annotations", LAYER_FORMAT_VERSION)?;
+    // Version 2 writes one annotation a line: the lines count them, but for the ten of the
+    // header and the end (and those of relations, if any). Version 1 gives no cheap count.
+    let expected = if version >= 2 {
+        json.bytes()
+            .filter(|&b| b == b'\n')
+            .count()
+            .saturating_sub(10)
+    } else {
+        0
+    };
+    EXPECTED.set(expected);
+    let parsed = serde_json::from_str::<LayerFile>(json);
+    EXPECTED.set(0);
+    let file = parsed.map_err(|e| ProjectError::parse(path, &e))?;
     for a in &file.annotations {
         if !a.fragments_ok() {
             return Err(ProjectError::Invalid {
@@ -534,13 +577,14 @@ pub fn parse_manifest(path: &Path, json: &str) -> Result<Manifest, ProjectError>
     Ok(manifest)
 }
 
-/// Refuses files of a newer format version before anything else is read from them.
+/// Refuses files of a newer format version before anything else is read from them; the
+/// version found.
 pub(super) fn check_version(
     path: &Path,
     json: &str,
     format: &str,
     supported: u32,
-) -> Result<(), ProjectError> {
+) -> Result<u32, ProjectError> {
     #[derive(Deserialize)]
     struct Probe {
         format: Option<String>,
@@ -563,7 +607,7 @@ pub(super) fn check_version(
     // The files tagdesk writes begin with these two members: read them there rather than
     // scanning the whole file twice (a third of opening a big project).
     if let Some((found, version)) = leading_format_and_version(json) {
-        return check_probe(path, Some(found), Some(version), format, supported);
+        return check_probe(path, Some(found), Some(version), format, supported).map(|()| version);
     }
     let probe: Probe = serde_json::from_str(json).map_err(|e| ProjectError::parse(path, &e))?;
     check_probe(
@@ -573,6 +617,7 @@ pub(super) fn check_version(
         format,
         supported,
     )
+    .map(|()| probe.version.unwrap_or(0))
 }
 
 /// `{ "format": "…", "version": N, …` at the very start of a file (the layout tagdesk writes,
