@@ -66,8 +66,20 @@ pub(super) fn agree_from(
     options: &AgreeOptions,
 ) -> Result<(), CliError> {
     let failed = |e: crate::formats::ImportError| CliError::Failed(e.to_string());
+    // Each document as agreement needs it, made as soon as it is read: its text and each
+    // annotator's labels and extents (covered texts, ids and attributes are let go).
+    let wanted =
+        |label: &str| options.labels.is_empty() || options.labels.iter().any(|l| l == label);
+    let to_units = |(path, text, layers): crate::formats::brat::FolderDocument| UnitsOf {
+        path,
+        text: std::sync::Arc::new(crate::core::SourceText::new(text)),
+        units: layers
+            .into_iter()
+            .map(|l| l.map(|l| units_of(&l, &wanted)))
+            .collect(),
+    };
     let (known, documents) = if format == crate::formats::Format::Brat && annotator_folders {
-        crate::formats::brat::read_annotator_folders(input).map_err(failed)?
+        crate::formats::brat::read_annotator_folders(input, to_units).map_err(failed)?
     } else {
         let mut corpus = crate::formats::read(format, input).map_err(failed)?;
         if annotator_folders {
@@ -96,12 +108,40 @@ pub(super) fn agree_from(
                     })
                     .collect();
                 let path = doc.path.unwrap_or_else(|| format!("document {}", i + 1));
-                (path, doc.text, layers)
+                to_units((path, doc.text, layers))
             })
             .collect();
         (known, documents)
     };
     agree_on(input, &known, annotators, documents, options)
+}
+
+/// A document read for agreement: its text and each known annotator's units (`None`: no layer).
+struct UnitsOf {
+    path: String,
+    text: std::sync::Arc<crate::core::SourceText>,
+    units: Vec<Option<Vec<crate::core::agreement::Unit>>>,
+}
+
+/// A layer's spans as agreement units (one per piece), of the wanted labels.
+fn units_of(
+    layer: &crate::formats::Layer,
+    wanted: &impl Fn(&str) -> bool,
+) -> Vec<crate::core::agreement::Unit> {
+    layer
+        .spans
+        .iter()
+        .filter(|s| wanted(&s.label))
+        .flat_map(|s| {
+            s.pieces
+                .iter()
+                .map(|&[start, end]| crate::core::agreement::Unit {
+                    label: s.label.as_str().into(),
+                    start,
+                    end,
+                })
+        })
+        .collect()
 }
 
 /// The agreement of `annotators` (all `known` ones when none are named) on the documents each
@@ -110,10 +150,10 @@ fn agree_on(
     input: &Path,
     known: &[String],
     annotators: Vec<String>,
-    documents: Vec<crate::formats::brat::FolderDocument>,
+    documents: Vec<UnitsOf>,
     options: &AgreeOptions,
 ) -> Result<(), CliError> {
-    use crate::core::agreement::{Study, StudyDocument, Unit};
+    use crate::core::agreement::{Study, StudyDocument};
     let annotators = if annotators.is_empty() {
         known.to_vec()
     } else {
@@ -139,35 +179,16 @@ fn agree_on(
             known.join(", ")
         )));
     }
-    let wanted =
-        |label: &str| options.labels.is_empty() || options.labels.iter().any(|l| l == label);
     let mut study = Study {
         annotators,
         ..Study::default()
     };
-    for (path, text, layers) in documents {
-        let chosen: Option<Vec<&crate::formats::Layer>> =
-            columns.iter().map(|&c| layers[c].as_ref()).collect();
-        let Some(chosen) = chosen else { continue };
-        let units = chosen
-            .iter()
-            .map(|l| {
-                l.spans
-                    .iter()
-                    .filter(|s| wanted(&s.label))
-                    .flat_map(|s| {
-                        s.pieces.iter().map(|&[start, end]| Unit {
-                            label: s.label.as_str().into(),
-                            start,
-                            end,
-                        })
-                    })
-                    .collect()
-            })
-            .collect();
+    for doc in documents {
+        let chosen: Option<Vec<_>> = columns.iter().map(|&c| doc.units[c].clone()).collect();
+        let Some(units) = chosen else { continue };
         study.documents.push(StudyDocument {
-            path,
-            text: Some(std::sync::Arc::new(crate::core::SourceText::new(text))),
+            path: doc.path,
+            text: Some(doc.text),
             units,
         });
     }

@@ -75,10 +75,13 @@ pub type FolderDocument = (String, String, Vec<Option<Layer>>);
 /// brat-iaa's layout — one folder per annotator, named after them — read for agreement: each
 /// document's text once (not once per annotator, as [`read`] then
 /// [`crate::formats::annotators_from_folders`] hold it), the documents read on all cores.
-/// Returns the annotators and the documents, by path.
-pub fn read_annotator_folders(
+/// Returns the annotators and what `each` made of each document (called on the thread that
+/// read it, so a caller that keeps less than the whole layers — agreement keeps labels and
+/// extents — never holds every document's layers at once), by path.
+pub fn read_annotator_folders<T: Send>(
     root: &Path,
-) -> Result<(Vec<String>, Vec<FolderDocument>), ImportError> {
+    each: impl Fn(FolderDocument) -> T + Sync,
+) -> Result<(Vec<String>, Vec<T>), ImportError> {
     use rayon::prelude::*;
     let mut annotators: Vec<String> = std::fs::read_dir(root)
         .map_err(|e| ImportError::Project(format!("cannot read {}: {e}", root.display())))?
@@ -94,7 +97,7 @@ pub fn read_annotator_folders(
             documents.insert(rel);
         }
     }
-    let read: Vec<Result<FolderDocument, ImportError>> = documents
+    let read: Vec<Result<T, ImportError>> = documents
         .into_par_iter()
         .map(|rel| {
             let text_file = annotators
@@ -120,7 +123,7 @@ pub fn read_annotator_folders(
             let path = rel
                 .strip_suffix(".ann")
                 .map_or_else(|| rel.clone(), |s| format!("{s}.txt"));
-            Ok((path, text, layers))
+            Ok(each((path, text, layers)))
         })
         .collect();
     let documents = read.into_iter().collect::<Result<Vec<_>, _>>()?;
