@@ -444,8 +444,7 @@ pub fn parse_layer(path: &Path, json: &str) -> Result<LayerFile, ProjectError> {
     // Version 2 writes one annotation a line: the lines count them, but for the ten of the
     // header and the end (and those of relations, if any). Version 1 gives no cheap count.
     let expected = if version >= 2 {
-        json.bytes()
-            .filter(|&b| b == b'\n')
+        memchr::memchr_iter(b'\n', json.as_bytes())
             .count()
             .saturating_sub(10)
     } else {
