@@ -24,6 +24,7 @@ mod network;
 mod network_output;
 mod offsets;
 mod project_files;
+mod recommend;
 mod refi_qda;
 mod review;
 mod safety;

@@ -180,6 +180,11 @@ pub enum Command {
     /// extent, same label) or that overlap one of their spans are left out. Exit 0, or 1 when
     /// nothing matched.
     Annotate(AnnotateOptions),
+    /// Suggestions that learn from the project's coding: `--evaluate` cross-validates the span
+    /// recommender (a CRF trained on the annotator's spans) by document and prints precision,
+    /// recall and F1 per label and micro-averaged, beside today's string-matching suggestions
+    /// on the same folds.
+    Suggest(SuggestOptions),
     /// Put tagdesk in the desktop's applications menu, with its icon, and make a double-click on
     /// a project's tagdesk.json open it (freedesktop.org; per user unless --system); or take it
     /// out again.
@@ -289,6 +294,27 @@ pub struct AnnotateOptions {
     #[arg(long)]
     pub dry_run: bool,
     /// Print JSON instead of lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SuggestOptions {
+    pub project: PathBuf,
+    /// Cross-validate the span recommender (the only action so far).
+    #[arg(long, required = true)]
+    pub evaluate: bool,
+    /// Whose coding to learn from and measure against (needed when the project has several
+    /// annotators).
+    #[arg(long)]
+    pub annotator: Option<String>,
+    /// The labels to learn (repeatable; default: every label the annotator coded).
+    #[arg(long = "label")]
+    pub labels: Vec<String>,
+    /// Folds of the cross-validation (documents go round-robin into them, by path).
+    #[arg(long, default_value_t = 5)]
+    pub folds: usize,
+    /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
 }

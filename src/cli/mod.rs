@@ -15,6 +15,7 @@ mod desktop;
 mod interchange;
 mod network;
 mod sources;
+mod suggest;
 mod team;
 
 pub use args::*;
@@ -143,6 +144,7 @@ fn dispatch(command: Command) -> Result<(), CliError> {
         Command::Sources { action } => sources::sources_cmd(action),
         Command::Team { action } => team::team_cmd(action),
         Command::Annotate(options) => annotate::annotate_cmd(&options),
+        Command::Suggest(options) => suggest::suggest_cmd(&options),
         Command::Metadata {
             project,
             import,

@@ -14,6 +14,7 @@ pub mod metadata;
 pub mod network;
 pub mod project;
 pub mod reanchor;
+pub mod recommend;
 pub mod review;
 pub mod schema;
 pub mod search;

@@ -1,0 +1,338 @@
+//! Suggestions that learn from the project's own coding: a span recommender, a linear-chain
+//! CRF over the words of each sentence (the `crfs` crate: `CRFsuite`'s algorithms in Rust,
+//! L-BFGS training, MIT), trained on the spans of the chosen labels in the chosen layers.
+//!
+//! Why a CRF: the names analysts code (actors, places, organisations) are recognised from
+//! their shape and company as much as from a list — capitals, the word before ("minister",
+//! "said"), the word's ending, its place in the sentence — and a CRF weighs exactly those,
+//! with the tags of neighbouring words, on a few hundred examples, in seconds, with no model
+//! to download. `crfs` was checked against the `CoNLL` data below before it was adopted
+//! (BENCHMARKS.md, "Suggestions that learn"). Training is deterministic: the same coding
+//! trains the same model, so the same suggestions.
+//!
+//! Each word is tagged `B-label`, `I-label` or `O` (the BIO scheme); a span is a `B` and the
+//! `I`s of the same label after it. Words are UAX #29 word pieces (spaces and punctuation
+//! between them dropped), sentences UAX #29 sentences. Offsets are code points, as
+//! everywhere in the project.
+//!
+//! [`evaluate`] measures it by k-fold cross-validation by document, beside today's
+//! string-matching suggestions on the same folds.
+
+mod evaluate;
+mod features;
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+pub use evaluate::{Counts, Evaluation, Scores, evaluate};
+use features::{Gazetteer, sentence_features};
+use unicode_segmentation::UnicodeSegmentation;
+
+/// A word of a text: its code-point range and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word<'t> {
+    pub range: Range<usize>,
+    pub text: &'t str,
+}
+
+/// The sentences of `text`, each as its words (UAX #29; pieces of only spaces or punctuation
+/// are not words, but punctuation is kept as a word of its own when it is not space).
+pub fn sentences(text: &str) -> Vec<Vec<Word<'_>>> {
+    let mut out = Vec::new();
+    let mut chars = 0;
+    for sentence in text.split_sentence_bounds() {
+        let mut words = Vec::new();
+        for piece in sentence.split_word_bounds() {
+            let n = piece.chars().count();
+            if !piece.trim().is_empty() {
+                words.push(Word {
+                    range: chars..chars + n,
+                    text: piece,
+                });
+            }
+            chars += n;
+        }
+        if !words.is_empty() {
+            out.push(words);
+        }
+    }
+    out
+}
+
+/// A coded span as the recommender sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Span {
+    pub range: Range<usize>,
+    pub label: String,
+}
+
+impl Ord for Span {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.range.start, self.range.end, &self.label).cmp(&(
+            other.range.start,
+            other.range.end,
+            &other.label,
+        ))
+    }
+}
+
+impl PartialOrd for Span {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// One coded document to learn from: its text and its spans (of the labels learned).
+#[derive(Debug, Clone)]
+pub struct Example<'a> {
+    pub text: &'a str,
+    pub spans: Vec<Span>,
+}
+
+/// Why a model cannot be trained.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecommendError {
+    #[error(
+        "label \"{label}\" has {found} coded span(s) in the documents learned from; the model needs at least {MIN_EXAMPLES}"
+    )]
+    TooFewExamples { label: String, found: usize },
+    #[error("no label to learn: choose one or more labels")]
+    NoLabels,
+    #[error("{0}")]
+    Crf(String),
+}
+
+/// Spans a label needs before a model is trained on it.
+pub const MIN_EXAMPLES: usize = 2;
+
+/// A trained span recommender: the CRF model (`CRFsuite`'s format, as `crfs` writes it) and the
+/// words it knows as names (the gazetteer: every word of every coded span, by label).
+pub struct SpanModel {
+    model: Vec<u8>,
+    gazetteer: Gazetteer,
+    labels: Vec<String>,
+}
+
+/// Training settings (the defaults are what BENCHMARKS.md measured).
+#[derive(Debug, Clone, Copy)]
+pub struct Training {
+    /// L1 and L2 regularisation.
+    pub c1: f64,
+    pub c2: f64,
+    pub max_iterations: usize,
+}
+
+impl Default for Training {
+    fn default() -> Self {
+        // Tried on the CoNLL Spanish documents (BENCHMARKS.md): no L1, light L2, run to 300
+        // iterations was best of (0.1, 0.1, 100), (0.05, 0.05, 100), (0.01, 0.01, 200),
+        // (0.2, 0.01, 200), (0, 0.1, 200).
+        Self {
+            c1: 0.0,
+            c2: 0.01,
+            max_iterations: 300,
+        }
+    }
+}
+
+impl SpanModel {
+    /// Trains on `examples`, for `labels` (spans of other labels are left out). Refused when a
+    /// label has fewer than [`MIN_EXAMPLES`] spans.
+    pub fn train(
+        examples: &[Example<'_>],
+        labels: &[String],
+        training: Training,
+    ) -> Result<Self, RecommendError> {
+        if labels.is_empty() {
+            return Err(RecommendError::NoLabels);
+        }
+        for label in labels {
+            let found = examples
+                .iter()
+                .flat_map(|e| &e.spans)
+                .filter(|s| &s.label == label)
+                .count();
+            if found < MIN_EXAMPLES {
+                return Err(RecommendError::TooFewExamples {
+                    label: label.clone(),
+                    found,
+                });
+            }
+        }
+        let wanted: BTreeSet<&str> = labels.iter().map(String::as_str).collect();
+        let gazetteer = Gazetteer::from_examples(examples, &wanted);
+        let crf = |e: std::io::Error| RecommendError::Crf(format!("training failed: {e}"));
+        let mut trainer = crfs::Trainer::lbfgs()
+            .with_c1(training.c1)
+            .and_then(|t| t.with_c2(training.c2))
+            .and_then(|t| t.with_max_iterations(training.max_iterations))
+            .map_err(crf)?;
+        for example in examples {
+            let spans: Vec<&Span> = example
+                .spans
+                .iter()
+                .filter(|s| wanted.contains(s.label.as_str()))
+                .collect();
+            for words in sentences(example.text) {
+                let tags = bio_tags(&words, &spans);
+                let x = sentence_features(&words, &gazetteer);
+                trainer.append(&x, &tags).map_err(crf)?;
+            }
+        }
+        let file = tempfile::NamedTempFile::new().map_err(crf)?;
+        trainer.train(file.path()).map_err(crf)?;
+        let model = std::fs::read(file.path()).map_err(crf)?;
+        // The model must load before it is handed out.
+        crfs::Model::new(&model).map_err(|e| RecommendError::Crf(format!("bad model: {e}")))?;
+        Ok(Self {
+            model,
+            gazetteer,
+            labels: labels.to_vec(),
+        })
+    }
+
+    /// The labels it was trained for.
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
+    /// The spans it finds in `text`, in order.
+    pub fn predict(&self, text: &str) -> Vec<Span> {
+        let Ok(model) = crfs::Model::new(&self.model) else {
+            return Vec::new();
+        };
+        let Ok(tagger) = model.tagger() else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for words in sentences(text) {
+            let x = sentence_features(&words, &self.gazetteer);
+            let Ok(tags) = tagger.tag(&x) else {
+                continue;
+            };
+            out.extend(spans_of(&words, &tags));
+        }
+        out
+    }
+}
+
+/// Each word's tag for the gold `spans`: `B-label` on the word a span starts in, `I-label` on
+/// the words after it that it covers, `O` elsewhere.
+fn bio_tags(words: &[Word<'_>], spans: &[&Span]) -> Vec<String> {
+    words
+        .iter()
+        .map(|w| {
+            spans
+                .iter()
+                .find(|s| s.range.start < w.range.end && w.range.start < s.range.end)
+                .map_or_else(
+                    || "O".to_owned(),
+                    |s| {
+                        if s.range.start >= w.range.start {
+                            format!("B-{}", s.label)
+                        } else {
+                            format!("I-{}", s.label)
+                        }
+                    },
+                )
+        })
+        .collect()
+}
+
+/// The spans a tag sequence marks: a `B-x` and the `I-x`s right after it (an `I-x` with no `B`
+/// before it starts one too, as `CoNLL`'s evaluation reads it).
+fn spans_of(words: &[Word<'_>], tags: &[&str]) -> Vec<Span> {
+    let mut out: Vec<Span> = Vec::new();
+    let mut open: Option<Span> = None;
+    for (w, tag) in words.iter().zip(tags) {
+        let (kind, label) = tag.split_once('-').unwrap_or((tag, ""));
+        match (kind, &mut open) {
+            ("I", Some(span)) if span.label == label => span.range.end = w.range.end,
+            ("B" | "I", _) => {
+                out.extend(open.take());
+                open = Some(Span {
+                    range: w.range.clone(),
+                    label: label.to_owned(),
+                });
+            }
+            _ => out.extend(open.take()),
+        }
+    }
+    out.extend(open);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(text: &str, word: &str, label: &str) -> Span {
+        let byte = text.find(word).unwrap();
+        let start = text[..byte].chars().count();
+        Span {
+            range: start..start + word.chars().count(),
+            label: label.to_owned(),
+        }
+    }
+
+    #[test]
+    fn words_and_tags_round_trip_a_span() {
+        let text = "Sergei Lavrov met John Kerry in Geneva.";
+        let words = &sentences(text)[0];
+        assert_eq!(
+            words.iter().map(|w| w.text).collect::<Vec<_>>(),
+            [
+                "Sergei", "Lavrov", "met", "John", "Kerry", "in", "Geneva", "."
+            ]
+        );
+        let gold = [
+            span(text, "Sergei Lavrov", "actor"),
+            span(text, "Geneva", "place"),
+        ];
+        let tags = bio_tags(words, &gold.iter().collect::<Vec<_>>());
+        assert_eq!(tags[..3], ["B-actor", "I-actor", "O"]);
+        let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
+        assert_eq!(spans_of(words, &tags), gold);
+    }
+
+    #[test]
+    fn too_few_examples_are_refused_in_plain_words() {
+        let text = "Lavrov spoke.";
+        let one = [Example {
+            text,
+            spans: vec![span(text, "Lavrov", "actor")],
+        }];
+        let err = SpanModel::train(&one, &["actor".to_owned()], Training::default())
+            .err()
+            .unwrap();
+        assert_eq!(
+            err.to_string(),
+            "label \"actor\" has 1 coded span(s) in the documents learned from; the model needs at least 2"
+        );
+        assert!(SpanModel::train(&one, &[], Training::default()).is_err());
+    }
+
+    /// The same coding trains the same model: the same bytes, the same suggestions.
+    #[test]
+    fn training_is_deterministic_and_finds_an_unseen_name_by_its_company() {
+        let texts = [
+            "Minister Lavrov said the talks failed.",
+            "Minister Kerry said the plan works.",
+            "Minister Lavrov said nothing.",
+            "Minister Kerry said it again.",
+        ];
+        let examples: Vec<Example<'_>> = texts
+            .iter()
+            .map(|t| Example {
+                text: t,
+                spans: vec![span(t, t.split(' ').nth(1).unwrap(), "actor")],
+            })
+            .collect();
+        let labels = ["actor".to_owned()];
+        let a = SpanModel::train(&examples, &labels, Training::default()).unwrap();
+        let b = SpanModel::train(&examples, &labels, Training::default()).unwrap();
+        assert_eq!(a.model, b.model);
+        let text = "Minister Zarif said the talks failed.";
+        assert_eq!(a.predict(text), vec![span(text, "Zarif", "actor")]);
+    }
+}
