@@ -107,6 +107,7 @@ fn label_all_benches(c: &mut Criterion) {
                             range: h.range,
                             label: "actor".into(),
                             entity: None,
+                            attributes: Vec::new(),
                             snap: true,
                         });
                     }

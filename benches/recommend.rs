@@ -45,10 +45,7 @@ fn bench(c: &mut Criterion) {
     let docs = documents();
     let examples: Vec<Example<'_>> = docs
         .iter()
-        .map(|(text, spans)| Example {
-            text,
-            spans: spans.clone(),
-        })
+        .map(|(text, spans)| Example::coded(text, spans.clone()))
         .collect();
     let labels: Vec<String> = ["LOC", "MISC", "ORG", "PER"].map(String::from).to_vec();
     let mut group = c.benchmark_group("recommend");

@@ -192,6 +192,7 @@ fn a_plan_made_off_the_ui_thread_leaves_out_what_was_added_meanwhile() {
         range: chars_of(needle, 0),
         label: "actor".into(),
         entity: None,
+        attributes: Vec::new(),
         snap: true,
     };
     let job = ws

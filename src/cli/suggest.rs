@@ -74,6 +74,7 @@ fn json(e: &Evaluation) -> serde_json::Value {
         "folds": e.folds,
         "documents": e.documents,
         "labels": e.labels,
+        "kinds": e.kinds,
         "learned": side(&e.model),
         "string_matching": side(&e.strings),
     })
@@ -82,7 +83,7 @@ fn json(e: &Evaluation) -> serde_json::Value {
 fn table(e: &Evaluation) -> String {
     use std::fmt::Write as _;
     let mut out = format!(
-        "Span suggestions learned from {}'s coding: {}-fold cross-validation by document ({} documents), exact spans\n\n",
+        "Suggestions learned from {}'s coding: {}-fold cross-validation by document ({} documents); span labels by exact span, sentence labels by sentence\n\n",
         e.annotator, e.folds, e.documents
     );
     let width = e
@@ -94,18 +95,18 @@ fn table(e: &Evaluation) -> String {
         .unwrap_or(11);
     let _ = writeln!(
         out,
-        "{:width$}  {:>6} {:>6} {:>6}   {:>6} {:>6} {:>6}   {:>6}",
-        "", "learned", "", "", "string", "match", "", "coded"
+        "{:width$}  {:8}  {:>6} {:>6} {:>6}   {:>6} {:>6} {:>6}   {:>6}",
+        "", "", "learned", "", "", "string", "match", "", "coded"
     );
     let _ = writeln!(
         out,
-        "{:width$}  {:>6} {:>6} {:>6}   {:>6} {:>6} {:>6}   {:>6}",
-        "label", "P", "R", "F1", "P", "R", "F1", "spans"
+        "{:width$}  {:8}  {:>6} {:>6} {:>6}   {:>6} {:>6} {:>6}   {:>6}",
+        "label", "by", "P", "R", "F1", "P", "R", "F1", "units"
     );
-    let row = |out: &mut String, name: &str, a: &Counts, b: &Counts| {
+    let row = |out: &mut String, name: &str, kind: &str, a: &Counts, b: &Counts| {
         let _ = writeln!(
             out,
-            "{name:width$}  {:>6.3} {:>6.3} {:>6.3}   {:>6.3} {:>6.3} {:>6.3}   {:>6}",
+            "{name:width$}  {kind:8}  {:>6.3} {:>6.3} {:>6.3}   {:>6.3} {:>6.3} {:>6.3}   {:>6}",
             a.precision(),
             a.recall(),
             a.f1(),
@@ -118,11 +119,13 @@ fn table(e: &Evaluation) -> String {
     for label in &e.labels {
         let a = e.model.per_label.get(label).copied().unwrap_or_default();
         let b = e.strings.per_label.get(label).copied().unwrap_or_default();
-        row(&mut out, label, &a, &b);
+        let kind = e.kinds.get(label).map_or("", |k| k.name());
+        row(&mut out, label, kind, &a, &b);
     }
     row(
         &mut out,
         "all (micro)",
+        "",
         &e.model.micro(),
         &e.strings.micro(),
     );

@@ -31,6 +31,8 @@ pub enum Provenance {
     Span { document: String, start: usize },
     /// A name or alias of this entity.
     Alias { entity: String },
+    /// The model learned from the coding (`core::recommend`), this sure of it.
+    Learned { percent: u8 },
 }
 
 impl std::fmt::Display for Provenance {
@@ -38,6 +40,7 @@ impl std::fmt::Display for Provenance {
         match self {
             Self::Span { document, start } => write!(f, "tagged in {document} at {start}"),
             Self::Alias { entity } => write!(f, "a name of {entity}"),
+            Self::Learned { percent } => write!(f, "learned from your coding, {percent}% sure"),
         }
     }
 }
@@ -50,6 +53,8 @@ pub struct Suggestion {
     pub label: String,
     pub entity: Option<String>,
     pub provenance: Provenance,
+    /// Attribute values proposed with it (a learned claim's stance).
+    pub attributes: Vec<(String, String)>,
 }
 
 /// A rejected suggestion: never proposed again.
@@ -89,6 +94,58 @@ pub struct Settings {
     pub rejected: BTreeSet<Rejected>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tally: BTreeMap<String, Tally>,
+    /// The suggestions learned from the coding.
+    #[serde(default)]
+    pub learned: Learning,
+}
+
+/// The choices about the suggestions learned from the coding (`core::recommend`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Learning {
+    /// A model is trained (in the background) and suggests.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// A label whose cross-validated F1 is below this (in percent) is not suggested.
+    #[serde(default = "min_f1")]
+    pub min_f1_percent: u8,
+    /// A suggestion the model is less sure of than this (in percent) is not shown.
+    #[serde(default = "min_confidence")]
+    pub min_confidence_percent: u8,
+    /// The model is trained again after this many edits.
+    #[serde(default = "retrain_after")]
+    pub retrain_after: u32,
+    /// "Next document" goes to the document the model is least sure of.
+    #[serde(default)]
+    pub next_least_sure: bool,
+    /// Labels whose kind (span or sentence) the user chose, instead of the one read from
+    /// the coding.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub kinds: BTreeMap<String, super::recommend::Kind>,
+}
+
+fn min_f1() -> u8 {
+    30
+}
+
+fn min_confidence() -> u8 {
+    50
+}
+
+fn retrain_after() -> u32 {
+    5
+}
+
+impl Default for Learning {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            min_f1_percent: min_f1(),
+            min_confidence_percent: min_confidence(),
+            retrain_after: retrain_after(),
+            next_least_sure: false,
+            kinds: BTreeMap::new(),
+        }
+    }
 }
 
 fn yes() -> bool {
@@ -106,6 +163,7 @@ impl Default for Settings {
             case_sensitive: false,
             rejected: BTreeSet::new(),
             tally: BTreeMap::new(),
+            learned: Learning::default(),
         }
     }
 }
@@ -134,6 +192,50 @@ impl Settings {
         let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
         text.push('\n');
         super::project::write_atomic(&Self::path(root), text.as_bytes())
+    }
+
+    /// The learned model's findings in `document` that are shown: labels switched on whose
+    /// measured F1 (`f1`) reaches the floor, as sure as asked, not coded already (a span of
+    /// the label overlapping it, or any span of the same extent), not rejected, and not
+    /// suggested already by string matching (`strings`). In order of start.
+    pub fn admit_learned(
+        &self,
+        document: &str,
+        found: &[super::recommend::Found],
+        f1: &BTreeMap<String, f64>,
+        layer: Option<&AnnotationLayer>,
+        strings: &[Suggestion],
+    ) -> Vec<Suggestion> {
+        let floor = f64::from(self.learned.min_f1_percent) / 100.0;
+        let sure = f64::from(self.learned.min_confidence_percent) / 100.0;
+        found
+            .iter()
+            .filter(|f| {
+                let (range, label) = (&f.span.range, f.span.label.as_str());
+                !self.off_labels.contains(label)
+                    && f1.get(label).is_some_and(|&x| x >= floor && x > 0.0)
+                    && f.confidence >= sure
+                    && !layer.is_some_and(|l| {
+                        l.overlapping(range.start, range.end).any(|a| {
+                            a.label == label || (a.start == range.start && a.end == range.end)
+                        })
+                    })
+                    && !self.is_rejected(document, range, label)
+                    && !strings
+                        .iter()
+                        .any(|s| s.range == *range && s.label == label)
+            })
+            .map(|f| Suggestion {
+                range: f.span.range.clone(),
+                label: f.span.label.clone(),
+                entity: None,
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                provenance: Provenance::Learned {
+                    percent: (f.confidence * 100.0).round().clamp(0.0, 100.0) as u8,
+                },
+                attributes: f.attributes.clone(),
+            })
+            .collect()
     }
 
     pub fn is_rejected(&self, document: &str, range: &Range<usize>, label: &str) -> bool {
@@ -351,6 +453,7 @@ impl Suggester {
                 label: pattern.label.clone(),
                 entity: pattern.entity.clone(),
                 provenance: pattern.provenance.clone(),
+                attributes: Vec::new(),
             });
         }
         out

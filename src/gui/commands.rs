@@ -59,6 +59,7 @@ pub enum Command {
     AcceptAllSuggestions,
     ToggleSuggestions,
     SuggestionSettings,
+    TrainSuggestions,
     KeyboardReference,
     HowToAnnotate,
     // Moving through the text from the keyboard (a caret; Shift extends a selection from it).
@@ -117,6 +118,7 @@ impl Command {
             Self::AcceptAllSuggestions => "Accept every suggestion in this document",
             Self::ToggleSuggestions => "Suggestions on/off",
             Self::SuggestionSettings => "Suggestion settings…",
+            Self::TrainSuggestions => "Train the learned suggestions now",
             Self::KeyboardReference => "Keyboard reference",
             Self::NextAnnotation => "Next annotation",
             Self::PreviousAnnotation => "Previous annotation",
@@ -204,7 +206,8 @@ impl Command {
             | Self::HowToAnnotate
             | Self::AcceptAllSuggestions
             | Self::ToggleSuggestions
-            | Self::SuggestionSettings => &[],
+            | Self::SuggestionSettings
+            | Self::TrainSuggestions => &[],
             Self::EditSchema => const { &[sc(CTRL_SHIFT, Key::L)] },
             Self::Review => const { &[sc(CTRL_SHIFT, Key::R)] },
             Self::Agreement => const { &[sc(CTRL_SHIFT, Key::A)] },
@@ -390,7 +393,8 @@ impl Command {
             | Self::ExtendLineStart
             | Self::ExtendLineEnd
             | Self::ToggleSuggestions
-            | Self::SuggestionSettings => now.project_open,
+            | Self::SuggestionSettings
+            | Self::TrainSuggestions => now.project_open,
             Self::Undo => now.can_undo,
             Self::Redo => now.can_redo,
             // With no span selected, they extend the text selection from the caret.
@@ -480,6 +484,7 @@ pub const MENUS: &[(&str, &[Option<Command>])] = &[
             Some(Command::AcceptAllSuggestions),
             Some(Command::ToggleSuggestions),
             Some(Command::SuggestionSettings),
+            Some(Command::TrainSuggestions),
             None,
             Some(Command::NextDocument),
             Some(Command::PreviousDocument),

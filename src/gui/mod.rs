@@ -9,6 +9,7 @@ pub mod document_view;
 pub mod fonts;
 mod frame_stats;
 pub mod jobs;
+pub mod learning;
 pub mod panels;
 pub mod session;
 pub mod state;

@@ -63,6 +63,8 @@ pub struct Session {
     pub focus: Option<(String, Range<usize>)>,
     /// What the coding so far proposes (dashed outlines; F4, Enter, Delete).
     pub suggestions: super::suggestions::Suggestions,
+    /// The model learned from the coding, trained in the background.
+    pub learning: super::learning::Learning,
     /// Where the project stands with the team (git), and a sync under way.
     pub team: super::team::TeamState,
 }
@@ -97,6 +99,7 @@ impl Session {
             stepping: false,
             focus: None,
             team: super::team::TeamState::default(),
+            learning: super::learning::Learning::default(),
         }
     }
 

@@ -3,10 +3,13 @@
 //! The patterns, the current document's suggestions and the corpus count are computed on a
 //! job from a snapshot of the layers (copy-on-write clones), again whenever the annotator's
 //! layers, the document or the settings change. F4 / Shift+F4 step through them; Enter (or
-//! the label key) accepts, Delete rejects (kept in `suggestions.json`).
+//! the label key) accepts, Delete rejects (kept in `suggestions.json`). The learned model's
+//! findings in the current document ([`super::learning`]) join them, filtered by the settings
+//! (`Settings::admit_learned`).
 
 use std::sync::Arc;
 
+use crate::core::recommend::{Recommender, Span, coding_of};
 use crate::core::suggest::{Settings, Suggester, Suggestion};
 use crate::core::text::SourceText;
 use crate::core::{AnnotationLayer, LayerKey, Workspace};
@@ -25,6 +28,8 @@ struct Key {
     document: Option<String>,
     revisions: Vec<u64>,
     settings: Settings,
+    /// The learned model's generation (0: none).
+    model: u64,
 }
 
 pub struct Suggestions {
@@ -80,6 +85,7 @@ impl Suggestions {
         ws: &Workspace,
         annotator: &str,
         document: Option<&str>,
+        learned: Option<(&Arc<Recommender>, u64)>,
     ) {
         let finished = self.job.as_mut().and_then(crate::gui::jobs::Task::poll);
         if let Some(Err(e)) = &finished {
@@ -119,6 +125,9 @@ impl Suggestions {
             document: document.map(str::to_owned),
             revisions,
             settings: self.settings.clone(),
+            model: learned
+                .filter(|_| self.settings.learned.enabled)
+                .map_or(0, |(_, generation)| generation),
         };
         if self.computed.as_ref() == Some(&key) || self.job.is_some() {
             return;
@@ -145,6 +154,9 @@ impl Suggestions {
             .map(|d| (d.path.clone(), ws.project().document_file(&d.path)))
             .collect();
         let annotator = annotator.to_owned();
+        let model = learned
+            .filter(|_| key.model != 0)
+            .map(|(m, _)| Arc::clone(m));
         self.job = Some(crate::gui::jobs::Task::spawn(
             ctx,
             "suggestions",
@@ -163,7 +175,23 @@ impl Suggestions {
                 };
                 let here = match (&key.document, &text) {
                     (Some(doc), Some(text)) => {
-                        suggester.suggest(doc, &text.text, layer(doc), &key.settings)
+                        let mut here =
+                            suggester.suggest(doc, &text.text, layer(doc), &key.settings);
+                        if let Some(model) = &model {
+                            let coded: Vec<Span> =
+                                layer(doc).map(|l| coding_of(l).spans).unwrap_or_default();
+                            let (found, _) = model.find(text.text.as_str(), &coded);
+                            let learned = key.settings.admit_learned(
+                                doc,
+                                &found,
+                                &model.f1,
+                                layer(doc),
+                                &here,
+                            );
+                            here.extend(learned);
+                            here.sort_by_key(|s| (s.range.start, s.range.end));
+                        }
+                        here
                     }
                     _ => Vec::new(),
                 };

@@ -9,9 +9,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::{Example, RecommendError, Span, SpanModel, Training};
+use super::model::kinds;
+use super::sentence::coded_sentences;
+use super::{Coding, Example, Kind, RecommendError, Recommender, Span, Training, coding_of};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::core::AnnotationLayer;
+use crate::core::entities::Registry as Entities;
 use crate::core::project::{LayerKey, Project};
 use crate::core::suggest::{Settings, Suggester};
+use crate::core::text::SourceText;
 
 /// Matches and misses of one label.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -92,13 +99,23 @@ pub struct Evaluation {
     pub folds: usize,
     pub documents: usize,
     pub labels: Vec<String>,
-    /// The learned span recommender.
+    /// How each label is suggested (a sentence label is measured by sentence: a suggested
+    /// sentence is right when the annotator's spans of the label cover half of it).
+    pub kinds: BTreeMap<String, Kind>,
+    /// The learned recommenders.
     pub model: Scores,
     /// Today's string-matching suggestions.
     pub strings: Scores,
 }
 
-/// Cross-validates the span recommender on `annotator`'s coding of `labels` (every label they
+/// One coded document of a cross-validation.
+pub struct Coded<'a> {
+    pub key: &'a LayerKey,
+    pub layer: &'a AnnotationLayer,
+    pub text: &'a SourceText,
+}
+
+/// Cross-validates the recommenders on `annotator`'s coding of `labels` (every label they
 /// coded when empty) in `folds` folds by document.
 pub fn evaluate(
     project: &Project,
@@ -107,7 +124,6 @@ pub fn evaluate(
     folds: usize,
     training: Training,
 ) -> Result<Evaluation, RecommendError> {
-    use rayon::prelude::*;
     let keys: Vec<&LayerKey> = project
         .layers
         .keys()
@@ -120,9 +136,46 @@ pub fn evaluate(
             .map_err(|e| RecommendError::Crf(format!("cannot read {}: {e}", key.document)))?;
         texts.push(text.text);
     }
+    let docs: Vec<Coded<'_>> = keys
+        .iter()
+        .zip(&texts)
+        .map(|(key, text)| Coded {
+            key,
+            layer: &project.layers[*key],
+            text,
+        })
+        .collect();
+    let never = AtomicBool::new(false);
+    cross_validate(
+        &docs,
+        &project.entities,
+        annotator,
+        labels,
+        folds,
+        training,
+        &BTreeMap::new(),
+        &never,
+    )
+}
+
+/// Cross-validates on `docs` (the annotator's coded documents, sorted by path); `overrides`
+/// fix the kind of some labels; stops with [`RecommendError::Cancelled`] between folds when
+/// `cancel` is set.
+#[allow(clippy::too_many_arguments)]
+pub fn cross_validate(
+    docs: &[Coded<'_>],
+    entities: &Entities,
+    annotator: &str,
+    labels: &[String],
+    folds: usize,
+    training: Training,
+    overrides: &BTreeMap<String, Kind>,
+    cancel: &AtomicBool,
+) -> Result<Evaluation, RecommendError> {
+    use rayon::prelude::*;
     let labels: Vec<String> = if labels.is_empty() {
-        keys.iter()
-            .flat_map(|k| project.layers[*k].annotations())
+        docs.iter()
+            .flat_map(|d| d.layer.annotations())
             .map(|a| a.label.to_string())
             .collect::<BTreeSet<_>>()
             .into_iter()
@@ -133,69 +186,83 @@ pub fn evaluate(
     if labels.is_empty() {
         return Err(RecommendError::NoLabels);
     }
-    if folds < 2 || folds > keys.len() {
+    if folds < 2 || folds > docs.len() {
         return Err(RecommendError::Crf(format!(
             "{folds} folds need at least {folds} documents coded by {annotator} (there are {}), and two or more folds",
-            keys.len()
+            docs.len()
         )));
     }
     let wanted: BTreeSet<&str> = labels.iter().map(String::as_str).collect();
-    let gold: Vec<BTreeSet<Span>> = keys
-        .iter()
-        .map(|k| {
-            project.layers[*k]
-                .annotations()
-                .iter()
-                .filter(|a| wanted.contains(a.label.as_str()))
-                .map(|a| Span {
-                    range: a.start..a.end,
-                    label: a.label.to_string(),
-                })
-                .collect()
-        })
+    // Every span the annotator coded (the sentence models abstract the other labels' spans),
+    // and what is measured: the wanted labels' spans, a sentence label's as its sentences.
+    let coding: Vec<Coding> = docs.iter().map(|d| coding_of(d.layer)).collect();
+    let examples_of = |i: usize| Example {
+        text: docs[i].text.as_str(),
+        spans: coding[i].spans.clone(),
+        values: coding[i].values.clone(),
+        only: None,
+    };
+    let all: Vec<Example<'_>> = (0..docs.len()).map(examples_of).collect();
+    let kinds = kinds(&all, &labels, overrides);
+    let measured = |i: usize, spans: &[Span]| -> BTreeSet<Span> {
+        let mut out = BTreeSet::new();
+        for (label, kind) in &kinds {
+            match kind {
+                Kind::Span => out.extend(spans.iter().filter(|s| &s.label == label).cloned()),
+                Kind::Sentence => out.extend(coded_sentences(docs[i].text.as_str(), spans, label)),
+            }
+        }
+        out
+    };
+    let gold: Vec<BTreeSet<Span>> = (0..docs.len())
+        .map(|i| measured(i, &coding[i].spans))
         .collect();
     let mut settings = Settings::default();
-    settings.off_labels = project
-        .schema()
-        .labels
+    settings.off_labels = docs
         .iter()
-        .map(|l| l.name.clone())
+        .flat_map(|d| d.layer.annotations())
+        .map(|a| a.label.to_string())
         .filter(|l| !wanted.contains(l.as_str()))
         .collect();
     let results: Vec<Result<(Scores, Scores), RecommendError>> = (0..folds)
         .into_par_iter()
         .map(|fold| {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(RecommendError::Cancelled);
+            }
             let held_out = |i: usize| i % folds == fold;
-            let examples: Vec<Example<'_>> = (0..keys.len())
+            let examples: Vec<Example<'_>> = (0..docs.len())
                 .filter(|&i| !held_out(i))
-                .map(|i| Example {
-                    text: texts[i].as_str(),
-                    spans: gold[i].iter().cloned().collect(),
-                })
+                .map(examples_of)
                 .collect();
-            let model = SpanModel::train(&examples, &labels, training)?;
+            let model = Recommender::train(&examples, &labels, training, overrides)?;
             let strings = Suggester::from_layers(
-                keys.iter()
+                docs.iter()
                     .enumerate()
                     .filter(|(i, _)| !held_out(*i))
-                    .map(|(_, k)| (*k, &project.layers[*k])),
-                &project.entities,
+                    .map(|(_, d)| (d.key, d.layer)),
+                entities,
                 annotator,
                 &settings,
             );
             let (mut learned, mut matched) = (Scores::default(), Scores::default());
-            for i in (0..keys.len()).filter(|&i| held_out(i)) {
-                let found: BTreeSet<Span> = model.predict(texts[i].as_str()).into_iter().collect();
-                learned.score(&labels, &gold[i], &found);
-                let found: BTreeSet<Span> = strings
-                    .suggest(&keys[i].document, &texts[i], None, &settings)
+            for i in (0..docs.len()).filter(|&i| held_out(i)) {
+                let found: Vec<Span> = model
+                    .find(docs[i].text.as_str(), &[])
+                    .0
+                    .into_iter()
+                    .map(|f| f.span)
+                    .collect();
+                learned.score(&labels, &gold[i], &measured(i, &found));
+                let found: Vec<Span> = strings
+                    .suggest(&docs[i].key.document, docs[i].text, None, &settings)
                     .into_iter()
                     .map(|s| Span {
                         range: s.range,
                         label: s.label,
                     })
                     .collect();
-                matched.score(&labels, &gold[i], &found);
+                matched.score(&labels, &gold[i], &measured(i, &found));
             }
             Ok((learned, matched))
         })
@@ -213,8 +280,9 @@ pub fn evaluate(
     Ok(Evaluation {
         annotator: annotator.to_owned(),
         folds,
-        documents: keys.len(),
+        documents: docs.len(),
         labels,
+        kinds,
         model,
         strings,
     })

@@ -9,7 +9,7 @@ use crfs::Attribute;
 use super::{Example, Word};
 
 /// Every word of every coded span, lowercased, with the labels it was coded under.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Gazetteer(BTreeMap<String, BTreeSet<String>>);
 
 impl Gazetteer {

@@ -18,14 +18,21 @@
 //! [`evaluate`] measures it by k-fold cross-validation by document, beside today's
 //! string-matching suggestions on the same folds.
 
+mod crf;
 mod evaluate;
 mod features;
+mod learn;
+mod model;
+mod sentence;
+mod spans;
 
-use std::collections::BTreeSet;
 use std::ops::Range;
 
-pub use evaluate::{Counts, Evaluation, Scores, evaluate};
-use features::{Gazetteer, sentence_features};
+pub use evaluate::{Coded, Counts, Evaluation, Scores, cross_validate, evaluate};
+pub use learn::{FOLDS, Learned, Snapshot, learn, load_model, model_path};
+pub use model::{Kind, Recommender};
+pub use sentence::SentenceModel;
+pub use spans::SpanModel;
 use unicode_segmentation::UnicodeSegmentation;
 
 /// A word of a text: its code-point range and its text.
@@ -82,11 +89,78 @@ impl PartialOrd for Span {
     }
 }
 
-/// One coded document to learn from: its text and its spans (of the labels learned).
-#[derive(Debug, Clone)]
+/// One coded document to learn from: its text, its spans (of the labels learned and of the
+/// others, which the sentence recommender abstracts) and their attribute values.
+#[derive(Debug, Clone, Default)]
 pub struct Example<'a> {
     pub text: &'a str,
     pub spans: Vec<Span>,
+    /// `(span, attribute, value)`: the values the spans were given.
+    pub values: Vec<(Span, String, String)>,
+    /// Learn only from the sentences that overlap these ranges (a document that is not
+    /// coded, whose rejected suggestions are negative evidence); all sentences when `None`.
+    pub only: Option<Vec<Range<usize>>>,
+}
+
+impl<'a> Example<'a> {
+    /// A coded document: every sentence is learned from.
+    pub fn coded(text: &'a str, spans: Vec<Span>) -> Self {
+        Self {
+            text,
+            spans,
+            values: Vec::new(),
+            only: None,
+        }
+    }
+
+    /// The sentences learned from.
+    pub fn sentences(&self) -> Vec<Vec<Word<'a>>> {
+        let mut all = sentences(self.text);
+        if let Some(only) = &self.only {
+            all.retain(|words| {
+                let (Some(first), Some(last)) = (words.first(), words.last()) else {
+                    return false;
+                };
+                only.iter()
+                    .any(|r| r.start < last.range.end && first.range.start < r.end)
+            });
+        }
+        all
+    }
+}
+
+/// What a layer holds for the recommender: its spans, and the attribute values given to them.
+#[derive(Debug, Clone, Default)]
+pub struct Coding {
+    pub spans: Vec<Span>,
+    pub values: Vec<(Span, String, String)>,
+}
+
+/// The spans of a layer and their text attribute values (a stance, the entity linked…).
+pub fn coding_of(layer: &crate::core::AnnotationLayer) -> Coding {
+    let mut out = Coding::default();
+    for a in layer.annotations() {
+        let span = Span {
+            range: a.start..a.end,
+            label: a.label.to_string(),
+        };
+        for (name, value) in &a.attributes {
+            if let crate::core::schema::AttributeValue::Text(v) = value {
+                out.values.push((span.clone(), name.clone(), v.clone()));
+            }
+        }
+        out.spans.push(span);
+    }
+    out
+}
+
+/// A suggestion of a recommender: a span, how sure the model is of it (0–1), and the
+/// attribute values it proposes with it (the sentence recommender's stance, concept…).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    pub span: Span,
+    pub confidence: f64,
+    pub attributes: Vec<(String, String)>,
 }
 
 /// Why a model cannot be trained.
@@ -100,18 +174,12 @@ pub enum RecommendError {
     NoLabels,
     #[error("{0}")]
     Crf(String),
+    #[error("cancelled")]
+    Cancelled,
 }
 
 /// Spans a label needs before a model is trained on it.
 pub const MIN_EXAMPLES: usize = 2;
-
-/// A trained span recommender: the CRF model (`CRFsuite`'s format, as `crfs` writes it) and the
-/// words it knows as names (the gazetteer: every word of every coded span, by label).
-pub struct SpanModel {
-    model: Vec<u8>,
-    gazetteer: Gazetteer,
-    labels: Vec<String>,
-}
 
 /// Training settings (the default is what BENCHMARKS.md measured).
 #[derive(Debug, Clone, Copy)]
@@ -133,86 +201,6 @@ impl Default for Training {
             iterations: 10,
             seed: 2002,
         }
-    }
-}
-
-impl SpanModel {
-    /// Trains on `examples`, for `labels` (spans of other labels are left out). Refused when a
-    /// label has fewer than [`MIN_EXAMPLES`] spans.
-    pub fn train(
-        examples: &[Example<'_>],
-        labels: &[String],
-        training: Training,
-    ) -> Result<Self, RecommendError> {
-        if labels.is_empty() {
-            return Err(RecommendError::NoLabels);
-        }
-        for label in labels {
-            let found = examples
-                .iter()
-                .flat_map(|e| &e.spans)
-                .filter(|s| &s.label == label)
-                .count();
-            if found < MIN_EXAMPLES {
-                return Err(RecommendError::TooFewExamples {
-                    label: label.clone(),
-                    found,
-                });
-            }
-        }
-        let wanted: BTreeSet<&str> = labels.iter().map(String::as_str).collect();
-        let gazetteer = Gazetteer::from_examples(examples, &wanted);
-        let crf = |e: std::io::Error| RecommendError::Crf(format!("training failed: {e}"));
-        let file = tempfile::NamedTempFile::new().map_err(crf)?;
-        let mut trainer = crfs::Trainer::averaged_perceptron()
-            .with_max_iterations(training.iterations)
-            .map_err(crf)?;
-        trainer.params_mut().set_shuffle_seed(Some(training.seed));
-        for example in examples {
-            let spans: Vec<&Span> = example
-                .spans
-                .iter()
-                .filter(|s| wanted.contains(s.label.as_str()))
-                .collect();
-            for words in sentences(example.text) {
-                let tags = bio_tags(&words, &spans);
-                let x = sentence_features(&words, &gazetteer);
-                trainer.append(&x, &tags).map_err(crf)?;
-            }
-        }
-        trainer.train(file.path()).map_err(crf)?;
-        let model = std::fs::read(file.path()).map_err(crf)?;
-        // The model must load before it is handed out.
-        crfs::Model::new(&model).map_err(|e| RecommendError::Crf(format!("bad model: {e}")))?;
-        Ok(Self {
-            model,
-            gazetteer,
-            labels: labels.to_vec(),
-        })
-    }
-
-    /// The labels it was trained for.
-    pub fn labels(&self) -> &[String] {
-        &self.labels
-    }
-
-    /// The spans it finds in `text`, in order.
-    pub fn predict(&self, text: &str) -> Vec<Span> {
-        let Ok(model) = crfs::Model::new(&self.model) else {
-            return Vec::new();
-        };
-        let Ok(tagger) = model.tagger() else {
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        for words in sentences(text) {
-            let x = sentence_features(&words, &self.gazetteer);
-            let Ok(tags) = tagger.tag(&x) else {
-                continue;
-            };
-            out.extend(spans_of(&words, &tags));
-        }
-        out
     }
 }
 
@@ -298,10 +286,7 @@ mod tests {
     #[test]
     fn too_few_examples_are_refused_in_plain_words() {
         let text = "Lavrov spoke.";
-        let one = [Example {
-            text,
-            spans: vec![span(text, "Lavrov", "actor")],
-        }];
+        let one = [Example::coded(text, vec![span(text, "Lavrov", "actor")])];
         let err = SpanModel::train(&one, &["actor".to_owned()], Training::default())
             .err()
             .unwrap();
@@ -323,16 +308,16 @@ mod tests {
         ];
         let examples: Vec<Example<'_>> = texts
             .iter()
-            .map(|t| Example {
-                text: t,
-                spans: vec![span(t, t.split(' ').nth(1).unwrap(), "actor")],
-            })
+            .map(|t| Example::coded(t, vec![span(t, t.split(' ').nth(1).unwrap(), "actor")]))
             .collect();
         let labels = ["actor".to_owned()];
         let a = SpanModel::train(&examples, &labels, Training::default()).unwrap();
         let b = SpanModel::train(&examples, &labels, Training::default()).unwrap();
-        assert_eq!(a.model, b.model);
+        assert_eq!(a.parts().1, b.parts().1);
         let text = "Minister Zarif said the talks failed.";
         assert_eq!(a.predict(text), vec![span(text, "Zarif", "actor")]);
+        let (found, unsure) = a.find(text);
+        assert!(found[0].confidence > 0.5 && found[0].confidence <= 1.0);
+        assert!((0.0..1.0).contains(&unsure));
     }
 }

@@ -36,6 +36,8 @@ pub struct Place {
     pub range: Range<usize>,
     pub label: String,
     pub entity: Option<String>,
+    /// Attribute values to give the span (a learned claim's stance).
+    pub attributes: Vec<(String, String)>,
     /// Snap to whole words as a drag does (matches of a search); suggestions are already
     /// whole words by their own rule and are taken as they are.
     pub snap: bool,
@@ -91,6 +93,7 @@ impl Workspace {
                 document: document.clone(),
                 range: range.clone(),
                 label: label.to_owned(),
+                attributes: Vec::new(),
                 entity: entity.map(str::to_owned),
                 snap: true,
             })
@@ -305,6 +308,9 @@ impl PlacesJob {
                 }
                 taken.push((snapped.clone(), label));
                 let mut attributes = crate::core::schema::Attributes::new();
+                for (name, value) in &place.attributes {
+                    attributes.insert(name.clone(), AttributeValue::Text(value.clone()));
+                }
                 if let Some(id) = &place.entity {
                     attributes.insert(
                         ENTITY_ATTRIBUTE.to_owned(),

@@ -74,6 +74,7 @@ impl App {
                 document: document.clone(),
                 range: range.clone(),
                 label: label.to_owned(),
+                attributes: Vec::new(),
                 entity: entity.map(str::to_owned),
                 snap: true,
             })

@@ -426,7 +426,8 @@ impl App {
             | Command::RejectSuggestion
             | Command::AcceptAllSuggestions
             | Command::ToggleSuggestions
-            | Command::SuggestionSettings => {}
+            | Command::SuggestionSettings
+            | Command::TrainSuggestions => {}
             Command::KeyboardReference => self
                 .windows
                 .toggle(crate::gui::windows::KeysWindow::default),

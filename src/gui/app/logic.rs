@@ -26,11 +26,16 @@ impl App {
             // and in the journal meanwhile).
             let blocked = blocked || session.team.syncing.is_some();
             session.autosave(ctx, blocked, &mut self.actions);
+            session
+                .learning
+                .refresh(ctx, &session.ws, &annotator, &session.suggestions.settings);
+            let generation = session.learning.generation;
             session.suggestions.refresh(
                 ctx,
                 &session.ws,
                 &annotator,
                 self.state.current_doc.as_deref(),
+                session.learning.model.as_ref().map(|m| (m, generation)),
             );
         }
         self.handle_close(ctx);

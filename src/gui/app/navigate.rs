@@ -66,6 +66,22 @@ impl App {
 
 impl App {
     pub(super) fn step_document(&mut self, delta: isize) {
+        if delta > 0
+            && let Some(session) = &self.session
+            && session.suggestions.settings.learned.next_least_sure
+            && let Some(doc) = session.learning.least_sure(
+                &session.ws,
+                self.layer_name(),
+                self.state.current_doc.as_deref(),
+            )
+        {
+            self.say(
+                format!("{doc}: the document the learned suggestions are least sure of"),
+                false,
+            );
+            self.select_document(&doc);
+            return;
+        }
         let Some(ws) = self.ws() else { return };
         let docs = &ws.project().documents;
         if docs.is_empty() {

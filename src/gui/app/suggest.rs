@@ -26,6 +26,7 @@ impl App {
             Command::DeleteAnnotation if focused => self.reject_suggestion(),
             Command::AcceptAllSuggestions => self.accept_all_suggestions(),
             Command::ToggleSuggestions => self.toggle_suggestions(),
+            Command::TrainSuggestions => self.train_suggestions(),
             Command::SuggestionSettings => self
                 .windows
                 .toggle(crate::gui::windows::SuggestionsWindow::default),
@@ -77,6 +78,11 @@ impl App {
             document: doc,
             range: s.range.clone(),
             entity: s.entity.clone().filter(|_| chosen == s.label),
+            attributes: if chosen == s.label {
+                s.attributes.clone()
+            } else {
+                Vec::new()
+            },
             label: chosen.clone(),
             snap: false,
         };
@@ -141,6 +147,7 @@ impl App {
                 range: s.range.clone(),
                 label: s.label.clone(),
                 entity: s.entity.clone(),
+                attributes: s.attributes.clone(),
                 snap: false,
             })
             .collect();
@@ -166,6 +173,25 @@ impl App {
             }
             Err(err) => self.say(err.to_string(), true),
         }
+    }
+
+    fn train_suggestions(&mut self) {
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        let settings = &session.suggestions.settings;
+        if !settings.enabled || !settings.learned.enabled {
+            self.say(
+                "Learned suggestions are off (Suggestion settings turns them on)",
+                true,
+            );
+            return;
+        }
+        session.learning.asked = true;
+        self.say(
+            "Training the learned suggestions on your coding (in the background)",
+            false,
+        );
     }
 
     fn toggle_suggestions(&mut self) {

@@ -13,6 +13,7 @@ pub mod entities;
 pub mod interchange;
 pub mod keys;
 pub mod label_all;
+mod learned;
 pub mod network;
 pub mod refresh_sources;
 pub mod schema_editor;
@@ -257,9 +258,20 @@ impl Window for SuggestionsWindow {
 
     fn show(&mut self, ui: &mut egui::Ui, fc: &mut FrameCtx) {
         let Some(session) = fc.session else { return };
-        if let Some(settings) = suggestions::ui(ui, &session.ws, &session.suggestions.settings) {
+        let (settings, train) = suggestions::ui(
+            ui,
+            &session.ws,
+            &session.suggestions.settings,
+            &session.learning,
+        );
+        if let Some(settings) = settings {
             fc.actions
                 .push(Action::SetSuggestionSettings(Box::new(settings)));
+        }
+        if train {
+            fc.actions.push(Action::Command(
+                crate::gui::commands::Command::TrainSuggestions,
+            ));
         }
     }
 }

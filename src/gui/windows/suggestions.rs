@@ -1,15 +1,22 @@
 //! Document → Suggestion settings: on or off, from whom (your spans, or also colleagues' and
 //! the curated layer), the case rule, and per label: proposed or not, with how many of its
 //! suggestions were accepted and rejected (so the team sees how far to trust them). Every
-//! change is written to `suggestions.json` at once.
+//! change is written to `suggestions.json` at once. Below, the learned suggestions
+//! ([`super::learned`]).
 
 use egui::RichText;
 
 use crate::core::Workspace;
 use crate::core::suggest::Settings;
 
-/// The settings to keep, when something was changed.
-pub fn ui(ui: &mut egui::Ui, ws: &Workspace, settings: &Settings) -> Option<Settings> {
+/// The settings to keep, when something was changed; and whether "Train now" was clicked.
+pub fn ui(
+    ui: &mut egui::Ui,
+    ws: &Workspace,
+    settings: &Settings,
+    learning: &crate::gui::learning::Learning,
+) -> (Option<Settings>, bool) {
+    let mut train = false;
     let mut next = settings.clone();
     ui.checkbox(&mut next.enabled, "Show suggestions (dashed outlines)");
     ui.add_enabled_ui(next.enabled, |ui| {
@@ -51,6 +58,7 @@ pub fn ui(ui: &mut egui::Ui, ws: &Workspace, settings: &Settings) -> Option<Sett
         if !next.rejected.is_empty() && ui.button("Propose rejected ones again").clicked() {
             next.rejected.clear();
         }
+        train = super::learned::ui(ui, ws, &mut next, learning);
     });
-    (next != *settings).then_some(next)
+    ((next != *settings).then_some(next), train)
 }

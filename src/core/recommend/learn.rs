@@ -1,0 +1,264 @@
+//! Learning from a project: what the window's background job and `tagdesk suggest
+//! --apply-to` run. It works on a [`Snapshot`] (copy-on-write clones of the layers, the paths
+//! of the texts), so it never holds the workspace, and it stops between its steps when asked.
+//!
+//! 1. The examples: every document the annotator coded, and the sentences around each
+//!    suggestion they rejected in documents they have not coded — a rejection is negative
+//!    evidence: those words are learned as "not a span".
+//! 2. The labels: those switched on that have at least [`MIN_EXAMPLES`] spans.
+//! 3. The model ([`Recommender`]), stored under `.tagdesk/models/` (per machine; never
+//!    committed: `.tagdesk/` is ignored by the team repository).
+//! 4. Its quality: cross-validated on the coded documents (up to five folds; two coded
+//!    documents at least), per label.
+//! 5. How unsure it is of each document not coded yet, most unsure first (the "next
+//!    document" order when the user asks for it).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::{
+    Coded, Evaluation, Example, Kind, MIN_EXAMPLES, RecommendError, Recommender, Training,
+    coding_of, cross_validate,
+};
+use crate::core::AnnotationLayer;
+use crate::core::entities::Registry;
+use crate::core::project::{LayerKey, PRIVATE_DIR};
+use crate::core::suggest::Rejected;
+use crate::core::text::SourceText;
+
+/// Folds of the evaluation, at most.
+pub const FOLDS: usize = 5;
+
+/// What learning needs of a project, taken at one moment.
+#[derive(Clone)]
+pub struct Snapshot {
+    pub root: PathBuf,
+    /// Whose coding is learned (and whose model is stored).
+    pub annotator: String,
+    /// Every document: its path in the project and its text's file.
+    pub documents: Vec<(String, PathBuf)>,
+    /// The layers learned from, by document.
+    pub layers: BTreeMap<String, AnnotationLayer>,
+    pub entities: Registry,
+    /// The labels that may be learned (those switched on).
+    pub labels: Vec<String>,
+    pub overrides: BTreeMap<String, Kind>,
+    pub rejected: Vec<Rejected>,
+}
+
+/// What learning gave.
+pub struct Learned {
+    pub model: Recommender,
+    /// The labels learned, with their spans.
+    pub labels: BTreeMap<String, usize>,
+    /// Labels left out for too few spans, with the number they have.
+    pub skipped: BTreeMap<String, usize>,
+    /// Coded documents learned from.
+    pub documents: usize,
+    pub evaluation: Result<Evaluation, String>,
+    /// Documents not coded yet, most unsure first.
+    pub unsure: Vec<(String, f64)>,
+    /// Where the model was stored, or why it could not be.
+    pub stored: Result<PathBuf, String>,
+}
+
+/// Where an annotator's model is kept.
+pub fn model_path(root: &Path, annotator: &str) -> PathBuf {
+    let safe: String = annotator
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    root.join(PRIVATE_DIR)
+        .join("models")
+        .join(format!("{safe}.model"))
+}
+
+/// The stored model of `annotator`, if there is one that reads.
+pub fn load_model(root: &Path, annotator: &str) -> Option<Recommender> {
+    let bytes = std::fs::read(model_path(root, annotator)).ok()?;
+    Recommender::from_bytes(&bytes).ok()
+}
+
+fn read(file: &Path, document: &str) -> Result<SourceText, RecommendError> {
+    let bytes = std::fs::read(file)
+        .map_err(|e| RecommendError::Crf(format!("cannot read {document}: {e}")))?;
+    SourceText::from_bytes(&bytes)
+        .map_err(|e| RecommendError::Crf(format!("cannot read {document}: {e}")))
+}
+
+fn stop(cancel: &AtomicBool) -> Result<(), RecommendError> {
+    if cancel.load(Ordering::Relaxed) {
+        Err(RecommendError::Cancelled)
+    } else {
+        Ok(())
+    }
+}
+
+/// Learns from `snapshot` (see the module's steps).
+pub fn learn(
+    snapshot: &Snapshot,
+    training: Training,
+    cancel: &AtomicBool,
+) -> Result<Learned, RecommendError> {
+    let coded: Vec<&String> = snapshot
+        .layers
+        .iter()
+        .filter(|(_, l)| !l.annotations().is_empty())
+        .map(|(d, _)| d)
+        .collect();
+    let mut rejected_in: BTreeMap<&str, Vec<Range<usize>>> = BTreeMap::new();
+    for r in &snapshot.rejected {
+        if snapshot.labels.contains(&r.label) {
+            rejected_in
+                .entry(&r.document)
+                .or_default()
+                .push(r.start..r.end);
+        }
+    }
+    let files: BTreeMap<&str, &PathBuf> = snapshot
+        .documents
+        .iter()
+        .map(|(d, f)| (d.as_str(), f))
+        .collect();
+    let mut texts: BTreeMap<&str, SourceText> = BTreeMap::new();
+    for doc in coded
+        .iter()
+        .map(|d| d.as_str())
+        .chain(rejected_in.keys().copied())
+    {
+        stop(cancel)?;
+        if let Some(file) = files.get(doc) {
+            texts.insert(doc, read(file, doc)?);
+        }
+    }
+    // The labels with enough spans.
+    let mut counts: BTreeMap<String, usize> =
+        snapshot.labels.iter().map(|l| (l.clone(), 0)).collect();
+    for doc in &coded {
+        for a in snapshot.layers[*doc].annotations() {
+            if let Some(n) = counts.get_mut(a.label.as_str()) {
+                *n += 1;
+            }
+        }
+    }
+    let (labels, skipped): (BTreeMap<String, usize>, BTreeMap<String, usize>) =
+        counts.into_iter().partition(|(_, n)| *n >= MIN_EXAMPLES);
+    if labels.is_empty() {
+        let (label, found) = skipped
+            .iter()
+            .max_by_key(|(_, n)| **n)
+            .map(|(l, n)| (l.clone(), *n))
+            .ok_or(RecommendError::NoLabels)?;
+        return Err(RecommendError::TooFewExamples { label, found });
+    }
+    let wanted: Vec<String> = labels.keys().cloned().collect();
+    let codings: BTreeMap<&str, super::Coding> = coded
+        .iter()
+        .map(|d| (d.as_str(), coding_of(&snapshot.layers[*d])))
+        .collect();
+    let mut examples: Vec<Example<'_>> = Vec::new();
+    for (doc, text) in &texts {
+        let coding = codings.get(doc).cloned().unwrap_or_default();
+        let only = (!codings.contains_key(doc)).then(|| rejected_in[doc].clone());
+        examples.push(Example {
+            text: text.as_str(),
+            spans: coding.spans,
+            values: coding.values,
+            only,
+        });
+    }
+    stop(cancel)?;
+    let mut model = Recommender::train(&examples, &wanted, training, &snapshot.overrides)?;
+    stop(cancel)?;
+    // Quality.
+    let keys: Vec<LayerKey> = coded
+        .iter()
+        .map(|d| LayerKey {
+            document: (*d).clone(),
+            annotator: snapshot.annotator.clone(),
+        })
+        .collect();
+    let docs: Vec<Coded<'_>> = keys
+        .iter()
+        .filter_map(|k| {
+            Some(Coded {
+                key: k,
+                layer: &snapshot.layers[&k.document],
+                text: texts.get(k.document.as_str())?,
+            })
+        })
+        .collect();
+    let evaluation = if docs.len() < 2 {
+        Err(format!(
+            "its quality is measured on two coded documents or more ({} so far)",
+            docs.len()
+        ))
+    } else {
+        match cross_validate(
+            &docs,
+            &snapshot.entities,
+            &snapshot.annotator,
+            &wanted,
+            docs.len().min(FOLDS),
+            training,
+            &snapshot.overrides,
+            cancel,
+        ) {
+            Ok(e) => Ok(e),
+            Err(RecommendError::Cancelled) => return Err(RecommendError::Cancelled),
+            Err(e) => Err(e.to_string()),
+        }
+    };
+    if let Ok(e) = &evaluation {
+        model.f1 = e
+            .model
+            .per_label
+            .iter()
+            .map(|(l, c)| (l.clone(), c.f1()))
+            .collect();
+    }
+    let stored = store(&snapshot.root, &snapshot.annotator, &model);
+    // How unsure it is of the documents not coded yet.
+    let coded_set: BTreeSet<&str> = coded.iter().map(|d| d.as_str()).collect();
+    let mut unsure = Vec::new();
+    for (doc, file) in &snapshot.documents {
+        if coded_set.contains(doc.as_str()) {
+            continue;
+        }
+        stop(cancel)?;
+        if let Ok(text) = read(file, doc) {
+            unsure.push((doc.clone(), model.find(text.as_str(), &[]).1));
+        }
+    }
+    unsure.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(Learned {
+        model,
+        labels,
+        skipped,
+        documents: docs.len(),
+        evaluation,
+        unsure,
+        stored,
+    })
+}
+
+fn store(root: &Path, annotator: &str, model: &Recommender) -> Result<PathBuf, String> {
+    let path = model_path(root, annotator);
+    let write = || -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        crate::core::project::write_atomic(&path, &model.to_bytes())
+    };
+    write()
+        .map(|()| path.clone())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}

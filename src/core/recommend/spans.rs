@@ -1,0 +1,156 @@
+//! The span recommender: a linear-chain CRF over the words of each sentence, trained with
+//! `crfs`'s averaged perceptron, decoded with confidences by [`super::crf`].
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::crf::{Decoded, Weights};
+use super::features::{Gazetteer, sentence_features};
+use super::{Example, Found, MIN_EXAMPLES, RecommendError, Span, Training, bio_tags, sentences};
+
+/// A trained span recommender: the CRF model (`CRFsuite`'s format, as `crfs` writes it), its
+/// weights read out for decoding, and the words it knows as names (the gazetteer: every word
+/// of every coded span, by label).
+pub struct SpanModel {
+    model: Vec<u8>,
+    weights: Weights,
+    gazetteer: Gazetteer,
+    labels: Vec<String>,
+}
+
+/// What is stored beside the CRF's bytes.
+#[derive(Serialize, Deserialize)]
+pub(super) struct SpanHeader {
+    pub labels: Vec<String>,
+    pub gazetteer: Gazetteer,
+}
+
+impl SpanModel {
+    /// Trains on `examples`, for `labels` (spans of other labels are left out). Refused when a
+    /// label has fewer than [`MIN_EXAMPLES`] spans.
+    pub fn train(
+        examples: &[Example<'_>],
+        labels: &[String],
+        training: Training,
+    ) -> Result<Self, RecommendError> {
+        if labels.is_empty() {
+            return Err(RecommendError::NoLabels);
+        }
+        for label in labels {
+            let found = examples
+                .iter()
+                .flat_map(|e| &e.spans)
+                .filter(|s| &s.label == label)
+                .count();
+            if found < MIN_EXAMPLES {
+                return Err(RecommendError::TooFewExamples {
+                    label: label.clone(),
+                    found,
+                });
+            }
+        }
+        let wanted: BTreeSet<&str> = labels.iter().map(String::as_str).collect();
+        let gazetteer = Gazetteer::from_examples(examples, &wanted);
+        let crf = |e: std::io::Error| RecommendError::Crf(format!("training failed: {e}"));
+        let file = tempfile::NamedTempFile::new().map_err(crf)?;
+        let mut trainer = crfs::Trainer::averaged_perceptron()
+            .with_max_iterations(training.iterations)
+            .map_err(crf)?;
+        trainer.params_mut().set_shuffle_seed(Some(training.seed));
+        for example in examples {
+            let spans: Vec<&Span> = example
+                .spans
+                .iter()
+                .filter(|s| wanted.contains(s.label.as_str()))
+                .collect();
+            for words in example.sentences() {
+                let tags = bio_tags(&words, &spans);
+                let x = sentence_features(&words, &gazetteer);
+                trainer.append(&x, &tags).map_err(crf)?;
+            }
+        }
+        trainer.train(file.path()).map_err(crf)?;
+        let model = std::fs::read(file.path()).map_err(crf)?;
+        Self::from_parts(
+            model,
+            SpanHeader {
+                labels: labels.to_vec(),
+                gazetteer,
+            },
+        )
+    }
+
+    /// A model from its stored parts; the CRF must load.
+    pub(super) fn from_parts(model: Vec<u8>, header: SpanHeader) -> Result<Self, RecommendError> {
+        let weights =
+            Weights::read(&model).map_err(|e| RecommendError::Crf(format!("bad model: {e}")))?;
+        Ok(Self {
+            model,
+            weights,
+            gazetteer: header.gazetteer,
+            labels: header.labels,
+        })
+    }
+
+    /// The stored parts: the header and the CRF's bytes.
+    pub(super) fn parts(&self) -> (SpanHeader, &[u8]) {
+        (
+            SpanHeader {
+                labels: self.labels.clone(),
+                gazetteer: self.gazetteer.clone(),
+            },
+            &self.model,
+        )
+    }
+
+    /// The labels it was trained for.
+    pub fn labels(&self) -> &[String] {
+        &self.labels
+    }
+
+    /// The spans it finds in `text`, in order.
+    pub fn predict(&self, text: &str) -> Vec<Span> {
+        self.find(text).0.into_iter().map(|f| f.span).collect()
+    }
+
+    /// The spans it finds in `text`, in order, each with the model's confidence (the lowest
+    /// probability of its words' tags, from the CRF's marginals); and how unsure it is of
+    /// the text (the mean over sentences of one less the best tagging's probability).
+    pub fn find(&self, text: &str) -> (Vec<Found>, f64) {
+        let mut out = Vec::new();
+        let (mut unsure, mut n) = (0.0, 0usize);
+        for words in sentences(text) {
+            let x = sentence_features(&words, &self.gazetteer);
+            let Decoded {
+                tags,
+                confidence,
+                sequence,
+            } = self.weights.decode(&x);
+            unsure += 1.0 - sequence;
+            n += 1;
+            let tags: Vec<&str> = tags
+                .iter()
+                .map(|&t| self.weights.labels[t].as_str())
+                .collect();
+            for span in super::spans_of(&words, &tags) {
+                let confidence = words
+                    .iter()
+                    .zip(&confidence)
+                    .filter(|(w, _)| {
+                        span.range.start <= w.range.start && w.range.end <= span.range.end
+                    })
+                    .map(|(_, &p)| p)
+                    .fold(1.0, f64::min);
+                out.push(Found {
+                    span,
+                    confidence,
+                    attributes: Vec::new(),
+                });
+            }
+        }
+        #[allow(clippy::cast_precision_loss)]
+        let unsure = if n == 0 { 0.0 } else { unsure / n as f64 };
+        (out, unsure)
+    }
+}
