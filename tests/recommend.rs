@@ -104,3 +104,340 @@ fn evaluating_what_cannot_be_learned_says_why() {
         assert!(said.contains(says), "{said}");
     }
 }
+
+mod learning {
+    //! The model trained from a project as the window and `suggest --apply-to` train it.
+
+    use std::path::{Path, PathBuf};
+    use std::sync::atomic::AtomicBool;
+
+    use tagdesk::core::faults::{self, Fault, Plan};
+    use tagdesk::core::recommend::{
+        Example, RecommendError, Recommender, Snapshot, Span, Training, learn, model_path,
+    };
+    use tagdesk::core::suggest::{Rejected, Settings};
+    use tagdesk::core::{LayerKey, Workspace};
+
+    use crate::support::{char_offset_of, project_with};
+
+    const TEXTS: [(&str, &str); 4] = [
+        (
+            "a.txt",
+            "Minister Lavrov said the talks failed. Minister Kerry said the plan works. The weather was fine.",
+        ),
+        (
+            "b.txt",
+            "Minister Zarif said nothing new. Minister Kerry said it again. Lunch was served late.",
+        ),
+        (
+            "c.txt",
+            "Minister Merkel said the border stays open. The hall was full.",
+        ),
+        ("d.txt", "The rooms were cold. Minister Lavrov said so."),
+    ];
+
+    fn word(doc: usize, w: &str) -> std::ops::Range<usize> {
+        let start = char_offset_of(TEXTS[doc].1, w, 0);
+        start..start + w.chars().count()
+    }
+
+    /// Ana coded the actors of a.txt and b.txt.
+    fn coded() -> (tempfile::TempDir, PathBuf) {
+        let files: Vec<(&str, &[u8])> = TEXTS.iter().map(|(p, t)| (*p, t.as_bytes())).collect();
+        let (dir, root) = project_with(&files);
+        let mut ws = Workspace::open(&root).unwrap();
+        for (doc, w) in [(0, "Lavrov"), (0, "Kerry"), (1, "Zarif"), (1, "Kerry")] {
+            ws.add_span(TEXTS[doc].0, "ana", word(doc, w), "actor")
+                .unwrap();
+        }
+        assert!(ws.save().errors.is_empty());
+        (dir, root)
+    }
+
+    fn snapshot(root: &Path, rejected: Vec<Rejected>) -> Snapshot {
+        let ws = Workspace::open(root).unwrap();
+        let project = ws.project();
+        Snapshot {
+            root: root.to_owned(),
+            annotator: "ana".to_owned(),
+            documents: project
+                .documents
+                .iter()
+                .map(|d| (d.path.clone(), project.document_file(&d.path)))
+                .collect(),
+            layers: project
+                .layers
+                .iter()
+                .filter(|(k, _)| k.annotator == "ana")
+                .map(|(k, l)| (k.document.clone(), l.clone()))
+                .collect(),
+            entities: project.entities.clone(),
+            labels: vec!["actor".to_owned(), "claim".to_owned()],
+            overrides: std::collections::BTreeMap::default(),
+            rejected,
+            measure: true,
+        }
+    }
+
+    fn finds(model: &Recommender, doc: usize) -> Vec<Span> {
+        model
+            .find(TEXTS[doc].1, &[])
+            .0
+            .into_iter()
+            .map(|f| f.span)
+            .collect()
+    }
+
+    fn merkel() -> Span {
+        Span {
+            range: word(2, "Merkel"),
+            label: "actor".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_project_trains_a_model_that_is_measured_stored_and_read_back_the_same() {
+        let (_dir, root) = coded();
+        let never = AtomicBool::new(false);
+        let learned = learn(&snapshot(&root, Vec::new()), Training::default(), &never).unwrap();
+        assert_eq!(learned.labels.get("actor"), Some(&4));
+        assert_eq!(learned.skipped.get("claim"), Some(&0), "too few claims");
+        assert_eq!(learned.documents, 2);
+        let evaluation = learned.evaluation.as_ref().unwrap();
+        assert_eq!(evaluation.folds, 2);
+        assert!(learned.model.f1["actor"] > 0.0);
+        // The documents not coded, most unsure first, each once.
+        let unsure: Vec<&str> = learned.unsure.iter().map(|(d, _)| d.as_str()).collect();
+        assert_eq!(unsure.len(), 2);
+        assert!(unsure.contains(&"c.txt") && unsure.contains(&"d.txt"));
+        assert!(learned.unsure[0].1 >= learned.unsure[1].1);
+        // A name never coded, found by its company.
+        assert!(finds(&learned.model, 2).contains(&merkel()));
+        // Stored under .tagdesk; read back, it suggests the same, as sure, with its figures.
+        let path = learned.stored.as_ref().unwrap();
+        assert_eq!(*path, model_path(&root, "ana"));
+        assert!(path.starts_with(root.join(".tagdesk")));
+        let bytes = std::fs::read(path).unwrap();
+        let back = Recommender::from_bytes(&bytes).unwrap();
+        assert_eq!(
+            back.find(TEXTS[2].1, &[]),
+            learned.model.find(TEXTS[2].1, &[])
+        );
+        assert_eq!(back.f1, learned.model.f1);
+        assert_eq!(back.to_bytes(), bytes, "the stored form is stable");
+        // A cut file is refused with the reason.
+        let err = Recommender::from_bytes(&bytes[..bytes.len() - 10])
+            .err()
+            .unwrap();
+        assert!(err.contains("bytes long"), "{err}");
+        // The same coding trains the same model.
+        let again = learn(&snapshot(&root, Vec::new()), Training::default(), &never).unwrap();
+        assert_eq!(again.model.to_bytes(), bytes);
+    }
+
+    #[test]
+    fn a_rejected_suggestion_is_not_suggested_again_and_teaches_the_model() {
+        let (_dir, root) = coded();
+        let never = AtomicBool::new(false);
+        let learned = learn(&snapshot(&root, Vec::new()), Training::default(), &never).unwrap();
+        let (found, _) = learned.model.find(TEXTS[2].1, &[]);
+        let mut settings = Settings::default();
+        let shown = settings.admit_learned("c.txt", &found, &learned.model.f1, None, &[]);
+        let suggestion = shown
+            .iter()
+            .find(|s| s.range == merkel().range)
+            .expect("Merkel is suggested")
+            .clone();
+        // Delete on it: never shown again by this model…
+        settings.reject("c.txt", &suggestion);
+        let shown = settings.admit_learned("c.txt", &found, &learned.model.f1, None, &[]);
+        assert!(!shown.iter().any(|s| s.range == merkel().range));
+        // …and the next model learns the words as not a name.
+        let rejected: Vec<Rejected> = settings.rejected.iter().cloned().collect();
+        let next = learn(&snapshot(&root, rejected), Training::default(), &never).unwrap();
+        assert!(
+            !finds(&next.model, 2).contains(&merkel()),
+            "{:?}",
+            finds(&next.model, 2)
+        );
+    }
+
+    #[test]
+    fn too_little_coding_is_refused_in_plain_words() {
+        let files: Vec<(&str, &[u8])> = TEXTS.iter().map(|(p, t)| (*p, t.as_bytes())).collect();
+        let (_dir, root) = project_with(&files);
+        let never = AtomicBool::new(false);
+        let mut ws = Workspace::open(&root).unwrap();
+        ws.add_span("a.txt", "ana", word(0, "Lavrov"), "actor")
+            .unwrap();
+        assert!(ws.save().errors.is_empty());
+        let err = learn(&snapshot(&root, Vec::new()), Training::default(), &never)
+            .err()
+            .unwrap();
+        assert_eq!(
+            err.to_string(),
+            "label \"actor\" has 1 coded span(s) in the documents learned from; the model needs at least 2"
+        );
+        let mut none = snapshot(&root, Vec::new());
+        none.labels.clear();
+        assert!(matches!(
+            learn(&none, Training::default(), &never),
+            Err(RecommendError::NoLabels)
+        ));
+        // One example of a label, straight to the trainer: refused the same way.
+        let one = [Example::coded(
+            TEXTS[0].1,
+            vec![Span {
+                range: word(0, "Lavrov"),
+                label: "actor".to_owned(),
+            }],
+        )];
+        assert!(matches!(
+            Recommender::train(
+                &one,
+                &["actor".to_owned()],
+                Training::default(),
+                &std::collections::BTreeMap::default()
+            ),
+            Err(RecommendError::TooFewExamples { found: 1, .. })
+        ));
+    }
+
+    #[test]
+    fn cancelled_learning_stops_and_stores_nothing() {
+        let (_dir, root) = coded();
+        let cancel = AtomicBool::new(true);
+        assert!(matches!(
+            learn(&snapshot(&root, Vec::new()), Training::default(), &cancel),
+            Err(RecommendError::Cancelled)
+        ));
+        assert!(!model_path(&root, "ana").exists());
+    }
+
+    /// The model is a cache: a disk that refuses it leaves the model in use and says so,
+    /// and nothing half-written is left where the next opening would read it.
+    #[test]
+    fn a_model_that_cannot_be_written_is_reported_and_not_left_half_written() {
+        for fault in [Fault::NoSpace, Fault::Short, Fault::Io] {
+            let (_dir, root) = coded();
+            let never = AtomicBool::new(false);
+            let armed = faults::arm(
+                &root,
+                Plan {
+                    fault,
+                    at: 1,
+                    persistent: true,
+                },
+            );
+            let learned = learn(&snapshot(&root, Vec::new()), Training::default(), &never).unwrap();
+            drop(armed);
+            let err = learned.stored.expect_err("the write failed");
+            assert!(err.contains("ana.model"), "{fault:?}: {err}");
+            let path = model_path(&root, "ana");
+            assert!(
+                !path.exists() || Recommender::from_bytes(&std::fs::read(&path).unwrap()).is_ok(),
+                "{fault:?}: nothing half-written"
+            );
+            assert!(
+                finds(&learned.model, 2).contains(&merkel()),
+                "still suggests"
+            );
+        }
+    }
+
+    fn layer_spans(root: &Path, doc: &str) -> Vec<(usize, usize, String)> {
+        let ws = Workspace::open(root).unwrap();
+        ws.project()
+            .layers
+            .get(&LayerKey {
+                document: doc.to_owned(),
+                annotator: "ana".to_owned(),
+            })
+            .map(|l| {
+                l.annotations()
+                    .iter()
+                    .map(|a| (a.start, a.end, a.label.to_string()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn suggest_apply_to_adds_what_the_model_finds_or_only_shows_it_with_dry_run() {
+        let (_dir, root) = coded();
+        let r = root.to_str().unwrap();
+        let out = super::tagdesk(&[
+            "suggest",
+            r,
+            "--annotator",
+            "ana",
+            "--apply-to",
+            "uncoded",
+            "--label",
+            "actor",
+            "--dry-run",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("c.txt:1:10: would add actor [Merkel] ("),
+            "{stdout}"
+        );
+        assert!(
+            layer_spans(&root, "c.txt").is_empty(),
+            "a dry run changes nothing"
+        );
+        assert!(!root.join("annotations/ana/c.txt.json").exists());
+        // For real, as one step; then nothing is left to add.
+        let out = super::tagdesk(&[
+            "suggest",
+            r,
+            "--annotator",
+            "ana",
+            "--apply-to",
+            "c.txt",
+            "--min-confidence",
+            "0.5",
+            "--json",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["dry_run"], false);
+        assert!(report["added"][0]["confidence"].as_f64().unwrap() >= 0.5);
+        let m = word(2, "Merkel");
+        assert!(layer_spans(&root, "c.txt").contains(&(m.start, m.end, "actor".to_owned())));
+        let out = super::tagdesk(&["validate", r]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        // Bad requests are refused with what is wrong.
+        for (args, says) in [
+            (vec!["--apply-to", "nope.txt"], "no document \"nope.txt\""),
+            (
+                vec!["--apply-to", "c.txt", "--min-confidence", "2"],
+                "not between 0 and 1",
+            ),
+            (
+                vec!["--apply-to", "c.txt", "--label", "actr"],
+                "no label \"actr\"",
+            ),
+        ] {
+            let mut all = vec!["suggest", r, "--annotator", "ana"];
+            all.extend(args);
+            let out = super::tagdesk(&all);
+            assert_eq!(out.status.code(), Some(2));
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(stderr.contains(says), "{stderr}");
+        }
+    }
+}

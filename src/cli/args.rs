@@ -298,12 +298,38 @@ pub struct AnnotateOptions {
     pub json: bool,
 }
 
+fn confidence(s: &str) -> Result<f64, String> {
+    let x: f64 = s
+        .parse()
+        .map_err(|_| format!("\"{s}\" is not a number between 0 and 1"))?;
+    if (0.0..=1.0).contains(&x) {
+        Ok(x)
+    } else {
+        Err(format!("{x} is not between 0 and 1"))
+    }
+}
+
 #[derive(Debug, clap::Args)]
 pub struct SuggestOptions {
     pub project: PathBuf,
-    /// Cross-validate the span recommender (the only action so far).
-    #[arg(long, required = true)]
+    /// Cross-validate the recommenders: precision, recall and F1 per label.
+    #[arg(
+        long,
+        required_unless_present = "apply_to",
+        conflicts_with = "apply_to"
+    )]
     pub evaluate: bool,
+    /// Train on the annotator's coding and add what the model finds in these documents to
+    /// their layer, as one step (repeatable; a document's path in the project, or `uncoded`
+    /// for every document they have not coded).
+    #[arg(long = "apply-to", value_name = "DOCUMENT")]
+    pub apply_to: Vec<String>,
+    /// With --apply-to: only what the model is at least this sure of (0–1).
+    #[arg(long, default_value_t = 0.5, value_parser = confidence)]
+    pub min_confidence: f64,
+    /// With --apply-to: print what would be added; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
     /// Whose coding to learn from and measure against (needed when the project has several
     /// annotators).
     #[arg(long)]

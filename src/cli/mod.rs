@@ -16,6 +16,7 @@ mod interchange;
 mod network;
 mod sources;
 mod suggest;
+mod suggest_apply;
 mod team;
 
 pub use args::*;
@@ -144,6 +145,9 @@ fn dispatch(command: Command) -> Result<(), CliError> {
         Command::Sources { action } => sources::sources_cmd(action),
         Command::Team { action } => team::team_cmd(action),
         Command::Annotate(options) => annotate::annotate_cmd(&options),
+        Command::Suggest(options) if !options.apply_to.is_empty() => {
+            suggest_apply::apply_cmd(&options)
+        }
         Command::Suggest(options) => suggest::suggest_cmd(&options),
         Command::Metadata {
             project,

@@ -1,5 +1,5 @@
-//! `tagdesk suggest`: the learned suggestions' quality, by cross-validation
-//! (`core::recommend::evaluate`).
+//! `tagdesk suggest --evaluate`: the learned suggestions' quality, by cross-validation
+//! (`core::recommend::evaluate`). `--apply-to` is in `suggest_apply`.
 
 use std::io::Write as _;
 
@@ -9,28 +9,7 @@ use crate::core::recommend::{Counts, Evaluation, Training, evaluate};
 pub(super) fn suggest_cmd(options: &SuggestOptions) -> Result<(), CliError> {
     let workspace = open_read_only(&options.project)?;
     let project = workspace.project();
-    let annotators: Vec<String> = project
-        .annotators()
-        .into_iter()
-        .filter(|a| a != crate::core::review::CURATED)
-        .collect();
-    let annotator = match (&options.annotator, annotators.as_slice()) {
-        (Some(a), _) => a.clone(),
-        (None, [only]) => only.clone(),
-        (None, _) => {
-            return Err(CliError::Usage(format!(
-                "whose coding? --annotator NAME (this project has: {})",
-                annotators.join(", ")
-            )));
-        }
-    };
-    if !annotators.contains(&annotator) {
-        return Err(CliError::Usage(format!(
-            "no annotator \"{annotator}\" in {} (it has: {})",
-            options.project.display(),
-            annotators.join(", ")
-        )));
-    }
+    let annotator = super::suggest_apply::whose(project, options)?;
     let evaluation = evaluate(
         project,
         &annotator,

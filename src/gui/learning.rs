@@ -179,6 +179,7 @@ impl Learning {
                 .collect(),
             overrides: settings.learned.kinds.clone(),
             rejected: settings.rejected.iter().cloned().collect(),
+            measure: true,
         };
         self.status = Status::Training;
         let cancel = Arc::clone(&self.cancel);

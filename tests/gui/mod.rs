@@ -16,6 +16,7 @@ mod annotate_all;
 mod disk;
 mod editing;
 mod jobs;
+mod learned;
 mod rtl;
 mod schema;
 mod sources;

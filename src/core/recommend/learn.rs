@@ -46,6 +46,9 @@ pub struct Snapshot {
     pub labels: Vec<String>,
     pub overrides: BTreeMap<String, Kind>,
     pub rejected: Vec<Rejected>,
+    /// Measure the model (cross-validation) and how unsure it is of each document not coded
+    /// yet; a batch run that only applies the model leaves both out.
+    pub measure: bool,
 }
 
 /// What learning gave.
@@ -196,7 +199,9 @@ pub fn learn(
             })
         })
         .collect();
-    let evaluation = if docs.len() < 2 {
+    let evaluation = if !snapshot.measure {
+        Err("not measured".to_owned())
+    } else if docs.len() < 2 {
         Err(format!(
             "its quality is measured on two coded documents or more ({} so far)",
             docs.len()
@@ -229,7 +234,7 @@ pub fn learn(
     // How unsure it is of the documents not coded yet.
     let coded_set: BTreeSet<&str> = coded.iter().map(|d| d.as_str()).collect();
     let mut unsure = Vec::new();
-    for (doc, file) in &snapshot.documents {
+    for (doc, file) in snapshot.documents.iter().filter(|_| snapshot.measure) {
         if coded_set.contains(doc.as_str()) {
             continue;
         }

@@ -160,6 +160,11 @@ impl App {
         self.state.selected.as_deref()
     }
 
+    /// The learned suggestions' model and training (for tests and tools).
+    pub fn learning(&self) -> Option<&crate::gui::learning::Learning> {
+        self.session.as_ref().map(|s| &s.learning)
+    }
+
     /// The suggestions of the open project (for tests and tools).
     pub fn suggestions(&self) -> Option<&crate::gui::suggestions::Suggestions> {
         self.session.as_ref().map(|s| &s.suggestions)

@@ -1,0 +1,143 @@
+//! Suggestions that learn, in the window: trained in the background as the annotator codes,
+//! shown dashed with how sure the model is, accepted with Enter; the training stops when the
+//! project is closed.
+
+use super::*;
+use tagdesk::core::suggest::Provenance;
+
+const TEXTS: [(&str, &str); 3] = [
+    (
+        "a.txt",
+        "Minister Lavrov said the talks failed. Minister Kerry said the plan works. The weather was fine.",
+    ),
+    (
+        "b.txt",
+        "Minister Zarif said nothing new. Minister Kerry said it again. Lunch was served late.",
+    ),
+    (
+        "c.txt",
+        "Minister Merkel said the border stays open. The hall was full.",
+    ),
+];
+
+fn tag_word(harness: &mut Harness<'_, App>, text: &str, word: &str) {
+    let start = char_offset_of(text, word, 0);
+    tag(harness, start, start + word.chars().count(), Key::Num1);
+}
+
+fn learned_here(h: &Harness<'_, App>) -> Vec<(std::ops::Range<usize>, u8)> {
+    h.state().suggestions().map_or_else(Vec::new, |s| {
+        s.here
+            .iter()
+            .filter_map(|x| match x.provenance {
+                Provenance::Learned { percent } => Some((x.range.clone(), percent)),
+                _ => None,
+            })
+            .collect()
+    })
+}
+
+#[test]
+fn suggestions_from_the_model_appear_after_coding_and_are_accepted_with_enter() {
+    let files: Vec<(&str, &[u8])> = TEXTS.iter().map(|(p, t)| (*p, t.as_bytes())).collect();
+    let (_dir, root) = crate::support::project_with(&files);
+    // Train again after every four edits.
+    let mut settings = tagdesk::core::suggest::Settings::default();
+    settings.learned.retrain_after = 4;
+    settings.save(&root).unwrap();
+    let mut harness = open_app_on(&root, "a.txt", "ana");
+    wait_for(
+        &mut harness,
+        "the first training (nothing coded yet)",
+        |h| {
+            let l = h.state().learning().unwrap();
+            !l.is_running() && l.status != tagdesk::gui::learning::Status::Idle
+        },
+    );
+    assert!(harness.state().learning().unwrap().model.is_none());
+    // Four spans in two documents, tagged in the window.
+    tag_word(&mut harness, TEXTS[0].1, "Lavrov");
+    tag_word(&mut harness, TEXTS[0].1, "Kerry");
+    harness
+        .state_mut()
+        .push_action(Action::SelectDocument("b.txt".into()));
+    steps(&mut harness, 3);
+    tag_word(&mut harness, TEXTS[1].1, "Zarif");
+    tag_word(&mut harness, TEXTS[1].1, "Kerry");
+    wait_for(&mut harness, "a model trained on the four spans", |h| {
+        let l = h.state().learning().unwrap();
+        !l.is_running()
+            && l.trained
+                .as_ref()
+                .is_some_and(|t| t.labels.get("actor") == Some(&4))
+    });
+    assert!(
+        root.join(".tagdesk/models/ana.model").is_file(),
+        "kept under .tagdesk"
+    );
+    // A name never coded, found by its company.
+    harness
+        .state_mut()
+        .push_action(Action::SelectDocument("c.txt".into()));
+    let merkel = char_offset_of(TEXTS[2].1, "Merkel", 0);
+    wait_for(&mut harness, "the learned suggestion", |h| {
+        learned_here(h)
+            .iter()
+            .any(|(r, _)| *r == (merkel..merkel + 6))
+    });
+    let (_, percent) = learned_here(&harness)[0].clone();
+    assert!((50..=100).contains(&percent), "{percent}% sure");
+    harness.key_press(Key::F4);
+    steps(&mut harness, 2);
+    harness.key_press(Key::Enter);
+    steps(&mut harness, 2);
+    let ws = harness.state().workspace().unwrap();
+    let made = ws
+        .layer("c.txt", "ana")
+        .unwrap()
+        .annotations()
+        .iter()
+        .any(|a| a.start == merkel && a.label == "actor");
+    assert!(made, "accepted with Enter");
+}
+
+#[test]
+fn closing_the_project_stops_the_training_and_stores_nothing() {
+    let (_dir, root) = sample_copy();
+    let (_other_dir, other) = crate::support::project_with(&[("x.txt", b"another project")]);
+    let options = Options {
+        path: None,
+        document: None,
+        annotator: Some("sam".to_owned()),
+        frame_stats: None,
+        builtin_file_dialog: true,
+    };
+    let mut harness = Harness::builder()
+        .with_size(vec2(1280.0, 800.0))
+        .build_eframe(move |cc| App::new(cc, options));
+    let gate = tagdesk::gui::jobs::hold_tasks_named(&harness.ctx, "learn");
+    harness
+        .state_mut()
+        .push_action(Action::OpenPath(root.clone(), None));
+    wait_for_project(&mut harness);
+    wait_for(&mut harness, "the training to start", |h| {
+        h.state().learning().unwrap().status == tagdesk::gui::learning::Status::Training
+    });
+    let cancel = harness.state().learning().unwrap().cancel_flag();
+    harness
+        .state_mut()
+        .push_action(Action::OpenPath(other, None));
+    wait_for_project(&mut harness);
+    assert!(
+        cancel.load(std::sync::atomic::Ordering::Relaxed),
+        "cancelled"
+    );
+    gate.open();
+    wait_for(&mut harness, "the held task to end", |h| {
+        h.state().jobs_running() == 0
+    });
+    assert!(
+        !root.join(".tagdesk/models/sam.model").exists(),
+        "nothing stored after the project was closed"
+    );
+}
