@@ -1,24 +1,18 @@
-//! Decoding a trained CRF with confidences. `crfs` trains the model and writes it in
-//! `CRFsuite`'s binary format, but its tagger answers only the best tag sequence. The
-//! suggestions need more: how sure the model is of each span (shown on hover, and a floor the
-//! user sets) and of each sentence (the active-learning order). So the weights are read out of
-//! the model file once ([`Weights::read`]; the layout is `CRFsuite`'s, documented in its
-//! `crf1m_model.c`: a header of twelve 32-bit little-endian words, then the feature records of
-//! 20 bytes, type · source · target · weight) and decoded here: Viterbi for the best sequence,
-//! forward–backward (in log space) for each word's marginal probabilities.
+//! The CRF's weights and decoding with confidences: Viterbi for the best tag sequence,
+//! forward–backward (in log space) for each word's marginal probability of its tag — how sure
+//! the model is of each span (shown on hover, and a floor the user sets) and of each sentence
+//! (the active-learning order). Trained by [`super::perceptron`].
+//!
+//! Stored form ([`Weights::to_bytes`]): the tags as one JSON line, then little-endian binary —
+//! the L × L transition weights (`f64`), the number of attributes (`u32`), and for each
+//! attribute in name order its name (`u32` length, UTF-8), its number of weights (`u32`) and
+//! each as tag (`u32`) and weight (`f64`). Binary because the weights must come back to the
+//! bit: the model read back suggests exactly what the trained one did.
 
 use std::collections::HashMap;
 
-use crfs::Attribute;
-
-/// `CRFsuite`'s feature types.
-const STATE: u32 = 0;
-const TRANSITION: u32 = 1;
-const CHUNK_SIZE: usize = 12;
-const FEATURE_SIZE: usize = 20;
-
 /// The weights of a first-order linear-chain CRF.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Weights {
     /// The tags, by id.
     pub labels: Vec<String>,
@@ -37,53 +31,138 @@ pub struct Decoded {
     pub sequence: f64,
 }
 
-fn word(buf: &[u8], at: usize) -> Result<u32, String> {
-    buf.get(at..at + 4)
-        .and_then(|b| b.try_into().ok())
-        .map(u32::from_le_bytes)
-        .ok_or_else(|| format!("model file cut short at byte {at}"))
+/// The best tag sequence for state scores `scores` (`T × L`) and transitions `trans` (`L × L`).
+pub fn viterbi(scores: &[f64], trans: &[f64], l: usize) -> Vec<usize> {
+    viterbi_scored(scores, trans, l).0
 }
 
-fn float(buf: &[u8], at: usize) -> Result<f64, String> {
-    buf.get(at..at + 8)
-        .and_then(|b| b.try_into().ok())
-        .map(f64::from_le_bytes)
-        .ok_or_else(|| format!("model file cut short at byte {at}"))
+#[allow(clippy::needless_range_loop)]
+fn viterbi_scored(scores: &[f64], trans: &[f64], l: usize) -> (Vec<usize>, f64) {
+    let n = scores.len() / l.max(1);
+    if n == 0 {
+        return (Vec::new(), 0.0);
+    }
+    let mut best = scores[..l].to_vec();
+    let mut next = vec![0.0; l];
+    let mut back = vec![0usize; n * l];
+    for t in 1..n {
+        for j in 0..l {
+            let (mut max, mut arg) = (f64::MIN, 0);
+            for i in 0..l {
+                let s = best[i] + trans[i * l + j];
+                if max < s {
+                    (max, arg) = (s, i);
+                }
+            }
+            back[t * l + j] = arg;
+            next[j] = max + scores[t * l + j];
+        }
+        std::mem::swap(&mut best, &mut next);
+    }
+    let (mut max, mut last) = (f64::MIN, 0);
+    for (j, &s) in best.iter().enumerate() {
+        if max < s {
+            (max, last) = (s, j);
+        }
+    }
+    let mut tags = vec![0; n];
+    tags[n - 1] = last;
+    for t in (1..n).rev() {
+        tags[t - 1] = back[t * l + tags[t]];
+    }
+    (tags, max)
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Result<&[u8], String> {
+        if self.0.len() < n {
+            return Err("the weights are cut short".to_owned());
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
+    }
+
+    fn u32(&mut self) -> Result<u32, String> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    fn f64(&mut self) -> Result<f64, String> {
+        let b = self.take(8)?;
+        let mut a = [0u8; 8];
+        a.copy_from_slice(b);
+        Ok(f64::from_le_bytes(a))
+    }
 }
 
 impl Weights {
-    /// The weights of a model `crfs` wrote.
-    pub fn read(bytes: &[u8]) -> Result<Self, String> {
-        let model = crfs::Model::new(bytes).map_err(|e| format!("not a CRF model: {e}"))?;
-        let num_features = word(bytes, 16)? as usize;
-        let off_features = word(bytes, 28)? as usize;
-        let labels: Vec<String> = (0..model.num_labels())
-            .map(|i| model.to_label(i).unwrap_or_default().to_owned())
-            .collect();
-        let l = labels.len();
-        let mut trans = vec![0.0; l * l];
-        let mut by_attr: HashMap<u32, Vec<(u32, f64)>> = HashMap::new();
-        for f in 0..num_features {
-            let at = off_features + CHUNK_SIZE + FEATURE_SIZE * f;
-            let (kind, source, target) =
-                (word(bytes, at)?, word(bytes, at + 4)?, word(bytes, at + 8)?);
-            let weight = float(bytes, at + 12)?;
-            match kind {
-                TRANSITION if (source as usize) < l && (target as usize) < l => {
-                    trans[source as usize * l + target as usize] = weight;
-                }
-                STATE if (target as usize) < l => {
-                    by_attr.entry(source).or_default().push((target, weight));
-                }
-                _ => return Err(format!("feature {f} of the model is malformed")),
+    pub fn new(
+        labels: Vec<String>,
+        trans: Vec<f64>,
+        state: HashMap<String, Vec<(u32, f64)>>,
+    ) -> Self {
+        Self {
+            labels,
+            trans,
+            state,
+        }
+    }
+
+    /// The stored form (see the module).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = serde_json::to_vec(&self.labels).unwrap_or_default();
+        out.push(b'\n');
+        for x in &self.trans {
+            out.extend_from_slice(&x.to_le_bytes());
+        }
+        let mut names: Vec<&String> = self.state.keys().collect();
+        names.sort_unstable();
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX).to_le_bytes();
+        out.extend_from_slice(&count(names.len()));
+        for name in names {
+            out.extend_from_slice(&count(name.len()));
+            out.extend_from_slice(name.as_bytes());
+            let weights = &self.state[name];
+            out.extend_from_slice(&count(weights.len()));
+            for (tag, x) in weights {
+                out.extend_from_slice(&tag.to_le_bytes());
+                out.extend_from_slice(&x.to_le_bytes());
             }
         }
-        let mut state = HashMap::with_capacity(by_attr.len());
-        for (id, weights) in by_attr {
-            let name = model
-                .to_attr(id)
-                .ok_or_else(|| format!("the model names no attribute {id}"))?;
-            state.insert(name.to_owned(), weights);
+        out
+    }
+
+    /// Weights from their stored form; what is wrong with it otherwise.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, String> {
+        let line = memchr::memchr(b'\n', bytes).ok_or("no tags line")?;
+        let labels: Vec<String> = serde_json::from_slice(&bytes[..line])
+            .map_err(|e| format!("the tags are unreadable: {e}"))?;
+        let l = labels.len();
+        let mut r = Reader(&bytes[line + 1..]);
+        let trans = (0..l * l).map(|_| r.f64()).collect::<Result<Vec<_>, _>>()?;
+        let n = r.u32()? as usize;
+        let mut state = HashMap::with_capacity(n.min(1 << 24));
+        for _ in 0..n {
+            let len = r.u32()? as usize;
+            let name = std::str::from_utf8(r.take(len)?)
+                .map_err(|_| "an attribute name is not UTF-8".to_owned())?
+                .to_owned();
+            let k = r.u32()? as usize;
+            let mut weights = Vec::with_capacity(k.min(l));
+            for _ in 0..k {
+                let tag = r.u32()?;
+                if tag as usize >= l {
+                    return Err(format!("attribute {name} names tag {tag} of {l}"));
+                }
+                weights.push((tag, r.f64()?));
+            }
+            state.insert(name, weights);
+        }
+        if !r.0.is_empty() {
+            return Err(format!("{} bytes after the weights", r.0.len()));
         }
         Ok(Self {
             labels,
@@ -93,15 +172,15 @@ impl Weights {
     }
 
     /// Each word's score for each tag (`T × L`).
-    fn state_scores(&self, x: &[Vec<Attribute>]) -> Vec<f64> {
+    fn state_scores(&self, x: &[Vec<String>]) -> Vec<f64> {
         let l = self.labels.len();
         let mut out = vec![0.0; x.len() * l];
         for (t, attributes) in x.iter().enumerate() {
             let row = &mut out[t * l..(t + 1) * l];
             for a in attributes {
-                if let Some(weights) = self.state.get(a.name.as_str()) {
+                if let Some(weights) = self.state.get(a.as_str()) {
                     for &(j, w) in weights {
-                        row[j as usize] += w * a.value;
+                        row[j as usize] += w;
                     }
                 }
             }
@@ -112,7 +191,7 @@ impl Weights {
     /// The best tags of a sentence, each word's marginal probability of its tag, and the
     /// sequence's probability.
     #[allow(clippy::needless_range_loop)]
-    pub fn decode(&self, x: &[Vec<Attribute>]) -> Decoded {
+    pub fn decode(&self, x: &[Vec<String>]) -> Decoded {
         let (l, n) = (self.labels.len(), x.len());
         if n == 0 || l == 0 {
             return Decoded {
@@ -122,35 +201,7 @@ impl Weights {
             };
         }
         let state = self.state_scores(x);
-        // Viterbi.
-        let mut best = state[..l].to_vec();
-        let mut back = vec![0usize; n * l];
-        for t in 1..n {
-            let mut next = vec![0.0; l];
-            for j in 0..l {
-                let (mut max, mut arg) = (f64::MIN, 0);
-                for i in 0..l {
-                    let s = best[i] + self.trans[i * l + j];
-                    if max < s {
-                        (max, arg) = (s, i);
-                    }
-                }
-                back[t * l + j] = arg;
-                next[j] = max + state[t * l + j];
-            }
-            best = next;
-        }
-        let (mut max, mut last) = (f64::MIN, 0);
-        for (j, &s) in best.iter().enumerate() {
-            if max < s {
-                (max, last) = (s, j);
-            }
-        }
-        let mut tags = vec![0; n];
-        tags[n - 1] = last;
-        for t in (1..n).rev() {
-            tags[t - 1] = back[t * l + tags[t]];
-        }
+        let (tags, max) = viterbi_scored(&state, &self.trans, l);
         // Forward–backward in log space.
         let mut alpha = vec![0.0; n * l];
         alpha[..l].copy_from_slice(&state[..l]);
@@ -211,11 +262,8 @@ mod tests {
         }
     }
 
-    fn x(words: &[&str]) -> Vec<Vec<Attribute>> {
-        words
-            .iter()
-            .map(|w| vec![Attribute::new(*w, 1.0)])
-            .collect()
+    fn x(words: &[&str]) -> Vec<Vec<String>> {
+        words.iter().map(|w| vec![(*w).to_owned()]).collect()
     }
 
     /// Brute force over every sequence: the marginals and the best path agree with it.
@@ -241,6 +289,7 @@ mod tests {
             .max_by(|a, b| score(a).total_cmp(&score(b)))
             .unwrap();
         assert_eq!(&d.tags, best);
+        assert_eq!(Weights::from_bytes(&w.to_bytes()).unwrap(), w);
         assert!((d.sequence - score(best).exp() / z).abs() < 1e-9);
         for t in 0..3 {
             let p: f64 = all

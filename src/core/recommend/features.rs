@@ -4,8 +4,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crfs::Attribute;
-
 use super::{Example, Word};
 
 /// Every word of every coded span, lowercased, with the labels it was coded under.
@@ -84,62 +82,56 @@ fn affix(word: &str, n: usize, end: bool) -> String {
 }
 
 /// The attributes of every word of a sentence.
-pub fn sentence_features(words: &[Word<'_>], gazetteer: &Gazetteer) -> Vec<Vec<Attribute>> {
+pub fn sentence_features(words: &[Word<'_>], gazetteer: &Gazetteer) -> Vec<Vec<String>> {
     let lower: Vec<String> = words.iter().map(|w| w.text.to_lowercase()).collect();
     (0..words.len())
         .map(|i| {
             let w = words[i].text;
             let mut f = vec![
-                Attribute::new("bias", 1.0),
-                Attribute::new(format!("w={}", lower[i]), 1.0),
-                Attribute::new(format!("shape={}", shape(w)), 1.0),
-                Attribute::new(format!("pre3={}", affix(w, 3, false)), 1.0),
-                Attribute::new(format!("suf3={}", affix(w, 3, true)), 1.0),
-                Attribute::new(format!("suf2={}", affix(w, 2, true)), 1.0),
+                "bias".to_owned(),
+                format!("w={}", lower[i]),
+                format!("shape={}", shape(w)),
+                format!("pre3={}", affix(w, 3, false)),
+                format!("suf3={}", affix(w, 3, true)),
+                format!("suf2={}", affix(w, 2, true)),
             ];
             let first = w.chars().next();
             if first.is_some_and(char::is_uppercase) {
-                f.push(Attribute::new("title", 1.0));
+                f.push("title".to_owned());
             }
             if w.chars().all(|c| !c.is_lowercase()) && w.chars().any(char::is_uppercase) {
-                f.push(Attribute::new("upper", 1.0));
+                f.push("upper".to_owned());
             }
             if w.chars().any(char::is_numeric) {
-                f.push(Attribute::new("digit", 1.0));
+                f.push("digit".to_owned());
             }
             if i == 0 {
-                f.push(Attribute::new("first", 1.0));
+                f.push("first".to_owned());
             }
             if i + 1 == words.len() {
-                f.push(Attribute::new("last", 1.0));
+                f.push("last".to_owned());
             }
             if let Some(labels) = gazetteer.labels_of(w) {
                 for label in labels {
-                    f.push(Attribute::new(format!("gaz={label}"), 1.0));
+                    f.push(format!("gaz={label}"));
                 }
             }
             for (offset, name) in [(-2isize, "-2"), (-1, "-1"), (1, "+1"), (2, "+2")] {
                 let Some(j) = i.checked_add_signed(offset).filter(|&j| j < words.len()) else {
                     continue;
                 };
-                f.push(Attribute::new(format!("w{name}={}", lower[j]), 1.0));
+                f.push(format!("w{name}={}", lower[j]));
                 if offset.abs() == 1 {
-                    f.push(Attribute::new(
-                        format!("shape{name}={}", shape(words[j].text)),
-                        1.0,
-                    ));
+                    f.push(format!("shape{name}={}", shape(words[j].text)));
                     let pair = if offset < 0 {
                         format!("bi{name}={}|{}", lower[j], lower[i])
                     } else {
                         format!("bi{name}={}|{}", lower[i], lower[j])
                     };
-                    f.push(Attribute::new(pair, 1.0));
-                    f.push(Attribute::new(
-                        format!("suf3{name}={}", affix(words[j].text, 3, true)),
-                        1.0,
-                    ));
+                    f.push(pair);
+                    f.push(format!("suf3{name}={}", affix(words[j].text, 3, true)));
                     if gazetteer.labels_of(words[j].text).is_some() {
-                        f.push(Attribute::new(format!("gaz{name}"), 1.0));
+                        f.push(format!("gaz{name}"));
                     }
                 }
             }

@@ -7,7 +7,7 @@
 //!
 //! The stored form (`.tagdesk/models/`, per machine, rebuilt when missing) is one line of
 //! JSON — the format, the span model's labels and gazetteer, the sentence models, the size of
-//! what follows — then the CRF's bytes as `crfs` wrote them.
+//! what follows — then the CRF's weights (`crf::Weights::to_bytes`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -214,7 +214,7 @@ impl Recommender {
                 let (h, bytes) = m.parts();
                 (Some(h), bytes)
             }
-            None => (None, &[][..]),
+            None => (None, Vec::new()),
         };
         let header = Header {
             format: FORMAT.to_owned(),
@@ -227,7 +227,7 @@ impl Recommender {
         };
         let mut out = serde_json::to_vec(&header).unwrap_or_default();
         out.push(b'\n');
-        out.extend_from_slice(crf);
+        out.extend_from_slice(&crf);
         out
     }
 
@@ -251,7 +251,7 @@ impl Recommender {
             ));
         }
         let spans = match header.spans {
-            Some(h) => Some(SpanModel::from_parts(crf.to_vec(), h).map_err(|e| e.to_string())?),
+            Some(h) => Some(SpanModel::from_parts(crf, h).map_err(|e| e.to_string())?),
             None => None,
         };
         Ok(Self {

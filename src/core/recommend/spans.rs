@@ -1,5 +1,5 @@
 //! The span recommender: a linear-chain CRF over the words of each sentence, trained with
-//! `crfs`'s averaged perceptron, decoded with confidences by [`super::crf`].
+//! the averaged perceptron ([`super::perceptron`]), decoded with confidences by [`super::crf`].
 
 use std::collections::BTreeSet;
 
@@ -7,13 +7,12 @@ use serde::{Deserialize, Serialize};
 
 use super::crf::{Decoded, Weights};
 use super::features::{Gazetteer, sentence_features};
+use super::perceptron::Trainer;
 use super::{Example, Found, MIN_EXAMPLES, RecommendError, Span, Training, bio_tags, sentences};
 
-/// A trained span recommender: the CRF model (`CRFsuite`'s format, as `crfs` writes it), its
-/// weights read out for decoding, and the words it knows as names (the gazetteer: every word
-/// of every coded span, by label).
+/// A trained span recommender: the CRF's weights and the words it knows as names (the
+/// gazetteer: every word of every coded span, by label).
 pub struct SpanModel {
-    model: Vec<u8>,
     weights: Weights,
     gazetteer: Gazetteer,
     labels: Vec<String>,
@@ -52,12 +51,7 @@ impl SpanModel {
         }
         let wanted: BTreeSet<&str> = labels.iter().map(String::as_str).collect();
         let gazetteer = Gazetteer::from_examples(examples, &wanted);
-        let crf = |e: std::io::Error| RecommendError::Crf(format!("training failed: {e}"));
-        let file = tempfile::NamedTempFile::new().map_err(crf)?;
-        let mut trainer = crfs::Trainer::averaged_perceptron()
-            .with_max_iterations(training.iterations)
-            .map_err(crf)?;
-        trainer.params_mut().set_shuffle_seed(Some(training.seed));
+        let mut trainer = Trainer::new();
         for example in examples {
             let spans: Vec<&Span> = example
                 .spans
@@ -66,41 +60,35 @@ impl SpanModel {
                 .collect();
             for words in example.sentences() {
                 let tags = bio_tags(&words, &spans);
-                let x = sentence_features(&words, &gazetteer);
-                trainer.append(&x, &tags).map_err(crf)?;
+                trainer.append(sentence_features(&words, &gazetteer), &tags);
             }
         }
-        trainer.train(file.path()).map_err(crf)?;
-        let model = std::fs::read(file.path()).map_err(crf)?;
-        Self::from_parts(
-            model,
-            SpanHeader {
-                labels: labels.to_vec(),
-                gazetteer,
-            },
-        )
+        Ok(Self {
+            weights: trainer.train(training.iterations, training.seed),
+            gazetteer,
+            labels: labels.to_vec(),
+        })
     }
 
-    /// A model from its stored parts; the CRF must load.
-    pub(super) fn from_parts(model: Vec<u8>, header: SpanHeader) -> Result<Self, RecommendError> {
-        let weights =
-            Weights::read(&model).map_err(|e| RecommendError::Crf(format!("bad model: {e}")))?;
+    /// A model from its stored parts; the weights must read.
+    pub(super) fn from_parts(weights: &[u8], header: SpanHeader) -> Result<Self, RecommendError> {
+        let weights = Weights::from_bytes(weights)
+            .map_err(|e| RecommendError::Crf(format!("bad model: {e}")))?;
         Ok(Self {
-            model,
             weights,
             gazetteer: header.gazetteer,
             labels: header.labels,
         })
     }
 
-    /// The stored parts: the header and the CRF's bytes.
-    pub(super) fn parts(&self) -> (SpanHeader, &[u8]) {
+    /// The stored parts: the header and the weights' bytes.
+    pub(super) fn parts(&self) -> (SpanHeader, Vec<u8>) {
         (
             SpanHeader {
                 labels: self.labels.clone(),
                 gazetteer: self.gazetteer.clone(),
             },
-            &self.model,
+            self.weights.to_bytes(),
         )
     }
 
