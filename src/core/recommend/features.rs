@@ -1,39 +1,76 @@
 //! What the CRF sees of each word: the word itself (lowercased), its shape, its first and
 //! last letters, its case, whether it is a number, its place in the sentence, its neighbours
-//! (their words, shapes and endings, and the word pairs), and whether the project has coded it as part of a name of some label (the gazetteer).
+//! (their words, shapes and endings, and the word pairs), whether the project has coded it as
+//! part of a name of some label (the gazetteer), and how the document writes it elsewhere
+//! (with a capital mid-sentence, or in lower case).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{Example, Word};
 
-/// Every word of every coded span, lowercased, with the labels it was coded under.
+/// Every word of every coded span, lowercased, with the labels it was coded under and the
+/// number of documents it was coded in.
+///
+/// Training sees each document through the gazetteer of the *other* documents (it is
+/// subtracted, [`Gazetteer::of_one`]): else every coded name is in the gazetteer while the
+/// model learns, the model learns to trust the gazetteer alone, and misses the names it has
+/// never seen — the very ones a learned suggestion is for.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct Gazetteer(BTreeMap<String, BTreeSet<String>>);
+pub struct Gazetteer {
+    words: Counts,
+}
+
+type Counts = BTreeMap<String, BTreeMap<String, u32>>;
 
 impl Gazetteer {
-    pub fn from_examples(examples: &[Example<'_>], labels: &BTreeSet<&str>) -> Self {
-        let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for example in examples {
-            for sentence in super::sentences(example.text) {
-                for word in &sentence {
-                    for span in &example.spans {
-                        let inside = span.range.start <= word.range.start
-                            && word.range.end <= span.range.end;
-                        if inside && labels.contains(span.label.as_str()) && is_wordlike(word.text)
-                        {
-                            out.entry(word.text.to_lowercase())
-                                .or_default()
-                                .insert(span.label.clone());
-                        }
-                    }
+    /// The gazetteer of one document.
+    pub fn of_one(example: &Example<'_>, labels: &BTreeSet<&str>) -> Self {
+        let mut out = Self::default();
+        for sentence in super::sentences(example.text) {
+            for span in example
+                .spans
+                .iter()
+                .filter(|s| labels.contains(s.label.as_str()))
+            {
+                let inside = sentence
+                    .iter()
+                    .filter(|w| span.range.start <= w.range.start && w.range.end <= span.range.end);
+                for w in inside.filter(|w| is_wordlike(w.text)) {
+                    out.words
+                        .entry(w.text.to_lowercase())
+                        .or_default()
+                        .insert(span.label.clone(), 1);
                 }
             }
         }
-        Self(out)
+        out
     }
 
-    fn labels_of(&self, word: &str) -> Option<&BTreeSet<String>> {
-        self.0.get(&word.to_lowercase())
+    /// Adds another gazetteer's counts.
+    pub fn add(&mut self, other: &Self) {
+        for (key, labels) in &other.words {
+            let entry = self.words.entry(key.clone()).or_default();
+            for (label, n) in labels {
+                *entry.entry(label.clone()).or_default() += n;
+            }
+        }
+    }
+
+    fn lookup<'a>(counts: &'a Counts, minus: Option<&'a Counts>, key: &str) -> Vec<&'a str> {
+        let Some(labels) = counts.get(key) else {
+            return Vec::new();
+        };
+        let less = minus.and_then(|m| m.get(key));
+        labels
+            .iter()
+            .filter(|(l, n)| **n > less.and_then(|x| x.get(*l)).copied().unwrap_or(0))
+            .map(|(l, _)| l.as_str())
+            .collect()
+    }
+
+    /// The labels `word` was coded under (in other documents than `minus`'s).
+    fn labels_of<'a>(&'a self, word: &str, minus: Option<&'a Self>) -> Vec<&'a str> {
+        Self::lookup(&self.words, minus.map(|m| &m.words), &word.to_lowercase())
     }
 }
 
@@ -81,8 +118,40 @@ fn affix(word: &str, n: usize, end: bool) -> String {
     part.iter().collect::<String>().to_lowercase()
 }
 
+/// What a document says of its words' case: the words (lowercased) it writes with a capital
+/// where a sentence does not start, and those it writes in lower case. "Unión" written with a
+/// capital mid-sentence elsewhere in the article is likely a name at the start of this one;
+/// "La" never is.
+#[derive(Debug, Default)]
+pub struct Casing {
+    capital: BTreeSet<String>,
+    lower: BTreeSet<String>,
+}
+
+impl Casing {
+    pub fn of(text: &str) -> Self {
+        let mut out = Self::default();
+        for words in super::sentences(text) {
+            for w in words.iter().skip(1) {
+                let first = w.text.chars().next();
+                if first.is_some_and(char::is_uppercase) {
+                    out.capital.insert(w.text.to_lowercase());
+                } else if first.is_some_and(char::is_lowercase) {
+                    out.lower.insert(w.text.to_lowercase());
+                }
+            }
+        }
+        out
+    }
+}
+
 /// The attributes of every word of a sentence.
-pub fn sentence_features(words: &[Word<'_>], gazetteer: &Gazetteer) -> Vec<Vec<String>> {
+pub fn sentence_features(
+    words: &[Word<'_>],
+    gazetteer: &Gazetteer,
+    minus: Option<&Gazetteer>,
+    casing: &Casing,
+) -> Vec<Vec<String>> {
     let lower: Vec<String> = words.iter().map(|w| w.text.to_lowercase()).collect();
     (0..words.len())
         .map(|i| {
@@ -108,11 +177,17 @@ pub fn sentence_features(words: &[Word<'_>], gazetteer: &Gazetteer) -> Vec<Vec<S
             if i == 0 {
                 f.push("first".to_owned());
             }
+            if casing.capital.contains(&lower[i]) {
+                f.push("doc_capital".to_owned());
+            }
+            if casing.lower.contains(&lower[i]) {
+                f.push("doc_lower".to_owned());
+            }
             if i + 1 == words.len() {
                 f.push("last".to_owned());
             }
-            if let Some(labels) = gazetteer.labels_of(w) {
-                for label in labels {
+            {
+                for label in gazetteer.labels_of(w, minus) {
                     f.push(format!("gaz={label}"));
                 }
             }
@@ -130,7 +205,7 @@ pub fn sentence_features(words: &[Word<'_>], gazetteer: &Gazetteer) -> Vec<Vec<S
                     };
                     f.push(pair);
                     f.push(format!("suf3{name}={}", affix(words[j].text, 3, true)));
-                    if gazetteer.labels_of(words[j].text).is_some() {
+                    if !gazetteer.labels_of(words[j].text, minus).is_empty() {
                         f.push(format!("gaz{name}"));
                     }
                 }

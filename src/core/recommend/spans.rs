@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::crf::{Decoded, Weights};
-use super::features::{Gazetteer, sentence_features};
+use super::features::{Casing, Gazetteer, sentence_features};
 use super::perceptron::Trainer;
 use super::{Example, Found, MIN_EXAMPLES, RecommendError, Span, Training, bio_tags, sentences};
 
@@ -50,17 +50,28 @@ impl SpanModel {
             }
         }
         let wanted: BTreeSet<&str> = labels.iter().map(String::as_str).collect();
-        let gazetteer = Gazetteer::from_examples(examples, &wanted);
+        let own: Vec<Gazetteer> = examples
+            .iter()
+            .map(|e| Gazetteer::of_one(e, &wanted))
+            .collect();
+        let mut gazetteer = Gazetteer::default();
+        for g in &own {
+            gazetteer.add(g);
+        }
+
         let mut trainer = Trainer::new();
-        for example in examples {
+        for (example, own) in examples.iter().zip(&own) {
+            // The gazetteer of the other documents (see `Gazetteer`).
+            let minus = Some(own);
             let spans: Vec<&Span> = example
                 .spans
                 .iter()
                 .filter(|s| wanted.contains(s.label.as_str()))
                 .collect();
+            let casing = Casing::of(example.text);
             for words in example.sentences() {
                 let tags = bio_tags(&words, &spans);
-                trainer.append(sentence_features(&words, &gazetteer), &tags);
+                trainer.append(sentence_features(&words, &gazetteer, minus, &casing), &tags);
             }
         }
         Ok(Self {
@@ -108,8 +119,9 @@ impl SpanModel {
     pub fn find(&self, text: &str) -> (Vec<Found>, f64) {
         let mut out = Vec::new();
         let (mut unsure, mut n) = (0.0, 0usize);
+        let casing = Casing::of(text);
         for words in sentences(text) {
-            let x = sentence_features(&words, &self.gazetteer);
+            let x = sentence_features(&words, &self.gazetteer, None, &casing);
             let Decoded {
                 tags,
                 confidence,
