@@ -7,7 +7,7 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use tagdesk::core::recommend::{Example, Span, SpanModel, Training};
+use tagdesk::core::recommend::{Example, Recommender, Span, Training};
 
 /// The documents: text and brat spans (`T` lines; brat's offsets are code points).
 fn documents() -> Vec<(String, Vec<Span>)> {
@@ -51,13 +51,28 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("recommend");
     group.sample_size(10);
     group.bench_function("train_10_documents", |b| {
-        b.iter(|| SpanModel::train(black_box(&examples), &labels, Training::default()).unwrap());
+        b.iter(|| {
+            Recommender::train(
+                black_box(&examples),
+                &labels,
+                Training::default(),
+                &std::collections::BTreeMap::new(),
+            )
+            .unwrap()
+        });
     });
-    let model = SpanModel::train(&examples, &labels, Training::default()).unwrap();
+    let model = Recommender::train(
+        &examples,
+        &labels,
+        Training::default(),
+        &std::collections::BTreeMap::new(),
+    )
+    .unwrap();
     // The longest document, as opened in the window.
     let longest = docs.iter().map(|(t, _)| t).max_by_key(|t| t.len()).unwrap();
     group.bench_function("suggest_one_document", |b| {
-        b.iter(|| model.predict(black_box(longest)));
+        // With each span's confidence, as the window asks for them.
+        b.iter(|| model.find(black_box(longest), &[]));
     });
     group.finish();
 }

@@ -170,3 +170,24 @@ if want rtl; then
   shot rtl
   stop
 fi
+
+# Suggestions that learn: the CoNLL-2002 Spanish documents (540 coded names) with one left
+# uncoded; the model's suggestions there (F4 on the first), then the settings window's table.
+if want learned; then
+  rm -rf "$work/learned"
+  esp=tests/data/brat_corpora/CoNLL-ST_2002/esp
+  "$TAGDESK_BIN" init "$work/learned" --sources "$esp" >/dev/null
+  "$TAGDESK_BIN" import "$work/learned" --format brat --annotator gold --add-labels "$esp" \
+    >/dev/null 2>&1
+  rm "$work/learned/annotations/gold/esp.train-doc-29.txt.json"
+  start learned "$work/learned" esp.train-doc-29.txt --annotator gold
+  sleep 4
+  keys F4
+  shot learned-suggestions
+  keys ctrl+shift+p
+  xdotool type --window "$wid" --delay 30 "Suggestion settings"; sleep 0.5
+  keys Return
+  sleep 1
+  shot learned-settings
+  stop
+fi

@@ -252,18 +252,26 @@ impl Window for SuggestionsWindow {
         None
     }
 
-    fn frame<'a>(&self, window: egui::Window<'a>, _screen: egui::Rect) -> egui::Window<'a> {
-        window.resizable(false)
+    fn frame<'a>(&self, window: egui::Window<'a>, screen: egui::Rect) -> egui::Window<'a> {
+        // Its contents scroll on a short screen (900 × 600): the floors and Train now stay
+        // in reach.
+        window
+            .resizable(false)
+            .max_height((screen.height() - 48.0).max(200.0))
     }
 
     fn show(&mut self, ui: &mut egui::Ui, fc: &mut FrameCtx) {
         let Some(session) = fc.session else { return };
-        let (settings, train) = suggestions::ui(
-            ui,
-            &session.ws,
-            &session.suggestions.settings,
-            &session.learning,
-        );
+        let (settings, train) = egui::ScrollArea::vertical()
+            .show(ui, |ui| {
+                suggestions::ui(
+                    ui,
+                    &session.ws,
+                    &session.suggestions.settings,
+                    &session.learning,
+                )
+            })
+            .inner;
         if let Some(settings) = settings {
             fc.actions
                 .push(Action::SetSuggestionSettings(Box::new(settings)));
