@@ -345,6 +345,87 @@ mod learning {
         }
     }
 
+    /// Claims coded as whole sentences, with a stance: the claim label is learned by sentence,
+    /// and a new sentence phrased the same way is suggested whole, with a stance.
+    #[test]
+    fn claims_coded_as_sentences_are_suggested_as_sentences_with_a_stance() {
+        let texts = [
+            (
+                "a.txt",
+                "Lavrov said the ceasefire must hold. The weather was fine. Kerry said the talks must go on.",
+                ["support", "support"].as_slice(),
+            ),
+            (
+                "b.txt",
+                "Assad said the rebels must leave. The hall was full. Zarif said sanctions must end.",
+                ["oppose", "oppose"].as_slice(),
+            ),
+            (
+                "c.txt",
+                "Merkel said the border must close. Lunch was served late.",
+                ["support"].as_slice(),
+            ),
+            (
+                "d.txt",
+                "Putin said the bombing must continue. The cars were parked outside.",
+                ["oppose"].as_slice(),
+            ),
+            ("e.txt", "Obama said the war must stop. The room was cold.", [].as_slice()),
+        ];
+        let files: Vec<(&str, &[u8])> = texts.iter().map(|(p, t, _)| (*p, t.as_bytes())).collect();
+        let (_dir, root) = project_with(&files);
+        let mut ws = Workspace::open(&root).unwrap();
+        let at = |text: &str, part: &str| {
+            let start = char_offset_of(text, part, 0);
+            start..start + part.chars().count()
+        };
+        for (doc, text, stances) in &texts {
+            let claims: Vec<&str> = text
+                .split_inclusive(". ")
+                .map(str::trim_end)
+                .filter(|s| s.contains(" said "))
+                .collect();
+            for (claim, stance) in claims.iter().zip(stances.iter()) {
+                let actor = claim.split(' ').next().unwrap();
+                ws.add_span(doc, "ana", at(text, actor), "actor").unwrap();
+                let id = ws.add_span(doc, "ana", at(text, claim), "claim").unwrap();
+                let key = LayerKey {
+                    document: (*doc).to_owned(),
+                    annotator: "ana".to_owned(),
+                };
+                ws.set_attribute(
+                    &key,
+                    &id,
+                    "stance",
+                    Some(tagdesk::core::schema::AttributeValue::Text((*stance).to_owned())),
+                )
+                .unwrap();
+            }
+        }
+        assert!(ws.save().errors.is_empty());
+        let never = AtomicBool::new(false);
+        let learned = learn(&snapshot(&root, Vec::new()), Training::default(), &never).unwrap();
+        let kinds = learned.model.kinds();
+        assert_eq!(kinds["claim"], tagdesk::core::recommend::Kind::Sentence);
+        assert_eq!(kinds["actor"], tagdesk::core::recommend::Kind::Span);
+        let evaluation = learned.evaluation.as_ref().unwrap();
+        assert_eq!(evaluation.kinds["claim"], tagdesk::core::recommend::Kind::Sentence);
+        let text = texts[4].1;
+        let (found, _) = learned.model.find(text, &[]);
+        let claim = found
+            .iter()
+            .find(|f| f.span.label == "claim")
+            .expect("a claim is suggested");
+        assert_eq!(claim.span.range, at(text, "Obama said the war must stop."));
+        assert!(claim.confidence >= 0.5);
+        let stance = claim.attributes.iter().find(|(k, _)| k == "stance");
+        assert!(
+            stance.is_some_and(|(_, v)| v == "support" || v == "oppose"),
+            "{:?}",
+            claim.attributes
+        );
+    }
+
     fn layer_spans(root: &Path, doc: &str) -> Vec<(usize, usize, String)> {
         let ws = Workspace::open(root).unwrap();
         ws.project()

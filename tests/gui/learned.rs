@@ -5,7 +5,7 @@
 use super::*;
 use tagdesk::core::suggest::Provenance;
 
-const TEXTS: [(&str, &str); 3] = [
+const TEXTS: [(&str, &str); 4] = [
     (
         "a.txt",
         "Minister Lavrov said the talks failed. Minister Kerry said the plan works. The weather was fine.",
@@ -18,6 +18,7 @@ const TEXTS: [(&str, &str); 3] = [
         "c.txt",
         "Minister Merkel said the border stays open. The hall was full.",
     ),
+    ("d.txt", "The rooms were cold. Minister Lavrov said so."),
 ];
 
 fn tag_word(harness: &mut Harness<'_, App>, text: &str, word: &str) {
@@ -99,6 +100,22 @@ fn suggestions_from_the_model_appear_after_coding_and_are_accepted_with_enter() 
         .iter()
         .any(|a| a.start == merkel && a.label == "actor");
     assert!(made, "accepted with Enter");
+    // Next document, least sure first: from a.txt, Alt+Down skips the coded b.txt and c.txt
+    // and goes to the one document left to code.
+    let mut settings = harness.state().suggestions().unwrap().settings.clone();
+    settings.learned.next_least_sure = true;
+    harness
+        .state_mut()
+        .push_action(Action::SetSuggestionSettings(Box::new(settings)));
+    harness
+        .state_mut()
+        .push_action(Action::SelectDocument("a.txt".into()));
+    steps(&mut harness, 3);
+    harness.key_press_modifiers(Modifiers::ALT, Key::ArrowDown);
+    steps(&mut harness, 3);
+    assert_eq!(harness.state().current_document(), Some("d.txt"));
+    let saved = tagdesk::core::suggest::Settings::load(&root).unwrap();
+    assert!(saved.learned.next_least_sure, "kept in suggestions.json");
 }
 
 #[test]

@@ -45,14 +45,25 @@ impl DocumentView {
                 .find(|s| s.range.contains(&char_offset))
             {
                 // What it proposes and where that comes from, on hover.
-                let entity = s
-                    .entity
-                    .as_deref()
+                let linked = s.entity.as_deref().or_else(|| {
+                    s.attributes
+                        .iter()
+                        .find(|(k, _)| k == crate::core::schema::ENTITY_ATTRIBUTE)
+                        .map(|(_, v)| v.as_str())
+                });
+                let entity = linked
                     .and_then(|id| input.entities.get(id))
                     .map(|e| format!(" → {}", e.name))
                     .unwrap_or_default();
+                // A learned claim's proposed values (its stance…).
+                let values: String = s
+                    .attributes
+                    .iter()
+                    .filter(|(k, _)| k != crate::core::schema::ENTITY_ATTRIBUTE)
+                    .map(|(k, v)| format!(", {k}: {v}"))
+                    .collect();
                 response.clone().on_hover_text_at_pointer(format!(
-                    "Suggested: {}{entity} ({}). F4 goes to it; Enter accepts, Delete rejects.",
+                    "Suggested: {}{entity}{values} ({}). F4 goes to it; Enter accepts, Delete rejects.",
                     s.label, s.provenance
                 ));
             }
