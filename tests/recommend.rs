@@ -370,7 +370,11 @@ mod learning {
                 "Putin said the bombing must continue. The cars were parked outside.",
                 ["oppose"].as_slice(),
             ),
-            ("e.txt", "Obama said the war must stop. The room was cold.", [].as_slice()),
+            (
+                "e.txt",
+                "Obama said the war must stop. The room was cold.",
+                [].as_slice(),
+            ),
         ];
         let files: Vec<(&str, &[u8])> = texts.iter().map(|(p, t, _)| (*p, t.as_bytes())).collect();
         let (_dir, root) = project_with(&files);
@@ -397,7 +401,9 @@ mod learning {
                     &key,
                     &id,
                     "stance",
-                    Some(tagdesk::core::schema::AttributeValue::Text((*stance).to_owned())),
+                    Some(tagdesk::core::schema::AttributeValue::Text(
+                        (*stance).to_owned(),
+                    )),
                 )
                 .unwrap();
             }
@@ -409,7 +415,10 @@ mod learning {
         assert_eq!(kinds["claim"], tagdesk::core::recommend::Kind::Sentence);
         assert_eq!(kinds["actor"], tagdesk::core::recommend::Kind::Span);
         let evaluation = learned.evaluation.as_ref().unwrap();
-        assert_eq!(evaluation.kinds["claim"], tagdesk::core::recommend::Kind::Sentence);
+        assert_eq!(
+            evaluation.kinds["claim"],
+            tagdesk::core::recommend::Kind::Sentence
+        );
         let text = texts[4].1;
         let (found, _) = learned.model.find(text, &[]);
         let claim = found
