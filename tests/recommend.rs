@@ -156,27 +156,10 @@ mod learning {
 
     fn snapshot(root: &Path, rejected: Vec<Rejected>) -> Snapshot {
         let ws = Workspace::open(root).unwrap();
-        let project = ws.project();
-        Snapshot {
-            root: root.to_owned(),
-            annotator: "ana".to_owned(),
-            documents: project
-                .documents
-                .iter()
-                .map(|d| (d.path.clone(), project.document_file(&d.path)))
-                .collect(),
-            layers: project
-                .layers
-                .iter()
-                .filter(|(k, _)| k.annotator == "ana")
-                .map(|(k, l)| (k.document.clone(), l.clone()))
-                .collect(),
-            entities: project.entities.clone(),
-            labels: vec!["actor".to_owned(), "claim".to_owned()],
-            overrides: std::collections::BTreeMap::default(),
-            rejected,
-            measure: true,
-        }
+        let mut snapshot = Snapshot::of(ws.project(), "ana", &Settings::default(), true);
+        snapshot.labels = vec!["actor".to_owned(), "claim".to_owned()];
+        snapshot.rejected = rejected;
+        snapshot
     }
 
     fn finds(model: &Recommender, doc: usize) -> Vec<Span> {

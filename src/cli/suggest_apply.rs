@@ -83,13 +83,7 @@ pub(super) fn apply_cmd(options: &SuggestOptions) -> Result<(), CliError> {
     let annotator = whose(ws.project(), options)?;
     let root = ws.project().root.clone();
     let mut settings = Settings::load(&root).map_err(CliError::Failed)?;
-    let schema: Vec<String> = ws
-        .project()
-        .schema()
-        .labels
-        .iter()
-        .map(|l| l.name.clone())
-        .collect();
+    let schema = ws.project().schema().label_names();
     for label in &options.labels {
         if !schema.contains(label) {
             return Err(CliError::Usage(format!(
@@ -107,27 +101,8 @@ pub(super) fn apply_cmd(options: &SuggestOptions) -> Result<(), CliError> {
         options.labels.clone()
     };
     let documents = targets(&ws, &annotator, &options.apply_to)?;
-    let project = ws.project();
-    let snapshot = Snapshot {
-        root: root.clone(),
-        annotator: annotator.clone(),
-        documents: project
-            .documents
-            .iter()
-            .map(|d| (d.path.clone(), project.document_file(&d.path)))
-            .collect(),
-        layers: project
-            .layers
-            .iter()
-            .filter(|(k, _)| k.annotator == annotator)
-            .map(|(k, l)| (k.document.clone(), l.clone()))
-            .collect(),
-        entities: project.entities.clone(),
-        labels: labels.clone(),
-        overrides: settings.learned.kinds.clone(),
-        rejected: settings.rejected.iter().cloned().collect(),
-        measure: false,
-    };
+    let mut snapshot = Snapshot::of(ws.project(), &annotator, &settings, false);
+    snapshot.labels.clone_from(&labels);
     let never = std::sync::atomic::AtomicBool::new(false);
     let learned = learn(&snapshot, Training::default(), &never)
         .map_err(|e| CliError::Failed(format!("cannot learn from {annotator}'s coding: {e}")))?;

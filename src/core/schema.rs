@@ -266,6 +266,11 @@ impl Default for Schema {
 }
 
 impl Schema {
+    /// The labels' names, in the schema's order.
+    pub fn label_names(&self) -> Vec<String> {
+        self.labels.iter().map(|l| l.name.clone()).collect()
+    }
+
     /// The colour for a new label: the first of [`PALETTE`] no label has yet, else the
     /// palette again in turn.
     pub fn unused_color(&self) -> String {

@@ -125,8 +125,8 @@ impl Learning {
         if self.job.is_some() || !settings.enabled || !settings.learned.enabled {
             return;
         }
-        let root = ws.project().root.clone();
         if !self.loaded {
+            let root = ws.project().root.clone();
             self.loaded = true;
             let annotator = annotator.to_owned();
             self.job = Some(Task::spawn(ctx, "load-model", move || {
@@ -154,33 +154,7 @@ impl Learning {
         }
         self.asked = false;
         self.started = Some((revision, key));
-        let project = ws.project();
-        let snapshot = Snapshot {
-            root,
-            annotator: annotator.to_owned(),
-            documents: project
-                .documents
-                .iter()
-                .map(|d| (d.path.clone(), project.document_file(&d.path)))
-                .collect(),
-            layers: project
-                .layers
-                .iter()
-                .filter(|(k, _)| k.annotator == annotator)
-                .map(|(k, l)| (k.document.clone(), l.clone()))
-                .collect(),
-            entities: project.entities.clone(),
-            labels: project
-                .schema()
-                .labels
-                .iter()
-                .map(|l| l.name.clone())
-                .filter(|l| !settings.off_labels.contains(l))
-                .collect(),
-            overrides: settings.learned.kinds.clone(),
-            rejected: settings.rejected.iter().cloned().collect(),
-            measure: true,
-        };
+        let snapshot = Snapshot::of(ws.project(), annotator, settings, true);
         self.status = Status::Training;
         let cancel = Arc::clone(&self.cancel);
         self.job = Some(Task::spawn(ctx, "learn", move || {

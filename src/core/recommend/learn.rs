@@ -24,8 +24,8 @@ use super::{
 };
 use crate::core::AnnotationLayer;
 use crate::core::entities::Registry;
-use crate::core::project::{LayerKey, PRIVATE_DIR};
-use crate::core::suggest::Rejected;
+use crate::core::project::{LayerKey, PRIVATE_DIR, Project};
+use crate::core::suggest::{Rejected, Settings};
 use crate::core::text::SourceText;
 
 /// Folds of the evaluation, at most.
@@ -49,6 +49,39 @@ pub struct Snapshot {
     /// Measure the model (cross-validation) and how unsure it is of each document not coded
     /// yet; a batch run that only applies the model leaves both out.
     pub measure: bool,
+}
+
+impl Snapshot {
+    /// `annotator`'s coding in `project` as the suggestion `settings` ask it learned: the
+    /// labels switched on, the kinds the user fixed, the rejected suggestions.
+    pub fn of(project: &Project, annotator: &str, settings: &Settings, measure: bool) -> Self {
+        Self {
+            root: project.root.clone(),
+            annotator: annotator.to_owned(),
+            documents: project
+                .documents
+                .iter()
+                .map(|d| (d.path.clone(), project.document_file(&d.path)))
+                .collect(),
+            layers: project
+                .layers
+                .iter()
+                .filter(|(k, _)| k.annotator == annotator)
+                .map(|(k, l)| (k.document.clone(), l.clone()))
+                .collect(),
+            entities: project.entities.clone(),
+            labels: project
+                .schema()
+                .labels
+                .iter()
+                .map(|l| l.name.clone())
+                .filter(|l| !settings.off_labels.contains(l))
+                .collect(),
+            overrides: settings.learned.kinds.clone(),
+            rejected: settings.rejected.iter().cloned().collect(),
+            measure,
+        }
+    }
 }
 
 /// What learning gave.

@@ -188,6 +188,53 @@ pub enum RecommendError {
 /// Spans a label needs before a model is trained on it.
 pub const MIN_EXAMPLES: usize = 2;
 
+/// Refuses training with no label, or a label with fewer than [`MIN_EXAMPLES`] spans.
+fn check_examples(examples: &[Example<'_>], labels: &[String]) -> Result<(), RecommendError> {
+    if labels.is_empty() {
+        return Err(RecommendError::NoLabels);
+    }
+    for label in labels {
+        let found = examples
+            .iter()
+            .flat_map(|e| &e.spans)
+            .filter(|s| &s.label == label)
+            .count();
+        if found < MIN_EXAMPLES {
+            return Err(RecommendError::TooFewExamples {
+                label: label.clone(),
+                found,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// How many of the words' characters `range` covers.
+fn covered(words: &[Word<'_>], range: &Range<usize>) -> usize {
+    words
+        .iter()
+        .map(|w| {
+            w.range
+                .end
+                .min(range.end)
+                .saturating_sub(w.range.start.max(range.start))
+        })
+        .sum()
+}
+
+/// Shuffles `order` in place (Fisher–Yates with xorshift): the same `state` gives the same
+/// order, and is advanced for the next pass.
+fn shuffle(order: &mut [usize], state: &mut u64) {
+    for i in (1..order.len()).rev() {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        #[allow(clippy::cast_possible_truncation)]
+        let j = (*state % (i as u64 + 1)) as usize;
+        order.swap(i, j);
+    }
+}
+
 /// Training settings (the default is what BENCHMARKS.md measured).
 #[derive(Debug, Clone, Copy)]
 pub struct Training {

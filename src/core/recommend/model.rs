@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::sentence::SentenceModel;
 use super::spans::{SpanHeader, SpanModel};
-use super::{Example, Found, MIN_EXAMPLES, RecommendError, Span, Training, sentences};
+use super::{Example, Found, RecommendError, Span, Training, covered, sentences};
 
 const FORMAT: &str = "tagdesk-model";
 const VERSION: u32 = 1;
@@ -81,15 +81,7 @@ pub fn kinds(
             let total: usize = words.iter().map(|w| w.range.len()).sum();
             for s in &example.spans {
                 if s.range.start >= first.range.start && s.range.start < last.range.end {
-                    let covered: usize = words
-                        .iter()
-                        .map(|w| {
-                            w.range
-                                .end
-                                .min(s.range.end)
-                                .saturating_sub(w.range.start.max(s.range.start))
-                        })
-                        .sum();
+                    let covered = covered(&words, &s.range);
                     #[allow(clippy::cast_precision_loss)]
                     shares
                         .entry(s.label.as_str())
@@ -126,22 +118,7 @@ impl Recommender {
         training: Training,
         overrides: &BTreeMap<String, Kind>,
     ) -> Result<Self, RecommendError> {
-        if labels.is_empty() {
-            return Err(RecommendError::NoLabels);
-        }
-        for label in labels {
-            let found = examples
-                .iter()
-                .flat_map(|e| &e.spans)
-                .filter(|s| &s.label == label)
-                .count();
-            if found < MIN_EXAMPLES {
-                return Err(RecommendError::TooFewExamples {
-                    label: label.clone(),
-                    found,
-                });
-            }
-        }
+        super::check_examples(examples, labels)?;
         let all_labels: Vec<String> = examples
             .iter()
             .flat_map(|e| e.spans.iter().map(|s| s.label.clone()))

@@ -119,14 +119,7 @@ impl Trainer {
         let mut scores: Vec<f64> = Vec::new();
         let mut trans = vec![0.0; nt * nt];
         for _ in 0..passes {
-            for i in (1..order.len()).rev() {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                #[allow(clippy::cast_possible_truncation)]
-                let j = (state % (i as u64 + 1)) as usize;
-                order.swap(i, j);
-            }
+            super::shuffle(&mut order, &mut state);
             for &s in &order {
                 let range = self.sentence(s);
                 let len = range.len();

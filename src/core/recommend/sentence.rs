@@ -59,15 +59,7 @@ impl Logistic {
         let mut order: Vec<usize> = (0..samples.len()).collect();
         let mut state = seed | 1;
         for epoch in 0..EPOCHS {
-            // Fisher–Yates with xorshift: a fixed order for a fixed seed.
-            for i in (1..order.len()).rev() {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                #[allow(clippy::cast_possible_truncation)]
-                let j = (state % (i as u64 + 1)) as usize;
-                order.swap(i, j);
-            }
+            super::shuffle(&mut order, &mut state);
             #[allow(clippy::cast_precision_loss)]
             let rate = RATE / (1.0 + epoch as f64 * 0.5);
             for &i in &order {
@@ -140,15 +132,7 @@ fn coded<'s>(words: &[Word<'_>], spans: &'s [Span], label: &str) -> Option<&'s S
     let mut best: Option<(&Span, usize)> = None;
     let mut covered = 0;
     for s in spans.iter().filter(|s| s.label == label) {
-        let c: usize = words
-            .iter()
-            .map(|w| {
-                w.range
-                    .end
-                    .min(s.range.end)
-                    .saturating_sub(w.range.start.max(s.range.start))
-            })
-            .sum();
+        let c = super::covered(words, &s.range);
         covered += c;
         if best.is_none_or(|(_, b)| c > b) {
             best = Some((s, c));

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::crf::{Decoded, Weights};
 use super::features::{Casing, Gazetteer, sentence_features};
 use super::perceptron::Trainer;
-use super::{Example, Found, MIN_EXAMPLES, RecommendError, Span, Training, bio_tags, sentences};
+use super::{Example, Found, RecommendError, Span, Training, bio_tags, sentences};
 
 /// A trained span recommender: the CRF's weights and the words it knows as names (the
 /// gazetteer: every word of every coded span, by label).
@@ -33,22 +33,7 @@ impl SpanModel {
         labels: &[String],
         training: Training,
     ) -> Result<Self, RecommendError> {
-        if labels.is_empty() {
-            return Err(RecommendError::NoLabels);
-        }
-        for label in labels {
-            let found = examples
-                .iter()
-                .flat_map(|e| &e.spans)
-                .filter(|s| &s.label == label)
-                .count();
-            if found < MIN_EXAMPLES {
-                return Err(RecommendError::TooFewExamples {
-                    label: label.clone(),
-                    found,
-                });
-            }
-        }
+        super::check_examples(examples, labels)?;
         let wanted: BTreeSet<&str> = labels.iter().map(String::as_str).collect();
         let own: Vec<Gazetteer> = examples
             .iter()

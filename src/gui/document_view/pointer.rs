@@ -60,8 +60,11 @@ impl DocumentView {
                     .attributes
                     .iter()
                     .filter(|(k, _)| k != crate::core::schema::ENTITY_ATTRIBUTE)
-                    .map(|(k, v)| format!(", {k}: {v}"))
-                    .collect();
+                    .fold(String::new(), |mut out, (k, v)| {
+                        use std::fmt::Write as _;
+                        let _ = write!(out, ", {k}: {v}");
+                        out
+                    });
                 response.clone().on_hover_text_at_pointer(format!(
                     "Suggested: {}{entity}{values} ({}). F4 goes to it; Enter accepts, Delete rejects.",
                     s.label, s.provenance

@@ -296,13 +296,7 @@ impl CorpusSearch {
 
     /// "Label all N matches as [label]": opens the preview.
     fn label_all_ui(&mut self, ui: &mut egui::Ui, ws: &Workspace, annotator: &str) {
-        let labels: Vec<String> = ws
-            .project()
-            .schema()
-            .labels
-            .iter()
-            .map(|l| l.name.clone())
-            .collect();
+        let labels = ws.project().schema().label_names();
         if !labels.contains(&self.label) {
             self.label = labels.first().cloned().unwrap_or_default();
         }
