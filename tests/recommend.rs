@@ -159,6 +159,7 @@ mod learning {
         let mut snapshot = Snapshot::of(ws.project(), "ana", &Settings::default(), true);
         snapshot.labels = vec!["actor".to_owned(), "claim".to_owned()];
         snapshot.rejected = rejected;
+        snapshot.rank = true;
         snapshot
     }
 

@@ -103,6 +103,7 @@ pub(super) fn apply_cmd(options: &SuggestOptions) -> Result<(), CliError> {
     let documents = targets(&ws, &annotator, &options.apply_to)?;
     let mut snapshot = Snapshot::of(ws.project(), &annotator, &settings, false);
     snapshot.labels.clone_from(&labels);
+    snapshot.rank = false;
     let never = std::sync::atomic::AtomicBool::new(false);
     let learned = learn(&snapshot, Training::default(), &never)
         .map_err(|e| CliError::Failed(format!("cannot learn from {annotator}'s coding: {e}")))?;

@@ -5,6 +5,12 @@
 //! project opened again suggests at once; training then starts. Closing the project cancels
 //! the task (it stops between its steps and stores nothing after).
 //!
+//! The costly steps are taken only when they tell something new: the cross-validation when the
+//! project opens, when a document was coded since the last one, and on "Train now" (a model
+//! retrained in between keeps the last figures); ranking the documents not coded only when
+//! Next document asks for the least sure. A project of thousands of documents is not
+//! re-measured every five edits.
+//!
 //! What the model finds is shown by [`super::suggestions`] beside the string-matching
 //! suggestions, only for labels whose measured F1 reaches the user's floor.
 
@@ -52,6 +58,8 @@ struct Key {
     off_labels: Vec<String>,
     kinds: BTreeMap<String, crate::core::recommend::Kind>,
     rejected: usize,
+    /// Next document goes to the least sure (the documents are then ranked).
+    rank: bool,
 }
 
 pub struct Learning {
@@ -71,6 +79,10 @@ pub struct Learning {
     started: Option<(u64, Key)>,
     /// "Train now" was asked for.
     pub asked: bool,
+    /// Documents coded when the model was last measured: measured again when it changes.
+    measured_at: Option<usize>,
+    /// The running training measures the model.
+    measuring: bool,
 }
 
 impl Default for Learning {
@@ -86,6 +98,8 @@ impl Default for Learning {
             loaded: false,
             started: None,
             asked: false,
+            measured_at: None,
+            measuring: false,
         }
     }
 }
@@ -139,6 +153,7 @@ impl Learning {
             off_labels: settings.off_labels.iter().cloned().collect(),
             kinds: settings.learned.kinds.clone(),
             rejected: settings.rejected.len(),
+            rank: settings.learned.next_least_sure,
         };
         let revision = ws.revision();
         let due = match &self.started {
@@ -152,9 +167,25 @@ impl Learning {
         if !due && !self.asked {
             return;
         }
+        // Cross-validation trains a model per fold: only on open, when asked, and when a
+        // document was coded since (else a retrained model keeps the last figures).
+        let coded = ws
+            .project()
+            .layers
+            .iter()
+            .filter(|(k, l)| k.annotator == annotator && !l.annotations().is_empty())
+            .count();
+        let evaluate = self.asked || self.measured_at != Some(coded);
+        if evaluate {
+            self.measured_at = Some(coded);
+        }
+        self.measuring = evaluate;
         self.asked = false;
         self.started = Some((revision, key));
-        let snapshot = Snapshot::of(ws.project(), annotator, settings, true);
+        let mut snapshot = Snapshot::of(ws.project(), annotator, settings, evaluate);
+        if let Some(model) = &self.model {
+            snapshot.f1.clone_from(&model.f1);
+        }
         self.status = Status::Training;
         let cancel = Arc::clone(&self.cancel);
         self.job = Some(Task::spawn(ctx, "learn", move || {
@@ -178,6 +209,13 @@ impl Learning {
     fn take_learned(&mut self, learned: Result<Learned, RecommendError>) {
         match learned {
             Ok(learned) => {
+                let mut evaluation = learned.evaluation;
+                if !self.measuring {
+                    // Not measured this time: the last figures stand (the model kept them).
+                    if let Some(old) = self.trained.take() {
+                        evaluation = old.evaluation;
+                    }
+                }
                 self.model = Some(Arc::new(learned.model));
                 self.generation += 1;
                 self.unsure = learned.unsure;
@@ -185,7 +223,7 @@ impl Learning {
                     labels: learned.labels,
                     skipped: learned.skipped,
                     documents: learned.documents,
-                    evaluation: learned.evaluation,
+                    evaluation,
                     stored: learned.stored,
                 });
                 self.status = Status::Idle;

@@ -110,7 +110,11 @@ fn suggestions_from_the_model_appear_after_coding_and_are_accepted_with_enter() 
     harness
         .state_mut()
         .push_action(Action::SelectDocument("a.txt".into()));
-    steps(&mut harness, 3);
+    // Asking for that order trains again, ranking the documents not coded.
+    wait_for(&mut harness, "the documents ranked", |h| {
+        let l = h.state().learning().unwrap();
+        !l.is_running() && !l.unsure.is_empty()
+    });
     harness.key_press_modifiers(Modifiers::ALT, Key::ArrowDown);
     steps(&mut harness, 3);
     assert_eq!(harness.state().current_document(), Some("d.txt"));

@@ -12,6 +12,9 @@
 //!    documents at least), per label.
 //! 5. How unsure it is of each document not coded yet, most unsure first (the "next
 //!    document" order when the user asks for it).
+//!
+//! Steps 4 and 5 cost the most (4: a training per fold; 5: reading every document not coded),
+//! and [`Snapshot`] says whether to take them.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -27,6 +30,9 @@ use crate::core::entities::Registry;
 use crate::core::project::{LayerKey, PRIVATE_DIR, Project};
 use crate::core::suggest::{Rejected, Settings};
 use crate::core::text::SourceText;
+
+/// The evaluation of a training that was not asked to measure.
+pub const NOT_MEASURED: &str = "not measured";
 
 /// Folds of the evaluation, at most.
 pub const FOLDS: usize = 5;
@@ -46,15 +52,21 @@ pub struct Snapshot {
     pub labels: Vec<String>,
     pub overrides: BTreeMap<String, Kind>,
     pub rejected: Vec<Rejected>,
-    /// Measure the model (cross-validation) and how unsure it is of each document not coded
-    /// yet; a batch run that only applies the model leaves both out.
-    pub measure: bool,
+    /// Measure the model by cross-validation (the costliest step: one training per fold). The
+    /// window measures when the project opens, when a document was coded since, and when
+    /// asked; in between, a retrained model keeps the last figures.
+    pub evaluate: bool,
+    /// Rank the documents not coded yet by how unsure the model is of them (reads every one
+    /// of them): only when Next document asks for that order.
+    pub rank: bool,
+    /// The figures a model not measured this time keeps (the last measured, per label).
+    pub f1: BTreeMap<String, f64>,
 }
 
 impl Snapshot {
     /// `annotator`'s coding in `project` as the suggestion `settings` ask it learned: the
     /// labels switched on, the kinds the user fixed, the rejected suggestions.
-    pub fn of(project: &Project, annotator: &str, settings: &Settings, measure: bool) -> Self {
+    pub fn of(project: &Project, annotator: &str, settings: &Settings, evaluate: bool) -> Self {
         Self {
             root: project.root.clone(),
             annotator: annotator.to_owned(),
@@ -79,7 +91,9 @@ impl Snapshot {
                 .collect(),
             overrides: settings.learned.kinds.clone(),
             rejected: settings.rejected.iter().cloned().collect(),
-            measure,
+            evaluate,
+            rank: settings.learned.next_least_sure,
+            f1: BTreeMap::new(),
         }
     }
 }
@@ -232,8 +246,8 @@ pub fn learn(
             })
         })
         .collect();
-    let evaluation = if !snapshot.measure {
-        Err("not measured".to_owned())
+    let evaluation = if !snapshot.evaluate {
+        Err(NOT_MEASURED.to_owned())
     } else if docs.len() < 2 {
         Err(format!(
             "its quality is measured on two coded documents or more ({} so far)",
@@ -255,7 +269,9 @@ pub fn learn(
             Err(e) => Err(e.to_string()),
         }
     };
-    if let Ok(e) = &evaluation {
+    if !snapshot.evaluate {
+        model.f1.clone_from(&snapshot.f1);
+    } else if let Ok(e) = &evaluation {
         model.f1 = e
             .model
             .per_label
@@ -267,7 +283,7 @@ pub fn learn(
     // How unsure it is of the documents not coded yet.
     let coded_set: BTreeSet<&str> = coded.iter().map(|d| d.as_str()).collect();
     let mut unsure = Vec::new();
-    for (doc, file) in snapshot.documents.iter().filter(|_| snapshot.measure) {
+    for (doc, file) in snapshot.documents.iter().filter(|_| snapshot.rank) {
         if coded_set.contains(doc.as_str()) {
             continue;
         }

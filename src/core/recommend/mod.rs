@@ -36,7 +36,7 @@ mod spans;
 use std::ops::Range;
 
 pub use evaluate::{Coded, Counts, Evaluation, Scores, cross_validate, evaluate};
-pub use learn::{FOLDS, Learned, Snapshot, learn, load_model, model_path};
+pub use learn::{FOLDS, Learned, NOT_MEASURED, Snapshot, learn, load_model, model_path};
 pub use model::{Kind, Recommender};
 pub use sentence::SentenceModel;
 pub use spans::SpanModel;
