@@ -144,6 +144,9 @@ fn closing_the_project_stops_the_training_and_stores_nothing() {
     wait_for(&mut harness, "the training to start", |h| {
         h.state().learning().unwrap().status == tagdesk::gui::learning::Status::Training
     });
+    // The status bar says so while it trains.
+    steps(&mut harness, 2);
+    harness.get_by_label_contains("Learning from your coding");
     let cancel = harness.state().learning().unwrap().cancel_flag();
     harness
         .state_mut()

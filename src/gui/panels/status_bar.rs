@@ -100,6 +100,25 @@ pub fn status_bar_ui(ui: &mut egui::Ui, fc: &mut FrameCtx) {
                     .on_hover_text(problem);
                     ui.separator();
                 }
+                if session.learning.status == crate::gui::learning::Status::Training {
+                    // No spinner: training may take a while and the bar must not repaint
+                    // for it; the text goes when the model comes in (the task wakes the UI).
+                    if ui
+                        .add(
+                            egui::Button::new(RichText::new("Learning from your coding…").weak())
+                                .frame(false),
+                        )
+                        .on_hover_text(
+                            "A model of your coding is being trained in the background; its \
+                             suggestions come with a percentage. Click for the settings.",
+                        )
+                        .clicked()
+                    {
+                        fc.actions
+                            .push(Action::Command(Command::SuggestionSettings));
+                    }
+                    ui.separator();
+                }
                 if let Some(err) = session.ws.journal_error() {
                     ui.add(
                         egui::Label::new(RichText::new(err).color(ui.visuals().error_fg_color))
