@@ -419,6 +419,55 @@ mod learning {
         );
     }
 
+    /// Learning from everyone: each annotator's layer is an example, and the cross-validation
+    /// holds a document's layers in one fold; from the annotator's own coding, only theirs.
+    #[test]
+    fn the_model_learns_from_the_chosen_layers() {
+        let files: Vec<(&str, &[u8])> = TEXTS.iter().map(|(p, t)| (*p, t.as_bytes())).collect();
+        let (_dir, root) = project_with(&files);
+        let mut ws = Workspace::open(&root).unwrap();
+        for (who, doc, w) in [
+            ("ana", 0, "Lavrov"),
+            ("ana", 0, "Kerry"),
+            ("bob", 0, "Lavrov"),
+            ("bob", 1, "Zarif"),
+            ("bob", 1, "Kerry"),
+        ] {
+            ws.add_span(TEXTS[doc].0, who, word(doc, w), "actor")
+                .unwrap();
+        }
+        assert!(ws.save().errors.is_empty());
+        let never = AtomicBool::new(false);
+        let mut settings = Settings::default();
+        let learned_with = |settings: &Settings| {
+            let ws = Workspace::open(&root).unwrap();
+            let mut snapshot = Snapshot::of(ws.project(), "ana", settings, true);
+            snapshot.labels = vec!["actor".to_owned()];
+            learn(&snapshot, Training::default(), &never).unwrap()
+        };
+        let mine = learned_with(&settings);
+        assert_eq!(mine.labels["actor"], 2);
+        assert_eq!(mine.documents, 1);
+        assert!(
+            mine.evaluation.is_err(),
+            "one coded document cannot be measured"
+        );
+        settings.learned.from = tagdesk::core::suggest::LearnFrom::Everyone;
+        let everyone = learned_with(&settings);
+        assert_eq!(everyone.labels["actor"], 5);
+        assert_eq!(everyone.documents, 2);
+        let evaluation = everyone.evaluation.as_ref().unwrap();
+        assert_eq!((evaluation.folds, evaluation.documents), (2, 2));
+        settings.learned.from = tagdesk::core::suggest::LearnFrom::Curated;
+        let ws = Workspace::open(&root).unwrap();
+        let snapshot = Snapshot::of(ws.project(), "ana", &settings, true);
+        assert!(snapshot.layers.is_empty(), "no curated layer yet");
+        assert_eq!(
+            snapshot.coded_by_annotator,
+            std::collections::BTreeSet::from(["a.txt".to_owned()])
+        );
+    }
+
     fn layer_spans(root: &Path, doc: &str) -> Vec<(usize, usize, String)> {
         let ws = Workspace::open(root).unwrap();
         ws.project()

@@ -101,7 +101,10 @@ pub(super) fn apply_cmd(options: &SuggestOptions) -> Result<(), CliError> {
         options.labels.clone()
     };
     let documents = targets(&ws, &annotator, &options.apply_to)?;
-    let mut snapshot = Snapshot::of(ws.project(), &annotator, &settings, false);
+    // The CLI learns from --annotator's layer (`_curated`: the curated layer's).
+    let mut mine = settings.clone();
+    mine.learned.from = crate::core::suggest::LearnFrom::Mine;
+    let mut snapshot = Snapshot::of(ws.project(), &annotator, &mine, false);
     snapshot.labels.clone_from(&labels);
     snapshot.rank = false;
     let never = std::sync::atomic::AtomicBool::new(false);
@@ -227,10 +230,11 @@ pub(super) fn whose(
     project: &crate::core::Project,
     options: &SuggestOptions,
 ) -> Result<String, CliError> {
-    let annotators: Vec<String> = project
-        .annotators()
-        .into_iter()
-        .filter(|a| a != crate::core::review::CURATED)
+    let all = project.annotators();
+    let annotators: Vec<String> = all
+        .iter()
+        .filter(|a| *a != crate::core::review::CURATED)
+        .cloned()
         .collect();
     let annotator = match (&options.annotator, annotators.as_slice()) {
         (Some(a), _) => a.clone(),
@@ -242,7 +246,8 @@ pub(super) fn whose(
             )));
         }
     };
-    if !annotators.contains(&annotator) {
+    // The curated layer is learned from when named.
+    if !all.contains(&annotator) {
         return Err(CliError::Usage(format!(
             "no annotator \"{annotator}\" in {} (it has: {})",
             options.project.display(),

@@ -121,6 +121,32 @@ pub struct Learning {
     /// the coding.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub kinds: BTreeMap<String, super::recommend::Kind>,
+    /// Whose coding the model learns from.
+    #[serde(default)]
+    pub from: LearnFrom,
+}
+
+/// Whose coding the model learns from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LearnFrom {
+    /// The annotator's own spans.
+    #[default]
+    Mine,
+    /// The curated (gold) layer's.
+    Curated,
+    /// Every annotator's and the curated layer's, each layer an example of its own.
+    Everyone,
+}
+
+impl LearnFrom {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Mine => "my coding",
+            Self::Curated => "the curated layer",
+            Self::Everyone => "everyone's coding",
+        }
+    }
 }
 
 fn min_f1() -> u8 {
@@ -144,6 +170,7 @@ impl Default for Learning {
             retrain_after: retrain_after(),
             next_least_sure: false,
             kinds: BTreeMap::new(),
+            from: LearnFrom::Mine,
         }
     }
 }

@@ -60,6 +60,7 @@ struct Key {
     rejected: usize,
     /// Next document goes to the least sure (the documents are then ranked).
     rank: bool,
+    from: crate::core::suggest::LearnFrom,
 }
 
 pub struct Learning {
@@ -154,6 +155,7 @@ impl Learning {
             kinds: settings.learned.kinds.clone(),
             rejected: settings.rejected.len(),
             rank: settings.learned.next_least_sure,
+            from: settings.learned.from,
         };
         let revision = ws.revision();
         let due = match &self.started {

@@ -186,10 +186,18 @@ pub fn cross_validate(
     if labels.is_empty() {
         return Err(RecommendError::NoLabels);
     }
-    if folds < 2 || folds > docs.len() {
+    // Folds go by document: the layers of one document (several annotators' when learning
+    // from everyone) are held out together, or a model would be measured on what it learned.
+    let mut doc_of = Vec::with_capacity(docs.len());
+    for (i, d) in docs.iter().enumerate() {
+        let same = i > 0 && docs[i - 1].key.document == d.key.document;
+        let last = doc_of.last().copied().unwrap_or(0);
+        doc_of.push(if i == 0 || same { last } else { last + 1 });
+    }
+    let documents = doc_of.last().map_or(0, |&n| n + 1);
+    if folds < 2 || folds > documents {
         return Err(RecommendError::Crf(format!(
-            "{folds} folds need at least {folds} documents coded by {annotator} (there are {}), and two or more folds",
-            docs.len()
+            "{folds} folds need at least {folds} documents coded by {annotator} (there are {documents}), and two or more folds"
         )));
     }
     let wanted: BTreeSet<&str> = labels.iter().map(String::as_str).collect();
@@ -217,7 +225,9 @@ pub fn cross_validate(
     let gold: Vec<BTreeSet<Span>> = (0..docs.len())
         .map(|i| measured(i, &coding[i].spans))
         .collect();
+    // String matching from the same layers as the model (they are the chosen ones already).
     let mut settings = Settings::default();
+    settings.from_everyone = true;
     settings.off_labels = docs
         .iter()
         .flat_map(|d| d.layer.annotations())
@@ -230,7 +240,7 @@ pub fn cross_validate(
             if cancel.load(Ordering::Relaxed) {
                 return Err(RecommendError::Cancelled);
             }
-            let held_out = |i: usize| i % folds == fold;
+            let held_out = |i: usize| doc_of[i] % folds == fold;
             let examples: Vec<Example<'_>> = (0..docs.len())
                 .filter(|&i| !held_out(i))
                 .map(examples_of)
@@ -280,7 +290,7 @@ pub fn cross_validate(
     Ok(Evaluation {
         annotator: annotator.to_owned(),
         folds,
-        documents: docs.len(),
+        documents,
         labels,
         kinds,
         model,

@@ -41,12 +41,15 @@ pub const FOLDS: usize = 5;
 #[derive(Clone)]
 pub struct Snapshot {
     pub root: PathBuf,
-    /// Whose coding is learned (and whose model is stored).
+    /// Who learns: whose model is stored, whose rejections count, whose documents not coded
+    /// yet are ranked.
     pub annotator: String,
     /// Every document: its path in the project and its text's file.
     pub documents: Vec<(String, PathBuf)>,
-    /// The layers learned from, by document.
-    pub layers: BTreeMap<String, AnnotationLayer>,
+    /// The layers learned from (the annotator's own, the curated layer's, or everyone's).
+    pub layers: BTreeMap<LayerKey, AnnotationLayer>,
+    /// The documents the annotator has coded (not ranked).
+    pub coded_by_annotator: BTreeSet<String>,
     pub entities: Registry,
     /// The labels that may be learned (those switched on).
     pub labels: Vec<String>,
@@ -67,6 +70,13 @@ impl Snapshot {
     /// `annotator`'s coding in `project` as the suggestion `settings` ask it learned: the
     /// labels switched on, the kinds the user fixed, the rejected suggestions.
     pub fn of(project: &Project, annotator: &str, settings: &Settings, evaluate: bool) -> Self {
+        use crate::core::suggest::LearnFrom;
+        let curated = crate::core::review::CURATED;
+        let chosen = |who: &str| match settings.learned.from {
+            LearnFrom::Mine => who == annotator,
+            LearnFrom::Curated => who == curated,
+            LearnFrom::Everyone => true,
+        };
         Self {
             root: project.root.clone(),
             annotator: annotator.to_owned(),
@@ -78,8 +88,14 @@ impl Snapshot {
             layers: project
                 .layers
                 .iter()
-                .filter(|(k, _)| k.annotator == annotator)
-                .map(|(k, l)| (k.document.clone(), l.clone()))
+                .filter(|(k, _)| chosen(&k.annotator))
+                .map(|(k, l)| (k.clone(), l.clone()))
+                .collect(),
+            coded_by_annotator: project
+                .layers
+                .iter()
+                .filter(|(k, l)| k.annotator == annotator && !l.annotations().is_empty())
+                .map(|(k, _)| k.document.clone())
                 .collect(),
             entities: project.entities.clone(),
             labels: project
@@ -158,12 +174,13 @@ pub fn learn(
     training: Training,
     cancel: &AtomicBool,
 ) -> Result<Learned, RecommendError> {
-    let coded: Vec<&String> = snapshot
+    let coded: Vec<&LayerKey> = snapshot
         .layers
         .iter()
         .filter(|(_, l)| !l.annotations().is_empty())
-        .map(|(d, _)| d)
+        .map(|(k, _)| k)
         .collect();
+    let coded_docs: BTreeSet<&str> = coded.iter().map(|k| k.document.as_str()).collect();
     let mut rejected_in: BTreeMap<&str, Vec<Range<usize>>> = BTreeMap::new();
     for r in &snapshot.rejected {
         if snapshot.labels.contains(&r.label) {
@@ -179,21 +196,19 @@ pub fn learn(
         .map(|(d, f)| (d.as_str(), f))
         .collect();
     let mut texts: BTreeMap<&str, SourceText> = BTreeMap::new();
-    for doc in coded
-        .iter()
-        .map(|d| d.as_str())
-        .chain(rejected_in.keys().copied())
-    {
+    for doc in coded_docs.iter().chain(rejected_in.keys()) {
         stop(cancel)?;
-        if let Some(file) = files.get(doc) {
+        if let Some(file) = files.get(doc)
+            && !texts.contains_key(doc)
+        {
             texts.insert(doc, read(file, doc)?);
         }
     }
     // The labels with enough spans.
     let mut counts: BTreeMap<String, usize> =
         snapshot.labels.iter().map(|l| (l.clone(), 0)).collect();
-    for doc in &coded {
-        for a in snapshot.layers[*doc].annotations() {
+    for key in &coded {
+        for a in snapshot.layers[*key].annotations() {
             if let Some(n) = counts.get_mut(a.label.as_str()) {
                 *n += 1;
             }
@@ -210,48 +225,50 @@ pub fn learn(
         return Err(RecommendError::TooFewExamples { label, found });
     }
     let wanted: Vec<String> = labels.keys().cloned().collect();
-    let codings: BTreeMap<&str, super::Coding> = coded
-        .iter()
-        .map(|d| (d.as_str(), coding_of(&snapshot.layers[*d])))
-        .collect();
+    // Each coded layer is an example; a document no chosen layer codes but where a
+    // suggestion was rejected gives the sentences around the rejections.
     let mut examples: Vec<Example<'_>> = Vec::new();
-    for (doc, text) in &texts {
-        let coding = codings.get(doc).cloned().unwrap_or_default();
-        let only = (!codings.contains_key(doc)).then(|| rejected_in[doc].clone());
+    for key in &coded {
+        let Some(text) = texts.get(key.document.as_str()) else {
+            continue;
+        };
+        let coding = coding_of(&snapshot.layers[*key]);
         examples.push(Example {
             text: text.as_str(),
             spans: coding.spans,
             values: coding.values,
-            only,
+            only: None,
         });
+    }
+    for (doc, ranges) in &rejected_in {
+        if let (false, Some(text)) = (coded_docs.contains(doc), texts.get(doc)) {
+            examples.push(Example {
+                text: text.as_str(),
+                only: Some(ranges.clone()),
+                ..Example::default()
+            });
+        }
     }
     stop(cancel)?;
     let mut model = Recommender::train(&examples, &wanted, training, &snapshot.overrides)?;
     stop(cancel)?;
     // Quality.
-    let keys: Vec<LayerKey> = coded
-        .iter()
-        .map(|d| LayerKey {
-            document: (*d).clone(),
-            annotator: snapshot.annotator.clone(),
-        })
-        .collect();
-    let docs: Vec<Coded<'_>> = keys
+    let docs: Vec<Coded<'_>> = coded
         .iter()
         .filter_map(|k| {
             Some(Coded {
                 key: k,
-                layer: &snapshot.layers[&k.document],
+                layer: &snapshot.layers[*k],
                 text: texts.get(k.document.as_str())?,
             })
         })
         .collect();
     let evaluation = if !snapshot.evaluate {
         Err(NOT_MEASURED.to_owned())
-    } else if docs.len() < 2 {
+    } else if coded_docs.len() < 2 {
         Err(format!(
             "its quality is measured on two coded documents or more ({} so far)",
-            docs.len()
+            coded_docs.len()
         ))
     } else {
         match cross_validate(
@@ -259,7 +276,7 @@ pub fn learn(
             &snapshot.entities,
             &snapshot.annotator,
             &wanted,
-            docs.len().min(FOLDS),
+            coded_docs.len().min(FOLDS),
             training,
             &snapshot.overrides,
             cancel,
@@ -280,11 +297,10 @@ pub fn learn(
             .collect();
     }
     let stored = store(&snapshot.root, &snapshot.annotator, &model);
-    // How unsure it is of the documents not coded yet.
-    let coded_set: BTreeSet<&str> = coded.iter().map(|d| d.as_str()).collect();
+    // How unsure it is of the documents the annotator has not coded yet.
     let mut unsure = Vec::new();
     for (doc, file) in snapshot.documents.iter().filter(|_| snapshot.rank) {
-        if coded_set.contains(doc.as_str()) {
+        if snapshot.coded_by_annotator.contains(doc) {
             continue;
         }
         stop(cancel)?;
@@ -297,7 +313,7 @@ pub fn learn(
         model,
         labels,
         skipped,
-        documents: docs.len(),
+        documents: coded_docs.len(),
         evaluation,
         unsure,
         stored,

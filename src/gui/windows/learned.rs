@@ -21,6 +21,17 @@ pub fn ui(ui: &mut egui::Ui, ws: &Workspace, next: &mut Settings, learning: &Lea
         "Learn from my coding (a model trained on this computer; nothing leaves it)",
     );
     ui.add_enabled_ui(next.learned.enabled, |ui| {
+        ui.horizontal(|ui| {
+            use crate::core::suggest::LearnFrom;
+            ui.label("Learn from");
+            egui::ComboBox::from_id_salt("learn_from")
+                .selected_text(next.learned.from.name())
+                .show_ui(ui, |ui| {
+                    for from in [LearnFrom::Mine, LearnFrom::Curated, LearnFrom::Everyone] {
+                        ui.selectable_value(&mut next.learned.from, from, from.name());
+                    }
+                });
+        });
         status_ui(ui, learning);
         let evaluation = learning
             .trained
