@@ -188,6 +188,8 @@ if want learned; then
   xdotool type --window "$wid" --delay 30 "Suggestion settings"; sleep 0.5
   keys Return
   sleep 1
+  # Scrolled to its end: the table, the floors and Train now.
+  xdotool mousemove --window "$wid" 300 400 click 5 click 5 click 5 click 5; sleep 0.5
   shot learned-settings
   stop
 fi

@@ -254,24 +254,22 @@ impl Window for SuggestionsWindow {
 
     fn frame<'a>(&self, window: egui::Window<'a>, screen: egui::Rect) -> egui::Window<'a> {
         // Its contents scroll on a short screen (900 × 600): the floors and Train now stay
-        // in reach.
+        // in reach. A scrolling window does not grow to its contents by itself: it is given
+        // the height they take on a usual screen, or the screen's (the registry caps it).
         window
             .resizable(false)
-            .max_height((screen.height() - 48.0).max(200.0))
+            .vscroll(true)
+            .min_height((screen.height() - 90.0).max(160.0))
     }
 
     fn show(&mut self, ui: &mut egui::Ui, fc: &mut FrameCtx) {
         let Some(session) = fc.session else { return };
-        let (settings, train) = egui::ScrollArea::vertical()
-            .show(ui, |ui| {
-                suggestions::ui(
-                    ui,
-                    &session.ws,
-                    &session.suggestions.settings,
-                    &session.learning,
-                )
-            })
-            .inner;
+        let (settings, train) = suggestions::ui(
+            ui,
+            &session.ws,
+            &session.suggestions.settings,
+            &session.learning,
+        );
         if let Some(settings) = settings {
             fc.actions
                 .push(Action::SetSuggestionSettings(Box::new(settings)));
