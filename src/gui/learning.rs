@@ -84,6 +84,8 @@ pub struct Learning {
     measured_at: Option<usize>,
     /// The running training measures the model.
     measuring: bool,
+    /// Whose model this is.
+    who: Option<String>,
 }
 
 impl Default for Learning {
@@ -101,6 +103,7 @@ impl Default for Learning {
             asked: false,
             measured_at: None,
             measuring: false,
+            who: None,
         }
     }
 }
@@ -130,6 +133,12 @@ impl Learning {
         annotator: &str,
         settings: &Settings,
     ) {
+        // Another annotator (Change annotator): their model, not this one's. The old training
+        // is cancelled as the old state goes.
+        if self.who.as_deref().is_some_and(|w| w != annotator) {
+            *self = Self::default();
+        }
+        self.who = Some(annotator.to_owned());
         match self.job.as_mut().and_then(Task::poll) {
             None => {}
             Some(done) => {

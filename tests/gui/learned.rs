@@ -165,3 +165,33 @@ fn closing_the_project_stops_the_training_and_stores_nothing() {
         "nothing stored after the project was closed"
     );
 }
+
+#[test]
+fn another_annotator_gets_a_model_of_their_own_coding() {
+    let files: Vec<(&str, &[u8])> = TEXTS.iter().map(|(p, t)| (*p, t.as_bytes())).collect();
+    let (_dir, root) = crate::support::project_with(&files);
+    let mut ws = tagdesk::core::Workspace::open(&root).unwrap();
+    for (doc, w) in [(0, "Lavrov"), (0, "Kerry"), (1, "Zarif"), (1, "Kerry")] {
+        let start = char_offset_of(TEXTS[doc].1, w, 0);
+        ws.add_span(TEXTS[doc].0, "ana", start..start + w.len(), "actor")
+            .unwrap();
+    }
+    assert!(ws.save().errors.is_empty());
+    drop(ws);
+    let mut harness = open_app_on(&root, "c.txt", "ana");
+    wait_for(&mut harness, "ana's model and its suggestion", |h| {
+        !learned_here(h).is_empty()
+    });
+    harness
+        .state_mut()
+        .push_action(Action::SetAnnotator("bob".into()));
+    wait_for(&mut harness, "bob's training (nothing coded)", |h| {
+        let l = h.state().learning().unwrap();
+        !l.is_running() && matches!(l.status, tagdesk::gui::learning::Status::Refused(_))
+    });
+    assert!(harness.state().learning().unwrap().model.is_none());
+    steps(&mut harness, 4);
+    wait_for(&mut harness, "no learned suggestion for bob", |h| {
+        learned_here(h).is_empty() && !h.state().suggestions().unwrap().is_running()
+    });
+}
