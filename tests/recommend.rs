@@ -120,21 +120,7 @@ mod learning {
 
     use crate::support::{char_offset_of, project_with};
 
-    const TEXTS: [(&str, &str); 4] = [
-        (
-            "a.txt",
-            "Minister Lavrov said the talks failed. Minister Kerry said the plan works. The weather was fine.",
-        ),
-        (
-            "b.txt",
-            "Minister Zarif said nothing new. Minister Kerry said it again. Lunch was served late.",
-        ),
-        (
-            "c.txt",
-            "Minister Merkel said the border stays open. The hall was full.",
-        ),
-        ("d.txt", "The rooms were cold. Minister Lavrov said so."),
-    ];
+    use crate::support::MINISTERS as TEXTS;
 
     fn word(doc: usize, w: &str) -> std::ops::Range<usize> {
         let start = char_offset_of(TEXTS[doc].1, w, 0);

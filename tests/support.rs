@@ -163,3 +163,21 @@ fn notation_parses_nested_spans() {
         ]
     );
 }
+
+/// Four short texts where names come in the same company ("Minister X said"): a learned
+/// model finds a name never coded (Merkel, in c.txt) from two coded documents (a.txt, b.txt).
+pub const MINISTERS: [(&str, &str); 4] = [
+    (
+        "a.txt",
+        "Minister Lavrov said the talks failed. Minister Kerry said the plan works. The weather was fine.",
+    ),
+    (
+        "b.txt",
+        "Minister Zarif said nothing new. Minister Kerry said it again. Lunch was served late.",
+    ),
+    (
+        "c.txt",
+        "Minister Merkel said the border stays open. The hall was full.",
+    ),
+    ("d.txt", "The rooms were cold. Minister Lavrov said so."),
+];

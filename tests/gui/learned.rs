@@ -5,21 +5,7 @@
 use super::*;
 use tagdesk::core::suggest::Provenance;
 
-const TEXTS: [(&str, &str); 4] = [
-    (
-        "a.txt",
-        "Minister Lavrov said the talks failed. Minister Kerry said the plan works. The weather was fine.",
-    ),
-    (
-        "b.txt",
-        "Minister Zarif said nothing new. Minister Kerry said it again. Lunch was served late.",
-    ),
-    (
-        "c.txt",
-        "Minister Merkel said the border stays open. The hall was full.",
-    ),
-    ("d.txt", "The rooms were cold. Minister Lavrov said so."),
-];
+use crate::support::MINISTERS as TEXTS;
 
 fn tag_word(harness: &mut Harness<'_, App>, text: &str, word: &str) {
     let start = char_offset_of(text, word, 0);
