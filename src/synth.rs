@@ -113,7 +113,6 @@ pub fn span(
         suffix: Str::default(),
         attributes: crate::core::schema::Attributes::new(),
         author: annotator.to_owned().into(),
-        created: "2026-01-01T00:00:00Z".to_owned().into(),
-        modified: "2026-01-01T00:00:00Z".to_owned().into(),
+        times: crate::core::annotation::Times::new("2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"),
     }
 }

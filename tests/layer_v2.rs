@@ -123,8 +123,10 @@ fn annotation() -> impl Strategy<Value = Annotation> {
                 suffix: "»\n".into(),
                 attributes: attributes.into_iter().collect(),
                 author: "ana".into(),
-                created: "2026-12-06T00:00:00Z".into(),
-                modified: "2026-12-06T00:00:00Z".into(),
+                times: tagdesk::core::annotation::Times::new(
+                    "2026-12-06T00:00:00Z",
+                    "2026-12-06T00:00:00Z",
+                ),
                 more: More {
                     modified_by: flag.then(|| "maria".into()),
                     note,

@@ -244,7 +244,7 @@ pub fn plan_reanchor(layer: &AnnotationLayer, text: &SourceText) -> (ReanchorRep
                 report.moved.push((a.id.to_string(), a.start, start));
                 let piece = start..end;
                 let mut moved = with_pieces(a.clone(), std::slice::from_ref(&piece), text);
-                moved.modified = now.as_str().into();
+                moved.set_modified(now.as_str());
                 changed.push(moved);
             }
             Placement::NeedsReview(why) => {
@@ -252,7 +252,7 @@ pub fn plan_reanchor(layer: &AnnotationLayer, text: &SourceText) -> (ReanchorRep
                 if a.review() != Some(why.as_str()) {
                     let mut flagged = a.clone();
                     flagged.set_review(Some(why));
-                    flagged.modified = now.as_str().into();
+                    flagged.set_modified(now.as_str());
                     changed.push(flagged);
                 }
             }
@@ -323,7 +323,6 @@ impl ReanchorPlan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::annotation::Str;
     use crate::core::text::{context_after, context_before};
 
     fn span(text: &SourceText, start: usize, end: usize) -> Annotation {
@@ -338,8 +337,7 @@ mod tests {
             suffix: context_after(text, end).into(),
             attributes: super::super::schema::Attributes::new(),
             author: "ana".into(),
-            created: Str::default(),
-            modified: Str::default(),
+            times: crate::core::annotation::Times::default(),
         }
     }
 

@@ -267,7 +267,11 @@ fn a_span_taken_from_a_colleague_says_who_changed_it() {
         .state_mut()
         .push_action(Action::SelectAnnotation(Some(accepted.id.to_string())));
     steps(&mut harness, 2);
-    let (added, changed) = (&accepted.created[..10], &accepted.modified[..10]);
+    let (created, modified) = (
+        accepted.created().to_string(),
+        accepted.modified().to_string(),
+    );
+    let (added, changed) = (&created[..10], &modified[..10]);
     assert!(
         harness
             .query_by_label(&format!(

@@ -10,9 +10,11 @@ use serde::{Deserialize, Serialize};
 
 mod layer;
 mod span;
+mod times;
 
 pub use layer::AnnotationLayer;
 pub use span::{Annotation, More, fragments_frame, with_pieces};
+pub use times::{Stamp, Times};
 
 /// The strings of an annotation: up to 24 bytes (ids, labels, authors, timestamps, most covered
 /// texts and contexts) live inside the struct with no heap allocation, which keeps a

@@ -16,8 +16,7 @@ pub(crate) fn span(id: &str, label: &str, start: usize, end: usize) -> Annotatio
         suffix: Str::default(),
         attributes: Attributes::new(),
         author: "ana".into(),
-        created: "2026-01-01T00:00:00Z".into(),
-        modified: "2026-01-01T00:00:00Z".into(),
+        times: Times::new("2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"),
     }
 }
 

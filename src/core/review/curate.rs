@@ -101,12 +101,12 @@ fn copy_edits(
         if let Some(r) = curated.and_then(|c| c.rejection_of(a)) {
             edits.push(Edit::Unreject(r.clone()));
         }
-        let copy = Annotation {
+        let mut copy = Annotation {
             id: new_annotation_id().into(),
             more: None,
-            modified: now.clone().into(),
             ..a.clone()
         };
+        copy.set_modified(&now);
         ids.push(copy.id.to_string());
         planned.push(copy.clone());
         edits.push(Edit::Add(copy));

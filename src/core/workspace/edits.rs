@@ -32,8 +32,7 @@ pub(super) fn new_span(
         more: None,
         attributes,
         author: annotator.to_owned().into(),
-        created: now.into(),
-        modified: now.into(),
+        times: crate::core::annotation::Times::new(now, now),
     }
 }
 
@@ -186,7 +185,7 @@ impl Workspace {
             Some(value) => annotation.attributes.insert(name.to_owned(), value),
             None => annotation.attributes.remove(name),
         };
-        annotation.modified = now_rfc3339().into();
+        annotation.set_modified(&now_rfc3339());
         self.apply(
             key,
             format!("set {name}"),
@@ -266,7 +265,7 @@ impl Workspace {
                 }
                 let mut kept = a.clone();
                 kept.attributes.retain(|n, v| fits(n, v));
-                kept.modified = now.as_str().into();
+                kept.set_modified(now.as_str());
                 edits.push(Edit::Replace(kept));
             }
             if !edits.is_empty() {
@@ -304,7 +303,7 @@ impl Workspace {
                 .map(|a| {
                     let mut a = a.clone();
                     a.label = new.into();
-                    a.modified = now.as_str().into();
+                    a.set_modified(now.as_str());
                     Edit::Replace(a)
                 })
                 .collect();
@@ -384,7 +383,7 @@ impl Workspace {
             return Ok(());
         }
         annotation.label = label.to_owned().into();
-        annotation.modified = now_rfc3339().into();
+        annotation.set_modified(&now_rfc3339());
         // What the new label does not allow goes in the same step: attribute values it does
         // not define, relations whose type does not fit it.
         let schema = self.project.schema();
@@ -493,7 +492,7 @@ impl Workspace {
             return Ok(());
         }
         annotation.set_note(note);
-        annotation.modified = now_rfc3339().into();
+        annotation.set_modified(&now_rfc3339());
         self.apply(
             key,
             "edit note",
@@ -513,7 +512,7 @@ impl Workspace {
         annotation.text = covered_text(&text.text, annotation.pieces()).into();
         annotation.prefix = context_before(&text.text, annotation.start).into();
         annotation.suffix = context_after(&text.text, annotation.end).into();
-        annotation.modified = now_rfc3339().into();
+        annotation.set_modified(&now_rfc3339());
         self.apply(key, "mark reviewed", None, vec![Edit::Replace(annotation)])
     }
 

@@ -39,7 +39,7 @@ impl Workspace {
                 annotation.attributes.remove(ENTITY_ATTRIBUTE);
             }
         }
-        annotation.modified = now_rfc3339().into();
+        annotation.set_modified(&now_rfc3339());
         pending.push(Pending::Layer(key.clone(), vec![Edit::Replace(annotation)]));
         let description = match entity {
             Some(_) => "link to an entity",
@@ -64,7 +64,7 @@ impl Workspace {
             ENTITY_ATTRIBUTE.to_owned(),
             AttributeValue::Text(entity.clone()),
         );
-        annotation.modified = now_rfc3339().into();
+        annotation.set_modified(&now_rfc3339());
         self.apply_changes(
             format!("new entity {name}"),
             None,
@@ -138,7 +138,7 @@ impl Workspace {
                         ENTITY_ATTRIBUTE.to_owned(),
                         AttributeValue::Text(keep.to_owned()),
                     );
-                    a.modified = now.as_str().into();
+                    a.set_modified(now.as_str());
                     Edit::Replace(a)
                 })
                 .collect();

@@ -435,8 +435,7 @@ pub fn plan(workspace: &Workspace, db: &Database) -> Result<DnaPlan, String> {
                 suffix: suffix.as_str().into(),
                 attributes: attributes.into_iter().collect(),
                 author: annotator.as_str().into(),
-                created: now.as_str().into(),
-                modified: now.as_str().into(),
+                times: crate::core::annotation::Times::new(&now, &now),
             };
         let key = LayerKey::new(document.clone(), annotator.clone());
         let edits = layers.entry(key).or_default();

@@ -452,8 +452,7 @@ fn plan_unit(
             .boxed(),
             attributes,
             author: annotator.as_str().into(),
-            created: now.into(),
-            modified: now.into(),
+            times: crate::core::annotation::Times::new(now, now),
         }));
         out.annotations += 1;
     }

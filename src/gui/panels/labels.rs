@@ -159,7 +159,7 @@ impl LabelsPanel {
                 let added = format!(
                     "added by {} on {}",
                     annotation.author,
-                    day(&annotation.created)
+                    day(&annotation.created())
                 );
                 let by = annotation
                     .modified_by()
@@ -167,15 +167,16 @@ impl LabelsPanel {
                     .map(|who| format!(" by {who}"))
                     .unwrap_or_default();
                 ui.label(
-                    if by.is_empty() && day(&annotation.modified) == day(&annotation.created) {
+                    if by.is_empty() && day(&annotation.modified()) == day(&annotation.created()) {
                         added
                     } else {
-                        format!("{added}, changed{by} on {}", day(&annotation.modified))
+                        format!("{added}, changed{by} on {}", day(&annotation.modified()))
                     },
                 )
                 .on_hover_text(format!(
                     "created {} · last changed {}",
-                    annotation.created, annotation.modified
+                    annotation.created(),
+                    annotation.modified()
                 ));
                 ui.end_row();
                 // What the curator decided about one's own span (read-only).
