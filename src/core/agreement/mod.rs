@@ -447,7 +447,7 @@ fn units(project: &Project, doc: &str, annotator: &str, labels: Option<&[String]
                         .into_iter()
                         .chain(a.fragments().iter().copied())
                         .map(|[start, end]| Unit {
-                            label: a.label.clone(),
+                            label: a.label.as_str().into(),
                             start,
                             end,
                         })

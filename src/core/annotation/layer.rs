@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::{
     Annotation, DocStatus, Edit, EditError, Rejection, Relation, RelationRejection,
-    RelationSignature, SpanRef, Str,
+    RelationSignature, SpanRef,
 };
 
 /// The annotations of one annotator on one document.
@@ -32,7 +32,7 @@ pub struct AnnotationLayer {
     max_span_len: usize,
     /// Spans per label, kept up to date by every edit (the side panel shows them each frame;
     /// counting 100k spans cold took 4–8 ms).
-    label_counts: std::collections::BTreeMap<Str, usize>,
+    label_counts: std::collections::BTreeMap<super::Name, usize>,
     revision: u64,
 }
 
@@ -616,7 +616,9 @@ pub(super) fn check_span(a: &Annotation) -> Result<(), EditError> {
 }
 
 /// Spans per label, counted once when a layer is built.
-pub(super) fn count_labels(annotations: &[Annotation]) -> std::collections::BTreeMap<Str, usize> {
+pub(super) fn count_labels(
+    annotations: &[Annotation],
+) -> std::collections::BTreeMap<super::Name, usize> {
     let mut counter = LabelCounter::default();
     for a in annotations {
         counter.add(&a.label);
@@ -647,10 +649,10 @@ impl<'a> LabelCounter<'a> {
         self.counts[self.last].1 += 1;
     }
 
-    fn finish(self) -> std::collections::BTreeMap<Str, usize> {
+    fn finish(self) -> std::collections::BTreeMap<super::Name, usize> {
         self.counts
             .into_iter()
-            .map(|(l, n)| (Str::from(l), n))
+            .map(|(l, n)| (super::Name::new(l), n))
             .collect()
     }
 }

@@ -9,10 +9,12 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 
 mod layer;
+mod name;
 mod span;
 mod times;
 
 pub use layer::AnnotationLayer;
+pub use name::Name;
 pub use span::{Annotation, More, fragments_frame, with_pieces};
 pub use times::{Stamp, Times};
 

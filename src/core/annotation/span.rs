@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Stamp, Str, Times, now_rfc3339};
+use super::{Name, Stamp, Str, Times, now_rfc3339};
 use crate::core::schema::Attributes;
 
 /// One labelled span. On disk its fields come in this order, with what few spans have (see
@@ -14,7 +14,8 @@ use crate::core::schema::Attributes;
 pub struct Annotation {
     /// Stable, unique: never reused, never renumbered.
     pub id: Str,
-    pub label: Str,
+    /// The label's name (one shared copy per project: [`Name`]).
+    pub label: Name,
     /// Code-point offset, inclusive.
     pub start: usize,
     /// Code-point offset, exclusive.
@@ -28,7 +29,7 @@ pub struct Annotation {
     pub suffix: Str,
     /// Schema-defined attribute values (e.g. a claim's `stance`).
     pub attributes: Attributes,
-    pub author: Str,
+    pub author: Name,
     /// When it was made and last changed (RFC 3339, UTC): 16 bytes for the two
     /// ([`Times`]); read with [`Annotation::created`] and [`Annotation::modified`].
     pub times: Times,
@@ -57,7 +58,7 @@ pub struct More {
 #[derive(Deserialize)]
 struct Wire {
     id: Str,
-    label: Str,
+    label: Name,
     start: usize,
     end: usize,
     #[serde(default)]
@@ -71,7 +72,7 @@ struct Wire {
     review: Option<String>,
     #[serde(default)]
     attributes: Attributes,
-    author: Str,
+    author: Name,
     created: Str,
     modified: Str,
     #[serde(default)]
