@@ -5,7 +5,6 @@
 
 use std::borrow::Borrow;
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::ops::Deref;
 use std::sync::Arc;
 
@@ -19,20 +18,32 @@ pub struct Name(Arc<str>);
 /// thousands of distinct labels is wrong, and must not fill memory here).
 const INTERNED: usize = 4096;
 
+/// Names a thread looks at first, one by one: a project has a few labels and authors, and
+/// comparing a short string with a few others is cheaper than hashing it.
+const FIRST: usize = 16;
+
+/// The names looked at first, and the others.
+type Interned = (Vec<Arc<str>>, rustc_hash::FxHashSet<Arc<str>>);
+
 thread_local! {
-    static NAMES: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
+    static NAMES: RefCell<Interned> = RefCell::new((Vec::new(), rustc_hash::FxHashSet::default()));
 }
 
 impl Name {
     pub fn new(name: &str) -> Self {
         NAMES.with(|names| {
-            let mut names = names.borrow_mut();
-            if let Some(known) = names.get(name) {
+            let (first, rest) = &mut *names.borrow_mut();
+            if let Some(known) = first.iter().find(|n| ***n == *name) {
+                return Self(Arc::clone(known));
+            }
+            if let Some(known) = rest.get(name) {
                 return Self(Arc::clone(known));
             }
             let made: Arc<str> = Arc::from(name);
-            if names.len() < INTERNED {
-                names.insert(Arc::clone(&made));
+            if first.len() < FIRST {
+                first.push(Arc::clone(&made));
+            } else if rest.len() < INTERNED {
+                rest.insert(Arc::clone(&made));
             }
             Self(made)
         })
