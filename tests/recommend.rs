@@ -454,6 +454,73 @@ mod learning {
         );
     }
 
+    /// The entity registry is part of the gazetteer: each entity's name and aliases with the
+    /// labels of the spans linked to it, or its kind's label when none is; and a trained model
+    /// carries them.
+    #[test]
+    fn the_entity_registry_names_go_into_the_gazetteer() {
+        let (_dir, root) = coded();
+        let mut ws = Workspace::open(&root).unwrap();
+        let key = LayerKey {
+            document: "a.txt".to_owned(),
+            annotator: "ana".to_owned(),
+        };
+        let lavrov = ws.project().layers[&key].annotations()[0].id.to_string();
+        ws.link_new_entity(
+            &key,
+            &lavrov,
+            tagdesk::core::entities::EntityKind::Actor,
+            "Sergei Lavrov",
+        )
+        .unwrap();
+        let (registry, id) = ws
+            .project()
+            .entities
+            .with_new(
+                tagdesk::core::entities::EntityKind::Actor,
+                "Volodymyr Zelensky",
+            )
+            .unwrap();
+        let registry = registry.with_alias(&id, "Zelensky").unwrap();
+        let (registry, _) = registry
+            .with_new(tagdesk::core::entities::EntityKind::Concept, "ceasefire")
+            .unwrap();
+        ws.replace_entities(registry, "entities").unwrap();
+        assert!(ws.save().errors.is_empty());
+        let labels = vec!["actor".to_owned()];
+        let mut names = tagdesk::core::recommend::registry_names(
+            &ws.project().entities,
+            ws.project().layers.values(),
+            &labels,
+        );
+        names.sort();
+        let pairs: Vec<(&str, &str)> = names
+            .iter()
+            .map(|(n, l)| (n.as_str(), l.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("Lavrov", "actor"),
+                ("Sergei Lavrov", "actor"),
+                ("Volodymyr Zelensky", "actor"),
+                ("Zelensky", "actor"),
+            ],
+            "a concept no span links to, with no label of its kind, is left out"
+        );
+        // The model learned from the project carries them (its stored header).
+        let never = AtomicBool::new(false);
+        let learned = learn(&snapshot(&root, Vec::new()), Training::default(), &never).unwrap();
+        let bytes = learned.model.to_bytes();
+        let header = String::from_utf8_lossy(&bytes[..memchr_newline(&bytes)]).to_string();
+        assert!(header.contains("\"zelensky\":[\"actor\"]"), "{header}");
+        assert!(header.contains("\"volodymyr\":[\"actor\"]"), "{header}");
+    }
+
+    fn memchr_newline(bytes: &[u8]) -> usize {
+        bytes.iter().position(|&b| b == b'\n').unwrap()
+    }
+
     fn layer_spans(root: &Path, doc: &str) -> Vec<(usize, usize, String)> {
         let ws = Workspace::open(root).unwrap();
         ws.project()

@@ -11,7 +11,9 @@ use serde::Serialize;
 
 use super::model::kinds;
 use super::sentence::coded_sentences;
-use super::{Coding, Example, Kind, RecommendError, Recommender, Span, Training, coding_of};
+use super::{
+    Coding, Example, Kind, RecommendError, Recommender, Span, Training, coding_of, registry_names,
+};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::core::AnnotationLayer;
@@ -245,7 +247,16 @@ pub fn cross_validate(
                 .filter(|&i| !held_out(i))
                 .map(examples_of)
                 .collect();
-            let model = Recommender::train(&examples, &labels, training, overrides)?;
+            // The registry as the training documents' links name it.
+            let names = registry_names(
+                entities,
+                (0..docs.len())
+                    .filter(|&i| !held_out(i))
+                    .map(|i| docs[i].layer),
+                &labels,
+            );
+            let model =
+                Recommender::train_with_names(&examples, &labels, training, overrides, &names)?;
             let strings = Suggester::from_layers(
                 docs.iter()
                     .enumerate()

@@ -1,7 +1,8 @@
 //! What the CRF sees of each word: the word itself (lowercased), its shape, its first and
 //! last letters, its case, whether it is a number, its place in the sentence, its neighbours
 //! (their words, shapes and endings, and the word pairs), whether the project has coded it as
-//! part of a name of some label (the gazetteer), and how the document writes it elsewhere
+//! part of a name of some label (the gazetteer), whether it is a word of a name or alias in
+//! the project's entity registry, and how the document writes it elsewhere
 //! (with a capital mid-sentence, or in lower case).
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,6 +19,11 @@ use super::{Example, Word};
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Gazetteer {
     words: Counts,
+    /// The words of the names and aliases in the project's entity registry, with the labels
+    /// of the spans that link to them: known at prediction time as at training time, so never
+    /// subtracted.
+    #[serde(default)]
+    registry: BTreeMap<String, BTreeSet<String>>,
 }
 
 type Counts = BTreeMap<String, BTreeMap<String, u32>>;
@@ -44,6 +50,24 @@ impl Gazetteer {
             }
         }
         out
+    }
+
+    /// Adds the entity registry's names and aliases, each with a label (`names`).
+    pub fn add_names(&mut self, names: &[(String, String)]) {
+        use unicode_segmentation::UnicodeSegmentation;
+        for (name, label) in names {
+            for word in name.unicode_words() {
+                self.registry
+                    .entry(word.to_lowercase())
+                    .or_default()
+                    .insert(label.clone());
+            }
+        }
+    }
+
+    /// The labels of the registry's names `word` is part of.
+    fn registry_labels(&self, lower: &str) -> Option<&BTreeSet<String>> {
+        self.registry.get(lower)
     }
 
     /// Adds another gazetteer's counts.
@@ -186,6 +210,11 @@ pub fn sentence_features(
             if i + 1 == words.len() {
                 f.push("last".to_owned());
             }
+            if let Some(labels) = gazetteer.registry_labels(&lower[i]) {
+                for label in labels {
+                    f.push(format!("reg={label}"));
+                }
+            }
             {
                 for label in gazetteer.labels_of(w, minus) {
                     f.push(format!("gaz={label}"));
@@ -218,6 +247,18 @@ pub fn sentence_features(
 #[cfg(test)]
 mod tests {
     use super::shape;
+
+    /// A word of a registered name carries the registry's label, whatever its case.
+    #[test]
+    fn a_registered_word_carries_its_label() {
+        let mut g = super::Gazetteer::default();
+        g.add_names(&[("Volodymyr Zelensky".to_owned(), "actor".to_owned())]);
+        let text = "then zelensky arrived";
+        let words = &crate::core::recommend::sentences(text)[0];
+        let f = super::sentence_features(words, &g, None, &super::Casing::of(text));
+        assert!(f[1].contains(&"reg=actor".to_owned()));
+        assert!(!f[0].contains(&"reg=actor".to_owned()));
+    }
 
     #[test]
     fn shapes_keep_runs_to_two() {

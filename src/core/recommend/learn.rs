@@ -6,7 +6,8 @@
 //!    suggestion they rejected in documents they have not coded — a rejection is negative
 //!    evidence: those words are learned as "not a span".
 //! 2. The labels: those switched on that have at least [`MIN_EXAMPLES`] spans.
-//! 3. The model ([`Recommender`]), stored under `.tagdesk/models/` (per machine; never
+//! 3. The model ([`Recommender`]) — its gazetteer holding the entity registry's names and
+//!    aliases ([`super::registry_names`]) besides the coded words — stored under `.tagdesk/models/` (per machine; never
 //!    committed: `.tagdesk/` is ignored by the team repository).
 //! 4. Its quality: cross-validated on the coded documents (up to five folds; two coded
 //!    documents at least), per label.
@@ -250,7 +251,13 @@ pub fn learn(
         }
     }
     stop(cancel)?;
-    let mut model = Recommender::train(&examples, &wanted, training, &snapshot.overrides)?;
+    let names = super::registry_names(
+        &snapshot.entities,
+        coded.iter().map(|k| &snapshot.layers[*k]),
+        &wanted,
+    );
+    let mut model =
+        Recommender::train_with_names(&examples, &wanted, training, &snapshot.overrides, &names)?;
     stop(cancel)?;
     // Quality.
     let docs: Vec<Coded<'_>> = coded

@@ -161,6 +161,44 @@ pub fn coding_of(layer: &crate::core::AnnotationLayer) -> Coding {
     out
 }
 
+/// The names and aliases of the project's entities, each with the labels of the spans that
+/// link to it in `layers` — or, for an entity no span links to, the label named as its kind
+/// (`actor`) when that label is among `labels`. For the span model's gazetteer.
+pub fn registry_names<'a>(
+    entities: &crate::core::entities::Registry,
+    layers: impl Iterator<Item = &'a crate::core::AnnotationLayer>,
+    labels: &[String],
+) -> Vec<(String, String)> {
+    use crate::core::schema::{AttributeValue, ENTITY_ATTRIBUTE};
+    let mut linked: std::collections::BTreeMap<&str, std::collections::BTreeSet<String>> =
+        std::collections::BTreeMap::new();
+    for layer in layers {
+        for a in layer.annotations() {
+            if let Some(AttributeValue::Text(id)) = a.attributes.get(ENTITY_ATTRIBUTE) {
+                linked
+                    .entry(id.as_str())
+                    .or_default()
+                    .insert(a.label.to_string());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for e in entities.entities() {
+        let kind = e.kind.as_str().to_owned();
+        let labels_of: Vec<String> = match linked.get(e.id.as_str()) {
+            Some(l) => l.iter().cloned().collect(),
+            None if labels.contains(&kind) => vec![kind],
+            None => Vec::new(),
+        };
+        for label in labels_of {
+            for name in std::iter::once(&e.name).chain(&e.aliases) {
+                out.push((name.clone(), label.clone()));
+            }
+        }
+    }
+    out
+}
+
 /// A suggestion of a recommender: a span, how sure the model is of it (0–1), and the
 /// attribute values it proposes with it (the sentence recommender's stance, concept…).
 #[derive(Debug, Clone, PartialEq)]

@@ -118,6 +118,18 @@ impl Recommender {
         training: Training,
         overrides: &BTreeMap<String, Kind>,
     ) -> Result<Self, RecommendError> {
+        Self::train_with_names(examples, labels, training, overrides, &[])
+    }
+
+    /// As [`Self::train`], with the entity registry's names in the span model's gazetteer
+    /// ([`super::registry_names`]).
+    pub fn train_with_names(
+        examples: &[Example<'_>],
+        labels: &[String],
+        training: Training,
+        overrides: &BTreeMap<String, Kind>,
+        names: &[(String, String)],
+    ) -> Result<Self, RecommendError> {
         super::check_examples(examples, labels)?;
         let all_labels: Vec<String> = examples
             .iter()
@@ -143,7 +155,12 @@ impl Recommender {
         let spans = if span_labels.is_empty() {
             None
         } else {
-            Some(SpanModel::train(examples, &span_labels, training)?)
+            Some(SpanModel::train_with_names(
+                examples,
+                &span_labels,
+                training,
+                names,
+            )?)
         };
         let sentences = kinds
             .iter()

@@ -33,6 +33,17 @@ impl SpanModel {
         labels: &[String],
         training: Training,
     ) -> Result<Self, RecommendError> {
+        Self::train_with_names(examples, labels, training, &[])
+    }
+
+    /// As [`Self::train`], with the entity registry's names and aliases and their labels
+    /// (see [`super::registry_names`]) in the gazetteer.
+    pub fn train_with_names(
+        examples: &[Example<'_>],
+        labels: &[String],
+        training: Training,
+        names: &[(String, String)],
+    ) -> Result<Self, RecommendError> {
         super::check_examples(examples, labels)?;
         let wanted: BTreeSet<&str> = labels.iter().map(String::as_str).collect();
         let own: Vec<Gazetteer> = examples
@@ -43,6 +54,7 @@ impl SpanModel {
         for g in &own {
             gazetteer.add(g);
         }
+        gazetteer.add_names(names);
 
         let mut trainer = Trainer::new();
         for (example, own) in examples.iter().zip(&own) {
