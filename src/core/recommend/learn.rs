@@ -220,7 +220,9 @@ pub fn learn(
     if labels.is_empty() {
         let (label, found) = skipped
             .iter()
-            .max_by_key(|(_, n)| **n)
+            // The label with most spans; of equals, the first by name (for a newcomer who
+            // has coded nothing: "actor has 0 spans", not the last label).
+            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
             .map(|(l, n)| (l.clone(), *n))
             .ok_or(RecommendError::NoLabels)?;
         return Err(RecommendError::TooFewExamples { label, found });
