@@ -260,9 +260,11 @@ impl Learning {
                     && ws
                         .project()
                         .layers
-                        .iter()
-                        .find(|(k, _)| &k.document == *d && k.annotator == annotator)
-                        .is_none_or(|(_, l)| l.annotations().is_empty())
+                        .get(&crate::core::LayerKey::new(
+                            (*d).clone(),
+                            annotator.to_owned(),
+                        ))
+                        .is_none_or(|l| l.annotations().is_empty())
             })
             .cloned()
     }

@@ -343,18 +343,22 @@ fn spans_of(words: &[Word<'_>], tags: &[&str]) -> Vec<Span> {
     out
 }
 
+/// The span of `label` over the first `part` of `text` (for tests).
+#[cfg(test)]
+fn span_at(text: &str, part: &str, label: &str) -> Span {
+    let byte = text.find(part).unwrap_or(0);
+    let start = text[..byte].chars().count();
+    Span {
+        range: start..start + part.chars().count(),
+        label: label.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn span(text: &str, word: &str, label: &str) -> Span {
-        let byte = text.find(word).unwrap();
-        let start = text[..byte].chars().count();
-        Span {
-            range: start..start + word.chars().count(),
-            label: label.to_owned(),
-        }
-    }
+    use super::span_at as span;
 
     #[test]
     fn words_and_tags_round_trip_a_span() {

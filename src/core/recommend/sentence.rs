@@ -262,14 +262,7 @@ impl SentenceModel {
 mod tests {
     use super::*;
 
-    fn span(text: &str, part: &str, label: &str) -> Span {
-        let byte = text.find(part).unwrap();
-        let start = text[..byte].chars().count();
-        Span {
-            range: start..start + part.chars().count(),
-            label: label.to_owned(),
-        }
-    }
+    use super::super::span_at as span;
 
     /// Claims are learned by how they are phrased, actors abstracted; a stance comes with them.
     #[test]
