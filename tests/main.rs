@@ -17,6 +17,7 @@ mod formats;
 mod gui;
 mod gui_parts;
 mod history;
+mod import_folders;
 mod layer_v2;
 mod live;
 mod malformed;

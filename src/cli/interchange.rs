@@ -111,6 +111,11 @@ pub(super) fn import(
     if format == Format::Dna {
         return import_dna(project, input);
     }
+    if annotator_folders
+        && let Some(done) = super::import_folders::import(project, format, input, options)
+    {
+        return done;
+    }
     // The input first: it says whose layers the import writes, and only those are opened.
     let corpus = match formats::read(format, input).and_then(|mut corpus| {
         if annotator_folders {

@@ -12,6 +12,7 @@ mod analysis;
 mod annotate;
 mod args;
 mod desktop;
+mod import_folders;
 mod interchange;
 mod network;
 mod sources;

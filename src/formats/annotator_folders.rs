@@ -4,8 +4,77 @@
 //! annotator of its layers and joins the copies of one document into one with a layer each.
 
 use std::collections::HashMap;
+use std::path::Path;
 
-use super::{Corpus, ImportError};
+use super::{Corpus, Format, ImportError};
+
+/// The annotators of an input with one folder per annotator, in a folder format (brat,
+/// `WebAnno` TSV, UIMA XMI): its folders, sorted (hidden ones skipped), each a valid annotator
+/// name. A document file outside them, or a folder that cannot name an annotator, is an error
+/// naming it (nothing is guessed) — what [`annotators_from_folders`] says of a corpus read
+/// whole. `None` for a format whose input is not a folder of documents.
+pub fn annotator_folder_names(
+    format: Format,
+    root: &Path,
+) -> Result<Option<Vec<String>>, ImportError> {
+    let ext = match format {
+        Format::Brat => "ann",
+        Format::WebannoTsv => "tsv",
+        Format::UimaXmi => "xmi",
+        _ => return Ok(None),
+    };
+    if !root.is_dir() {
+        return Ok(None);
+    }
+    let mut problems = Vec::new();
+    for (file, rel) in super::files_with_extension(root, ext)? {
+        if !rel.contains('/') {
+            problems.push(format!(
+                "{}: {rel} is not inside an annotator's folder (with one folder per annotator, \
+                 every file is in one)",
+                file.display()
+            ));
+        }
+    }
+    let mut annotators = Vec::new();
+    let entries = std::fs::read_dir(root).map_err(|e| ImportError::io(root, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| ImportError::io(root, e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || !entry.path().is_dir() {
+            continue;
+        }
+        match crate::core::project::valid_layer_name(&name) {
+            Ok(()) => annotators.push(name),
+            Err(e) => problems.push(format!("{}: folder {name:?}: {e}", entry.path().display())),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ImportError::Mismatch(problems));
+    }
+    annotators.sort();
+    Ok(Some(annotators))
+}
+
+/// One annotator's folder of such an input, read as a corpus of that annotator's layers
+/// (paths relative to the folder). A declaration beside the folders — brat's
+/// `annotation.conf`, UIMA's `TypeSystem.xml` — applies to each.
+pub fn read_annotator_folder(
+    format: Format,
+    root: &Path,
+    annotator: &str,
+) -> Result<Corpus, ImportError> {
+    let folder = root.join(annotator);
+    let mut corpus = match format {
+        Format::Brat => super::brat::read_within(&folder, Some(root))?,
+        Format::UimaXmi => super::uima_xmi::read_within(&folder, Some(root))?,
+        _ => super::read(format, &folder)?,
+    };
+    for layer in corpus.documents.iter_mut().flat_map(|d| &mut d.layers) {
+        layer.annotator = Some(annotator.to_owned());
+    }
+    Ok(corpus)
+}
 
 /// For every document of `corpus`: its path's first folder becomes the annotator of each of its
 /// layers (replacing any name the file gave), the rest its path; documents then equal in path

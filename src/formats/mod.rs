@@ -519,7 +519,9 @@ pub fn writer<'a>(
     })
 }
 
-pub use annotator_folders::annotators_from_folders;
+pub use annotator_folders::{
+    annotator_folder_names, annotators_from_folders, read_annotator_folder,
+};
 
 /// Reads `input` (a file or a folder, as the format has it).
 pub fn read(format: Format, input: &Path) -> Result<Corpus, ImportError> {

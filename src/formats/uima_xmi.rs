@@ -332,6 +332,12 @@ fn is_primitive(range: &str) -> bool {
 /// subfolders), with the type system beside them when there is one (`TypeSystem.xml`, or any
 /// `*.xml` holding a `typeSystemDescription` given as `--format uima-xmi FILE.xmi`'s neighbour).
 pub fn read(input: &Path) -> Result<Corpus, ImportError> {
+    read_within(input, None)
+}
+
+/// [`read`], with `outer` — a folder holding `input` — searched for the type system after
+/// `input`'s own (one annotator's folder has it beside it, not in it).
+pub fn read_within(input: &Path, outer: Option<&Path>) -> Result<Corpus, ImportError> {
     let (root, files): (PathBuf, Vec<(PathBuf, String)>) = if input.is_dir() {
         (
             input.to_path_buf(),
@@ -350,9 +356,9 @@ pub fn read(input: &Path) -> Result<Corpus, ImportError> {
     if files.is_empty() {
         return Err(ImportError::bad(input, 0, "no .xmi files here"));
     }
-    let type_system = ["TypeSystem.xml", "typesystem.xml"]
-        .iter()
-        .map(|n| root.join(n))
+    let type_system = std::iter::once(root.as_path())
+        .chain(outer)
+        .flat_map(|dir| ["TypeSystem.xml", "typesystem.xml"].map(|n| dir.join(n)))
         .find(|p| p.is_file());
     let features = match &type_system {
         Some(path) => read_type_system(path)?,

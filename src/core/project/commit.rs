@@ -71,81 +71,187 @@ pub fn write_layers(root: &Path, writes: Vec<LayerWrite>) -> Vec<LayerWritten> {
     if writes.len() < BATCH {
         return writes.into_iter().map(LayerWrite::run).collect();
     }
-    let sync_each = !cfg!(target_os = "linux");
-    let staged: Vec<Result<Staged, LayerWritten>> =
-        writes.into_par_iter().map(|w| w.stage(sync_each)).collect();
-    let (mut done, staged): (Vec<LayerWritten>, Vec<Staged>) = {
-        let mut done = Vec::new();
-        let mut ok = Vec::new();
+    let mut staged = StagedLayers::default();
+    staged.stage(writes);
+    staged.commit(root).layers
+}
+
+/// Layer files written to temporary files beside their targets — by one save or by several
+/// (an import that takes one annotator at a time stages each annotator's layers, then drops
+/// them from memory) — with the manifest when it changed, and put in place by
+/// [`Self::commit`] as one commit: all of them or none. Dropped uncommitted, the temporary
+/// files are deleted and no target changes.
+#[derive(Default)]
+pub struct StagedLayers {
+    staged: Vec<Staged>,
+    /// Layers that could not even be staged (changed on disk, a failed write).
+    failed: Vec<LayerWritten>,
+    /// Other files of the project (the manifest), at most one per target.
+    files: Vec<StagedFile>,
+}
+
+/// A file other than a layer's, staged.
+struct StagedFile {
+    path: PathBuf,
+    temporary: tempfile::TempPath,
+    base: Option<String>,
+    hash: String,
+}
+
+/// What [`StagedLayers::commit`] did to each file.
+pub struct Committed {
+    pub layers: Vec<LayerWritten>,
+    /// The other files, each with why it was not put in place, if it was not.
+    pub files: Vec<(PathBuf, Option<String>)>,
+}
+
+impl StagedLayers {
+    /// Step 1 for these layers, on all cores (each serialised where it is written).
+    pub fn stage(&mut self, writes: Vec<LayerWrite>) {
+        let sync_each = !cfg!(target_os = "linux");
+        let staged: Vec<Result<Staged, LayerWritten>> =
+            writes.into_par_iter().map(|w| w.stage(sync_each)).collect();
         for s in staged {
             match s {
-                Ok(s) => ok.push(s),
-                Err(written) => done.push(written),
+                Ok(s) => self.staged.push(s),
+                Err(written) => self.failed.push(written),
             }
         }
-        (done, ok)
-    };
-    if staged.is_empty() {
-        return done;
     }
-    let fail_all = |staged: Vec<Staged>, done: &mut Vec<LayerWritten>, e: &io::Error| {
-        for s in staged {
-            done.push(LayerWritten {
-                outcome: Err(ProjectError::io("cannot save", &s.path, clone_error(e))),
-                key: s.key,
-            });
-        }
-    };
-    // 2. Durable temporary files.
-    if let Err(e) = super::atomic::sync_file_system(root) {
-        fail_all(staged, &mut done, &e);
-        return done;
-    }
-    crash_point("staged", 0);
-    // 3. The commit point.
-    let record = Record {
-        format: RECORD_FORMAT.to_owned(),
-        version: 1,
-        files: staged
-            .iter()
-            .map(|s| RecordFile {
-                temporary: relative(root, &s.temporary),
-                target: relative(root, &s.path),
-                base: s.base.clone(),
-                hash: s.hash.clone(),
-            })
-            .collect(),
-    };
-    let record_path = new_record_path(root);
-    if let Err(e) = write_atomic(&record_path, to_pretty_json(&record).as_bytes()) {
-        fail_all(staged, &mut done, &e);
-        return done;
-    }
-    crash_point("recorded", 0);
-    // 4. Into place.
-    let mut folders = BTreeSet::new();
-    for (n, s) in staged.into_iter().enumerate() {
-        if let Some(checkpoint) = s.checkpoint {
-            checkpoint(&s.hash);
-        }
-        if let Some(parent) = s.path.parent() {
-            folders.insert(parent.to_owned());
-        }
-        let outcome = s
-            .temporary
-            .persist(&s.path)
-            .map_err(|e| ProjectError::io("cannot save", &s.path, e.error))
-            .map(|()| (s.hash, file_stamp(&s.path)));
-        done.push(LayerWritten {
-            key: s.key,
-            outcome,
+
+    /// Step 1 for another file of the project: `bytes` to replace `path`, whose content when
+    /// it was read hashed to `base`. A file staged again replaces the earlier staging.
+    pub(super) fn stage_file(
+        &mut self,
+        path: &Path,
+        bytes: &[u8],
+        base: Option<String>,
+    ) -> io::Result<()> {
+        let temporary = super::atomic::write_beside(path, bytes, !cfg!(target_os = "linux"))?;
+        self.files.retain(|f| f.path != path);
+        self.files.push(StagedFile {
+            path: path.to_owned(),
+            temporary,
+            base,
+            hash: content_hash(bytes),
         });
-        crash_point("renamed", n + 1);
+        Ok(())
     }
-    super::atomic::sync_folders(folders);
-    // 5. Done: without the record, the next open has nothing to finish.
-    let _ = std::fs::remove_file(&record_path);
-    done
+
+    /// How many layers are staged (not counting those that failed).
+    pub fn len(&self) -> usize {
+        self.staged.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.staged.is_empty() && self.files.is_empty()
+    }
+
+    /// Why the layers that could not be staged were not, each naming its file.
+    pub fn errors(&self) -> Vec<String> {
+        self.failed
+            .iter()
+            .filter_map(|w| w.error().map(ToString::to_string))
+            .collect()
+    }
+
+    /// Steps 2–5: one sync, the commit record, the renames (the other files first: a reader
+    /// in between sees the labels before the spans that use them). Says what happened to
+    /// every file, the layers that could not be staged included.
+    pub fn commit(self, root: &Path) -> Committed {
+        let Self {
+            staged,
+            failed,
+            files,
+        } = self;
+        let mut done = Committed {
+            layers: failed,
+            files: Vec::new(),
+        };
+        if staged.is_empty() && files.is_empty() {
+            return done;
+        }
+        let fail_all =
+            |staged: Vec<Staged>, files: Vec<StagedFile>, done: &mut Committed, e: &io::Error| {
+                for s in staged {
+                    done.layers.push(LayerWritten {
+                        outcome: Err(ProjectError::io("cannot save", &s.path, clone_error(e))),
+                        key: s.key,
+                    });
+                }
+                for f in files {
+                    let err = ProjectError::io("cannot save", &f.path, clone_error(e));
+                    done.files.push((f.path, Some(err.to_string())));
+                }
+            };
+        // 2. Durable temporary files.
+        if let Err(e) = super::atomic::sync_file_system(root) {
+            fail_all(staged, files, &mut done, &e);
+            return done;
+        }
+        crash_point("staged", 0);
+        // 3. The commit point.
+        let record = Record {
+            format: RECORD_FORMAT.to_owned(),
+            version: 1,
+            files: files
+                .iter()
+                .map(|f| (&f.temporary, &f.path, &f.base, &f.hash))
+                .chain(
+                    staged
+                        .iter()
+                        .map(|s| (&s.temporary, &s.path, &s.base, &s.hash)),
+                )
+                .map(|(temporary, target, base, hash)| RecordFile {
+                    temporary: relative(root, temporary),
+                    target: relative(root, target),
+                    base: base.clone(),
+                    hash: hash.clone(),
+                })
+                .collect(),
+        };
+        let record_path = new_record_path(root);
+        if let Err(e) = write_atomic(&record_path, to_pretty_json(&record).as_bytes()) {
+            fail_all(staged, files, &mut done, &e);
+            return done;
+        }
+        crash_point("recorded", 0);
+        // 4. Into place.
+        let mut folders = BTreeSet::new();
+        for f in files {
+            if let Some(parent) = f.path.parent() {
+                folders.insert(parent.to_owned());
+            }
+            let error = f
+                .temporary
+                .persist(&f.path)
+                .err()
+                .map(|e| ProjectError::io("cannot save", &f.path, e.error).to_string());
+            done.files.push((f.path, error));
+        }
+        for (n, s) in staged.into_iter().enumerate() {
+            if let Some(checkpoint) = s.checkpoint {
+                checkpoint(&s.hash);
+            }
+            if let Some(parent) = s.path.parent() {
+                folders.insert(parent.to_owned());
+            }
+            let outcome = s
+                .temporary
+                .persist(&s.path)
+                .map_err(|e| ProjectError::io("cannot save", &s.path, e.error))
+                .map(|()| (s.hash, file_stamp(&s.path)));
+            done.layers.push(LayerWritten {
+                key: s.key,
+                outcome,
+            });
+            crash_point("renamed", n + 1);
+        }
+        super::atomic::sync_folders(folders);
+        // 5. Done: without the record, the next open has nothing to finish.
+        let _ = std::fs::remove_file(&record_path);
+        done
+    }
 }
 
 fn clone_error(e: &io::Error) -> io::Error {

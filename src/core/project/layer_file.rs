@@ -240,6 +240,13 @@ pub struct LayerWritten {
     pub(super) outcome: Result<(String, Option<FileStamp>), ProjectError>,
 }
 
+impl LayerWritten {
+    /// Why the layer was not written, if it was not.
+    pub fn error(&self) -> Option<&ProjectError> {
+        self.outcome.as_ref().err()
+    }
+}
+
 impl LayerWrite {
     /// Calls `hook` with the new file's hash just before the file is replaced (the crash
     /// journal records then how many of its edit lines the file holds).

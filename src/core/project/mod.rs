@@ -26,7 +26,7 @@ mod scan;
 
 use crate::core::walk::has_extension;
 pub use atomic::{AtomicFile, FileBatch, content_hash, write_atomic};
-pub use commit::{BATCH, write_layers};
+pub use commit::{BATCH, StagedLayers, write_layers};
 pub use error::{DocumentError, ProjectError};
 pub use layer_file::{
     Checkpoint, FileStamp, LayerCheck, LayerFile, LayerOnDisk, LayerRead, LayerWrite, LayerWritten,
@@ -541,8 +541,12 @@ impl Project {
     }
 
     pub fn layer_file(&self, key: &LayerKey) -> PathBuf {
-        self.root
-            .join(ANNOTATIONS_DIR)
+        Self::layer_path(&self.root, key)
+    }
+
+    /// [`Self::layer_file`] of the project at `root`.
+    pub fn layer_path(root: &Path, key: &LayerKey) -> PathBuf {
+        root.join(ANNOTATIONS_DIR)
             .join(&key.annotator)
             .join(format!("{}.json", key.document))
     }
@@ -615,6 +619,24 @@ impl Project {
 
     /// Writes the manifest atomically, unless someone else changed it since it was read: then
     /// our version is kept under `.tagdesk/conflicts/` and the file is left alone.
+    /// [`Self::save_manifest`] into a commit of many files ([`StagedLayers`]): written beside
+    /// the manifest now, put in place with the commit's layers. A manifest changed on disk
+    /// since it was read is not staged: ours is kept aside, as [`Self::save_manifest`] does.
+    pub fn stage_manifest(&self, staged: &mut StagedLayers) -> Result<(), ProjectError> {
+        let path = Self::manifest_path(&self.root);
+        let json = to_pretty_json(&self.manifest);
+        let current = std::fs::read(&path).ok().map(|bytes| content_hash(&bytes));
+        if current.as_ref() != Some(&self.manifest_on_disk) {
+            let kept = self.conflict_copy_path(MANIFEST_FILE);
+            write_atomic(&kept, json.as_bytes())
+                .map_err(|e| ProjectError::io("cannot keep your version", &kept, e))?;
+            return Err(ProjectError::ChangedOnDisk { path, kept });
+        }
+        staged
+            .stage_file(&path, json.as_bytes(), current)
+            .map_err(|e| ProjectError::io("cannot save", &path, e))
+    }
+
     pub fn save_manifest(&mut self) -> Result<(), ProjectError> {
         let path = Self::manifest_path(&self.root);
         if self.read_only {

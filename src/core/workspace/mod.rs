@@ -31,7 +31,7 @@ pub use disk::{Resolution, SyncReport};
 pub use documents::{NewDocument, write_new_files};
 pub use many::{Clash, ManyReport, Place, PlacesJob, PlannedPlaces};
 use save::BackgroundSave;
-pub use save::SaveReport;
+pub use save::{SaveReport, commit_staged};
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorkspaceError {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::{Job, Workspace};
 use crate::core::journal::{Entry, Journal};
-use crate::core::project::{LayerKey, Project, ProjectError};
+use crate::core::project::{LayerKey, LayerWrite, Project, ProjectError, StagedLayers};
 
 /// What a save did.
 #[derive(Debug, Default)]
@@ -100,6 +100,55 @@ impl Workspace {
     /// Prepares a write of every unsaved layer and runs them on a thread (`threaded`: each
     /// layer copied first) or here; [`Self::finish_background_save`] takes the outcome in.
     pub(super) fn start_save(&mut self, threaded: bool) -> SaveReport {
+        let (report, jobs, revisions) = self.prepare_writes(threaded);
+        if jobs.is_empty() {
+            return report;
+        }
+        // Many layers are one commit (one sync, all or nothing): see `project::write_layers`.
+        let root = self.project.root.clone();
+        let writes = if threaded {
+            Job::start("tagdesk-save", (root, jobs), |(root, jobs)| {
+                crate::core::project::write_layers(&root, jobs)
+            })
+        } else {
+            Job::Done(crate::core::project::write_layers(&root, jobs))
+        };
+        self.background = Some(BackgroundSave {
+            writes,
+            revisions,
+            later: HashMap::new(),
+        });
+        report
+    }
+
+    /// Writes every changed layer to a temporary file beside its own, into `staged`, to be
+    /// put in place together with other workspaces' by [`commit_staged`]: all or none. The
+    /// manifest and the entities, when changed, are written now (as [`Self::save`] does).
+    /// The workspace is to be dropped after this: its layers stay unsaved in it. The import
+    /// that takes one annotator at a time (`tagdesk import --annotator-folders`) stages each
+    /// annotator's layers and drops them, so only one annotator's are ever in memory.
+    pub fn stage_save(&mut self, staged: &mut StagedLayers) -> SaveReport {
+        let mut report = SaveReport::default();
+        if self.manifest_dirty {
+            // Into the commit: labels an import adds land with its layers or not at all.
+            match self.project.stage_manifest(staged) {
+                Ok(()) => self.manifest_dirty = false,
+                Err(err) => report.errors.push(err.to_string()),
+            }
+        }
+        let (more, jobs, _) = self.prepare_writes(true);
+        report.merge(more);
+        staged.stage(jobs);
+        report
+    }
+
+    /// The writes of every unsaved layer (each layer copied first with `copies`, to be
+    /// serialised where it is written), and the manifest and entities written now.
+    #[allow(clippy::type_complexity)]
+    fn prepare_writes(
+        &mut self,
+        copies: bool,
+    ) -> (SaveReport, Vec<LayerWrite>, Vec<(LayerKey, u64)>) {
         // Checkpoints count the journal's lines: the last one must be written.
         self.settle_journal();
         let mut report = SaveReport::default();
@@ -131,7 +180,7 @@ impl Workspace {
             // A copy (its spans are shared, not copied) is serialised where it is written: on
             // the save job, or — many layers saved here and now — on all cores, one at a time
             // per core, so their JSON is never all in memory at once.
-            let snapshot = (threaded || many).then(|| layer.clone());
+            let snapshot = (copies || many).then(|| layer.clone());
             match self.project.prepare_layer_write(&key, snapshot) {
                 Ok(Some(job)) => {
                     let journaled = self.journaled.get(&key).copied().unwrap_or(0);
@@ -157,24 +206,7 @@ impl Workspace {
         if self.entities_dirty {
             self.save_entities_now(&mut report);
         }
-        if jobs.is_empty() {
-            return report;
-        }
-        // Many layers are one commit (one sync, all or nothing): see `project::write_layers`.
-        let root = self.project.root.clone();
-        let writes = if threaded {
-            Job::start("tagdesk-save", (root, jobs), |(root, jobs)| {
-                crate::core::project::write_layers(&root, jobs)
-            })
-        } else {
-            Job::Done(crate::core::project::write_layers(&root, jobs))
-        };
-        self.background = Some(BackgroundSave {
-            writes,
-            revisions,
-            later: HashMap::new(),
-        });
-        report
+        (report, jobs, revisions)
     }
 
     /// Forgets a layer's crash journal (its edits are saved, or given up for the disk's).
@@ -248,4 +280,24 @@ impl Workspace {
         }
         Some(report)
     }
+}
+
+/// Puts the layers staged by [`Workspace::stage_save`] in place as one commit (one sync of the
+/// file system, all or none across a crash) and says what was saved and what was not.
+pub fn commit_staged(root: &std::path::Path, staged: StagedLayers) -> SaveReport {
+    let mut report = SaveReport::default();
+    let committed = staged.commit(root);
+    for (path, error) in committed.files {
+        match error {
+            None => report.saved.push(path),
+            Some(err) => report.errors.push(err),
+        }
+    }
+    for written in committed.layers {
+        match written.error() {
+            None => report.saved.push(Project::layer_path(root, &written.key)),
+            Some(err) => report.errors.push(err.to_string()),
+        }
+    }
+    report
 }

@@ -9,6 +9,13 @@ use crate::formats::{CharIndex, Corpus, Document, ImportError, Layer, Link, Plac
 /// Reads a brat folder (every `.ann` under it, with the `.txt` beside it) or one `.ann` file,
 /// and the nearest `annotation.conf`.
 pub fn read(input: &Path) -> Result<Corpus, ImportError> {
+    read_within(input, None)
+}
+
+/// [`read`], with `outer` — a folder holding `input` — searched for `annotation.conf` after
+/// `input`'s own, as brat looks for it in the folders above a document: one annotator's folder
+/// of brat-iaa's layout has the conf beside it, not in it.
+pub fn read_within(input: &Path, outer: Option<&Path>) -> Result<Corpus, ImportError> {
     let (root, files) = if input.is_dir() {
         (
             input.to_path_buf(),
@@ -24,8 +31,11 @@ pub fn read(input: &Path) -> Result<Corpus, ImportError> {
         )
     };
     let mut corpus = Corpus::default();
-    let conf = root.join("annotation.conf");
-    if conf.is_file() {
+    let conf = std::iter::once(root.as_path())
+        .chain(outer)
+        .map(|dir| dir.join("annotation.conf"))
+        .find(|conf| conf.is_file());
+    if let Some(conf) = conf {
         corpus.declared = read_conf(&conf)?;
     }
     // Documents are read and parsed on all cores, then taken in order (the first error in file

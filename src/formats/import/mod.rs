@@ -51,9 +51,28 @@ pub struct ImportReport {
     pub schema_added: Vec<String>,
     /// What was read but not imported, and why. Never silent.
     pub warnings: Vec<String>,
+    /// The project's documents the import went into (`documents` counts them).
+    pub paths: std::collections::BTreeSet<String>,
 }
 
 impl ImportReport {
+    /// Adds what another import into the same project did (one annotator's, of an import
+    /// that takes one at a time).
+    pub fn merge(&mut self, other: Self) {
+        self.paths.extend(other.paths);
+        self.documents = self.paths.len();
+        self.annotations += other.annotations;
+        self.relations += other.relations;
+        self.duplicates += other.duplicates;
+        self.added_documents.extend(other.added_documents);
+        for added in other.schema_added {
+            if !self.schema_added.contains(&added) {
+                self.schema_added.push(added);
+            }
+        }
+        self.warnings.extend(other.warnings);
+    }
+
     /// A few lines for a message box or the terminal.
     pub fn summary(&self) -> String {
         let mut s = format!(
@@ -336,6 +355,7 @@ pub fn plan(
     // Project documents the input reaches (an input may hold one document several times: a
     // file per annotator).
     report.documents = doc_texts.len();
+    report.paths = doc_texts.keys().cloned().collect();
     report.added_documents = new_documents.iter().map(|d| d.0.clone()).collect();
     let mut pending: Vec<Pending> = Vec::new();
     if schema != *workspace.project().schema() {
