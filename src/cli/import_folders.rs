@@ -39,7 +39,10 @@ pub(super) fn import(
     let mut import = FolderImport::new(project);
     let mut report = ImportReport::default();
     for annotator in &annotators {
-        match import.one(format, input, annotator, options) {
+        let done = formats::read_annotator_folder(format, input, annotator)
+            .map_err(|e| e.to_string())
+            .and_then(|corpus| import.one(corpus, annotator, options));
+        match done {
             Ok(done) => report.merge(done),
             Err(err) => {
                 import.take_back();
@@ -83,6 +86,8 @@ struct FolderImport {
     schema: Option<crate::core::schema::Schema>,
     /// New documents' files written into the source folder.
     documents: Vec<PathBuf>,
+    /// The project's texts the last step read (the next needs the same).
+    texts: Vec<(String, std::sync::Arc<crate::core::project::LoadedText>)>,
 }
 
 impl FolderImport {
@@ -92,19 +97,17 @@ impl FolderImport {
             staged: StagedLayers::default(),
             schema: None,
             documents: Vec::new(),
+            texts: Vec::new(),
         }
     }
 
     /// One annotator's folder read, planned, applied and staged; its workspace is dropped.
     fn one(
         &mut self,
-        format: Format,
-        input: &Path,
+        corpus: formats::Corpus,
         annotator: &str,
         options: &ImportOptions,
     ) -> Result<ImportReport, String> {
-        let corpus =
-            formats::read_annotator_folder(format, input, annotator).map_err(|e| e.to_string())?;
         let mut workspace = Workspace::open_annotators(&self.root, &[annotator.to_owned()])
             .map_err(|e| e.to_string())?;
         let first = self.schema.is_none();
@@ -118,6 +121,9 @@ impl FolderImport {
         }
         // Staged below, committed with the other annotators' layers: no journal.
         workspace.save_each_step_at_once();
+        for (path, text) in std::mem::take(&mut self.texts) {
+            workspace.insert_text(&path, Ok(text));
+        }
         if let Some(schema) = self.schema.take() {
             workspace
                 .set_schema(schema, "import", None)
@@ -134,6 +140,7 @@ impl FolderImport {
         );
         let saved = workspace.stage_save(&mut self.staged);
         self.schema = Some(workspace.project().schema().clone());
+        self.texts = workspace.take_texts();
         let mut errors = saved.errors;
         errors.extend(self.staged.errors());
         if !errors.is_empty() {

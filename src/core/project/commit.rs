@@ -22,7 +22,7 @@ use rayon::prelude::*;
 
 use super::layer_file::Staged;
 use super::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// From this many files on, a save is one commit; fewer are written one by one (each atomic).
 pub const BATCH: usize = 8;
@@ -229,24 +229,39 @@ impl StagedLayers {
                 .map(|e| ProjectError::io("cannot save", &f.path, e.error).to_string());
             done.files.push((f.path, error));
         }
-        for (n, s) in staged.into_iter().enumerate() {
-            if let Some(checkpoint) = s.checkpoint {
-                checkpoint(&s.hash);
-            }
-            if let Some(parent) = s.path.parent() {
-                folders.insert(parent.to_owned());
-            }
-            let outcome = s
-                .temporary
-                .persist(&s.path)
-                .map_err(|e| ProjectError::io("cannot save", &s.path, e.error))
-                .map(|()| (s.hash, file_stamp(&s.path)));
-            done.layers.push(LayerWritten {
-                key: s.key,
-                outcome,
-            });
-            crash_point("renamed", n + 1);
+        // Each folder's renames in order, the folders on all cores (a rename locks its folder).
+        let mut by_folder: BTreeMap<PathBuf, Vec<Staged>> = BTreeMap::new();
+        for s in staged {
+            let parent = s.path.parent().map(Path::to_owned).unwrap_or_default();
+            by_folder.entry(parent).or_default().push(s);
         }
+        folders.extend(by_folder.keys().cloned());
+        let renamed = AtomicU64::new(0);
+        let written: Vec<Vec<LayerWritten>> = by_folder
+            .into_par_iter()
+            .map(|(_, group)| {
+                group
+                    .into_iter()
+                    .map(|s| {
+                        if let Some(checkpoint) = s.checkpoint {
+                            checkpoint(&s.hash);
+                        }
+                        let outcome = s
+                            .temporary
+                            .persist(&s.path)
+                            .map_err(|e| ProjectError::io("cannot save", &s.path, e.error))
+                            .map(|()| (s.hash, file_stamp(&s.path)));
+                        let n = renamed.fetch_add(1, Ordering::Relaxed) + 1;
+                        crash_point("renamed", usize::try_from(n).unwrap_or(usize::MAX));
+                        LayerWritten {
+                            key: s.key,
+                            outcome,
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        done.layers.extend(written.into_iter().flatten());
         super::atomic::sync_folders(folders);
         // 5. Done: without the record, the next open has nothing to finish.
         let _ = std::fs::remove_file(&record_path);

@@ -251,6 +251,16 @@ impl Workspace {
         self.texts.extend(read);
     }
 
+    /// The texts read so far, taken out of the cache: another workspace on the same project
+    /// (the next annotator's, of an import that takes one at a time) is given them with
+    /// [`Self::insert_text`] instead of reading them again.
+    pub fn take_texts(&mut self) -> Vec<(String, Arc<LoadedText>)> {
+        std::mem::take(&mut self.texts)
+            .into_iter()
+            .filter_map(|(path, text)| Some((path, text.ok()?)))
+            .collect()
+    }
+
     /// The cached text, if it was loaded.
     pub fn cached_text(&self, document: &str) -> Option<&Result<Arc<LoadedText>, DocumentError>> {
         self.texts.get(document)
