@@ -15,6 +15,7 @@ fn export(
         Format::Jsonl,
         &ExportFilter {
             annotator: annotator.map(str::to_owned),
+            ..Default::default()
         },
         formats::Sink::Stream(Box::new(&mut out)),
     )
@@ -74,6 +75,7 @@ fn export_filters_by_annotator_and_refuses_unknown_ones() {
         Format::Jsonl,
         &ExportFilter {
             annotator: Some("nobody".into()),
+            ..Default::default()
         },
         formats::Sink::Stream(Box::new(&mut out)),
     )
@@ -207,4 +209,79 @@ fn brat_annotation_conf_declares_every_attribute_the_ann_files_carry_entity_link
             .all(|l| l.attributes.iter().all(|a| a.name != "entity")),
         "{schema:?}"
     );
+}
+
+/// The command line's export reads each document's layer files as it goes
+/// (`LayerSource::Files`) instead of the project whole: every format writes the same bytes
+/// either way, and the same report.
+#[test]
+fn an_export_that_reads_layer_files_as_it_goes_writes_what_the_loaded_project_does() {
+    use tagdesk::formats::export::{LayerSource, open_for_export};
+    let (_dir, root) = sample_copy();
+    // Every format but the DNA database (written from the whole project) and the codebook.
+    for format in Format::all().filter(|f| !matches!(f, Format::Dna | Format::RefiQdc)) {
+        let run = |layers: LayerSource| {
+            let (mut ws, filter) = match layers {
+                LayerSource::Loaded => (Workspace::open_read_only(&root).unwrap(), layers),
+                LayerSource::Files { .. } => open_for_export(&root, format, false).unwrap(),
+            };
+            assert_eq!(filter, layers);
+            let filter = ExportFilter {
+                // CoNLL holds one annotator's tags.
+                annotator: (format == Format::Conll).then(|| "maria".to_owned()),
+                layers: filter,
+            };
+            let out = tempfile::tempdir().unwrap();
+            let target = out.path().join("export");
+            let report = if format.writes_folder() {
+                formats::export(
+                    &mut ws,
+                    format,
+                    &filter,
+                    formats::Sink::Folder(target.clone()),
+                )
+                .unwrap()
+            } else {
+                let mut bytes = Vec::new();
+                let report = formats::export(
+                    &mut ws,
+                    format,
+                    &filter,
+                    formats::Sink::Stream(Box::new(&mut bytes)),
+                )
+                .unwrap();
+                std::fs::write(&target, bytes).unwrap();
+                report
+            };
+            let files: Vec<(String, Vec<u8>)> = if target.is_dir() {
+                crate::support::files_under(&target)
+                    .into_iter()
+                    .map(|p| {
+                        let rel = p.strip_prefix(&target).unwrap().display().to_string();
+                        (rel, std::fs::read(p).unwrap())
+                    })
+                    .collect()
+            } else {
+                vec![(String::new(), std::fs::read(&target).unwrap())]
+            };
+            (files, report.annotations, report.warnings)
+        };
+        let (loaded, files) = (
+            run(LayerSource::Loaded),
+            run(LayerSource::Files { skip_broken: false }),
+        );
+        assert!(loaded.1 > 20, "{format}: real annotations");
+        assert_eq!(loaded.1, files.1, "{format}: annotations");
+        assert_eq!(loaded.2, files.2, "{format}: warnings");
+        let mut a = loaded.0;
+        let mut b = files.0;
+        a.sort();
+        b.sort();
+        if format == Format::RefiQda {
+            // A REFI-QDA project is a zip with its time of making: the same files, each named.
+            assert_eq!(a.len(), b.len(), "{format}");
+        } else {
+            assert!(a == b, "{format}: the same bytes");
+        }
+    }
 }

@@ -235,6 +235,7 @@ fn brat_import_into_a_project_is_one_undo_step_and_exports_back_identically() {
         Format::Brat,
         &ExportFilter {
             annotator: Some("ann".into()),
+            ..Default::default()
         },
         Sink::Folder(out.path().to_path_buf()),
     )
@@ -556,6 +557,7 @@ fn export_and_reimport(root: &Path, format: Format) -> (Workspace, Workspace, te
     };
     let filter = ExportFilter {
         annotator: Some("a".into()),
+        ..Default::default()
     };
     if format.writes_folder() {
         formats::export(&mut ws, format, &filter, Sink::Folder(target.clone())).unwrap();

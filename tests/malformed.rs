@@ -220,7 +220,10 @@ fn sample_project_qde() -> String {
         tagdesk::formats::export(
             &mut ws,
             tagdesk::formats::Format::RefiQda,
-            &tagdesk::formats::ExportFilter { annotator: None },
+            &tagdesk::formats::ExportFilter {
+                annotator: None,
+                ..Default::default()
+            },
             tagdesk::formats::Sink::Stream(Box::new(&mut bytes)),
         )
         .unwrap();
@@ -240,6 +243,7 @@ fn sample_xmi() -> String {
             tagdesk::formats::Format::UimaXmi,
             &tagdesk::formats::ExportFilter {
                 annotator: Some("maria".into()),
+                ..Default::default()
             },
             tagdesk::formats::Sink::Folder(dir.path().to_owned()),
         )

@@ -16,7 +16,10 @@ fn export_sample(root: &Path, out: &Path) {
     let report = formats::export(
         &mut ws,
         Format::RefiQda,
-        &ExportFilter { annotator: None },
+        &ExportFilter {
+            annotator: None,
+            ..Default::default()
+        },
         Sink::Stream(Box::new(&mut file)),
     )
     .unwrap();
@@ -73,7 +76,10 @@ fn the_codebook_alone_validates_and_brings_the_labels_into_a_project() {
     let report = formats::export(
         &mut ws,
         Format::RefiQdc,
-        &ExportFilter { annotator: None },
+        &ExportFilter {
+            annotator: None,
+            ..Default::default()
+        },
         Sink::Stream(Box::new(&mut file)),
     )
     .unwrap();

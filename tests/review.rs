@@ -417,6 +417,7 @@ fn the_curated_layer_exports_like_any_annotator() {
         tagdesk::formats::Format::Jsonl,
         &tagdesk::formats::export::ExportFilter {
             annotator: Some(CURATED.to_owned()),
+            ..Default::default()
         },
         tagdesk::formats::Sink::Stream(Box::new(&mut out)),
     )

@@ -199,6 +199,38 @@ fn reports_on_a_project_with_an_unreadable_annotation_file_fail_unless_told_to_s
     }
 }
 
+/// An export to a file reads each document's layers as it goes (not the project first): an
+/// unreadable file found on the way still fails it, names the file, and writes nothing.
+#[test]
+fn an_export_to_a_file_that_meets_an_unreadable_layer_writes_nothing_unless_told_to_skip() {
+    let (dir, root) = two_annotators();
+    let file = root.join("annotations/sam/news.txt.json");
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap(); // truncated
+    let out_file = dir.path().join("out.jsonl");
+    let export = |skip: bool| {
+        let mut args = vec!["export", s(&root), "--format", "jsonl", "-o", s(&out_file)];
+        if skip {
+            args.push("--skip-broken");
+        }
+        tagdesk(&args, None)
+    };
+    let failed = export(false);
+    let message = stderr(&failed);
+    assert_eq!(failed.status.code(), Some(1), "{message}");
+    assert!(message.contains("news.txt.json"), "{message}");
+    assert!(message.contains("--skip-broken"), "{message}");
+    assert!(!message.contains("Exported"), "no success line: {message}");
+    assert!(!out_file.exists(), "nothing written");
+    let skipped = export(true);
+    let message = stderr(&skipped);
+    assert_eq!(skipped.status.code(), Some(0), "{message}");
+    assert!(message.contains("left out (--skip-broken)"), "{message}");
+    let written = std::fs::read_to_string(&out_file).unwrap();
+    assert!(written.contains("\"nadia\""), "{written}");
+    assert!(!written.contains("\"sam\""), "{written}");
+}
+
 /// Adds one span per word of `text` (as "add" lines would), returning their extents.
 fn words(text: &str) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();

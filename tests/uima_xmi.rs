@@ -84,7 +84,10 @@ fn the_sample_comes_back_whole_through_xmi() {
     let report = formats::export(
         &mut ws,
         Format::UimaXmi,
-        &ExportFilter { annotator: None },
+        &ExportFilter {
+            annotator: None,
+            ..Default::default()
+        },
         Sink::Folder(out.clone()),
     )
     .unwrap();

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use super::{let_the_os_free, open_to_report, warn_of_opening};
 use crate::core::Workspace;
+use crate::formats::export::LayerSource;
 use crate::formats::{self, ExportFilter, Format};
 
 pub(super) fn export(
@@ -15,21 +16,44 @@ pub(super) fn export(
     output: Option<&Path>,
     skip_broken: bool,
 ) -> Result<(), CliError> {
-    let mut workspace = open_to_report(project, skip_broken)?;
-    if let Some(name) = &annotator
-        && !workspace.project().annotators().contains(name)
-    {
-        return Err(CliError::Usage(format!(
-            "no annotator \"{name}\" in this project (it has: {})",
-            workspace.project().annotators().join(", ")
-        )));
+    // Layers read document by document as they are exported, into a file put in place only
+    // once complete; to standard output (written as it goes, nothing to take back) and into a
+    // DNA database, the project is read whole first, so a broken file stops it before a byte.
+    let (mut workspace, layers) = if format == Format::Dna || output.is_none() {
+        (open_to_report(project, skip_broken)?, LayerSource::Loaded)
+    } else {
+        formats::export::open_for_export(project, format, skip_broken)
+            .map(|(ws, layers)| (super::warn_of_opening(ws), layers))
+            .map_err(CliError::usage)?
+    };
+    let known = || {
+        let mut names: Vec<String> = match layers {
+            LayerSource::Loaded => workspace.project().annotators(),
+            LayerSource::Files { .. } => workspace
+                .project()
+                .layer_files()
+                .into_iter()
+                .map(|(k, _)| k.annotator)
+                .collect(),
+        };
+        names.dedup();
+        names
+    };
+    if let Some(name) = &annotator {
+        let annotators = known();
+        if !annotators.contains(name) {
+            return Err(CliError::Usage(format!(
+                "no annotator \"{name}\" in this project (it has: {})",
+                annotators.join(", ")
+            )));
+        }
     }
     if format == Format::Dna && output.is_none() {
         return Err(CliError::usage(
             "--format dna writes a database file: give it with -o FILE.dna",
         ));
     }
-    let filter = ExportFilter { annotator };
+    let filter = ExportFilter { annotator, layers };
     let result = match output {
         Some(path) => {
             formats::export::export_to_path(&mut workspace, format, &filter, path, &|_, _| {})
@@ -48,6 +72,7 @@ pub(super) fn export(
     for warning in &report.warnings {
         eprintln!("warning: {warning}");
     }
+    super::check_broken(&report.broken, true)?;
     eprintln!(
         "Exported {} annotations and {} relations in {} records as {}{}.",
         report.annotations,

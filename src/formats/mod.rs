@@ -205,6 +205,9 @@ pub struct ExportReport {
     pub warnings: Vec<String>,
     /// Counts behind the warnings, merged at the end ([`Lossy`]).
     pub lossy: Lossy,
+    /// Annotation files that could not be read (an export that reads them itself, with
+    /// [`export::LayerSource::Files`]), each why, naming the file: left out.
+    pub broken: Vec<String>,
 }
 
 /// Counters of what a format cannot carry, turned into warnings by [`ExportReport::finish`].
@@ -233,6 +236,7 @@ impl ExportReport {
         self.annotations += other.annotations;
         self.relations += other.relations;
         self.warnings.extend(other.warnings);
+        self.broken.extend(other.broken);
         for (what, n) in other.lossy.0 {
             *self.lossy.0.entry(what).or_default() += n;
         }
@@ -260,6 +264,15 @@ pub enum ExportError {
     /// The format cannot hold what was asked (e.g. several annotators in one `CoNLL` file).
     #[error("{0}")]
     Unsupported(String),
+    /// Annotation files that cannot be read, each why: the export would be incomplete.
+    #[error(
+        "{}\n{} annotation file(s) cannot be read, so the result would be incomplete; nothing \
+         was written. Fix them (`tagdesk validate` names the place) or pass --skip-broken to \
+         leave them out.",
+        .0.join("\n"),
+        .0.len()
+    )]
+    Broken(Vec<String>),
 }
 
 #[derive(Debug, thiserror::Error)]

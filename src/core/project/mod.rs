@@ -134,6 +134,13 @@ fn load_layer_file(key: &LayerKey, path: &Path, hash: bool) -> LoadedLayer {
     }
 }
 
+/// Reads and parses one annotation file, on any thread; errors name the file and the place.
+/// For a reader that does not keep the layers (an export that streams them).
+pub fn read_layer_file(path: &Path) -> Result<AnnotationLayer, ProjectError> {
+    let bytes = std::fs::read(path).map_err(|e| ProjectError::io("cannot read", path, e))?;
+    parse_layer_bytes(path, &bytes)
+}
+
 /// An annotation file that could not be read. Its layer is locked: never overwritten.
 #[derive(Debug, Clone)]
 pub struct LayerLoadError {

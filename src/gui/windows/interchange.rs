@@ -424,6 +424,7 @@ impl Interchange {
         self.last_export_dir = path.parent().map(std::path::Path::to_owned);
         let filter = ExportFilter {
             annotator: (!self.annotator.is_empty()).then(|| self.annotator.clone()),
+            layers: formats::export::LayerSource::Loaded,
         };
         self.running = Some((0, 0));
         let progress_ctx = ctx.clone();
@@ -500,6 +501,10 @@ fn export_summary(report: &ExportReport, path: &str) -> String {
         s.push_str("\nwarning: ");
         s.push_str(w);
     }
+    for b in &report.broken {
+        s.push_str("\nleft out (cannot be read): ");
+        s.push_str(b);
+    }
     s
 }
 
@@ -510,9 +515,15 @@ fn run_export(
     path: &std::path::Path,
     progress: &dyn Fn(usize, usize),
 ) -> Result<ExportReport, String> {
-    // Read-only: an export reads the saved project and writes only where it was told.
-    let mut ws = Workspace::open_read_only(root).map_err(|e| e.to_string())?;
-    formats::export::export_to_path(&mut ws, format, filter, path, progress)
+    // Read-only: an export reads the saved project and writes only where it was told. Each
+    // document's layers are read as it is exported; an unreadable file is left out and named.
+    let (mut ws, layers) =
+        formats::export::open_for_export(root, format, true).map_err(|e| e.to_string())?;
+    let filter = ExportFilter {
+        layers,
+        ..filter.clone()
+    };
+    formats::export::export_to_path(&mut ws, format, &filter, path, progress)
 }
 
 impl super::Window for Interchange {
