@@ -134,6 +134,49 @@ fn load_layer_file(key: &LayerKey, path: &Path, hash: bool) -> LoadedLayer {
     }
 }
 
+/// The annotation files of the project at `root`, by annotator, then path.
+fn layer_files_in(root: &Path) -> Vec<(LayerKey, PathBuf)> {
+    let dir = root.join(ANNOTATIONS_DIR);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new(); // No annotations yet.
+    };
+    let mut annotators: Vec<_> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .filter(|name| !name.starts_with('.'))
+        .collect();
+    annotators.sort();
+    let mut jobs: Vec<(LayerKey, PathBuf)> = Vec::new();
+    for annotator in annotators {
+        let files = crate::core::walk::readable_files(
+            &dir.join(&annotator),
+            &|name| has_extension(name, "json"),
+            &[],
+        );
+        for (rel, path) in files {
+            let document = rel[..rel.len() - ".json".len()].to_owned();
+            jobs.push((LayerKey::new(document, annotator.clone()), path));
+        }
+    }
+    jobs
+}
+
+/// Reads and parses the annotation files (only these annotators', when given; `hash`ed to
+/// know them again when saving) on every core — a core that is done takes over files from
+/// the others — in order.
+fn read_layers(root: &Path, only: Option<&[String]>, hash: bool) -> Vec<LoadedLayer> {
+    use rayon::prelude::*;
+    let mut jobs = layer_files_in(root);
+    if let Some(only) = only {
+        jobs.retain(|(key, _)| only.contains(&key.annotator));
+    }
+    jobs.par_iter()
+        .with_min_len(16)
+        .map(|(k, p)| load_layer_file(k, p, hash))
+        .collect()
+}
+
 /// Reads and parses one annotation file, on any thread; errors name the file and the place.
 /// For a reader that does not keep the layers (an export that streams them).
 pub fn read_layer_file(path: &Path) -> Result<AnnotationLayer, ProjectError> {
@@ -314,18 +357,37 @@ impl Project {
     /// options ask for. A broken annotation file does not stop the project from opening. The
     /// named openers below are these options under a name.
     pub fn open_with(root: &Path, options: &OpenOptions) -> Result<Self, ProjectError> {
-        let mut project = Self::scan(root)?;
-        project.read_only = options.read_only;
-        // Committed is committed: a reader sees the step whole too (see `commit`).
-        project.warnings.extend(commit::recover(root));
-        match &options.layers {
-            Layers::All => project.load_layers(),
-            Layers::Only(annotators) => {
-                project.only = Some(annotators.clone());
-                project.load_layers();
+        let only = match &options.layers {
+            Layers::All => None,
+            Layers::Only(annotators) => Some(annotators.clone()),
+            Layers::None => {
+                let mut project = Self::scan(root)?;
+                project.read_only = options.read_only;
+                project.warnings.extend(commit::recover(root));
+                return Ok(project);
             }
-            Layers::None => {}
+        };
+        if !Self::manifest_path(root).is_file() {
+            return Err(ProjectError::NotAProject {
+                path: root.to_owned(),
+            });
         }
+        // The source folder is listed while the annotation files are read (on the other
+        // cores): neither needs the other.
+        let (scanned, (recovered, loaded)) = rayon::join(
+            || Self::scan(root),
+            || {
+                // Committed is committed: a reader sees the step whole too (see `commit`).
+                let recovered = commit::recover(root);
+                let loaded = read_layers(root, only.as_deref(), !options.read_only);
+                (recovered, loaded)
+            },
+        );
+        let mut project = scanned?;
+        project.read_only = options.read_only;
+        project.only = only;
+        project.warnings.extend(recovered);
+        project.take_in(loaded);
         Ok(project)
     }
 
@@ -446,56 +508,12 @@ impl Project {
 
     /// Every annotation file of the project, by its layer (annotators in order); none read.
     pub fn layer_files(&self) -> Vec<(LayerKey, PathBuf)> {
-        let dir = self.root.join(ANNOTATIONS_DIR);
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            return Vec::new(); // No annotations yet.
-        };
-        let mut annotators: Vec<_> = entries
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-            .filter_map(|e| e.file_name().to_str().map(str::to_owned))
-            .filter(|name| !name.starts_with('.'))
-            .collect();
-        annotators.sort();
-        let mut jobs: Vec<(LayerKey, PathBuf)> = Vec::new();
-        for annotator in annotators {
-            let files = crate::core::walk::readable_files(
-                &dir.join(&annotator),
-                &|name| has_extension(name, "json"),
-                &[],
-            );
-            for (rel, path) in files {
-                let document = rel[..rel.len() - ".json".len()].to_owned();
-                jobs.push((LayerKey::new(document, annotator.clone()), path));
-            }
-        }
-        jobs
+        layer_files_in(&self.root)
     }
 
-    fn load_layers(&mut self) {
-        let hash = !self.read_only;
-        let mut jobs = self.layer_files();
-        jobs.retain(|(key, _)| self.holds_annotator(&key.annotator));
-        // Files are read and parsed on every core; results are taken in, in order.
-        let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        let chunk = jobs.len().div_ceil(workers).max(1);
-        let results: Vec<Vec<LoadedLayer>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = jobs
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.iter()
-                            .map(|(k, p)| load_layer_file(k, p, hash))
-                            .collect()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
-        });
-        for loaded in results.into_iter().flatten() {
+    /// Takes in annotation files read by [`read_layers`], in order.
+    fn take_in(&mut self, results: Vec<LoadedLayer>) {
+        for loaded in results {
             match loaded.result {
                 Ok((mut layer, hash)) => {
                     let LayerKey {
