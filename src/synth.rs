@@ -111,7 +111,7 @@ pub fn span(
         text: text.slice(range).to_owned().into(),
         prefix: Str::default(),
         suffix: Str::default(),
-        attributes: crate::core::schema::Attributes::new(),
+        attributes: crate::core::annotation::SpanAttributes::default(),
         author: annotator.to_owned().into(),
         times: crate::core::annotation::Times::new("2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"),
     }

@@ -335,7 +335,7 @@ mod tests {
             text: text.slice(start..end).into(),
             prefix: context_before(text, start).into(),
             suffix: context_after(text, end).into(),
-            attributes: super::super::schema::Attributes::new(),
+            attributes: super::super::schema::Attributes::new().into(),
             author: "ana".into(),
             times: crate::core::annotation::Times::default(),
         }

@@ -250,7 +250,7 @@ fn gather(
                 id: a.id.to_string(),
                 label: a.label.to_string(),
                 pieces: a.pieces().map(|r| [r.start, r.end]).collect(),
-                attributes: a.attributes.clone(),
+                attributes: a.attributes.to_map(),
                 note: a.note().map(str::to_owned),
                 at: Place::default(),
             });

@@ -8,11 +8,13 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
+mod attributes;
 mod layer;
 mod name;
 mod span;
 mod times;
 
+pub use attributes::SpanAttributes;
 pub use layer::AnnotationLayer;
 pub use name::Name;
 pub use span::{Annotation, More, fragments_frame, with_pieces};

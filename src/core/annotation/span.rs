@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Name, Stamp, Str, Times, now_rfc3339};
+use super::{Name, SpanAttributes, Stamp, Str, Times, now_rfc3339};
 use crate::core::schema::Attributes;
 
 /// One labelled span. On disk its fields come in this order, with what few spans have (see
@@ -27,8 +27,8 @@ pub struct Annotation {
     pub prefix: Str,
     /// Up to [`CONTEXT_CHARS`] characters after the span.
     pub suffix: Str,
-    /// Schema-defined attribute values (e.g. a claim's `stance`).
-    pub attributes: Attributes,
+    /// Schema-defined attribute values (e.g. a claim's `stance`): 8 bytes when none.
+    pub attributes: SpanAttributes,
     pub author: Name,
     /// When it was made and last changed (RFC 3339, UTC): 16 bytes for the two
     /// ([`Times`]); read with [`Annotation::created`] and [`Annotation::modified`].
@@ -104,7 +104,7 @@ impl From<Wire> for Annotation {
             text: w.text,
             prefix: w.prefix,
             suffix: w.suffix,
-            attributes: w.attributes,
+            attributes: w.attributes.into(),
             author: w.author,
             times: Times::new(&w.created, &w.modified),
             more: more.boxed(),

@@ -30,7 +30,7 @@ pub(super) fn new_span(
         prefix: context_before(text, chars.start).into(),
         suffix: context_after(text, chars.end).into(),
         more: None,
-        attributes,
+        attributes: attributes.into(),
         author: annotator.to_owned().into(),
         times: crate::core::annotation::Times::new(now, now),
     }

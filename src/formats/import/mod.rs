@@ -470,7 +470,7 @@ fn plan_unit(
                 ..More::default()
             }
             .boxed(),
-            attributes,
+            attributes: attributes.into(),
             author: annotator.as_str().into(),
             times: crate::core::annotation::Times::new(now, now),
         }));
