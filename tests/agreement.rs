@@ -643,3 +643,44 @@ fn agreement_straight_from_annotator_folders_equals_the_projects() {
     let from_jsonl = agree(&[jsonl.to_str().unwrap(), "--format", "jsonl", "--csv"]);
     assert_eq!(from_jsonl, from_project);
 }
+
+/// The same on a corpus whose offsets are not bytes: the sample (one text in Georgian script,
+/// curly quotes and dashes elsewhere), exported as brat folders per annotator and read back for
+/// agreement straight from them, gives the sample project's figures to the last digit.
+#[test]
+fn agreement_from_folders_equals_the_projects_on_a_non_ascii_corpus() {
+    let (dir, root) = crate::support::sample_copy();
+    let folders = dir.path().join("brat");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tagdesk"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let (root_s, folders_s) = (root.to_str().unwrap(), folders.to_str().unwrap());
+    run(&["export", root_s, "--format", "brat", "-o", folders_s]);
+    assert!(folders.join("maria").is_dir() && folders.join("sam").is_dir());
+    let georgian = std::fs::read_dir(folders.join("maria"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .any(|t| t.chars().any(|c| ('\u{10A0}'..='\u{10FF}').contains(&c)));
+    assert!(georgian, "a text in Georgian script is among them");
+    let from_project = run(&["agree", root_s, "--csv"]);
+    let from_folders = run(&[
+        "agree",
+        folders_s,
+        "--format",
+        "brat",
+        "--annotator-folders",
+        "--csv",
+    ]);
+    assert!(from_project.lines().count() > 3, "{from_project}");
+    assert_eq!(from_folders, from_project);
+}
