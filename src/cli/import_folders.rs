@@ -54,26 +54,9 @@ pub(super) fn import(
     }
     let staged = std::mem::take(&mut import.staged);
     let saved = commit_staged(project, staged);
-    if saved.errors.is_empty() {
-        eprintln!("{}", report.summary());
-        return Some(Ok(()));
-    }
-    for err in &saved.errors {
-        eprintln!("error: {err}");
-    }
-    // Never a success line after a failure: say what is on disk.
-    if saved.saved.is_empty() {
+    Some(super::import_saved(&report.summary(), &saved, move || {
         import.take_back();
-        eprintln!("error: nothing was imported (no annotation file could be written)");
-    } else {
-        eprintln!(
-            "error: the import was saved only in part: {} file(s) written, {} not; run it \
-             again once the problem is fixed",
-            saved.saved.len(),
-            saved.errors.len()
-        );
-    }
-    Some(Err(CliError::Reported))
+    }))
 }
 
 /// What the annotators' steps so far left: staged files, and new documents on disk.

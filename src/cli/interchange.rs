@@ -192,25 +192,7 @@ pub(super) fn import(
     };
     let saved = workspace.save();
     let_the_os_free(workspace);
-    if saved.errors.is_empty() {
-        eprintln!("{}", report.summary());
-        return Ok(());
-    }
-    for err in &saved.errors {
-        eprintln!("error: {err}");
-    }
-    // Never a success line after a failure: say what is on disk.
-    if saved.saved.is_empty() {
-        eprintln!("error: nothing was imported (no file could be written)");
-    } else {
-        eprintln!(
-            "error: the import was saved only in part: {} file(s) written, {} not; run it \
-             again once the problem is fixed",
-            saved.saved.len(),
-            saved.errors.len()
-        );
-    }
-    Err(CliError::Reported)
+    super::import_saved(&report.summary(), &saved, || ())
 }
 
 pub(super) fn convert(

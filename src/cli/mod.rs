@@ -283,6 +283,35 @@ fn open_to_report(project: &Path, skip_broken: bool) -> Result<Workspace, CliErr
     Ok(workspace)
 }
 
+/// What an import says once it is saved: its summary, or — never a success line after a
+/// failure — each error and what is on disk. `nothing_saved` runs first when no file could be
+/// written (to take back what the import did besides).
+fn import_saved(
+    summary: &str,
+    saved: &crate::core::workspace::SaveReport,
+    nothing_saved: impl FnOnce(),
+) -> Result<(), CliError> {
+    if saved.errors.is_empty() {
+        eprintln!("{summary}");
+        return Ok(());
+    }
+    for err in &saved.errors {
+        eprintln!("error: {err}");
+    }
+    if saved.saved.is_empty() {
+        nothing_saved();
+        eprintln!("error: nothing was imported (no file could be written)");
+    } else {
+        eprintln!(
+            "error: the import was saved only in part: {} file(s) written, {} not; run it \
+             again once the problem is fixed",
+            saved.saved.len(),
+            saved.errors.len()
+        );
+    }
+    Err(CliError::Reported)
+}
+
 /// Names each unreadable annotation file: as an error (and fails) or, with `skip_broken`, as
 /// left out.
 fn check_broken(broken: &[String], skip_broken: bool) -> Result<(), CliError> {

@@ -642,27 +642,20 @@ impl Project {
             .then(|| LayerKey::new(document, annotator))
     }
 
-    /// Writes the manifest atomically, unless someone else changed it since it was read: then
-    /// our version is kept under `.tagdesk/conflicts/` and the file is left alone.
     /// [`Self::save_manifest`] into a commit of many files ([`StagedLayers`]): written beside
     /// the manifest now, put in place with the commit's layers. A manifest changed on disk
     /// since it was read is not staged: ours is kept aside, as [`Self::save_manifest`] does.
     pub fn stage_manifest(&self, staged: &mut StagedLayers) -> Result<(), ProjectError> {
-        let path = Self::manifest_path(&self.root);
-        let json = to_pretty_json(&self.manifest);
-        let current = std::fs::read(&path).ok().map(|bytes| content_hash(&bytes));
-        if current.as_ref() != Some(&self.manifest_on_disk) {
-            let kept = self.conflict_copy_path(MANIFEST_FILE);
-            write_atomic(&kept, json.as_bytes())
-                .map_err(|e| ProjectError::io("cannot keep your version", &kept, e))?;
-            return Err(ProjectError::ChangedOnDisk { path, kept });
-        }
+        let (path, json, current) = self.manifest_to_write()?;
         staged
             .stage_file(&path, json.as_bytes(), current)
             .map_err(|e| ProjectError::io("cannot save", &path, e))
     }
 
-    pub fn save_manifest(&mut self) -> Result<(), ProjectError> {
+    /// The manifest's path, its new JSON and the hash of the file it replaces — unless the
+    /// project is read-only, or someone else changed the file since it was read: then our
+    /// version is kept under `.tagdesk/conflicts/` and the file is left alone.
+    fn manifest_to_write(&self) -> Result<(PathBuf, String, Option<String>), ProjectError> {
         let path = Self::manifest_path(&self.root);
         if self.read_only {
             return Err(ProjectError::Invalid {
@@ -678,6 +671,13 @@ impl Project {
                 .map_err(|e| ProjectError::io("cannot keep your version", &kept, e))?;
             return Err(ProjectError::ChangedOnDisk { path, kept });
         }
+        Ok((path, json, current))
+    }
+
+    /// Writes the manifest atomically, unless someone else changed it since it was read: then
+    /// our version is kept under `.tagdesk/conflicts/` and the file is left alone.
+    pub fn save_manifest(&mut self) -> Result<(), ProjectError> {
+        let (path, json, _) = self.manifest_to_write()?;
         write_atomic(&path, json.as_bytes())
             .map_err(|e| ProjectError::io("cannot save", &path, e))?;
         self.manifest_on_disk = content_hash(json.as_bytes());
