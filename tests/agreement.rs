@@ -598,19 +598,7 @@ fn token_pieces(units: &[Unit], cut: &[[usize; 2]]) -> Vec<Unit> {
 fn agreement_straight_from_annotator_folders_equals_the_projects() {
     let (_dir, mut ws) = bratiaa_project();
     assert!(ws.save().errors.is_empty());
-    let agree = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tagdesk"))
-            .arg("agree")
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let agree = |args: &[&str]| crate::support::tagdesk_ok(&[&["agree"], args].concat());
     let example = testdata().join("bratiaa_4annotators/example-project");
     let from_folders = agree(&[
         example.to_str().unwrap(),
@@ -651,18 +639,7 @@ fn agreement_straight_from_annotator_folders_equals_the_projects() {
 fn agreement_from_folders_equals_the_projects_on_a_non_ascii_corpus() {
     let (dir, root) = crate::support::sample_copy();
     let folders = dir.path().join("brat");
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tagdesk"))
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let run = crate::support::tagdesk_ok;
     let (root_s, folders_s) = (root.to_str().unwrap(), folders.to_str().unwrap());
     run(&["export", root_s, "--format", "brat", "-o", folders_s]);
     assert!(folders.join("maria").is_dir() && folders.join("sam").is_dir());

@@ -181,3 +181,18 @@ pub const MINISTERS: [(&str, &str); 4] = [
     ),
     ("d.txt", "The rooms were cold. Minister Lavrov said so."),
 ];
+
+/// Runs the tagdesk binary with `args`, fails the test (with its error output) unless it
+/// succeeds, and returns what it printed on standard output.
+pub fn tagdesk_ok(args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tagdesk"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
