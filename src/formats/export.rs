@@ -23,7 +23,7 @@ pub enum LayerSource {
     /// Each document's annotation files, read and parsed on the core that exports the
     /// document, then dropped: the command line's export of a project opened without its
     /// layers, whose memory is then that of the documents in flight, not of the corpus (1 M
-    /// annotations: about 40 MB instead of 245). A file that cannot be read fails the export,
+    /// annotations: about 20 MB instead of 245). A file that cannot be read fails the export,
     /// each such file named and nothing written — unless `skip_broken`: then each is named as
     /// left out.
     Files { skip_broken: bool },

@@ -123,12 +123,14 @@ impl Workspace {
 
     /// Writes every changed layer to a temporary file beside its own, into `staged`, to be
     /// put in place together with other workspaces' by [`commit_staged`]: all or none. The
-    /// manifest and the entities, when changed, are written now (as [`Self::save`] does).
-    /// The workspace is to be dropped after this: its layers stay unsaved in it. The import
-    /// that takes one annotator at a time (`tagdesk import --annotator-folders`) stages each
-    /// annotator's layers and drops them, so only one annotator's are ever in memory.
+    /// manifest, when changed, is staged with them (a manifest staged earlier is replaced);
+    /// the entities, when changed, are written now (as [`Self::save`] does). The workspace is
+    /// to be dropped after this: its layers stay unsaved in it. The import that takes one
+    /// annotator at a time (`tagdesk import --annotator-folders`) stages each annotator's
+    /// layers and drops them, so only one annotator's are ever in memory.
     pub fn stage_save(&mut self, staged: &mut StagedLayers) -> SaveReport {
-        let mut report = SaveReport::default();
+        // Two writers never race on a file: a save under way on a thread finishes first.
+        let mut report = self.finish_background_save(true).unwrap_or_default();
         if self.manifest_dirty {
             // Into the commit: labels an import adds land with its layers or not at all.
             match self.project.stage_manifest(staged) {
