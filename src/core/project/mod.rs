@@ -163,18 +163,46 @@ fn layer_files_in(root: &Path) -> Vec<(LayerKey, PathBuf)> {
 }
 
 /// Reads and parses the annotation files (only these annotators', when given; `hash`ed to
-/// know them again when saving) on every core — a core that is done takes over files from
-/// the others — in order.
+/// know them again when saving) on a thread per core, each taking the next files as it is
+/// done (not fixed halves: one slow file does not leave a core idle), in order.
 fn read_layers(root: &Path, only: Option<&[String]>, hash: bool) -> Vec<LoadedLayer> {
-    use rayon::prelude::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    const FILES_AT_A_TIME: usize = 16;
     let mut jobs = layer_files_in(root);
     if let Some(only) = only {
         jobs.retain(|(key, _)| only.contains(&key.annotator));
     }
-    jobs.par_iter()
-        .with_min_len(16)
-        .map(|(k, p)| load_layer_file(k, p, hash))
-        .collect()
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let next = AtomicUsize::new(0);
+    let mut read: Vec<(usize, LoadedLayer)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers.min(jobs.len().div_ceil(FILES_AT_A_TIME)))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let from = next.fetch_add(FILES_AT_A_TIME, Ordering::Relaxed);
+                        let Some(part) = jobs.get(from..(from + FILES_AT_A_TIME).min(jobs.len()))
+                        else {
+                            break;
+                        };
+                        if part.is_empty() {
+                            break;
+                        }
+                        for (i, (k, p)) in part.iter().enumerate() {
+                            mine.push((from + i, load_layer_file(k, p, hash)));
+                        }
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    read.sort_unstable_by_key(|(i, _)| *i);
+    read.into_iter().map(|(_, loaded)| loaded).collect()
 }
 
 /// Reads and parses one annotation file, on any thread; errors name the file and the place.
@@ -372,17 +400,22 @@ impl Project {
                 path: root.to_owned(),
             });
         }
-        // The source folder is listed while the annotation files are read (on the other
-        // cores): neither needs the other.
-        let (scanned, (recovered, loaded)) = rayon::join(
-            || Self::scan(root),
-            || {
-                // Committed is committed: a reader sees the step whole too (see `commit`).
-                let recovered = commit::recover(root);
-                let loaded = read_layers(root, only.as_deref(), !options.read_only);
-                (recovered, loaded)
-            },
-        );
+        // The source folder is listed (on a thread of its own) while the annotation files are
+        // read: neither needs the other. Threads of the open's own, not the shared pool's: a
+        // long job on the pool (training suggestions) never holds a project's opening up.
+        let (scanned, (recovered, loaded)) = std::thread::scope(|scope| {
+            let scan = scope.spawn(|| Self::scan(root));
+            // Committed is committed: a reader sees the step whole too (see `commit`).
+            let recovered = commit::recover(root);
+            let loaded = read_layers(root, only.as_deref(), !options.read_only);
+            let scanned = scan.join().unwrap_or_else(|_| {
+                Err(ProjectError::Invalid {
+                    path: root.to_owned(),
+                    message: "listing the documents stopped unexpectedly".to_owned(),
+                })
+            });
+            (scanned, (recovered, loaded))
+        });
         let mut project = scanned?;
         project.read_only = options.read_only;
         project.only = only;
