@@ -422,9 +422,10 @@ impl Interchange {
         let format = self.format;
         let path = PathBuf::from(self.path.trim());
         self.last_export_dir = path.parent().map(std::path::Path::to_owned);
+        // Where the layers come from is `run_export`'s choice (`open_for_export`).
         let filter = ExportFilter {
             annotator: (!self.annotator.is_empty()).then(|| self.annotator.clone()),
-            layers: formats::export::LayerSource::Loaded,
+            ..ExportFilter::default()
         };
         self.running = Some((0, 0));
         let progress_ctx = ctx.clone();
