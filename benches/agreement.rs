@@ -81,7 +81,6 @@ fn scaled_study(copies: usize) -> Study {
         annotators: ANNOTATORS.iter().map(|&a| a.to_owned()).collect(),
         documents,
         warnings: Vec::new(),
-        unreadable: Vec::new(),
     }
 }
 

@@ -4,7 +4,7 @@
 use proptest::prelude::Strategy;
 use tagdesk::core::Workspace;
 use tagdesk::core::agreement::{
-    Matching, Report, Study, StudyDocument, Tokens, Unit, cohen_kappa, fleiss_kappa,
+    Matching, Report, Study, StudyDocument, Tally, Tokens, Unit, cohen_kappa, fleiss_kappa,
     krippendorff_alpha_nominal, scott_pi, span_agreement, token_agreement, unitizing_agreement,
     unitizing_disagreement, unitizing_distance,
 };
@@ -213,7 +213,6 @@ fn token_study(n: usize, coders: &[&[(&str, usize, usize)]]) -> Study {
                 .collect(),
         }],
         warnings: Vec::new(),
-        unreadable: Vec::new(),
     }
 }
 
@@ -377,7 +376,6 @@ fn unitizing_alpha_matches_krippendorff_1995() {
             ],
         }],
         warnings: Vec::new(),
-        unreadable: Vec::new(),
     };
     let u = unitizing_agreement(&study);
     let l = u.per_label["C"];
@@ -499,7 +497,6 @@ fn random_study() -> impl Strategy<Value = Study> {
                 })
                 .collect(),
             warnings: Vec::new(),
-            unreadable: Vec::new(),
         }
     })
 }
@@ -573,6 +570,67 @@ proptest::proptest! {
             proptest::prop_assert!(close(c.fleiss, finite(fleiss_kappa(&binary))), "{}", label);
             proptest::prop_assert!(close(c.alpha, finite(krippendorff_alpha_nominal(&binary))));
         }
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 300, ..Default::default() })]
+
+    /// αU is measured document by document (observed disagreement per document, gaps joined
+    /// across documents by the tally); it must equal the definition on the whole continuum —
+    /// the documents laid end to end, each rater's units of a label merged — label by label.
+    #[test]
+    fn unitizing_by_document_equals_the_whole_continuum(study in random_study()) {
+        let u = unitizing_agreement(&study);
+        let labels: std::collections::BTreeSet<&str> = study.documents.iter()
+            .flat_map(|d| d.units.iter().flatten().map(|u| u.label.as_str())).collect();
+        proptest::prop_assert_eq!(u.per_label.len(), labels.len());
+        for label in labels {
+            let mut raters: Vec<Vec<(u64, u64)>> = vec![Vec::new(); study.annotators.len()];
+            let mut offset = 0u64;
+            for doc in &study.documents {
+                for (r, units) in doc.units.iter().enumerate() {
+                    raters[r].extend(units.iter().filter(|u| u.label == label)
+                        .map(|u| (offset + u.start as u64, offset + u.end as u64)));
+                }
+                offset += doc.text.as_ref().unwrap().as_str().chars().count() as u64;
+            }
+            for units in &mut raters {
+                units.sort_unstable();
+                let mut merged: Vec<(u64, u64)> = Vec::new();
+                for &(s, e) in units.iter() {
+                    match merged.last_mut() {
+                        Some(last) if s < last.1 => last.1 = last.1.max(e),
+                        _ => merged.push((s, e)),
+                    }
+                }
+                *units = merged;
+            }
+            let (o, e) = unitizing_disagreement(&raters, offset);
+            let l = &u.per_label[label];
+            let near = |a: f64, b: f64| (a - b).abs() <= 1e-12 * b.abs().max(1.0);
+            proptest::prop_assert!(near(l.observed, o), "{} observed {} vs {}", label, l.observed, o);
+            proptest::prop_assert!(near(l.expected, e), "{} expected {} vs {}", label, l.expected, e);
+            proptest::prop_assert_eq!(u.length as u64, offset);
+        }
+    }
+
+    /// Documents are measured on their own and added up ([`Tally::add_all`], the streamed path
+    /// of `agree` from files): the span and token figures must not depend on the order the
+    /// documents come in (label combinations are numbered canonically, counts are integers).
+    #[test]
+    fn span_and_token_figures_do_not_depend_on_the_documents_order(study in random_study()) {
+        let whole = Report::compute(&study, Tokens::Whitespace);
+        let mut reversed = study.documents.clone();
+        reversed.reverse();
+        let mut tally = Tally::new(study.annotators.clone(), Tokens::Whitespace);
+        tally.add_all(&reversed, |d| Ok::<_, ()>(Some(d.clone()))).unwrap();
+        let streamed = tally.finish();
+        let rows = |r: &Report| -> Vec<String> {
+            r.to_csv().lines().filter(|l| !l.starts_with("alpha_unitizing")).map(str::to_owned).collect()
+        };
+        proptest::prop_assert_eq!(rows(&whole), rows(&streamed));
+        proptest::prop_assert_eq!(whole.token.items, streamed.token.items);
     }
 }
 

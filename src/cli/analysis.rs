@@ -13,8 +13,8 @@ pub(super) fn agree(
     annotators: Vec<String>,
     options: &AgreeOptions,
 ) -> Result<(), CliError> {
-    use crate::core::agreement::Study;
-    // Only the spans are read (not whole annotations): see `Study::read`.
+    use crate::core::agreement::Report;
+    // Only the spans are read (not whole annotations), document by document: `Report::read`.
     let project = match crate::core::Project::open_without_layers(project) {
         Ok(project) => project,
         Err(err) => {
@@ -48,16 +48,16 @@ pub(super) fn agree(
         )));
     }
     let labels = (!options.labels.is_empty()).then_some(options.labels.as_slice());
-    let mut study = Study::read(&project, &annotators, labels);
-    super::check_broken(&study.unreadable, options.skip_broken)?;
-    study.load_texts(&project.source_dir);
-    write_agreement(&study, options)
+    let (report, unreadable) = Report::read(&project, &annotators, labels, options.tokens.into());
+    super::check_broken(&unreadable, options.skip_broken)?;
+    write_agreement(&report, options)
 }
 
 /// Agreement straight from another tool's files (`--format`, and `--annotator-folders` for the
 /// layout brat-iaa reads): the spans of every document each chosen annotator has, no project
-/// written. brat-iaa's own layout is read with each text once
-/// (`brat::read_annotator_folders`); any other input through the interchange reader.
+/// written. brat-iaa's own layout is read a few documents at a time, each text once
+/// (`brat::AnnotatorFolders`), and measured as it comes (`agreement::Tally`): memory holds
+/// those documents, not the corpus. Any other input is read whole by the interchange reader.
 pub(super) fn agree_from(
     input: &Path,
     format: crate::formats::Format,
@@ -65,62 +65,75 @@ pub(super) fn agree_from(
     annotators: Vec<String>,
     options: &AgreeOptions,
 ) -> Result<(), CliError> {
+    use crate::core::agreement::{StudyDocument, Tally};
     let failed = |e: crate::formats::ImportError| CliError::Failed(e.to_string());
-    // Each document as agreement needs it, made as soon as it is read: its text and each
-    // annotator's labels and extents (covered texts, ids and attributes are let go).
+    // A document as agreement needs it: its text and each chosen annotator's labels and
+    // extents (covered texts, ids and attributes are let go); `None` unless all have a layer.
     let wanted =
         |label: &str| options.labels.is_empty() || options.labels.iter().any(|l| l == label);
-    let to_units = |(path, text, layers): crate::formats::brat::FolderDocument| UnitsOf {
-        path,
-        text: std::sync::Arc::new(crate::core::SourceText::new(text)),
-        units: layers
-            .into_iter()
-            .map(|l| l.map(|l| units_of(&l, &wanted)))
-            .collect(),
-    };
-    let (known, documents) = if format == crate::formats::Format::Brat && annotator_folders {
-        crate::formats::brat::read_annotator_folders(input, to_units).map_err(failed)?
-    } else {
-        let mut corpus = crate::formats::read(format, input).map_err(failed)?;
-        if annotator_folders {
-            crate::formats::annotators_from_folders(&mut corpus).map_err(failed)?;
-        }
-        let mut known: Vec<String> = corpus
-            .documents
-            .iter()
-            .flat_map(|d| d.layers.iter().filter_map(|l| l.annotator.clone()))
-            .collect();
-        known.sort();
-        known.dedup();
-        let documents = corpus
-            .documents
-            .into_iter()
-            .enumerate()
-            .map(|(i, mut doc)| {
-                let layers = known
-                    .iter()
-                    .map(|a| {
-                        let at = doc
-                            .layers
-                            .iter()
-                            .position(|l| l.annotator.as_deref() == Some(a))?;
-                        Some(doc.layers.swap_remove(at))
-                    })
-                    .collect();
-                let path = doc.path.unwrap_or_else(|| format!("document {}", i + 1));
-                to_units((path, doc.text, layers))
+    let study_document =
+        |columns: &[usize], (path, text, mut layers): crate::formats::brat::FolderDocument| {
+            let units: Option<Vec<_>> = columns
+                .iter()
+                .map(|&c| layers[c].take().map(|l| units_of(&l, &wanted)))
+                .collect();
+            units.map(|units| StudyDocument {
+                path,
+                text: Some(std::sync::Arc::new(crate::core::SourceText::new(text))),
+                units,
             })
-            .collect();
-        (known, documents)
+        };
+    if format == crate::formats::Format::Brat && annotator_folders {
+        let folders = crate::formats::brat::AnnotatorFolders::open(input).map_err(failed)?;
+        let (annotators, columns) = chosen(input, &folders.annotators, annotators)?;
+        let mut tally = Tally::new(annotators, options.tokens.into());
+        tally
+            .add_all(&folders.documents, |rel| {
+                Ok(study_document(&columns, folders.read(rel)?))
+            })
+            .map_err(failed)?;
+        return write_agreement(&tally.finish(), options);
+    }
+    let mut corpus = crate::formats::read(format, input).map_err(failed)?;
+    if annotator_folders {
+        crate::formats::annotators_from_folders(&mut corpus).map_err(failed)?;
+    }
+    let mut known: Vec<String> = corpus
+        .documents
+        .iter()
+        .flat_map(|d| d.layers.iter().filter_map(|l| l.annotator.clone()))
+        .collect();
+    known.sort();
+    known.dedup();
+    let (annotators, columns) = chosen(input, &known, annotators)?;
+    let documents: Vec<StudyDocument> = corpus
+        .documents
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, mut doc)| {
+            let layers = known
+                .iter()
+                .map(|a| {
+                    let at = doc
+                        .layers
+                        .iter()
+                        .position(|l| l.annotator.as_deref() == Some(a))?;
+                    Some(doc.layers.swap_remove(at))
+                })
+                .collect();
+            let path = doc.path.unwrap_or_else(|| format!("document {}", i + 1));
+            study_document(&columns, (path, doc.text, layers))
+        })
+        .collect();
+    let study = crate::core::agreement::Study {
+        annotators,
+        documents,
+        warnings: Vec::new(),
     };
-    agree_on(input, &known, annotators, documents, options)
-}
-
-/// A document read for agreement: its text and each known annotator's units (`None`: no layer).
-struct UnitsOf {
-    path: String,
-    text: std::sync::Arc<crate::core::SourceText>,
-    units: Vec<Option<Vec<crate::core::agreement::Unit>>>,
+    write_agreement(
+        &crate::core::agreement::Report::compute(&study, options.tokens.into()),
+        options,
+    )
 }
 
 /// A layer's spans as agreement units (one per piece), of the wanted labels.
@@ -144,16 +157,13 @@ fn units_of(
         .collect()
 }
 
-/// The agreement of `annotators` (all `known` ones when none are named) on the documents each
-/// of them has a layer of.
-fn agree_on(
+/// The annotators agreement is computed for (all `known` ones when none are named, two or
+/// more) and where each is among `known`.
+fn chosen(
     input: &Path,
     known: &[String],
     annotators: Vec<String>,
-    documents: Vec<UnitsOf>,
-    options: &AgreeOptions,
-) -> Result<(), CliError> {
-    use crate::core::agreement::{Study, StudyDocument};
+) -> Result<(Vec<String>, Vec<usize>), CliError> {
     let annotators = if annotators.is_empty() {
         known.to_vec()
     } else {
@@ -179,41 +189,26 @@ fn agree_on(
             known.join(", ")
         )));
     }
-    let mut study = Study {
-        annotators,
-        ..Study::default()
-    };
-    for doc in documents {
-        let chosen: Option<Vec<_>> = columns.iter().map(|&c| doc.units[c].clone()).collect();
-        let Some(units) = chosen else { continue };
-        study.documents.push(StudyDocument {
-            path: doc.path,
-            text: Some(doc.text),
-            units,
-        });
-    }
-    write_agreement(&study, options)
+    Ok((annotators, columns))
 }
 
-/// The agreement report of a study, as the options ask (tables, CSV or JSON).
+/// The agreement report, as the options ask (tables, CSV or JSON).
 fn write_agreement(
-    study: &crate::core::agreement::Study,
+    report: &crate::core::agreement::Report,
     options: &AgreeOptions,
 ) -> Result<(), CliError> {
-    use crate::core::agreement::Report;
-    let report = Report::compute(study, options.tokens.into());
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let written = if options.json {
-        serde_json::to_writer_pretty(&mut out, &report)
+        serde_json::to_writer_pretty(&mut out, report)
             .map_err(std::io::Error::from)
             .and_then(|()| writeln!(out))
     } else if options.csv {
         out.write_all(report.to_csv().as_bytes())
     } else {
-        out.write_all(agreement_tables(&report).as_bytes())
+        out.write_all(agreement_tables(report).as_bytes())
     };
     if let Err(err) = written.and_then(|()| out.flush()) {
         return Err(CliError::Failed(format!(
@@ -221,8 +216,6 @@ fn write_agreement(
         )));
     }
     drop(out);
-    // The OS takes the memory back in one go.
-    std::mem::forget((study, report));
     Ok(())
 }
 

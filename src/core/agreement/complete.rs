@@ -1,20 +1,27 @@
 //! The coefficients of [`super::coefficients`] for complete data — every coder coded every
-//! item — with the values as small numbers: one column per coder, `map` turning a stored value
-//! into one of `k` categories. Counting, no hashing; the same figures (the tests compare).
+//! item — counted from how often each row of values occurs: a row is one item's values, one
+//! per coder, and `map` turns a stored value into one of `k` categories. A corpus's hundreds of
+//! thousands of tokens come down to a few hundred distinct rows, so every label's figures are
+//! counted from the same rows, document by document. Counting, no hashing on the figures'
+//! path; the same figures (the tests compare with the general definitions).
 
-/// Cohen's kappa of two coders' columns.
+/// How often each row of values occurs: `(row, count)`.
+pub type Rows<'a> = [(&'a [u32], u64)];
+
+/// Cohen's kappa of coders `first` and `second`.
 #[allow(clippy::cast_precision_loss)]
-pub fn cohen_kappa(first: &[u32], second: &[u32], map: &[u32], k: usize) -> f64 {
+pub fn cohen_kappa(rows: &Rows, first: usize, second: usize, map: &[u32], k: usize) -> f64 {
     let mut pa = vec![0u64; k];
     let mut pb = vec![0u64; k];
-    let mut same = 0u64;
-    for (&v, &w) in first.iter().zip(second) {
-        let (v, w) = (map[v as usize], map[w as usize]);
-        pa[v as usize] += 1;
-        pb[w as usize] += 1;
-        same += u64::from(v == w);
+    let (mut same, mut items) = (0u64, 0u64);
+    for &(row, count) in rows {
+        let (v, w) = (map[row[first] as usize], map[row[second] as usize]);
+        pa[v as usize] += count;
+        pb[w as usize] += count;
+        same += count * u64::from(v == w);
+        items += count;
     }
-    let n = first.len() as f64;
+    let n = items as f64;
     let observed = same as f64 / n;
     let expected: f64 = pa
         .iter()
@@ -24,29 +31,31 @@ pub fn cohen_kappa(first: &[u32], second: &[u32], map: &[u32], k: usize) -> f64 
     (observed - expected) / (1.0 - expected)
 }
 
-/// Fleiss' kappa and Krippendorff's alpha (nominal) of all the coders' columns.
+/// Fleiss' kappa and Krippendorff's alpha (nominal) of `coders` coders.
 ///
 /// Per item, only the number of agreeing ordered pairs of coders matters: Fleiss' `P_i` is
 /// that over `m(m − 1)`, and the item adds `m(m − 1) − agreeing` pairs over `m − 1` to alpha's
 /// observed coincidences; the category totals give both expected terms.
 #[allow(clippy::cast_precision_loss)]
-pub fn fleiss_and_alpha(columns: &[Vec<u32>], map: &[u32], k: usize) -> (f64, f64) {
-    let m = columns.len();
-    let items = columns.first().map_or(0, Vec::len);
+pub fn fleiss_and_alpha(rows: &Rows, coders: usize, map: &[u32], k: usize) -> (f64, f64) {
+    let m = coders;
     let mut totals = vec![0u64; k];
-    let mut agreeing = 0u64;
-    let mut row = vec![0u32; m];
-    for t in 0..items {
-        for (c, column) in columns.iter().enumerate() {
-            let v = map[column[t] as usize];
-            row[c] = v;
-            totals[v as usize] += 1;
+    let (mut agreeing, mut items) = (0u64, 0u64);
+    let mut mapped = vec![0u32; m];
+    for &(row, count) in rows {
+        for (c, &v) in row.iter().enumerate() {
+            let v = map[v as usize];
+            mapped[c] = v;
+            totals[v as usize] += count;
         }
+        let mut same = 0u64;
         for i in 0..m {
             for j in i + 1..m {
-                agreeing += 2 * u64::from(row[i] == row[j]);
+                same += 2 * u64::from(mapped[i] == mapped[j]);
             }
         }
+        agreeing += same * count;
+        items += count;
     }
     let (n_items, raters) = (items as f64, m as f64);
     let pairs = raters * (raters - 1.0);

@@ -1,12 +1,11 @@
-//! The study as numbers: labels interned once (ids in the labels' sorted order), each layer's
-//! units grouped by label, each text cut into tokens once. Every measure computes on this,
-//! document by document on all cores; nothing on the hot paths hashes or compares a string.
+//! One document as numbers: its labels as ids (in the labels' sorted order), each layer's
+//! units grouped by label, the text cut into tokens once. Every measure of the document
+//! computes on this; nothing on the hot paths hashes or compares a string.
 
-use rayon::prelude::*;
+use super::super::annotation::Str;
+use super::{StudyDocument, Tokens};
 
-use super::{Study, Tokens};
-
-/// A unit with its label as an id into [`Indexed::labels`].
+/// A unit with its label as an id into its document's sorted labels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) struct IUnit {
     pub label: u32,
@@ -14,7 +13,7 @@ pub(super) struct IUnit {
     pub end: usize,
 }
 
-/// One document of the study.
+/// One document of the study, its labels local to it.
 pub(super) struct IDoc {
     /// Each annotator's units, grouped by label (stably: a label's units keep their order).
     pub units: Vec<Vec<IUnit>>,
@@ -37,50 +36,50 @@ impl IDoc {
     }
 }
 
-pub(super) struct Indexed {
-    /// Every label used, sorted.
-    pub labels: Vec<String>,
-    pub docs: Vec<IDoc>,
+impl IDoc {
+    /// `doc` with its units' labels as ids into `labels` (sorted; every label of the document).
+    pub fn new(doc: &StudyDocument, labels: &[Str], tokens: Tokens) -> Self {
+        let mut units = Vec::with_capacity(doc.units.len());
+        let mut runs = Vec::with_capacity(doc.units.len());
+        for layer in &doc.units {
+            let mut iu: Vec<IUnit> = layer
+                .iter()
+                .map(|u| IUnit {
+                    label: label_id(labels, &u.label),
+                    start: u.start,
+                    end: u.end,
+                })
+                .collect();
+            iu.sort_by_key(|u| u.label);
+            let mut run = Vec::with_capacity(labels.len() + 1);
+            for l in 0..=labels.len() {
+                #[allow(clippy::cast_possible_truncation)] // labels are few
+                run.push(iu.partition_point(|u| (u.label as usize) < l) as u32);
+            }
+            units.push(iu);
+            runs.push(run);
+        }
+        IDoc {
+            units,
+            runs,
+            tokens: doc.text.as_ref().map(|t| narrow(&tokens.cut(t.as_str()))),
+            has_text: doc.text.is_some(),
+            chars: doc.text.as_ref().map_or(0, |t| t.char_len()),
+        }
+    }
 }
 
-impl Indexed {
-    pub fn new(study: &Study, tokens: Tokens) -> Self {
-        let labels: Vec<String> = study.labels().into_iter().collect();
-        let docs = study
-            .documents
-            .par_iter()
-            .map(|doc| {
-                let mut units = Vec::with_capacity(doc.units.len());
-                let mut runs = Vec::with_capacity(doc.units.len());
-                for layer in &doc.units {
-                    let mut iu: Vec<IUnit> = layer
-                        .iter()
-                        .map(|u| IUnit {
-                            label: label_id(&labels, &u.label),
-                            start: u.start,
-                            end: u.end,
-                        })
-                        .collect();
-                    iu.sort_by_key(|u| u.label);
-                    let mut run = Vec::with_capacity(labels.len() + 1);
-                    for l in 0..=labels.len() {
-                        #[allow(clippy::cast_possible_truncation)] // labels are few
-                        run.push(iu.partition_point(|u| (u.label as usize) < l) as u32);
-                    }
-                    units.push(iu);
-                    runs.push(run);
-                }
-                IDoc {
-                    units,
-                    runs,
-                    tokens: doc.text.as_ref().map(|t| narrow(&tokens.cut(t.as_str()))),
-                    has_text: doc.text.is_some(),
-                    chars: doc.text.as_ref().map_or(0, |t| t.char_len()),
-                }
-            })
-            .collect();
-        Self { labels, docs }
-    }
+/// The labels of a document's units, sorted, each once.
+pub(super) fn labels_of(doc: &StudyDocument) -> Vec<Str> {
+    let mut labels: Vec<Str> = doc
+        .units
+        .iter()
+        .flatten()
+        .map(|u| u.label.clone())
+        .collect();
+    labels.sort_unstable();
+    labels.dedup();
+    labels
 }
 
 /// Token extents in 32 bits (a text past 4G code points keeps the last ones' at the limit).
@@ -96,8 +95,8 @@ pub(super) fn touched(tokens: &[[u32; 2]], u: &IUnit) -> std::ops::Range<usize> 
     first..last
 }
 
-/// The id of a label of the study (always found: `labels` holds every label used).
-fn label_id(labels: &[String], label: &str) -> u32 {
+/// The id of a label of the document (always found: `labels` holds every label used).
+fn label_id(labels: &[Str], label: &str) -> u32 {
     #[allow(clippy::cast_possible_truncation)] // labels are few
     labels
         .binary_search_by(|l| l.as_str().cmp(label))

@@ -12,8 +12,11 @@
 //! * Coefficients over coded items (nominal): Cohen's kappa and Scott's pi for two coders,
 //!   Fleiss' kappa and Krippendorff's alpha for any number.
 //!
-//! Everything is computed from a [`Study`]: the spans of the chosen annotators on the documents
-//! all of them annotated, with the texts. It owns its data, so the app computes on a thread.
+//! Everything is computed document by document ([`Tally`]): each document's spans (of the
+//! chosen annotators, on a document all of them annotated) and text are measured on their own
+//! and the parts added up, so a corpus read from files is never held whole. A [`Study`] holds
+//! the documents at once, for the app's panel (which has the project open anyway); it owns its
+//! data, so the app computes on a thread.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -29,11 +32,13 @@ mod coefficients;
 mod complete;
 mod indexed;
 mod spans;
+mod tally;
 mod tokens;
 mod unitizing;
 
 pub use coefficients::{cohen_kappa, fleiss_kappa, krippendorff_alpha_nominal, scott_pi};
 pub use spans::{SpanAgreement, span_agreement};
+pub use tally::{DocumentPart, Tally};
 pub use tokens::{Coefficients, OUTSIDE, TokenAgreement, token_agreement};
 pub use unitizing::{
     UnitizingAgreement, UnitizingLabel, unitizing_agreement, unitizing_disagreement,
@@ -286,9 +291,6 @@ pub struct Study {
     pub documents: Vec<StudyDocument>,
     /// Documents left out of the token and character measures, and why.
     pub warnings: Vec<String>,
-    /// Annotation files that could not be read ([`Self::read`]), each named with why; their
-    /// documents are left out (and named in `warnings`).
-    pub unreadable: Vec<String>,
 }
 
 impl Study {
@@ -325,71 +327,7 @@ impl Study {
             annotators: annotators.to_vec(),
             documents,
             warnings: Vec::new(),
-            unreadable: Vec::new(),
         }
-    }
-
-    /// Reads from the project's files only what agreement needs — the spans of `annotators`
-    /// (optionally only `labels`) on the documents every one of them has a layer for — on all
-    /// cores, each file parsed for labels and extents only ([`read_layer_spans`]): a tenth of
-    /// the memory of opening the project. A file that cannot be read is named in
-    /// [`Self::warnings`], and its document left out. Texts: [`Self::load_texts`].
-    pub fn read(project: &Project, annotators: &[String], labels: Option<&[String]>) -> Self {
-        use rayon::prelude::*;
-        let files = project.layer_files();
-        let mut by_document: BTreeMap<&str, Vec<Option<&Path>>> = BTreeMap::new();
-        for (key, path) in &files {
-            if let Some(a) = annotators.iter().position(|a| *a == key.annotator) {
-                by_document
-                    .entry(key.document.as_str())
-                    .or_insert_with(|| vec![None; annotators.len()])[a] = Some(path);
-            }
-        }
-        let wanted = |label: &str| labels.is_none_or(|ls| ls.iter().any(|l| l == label));
-        let read: Vec<Result<StudyDocument, (String, &str)>> = by_document
-            .into_par_iter()
-            .filter_map(|(doc, paths)| {
-                let paths: Option<Vec<&Path>> = paths.into_iter().collect();
-                let mut units = Vec::with_capacity(annotators.len());
-                for path in paths? {
-                    match read_layer_spans(path) {
-                        Ok(pieces) => units.push(
-                            pieces
-                                .into_iter()
-                                .filter(|p| wanted(&p.label))
-                                .map(|p| Unit {
-                                    label: p.label,
-                                    start: p.start,
-                                    end: p.end,
-                                })
-                                .collect(),
-                        ),
-                        Err(err) => return Some(Err((err.to_string(), doc))),
-                    }
-                }
-                Some(Ok(StudyDocument {
-                    path: doc.to_owned(),
-                    text: None,
-                    units,
-                }))
-            })
-            .collect();
-        let mut study = Self {
-            annotators: annotators.to_vec(),
-            ..Self::default()
-        };
-        for r in read {
-            match r {
-                Ok(doc) => study.documents.push(doc),
-                Err((err, doc)) => {
-                    study
-                        .warnings
-                        .push(format!("{err}; {doc} is left out of agreement"));
-                    study.unreadable.push(err);
-                }
-            }
-        }
-        study
     }
 
     /// Reads the texts not given yet from `source_dir`; one that cannot be read is named in
@@ -400,21 +338,12 @@ impl Study {
             .documents
             .par_iter_mut()
             .filter(|doc| doc.text.is_none())
-            .filter_map(|doc| {
-                let path = source_dir.join(&doc.path);
-                match std::fs::read(&path)
-                    .map_err(|e| e.to_string())
-                    .and_then(|b| SourceText::from_bytes(&b).map_err(|e| e.to_string()))
-                {
-                    Ok(text) => {
-                        doc.text = Some(Arc::new(text));
-                        None
-                    }
-                    Err(err) => Some(format!(
-                        "{}: {err}; left out of the token and character measures",
-                        path.display()
-                    )),
+            .filter_map(|doc| match read_text(source_dir, &doc.path) {
+                Ok(text) => {
+                    doc.text = Some(text);
+                    None
                 }
+                Err(warning) => Some(warning),
             })
             .collect();
         self.warnings.extend(failures);
@@ -430,6 +359,21 @@ impl Study {
             .map(str::to_owned)
             .collect()
     }
+}
+
+/// A document's text for the token and character measures, or the warning that leaves it out.
+fn read_text(source_dir: &Path, document: &str) -> Result<Arc<SourceText>, String> {
+    let path = source_dir.join(document);
+    std::fs::read(&path)
+        .map_err(|e| e.to_string())
+        .and_then(|b| SourceText::from_bytes(&b).map_err(|e| e.to_string()))
+        .map(Arc::new)
+        .map_err(|err| {
+            format!(
+                "{}: {err}; left out of the token and character measures",
+                path.display()
+            )
+        })
 }
 
 /// The units of one layer, optionally only some labels; one per piece of a discontinuous span.
@@ -486,35 +430,103 @@ pub struct Report {
 }
 
 impl Report {
-    /// Every measure, on all cores: the study indexed once, then the measures side by side,
-    /// each of them document by document or label by label.
+    /// Every measure, on all cores: each document measured on its own, the parts added up in
+    /// the study's order ([`Tally`]).
     pub fn compute(study: &Study, tokens: Tokens) -> Self {
-        let ix = indexed::Indexed::new(study, tokens);
-        let span = |m| spans::span_agreement_of(study, &ix, m);
-        let ((exact, overlap), (token_f1, (token, unitizing))) = rayon::join(
-            || rayon::join(|| span(Matching::Exact), || span(Matching::Overlap)),
-            || {
-                rayon::join(
-                    || span(Matching::Tokens),
-                    || {
-                        rayon::join(
-                            || tokens::token_agreement_of(study, &ix, tokens),
-                            || unitizing::unitizing_agreement_of(study, &ix),
-                        )
-                    },
-                )
-            },
-        );
-        Self {
-            annotators: study.annotators.clone(),
-            documents: study.documents.iter().map(|d| d.path.clone()).collect(),
-            exact,
-            overlap,
-            token_f1,
-            token,
-            unitizing,
-            warnings: study.warnings.clone(),
+        use rayon::prelude::*;
+        let mut tally = Tally::new(study.annotators.clone(), tokens);
+        let parts: Vec<DocumentPart> = study
+            .documents
+            .par_iter()
+            .map(|doc| tally.measure(doc))
+            .collect();
+        for part in parts {
+            tally.add(part);
         }
+        for w in &study.warnings {
+            tally.warn(w.clone());
+        }
+        tally.finish()
+    }
+
+    /// Agreement straight from the project's files, document by document ([`Tally`]): of
+    /// `annotators` (optionally only `labels`), on the documents every one of them has a layer
+    /// for, each file parsed for labels and extents only ([`read_layer_spans`]). Memory holds a
+    /// few documents' spans and texts at a time, never the corpus's. A layer file that cannot
+    /// be read leaves its document out, named in the warnings; the second value names those
+    /// files, each with why.
+    pub fn read(
+        project: &Project,
+        annotators: &[String],
+        labels: Option<&[String]>,
+        tokens: Tokens,
+    ) -> (Self, Vec<String>) {
+        let files = project.layer_files();
+        let mut by_document: BTreeMap<&str, Vec<Option<&Path>>> = BTreeMap::new();
+        for (key, path) in &files {
+            if let Some(a) = annotators.iter().position(|a| *a == key.annotator) {
+                by_document
+                    .entry(key.document.as_str())
+                    .or_insert_with(|| vec![None; annotators.len()])[a] = Some(path);
+            }
+        }
+        let documents: Vec<(&str, Vec<&Path>)> = by_document
+            .into_iter()
+            .filter_map(|(doc, paths)| Some((doc, paths.into_iter().collect::<Option<_>>()?)))
+            .collect();
+        let wanted = |label: &str| labels.is_none_or(|ls| ls.iter().any(|l| l == label));
+        let left_out = std::sync::Mutex::new(Vec::new());
+        let mut tally = Tally::new(annotators.to_vec(), tokens);
+        let read = tally.add_all(&documents, |(doc, paths)| {
+            let mut units = Vec::with_capacity(paths.len());
+            for path in paths {
+                match read_layer_spans(path) {
+                    Ok(pieces) => units.push(
+                        pieces
+                            .into_iter()
+                            .filter(|p| wanted(&p.label))
+                            .map(|p| Unit {
+                                label: p.label,
+                                start: p.start,
+                                end: p.end,
+                            })
+                            .collect(),
+                    ),
+                    Err(err) => {
+                        if let Ok(mut left_out) = left_out.lock() {
+                            left_out.push((err.to_string(), Some((*doc).to_owned())));
+                        }
+                        return Ok(None);
+                    }
+                }
+            }
+            let text = read_text(&project.source_dir, doc)
+                .map_err(|warning| {
+                    if let Ok(mut left_out) = left_out.lock() {
+                        left_out.push((warning, None));
+                    }
+                })
+                .ok();
+            Ok::<_, std::convert::Infallible>(Some(StudyDocument {
+                path: (*doc).to_owned(),
+                text,
+                units,
+            }))
+        });
+        let Ok(()) = read;
+        let mut unreadable = Vec::new();
+        let mut left_out = left_out.into_inner().unwrap_or_default();
+        left_out.sort();
+        for (message, document) in left_out {
+            match document {
+                Some(doc) => {
+                    tally.warn(format!("{message}; {doc} is left out of agreement"));
+                    unreadable.push(message);
+                }
+                None => tally.warn(message),
+            }
+        }
+        (tally.finish(), unreadable)
     }
 
     /// Every figure as a row, in the order `to_csv` writes them.

@@ -3,9 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use rayon::prelude::*;
-
-use super::indexed::{self, IUnit, Indexed};
+use super::super::annotation::Str;
+use super::indexed::{self, IDoc, IUnit};
 use super::{Counts, Matching, MeanSd, PairScore, Study, Tokens, mean_sd};
 
 /// Pairwise F1 agreement as bratiaa reports it.
@@ -33,87 +32,130 @@ impl SpanAgreement {
 /// Pairwise span agreement (exact or overlap matching), or bratiaa's token-based F1 with
 /// [`Matching::Tokens`] (documents without a text are then left out).
 pub fn span_agreement(study: &Study, matching: Matching, tokens: Tokens) -> SpanAgreement {
-    span_agreement_of(study, &Indexed::new(study, tokens), matching)
+    let report = super::Report::compute(study, tokens);
+    match matching {
+        Matching::Exact => report.exact,
+        Matching::Overlap => report.overlap,
+        Matching::Tokens => report.token_f1,
+    }
 }
 
-/// [`span_agreement`] on the indexed study. Matching needs the same label, so every
-/// (pair, document, label) is matched on its own — on all cores, document by document — and
-/// the overall and per-document counts are their sums.
-pub(super) fn span_agreement_of(study: &Study, ix: &Indexed, matching: Matching) -> SpanAgreement {
-    let annotators = &study.annotators;
-    let pairs_ij: Vec<(usize, usize)> = (0..annotators.len())
-        .flat_map(|i| (i + 1..annotators.len()).map(move |j| (i, j)))
-        .collect();
-    let labels = ix.labels.len();
-    // counts[d][p * labels + l]: document d, pair p, label l; None for a document left out.
-    let counts: Vec<Option<Vec<Counts>>> = ix
-        .docs
-        .par_iter()
-        .map(|doc| {
-            let tokens = match matching {
-                Matching::Tokens => Some(doc.tokens.as_deref()?),
-                _ => None,
-            };
-            let mut out = Vec::with_capacity(pairs_ij.len() * labels);
-            for &(i, j) in &pairs_ij {
-                for l in 0..labels {
-                    out.push(match_label(doc.of(i, l), doc.of(j, l), matching, tokens));
-                }
-            }
-            Some(out)
-        })
-        .collect();
-    let mut documents = Vec::new();
-    let mut per_document: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    let mut totals = vec![Counts::default(); pairs_ij.len()];
-    let mut by_label = vec![Counts::default(); pairs_ij.len() * labels];
-    for (doc, counts) in study.documents.iter().zip(&counts) {
-        let Some(counts) = counts else { continue };
-        documents.push(doc.path.clone());
-        for (p, total) in totals.iter_mut().enumerate() {
+/// One document's matches: `[p * labels + l]` for pair `p` and the document's label `l`
+/// (matching needs the same label, so every pair and label is matched on its own); `None`
+/// for token matching without a text.
+pub(super) fn measure(
+    doc: &IDoc,
+    pairs: &[(usize, usize)],
+    labels: usize,
+    matching: Matching,
+) -> Option<Vec<Counts>> {
+    let tokens = match matching {
+        Matching::Tokens => Some(doc.tokens.as_deref()?),
+        _ => None,
+    };
+    let mut out = Vec::with_capacity(pairs.len() * labels);
+    for &(i, j) in pairs {
+        for l in 0..labels {
+            out.push(match_label(doc.of(i, l), doc.of(j, l), matching, tokens));
+        }
+    }
+    Some(out)
+}
+
+/// One matching's counts over the documents added so far.
+pub(super) struct SpanTally {
+    documents: Vec<String>,
+    per_document: BTreeMap<String, MeanSd>,
+    /// Per pair.
+    totals: Vec<Counts>,
+    /// `[label][pair]`, labels by their ids in the tally.
+    by_label: Vec<Vec<Counts>>,
+}
+
+impl SpanTally {
+    pub fn new(pairs: usize) -> Self {
+        Self {
+            documents: Vec::new(),
+            per_document: BTreeMap::new(),
+            totals: vec![Counts::default(); pairs],
+            by_label: Vec::new(),
+        }
+    }
+
+    /// Adds a document's [`measure`]; `global[l]` is the tally's id of the document's label `l`.
+    pub fn add(&mut self, path: &str, counts: &[Counts], global: &[u32]) {
+        let pairs = self.totals.len();
+        let labels = global.len();
+        self.documents.push(path.to_owned());
+        let mut f1s = Vec::with_capacity(pairs);
+        for (p, total) in self.totals.iter_mut().enumerate() {
             let mut in_doc = Counts::default();
             for (l, c) in counts[p * labels..(p + 1) * labels].iter().enumerate() {
                 in_doc.add(*c);
-                by_label[p * labels + l].add(*c);
+                let g = global[l] as usize;
+                if self.by_label.len() <= g {
+                    self.by_label.resize(g + 1, vec![Counts::default(); pairs]);
+                }
+                self.by_label[g][p].add(*c);
             }
             total.add(in_doc);
             if let Some(f1) = in_doc.f1() {
-                per_document.entry(doc.path.clone()).or_default().push(f1);
+                f1s.push(f1);
             }
         }
+        if let Some(s) = mean_sd(&f1s) {
+            self.per_document.insert(path.to_owned(), s);
+        }
     }
-    let mut pairs = Vec::new();
-    let mut overall = Vec::new();
-    let mut per_label: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    for (p, &(i, j)) in pairs_ij.iter().enumerate() {
-        let pair_labels = &by_label[p * labels..(p + 1) * labels];
-        for (name, counts) in ix.labels.iter().zip(pair_labels) {
-            if let Some(f1) = counts.f1() {
-                per_label.entry(name.clone()).or_default().push(f1);
+
+    /// The figures: `labels` are the tally's labels by id, `order` their ids sorted by name.
+    pub fn finish(
+        mut self,
+        annotators: &[String],
+        pairs_ij: &[(usize, usize)],
+        labels: &[Str],
+        order: &[u32],
+    ) -> SpanAgreement {
+        self.by_label
+            .resize(labels.len(), vec![Counts::default(); pairs_ij.len()]);
+        let mut pairs = Vec::new();
+        let mut overall = Vec::new();
+        let mut per_label: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+        for (p, &(i, j)) in pairs_ij.iter().enumerate() {
+            for &g in order {
+                if let Some(f1) = self.by_label[g as usize][p].f1() {
+                    per_label
+                        .entry(labels[g as usize].to_string())
+                        .or_default()
+                        .push(f1);
+                }
             }
+            if let Some(f1) = self.totals[p].f1() {
+                overall.push(f1);
+            }
+            pairs.push(PairScore {
+                a: annotators[i].clone(),
+                b: annotators[j].clone(),
+                overall: self.totals[p].into(),
+                per_label: order
+                    .iter()
+                    .map(|&g| {
+                        (
+                            labels[g as usize].to_string(),
+                            self.by_label[g as usize][p].into(),
+                        )
+                    })
+                    .collect(),
+            });
         }
-        if let Some(f1) = totals[p].f1() {
-            overall.push(f1);
+        SpanAgreement {
+            annotators: annotators.to_vec(),
+            documents: self.documents,
+            overall: mean_sd(&overall),
+            per_label: summarise(per_label),
+            per_document: self.per_document,
+            pairs,
         }
-        pairs.push(PairScore {
-            a: annotators[i].clone(),
-            b: annotators[j].clone(),
-            overall: totals[p].into(),
-            per_label: ix
-                .labels
-                .iter()
-                .zip(pair_labels)
-                .map(|(k, c)| (k.clone(), (*c).into()))
-                .collect(),
-        });
-    }
-    SpanAgreement {
-        annotators: annotators.clone(),
-        documents,
-        overall: mean_sd(&overall),
-        per_label: summarise(per_label),
-        per_document: summarise(per_document),
-        pairs,
     }
 }
 

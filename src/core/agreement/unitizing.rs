@@ -3,10 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use rayon::prelude::*;
-
+use super::super::annotation::Str;
 use super::Study;
-use super::indexed::Indexed;
+use super::indexed::IDoc;
 
 /// Krippendorff's alpha for unitizing, per label and overall.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -31,68 +30,213 @@ pub(super) type Continuum = Vec<(u64, u64)>;
 
 /// αU on the characters of the study's documents (those with a text), laid end to end.
 pub fn unitizing_agreement(study: &Study) -> UnitizingAgreement {
-    unitizing_agreement_of(study, &Indexed::new(study, super::Tokens::default()))
+    super::Report::compute(study, super::Tokens::default()).unitizing
 }
 
-/// [`unitizing_agreement`] on the indexed study; the labels on all cores.
-pub(super) fn unitizing_agreement_of(study: &Study, ix: &Indexed) -> UnitizingAgreement {
-    let raters = study.annotators.len();
-    let labels = ix.labels.len();
-    let mut length: u64 = 0;
-    // by_label[l][r]: rater r's units of label l on the continuum.
-    let mut by_label: Vec<Vec<Continuum>> = vec![vec![Vec::new(); raters]; labels];
-    for doc in &ix.docs {
-        if !doc.has_text {
+/// One document's share of αU: its length, and for each of its labels every rater's units
+/// (merged where they overlap) with the observed disagreement inside the document.
+///
+/// The continuum's observed disagreement is a sum over overlapping segments, and units never
+/// cross a document's end, so it is the documents' sums added up: a gap running on into the
+/// next document is cut at the boundary, and a unit inside it is inside its piece. The expected
+/// disagreement needs every unit's length and every gap's length on the whole continuum, so the
+/// units go to the tally, which joins a gap running across documents ([`UnitizingTally::add`]).
+/// The sums are integers (squared code-point distances): exact, whatever the order.
+pub(super) struct UnitizingPart {
+    chars: u64,
+    /// `(label, each rater's units, observed)` for the document's labels with units.
+    labels: Vec<(u32, Vec<Continuum>, u128)>,
+}
+
+pub(super) fn measure(doc: &IDoc) -> Option<UnitizingPart> {
+    if !doc.has_text {
+        return None;
+    }
+    let length = doc.chars as u64;
+    let labels = doc.runs.first().map_or(0, |r| r.len() - 1);
+    let mut out = Vec::new();
+    for l in 0..labels {
+        let raters: Vec<Continuum> = (0..doc.units.len())
+            .map(|r| {
+                let mut units: Continuum = doc
+                    .of(r, l)
+                    .iter()
+                    .map(|u| (u.start as u64, u.end as u64))
+                    .collect();
+                units.sort_unstable();
+                merge(units)
+            })
+            .collect();
+        if raters.iter().all(Vec::is_empty) {
             continue;
         }
-        for (r, units) in doc.units.iter().enumerate() {
-            for u in units {
-                by_label[u.label as usize][r]
-                    .push((length + u.start as u64, length + u.end as u64));
-            }
-        }
-        length += doc.chars as u64;
+        let observed = observed_sum(&raters, length);
+        out.push((u32::try_from(l).unwrap_or(u32::MAX), raters, observed));
     }
-    let per_label: BTreeMap<String, UnitizingLabel> = by_label
-        .into_par_iter()
-        .zip(ix.labels.par_iter())
-        .filter(|(units, _)| units.iter().any(|u| !u.is_empty()))
-        .map(|(mut raters_units, label)| {
-            for units in &mut raters_units {
-                units.sort_unstable();
-                let mut merged: Continuum = Vec::with_capacity(units.len());
-                for &(s, e) in units.iter() {
-                    match merged.last_mut() {
-                        Some(last) if s < last.1 => last.1 = last.1.max(e),
-                        _ => merged.push((s, e)),
+    Some(UnitizingPart {
+        chars: length,
+        labels: out,
+    })
+}
+
+/// Sorted units with the overlapping ones merged.
+fn merge(units: Continuum) -> Continuum {
+    let mut merged: Continuum = Vec::with_capacity(units.len());
+    for (s, e) in units {
+        match merged.last_mut() {
+            Some(last) if s < last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    merged
+}
+
+/// Σ δ² over every overlapping pair of segments of every two raters on `[0, length)`.
+fn observed_sum(raters_units: &[Continuum], length: u64) -> u128 {
+    let segs: Vec<Vec<(u64, u64, bool)>> =
+        raters_units.iter().map(|u| segments(u, length)).collect();
+    let mut observed = 0u128;
+    for i in 0..segs.len() {
+        for j in i + 1..segs.len() {
+            let (a, b) = (&segs[i], &segs[j]);
+            let (mut p, mut q) = (0, 0);
+            while p < a.len() && q < b.len() {
+                observed += distance(a[p], b[q]);
+                match a[p].1.cmp(&b[q].1) {
+                    std::cmp::Ordering::Less => p += 1,
+                    std::cmp::Ordering::Greater => q += 1,
+                    std::cmp::Ordering::Equal => {
+                        p += 1;
+                        q += 1;
                     }
                 }
-                *units = merged;
             }
-            let (observed, expected) = unitizing_disagreement(&raters_units, length);
-            let alpha = alpha_of(observed, expected);
-            (
-                label.clone(),
+        }
+    }
+    observed
+}
+
+/// One label's continuum over the documents added so far.
+struct LabelContinuum {
+    /// Where each rater's last unit ended, on the continuum.
+    last_end: Vec<u64>,
+    observed: u128,
+    /// How many units (of any rater) have each length.
+    units: BTreeMap<u64, u64>,
+    /// How many gaps (of any rater) have each length.
+    gaps: BTreeMap<u64, u64>,
+}
+
+/// The continuum of the documents added so far, label by label (labels by the tally's ids).
+#[derive(Default)]
+pub(super) struct UnitizingTally {
+    length: u64,
+    labels: Vec<Option<LabelContinuum>>,
+}
+
+impl UnitizingTally {
+    /// Adds a document's [`measure`], laid after the documents before it; `global[l]` is the
+    /// tally's id of the document's label `l`.
+    pub fn add(&mut self, part: UnitizingPart, global: &[u32]) {
+        let offset = self.length;
+        for (l, raters, observed) in part.labels {
+            let g = global[l as usize] as usize;
+            if self.labels.len() <= g {
+                self.labels.resize_with(g + 1, || None);
+            }
+            let c = self.labels[g].get_or_insert_with(|| LabelContinuum {
+                last_end: vec![0; raters.len()],
+                observed: 0,
+                units: BTreeMap::new(),
+                gaps: BTreeMap::new(),
+            });
+            c.observed += observed;
+            for (r, units) in raters.iter().enumerate() {
+                for &(s, e) in units {
+                    let (s, e) = (offset + s, offset + e);
+                    if s > c.last_end[r] {
+                        *c.gaps.entry(s - c.last_end[r]).or_insert(0) += 1;
+                    }
+                    *c.units.entry(e - s).or_insert(0) += 1;
+                    c.last_end[r] = e;
+                }
+            }
+        }
+        self.length += part.chars;
+    }
+
+    /// The figures: `labels` are the tally's labels by id, `order` their ids sorted by name.
+    #[allow(clippy::cast_precision_loss)]
+    pub fn finish(self, labels: &[Str], order: &[u32]) -> UnitizingAgreement {
+        let length = self.length;
+        let mut per_label = BTreeMap::new();
+        let mut by_id = self.labels;
+        for &g in order {
+            let Some(Some(mut c)) = by_id.get_mut(g as usize).map(Option::take) else {
+                continue;
+            };
+            for &end in &c.last_end {
+                if length > end {
+                    *c.gaps.entry(length - end).or_insert(0) += 1;
+                }
+            }
+            let raters = c.last_end.len();
+            let (observed, expected) = disagreement(&c, raters, length);
+            per_label.insert(
+                labels[g as usize].to_string(),
                 UnitizingLabel {
                     observed,
                     expected,
-                    alpha,
+                    alpha: alpha_of(observed, expected),
                 },
-            )
-        })
-        .collect();
-    #[allow(clippy::cast_precision_loss)]
-    let overall = (!per_label.is_empty()).then(|| {
-        let n = per_label.len() as f64;
-        let o = per_label.values().map(|l| l.observed).sum::<f64>() / n;
-        let e = per_label.values().map(|l| l.expected).sum::<f64>() / n;
-        alpha_of(o, e)
-    });
-    UnitizingAgreement {
-        length: usize::try_from(length).unwrap_or(usize::MAX),
-        overall: overall.flatten(),
-        per_label,
+            );
+        }
+        let overall = (!per_label.is_empty()).then(|| {
+            let n = per_label.len() as f64;
+            let o = per_label.values().map(|l| l.observed).sum::<f64>() / n;
+            let e = per_label.values().map(|l| l.expected).sum::<f64>() / n;
+            alpha_of(o, e)
+        });
+        UnitizingAgreement {
+            length: usize::try_from(length).unwrap_or(usize::MAX),
+            overall: overall.flatten(),
+            per_label,
+        }
     }
+}
+
+/// Observed and expected disagreement of one label's whole continuum, as
+/// [`unitizing_disagreement`] defines them, from the units' and gaps' lengths: every unit
+/// against every placement within units of its rater-pooled kind (`(n − 1) · l(l − 1)(2l − 1)/3`)
+/// and inside every gap at least as long (`l² · Σ (gap − l + 1)`), summed exactly.
+#[allow(clippy::cast_precision_loss, clippy::many_single_char_names)]
+fn disagreement(c: &LabelContinuum, raters: usize, length: u64) -> (f64, f64) {
+    let r = raters as f64;
+    let l = length as f64;
+    let observed = 2.0 * c.observed as f64 / (r * (r - 1.0) * l * l);
+    let n_c: u128 = c.units.values().map(|&n| u128::from(n)).sum();
+    // Gaps from the longest down, with the count and sum of those at least as long.
+    let mut gaps = c.gaps.iter().rev().peekable();
+    let (mut k, mut total) = (0u128, 0u128);
+    let (mut sum, mut squared) = (0u128, 0u128);
+    for (&lu, &count) in c.units.iter().rev() {
+        while let Some(&(&g, &n)) = gaps.peek() {
+            if g < lu {
+                break;
+            }
+            k += u128::from(n);
+            total += u128::from(g) * u128::from(n);
+            gaps.next();
+        }
+        let lu = u128::from(lu);
+        let within = (n_c - 1) * (lu * lu.saturating_sub(1) * (2 * lu).saturating_sub(1) / 3);
+        // Σ over those gaps of (gap − lu + 1), each term ≥ 1.
+        let fits = total + k - k * lu;
+        sum += u128::from(count) * (within + lu * lu * fits);
+        squared += u128::from(count) * lu * lu.saturating_sub(1);
+    }
+    let expected = sum as f64 * (2.0 / l) / (r * l * (r * l - 1.0) - squared as f64);
+    (observed, expected)
 }
 
 /// `1 − D_o / D_e`; 0 when both are equal (as `DKPro` does), undefined when `D_e` is 0.
@@ -127,12 +271,17 @@ pub(super) fn segments(units: &[(u64, u64)], length: u64) -> Vec<(u64, u64, bool
 /// inside the other's gap costs its length squared; anything else agrees.
 #[allow(clippy::cast_precision_loss)]
 pub fn unitizing_distance(g: (u64, u64, bool), h: (u64, u64, bool)) -> f64 {
-    let d = |a: u64, b: u64| (a as f64 - b as f64).powi(2);
+    distance(g, h) as f64
+}
+
+/// [`unitizing_distance`] in integers.
+fn distance(g: (u64, u64, bool), h: (u64, u64, bool)) -> u128 {
+    let d = |a: u64, b: u64| u128::from(a.abs_diff(b)).pow(2);
     match (g.2, h.2) {
         (true, true) if g.0 < h.1 && h.0 < g.1 => d(g.0, h.0) + d(g.1, h.1),
         (true, false) if h.0 <= g.0 && g.1 <= h.1 => d(g.1, g.0),
         (false, true) if g.0 <= h.0 && h.1 <= g.1 => d(h.1, h.0),
-        _ => 0.0,
+        _ => 0,
     }
 }
 
@@ -145,25 +294,7 @@ pub fn unitizing_disagreement(raters_units: &[Continuum], length: u64) -> (f64, 
     let segs: Vec<Vec<(u64, u64, bool)>> =
         raters_units.iter().map(|u| segments(u, length)).collect();
     // Observed: every overlapping pair of segments of every two raters.
-    let mut observed = 0.0;
-    for i in 0..segs.len() {
-        for j in i + 1..segs.len() {
-            let (a, b) = (&segs[i], &segs[j]);
-            let (mut p, mut q) = (0, 0);
-            while p < a.len() && q < b.len() {
-                observed += unitizing_distance(a[p], b[q]);
-                match a[p].1.cmp(&b[q].1) {
-                    std::cmp::Ordering::Less => p += 1,
-                    std::cmp::Ordering::Greater => q += 1,
-                    std::cmp::Ordering::Equal => {
-                        p += 1;
-                        q += 1;
-                    }
-                }
-            }
-        }
-    }
-    let observed = 2.0 * observed / (r * (r - 1.0) * l * l);
+    let observed = 2.0 * observed_sum(raters_units, length) as f64 / (r * (r - 1.0) * l * l);
     // Expected: every unit against every possible placement among all units and gaps.
     let unit_lengths: Vec<f64> = raters_units
         .iter()

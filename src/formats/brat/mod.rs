@@ -280,4 +280,4 @@ fn annotation_conf_using(schema: &Schema, used: &UsedAttributes) -> String {
 }
 
 mod read;
-pub use read::{FolderDocument, read, read_annotator_folders, read_conf, read_within};
+pub use read::{AnnotatorFolders, FolderDocument, read, read_conf, read_within};

@@ -82,62 +82,72 @@ pub fn read_within(input: &Path, outer: Option<&Path>) -> Result<Corpus, ImportE
 /// `None` where that annotator has no `.ann` for it).
 pub type FolderDocument = (String, String, Vec<Option<Layer>>);
 
-/// brat-iaa's layout — one folder per annotator, named after them — read for agreement: each
-/// document's text once (not once per annotator, as [`read`] then
-/// [`crate::formats::annotators_from_folders`] hold it), the documents read on all cores.
-/// Returns the annotators and what `each` made of each document (called on the thread that
-/// read it, so a caller that keeps less than the whole layers — agreement keeps labels and
-/// extents — never holds every document's layers at once), by path.
-pub fn read_annotator_folders<T: Send>(
-    root: &Path,
-    each: impl Fn(FolderDocument) -> T + Sync,
-) -> Result<(Vec<String>, Vec<T>), ImportError> {
-    use rayon::prelude::*;
-    let mut annotators: Vec<String> = std::fs::read_dir(root)
-        .map_err(|e| ImportError::Project(format!("cannot read {}: {e}", root.display())))?
-        .filter_map(Result::ok)
-        .filter(|e| e.path().is_dir())
-        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
-        .filter(|n| !n.starts_with('.'))
-        .collect();
-    annotators.sort();
-    let mut documents: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-    for a in &annotators {
-        for (_, rel) in crate::formats::files_with_extension(&root.join(a), "ann")? {
-            documents.insert(rel);
+/// brat-iaa's layout — one folder per annotator, named after them — listed for reading one
+/// document at a time (agreement straight from the folders): each document's text is read
+/// once, not once per annotator, and nothing holds more than the documents being read.
+pub struct AnnotatorFolders {
+    root: std::path::PathBuf,
+    /// The folders' names, sorted.
+    pub annotators: Vec<String>,
+    /// Every `.ann` any annotator has, relative to their folder, sorted.
+    pub documents: Vec<String>,
+}
+
+impl AnnotatorFolders {
+    /// Lists the folders of `root` and the `.ann` files in them.
+    pub fn open(root: &Path) -> Result<Self, ImportError> {
+        let mut annotators: Vec<String> = std::fs::read_dir(root)
+            .map_err(|e| ImportError::Project(format!("cannot read {}: {e}", root.display())))?
+            .filter_map(Result::ok)
+            .filter(|e| e.path().is_dir())
+            .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+            .filter(|n| !n.starts_with('.'))
+            .collect();
+        annotators.sort();
+        let mut documents = std::collections::BTreeSet::new();
+        for a in &annotators {
+            for (_, rel) in crate::formats::files_with_extension(&root.join(a), "ann")? {
+                documents.insert(rel);
+            }
         }
-    }
-    let read: Vec<Result<T, ImportError>> = documents
-        .into_par_iter()
-        .map(|rel| {
-            let text_file = annotators
-                .iter()
-                .map(|a| root.join(a).join(&rel).with_extension("txt"))
-                .find(|p| p.is_file())
-                .ok_or_else(|| {
-                    ImportError::Project(format!("{rel}: no annotator's folder has its .txt"))
-                })?;
-            let (text, bom) = crate::formats::strip_bom(crate::formats::read_utf8(&text_file)?);
-            let (mut counts, mut warnings) = (Counts::default(), Vec::new());
-            let layers = annotators
-                .iter()
-                .map(|a| {
-                    let ann = root.join(a).join(&rel);
-                    if !ann.is_file() {
-                        return Ok(None);
-                    }
-                    let raw = crate::formats::read_utf8(&ann)?;
-                    read_ann(&ann, &raw, &text, bom, &mut counts, &mut warnings).map(Some)
-                })
-                .collect::<Result<Vec<_>, ImportError>>()?;
-            let path = rel
-                .strip_suffix(".ann")
-                .map_or_else(|| rel.clone(), |s| format!("{s}.txt"));
-            Ok(each((path, text, layers)))
+        Ok(Self {
+            root: root.to_owned(),
+            annotators,
+            documents: documents.into_iter().collect(),
         })
-        .collect();
-    let documents = read.into_iter().collect::<Result<Vec<_>, _>>()?;
-    Ok((annotators, documents))
+    }
+
+    /// One document (`rel`, one of [`Self::documents`]): its text, from the first annotator's
+    /// folder that has it, and each annotator's layer.
+    pub fn read(&self, rel: &str) -> Result<FolderDocument, ImportError> {
+        let root = &self.root;
+        let text_file = self
+            .annotators
+            .iter()
+            .map(|a| root.join(a).join(rel).with_extension("txt"))
+            .find(|p| p.is_file())
+            .ok_or_else(|| {
+                ImportError::Project(format!("{rel}: no annotator's folder has its .txt"))
+            })?;
+        let (text, bom) = crate::formats::strip_bom(crate::formats::read_utf8(&text_file)?);
+        let (mut counts, mut warnings) = (Counts::default(), Vec::new());
+        let layers = self
+            .annotators
+            .iter()
+            .map(|a| {
+                let ann = root.join(a).join(rel);
+                if !ann.is_file() {
+                    return Ok(None);
+                }
+                let raw = crate::formats::read_utf8(&ann)?;
+                read_ann(&ann, &raw, &text, bom, &mut counts, &mut warnings).map(Some)
+            })
+            .collect::<Result<Vec<_>, ImportError>>()?;
+        let path = rel
+            .strip_suffix(".ann")
+            .map_or_else(|| rel.to_owned(), |s| format!("{s}.txt"));
+        Ok((path, text, layers))
+    }
 }
 
 /// One brat document as read, with what its reading counted and warned of.
