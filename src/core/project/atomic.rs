@@ -220,10 +220,20 @@ pub(super) fn write_beside(
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tagdesk-tmp-")
-        .tempfile_in(dir)?;
+    let builder = {
+        let mut b = tempfile::Builder::new();
+        b.prefix(".tagdesk-tmp-");
+        b
+    };
+    // The folders are made only when missing: most files go where files already are, and an
+    // import stages thousands.
+    let mut tmp = match builder.tempfile_in(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir)?;
+            builder.tempfile_in(dir)?
+        }
+        made => made?,
+    };
     crate::core::faults::write_all(path, &mut tmp, bytes)?;
     #[cfg(unix)]
     {
