@@ -688,6 +688,46 @@ fn agreement_straight_from_annotator_folders_equals_the_projects() {
     );
     let from_jsonl = agree(&[jsonl.to_str().unwrap(), "--format", "jsonl", "--csv"]);
     assert_eq!(from_jsonl, from_project);
+    // WebAnno TSV folders, one per annotator as tagdesk's export writes them, read a document
+    // at a time: the same figures — but for the character measure, since TSV rebuilds each
+    // text from its sentences and tokens (the continuum's lengths differ). UIMA XMI keeps the
+    // text: see the non-ASCII test below.
+    let but_characters = |csv: &str| -> Vec<String> {
+        csv.lines()
+            .filter(|l| !l.starts_with("alpha_unitizing"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let format = "webanno-tsv";
+    let folders = ws.project().root.parent().unwrap().join(format);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tagdesk"))
+        .args([
+            "export",
+            ws.project().root.to_str().unwrap(),
+            "--format",
+            format,
+            "-o",
+        ])
+        .arg(&folders)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        folders.join("Lisa").is_dir(),
+        "{format}: a folder per annotator"
+    );
+    let streamed = agree(&[
+        folders.to_str().unwrap(),
+        "--format",
+        format,
+        "--annotator-folders",
+        "--csv",
+    ]);
+    assert_eq!(but_characters(&streamed), but_characters(&from_project));
 }
 
 /// The same on a corpus whose offsets are not bytes: the sample (one text in Georgian script,
@@ -718,4 +758,68 @@ fn agreement_from_folders_equals_the_projects_on_a_non_ascii_corpus() {
     ]);
     assert!(from_project.lines().count() > 3, "{from_project}");
     assert_eq!(from_folders, from_project);
+    // UIMA XMI keeps the text as it is: one folder per annotator, read a document at a time,
+    // gives every figure, the character measure too.
+    let xmi = dir.path().join("xmi");
+    run(&[
+        "export",
+        root_s,
+        "--format",
+        "uima-xmi",
+        "-o",
+        xmi.to_str().unwrap(),
+    ]);
+    let from_xmi = run(&[
+        "agree",
+        xmi.to_str().unwrap(),
+        "--format",
+        "uima-xmi",
+        "--annotator-folders",
+        "--csv",
+    ]);
+    assert_eq!(from_xmi, from_project);
+}
+
+/// Read a document at a time, two annotators' files of one document with different texts are
+/// an error naming both files — never figures computed on two texts — and nothing is written
+/// to standard output.
+#[test]
+fn folders_whose_copies_of_a_document_differ_in_text_are_an_error_naming_both() {
+    let (dir, root) = crate::support::sample_copy();
+    let xmi = dir.path().join("xmi");
+    crate::support::tagdesk_ok(&[
+        "export",
+        root.to_str().unwrap(),
+        "--format",
+        "uima-xmi",
+        "-o",
+        xmi.to_str().unwrap(),
+    ]);
+    let mut files: Vec<_> = std::fs::read_dir(xmi.join("sam"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "xmi"))
+        .collect();
+    files.sort();
+    let changed = &files[0];
+    let xml = std::fs::read_to_string(changed).unwrap();
+    let at = xml.find("sofaString=\"").unwrap() + "sofaString=\"".len();
+    let mut edited = xml.clone();
+    edited.insert(at, 'X');
+    std::fs::write(changed, edited).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tagdesk"))
+        .args(["agree", xmi.to_str().unwrap(), "--format", "uima-xmi"])
+        .arg("--annotator-folders")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty(), "no figures after a failure");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let name = changed.file_name().unwrap().to_string_lossy();
+    assert!(err.contains("its text differs from"), "{err}");
+    assert!(
+        err.contains(&format!("sam/{name}")) && err.contains(&format!("maria/{name}")),
+        "{err}"
+    );
 }

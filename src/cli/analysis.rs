@@ -55,9 +55,10 @@ pub(super) fn agree(
 
 /// Agreement straight from another tool's files (`--format`, and `--annotator-folders` for the
 /// layout brat-iaa reads): the spans of every document each chosen annotator has, no project
-/// written. brat-iaa's own layout is read a few documents at a time, each text once
-/// (`brat::AnnotatorFolders`), and measured as it comes (`agreement::Tally`): memory holds
-/// those documents, not the corpus. Any other input is read whole by the interchange reader.
+/// written. One folder per annotator in a folder format (brat, `WebAnno` TSV, UIMA XMI) is read
+/// a few documents at a time (`formats::FolderDocuments`) and measured as it comes
+/// (`agreement::Tally`): memory holds those documents, not the corpus. A single file (JSONL,
+/// Label Studio, …) is read whole by the interchange reader, then measured.
 pub(super) fn agree_from(
     input: &Path,
     format: crate::formats::Format,
@@ -83,13 +84,18 @@ pub(super) fn agree_from(
                 units,
             })
         };
-    if format == crate::formats::Format::Brat && annotator_folders {
-        let folders = crate::formats::brat::AnnotatorFolders::open(input).map_err(failed)?;
+    let folders = if annotator_folders {
+        crate::formats::FolderDocuments::open(format, input).map_err(failed)?
+    } else {
+        None
+    };
+    if let Some(folders) = folders {
         let (annotators, columns) = chosen(input, &folders.annotators, annotators)?;
+        let all: Vec<usize> = (0..columns.len()).collect();
         let mut tally = Tally::new(annotators, options.tokens.into());
         tally
             .add_all(&folders.documents, |rel| {
-                Ok(study_document(&columns, folders.read(rel)?))
+                Ok(study_document(&all, folders.read(rel, &columns)?))
             })
             .map_err(failed)?;
         return write_agreement(&tally.finish(), options);

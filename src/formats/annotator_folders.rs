@@ -76,6 +76,109 @@ pub fn read_annotator_folder(
     Ok(corpus)
 }
 
+/// An input with one folder per annotator, in a folder format, read a document at a time
+/// (agreement straight from the folders holds a few documents, never the corpus): the
+/// folders ([`annotator_folder_names`], checked as an import checks them) and every document
+/// file any of them has.
+pub struct FolderDocuments {
+    format: Format,
+    root: std::path::PathBuf,
+    /// The folders' names, sorted.
+    pub annotators: Vec<String>,
+    /// Every document file of any annotator, relative to their folder, sorted.
+    pub documents: Vec<String>,
+    /// brat: each document's text read once, from the first folder that has it.
+    brat: Option<super::brat::AnnotatorFolders>,
+    /// UIMA XMI: each annotator's type system (beside their folder or the folders).
+    xmi: Vec<super::uima_xmi::FolderReader>,
+}
+
+impl FolderDocuments {
+    /// `None` for a format whose input is not a folder of documents.
+    pub fn open(format: Format, root: &Path) -> Result<Option<Self>, ImportError> {
+        let Some(annotators) = annotator_folder_names(format, root)? else {
+            return Ok(None);
+        };
+        let (mut brat, mut xmi) = (None, Vec::new());
+        let documents = if format == Format::Brat {
+            let folders = super::brat::AnnotatorFolders::open(root)?;
+            let documents = folders.documents.clone();
+            brat = Some(folders);
+            documents
+        } else {
+            let ext = if format == Format::UimaXmi {
+                "xmi"
+            } else {
+                "tsv"
+            };
+            let mut documents = std::collections::BTreeSet::new();
+            for a in &annotators {
+                let folder = root.join(a);
+                for (_, rel) in super::files_with_extension(&folder, ext)? {
+                    documents.insert(rel);
+                }
+                if format == Format::UimaXmi {
+                    xmi.push(super::uima_xmi::FolderReader::new(&folder, Some(root))?);
+                }
+            }
+            documents.into_iter().collect()
+        };
+        Ok(Some(Self {
+            format,
+            root: root.to_owned(),
+            annotators,
+            documents,
+            brat,
+            xmi,
+        }))
+    }
+
+    /// The document file `rel` (one of [`Self::documents`]): its path in the project, its text
+    /// and the layer of each annotator in `which` (indexes into [`Self::annotators`]; `None`
+    /// where that annotator has no such file). Two annotators' files of one document with
+    /// different texts are an error naming both: agreement compares spans on one text.
+    pub fn read(
+        &self,
+        rel: &str,
+        which: &[usize],
+    ) -> Result<super::brat::FolderDocument, ImportError> {
+        if let Some(brat) = &self.brat {
+            return brat.read(rel, which);
+        }
+        let mut first: Option<(std::path::PathBuf, String, String)> = None;
+        let mut layers = Vec::with_capacity(which.len());
+        for &i in which {
+            let file = self.root.join(&self.annotators[i]).join(rel);
+            if !file.is_file() {
+                layers.push(None);
+                continue;
+            }
+            let doc = if self.format == Format::UimaXmi {
+                self.xmi[i].read(&file, rel)?
+            } else {
+                super::webanno::read_file_in_folder(&file, rel)?
+            };
+            match &first {
+                Some((earlier, _, text)) if *text != doc.text => {
+                    return Err(ImportError::Mismatch(vec![format!(
+                        "{}: its text differs from {}'s; agreement compares spans on one text",
+                        file.display(),
+                        earlier.display()
+                    )]));
+                }
+                Some(_) => {}
+                None => {
+                    let path = doc.path.clone().unwrap_or_else(|| rel.to_owned());
+                    first = Some((file.clone(), path, doc.text.clone()));
+                }
+            }
+            layers.push(doc.layers.into_iter().next());
+        }
+        let (_, path, text) = first.unwrap_or_default();
+        Ok((path, text, layers))
+    }
+}
+
 /// For every document of `corpus`: its path's first folder becomes the annotator of each of its
 /// layers (replacing any name the file gave), the rest its path; documents then equal in path
 /// and text are one document with the layers of all. A document outside any folder, or a folder

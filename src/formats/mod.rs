@@ -533,7 +533,7 @@ pub fn writer<'a>(
 }
 
 pub use annotator_folders::{
-    annotator_folder_names, annotators_from_folders, read_annotator_folder,
+    FolderDocuments, annotator_folder_names, annotators_from_folders, read_annotator_folder,
 };
 
 /// Reads `input` (a file or a folder, as the format has it).

@@ -356,14 +356,7 @@ pub fn read_within(input: &Path, outer: Option<&Path>) -> Result<Corpus, ImportE
     if files.is_empty() {
         return Err(ImportError::bad(input, 0, "no .xmi files here"));
     }
-    let type_system = std::iter::once(root.as_path())
-        .chain(outer)
-        .flat_map(|dir| ["TypeSystem.xml", "typesystem.xml"].map(|n| dir.join(n)))
-        .find(|p| p.is_file());
-    let features = match &type_system {
-        Some(path) => read_type_system(path)?,
-        None => Features::new(),
-    };
+    let features = features_for(&root, outer)?;
     let mut corpus = Corpus {
         declared: Schema {
             labels: Vec::new(),
@@ -394,6 +387,49 @@ pub fn read_within(input: &Path, outer: Option<&Path>) -> Result<Corpus, ImportE
             .push(format!("{}: {n} {what}", input.display()));
     }
     Ok(corpus)
+}
+
+/// The features the type system beside `folder` (or in `outer`) declares; none without one.
+fn features_for(folder: &Path, outer: Option<&Path>) -> Result<Features, ImportError> {
+    let type_system = std::iter::once(folder)
+        .chain(outer)
+        .flat_map(|dir| ["TypeSystem.xml", "typesystem.xml"].map(|n| dir.join(n)))
+        .find(|p| p.is_file());
+    match &type_system {
+        Some(path) => read_type_system(path),
+        None => Ok(Features::new()),
+    }
+}
+
+/// A folder of `.xmi` files read a file at a time (agreement straight from one folder per
+/// annotator): its type system read once, each file as [`read_within`] reads it in the folder.
+pub struct FolderReader {
+    features: Features,
+}
+
+impl FolderReader {
+    /// `folder`'s type system, or `outer`'s.
+    pub fn new(folder: &Path, outer: Option<&Path>) -> Result<Self, ImportError> {
+        Ok(Self {
+            features: features_for(folder, outer)?,
+        })
+    }
+
+    /// The file `rel` of the folder, as a document (what it skips left unsaid).
+    pub fn read(&self, file: &Path, rel: &str) -> Result<Document, ImportError> {
+        let xml = super::read_utf8(file)?;
+        let tree = roxmltree::Document::parse(&xml)
+            .map_err(|e| ImportError::bad(file, e.pos().row as usize, e.to_string()))?;
+        let (folder_annotator, doc_path) = layout(rel, true);
+        read_cas(
+            &tree,
+            file,
+            &doc_path,
+            folder_annotator.as_ref(),
+            &self.features,
+            &mut BTreeMap::new(),
+        )
+    }
 }
 
 /// Who and which document a file is, from where it lies in the folder read:

@@ -118,8 +118,9 @@ impl AnnotatorFolders {
     }
 
     /// One document (`rel`, one of [`Self::documents`]): its text, from the first annotator's
-    /// folder that has it, and each annotator's layer.
-    pub fn read(&self, rel: &str) -> Result<FolderDocument, ImportError> {
+    /// folder that has it, and the layer of each annotator in `which` (indexes into
+    /// [`Self::annotators`]).
+    pub fn read(&self, rel: &str, which: &[usize]) -> Result<FolderDocument, ImportError> {
         let root = &self.root;
         let text_file = self
             .annotators
@@ -131,11 +132,10 @@ impl AnnotatorFolders {
             })?;
         let (text, bom) = crate::formats::strip_bom(crate::formats::read_utf8(&text_file)?);
         let (mut counts, mut warnings) = (Counts::default(), Vec::new());
-        let layers = self
-            .annotators
+        let layers = which
             .iter()
-            .map(|a| {
-                let ann = root.join(a).join(rel);
+            .map(|&i| {
+                let ann = root.join(&self.annotators[i]).join(rel);
                 if !ann.is_file() {
                     return Ok(None);
                 }

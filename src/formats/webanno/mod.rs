@@ -312,4 +312,4 @@ impl super::FileWriter for Writer {
 }
 
 mod read;
-pub use read::read;
+pub use read::{read, read_file_in_folder};

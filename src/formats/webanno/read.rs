@@ -16,20 +16,7 @@ pub fn read(input: &Path) -> Result<Corpus, ImportError> {
     let mut counts = Skipped::default();
     if input.is_dir() {
         for (file, rel) in crate::formats::files_with_extension(input, "tsv")? {
-            let mut doc = read_file(&file, &mut counts)?;
-            // `a.txt/user1.tsv` → document a.txt by user1; `a.tsv` → a.txt.
-            let (parent, stem) = rel.rsplit_once('/').unwrap_or(("", &rel));
-            let stem = stem.trim_end_matches(".tsv");
-            if Path::new(parent)
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
-            {
-                doc.path = Some(parent.to_owned());
-                doc.layers[0].annotator = Some(stem.to_owned());
-            } else {
-                let base = rel.trim_end_matches(".tsv");
-                doc.path = Some(format!("{base}.txt"));
-            }
+            let mut doc = read_in_folder(&file, &rel, &mut counts)?;
             if let Some(existing) = corpus
                 .documents
                 .iter_mut()
@@ -45,6 +32,31 @@ pub fn read(input: &Path) -> Result<Corpus, ImportError> {
     }
     counts.warn(&mut corpus.warnings);
     Ok(corpus)
+}
+
+/// One `.tsv` file of a folder, `rel` its path in the folder: `a.txt/user1.tsv` is document
+/// a.txt by user1 (`INCEpTION`'s export layout), `a.tsv` document a.txt.
+fn read_in_folder(file: &Path, rel: &str, counts: &mut Skipped) -> Result<Document, ImportError> {
+    let mut doc = read_file(file, counts)?;
+    let (parent, stem) = rel.rsplit_once('/').unwrap_or(("", rel));
+    let stem = stem.trim_end_matches(".tsv");
+    if Path::new(parent)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
+    {
+        doc.path = Some(parent.to_owned());
+        doc.layers[0].annotator = Some(stem.to_owned());
+    } else {
+        let base = rel.trim_end_matches(".tsv");
+        doc.path = Some(format!("{base}.txt"));
+    }
+    Ok(doc)
+}
+
+/// [`read_in_folder`] of one file, what it skips left unsaid (agreement reads a document at a
+/// time, straight from the folders).
+pub fn read_file_in_folder(file: &Path, rel: &str) -> Result<Document, ImportError> {
+    read_in_folder(file, rel, &mut Skipped::default())
 }
 
 #[derive(Default)]
