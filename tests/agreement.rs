@@ -669,23 +669,19 @@ fn agreement_straight_from_annotator_folders_equals_the_projects() {
     assert_eq!(from_folders, from_project);
     assert!(from_folders.lines().count() > 5, "{from_folders}");
     // Any importable format: the project exported as tagdesk JSONL gives the same figures.
-    let jsonl = ws.project().root.parent().unwrap().join("all.jsonl");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tagdesk"))
-        .args([
+    let project = ws.project().root.to_str().unwrap();
+    let export = |format: &str, to: &std::path::Path| {
+        crate::support::tagdesk_ok(&[
             "export",
-            ws.project().root.to_str().unwrap(),
+            project,
             "--format",
-            "jsonl",
+            format,
             "-o",
+            to.to_str().unwrap(),
         ])
-        .arg(&jsonl)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    };
+    let jsonl = ws.project().root.parent().unwrap().join("all.jsonl");
+    export("jsonl", &jsonl);
     let from_jsonl = agree(&[jsonl.to_str().unwrap(), "--format", "jsonl", "--csv"]);
     assert_eq!(from_jsonl, from_project);
     // WebAnno TSV folders, one per annotator as tagdesk's export writes them, read a document
@@ -700,22 +696,7 @@ fn agreement_straight_from_annotator_folders_equals_the_projects() {
     };
     let format = "webanno-tsv";
     let folders = ws.project().root.parent().unwrap().join(format);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tagdesk"))
-        .args([
-            "export",
-            ws.project().root.to_str().unwrap(),
-            "--format",
-            format,
-            "-o",
-        ])
-        .arg(&folders)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    export(format, &folders);
     assert!(
         folders.join("Lisa").is_dir(),
         "{format}: a folder per annotator"
