@@ -71,15 +71,15 @@ impl IDoc {
 
 /// The labels of a document's units, sorted, each once.
 pub(super) fn labels_of(doc: &StudyDocument) -> Vec<Str> {
-    let mut labels: Vec<Str> = doc
+    let mut labels: Vec<&str> = doc
         .units
         .iter()
         .flatten()
-        .map(|u| u.label.clone())
+        .map(|u| u.label.as_str())
         .collect();
     labels.sort_unstable();
     labels.dedup();
-    labels
+    labels.into_iter().map(Str::from).collect()
 }
 
 /// Token extents in 32 bits (a text past 4G code points keeps the last ones' at the limit).

@@ -49,14 +49,32 @@ pub(super) fn measure(
     labels: usize,
     matching: Matching,
 ) -> Option<Vec<Counts>> {
-    let tokens = match matching {
-        Matching::Tokens => Some(doc.tokens.as_deref()?),
-        _ => None,
-    };
     let mut out = Vec::with_capacity(pairs.len() * labels);
+    if matching == Matching::Tokens {
+        // Each layer's token pieces once per label, not once per pair.
+        let tokens = doc.tokens.as_deref()?;
+        let ids: Vec<Vec<Vec<u32>>> = (0..doc.units.len())
+            .map(|a| {
+                (0..labels)
+                    .map(|l| indexed::token_ids(doc.of(a, l), tokens))
+                    .collect()
+            })
+            .collect();
+        for &(i, j) in pairs {
+            for (ta, tb) in ids[i].iter().zip(&ids[j]) {
+                let matched = indexed::merge_count(ta, tb);
+                out.push(Counts {
+                    matched,
+                    only_a: ta.len() - matched,
+                    only_b: tb.len() - matched,
+                });
+            }
+        }
+        return Some(out);
+    }
     for &(i, j) in pairs {
         for l in 0..labels {
-            out.push(match_label(doc.of(i, l), doc.of(j, l), matching, tokens));
+            out.push(match_label(doc.of(i, l), doc.of(j, l), matching));
         }
     }
     Some(out)
@@ -159,21 +177,11 @@ impl SpanTally {
     }
 }
 
-/// One label's units of two layers on one document, matched.
-fn match_label(
-    a: &[IUnit],
-    b: &[IUnit],
-    matching: Matching,
-    tokens: Option<&[[u32; 2]]>,
-) -> Counts {
-    let (matched, len_a, len_b) = match (matching, tokens) {
-        (Matching::Exact, _) => indexed::exact(a, b),
-        (Matching::Overlap, _) => (indexed::overlap(a, b), a.len(), b.len()),
-        (Matching::Tokens, tokens) => {
-            let tokens = tokens.unwrap_or_default();
-            let (ta, tb) = (indexed::token_ids(a, tokens), indexed::token_ids(b, tokens));
-            (indexed::merge_count(&ta, &tb), ta.len(), tb.len())
-        }
+/// One label's units of two layers on one document, matched (exact or overlapping extents).
+fn match_label(a: &[IUnit], b: &[IUnit], matching: Matching) -> Counts {
+    let (matched, len_a, len_b) = match matching {
+        Matching::Overlap => (indexed::overlap(a, b), a.len(), b.len()),
+        _ => indexed::exact(a, b),
     };
     Counts {
         matched,
