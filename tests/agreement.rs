@@ -804,3 +804,22 @@ fn folders_whose_copies_of_a_document_differ_in_text_are_an_error_naming_both() 
         "{err}"
     );
 }
+
+/// Agreement straight from folders writes no project, so any folder name is an annotator, as
+/// for brat-iaa — even one a project would refuse (a leading `_` is reserved there).
+#[test]
+fn agreement_from_folders_takes_any_folder_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = testdata().join("bratiaa_4annotators/example-project");
+    crate::support::copy_tree(&example, dir.path());
+    std::fs::rename(dir.path().join("Peter"), dir.path().join("_Peter")).unwrap();
+    let csv = crate::support::tagdesk_ok(&[
+        "agree",
+        dir.path().to_str().unwrap(),
+        "--format",
+        "brat",
+        "--annotator-folders",
+        "--csv",
+    ]);
+    assert!(csv.contains(",Max,_Peter,"), "{csv}");
+}

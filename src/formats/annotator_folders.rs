@@ -78,8 +78,8 @@ pub fn read_annotator_folder(
 
 /// An input with one folder per annotator, in a folder format, read a document at a time
 /// (agreement straight from the folders holds a few documents, never the corpus): the
-/// folders ([`annotator_folder_names`], checked as an import checks them) and every document
-/// file any of them has.
+/// folders (any name: nothing is written, as `brat-iaa`) and every document file any of them
+/// has.
 pub struct FolderDocuments {
     format: Format,
     root: std::path::PathBuf,
@@ -96,9 +96,10 @@ pub struct FolderDocuments {
 impl FolderDocuments {
     /// `None` for a format whose input is not a folder of documents.
     pub fn open(format: Format, root: &Path) -> Result<Option<Self>, ImportError> {
-        let Some(annotators) = annotator_folder_names(format, root)? else {
+        if !matches!(format, Format::Brat | Format::WebannoTsv | Format::UimaXmi) {
             return Ok(None);
-        };
+        }
+        let annotators = super::subfolders(root)?;
         let (mut brat, mut xmi) = (None, Vec::new());
         let documents = if format == Format::Brat {
             let folders = super::brat::AnnotatorFolders::open(root)?;

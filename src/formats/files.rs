@@ -4,6 +4,20 @@ use std::path::{Path, PathBuf};
 
 use super::{ExportError, ImportError};
 
+/// The folders directly in `root` (hidden ones skipped), sorted by name: one per annotator in
+/// the layout `brat-iaa` reads. Any name is taken (agreement writes no project).
+pub fn subfolders(root: &Path) -> Result<Vec<String>, ImportError> {
+    let mut names: Vec<String> = std::fs::read_dir(root)
+        .map_err(|e| ImportError::Project(format!("cannot read {}: {e}", root.display())))?
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
 /// Files under `dir` with extension `ext`, sorted, as (path, path relative to `dir`), by the
 /// one walker ([`crate::core::walk`]).
 pub fn files_with_extension(dir: &Path, ext: &str) -> Result<Vec<(PathBuf, String)>, ImportError> {

@@ -42,7 +42,7 @@ use std::path::{Path, PathBuf};
 use crate::core::schema::{Attributes, Schema};
 
 pub use export::{ExportFilter, export};
-pub use files::{FolderFiles, files_with_extension, normalise_pieces, out_path};
+pub use files::{FolderFiles, files_with_extension, normalise_pieces, out_path, subfolders};
 pub use format::Format;
 pub use text::{CharIndex, Utf16Index, covered_slice, read_utf8, strip_bom, strip_bom_shifting};
 

@@ -96,14 +96,7 @@ pub struct AnnotatorFolders {
 impl AnnotatorFolders {
     /// Lists the folders of `root` and the `.ann` files in them.
     pub fn open(root: &Path) -> Result<Self, ImportError> {
-        let mut annotators: Vec<String> = std::fs::read_dir(root)
-            .map_err(|e| ImportError::Project(format!("cannot read {}: {e}", root.display())))?
-            .filter_map(Result::ok)
-            .filter(|e| e.path().is_dir())
-            .filter_map(|e| e.file_name().to_str().map(str::to_owned))
-            .filter(|n| !n.starts_with('.'))
-            .collect();
-        annotators.sort();
+        let annotators = crate::formats::subfolders(root)?;
         let mut documents = std::collections::BTreeSet::new();
         for a in &annotators {
             for (_, rel) in crate::formats::files_with_extension(&root.join(a), "ann")? {
