@@ -137,6 +137,33 @@ fn annotation() -> impl Strategy<Value = Annotation> {
         })
 }
 
+/// Version 2 as docs/FORMAT.md lays it out, spelled out plainly: the header fields one per
+/// line, each annotation's compact JSON on a line of its own.
+fn v2_as_documented(file: &LayerFile) -> String {
+    fn json<T: serde::Serialize + ?Sized>(value: &T) -> String {
+        serde_json::to_string(value).unwrap()
+    }
+    let mut fields = vec![
+        format!("  \"format\": {}", json(&file.format)),
+        format!("  \"version\": {}", file.version),
+        format!("  \"document\": {}", json(&file.document)),
+        format!("  \"annotator\": {}", json(&file.annotator)),
+        format!("  \"source_sha256\": {}", json(&file.source_sha256)),
+        format!("  \"status\": {}", json(&file.status)),
+    ];
+    if file.annotations.is_empty() {
+        fields.push("  \"annotations\": []".to_owned());
+    } else {
+        let lines: Vec<String> = file
+            .annotations
+            .iter()
+            .map(|a| format!("    {}", serde_json::to_string(a).unwrap()))
+            .collect();
+        fields.push(format!("  \"annotations\": [\n{}\n  ]", lines.join(",\n")));
+    }
+    format!("{{\n{}\n}}\n", fields.join(",\n"))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
@@ -160,5 +187,7 @@ proptest! {
             v2.lines().filter(|l| l.starts_with("    {")).count(),
             file.annotations.len()
         );
+        // Byte for byte the layout FORMAT.md gives (the writer serialises into one buffer).
+        prop_assert_eq!(&v2, &v2_as_documented(&file));
     }
 }

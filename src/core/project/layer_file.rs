@@ -148,50 +148,53 @@ impl LayerFile {
 /// one-line diff, and the file is a fraction of the pretty one's size. Deterministic: the
 /// fields in their struct order, the arrays in the layer's order.
 fn lines_json(file: &LayerFileRef<'_>) -> String {
-    fn json<T: Serialize + ?Sized>(value: &T) -> String {
-        serde_json::to_string(value).unwrap_or_default()
+    /// `"name": value` as a header field, compact.
+    fn field<T: Serialize + ?Sized>(out: &mut Vec<u8>, name: &str, value: &T) {
+        out.extend_from_slice(b",\n  ");
+        let _ = serde_json::to_writer(&mut *out, name);
+        out.extend_from_slice(b": ");
+        let _ = serde_json::to_writer(&mut *out, value);
     }
-    fn array<T: Serialize>(out: &mut Vec<String>, name: &str, items: &[T], always: bool) {
-        if items.is_empty() {
-            if always {
-                out.push(format!("  {}: []", json(name)));
-            }
+    /// An array, an item a line, each serialised straight into the one buffer (a layer has tens
+    /// of thousands: no string of their own).
+    fn array<T: Serialize>(out: &mut Vec<u8>, name: &str, items: &[T], always: bool) {
+        if items.is_empty() && !always {
             return;
         }
-        let mut text = String::with_capacity(items.len() * 256);
-        text.push_str("  ");
-        text.push_str(&json(name));
-        text.push_str(": [\n");
-        for (i, item) in items.iter().enumerate() {
-            text.push_str("    ");
-            text.push_str(&json(item));
-            text.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
+        out.extend_from_slice(b",\n  ");
+        let _ = serde_json::to_writer(&mut *out, name);
+        if items.is_empty() {
+            out.extend_from_slice(b": []");
+            return;
         }
-        text.push_str("  ]");
-        out.push(text);
+        out.extend_from_slice(b": [\n");
+        for (i, item) in items.iter().enumerate() {
+            out.extend_from_slice(b"    ");
+            let _ = serde_json::to_writer(&mut *out, item);
+            out.extend_from_slice(if i + 1 < items.len() { b",\n" } else { b"\n" });
+        }
+        out.extend_from_slice(b"  ]");
     }
-    let mut fields = vec![
-        format!("  \"format\": {}", json(file.format)),
-        format!("  \"version\": {}", file.version),
-        format!("  \"document\": {}", json(file.document)),
-        format!("  \"annotator\": {}", json(file.annotator)),
-        format!("  \"source_sha256\": {}", json(file.source_sha256)),
-        format!("  \"status\": {}", json(&file.status)),
-    ];
-    array(&mut fields, "annotations", file.annotations, true);
-    array(&mut fields, "relations", file.relations, false);
-    array(&mut fields, "rejected", file.rejected, false);
+    let mut out: Vec<u8> = Vec::with_capacity(512 + file.annotations.len() * 256);
+    out.extend_from_slice(b"{\n  \"format\": ");
+    let _ = serde_json::to_writer(&mut out, file.format);
+    field(&mut out, "version", &file.version);
+    field(&mut out, "document", file.document);
+    field(&mut out, "annotator", file.annotator);
+    field(&mut out, "source_sha256", file.source_sha256);
+    field(&mut out, "status", &file.status);
+    array(&mut out, "annotations", file.annotations, true);
+    array(&mut out, "relations", file.relations, false);
+    array(&mut out, "rejected", file.rejected, false);
     array(
-        &mut fields,
+        &mut out,
         "rejected_relations",
         file.rejected_relations,
         false,
     );
-    let mut out = String::with_capacity(fields.iter().map(String::len).sum::<usize>() + 16);
-    out.push_str("{\n");
-    out.push_str(&fields.join(",\n"));
-    out.push_str("\n}\n");
-    out
+    out.extend_from_slice(b"\n}\n");
+    // serde_json writes UTF-8 only.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Size and modification time of a file: when both are as we left them, the file is taken as
