@@ -27,21 +27,24 @@ pub fn annotator_folder_names(
         return Ok(None);
     }
     let mut problems = Vec::new();
-    for (file, rel) in super::files_with_extension(root, ext)? {
-        if !rel.contains('/') {
-            problems.push(format!(
-                "{}: {rel} is not inside an annotator's folder (with one folder per annotator, \
-                 every file is in one)",
-                file.display()
-            ));
-        }
-    }
     let mut annotators = Vec::new();
+    // Only the top level: a document file there is outside every annotator's folder (the
+    // folders' own files are each folder reader's).
     let entries = std::fs::read_dir(root).map_err(|e| ImportError::io(root, e))?;
     for entry in entries {
         let entry = entry.map_err(|e| ImportError::io(root, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || !entry.path().is_dir() {
+        if name.starts_with('.') {
+            continue;
+        }
+        if !entry.path().is_dir() {
+            if crate::core::walk::has_extension(&name, ext) {
+                problems.push(format!(
+                    "{}: {name} is not inside an annotator's folder (with one folder per \
+                     annotator, every file is in one)",
+                    entry.path().display()
+                ));
+            }
             continue;
         }
         match crate::core::project::valid_layer_name(&name) {
@@ -50,6 +53,7 @@ pub fn annotator_folder_names(
         }
     }
     if !problems.is_empty() {
+        problems.sort();
         return Err(ImportError::Mismatch(problems));
     }
     annotators.sort();
