@@ -17,6 +17,7 @@ repository except the peers' virtualenv and the work folder (default /tmp/tagdes
 """
 
 import argparse
+import atexit
 import json
 import os
 import platform
@@ -175,12 +176,14 @@ def main() -> int:
              lambda: timed([tagdesk, "agree", brat, "--format", "brat", "--annotator-folders",
                             "--json"]))
     def fresh_projects(name):
-        """New project folders WORK/name/p1, p2, ... one per run. None is deleted until the next
-        invocation: ext4 makes new files slowly right after mass deletions, which would time the
-        cleanup, not us."""
+        """New project folders WORK/name/p1, p2, ... one per run. None is deleted while anything
+        is timed: ext4 makes new files slowly right after mass deletions, which would time the
+        cleanup, not us. They are deleted when the script ends (and synced), so the next
+        invocation does not start right after deleting them either."""
         scratch = work / name
         shutil.rmtree(scratch, ignore_errors=True)
         scratch.mkdir()
+        atexit.register(lambda: (shutil.rmtree(scratch, ignore_errors=True), os.sync()))
         count = iter(range(1, 1_000_000))
         return lambda: scratch / f"p{next(count)}"
 
