@@ -823,3 +823,40 @@ fn agreement_from_folders_takes_any_folder_name() {
     ]);
     assert!(csv.contains(",Max,_Peter,"), "{csv}");
 }
+
+/// A span past its text's end (a text shortened since) is cut at the end for αU: it never
+/// spills into the next document on the continuum.
+#[test]
+fn a_span_past_its_texts_end_stays_in_its_document_for_unitizing() {
+    let doc = |path: &str, text: &str, units: Vec<Vec<Unit>>| StudyDocument {
+        path: path.to_owned(),
+        text: Some(std::sync::Arc::new(tagdesk::core::SourceText::new(
+            text.to_owned(),
+        ))),
+        units,
+    };
+    let unit = |start, end| Unit {
+        label: "A".into(),
+        start,
+        end,
+    };
+    let study = |past: usize| Study {
+        annotators: vec!["x".into(), "y".into()],
+        documents: vec![
+            doc(
+                "a.txt",
+                "aaaa bbbb",
+                vec![vec![unit(5, past)], vec![unit(5, 9)]],
+            ),
+            doc("b.txt", "cccc dddd", vec![vec![unit(0, 4)], vec![]]),
+        ],
+        warnings: Vec::new(),
+    };
+    let cut = unitizing_agreement(&study(9));
+    let past = unitizing_agreement(&study(14));
+    assert_eq!(past.length, 18);
+    let (p, c) = (past.per_label["A"], cut.per_label["A"]);
+    assert_close(p.observed, c.observed, 1e-15, "D_o");
+    assert_close(p.expected, c.expected, 1e-15, "D_e");
+    assert!(c.observed > 0.0, "the raters differ on b.txt");
+}

@@ -103,31 +103,37 @@ impl FolderDocuments {
         if !matches!(format, Format::Brat | Format::WebannoTsv | Format::UimaXmi) {
             return Ok(None);
         }
-        let annotators = super::subfolders(root)?;
-        let (mut brat, mut xmi) = (None, Vec::new());
-        let documents = if format == Format::Brat {
+        if format == Format::Brat {
+            // brat's own reader lists the folders and documents (and reads each text once).
             let folders = super::brat::AnnotatorFolders::open(root)?;
-            let documents = folders.documents.clone();
-            brat = Some(folders);
-            documents
+            return Ok(Some(Self {
+                format,
+                root: root.to_owned(),
+                annotators: folders.annotators.clone(),
+                documents: folders.documents.clone(),
+                brat: Some(folders),
+                xmi: Vec::new(),
+            }));
+        }
+        let annotators = super::subfolders(root)?;
+        let ext = if format == Format::UimaXmi {
+            "xmi"
         } else {
-            let ext = if format == Format::UimaXmi {
-                "xmi"
-            } else {
-                "tsv"
-            };
-            let mut documents = std::collections::BTreeSet::new();
-            for a in &annotators {
-                let folder = root.join(a);
-                for (_, rel) in super::files_with_extension(&folder, ext)? {
-                    documents.insert(rel);
-                }
-                if format == Format::UimaXmi {
-                    xmi.push(super::uima_xmi::FolderReader::new(&folder, Some(root))?);
-                }
-            }
-            documents.into_iter().collect()
+            "tsv"
         };
+        let mut documents = std::collections::BTreeSet::new();
+        let mut xmi = Vec::new();
+        for a in &annotators {
+            let folder = root.join(a);
+            for (_, rel) in super::files_with_extension(&folder, ext)? {
+                documents.insert(rel);
+            }
+            if format == Format::UimaXmi {
+                xmi.push(super::uima_xmi::FolderReader::new(&folder, Some(root))?);
+            }
+        }
+        let documents = documents.into_iter().collect();
+        let brat = None;
         Ok(Some(Self {
             format,
             root: root.to_owned(),

@@ -348,17 +348,6 @@ impl Study {
             .collect();
         self.warnings.extend(failures);
     }
-
-    /// Every label used by any annotator in the study.
-    pub fn labels(&self) -> BTreeSet<String> {
-        self.documents
-            .iter()
-            .flat_map(|d| d.units.iter().flatten().map(|u| u.label.as_str()))
-            .collect::<BTreeSet<&str>>()
-            .into_iter()
-            .map(str::to_owned)
-            .collect()
-    }
 }
 
 /// A document's text for the token and character measures, or the warning that leaves it out.

@@ -37,7 +37,7 @@ pub fn unitizing_agreement(study: &Study) -> UnitizingAgreement {
 /// (merged where they overlap) with the observed disagreement inside the document.
 ///
 /// The continuum's observed disagreement is a sum over overlapping segments, and units never
-/// cross a document's end, so it is the documents' sums added up: a gap running on into the
+/// cross a document's end (a span past it is cut there), so it is the documents' sums added up: a gap running on into the
 /// next document is cut at the boundary, and a unit inside it is inside its piece. The expected
 /// disagreement needs every unit's length and every gap's length on the whole continuum, so the
 /// units go to the tally, which joins a gap running across documents ([`UnitizingTally::add`]).
@@ -58,10 +58,13 @@ pub(super) fn measure(doc: &IDoc) -> Option<UnitizingPart> {
     for l in 0..labels {
         let raters: Vec<Continuum> = (0..doc.units.len())
             .map(|r| {
+                // Within the document: a span past the text's end (a text that was shortened
+                // since) ends with the text, never spills into the next document.
                 let mut units: Continuum = doc
                     .of(r, l)
                     .iter()
-                    .map(|u| (u.start as u64, u.end as u64))
+                    .map(|u| ((u.start as u64).min(length), (u.end as u64).min(length)))
+                    .filter(|(s, e)| s < e)
                     .collect();
                 units.sort_unstable();
                 merge(units)
