@@ -106,35 +106,44 @@ fn annotation() -> impl Strategy<Value = Annotation> {
         proptest::collection::btree_map("[a-z]{1,6}", text(), 0..3),
         proptest::option::of(text()),
         any::<bool>(),
+        (text(), text(), proptest::option::of(text()), any::<bool>()),
     )
-        .prop_map(|(start, len, covered, attributes, note, flag)| {
-            let mut attributes: std::collections::BTreeMap<String, AttributeValue> = attributes
-                .into_iter()
-                .map(|(k, v)| (k, AttributeValue::Text(v)))
-                .collect();
-            attributes.insert("flag".to_owned(), AttributeValue::Flag(flag));
-            Annotation {
-                id: format!("{start:016x}").into(),
-                label: "actor".into(),
-                start,
-                end: start + len,
-                text: covered.as_str().into(),
-                prefix: "«".into(),
-                suffix: "»\n".into(),
-                attributes: attributes.into_iter().collect(),
-                author: "ana".into(),
-                times: tagdesk::core::annotation::Times::new(
-                    "2026-12-06T00:00:00Z",
-                    "2026-12-06T00:00:00Z",
-                ),
-                more: More {
-                    modified_by: flag.then(|| "maria".into()),
-                    note,
-                    ..More::default()
+        .prop_map(
+            |(start, len, covered, attributes, note, flag, (prefix, suffix, review, split))| {
+                let mut attributes: std::collections::BTreeMap<String, AttributeValue> = attributes
+                    .into_iter()
+                    .map(|(k, v)| (k, AttributeValue::Text(v)))
+                    .collect();
+                attributes.insert("flag".to_owned(), AttributeValue::Flag(flag));
+                Annotation {
+                    id: format!("{start:016x}").into(),
+                    label: "actor".into(),
+                    start,
+                    end: start + len,
+                    text: covered.as_str().into(),
+                    prefix: prefix.as_str().into(),
+                    suffix: suffix.as_str().into(),
+                    attributes: attributes.into_iter().collect(),
+                    author: "ana".into(),
+                    times: tagdesk::core::annotation::Times::new(
+                        "2026-12-06T00:00:00Z",
+                        "2026-12-06T00:00:00Z",
+                    ),
+                    more: More {
+                        modified_by: flag.then(|| "maria".into()),
+                        note,
+                        review,
+                        // A discontinuous span now and then: its pieces frame start..end.
+                        fragments: if split && len >= 3 {
+                            vec![[start, start + 1], [start + 2, start + len]]
+                        } else {
+                            Vec::new()
+                        },
+                    }
+                    .boxed(),
                 }
-                .boxed(),
-            }
-        })
+            },
+        )
 }
 
 /// Version 2 as docs/FORMAT.md lays it out, spelled out plainly: the header fields one per

@@ -150,6 +150,82 @@ impl Serialize for Annotation {
 }
 
 impl Annotation {
+    /// Appends what `serde_json::to_writer` writes for this span — byte for byte, the same
+    /// fields in the same order — without serde's machinery: a layer file of version 2 is
+    /// little else, and an import writes a quarter of a million of them. Strings with nothing
+    /// to escape (nearly all) are copied as they are; the rest, and the rare parts, go through
+    /// `serde_json` itself. A property test holds the two equal (`tests/layer_v2.rs`).
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        fn key(out: &mut Vec<u8>, name: &str) {
+            out.push(b',');
+            out.push(b'"');
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b"\":");
+        }
+        fn string(out: &mut Vec<u8>, s: &str) {
+            // No early exit: the whole string is scanned, which the compiler vectorises.
+            #[allow(clippy::needless_bitwise_bool)]
+            let plain = !s.bytes().fold(false, |escape, b| {
+                escape | (b < 0x20) | (b == b'"') | (b == b'\\')
+            });
+            if plain {
+                out.push(b'"');
+                out.extend_from_slice(s.as_bytes());
+                out.push(b'"');
+            } else {
+                let _ = serde_json::to_writer(&mut *out, s);
+            }
+        }
+        fn number(out: &mut Vec<u8>, n: usize) {
+            out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+        }
+        out.extend_from_slice(b"{\"id\":");
+        string(out, &self.id);
+        key(out, "label");
+        string(out, &self.label);
+        key(out, "start");
+        number(out, self.start);
+        key(out, "end");
+        number(out, self.end);
+        if !self.fragments().is_empty() {
+            key(out, "fragments");
+            let _ = serde_json::to_writer(&mut *out, self.fragments());
+        }
+        key(out, "text");
+        string(out, &self.text);
+        if !self.prefix.is_empty() {
+            key(out, "prefix");
+            string(out, &self.prefix);
+        }
+        if !self.suffix.is_empty() {
+            key(out, "suffix");
+            string(out, &self.suffix);
+        }
+        if let Some(review) = self.review() {
+            key(out, "review");
+            string(out, review);
+        }
+        if !self.attributes.is_empty() {
+            key(out, "attributes");
+            let _ = serde_json::to_writer(&mut *out, &self.attributes);
+        }
+        key(out, "author");
+        string(out, &self.author);
+        key(out, "created");
+        string(out, &self.created());
+        key(out, "modified");
+        string(out, &self.modified());
+        if let Some(who) = self.modified_by() {
+            key(out, "modified_by");
+            string(out, who);
+        }
+        if let Some(note) = self.note() {
+            key(out, "note");
+            string(out, note);
+        }
+        out.push(b'}');
+    }
+
     /// When it was made (RFC 3339, UTC).
     pub fn created(&self) -> Stamp<'_> {
         self.times.created()

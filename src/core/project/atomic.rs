@@ -159,7 +159,7 @@ impl FileBatch {
     pub fn stage(&self, key: usize, path: &Path, bytes: &[u8]) -> io::Result<()> {
         let file = StagedFile {
             key,
-            temporary: write_beside(path, bytes, !cfg!(target_os = "linux"))?,
+            temporary: write_beside(path, bytes, !cfg!(target_os = "linux"), false)?,
             target: path.to_owned(),
         };
         self.staged
@@ -210,11 +210,14 @@ impl FileBatch {
 
 /// `bytes` in a temporary file beside `path` (its folders made), with the target's permissions
 /// or 0644 for a new file (as [`AtomicFile::commit`]); fsynced when `sync`. Renaming it over
-/// `path` is the caller's (dropped, it is deleted).
+/// `path` is the caller's (dropped, it is deleted). `absent`: the caller knows there is no
+/// `path` (it listed the folder), so the file is made 0644 (less the umask, as any new file)
+/// without looking for the target's permissions — an import stages thousands.
 pub(super) fn write_beside(
     path: &Path,
     bytes: &[u8],
     sync: bool,
+    absent: bool,
 ) -> io::Result<tempfile::TempPath> {
     let dir = path
         .parent()
@@ -223,6 +226,11 @@ pub(super) fn write_beside(
     let builder = {
         let mut b = tempfile::Builder::new();
         b.prefix(".tagdesk-tmp-");
+        #[cfg(unix)]
+        if absent {
+            use std::os::unix::fs::PermissionsExt as _;
+            b.permissions(std::fs::Permissions::from_mode(0o644));
+        }
         b
     };
     // The folders are made only when missing: most files go where files already are, and an
@@ -236,7 +244,7 @@ pub(super) fn write_beside(
     };
     crate::core::faults::write_all(path, &mut tmp, bytes)?;
     #[cfg(unix)]
-    {
+    if !absent {
         use std::os::unix::fs::PermissionsExt as _;
         let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
         tmp.as_file()

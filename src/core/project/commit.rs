@@ -76,6 +76,30 @@ pub fn write_layers(root: &Path, writes: Vec<LayerWrite>) -> Vec<LayerWritten> {
     staged.commit(root).layers
 }
 
+/// Marks the writes whose file does not exist — one listing of each folder instead of a failed
+/// read and a look for permissions per file (an import of a new annotator makes a thousand).
+/// A folder that cannot be listed marks nothing: those files are looked at one by one.
+fn mark_absent(writes: &mut [LayerWrite]) {
+    let mut listings: BTreeMap<PathBuf, Option<BTreeSet<std::ffi::OsString>>> = BTreeMap::new();
+    for w in writes.iter_mut().filter(|w| !w.base_unchanged) {
+        let (Some(folder), Some(name)) = (w.path.parent(), w.path.file_name()) else {
+            continue;
+        };
+        let listed =
+            listings
+                .entry(folder.to_owned())
+                .or_insert_with(|| match std::fs::read_dir(folder) {
+                    Ok(entries) => entries
+                        .map(|e| e.map(|e| e.file_name()))
+                        .collect::<io::Result<_>>()
+                        .ok(),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => Some(BTreeSet::new()),
+                    Err(_) => None,
+                });
+        w.absent = listed.as_ref().is_some_and(|names| !names.contains(name));
+    }
+}
+
 /// Layer files written to temporary files beside their targets — by one save or by several
 /// (an import that takes one annotator at a time stages each annotator's layers, then drops
 /// them from memory) — with the manifest when it changed, and put in place by
@@ -107,8 +131,9 @@ pub struct Committed {
 
 impl StagedLayers {
     /// Step 1 for these layers, on all cores (each serialised where it is written).
-    pub fn stage(&mut self, writes: Vec<LayerWrite>) {
+    pub fn stage(&mut self, mut writes: Vec<LayerWrite>) {
         let sync_each = !cfg!(target_os = "linux");
+        mark_absent(&mut writes);
         let staged: Vec<Result<Staged, LayerWritten>> =
             writes.into_par_iter().map(|w| w.stage(sync_each)).collect();
         for s in staged {
@@ -127,7 +152,8 @@ impl StagedLayers {
         bytes: &[u8],
         base: Option<String>,
     ) -> io::Result<()> {
-        let temporary = super::atomic::write_beside(path, bytes, !cfg!(target_os = "linux"))?;
+        let temporary =
+            super::atomic::write_beside(path, bytes, !cfg!(target_os = "linux"), false)?;
         self.files.retain(|f| f.path != path);
         self.files.push(StagedFile {
             path: path.to_owned(),

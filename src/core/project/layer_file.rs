@@ -158,6 +158,17 @@ fn lines_json(file: &LayerFileRef<'_>) -> String {
     /// An array, an item a line, each serialised straight into the one buffer (a layer has tens
     /// of thousands: no string of their own).
     fn array<T: Serialize>(out: &mut Vec<u8>, name: &str, items: &[T], always: bool) {
+        array_with(out, name, items, always, |out, item| {
+            let _ = serde_json::to_writer(out, item);
+        });
+    }
+    fn array_with<T>(
+        out: &mut Vec<u8>,
+        name: &str,
+        items: &[T],
+        always: bool,
+        write: impl Fn(&mut Vec<u8>, &T),
+    ) {
         if items.is_empty() && !always {
             return;
         }
@@ -170,7 +181,7 @@ fn lines_json(file: &LayerFileRef<'_>) -> String {
         out.extend_from_slice(b": [\n");
         for (i, item) in items.iter().enumerate() {
             out.extend_from_slice(b"    ");
-            let _ = serde_json::to_writer(&mut *out, item);
+            write(out, item);
             out.extend_from_slice(if i + 1 < items.len() { b",\n" } else { b"\n" });
         }
         out.extend_from_slice(b"  ]");
@@ -183,7 +194,9 @@ fn lines_json(file: &LayerFileRef<'_>) -> String {
     field(&mut out, "annotator", file.annotator);
     field(&mut out, "source_sha256", file.source_sha256);
     field(&mut out, "status", &file.status);
-    array(&mut out, "annotations", file.annotations, true);
+    array_with(&mut out, "annotations", file.annotations, true, |out, a| {
+        a.write_json(out);
+    });
     array(&mut out, "relations", file.relations, false);
     array(&mut out, "rejected", file.rejected, false);
     array(
@@ -197,9 +210,6 @@ fn lines_json(file: &LayerFileRef<'_>) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// Size and modification time of a file: when both are as we left them, the file is taken as
-/// unchanged without reading and hashing it again (saving a 35 MB layer would otherwise read
-/// it back twice on the UI thread).
 /// The layer a [`LayerWrite`] writes: serialised already, or a copy to serialise there.
 pub(super) enum LayerSource {
     Json(String),
@@ -217,6 +227,9 @@ pub struct LayerWrite {
     pub(super) base: Option<String>,
     /// Size, time and inode showed the file unchanged when the write was prepared.
     pub(super) base_unchanged: bool,
+    /// A listing of its folder showed no file there (set by [`super::StagedLayers::stage`]):
+    /// nothing to compare with, no permissions to keep.
+    pub(super) absent: bool,
     pub(super) conflict_copy: PathBuf,
     /// Called with the new file's hash just before the file is replaced: the workspace records
     /// there, in the layer's crash journal, how many edit lines the file holds (the project
@@ -288,6 +301,8 @@ impl LayerWrite {
         };
         let current = if self.base_unchanged {
             self.base.clone()
+        } else if self.absent {
+            None
         } else {
             std::fs::read(&self.path)
                 .ok()
@@ -318,7 +333,7 @@ impl LayerWrite {
             });
         }
         let path = self.path;
-        match super::atomic::write_beside(&path, json.as_bytes(), sync) {
+        match super::atomic::write_beside(&path, json.as_bytes(), sync, self.absent) {
             Ok(temporary) => Ok(Staged {
                 key: self.key,
                 hash: content_hash(json.as_bytes()),
@@ -418,6 +433,9 @@ impl LayerCheck {
     }
 }
 
+/// Size and modification time of a file: when both are as we left them, the file is taken as
+/// unchanged without reading and hashing it again (saving a 35 MB layer would otherwise read
+/// it back twice on the UI thread).
 /// A stamp taken within [`RACY`] of the file's modification time is not trusted (as git treats
 /// "racily clean" entries): file times come from a coarse clock, so another write in the same
 /// tick could leave size and time as they were.

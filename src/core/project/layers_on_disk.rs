@@ -207,6 +207,7 @@ impl Project {
             source: json,
             base: self.on_disk.get(key).cloned(),
             base_unchanged: self.stamp_unchanged(key),
+            absent: false,
             conflict_copy: self.conflict_copy_path(&format!("{}/{}", key.annotator, key.document)),
             checkpoint: None,
         }))

@@ -215,7 +215,7 @@ fn read_ann(
         let (label, offsets) = body
             .split_once(' ')
             .ok_or_else(|| bad(format!("expected \"Label start end\", found {body:?}")))?;
-        let mut pieces = Vec::new();
+        let mut pieces = Vec::with_capacity(1);
         for part in offsets.split(';') {
             let (s, e) = part
                 .trim()
@@ -250,7 +250,7 @@ fn read_ann(
         if let Some(written) = covered_in_file {
             let actual = crate::formats::covered_slice(text, &index, &span.pieces);
             let norm = |c: char| if matches!(c, '\n' | '\r') { ' ' } else { c };
-            if !actual.chars().map(norm).eq(written.chars().map(norm)) {
+            if actual != written && !actual.chars().map(norm).eq(written.chars().map(norm)) {
                 warnings.push(format!(
                     "{}:{n}: {id} says it covers {written:?} but the text there is {actual:?} \
                      (the offsets are used)",
