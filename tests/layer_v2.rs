@@ -7,7 +7,7 @@ use std::process::Command;
 
 use proptest::prelude::*;
 use tagdesk::core::annotation::{Annotation, More};
-use tagdesk::core::project::{LayerFile, to_pretty_json};
+use tagdesk::core::project::{LayerFile, read_layer_spans, to_pretty_json};
 use tagdesk::core::schema::AttributeValue;
 use tagdesk::core::{LayerKey, Workspace};
 
@@ -198,5 +198,25 @@ proptest! {
         );
         // Byte for byte the layout FORMAT.md gives (the writer serialises into one buffer).
         prop_assert_eq!(&v2, &v2_as_documented(&file));
+        // What agreement reads: the same spans from v2 (scanned, unless a label has an escape)
+        // and from v1 (serde), one piece per fragment.
+        let dir = tempfile::tempdir().unwrap();
+        let (p1, p2) = (dir.path().join("v1.json"), dir.path().join("v2.json"));
+        std::fs::write(&p1, &v1).unwrap();
+        std::fs::write(&p2, &v2).unwrap();
+        let expected: Vec<(String, usize, usize)> = file
+            .annotations
+            .iter()
+            .flat_map(|a| a.pieces().map(|p| (a.label.to_string(), p.start, p.end)))
+            .collect();
+        let pieces = |path: &Path| -> Vec<(String, usize, usize)> {
+            read_layer_spans(path)
+                .unwrap()
+                .into_iter()
+                .map(|p| (p.label.to_string(), p.start, p.end))
+                .collect()
+        };
+        prop_assert_eq!(&pieces(&p2), &expected);
+        prop_assert_eq!(&pieces(&p1), &expected);
     }
 }

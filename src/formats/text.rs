@@ -68,16 +68,20 @@ impl<'a> CharIndex<'a> {
         }
         // The last block that starts at or before the char; the char starts in it.
         let k = self.before.partition_point(|&n| n <= char_offset) - 1;
-        let mut n = self.before[k];
-        for (i, &b) in self.text.iter().enumerate().skip(k * BLOCK) {
-            if b & 0xC0 != 0x80 {
-                if n == char_offset {
-                    return i;
-                }
-                n += 1;
-            }
+        // `n` chars start before byte `i`. Each char takes at least a byte, so the char is at
+        // least as many bytes on as chars are still to pass: jump there and count what was
+        // passed (one jump in a run of ASCII, a few where chars take more bytes).
+        let (mut i, mut n) = ((k * BLOCK).min(self.text.len()), self.before[k]);
+        while n < char_offset && i < self.text.len() {
+            let j = (i + (char_offset - n)).min(self.text.len());
+            n += char_starts(&self.text[i..j]);
+            i = j;
         }
-        self.text.len()
+        // The char starts at the first byte from `i` that is not inside another.
+        while i < self.text.len() && self.text[i] & 0xC0 == 0x80 {
+            i += 1;
+        }
+        i
     }
 
     /// The char offset of a byte offset on a char boundary.

@@ -508,87 +508,6 @@ pub fn parse_layer(path: &Path, json: &str) -> Result<LayerFile, ProjectError> {
     Ok(file)
 }
 
-/// One piece of a span as [`read_layer_spans`] gives it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SpanPiece {
-    pub label: crate::core::annotation::Str,
-    pub start: usize,
-    pub end: usize,
-}
-
-/// The spans of an annotation file and nothing else — label and extent, one [`SpanPiece`] per
-/// piece of a discontinuous span — checked as [`parse_layer`] checks them: what agreement
-/// reads. Texts, notes, ids and times are skipped by the parser, never allocated.
-pub fn read_layer_spans(path: &Path) -> Result<Vec<SpanPiece>, ProjectError> {
-    #[derive(Deserialize)]
-    struct Lean {
-        format: Option<String>,
-        version: Option<u32>,
-        annotations: Vec<LeanAnnotation>,
-    }
-    #[derive(Deserialize)]
-    struct LeanAnnotation {
-        label: crate::core::annotation::Str,
-        start: usize,
-        end: usize,
-        #[serde(default)]
-        fragments: Vec<[usize; 2]>,
-    }
-    let bytes = std::fs::read(path).map_err(|e| ProjectError::io("cannot read", path, e))?;
-    let json = std::str::from_utf8(&bytes).map_err(|e| ProjectError::Invalid {
-        path: path.to_owned(),
-        message: format!("not UTF-8 (invalid byte at byte {})", e.valid_up_to()),
-    })?;
-    let lean: Lean = match serde_json::from_str(json) {
-        Ok(lean) => lean,
-        // The version check explains a file from a newer tagdesk or another program.
-        Err(e) => {
-            check_version(path, json, "tagdesk-annotations", LAYER_FORMAT_VERSION)?;
-            return Err(ProjectError::parse(path, &e));
-        }
-    };
-    check_probe(
-        path,
-        lean.format.as_deref(),
-        lean.version,
-        "tagdesk-annotations",
-        LAYER_FORMAT_VERSION,
-    )?;
-    let mut out = Vec::with_capacity(lean.annotations.len());
-    for a in lean.annotations {
-        let bad = |message: String| ProjectError::Invalid {
-            path: path.to_owned(),
-            message,
-        };
-        if a.start >= a.end {
-            return Err(bad(format!(
-                "a \"{}\" annotation has an empty or inverted span {}..{}",
-                a.label, a.start, a.end
-            )));
-        }
-        if !crate::core::annotation::fragments_frame(&a.fragments, a.start, a.end) {
-            return Err(bad(format!(
-                "a \"{}\" annotation's fragments {:?} must be sorted, apart, and frame {}..{}",
-                a.label, a.fragments, a.start, a.end
-            )));
-        }
-        if a.fragments.is_empty() {
-            out.push(SpanPiece {
-                label: a.label,
-                start: a.start,
-                end: a.end,
-            });
-        } else {
-            out.extend(a.fragments.iter().map(|&[start, end]| SpanPiece {
-                label: a.label.clone(),
-                start,
-                end,
-            }));
-        }
-    }
-    Ok(out)
-}
-
 /// Parses a manifest's text: version first, then fields, then the schema's consistency.
 pub fn parse_manifest(path: &Path, json: &str) -> Result<Manifest, ProjectError> {
     check_version(path, json, "tagdesk-project", PROJECT_FORMAT_VERSION)?;
@@ -674,7 +593,7 @@ fn leading_format_and_version(json: &str) -> Option<(&str, u32)> {
 }
 
 /// The format and version a file gave, checked.
-fn check_probe(
+pub(super) fn check_probe(
     path: &Path,
     found_format: Option<&str>,
     version: Option<u32>,

@@ -20,6 +20,7 @@ mod atomic;
 mod commit;
 mod error;
 mod layer_file;
+mod layer_spans;
 mod layers_on_disk;
 mod names;
 mod scan;
@@ -30,10 +31,10 @@ pub use commit::{BATCH, StagedLayers, write_layers};
 pub use error::{DocumentError, ProjectError};
 pub use layer_file::{
     Checkpoint, FileStamp, LayerCheck, LayerFile, LayerOnDisk, LayerRead, LayerWrite, LayerWritten,
-    SpanPiece, layer_to_json, parse_layer, parse_manifest, read_layer, read_layer_spans,
-    to_pretty_json,
+    layer_to_json, parse_layer, parse_manifest, read_layer, to_pretty_json,
 };
 use layer_file::{file_stamp, parse_layer_bytes};
+pub use layer_spans::{SpanPiece, read_layer_spans};
 pub use names::{CURATED, valid_annotator_name, valid_document_path, valid_layer_name};
 use scan::relative_or_absolute;
 pub use scan::scan_documents;
