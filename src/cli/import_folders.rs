@@ -144,7 +144,7 @@ impl FolderImport {
         let mut errors = saved.errors;
         errors.extend(self.staged.errors());
         if !errors.is_empty() {
-            return Err(format!("cannot write it:\n{}", errors.join("\n")));
+            return Err(format!("cannot write it:\n{}", super::briefly(&errors, "")));
         }
         Ok(report)
     }

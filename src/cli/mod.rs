@@ -295,9 +295,7 @@ fn import_saved(
         eprintln!("{summary}");
         return Ok(());
     }
-    for err in &saved.errors {
-        eprintln!("error: {err}");
-    }
+    eprintln!("{}", briefly(&saved.errors, "error: "));
     if saved.saved.is_empty() {
         nothing_saved();
         eprintln!("error: nothing was imported (no file could be written)");
@@ -310,6 +308,22 @@ fn import_saved(
         );
     }
     Err(CliError::Reported)
+}
+
+/// The first ten of `lines`, each after `lead`, and how many more there are: a full disk
+/// fails every one of an import's thousand files the same way, and a thousand lines bury
+/// the cause.
+pub(super) fn briefly(lines: &[String], lead: &str) -> String {
+    const SHOWN: usize = 10;
+    let mut out: Vec<String> = lines
+        .iter()
+        .take(SHOWN)
+        .map(|l| format!("{lead}{l}"))
+        .collect();
+    if lines.len() > SHOWN {
+        out.push(format!("{lead}… and {} more", lines.len() - SHOWN));
+    }
+    out.join("\n")
 }
 
 /// Names each unreadable annotation file: as an error (and fails) or, with `skip_broken`, as
@@ -595,5 +609,24 @@ fn search_cmd(
         Err(CliError::Reported)
     } else {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_thousand_failures_read_as_ten_and_a_count() {
+        let lines: Vec<String> = (1..=1050)
+            .map(|n| format!("cannot save {n}.json"))
+            .collect();
+        let said = super::briefly(&lines, "error: ");
+        assert_eq!(said.lines().count(), 11);
+        assert!(said.starts_with("error: cannot save 1.json\nerror: cannot save 2.json"));
+        assert!(said.ends_with("error: … and 1040 more"));
+        let few = super::briefly(&lines[..3], "");
+        assert_eq!(
+            few,
+            "cannot save 1.json\ncannot save 2.json\ncannot save 3.json"
+        );
     }
 }

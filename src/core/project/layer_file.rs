@@ -508,6 +508,13 @@ pub fn parse_layer(path: &Path, json: &str) -> Result<LayerFile, ProjectError> {
     Ok(file)
 }
 
+/// Reads and parses one annotation file, on any thread; errors name the file and the place.
+/// For a reader that does not keep the layers (an export that streams them).
+pub fn read_layer_file(path: &Path) -> Result<AnnotationLayer, ProjectError> {
+    let bytes = std::fs::read(path).map_err(|e| ProjectError::io("cannot read", path, e))?;
+    parse_layer_bytes(path, &bytes)
+}
+
 /// Parses a manifest's text: version first, then fields, then the schema's consistency.
 pub fn parse_manifest(path: &Path, json: &str) -> Result<Manifest, ProjectError> {
     check_version(path, json, "tagdesk-project", PROJECT_FORMAT_VERSION)?;

@@ -48,13 +48,16 @@ struct LeanAnnotation {
 /// agreement reads. Texts, notes, ids and times are stepped over, never allocated.
 pub fn read_layer_spans(path: &Path) -> Result<Vec<SpanPiece>, ProjectError> {
     let bytes = std::fs::read(path).map_err(|e| ProjectError::io("cannot read", path, e))?;
-    let json = std::str::from_utf8(&bytes).map_err(|e| ProjectError::Invalid {
-        path: path.to_owned(),
-        message: format!("not UTF-8 (invalid byte at byte {})", e.valid_up_to()),
-    })?;
-    let annotations = match scan_v2(json) {
-        Some(annotations) => annotations,
-        None => read_with_serde(path, json)?,
+    // The scanner checks the labels it takes are UTF-8, as the parts it steps over are not
+    // checked as JSON (see the module's text).
+    let annotations = if let Some(annotations) = scan_v2(&bytes) {
+        annotations
+    } else {
+        let json = std::str::from_utf8(&bytes).map_err(|e| ProjectError::Invalid {
+            path: path.to_owned(),
+            message: format!("not UTF-8 (invalid byte at byte {})", e.valid_up_to()),
+        })?;
+        read_with_serde(path, json)?
     };
     let mut out = Vec::with_capacity(annotations.len());
     for a in annotations {
@@ -113,10 +116,9 @@ fn read_with_serde(path: &Path, json: &str) -> Result<Vec<LeanAnnotation>, Proje
 
 /// The annotations of a version-2 file in the writer's shape (see the module's text); `None`
 /// when the file is not in it, for serde to read.
-fn scan_v2(json: &str) -> Option<Vec<LeanAnnotation>> {
+fn scan_v2(b: &[u8]) -> Option<Vec<LeanAnnotation>> {
     const HEAD: &[u8] = b"{\n  \"format\": \"tagdesk-annotations\",\n  \"version\": 2,\n";
     const KEY: &[u8] = b"\n  \"annotations\": [";
-    let b = json.as_bytes();
     if !b.starts_with(HEAD) || !b.ends_with(b"\n}\n") {
         return None;
     }
@@ -204,7 +206,6 @@ impl<'a> Cursor<'a> {
             return None;
         }
         self.i += len + 1;
-        // Cut at ASCII quotes of a text that is valid UTF-8: valid UTF-8 too.
         std::str::from_utf8(s).ok()
     }
 
@@ -265,7 +266,7 @@ mod tests {
 
     fn scanned(json: &str) -> Option<Read> {
         Some(
-            scan_v2(json)?
+            scan_v2(json.as_bytes())?
                 .into_iter()
                 .map(|a| (a.label.to_string(), a.start, a.end, a.fragments))
                 .collect(),

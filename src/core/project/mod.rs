@@ -31,7 +31,7 @@ pub use commit::{BATCH, StagedLayers, write_layers};
 pub use error::{DocumentError, ProjectError};
 pub use layer_file::{
     Checkpoint, FileStamp, LayerCheck, LayerFile, LayerOnDisk, LayerRead, LayerWrite, LayerWritten,
-    layer_to_json, parse_layer, parse_manifest, read_layer, to_pretty_json,
+    layer_to_json, parse_layer, parse_manifest, read_layer, read_layer_file, to_pretty_json,
 };
 use layer_file::{file_stamp, parse_layer_bytes};
 pub use layer_spans::{SpanPiece, read_layer_spans};
@@ -204,13 +204,6 @@ fn read_layers(root: &Path, only: Option<&[String]>, hash: bool) -> Vec<LoadedLa
     });
     read.sort_unstable_by_key(|(i, _)| *i);
     read.into_iter().map(|(_, loaded)| loaded).collect()
-}
-
-/// Reads and parses one annotation file, on any thread; errors name the file and the place.
-/// For a reader that does not keep the layers (an export that streams them).
-pub fn read_layer_file(path: &Path) -> Result<AnnotationLayer, ProjectError> {
-    let bytes = std::fs::read(path).map_err(|e| ProjectError::io("cannot read", path, e))?;
-    parse_layer_bytes(path, &bytes)
 }
 
 /// An annotation file that could not be read. Its layer is locked: never overwritten.

@@ -10,12 +10,12 @@ pub(super) fn match_document(
     n: usize,
     options: &ImportOptions,
     new_documents: &mut Vec<(String, String, bool)>,
-) -> Result<(String, SourceText), String> {
+) -> Result<(String, DocText), String> {
     if let Some(path) = &doc.path
         && workspace.project().document(path).is_some()
     {
         let text = workspace.text(path).map_err(|e| e.to_string())?;
-        return Ok((path.clone(), text.text.clone()));
+        return Ok((path.clone(), DocText::Project(text)));
     }
     // No path, or one the project does not have: the project document with the same text.
     let wanted = fingerprint(&doc.text, doc.rebuilt);
@@ -30,7 +30,7 @@ pub(super) fn match_document(
             continue;
         };
         if fingerprint(text.text.as_str(), doc.rebuilt) == wanted {
-            return Ok((path, text.text.clone()));
+            return Ok((path, DocText::Project(text)));
         }
     }
     if !options.add_documents {
@@ -76,7 +76,24 @@ pub(super) fn match_document(
     }
     new_documents.push((path.clone(), doc.text.clone(), doc.bom));
     let text = SourceText::new(doc.text.clone());
-    Ok((path, text))
+    Ok((path, DocText::New(text)))
+}
+
+/// A document's text as an import reads it: the project's, shared with the workspace (an
+/// import of a corpus would otherwise copy every text), or a new document's.
+pub(super) enum DocText {
+    Project(std::sync::Arc<crate::core::project::LoadedText>),
+    New(SourceText),
+}
+
+impl std::ops::Deref for DocText {
+    type Target = SourceText;
+    fn deref(&self) -> &SourceText {
+        match self {
+            Self::Project(loaded) => &loaded.text,
+            Self::New(text) => text,
+        }
+    }
 }
 
 /// A text's identity for matching: the text itself, or for a rebuilt text its

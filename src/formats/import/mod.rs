@@ -23,7 +23,7 @@ use crate::core::{SourceText, Workspace};
 mod align;
 mod schema;
 
-use align::{OffsetMap, match_document, offset_map};
+use align::{DocText, OffsetMap, match_document, offset_map};
 use schema::{add_declared_labels, describe, extend_schema_for_unit, fits_span, typed_attributes};
 pub use schema::{extend_schema_for_link, extend_schema_for_span};
 
@@ -216,7 +216,7 @@ pub fn plan(
     let now = now_rfc3339();
     workspace.cache_texts(corpus.documents.iter().filter_map(|d| d.path.as_deref()));
     // Each document's text, for the spans' covered text and context.
-    let mut doc_texts: HashMap<String, SourceText> = HashMap::new();
+    let mut doc_texts: HashMap<String, DocText> = HashMap::new();
     let mut steps: Vec<Step> = Vec::new();
     let mut units: Vec<Unit> = Vec::new();
     for (n, doc) in corpus.documents.into_iter().enumerate() {
@@ -546,10 +546,7 @@ pub fn apply(workspace: &mut Workspace, plan: ImportPlan) -> Result<ImportReport
 /// Every added annotation's covered text and context, from its document's text: on all cores,
 /// layer by layer (the slowest part of planning a big import, done once everything is known).
 /// Each layer's offsets are converted to bytes in one walk along its text (sorted first).
-fn fill_covered_text(
-    layers: &mut BTreeMap<LayerKey, Vec<Edit>>,
-    texts: &HashMap<String, SourceText>,
-) {
+fn fill_covered_text(layers: &mut BTreeMap<LayerKey, Vec<Edit>>, texts: &HashMap<String, DocText>) {
     use rayon::prelude::*;
     layers.par_iter_mut().for_each(|(key, edits)| {
         let Some(text) = texts.get(&key.document) else {
