@@ -211,10 +211,19 @@ impl Annotation {
         }
         key(out, "author");
         string(out, &self.author);
+        // A packed time is ASCII digits and marks: nothing to check or escape.
+        let time = |out: &mut Vec<u8>, stamp: Stamp<'_>| match stamp {
+            Stamp::Packed(bytes) => {
+                out.push(b'"');
+                out.extend_from_slice(&bytes);
+                out.push(b'"');
+            }
+            Stamp::Text(text) => string(out, text),
+        };
         key(out, "created");
-        string(out, &self.created());
+        time(out, self.created());
         key(out, "modified");
-        string(out, &self.modified());
+        time(out, self.modified());
         if let Some(who) = self.modified_by() {
             key(out, "modified_by");
             string(out, who);

@@ -111,6 +111,13 @@ pub(super) struct LayerFileRef<'a> {
 
 /// Serialises a layer exactly as it is stored.
 pub fn layer_to_json(layer: &AnnotationLayer) -> String {
+    // Everything in it came from `&str`s and serde_json: UTF-8.
+    String::from_utf8(layer_bytes(layer)).unwrap_or_default()
+}
+
+/// [`layer_to_json`] as the bytes a write puts in the file (not checked as UTF-8 again: the
+/// writes of an import would check tens of megabytes for nothing).
+fn layer_bytes(layer: &AnnotationLayer) -> Vec<u8> {
     lines_json(&LayerFileRef {
         format: "tagdesk-annotations",
         version: LAYER_FORMAT_VERSION,
@@ -128,7 +135,7 @@ pub fn layer_to_json(layer: &AnnotationLayer) -> String {
 impl LayerFile {
     /// The file's text (version 2: one annotation per line), as [`layer_to_json`] writes it.
     pub fn to_json(&self) -> String {
-        lines_json(&LayerFileRef {
+        let bytes = lines_json(&LayerFileRef {
             format: "tagdesk-annotations",
             version: LAYER_FORMAT_VERSION,
             document: &self.document,
@@ -139,7 +146,8 @@ impl LayerFile {
             relations: &self.relations,
             rejected: &self.rejected,
             rejected_relations: &self.rejected_relations,
-        })
+        });
+        String::from_utf8(bytes).unwrap_or_default()
     }
 }
 
@@ -147,7 +155,7 @@ impl LayerFile {
 /// and rejection as one compact JSON object on its own line — a change to one span is a
 /// one-line diff, and the file is a fraction of the pretty one's size. Deterministic: the
 /// fields in their struct order, the arrays in the layer's order.
-fn lines_json(file: &LayerFileRef<'_>) -> String {
+fn lines_json(file: &LayerFileRef<'_>) -> Vec<u8> {
     /// `"name": value` as a header field, compact.
     fn field<T: Serialize + ?Sized>(out: &mut Vec<u8>, name: &str, value: &T) {
         out.extend_from_slice(b",\n  ");
@@ -206,13 +214,12 @@ fn lines_json(file: &LayerFileRef<'_>) -> String {
         false,
     );
     out.extend_from_slice(b"\n}\n");
-    // serde_json writes UTF-8 only.
-    String::from_utf8(out).unwrap_or_default()
+    out
 }
 
 /// The layer a [`LayerWrite`] writes: serialised already, or a copy to serialise there.
 pub(super) enum LayerSource {
-    Json(String),
+    Json(Vec<u8>),
     Owned(Box<AnnotationLayer>),
 }
 
@@ -277,11 +284,11 @@ impl LayerWrite {
         let outcome = if let Some(conflict) = conflict {
             Err(conflict)
         } else {
-            let hash = content_hash(json.as_bytes());
+            let hash = content_hash(&json);
             if let Some(checkpoint) = self.checkpoint {
                 checkpoint(&hash);
             }
-            write_atomic(&self.path, json.as_bytes())
+            write_atomic(&self.path, &json)
                 .map_err(|e| ProjectError::io("cannot save", &self.path, e))
                 .map(|()| (hash, file_stamp(&self.path)))
         };
@@ -294,10 +301,10 @@ impl LayerWrite {
     /// The file's new content, and the conflict when someone else changed the file since we
     /// read it (helix-style: never overwrite it; read and compared by hash unless size and time
     /// showed it as we left it) — ours then already kept aside.
-    fn serialise_and_check(&mut self) -> (String, Option<ProjectError>) {
-        let json = match std::mem::replace(&mut self.source, LayerSource::Json(String::new())) {
+    fn serialise_and_check(&mut self) -> (Vec<u8>, Option<ProjectError>) {
+        let json = match std::mem::replace(&mut self.source, LayerSource::Json(Vec::new())) {
             LayerSource::Json(json) => json,
-            LayerSource::Owned(layer) => layer_to_json(&layer),
+            LayerSource::Owned(layer) => layer_bytes(&layer),
         };
         let current = if self.base_unchanged {
             self.base.clone()
@@ -311,7 +318,7 @@ impl LayerWrite {
         if current.is_none() || current == self.base {
             return (json, None);
         }
-        let conflict = match write_atomic(&self.conflict_copy, json.as_bytes()) {
+        let conflict = match write_atomic(&self.conflict_copy, &json) {
             Ok(()) => ProjectError::ChangedOnDisk {
                 path: self.path.clone(),
                 kept: self.conflict_copy.clone(),
@@ -333,10 +340,10 @@ impl LayerWrite {
             });
         }
         let path = self.path;
-        match super::atomic::write_beside(&path, json.as_bytes(), sync, self.absent) {
+        match super::atomic::write_beside(&path, &json, sync, self.absent) {
             Ok(temporary) => Ok(Staged {
                 key: self.key,
-                hash: content_hash(json.as_bytes()),
+                hash: content_hash(&json),
                 path,
                 temporary,
                 base: self.base,
