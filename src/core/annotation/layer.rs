@@ -228,12 +228,12 @@ impl AnnotationLayer {
                 }
                 let id = annotation.id.clone();
                 self.insert_sorted(annotation);
-                Edit::Remove { id: id.to_string() }
+                Edit::Remove { id }
             }
             Edit::Remove { id } => {
                 let index = self.index_of(&id)?;
                 if self.relations.iter().any(|r| r.touches(&id)) {
-                    return Err(EditError::HasRelations(id));
+                    return Err(EditError::HasRelations(id.to_string()));
                 }
                 Edit::Add(self.remove_at(index))
             }
@@ -337,7 +337,9 @@ impl AnnotationLayer {
         while let Some(edit) = edits.next() {
             let step = match edit {
                 Edit::Add(first) if matches!(edits.peek(), Some(Edit::Add(_))) => {
-                    let mut run = vec![first];
+                    // An import's run is most of the edits: room for them at once.
+                    let mut run = Vec::with_capacity(edits.len() + 1);
+                    run.push(first);
                     while let Some(Edit::Add(_)) = edits.peek() {
                         let Some(Edit::Add(a)) = edits.next() else {
                             unreachable!()
@@ -389,9 +391,7 @@ impl AnnotationLayer {
         drop(ids);
         let inverses = added
             .iter()
-            .map(|a| Edit::Remove {
-                id: a.id.to_string(),
-            })
+            .map(|a| Edit::Remove { id: a.id.clone() })
             .collect();
         for a in &added {
             self.count_in(a);
@@ -413,7 +413,7 @@ impl AnnotationLayer {
     }
 
     /// Removes annotations as one `Edit::Remove` each would, in one pass: all or none.
-    fn remove_many(&mut self, ids: &[String]) -> Result<Vec<Edit>, EditError> {
+    fn remove_many(&mut self, ids: &[super::Str]) -> Result<Vec<Edit>, EditError> {
         let touched: rustc_hash::FxHashSet<&str> = self
             .relations
             .iter()
@@ -427,10 +427,10 @@ impl AnnotationLayer {
         for (n, id) in ids.iter().enumerate() {
             // Removed just before, or never there: unknown.
             if !present.contains(id.as_str()) || wanted.insert(id.as_str(), n).is_some() {
-                return Err(EditError::UnknownId(id.clone()));
+                return Err(EditError::UnknownId(id.to_string()));
             }
             if touched.contains(id.as_str()) {
-                return Err(EditError::HasRelations(id.clone()));
+                return Err(EditError::HasRelations(id.to_string()));
             }
         }
         drop((present, touched));

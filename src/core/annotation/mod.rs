@@ -193,7 +193,7 @@ pub enum Edit {
     Add(Annotation),
     /// Remove the span with this id.
     Remove {
-        id: String,
+        id: Str,
     },
     /// Replace the span with the same id by this value: relabel, resize, note.
     Replace(Annotation),

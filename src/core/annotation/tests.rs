@@ -104,7 +104,7 @@ proptest::proptest! {
             .iter()
             .map(|&(kind, id, s, len, l)| match kind {
                 0 | 1 => Edit::Add(span(&id.to_string(), LABELS[l], s, s + len)),
-                2 => Edit::Remove { id: id.to_string() },
+                2 => Edit::Remove { id: id.to_string().into() },
                 _ => Edit::SetStatus(if l == 0 { DocStatus::Done } else { DocStatus::InProgress }),
             })
             .collect();
@@ -196,8 +196,8 @@ fn label_counts_follow_every_edit_and_its_undo() {
             span("2", "disagreement", 1, 5),
             span("3", "actor", 0, 3),
         ]),
-        Edit::Remove { id: "2".to_owned() },
-        Edit::Remove { id: "3".to_owned() },
+        Edit::Remove { id: "2".into() },
+        Edit::Remove { id: "3".into() },
     ];
     let mut inverses = Vec::new();
     for edit in edits {

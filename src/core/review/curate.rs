@@ -248,7 +248,7 @@ pub fn reject(
                 .map(|r| Edit::RemoveRelation { id: r.id.clone() }),
         );
         edits.push(Edit::Remove {
-            id: same.id.to_string(),
+            id: same.id.clone(),
         });
     }
     // Everyone who made this very span.

@@ -95,7 +95,7 @@ impl Workspace {
                     .collect()
             })
             .unwrap_or_default();
-        edits.push(Edit::Remove { id: id.to_owned() });
+        edits.push(Edit::Remove { id: id.into() });
         self.apply(key, format!("delete {label}"), None, edits)
     }
 
@@ -366,9 +366,7 @@ impl Workspace {
                 })
                 .map(|r| Edit::RemoveRelation { id: r.id.clone() })
                 .collect();
-            edits.extend(doomed.iter().map(|a| Edit::Remove {
-                id: a.id.to_string(),
-            }));
+            edits.extend(doomed.iter().map(|a| Edit::Remove { id: a.id.clone() }));
             if !edits.is_empty() {
                 pending.push(Pending::Layer(key.clone(), edits));
             }
