@@ -213,8 +213,9 @@ fn a_crash_during_the_commit_leaves_every_annotators_layers_or_none() {
     for (point, all) in [
         ("staged", false),
         ("recorded", true),
+        // Each new annotator's folder is one rename: after the first, after the third.
         ("renamed:1", true),
-        ("renamed:20", true),
+        ("renamed:3", true),
     ] {
         let (_d, root) = project_with(&[]);
         let out = import(&root, &brat, &[("TAGDESK_TEST_CRASH_AFTER", point)]);

@@ -327,3 +327,38 @@ mod reanchoring {
         assert_eq!((flagged.start, flagged.text.as_str()), (150, "tok25"));
     }
 }
+
+/// Another tagdesk saves a new annotator's many layers as one folder renamed into place: the
+/// watcher names only the folder, and the disk check takes in every layer inside it.
+#[test]
+fn a_new_annotators_folder_that_arrives_whole_is_read_file_by_file() {
+    let names: Vec<String> = (0..9).map(|n| format!("d{n}.txt")).collect();
+    let docs: Vec<(&str, &[u8])> = names
+        .iter()
+        .map(|n| (n.as_str(), b"John Kerry met Sergey Lavrov.".as_slice()))
+        .collect();
+    let (_dir, root) = project_with(&docs);
+    let mut ana = Workspace::open(&root).unwrap();
+    let mut ben = Workspace::open(&root).unwrap();
+    for name in &names {
+        ben.add_span(name, "ben", 0..10, "actor").unwrap();
+    }
+    // Nine layers: one commit, the new folder staged whole and renamed into place.
+    assert!(ben.save().errors.is_empty());
+    let folder = root.join("annotations/ben");
+    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), names.len());
+    assert!(
+        std::fs::read_dir(root.join("annotations"))
+            .unwrap()
+            .all(|e| !e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".tagdesk-tmp-")),
+        "no temporary folder left"
+    );
+    assert!(ana.check_disk_in_background(&[folder]));
+    let report = ana.finish_disk_check(true).unwrap();
+    assert_eq!(report.layers_reloaded.len(), names.len());
+    assert_eq!(ana.layer("d3.txt", "ben").unwrap().len(), 1);
+}

@@ -25,14 +25,16 @@ pub struct FolderWatcher {
     pub polling: bool,
 }
 
-/// Paths the app writes itself and never needs to hear about.
+/// Paths the app writes itself and never needs to hear about: its private folder, temporary
+/// files, and the files inside a new annotator's folder being written under a temporary name
+/// (the rename that puts the folder in place is heard).
 fn is_private(path: &Path) -> bool {
-    path.components()
-        .any(|c| c.as_os_str() == crate::core::project::PRIVATE_DIR)
-        || path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with(".tagdesk-tmp-"))
+    path.components().any(|c| {
+        c.as_os_str() == crate::core::project::PRIVATE_DIR
+            || c.as_os_str()
+                .to_str()
+                .is_some_and(|n| n.starts_with(".tagdesk-tmp-"))
+    })
 }
 
 fn handler(tx: SyncSender<Change>, ctx: egui::Context) -> impl notify::EventHandler + Clone {

@@ -301,7 +301,7 @@ impl LayerWrite {
     /// The file's new content, and the conflict when someone else changed the file since we
     /// read it (helix-style: never overwrite it; read and compared by hash unless size and time
     /// showed it as we left it) — ours then already kept aside.
-    fn serialise_and_check(&mut self) -> (Vec<u8>, Option<ProjectError>) {
+    pub(super) fn serialise_and_check(&mut self) -> (Vec<u8>, Option<ProjectError>) {
         let json = match std::mem::replace(&mut self.source, LayerSource::Json(Vec::new())) {
             LayerSource::Json(json) => json,
             LayerSource::Owned(layer) => layer_bytes(&layer),

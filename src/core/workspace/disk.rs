@@ -146,7 +146,26 @@ impl Workspace {
             .then(|| (self.project.root.clone(), self.project.source_dir.clone()));
         let mut texts = Vec::new();
         let mut layers: Vec<crate::core::project::LayerCheck> = Vec::new();
-        for path in paths {
+        // An annotator's folder that arrived whole (another tagdesk's import of a new
+        // annotator renames it into place): the watcher names the folder, not its files.
+        let annotations = self
+            .project
+            .root
+            .join(crate::core::project::ANNOTATIONS_DIR);
+        let inside_folders: Vec<PathBuf> = paths
+            .iter()
+            .filter(|p| p.parent() == Some(annotations.as_path()) && p.is_dir())
+            .flat_map(|folder| {
+                crate::core::walk::readable_files(
+                    folder,
+                    &|name| crate::core::walk::has_extension(name, "json"),
+                    &[],
+                )
+                .into_iter()
+                .map(|(_, path)| path)
+            })
+            .collect();
+        for path in paths.iter().chain(&inside_folders) {
             if let Some(doc) = self.project.document_for_path(path)
                 && self.project.document(&doc).is_some()
                 && matches!(self.texts.get(&doc), Some(Ok(_)))
