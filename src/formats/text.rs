@@ -28,6 +28,9 @@ pub struct CharIndex<'a> {
     /// Chars starting before each block, and the text's char count at the end; empty for an
     /// ASCII text (a char is a byte).
     before: Vec<usize>,
+    /// The last lookup (char, byte): formats look offsets up in order, so the next is usually
+    /// a few chars on from it.
+    last: std::cell::Cell<(usize, usize)>,
 }
 
 /// Bytes a block of [`CharIndex`] covers.
@@ -54,6 +57,7 @@ impl<'a> CharIndex<'a> {
         Self {
             text: bytes,
             before,
+            last: std::cell::Cell::new((0, 0)),
         }
     }
 
@@ -66,12 +70,18 @@ impl<'a> CharIndex<'a> {
         if self.before.is_empty() {
             return char_offset.min(self.text.len());
         }
-        // The last block that starts at or before the char; the char starts in it.
-        let k = self.before.partition_point(|&n| n <= char_offset) - 1;
-        // `n` chars start before byte `i`. Each char takes at least a byte, so the char is at
-        // least as many bytes on as chars are still to pass: jump there and count what was
-        // passed (one jump in a run of ASCII, a few where chars take more bytes).
-        let (mut i, mut n) = ((k * BLOCK).min(self.text.len()), self.before[k]);
+        // `n` chars start before byte `i` (a char's first byte): from the last lookup when the
+        // char is a little after it, else from the last block that starts at or before it.
+        let (last_char, last_byte) = self.last.get();
+        let (mut i, mut n) = if (last_char..=last_char + BLOCK).contains(&char_offset) {
+            (last_byte, last_char)
+        } else {
+            let k = self.before.partition_point(|&n| n <= char_offset) - 1;
+            ((k * BLOCK).min(self.text.len()), self.before[k])
+        };
+        // Each char takes at least a byte, so the char is at least as many bytes on as chars
+        // are still to pass: jump there and count what was passed (one jump in a run of ASCII,
+        // a few where chars take more bytes).
         while n < char_offset && i < self.text.len() {
             let j = (i + (char_offset - n)).min(self.text.len());
             n += char_starts(&self.text[i..j]);
@@ -80,6 +90,9 @@ impl<'a> CharIndex<'a> {
         // The char starts at the first byte from `i` that is not inside another.
         while i < self.text.len() && self.text[i] & 0xC0 == 0x80 {
             i += 1;
+        }
+        if n == char_offset {
+            self.last.set((n, i));
         }
         i
     }
@@ -186,6 +199,11 @@ mod char_index_tests {
             for (c, &b) in starts.iter().enumerate() {
                 prop_assert_eq!(index.byte(c), b);
                 prop_assert_eq!(index.char_of_byte(b), Some(c));
+            }
+            // In any order too (a lookup starts from the last one when it can).
+            for (c, &b) in starts.iter().enumerate().rev().step_by(3) {
+                prop_assert_eq!(index.byte(c), b);
+                prop_assert_eq!(index.byte(c / 2), starts[c / 2]);
             }
             prop_assert_eq!(index.byte(starts.len() + extra), text.len());
             prop_assert_eq!(index.char_of_byte(text.len()), Some(starts.len()));
