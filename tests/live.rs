@@ -362,3 +362,31 @@ fn a_new_annotators_folder_that_arrives_whole_is_read_file_by_file() {
     assert_eq!(report.layers_reloaded.len(), names.len());
     assert_eq!(ana.layer("d3.txt", "ben").unwrap().len(), 1);
 }
+
+/// Two saves gathered into one commit, both for an annotator with no folder yet: one staged
+/// folder takes both, and every layer lands.
+#[test]
+fn two_saves_of_a_new_annotator_in_one_commit_share_its_folder() {
+    let names: Vec<String> = (0..18).map(|n| format!("d{n:02}.txt")).collect();
+    let docs: Vec<(&str, &[u8])> = names
+        .iter()
+        .map(|n| (n.as_str(), b"John Kerry met Sergey Lavrov.".as_slice()))
+        .collect();
+    let (_dir, root) = project_with(&docs);
+    let mut staged = tagdesk::core::project::StagedLayers::default();
+    for half in names.chunks(9) {
+        let mut ws = Workspace::open(&root).unwrap();
+        ws.save_each_step_at_once();
+        for name in half {
+            ws.add_span(name, "ben", 0..10, "actor").unwrap();
+        }
+        assert!(ws.stage_save(&mut staged).errors.is_empty());
+    }
+    assert_eq!(staged.len(), names.len());
+    let report = tagdesk::core::workspace::commit_staged(&root, staged);
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let ws = Workspace::open(&root).unwrap();
+    for name in &names {
+        assert_eq!(ws.layer(name, "ben").unwrap().len(), 1, "{name}");
+    }
+}

@@ -175,32 +175,38 @@ impl StagedLayers {
             }
         }
         for (folder, writes) in by_folder {
-            // Only a folder that is not there at all; an existing one takes file by file.
-            let missing = matches!(std::fs::symlink_metadata(&folder), Err(e) if e.kind() == io::ErrorKind::NotFound);
-            let temporary = missing
-                .then(|| make_folder_beside(&folder))
-                .and_then(Result::ok);
-            let Some(temporary) = temporary else {
-                rest.extend(writes);
-                continue;
+            // A folder staged by an earlier save of this commit takes these layers too; else
+            // only a folder that is not there at all (an existing one takes file by file).
+            let at = if let Some(at) = self.folders.iter().position(|f| f.target == folder) {
+                at
+            } else {
+                let missing = matches!(std::fs::symlink_metadata(&folder),
+                    Err(e) if e.kind() == io::ErrorKind::NotFound);
+                let temporary = missing
+                    .then(|| make_folder_beside(&folder))
+                    .and_then(Result::ok);
+                let Some(temporary) = temporary else {
+                    rest.extend(writes);
+                    continue;
+                };
+                self.folders.push(StagedFolder {
+                    target: folder.clone(),
+                    temporary,
+                    layers: Vec::new(),
+                });
+                self.folders.len() - 1
             };
-            let inside = temporary.path().to_owned();
+            let inside = self.folders[at].temporary.path().to_owned();
             let written: Vec<Result<Staged, LayerWritten>> = writes
                 .into_par_iter()
                 .map(|w| stage_in_folder(w, &folder, &inside, sync))
                 .collect();
-            let mut layers = Vec::new();
             for w in written {
                 match w {
-                    Ok(s) => layers.push(s),
+                    Ok(s) => self.folders[at].layers.push(s),
                     Err(failed) => self.failed.push(failed),
                 }
             }
-            self.folders.push(StagedFolder {
-                target: folder,
-                temporary,
-                layers,
-            });
         }
         rest
     }

@@ -117,7 +117,7 @@ pub fn layer_to_json(layer: &AnnotationLayer) -> String {
 
 /// [`layer_to_json`] as the bytes a write puts in the file (not checked as UTF-8 again: the
 /// writes of an import would check tens of megabytes for nothing).
-fn layer_bytes(layer: &AnnotationLayer) -> Vec<u8> {
+pub(super) fn layer_bytes(layer: &AnnotationLayer) -> Vec<u8> {
     lines_json(&LayerFileRef {
         format: "tagdesk-annotations",
         version: LAYER_FORMAT_VERSION,
@@ -404,6 +404,27 @@ pub struct LayerCheck {
     pub(super) path: PathBuf,
     pub(super) known_hash: Option<String>,
     pub(super) known_stamp: Option<FileStamp>,
+}
+
+impl LayerCheck {
+    /// Checks of every layer file in an annotator's folder as it is now, on any thread (a
+    /// folder that arrived whole: the watcher names only the folder); `known` holds what the
+    /// project knew of that annotator's layers, the others are new to it.
+    pub fn in_folder(folder: &Path, annotator: &str, known: Vec<LayerCheck>) -> Vec<LayerCheck> {
+        let mut known: std::collections::HashMap<LayerKey, LayerCheck> =
+            known.into_iter().map(|c| (c.key.clone(), c)).collect();
+        super::annotator_layer_files(folder, annotator)
+            .into_iter()
+            .map(|(key, path)| {
+                known.remove(&key).unwrap_or(LayerCheck {
+                    key,
+                    path,
+                    known_hash: None,
+                    known_stamp: None,
+                })
+            })
+            .collect()
+    }
 }
 
 /// What a [`LayerCheck`] found.

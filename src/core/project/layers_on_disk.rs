@@ -197,7 +197,7 @@ impl Project {
         let json = match snapshot {
             Some(layer) => LayerSource::Owned(Box::new(layer)),
             None => match self.layers.get(key) {
-                Some(layer) => LayerSource::Json(layer_to_json(layer).into_bytes()),
+                Some(layer) => LayerSource::Json(super::layer_file::layer_bytes(layer)),
                 None => return Ok(None),
             },
         };

@@ -150,17 +150,20 @@ fn layer_files_in(root: &Path) -> Vec<(LayerKey, PathBuf)> {
     annotators.sort();
     let mut jobs: Vec<(LayerKey, PathBuf)> = Vec::new();
     for annotator in annotators {
-        let files = crate::core::walk::readable_files(
-            &dir.join(&annotator),
-            &|name| has_extension(name, "json"),
-            &[],
-        );
-        for (rel, path) in files {
-            let document = rel[..rel.len() - ".json".len()].to_owned();
-            jobs.push((LayerKey::new(document, annotator.clone()), path));
-        }
+        jobs.extend(annotator_layer_files(&dir.join(&annotator), &annotator));
     }
     jobs
+}
+
+/// The layer files in one annotator's folder, with their keys.
+pub(crate) fn annotator_layer_files(folder: &Path, annotator: &str) -> Vec<(LayerKey, PathBuf)> {
+    crate::core::walk::readable_files(folder, &|name| has_extension(name, "json"), &[])
+        .into_iter()
+        .map(|(rel, path)| {
+            let document = rel[..rel.len() - ".json".len()].to_owned();
+            (LayerKey::new(document, annotator), path)
+        })
+        .collect()
 }
 
 /// Reads and parses the annotation files (only these annotators', when given; `hash`ed to

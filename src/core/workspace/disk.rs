@@ -49,6 +49,9 @@ pub(super) struct DiskCheck {
     /// Loaded texts whose files changed: (document, file).
     pub(super) texts: Vec<(String, PathBuf)>,
     pub(super) layers: Vec<crate::core::project::LayerCheck>,
+    /// Annotators' folders named as a whole: (folder, annotator, what the project knows of
+    /// the annotator's layers); every layer file in them is checked.
+    pub(super) folders: Vec<(PathBuf, String, Vec<crate::core::project::LayerCheck>)>,
 }
 
 /// What a [`DiskCheck`] read.
@@ -76,11 +79,20 @@ impl DiskCheck {
                     (doc, hash)
                 })
                 .collect(),
-            layers: self
-                .layers
-                .into_iter()
-                .map(|check| (check.key.clone(), check.run()))
-                .collect(),
+            layers: {
+                let mut checks = self.layers;
+                let mut named: std::collections::HashSet<LayerKey> =
+                    checks.iter().map(|c| c.key.clone()).collect();
+                for (folder, annotator, known) in self.folders {
+                    let inside =
+                        crate::core::project::LayerCheck::in_folder(&folder, &annotator, known);
+                    checks.extend(inside.into_iter().filter(|c| named.insert(c.key.clone())));
+                }
+                checks
+                    .into_iter()
+                    .map(|check| (check.key.clone(), check.run()))
+                    .collect()
+            },
         }
     }
 }
@@ -147,25 +159,29 @@ impl Workspace {
         let mut texts = Vec::new();
         let mut layers: Vec<crate::core::project::LayerCheck> = Vec::new();
         // An annotator's folder that arrived whole (another tagdesk's import of a new
-        // annotator renames it into place): the watcher names the folder, not its files.
+        // annotator renames it into place): the watcher names the folder, not its files. It
+        // is listed on the check's thread, with what the project knows of its layers.
         let annotations = self
             .project
             .root
             .join(crate::core::project::ANNOTATIONS_DIR);
-        let inside_folders: Vec<PathBuf> = paths
+        let folders: Vec<(PathBuf, String, Vec<crate::core::project::LayerCheck>)> = paths
             .iter()
-            .filter(|p| p.parent() == Some(annotations.as_path()) && p.is_dir())
-            .flat_map(|folder| {
-                crate::core::walk::readable_files(
-                    folder,
-                    &|name| crate::core::walk::has_extension(name, "json"),
-                    &[],
-                )
-                .into_iter()
-                .map(|(_, path)| path)
+            .filter(|p| p.parent() == Some(annotations.as_path()))
+            .filter_map(|folder| {
+                let annotator = folder.file_name()?.to_str()?;
+                crate::core::project::valid_layer_name(annotator).ok()?;
+                let known = self
+                    .project
+                    .layers
+                    .keys()
+                    .filter(|k| k.annotator == annotator)
+                    .map(|k| self.project.layer_check(k))
+                    .collect();
+                Some((folder.clone(), annotator.to_owned(), known))
             })
             .collect();
-        for path in paths.iter().chain(&inside_folders) {
+        for path in paths {
             if let Some(doc) = self.project.document_for_path(path)
                 && self.project.document(&doc).is_some()
                 && matches!(self.texts.get(&doc), Some(Ok(_)))
@@ -183,6 +199,7 @@ impl Workspace {
             rescan,
             texts,
             layers,
+            folders,
         }
     }
 
