@@ -371,8 +371,7 @@ pub enum LayerRead {
 
 /// Reads and parses a layer file (any thread).
 pub fn read_layer(path: &Path) -> LayerRead {
-    let stamp = file_stamp(path);
-    let Ok(bytes) = std::fs::read(path) else {
+    let Ok((bytes, stamp)) = read_stamped(path) else {
         return LayerRead::Gone;
     };
     read_layer_bytes(path, &bytes, stamp)
@@ -478,13 +477,27 @@ pub(super) const RACY: std::time::Duration = std::time::Duration::from_millis(50
 
 /// The file's stamp, if it can be trusted to tell "unchanged" (see [`FileStamp`]).
 pub(super) fn file_stamp(path: &Path) -> Option<FileStamp> {
-    let meta = std::fs::metadata(path).ok()?;
+    stamp_of(&std::fs::metadata(path).ok()?)
+}
+
+/// A file's bytes and the stamp of what was read: one open, one `fstat` (of the file that was
+/// opened, even if another is renamed over its name meanwhile), one read of its size.
+pub(super) fn read_stamped(path: &Path) -> std::io::Result<(Vec<u8>, Option<FileStamp>)> {
+    use std::io::Read as _;
+    let mut file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.read_to_end(&mut bytes)?;
+    Ok((bytes, stamp_of(&meta)))
+}
+
+fn stamp_of(meta: &std::fs::Metadata) -> Option<FileStamp> {
     let modified = meta.modified().ok()?;
     let settled = std::time::SystemTime::now()
         .duration_since(modified)
         .is_ok_and(|age| age > RACY);
     #[cfg(unix)]
-    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    let inode = std::os::unix::fs::MetadataExt::ino(meta);
     #[cfg(not(unix))]
     let inode = 0;
     settled.then_some(FileStamp {
@@ -497,6 +510,16 @@ pub(super) fn file_stamp(path: &Path) -> Option<FileStamp> {
 /// Parses an annotation file's text; errors carry line and column.
 pub fn parse_layer(path: &Path, json: &str) -> Result<LayerFile, ProjectError> {
     let version = check_version(path, json, "tagdesk-annotations", LAYER_FORMAT_VERSION)?;
+    let file = match super::layer_lines::parse_v2(json) {
+        Some(file) => file,
+        None => parse_with_serde(path, json, version)?,
+    };
+    check_spans(path, &file)?;
+    Ok(file)
+}
+
+/// Any annotation file serde reads, or where it is wrong.
+fn parse_with_serde(path: &Path, json: &str, version: u32) -> Result<LayerFile, ProjectError> {
     // Version 2 writes one annotation a line: the lines count them, but for the ten of the
     // header and the end (and those of relations, if any). Version 1 gives no cheap count.
     let expected = if version >= 2 {
@@ -509,7 +532,11 @@ pub fn parse_layer(path: &Path, json: &str) -> Result<LayerFile, ProjectError> {
     EXPECTED.set(expected);
     let parsed = serde_json::from_str::<LayerFile>(json);
     EXPECTED.set(0);
-    let file = parsed.map_err(|e| ProjectError::parse(path, &e))?;
+    parsed.map_err(|e| ProjectError::parse(path, &e))
+}
+
+/// Checks what JSON cannot: each span's extent and pieces.
+fn check_spans(path: &Path, file: &LayerFile) -> Result<(), ProjectError> {
     for a in &file.annotations {
         if !a.fragments_ok() {
             return Err(ProjectError::Invalid {
@@ -533,7 +560,7 @@ pub fn parse_layer(path: &Path, json: &str) -> Result<LayerFile, ProjectError> {
             });
         }
     }
-    Ok(file)
+    Ok(())
 }
 
 /// Reads and parses one annotation file, on any thread; errors name the file and the place.

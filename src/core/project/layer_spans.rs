@@ -17,6 +17,7 @@ use serde::Deserialize;
 use super::LAYER_FORMAT_VERSION;
 use super::ProjectError;
 use super::layer_file::{check_probe, check_version};
+use super::layer_lines::{ANNOTATIONS as KEY, Cursor, HEAD};
 use crate::core::annotation::Str;
 
 /// One piece of a span as [`read_layer_spans`] gives it.
@@ -117,8 +118,6 @@ fn read_with_serde(path: &Path, json: &str) -> Result<Vec<LeanAnnotation>, Proje
 /// The annotations of a version-2 file in the writer's shape (see the module's text); `None`
 /// when the file is not in it, for serde to read.
 fn scan_v2(b: &[u8]) -> Option<Vec<LeanAnnotation>> {
-    const HEAD: &[u8] = b"{\n  \"format\": \"tagdesk-annotations\",\n  \"version\": 2,\n";
-    const KEY: &[u8] = b"\n  \"annotations\": [";
     if !b.starts_with(HEAD) || !b.ends_with(b"\n}\n") {
         return None;
     }
@@ -135,7 +134,7 @@ fn scan_v2(b: &[u8]) -> Option<Vec<LeanAnnotation>> {
         at.expect(b"\n    {\"id\":")?;
         at.string()?;
         at.expect(b",\"label\":")?;
-        let label = Str::from(at.string()?);
+        let label = Str::from(std::str::from_utf8(&b[at.string()?]).ok()?);
         at.expect(b",\"start\":")?;
         let start = at.number()?;
         at.expect(b",\"end\":")?;
@@ -174,55 +173,6 @@ fn scan_v2(b: &[u8]) -> Option<Vec<LeanAnnotation>> {
             return Some(out);
         }
         return None;
-    }
-}
-
-/// A place in a file being scanned.
-struct Cursor<'a> {
-    b: &'a [u8],
-    i: usize,
-}
-
-impl<'a> Cursor<'a> {
-    /// Steps over `token` if it comes next.
-    fn eat(&mut self, token: &[u8]) -> bool {
-        let next = self.b[self.i..].starts_with(token);
-        if next {
-            self.i += token.len();
-        }
-        next
-    }
-
-    fn expect(&mut self, token: &[u8]) -> Option<()> {
-        self.eat(token).then_some(())
-    }
-
-    /// A string with nothing escaped in it (an escape is left to serde).
-    fn string(&mut self) -> Option<&'a str> {
-        self.expect(b"\"")?;
-        let len = memchr::memchr2(b'"', b'\\', &self.b[self.i..])?;
-        let s = &self.b[self.i..self.i + len];
-        if self.b[self.i + len] != b'"' || s.iter().any(|&c| c < 0x20) {
-            return None;
-        }
-        self.i += len + 1;
-        std::str::from_utf8(s).ok()
-    }
-
-    /// A number as JSON writes a count: digits, no leading zero.
-    fn number(&mut self) -> Option<usize> {
-        let digits = self.b[self.i..]
-            .iter()
-            .take_while(|c| c.is_ascii_digit())
-            .count();
-        let text = &self.b[self.i..self.i + digits];
-        if digits == 0 || (digits > 1 && text[0] == b'0') {
-            return None;
-        }
-        self.i += digits;
-        text.iter().try_fold(0usize, |n, &d| {
-            n.checked_mul(10)?.checked_add(usize::from(d - b'0'))
-        })
     }
 }
 

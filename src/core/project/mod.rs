@@ -20,6 +20,7 @@ mod atomic;
 mod commit;
 mod error;
 mod layer_file;
+mod layer_lines;
 mod layer_spans;
 mod layers_on_disk;
 mod names;
@@ -33,7 +34,7 @@ pub use layer_file::{
     Checkpoint, FileStamp, LayerCheck, LayerFile, LayerOnDisk, LayerRead, LayerWrite, LayerWritten,
     layer_to_json, parse_layer, parse_manifest, read_layer, read_layer_file, to_pretty_json,
 };
-use layer_file::{file_stamp, parse_layer_bytes};
+use layer_file::{file_stamp, parse_layer_bytes, read_stamped};
 pub use layer_spans::{SpanPiece, read_layer_spans};
 pub use names::{CURATED, valid_annotator_name, valid_document_path, valid_layer_name};
 use scan::relative_or_absolute;
@@ -112,26 +113,27 @@ struct LoadedLayer {
 /// Reads (once) and parses an annotation file, with the hash of its bytes (empty when `hash`
 /// is off: a read-only project never writes, so it needs no base to compare with).
 fn load_layer_file(key: &LayerKey, path: &Path, hash: bool) -> LoadedLayer {
-    let result = std::fs::read(path)
-        .map_err(|e| ProjectError::io("cannot read", path, e))
-        .and_then(|bytes| {
-            // Made into a layer here, on the worker, so the parsed vectors' slack is given
-            // back file by file rather than held for the whole project at once.
-            let layer = parse_layer_bytes(path, &bytes)?;
-            Ok((
-                layer,
-                if hash {
+    let (result, stamp) = match read_stamped(path) {
+        Err(e) => (Err(ProjectError::io("cannot read", path, e)), None),
+        // Made into a layer here, on the worker, so the parsed vectors' slack is given back
+        // file by file rather than held for the whole project at once.
+        Ok((bytes, stamp)) => (
+            parse_layer_bytes(path, &bytes).map(|layer| {
+                let hash = if hash {
                     content_hash(&bytes)
                 } else {
                     String::new()
-                },
-            ))
-        });
+                };
+                (layer, hash)
+            }),
+            stamp,
+        ),
+    };
     LoadedLayer {
         key: key.clone(),
         path: path.to_owned(),
         result,
-        stamp: file_stamp(path),
+        stamp,
     }
 }
 
