@@ -42,7 +42,7 @@ fn span_set(corpus: &formats::Corpus) -> SpanSet {
                     (
                         d.path.clone().unwrap_or_default(),
                         s.pieces.clone(),
-                        s.label.clone(),
+                        s.label.to_string(),
                     )
                 })
             })

@@ -229,7 +229,7 @@ fn nested_codes_from_other_tools_become_labels_by_path_and_emoji_count_as_one() 
     let spans: Vec<(String, [usize; 2])> = layer
         .spans
         .iter()
-        .map(|s| (s.label.clone(), s.pieces[0]))
+        .map(|s| (s.label.to_string(), s.pieces[0]))
         .collect();
     assert_eq!(
         spans,

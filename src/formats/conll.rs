@@ -166,8 +166,8 @@ impl DocBuilder {
             // The chunk ends at the end of its last token (before the separator).
             let end = self.chars_before_separator();
             self.spans.push(Span {
-                id: format!("c{}", self.spans.len() + 1),
-                label: open.label,
+                id: compact_str::format_compact!("c{}", self.spans.len() + 1),
+                label: open.label.into(),
                 pieces: vec![[open.start, end]],
                 attributes: crate::core::schema::Attributes::new(),
                 note: None,

@@ -98,8 +98,8 @@ pub fn read(path: &Path) -> Result<Corpus, ImportError> {
                     return Err(bad(format!("label {k}: the label is not a string: {l}")));
                 };
                 layer.spans.push(Span {
-                    id: k.to_string(),
-                    label: l.to_owned(),
+                    id: compact_str::ToCompactString::to_compact_string(&k),
+                    label: l.into(),
                     pieces: vec![[number(s, "a start")?, number(e, "an end")?]],
                     attributes: crate::core::schema::Attributes::new(),
                     note: None,
@@ -117,8 +117,8 @@ pub fn read(path: &Path) -> Result<Corpus, ImportError> {
                     return Err(bad(format!("entity {k}: the label is not a string")));
                 };
                 layer.spans.push(Span {
-                    id: id_string(field("id")?),
-                    label: label.to_owned(),
+                    id: id_string(field("id")?).into(),
+                    label: label.into(),
                     pieces: vec![[
                         number(field("start_offset")?, "start_offset")?,
                         number(field("end_offset")?, "end_offset")?,
@@ -138,7 +138,7 @@ pub fn read(path: &Path) -> Result<Corpus, ImportError> {
                 let from = id_string(field("from_id")?);
                 let to = id_string(field("to_id")?);
                 for end in [&from, &to] {
-                    if !layer.spans.iter().any(|s| &s.id == end) {
+                    if !layer.spans.iter().any(|s| s.id == **end) {
                         return Err(bad(format!("relation {k} refers to unknown entity {end}")));
                     }
                 }

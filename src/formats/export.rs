@@ -247,8 +247,8 @@ fn gather(
                 ));
             }
             spans.push(Span {
-                id: a.id.to_string(),
-                label: a.label.to_string(),
+                id: a.id.clone(),
+                label: a.label.as_str().into(),
                 pieces: a.pieces().map(|r| [r.start, r.end]).collect(),
                 attributes: a.attributes.to_map(),
                 note: a.note().map(str::to_owned),

@@ -161,8 +161,8 @@ pub fn read(path: &Path) -> Result<Corpus, ImportError> {
                     } else {
                         s.fragments
                     },
-                    id: s.id,
-                    label: s.label,
+                    id: s.id.into(),
+                    label: s.label.into(),
                     attributes: s.attributes,
                     note: s.note,
                     at: at.clone(),

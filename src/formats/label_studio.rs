@@ -44,7 +44,7 @@ fn render(doc: &Document, report: &mut ExportReport) -> Result<Vec<u8>, ExportEr
             }
             for (p, [a, b]) in s.pieces.iter().enumerate() {
                 let region = if p == 0 {
-                    s.id.clone()
+                    s.id.to_string()
                 } else {
                     format!("{}-{p}", s.id)
                 };
@@ -77,7 +77,7 @@ fn render(doc: &Document, report: &mut ExportReport) -> Result<Vec<u8>, ExportEr
                     }));
                 }
             }
-            region_of.insert(&s.id, s.id.clone());
+            region_of.insert(&s.id, s.id.to_string());
         }
         for r in &layer.relations {
             result.push(json!({
@@ -357,8 +357,8 @@ fn read_task(path: &Path, t: usize, task: TaskIn<'_>) -> Result<(Document, Tally
                     regions.insert(region, layer.spans.len());
                 }
                 layer.spans.push(Span {
-                    id: span_id,
-                    label: label.to_owned(),
+                    id: span_id.into(),
+                    label: label.into(),
                     pieces: vec![[s, e]],
                     attributes: crate::core::schema::Attributes::new(),
                     note: None,

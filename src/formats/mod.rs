@@ -55,8 +55,16 @@ pub struct Place {
 }
 
 impl Default for Place {
+    /// No place: one empty path per thread, shared (a writer's spans are made with it by the
+    /// million, and each would otherwise allocate).
     fn default() -> Self {
-        Self::new(Path::new(""), 0)
+        thread_local! {
+            static NOWHERE: std::sync::Arc<Path> = Path::new("").into();
+        }
+        Self {
+            file: NOWHERE.with(std::sync::Arc::clone),
+            line: 0,
+        }
     }
 }
 
@@ -91,8 +99,10 @@ impl fmt::Display for Place {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Span {
     /// Unique within its layer (the format's own id when it has one).
-    pub id: String,
-    pub label: String,
+    /// Inline up to 24 bytes (ids and labels nearly always are): an export makes a span per
+    /// annotation, a million for a big project, and each would otherwise allocate twice.
+    pub id: crate::core::annotation::Str,
+    pub label: crate::core::annotation::Str,
     /// `[start, end)` pieces, sorted; more than one for a discontinuous span.
     pub pieces: Vec<[usize; 2]>,
     pub attributes: Attributes,

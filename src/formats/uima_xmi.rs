@@ -594,8 +594,8 @@ fn read_cas(
             ..Layer::default()
         });
         layer.spans.push(Span {
-            id: id.clone(),
-            label,
+            id: id.as_str().into(),
+            label: label.into(),
             pieces: vec![[start, end]],
             attributes,
             note,

@@ -510,12 +510,21 @@ fn stamp_of(meta: &std::fs::Metadata) -> Option<FileStamp> {
 /// Parses an annotation file's text; errors carry line and column.
 pub fn parse_layer(path: &Path, json: &str) -> Result<LayerFile, ProjectError> {
     let version = check_version(path, json, "tagdesk-annotations", LAYER_FORMAT_VERSION)?;
-    let file = match super::layer_lines::parse_v2(json) {
+    let file = match by_lines(json) {
         Some(file) => file,
         None => parse_with_serde(path, json, version)?,
     };
     check_spans(path, &file)?;
     Ok(file)
+}
+
+/// A version-2 file in the writer's shape, its annotations read by the line reader
+/// ([`super::layer_lines`]); `None` for serde to read.
+pub(super) fn by_lines(json: &str) -> Option<LayerFile> {
+    let (annotations, rest) = super::layer_lines::split_v2(json)?;
+    let mut file: LayerFile = serde_json::from_str(&rest).ok()?;
+    file.annotations = annotations;
+    Some(file)
 }
 
 /// Any annotation file serde reads, or where it is wrong.

@@ -240,8 +240,8 @@ fn read_ann(
             pieces.push([s, e]);
         }
         let span = Span {
-            id: id.to_owned(),
-            label: label.to_owned(),
+            id: id.into(),
+            label: label.into(),
             pieces,
             attributes: crate::core::schema::Attributes::new(),
             note: None,

@@ -414,8 +414,8 @@ fn read_project(
                     };
                     ids.push(span_id.clone());
                     layer.spans.push(Span {
-                        id: span_id,
-                        label,
+                        id: span_id.into(),
+                        label: label.into(),
                         pieces: vec![[start, end]],
                         attributes,
                         note: note.clone(),

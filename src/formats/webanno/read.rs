@@ -434,8 +434,8 @@ fn read_file(path: &Path, skipped: &mut Skipped) -> Result<Document, ImportError
         let id = format!("{}:{key}", def.short);
         id_of.insert((*l, key.clone()), id.clone());
         layer.spans.push(Span {
-            id,
-            label,
+            id: id.into(),
+            label: label.into(),
             pieces: vec![[to_char(acc.begin, acc.line)?, to_char(acc.end, acc.line)?]],
             attributes,
             note: None,
@@ -458,8 +458,8 @@ fn read_file(path: &Path, skipped: &mut Skipped) -> Result<Document, ImportError
                 }
                 let id = format!("{}:{addr}", def.base_short);
                 layer.spans.push(Span {
-                    id: id.clone(),
-                    label: def.base_short.clone(),
+                    id: id.as_str().into(),
+                    label: def.base_short.as_str().into(),
                     pieces: vec![[to_char(b, n)?, to_char(e, n)?]],
                     attributes: crate::core::schema::Attributes::new(),
                     note: None,
