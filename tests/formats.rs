@@ -972,6 +972,21 @@ fn label_studio_reads_any_shape_as_before() {
         "{err}"
     );
     assert!(err.contains("without start/end"), "{err}");
+
+    // A fault inside a task (split apart before any task is parsed) is named at its line in
+    // the file, not in the task.
+    std::fs::write(
+        &path,
+        "[\n{\"data\": {\"text\": \"abc\"}},\n{\"data\": {\"text\": \"a\\qc\"}}\n]\n",
+    )
+    .unwrap();
+    let err = formats::read(Format::LabelStudio, &path)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("tasks.json") && err.contains("line 3"),
+        "{err}"
+    );
 }
 
 #[test]

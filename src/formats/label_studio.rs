@@ -132,20 +132,37 @@ pub fn read(path: &Path) -> Result<Corpus, ImportError> {
     let not_json = |e: serde_json::Error| {
         ImportError::bad(path, e.line(), format!("not Label Studio JSON: {e}"))
     };
+    // serde's split of the whole list, which names the place of a fault in the file.
+    let split_by_serde = || -> Result<Vec<&str>, ImportError> {
+        let raw: Vec<&serde_json::value::RawValue> =
+            serde_json::from_str(&content).map_err(not_json)?;
+        Ok(raw.iter().map(|r| r.get()).collect())
+    };
     // The list is split into its tasks unparsed; each task is parsed and read on any core.
-    let tasks: Vec<&serde_json::value::RawValue> = match content.trim_start().chars().next() {
-        Some('[') => serde_json::from_str(&content).map_err(not_json)?,
-        Some('{') => vec![serde_json::from_str(&content).map_err(not_json)?],
+    let tasks: Vec<&str> = match content.trim_start().chars().next() {
+        Some('[') => match super::json_array::objects(&content) {
+            Some(tasks) => tasks,
+            None => split_by_serde()?,
+        },
+        Some('{') => {
+            let raw: &serde_json::value::RawValue =
+                serde_json::from_str(&content).map_err(not_json)?;
+            vec![raw.get()]
+        }
         _ => return Err(ImportError::bad(path, 1, "expected a list of tasks")),
     };
     let read: Vec<Result<(Document, Tally), ImportError>> = tasks
         .par_iter()
         .enumerate()
         .map(|(t, raw)| {
-            let task: As<TaskIn<'_>> = serde_json::from_str(raw.get()).map_err(not_json)?;
+            let task: As<TaskIn<'_>> = serde_json::from_str(raw).map_err(not_json)?;
             read_task(path, t, task.0.unwrap_or_default())
         })
         .collect();
+    // A task that is not JSON: serde's split of the whole file says where.
+    if read.iter().any(Result::is_err) {
+        split_by_serde()?;
+    }
     let mut corpus = Corpus::default();
     let (mut predictions, mut cancelled, mut other) = (0usize, 0usize, 0usize);
     for r in read {

@@ -22,6 +22,7 @@ pub mod export;
 mod files;
 mod format;
 pub mod import;
+mod json_array;
 pub mod jsonl;
 pub mod label_studio;
 mod lenient;
@@ -176,14 +177,17 @@ impl Corpus {
         let mut schema = self.declared.clone();
         for doc in &self.documents {
             for layer in &doc.layers {
+                for span in &layer.spans {
+                    import::extend_schema_for_span(&mut schema, &span.label, &span.attributes);
+                }
+                if layer.relations.is_empty() {
+                    continue;
+                }
                 let labels: BTreeMap<&str, &str> = layer
                     .spans
                     .iter()
                     .map(|s| (s.id.as_str(), s.label.as_str()))
                     .collect();
-                for span in &layer.spans {
-                    import::extend_schema_for_span(&mut schema, &span.label, &span.attributes);
-                }
                 for link in &layer.relations {
                     if let (Some(from), Some(to)) = (labels.get(&*link.from), labels.get(&*link.to))
                     {

@@ -120,37 +120,117 @@ fn latin_extended_a_case(c: char) -> Sb {
 }
 
 /// Can the fast path segment `text`?
+#[cfg(test)]
 fn known(text: &str) -> bool {
     text.chars().all(|c| props(c).is_some())
 }
 
-/// Calls `f` with each sentence of `text` (UAX #29 sentence boundaries), in order.
-pub(super) fn for_each_sentence<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
-    if !known(text) {
-        text.split_sentence_bounds().for_each(f);
-        return;
+/// A char of a text the fast path segments: where it starts (bytes) and its two properties.
+#[derive(Clone, Copy)]
+struct Class {
+    at: u32,
+    sb: Sb,
+    wb: Wb,
+}
+
+/// Each char of `text` with its properties, looked up once; `None` when the fast path does
+/// not know one of them (or the text is past 4 GB).
+fn classify(text: &str) -> Option<Vec<Class>> {
+    u32::try_from(text.len()).ok()?;
+    let mut out = Vec::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        let (sb, wb) = props(c)?;
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "the length fits, checked above"
+        )]
+        out.push(Class {
+            at: i as u32,
+            sb,
+            wb,
+        });
     }
-    let chars: Vec<(usize, Sb)> = text
-        .char_indices()
-        .map(|(i, c)| (i, props(c).map_or(Sb::Other, |p| p.0)))
-        .collect();
+    Some(out)
+}
+
+/// Calls `f` with each sentence of `text` (UAX #29 sentence boundaries), in order.
+#[cfg(test)]
+pub(super) fn for_each_sentence<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
+    // A sentence is its pieces, end to end.
+    let base = text.as_ptr() as usize;
+    let mut from = None;
+    let mut to = 0;
+    for_each_word_by_sentence(text, |piece| match piece {
+        Piece::Word(word, _) => {
+            let at = word.as_ptr() as usize - base;
+            from.get_or_insert(at);
+            to = at + word.len();
+        }
+        Piece::End => f(&text[from.take().unwrap_or(to)..to]),
+    });
+}
+
+/// What [`for_each_word_by_sentence`] calls back with.
+pub(super) enum Piece<'t> {
+    /// A word-boundary piece and its length in chars.
+    Word(&'t str, usize),
+    /// The end of the sentence whose pieces came last.
+    End,
+}
+
+/// Calls `f` with each word-boundary piece (UAX #29 word boundaries, spaces and punctuation
+/// included, as `split_word_bounds`) of each sentence of `text` (UAX #29 sentence
+/// boundaries), in order; and with each sentence, after its last piece. Each char's
+/// properties are looked up once, for both.
+pub(super) fn for_each_word_by_sentence<'t>(text: &'t str, mut f: impl FnMut(Piece<'t>)) {
+    let Some(chars) = classify(text) else {
+        for sentence in text.split_sentence_bounds() {
+            for piece in sentence.split_word_bounds() {
+                f(Piece::Word(piece, piece.chars().count()));
+            }
+            f(Piece::End);
+        }
+        return;
+    };
+    let byte = |k: usize| chars.get(k).map_or(text.len(), |c| c.at as usize);
+    let mut sentence = |from: usize, to: usize| {
+        let (a, b) = (byte(from), byte(to));
+        words_in(&text[a..b], a, &chars[from..to], &mut |w, n| {
+            f(Piece::Word(w, n));
+        });
+        f(Piece::End);
+    };
     let mut start = 0;
     for k in 1..chars.len() {
         if sentence_break_before(&chars, k) {
-            let at = chars[k].0;
-            f(&text[start..at]);
-            start = at;
+            sentence(start, k);
+            start = k;
         }
     }
-    if start < text.len() {
-        f(&text[start..]);
+    if start < chars.len() {
+        sentence(start, chars.len());
     }
 }
 
 /// Is there a sentence boundary between `chars[k - 1]` and `chars[k]` (SB3–SB998, no Extend or
 /// Format characters in the known set)?
-fn sentence_break_before(chars: &[(usize, Sb)], k: usize) -> bool {
-    let class = |i: usize| chars[i].1;
+#[expect(
+    clippy::inline_always,
+    reason = "called for every char: inlined, the common case is a compare (measured: a fifth of tokenizing)"
+)]
+#[inline(always)]
+fn sentence_break_before(chars: &[Class], k: usize) -> bool {
+    // Most chars: no boundary can follow a letter, digit or other char that is no space,
+    // closing mark, terminator or separator (the rules' look-back finds no terminator).
+    !matches!(
+        chars[k - 1].sb,
+        Sb::Lower | Sb::Upper | Sb::Numeric | Sb::SContinue | Sb::Other
+    ) && sentence_rules(chars, k)
+}
+
+/// [`sentence_break_before`] by the rules.
+fn sentence_rules(chars: &[Class], k: usize) -> bool {
+    let class = |i: usize| chars[i].sb;
     let prev = class(k - 1);
     let cur = class(k);
     let para_sep = |c: Sb| matches!(c, Sb::Cr | Sb::Lf | Sb::Sep);
@@ -220,57 +300,64 @@ fn sentence_break_before(chars: &[(usize, Sb)], k: usize) -> bool {
     true
 }
 
-/// Room [`for_each_word`] reuses from one sentence to the next (one allocation per text, not
-/// per sentence).
-#[derive(Default)]
-pub(super) struct WordScratch(Vec<(usize, Wb)>);
-
-/// Calls `f` with each word-boundary piece of `sentence` (UAX #29 word boundaries, spaces
-/// and punctuation included, as `split_word_bounds`), in order, with its length in chars.
-pub(super) fn for_each_word<'t>(
-    sentence: &'t str,
-    scratch: &mut WordScratch,
-    mut f: impl FnMut(&'t str, usize),
-) {
-    if !known(sentence) {
-        for word in sentence.split_word_bounds() {
-            f(word, word.chars().count());
+/// Calls `f` with each word-boundary piece of `text` (UAX #29 word boundaries, spaces and
+/// punctuation included, as `split_word_bounds`), in order, with its length in chars.
+#[cfg(test)]
+pub(super) fn for_each_word<'t>(text: &'t str, mut f: impl FnMut(&'t str, usize)) {
+    match classify(text) {
+        Some(chars) => words_in(text, 0, &chars, &mut f),
+        None => {
+            for word in text.split_word_bounds() {
+                f(word, word.chars().count());
+            }
         }
-        return;
     }
-    let chars = &mut scratch.0;
-    chars.clear();
-    chars.extend(
-        sentence
-            .char_indices()
-            .map(|(i, c)| (i, props(c).map_or(Wb::Other, |p| p.1))),
-    );
-    let chars = &chars[..];
+}
+
+/// The word pieces of `piece` (starting at byte `offset` of the text `chars` were classified
+/// from; `chars` are its own).
+fn words_in<'t>(
+    piece: &'t str,
+    offset: usize,
+    chars: &[Class],
+    f: &mut impl FnMut(&'t str, usize),
+) {
     let (mut start, mut start_char) = (0, 0);
     for k in 1..chars.len() {
         if word_break_before(chars, k) {
-            let at = chars[k].0;
-            f(&sentence[start..at], k - start_char);
+            let at = chars[k].at as usize - offset;
+            f(&piece[start..at], k - start_char);
             (start, start_char) = (at, k);
         }
     }
-    if start < sentence.len() {
-        f(&sentence[start..], chars.len() - start_char);
+    if start < piece.len() {
+        f(&piece[start..], chars.len() - start_char);
     }
 }
 
 /// Is there a word boundary between `chars[k - 1]` and `chars[k]` (WB3–WB999 for the known
 /// set: no Extend, Format, ZWJ, Katakana, Hebrew or regional indicators)?
 #[expect(
+    clippy::inline_always,
+    reason = "called for every char: inlined, the common case is a compare (measured: a fifth of tokenizing)"
+)]
+#[inline(always)]
+fn word_break_before(chars: &[Class], k: usize) -> bool {
+    // Most chars: a letter after a letter (WB5).
+    !(chars[k - 1].wb == Wb::ALetter && chars[k].wb == Wb::ALetter) && word_rules(chars, k)
+}
+
+/// [`word_break_before`] by the rules.
+#[expect(
     clippy::match_same_arms,
     reason = "one arm per UAX #29 rule, in the rules' order"
 )]
-fn word_break_before(chars: &[(usize, Wb)], k: usize) -> bool {
-    let class = |i: usize| chars.get(i).map(|c| c.1);
-    let prev = chars[k - 1].1;
-    let cur = chars[k].1;
-    let before = k.checked_sub(2).and_then(class);
-    let after = class(k + 1);
+fn word_rules(chars: &[Class], k: usize) -> bool {
+    let class = |i: usize| chars.get(i).map(|c| c.wb);
+    let prev = chars[k - 1].wb;
+    let cur = chars[k].wb;
+    let before = || k.checked_sub(2).and_then(class);
+    let after = || class(k + 1);
     let mid_letter = |c: Wb| matches!(c, Wb::MidLetter | Wb::MidNumLet | Wb::SingleQuote);
     let mid_num = |c: Wb| matches!(c, Wb::MidNum | Wb::MidNumLet | Wb::SingleQuote);
     match (prev, cur) {
@@ -278,16 +365,16 @@ fn word_break_before(chars: &[(usize, Wb)], k: usize) -> bool {
         (Wb::Cr | Wb::Lf | Wb::Newline, _) | (_, Wb::Cr | Wb::Lf | Wb::Newline) => true, // WB3a, b
         (Wb::WSegSpace, Wb::WSegSpace) => false, // WB3d
         (Wb::ALetter, Wb::ALetter) => false, // WB5
-        (Wb::ALetter, m) if mid_letter(m) && after == Some(Wb::ALetter) => false, // WB6
-        (m, Wb::ALetter) if mid_letter(m) && before == Some(Wb::ALetter) => false, // WB7
+        (Wb::ALetter, m) if mid_letter(m) && after() == Some(Wb::ALetter) => false, // WB6
+        (m, Wb::ALetter) if mid_letter(m) && before() == Some(Wb::ALetter) => false, // WB7
         (Wb::Numeric | Wb::ALetter, Wb::Numeric) | (Wb::Numeric, Wb::ALetter) => {
             false // WB8, WB9, WB10
         }
-        (m, Wb::Numeric) if mid_num(m) && before == Some(Wb::Numeric) => false, // WB11
-        (Wb::Numeric, m) if mid_num(m) && after == Some(Wb::Numeric) => false,  // WB12
+        (m, Wb::Numeric) if mid_num(m) && before() == Some(Wb::Numeric) => false, // WB11
+        (Wb::Numeric, m) if mid_num(m) && after() == Some(Wb::Numeric) => false,  // WB12
         (Wb::ALetter | Wb::Numeric | Wb::ExtendNumLet, Wb::ExtendNumLet) => false, // WB13a
-        (Wb::ExtendNumLet, Wb::ALetter | Wb::Numeric) => false,                 // WB13b
-        _ => true,                                                              // WB999
+        (Wb::ExtendNumLet, Wb::ALetter | Wb::Numeric) => false,                   // WB13b
+        _ => true,                                                                // WB999
     }
 }
 
@@ -304,7 +391,7 @@ mod tests {
 
     fn words_fast(text: &str) -> Vec<&str> {
         let mut out = Vec::new();
-        for_each_word(text, &mut WordScratch::default(), |w, n| {
+        for_each_word(text, |w, n| {
             assert_eq!(n, w.chars().count());
             out.push(w);
         });

@@ -61,38 +61,41 @@ pub fn tokenize(text: &str, spans: &[[usize; 2]]) -> Tokens {
     let mut at = 0;
     let mut next_cut = 0;
     let base = text.as_ptr() as usize;
-    let mut scratch = super::segment::WordScratch::default();
-    super::segment::for_each_sentence(text, |sentence| {
-        super::segment::for_each_word(sentence, &mut scratch, |word, chars| {
-            let start = at;
-            let end = start + chars;
-            at = end;
-            if word.chars().all(char::is_whitespace) {
+    super::segment::for_each_word_by_sentence(text, |piece| {
+        let (word, chars) = match piece {
+            super::segment::Piece::Word(word, chars) => (word, chars),
+            super::segment::Piece::End => {
+                let last = out.ends.last().copied().unwrap_or(0);
+                if out.all.len() > last && !inside(at) {
+                    out.ends.push(out.all.len());
+                }
                 return;
             }
-            let byte = word.as_ptr() as usize - base;
-            // Split at span boundaries strictly inside the word (the cuts are passed in order,
-            // as the words are).
-            while next_cut < cuts.len() && cuts[next_cut] <= start {
-                next_cut += 1;
-            }
-            let mut from = [start, byte];
-            let mut rest = word.char_indices().map(|(b, _)| byte + b);
-            let mut walked = start;
-            for &cut in cuts[next_cut..].iter().take_while(|c| **c < end) {
-                // The cut's byte: walk the word's chars up to it (a cut inside the word is at
-                // one of its chars).
-                let cut_byte = rest.nth(cut - walked).unwrap_or(byte + word.len());
-                walked = cut + 1;
-                push(&mut out.all, from, [cut, cut_byte]);
-                from = [cut, cut_byte];
-            }
-            push(&mut out.all, from, [end, byte + word.len()]);
-        });
-        let last = out.ends.last().copied().unwrap_or(0);
-        if out.all.len() > last && !inside(at) {
-            out.ends.push(out.all.len());
+        };
+        let start = at;
+        let end = start + chars;
+        at = end;
+        if word.chars().all(char::is_whitespace) {
+            return;
         }
+        let byte = word.as_ptr() as usize - base;
+        // Split at span boundaries strictly inside the word (the cuts are passed in order,
+        // as the words are).
+        while next_cut < cuts.len() && cuts[next_cut] <= start {
+            next_cut += 1;
+        }
+        let mut from = [start, byte];
+        let mut rest = word.char_indices().map(|(b, _)| byte + b);
+        let mut walked = start;
+        for &cut in cuts[next_cut..].iter().take_while(|c| **c < end) {
+            // The cut's byte: walk the word's chars up to it (a cut inside the word is at one
+            // of its chars).
+            let cut_byte = rest.nth(cut - walked).unwrap_or(byte + word.len());
+            walked = cut + 1;
+            push(&mut out.all, from, [cut, cut_byte]);
+            from = [cut, cut_byte];
+        }
+        push(&mut out.all, from, [end, byte + word.len()]);
     });
     if out.ends.last().copied().unwrap_or(0) < out.all.len() {
         out.ends.push(out.all.len());
