@@ -2,7 +2,7 @@
 //! any core (a Label Studio export is one array of tasks, tens of megabytes).
 //!
 //! serde splits an array into `RawValue`s by parsing it through, one byte at a time on one
-//! core: a sixth of a conversion's time went there. [`objects`] looks only at braces, quotes
+//! core: a sixth of a conversion's time went there. [`for_each_object`] looks only at braces, quotes
 //! and backslashes, and inside a string (most of such a file: the texts) jumps from one quote
 //! or backslash to the next with SIMD (`memchr`). It checks what lies between the objects
 //! (the brackets, the commas, white space), not the objects themselves: the caller parses each
@@ -10,32 +10,40 @@
 //! the whole file, which names the line and column of the first fault. The two splits give the
 //! same objects for any array of objects (tests below).
 
-/// The texts of the objects of a JSON array (`[ {…}, {…} ]`), in order; `None` when `json`
-/// is not an array of objects with its brackets, quotes and separators in place.
-pub(super) fn objects(json: &str) -> Option<Vec<&str>> {
+/// Calls `f` with the text of each object of a JSON array (`[ {…}, {…} ]`), in order, as it
+/// is found; `None` (after calling `f` for the objects before the fault) when `json` is not an
+/// array of objects with its brackets, quotes and separators in place.
+pub(super) fn for_each_object<'j>(json: &'j str, mut f: impl FnMut(&'j str)) -> Option<()> {
     let b = json.as_bytes();
     let mut i = white(b, 0);
     if b.get(i) != Some(&b'[') {
         return None;
     }
     i = white(b, i + 1);
-    let mut out = Vec::new();
     if b.get(i) == Some(&b']') {
-        return (white(b, i + 1) == b.len()).then_some(out);
+        return (white(b, i + 1) == b.len()).then_some(());
     }
     loop {
         if b.get(i) != Some(&b'{') {
             return None;
         }
         let end = object_end(b, i)?;
-        out.push(&json[i..end]);
+        f(&json[i..end]);
         i = white(b, end);
         match b.get(i) {
             Some(b',') => i = white(b, i + 1),
-            Some(b']') => return (white(b, i + 1) == b.len()).then_some(out),
+            Some(b']') => return (white(b, i + 1) == b.len()).then_some(()),
             _ => return None,
         }
     }
+}
+
+/// The texts of the objects of a JSON array, or `None` (see [`for_each_object`]).
+#[cfg(test)]
+fn objects(json: &str) -> Option<Vec<&str>> {
+    let mut out = Vec::new();
+    for_each_object(json, |o| out.push(o))?;
+    Some(out)
 }
 
 /// Just past the `}` that closes the object opening at `from`.

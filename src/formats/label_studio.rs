@@ -138,34 +138,56 @@ pub fn read(path: &Path) -> Result<Corpus, ImportError> {
             serde_json::from_str(&content).map_err(not_json)?;
         Ok(raw.iter().map(|r| r.get()).collect())
     };
-    // The list is split into its tasks unparsed; each task is parsed and read on any core.
-    let tasks: Vec<&str> = match content.trim_start().chars().next() {
-        Some('[') => match super::json_array::objects(&content) {
-            Some(tasks) => tasks,
-            None => split_by_serde()?,
-        },
+    let read_one = |t: usize, raw: &str| {
+        let task: As<TaskIn<'_>> = serde_json::from_str(raw).map_err(not_json)?;
+        read_task(path, t, task.0.unwrap_or_default())
+    };
+    // The list is split into its tasks unparsed, each task read on any core as soon as it is
+    // found (the split runs on this thread meanwhile); serde splits what the quick split
+    // cannot.
+    let mut read: Vec<(usize, TaskRead)> = Vec::new();
+    let split = match content.trim_start().chars().next() {
+        Some('[') => {
+            let (done, finished) = std::sync::mpsc::channel();
+            let split = rayon::in_place_scope(|scope| {
+                let mut t = 0;
+                super::json_array::for_each_object(&content, |raw| {
+                    let done = done.clone();
+                    let read_one = &read_one;
+                    let i = t;
+                    scope.spawn(move |_| {
+                        let _ = done.send((i, read_one(i, raw)));
+                    });
+                    t += 1;
+                })
+            });
+            drop(done);
+            read.extend(finished);
+            read.sort_unstable_by_key(|(t, _)| *t);
+            split
+        }
         Some('{') => {
             let raw: &serde_json::value::RawValue =
                 serde_json::from_str(&content).map_err(not_json)?;
-            vec![raw.get()]
+            read.push((0, read_one(0, raw.get())));
+            Some(())
         }
         _ => return Err(ImportError::bad(path, 1, "expected a list of tasks")),
     };
-    let read: Vec<Result<(Document, Tally), ImportError>> = tasks
-        .par_iter()
-        .enumerate()
-        .map(|(t, raw)| {
-            let task: As<TaskIn<'_>> = serde_json::from_str(raw).map_err(not_json)?;
-            read_task(path, t, task.0.unwrap_or_default())
-        })
-        .collect();
+    if split.is_none() {
+        read = split_by_serde()?
+            .par_iter()
+            .enumerate()
+            .map(|(t, raw)| (t, read_one(t, raw)))
+            .collect();
+    }
     // A task that is not JSON: serde's split of the whole file says where.
-    if read.iter().any(Result::is_err) {
+    if read.iter().any(|(_, r)| r.is_err()) {
         split_by_serde()?;
     }
     let mut corpus = Corpus::default();
     let (mut predictions, mut cancelled, mut other) = (0usize, 0usize, 0usize);
-    for r in read {
+    for (_, r) in read {
         let (doc, tally) = r?;
         predictions += tally.predictions;
         cancelled += tally.cancelled;
@@ -190,6 +212,9 @@ pub fn read(path: &Path) -> Result<Corpus, ImportError> {
     }
     Ok(corpus)
 }
+
+/// A task read: its document and what else it held, or what is wrong with it.
+type TaskRead = Result<(Document, Tally), ImportError>;
 
 /// What a task held besides its annotations.
 #[derive(Default)]
