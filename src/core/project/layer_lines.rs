@@ -171,6 +171,7 @@ impl Cursor<'_> {
 
     /// Where the next string's text is, when nothing in it is escaped (an escape, and a raw
     /// control character JSON does not allow, are left to serde).
+    #[inline]
     pub(super) fn string(&mut self) -> Option<std::ops::Range<usize>> {
         self.expect(b"\"")?;
         let len = memchr::memchr2(b'"', b'\\', &self.b[self.i..])?;
@@ -203,6 +204,7 @@ impl Cursor<'_> {
     }
 
     /// A number as JSON writes a count: digits, no leading zero.
+    #[inline]
     pub(super) fn number(&mut self) -> Option<usize> {
         let digits = self.b[self.i..]
             .iter()
