@@ -366,6 +366,17 @@ mod tests {
                  \"author\":\"ana\",\"created\":\"2026-12-07T00:00:00Z\",\
                  \"modified\":\"2026-12-07T00:00:00Z\"}";
         assert!(annotation(a).is_some());
+        // Attributes of any shape are read by serde in the middle of the line.
+        let with_attributes = a.replace(
+            ",\"author\"",
+            ",\"attributes\":{\"sure\":true,\"stance\":\"opp\\u006fse }\"},\"author\"",
+        );
+        let read = annotation(&with_attributes).expect("the writer's shape");
+        assert_eq!(
+            read,
+            serde_json::from_str::<Annotation>(&with_attributes).unwrap()
+        );
+        assert_eq!(read.attributes.len(), 2);
         for other in [
             a.replace(
                 "\"id\":\"a\",\"label\":\"actor\"",
