@@ -85,21 +85,10 @@ pub(super) fn annotation(line: &str) -> Option<Annotation> {
     let start = at.number()?;
     at.expect(b",\"end\":")?;
     let end = at.number()?;
-    let mut more = More::default();
-    if at.eat(b",\"fragments\":[") {
-        loop {
-            at.expect(b"[")?;
-            let s = at.number()?;
-            at.expect(b",")?;
-            let e = at.number()?;
-            at.expect(b"]")?;
-            more.fragments.push([s, e]);
-            if at.eat(b"]") {
-                break;
-            }
-            at.expect(b",")?;
-        }
-    }
+    let mut more = More {
+        fragments: at.fragments()?,
+        ..More::default()
+    };
     at.expect(b",\"text\":")?;
     let text = Str::from(string(&mut at)?);
     let optional = |r: Option<std::ops::Range<usize>>| r.map(|r| &line[r]);
@@ -201,6 +190,28 @@ impl Cursor<'_> {
         } else {
             Some(None)
         }
+    }
+
+    /// A span's pieces, `,"fragments":[[s,e],…]`, if they come next (empty when they do not);
+    /// `None` when what follows is not in the writer's shape.
+    #[inline]
+    pub(super) fn fragments(&mut self) -> Option<Vec<[usize; 2]>> {
+        let mut fragments = Vec::new();
+        if self.eat(b",\"fragments\":[") {
+            loop {
+                self.expect(b"[")?;
+                let s = self.number()?;
+                self.expect(b",")?;
+                let e = self.number()?;
+                self.expect(b"]")?;
+                fragments.push([s, e]);
+                if self.eat(b"]") {
+                    break;
+                }
+                self.expect(b",")?;
+            }
+        }
+        Some(fragments)
     }
 
     /// A number as JSON writes a count: digits, no leading zero.

@@ -139,21 +139,7 @@ fn scan_v2(b: &[u8]) -> Option<Vec<LeanAnnotation>> {
         let start = at.number()?;
         at.expect(b",\"end\":")?;
         let end = at.number()?;
-        let mut fragments = Vec::new();
-        if at.eat(b",\"fragments\":[") {
-            loop {
-                at.expect(b"[")?;
-                let s = at.number()?;
-                at.expect(b",")?;
-                let e = at.number()?;
-                at.expect(b"]")?;
-                fragments.push([s, e]);
-                if at.eat(b"]") {
-                    break;
-                }
-                at.expect(b",")?;
-            }
-        }
+        let fragments = at.fragments()?;
         // The writer's next field; then the rest of the line, whose strings hold no raw
         // line break either.
         at.expect(b",\"text\":\"")?;
