@@ -184,9 +184,18 @@ pub(super) enum Piece<'t> {
 /// properties are looked up once, for both.
 pub(super) fn for_each_word_by_sentence<'t>(text: &'t str, mut f: impl FnMut(Piece<'t>)) {
     let Some(chars) = classify(text) else {
+        // The library's sentences; the words of each by the fast path where it knows the
+        // sentence's chars (a Latin text quoting a line of Georgian).
         for sentence in text.split_sentence_bounds() {
-            for piece in sentence.split_word_bounds() {
-                f(Piece::Word(piece, piece.chars().count()));
+            match classify(sentence) {
+                Some(chars) => words_in(sentence, 0, &chars, &mut |w, n| {
+                    f(Piece::Word(w, n));
+                }),
+                None => {
+                    for piece in sentence.split_word_bounds() {
+                        f(Piece::Word(piece, piece.chars().count()));
+                    }
+                }
             }
             f(Piece::End);
         }
@@ -487,6 +496,28 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
+        #[test]
+        fn mixed_text_segments_as_the_library_does_sentence_by_sentence(
+            text in "[a-cA-C0-2 .!?,;:'\"()\n\u{a0}ñ’ა😊]{0,60}"
+        ) {
+            // Georgian and emoji are not the fast path's: the library splits sentences, and
+            // the fast path takes the words of those it knows.
+            let mut lib: Vec<(&str, bool)> = Vec::new();
+            for sentence in text.split_sentence_bounds() {
+                lib.extend(sentence.split_word_bounds().map(|w| (w, false)));
+                lib.push(("", true));
+            }
+            let mut fast: Vec<(&str, bool)> = Vec::new();
+            for_each_word_by_sentence(&text, |piece| match piece {
+                Piece::Word(w, n) => {
+                    assert_eq!(n, w.chars().count());
+                    fast.push((w, false));
+                }
+                Piece::End => fast.push(("", true)),
+            });
+            prop_assert_eq!(fast, lib);
+        }
+
         #[test]
         fn random_latin_text_segments_as_the_library_does(
             text in "[a-cA-C0-2 .!?,;:'\"()«»\\-_\t\r\n\u{85}\u{a0}ñÑ·–’”…ªĀāŉ€¿¡]{0,60}"
